@@ -1,0 +1,133 @@
+"""The ``limkb`` command: a thin layer that parses options, calls the library, prints results.
+
+Exit codes: 0 success, 1 problems in the data (or a failed build), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from limkb.errors import LimkbError
+from limkb.models import KINDS
+from limkb.report import Report
+
+__all__ = ["main", "cli"]
+
+DEFAULT_KB = "kb"
+
+
+def _print_report(report: Report, fmt: str, *, strict: bool) -> int:
+    """Print a report in the chosen format; return the exit code it implies."""
+    if fmt == "json":
+        click.echo(report.format("json"))
+    elif len(report):
+        click.echo(report.format(fmt))
+    ok = report.ok(strict=strict)
+    if fmt == "text":
+        click.echo(("ok: " if ok else "failed: ") + report.summary(), err=not ok)
+    return 0 if ok else 1
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="limkb")
+def cli() -> None:
+    """limkb: validate, build and query the lithium-metal interface knowledge base.
+
+    Run the commands from the project folder (the one holding kb/ and mkdocs.yml).
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output: text, JSON, or GitHub Actions annotations.")  # fmt: skip
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool) -> None:
+    """Check every entry and report ALL problems, each with file:line:col and a fix.
+
+    With PATHS, only problems in those files (or folders) are shown, but the whole KB is
+    read so that references across entries are still checked.
+
+    \b
+    Example:
+      limkb validate
+      limkb validate kb/strategies/fec-additive.yaml --format github
+    """
+    from limkb.validate import validate_kb
+
+    if not kb_dir.is_dir():
+        raise click.UsageError(f"{kb_dir} is not a folder; run from the project folder or pass --kb")
+    result = validate_kb(kb_dir)
+    report = result.report
+    if paths:
+        wanted = [p.resolve() for p in paths]
+        kept = [
+            p for p in report.problems
+            if any(Path(p.path).resolve() == w or w in Path(p.path).resolve().parents for w in wanted)
+        ]  # fmt: skip
+        report = Report(kept)
+    if fmt == "text" and not len(report):
+        click.echo(f"{len(result.entries)} entries checked")
+    sys.exit(_print_report(report, fmt, strict=strict))
+
+
+@cli.command()
+@click.option("--out", default="schema", show_default=True, type=click.Path(path_type=Path),
+              help="Folder for the <kind>.schema.json files.")  # fmt: skip
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file is stale.")
+def schema(out: Path, check: bool) -> None:
+    """Write the JSON Schema of every entry kind (editors autocomplete with them).
+
+    \b
+    Example:
+      limkb schema            # rewrite schema/*.schema.json
+      limkb schema --check    # in CI: fail when the committed schema is stale
+    """
+    from limkb.scaffold import write_schemas
+
+    changed = write_schemas(out, check=check)
+    for path in changed:
+        click.echo(f"{'stale' if check else 'wrote'} {path}")
+    if check and changed:
+        click.echo("run `limkb schema` and commit the result", err=True)
+        sys.exit(1)
+    if not changed:
+        click.echo(f"{len(KINDS)} schema files up to date")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("entry_id", metavar="ID")
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+def new(kind: str, entry_id: str, kb_dir: Path) -> None:
+    """Create a commented scaffold for a new entry; never overwrites.
+
+    \b
+    Example:
+      limkb new strategy lithium-phosphate-coating
+    """
+    from limkb.scaffold import write_scaffold
+
+    path = write_scaffold(kb_dir, kind, entry_id)
+    click.echo(f"created {path}: fill it in, then run `limkb validate {path}`")
+
+
+def main() -> None:
+    """Entry point of the console script: library errors become clean messages, exit 1."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(2 if isinstance(error, click.UsageError) else 1)
+    except LimkbError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)

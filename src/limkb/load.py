@@ -1,0 +1,362 @@
+"""Read entry files into plain data, strictly, keeping the line and column of every value.
+
+The YAML is parsed by libyaml (PyYAML's C parser) into events, and the tree is built here
+from those events rather than by PyYAML's constructors, so that:
+
+- nothing is ever constructed from a tag: any tag beyond the plain core types is refused;
+- anchors and aliases are refused (no alias bombs, no shared mutable values);
+- duplicate keys are refused instead of the last one silently winning;
+- scalars resolve by the YAML 1.2 core rules, never YAML 1.1's: ``no``/``on`` stay text,
+  ``0o17`` and ``2024-01-01`` stay text, only ``true``/``false`` are booleans;
+- nesting depth and file size are bounded; exactly one document per file.
+
+Problems come back as :class:`~limkb.report.Problem` values; nothing here raises for bad
+input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from limkb.report import Problem, Severity
+
+__all__ = ["Mark", "Document", "load_text", "load_file", "iter_entry_files", "MAX_BYTES", "MAX_DEPTH"]
+
+MAX_BYTES = 1_048_576
+"""Largest entry file read, in bytes (1 MiB: the largest real dataset is a few kB)."""
+MAX_DEPTH = 32
+"""Deepest nesting of mappings and lists accepted."""
+
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = {
+    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
+    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
+    "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
+    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
+}  # fmt: skip
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in a file."""
+
+    line: int
+    col: int
+
+
+@dataclass
+class Document:
+    """One file's plain data, with the position of every value and every mapping key."""
+
+    path: str
+    data: Any
+    marks: dict[Loc, Mark] = field(default_factory=dict)
+    key_marks: dict[Loc, Mark] = field(default_factory=dict)
+
+    def mark(self, loc: Loc, *, key: bool = False) -> Mark:
+        """The position of ``loc`` (or of its key), else of its nearest located ancestor."""
+        if key and loc in self.key_marks:
+            return self.key_marks[loc]
+        while loc:
+            if loc in self.marks:
+                return self.marks[loc]
+            loc = loc[:-1]
+        return self.marks.get((), Mark(1, 1))
+
+
+def _mark(event: Any) -> Mark:
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+
+
+def _resolve_plain(value: str) -> Any:
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    special = _SPECIAL_FLOAT.get(value)
+    return value if special is None else special
+
+
+def _apply_tag(tag: str, value: str) -> Any:
+    """A scalar under an explicit core tag, e.g. ``!!str no``."""
+    kind = tag.removeprefix(_CORE)
+    if kind == "str":
+        return value
+    resolved = _resolve_plain(value)
+    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[kind]
+    if isinstance(resolved, expected) and not (kind != "bool" and isinstance(resolved, bool)):
+        return float(resolved) if kind == "float" else resolved
+    raise ValueError(f"{value!r} is not a valid !!{kind}")
+
+
+class _Stop(Exception):
+    """Abandons building one file after a problem that makes the rest meaningless."""
+
+
+class _Builder:
+    """Builds plain data from libyaml events, recording marks and problems."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.marks: dict[Loc, Mark] = {}
+        self.key_marks: dict[Loc, Mark] = {}
+
+    def problem(self, mark: Mark, code: str, message: str, hint: str) -> None:
+        self.problems.append(
+            Problem(self.path, mark.line, mark.col, Severity.ERROR, code, message, hint)
+        )
+
+    def check_node(self, event: Any) -> None:
+        mark = _mark(event)
+        if getattr(event, "anchor", None):
+            self.problem(
+                mark, "yaml-anchor", f"anchor '&{event.anchor}' is not allowed",
+                "write the value out in full where it is needed; anchors and aliases are refused",
+            )  # fmt: skip
+            raise _Stop
+        tag = getattr(event, "tag", None)
+        if tag and not (
+            tag in _ALLOWED_TAGS
+            or (isinstance(event, yaml.ScalarEvent) and tag == "!" and event.implicit[1])
+        ):
+            self.problem(
+                mark, "yaml-tag", f"tag {tag!r} is not allowed",
+                "remove the tag; entries hold plain text, numbers, lists and mappings only",
+            )  # fmt: skip
+            raise _Stop
+
+    def scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if not event.style and not (tag and tag in _ALLOWED_TAGS):
+            return _resolve_plain(event.value)
+        if tag and tag in _ALLOWED_TAGS and tag not in (f"{_CORE}seq", f"{_CORE}map"):
+            try:
+                return _apply_tag(tag, event.value)
+            except ValueError as error:
+                self.problem(_mark(event), "yaml-tag", str(error), "remove the tag or fix the value")
+                raise _Stop from None
+        return event.value
+
+    def build(self, events: Iterator[Any]) -> Any:
+        """Consume one node's events and return its value (iterative, depth-bounded)."""
+        root: list[Any] = []
+        # Each frame: (container, loc, pending key or None, key mark, is_mapping)
+        stack: list[list[Any]] = [[root, (), None, None, False]]
+        for event in events:
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                if len(stack) == 1:
+                    return root[0]
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                self.problem(
+                    _mark(event), "yaml-alias", f"alias '*{event.anchor}' is not allowed",
+                    "write the value out in full; anchors and aliases are refused",
+                )  # fmt: skip
+                raise _Stop
+            frame = stack[-1]
+            container, loc, pending, _key_mark, is_mapping = frame
+            if is_mapping and pending is None:
+                # This event is a key.
+                if not isinstance(event, yaml.ScalarEvent):
+                    self.problem(
+                        _mark(event), "non-string-key", "a mapping key must be plain text",
+                        "write `name: value` with a simple word as the name",
+                    )  # fmt: skip
+                    raise _Stop
+                self.check_node(event)
+                key = self.scalar(event)
+                if not isinstance(key, str):
+                    self.problem(
+                        _mark(event), "non-string-key",
+                        f"key {event.value!r} is read as {type(key).__name__}, not text",
+                        f'quote the key: "{event.value}"',
+                    )  # fmt: skip
+                    raise _Stop
+                if key in container:
+                    first = self.key_marks[(*loc, key)]
+                    self.problem(
+                        _mark(event), "duplicate-key",
+                        f"key {key!r} appears twice in this mapping (first at line {first.line})",
+                        "keep one of the two; YAML would silently use the last",
+                    )  # fmt: skip
+                    raise _Stop
+                frame[2] = key
+                frame[3] = _mark(event)
+                continue
+            self.check_node(event)
+            if len(stack) == 1:
+                child_loc: Loc = ()
+            elif is_mapping:
+                child_loc = (*loc, pending)
+            else:
+                child_loc = (*loc, len(container))
+            mark = _mark(event)
+            self.marks[child_loc] = mark
+            if is_mapping:
+                self.key_marks[child_loc] = frame[3]
+            if isinstance(event, yaml.ScalarEvent):
+                value = self.scalar(event)
+            else:
+                if len(stack) > MAX_DEPTH:
+                    self.problem(
+                        mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                        "flatten the structure; no entry field nests this deep",
+                    )  # fmt: skip
+                    raise _Stop
+                value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            if is_mapping:
+                container[pending] = value
+                frame[2] = None
+            else:
+                container.append(value)
+            if isinstance(event, yaml.ScalarEvent):
+                if len(stack) == 1:
+                    return root[0]
+            else:
+                stack.append([value, child_loc, None, None, isinstance(value, dict)])
+        raise _Stop  # pragma: no cover - libyaml always closes what it opens
+
+
+def _position(text: str, offset: int) -> Mark:
+    line = text.count("\n", 0, offset) + 1
+    return Mark(line, offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = " ".join(filter(None, [error.context, error.problem])) or "invalid YAML"
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip())] or "'\\t'" in what:
+        return Problem(
+            path, line, col, Severity.ERROR, "yaml-tab", "a tab character is used for indentation",
+            "indent with spaces (two per level); configure your editor to insert spaces",
+        )  # fmt: skip
+    return Problem(
+        path, line, col, Severity.ERROR, "yaml-syntax", f"YAML syntax error: {what}",
+        "check indentation, colons after field names, and quotes around text containing ': ' or '#'",
+    )  # fmt: skip
+
+
+def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
+    """Parse one entry's YAML text; return the document (or None) and its problems."""
+    problems: list[Problem] = []
+    builder = _Builder(path)
+    documents = 0
+    data: Any = None
+    try:
+        events = iter(yaml.parse(text, Loader=_Parser))
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    m = _mark(event)
+                    problems.append(Problem(
+                        path, m.line, m.col, Severity.ERROR, "multiple-documents",
+                        "the file holds more than one YAML document",
+                        "one entry per file: remove the '---' line and move the rest to its own file",
+                    ))  # fmt: skip
+                    break
+                start = next(events)
+                if isinstance(start, yaml.DocumentEndEvent):
+                    continue
+                builder.marks[()] = _mark(start)
+                data = builder.build(itertools.chain((start,), events))
+    except _Stop:
+        return None, problems + builder.problems
+    except yaml.MarkedYAMLError as error:
+        return None, [*problems, *builder.problems, _syntax_problem(path, text, error)]
+    except yaml.YAMLError as error:  # pragma: no cover - libyaml reports marks
+        return None, [Problem(path, 1, 1, Severity.ERROR, "yaml-syntax", str(error), "")]
+    except RecursionError:  # pragma: no cover - the builder is iterative
+        return None, [Problem(path, 1, 1, Severity.ERROR, "too-deep", "nesting too deep", "")]
+    problems.extend(builder.problems)
+    if problems:
+        return None, problems
+    if data is None:
+        return None, [Problem(
+            path, 1, 1, Severity.ERROR, "empty-file", "the file holds no entry",
+            "fill it in, e.g. with `limkb new <kind> <id>`, or delete it",
+        )]  # fmt: skip
+    if not isinstance(data, dict):
+        m = builder.marks.get((), Mark(1, 1))
+        return None, [Problem(
+            path, m.line, m.col, Severity.ERROR, "not-a-mapping",
+            f"the file holds a {type(data).__name__}, not a mapping of fields",
+            "start each line at the left margin with `field: value`",
+        )]  # fmt: skip
+    return Document(path, data, builder.marks, builder.key_marks), []
+
+
+def load_file(path: Path, *, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one entry file, checking size and encoding first."""
+    shown = display or str(path)
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        return None, [Problem(
+            shown, 1, 1, Severity.ERROR, "file-too-large",
+            f"the file is {size:,} bytes; an entry may be at most {MAX_BYTES:,}",
+            "split the data into several entries, or keep large raw data outside kb/",
+        )]  # fmt: skip
+    raw = path.read_bytes()
+    problems: list[Problem] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        problems.append(Problem(
+            shown, 1, 1, Severity.WARNING, "bom", "the file starts with a UTF-8 byte-order mark",
+            "save the file as UTF-8 without BOM",
+        ))  # fmt: skip
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        prefix = raw[: error.start].decode("utf-8", errors="replace")
+        m = _position(prefix, len(prefix))
+        return None, [Problem(
+            shown, m.line, m.col, Severity.ERROR, "not-utf8",
+            f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8",
+            "save the file with UTF-8 encoding",
+        )]  # fmt: skip
+    if "\x00" in text:
+        m = _position(text, text.index("\x00"))
+        return None, [Problem(
+            shown, m.line, m.col, Severity.ERROR, "not-utf8", "the file contains a NUL byte",
+            "entry files are plain text; remove the binary content",
+        )]  # fmt: skip
+    document, more = load_text(text, shown)
+    return document, problems + more
+
+
+def iter_entry_files(root: Path) -> Iterator[Path]:
+    """Every file below ``root`` in a stable order, hidden files and folders skipped."""
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part.startswith(".") for part in relative.parts):
+            continue
+        if path.is_file() or path.is_symlink():
+            yield path

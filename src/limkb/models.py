@@ -1,0 +1,830 @@
+"""The entry kinds of limkb: one pydantic model per kind, the single source of truth.
+
+The JSON Schema in ``schema/``, the scaffolds of ``limkb new``, the reference page of the
+entry format and the validator all derive from these classes. Every field carries a
+description; closed vocabularies are enums; relations to other entries are fields annotated
+with :class:`Rel`, which names the kinds they may point at and how the relation reads
+backwards ("forms" / "formed by").
+
+Scalars are strict: a string field given a number, or a number field given text, is an
+error rather than a silent conversion; floats must be finite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from limkb.ids import SLUG_PATTERN
+from limkb.units import UnitError, parse_unit
+
+__all__ = [
+    "Rel",
+    "Id",
+    "Source",
+    "Link",
+    "CompatLink",
+    "Quantity",
+    "Conditions",
+    "Family",
+    "Interface",
+    "Entry",
+    "Reference",
+    "Strategy",
+    "Material",
+    "Mechanism",
+    "Species",
+    "Property",
+    "Technique",
+    "FailureMode",
+    "Question",
+    "Column",
+    "Record",
+    "Dataset",
+    "Analysis",
+    "KINDS",
+    "FOLDERS",
+    "relation_fields",
+]
+
+# --- shared scalar types -------------------------------------------------------------------
+
+Id = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=SLUG_PATTERN, max_length=80),
+    Field(description="The id of another entry: a lowercase slug such as `lif` or `fec-additive`."),
+]
+Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)]
+Markdown = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=20_000)]
+Number = Annotated[float, Strict(), AllowInfNan(False)]
+DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
+Doi = Annotated[str, Strict(), StringConstraints(pattern=DOI_PATTERN, max_length=300)]
+
+
+def _bare_id_shorthand(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """Let the JSON Schema accept a bare id wherever the object form is accepted."""
+    full = dict(schema)
+    schema.clear()
+    schema["anyOf"] = [
+        {"type": "string", "pattern": SLUG_PATTERN, "description": "Shorthand: the id alone."},
+        full,
+    ]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+# --- relations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rel:
+    """Marks a field as a relation: the kinds it may point at and its inverse reading."""
+
+    targets: tuple[str, ...]
+    inverse: str
+
+
+class Source(_Model):
+    """A citation: the reference entry a claim comes from and where in it."""
+
+    model_config = ConfigDict(json_schema_extra=_bare_id_shorthand)
+
+    ref: Id = Field(description="Id of the reference entry (in `kb/references/`).")
+    locator: Text | None = Field(
+        default=None,
+        description='Where in the reference: a section, table, figure or page ("Table 1", "Fig. 2a").',
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"ref": data} if isinstance(data, str) else data
+
+
+Sources = Annotated[
+    list[Source],
+    Field(
+        description="Where the claims of this entry come from: references with locators.",
+    ),
+]
+
+
+class Link(_Model):
+    """A relation to another entry, optionally with its own sources and a note."""
+
+    model_config = ConfigDict(json_schema_extra=_bare_id_shorthand)
+
+    id: Id = Field(description="Id of the entry this relation points at.")
+    sources: list[Source] = Field(
+        default_factory=list, description="Where this particular relation is reported."
+    )
+    note: Markdown | None = Field(
+        default=None, description="A qualifier in our own words (conditions, caveats)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"id": data} if isinstance(data, str) else data
+
+
+class Compatibility(StrEnum):
+    """What is known of combining two strategies."""
+
+    COMPATIBLE = "compatible"
+    CONFLICTING = "conflicting"
+    UNKNOWN = "unknown"
+
+
+class CompatLink(Link):
+    """A pairing of two strategies and what the evidence says about combining them."""
+
+    model_config = ConfigDict(json_schema_extra=None)
+
+    evidence: Compatibility = Field(
+        description="`compatible` (combined with reported benefit), `conflicting` "
+        "(combined with reported harm) or `unknown` (the question is open)."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return data
+
+
+class Quantity(_Model):
+    """A number with its unit."""
+
+    value: Number = Field(description="The number, in `unit`.")
+    unit: Text = Field(description="The unit, e.g. `nm`, `mA cm-2`, `%` (see the unit list).")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        try:
+            parse_unit(unit)
+        except UnitError as error:
+            raise ValueError(str(error)) from None
+        return unit
+
+
+class Conditions(_Model):
+    """The test conditions under which measurements were made."""
+
+    cell: Text | None = Field(default=None, description="Cell type, e.g. `Li||Cu`, `Li||NMC811`.")
+    protocol: Text | None = Field(
+        default=None, description="Measurement protocol, e.g. `modified Aurbach`."
+    )
+    electrolyte: Text | None = Field(default=None, description="Electrolyte, as in the source.")
+    current_density: Quantity | None = Field(default=None, description="Current density.")
+    areal_capacity: Quantity | None = Field(default=None, description="Areal capacity cycled.")
+    temperature: Quantity | None = Field(default=None, description="Temperature.")
+    note: Markdown | None = Field(default=None, description="Other conditions, in our own words.")
+
+
+# --- vocabularies -------------------------------------------------------------------------
+
+
+class Family(StrEnum):
+    """The three families of interfacial engineering."""
+
+    ELECTROLYTE = "electrolyte-engineering"
+    ARTIFICIAL_SEI = "artificial-sei"
+    CURRENT_COLLECTOR = "current-collector-modification"
+
+
+class Interface(StrEnum):
+    """The interface an entry concerns."""
+
+    LI_ELECTROLYTE = "li-electrolyte"
+    LI_CURRENT_COLLECTOR = "li-current-collector"
+
+
+class MaterialRole(StrEnum):
+    """What a material does in a lithium-metal cell or its interfaces."""
+
+    ADDITIVE = "additive"
+    SALT = "salt"
+    SOLVENT = "solvent"
+    DILUENT = "diluent"
+    COATING = "coating"
+    POLYMER = "polymer"
+    FILLER = "filler"
+    HOST = "host"
+    LITHIOPHILIC_LAYER = "lithiophilic-layer"
+    CURRENT_COLLECTOR = "current-collector"
+    PRECURSOR = "precursor"
+    ELECTRODE = "electrode"
+
+
+class SpeciesClass(StrEnum):
+    """Broad chemical class of an interphase species."""
+
+    INORGANIC = "inorganic"
+    ORGANIC = "organic"
+    POLYMERIC = "polymeric"
+    ALLOY = "alloy"
+    MIXED = "mixed"
+
+
+class Desired(StrEnum):
+    """Which way a descriptor should go for a stable lithium interface."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    UNIFORM = "uniform"
+    CONTEXT = "context-dependent"
+
+
+class Scope(StrEnum):
+    """What a property describes."""
+
+    SEI = "sei"
+    LAYER = "layer"
+    ELECTROLYTE = "electrolyte"
+    DEPOSIT = "deposit"
+    CELL = "cell"
+    CURRENT_COLLECTOR = "current-collector"
+
+
+class TechniqueCategory(StrEnum):
+    """Broad family of a characterisation method."""
+
+    SPECTROSCOPY = "spectroscopy"
+    MICROSCOPY = "microscopy"
+    ELECTROCHEMICAL = "electrochemical"
+    MECHANICAL = "mechanical"
+    DIFFRACTION = "diffraction"
+    COMPUTATIONAL = "computational"
+    OTHER = "other"
+
+
+class FailureCategory(StrEnum):
+    """Broad nature of a failure mode."""
+
+    MECHANICAL = "mechanical"
+    CHEMICAL = "chemical"
+    MORPHOLOGICAL = "morphological"
+    TRANSPORT = "transport"
+
+
+class QuestionStatus(StrEnum):
+    """How far an open question has been answered."""
+
+    OPEN = "open"
+    PARTIAL = "partially-answered"
+    ANSWERED = "answered"
+
+
+class Theme(StrEnum):
+    """The kind of knowledge an open question asks for."""
+
+    MECHANISM = "mechanism"
+    DESCRIPTORS = "descriptors"
+    EVOLUTION = "evolution"
+    FAILURE = "failure"
+    COMPATIBILITY = "compatibility"
+    GROWTH = "growth"
+    STRUCTURE = "structure"
+
+
+class ReferenceType(StrEnum):
+    """Kind of publication."""
+
+    ARTICLE = "article"
+    REVIEW = "review"
+    BOOK = "book"
+    CHAPTER = "chapter"
+    THESIS = "thesis"
+    PREPRINT = "preprint"
+    REPORT = "report"
+    DATASET = "dataset"
+
+
+class ColumnType(StrEnum):
+    """Value type of a dataset column."""
+
+    NUMBER = "number"
+    INTEGER = "integer"
+    TEXT = "text"
+
+
+class Method(StrEnum):
+    """Correlation method whose value is compared with the reported one."""
+
+    PEARSON = "pearson"
+    SPEARMAN = "spearman"
+
+
+# --- entries ------------------------------------------------------------------------------
+
+
+class Entry(_Model):
+    """What every entry has: its id (the file stem), a name, prose and sources."""
+
+    kind: ClassVar[str]
+    folder: ClassVar[str]
+
+    id: Id = Field(description="The entry's id: its file name without `.yaml` (set by limkb).")
+    name: Text = Field(description="Human-readable name, as readers should see it.")
+    aliases: list[Text] = Field(
+        default_factory=list,
+        description="Other names, abbreviations and spellings that should find this entry.",
+    )
+    summary: Markdown | None = Field(
+        default=None,
+        description="What this is and why it matters, in Markdown, in our own words.",
+    )
+    sources: Sources = Field(min_length=1)
+
+    @property
+    def label(self) -> str:
+        """The name shown to readers."""
+        return self.name
+
+
+class Reference(Entry):
+    """A publication that claims cite."""
+
+    kind: ClassVar[str] = "reference"
+    folder: ClassVar[str] = "references"
+
+    name: Text | None = Field(  # type: ignore[assignment]
+        default=None, description="Short label; defaults to 'First author et al. (year)'."
+    )
+    sources: list[Source] = Field(  # type: ignore[assignment]
+        default_factory=list, description="Not used for references; leave out."
+    )
+    type: ReferenceType = Field(default=ReferenceType.ARTICLE, description="Kind of publication.")
+    title: Text = Field(description="Title as published.")
+    authors: list[Text] = Field(
+        min_length=1, description='Authors in order, each as "Family, Given initials".'
+    )
+    journal: Text | None = Field(default=None, description="Journal (abbreviated) or publisher.")
+    year: Annotated[int, Strict(), Field(ge=1800, le=2100)] = Field(
+        description="Year of publication."
+    )
+    volume: Text | None = Field(default=None, description="Volume, as text (quote it).")
+    issue: Text | None = Field(default=None, description="Issue number, as text (quote it).")
+    pages: Text | None = Field(default=None, description="Pages or article number (quote it).")
+    doi: Doi | None = Field(default=None, description="DOI without the https://doi.org/ prefix.")
+    doi_printed: Text | None = Field(
+        default=None,
+        description="The DOI as printed in the citing work, when it was mistyped and corrected.",
+    )
+    url: Annotated[str, Strict(), StringConstraints(pattern=r"^https://\S+$")] | None = Field(
+        default=None, description="A stable https URL when there is no DOI."
+    )
+    note: Markdown | None = Field(default=None, description="Remarks, e.g. a corrected DOI.")
+    cited_in: Annotated[list[Source], Rel(("reference",), "cites")] = Field(
+        default_factory=list,
+        description='Works in this KB that cite this one, with the citation number ("ref. 46").',
+    )
+
+    @property
+    def label(self) -> str:
+        """'Li et al. (2018)' unless a name was given."""
+        if self.name:
+            return self.name
+        family = self.authors[0].split(",")[0].strip()
+        if len(self.authors) == 1:
+            who = family
+        elif len(self.authors) == 2:
+            who = f"{family} and {self.authors[1].split(',')[0].strip()}"
+        else:
+            who = f"{family} et al."
+        return f"{who} ({self.year})"
+
+
+class Strategy(Entry):
+    """An interfacial-engineering approach; strategies form a tree through `subtype_of`."""
+
+    kind: ClassVar[str] = "strategy"
+    folder: ClassVar[str] = "strategies"
+
+    family: Family = Field(description="Which of the three families this belongs to.")
+    interface: Interface = Field(description="The interface it engineers.")
+    subtype_of: Annotated[Id | None, Rel(("strategy",), "has subtype")] = Field(
+        default=None, description="The broader strategy this is a kind of (none for a family root)."
+    )
+    uses: Annotated[list[Link], Rel(("material",), "used by")] = Field(
+        default_factory=list, description="Materials this strategy uses."
+    )
+    made_by: Annotated[list[Link], Rel(("strategy",), "makes")] = Field(
+        default_factory=list, description="Synthesis routes (strategies) that make it."
+    )
+    works_via: Annotated[list[Link], Rel(("mechanism",), "mechanism of")] = Field(
+        default_factory=list, description="Mechanisms by which it acts."
+    )
+    forms: Annotated[list[Link], Rel(("species",), "formed by")] = Field(
+        default_factory=list, description="Interphase species it forms."
+    )
+    improves: Annotated[list[Link], Rel(("property",), "improved by")] = Field(
+        default_factory=list, description="Descriptors or performance metrics it improves."
+    )
+    measured: Annotated[list[Link], Rel(("property",), "measured for")] = Field(
+        default_factory=list,
+        description="SEI or interface descriptors that have been measured for it (coverage).",
+    )
+    characterised_by: Annotated[list[Link], Rel(("technique",), "characterises")] = Field(
+        default_factory=list, description="Techniques used to study it."
+    )
+    fails_by: Annotated[list[Link], Rel(("failure-mode",), "threatens")] = Field(
+        default_factory=list, description="Failure modes that threaten it."
+    )
+    mitigates: Annotated[list[Link], Rel(("failure-mode",), "mitigated by")] = Field(
+        default_factory=list, description="Failure modes it counters."
+    )
+    combines_with: Annotated[list[CompatLink], Rel(("strategy",), "combines with")] = Field(
+        default_factory=list,
+        description="Other strategies it has been (or could be) combined with, and the evidence.",
+    )
+
+
+class Material(Entry):
+    """A chemical or material: an additive, salt, solvent, coating, host ..."""
+
+    kind: ClassVar[str] = "material"
+    folder: ClassVar[str] = "materials"
+
+    formula: Text | None = Field(
+        default=None, description="Formula in plain ASCII (`LiNO3`); Unicode forms are aliases."
+    )
+    roles: list[MaterialRole] = Field(min_length=1, description="What it does in a cell.")
+    decomposes_to: Annotated[list[Link], Rel(("species",), "decomposition product of")] = Field(
+        default_factory=list, description="Interphase species it turns into on lithium."
+    )
+
+
+class Mechanism(Entry):
+    """How a strategy acts on the lithium interface."""
+
+    kind: ClassVar[str] = "mechanism"
+    folder: ClassVar[str] = "mechanisms"
+
+    involves: Annotated[list[Link], Rel(("species", "material"), "involved in")] = Field(
+        default_factory=list, description="Species or materials the mechanism involves."
+    )
+    affects: Annotated[list[Link], Rel(("property",), "affected by")] = Field(
+        default_factory=list, description="Descriptors the mechanism changes."
+    )
+
+
+class Species(Entry):
+    """A species found in an interphase (LiF, Li2O, Li3N, organics ...)."""
+
+    kind: ClassVar[str] = "species"
+    folder: ClassVar[str] = "species"
+
+    formula: Text | None = Field(default=None, description="Formula in plain ASCII (`Li2CO3`).")
+    species_class: SpeciesClass = Field(description="Broad chemical class.")
+    confers: Annotated[list[Link], Rel(("property",), "conferred by")] = Field(
+        default_factory=list, description="Properties this species gives an interphase."
+    )
+
+
+class Property(Entry):
+    """A descriptor of an SEI, a layer or a cell, with its unit."""
+
+    kind: ClassVar[str] = "property"
+    folder: ClassVar[str] = "properties"
+
+    unit: Text = Field(description="The canonical unit values are stated in (`%`, `nm`, `1` ...).")
+    symbol: Text | None = Field(default=None, description="Usual symbol, e.g. `CE`, `σ`.")
+    scope: Scope = Field(description="What the property describes.")
+    desired: Desired = Field(description="Which way it should go for a stable interface.")
+    minimum: Number | None = Field(default=None, description="Smallest possible value, in `unit`.")
+    maximum: Number | None = Field(default=None, description="Largest possible value, in `unit`.")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        return Quantity._known_unit(unit)
+
+
+class Technique(Entry):
+    """A characterisation method and what it measures."""
+
+    kind: ClassVar[str] = "technique"
+    folder: ClassVar[str] = "techniques"
+
+    abbreviation: Text | None = Field(default=None, description="Usual abbreviation, e.g. `XPS`.")
+    category: TechniqueCategory = Field(description="Broad family of method.")
+    measures: Annotated[list[Link], Rel(("property",), "measured by")] = Field(
+        default_factory=list, description="Properties it can measure."
+    )
+
+
+class FailureMode(Entry):
+    """A way an approach or a lithium interface fails."""
+
+    kind: ClassVar[str] = "failure-mode"
+    folder: ClassVar[str] = "failure-modes"
+
+    category: FailureCategory = Field(description="Broad nature of the failure.")
+    interface: Interface | None = Field(default=None, description="The interface where it occurs.")
+    caused_by: Annotated[list[Link], Rel(("mechanism", "failure-mode"), "causes")] = Field(
+        default_factory=list, description="Mechanisms or other failures that lead to it."
+    )
+    detected_by: Annotated[list[Link], Rel(("technique",), "detects")] = Field(
+        default_factory=list, description="Techniques that can reveal it."
+    )
+
+
+class Question(Entry):
+    """An open question of the field: the research agenda."""
+
+    kind: ClassVar[str] = "question"
+    folder: ClassVar[str] = "questions"
+
+    text: Markdown = Field(description="The question itself, in our own words, ending with '?'.")
+    status: QuestionStatus = Field(description="How far it has been answered.")
+    theme: Theme = Field(description="The kind of knowledge it asks for.")
+    interface: Interface | None = Field(
+        default=None, description="The interface it concerns (none when it spans both)."
+    )
+    family: Family | None = Field(
+        default=None, description="The family it concerns (none when it spans families)."
+    )
+    about: Annotated[
+        list[Link],
+        Rel(
+            ("strategy", "property", "species", "material", "mechanism", "failure-mode"),
+            "questioned by",
+        ),
+    ] = Field(min_length=1, description="The entries the question is about.")
+    answerable_by: Annotated[list[Link], Rel(("technique",), "could answer")] = Field(
+        default_factory=list, description="Techniques that could answer it."
+    )
+    approach: Markdown | None = Field(
+        default=None, description="An experiment or analysis that could answer it."
+    )
+
+
+COLUMN_NAME = r"^[a-z][a-z0-9_]*$"
+
+
+class Column(_Model):
+    """A column of a dataset: its name, the property it holds and the unit."""
+
+    name: Annotated[str, Strict(), StringConstraints(pattern=COLUMN_NAME, max_length=40)] = Field(
+        description="Column name used as the key in records (`ce`, `f_pct`)."
+    )
+    property: Annotated[Id | None, Rel(("property",), "column of")] = Field(
+        default=None, description="The property this column holds (none for labels)."
+    )
+    unit: Text | None = Field(default=None, description="Unit of the values (required for numbers).")
+    type: ColumnType = Field(default=ColumnType.NUMBER, description="Value type.")
+    description: Markdown | None = Field(default=None, description="What the column holds.")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None) -> str | None:
+        return None if unit is None else Quantity._known_unit(unit)
+
+    @model_validator(mode="after")
+    def _number_has_unit(self) -> Column:
+        if self.type != ColumnType.TEXT and self.unit is None:
+            raise ValueError(
+                f"numeric column {self.name!r} needs a unit (use '1' for a dimensionless value)"
+            )
+        return self
+
+
+CellValue = Annotated[float, Strict(), AllowInfNan(False)] | Annotated[int, Strict()] | Text | None
+
+
+class Record(BaseModel):
+    """One row of a dataset: column values plus the row's own source and conditions."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, CellValue] = Field(init=False)  # type: ignore[assignment]
+
+    label: Text = Field(description="How the row is named on plots, e.g. the electrolyte.")
+    source: Source | None = Field(
+        default=None, description="Original source of this row, when not the dataset's."
+    )
+    conditions: Conditions | None = Field(
+        default=None, description="Conditions that differ from the dataset's."
+    )
+    note: Markdown | None = Field(default=None, description="Remarks on this row.")
+
+    @property
+    def values(self) -> dict[str, float | int | str | None]:
+        """The column values of this row."""
+        return dict(self.__pydantic_extra__ or {})
+
+
+class Dataset(Entry):
+    """A table of measurements, its columns typed by property and unit."""
+
+    kind: ClassVar[str] = "dataset"
+    folder: ClassVar[str] = "datasets"
+
+    columns: list[Column] = Field(min_length=1, description="The columns, in display order.")
+    records: list[Record] = Field(default_factory=list, description="The rows.")
+    conditions: Conditions | None = Field(
+        default=None, description="Conditions common to every row."
+    )
+    composition: list[list[Annotated[str, Strict()]]] = Field(
+        default_factory=list,
+        description="Groups of percentage columns that are parts of one whole: "
+        "each row's sum over a group must not exceed 100.",
+    )
+    about: Annotated[list[Link], Rel(("strategy",), "measured in")] = Field(
+        default_factory=list, description="Strategies these measurements concern."
+    )
+
+
+EXPRESSION = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*(?:/\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*)?$")
+
+
+class Reported(_Model):
+    """The value a paper reported for an analysis, to compare with ours."""
+
+    value: Number = Field(description="The reported coefficient.")
+    ref: Id = Field(description="The reference that reported it.")
+    locator: Text | None = Field(default=None, description='Where ("Fig. 1c").')
+
+
+class Filters(_Model):
+    """Which records an analysis keeps, by their conditions."""
+
+    cell: Text | None = Field(default=None, description="Keep records with this cell type.")
+    protocol: Text | None = Field(default=None, description="Keep records with this protocol.")
+    current_density: Quantity | None = Field(
+        default=None, description="Keep records measured at this current density."
+    )
+
+
+class Analysis(Entry):
+    """A declared correlation between two dataset variables, recomputed at every build."""
+
+    kind: ClassVar[str] = "analysis"
+    folder: ClassVar[str] = "analyses"
+
+    x: Text = Field(
+        description="Explanatory variable: a property id, or a ratio `property-a / property-b`."
+    )
+    y: Text = Field(description="Response variable, same form as `x`.")
+    datasets: Annotated[list[Id] | None, Rel(("dataset",), "analysed by")] = Field(
+        default=None,
+        description="Datasets to pool; by default every dataset that reports both variables.",
+    )
+    filters: Filters | None = Field(default=None, description="Keep only matching records.")
+    method: Method = Field(default=Method.PEARSON, description="Coefficient compared with `reported`.")
+    reported: Reported | None = Field(
+        default=None, description="The value a paper reported for this correlation."
+    )
+
+    @field_validator("x", "y")
+    @classmethod
+    def _expression(cls, text: str) -> str:
+        if not EXPRESSION.match(text):
+            raise ValueError(
+                f"{text!r} is not a variable: write a property id (`sei-thickness`) "
+                "or a ratio of two (`sei-carbon-content / sei-fluorine-content`)"
+            )
+        return text
+
+    @staticmethod
+    def terms(expression: str) -> tuple[str, ...]:
+        """The property ids an expression names, numerator first."""
+        match = EXPRESSION.match(expression)
+        if match is None:
+            return ()
+        return tuple(t for t in match.groups() if t)
+
+
+KINDS: dict[str, type[Entry]] = {
+    model.kind: model
+    for model in (
+        Reference,
+        Strategy,
+        Material,
+        Mechanism,
+        Species,
+        Property,
+        Technique,
+        FailureMode,
+        Question,
+        Dataset,
+        Analysis,
+    )
+}
+"""Entry kinds by name (``"failure-mode"``)."""
+
+FOLDERS: dict[str, type[Entry]] = {model.folder: model for model in KINDS.values()}
+"""Entry kinds by their folder under ``kb/`` (``"failure-modes"``)."""
+
+
+def relation_fields(model: type[BaseModel]) -> dict[str, Rel]:
+    """The relation fields of a model and their :class:`Rel` annotations."""
+    found: dict[str, Rel] = {}
+    for name, info in model.model_fields.items():
+        for meta in info.metadata:
+            if isinstance(meta, Rel):
+                found[name] = meta
+    return found
+
+
+# --- walking relations --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkRef:
+    """One relation of one entry, as found by :func:`iter_links`."""
+
+    relation: str
+    rel: Rel
+    target: str
+    loc: tuple[str | int, ...]
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    evidence: str | None = None
+
+
+_RELATIONS: dict[type[BaseModel], dict[str, Rel]] = {}
+
+
+def _relations_of(model: type[BaseModel]) -> dict[str, Rel]:
+    found = _RELATIONS.get(model)
+    if found is None:
+        found = _RELATIONS[model] = relation_fields(model)
+    return found
+
+
+_ANALYSIS_VARIABLE = Rel(("property",), "variable of")
+_REPORTED_BY = Rel(("reference",), "reports value of")
+
+
+def iter_links(entry: Entry) -> list[LinkRef]:
+    """Every relation an entry states, with the location of the target id in its file.
+
+    Besides the relation fields this includes the property of each dataset column and the
+    properties named in an analysis's ``x`` and ``y``. Citations (``sources``) are not
+    relations; see :func:`iter_sources`.
+    """
+    found: list[LinkRef] = []
+    for name, rel in _relations_of(type(entry)).items():
+        value = getattr(entry, name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            found.append(LinkRef(name, rel, value, (name,)))
+            continue
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                found.append(LinkRef(name, rel, item, (name, i)))
+            elif isinstance(item, Source):
+                found.append(LinkRef(name, rel, item.ref, (name, i, "ref"), (item,), item.locator))
+            else:
+                evidence = str(item.evidence) if isinstance(item, CompatLink) else None
+                found.append(
+                    LinkRef(name, rel, item.id, (name, i, "id"), tuple(item.sources), item.note, evidence)
+                )
+    if isinstance(entry, Dataset):
+        column_rel = relation_fields(Column)["property"]
+        for i, column in enumerate(entry.columns):
+            if column.property:
+                found.append(LinkRef("column_of", column_rel, column.property, ("columns", i, "property")))
+    if isinstance(entry, Analysis):
+        for axis in ("x", "y"):
+            for term in Analysis.terms(getattr(entry, axis)):
+                found.append(LinkRef(f"{axis}_variable", _ANALYSIS_VARIABLE, term, (axis,)))
+    return found
+
+
+def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
+    """Every citation in an entry, with its location: entry, relation and record sources."""
+    found: list[tuple[tuple[str | int, ...], Source]] = [
+        (("sources", i), source) for i, source in enumerate(entry.sources)
+    ]
+    for link in iter_links(entry):
+        if link.relation == "cited_in":
+            continue
+        base = link.loc[:-1]
+        found.extend(((*base, "sources", j), s) for j, s in enumerate(link.sources))
+    if isinstance(entry, Dataset):
+        for i, record in enumerate(entry.records):
+            if record.source is not None:
+                found.append((("records", i, "source"), record.source))
+    if isinstance(entry, Analysis) and entry.reported is not None:
+        found.append((("reported",), Source(ref=entry.reported.ref, locator=entry.reported.locator)))
+    return found

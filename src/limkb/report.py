@@ -1,0 +1,167 @@
+"""Problems found in a knowledge base, collected into a report instead of raised one by one.
+
+Every problem names its file, line and column, a stable code, what is wrong and how to fix
+it. Codes are listed in :data:`CODES` with the rule they enforce; tests, the ``--format
+github`` output and the site's "common errors" page all read them from there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+__all__ = ["Severity", "Problem", "Report", "CODES"]
+
+
+class Severity(StrEnum):
+    """How bad a problem is: errors fail validation, warnings only with ``--strict``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+CODES: dict[str, str] = {
+    # reading files
+    "yaml-syntax": "The file is not valid YAML.",
+    "yaml-tab": "A tab is used for indentation; YAML indents with spaces only.",
+    "duplicate-key": "A key appears twice in one mapping; the second would silently win.",
+    "yaml-tag": "A YAML tag (`!something`) is used; tags can construct objects and are refused.",
+    "yaml-anchor": "An anchor (`&name`) is used; anchors and aliases are refused.",
+    "yaml-alias": "An alias (`*name`) is used; anchors and aliases are refused.",
+    "multiple-documents": "The file holds several YAML documents (`---`); one entry per file.",
+    "empty-file": "The file is empty or holds only comments.",
+    "not-utf8": "The file is not UTF-8 text.",
+    "bom": "The file starts with a byte-order mark; it is ignored.",
+    "file-too-large": "The file exceeds the size limit for one entry.",
+    "too-deep": "Mappings and lists are nested deeper than any entry needs.",
+    "not-a-mapping": "The top level of an entry file must be a mapping of field names.",
+    "non-string-key": "A mapping key is not text.",
+    # files and ids
+    "bad-filename": "The file name is not a lowercase slug ending in `.yaml`.",
+    "unknown-folder": "The file is not in one of the kind folders under `kb/`.",
+    "duplicate-id": "Two files have the same id (file stem); ids are unique across the KB.",
+    "id-in-file": "The file sets `id`; the id is the file name.",
+    # schema
+    "missing-field": "A required field is missing.",
+    "unknown-field": "A field that this kind of entry does not have.",
+    "wrong-type": "A value has the wrong type (text where a number is expected, ...).",
+    "bad-value": "A value is not one of the allowed ones, or has the wrong form.",
+    "out-of-range": "A number is outside the range its field or property allows.",
+    "not-finite": "A number is NaN or infinite.",
+    "unknown-unit": "A unit limkb does not know.",
+    "missing-sources": "The entry cites no source.",
+    # across entries
+    "unknown-ref": "A relation names an id that is not an entry.",
+    "wrong-kind": "A relation points at an entry of the wrong kind.",
+    "self-link": "An entry points at itself.",
+    "cycle": "`subtype_of` goes round in a circle.",
+    "family-mismatch": "A strategy's family differs from the strategy it is a subtype of.",
+    "duplicate-doi": "Two references share a DOI.",
+    "unknown-column": "A record has a value for a column the dataset does not declare.",
+    "column-type": "A record's value does not match its column's type.",
+    "duplicate-column": "Two columns of a dataset share a name.",
+    "unit-mismatch": "A column's unit cannot be converted to its property's unit.",
+    "composition-sum": "Percentages that are parts of one whole add up to more than 100.",
+    "missing-variable": "An analysis names a property that no pooled dataset holds.",
+    # warnings
+    "missing-locator": "A source names no locator (section, table, figure).",
+    "ref-id-convention": "A reference id does not follow `<surname><year><first-title-word>`.",
+}
+"""Every problem code and the rule it enforces."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem: where, how bad, which rule, what is wrong and how to fix it."""
+
+    path: str
+    line: int
+    col: int
+    severity: Severity
+    code: str
+    message: str
+    hint: str = ""
+    entry: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unregistered problem code {self.code!r}")
+
+    def format_text(self) -> str:
+        """``path:line:col: severity[code]: message`` with the hint on an indented line."""
+        head = f"{self.path}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
+        return f"{head}\n    hint: {self.hint}" if self.hint else head
+
+    def format_github(self) -> str:
+        """A GitHub Actions workflow command that annotates the line in a pull request."""
+        level = "error" if self.severity is Severity.ERROR else "warning"
+        text = f"{self.message} (hint: {self.hint})" if self.hint else self.message
+        return (
+            f"::{level} file={_gh(self.path, True)},line={self.line},col={self.col},"
+            f"title={_gh(self.code, True)}::{_gh(text, False)}"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for ``--format json``."""
+        data = asdict(self)
+        data["severity"] = str(self.severity)
+        return data
+
+
+def _gh(text: str, property_value: bool) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+@dataclass
+class Report:
+    """The problems of one validation run, in file and line order."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        """Record one problem."""
+        self.problems.append(problem)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Record several problems."""
+        self.problems.extend(problems)
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(sorted(set(self.problems)))
+
+    def __len__(self) -> int:
+        return len(set(self.problems))
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that fail validation."""
+        return [p for p in self if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems that fail validation only under ``--strict``."""
+        return [p for p in self if p.severity is Severity.WARNING]
+
+    def ok(self, *, strict: bool = False) -> bool:
+        """True when nothing fails: no errors, and no warnings either when ``strict``."""
+        return not self.errors and not (strict and self.warnings)
+
+    def format(self, fmt: str = "text") -> str:
+        """All problems as ``text``, ``json`` or ``github`` annotations."""
+        if fmt == "json":
+            return json.dumps([p.to_dict() for p in self], indent=2, ensure_ascii=False)
+        if fmt == "github":
+            return "\n".join(p.format_github() for p in self)
+        return "\n".join(p.format_text() for p in self)
+
+    def summary(self) -> str:
+        """'2 errors, 1 warning' or 'no problems'."""
+        if not self.problems:
+            return "no problems"
+        e, w = len(self.errors), len(self.warnings)
+        return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"

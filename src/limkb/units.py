@@ -1,0 +1,115 @@
+"""Units that quantities and dataset columns may carry, and conversion between them.
+
+A unit is written as contributors write it in papers (``nm``, ``mA cm-2``, ``mS/cm``); every
+spelling maps to a dimension and a factor to that dimension's base unit. Only units of the
+same dimension convert into each other; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+__all__ = ["Unit", "UNITS", "UnitError", "parse_unit", "convert", "suggest_unit"]
+
+
+class UnitError(ValueError):
+    """Raised for a unit limkb does not know, or for a conversion across dimensions."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A known unit: its canonical spelling, dimension and factor to the dimension's base."""
+
+    symbol: str
+    dimension: str
+    factor: float
+
+
+def _table() -> dict[str, Unit]:
+    rows: list[tuple[tuple[str, ...], str, float]] = [
+        (("%", "percent", "at%", "at.%", "wt%"), "fraction-percent", 1.0),
+        (("1", "dimensionless", "ratio", "-"), "dimensionless", 1.0),
+        (("m",), "length", 1.0),
+        (("mm",), "length", 1e-3),
+        (("µm", "um", "μm", "micron"), "length", 1e-6),
+        (("nm",), "length", 1e-9),
+        (("Å", "angstrom", "A°"), "length", 1e-10),
+        (("pm",), "length", 1e-12),
+        (("S/cm", "S cm-1"), "conductivity", 100.0),
+        (("mS/cm", "mS cm-1"), "conductivity", 0.1),
+        (("µS/cm", "uS/cm", "µS cm-1", "uS cm-1"), "conductivity", 1e-4),
+        (("S/m", "S m-1"), "conductivity", 1.0),
+        (("Pa",), "pressure", 1.0),
+        (("kPa",), "pressure", 1e3),
+        (("MPa",), "pressure", 1e6),
+        (("GPa",), "pressure", 1e9),
+        (("ohm", "Ω", "Ohm"), "resistance", 1.0),
+        (("kohm", "kΩ", "kOhm"), "resistance", 1e3),
+        (("Mohm", "MΩ", "MOhm"), "resistance", 1e6),
+        (("ohm cm2", "Ω cm2", "Ω cm^2", "ohm cm^2"), "area-resistance", 1.0),
+        (("ohm cm", "Ω cm"), "resistivity", 1.0),
+        (("V",), "potential", 1.0),
+        (("mV",), "potential", 1e-3),
+        (("A/m2", "A m-2"), "current-density", 1.0),
+        (("A/cm2", "A cm-2"), "current-density", 1e4),
+        (("mA/cm2", "mA cm-2", "mA/cm^2", "mA cm^-2"), "current-density", 10.0),
+        (("µA/cm2", "uA/cm2", "µA cm-2", "uA cm-2"), "current-density", 1e-2),
+        (("mAh/cm2", "mA h cm-2", "mAh cm-2", "mA h/cm2"), "areal-capacity", 1.0),
+        (("mAh/g", "mA h g-1", "mAh g-1"), "specific-capacity", 1.0),
+        (("M", "mol/L", "mol L-1"), "concentration", 1.0),
+        (("mM",), "concentration", 1e-3),
+        (("mol/kg", "mol kg-1"), "molality", 1.0),
+        (("K",), "temperature", 1.0),
+        (("s",), "time", 1.0),
+        (("min",), "time", 60.0),
+        (("h",), "time", 3600.0),
+        (("cycles", "cycle"), "count", 1.0),
+        (("eV",), "energy", 1.0),
+        (("kJ/mol", "kJ mol-1"), "molar-energy", 1.0),
+        (("nm/cycle",), "growth-per-cycle", 1.0),
+        (("Å/cycle",), "growth-per-cycle", 0.1),
+        (("cm2/s", "cm2 s-1"), "diffusivity", 1.0),
+        (("µF/cm2", "uF/cm2", "µF cm-2"), "area-capacitance", 1.0),
+        (("g/cm3", "g cm-3"), "density", 1.0),
+        (("°", "deg", "degree"), "angle", 1.0),
+    ]
+    table: dict[str, Unit] = {}
+    for spellings, dimension, factor in rows:
+        canonical = spellings[0]
+        for spelling in spellings:
+            table[spelling] = Unit(canonical, dimension, factor)
+    return table
+
+
+UNITS: dict[str, Unit] = _table()
+
+
+def parse_unit(text: str) -> Unit:
+    """The :class:`Unit` for ``text``; raises :class:`UnitError` naming close spellings."""
+    unit = UNITS.get(text.strip())
+    if unit is None:
+        raise UnitError(f"unknown unit {text!r}" + _did_you_mean(text))
+    return unit
+
+
+def suggest_unit(text: str) -> list[str]:
+    """Known unit spellings close to ``text``, best first."""
+    return difflib.get_close_matches(text.strip(), list(UNITS), n=3, cutoff=0.5)
+
+
+def _did_you_mean(text: str) -> str:
+    close = suggest_unit(text)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert ``value`` between two units of one dimension."""
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    if source.dimension != target.dimension:
+        raise UnitError(
+            f"cannot convert {from_unit!r} ({source.dimension}) to {to_unit!r} ({target.dimension})"
+        )
+    if source.factor == target.factor:
+        return value
+    return value * source.factor / target.factor

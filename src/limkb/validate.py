@@ -1,0 +1,589 @@
+"""Turn loaded documents into typed entries, and find every problem in one pass.
+
+Checks, in order: the file's place and name (kind folder, slug stem), the schema of its kind
+(types, required and unknown fields, vocabularies, ranges, units), and then the rules that
+span entries (unique ids and DOIs, relations that resolve to the right kind, no cycles in
+``subtype_of``, dataset records that match their columns and their properties' ranges,
+analyses over variables that exist). Every problem is located and carries a fix hint; the
+caller decides what to do with the :class:`~limkb.report.Report`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+import pydantic
+from pydantic import BaseModel
+
+from limkb.ids import is_slug, reference_id
+from limkb.load import Document, iter_entry_files, load_file
+from limkb.models import (
+    FOLDERS,
+    Analysis,
+    ColumnType,
+    Dataset,
+    Entry,
+    Property,
+    Reference,
+    Strategy,
+    iter_links,
+    iter_sources,
+)
+from limkb.report import Problem, Report, Severity
+from limkb.units import UnitError, convert
+
+__all__ = ["Validated", "validate_kb", "validate_documents", "display_path"]
+
+log = logging.getLogger(__name__)
+
+COMPOSITION_TOLERANCE = 0.5
+"""Rounding slack, in percentage points, allowed when parts of a whole are summed."""
+
+
+@dataclass
+class Validated:
+    """The outcome of validation: the entries that passed their schema, and the report."""
+
+    root: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
+    report: Report = field(default_factory=Report)
+    invalid: set[str] = field(default_factory=set)
+    """Ids of files that exist but failed their schema (so links to them are not dangling)."""
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the working directory when below it, for messages."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - other drive on Windows
+        return str(path)
+
+
+def validate_kb(root: Path | str) -> Validated:
+    """Load and validate every entry file below ``root`` (a ``kb/`` folder)."""
+    root = Path(root)
+    pairs: list[tuple[Path, Document | None]] = []
+    report = Report()
+    for path in iter_entry_files(root):
+        shown = display_path(path)
+        relative = path.relative_to(root)
+        if path.suffix not in (".yaml", ".yml") and path.name.lower() in ("readme.md", "readme"):
+            continue
+        problem = _check_place(relative, shown)
+        if problem is not None:
+            report.add(problem)
+            if problem.severity is Severity.ERROR:
+                continue
+        if path.is_symlink():
+            report.add(_problem(shown, 1, 1, "bad-filename", "entry files may not be symbolic links",
+                                "replace the link with the file itself"))  # fmt: skip
+            continue
+        document, problems = load_file(path, display=shown)
+        report.extend(problems)
+        pairs.append((relative, document))
+    result = validate_documents(pairs, root=root)
+    result.report.extend(report.problems)
+    return result
+
+
+def _problem(path: str, line: int, col: int, code: str, message: str, hint: str,
+             *, severity: Severity = Severity.ERROR, entry: str | None = None) -> Problem:  # fmt: skip
+    return Problem(path, line, col, severity, code, message, hint, entry)
+
+
+def _check_place(relative: Path, shown: str) -> Problem | None:
+    parts = relative.parts
+    folders = ", ".join(sorted(FOLDERS))
+    if len(parts) != 2 or parts[0] not in FOLDERS:
+        close = difflib.get_close_matches(parts[0], list(FOLDERS), n=1) if len(parts) > 1 else []
+        hint = (f"move it to kb/{close[0]}/" if close else
+                f"entries live in kb/<folder>/<id>.yaml with <folder> one of: {folders}")  # fmt: skip
+        return _problem(shown, 1, 1, "unknown-folder", f"{'/'.join(parts)} is not in a kind folder", hint)
+    name = parts[1]
+    if not name.endswith(".yaml"):
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        return _problem(shown, 1, 1, "bad-filename", f"{name!r} does not end in '.yaml'",
+                        f"rename it to {stem}.yaml")  # fmt: skip
+    stem = name[: -len(".yaml")]
+    if not is_slug(stem):
+        from limkb.ids import slugify
+
+        return _problem(
+            shown, 1, 1, "bad-filename", f"{stem!r} is not a valid id",
+            f"rename the file to {slugify(stem) or 'a-lowercase-slug'}.yaml "
+            "(lowercase letters, digits and single hyphens)",
+        )  # fmt: skip
+    return None
+
+
+def validate_documents(
+    pairs: Sequence[tuple[Path, Document | None]], *, root: Path | str = "kb"
+) -> Validated:
+    """Validate parsed documents, given with their paths relative to the KB root."""
+    result = Validated(Path(root))
+    report = result.report
+    seen: dict[str, str] = {}
+    for relative, document in pairs:
+        stem, folder = relative.stem, relative.parts[0]
+        if document is None:
+            seen.setdefault(stem, "")
+            result.invalid.add(stem)
+            continue
+        if stem in seen:
+            first = seen[stem] or "another file"
+            report.add(_problem(
+                document.path, 1, 1, "duplicate-id", f"id {stem!r} is already used by {first}",
+                "ids are unique across all kinds: rename one of the two files (and its references)",
+            ))  # fmt: skip
+            continue
+        seen[stem] = document.path
+        entry = _validate_schema(FOLDERS[folder], stem, document, report)
+        if entry is not None:
+            result.entries[stem] = entry
+            result.documents[stem] = document
+        else:
+            result.invalid.add(stem)
+    _check_links(result)
+    _check_strategies(result)
+    _check_references(result)
+    _check_datasets(result)
+    _check_analyses(result)
+    _check_locators(result)
+    return result
+
+
+# --- schema -------------------------------------------------------------------------------
+
+_TYPE_NAMES = {
+    "string_type": "text", "int_type": "a whole number", "float_type": "a number",
+    "bool_type": "true or false", "list_type": "a list", "dict_type": "a mapping",
+    "model_type": "a mapping", "model_attributes_type": "a mapping", "int_from_float": "a whole number",
+    "int_parsing": "a whole number", "float_parsing": "a number",
+}  # fmt: skip
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(entry)"
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class of the mapping at ``loc`` inside ``model``, if there is one."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    if get_origin(annotation) is None:
+        return None
+    return None
+
+
+def _field_hint(model: type[BaseModel] | None, name: str) -> str:
+    if model is None or name not in model.model_fields:
+        return ""
+    description = model.model_fields[name].description or ""
+    return description
+
+
+def _validate_schema(model: type[Entry], stem: str, document: Document, report: Report) -> Entry | None:
+    data = document.data
+    if "id" in data:
+        m = document.mark(("id",), key=True)
+        report.add(_problem(
+            document.path, m.line, m.col, "id-in-file", "the id is the file name; do not set `id`",
+            f"delete the `id:` line (this entry's id is {stem!r})", entry=stem,
+        ))  # fmt: skip
+        data = {k: v for k, v in data.items() if k != "id"}
+    try:
+        return model.model_validate({**data, "id": stem})
+    except pydantic.ValidationError as error:
+        seen: set[tuple[int, int, str]] = set()
+        for item in error.errors(include_url=False):
+            problem = _schema_problem(model, stem, document, item)
+            key = (problem.line, problem.col, problem.code)
+            if key not in seen:
+                seen.add(key)
+                report.add(problem)
+        return None
+
+
+def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any) -> Problem:
+    kind = item["type"]
+    loc = tuple(item["loc"])
+    if kind not in ("missing", "extra_forbidden"):
+        # Drop what pydantic appends past the value itself (union branch labels and the like).
+        while loc and loc not in document.marks:
+            loc = loc[:-1]
+    where = _dotted(loc)
+    value = item.get("input")
+    path = document.path
+    if kind == "missing":
+        parent = loc[:-1]
+        name = str(loc[-1])
+        m = document.mark(parent)
+        owner = _model_at(model, parent)
+        about = _field_hint(owner, name)
+        hint = f"add `{name}:`" + (f" — {about}" if about else "")
+        if name == "sources" and not parent:
+            return _problem(path, m.line, m.col, "missing-sources", "the entry cites no source",
+                            "add `sources: [{ref: <reference-id>, locator: \"Table 1\"}]`", entry=stem)  # fmt: skip
+        return _problem(path, m.line, m.col, "missing-field",
+                        f"missing required field {name!r}" + (f" in {_dotted(parent)}" if parent else ""),
+                        hint, entry=stem)  # fmt: skip
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        m = document.mark(loc, key=True)
+        owner = _model_at(model, loc[:-1])
+        fields = [f for f in (owner.model_fields if owner else {}) if f != "id"]
+        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+        message = f"unknown field {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+        hint = (f"rename it to `{close[0]}`" if close else
+                f"remove it; the fields here are: {', '.join(fields)}")  # fmt: skip
+        return _problem(path, m.line, m.col, "unknown-field", message, hint, entry=stem)
+    m = document.mark(loc)
+    if kind in _TYPE_NAMES:
+        expected = _TYPE_NAMES[kind]
+        hint = "use the right type"
+        if expected == "text" and isinstance(value, (bool, int, float)) or value is None:
+            hint = "put the value in double quotes to keep it as text" if expected == "text" else (
+                "give a value, or remove the field")  # fmt: skip
+        elif expected in ("a number", "a whole number") and isinstance(value, str):
+            hint = "write the number without quotes or units (units go in the `unit` field)"
+        elif expected == "a list":
+            hint = "write a list: `[a, b]` or one `- item` per line"
+        return _problem(path, m.line, m.col, "wrong-type",
+                        f"{where} should be {expected}, not {_describe(value)}", hint, entry=stem)  # fmt: skip
+    if kind == "finite_number":
+        return _problem(path, m.line, m.col, "not-finite", f"{where} is {value!r}; numbers must be finite",
+                        "give a real number, or leave the value out when unknown", entry=stem)  # fmt: skip
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return _problem(path, m.line, m.col, "out-of-range", f"{where}: {item['msg'].lower()}",
+                        "check the value and its unit", entry=stem)  # fmt: skip
+    if kind == "too_short" and loc == ("sources",):
+        return _problem(path, m.line, m.col, "missing-sources", "the entry cites no source",
+                        "add at least one `{ref: <reference-id>, locator: ...}`", entry=stem)  # fmt: skip
+    if kind == "enum":
+        allowed = item.get("ctx", {}).get("expected", "")
+        close = difflib.get_close_matches(str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1)
+        message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
+        return _problem(path, m.line, m.col, "bad-value", message, f"use one of {allowed}", entry=stem)
+    msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    if "unknown unit" in msg:
+        return _problem(path, m.line, m.col, "unknown-unit", f"{where}: {msg}",
+                        "use a unit from the unit list (CONTRIBUTING.md), e.g. `nm`, `%`, `mA cm-2`", entry=stem)  # fmt: skip
+    if kind == "string_pattern_mismatch":
+        hint = "ids are lowercase slugs such as `lif` or `fec-additive`"
+        if loc and loc[-1] == "doi":
+            hint = "write the DOI alone, e.g. 10.1039/d3ya00470h (no https://doi.org/ prefix)"
+        elif loc and loc[-1] == "url":
+            hint = "use a full https:// address"
+        return _problem(path, m.line, m.col, "bad-value", f"{where}: {_describe(value)} has the wrong form",
+                        hint, entry=stem)  # fmt: skip
+    return _problem(path, m.line, m.col, "bad-value", f"{where}: {msg}", "fix the value as described",
+                    entry=stem)  # fmt: skip
+
+
+# --- across entries -----------------------------------------------------------------------
+
+
+def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
+    return difflib.get_close_matches(target, list(candidates), n=3, cutoff=0.6)
+
+
+def _check_links(result: Validated) -> None:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for entry_id, entry in result.entries.items():
+        by_kind[entry.kind].append(entry_id)
+    known = set(result.entries)
+    for entry_id, entry in result.entries.items():
+        document = result.documents[entry_id]
+        for link in iter_links(entry):
+            m = document.mark(link.loc)
+            target = result.entries.get(link.target)
+            kinds = " or ".join(link.rel.targets)
+            if target is None and link.target in result.invalid:
+                continue
+            if target is None:
+                pool = [i for k in link.rel.targets for i in by_kind.get(k, [])] or list(known)
+                close = _suggest(link.target, pool)
+                message = f"{link.target!r} is not an entry" + (
+                    f"; did you mean {close[0]!r}?" if close else "")  # fmt: skip
+                hint = (f"replace it with {close[0]!r}" if close else
+                        f"create it with `limkb new {link.rel.targets[0]} {link.target}`, or fix the id")  # fmt: skip
+                result.report.add(_problem(document.path, m.line, m.col, "unknown-ref", message, hint, entry=entry_id))
+            elif target.kind not in link.rel.targets:
+                result.report.add(_problem(
+                    document.path, m.line, m.col, "wrong-kind",
+                    f"{_dotted(link.loc)} must name a {kinds}, but {link.target!r} is a {target.kind}",
+                    f"name a {kinds} here, e.g. one of {', '.join(sorted(by_kind.get(link.rel.targets[0], []))[:3]) or '(none yet)'}",
+                    entry=entry_id,
+                ))  # fmt: skip
+            elif link.target == entry_id:
+                result.report.add(_problem(document.path, m.line, m.col, "self-link",
+                                           f"{_dotted(link.loc)} names the entry itself",
+                                           "remove this item", entry=entry_id))  # fmt: skip
+        for loc, source in iter_sources(entry):
+            _check_source(result, entry_id, document, loc, source.ref, by_kind.get("reference", []))
+
+
+def _check_source(result: Validated, entry_id: str, document: Document, loc: tuple[Any, ...],
+                  ref: str, references: list[str]) -> None:  # fmt: skip
+    target = result.entries.get(ref)
+    if target is None and ref in result.invalid:
+        return
+    here = loc if loc in document.marks else (*loc, "ref")
+    m = document.mark(here)
+    if target is None:
+        close = _suggest(ref, references)
+        message = f"source {ref!r} is not a reference entry" + (
+            f"; did you mean {close[0]!r}?" if close else "")  # fmt: skip
+        hint = (f"replace it with {close[0]!r}" if close else
+                "add the reference first: `limkb import-bib FILE.bib` or `limkb new reference <id>`")  # fmt: skip
+        result.report.add(_problem(document.path, m.line, m.col, "unknown-ref", message, hint, entry=entry_id))
+    elif not isinstance(target, Reference):
+        result.report.add(_problem(document.path, m.line, m.col, "wrong-kind",
+                                   f"source {ref!r} is a {target.kind}, not a reference",
+                                   "sources name reference entries (kb/references/)", entry=entry_id))  # fmt: skip
+
+
+def _check_strategies(result: Validated) -> None:
+    strategies = {i: e for i, e in result.entries.items() if isinstance(e, Strategy)}
+    reported: set[str] = set()
+    for start in strategies:
+        chain: list[str] = []
+        current: str | None = start
+        while current is not None and current in strategies and current not in chain:
+            chain.append(current)
+            current = strategies[current].subtype_of
+        if current is not None and current in chain and current == start and start not in reported:
+            cycle = chain[chain.index(current):]
+            reported.update(cycle)
+            document = result.documents[start]
+            m = document.mark(("subtype_of",))
+            result.report.add(_problem(
+                document.path, m.line, m.col, "cycle",
+                f"`subtype_of` goes round in a circle: {' -> '.join([*cycle, current])}",
+                "one strategy in the circle must be the broader one: remove its `subtype_of`",
+                entry=start,
+            ))  # fmt: skip
+    for entry_id, entry in strategies.items():
+        parent = strategies.get(entry.subtype_of or "")
+        if parent is not None and parent.family != entry.family:
+            document = result.documents[entry_id]
+            m = document.mark(("family",))
+            result.report.add(_problem(
+                document.path, m.line, m.col, "family-mismatch",
+                f"family {entry.family.value!r} differs from {parent.id!r}'s {parent.family.value!r}",
+                f"set `family: {parent.family.value}` or choose another `subtype_of`", entry=entry_id,
+            ))  # fmt: skip
+
+
+def _check_references(result: Validated) -> None:
+    dois: dict[str, str] = {}
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Reference):
+            continue
+        document = result.documents[entry_id]
+        if entry.doi:
+            key = entry.doi.lower()
+            if key in dois:
+                m = document.mark(("doi",))
+                result.report.add(_problem(
+                    document.path, m.line, m.col, "duplicate-doi",
+                    f"DOI {entry.doi} is already the reference {dois[key]!r}",
+                    f"cite {dois[key]!r} instead and delete this file", entry=entry_id,
+                ))  # fmt: skip
+            else:
+                dois[key] = entry_id
+        family = entry.authors[0].split(",")[0]
+        expected = reference_id(family, entry.year, entry.title)
+        if not entry_id.startswith(expected):
+            result.report.add(_problem(
+                document.path, 1, 1, "ref-id-convention",
+                f"reference id {entry_id!r} does not follow <surname><year><first-title-word>",
+                f"rename the file to {expected}.yaml (add a letter for a second paper: {expected}b)",
+                severity=Severity.WARNING, entry=entry_id,
+            ))  # fmt: skip
+
+
+def _check_datasets(result: Validated) -> None:
+    for entry_id, entry in result.entries.items():
+        if isinstance(entry, Dataset):
+            _check_dataset(result, entry_id, entry)
+
+
+def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
+    document = result.documents[entry_id]
+    report = result.report
+    columns = {}
+    for i, column in enumerate(dataset.columns):
+        if column.name in columns:
+            m = document.mark(("columns", i, "name"))
+            report.add(_problem(document.path, m.line, m.col, "duplicate-column",
+                                f"column {column.name!r} is declared twice", "rename or remove one",
+                                entry=entry_id))  # fmt: skip
+            continue
+        columns[column.name] = column
+        prop = result.entries.get(column.property or "")
+        if isinstance(prop, Property) and column.unit is not None:
+            try:
+                convert(1.0, column.unit, prop.unit)
+            except UnitError:
+                m = document.mark(("columns", i, "unit"))
+                report.add(_problem(
+                    document.path, m.line, m.col, "unit-mismatch",
+                    f"column {column.name!r} is in {column.unit!r}, which cannot be converted to "
+                    f"{prop.id!r}'s unit {prop.unit!r}",
+                    f"state the values in {prop.unit!r} (or a unit of the same dimension)", entry=entry_id,
+                ))  # fmt: skip
+    for g, group in enumerate(dataset.composition):
+        for j, name in enumerate(group):
+            if name not in columns:
+                m = document.mark(("composition", g, j))
+                report.add(_problem(document.path, m.line, m.col, "unknown-column",
+                                    f"composition names {name!r}, which is not a column",
+                                    f"use one of: {', '.join(columns)}", entry=entry_id))  # fmt: skip
+    for r, record in enumerate(dataset.records):
+        values = record.values
+        for name, value in values.items():
+            column = columns.get(name)
+            m = document.mark(("records", r, name))
+            if column is None:
+                close = _suggest(name, columns)
+                report.add(_problem(
+                    document.path, m.line, m.col, "unknown-column",
+                    f"record {record.label!r} has a value for {name!r}, which is not a column"
+                    + (f"; did you mean {close[0]!r}?" if close else ""),
+                    f"use one of the declared columns: {', '.join(columns)}", entry=entry_id,
+                ))  # fmt: skip
+                continue
+            if value is None:
+                continue
+            if column.type is ColumnType.TEXT:
+                if not isinstance(value, str):
+                    report.add(_problem(document.path, m.line, m.col, "column-type",
+                                        f"{name!r} is a text column, but {record.label!r} has {_describe(value)}",
+                                        "put the value in double quotes", entry=entry_id))  # fmt: skip
+                continue
+            if isinstance(value, str) or (column.type is ColumnType.INTEGER and not isinstance(value, int)):
+                report.add(_problem(
+                    document.path, m.line, m.col, "column-type",
+                    f"{name!r} holds {column.type.value}s, but {record.label!r} has {_describe(value)}",
+                    "write a bare number (no quotes, no unit); leave the cell out when unknown",
+                    entry=entry_id,
+                ))  # fmt: skip
+                continue
+            _check_range(result, entry_id, document, m, record.label, column, float(value))
+        for g, group in enumerate(dataset.composition):
+            parts = [values.get(n) for n in group]
+            numbers = [float(p) for p in parts if isinstance(p, (int, float))]
+            if numbers and sum(numbers) > 100 + COMPOSITION_TOLERANCE:
+                m = document.mark(("records", r))
+                report.add(_problem(
+                    document.path, m.line, m.col, "composition-sum",
+                    f"{' + '.join(group)} of {record.label!r} add up to {sum(numbers):g} %, more than 100 %",
+                    "check the values: parts of one composition cannot exceed the whole", entry=entry_id,
+                ))  # fmt: skip
+
+
+def _check_range(result: Validated, entry_id: str, document: Document, m: Any, label: str,
+                 column: Any, value: float) -> None:  # fmt: skip
+    prop = result.entries.get(column.property or "")
+    if not isinstance(prop, Property) or column.unit is None:
+        return
+    try:
+        in_prop_unit = convert(value, column.unit, prop.unit)
+    except UnitError:
+        return
+    low, high = prop.minimum, prop.maximum
+    if (low is not None and in_prop_unit < low) or (high is not None and in_prop_unit > high):
+        bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
+        result.report.add(_problem(
+            document.path, m.line, m.col, "out-of-range",
+            f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range {bounds}",
+            "check the value and the column's unit" + (" (percentages are 0-100)" if prop.unit == "%" else ""),
+            entry=entry_id,
+        ))  # fmt: skip
+
+
+def _dataset_properties(dataset: Dataset) -> set[str]:
+    return {c.property for c in dataset.columns if c.property}
+
+
+def _check_analyses(result: Validated) -> None:
+    datasets = {i: e for i, e in result.entries.items() if isinstance(e, Dataset)}
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Analysis):
+            continue
+        document = result.documents[entry_id]
+        for axis in ("x", "y"):
+            terms = Analysis.terms(getattr(entry, axis))
+            if not all(isinstance(result.entries.get(t), Property) for t in terms):
+                continue  # reported by _check_links
+            pool = [datasets[d] for d in entry.datasets or [] if d in datasets] if entry.datasets else list(datasets.values())
+            missing = [t for t in terms if not any(t in _dataset_properties(d) for d in pool)]
+            if missing:
+                m = document.mark((axis,))
+                where = ("the datasets " + ", ".join(entry.datasets)) if entry.datasets else "any dataset"
+                result.report.add(_problem(
+                    document.path, m.line, m.col, "missing-variable",
+                    f"{axis} uses {', '.join(repr(t) for t in missing)}, which no column of {where} holds",
+                    "add a column with that `property:` to a dataset, or fix the variable", entry=entry_id,
+                ))  # fmt: skip
+
+
+def _check_locators(result: Validated) -> None:
+    for entry_id, entry in result.entries.items():
+        document = result.documents[entry_id]
+        for loc, source in iter_sources(entry):
+            if source.locator is None:
+                m = document.mark(loc)
+                result.report.add(_problem(
+                    document.path, m.line, m.col, "missing-locator",
+                    f"source {source.ref!r} has no locator",
+                    f'write `{{ref: {source.ref}, locator: "Table 1"}}` with the section, table or figure',
+                    severity=Severity.WARNING, entry=entry_id,
+                ))  # fmt: skip
+
