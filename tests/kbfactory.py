@@ -1,0 +1,74 @@
+"""Build tiny knowledge bases in a temporary folder for unit tests.
+
+``write_kb(tmp_path, {"strategies/x": {...}})`` dumps each mapping as ``kb/strategies/x.yaml``
+and returns the ``kb/`` folder. A reference ``smith2020test`` is added unless the mapping
+already names ``references/smith2020test`` or ``reference=False`` is given, so entries can
+cite ``SOURCE`` without boilerplate. Values that should reach the file as raw text (to test
+the loader on malformed YAML) can be given as ``str``: they are written verbatim.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["REF", "SOURCE", "REFERENCE", "write_kb", "write_entry", "minimal"]
+
+REF = "smith2020test"
+"""Id of the reference every tiny KB holds by default."""
+
+SOURCE: list[dict[str, str]] = [{"ref": REF, "locator": "Table 1"}]
+"""A ready-made ``sources`` value citing :data:`REF` with a locator."""
+
+REFERENCE: dict[str, Any] = {
+    "title": "Test of a tiny knowledge base",
+    "authors": ["Smith, A."],
+    "journal": "J. Tests",
+    "year": 2020,
+    "doi": "10.1000/test.2020",
+}
+"""The default reference entry."""
+
+
+def write_entry(kb: Path, key: str, data: dict[str, Any] | str) -> Path:
+    """Write one entry, ``key`` being ``"<folder>/<id>"``; returns its path."""
+    path = kb / f"{key}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        text = data
+    else:
+        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def write_kb(tmp_path: Path, entries: dict[str, dict[str, Any] | str], *, reference: bool = True) -> Path:
+    """Write ``entries`` under ``tmp_path/kb`` and return that folder."""
+    kb = tmp_path / "kb"
+    kb.mkdir(parents=True, exist_ok=True)
+    if reference and f"references/{REF}" not in entries:
+        write_entry(kb, f"references/{REF}", REFERENCE)
+    for key, data in entries.items():
+        write_entry(kb, key, data)
+    return kb
+
+
+def minimal(kind: str, name: str | None = None, **fields: Any) -> dict[str, Any]:
+    """The smallest valid entry of ``kind`` (plus ``fields``), citing :data:`SOURCE`."""
+    base: dict[str, dict[str, Any]] = {
+        "strategy": {"family": "electrolyte-engineering", "interface": "li-electrolyte"},
+        "material": {"roles": ["additive"]},
+        "mechanism": {},
+        "species": {"species_class": "inorganic"},
+        "property": {"unit": "%", "scope": "sei", "desired": "higher"},
+        "technique": {"category": "spectroscopy"},
+        "failure-mode": {"category": "mechanical"},
+        "question": {"text": "Why?", "status": "open", "theme": "mechanism", "about": []},
+        "dataset": {"columns": [{"name": "label_only", "type": "text"}]},
+        "analysis": {"x": "a", "y": "b"},
+    }
+    data: dict[str, Any] = {"name": name or f"A {kind}", **base[kind], **fields}
+    data.setdefault("sources", SOURCE)
+    return data
