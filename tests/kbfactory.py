@@ -32,6 +32,13 @@ REFERENCE: dict[str, Any] = {
 """The default reference entry."""
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes shared values out in full: the loader refuses anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def write_entry(kb: Path, key: str, data: dict[str, Any] | str) -> Path:
     """Write one entry, ``key`` being ``"<folder>/<id>"``; returns its path."""
     path = kb / f"{key}.yaml"
@@ -39,7 +46,7 @@ def write_entry(kb: Path, key: str, data: dict[str, Any] | str) -> Path:
     if isinstance(data, str):
         text = data
     else:
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+        text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False)
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -1,0 +1,128 @@
+"""``limkb.load``: the one call analysts need to get a :class:`~limkb.graph.KnowledgeBase`.
+
+Loading validates every file, so a large KB takes a while; the linked result is therefore
+cached as a pickle under ``build/cache/`` next to the ``kb/`` folder. The cache key hashes
+the path, size and modification time of every file below ``kb/``, the working directory
+(messages show paths relative to it) and the versions of limkb, pydantic and Python, so any
+edit, addition, removal or upgrade makes a fresh load. The cache is written only by this
+module into the project's own build folder, and a file that fails to load is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from limkb.errors import LoadError, ValidationError
+from limkb.graph import KnowledgeBase, link
+
+__all__ = ["load", "find_kb", "cache_key", "CACHE_DIR"]
+
+log = logging.getLogger(__name__)
+
+CACHE_DIR = Path("build") / "cache"
+"""Where, relative to the project folder (the parent of ``kb/``), the load cache lives."""
+
+_CACHE_FORMAT = 1
+
+
+def find_kb(start: Path | None = None) -> Path:
+    """The ``kb/`` folder to use: ``./kb``, else the ``kb/`` next to the nearest ``mkdocs.yml`` upwards."""
+    here = (start or Path.cwd()).resolve()
+    if (here / "kb").is_dir():
+        return here / "kb"
+    for folder in (here, *here.parents):
+        if (folder / "mkdocs.yml").is_file() and (folder / "kb").is_dir():
+            return folder / "kb"
+    raise LoadError(str(here), "no kb/ folder here or next to an mkdocs.yml above; pass the path to load()")
+
+
+def _versions() -> str:
+    import pydantic
+
+    from limkb import __version__
+
+    return f"limkb {__version__}; pydantic {pydantic.VERSION}; python {sys.version}; format {_CACHE_FORMAT}"
+
+
+def cache_key(root: Path) -> str:
+    """A hash of every file below ``root`` (path, size, mtime) and of the software versions."""
+    digest = hashlib.sha256()
+    digest.update(_versions().encode())
+    digest.update(str(root.resolve()).encode())
+    digest.update(os.getcwd().encode())
+    stack = [str(root)]
+    listed: list[tuple[str, int, int]] = []
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as it:
+            for item in it:
+                if item.name.startswith("."):
+                    continue
+                if item.is_dir(follow_symlinks=False):
+                    stack.append(item.path)
+                else:
+                    stat = item.stat(follow_symlinks=False)
+                    listed.append((item.path, stat.st_size, stat.st_mtime_ns))
+    for path, size, mtime in sorted(listed):
+        digest.update(f"{path}\0{size}\0{mtime}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _read_cache(path: Path) -> KnowledgeBase | None:
+    try:
+        with path.open("rb") as handle:
+            kb = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as error:  # a stale or damaged cache is only a missed shortcut
+        log.info("ignoring load cache %s: %s", path, error)
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
+
+
+def _write_cache(folder: Path, key: str, kb: KnowledgeBase) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("kb-*.pickle"):
+            old.unlink(missing_ok=True)
+        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".kb-", suffix=".tmp", delete=False)
+        with handle:
+            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, folder / f"kb-{key}.pickle")
+    except OSError as error:  # read-only checkout: loading still works, only slower
+        log.info("could not write the load cache in %s: %s", folder, error)
+
+
+def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = True) -> KnowledgeBase:
+    """Load, validate and link a knowledge base.
+
+    ``path`` is the ``kb/`` folder; by default ``./kb``, or the ``kb/`` next to the nearest
+    ``mkdocs.yml`` above the working directory. Raises :class:`~limkb.errors.ValidationError`
+    (with the full report) when an entry has errors, or warnings too when ``strict``.
+    With ``cache`` (the default), an unchanged KB is read back from ``build/cache/``.
+
+    >>> kb = limkb.load()                                   # doctest: +SKIP
+    >>> [e.id for e in kb.related("lif", "forms", direction="in")]   # doctest: +SKIP
+    """
+    root = find_kb() if path is None else Path(path)
+    if not root.is_dir():
+        raise LoadError(str(root), "not a folder; pass the kb/ folder of a project")
+    folder = root.resolve().parent / CACHE_DIR
+    key = cache_key(root) if cache else ""
+    kb = _read_cache(folder / f"kb-{key}.pickle") if cache else None
+    if kb is None:
+        from limkb.validate import validate_kb
+
+        kb = link(validate_kb(root))
+        if kb.report.ok(strict=False) and cache:
+            _write_cache(folder, key, kb)
+    if not kb.report.ok(strict=strict):
+        raise ValidationError(kb.report)
+    kb.root = root
+    return kb

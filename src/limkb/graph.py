@@ -1,0 +1,545 @@
+"""The link stage: typed entries by id plus a graph of their relations, readable both ways.
+
+:func:`link` turns validated entries into a :class:`KnowledgeBase`. Its ``graph`` is a
+``networkx.MultiDiGraph`` with one node per entry (attributes ``kind`` and ``name``) and one
+edge per relation, pointing from the entry that states it to the entry it names, keyed by
+the relation field (``forms``) and carrying the inverse reading (``formed by``), the
+relation's own ``sources`` as a list of ``{"ref", "locator"}`` mappings, and its ``note``
+and ``evidence``. Everything on the graph is plain JSON-friendly data, so node-link and
+GraphML exports need no conversion beyond scalars.
+
+Citations (``sources``) are not relations; :meth:`KnowledgeBase.citing` indexes them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import networkx as nx
+
+from limkb.errors import UnknownEntryError
+from limkb.load import Document, load_file
+from limkb.models import (
+    FOLDERS,
+    KINDS,
+    Column,
+    Dataset,
+    Entry,
+    Link,
+    Material,
+    Property,
+    Reference,
+    Source,
+    Species,
+    Strategy,
+    Technique,
+    iter_links,
+    iter_sources,
+    relation_fields,
+)
+from limkb.report import Report
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from limkb.analysis import AnalysisResult
+    from limkb.validate import Validated
+
+__all__ = ["Relation", "DatasetTable", "KnowledgeBase", "link", "RELATION_NAMES"]
+
+log = logging.getLogger(__name__)
+
+Direction = Literal["out", "in", "both"]
+
+
+def _relation_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for model in KINDS.values():
+        for name, rel in relation_fields(model).items():
+            names[name] = rel.inverse
+    names["column_of"] = relation_fields(Column)["property"].inverse
+    names["x_variable"] = names["y_variable"] = "variable of"
+    return names
+
+
+RELATION_NAMES: dict[str, str] = _relation_names()
+"""Every relation name an edge can carry, with its inverse reading."""
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One edge of the graph, readable both ways: ``source relation target``."""
+
+    source: str
+    target: str
+    relation: str
+    inverse: str
+    sources: tuple[Source, ...] = ()
+    note: str | None = None
+    evidence: str | None = None
+
+    def reading(self, entry_id: str) -> tuple[str, str]:
+        """The relation as seen from ``entry_id``: (verb, other id), e.g. ``("formed by", "fec-additive")``."""
+        if entry_id == self.source:
+            return self.relation.replace("_", " "), self.target
+        return self.inverse, self.source
+
+
+@dataclass
+class DatasetTable:
+    """A dataset's rows as plain records, ready for analysis or a data frame.
+
+    Each record maps ``label``, ``ref`` and ``locator`` (the row's own source, else the
+    dataset's first) and every column name to its value, in the column's unit (``units``).
+    """
+
+    id: str
+    columns: list[Column]
+    records: list[dict[str, Any]]
+
+    @property
+    def units(self) -> dict[str, str | None]:
+        """The unit of every column, by column name."""
+        return {column.name: column.unit for column in self.columns}
+
+    @property
+    def fieldnames(self) -> list[str]:
+        """Keys of every record, in order: label, the columns, ref, locator."""
+        return ["label", *(c.name for c in self.columns), "ref", "locator"]
+
+    def to_pandas(self) -> Any:
+        """The records as a ``pandas.DataFrame`` (needs pandas, which limkb does not require)."""
+        try:
+            import pandas as pd
+        except ImportError as error:  # pragma: no cover - depends on the environment
+            raise ImportError("DatasetTable.to_pandas() needs pandas: pip install pandas") from error
+        return pd.DataFrame.from_records(self.records, columns=self.fieldnames)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+_DASHES = re.compile(r"[\s\-‐‑‒–—―_·.,'’()]+")
+
+
+def normalise(text: str) -> str:
+    """Fold text for matching: Unicode sub/superscripts to plain, case, spaces and hyphens away.
+
+    >>> normalise("LiNO₃") == normalise("lino3") == normalise("Li NO3")
+    True
+    """
+    return _DASHES.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _names_of(entry: Entry) -> list[str]:
+    """The strings that name an entry exactly: id, name, aliases, formula, abbreviation ..."""
+    names = [entry.id, entry.label, *entry.aliases]
+    if isinstance(entry, (Material, Species)) and entry.formula:
+        names.append(entry.formula)
+    if isinstance(entry, Technique) and entry.abbreviation:
+        names.append(entry.abbreviation)
+    if isinstance(entry, Property) and entry.symbol:
+        names.append(entry.symbol)
+    if isinstance(entry, Reference) and entry.doi:
+        names.append(entry.doi)
+    return names
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_matches(item, wanted) for item in value)
+    if isinstance(value, Link):
+        return value.id == wanted
+    if isinstance(value, Source):
+        return value.ref == wanted
+    return bool(value == wanted)
+
+
+def _source_dicts(sources: tuple[Source, ...]) -> list[dict[str, str | None]]:
+    return [{"ref": s.ref, "locator": s.locator} for s in sources]
+
+
+@dataclass
+class KnowledgeBase:
+    """The linked knowledge base: entries by id, their relation graph, and queries over both.
+
+    Build one with :func:`limkb.load` (or :func:`link` from a validation result)::
+
+        kb = limkb.load()
+        kb["lif"].name                                   # 'Lithium fluoride (LiF)'
+        [e.id for e in kb.related("lif", "forms", direction="in")]
+    """
+
+    root: Path
+    graph: nx.MultiDiGraph
+    report: Report
+    _entries: dict[str, Entry]
+    _documents: dict[str, Document] = field(default_factory=dict, repr=False)
+    _citing: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # --- pickling (the load cache): documents are re-read on demand -------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_documents"] = {}
+        state["_cache"] = {}
+        state.pop("_search_index", None)
+        return state
+
+    # --- mapping protocol ------------------------------------------------------------------
+
+    def __getitem__(self, entry_id: str) -> Entry:
+        """The entry with this id; :class:`~limkb.errors.UnknownEntryError` names close ids."""
+        try:
+            return self._entries[entry_id]
+        except (KeyError, TypeError):
+            raise UnknownEntryError(str(entry_id), self.suggest(str(entry_id))) from None
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __repr__(self) -> str:
+        return f"<KnowledgeBase {self.root} ({len(self)} entries, {self.graph.number_of_edges()} relations)>"
+
+    def get(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return self._entries.get(entry_id)
+
+    def suggest(self, text: str, *, n: int = 3) -> list[str]:
+        """Ids close to ``text``: spelling neighbours first, then entries that ``find`` it."""
+        close = difflib.get_close_matches(text, list(self._entries), n=n, cutoff=0.6)
+        for entry in self.find(text):
+            if len(close) >= n:
+                break
+            if entry.id not in close:
+                close.append(entry.id)
+        return close
+
+    # --- entries ---------------------------------------------------------------------------
+
+    def entries(self, kind: str | None = None, **filters: Any) -> list[Entry]:
+        """Entries of one kind (all when None), sorted by id, whose fields match ``filters``.
+
+        A filter matches a field equal to the value (enums by their value), a list holding
+        it, or a relation naming it: ``kb.entries("strategy", family="artificial-sei")``,
+        ``kb.entries("material", roles="salt")``, ``kb.entries("strategy", forms="lif")``.
+        Kinds may be given by folder name too (``"strategies"``).
+        """
+        model: type[Entry] | None = None
+        if kind is not None:
+            model = KINDS.get(kind) or FOLDERS.get(kind)
+            if model is None:
+                close = difflib.get_close_matches(kind, [*KINDS, *FOLDERS], n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise ValueError(f"unknown kind {kind!r}{hint} (kinds: {', '.join(KINDS)})")
+        models = [model] if model else list(KINDS.values())
+        for name in filters:
+            if not any(name in m.model_fields for m in models):
+                fields = sorted({f for m in models for f in m.model_fields})
+                close = difflib.get_close_matches(name, fields, n=3)
+                hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+                raise ValueError(f"no entry of kind {kind or 'any'!r} has a field {name!r}{hint}")
+        found = []
+        for entry_id in sorted(self._entries):
+            entry = self._entries[entry_id]
+            if model is not None and type(entry) is not model:
+                continue
+            if all(
+                name in type(entry).model_fields and _matches(getattr(entry, name), wanted)
+                for name, wanted in filters.items()
+            ):
+                found.append(entry)
+        return found
+
+    def kinds(self) -> dict[str, int]:
+        """How many entries of each kind the KB holds, in the order of :data:`~limkb.models.KINDS`."""
+        counts = dict.fromkeys(KINDS, 0)
+        for entry in self._entries.values():
+            counts[entry.kind] += 1
+        return counts
+
+    # --- relations -------------------------------------------------------------------------
+
+    def _check(self, entry_id: str) -> None:
+        if entry_id not in self._entries:
+            raise UnknownEntryError(str(entry_id), self.suggest(str(entry_id)))
+
+    def _check_relation(self, relation: str | None) -> None:
+        if relation is None or relation in RELATION_NAMES or relation in RELATION_NAMES.values():
+            return
+        names = [*RELATION_NAMES, *set(RELATION_NAMES.values())]
+        close = difflib.get_close_matches(relation, names, n=3)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"unknown relation {relation!r}{hint}")
+
+    def relations(self, entry_id: str, *, direction: Direction = "both") -> list[Relation]:
+        """The relations of an entry: those it states (``out``), those naming it (``in``), or both."""
+        self._check(entry_id)
+        found: list[Relation] = []
+        if direction in ("out", "both"):
+            for _, target, key, data in self.graph.out_edges(entry_id, keys=True, data=True):
+                found.append(self._relation(entry_id, target, key, data))
+        if direction in ("in", "both"):
+            for source, _, key, data in self.graph.in_edges(entry_id, keys=True, data=True):
+                found.append(self._relation(source, entry_id, key, data))
+        return found
+
+    @staticmethod
+    def _relation(source: str, target: str, key: str, data: dict[str, Any]) -> Relation:
+        return Relation(
+            source=source,
+            target=target,
+            relation=key,
+            inverse=data.get("inverse", ""),
+            sources=tuple(Source(ref=s["ref"], locator=s.get("locator")) for s in data.get("sources", [])),
+            note=data.get("note"),
+            evidence=data.get("evidence"),
+        )
+
+    def related(
+        self, entry_id: str, relation: str | None = None, *, direction: Direction = "out"
+    ) -> list[Entry]:
+        """Entries linked to ``entry_id``, sorted by id.
+
+        ``direction="out"`` follows relations the entry states, ``"in"`` those stated about
+        it, ``"both"`` either. ``relation`` limits the edges by name; an inverse reading
+        works too and flips the direction: ``kb.related("lif", "formed by")`` equals
+        ``kb.related("lif", "forms", direction="in")``.
+        """
+        self._check(entry_id)
+        self._check_relation(relation)
+        ids: set[str] = set()
+        want_out = direction in ("out", "both")
+        want_in = direction in ("in", "both")
+        for _, target, key, data in self.graph.out_edges(entry_id, keys=True, data=True):
+            if relation is None and want_out or relation is not None and (
+                (want_out and key == relation) or (want_in and data.get("inverse") == relation)
+            ):
+                ids.add(target)
+        for source, _, key, data in self.graph.in_edges(entry_id, keys=True, data=True):
+            if relation is None and want_in or relation is not None and (
+                (want_in and key == relation) or (want_out and data.get("inverse") == relation)
+            ):
+                ids.add(source)
+        return [self._entries[i] for i in sorted(ids)]
+
+    def path(self, a: str, b: str) -> list[str]:
+        """The shortest chain of ids from ``a`` to ``b``, ignoring edge direction ([] if none)."""
+        self._check(a)
+        self._check(b)
+        try:
+            return list(nx.shortest_path(self.graph.to_undirected(as_view=True), a, b))
+        except nx.NetworkXNoPath:
+            return []
+
+    def neighborhood(self, entry_id: str, radius: int = 1) -> nx.MultiDiGraph:
+        """The subgraph of entries within ``radius`` relations of ``entry_id`` (either direction)."""
+        self._check(entry_id)
+        sub: nx.MultiDiGraph = nx.ego_graph(self.graph, entry_id, radius=radius, undirected=True)
+        return sub
+
+    def subtree(self, strategy_id: str) -> list[str]:
+        """The strategy and all its subtypes, transitively, breadth first and sorted per level."""
+        self._check(strategy_id)
+        found = [strategy_id]
+        level = [strategy_id]
+        seen = {strategy_id}
+        while level:
+            children = sorted(
+                {
+                    source
+                    for parent in level
+                    for source, _, key in self.graph.in_edges(parent, keys=True)
+                    if key == "subtype_of" and source not in seen
+                }
+            )
+            seen.update(children)
+            found.extend(children)
+            level = children
+        return found
+
+    def ancestors(self, strategy_id: str) -> list[str]:
+        """The broader strategies of a strategy, nearest first (its ``subtype_of`` chain)."""
+        chain: list[str] = []
+        entry = self[strategy_id]
+        while isinstance(entry, Strategy) and entry.subtype_of and entry.subtype_of not in chain:
+            chain.append(entry.subtype_of)
+            if entry.subtype_of not in self._entries:
+                break
+            entry = self._entries[entry.subtype_of]
+        return chain
+
+    def citing(self, reference_id: str) -> list[str]:
+        """Ids of the entries that cite a reference, in any of their sources, sorted."""
+        self._check(reference_id)
+        return list(self._citing.get(reference_id, []))
+
+    # --- text search -----------------------------------------------------------------------
+
+    @cached_property
+    def _search_index(self) -> list[tuple[str, tuple[str, ...], str]]:
+        index = []
+        for entry_id in sorted(self._entries):
+            entry = self._entries[entry_id]
+            names = tuple(dict.fromkeys(normalise(n) for n in _names_of(entry) if n))
+            extra = normalise(entry.title) if isinstance(entry, Reference) else ""
+            index.append((entry_id, names, extra))
+        return index
+
+    def find(self, text: str) -> list[Entry]:
+        """Entries whose id, name, aliases or formula match ``text``, best first.
+
+        Matching ignores case, spaces, hyphens and Unicode sub/superscripts, so ``"LiNO3"``
+        finds ``LiNO₃``. Exact matches come first, then names that start with the text, then
+        names (or reference titles) that contain it; ties go to the shorter name, then the id.
+        """
+        query = normalise(text)
+        if not query:
+            return []
+        ranked: list[tuple[int, int, str]] = []
+        for entry_id, names, extra in self._search_index:
+            rank = None
+            if query in names:
+                rank = 0
+            elif any(n.startswith(query) for n in names):
+                rank = 1
+            elif any(query in n for n in names):
+                rank = 2
+            elif query in extra:
+                rank = 3
+            if rank is not None:
+                ranked.append((rank, len(names[1] if len(names) > 1 else names[0]), entry_id))
+        ranked.sort()
+        return [self._entries[entry_id] for _, _, entry_id in ranked]
+
+    # --- files -----------------------------------------------------------------------------
+
+    def file_of(self, entry_id: str) -> Path:
+        """The YAML file of an entry (for "edit this entry" links and messages)."""
+        entry = self[entry_id]
+        return self.root / entry.folder / f"{entry.id}.yaml"
+
+    def document(self, entry_id: str) -> Document | None:
+        """The entry's parsed file with the position of every value (re-read when not in memory)."""
+        self._check(entry_id)
+        document = self._documents.get(entry_id)
+        if document is None:
+            path = self.file_of(entry_id)
+            if path.is_file():
+                document, _ = load_file(path)
+                if document is not None:
+                    self._documents[entry_id] = document
+        return document
+
+    def line_of(self, entry_id: str, loc: tuple[str | int, ...] = ()) -> int:
+        """The line of a field (``("forms", 0)``) in the entry's file; 1 for the whole entry."""
+        document = self.document(entry_id)
+        if document is None:
+            return 1
+        return document.mark(tuple(loc)).line if loc else 1
+
+    # --- data and derived views ------------------------------------------------------------
+
+    def dataset(self, dataset_id: str) -> DatasetTable:
+        """A dataset's records as dicts of column values (in the column units) with their source."""
+        entry = self[dataset_id]
+        if not isinstance(entry, Dataset):
+            raise TypeError(f"{dataset_id!r} is a {entry.kind}, not a dataset")
+        default = entry.sources[0] if entry.sources else None
+        records = []
+        for record in entry.records:
+            values = record.values
+            source = record.source or default
+            row: dict[str, Any] = {"label": record.label}
+            for column in entry.columns:
+                row[column.name] = values.get(column.name)
+            row["ref"] = source.ref if source else None
+            row["locator"] = source.locator if source else None
+            records.append(row)
+        return DatasetTable(entry.id, list(entry.columns), records)
+
+    @property
+    def analyses(self) -> dict[str, AnalysisResult]:
+        """Every declared analysis, computed on first access (see :mod:`limkb.analysis`)."""
+        if "analyses" not in self._cache:
+            from limkb.analysis import compute_all
+
+            self._cache["analyses"] = compute_all(self)
+        results: dict[str, AnalysisResult] = self._cache["analyses"]
+        return results
+
+    @property
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine over an in-memory database like ``build/kb.sqlite`` (built on first use).
+
+        It holds the same tables, analysis results included; see :mod:`limkb.store`.
+        """
+        if "engine" not in self._cache:
+            from limkb.store import memory_engine
+
+            self._cache["engine"] = memory_engine(self, results=self.analyses)
+        engine: Engine = self._cache["engine"]
+        return engine
+
+    def session(self) -> Session:
+        """A SQLModel session on :attr:`engine`: ``with kb.session() as s: s.exec(select(...))``."""
+        from sqlmodel import Session
+
+        return Session(self.engine)
+
+
+def link(validated: Validated) -> KnowledgeBase:
+    """Build the :class:`KnowledgeBase` of the entries that passed validation.
+
+    Relations to ids that are not entries (already reported by validation) are left out.
+    """
+    entries = {entry_id: validated.entries[entry_id] for entry_id in sorted(validated.entries)}
+    graph = nx.MultiDiGraph()
+    for entry_id, entry in entries.items():
+        graph.add_node(entry_id, kind=entry.kind, name=entry.label)
+    citing: dict[str, set[str]] = defaultdict(set)
+    for entry_id, entry in entries.items():
+        for item in iter_links(entry):
+            if item.target not in entries or item.target == entry_id:
+                continue
+            sources = _source_dicts(item.sources)
+            existing = graph.get_edge_data(entry_id, item.target, key=item.relation)
+            if existing is not None:
+                existing["sources"].extend(s for s in sources if s not in existing["sources"])
+                continue
+            graph.add_edge(
+                entry_id,
+                item.target,
+                key=item.relation,
+                inverse=item.rel.inverse,
+                sources=sources,
+                note=item.note if item.relation != "cited_in" else None,
+                evidence=item.evidence,
+            )
+        for _, source in iter_sources(entry):
+            citing[source.ref].add(entry_id)
+    return KnowledgeBase(
+        root=Path(validated.root),
+        graph=graph,
+        report=validated.report,
+        _entries=entries,
+        _documents=dict(validated.documents),
+        _citing={ref: sorted(ids) for ref, ids in sorted(citing.items())},
+    )
