@@ -783,7 +783,7 @@ def iter_links(entry: Entry) -> list[LinkRef]:
     """
     found: list[LinkRef] = []
     for name, rel in _relations_of(type(entry)).items():
-        value = getattr(entry, name)
+        value = getattr(entry, name, None)
         if value is None:
             continue
         if isinstance(value, str):
@@ -801,12 +801,12 @@ def iter_links(entry: Entry) -> list[LinkRef]:
                 )
     if isinstance(entry, Dataset):
         column_rel = relation_fields(Column)["property"]
-        for i, column in enumerate(entry.columns):
+        for i, column in enumerate(getattr(entry, "columns", None) or []):
             if column.property:
                 found.append(LinkRef("column_of", column_rel, column.property, ("columns", i, "property")))
     if isinstance(entry, Analysis):
         for axis in ("x", "y"):
-            for term in Analysis.terms(getattr(entry, axis)):
+            for term in Analysis.terms(getattr(entry, axis, None) or ""):
                 found.append(LinkRef(f"{axis}_variable", _ANALYSIS_VARIABLE, term, (axis,)))
     return found
 
@@ -814,7 +814,7 @@ def iter_links(entry: Entry) -> list[LinkRef]:
 def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
     """Every citation in an entry, with its location: entry, relation and record sources."""
     found: list[tuple[tuple[str | int, ...], Source]] = [
-        (("sources", i), source) for i, source in enumerate(entry.sources)
+        (("sources", i), source) for i, source in enumerate(getattr(entry, "sources", None) or [])
     ]
     for link in iter_links(entry):
         if link.relation == "cited_in":
@@ -822,9 +822,9 @@ def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
         base = link.loc[:-1]
         found.extend(((*base, "sources", j), s) for j, s in enumerate(link.sources))
     if isinstance(entry, Dataset):
-        for i, record in enumerate(entry.records):
+        for i, record in enumerate(getattr(entry, "records", None) or []):
             if record.source is not None:
                 found.append((("records", i, "source"), record.source))
-    if isinstance(entry, Analysis) and entry.reported is not None:
+    if isinstance(entry, Analysis) and getattr(entry, "reported", None) is not None:
         found.append((("reported",), Source(ref=entry.reported.ref, locator=entry.reported.locator)))
     return found

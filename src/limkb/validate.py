@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel
@@ -57,6 +57,12 @@ class Validated:
     report: Report = field(default_factory=Report)
     invalid: set[str] = field(default_factory=set)
     """Ids of files that exist but failed their schema (so links to them are not dangling)."""
+    partial: dict[str, Entry] = field(default_factory=dict)
+    """Entries of ``invalid`` built from their valid fields only, for cross-entry checks."""
+
+    def checked(self) -> dict[str, Entry]:
+        """Complete and partial entries: everything whose relations can be checked."""
+        return {**self.entries, **self.partial}
 
 
 def display_path(path: Path) -> str:
@@ -145,11 +151,12 @@ def validate_documents(
             ))  # fmt: skip
             continue
         seen[stem] = document.path
-        entry = _validate_schema(FOLDERS[folder], stem, document, report)
-        if entry is not None:
+        entry, complete = _validate_schema(FOLDERS[folder], stem, document, report)
+        result.documents[stem] = document
+        if complete:
             result.entries[stem] = entry
-            result.documents[stem] = document
         else:
+            result.partial[stem] = entry
             result.invalid.add(stem)
     _check_links(result)
     _check_strategies(result)
@@ -227,7 +234,10 @@ def _field_hint(model: type[BaseModel] | None, name: str) -> str:
     return description
 
 
-def _validate_schema(model: type[Entry], stem: str, document: Document, report: Report) -> Entry | None:
+def _validate_schema(
+    model: type[Entry], stem: str, document: Document, report: Report
+) -> tuple[Entry, bool]:
+    """The typed entry and whether it is complete (False: a partial one, for cross-checks)."""
     data = document.data
     if "id" in data:
         m = document.mark(("id",), key=True)
@@ -237,16 +247,43 @@ def _validate_schema(model: type[Entry], stem: str, document: Document, report: 
         ))  # fmt: skip
         data = {k: v for k, v in data.items() if k != "id"}
     try:
-        return model.model_validate({**data, "id": stem})
+        return model.model_validate({**data, "id": stem}), True
     except pydantic.ValidationError as error:
         seen: set[tuple[int, int, str]] = set()
+        bad: set[str] = set()
         for item in error.errors(include_url=False):
+            if item["loc"]:
+                bad.add(str(item["loc"][0]))
             problem = _schema_problem(model, stem, document, item)
             key = (problem.line, problem.col, problem.code)
             if key not in seen:
                 seen.add(key)
                 report.add(problem)
-        return None
+        return _partial(model, stem, data, bad), False
+
+
+_ADAPTERS: dict[tuple[type[BaseModel], str], pydantic.TypeAdapter[Any]] = {}
+
+
+def _partial(model: type[Entry], stem: str, data: dict[str, Any], bad: set[str]) -> Entry:
+    """An entry built from the fields that did validate, so that its relations can still be
+    checked in the same run. It is never handed to later stages."""
+    fields: dict[str, Any] = {"id": stem}
+    for name, value in data.items():
+        info = model.model_fields.get(name)
+        if info is None or name in bad:
+            continue
+        adapter = _ADAPTERS.get((model, name))
+        if adapter is None:
+            annotation = info.annotation
+            if info.metadata:
+                annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[valid-type]
+            adapter = _ADAPTERS[(model, name)] = pydantic.TypeAdapter(annotation)
+        try:
+            fields[name] = adapter.validate_python(value)
+        except pydantic.ValidationError:
+            continue
+    return model.model_construct(**fields)
 
 
 def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any) -> Problem:
@@ -337,7 +374,7 @@ def _check_links(result: Validated) -> None:
     for entry_id, entry in result.entries.items():
         by_kind[entry.kind].append(entry_id)
     known = set(result.entries)
-    for entry_id, entry in result.entries.items():
+    for entry_id, entry in result.checked().items():
         document = result.documents[entry_id]
         for link in iter_links(entry):
             m = document.mark(link.loc)
@@ -373,7 +410,7 @@ def _check_source(result: Validated, entry_id: str, document: Document, loc: tup
     target = result.entries.get(ref)
     if target is None and ref in result.invalid:
         return
-    here = loc if loc in document.marks else (*loc, "ref")
+    here = (*loc, "ref") if (*loc, "ref") in document.marks else loc
     m = document.mark(here)
     if target is None:
         close = _suggest(ref, references)
@@ -389,7 +426,7 @@ def _check_source(result: Validated, entry_id: str, document: Document, loc: tup
 
 
 def _check_strategies(result: Validated) -> None:
-    strategies = {i: e for i, e in result.entries.items() if isinstance(e, Strategy)}
+    strategies = {i: e for i, e in result.checked().items() if isinstance(e, Strategy)}
     reported: set[str] = set()
     for start in strategies:
         chain: list[str] = []
@@ -410,12 +447,13 @@ def _check_strategies(result: Validated) -> None:
             ))  # fmt: skip
     for entry_id, entry in strategies.items():
         parent = strategies.get(entry.subtype_of or "")
-        if parent is not None and parent.family != entry.family:
+        family = getattr(entry, "family", None)
+        if parent is not None and family is not None and parent.family != family:
             document = result.documents[entry_id]
             m = document.mark(("family",))
             result.report.add(_problem(
                 document.path, m.line, m.col, "family-mismatch",
-                f"family {entry.family.value!r} differs from {parent.id!r}'s {parent.family.value!r}",
+                f"family {family.value!r} differs from {parent.id!r}'s {parent.family.value!r}",
                 f"set `family: {parent.family.value}` or choose another `subtype_of`", entry=entry_id,
             ))  # fmt: skip
 
@@ -575,7 +613,7 @@ def _check_analyses(result: Validated) -> None:
 
 
 def _check_locators(result: Validated) -> None:
-    for entry_id, entry in result.entries.items():
+    for entry_id, entry in result.checked().items():
         document = result.documents[entry_id]
         for loc, source in iter_sources(entry):
             if source.locator is None:
