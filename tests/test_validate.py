@@ -124,11 +124,22 @@ id: q1
 name: M1
 sources: []
 """,
+    "techniques/t1": """\
+name: T1
+category: spectroscopy
+name: T2
+""",
+    "failure-modes/f1": """\
+name: F1
+sources: [{ref: smith2020test, locator: x}]
+""",
 }
 
 EXPECTED = [
     "analyses/a1.yaml:2:4:unknown-ref",  # porosity is not an entry
-    "datasets/t2.yaml:4:43:unit-mismatch",  # % cannot be thickness
+    "datasets/t2.yaml:4:43:unit-mismatch",
+    "failure-modes/f1.yaml:1:1:missing-field",  # category
+    "techniques/t1.yaml:3:1:duplicate-key",  # % cannot be thickness
     "datasets/t2.yaml:6:24:out-of-range",  # negative thickness
     "datasets/t2.yaml:7:24:column-type",  # text in a number column
     "datasets/t2.yaml:8:23:unknown-column",  # thik
