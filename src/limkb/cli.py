@@ -118,6 +118,35 @@ def new(kind: str, entry_id: str, kb_dir: Path) -> None:
     click.echo(f"created {path}: fill it in, then run `limkb validate {path}`")
 
 
+@cli.command()
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of results instead of a table.")
+def analyses(kb_dir: Path, as_json: bool) -> None:
+    """Recompute every declared correlation from the KB's records and print it.
+
+    For each analysis: n, Pearson r with its 95 % CI and p, Spearman's rho, the range of r
+    when any one record is left out, the value the paper reported and our difference, and
+    flags when a number rests on one record or too few. Numbers are null in JSON when they
+    are undefined.
+
+    \b
+    Example:
+      limkb analyses
+      limkb analyses --json | jq '.[] | {id, r, ci}'
+    """
+    from limkb.analysis import compute_all, format_table, results_json
+    from limkb.api import load
+    from limkb.errors import ValidationError
+
+    try:
+        kb = load(kb_dir)
+    except ValidationError as error:
+        sys.exit(_print_report(error.report, "text", strict=False))
+    results = compute_all(kb)
+    click.echo(results_json(results) if as_json else format_table(results))
+
+
 def main() -> None:
     """Entry point of the console script: library errors become clean messages, exit 1."""
     try:
