@@ -1,0 +1,439 @@
+/*
+ * limkb graph explorer.
+ *
+ * Draws the knowledge graph in <div id="limkb-graph"> with Cytoscape.js. The data comes from
+ * assets/limkb/graph-data.js, a plain script that sets
+ *   window.LIMKB_GRAPH = {nodes: [{id, name, kind, url}], edges: [{source, target, relation}]}
+ * so that the page also works when opened from file:// (no fetch, no request to any host).
+ * Node urls are relative to the site root, which is worked out from this script's own src.
+ *
+ * The div's content (e.g. a "needs JavaScript" fallback) is replaced by: a toolbar (search box,
+ * one checkbox per kind with its colour and count), the canvas, and an info panel for the
+ * clicked node. Pages without the div are left untouched. The Cytoscape instance is exposed as
+ * window.limkbExplorer.cy for scripting and tests.
+ */
+(function () {
+  "use strict";
+
+  var SCRIPT_SUFFIX = "assets/limkb/explorer.js";
+  var SCRIPT = document.currentScript;
+
+  /* Okabe-Ito and Tol colours: distinguishable for the common colour-vision deficiencies. */
+  var KIND_COLOURS = {
+    "strategy": "#0072B2",
+    "material": "#E69F00",
+    "mechanism": "#009E73",
+    "species": "#CC79A7",
+    "property": "#56B4E9",
+    "technique": "#882255",
+    "failure-mode": "#D55E00",
+    "question": "#F0E442",
+    "dataset": "#44AA99",
+    "analysis": "#332288",
+    "reference": "#999999"
+  };
+  var KIND_ORDER = ["strategy", "material", "mechanism", "species", "property", "technique",
+                    "failure-mode", "question", "dataset", "analysis", "reference"];
+  var EXTRA_COLOURS = ["#117733", "#999933", "#AA4499", "#661100", "#6699CC", "#888888"];
+
+  /* Above this many nodes the force-directed refinement is skipped: it is quadratic per step. */
+  var COSE_LIMIT = 1500;
+
+  function siteRoot() {
+    var src = SCRIPT && SCRIPT.src;
+    if (!src) {
+      var scripts = document.getElementsByTagName("script");
+      for (var i = 0; i < scripts.length; i++) {
+        if (scripts[i].src && scripts[i].src.split(/[?#]/)[0].slice(-SCRIPT_SUFFIX.length) === SCRIPT_SUFFIX) {
+          src = scripts[i].src;
+          break;
+        }
+      }
+    }
+    if (!src) {
+      return new URL("./", document.baseURI).href;
+    }
+    src = src.split(/[?#]/)[0];
+    var at = src.lastIndexOf(SCRIPT_SUFFIX);
+    return at >= 0 ? src.slice(0, at) : new URL("../../", src).href;
+  }
+
+  /* The page of a node: its url resolved against the site root; a directory url gets an
+     explicit index.html under file://, where no server maps folders to their index. */
+  function pageUrl(root, url) {
+    var href = new URL(url || "", root).href;
+    if (location.protocol === "file:" && /\/(?:[?#].*)?$/.test(href)) {
+      href = href.replace(/\/((?:[?#].*)?)$/, "/index.html$1");
+    }
+    return href;
+  }
+
+  /* Lower case, Unicode subscripts and superscripts folded to ASCII digits, so "Li2O" finds "Li₂O". */
+  function fold(text) {
+    return String(text || "").normalize("NFKC").toLowerCase();
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") {
+        node.textContent = attrs[key];
+      } else {
+        node.setAttribute(key, attrs[key]);
+      }
+    });
+    (children || []).forEach(function (child) { node.appendChild(child); });
+    return node;
+  }
+
+  function kindLabel(kind) {
+    return kind.replace(/-/g, " ");
+  }
+
+  function colours(kinds) {
+    var map = {};
+    var extra = 0;
+    kinds.forEach(function (kind) {
+      map[kind] = KIND_COLOURS[kind] || EXTRA_COLOURS[extra++ % EXTRA_COLOURS.length];
+    });
+    return map;
+  }
+
+  function sortedKinds(nodes) {
+    var seen = {};
+    nodes.forEach(function (n) { seen[n.kind] = (seen[n.kind] || 0) + 1; });
+    var kinds = Object.keys(seen).sort(function (a, b) {
+      var ia = KIND_ORDER.indexOf(a), ib = KIND_ORDER.indexOf(b);
+      ia = ia < 0 ? KIND_ORDER.length : ia;
+      ib = ib < 0 ? KIND_ORDER.length : ib;
+      return ia - ib || (a < b ? -1 : a > b ? 1 : 0);
+    });
+    return {kinds: kinds, counts: seen};
+  }
+
+  function message(container, text) {
+    container.textContent = "";
+    container.appendChild(el("p", {"class": "limkb-graph-message", text: text}));
+  }
+
+  function elements(data, palette) {
+    var ids = {};
+    var degree = {};
+    var nodes = [];
+    var edges = [];
+    (data.nodes || []).forEach(function (n) {
+      if (!n || typeof n.id !== "string" || ids[n.id]) {
+        return;
+      }
+      ids[n.id] = true;
+      degree[n.id] = 0;
+    });
+    (data.edges || []).forEach(function (e, i) {
+      if (!e || !ids[e.source] || !ids[e.target]) {
+        return;
+      }
+      degree[e.source]++;
+      degree[e.target]++;
+      edges.push({group: "edges", data: {
+        id: "e" + i, source: e.source, target: e.target, relation: String(e.relation || "")
+      }});
+    });
+    var done = {};
+    (data.nodes || []).forEach(function (n) {
+      if (!n || typeof n.id !== "string" || done[n.id]) {
+        return;
+      }
+      done[n.id] = true;
+      var kind = String(n.kind || "entry");
+      nodes.push({group: "nodes", classes: "kind-" + kind, data: {
+        id: n.id,
+        name: String(n.name || n.id),
+        kind: kind,
+        url: String(n.url || ""),
+        colour: palette[kind],
+        size: 14 + 6 * Math.sqrt(degree[n.id]),
+        search: fold(n.name) + "\n" + fold(n.id)
+      }});
+    });
+    return nodes.concat(edges);
+  }
+
+  function style(container) {
+    var fg = getComputedStyle(container).color || "#222";
+    return [
+      {selector: "node", style: {
+        "background-color": "data(colour)",
+        "border-width": 1,
+        "border-color": "#ffffff",
+        "width": "data(size)",
+        "height": "data(size)",
+        "label": "data(name)",
+        "font-size": 10,
+        "color": fg,
+        "text-valign": "bottom",
+        "text-margin-y": 3,
+        "text-wrap": "ellipsis",
+        "text-max-width": 140,
+        "min-zoomed-font-size": 7
+      }},
+      {selector: "edge", style: {
+        "width": 1,
+        "line-color": "#b0b0b0",
+        "target-arrow-color": "#b0b0b0",
+        "target-arrow-shape": "triangle",
+        "arrow-scale": 0.6,
+        "curve-style": "bezier",
+        "opacity": 0.7,
+        "font-size": 9,
+        "color": fg,
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.85,
+        "text-background-padding": 2
+      }},
+      {selector: "edge.hover", style: {
+        "label": "data(relation)",
+        "width": 2.5,
+        "line-color": "#555555",
+        "target-arrow-color": "#555555",
+        "opacity": 1,
+        "z-index": 20
+      }},
+      {selector: ".filtered", style: {"display": "none"}},
+      {selector: ".faded", style: {"opacity": 0.15}},
+      {selector: "node.match", style: {
+        "border-width": 4,
+        "border-color": "#ff1744",
+        "font-weight": "bold",
+        "min-zoomed-font-size": 0,
+        "z-index": 30
+      }},
+      {selector: "node:selected", style: {
+        "border-width": 4,
+        "border-color": "#000000",
+        "min-zoomed-font-size": 0,
+        "z-index": 40
+      }}
+    ];
+  }
+
+  /* Deterministic placement: rings by kind (concentric), then a force-directed refinement that
+     starts from those positions. cose adds random jitter only to nodes that share a position,
+     and the rings never place two nodes on one spot, so the same data gives the same drawing. */
+  function runLayout(cy, kinds) {
+    var visible = cy.elements().not(".filtered");
+    /* A fixed box, not the canvas size, so every window size gets the same drawing. */
+    var side = Math.max(600, 40 * Math.sqrt(visible.nodes().length) * 4);
+    var box = {x1: 0, y1: 0, w: side, h: side};
+    var rank = {};
+    kinds.forEach(function (kind, i) { rank[kind] = kinds.length - i; });
+    visible.layout({
+      name: "concentric",
+      boundingBox: box,
+      concentric: function (node) { return rank[node.data("kind")] || 0; },
+      levelWidth: function () { return 1; },
+      sort: function (a, b) { return a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0; },
+      minNodeSpacing: 12,
+      animate: false,
+      fit: false
+    }).run();
+    if (visible.nodes().length <= COSE_LIMIT) {
+      visible.layout({
+        name: "cose",
+        randomize: false,
+        boundingBox: box,
+        animate: false,
+        fit: false,
+        nodeRepulsion: function () { return 8000; },
+        idealEdgeLength: function () { return 60; },
+        gravity: 0.6,
+        numIter: 600,
+        componentSpacing: 60
+      }).run();
+    }
+    cy.fit(visible, 30);
+  }
+
+  function build(container, data, cytoscape) {
+    var found = sortedKinds(data.nodes || []);
+    var kinds = found.kinds;
+    var palette = colours(kinds);
+    var root = siteRoot();
+
+    container.textContent = "";
+    container.classList.add("limkb-graph-ready");
+
+    var search = el("input", {
+      "type": "search", "class": "limkb-graph-search", "placeholder": "Find an entry…",
+      "aria-label": "Find an entry in the graph", "autocomplete": "off"
+    });
+    var status = el("span", {"class": "limkb-graph-status", "aria-live": "polite"});
+    var legend = el("fieldset", {"class": "limkb-graph-legend"}, [el("legend", {text: "Kinds"})]);
+    var boxes = {};
+    kinds.forEach(function (kind) {
+      var box = el("input", {"type": "checkbox", "value": kind, "data-kind": kind});
+      box.checked = true;
+      boxes[kind] = box;
+      var swatch = el("span", {"class": "limkb-swatch", "aria-hidden": "true"});
+      swatch.style.backgroundColor = palette[kind];
+      legend.appendChild(el("label", {"class": "limkb-graph-kind"}, [
+        box, swatch, document.createTextNode(" " + kindLabel(kind) + " "),
+        el("span", {"class": "limkb-graph-count", text: "(" + found.counts[kind] + ")"})
+      ]));
+    });
+    var reset = el("button", {"type": "button", "class": "limkb-graph-reset", text: "Fit"});
+    var toolbar = el("div", {"class": "limkb-graph-toolbar"}, [search, reset, status]);
+    var canvas = el("div", {"class": "limkb-graph-canvas"});
+    var info = el("div", {"class": "limkb-graph-info", "aria-live": "polite"});
+    info.appendChild(el("p", {"class": "limkb-graph-hint",
+      text: "Click a node to see what it is; hover an edge for its relation."}));
+    container.appendChild(toolbar);
+    container.appendChild(legend);
+    container.appendChild(canvas);
+    container.appendChild(info);
+
+    var cy = cytoscape({
+      container: canvas,
+      elements: elements(data, palette),
+      style: style(container),
+      layout: {name: "preset"},
+      minZoom: 0.05,
+      maxZoom: 4,
+      wheelSensitivity: 0.3,
+      boxSelectionEnabled: false,
+      selectionType: "single"
+    });
+    runLayout(cy, kinds);
+
+    function showNode(node) {
+      info.textContent = "";
+      var swatch = el("span", {"class": "limkb-swatch", "aria-hidden": "true"});
+      swatch.style.backgroundColor = node.data("colour");
+      var link = el("a", {"class": "limkb-graph-link", "href": pageUrl(root, node.data("url")),
+                          text: "Open page"});
+      var degree = node.connectedEdges().not(".filtered").length;
+      info.appendChild(el("p", {}, [
+        swatch, document.createTextNode(" "),
+        el("strong", {"class": "limkb-graph-name", text: node.data("name")}),
+        document.createTextNode(" "),
+        el("span", {"class": "limkb-badge limkb-graph-kind-name", text: kindLabel(node.data("kind"))}),
+        document.createTextNode(" · " + degree + (degree === 1 ? " relation · " : " relations · ")),
+        link
+      ]));
+    }
+
+    function applySearch(centre) {
+      var query = fold(search.value.trim());
+      cy.batch(function () {
+        cy.elements().removeClass("match faded");
+      });
+      if (!query) {
+        status.textContent = "";
+        return cy.collection();
+      }
+      var matches = cy.nodes().not(".filtered").filter(function (node) {
+        return node.data("search").indexOf(query) >= 0;
+      });
+      cy.batch(function () {
+        if (matches.length) {
+          cy.elements().not(matches).not(matches.connectedEdges()).addClass("faded");
+          matches.addClass("match");
+        }
+      });
+      status.textContent = matches.length === 1 ? "1 match" : matches.length + " matches";
+      if (centre && matches.length) {
+        cy.animate({fit: {eles: matches.closedNeighborhood(), padding: 60}}, {duration: 250});
+      }
+      return matches;
+    }
+
+    function applyKinds() {
+      cy.batch(function () {
+        kinds.forEach(function (kind) {
+          var nodes = cy.nodes('[kind = "' + kind.replace(/["\\]/g, "") + '"]');
+          if (boxes[kind].checked) {
+            nodes.removeClass("filtered");
+          } else {
+            nodes.removeClass("match").addClass("filtered").unselect();
+          }
+        });
+      });
+      applySearch(false);
+    }
+
+    var timer = null;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { applySearch(true); }, 150);
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        clearTimeout(timer);
+        var matches = applySearch(true);
+        if (matches.length) {
+          cy.nodes().unselect();
+          matches[0].select();
+          showNode(matches[0]);
+        }
+      }
+    });
+    Object.keys(boxes).forEach(function (kind) {
+      boxes[kind].addEventListener("change", applyKinds);
+    });
+    reset.addEventListener("click", function () {
+      cy.fit(cy.elements().not(".filtered"), 30);
+    });
+    cy.on("tap", "node", function (event) { showNode(event.target); });
+    cy.on("dbltap", "node", function (event) {
+      window.location.href = pageUrl(root, event.target.data("url"));
+    });
+    cy.on("mouseover", "edge", function (event) {
+      var edge = event.target;
+      edge.addClass("hover");
+      canvas.title = edge.source().data("name") + " — " + edge.data("relation") + " → " +
+                     edge.target().data("name");
+    });
+    cy.on("mouseout", "edge", function (event) {
+      event.target.removeClass("hover");
+      canvas.title = "";
+    });
+    cy.on("mouseover", "node", function () { canvas.style.cursor = "pointer"; });
+    cy.on("mouseout", "node", function () { canvas.style.cursor = ""; });
+
+    return {cy: cy, search: applySearch, filter: applyKinds, root: root, pageUrl: function (url) {
+      return pageUrl(root, url);
+    }};
+  }
+
+  function start() {
+    var container = document.getElementById("limkb-graph");
+    if (!container || container.getAttribute("data-limkb-ready") === "1") {
+      return;
+    }
+    container.setAttribute("data-limkb-ready", "1");
+    var data = window.LIMKB_GRAPH;
+    if (typeof window.cytoscape !== "function") {
+      message(container, "The graph explorer could not start: its drawing library is missing.");
+      return;
+    }
+    if (!data || !Array.isArray(data.nodes)) {
+      message(container, "The graph explorer could not start: the graph data is missing.");
+      return;
+    }
+    if (!data.nodes.length) {
+      message(container, "The knowledge base has no entries yet.");
+      return;
+    }
+    window.limkbExplorer = build(container, data, window.cytoscape);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  /* Material for MkDocs' instant navigation swaps pages without reloading scripts. */
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(start);
+  }
+})();

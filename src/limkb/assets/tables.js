@@ -1,0 +1,164 @@
+/*
+ * limkb tables: sorting and filtering without a server.
+ *
+ * - Every <table class="limkb-sortable"> sorts its first <tbody> by a column when that column's
+ *   header is clicked (or activated with Enter/Space); a second click reverses the order. Cells
+ *   are compared as numbers when both parse as numbers ("−1.5", "1,200", "92 %"), otherwise as
+ *   text with natural ordering of digits ("Li2O" before "Li10..."). A cell's data-sort attribute,
+ *   when present, is used instead of its text. Empty cells go last in both directions.
+ * - Every <input class="limkb-filter" data-table="TABLE_ID"> hides the rows of that table whose
+ *   text does not contain all the words typed (case-insensitive, Unicode subscripts folded).
+ *   An element with data-count-for="TABLE_ID", if present, shows "N of M rows".
+ * Pages without such tables or inputs are left untouched.
+ */
+(function () {
+  "use strict";
+
+  var collator = new Intl.Collator(undefined, {numeric: true, sensitivity: "base"});
+
+  function fold(text) {
+    return String(text || "").normalize("NFKC").toLowerCase();
+  }
+
+  function cellValue(row, index) {
+    var cell = row.cells[index];
+    if (!cell) {
+      return "";
+    }
+    var explicit = cell.getAttribute("data-sort");
+    return (explicit !== null ? explicit : cell.textContent).trim();
+  }
+
+  /* A number when the whole cell is one (units and percent signs after it allowed), else null. */
+  function asNumber(text) {
+    var cleaned = text.replace(/\u2212/g, "-").replace(/(\d),(?=\d{3}\b)/g, "$1");
+    var match = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?:\s*[%a-zA-Zµ°/·\u00b2\u00b3]*)?$/.exec(cleaned);
+    return match ? parseFloat(match[1]) : null;
+  }
+
+  function compare(a, b) {
+    var na = asNumber(a), nb = asNumber(b);
+    if (na !== null && nb !== null) {
+      return na - nb;
+    }
+    if (na !== null) {
+      return -1;
+    }
+    if (nb !== null) {
+      return 1;
+    }
+    return collator.compare(a, b);
+  }
+
+  function headerCells(table) {
+    var head = table.tHead;
+    var row = head && head.rows.length ? head.rows[head.rows.length - 1] : null;
+    if (!row && table.rows.length && table.rows[0].querySelector("th")) {
+      row = table.rows[0];
+    }
+    return row ? Array.prototype.slice.call(row.cells) : [];
+  }
+
+  function sortBy(table, headers, index, direction) {
+    var body = table.tBodies[0];
+    if (!body) {
+      return;
+    }
+    var rows = Array.prototype.slice.call(body.rows);
+    var keyed = rows.map(function (row, position) {
+      return {row: row, key: cellValue(row, index), position: position};
+    });
+    keyed.sort(function (x, y) {
+      var empty = (x.key === "") - (y.key === "");
+      if (empty) {
+        return empty;
+      }
+      var order = compare(x.key, y.key) * direction;
+      return order || x.position - y.position;
+    });
+    var fragment = document.createDocumentFragment();
+    keyed.forEach(function (item) { fragment.appendChild(item.row); });
+    body.appendChild(fragment);
+    headers.forEach(function (th, i) {
+      th.setAttribute("aria-sort", i === index ? (direction > 0 ? "ascending" : "descending") : "none");
+    });
+  }
+
+  function makeSortable(table) {
+    if (table.getAttribute("data-limkb-sortable") === "1") {
+      return;
+    }
+    table.setAttribute("data-limkb-sortable", "1");
+    var headers = headerCells(table);
+    headers.forEach(function (th, index) {
+      if (th.hasAttribute("data-nosort")) {
+        return;
+      }
+      th.setAttribute("aria-sort", "none");
+      th.setAttribute("tabindex", "0");
+      th.setAttribute("role", "columnheader");
+      th.classList.add("limkb-sort-header");
+      th.title = "Sort by this column";
+      function activate() {
+        var direction = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
+        sortBy(table, headers, index, direction);
+      }
+      th.addEventListener("click", activate);
+      th.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          activate();
+        }
+      });
+    });
+  }
+
+  function connectFilter(input) {
+    if (input.getAttribute("data-limkb-filter") === "1") {
+      return;
+    }
+    var id = input.getAttribute("data-table");
+    var table = id ? document.getElementById(id) : null;
+    if (!table || !table.tBodies.length) {
+      return;
+    }
+    input.setAttribute("data-limkb-filter", "1");
+    var counter = document.querySelector('[data-count-for="' + id.replace(/["\\]/g, "") + '"]');
+    function apply() {
+      var words = fold(input.value).split(/\s+/).filter(Boolean);
+      var shown = 0, total = 0;
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          total++;
+          var text = fold(row.textContent);
+          var keep = words.every(function (word) { return text.indexOf(word) >= 0; });
+          row.hidden = !keep;
+          if (keep) {
+            shown++;
+          }
+        });
+      });
+      if (counter) {
+        counter.textContent = words.length ? shown + " of " + total + " rows" : total + " rows";
+      }
+    }
+    input.addEventListener("input", apply);
+    if (input.value || counter) {
+      apply();
+    }
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("table.limkb-sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("input.limkb-filter[data-table]"), connectFilter);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(start);
+  }
+})();
