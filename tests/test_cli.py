@@ -1,0 +1,134 @@
+"""The command line end to end: exit codes, output formats, schema and scaffolds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from kbfactory import REF, minimal, write_kb
+from limkb.cli import cli
+from limkb.scaffold import SCHEMA_DIR, write_schemas
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def limkb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "limkb", *args], cwd=cwd, capture_output=True,
+                          text=True, env=env, timeout=120)  # fmt: skip
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write_kb(tmp_path, {"strategies/s": minimal("strategy"), "materials/fec": minimal("material")})
+    return tmp_path
+
+
+def test_validate_clean_exits_zero(project: Path) -> None:
+    run = limkb("validate", cwd=project)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "3 entries checked" in run.stdout
+
+
+def test_validate_problems_exit_one_with_located_lines_and_no_traceback(project: Path) -> None:
+    (project / "kb/strategies/s.yaml").write_text("name: S\nfamily: electrolyte-engineering\n"
+                                                  "interface: li-electrolyte\nuses: [lif2]\ncolor: red\n"
+                                                  f"sources: [{{ref: {REF}, locator: x}}]\n")  # fmt: skip
+    run = limkb("validate", cwd=project)
+    assert run.returncode == 1
+    assert "kb/strategies/s.yaml:4:8: error[unknown-ref]: 'lif2' is not an entry" in run.stdout
+    assert "kb/strategies/s.yaml:5:1: error[unknown-field]: unknown field 'color'" in run.stdout
+    assert "failed: 2 errors, 0 warnings" in run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_validate_json_and_github_formats(project: Path) -> None:
+    (project / "kb/materials/fec.yaml").write_text("name: FEC\nroles: [solvent]\n")
+    run = limkb("validate", "--format", "json", cwd=project)
+    assert run.returncode == 1
+    (problem,) = json.loads(run.stdout)
+    assert problem["code"] == "missing-sources"
+    assert problem["path"] == "kb/materials/fec.yaml"
+    assert {"line", "col", "severity", "message", "hint"} <= problem.keys()
+    run = limkb("validate", "--format", "github", cwd=project)
+    assert run.stdout.startswith("::error file=kb/materials/fec.yaml,line=1,col=1,title=missing-sources::")
+
+
+def test_validate_paths_filter_the_report(project: Path) -> None:
+    (project / "kb/materials/fec.yaml").write_text("name: FEC\nroles: [solvent]\n")
+    assert limkb("validate", "kb/strategies", cwd=project).returncode == 0
+    assert limkb("validate", "kb/materials/fec.yaml", cwd=project).returncode == 1
+
+
+def test_strict_promotes_warnings(project: Path) -> None:
+    (project / "kb/materials/fec.yaml").write_text(f"name: FEC\nroles: [solvent]\nsources: [{REF}]\n")
+    assert limkb("validate", cwd=project).returncode == 0
+    run = limkb("validate", "--strict", cwd=project)
+    assert run.returncode == 1
+    assert "warning[missing-locator]" in run.stdout
+
+
+def test_usage_errors_exit_two(project: Path) -> None:
+    assert limkb("validate", "--format", "xml", cwd=project).returncode == 2
+    assert limkb("no-such-command", cwd=project).returncode == 2
+    assert limkb("validate", "--kb", "nowhere", cwd=project).returncode == 2
+
+
+def test_committed_schema_is_up_to_date() -> None:
+    stale = write_schemas(ROOT / SCHEMA_DIR, check=True)
+    assert not stale, f"run `limkb schema` and commit: {[p.name for p in stale]}"
+
+
+def test_schema_check_detects_drift(tmp_path: Path) -> None:
+    write_schemas(tmp_path / "schema")
+    assert write_schemas(tmp_path / "schema", check=True) == []
+    (tmp_path / "schema" / "strategy.schema.json").write_text("{}")
+    run = limkb("schema", "--check", "--out", "schema", cwd=tmp_path)
+    assert run.returncode == 1
+    assert "stale schema/strategy.schema.json" in run.stdout
+
+
+def test_new_writes_a_scaffold_that_validates_once_filled_and_never_overwrites(project: Path) -> None:
+    run = limkb("new", "material", "lino3", cwd=project)
+    assert run.returncode == 0, run.stderr
+    path = project / "kb/materials/lino3.yaml"
+    text = path.read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../schema/material.schema.json\n")
+    assert limkb("validate", cwd=project).returncode == 1  # placeholders must be filled in
+    data = yaml.safe_load(text)
+    data.update(name="Lithium nitrate", roles=["additive"], sources=[{"ref": REF, "locator": "p. 1"}])
+    path.write_text(yaml.safe_dump(data))
+    assert limkb("validate", cwd=project).returncode == 0
+    again = limkb("new", "material", "lino3", cwd=project)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+    assert yaml.safe_load(path.read_text())["name"] == "Lithium nitrate"
+    clash = limkb("new", "species", "lino3", cwd=project)
+    assert clash.returncode == 1 and "already exists" in clash.stderr
+
+
+def test_new_refuses_ids_that_are_not_slugs(project: Path) -> None:
+    run = limkb("new", "strategy", "../../etc/passwd", cwd=project)
+    assert run.returncode == 1
+    assert "not a valid id" in run.stderr
+    assert not list(project.rglob("passwd*"))
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output, f"`limkb {command} --help` shows no example"
+
+
+@pytest.mark.parametrize("command", sorted(cli.commands))
+def test_every_command_is_documented_in_the_readme(command: str) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`limkb {command}" in readme, f"add `limkb {command}` to the README's command table"
