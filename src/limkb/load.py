@@ -47,6 +47,8 @@ _SPECIAL_FLOAT = {
     "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
     ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
 }  # fmt: skip
+_MAX_DIGITS = 4000
+"""Longest whole number read (Python refuses to parse much longer ones)."""
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
@@ -152,6 +154,13 @@ class _Builder:
     def scalar(self, event: Any) -> Any:
         tag = event.tag
         if not event.style and not (tag and tag in _ALLOWED_TAGS):
+            if len(event.value) > _MAX_DIGITS and _INT.match(event.value):
+                self.problem(
+                    _mark(event), "out-of-range",
+                    f"a whole number of {len(event.value):,} digits is too large",
+                    "check the value; put it in double quotes if it is meant as text",
+                )  # fmt: skip
+                raise _Stop
             return _resolve_plain(event.value)
         if tag and tag in _ALLOWED_TAGS and tag not in (f"{_CORE}seq", f"{_CORE}map"):
             try:
@@ -292,6 +301,14 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
         return None, problems + builder.problems
     except yaml.MarkedYAMLError as error:
         return None, [*problems, *builder.problems, _syntax_problem(path, text, error)]
+    except yaml.reader.ReaderError as error:
+        m = _position(text, min(error.position, len(text)))
+        return None, [*problems, Problem(
+            path, m.line, m.col, Severity.ERROR, "yaml-syntax",
+            f"control character U+{error.character:04X} is not allowed in YAML text"
+            if isinstance(error.character, int) else f"unreadable character: {error.reason}",
+            "remove the invisible character (often pasted from a PDF); write it as text if it is meant",
+        )]  # fmt: skip
     except yaml.YAMLError as error:  # pragma: no cover - libyaml reports marks
         return None, [Problem(path, 1, 1, Severity.ERROR, "yaml-syntax", str(error), "")]
     except RecursionError:  # pragma: no cover - the builder is iterative

@@ -28,6 +28,8 @@ from pydantic import (
     model_validator,
 )
 
+from pydantic_core import PydanticCustomError
+
 from limkb.ids import SLUG_PATTERN
 from limkb.units import UnitError, parse_unit
 
@@ -58,6 +60,7 @@ __all__ = [
     "KINDS",
     "FOLDERS",
     "relation_fields",
+    "unit_bounds",
 ]
 
 # --- shared scalar types -------------------------------------------------------------------
@@ -168,6 +171,37 @@ class CompatLink(Link):
         return data
 
 
+_NONNEGATIVE = frozenset({
+    "length", "conductivity", "pressure", "resistance", "area-resistance", "resistivity",
+    "areal-capacity", "specific-capacity", "concentration", "molality", "temperature", "time",
+    "count", "growth-per-cycle", "diffusivity", "area-capacitance", "density",
+})  # fmt: skip
+
+
+def unit_bounds(unit: str) -> tuple[float | None, float | None]:
+    """The range any value stated in ``unit`` can have, whatever it measures.
+
+    Percentages are 0-100 (the design rule); lengths, times, concentrations, absolute
+    temperatures and the like cannot be negative. Signed dimensions (potential, current
+    density, energy) and unknown units are unbounded.
+    """
+    try:
+        dimension = parse_unit(unit).dimension
+    except UnitError:
+        return None, None
+    if dimension == "fraction-percent":
+        return 0.0, 100.0
+    if dimension in _NONNEGATIVE:
+        return 0.0, None
+    return None, None
+
+
+def _bounds_text(low: float | None, high: float | None, unit: str) -> str:
+    if high is None:
+        return f"cannot be below {low:g} {unit}"
+    return f"must lie between {low:g} and {high:g} {unit}"
+
+
 class Quantity(_Model):
     """A number with its unit."""
 
@@ -182,6 +216,17 @@ class Quantity(_Model):
         except UnitError as error:
             raise ValueError(str(error)) from None
         return unit
+
+    @model_validator(mode="after")
+    def _in_physical_range(self) -> Quantity:
+        low, high = unit_bounds(self.unit)
+        if (low is not None and self.value < low) or (high is not None and self.value > high):
+            raise PydanticCustomError(
+                "out_of_range",
+                "{value} {unit} is impossible: a value in {unit} {bounds}",
+                {"value": f"{self.value:g}", "unit": self.unit, "bounds": _bounds_text(low, high, self.unit)},
+            )
+        return self
 
 
 class Conditions(_Model):

@@ -64,6 +64,7 @@ CODES: dict[str, str] = {
     "duplicate-column": "Two columns of a dataset share a name.",
     "unit-mismatch": "A column's unit cannot be converted to its property's unit.",
     "composition-sum": "Percentages that are parts of one whole add up to more than 100.",
+    "composition-unit": "A composition group names a column that is not in percent.",
     "missing-variable": "An analysis names a property that no pooled dataset holds.",
     # warnings
     "missing-locator": "A source names no locator (section, table, figure).",

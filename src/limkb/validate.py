@@ -31,10 +31,12 @@ from limkb.models import (
     Dataset,
     Entry,
     Property,
+    Record,
     Reference,
     Strategy,
     iter_links,
     iter_sources,
+    unit_bounds,
 )
 from limkb.report import Problem, Report, Severity
 from limkb.units import UnitError, convert
@@ -139,18 +141,17 @@ def validate_documents(
     seen: dict[str, str] = {}
     for relative, document in pairs:
         stem, folder = relative.stem, relative.parts[0]
-        if document is None:
-            seen.setdefault(stem, "")
-            result.invalid.add(stem)
-            continue
+        shown = document.path if document is not None else display_path(Path(root) / relative)
         if stem in seen:
-            first = seen[stem] or "another file"
             report.add(_problem(
-                document.path, 1, 1, "duplicate-id", f"id {stem!r} is already used by {first}",
-                "ids are unique across all kinds: rename one of the two files (and its references)",
+                shown, 1, 1, "duplicate-id", f"id {stem!r} is already used by {seen[stem]}",
+                f"ids are unique across all kinds: rename {shown} or {seen[stem]} (and the ids that name it)",
             ))  # fmt: skip
             continue
-        seen[stem] = document.path
+        seen[stem] = shown
+        if document is None:
+            result.invalid.add(stem)
+            continue
         entry, complete = _validate_schema(FOLDERS[folder], stem, document, report)
         result.documents[stem] = document
         if complete:
@@ -249,16 +250,18 @@ def _validate_schema(
     try:
         return model.model_validate({**data, "id": stem}), True
     except pydantic.ValidationError as error:
-        seen: set[tuple[int, int, str]] = set()
+        found: dict[tuple[int, int, str], Problem] = {}
         bad: set[str] = set()
         for item in error.errors(include_url=False):
             if item["loc"]:
                 bad.add(str(item["loc"][0]))
             problem = _schema_problem(model, stem, document, item)
-            key = (problem.line, problem.col, problem.code)
-            if key not in seen:
-                seen.add(key)
-                report.add(problem)
+            found.setdefault((problem.line, problem.col, problem.code), problem)
+        # A value that fails every branch of a union (number, or whole number, or text) gives
+        # one error per branch; the specific one (NaN, out of range ...) says what is wrong.
+        specific = {(line, col) for (line, col, code) in found if code != "wrong-type"}
+        report.extend(p for (line, col, code), p in found.items()
+                      if code != "wrong-type" or (line, col) not in specific)  # fmt: skip
         return _partial(model, stem, data, bad), False
 
 
@@ -335,6 +338,9 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
     if kind == "finite_number":
         return _problem(path, m.line, m.col, "not-finite", f"{where} is {value!r}; numbers must be finite",
                         "give a real number, or leave the value out when unknown", entry=stem)  # fmt: skip
+    if kind == "out_of_range":
+        return _problem(path, m.line, m.col, "out-of-range", f"{where}: {item['msg']}",
+                        "check the value and its unit", entry=stem)  # fmt: skip
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         return _problem(path, m.line, m.col, "out-of-range", f"{where}: {item['msg'].lower()}",
                         "check the value and its unit", entry=stem)  # fmt: skip
@@ -347,6 +353,10 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
         message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
         return _problem(path, m.line, m.col, "bad-value", message, f"use one of {allowed}", entry=stem)
     msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    if "needs a unit" in msg:
+        return _problem(path, m.line, m.col, "bad-value", f"{where}: {msg}",
+                        "add `unit:` with the unit of the values, e.g. `unit: \"%\"` or `unit: nm`",
+                        entry=stem)  # fmt: skip
     if "unknown unit" in msg:
         return _problem(path, m.line, m.col, "unknown-unit", f"{where}: {msg}",
                         "use a unit from the unit list (CONTRIBUTING.md), e.g. `nm`, `%`, `mA cm-2`", entry=stem)  # fmt: skip
@@ -434,7 +444,7 @@ def _check_strategies(result: Validated) -> None:
         while current is not None and current in strategies and current not in chain:
             chain.append(current)
             current = strategies[current].subtype_of
-        if current is not None and current in chain and current == start and start not in reported:
+        if current == start and len(chain) > 1 and start not in reported:
             cycle = chain[chain.index(current):]
             reported.update(cycle)
             document = result.documents[start]
@@ -446,9 +456,9 @@ def _check_strategies(result: Validated) -> None:
                 entry=start,
             ))  # fmt: skip
     for entry_id, entry in strategies.items():
-        parent = strategies.get(entry.subtype_of or "")
+        parent = strategies.get(getattr(entry, "subtype_of", None) or "")
         family = getattr(entry, "family", None)
-        if parent is not None and family is not None and parent.family != family:
+        if parent is not None and family is not None and getattr(parent, "family", family) != family:
             document = result.documents[entry_id]
             m = document.mark(("family",))
             result.report.add(_problem(
@@ -490,6 +500,28 @@ def _check_datasets(result: Validated) -> None:
     for entry_id, entry in result.entries.items():
         if isinstance(entry, Dataset):
             _check_dataset(result, entry_id, entry)
+        elif isinstance(entry, Property):
+            _check_property(result, entry_id, entry)
+
+
+def _check_property(result: Validated, entry_id: str, prop: Property) -> None:
+    document = result.documents[entry_id]
+    if prop.minimum is not None and prop.maximum is not None and prop.minimum > prop.maximum:
+        m = document.mark(("minimum",))
+        result.report.add(_problem(
+            document.path, m.line, m.col, "out-of-range",
+            f"minimum {prop.minimum:g} is larger than maximum {prop.maximum:g}",
+            "swap the two values", entry=entry_id,
+        ))  # fmt: skip
+    low, high = unit_bounds(prop.unit)
+    for name, value in (("minimum", prop.minimum), ("maximum", prop.maximum)):
+        if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
+            m = document.mark((name,))
+            result.report.add(_problem(
+                document.path, m.line, m.col, "out-of-range",
+                f"{name} {value:g} {prop.unit} is impossible for a value in {prop.unit}",
+                "check the bound" + (" (percentages are 0-100)" if high == 100 else ""), entry=entry_id,
+            ))  # fmt: skip
 
 
 def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
@@ -504,6 +536,13 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                                 entry=entry_id))  # fmt: skip
             continue
         columns[column.name] = column
+        if column.name in Record.model_fields:
+            m = document.mark(("columns", i, "name"))
+            report.add(_problem(
+                document.path, m.line, m.col, "bad-value",
+                f"column name {column.name!r} is reserved: records use `{column.name}:` for their own field",
+                f"rename the column, e.g. to `{column.name}_value`", entry=entry_id,
+            ))  # fmt: skip
         prop = result.entries.get(column.property or "")
         if isinstance(prop, Property) and column.unit is not None:
             try:
@@ -523,6 +562,13 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 report.add(_problem(document.path, m.line, m.col, "unknown-column",
                                     f"composition names {name!r}, which is not a column",
                                     f"use one of: {', '.join(columns)}", entry=entry_id))  # fmt: skip
+            elif unit_bounds(columns[name].unit or "") != (0.0, 100.0):
+                m = document.mark(("composition", g, j))
+                report.add(_problem(
+                    document.path, m.line, m.col, "composition-unit",
+                    f"composition names {name!r}, whose unit is {columns[name].unit!r}, not a percentage",
+                    "list only columns in `%` (or `at%`, `wt%`) as parts of one whole", entry=entry_id,
+                ))  # fmt: skip
     for r, record in enumerate(dataset.records):
         values = record.values
         for name, value in values.items():
@@ -555,6 +601,8 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 continue
             _check_range(result, entry_id, document, m, record.label, column, float(value))
         for g, group in enumerate(dataset.composition):
+            if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
+                continue
             parts = [values.get(n) for n in group]
             numbers = [float(p) for p in parts if isinstance(p, (int, float))]
             if numbers and sum(numbers) > 100 + COMPOSITION_TOLERANCE:
@@ -568,20 +616,35 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
 
 def _check_range(result: Validated, entry_id: str, document: Document, m: Any, label: str,
                  column: Any, value: float) -> None:  # fmt: skip
+    """The property's declared range first (it names the property), then the unit's own range."""
+    if column.unit is None:
+        return
     prop = result.entries.get(column.property or "")
-    if not isinstance(prop, Property) or column.unit is None:
-        return
-    try:
-        in_prop_unit = convert(value, column.unit, prop.unit)
-    except UnitError:
-        return
-    low, high = prop.minimum, prop.maximum
-    if (low is not None and in_prop_unit < low) or (high is not None and in_prop_unit > high):
-        bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
+    if isinstance(prop, Property):
+        try:
+            in_prop_unit = convert(value, column.unit, prop.unit)
+        except UnitError:
+            in_prop_unit = None
+        low, high = prop.minimum, prop.maximum
+        if in_prop_unit is not None and (
+            (low is not None and in_prop_unit < low) or (high is not None and in_prop_unit > high)
+        ):
+            bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
+            result.report.add(_problem(
+                document.path, m.line, m.col, "out-of-range",
+                f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range {bounds}",
+                "check the value and the column's unit" + (" (percentages are 0-100)" if prop.unit == "%" else ""),
+                entry=entry_id,
+            ))  # fmt: skip
+            return
+    low, high = unit_bounds(column.unit)
+    if (low is not None and value < low) or (high is not None and value > high):
+        limits = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
         result.report.add(_problem(
             document.path, m.line, m.col, "out-of-range",
-            f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range {bounds}",
-            "check the value and the column's unit" + (" (percentages are 0-100)" if prop.unit == "%" else ""),
+            f"{column.name} = {value:g} {column.unit} for {label!r} is impossible: values in "
+            f"{column.unit} are {limits}",
+            "check the value and the column's unit" + (" (percentages are 0-100)" if high == 100 else ""),
             entry=entry_id,
         ))  # fmt: skip
 
