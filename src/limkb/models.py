@@ -27,7 +27,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-
 from pydantic_core import PydanticCustomError
 
 from limkb.ids import SLUG_PATTERN

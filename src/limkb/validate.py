@@ -600,7 +600,7 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 ))  # fmt: skip
                 continue
             _check_range(result, entry_id, document, m, record.label, column, float(value))
-        for g, group in enumerate(dataset.composition):
+        for group in dataset.composition:
             if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
                 continue
             parts = [values.get(n) for n in group]
