@@ -235,7 +235,9 @@ def test_r_survives_affine_rescaling_of_x(pairs: list[tuple[float, float]], scal
 # --- pooling --------------------------------------------------------------------------------
 
 
-THICKNESS = Property.model_validate({"id": "sei-thickness", "sources": SOURCE, **PROPERTIES["properties/sei-thickness"]})
+THICKNESS = Property.model_validate(
+    {"id": "sei-thickness", "sources": SOURCE, **PROPERTIES["properties/sei-thickness"]}
+)
 CE = Property.model_validate({"id": "coulombic-efficiency", "sources": SOURCE,
                               **PROPERTIES["properties/coulombic-efficiency"]})  # fmt: skip
 
@@ -317,8 +319,10 @@ def test_analysis_pools_only_datasets_it_names_or_that_hold_its_variables(tmp_pa
                                      "analyses/only-more": analysis("sei-fluorine-content", datasets=["more"])}))  # fmt: skip
     pooled = compute(kb, "pooled")
     assert pooled.datasets == ("composition", "more") and pooled.n == 12
-    hand = TABLE1 + [(96.0, 5.0, 40.0, 55.0), (99.0, 15.0, 20.0, 65.0)]
-    assert pooled.r == pytest.approx(stats.pearsonr([f for _, f, *_ in hand], [ce for ce, *_ in hand]).statistic)
+    hand = [*TABLE1, (96.0, 5.0, 40.0, 55.0), (99.0, 15.0, 20.0, 65.0)]
+    assert pooled.r == pytest.approx(
+        stats.pearsonr([f for _, f, *_ in hand], [ce for ce, *_ in hand]).statistic
+    )
     assert {p.dataset for p in pooled.points} == {"composition", "more"}
     only = compute(kb, "only-more")
     assert only.datasets == ("more",) and only.n == 2 and only.r is None

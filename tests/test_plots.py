@@ -88,11 +88,20 @@ def test_figure1_groups_panels_and_shows_the_review_values_next_to_ours() -> Non
 
     results = [
         result_of(TABLE1_F, reported=rep(0.43, "Fig. 1c")),
-        result_of(TABLE1_F[::-1], id="ce-vs-o", x="sei-oxygen-content", x_label="O",
-                  reported=rep(0.46, "Fig. 1c")),  # fmt: skip
-        result_of(ratio, id="ce-vs-c-to-f", x="a / b", x_label="C/F", x_unit="1", reported=rep(-0.83, "Fig. 1d")),
-        result_of(thick, id="ce-vs-t", x="sei-thickness", x_label="SEI thickness", x_unit="nm",
-                  reported=rep(0.26, "Fig. 1e")),  # fmt: skip
+        result_of(
+            TABLE1_F[::-1], id="ce-vs-o", x="sei-oxygen-content", x_label="O", reported=rep(0.46, "Fig. 1c")
+        ),
+        result_of(
+            ratio, id="ce-vs-c-to-f", x="a / b", x_label="C/F", x_unit="1", reported=rep(-0.83, "Fig. 1d")
+        ),
+        result_of(
+            thick,
+            id="ce-vs-t",
+            x="sei-thickness",
+            x_label="SEI thickness",
+            x_unit="nm",
+            reported=rep(0.26, "Fig. 1e"),
+        ),
     ]
     svg = figure1_svg(results)
     assert svg == figure1_svg(results)

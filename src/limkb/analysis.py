@@ -44,19 +44,19 @@ from limkb.models import Analysis, Conditions, Dataset, Entry, Filters, Method, 
 from limkb.units import UnitError, convert
 
 __all__ = [
-    "Point",
-    "LeaveOneOut",
-    "Correlation",
+    "INFLUENCE_THRESHOLD",
+    "MIN_N",
+    "SIGN_FLOOR",
     "AnalysisResult",
-    "correlate",
+    "Correlation",
+    "LeaveOneOut",
+    "Point",
     "collect_points",
     "compute",
     "compute_all",
+    "correlate",
     "format_table",
     "results_json",
-    "MIN_N",
-    "INFLUENCE_THRESHOLD",
-    "SIGN_FLOOR",
 ]
 
 log = logging.getLogger(__name__)
@@ -448,7 +448,9 @@ def compute(kb: _KB, analysis_id: str) -> AnalysisResult:
     for term in (*Analysis.terms(analysis.x), *Analysis.terms(analysis.y)):
         prop = kb[term]
         if not isinstance(prop, Property):
-            raise LimkbError(f"analysis {analysis_id!r} names {term!r}, which is a {prop.kind}, not a property")
+            raise LimkbError(
+                f"analysis {analysis_id!r} names {term!r}, which is a {prop.kind}, not a property"
+            )
         properties[term] = prop
     datasets = [d for d in kb.entries(kind="dataset") if isinstance(d, Dataset)]
     points, excluded, used = collect_points(analysis, datasets, properties)
@@ -515,7 +517,7 @@ def _p(value: float | None) -> str:
 def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult]) -> str:
     """A plain-text table of results that fits in 100 columns; flags go on lines below a row."""
     items = list(results.values() if isinstance(results, Mapping) else results)
-    head = ("id", "n", "r [95% CI]", "p", "rho", "LOO range", "reported", "diff")
+    head: tuple[str, ...] = ("id", "n", "r [95% CI]", "p", "rho", "LOO range", "reported", "diff")
     rows: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     for result in items:
         r_text = _num(result.r, " .3f")
@@ -527,13 +529,16 @@ def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
         if result.reported is not None and result.method != Method.PEARSON.value:
             reported += " rho"
         diff = _num(result.difference, "+.3f")
-        cells = (result.id, n_text, r_text, _p(result.p), _num(result.spearman, " .2f"), loo, reported, diff)
-        rows.append((cells, result.flags))
+        row = (result.id, n_text, r_text, _p(result.p), _num(result.spearman, " .2f"), loo, reported, diff)
+        rows.append((row, result.flags))
     widths = [max(len(h), *(len(c[i]) for c, _ in rows)) if rows else len(h) for i, h in enumerate(head)]
     right = {1, 4, 6, 7}
 
     def line(cells: Sequence[str]) -> str:
-        parts = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))]
+        parts = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
         return "  ".join(parts).rstrip()
 
     out = [line(head), line(["-" * w for w in widths])]
@@ -542,4 +547,6 @@ def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
         out.extend(f"    ! {flag}" for flag in flags)
     if not items:
         out.append("(no analyses)")
+    if any(result.excluded for result in items):
+        out.append("n (-k): k records of the pooled datasets lack a value and were left out")
     return "\n".join(out)

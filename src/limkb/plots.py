@@ -19,18 +19,8 @@ from matplotlib.figure import Figure
 
 from limkb.analysis import AnalysisResult
 
-__all__ = ["scatter_svg", "figure1_svg", "caption"]
+__all__ = ["caption", "figure1_svg", "scatter_svg"]
 
-_RC = {
-    "svg.hashsalt": "limkb",
-    "svg.fonttype": "none",
-    "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
-    "font.size": 8.0,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.unicode_minus": False,
-}
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 _PANEL_LETTERS = "cdefghijklmnopqrstuvwxyz"
@@ -38,7 +28,19 @@ _PANEL_LETTERS = "cdefghijklmnopqrstuvwxyz"
 
 @contextmanager
 def _style() -> Iterator[None]:
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(
+        {
+            "svg.hashsalt": "limkb",
+            "svg.fonttype": "none",
+            "text.parse_math": False,
+            "font.family": "sans-serif",
+            "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
+            "font.size": 8.0,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.unicode_minus": False,
+        }
+    ):
         yield
 
 
@@ -84,7 +86,9 @@ def scatter_svg(result: AnalysisResult) -> str:
                         fontsize=5.5, color="#333333", parse_math=False)  # fmt: skip
         _fit_line(ax, result, colour)
         if not result.points:
-            ax.text(0.5, 0.5, "no records", transform=ax.transAxes, ha="center", va="center", parse_math=False)
+            ax.text(
+                0.5, 0.5, "no records", transform=ax.transAxes, ha="center", va="center", parse_math=False
+            )
         ax.set_xlabel(_axis_label(result.x_label or result.x, result.x_unit), parse_math=False)
         ax.set_ylabel(_axis_label(result.y_label or result.y, result.y_unit), parse_math=False)
         ax.set_title(result.name, fontsize=9, parse_math=False)
@@ -139,9 +143,7 @@ def figure1_svg(results: Sequence[AnalysisResult]) -> str:
             ax.set_xlabel(_axis_label(x_label, first.x_unit), parse_math=False)
             ax.set_ylabel(_axis_label(first.y_label or first.y, first.y_unit), parse_math=False)
             ax.set_title(_panel_title(group, index), fontsize=9, loc="left", parse_math=False)
-            legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=6.5, frameon=False)
-            for text in legend.get_texts():
-                text.set_parse_math(False)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=6.5, frameon=False)
         if not panels:
             axes[0].text(0.5, 0.5, "no analyses", transform=axes[0].transAxes, ha="center", va="center")
         return _to_svg(figure)
