@@ -396,10 +396,11 @@ def test_cli_analyses_reports_a_broken_kb_without_traceback(tmp_path: Path) -> N
 
     kb_dir = table1_kb(tmp_path)
     (kb_dir / "analyses" / "ce-vs-f.yaml").write_text("name: x\nx: nope\n", encoding="utf-8")
-    done = CliRunner().invoke(cli, ["analyses", "--kb", str(kb_dir)])
+    done = CliRunner().invoke(cli, ["analyses", "--json", "--kb", str(kb_dir)])
     assert done.exit_code == 1
-    assert "ce-vs-f.yaml:2:4: error[unknown-ref]: 'nope' is not an entry" in done.output
-    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert "ce-vs-f.yaml:2:4: error[unknown-ref]: 'nope' is not an entry" in done.stderr
+    assert done.stdout == ""
+    assert isinstance(done.exception, SystemExit)
 
 
 def test_format_table_shows_flags_under_rows() -> None:
@@ -412,3 +413,11 @@ def test_format_table_shows_flags_under_rows() -> None:
     text = format_table([fake])
     assert "5 (-1)" in text
     assert "    ! n < 10: treat as indicative only" in text
+
+
+def test_cli_analyses_help_documents_the_command() -> None:
+    from limkb.cli import cli
+
+    done = CliRunner().invoke(cli, ["analyses", "--help"])
+    assert done.exit_code == 0
+    assert "--json" in done.output and "--kb" in done.output and "limkb analyses --json" in done.output

@@ -141,10 +141,63 @@ def analyses(kb_dir: Path, as_json: bool) -> None:
 
     try:
         kb = load(kb_dir)
-    except ValidationError as error:
-        sys.exit(_print_report(error.report, "text", strict=False))
+    except ValidationError as error:  # on stderr, so that stdout stays valid JSON (or empty)
+        click.echo(error.report.format("text"), err=True)
+        click.echo("failed: " + error.report.summary(), err=True)
+        sys.exit(1)
     results = compute_all(kb)
     click.echo(results_json(results) if as_json else format_table(results))
+
+
+@cli.command()
+@click.argument("entry_id", metavar="ID")
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+def show(entry_id: str, kb_dir: Path) -> None:
+    """Print one entry: name, kind, file:line, summary, its relations both ways and sources.
+
+    Relations the entry states are listed under "Relations"; those other entries state
+    about it under "Referenced by", in their inverse reading ("formed by fec-additive").
+
+    \b
+    Example:
+      limkb show lif
+    """
+    from limkb.api import describe, load
+    from limkb.errors import UnknownEntryError
+
+    kb = load(kb_dir)
+    try:
+        click.echo(describe(kb, entry_id))
+    except UnknownEntryError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+
+
+@cli.command()
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+@click.option("--out", default="build", show_default=True, type=click.Path(path_type=Path),
+              help="Folder to write the exports into.")  # fmt: skip
+def export(kb_dir: Path, out: Path) -> None:
+    """Write the KB for other tools: SQLite, graph JSON and GraphML, dataset CSVs, JSON-LD.
+
+    Writes kb.sqlite (with the analysis results), graph.json (networkx node-link),
+    graph.graphml, kb.jsonld (with SKOS matches to EMMO/BattINFO terms) and
+    datasets/<id>.csv into OUT, each replaced atomically.
+
+    \b
+    Example:
+      limkb export --out build
+    """
+    from limkb.api import load
+    from limkb.export import export_all
+    from limkb.store import write_sqlite
+
+    kb = load(kb_dir)
+    written = [write_sqlite(kb, out / "kb.sqlite", results=kb.analyses), *export_all(kb, out)]
+    for path in written:
+        click.echo(f"wrote {path}")
 
 
 def main() -> None:
