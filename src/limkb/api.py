@@ -20,8 +20,9 @@ from pathlib import Path
 
 from limkb.errors import LoadError, ValidationError
 from limkb.graph import KnowledgeBase, link
+from limkb.models import Source
 
-__all__ = ["load", "find_kb", "cache_key", "CACHE_DIR"]
+__all__ = ["load", "find_kb", "cache_key", "describe", "CACHE_DIR"]
 
 log = logging.getLogger(__name__)
 
@@ -126,3 +127,39 @@ def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = 
         raise ValidationError(kb.report)
     kb.root = root
     return kb
+
+
+def _cite(sources: tuple[Source, ...] | list[Source]) -> str:
+    return "; ".join(f"{s.ref}, {s.locator}" if s.locator else s.ref for s in sources)
+
+
+def describe(kb: KnowledgeBase, entry_id: str) -> str:
+    """A plain-text card of one entry: name, kind, file:line, summary, relations both ways, sources.
+
+    Raises :class:`~limkb.errors.UnknownEntryError` (naming close ids) for an unknown id.
+    """
+    entry = kb[entry_id]
+    lines = [f"{entry.label}  [{entry.kind} {entry.id}]", f"{_shown(kb.file_of(entry_id))}:{kb.line_of(entry_id)}"]
+    if entry.summary:
+        lines += ["", entry.summary.strip()]
+    for direction, title in (("out", "Relations"), ("in", "Referenced by")):
+        relations = kb.relations(entry_id, direction=direction)  # type: ignore[arg-type]
+        if not relations:
+            continue
+        lines += ["", f"{title}:"]
+        for relation in sorted(relations, key=lambda r: (r.reading(entry_id), r.evidence or "")):
+            verb, other = relation.reading(entry_id)
+            extra = f" ({relation.evidence})" if relation.evidence else ""
+            lines.append(f"  {verb} {other}{extra}: {kb[other].label}")
+            if relation.sources:
+                lines.append(f"      sources: {_cite(relation.sources)}")
+    if entry.sources:
+        lines += ["", "Sources:"] + [f"  {_cite([s])}" for s in entry.sources]
+    return "\n".join(lines)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)

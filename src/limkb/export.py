@@ -1,0 +1,191 @@
+"""Exports of the knowledge base for other tools: graph files, dataset CSVs and JSON-LD.
+
+- ``graph.json``: the graph in networkx node-link form (``nx.node_link_graph(data,
+  edges="links")`` reads it back; d3 reads it as is);
+- ``graph.graphml``: the same graph for Gephi, Cytoscape or yEd; GraphML holds only scalars,
+  so each edge's ``sources`` is a JSON string there and absent notes are left out;
+- ``datasets/<id>.csv``: one file per dataset: ``label``, the columns (headed ``name [unit]``
+  for numbers), then the row's ``ref`` and ``locator``;
+- ``kb.jsonld``: every entry as linked data, typed by its kind, with its relations and SKOS
+  matches to EMMO / BattINFO terms (see :mod:`limkb.emmo`).
+
+Every file is written next to its final name and renamed into place, in a fixed order, with
+the same bytes for the same KB.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from limkb.emmo import NAMESPACES, matches_of
+from limkb.graph import RELATION_NAMES, KnowledgeBase
+from limkb.ids import is_slug
+from limkb.models import KINDS, ColumnType, Dataset, Reference
+
+__all__ = [
+    "ENTRY_BASE",
+    "VOCAB_BASE",
+    "export_all",
+    "graph_json",
+    "graph_graphml",
+    "dataset_csv",
+    "jsonld",
+]
+
+log = logging.getLogger(__name__)
+
+ENTRY_BASE = "https://limkb.org/entry/"
+"""IRI prefix of entries in the JSON-LD export."""
+VOCAB_BASE = "https://limkb.org/vocab#"
+"""IRI prefix of limkb's own classes (kinds) and properties (relations)."""
+
+
+def _write(path: Path, content: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def graph_json(kb: KnowledgeBase) -> str:
+    """The graph as node-link JSON (nodes with ``kind``/``name``, links with ``key`` and data)."""
+    data = nx.node_link_data(kb.graph, edges="links")
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def graph_graphml(kb: KnowledgeBase) -> str:
+    """The graph as GraphML text; lists become JSON strings, missing values are left out."""
+    flat = nx.MultiDiGraph()
+    for node, data in kb.graph.nodes(data=True):
+        flat.add_node(node, **{k: v for k, v in data.items() if v is not None})
+    for source, target, key, data in kb.graph.edges(keys=True, data=True):
+        attrs: dict[str, Any] = {"relation": key}
+        for name, value in data.items():
+            if value is None:
+                continue
+            attrs[name] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+        flat.add_edge(source, target, key=key, **attrs)
+    return "\n".join(nx.generate_graphml(flat)) + "\n"
+
+
+def dataset_csv(kb: KnowledgeBase, dataset_id: str) -> str:
+    """One dataset as CSV text, numbers in their column units (named in the header)."""
+    table = kb.dataset(dataset_id)
+    header = ["label"]
+    for column in table.columns:
+        numeric = column.type is not ColumnType.TEXT and column.unit is not None
+        header.append(f"{column.name} [{column.unit}]" if numeric else column.name)
+    header += ["ref", "locator"]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for record in table.records:
+        writer.writerow(["" if record[name] is None else record[name] for name in table.fieldnames])
+    return buffer.getvalue()
+
+
+def _camel(kind: str) -> str:
+    return "".join(part.capitalize() for part in kind.split("-"))
+
+
+def _relation_term(relation: str) -> str:
+    head, *rest = relation.split("_")
+    return "limkb:" + head + "".join(part.capitalize() for part in rest)
+
+
+def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
+    """The KB as a JSON-LD document: kinds as classes, relations as properties, entries as nodes."""
+    context: dict[str, Any] = {
+        "@base": ENTRY_BASE,
+        "limkb": VOCAB_BASE,
+        "entry": ENTRY_BASE,
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
+        "dcterms": "http://purl.org/dc/terms/",
+        "xsd": "http://www.w3.org/2001/XMLSchema#",
+        **NAMESPACES,
+        "name": "skos:prefLabel",
+        "aliases": {"@id": "skos:altLabel"},
+        "summary": "dcterms:description",
+        "cites": {"@id": "dcterms:references", "@type": "@id"},
+        "doi": "limkb:doi",
+        "inverseLabel": "limkb:inverseLabel",
+    }
+    for match in ("exactMatch", "closeMatch", "broadMatch", "relatedMatch"):
+        context[match] = {"@id": f"skos:{match}", "@type": "@id"}
+    vocabulary: list[dict[str, Any]] = []
+    for kind, model in KINDS.items():
+        doc = (model.__doc__ or "").strip().splitlines()
+        vocabulary.append(
+            {
+                "@id": f"limkb:{_camel(kind)}",
+                "@type": "rdfs:Class",
+                "rdfs:label": kind,
+                **({"rdfs:comment": doc[0]} if doc else {}),
+            }
+        )
+    for relation in sorted(RELATION_NAMES):
+        vocabulary.append(
+            {
+                "@id": _relation_term(relation),
+                "@type": "rdf:Property",
+                "rdfs:label": relation.replace("_", " "),
+                "inverseLabel": RELATION_NAMES[relation],
+            }
+        )
+    nodes: list[dict[str, Any]] = []
+    for entry_id in sorted(kb):
+        entry = kb[entry_id]
+        if not is_slug(entry_id):  # ids are checked slugs; never build an IRI from anything else
+            continue
+        node: dict[str, Any] = {"@id": f"entry:{entry_id}", "@type": f"limkb:{_camel(entry.kind)}",
+                                "name": entry.label}  # fmt: skip
+        if entry.aliases:
+            node["aliases"] = list(entry.aliases)
+        if entry.summary:
+            node["summary"] = entry.summary
+        if isinstance(entry, Reference) and entry.doi:
+            node["doi"] = entry.doi
+            node["rdfs:seeAlso"] = {"@id": f"https://doi.org/{entry.doi}"}
+        refs = sorted({source.ref for source in entry.sources})
+        if refs:
+            node["cites"] = [f"entry:{ref}" for ref in refs]
+        targets: dict[str, list[str]] = {}
+        for _, target, key in sorted(kb.graph.out_edges(entry_id, keys=True), key=lambda e: (e[2], e[1])):
+            targets.setdefault(_relation_term(key), []).append(f"entry:{target}")
+        for term, ids in targets.items():
+            node[term] = [{"@id": i} for i in ids]
+        for predicate, iri in matches_of(entry):
+            node.setdefault(predicate, []).append(iri)
+        nodes.append(node)
+    return {"@context": context, "@graph": vocabulary + nodes}
+
+
+def export_all(kb: KnowledgeBase, out_dir: Path) -> list[Path]:
+    """Write every export into ``out_dir`` and return the paths written, in order."""
+    out_dir = Path(out_dir)
+    written = [
+        _write(out_dir / "graph.json", graph_json(kb)),
+        _write(out_dir / "graph.graphml", graph_graphml(kb)),
+        _write(out_dir / "kb.jsonld", json.dumps(jsonld(kb), ensure_ascii=False, indent=1) + "\n"),
+    ]
+    for dataset in kb.entries(Dataset.kind):
+        written.append(_write(out_dir / "datasets" / f"{dataset.id}.csv", dataset_csv(kb, dataset.id)))
+    log.info("exported %d files to %s", len(written), out_dir)
+    return written
