@@ -10,11 +10,16 @@ The primary interface is :func:`load`, which returns a :class:`KnowledgeBase`::
 
 from __future__ import annotations
 
+from limkb.api import load
 from limkb.errors import BuildError, LimkbError, LoadError, UnknownEntryError, ValidationError
+from limkb.graph import KnowledgeBase, Relation
 from limkb.report import Problem, Report, Severity
 from limkb.validate import Validated, validate_kb
 
 __all__ = [
+    "load",
+    "KnowledgeBase",
+    "Relation",
     "BuildError",
     "LimkbError",
     "LoadError",
