@@ -312,8 +312,14 @@ class _Variable:
             return cls(expression, terms, terms[0].unit, terms[0].name)
         a, b = terms
         unit = "1" if _same_unit(a.unit, b.unit) else f"{a.unit}/{b.unit}"
-        label = f"{a.symbol}/{b.symbol}" if a.symbol and b.symbol else f"{a.name} / {b.name}"
+        # a ratio of two percentages is named by its parts: C%/F% -> C/F
+        label = f"{_bare(a.symbol)}/{_bare(b.symbol)}" if a.symbol and b.symbol else f"{a.name} / {b.name}"
         return cls(expression, terms, unit, label)
+
+
+def _bare(symbol: str) -> str:
+    """A symbol without a trailing percent sign."""
+    return symbol.removesuffix("%").rstrip() or symbol
 
 
 def _same_unit(a: str, b: str) -> bool:

@@ -73,17 +73,61 @@ def _fit_line(ax: Axes, result: AnalysisResult, colour: str) -> None:
             color=colour, linewidth=1.0, linestyle="--", zorder=1)  # fmt: skip
 
 
+_SCATTER_SIZE = (5.6, 4.2)
+_SCATTER_BOX = {"left": 0.13, "right": 0.96, "top": 0.93, "bottom": 0.2}
+_LABEL_FONT = 5.5
+_LABEL_OFFSETS = ((3, 3, "left"), (3, -8, "left"), (-3, 3, "right"), (-3, -8, "right"),
+                  (3, 10, "left"), (3, -15, "left"), (-3, 10, "right"), (-3, -15, "right"))  # fmt: skip
+"""Where a point's label may go, in points from the point (and its alignment), in order of preference."""
+
+
+def _label_points(
+    ax: Axes, result: AnalysisResult, *, size: tuple[float, float], box: dict[str, float]
+) -> None:
+    """Label each point with its record, choosing offsets so that labels neither collide nor leave the plot.
+
+    Greedy and deterministic: points are placed top to bottom, each at the first offset whose
+    estimated text box overlaps no label placed before and stays inside the axes; when none
+    fits, the first offset is used.
+    """
+    ax.autoscale_view()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    width = size[0] * 72 * (box["right"] - box["left"])
+    height = size[1] * 72 * (box["top"] - box["bottom"])
+    placed: list[tuple[float, float, float, float]] = []
+    order = sorted(result.points, key=lambda p: (-p.y, p.x, p.label))
+    for point in order:
+        px = (point.x - x0) / ((x1 - x0) or 1.0) * width
+        py = (point.y - y0) / ((y1 - y0) or 1.0) * height
+        text_w, text_h = 0.6 * _LABEL_FONT * len(point.label), 1.2 * _LABEL_FONT
+        chosen = _LABEL_OFFSETS[0]
+        for dx, dy, align in _LABEL_OFFSETS:
+            left = px + dx - (text_w if align == "right" else 0.0)
+            rect = (left, py + dy, left + text_w, py + dy + text_h)
+            inside = rect[0] >= 0 and rect[2] <= width and rect[1] >= 0 and rect[3] <= height
+            if inside and not any(_overlap(rect, other) for other in placed):
+                chosen = (dx, dy, align)
+                break
+        dx, dy, align = chosen
+        left = px + dx - (text_w if align == "right" else 0.0)
+        placed.append((left, py + dy, left + text_w, py + dy + text_h))
+        ax.annotate(point.label, (point.x, point.y), xytext=(dx, dy), textcoords="offset points",
+                    ha=align, va="bottom", fontsize=_LABEL_FONT, color="#333333", parse_math=False)  # fmt: skip
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def scatter_svg(result: AnalysisResult) -> str:
     """The scatter of one analysis: points labelled by record, the fit line, r and n below."""
     with _style():
-        figure = Figure(figsize=(5.6, 4.2))
+        figure = Figure(figsize=_SCATTER_SIZE)
         ax = figure.add_subplot()
-        figure.subplots_adjust(left=0.13, right=0.96, top=0.93, bottom=0.2)
+        figure.subplots_adjust(**_SCATTER_BOX)
         colour = _COLOURS[0]
         ax.scatter([p.x for p in result.points], [p.y for p in result.points], s=18, color=colour, zorder=2)
-        for point in result.points:
-            ax.annotate(point.label, (point.x, point.y), xytext=(3, 3), textcoords="offset points",
-                        fontsize=5.5, color="#333333", parse_math=False)  # fmt: skip
+        _label_points(ax, result, size=_SCATTER_SIZE, box=_SCATTER_BOX)
         _fit_line(ax, result, colour)
         if not result.points:
             ax.text(
@@ -100,17 +144,22 @@ def scatter_svg(result: AnalysisResult) -> str:
         return _to_svg(figure)
 
 
+def _locator(group: Sequence[AnalysisResult]) -> str | None:
+    """The reported locator the series of a panel share ("Fig. 1c"), if they share one."""
+    locators = {r.reported.locator for r in group if r.reported is not None and r.reported.locator}
+    return locators.pop() if len(locators) == 1 else None
+
+
 def _panels(results: Sequence[AnalysisResult]) -> list[list[AnalysisResult]]:
-    """Results grouped into panels: one per (y, x unit), in order of first appearance."""
+    """Results grouped into panels, one per (y, x unit); panels with a locator come first, by it."""
     groups: dict[tuple[str, str], list[AnalysisResult]] = {}
     for result in results:
         groups.setdefault((result.y, result.x_unit), []).append(result)
-    return list(groups.values())
+    return sorted(groups.values(), key=lambda g: (0, loc) if (loc := _locator(g)) else (1, ""))
 
 
 def _panel_title(group: Sequence[AnalysisResult], index: int) -> str:
-    locators = {r.reported.locator for r in group if r.reported is not None and r.reported.locator}
-    return locators.pop() if len(locators) == 1 else f"({_PANEL_LETTERS[index % len(_PANEL_LETTERS)]})"
+    return _locator(group) or f"({_PANEL_LETTERS[index % len(_PANEL_LETTERS)]})"
 
 
 def _legend_entry(result: AnalysisResult) -> str:
