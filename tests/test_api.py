@@ -1,0 +1,185 @@
+"""``limkb.load``, its cache, ``limkb show`` / ``limkb export``, and the questions analysts ask."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from kbfactory import SOURCE, minimal, write_entry, write_kb
+
+import limkb
+import limkb.api as api
+from limkb.cli import cli
+from limkb.errors import LoadError, ValidationError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def small(tmp_path: Path) -> Path:
+    return write_kb(tmp_path, {
+        "species/lif": minimal("species", "Lithium fluoride", formula="LiF", summary="A salt."),
+        "strategies/fec-additive": minimal("strategy", "FEC additive", forms=[{"id": "lif", "sources": SOURCE}]),
+    })  # fmt: skip
+
+
+def test_public_api_is_explicit() -> None:
+    assert {"load", "KnowledgeBase", "Relation"} <= set(limkb.__all__)
+    assert callable(limkb.load)
+    assert all(hasattr(limkb, name) for name in limkb.__all__)
+
+
+def test_load_returns_a_linked_kb(tmp_path: Path) -> None:
+    kb = limkb.load(small(tmp_path), cache=False)
+    assert isinstance(kb, limkb.KnowledgeBase)
+    assert [e.id for e in kb.related("lif", "forms", direction="in")] == ["fec-additive"]
+
+
+def test_load_raises_with_the_full_report(tmp_path: Path) -> None:
+    root = small(tmp_path)
+    write_entry(root, "strategies/broken", minimal("strategy", forms=["lif2"], family="nonsense"))
+    with pytest.raises(ValidationError) as caught:
+        limkb.load(root, cache=False)
+    codes = {p.code for p in caught.value.report.errors}
+    assert {"unknown-ref", "bad-value"} <= codes
+
+
+def test_strict_load_fails_on_warnings(tmp_path: Path) -> None:
+    root = small(tmp_path)
+    write_entry(root, "species/li2o", minimal("species", "Li2O", sources=["smith2020test"]))
+    kb = limkb.load(root, cache=False)
+    assert [p.code for p in kb.report.warnings] == ["missing-locator"]
+    with pytest.raises(ValidationError):
+        limkb.load(root, strict=True, cache=False)
+
+
+def test_default_path_is_kb_here_or_next_to_mkdocs_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
+    deeper = tmp_path / "docs" / "sub"
+    deeper.mkdir(parents=True)
+    monkeypatch.chdir(deeper)
+    assert api.find_kb() == (tmp_path / "kb").resolve()
+    assert "lif" in limkb.load(cache=False)
+    monkeypatch.chdir(tmp_path.parent)
+    with pytest.raises(LoadError):
+        api.find_kb(Path(os.sep))
+
+
+def test_cache_is_used_when_nothing_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = small(tmp_path)
+    first = limkb.load(root)
+    assert len(list((tmp_path / "build" / "cache").glob("kb-*.pickle"))) == 1
+
+    def refuse(_: Path) -> None:
+        raise AssertionError("validated again although nothing changed")
+
+    monkeypatch.setattr("limkb.validate.validate_kb", refuse)
+    again = limkb.load(root)
+    assert list(again) == list(first)
+    assert again.graph.edges(keys=True) == first.graph.edges(keys=True)
+    assert again.find("LiF")[0].id == "lif"
+    assert again.line_of("fec-additive", ("forms", 0)) == first.line_of("fec-additive", ("forms", 0))
+
+
+def test_editing_one_file_invalidates_the_cache(tmp_path: Path) -> None:
+    root = small(tmp_path)
+    assert limkb.load(root)["lif"].name == "Lithium fluoride"
+    path = root / "species" / "lif.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Lithium fluoride", "LiF!"), encoding="utf-8")
+    assert limkb.load(root)["lif"].name == "LiF!"
+    assert len(list((tmp_path / "build" / "cache").glob("kb-*.pickle"))) == 1
+    (root / "species" / "lif.yaml").unlink()
+    with pytest.raises(ValidationError):  # fec-additive now points at nothing
+        limkb.load(root)
+
+
+def test_cache_key_changes_with_version_and_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = small(tmp_path)
+    key = api.cache_key(root)
+    assert api.cache_key(root) == key
+    monkeypatch.setattr(limkb, "__version__", "99.0")
+    assert api.cache_key(root) != key
+    monkeypatch.undo()
+    write_entry(root, "species/li2o", minimal("species", "Li2O"))
+    assert api.cache_key(root) != key
+
+
+def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    root = small(tmp_path)
+    limkb.load(root)
+    (cache,) = (tmp_path / "build" / "cache").glob("kb-*.pickle")
+    cache.write_bytes(b"not a pickle")
+    assert "lif" in limkb.load(root)
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_show_prints_entry_relations_both_ways_and_sources(tmp_path: Path) -> None:
+    root = small(tmp_path)
+    result = CliRunner().invoke(cli, ["show", "lif", "--kb", str(root)])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("Lithium fluoride  [species lif]")
+    assert "lif.yaml:1" in out
+    assert "A salt." in out
+    assert "formed by fec-additive: FEC additive" in out
+    assert "sources: smith2020test, Table 1" in out
+    outgoing = CliRunner().invoke(cli, ["show", "fec-additive", "--kb", str(root)]).output
+    assert "forms lif: Lithium fluoride" in outgoing
+
+
+def test_show_unknown_id_names_close_matches_and_exits_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["show", "fec-aditive", "--kb", str(small(tmp_path))])
+    assert result.exit_code == 1
+    assert "did you mean 'fec-additive'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_export_writes_and_lists_every_file(tmp_path: Path) -> None:
+    root = small(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["export", "--kb", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for name in ("kb.sqlite", "graph.json", "graph.graphml", "kb.jsonld"):
+        assert (out / name).is_file()
+        assert f"wrote {out / name}" in result.output
+
+
+# --- the questions of the README and the tutorial, on the real kb/ --------------------------
+
+
+@pytest.fixture(scope="module")
+def real() -> limkb.KnowledgeBase:
+    return limkb.load(ROOT / "kb", cache=False)
+
+
+def test_which_strategies_form_lif(real: limkb.KnowledgeBase) -> None:
+    answer = {e.id for e in real.related("lif", "forms", direction="in")}
+    # The review: FEC and fluorinated solvents decompose to LiF; imide salts (LiFSI, LiTFSI)
+    # give LiF-rich SEIs by anion decomposition; LiNO3 gives Li3N and Li2O instead.
+    assert {"fec-additive", "imide-salts", "fluorinated-ether-solvents"} <= answer, (
+        f"strategies forming LiF: {sorted(answer)}; add `forms: [lif]` (with a source) to the missing ones"
+    )
+    assert "lino3-additive" not in answer
+    assert all(real[i].kind == "strategy" for i in answer)
+
+
+def test_which_failure_modes_threaten_artificial_seis(real: limkb.KnowledgeBase) -> None:
+    answer = {f.id for s in real.subtree("artificial-sei") for f in real.related(s, "fails_by")}
+    # The review: a-SEIs delaminate, are corroded chemically, dissolve and cross over, and fracture.
+    assert {"delamination", "chemical-corrosion", "dissolution-crossover", "fracture"} <= answer, (
+        f"failure modes of a-SEIs: {sorted(answer)}; add `fails_by:` to the artificial-SEI strategies"
+    )
+    assert all(real[i].kind == "failure-mode" for i in answer)
+
+
+def test_which_open_questions_concern_the_li_cu_interface(real: limkb.KnowledgeBase) -> None:
+    answer = [q.id for q in real.entries("question", interface="li-current-collector")]
+    assert len(answer) >= 2, f"questions on the Li-Cu interface: {answer}"
+    collector = set(real.subtree("current-collector-modification"))
+    assert any(
+        link.id in collector for q in answer for link in real[q].about  # type: ignore[attr-defined]
+    ), "at least one Li-Cu question should be about a current-collector strategy"
