@@ -141,6 +141,7 @@ def test_review_c_to_f_rests_on_one_record(real_results: dict[str, AnalysisResul
     assert result.loo is not None
     assert result.loo.max > -0.2  # dropping the 95 % CE electrolyte leaves almost no correlation
     assert any(flag.startswith("rests on one record") for flag in result.flags)
+    assert result.x_label == "C/F" and result.x_unit == "1"
 
 
 # --- the pure core agrees with scipy --------------------------------------------------------
