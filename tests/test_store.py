@@ -49,7 +49,7 @@ def test_counts_equal_the_kb(kb: KnowledgeBase, tmp_path: Path) -> None:
     assert count("citations") == sum(len(iter_sources(kb[i])) for i in kb)
     assert count("dataset_columns") == 3
     assert count("dataset_records") == 2
-    assert count("dataset_values") == 5  # B has no d and no salt
+    assert count("dataset_values") == 4  # A: ce, d, salt; B: ce only
     assert count("analysis_results") == 0
 
 
