@@ -1,0 +1,114 @@
+"""Exports: node-link JSON round trip, GraphML and JSON-LD that parse, dataset CSVs."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+import rdflib
+from kbfactory import REF, SOURCE, minimal, write_kb
+
+from limkb.api import load
+from limkb.export import ENTRY_BASE, VOCAB_BASE, export_all
+from limkb.graph import KnowledgeBase
+
+SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+ENTRY = rdflib.Namespace(ENTRY_BASE)
+VOCAB = rdflib.Namespace(VOCAB_BASE)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KnowledgeBase:
+    root = write_kb(tmp_path, {
+        "species/lif": minimal("species", "Lithium fluoride", formula="LiF", aliases=["LiF"]),
+        "materials/fec": minimal("material", "FEC", roles=["additive", "solvent"]),
+        "strategies/fec-additive": minimal(
+            "strategy", "FEC additive", uses=["fec"],
+            forms=[{"id": "lif", "sources": SOURCE, "note": "with <b>care</b> & \"quotes\""}],
+            combines_with=[{"id": "other", "evidence": "unknown"}],
+        ),
+        "strategies/other": minimal("strategy", "Other"),
+        "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+        "datasets/table-1": minimal(
+            "dataset", "Table 1",
+            columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+                     {"name": "note_text", "type": "text"}],
+            records=[{"label": "LiFSI, DME", "ce": 99.2, "note_text": "a, b"}, {"label": "B", "ce": 97}],
+        ),
+    })  # fmt: skip
+    return load(root, cache=False)
+
+
+def _edges(graph: nx.MultiDiGraph) -> list[tuple[object, ...]]:
+    return sorted((u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True))
+
+
+def test_export_all_writes_every_file(kb: KnowledgeBase, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    written = export_all(kb, out)
+    assert [p.relative_to(out).as_posix() for p in written] == [
+        "graph.json", "graph.graphml", "kb.jsonld", "datasets/table-1.csv"]  # fmt: skip
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_graph_json_round_trips(kb: KnowledgeBase, tmp_path: Path) -> None:
+    export_all(kb, tmp_path / "build")
+    data = json.loads((tmp_path / "build" / "graph.json").read_text(encoding="utf-8"))
+    back = nx.node_link_graph(data, edges="links")
+    assert isinstance(back, nx.MultiDiGraph)
+    assert dict(back.nodes(data=True)) == dict(kb.graph.nodes(data=True))
+    assert _edges(back) == _edges(kb.graph)
+    assert nx.utils.graphs_equal(back, kb.graph)
+
+
+def test_graphml_parses_with_networkx(kb: KnowledgeBase, tmp_path: Path) -> None:
+    export_all(kb, tmp_path / "build")
+    back = nx.read_graphml(tmp_path / "build" / "graph.graphml", force_multigraph=True)
+    assert set(back) == set(kb.graph)
+    assert back.nodes["lif"] == {"kind": "species", "name": "Lithium fluoride"}
+    forms = back.get_edge_data("fec-additive", "lif", key="forms")
+    assert forms["relation"] == "forms" and forms["inverse"] == "formed by"
+    assert json.loads(forms["sources"]) == [{"ref": REF, "locator": "Table 1"}]
+    assert forms["note"] == 'with <b>care</b> & "quotes"'
+    assert back.get_edge_data("fec-additive", "other", key="combines_with")["evidence"] == "unknown"
+    assert back.number_of_edges() == kb.graph.number_of_edges()
+
+
+def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path: Path) -> None:
+    export_all(kb, tmp_path / "build")
+    graph = rdflib.Graph()
+    graph.parse(tmp_path / "build" / "kb.jsonld", format="json-ld")
+    assert (ENTRY["lif"], rdflib.RDF.type, VOCAB["Species"]) in graph
+    assert (ENTRY["fec-additive"], VOCAB["forms"], ENTRY["lif"]) in graph
+    assert (ENTRY["fec-additive"], VOCAB["combinesWith"], ENTRY["other"]) in graph
+    assert (ENTRY["lif"], SKOS.prefLabel, rdflib.Literal("Lithium fluoride")) in graph
+    assert (ENTRY["lif"], SKOS.altLabel, rdflib.Literal("LiF")) in graph
+    ce = set(graph.objects(ENTRY["coulombic-efficiency"], SKOS.closeMatch))
+    assert ce == {rdflib.URIRef(
+        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc")}
+    broader = {str(o) for o in graph.objects(ENTRY["fec"], SKOS.broadMatch)}
+    assert len(broader) == 2 and all(o.startswith("https://w3id.org/emmo/domain/") for o in broader)
+    assert (VOCAB["forms"], rdflib.RDFS.label, rdflib.Literal("forms")) in graph
+    subjects = {s for s in graph.subjects(rdflib.RDF.type, None) if str(s).startswith(ENTRY_BASE)}
+    assert len(subjects) == len(kb)
+
+
+def test_dataset_csv_has_units_in_the_header_and_sources(kb: KnowledgeBase, tmp_path: Path) -> None:
+    export_all(kb, tmp_path / "build")
+    with (tmp_path / "build" / "datasets" / "table-1.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [
+        ["label", "ce [%]", "note_text", "ref", "locator"],
+        ["LiFSI, DME", "99.2", "a, b", REF, "Table 1"],
+        ["B", "97", "", REF, "Table 1"],
+    ]
+
+
+def test_exports_are_byte_identical_between_runs(kb: KnowledgeBase, tmp_path: Path) -> None:
+    first = export_all(kb, tmp_path / "a")
+    second = export_all(kb, tmp_path / "b")
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
