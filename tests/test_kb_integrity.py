@@ -18,7 +18,7 @@ from limkb.validate import Validated, validate_kb
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT.parent / "shared" / "sources" / "oyakhire-bent-2024-energy-advances.txt"
 REVIEW_ID = "oyakhire2024interfacial"
-SHARED_WORDS = 8
+SHARED_WORDS = 6
 """A run of this many words in common with the review counts as repeating its wording."""
 
 
@@ -119,7 +119,8 @@ def _words(text: str) -> list[str]:
 
 @cache
 def _review_ngrams() -> frozenset[tuple[str, ...]]:
-    words = _words(REVIEW.read_text(encoding="utf-8"))
+    body = REVIEW.read_text(encoding="utf-8").split("\nReferences\n")[0]  # titles are names, not prose
+    words = _words(body)
     return frozenset(tuple(words[i : i + SHARED_WORDS]) for i in range(len(words) - SHARED_WORDS + 1))
 
 
