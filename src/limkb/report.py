@@ -66,6 +66,12 @@ CODES: dict[str, str] = {
     "composition-sum": "Percentages that are parts of one whole add up to more than 100.",
     "composition-unit": "A composition group names a column that is not in percent.",
     "missing-variable": "An analysis names a property that no pooled dataset holds.",
+    # formatting and imports
+    "misplaced-comment": "A comment inside a value or at a line's end, which `limkb fmt` cannot keep.",
+    "csv-header": "A CSV header names no column of the dataset, or a required column is missing.",
+    "bad-cell": "A CSV cell cannot be imported (not a number, unknown reference, missing label ...).",
+    "bibtex-syntax": "A BibTeX entry cannot be parsed.",
+    "bibtex-field": "A BibTeX entry lacks a field a reference needs, or has a malformed one.",
     # warnings
     "missing-locator": "A source names no locator (section, table, figure).",
     "ref-id-convention": "A reference id does not follow `<surname><year><first-title-word>`.",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import textwrap
+from enum import Enum
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from limkb.errors import LimkbError
+from limkb.fmt import WIDTH, Comments, render, render_value
 from limkb.ids import is_slug
-from limkb.models import KINDS, Entry
+from limkb.models import KINDS, Column, Entry, Rel
 
 __all__ = ["schema_of", "write_schemas", "scaffold_text", "write_scaffold", "SCHEMA_DIR"]
 
@@ -53,48 +57,114 @@ def write_schemas(directory: Path | str = SCHEMA_DIR, *, check: bool = False) ->
     return changed
 
 
-def _placeholder(annotation: Any, name: str) -> str:
-    text = repr(annotation)
+_PROSE_FIELDS = frozenset({"summary", "note", "approach", "description", "text"})
+_EXAMPLE_SOURCE = {"ref": "oyakhire2024interfacial", "locator": ""}
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return annotation
+    for arg in get_args(annotation):
+        found = _enum_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_list(annotation: Any) -> bool:
+    return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
+
+
+def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
+    """A placeholder for a field: required ones must be filled in to pass validation."""
+    annotation = info.annotation
+    rel = next((m for m in info.metadata if isinstance(m, Rel)), None)
     if name == "sources":
-        return '\n  - ref: oyakhire2024interfacial\n    locator: "Section, table or figure"'
-    if "list[" in text or "List[" in text:
-        return "[]"
-    for arg in (annotation, *get_args(annotation)):
-        values = getattr(arg, "__members__", None)
-        if values:
-            return next(iter(values.values())).value  # type: ignore[no-any-return]
+        return [dict(_EXAMPLE_SOURCE)]
+    if rel is not None:
+        item: Any = f"<id of a {' or '.join(rel.targets)}>" if not required else ""
+        return [item] if _is_list(annotation) else item
+    enum = _enum_of(annotation)
+    if enum is not None:
+        first = next(iter(enum)).value
+        return [first] if _is_list(annotation) else first
+    model = _model_of(annotation)
+    if model is not None:
+        value = _model_example(model)
+        return [value] if _is_list(annotation) else value
+    text = repr(annotation)
+    if _is_list(annotation):
+        return [""] if required else ["..."]
     if "int" in text and "str" not in text:
-        return "2024"
+        return 2024
     if "float" in text and "str" not in text:
-        return "0"
-    return '""'
+        return 0.0
+    if not required and name in _PROSE_FIELDS:
+        return "In our own words ..."
+    return "" if required else "..."
 
 
-def scaffold_text(kind: str, entry_id: str, *, kb_depth: int = 2) -> str:
-    """A commented YAML skeleton of one entry kind: required fields filled with placeholders,
-    optional ones commented out, every field explained by its description."""
+def _model_example(model: type[BaseModel]) -> dict[str, Any]:
+    fields = {n: i for n, i in model.model_fields.items() if n not in ("id",)}
+    chosen = [n for n, i in fields.items() if i.is_required()] or list(fields)[:2]
+    if model is Column:
+        chosen = ["name", "property", "unit"]
+    return {n: _example(n, fields[n], required=True) for n in chosen}
+
+
+def _describe_field(name: str, info: FieldInfo, *, required: bool) -> list[str]:
+    description = (info.description or "").replace("\n", " ").strip()
+    enum = _enum_of(info.annotation)
+    if enum is not None:
+        description += " One of: " + ", ".join(m.value for m in enum) + "."
+    words = f"{name} ({'required' if required else 'optional'}): {description}"
+    return ["# " + line for line in textwrap.wrap(words, WIDTH - 2, break_on_hyphens=False)]
+
+
+def scaffold_text(kind: str, entry_id: str) -> str:
+    """A commented YAML skeleton of one entry kind, already in canonical (`limkb fmt`) form.
+
+    Required fields hold placeholders that fail validation until filled in (empty text,
+    an empty locator), so a forgotten field cannot slip through; optional fields are shown
+    commented out with an example; every field is explained by its description.
+    """
     model: type[BaseModel] = KINDS[kind]
-    up = "../" * kb_depth
-    lines = [
-        f"# yaml-language-server: $schema={up}{SCHEMA_DIR}/{kind}.schema.json",
-        f"# {kind} entry {entry_id!r}: fill in the fields, then run `limkb validate`.",
-        "# Prose is Markdown in our own words; every claim cites a source with a locator.",
-    ]
+    folder = KINDS[kind].folder
+    comments = Comments(
+        header=[
+            f"# New {kind} entry `{entry_id}`. Fill in the fields, then run",
+            f"#   limkb validate kb/{folder}/{entry_id}.yaml",
+            "# Prose is Markdown in our own words; every claim cites a source with a locator.",
+            "# Optional fields are commented out: delete the `# ` in front of a line to use it.",
+        ]
+    )
+    data: dict[str, Any] = {}
+    pending: list[str] = []
     for name, info in model.model_fields.items():
-        if name == "id":
+        if name == "id" or (kind == "reference" and name == "sources"):
             continue
-        description = (info.description or "").replace("\n", " ")
         required = info.is_required()
-        lines.append(f"# {name}: {description}" + ("" if required else " (optional)"))
-        value = _placeholder(info.annotation, name)
-        sep = "" if value.startswith("\n") else " "
+        pending.extend(_describe_field(name, info, required=required))
+        value = _example(name, info, required=required)
         if required:
-            lines.append(f"{name}:{sep}{value}")
+            data[name] = value
+            comments.before[name] = pending
+            pending = []
         else:
-            first, *rest = f"{name}:{sep}{value}".split("\n")
-            lines.append(f"# {first}")
-            lines.extend(f"# {r}" for r in rest)
-    return "\n".join(lines) + "\n"
+            shown = render_value(name, value)
+            pending.extend("# " + line for line in shown)
+    comments.footer = pending
+    return render(data, kind, comments=comments)
 
 
 def write_scaffold(kb: Path | str, kind: str, entry_id: str) -> Path:
