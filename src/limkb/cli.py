@@ -200,6 +200,33 @@ def export(kb_dir: Path, out: Path) -> None:
         click.echo(f"wrote {path}")
 
 
+@cli.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file is not in canonical form.")
+def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
+    """Rewrite entry files in canonical form (key order, quoting, wrapping) so diffs stay small.
+
+    Without PATHS, every file under kb/ is formatted. The data never changes, only its layout.
+
+    \b
+    Example:
+      limkb fmt kb/strategies/fec-additive.yaml
+      limkb fmt --check        # in CI: fail when a file is not canonical
+    """
+    from limkb.fmt import format_paths
+
+    result = format_paths(paths or [Path(DEFAULT_KB)], check=check)
+    if len(result.report):
+        click.echo(result.report.format("text"), err=True)
+    for path in result.changed:
+        click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
+    click.echo(f"{result.checked} files checked, {len(result.changed)} "
+               f"{'not canonical' if check else 'reformatted'}")  # fmt: skip
+    if check and result.changed:
+        click.echo("run `limkb fmt` and commit the result", err=True)
+    sys.exit(1 if (check and result.changed) or len(result.report) else 0)
+
+
 def main() -> None:
     """Entry point of the console script: library errors become clean messages, exit 1."""
     try:
