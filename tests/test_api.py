@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kbfactory import SOURCE, minimal, write_entry, write_kb
 
 import limkb
 import limkb.api as api
+from kbfactory import SOURCE, minimal, write_entry, write_kb
 from limkb.cli import cli
 from limkb.errors import LoadError, ValidationError
 
@@ -18,10 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def small(tmp_path: Path) -> Path:
-    return write_kb(tmp_path, {
-        "species/lif": minimal("species", "Lithium fluoride", formula="LiF", summary="A salt."),
-        "strategies/fec-additive": minimal("strategy", "FEC additive", forms=[{"id": "lif", "sources": SOURCE}]),
-    })  # fmt: skip
+    return write_kb(
+        tmp_path,
+        {
+            "species/lif": minimal("species", "Lithium fluoride", formula="LiF", summary="A salt."),
+            "strategies/fec-additive": minimal(
+                "strategy", "FEC additive", forms=[{"id": "lif", "sources": SOURCE}]
+            ),
+        },
+    )
 
 
 def test_public_api_is_explicit() -> None:
@@ -54,7 +59,9 @@ def test_strict_load_fails_on_warnings(tmp_path: Path) -> None:
         limkb.load(root, strict=True, cache=False)
 
 
-def test_default_path_is_kb_here_or_next_to_mkdocs_yml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_path_is_kb_here_or_next_to_mkdocs_yml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     small(tmp_path)
     (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
     deeper = tmp_path / "docs" / "sub"
@@ -181,5 +188,7 @@ def test_which_open_questions_concern_the_li_cu_interface(real: limkb.KnowledgeB
     assert len(answer) >= 2, f"questions on the Li-Cu interface: {answer}"
     collector = set(real.subtree("current-collector-modification"))
     assert any(
-        link.id in collector for q in answer for link in real[q].about  # type: ignore[attr-defined]
+        link.id in collector
+        for q in answer
+        for link in real[q].about  # type: ignore[attr-defined]
     ), "at least one Li-Cu question should be about a current-collector strategy"

@@ -9,8 +9,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 import rdflib
-from kbfactory import REF, SOURCE, minimal, write_kb
 
+from kbfactory import REF, SOURCE, minimal, write_kb
 from limkb.api import load
 from limkb.export import ENTRY_BASE, VOCAB_BASE, export_all
 from limkb.graph import KnowledgeBase
@@ -22,35 +22,49 @@ VOCAB = rdflib.Namespace(VOCAB_BASE)
 
 @pytest.fixture
 def kb(tmp_path: Path) -> KnowledgeBase:
-    root = write_kb(tmp_path, {
-        "species/lif": minimal("species", "Lithium fluoride", formula="LiF", aliases=["LiF"]),
-        "materials/fec": minimal("material", "FEC", roles=["additive", "solvent"]),
-        "strategies/fec-additive": minimal(
-            "strategy", "FEC additive", uses=["fec"],
-            forms=[{"id": "lif", "sources": SOURCE, "note": "with <b>care</b> & \"quotes\""}],
-            combines_with=[{"id": "other", "evidence": "unknown"}],
-        ),
-        "strategies/other": minimal("strategy", "Other"),
-        "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
-        "datasets/table-1": minimal(
-            "dataset", "Table 1",
-            columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
-                     {"name": "note_text", "type": "text"}],
-            records=[{"label": "LiFSI, DME", "ce": 99.2, "note_text": "a, b"}, {"label": "B", "ce": 97}],
-        ),
-    })  # fmt: skip
+    root = write_kb(
+        tmp_path,
+        {
+            "species/lif": minimal("species", "Lithium fluoride", formula="LiF", aliases=["LiF"]),
+            "materials/fec": minimal("material", "FEC", roles=["additive", "solvent"]),
+            "strategies/fec-additive": minimal(
+                "strategy",
+                "FEC additive",
+                uses=["fec"],
+                forms=[{"id": "lif", "sources": SOURCE, "note": 'with <b>care</b> & "quotes"'}],
+                combines_with=[{"id": "other", "evidence": "unknown"}],
+            ),
+            "strategies/other": minimal("strategy", "Other"),
+            "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+            "datasets/table-1": minimal(
+                "dataset",
+                "Table 1",
+                columns=[
+                    {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+                    {"name": "note_text", "type": "text"},
+                ],
+                records=[{"label": "LiFSI, DME", "ce": 99.2, "note_text": "a, b"}, {"label": "B", "ce": 97}],
+            ),
+        },
+    )
     return load(root, cache=False)
 
 
 def _edges(graph: nx.MultiDiGraph) -> list[tuple[object, ...]]:
-    return sorted((u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True))
+    return sorted(
+        (u, v, k, json.dumps(d, sort_keys=True)) for u, v, k, d in graph.edges(keys=True, data=True)
+    )
 
 
 def test_export_all_writes_every_file(kb: KnowledgeBase, tmp_path: Path) -> None:
     out = tmp_path / "build"
     written = export_all(kb, out)
     assert [p.relative_to(out).as_posix() for p in written] == [
-        "graph.json", "graph.graphml", "kb.jsonld", "datasets/table-1.csv"]  # fmt: skip
+        "graph.json",
+        "graph.graphml",
+        "kb.jsonld",
+        "datasets/table-1.csv",
+    ]
     assert not list(out.rglob("*.tmp"))
 
 
@@ -87,8 +101,11 @@ def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path:
     assert (ENTRY["lif"], SKOS.prefLabel, rdflib.Literal("Lithium fluoride")) in graph
     assert (ENTRY["lif"], SKOS.altLabel, rdflib.Literal("LiF")) in graph
     ce = set(graph.objects(ENTRY["coulombic-efficiency"], SKOS.closeMatch))
-    assert ce == {rdflib.URIRef(
-        "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc")}
+    assert ce == {
+        rdflib.URIRef(
+            "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc"
+        )
+    }
     broader = {str(o) for o in graph.objects(ENTRY["fec"], SKOS.broadMatch)}
     assert len(broader) == 2 and all(o.startswith("https://w3id.org/emmo/domain/") for o in broader)
     assert (VOCAB["forms"], rdflib.RDFS.label, rdflib.Literal("forms")) in graph

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kbfactory import REF, SOURCE, minimal, write_kb
 
+from kbfactory import REF, SOURCE, minimal, write_kb
 from limkb.api import load
 from limkb.errors import UnknownEntryError
 from limkb.graph import KnowledgeBase, Relation, normalise
@@ -18,24 +18,39 @@ def tiny(tmp_path: Path) -> Path:
         {
             "species/lif": minimal("species", "Lithium fluoride (LiF)", formula="LiF"),
             "species/li3n": minimal("species", "Lithium nitride", formula="Li3N"),
-            "materials/lino3": minimal("material", "Lithium nitrate", formula="LiNO₃",
-                                       roles=["additive", "salt"], decomposes_to=["li3n"]),  # fmt: skip
+            "materials/lino3": minimal(
+                "material",
+                "Lithium nitrate",
+                formula="LiNO₃",
+                roles=["additive", "salt"],
+                decomposes_to=["li3n"],
+            ),
             "materials/fec": minimal("material", "Fluoroethylene carbonate", aliases=["FEC"]),
             "strategies/root": minimal("strategy", "Electrolyte engineering"),
             "strategies/additives": minimal("strategy", "Electrolyte additives", subtype_of="root"),
             "strategies/fec-additive": minimal(
-                "strategy", "FEC additive", subtype_of="additives", uses=["fec"],
+                "strategy",
+                "FEC additive",
+                subtype_of="additives",
+                uses=["fec"],
                 forms=[{"id": "lif", "sources": [{"ref": REF, "locator": "Fig. 2"}], "note": "mostly"}],
                 fails_by=["cracking"],
-            ),  # fmt: skip
+            ),
             "strategies/lino3-additive": minimal(
-                "strategy", "LiNO3 additive", subtype_of="additives", uses=["lino3"], forms=["li3n"],
+                "strategy",
+                "LiNO3 additive",
+                subtype_of="additives",
+                uses=["lino3"],
+                forms=["li3n"],
                 combines_with=[{"id": "fec-additive", "evidence": "compatible"}],
-            ),  # fmt: skip
+            ),
             "strategies/coating": minimal(
-                "strategy", "A coating", family="artificial-sei", interface="li-current-collector",
+                "strategy",
+                "A coating",
+                family="artificial-sei",
+                interface="li-current-collector",
                 fails_by=["cracking"],
-            ),  # fmt: skip
+            ),
             "failure-modes/cracking": minimal("failure-mode", "Cracking"),
             "questions/why-lif": minimal("question", "Why LiF?", about=["lif", "fec-additive"]),
         },
@@ -84,7 +99,11 @@ def test_relations_are_typed_and_readable_from_either_end(kb: KnowledgeBase) -> 
     assert forms.reading("lif") == ("formed by", "fec-additive")
     assert forms.reading("fec-additive") == ("forms", "lif")
     assert {r.relation for r in kb.relations("fec-additive", direction="out")} == {
-        "subtype_of", "uses", "forms", "fails_by"}  # fmt: skip
+        "subtype_of",
+        "uses",
+        "forms",
+        "fails_by",
+    }
 
 
 def test_unknown_id_is_a_key_error_naming_close_matches(kb: KnowledgeBase) -> None:
@@ -162,28 +181,35 @@ def test_file_and_line_of_a_field(kb: KnowledgeBase) -> None:
 
 
 def test_repeated_links_become_one_edge_with_merged_sources(tmp_path: Path) -> None:
-    root = write_kb(tmp_path, {
-        "species/lif": minimal("species", "LiF"),
-        "strategies/s": minimal("strategy", forms=[{"id": "lif", "sources": SOURCE}, {"id": "lif"}]),
-    })  # fmt: skip
+    root = write_kb(
+        tmp_path,
+        {
+            "species/lif": minimal("species", "LiF"),
+            "strategies/s": minimal("strategy", forms=[{"id": "lif", "sources": SOURCE}, {"id": "lif"}]),
+        },
+    )
     kb = load(root, cache=False)
     assert kb.graph.number_of_edges("s", "lif") == 1
     assert kb.graph.get_edge_data("s", "lif", key="forms")["sources"] == [{"ref": REF, "locator": "Table 1"}]
 
 
 def _dataset_kb(tmp_path: Path) -> KnowledgeBase:
-    root = write_kb(tmp_path, {
-        "references/jones2021other": {"title": "Other work", "authors": ["Jones, B."], "year": 2021},
-        "properties/ce": minimal("property", "CE", unit="%"),
-        "datasets/table": minimal(
-            "dataset", "Table",
-            columns=[{"name": "ce", "property": "ce", "unit": "%"}, {"name": "salt", "type": "text"}],
-            records=[
-                {"label": "A", "ce": 99.2, "salt": "LiFSI"},
-                {"label": "B", "ce": 97, "source": {"ref": "jones2021other", "locator": "Fig. 3"}},
-            ],
-        ),
-    })  # fmt: skip
+    root = write_kb(
+        tmp_path,
+        {
+            "references/jones2021other": {"title": "Other work", "authors": ["Jones, B."], "year": 2021},
+            "properties/ce": minimal("property", "CE", unit="%"),
+            "datasets/table": minimal(
+                "dataset",
+                "Table",
+                columns=[{"name": "ce", "property": "ce", "unit": "%"}, {"name": "salt", "type": "text"}],
+                records=[
+                    {"label": "A", "ce": 99.2, "salt": "LiFSI"},
+                    {"label": "B", "ce": 97, "source": {"ref": "jones2021other", "locator": "Fig. 3"}},
+                ],
+            ),
+        },
+    )
     return load(root, cache=False)
 
 

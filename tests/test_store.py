@@ -7,10 +7,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from kbfactory import REF, SOURCE, minimal, write_kb
 from sqlmodel import select
 
 import limkb.store as store
+from kbfactory import REF, SOURCE, minimal, write_kb
 from limkb.api import load
 from limkb.graph import KnowledgeBase
 from limkb.models import iter_sources
@@ -19,19 +19,26 @@ from limkb.store import SCHEMA_VERSION, EntryRow, RelationRow, write_sqlite
 
 @pytest.fixture
 def kb(tmp_path: Path) -> KnowledgeBase:
-    root = write_kb(tmp_path, {
-        "species/lif": minimal("species", "LiF", formula="LiF"),
-        "strategies/s": minimal("strategy", "S", forms=[{"id": "lif", "sources": SOURCE}]),
-        "properties/ce": minimal("property", "CE", unit="%"),
-        "properties/thick": minimal("property", "Thickness", unit="nm", scope="sei", desired="lower"),
-        "datasets/t": minimal(
-            "dataset", "T", about=["s"],
-            columns=[{"name": "ce", "property": "ce", "unit": "%"},
-                     {"name": "d", "property": "thick", "unit": "nm"},
-                     {"name": "salt", "type": "text"}],
-            records=[{"label": "A", "ce": 99.0, "d": 20, "salt": "LiFSI"}, {"label": "B", "ce": 97.5}],
-        ),
-    })  # fmt: skip
+    root = write_kb(
+        tmp_path,
+        {
+            "species/lif": minimal("species", "LiF", formula="LiF"),
+            "strategies/s": minimal("strategy", "S", forms=[{"id": "lif", "sources": SOURCE}]),
+            "properties/ce": minimal("property", "CE", unit="%"),
+            "properties/thick": minimal("property", "Thickness", unit="nm", scope="sei", desired="lower"),
+            "datasets/t": minimal(
+                "dataset",
+                "T",
+                about=["s"],
+                columns=[
+                    {"name": "ce", "property": "ce", "unit": "%"},
+                    {"name": "d", "property": "thick", "unit": "nm"},
+                    {"name": "salt", "type": "text"},
+                ],
+                records=[{"label": "A", "ce": 99.0, "d": 20, "salt": "LiFSI"}, {"label": "B", "ce": 97.5}],
+            ),
+        },
+    )
     return load(root, cache=False)
 
 
@@ -55,18 +62,29 @@ def test_counts_equal_the_kb(kb: KnowledgeBase, tmp_path: Path) -> None:
 
 def test_values_are_typed_with_units_and_sources(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = write_sqlite(kb, tmp_path / "kb.sqlite")
-    values = _rows(path, "SELECT row, \"column\", property, value_num, value_text, unit FROM dataset_values "
-                         "WHERE dataset = 't' ORDER BY row, \"column\"")  # fmt: skip
+    values = _rows(
+        path,
+        'SELECT row, "column", property, value_num, value_text, unit FROM dataset_values '
+        "WHERE dataset = 't' ORDER BY row, \"column\"",
+    )
     assert values == [
-        (0, "ce", "ce", 99.0, None, "%"), (0, "d", "thick", 20.0, None, "nm"),
-        (0, "salt", None, None, "LiFSI", None), (1, "ce", "ce", 97.5, None, "%"),
-    ]  # fmt: skip
+        (0, "ce", "ce", 99.0, None, "%"),
+        (0, "d", "thick", 20.0, None, "nm"),
+        (0, "salt", None, None, "LiFSI", None),
+        (1, "ce", "ce", 97.5, None, "%"),
+    ]
     assert _rows(path, "SELECT label, ref, locator FROM dataset_records ORDER BY row") == [
-        ("A", REF, "Table 1"), ("B", REF, "Table 1")]  # fmt: skip
-    (relation,) = _rows(path, "SELECT relation, inverse, sources FROM relations WHERE source='s' AND target='lif'")
+        ("A", REF, "Table 1"),
+        ("B", REF, "Table 1"),
+    ]
+    (relation,) = _rows(
+        path, "SELECT relation, inverse, sources FROM relations WHERE source='s' AND target='lif'"
+    )
     assert relation[:2] == ("forms", "formed by")
     assert '"locator": "Table 1"' in str(relation[2])
-    (entry,) = _rows(path, "SELECT kind, name, file, json_extract(data, '$.formula') FROM entries WHERE id='lif'")
+    (entry,) = _rows(
+        path, "SELECT kind, name, file, json_extract(data, '$.formula') FROM entries WHERE id='lif'"
+    )
     assert entry == ("species", "LiF", "kb/species/lif.yaml", "LiF")
 
 
@@ -74,25 +92,54 @@ def test_schema_version_and_indexes(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = write_sqlite(kb, tmp_path / "kb.sqlite")
     assert _rows(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
     assert ("schema_version", str(SCHEMA_VERSION)) in _rows(path, "SELECT key, value FROM meta")
-    indexed = {(t, c) for t, c in _rows(
-        path, "SELECT m.name, i.name FROM sqlite_master m, pragma_index_list(m.name) l, "
-              "pragma_index_info(l.name) i WHERE m.type = 'table'")}  # fmt: skip
-    for wanted in [("entries", "kind"), ("relations", "relation"), ("relations", "target"),
-                   ("relations", "source"), ("dataset_values", "property"), ("dataset_columns", "property"),
-                   ("citations", "ref")]:  # fmt: skip
+    indexed = {
+        (t, c)
+        for t, c in _rows(
+            path,
+            "SELECT m.name, i.name FROM sqlite_master m, pragma_index_list(m.name) l, "
+            "pragma_index_info(l.name) i WHERE m.type = 'table'",
+        )
+    }
+    for wanted in [
+        ("entries", "kind"),
+        ("relations", "relation"),
+        ("relations", "target"),
+        ("relations", "source"),
+        ("dataset_values", "property"),
+        ("dataset_columns", "property"),
+        ("citations", "ref"),
+    ]:
         assert wanted in indexed, f"no index on {wanted}"
 
 
 def test_analysis_results_are_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
     result = SimpleNamespace(
-        id="ce-vs-d", name="CE vs d", x="thick", y="ce", x_unit="nm", y_unit="%", datasets=("t",), n=2,
-        excluded=0, r=-1.0, ci=None, p=None, spearman=-1.0, spearman_p=None, slope=-0.1, intercept=101.0,
+        id="ce-vs-d",
+        name="CE vs d",
+        x="thick",
+        y="ce",
+        x_unit="nm",
+        y_unit="%",
+        datasets=("t",),
+        n=2,
+        excluded=0,
+        r=-1.0,
+        ci=None,
+        p=None,
+        spearman=-1.0,
+        spearman_p=None,
+        slope=-0.1,
+        intercept=101.0,
         loo=SimpleNamespace(min=-1.0, max=-1.0, most_influential="A"),
-        reported=SimpleNamespace(value=-0.9, ref=REF, locator="Fig. 1"), difference=-0.1,
-        flags=("few-points",), points=(),
+        reported=SimpleNamespace(value=-0.9, ref=REF, locator="Fig. 1"),
+        difference=-0.1,
+        flags=("few-points",),
+        points=(),
     )
     path = write_sqlite(kb, tmp_path / "kb.sqlite", results={"ce-vs-d": result})  # type: ignore[dict-item]
-    rows = _rows(path, "SELECT id, n, r, ci_low, loo_most_influential, reported_value, flags FROM analysis_results")
+    rows = _rows(
+        path, "SELECT id, n, r, ci_low, loo_most_influential, reported_value, flags FROM analysis_results"
+    )
     assert rows == [("ce-vs-d", 2, -1.0, None, "A", -0.9, '["few-points"]')]
 
 

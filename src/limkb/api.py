@@ -17,12 +17,13 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from limkb.errors import LoadError, ValidationError
 from limkb.graph import KnowledgeBase, link
 from limkb.models import Source
 
-__all__ = ["load", "find_kb", "cache_key", "describe", "CACHE_DIR"]
+__all__ = ["CACHE_DIR", "cache_key", "describe", "find_kb", "load"]
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +93,10 @@ def _write_cache(folder: Path, key: str, kb: KnowledgeBase) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("kb-*.pickle"):
             old.unlink(missing_ok=True)
-        handle = tempfile.NamedTemporaryFile(dir=folder, prefix=".kb-", suffix=".tmp", delete=False)
-        with handle:
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".kb-", suffix=".tmp")
+        with os.fdopen(descriptor, "wb") as handle:
             pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(handle.name, folder / f"kb-{key}.pickle")
+        os.replace(temporary, folder / f"kb-{key}.pickle")
     except OSError as error:  # read-only checkout: loading still works, only slower
         log.info("could not write the load cache in %s: %s", folder, error)
 
@@ -139,11 +140,15 @@ def describe(kb: KnowledgeBase, entry_id: str) -> str:
     Raises :class:`~limkb.errors.UnknownEntryError` (naming close ids) for an unknown id.
     """
     entry = kb[entry_id]
-    lines = [f"{entry.label}  [{entry.kind} {entry.id}]", f"{_shown(kb.file_of(entry_id))}:{kb.line_of(entry_id)}"]
+    lines = [
+        f"{entry.label}  [{entry.kind} {entry.id}]",
+        f"{_shown(kb.file_of(entry_id))}:{kb.line_of(entry_id)}",
+    ]
     if entry.summary:
         lines += ["", entry.summary.strip()]
-    for direction, title in (("out", "Relations"), ("in", "Referenced by")):
-        relations = kb.relations(entry_id, direction=direction)  # type: ignore[arg-type]
+    sections: tuple[tuple[Literal["out", "in"], str], ...] = (("out", "Relations"), ("in", "Referenced by"))
+    for direction, title in sections:
+        relations = kb.relations(entry_id, direction=direction)
         if not relations:
             continue
         lines += ["", f"{title}:"]

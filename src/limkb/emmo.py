@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from limkb.models import Entry, Material, MaterialRole
 
-__all__ = ["NAMESPACES", "ENTRY_MATCHES", "ROLE_MATCHES", "matches_of"]
+__all__ = ["ENTRY_MATCHES", "NAMESPACES", "ROLE_MATCHES", "matches_of"]
 
 NAMESPACES: dict[str, str] = {
     "emmo": "https://w3id.org/emmo#",

@@ -34,10 +34,10 @@ from limkb.models import KINDS, ColumnType, Dataset, Reference
 __all__ = [
     "ENTRY_BASE",
     "VOCAB_BASE",
-    "export_all",
-    "graph_json",
-    "graph_graphml",
     "dataset_csv",
+    "export_all",
+    "graph_graphml",
+    "graph_json",
     "jsonld",
 ]
 
@@ -70,7 +70,7 @@ def graph_json(kb: KnowledgeBase) -> str:
 
 def graph_graphml(kb: KnowledgeBase) -> str:
     """The graph as GraphML text; lists become JSON strings, missing values are left out."""
-    flat = nx.MultiDiGraph()
+    flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node, data in kb.graph.nodes(data=True):
         flat.add_node(node, **{k: v for k, v in data.items() if v is not None})
     for source, target, key, data in kb.graph.edges(keys=True, data=True):
@@ -154,8 +154,11 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
         entry = kb[entry_id]
         if not is_slug(entry_id):  # ids are checked slugs; never build an IRI from anything else
             continue
-        node: dict[str, Any] = {"@id": f"entry:{entry_id}", "@type": f"limkb:{_camel(entry.kind)}",
-                                "name": entry.label}  # fmt: skip
+        node: dict[str, Any] = {
+            "@id": f"entry:{entry_id}",
+            "@type": f"limkb:{_camel(entry.kind)}",
+            "name": entry.label,
+        }
         if entry.aliases:
             node["aliases"] = list(entry.aliases)
         if entry.summary:

@@ -14,6 +14,7 @@ Citations (``sources``) are not relations; :meth:`KnowledgeBase.citing` indexes 
 from __future__ import annotations
 
 import difflib
+import importlib
 import logging
 import re
 import unicodedata
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from limkb.analysis import AnalysisResult
     from limkb.validate import Validated
 
-__all__ = ["Relation", "DatasetTable", "KnowledgeBase", "link", "RELATION_NAMES"]
+__all__ = ["RELATION_NAMES", "DatasetTable", "KnowledgeBase", "Relation", "link"]
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class DatasetTable:
     def to_pandas(self) -> Any:
         """The records as a ``pandas.DataFrame`` (needs pandas, which limkb does not require)."""
         try:
-            import pandas as pd
+            pd = importlib.import_module("pandas")
         except ImportError as error:  # pragma: no cover - depends on the environment
             raise ImportError("DatasetTable.to_pandas() needs pandas: pip install pandas") from error
         return pd.DataFrame.from_records(self.records, columns=self.fieldnames)
@@ -159,9 +160,9 @@ def _matches(value: Any, wanted: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_matches(item, wanted) for item in value)
     if isinstance(value, Link):
-        return value.id == wanted
+        return bool(value.id == wanted)
     if isinstance(value, Source):
-        return value.ref == wanted
+        return bool(value.ref == wanted)
     return bool(value == wanted)
 
 
@@ -181,7 +182,7 @@ class KnowledgeBase:
     """
 
     root: Path
-    graph: nx.MultiDiGraph
+    graph: nx.MultiDiGraph[str]
     report: Report
     _entries: dict[str, Entry]
     _documents: dict[str, Document] = field(default_factory=dict, repr=False)
@@ -329,13 +330,15 @@ class KnowledgeBase:
         want_out = direction in ("out", "both")
         want_in = direction in ("in", "both")
         for _, target, key, data in self.graph.out_edges(entry_id, keys=True, data=True):
-            if relation is None and want_out or relation is not None and (
-                (want_out and key == relation) or (want_in and data.get("inverse") == relation)
+            if (relation is None and want_out) or (
+                relation is not None
+                and ((want_out and key == relation) or (want_in and data.get("inverse") == relation))
             ):
                 ids.add(target)
         for source, _, key, data in self.graph.in_edges(entry_id, keys=True, data=True):
-            if relation is None and want_in or relation is not None and (
-                (want_in and key == relation) or (want_out and data.get("inverse") == relation)
+            if (relation is None and want_in) or (
+                relation is not None
+                and ((want_in and key == relation) or (want_out and data.get("inverse") == relation))
             ):
                 ids.add(source)
         return [self._entries[i] for i in sorted(ids)]
@@ -349,10 +352,10 @@ class KnowledgeBase:
         except nx.NetworkXNoPath:
             return []
 
-    def neighborhood(self, entry_id: str, radius: int = 1) -> nx.MultiDiGraph:
+    def neighborhood(self, entry_id: str, radius: int = 1) -> nx.MultiDiGraph[str]:
         """The subgraph of entries within ``radius`` relations of ``entry_id`` (either direction)."""
         self._check(entry_id)
-        sub: nx.MultiDiGraph = nx.ego_graph(self.graph, entry_id, radius=radius, undirected=True)
+        sub: nx.MultiDiGraph[str] = nx.ego_graph(self.graph, entry_id, radius=radius, undirected=True)
         return sub
 
     def subtree(self, strategy_id: str) -> list[str]:
@@ -511,7 +514,7 @@ def link(validated: Validated) -> KnowledgeBase:
     Relations to ids that are not entries (already reported by validation) are left out.
     """
     entries = {entry_id: validated.entries[entry_id] for entry_id in sorted(validated.entries)}
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for entry_id, entry in entries.items():
         graph.add_node(entry_id, kind=entry.kind, name=entry.label)
     citing: dict[str, set[str]] = defaultdict(set)

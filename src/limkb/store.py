@@ -34,19 +34,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEMA_VERSION",
-    "EntryRow",
-    "RelationRow",
-    "ReferenceRow",
+    "TABLES",
+    "AnalysisResultRow",
     "CitationRow",
     "DatasetColumnRow",
     "DatasetRecordRow",
     "DatasetValueRow",
-    "AnalysisResultRow",
+    "EntryRow",
     "MetaRow",
-    "TABLES",
-    "write_sqlite",
+    "ReferenceRow",
+    "RelationRow",
     "memory_engine",
     "table_counts",
+    "write_sqlite",
 ]
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ def _dotted(loc: Sequence[str | int]) -> str:
 def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, as plain dicts, in a deterministic order."""
     project = kb.root.parent
-    rows: dict[str, list[dict[str, Any]]] = {t.__tablename__: [] for t in TABLES}  # type: ignore[misc]
+    rows: dict[str, list[dict[str, Any]]] = {str(t.__tablename__): [] for t in TABLES}
     for entry_id in sorted(kb):
         entry = kb[entry_id]
         file = kb.file_of(entry_id)
@@ -246,23 +246,35 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
         if isinstance(entry, Reference):
             rows["references"].append(
                 {
-                    "id": entry_id, "label": entry.label, "type": str(entry.type), "title": entry.title,
-                    "authors": list(entry.authors), "journal": entry.journal, "year": entry.year,
-                    "volume": entry.volume, "issue": entry.issue, "pages": entry.pages,
-                    "doi": entry.doi, "url": entry.url,
+                    "id": entry_id,
+                    "label": entry.label,
+                    "type": str(entry.type),
+                    "title": entry.title,
+                    "authors": list(entry.authors),
+                    "journal": entry.journal,
+                    "year": entry.year,
+                    "volume": entry.volume,
+                    "issue": entry.issue,
+                    "pages": entry.pages,
+                    "doi": entry.doi,
+                    "url": entry.url,
                 }
-            )  # fmt: skip
+            )
         if isinstance(entry, Dataset):
             _dataset_rows(entry, rows)
     edges = sorted(kb.graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
-    for source, target, key, data in edges:
+    for start, target, key, data in edges:
         rows["relations"].append(
             {
-                "source": source, "relation": key, "target": target, "inverse": data.get("inverse", ""),
-                "note": data.get("note"), "evidence": data.get("evidence"),
+                "source": start,
+                "relation": key,
+                "target": target,
+                "inverse": data.get("inverse", ""),
+                "note": data.get("note"),
+                "evidence": data.get("evidence"),
                 "sources": list(data.get("sources", [])),
             }
-        )  # fmt: skip
+        )
     for result_id in sorted(results or {}):
         rows["analysis_results"].append(_result_row((results or {})[result_id]))
     from limkb import __version__
@@ -281,22 +293,31 @@ def _dataset_rows(entry: Dataset, rows: dict[str, list[dict[str, Any]]]) -> None
     for position, column in enumerate(entry.columns):
         rows["dataset_columns"].append(
             {
-                "dataset": entry.id, "name": column.name, "position": position, "property": column.property,
-                "unit": column.unit, "type": str(column.type), "description": column.description,
+                "dataset": entry.id,
+                "name": column.name,
+                "position": position,
+                "property": column.property,
+                "unit": column.unit,
+                "type": str(column.type),
+                "description": column.description,
             }
-        )  # fmt: skip
+        )
     default = entry.sources[0] if entry.sources else None
     for index, record in enumerate(entry.records):
         source = record.source or default
         rows["dataset_records"].append(
             {
-                "dataset": entry.id, "row": index, "label": record.label,
-                "ref": source.ref if source else None, "locator": source.locator if source else None,
+                "dataset": entry.id,
+                "row": index,
+                "label": record.label,
+                "ref": source.ref if source else None,
+                "locator": source.locator if source else None,
                 "note": record.note,
                 "conditions": record.conditions.model_dump(mode="json", exclude_none=True)
-                if record.conditions else None,
+                if record.conditions
+                else None,
             }
-        )  # fmt: skip
+        )
         values = record.values
         for column in entry.columns:
             value = values.get(column.name)
@@ -305,11 +326,15 @@ def _dataset_rows(entry: Dataset, rows: dict[str, list[dict[str, Any]]]) -> None
             number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
             rows["dataset_values"].append(
                 {
-                    "dataset": entry.id, "row": index, "column": column.name, "property": column.property,
-                    "value_num": number, "value_text": None if number is not None else str(value),
+                    "dataset": entry.id,
+                    "row": index,
+                    "column": column.name,
+                    "property": column.property,
+                    "value_num": number,
+                    "value_text": None if number is not None else str(value),
                     "unit": column.unit,
                 }
-            )  # fmt: skip
+            )
 
 
 def _result_row(result: AnalysisResult) -> dict[str, Any]:
@@ -317,19 +342,32 @@ def _result_row(result: AnalysisResult) -> dict[str, Any]:
     loo = result.loo
     reported = result.reported
     return {
-        "id": result.id, "name": result.name, "x": result.x, "y": result.y,
-        "x_unit": result.x_unit, "y_unit": result.y_unit, "datasets": list(result.datasets),
-        "n": result.n, "excluded": result.excluded, "r": result.r,
-        "ci_low": ci[0] if ci else None, "ci_high": ci[1] if ci else None, "p": result.p,
-        "spearman": result.spearman, "spearman_p": result.spearman_p,
-        "slope": result.slope, "intercept": result.intercept,
-        "loo_min": loo.min if loo else None, "loo_max": loo.max if loo else None,
+        "id": result.id,
+        "name": result.name,
+        "x": result.x,
+        "y": result.y,
+        "x_unit": result.x_unit,
+        "y_unit": result.y_unit,
+        "datasets": list(result.datasets),
+        "n": result.n,
+        "excluded": result.excluded,
+        "r": result.r,
+        "ci_low": ci[0] if ci else None,
+        "ci_high": ci[1] if ci else None,
+        "p": result.p,
+        "spearman": result.spearman,
+        "spearman_p": result.spearman_p,
+        "slope": result.slope,
+        "intercept": result.intercept,
+        "loo_min": loo.min if loo else None,
+        "loo_max": loo.max if loo else None,
         "loo_most_influential": loo.most_influential if loo else None,
         "reported_value": reported.value if reported else None,
         "reported_ref": reported.ref if reported else None,
         "reported_locator": reported.locator if reported else None,
-        "difference": result.difference, "flags": list(result.flags),
-    }  # fmt: skip
+        "difference": result.difference,
+        "flags": list(result.flags),
+    }
 
 
 def _fill(engine: Engine, kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[str, int]:
@@ -358,9 +396,7 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
-def write_sqlite(
-    kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisResult] | None = None
-) -> Path:
+def write_sqlite(kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisResult] | None = None) -> Path:
     """Write the KB (and analysis ``results``, if given) to a new SQLite file at ``path``.
 
     The file is written beside ``path`` and renamed over it, so readers never see half a
@@ -395,7 +431,7 @@ def memory_engine(kb: KnowledgeBase, *, results: dict[str, AnalysisResult] | Non
 
 def table_counts(engine: Engine, tables: Iterable[str] | None = None) -> dict[str, int]:
     """Rows per table, for summaries and tests."""
-    names = list(tables) if tables is not None else [t.__tablename__ for t in TABLES]  # type: ignore[misc]
+    names = list(tables) if tables is not None else [str(t.__tablename__) for t in TABLES]
     counts = {}
     with engine.connect() as connection:
         for name in names:
