@@ -1,0 +1,101 @@
+"""Entry prose to safe HTML: Markdown without raw HTML, sanitised against an allow-list.
+
+Entry text is data, never markup we trust. It is converted with python-markdown with raw
+HTML switched off (the ``html_block`` preprocessor and the ``html`` inline pattern are
+removed, so ``<script>`` arrives as text), with no extension that reads attributes from
+the text (no ``attr_list``, no ``md_in_html``), and the result is cleaned by nh3: only the
+tags and attributes below survive, links may only be http, https or mailto. Braces are
+turned into entities so that no later stage could read ``{{ ... }}`` or ``{% ... %}`` as a
+template. The output is meant to be placed inside a block-level HTML element of a page,
+where MkDocs' own Markdown leaves it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import threading
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+__all__ = ["prose", "plain", "text_title", "ALLOWED_TAGS", "URL_SCHEMES"]
+
+ALLOWED_TAGS: frozenset[str] = frozenset(
+    {
+        "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
+        "a", "sub", "sup", "h3", "h4", "h5", "h6",
+    }
+)  # fmt: skip
+"""Tags entry prose may produce; anything else is removed and its text kept."""
+
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
+URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
+"""Link schemes entry prose may use; ``javascript:``, ``data:`` and the rest are dropped."""
+
+_CACHE_LIMIT = 50_000
+_cache: dict[str, Markup] = {}
+_lock = threading.Lock()
+_local = threading.local()
+
+
+def _converter() -> markdown.Markdown:
+    """One Markdown converter per thread, with raw HTML switched off."""
+    md: markdown.Markdown | None = getattr(_local, "md", None)
+    if md is None:
+        md = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        _local.md = md
+    return md
+
+
+def _braces(text: str) -> str:
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def prose(text: str | None) -> Markup:
+    """Entry Markdown as sanitised HTML, safe to place in a page (empty for ``None``)."""
+    if not text:
+        return Markup("")
+    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    md = _converter()
+    md.reset()
+    converted = md.convert(text)
+    cleaned = nh3.clean(
+        converted,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    result = Markup(_braces(cleaned))
+    with _lock:
+        if len(_cache) >= _CACHE_LIMIT:
+            _cache.clear()
+        _cache[key] = result
+    return result
+
+
+def plain(text: object) -> Markup:
+    """Any value as escaped text, braces included (the templates' ``finalize``)."""
+    if isinstance(text, Markup):
+        return text
+    return Markup(_braces(html.escape(str(text), quote=True)))
+
+
+_TITLE_SWAPS = str.maketrans({"<": "‹", ">": "›", "&": "＆", "{": "(", "}": ")", '"': "”", "`": "'"})
+
+
+def text_title(text: str) -> str:
+    """A page title with no character that HTML or Markdown could read as markup.
+
+    Themes place page titles into the HTML unescaped (and unescape entities in ``<title>``),
+    so a title that comes from entry data keeps none of ``< > & { } " ` ``.
+    """
+    return " ".join(text.translate(_TITLE_SWAPS).split())

@@ -1,0 +1,198 @@
+"""The MkDocs plugin ``limkb``: adds the pages of :func:`limkb.render.render` to a MkDocs build.
+
+With ``plugins: [search, limkb]`` in ``mkdocs.yml``, plain ``mkdocs build --strict`` and
+``mkdocs serve`` work from a checkout: the plugin validates ``kb/``, renders every page and
+adds it as a generated file (entry pages ``NOT_IN_NAV``, so the navigation stays small), adds
+the data files for the Downloads page (``mkdocs build`` only), shows ``CONTRIBUTING.md`` as
+the Contributing page, and makes ``serve`` rebuild when a file below ``kb/`` changes.
+Validation errors fail the build with every located message (warnings too with
+``strict: true``).
+
+While serving, rendered pages are kept in ``.cache/limkb/pages`` and rewritten only when
+their text changed, so ``mkdocs serve --dirty`` (what ``limkb serve`` runs) rebuilds just the
+pages an edit touched.
+
+Options::
+
+    plugins:
+      - limkb:
+          kb: kb                       # the knowledge-base folder, relative to mkdocs.yml
+          contributing: CONTRIBUTING.md
+          strict: false                # true: validation warnings fail the build too
+          downloads: true              # add the SQLite/GraphML/JSON/CSV files (not while serving)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from limkb.errors import LimkbError, ValidationError
+from limkb.render import Download, RenderOptions, render
+
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+
+    from limkb.analysis import AnalysisResult
+    from limkb.graph import KnowledgeBase
+
+__all__ = ["LimkbPlugin", "LimkbConfig", "Prepared"]
+
+log = logging.getLogger("mkdocs.plugins.limkb")
+"""MkDocs' logger namespace, so messages show in its output (warnings count under --strict)."""
+
+CACHE_DIR = Path(".cache") / "limkb" / "pages"
+
+
+class LimkbConfig(Config):
+    """Options of the plugin in ``mkdocs.yml``."""
+
+    kb = c.Type(str, default="kb")
+    contributing = c.Type(str, default="CONTRIBUTING.md")
+    strict = c.Type(bool, default=False)
+    downloads = c.Type(bool, default=True)
+
+
+@dataclass
+class Prepared:
+    """Inputs computed before MkDocs runs (by ``limkb build``), so the plugin does not redo them."""
+
+    kb: KnowledgeBase
+    results: Mapping[str, AnalysisResult]
+    downloads_dir: Path | None
+
+
+class LimkbPlugin(BasePlugin[LimkbConfig]):
+    """Adds the knowledge base's pages, data files and Contributing page to the site."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.prepared: Prepared | None = None
+        self._serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self._serving = command == "serve"
+
+    def _project(self, config: MkDocsConfig) -> Path:
+        return Path(config.config_file_path or "mkdocs.yml").resolve().parent
+
+    def _kb_dir(self, config: MkDocsConfig) -> Path:
+        return self._project(config) / self.config.kb
+
+    def _load(self, config: MkDocsConfig) -> tuple[KnowledgeBase, Mapping[str, AnalysisResult]]:
+        from limkb.api import load
+
+        kb_dir = self._kb_dir(config)
+        try:
+            kb = load(kb_dir, strict=self.config.strict)
+        except ValidationError as error:
+            raise PluginError(
+                f"limkb: the knowledge base in {self.config.kb}/ has problems "
+                f"({error.report.summary()}):\n{error.report.format()}"
+            ) from None
+        except LimkbError as error:
+            raise PluginError(f"limkb: {error}") from None
+        for problem in kb.report:
+            log.info(problem.format_text())
+        return kb, kb.analyses
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        """Render the knowledge base and add every page and file it produces."""
+        from limkb.build import write_outputs
+
+        with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
+            if self.prepared is not None:
+                kb, results, downloads_dir = self.prepared.kb, self.prepared.results, self.prepared.downloads_dir
+            else:
+                kb, results = self._load(config)
+                downloads_dir = None
+                if self.config.downloads and not self._serving:
+                    downloads_dir = Path(scratch)
+                    write_outputs(kb, results, downloads_dir)
+            extra = _download_files(downloads_dir) if downloads_dir is not None else None
+            contributing_path = self._project(config) / self.config.contributing
+            options = RenderOptions(
+                site_url=config.site_url,
+                repo_url=config.repo_url,
+                kb_dir=self.config.kb,
+                downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
+                contributing=contributing_path.read_text(encoding="utf-8") if contributing_path.is_file() else None,
+                common_errors=files.get_file_from_path("common-errors.md") is not None,
+            )
+            pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options))
+            pages.update(extra or {})
+        cache = self._project(config) / CACHE_DIR if self._serving else None
+        if cache is not None:
+            _materialise(pages, cache)
+        for path, content in pages.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                log.info("the generated %s replaces the file of the same name in docs/", path)
+                files.remove(existing)
+            inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
+            if cache is not None:
+                files.append(File.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion))
+            else:
+                files.append(File.generated(config, path, content=content, inclusion=inclusion))
+        log.debug("added %d generated files", len(pages))
+        return files
+
+    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        """Rebuild when an entry or CONTRIBUTING.md changes."""
+        server.watch(str(self._kb_dir(config)))
+        contributing = self._project(config) / self.config.contributing
+        if contributing.is_file():
+            server.watch(str(contributing))
+        return server
+
+
+def _download_files(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (except the load cache) as ``downloads/<path>``."""
+    found: dict[str, bytes] = {}
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and relative.parts[0] != "cache" and not path.name.startswith("."):
+            found[f"downloads/{relative.as_posix()}"] = path.read_bytes()
+    return found
+
+
+_WRITTEN: dict[str, str] = {}
+"""Hash of the text last written for each cached page (avoids re-reading unchanged files)."""
+
+
+def _materialise(pages: Mapping[str, str | bytes], folder: Path) -> None:
+    """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest."""
+    wanted: set[Path] = set()
+    for path, content in pages.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        target = folder / path
+        wanted.add(target)
+        digest = hashlib.sha256(data).hexdigest()
+        key = str(target)
+        if _WRITTEN.get(key) == digest and target.is_file():
+            continue
+        if not (target.is_file() and target.read_bytes() == data):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        _WRITTEN[key] = digest
+    if folder.is_dir():
+        for stale in folder.rglob("*"):
+            if stale.is_file() and stale not in wanted:
+                stale.unlink()
+                _WRITTEN.pop(str(stale), None)
