@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
@@ -148,6 +149,9 @@ def test_writes_are_deterministic_and_atomic(
 ) -> None:
     path = tmp_path / "kb.sqlite"
     first = write_sqlite(kb, path).read_bytes()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask  # like any plainly written file, not private
     assert write_sqlite(kb, path).read_bytes() == first
 
     def broken(*_: object, **__: object) -> None:

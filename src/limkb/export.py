@@ -49,12 +49,20 @@ VOCAB_BASE = "https://limkb.org/vocab#"
 """IRI prefix of limkb's own classes (kinds) and properties (relations)."""
 
 
+def _default_mode() -> int:
+    """The mode a plainly created file would get (temporary files are created private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _write(path: Path, content: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(content)
+        os.chmod(temporary, _default_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
