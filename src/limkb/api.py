@@ -10,6 +10,7 @@ module into the project's own build folder, and a file that fails to load is ign
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -77,6 +78,8 @@ def cache_key(root: Path) -> str:
 
 
 def _read_cache(path: Path) -> KnowledgeBase | None:
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling allocates many objects at once; collecting meanwhile only slows it
     try:
         with path.open("rb") as handle:
             kb = pickle.load(handle)
@@ -85,6 +88,9 @@ def _read_cache(path: Path) -> KnowledgeBase | None:
     except Exception as error:  # a stale or damaged cache is only a missed shortcut
         log.info("ignoring load cache %s: %s", path, error)
         return None
+    finally:
+        if enabled:
+            gc.enable()
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
