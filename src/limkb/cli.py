@@ -47,7 +47,10 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Output: text, JSON, or GitHub Actions annotations.")  # fmt: skip
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool) -> None:
+@click.option("--changed", "changed_base", is_flag=False, flag_value="", default=None, metavar="[BASE]",
+              help="Only files changed since git revision BASE (default origin/HEAD, origin/main "
+                   "or main), uncommitted ones, and the entries that refer to them.")  # fmt: skip
+def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, changed_base: str | None) -> None:
     """Check every entry and report ALL problems, each with file:line:col and a fix.
 
     With PATHS, only problems in those files (or folders) are shown, but the whole KB is
@@ -57,6 +60,7 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool) -> N
     Example:
       limkb validate
       limkb validate kb/strategies/fec-additive.yaml --format github
+      limkb validate --changed origin/main
     """
     from limkb.validate import validate_kb
 
@@ -71,6 +75,15 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool) -> N
             if any(Path(p.path).resolve() == w or w in Path(p.path).resolve().parents for w in wanted)
         ]  # fmt: skip
         report = Report(kept)
+    if changed_base is not None:
+        from limkb.changed import changed_report
+
+        report, changes = changed_report(result, changed_base or None)
+        if paths:
+            report = Report([p for p in report.problems if p in set(kept)])
+        if fmt == "text":
+            click.echo(f"{len(changes.files)} files changed since {changes.base}, "
+                       f"{len(changes.referrers)} entries refer to them")  # fmt: skip
     if fmt == "text" and not len(report):
         click.echo(f"{len(result.entries)} entries checked")
     sys.exit(_print_report(report, fmt, strict=strict))
@@ -225,6 +238,61 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     if check and result.changed:
         click.echo("run `limkb fmt` and commit the result", err=True)
     sys.exit(1 if (check and result.changed) or len(result.report) else 0)
+
+
+@cli.command("import-bib")
+@click.argument("bib_file", metavar="FILE.bib", type=click.Path(path_type=Path))
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+@click.option("--skip-existing", is_flag=True, help="Skip entries whose DOI is already in the KB.")
+def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> None:
+    """Create reference entries from a BibTeX export (Zotero, Mendeley, JabRef).
+
+    Ids follow <surname><year><first-title-word>. A DOI already in the KB is refused and
+    the existing id named; nothing is written unless every entry can be imported.
+
+    \b
+    Example:
+      limkb import-bib my-papers.bib
+    """
+    from limkb.bib import import_bib
+
+    result = import_bib(bib_file, kb_dir, skip_existing=skip_existing)
+    for key, existing in result.skipped:
+        click.echo(f"skipped {key}: its DOI is already {existing!r}")
+    if result.report.errors:
+        click.echo(result.report.format("text"), err=True)
+        click.echo(f"failed: {result.report.summary()}; nothing was written", err=True)
+        sys.exit(1)
+    for item in result.created:
+        click.echo(f"created {item.path} (from {item.key}): cite it as {item.id}")
+    click.echo(f"{len(result.created)} references created")
+
+
+@cli.command("import-table")
+@click.argument("csv_file", metavar="FILE.csv", type=click.Path(path_type=Path))
+@click.option("--dataset", "dataset_id", required=True, metavar="ID", help="The dataset to append to.")
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path) -> None:
+    """Append the rows of a CSV file to a dataset as records.
+
+    Headers name the dataset's columns (`ce`, its property id, or `ce (%)`); a `label`
+    column is required, `ref` and `locator` give a row's own source. Every bad cell is
+    reported with its row and column; nothing is written unless all rows are good.
+
+    \b
+    Example:
+      limkb import-table measurements.csv --dataset sei-composition-vs-ce
+    """
+    from limkb.tables import import_table
+
+    result = import_table(csv_file, dataset_id, kb_dir)
+    if not result.written:
+        click.echo(result.report.format("text"), err=True)
+        click.echo(f"failed: {result.report.summary()}; nothing was written", err=True)
+        sys.exit(1)
+    click.echo(f"appended {len(result.records)} records to {result.path}")
 
 
 def main() -> None:
