@@ -1,0 +1,306 @@
+"""Append the rows of a CSV file to a dataset entry as records.
+
+The CSV's first line names its columns. Each header is matched to a column of the dataset by
+the column's ``name`` (``ce``), the id of its property (``coulombic-efficiency``) or either
+followed by the unit in parentheses (``ce (%)``); the unit, when given, must be the column's.
+A ``label`` column is required (how the row is named on plots); optional ``ref`` and
+``locator`` columns give the row's own source, and ``note`` a remark.
+
+Numbers are read strictly: an empty cell is a missing value; ``1,5`` (decimal comma), ``97 %``
+(a unit in the cell) or ``n/a`` are errors, each reported once with its row, column, value and
+a cure. Values outside the range of the column's property are errors too. Nothing is written
+unless every row is good; then the records are appended and the file rewritten in canonical
+form (``limkb fmt``), its comments kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+from limkb.errors import LimkbError
+from limkb.fmt import read_comments, render
+from limkb.ids import is_slug
+from limkb.load import load_file, load_text
+from limkb.models import Column, ColumnType, Dataset, Property, Reference
+from limkb.report import Problem, Report, Severity
+from limkb.units import UnitError, convert
+
+__all__ = ["TableImport", "import_table", "read_table"]
+
+log = logging.getLogger(__name__)
+
+_RESERVED = ("label", "ref", "locator", "note")
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
+_INTEGER = re.compile(r"^[-+]?\d+$")
+_WITH_UNIT = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
+
+
+@dataclass
+class TableImport:
+    """What :func:`import_table` did: records read (and appended when the report is clean)."""
+
+    dataset: str
+    path: Path
+    records: list[dict[str, Any]] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    written: bool = False
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str | None, str | None]:
+    """(reserved field or column name, unit given in the header, error) for one header cell."""
+    text = header.strip()
+    unit = None
+    match = _WITH_UNIT.match(text)
+    if match and match.group(1):
+        text, unit = match.group(1), match.group(2).strip()
+    if _norm(text) in _RESERVED and unit is None:
+        return _norm(text), None, None
+    for column in columns:
+        if _norm(text) == column.name or (column.property and text.strip().lower() == column.property):
+            if unit is not None and column.unit is not None and unit.replace(" ", "") != column.unit.replace(" ", ""):
+                return None, unit, (
+                    f"the column {column.name!r} is in {column.unit!r}, but the header says {unit!r}; "
+                    f"convert the values to {column.unit} and write the header as `{column.name} ({column.unit})`"
+                )  # fmt: skip
+            return column.name, unit, None
+    names = [c.name for c in columns] + [c.property for c in columns if c.property] + list(_RESERVED)
+    close = difflib.get_close_matches(_norm(text), names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return None, unit, (
+        f"{hint}headers are a column name, its property id or `name (unit)`; "
+        f"this dataset's columns: {', '.join(c.name for c in columns)}; plus label, ref, locator, note"
+    )  # fmt: skip
+
+
+def _number_error(value: str, column: Column) -> tuple[str, str] | None:
+    """(what is wrong, how to fix it) for a cell that is not a number of the column's type."""
+    text = value.strip()
+    integer = column.type is ColumnType.INTEGER
+    if (_INTEGER if integer else _NUMBER).match(text):
+        return None
+    if integer and _NUMBER.match(text):
+        return "is not a whole number", "this column holds integers; round the value or fix the column's type"
+    if re.fullmatch(r"[-+]?\d+,\d+", text):
+        return "uses a decimal comma", f"write {text.replace(',', '.')}"
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+        return "has a thousands separator", f"write {text.replace(',', '')}"
+    number = re.match(r"^\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*(\S.*)$", text)
+    if number:
+        return (f"has {number.group(5)!r} after the number",
+                f"write the number alone ({number.group(1)}); the column's unit is {column.unit!r}")  # fmt: skip
+    if text.lower() in ("nan", "n/a", "na", "-", "--", "?", "none", "null", "inf", "-inf"):
+        return "is not a number", "leave the cell empty when the value is unknown"
+    return "is not a number", "write digits with a decimal point, e.g. 99.1"
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    if "\t" in first_line:
+        return "\t"
+    return ";" if first_line.count(";") > first_line.count(",") else ","
+
+
+def _dataset_columns(path: Path) -> tuple[Any, list[Column]]:
+    document, problems = load_file(path)
+    if document is None:
+        where = "; ".join(p.format_text().splitlines()[0] for p in problems)
+        raise LimkbError(f"{path} cannot be read ({where}); fix it first")
+    columns: list[Column] = []
+    raw = document.data.get("columns")
+    if not isinstance(raw, list) or not raw:
+        raise LimkbError(f"{path} declares no `columns:`; declare them before importing rows")
+    for item in raw:
+        try:
+            columns.append(Column.model_validate(item))
+        except pydantic.ValidationError as error:
+            raise LimkbError(
+                f"{path}: column {item!r} is not valid ({error.errors()[0]['msg']}); "
+                f"run `limkb validate {path}` and fix the columns first"
+            ) from None
+    return document, columns
+
+
+def _ranges(kb: Path, columns: list[Column]) -> dict[str, tuple[float | None, float | None, str]]:
+    """(minimum, maximum, unit) of each column's property, where the property says."""
+    found: dict[str, tuple[float | None, float | None, str]] = {}
+    for column in columns:
+        if not column.property:
+            continue
+        path = kb / Property.folder / f"{column.property}.yaml"
+        if not path.is_file():
+            continue
+        document, _ = load_file(path)
+        if document is None:
+            continue
+        data = document.data
+        low, high, unit = data.get("minimum"), data.get("maximum"), data.get("unit")
+        if isinstance(unit, str):
+            found[column.name] = (
+                float(low) if isinstance(low, (int, float)) else None,
+                float(high) if isinstance(high, (int, float)) else None,
+                unit,
+            )
+    return found
+
+
+def read_table(text: str, columns: list[Column], *, path: str, references: set[str],
+               ranges: dict[str, tuple[float | None, float | None, str]] | None = None,
+               ) -> tuple[list[dict[str, Any]], Report]:  # fmt: skip
+    """Records from CSV text for a dataset with ``columns``; every bad cell is a problem."""
+    report = Report()
+    ranges = ranges or {}
+    by_name = {c.name: c for c in columns}
+
+    def bad(line: int, col: int, code: str, message: str, hint: str) -> None:
+        report.add(Problem(path, line, col, Severity.ERROR, code, message, hint))
+
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first_line))
+    try:
+        header = next(reader)
+    except StopIteration:
+        bad(1, 1, "csv-header", "the file is empty", "the first line names the columns, e.g. `label,ce,f_pct`")
+        return [], report
+    mapping: dict[int, str] = {}
+    for i, cell in enumerate(header):
+        if not cell.strip():
+            bad(1, i + 1, "csv-header", f"header cell {i + 1} is empty", "name the column or delete it")
+            continue
+        target, _unit, error = _match_header(cell, columns)
+        if error or target is None:
+            bad(1, i + 1, "csv-header", f"header {cell.strip()!r} names no column of the dataset", error or "")
+            continue
+        if target in mapping.values():
+            bad(1, i + 1, "csv-header", f"header {cell.strip()!r} maps to {target!r} a second time",
+                "keep one column per dataset column")  # fmt: skip
+            continue
+        mapping[i] = target
+    if "label" not in mapping.values():
+        bad(1, 1, "csv-header", "there is no `label` column",
+            "add a first column `label` naming each row (e.g. the electrolyte)")  # fmt: skip
+    if report.errors:
+        return [], report
+
+    records: list[dict[str, Any]] = []
+    line = 1
+    for row in reader:
+        start = line + 1
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            bad(start, len(header) + 1, "bad-cell", f"row has {len(row)} cells but the header has {len(header)}",
+                "remove the extra cells, or quote a value that holds the delimiter")  # fmt: skip
+            continue
+        record: dict[str, Any] = {}
+        values: dict[str, Any] = {}
+        for i, target in mapping.items():
+            raw = row[i] if i < len(row) else ""
+            value = raw.strip()
+            where = (start, i + 1)
+            if target == "label":
+                if not value:
+                    bad(*where, "bad-cell", "label is empty", "name every row; the label is shown on plots")
+                elif len(value) > 500:
+                    bad(*where, "bad-cell", "label is longer than 500 characters", "shorten it")
+                record["label"] = value
+                continue
+            if not value:
+                continue
+            if target == "ref":
+                if value not in references:
+                    close = difflib.get_close_matches(value, sorted(references), n=1, cutoff=0.6)
+                    bad(*where, "bad-cell", f"ref {value!r} is not a reference entry"
+                        + (f"; did you mean {close[0]!r}?" if close else ""),
+                        "add the reference first with `limkb import-bib FILE.bib`")  # fmt: skip
+                record.setdefault("source", {})["ref"] = value
+                continue
+            if target in ("locator", "note"):
+                if target == "locator":
+                    record.setdefault("source", {})["locator"] = value
+                else:
+                    record["note"] = value
+                continue
+            column = by_name[target]
+            if column.type is ColumnType.TEXT:
+                values[target] = value
+                continue
+            error = _number_error(value, column)
+            if error:
+                bad(*where, "bad-cell", f"{column.name} = {raw!r} {error[0]}", error[1])
+                continue
+            number: int | float = int(value) if _INTEGER.match(value) else float(value)
+            values[target] = number
+            if target in ranges and column.unit is not None:
+                low, high, unit = ranges[target]
+                try:
+                    converted = convert(float(number), column.unit, unit)
+                except UnitError:
+                    continue
+                if (low is not None and converted < low) or (high is not None and converted > high):
+                    bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {unit}"
+                    bad(*where, "bad-cell", f"{column.name} = {raw!r} is outside {column.property!r}'s range {bounds}",
+                        "check the value and its unit" + (" (percentages are 0-100)" if unit == "%" else ""))  # fmt: skip
+        source = record.get("source")
+        if source is not None and "ref" not in source:
+            bad(start, 1, "bad-cell", "the row has a locator but no ref", "give the reference id in the `ref` column")
+        records.append({**record, **values})
+    if not records and not report.errors:
+        bad(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")
+    return records, report
+
+
+def import_table(csv_path: Path | str, dataset_id: str, kb: Path | str) -> TableImport:
+    """Append the rows of ``csv_path`` to the dataset ``dataset_id``; all rows or none."""
+    from limkb.validate import display_path
+
+    csv_path, kb = Path(csv_path), Path(kb)
+    if not is_slug(dataset_id):
+        raise LimkbError(f"{dataset_id!r} is not a valid id")
+    path = kb / Dataset.folder / f"{dataset_id}.yaml"
+    if not path.is_file():
+        raise LimkbError(f"there is no dataset {dataset_id!r} ({path}); create it with `limkb new dataset {dataset_id}`")
+    if not csv_path.is_file():
+        raise LimkbError(f"{csv_path}: no such file")
+    document, columns = _dataset_columns(path)
+    references = {p.stem for p in (kb / Reference.folder).glob("*.yaml")}
+    raw = csv_path.read_bytes()
+    shown = display_path(csv_path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LimkbError(f"{shown} is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
+    records, report = read_table(text, columns, path=shown, references=references, ranges=_ranges(kb, columns))
+    result = TableImport(dataset_id, path, records, report)
+    if report.errors:
+        return result
+    original = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    comments = read_comments(original)
+    if comments.misplaced:
+        line, col, why = comments.misplaced[0]
+        report.add(Problem(display_path(path), line, col, Severity.ERROR, "misplaced-comment",
+                           f"the dataset file has a comment {why}, which rewriting would lose",
+                           "move it onto its own line above a top-level field, then import again"))  # fmt: skip
+        return result
+    data = dict(document.data)
+    existing = data.get("records") or []
+    data["records"] = [*existing, *records] if isinstance(existing, list) else records
+    text_out = render(data, Dataset.kind, comments=comments)
+    check, _ = load_text(text_out, str(path))
+    assert check is not None
+    path.write_text(text_out, encoding="utf-8", newline="\n")
+    result.written = True
+    log.info("appended %d records to %s", len(records), path)
+    return result
