@@ -1,0 +1,27 @@
+"""Writes this case's knowledge base at test time, so that the repository stays small."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+REFERENCE = """title: Test of a tiny knowledge base
+authors:
+  - "Smith, A."
+journal: J. Tests
+year: 2020
+doi: 10.1000/test.2020
+"""
+
+
+def generate(kb: Path) -> None:
+    """Write the case into ``kb`` (an empty folder)."""
+    (kb / "references").mkdir(parents=True, exist_ok=True)
+    (kb / "references" / "smith2020test.yaml").write_text(REFERENCE, encoding="utf-8")
+    (kb / "materials").mkdir(exist_ok=True)
+
+    with (kb / "materials" / "huge.yaml").open("wb") as out:
+        out.write(b"name: ")
+        chunk = b"x" * 1_048_576
+        for _ in range(50):
+            out.write(chunk)
+        out.write(b"\n")
