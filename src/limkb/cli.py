@@ -240,6 +240,74 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     sys.exit(1 if (check and result.changed) or len(result.report) else 0)
 
 
+@cli.command("build")
+@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path, file_okay=False),
+              help="The project folder (holding kb/ and mkdocs.yml).")  # fmt: skip
+@click.option("--strict", is_flag=True, help="Fail on validation warnings too (errors always fail).")
+def build_command(project: Path, strict: bool) -> None:
+    """Validate, analyse, store, export and render: write build/ and site/ atomically.
+
+    A failed build leaves the previous build/ and site/ untouched. With SOURCE_DATE_EPOCH
+    set, two builds of the same KB are byte-identical.
+
+    \b
+    Example:
+      limkb build
+      SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) limkb build --strict
+    """
+    from limkb.build import build
+    from limkb.errors import ValidationError
+
+    try:
+        summary = build(project, strict=strict)
+    except ValidationError as error:
+        click.echo(error.report.format("text"), err=True)
+        click.echo("failed: " + error.report.summary(), err=True)
+        sys.exit(1)
+    click.echo(summary.describe())
+
+
+@cli.command("render")
+@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+              help="The knowledge-base folder.")  # fmt: skip
+@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder to write the pages into.")  # fmt: skip
+def render_command(kb_dir: Path, out: Path) -> None:
+    """Write the site's pages (Markdown, SVG, scripts) to OUT, for any static-site engine.
+
+    \b
+    Example:
+      limkb render --out /tmp/pages
+    """
+    from limkb.build import render_to
+
+    count = render_to(kb_dir, out)
+    click.echo(f"wrote {count} files to {out}")
+
+
+@cli.command("serve")
+@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path, file_okay=False),
+              help="The project folder (holding kb/ and mkdocs.yml).")  # fmt: skip
+@click.option("--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+@click.option("--full", is_flag=True, help="Rebuild every page on each change (slower; keeps search complete).")
+def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
+    """Preview the site; it rebuilds when a file in kb/ changes.
+
+    By default only the pages an edit changed are rebuilt, which keeps a large KB fast;
+    the search index then holds only those pages until a full build.
+
+    \b
+    Example:
+      limkb serve
+    """
+    import logging
+
+    from limkb.build import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
+    serve(project, dev_addr=dev_addr, dirty=not full)
+
+
 @cli.command("import-bib")
 @click.argument("bib_file", metavar="FILE.bib", type=click.Path(path_type=Path))
 @click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),

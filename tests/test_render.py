@@ -1,0 +1,201 @@
+"""The render function: which pages it makes, what they hold, and that entry text stays inert."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from limkb.api import load
+from limkb.graph import KnowledgeBase
+from limkb.markup import prose, text_title
+from limkb.models import Strategy
+from limkb.render import Download, RenderOptions, render
+from sitefactory import HOSTILE, HOSTILE_NAME, site_kb
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KnowledgeBase:
+    return load(site_kb(tmp_path), cache=False)
+
+
+@pytest.fixture
+def pages(kb: KnowledgeBase) -> dict[str, str | bytes]:
+    return render(kb, options=RenderOptions(date="2024-01-02", repo_url="https://example.org/limkb"))
+
+
+def text(pages: dict[str, str | bytes], path: str) -> str:
+    content = pages[path]
+    assert isinstance(content, str)
+    return content
+
+
+def test_every_page_is_made(pages: dict[str, str | bytes]) -> None:
+    for path in ["index.md", "agenda.md", "correlations.md", "compatibility.md", "coverage.md",
+                 "bibliography.md", "downloads.md", "graph.md", "contributing.md",
+                 "browse/strategies.md", "browse/references.md", "browse/failure-modes.md",
+                 "entries/strategies/fec-additive.md", "entries/references/smith2020test.md",
+                 "entries/analyses/ce-vs-thickness.md", "plots/ce-vs-thickness.svg",
+                 "assets/limkb/graph-data.js"]:  # fmt: skip
+        assert path in pages, path
+    assert list(pages) == sorted(pages)
+
+
+def test_assets_are_copied_from_the_package(pages: dict[str, str | bytes]) -> None:
+    package = Path(__file__).resolve().parent.parent / "src" / "limkb" / "assets"
+    expected = {
+        f"assets/limkb/{p.relative_to(package).as_posix()}"
+        for p in package.rglob("*")
+        if p.is_file() and not p.name.endswith(".md") and "__pycache__" not in p.parts
+    }
+    assert expected and expected <= set(pages)
+    for path in expected:
+        assert pages[path] == (package / path.removeprefix("assets/limkb/")).read_bytes()
+
+
+def test_graph_data_is_a_sorted_script(pages: dict[str, str | bytes], kb: KnowledgeBase) -> None:
+    script = text(pages, "assets/limkb/graph-data.js")
+    assert script.startswith("window.LIMKB_GRAPH = ") and script.endswith(";\n")
+    data = json.loads(script.removeprefix("window.LIMKB_GRAPH = ").rstrip(";\n"))
+    ids = [n["id"] for n in data["nodes"]]
+    assert ids == sorted(kb)
+    node = next(n for n in data["nodes"] if n["id"] == "fec-additive")
+    assert node == {"id": "fec-additive", "name": "FEC additive", "kind": "strategy",
+                    "url": "entries/strategies/fec-additive/"}  # fmt: skip
+    edges = [(e["source"], e["target"], e["relation"]) for e in data["edges"]]
+    assert edges == sorted(edges)
+    assert ("fec-additive", "fec", "uses") in edges
+
+
+def test_entry_page_shows_relations_both_ways_with_sources(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "entries/strategies/fec-additive.md")
+    assert "<h1>FEC additive</h1>" in page
+    assert '<a class="limkb-link limkb-kind-material" href="../../../entries/materials/fec/">' in page
+    assert "at 5 vol%" in page  # the relation's note
+    assert "Table 1" in page and "https://doi.org/10.1000/test.2020" in page
+    assert "https://example.org/limkb/edit/main/kb/strategies/fec-additive.yaml" in page
+    assert "version" in page and "2024-01-02" in page  # cite this entry
+    assert "<svg" in page and 'href="../../../entries/species/lif/"' in page
+    lif = text(pages, "entries/species/lif.md")
+    assert "formed by" in lif and 'href="../../../entries/strategies/fec-additive/"' in lif
+
+
+def test_edit_link_without_repository_shows_the_path(kb: KnowledgeBase) -> None:
+    page = render(kb, options=RenderOptions())["entries/species/lif.md"]
+    assert isinstance(page, str)
+    assert "<code>kb/species/lif.yaml</code>" in page and "/edit/" not in page
+
+
+def test_index_tables_sort_and_filter(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "browse/strategies.md")
+    assert '<table class="limkb-sortable limkb-index" id="limkb-strategies">' in page
+    assert '<input class="limkb-filter" data-table="limkb-strategies"' in page
+    assert page.count("<tr><td><a href=") == 4
+
+
+def test_graph_page_has_the_explorer_div(pages: dict[str, str | bytes]) -> None:
+    assert '<div id="limkb-graph" data-src="../assets/limkb/graph-data.js">' in text(pages, "graph.md")
+
+
+def test_agenda_groups_by_interface_and_family(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "agenda.md")
+    assert "## Lithium | electrolyte interface" in page and "### Electrolyte engineering" in page
+    assert "Does LiF itself passivate" in page
+
+
+def test_compatibility_matrix_and_pairs(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "compatibility.md")
+    assert 'class="limkb-cell-compatible"' in page and 'class="limkb-cell-unknown"' in page
+    rows = re.findall(r"<tr><th><a[^>]*>([^<]*)</a></th>(.*?)</tr>", page)
+    assert [name for name, _ in rows] == ["Alumina coating", "FEC additive", "Lithiophilic Cu"]
+    assert "✓" in rows[0][1] and "?" in rows[0][1]
+
+
+def test_coverage_marks_measured_and_data(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "coverage.md")
+    row = re.search(r"<tr><td><a[^>]*fec-additive/\">FEC additive</a></td>(.*?)</tr>", page)
+    assert row is not None and "data + measured" in row.group(1)
+    assert "Coulombic efficiency" not in page  # scope cell is not an SEI descriptor
+
+
+def test_bibliography_has_back_links(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "bibliography.md")
+    assert '<tr id="smith2020test">' in page
+    assert "../entries/strategies/fec-additive/" in page
+
+
+def test_downloads_list_given_files(kb: KnowledgeBase) -> None:
+    without = render(kb, options=RenderOptions())["downloads.md"]
+    assert isinstance(without, str) and "limkb build" in without
+    page = render(kb, options=RenderOptions(downloads=(Download("downloads/kb.sqlite", 2048),)))["downloads.md"]
+    assert isinstance(page, str)
+    assert '<a href="../downloads/kb.sqlite" download>kb.sqlite</a>' in page and "2.0 kB" in page
+
+
+def test_contributing_links_are_made_to_work(kb: KnowledgeBase) -> None:
+    source = "See [errors](docs/common-errors.md), [a file](kb/x.yaml), [web](https://a.org), [top](#top)."
+    page = render(kb, options=RenderOptions(contributing=source, repo_url="https://r.org/x", common_errors=True))
+    body = page["contributing.md"]
+    assert body == ("See [errors](common-errors.md), [a file](https://r.org/x/blob/main/kb/x.yaml), "
+                    "[web](https://a.org), [top](#top).")  # fmt: skip
+
+
+def test_render_is_deterministic(kb: KnowledgeBase) -> None:
+    options = RenderOptions(date="2024-01-02")
+    assert render(kb, options=options) == render(kb, options=options)
+
+
+def test_hostile_text_stays_inert(tmp_path: Path) -> None:
+    pages = render(load(site_kb(tmp_path, hostile=True), cache=False), options=RenderOptions())
+    for path, content in pages.items():
+        if not path.endswith(".md"):
+            continue
+        assert isinstance(content, str)
+        assert "<script" not in content.lower(), path
+        assert not re.search(r"(href|src)\s*=\s*[\"']?\s*(javascript|data):", content, re.I), path
+        assert not re.search(r"<[^>]+\son\w+=", content), path
+        assert "{{" not in content and "{%" not in content, path
+    page = pages["entries/strategies/fec-additive.md"]
+    assert isinstance(page, str)
+    title = page.split("\n")[1]
+    assert title.startswith("title: ") and not re.search(r"[<>&{}]", title)
+    assert '<a href="https://example.org/ok" rel="noopener noreferrer">fine</a>' in page
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        ("<script>x()</script>", r"<script"),
+        ("[a](javascript:alert(1))", r"href=\"?javascript:"),
+        ("[a](data:text/html,x)", r"href=\"?data:"),
+        ("![i](x.png){: onerror=alert(1)}", r"<[^>]*\bon\w+="),
+        ("*x*\n{: onclick=alert(1) }", r"<[^>]*\bon\w+="),
+        ('<a href="x" onclick="y">z</a>', r"<a href"),
+        ("| a | b |\n|---|---|\n| <i onclick=x>c</i> | d |", r"<[^>]*\bon\w+=|<table"),
+        ("{{ config }}", r"\{\{"),
+        ("{% include 'x' %}", r"\{%"),
+    ],
+)
+def test_prose_is_sanitised(source: str, forbidden: str) -> None:
+    assert not re.search(forbidden, prose(source))
+
+
+def test_prose_keeps_plain_markdown() -> None:
+    assert prose("*a* **b** `c`\n\n- d") == (
+        "<p><em>a</em> <strong>b</strong> <code>c</code></p>\n<ul>\n<li>d</li>\n</ul>"
+    )
+
+
+def test_titles_have_no_markup_characters() -> None:
+    assert not re.search(r"[<>&{}\"`]", text_title(HOSTILE_NAME))
+
+
+def test_ids_that_are_not_slugs_never_become_paths(kb: KnowledgeBase) -> None:
+    from limkb import render as render_module
+
+    bad = Strategy.model_construct(id="../../etc", name="x", family="artificial-sei",
+                                   interface="li-electrolyte", sources=[])  # fmt: skip
+    with pytest.raises(ValueError, match="not a slug"):
+        render_module._entry_path(bad)
