@@ -1,0 +1,122 @@
+"""`limkb import-table`: CSV rows become dataset records, every bad cell reported once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from kbfactory import REF, minimal, write_kb
+
+from limkb.cli import cli
+from limkb.fmt import format_text
+from limkb.load import load_file
+from limkb.tables import import_table
+from limkb.validate import validate_kb
+
+DATASET = "ce-data"
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    dataset = minimal(
+        "dataset",
+        columns=[
+            {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+            {"name": "thickness", "property": "sei-thickness", "unit": "nm"},
+            {"name": "cycles", "unit": "1", "type": "integer"},
+            {"name": "salt", "type": "text"},
+        ],
+        records=[{"label": "old", "ce": 99.0}],
+    )
+    text = "# about this dataset\n\n# the rows\n" + __import__("yaml").safe_dump(dataset, sort_keys=False)
+    return write_kb(tmp_path, {
+        "properties/coulombic-efficiency": minimal("property", unit="%", minimum=0, maximum=100),
+        "properties/sei-thickness": minimal("property", unit="nm", minimum=0),
+        f"datasets/{DATASET}": text,
+    })  # fmt: skip
+
+
+def _csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_rows_are_appended_in_canonical_form(kb: Path, tmp_path: Path) -> None:
+    csv = _csv(tmp_path, f"Label,CE (%),sei-thickness,cycles,salt,ref,locator,note\n"
+                         f"A,99.1,20,100,LiFSI,{REF},Fig. 2,first\nB,98.5,,,,,,\n\n")  # fmt: skip
+    result = import_table(csv, DATASET, kb)
+    assert result.written and not result.report.errors
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    document, _ = load_file(path)
+    assert document is not None
+    assert document.data["records"] == [
+        {"label": "old", "ce": 99.0},
+        {"label": "A", "source": {"ref": REF, "locator": "Fig. 2"}, "note": "first", "ce": 99.1,
+         "thickness": 20, "cycles": 100, "salt": "LiFSI"},
+        {"label": "B", "ce": 98.5},
+    ]  # fmt: skip
+    text = path.read_text(encoding="utf-8")
+    assert "# about this dataset\n" in text and "# the rows\n" in text
+    assert format_text(text, "dataset")[0] == text
+    assert not validate_kb(kb).report.errors
+
+
+def test_every_bad_cell_is_reported_once_and_nothing_written(kb: Path, tmp_path: Path) -> None:
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    before = path.read_text(encoding="utf-8")
+    csv = _csv(tmp_path, "label,ce,thickness,cycles,ref\n"
+                         "A,\"99,1\",20,3.5,nosuchref\n"
+                         ",97 %,n/a,1,\n"
+                         "C,120,-1,2,\n")  # fmt: skip
+    result = import_table(csv, DATASET, kb)
+    assert not result.written
+    found = [(p.line, p.col, p.code) for p in result.report]
+    assert found == [
+        (2, 2, "bad-cell"), (2, 4, "bad-cell"), (2, 5, "bad-cell"),
+        (3, 1, "bad-cell"), (3, 2, "bad-cell"), (3, 3, "bad-cell"),
+        (4, 2, "bad-cell"), (4, 3, "bad-cell"),
+    ]  # fmt: skip
+    text = result.report.format("text")
+    assert "rows.csv:2:2: error[bad-cell]: ce = '99,1' uses a decimal comma" in text
+    assert "hint: write 99.1" in text
+    assert "ce = '97 %' has '%' after the number" in text
+    assert "cycles = '3.5' is not a whole number" in text
+    assert "ref 'nosuchref' is not a reference entry" in text
+    assert "outside 'coulombic-efficiency''s range [0, 100] %" in text
+    assert path.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("ce,thickness", "there is no `label` column"),
+        ("label,cee", "did you mean 'ce'?"),
+        ("label,ce (fraction)", "the column 'ce' is in '%'"),
+        ("label,ce,coulombic-efficiency", "maps to 'ce' a second time"),
+    ],
+)
+def test_header_problems(kb: Path, tmp_path: Path, header: str, message: str) -> None:
+    result = import_table(_csv(tmp_path, header + "\nA,1,2\n"), DATASET, kb)
+    assert not result.written
+    assert all(p.code == "csv-header" and p.line == 1 for p in result.report)
+    assert message in result.report.format("text")
+
+
+def test_semicolon_csv_from_a_spreadsheet(kb: Path, tmp_path: Path) -> None:
+    result = import_table(_csv(tmp_path, "\ufefflabel;ce\nA;99.5\n"), DATASET, kb)
+    assert result.written and result.records == [{"label": "A", "ce": 99.5}]
+
+
+def test_cli(kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _csv(tmp_path, "label,ce\nA,99.5\nB,1,5\n")
+    runner = CliRunner()
+    bad = runner.invoke(cli, ["import-table", "rows.csv", "--dataset", DATASET])
+    assert bad.exit_code == 1 and "rows.csv:3:3: error[bad-cell]" in bad.output and "nothing was written" in bad.output
+    _csv(tmp_path, "label,ce\nA,99.5\n")
+    good = runner.invoke(cli, ["import-table", "rows.csv", "--dataset", DATASET])
+    assert good.exit_code == 0 and f"appended 1 records to kb/datasets/{DATASET}.yaml" in good.output
+    missing = runner.invoke(cli, ["import-table", "rows.csv", "--dataset", "nope"])
+    assert missing.exit_code != 0
