@@ -237,3 +237,20 @@ def test_to_pandas_needs_pandas_only_when_called(tmp_path: Path) -> None:
         frame = table.to_pandas()
         assert list(frame.columns) == ["label", "ce", "salt", "ref", "locator"]
         assert frame["ce"].tolist() == [99.2, 97]
+
+
+def test_path_breaks_ties_by_sorting_not_by_file_order(tmp_path: Path) -> None:
+    root = write_kb(
+        tmp_path,
+        {
+            "species/b": minimal("species", "B"),
+            "species/a": minimal("species", "A"),
+            "strategies/s1": minimal("strategy", forms=["b", "a"]),
+            "strategies/s2": minimal("strategy", forms=["b", "a"]),
+        },
+    )
+    kb = load(root, cache=False)
+    assert kb.path("s1", "s2") == ["s1", "a", "s2"]
+    assert kb.path("s2", "s1") == ["s2", "a", "s1"]
+    assert kb.path("a", "a") == ["a"]
+    assert kb.path("a", REF) == []

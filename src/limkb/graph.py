@@ -344,13 +344,32 @@ class KnowledgeBase:
         return [self._entries[i] for i in sorted(ids)]
 
     def path(self, a: str, b: str) -> list[str]:
-        """The shortest chain of ids from ``a`` to ``b``, ignoring edge direction ([] if none)."""
+        """The shortest chain of ids from ``a`` to ``b``, ignoring edge direction ([] if none).
+
+        Among equally short chains the one that sorts first is returned, so the answer
+        depends only on the entries, not on the order files were read in.
+        """
         self._check(a)
         self._check(b)
-        try:
-            return list(nx.shortest_path(self.graph.to_undirected(as_view=True), a, b))
-        except nx.NetworkXNoPath:
+        graph = self.graph
+        previous: dict[str, str | None] = {a: None}
+        level = [a]
+        while level and b not in previous:
+            following: list[str] = []
+            for node in level:
+                for neighbour in sorted(set(graph.successors(node)) | set(graph.predecessors(node))):
+                    if neighbour not in previous:
+                        previous[neighbour] = node
+                        following.append(neighbour)
+            level = following
+        if b not in previous:
             return []
+        chain: list[str] = []
+        step: str | None = b
+        while step is not None:
+            chain.append(step)
+            step = previous[step]
+        return chain[::-1]
 
     def neighborhood(self, entry_id: str, radius: int = 1) -> nx.MultiDiGraph[str]:
         """The subgraph of entries within ``radius`` relations of ``entry_id`` (either direction)."""
