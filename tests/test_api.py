@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,22 @@ def test_which_open_questions_concern_the_li_cu_interface(real: limkb.KnowledgeB
         for q in answer
         for link in real[q].about  # type: ignore[attr-defined]
     ), "at least one Li-Cu question should be about a current-collector strategy"
+
+
+def test_the_tutorial_shows_real_outputs() -> None:
+    """Every ``>>>`` example of docs/tutorial.md, run on the real kb/, prints what the page says."""
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    examples = "\n".join(re.findall(r"```pycon\n(.*?)```", text, re.S))
+    test = doctest.DocTestParser().get_doctest(examples, {}, "tutorial", "docs/tutorial.md", 0)
+    out: list[str] = []
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        runner.run(test, out=out.append)
+    finally:
+        os.chdir(cwd)
+    assert runner.failures == 0, (
+        "docs/tutorial.md is stale; rerun its examples and paste the outputs:\n" + "".join(out)
+    )
+    assert runner.tries >= 15
