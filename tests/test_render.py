@@ -136,7 +136,8 @@ def test_downloads_list_given_files(kb: KnowledgeBase) -> None:
 
 def test_contributing_links_are_made_to_work(kb: KnowledgeBase) -> None:
     source = "See [errors](docs/common-errors.md), [a file](kb/x.yaml), [web](https://a.org), [top](#top)."
-    page = render(kb, options=RenderOptions(contributing=source, repo_url="https://r.org/x", common_errors=True))
+    page = render(kb, options=RenderOptions(contributing=source, repo_url="https://r.org/x",
+                                                   docs_pages=frozenset({"common-errors.md"})))
     body = page["contributing.md"]
     assert body == ("See [errors](common-errors.md), [a file](https://r.org/x/blob/main/kb/x.yaml), "
                     "[web](https://a.org), [top](#top).")  # fmt: skip

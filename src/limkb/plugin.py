@@ -131,7 +131,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):
                 kb_dir=self.config.kb,
                 downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
                 contributing=contributing_path.read_text(encoding="utf-8") if contributing_path.is_file() else None,
-                common_errors=files.get_file_from_path("common-errors.md") is not None,
+                docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
             )
             pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options))
             pages.update(extra or {})

@@ -142,8 +142,8 @@ class RenderOptions:
     """Files offered for download, or None when the rendering has none (e.g. while serving)."""
     contributing: str | None = None
     """The text of CONTRIBUTING.md, shown as the Contributing page (a short note when None)."""
-    common_errors: bool = False
-    """Whether the site has a ``common-errors.md`` page to link from Contributing."""
+    docs_pages: frozenset[str] = frozenset()
+    """Hand-written pages the site has besides the generated ones (``common-errors.md`` ...)."""
     assets: bool = True
     """Copy the package's scripts and styles to ``assets/limkb/``."""
 
@@ -796,21 +796,25 @@ _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 
 
 def _contributing_page(text: str, options: RenderOptions) -> str:
-    """CONTRIBUTING.md for the site: links to ``docs/`` pages kept, other repository paths made absolute."""
+    """CONTRIBUTING.md for the site: links to pages of the site kept, other repository paths made absolute.
+
+    Without a repository URL, a link to a file that is not a page becomes a link to the top.
+    """
 
     def fix(match: re.Match[str]) -> str:
         target = match.group(2)
         if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
             return match.group(0)
         clean = target.removeprefix("./")
-        if clean.startswith("docs/"):
+        page = clean.removeprefix("docs/").split("#")[0]
+        if clean.startswith("docs/") and (page in options.docs_pages or page in PAGE_TITLES):
             return f"{match.group(1)}{clean.removeprefix('docs/')}{match.group(3)}"
         if options.repo_url:
             return f"{match.group(1)}{options.repo_url.rstrip('/')}/blob/{options.edit_branch}/{clean}{match.group(3)}"
         return f"{match.group(1)}#{match.group(3)}"
 
     body = _LINK.sub(fix, text)
-    if options.common_errors and "common-errors.md" not in body:
+    if "common-errors.md" in options.docs_pages and "](common-errors.md" not in body:
         body = body.rstrip("\n") + (
             "\n\n## Common errors\n\nWhat each validation message means and how to fix it: "
             "[common errors](common-errors.md).\n"
