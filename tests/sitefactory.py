@@ -76,6 +76,7 @@ def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | No
 
 def write_project(tmp_path: Path, **kb_options: Any) -> Path:
     """A project folder: the repository's mkdocs.yml and docs/, plus a tiny KB; returns the folder."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     (tmp_path / "docs").mkdir(exist_ok=True)
     shutil.copy(REPO / "docs" / "about.md", tmp_path / "docs" / "about.md")

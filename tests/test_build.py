@@ -1,0 +1,132 @@
+"""``limkb build``: outputs in place, byte-identical twice, and atomic when a step fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kbfactory import write_entry
+from limkb.build import build
+from limkb.cli import cli
+from limkb.errors import BuildError, ValidationError
+from sitefactory import write_project
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return write_project(tmp_path / "project")
+
+
+def test_build_writes_site_and_build(project: Path) -> None:
+    summary = build(project)
+    assert (project / "site/index.html").is_file()
+    assert (project / "site/entries/strategies/fec-additive/index.html").is_file()
+    assert (project / "build/kb.sqlite").is_file() and (project / "build/analyses.json").is_file()
+    assert (project / "site/downloads/kb.sqlite").read_bytes() == (project / "build/kb.sqlite").read_bytes()
+    assert summary.entries == 12 and summary.analyses == 1 and summary.pages > 20
+    assert not [p for p in project.iterdir() if p.name.startswith(".limkb-build-")]
+
+
+def test_two_builds_are_byte_identical(project: Path) -> None:
+    build(project)
+    first = snapshot(project / "site"), snapshot(project / "build")
+    build(project)
+    second = snapshot(project / "site"), snapshot(project / "build")
+    for before, after in zip(first, second, strict=True):
+        assert sorted(before) == sorted(after)
+        differing = [path for path in before if before[path] != after[path]]
+        assert differing == []
+    assert b"2023-11-14" in first[0]["index.html"]
+
+
+def test_output_holds_no_path_of_the_build_machine(project: Path) -> None:
+    build(project)
+    marker = str(project.parent).encode()
+    for name, data in {**snapshot(project / "site"), **snapshot(project / "build")}.items():
+        assert marker not in data, name
+
+
+def test_failed_validation_leaves_previous_build_untouched(project: Path) -> None:
+    build(project)
+    before = snapshot(project / "site"), snapshot(project / "build")
+    write_entry(project / "kb", "species/bad", {"name": "Bad", "species_class": "nonsense", "sources": ["x"]})
+    with pytest.raises(ValidationError):
+        build(project)
+    assert (snapshot(project / "site"), snapshot(project / "build")) == before
+
+
+def test_failed_mkdocs_step_leaves_previous_build_untouched(project: Path) -> None:
+    build(project)
+    before = snapshot(project / "site")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  - About: about.md", "  - About: missing.md"),
+                      encoding="utf-8")  # fmt: skip
+    with pytest.raises(BuildError) as caught:
+        build(project)
+    assert "missing.md" in str(caught.value)
+    assert snapshot(project / "site") == before
+    assert not [p for p in project.iterdir() if p.name.startswith(".limkb-build-")]
+
+
+def test_cli_build_reports_located_problems(project: Path) -> None:
+    write_entry(project / "kb", "species/bad", {"name": "Bad", "species_class": "nonsense", "sources": ["x"]})
+    result = CliRunner().invoke(cli, ["build", "--project", str(project)])
+    assert result.exit_code == 1
+    assert "kb/species/bad.yaml:" in result.output and "failed:" in result.output
+    assert not (project / "site").exists()
+
+
+def test_cli_build_prints_a_summary(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "--project", str(project)])
+    assert result.exit_code == 0, result.output
+    assert "pages" in result.output and "12 entries" in result.output
+
+
+def test_cli_render_writes_pages(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pages"
+    result = CliRunner().invoke(cli, ["render", "--kb", str(project / "kb"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "entries/strategies/fec-additive.md").is_file() and (out / "assets/limkb/graph-data.js").is_file()
+
+
+
+@pytest.fixture(scope="module")
+def two_processes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, bytes]]:
+    """Build one project twice in separate processes that hash strings differently."""
+    import os
+    import subprocess
+    import sys
+
+    project = write_project(tmp_path_factory.mktemp("processes"))
+    snapshots = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"}
+        subprocess.run([sys.executable, "-m", "limkb", "build", "--project", str(project)],
+                       check=True, env=env, capture_output=True, cwd=project)  # fmt: skip
+        built = {f"site/{k}": v for k, v in snapshot(project / "site").items()}
+        built.update({f"build/{k}": v for k, v in snapshot(project / "build").items()})
+        snapshots.append(built)
+    return snapshots
+
+
+@pytest.mark.slow
+def test_builds_in_separate_processes_are_byte_identical(two_processes: list[dict[str, bytes]]) -> None:
+    first, second = two_processes
+    assert sorted(first) == sorted(second)
+    differing = sorted(p for p in first if first[p] != second[p] and not p.endswith("kb.sqlite"))
+    assert differing == []
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="store.write_sqlite creates each table's indexes in set order "
+                   "(SQLAlchemy Table.indexes), which follows PYTHONHASHSEED")  # fmt: skip
+def test_sqlite_of_separate_processes_is_byte_identical(two_processes: list[dict[str, bytes]]) -> None:
+    first, second = two_processes
+    assert first["build/kb.sqlite"] == second["build/kb.sqlite"]
