@@ -135,7 +135,7 @@ def test_show_prints_entry_relations_both_ways_and_sources(tmp_path: Path) -> No
     assert "lif.yaml:1" in out
     assert "A salt." in out
     assert "formed by fec-additive: FEC additive" in out
-    assert "sources: smith2020test, Table 1" in out
+    assert "sources: smith2020test (Table 1)" in out
     outgoing = CliRunner().invoke(cli, ["show", "fec-additive", "--kb", str(root)]).output
     assert "forms lif: Lithium fluoride" in outgoing
 

@@ -137,7 +137,7 @@ def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = 
 
 
 def _cite(sources: tuple[Source, ...] | list[Source]) -> str:
-    return "; ".join(f"{s.ref}, {s.locator}" if s.locator else s.ref for s in sources)
+    return "; ".join(f"{s.ref} ({s.locator})" if s.locator else s.ref for s in sources)
 
 
 def describe(kb: KnowledgeBase, entry_id: str) -> str:
