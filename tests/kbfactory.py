@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["REF", "SOURCE", "REFERENCE", "write_kb", "write_entry", "minimal"]
+__all__ = ["REF", "REFERENCE", "SOURCE", "minimal", "write_entry", "write_kb"]
 
 REF = "smith2020test"
 """Id of the reference every tiny KB holds by default."""
