@@ -13,7 +13,7 @@ from limkb.graph import KnowledgeBase
 from limkb.markup import prose, text_title
 from limkb.models import Strategy
 from limkb.render import Download, RenderOptions, render
-from sitefactory import HOSTILE, HOSTILE_NAME, site_kb
+from sitefactory import HOSTILE_NAME, site_kb
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ import hashlib
 import html
 import threading
 
-import markdown
+import markdown  # type: ignore[import-untyped]  # no stubs published for python-markdown here
 import nh3
 from markupsafe import Markup
 
-__all__ = ["prose", "plain", "text_title", "ALLOWED_TAGS", "URL_SCHEMES"]
+__all__ = ["ALLOWED_TAGS", "URL_SCHEMES", "plain", "prose", "text_title"]
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {

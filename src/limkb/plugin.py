@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from limkb.analysis import AnalysisResult
     from limkb.graph import KnowledgeBase
 
-__all__ = ["LimkbPlugin", "LimkbConfig", "Prepared"]
+__all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 """MkDocs' logger namespace, so messages show in its output (warnings count under --strict)."""
@@ -57,7 +57,7 @@ log = logging.getLogger("mkdocs.plugins.limkb")
 CACHE_DIR = Path(".cache") / "limkb" / "pages"
 
 
-class LimkbConfig(Config):
+class LimkbConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs types its base loosely
     """Options of the plugin in ``mkdocs.yml``."""
 
     kb = c.Type(str, default="kb")
@@ -75,7 +75,7 @@ class Prepared:
     downloads_dir: Path | None
 
 
-class LimkbPlugin(BasePlugin[LimkbConfig]):
+class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     """Adds the knowledge base's pages, data files and Contributing page to the site."""
 
     supports_multiple_instances = False

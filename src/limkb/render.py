@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from limkb.analysis import AnalysisResult
     from limkb.graph import KnowledgeBase, Relation
 
-__all__ = ["render", "RenderOptions", "Download", "build_date", "PAGE_TITLES", "KIND_TITLES"]
+__all__ = ["KIND_TITLES", "PAGE_TITLES", "Download", "RenderOptions", "build_date", "render"]
 
 log = logging.getLogger(__name__)
 
@@ -640,7 +640,7 @@ def _compatibility_page(site: _Site) -> str:
                 continue
             pairs[_pair(strategy.id, link.id)].append(
                 {"evidence": str(link.evidence.value), "stated_by": strategy.id, "note": link.note,
-                 "sources": [site.source(s, links) for s in link.sources]}  # fmt: skip
+                 "sources": [site.source(s, links) for s in link.sources]}
             )
     verdicts = {pair: _verdict([s["evidence"] for s in stated]) for pair, stated in pairs.items()}
     involved = sorted({i for pair in pairs for i in pair}, key=lambda i: (site.label(i).lower(), i))
@@ -650,7 +650,7 @@ def _compatibility_page(site: _Site) -> str:
             "heads": [site.entry_link(i, links) for i in involved],
             "rows": [
                 {"head": site.entry_link(a, links),
-                 "cells": [verdicts.get(_pair(a, b), "same" if a == b else "") for b in involved]}  # fmt: skip
+                 "cells": [verdicts.get(_pair(a, b), "same" if a == b else "") for b in involved]}
                 for a in involved
             ],
         }
@@ -658,15 +658,14 @@ def _compatibility_page(site: _Site) -> str:
     for (a, b), verdict in verdicts.items():
         fa, fb = sorted((_family_of(site, a), _family_of(site, b)))
         family_counts[(fa, fb)][verdict] += 1
-    families = [
-        {"a": _FAMILY_TITLES.get(fa, fa), "b": _FAMILY_TITLES.get(fb, fb), **{k: c.get(k, 0) for k in _VERDICTS}}
-        for (fa, fb), c in sorted(family_counts.items())
-    ]
-    listed = [
-        {"a": site.entry_link(a, links), "b": site.entry_link(b, links), "verdict": verdicts[(a, b)],
-         "stated": sorted(stated, key=lambda s: (s["stated_by"], s["evidence"]))}  # fmt: skip
-        for (a, b), stated in sorted(pairs.items())
-    ]
+    families: list[dict[str, Any]] = []
+    for (fa, fb), count in sorted(family_counts.items()):
+        families.append({"a": _FAMILY_TITLES.get(fa, fa), "b": _FAMILY_TITLES.get(fb, fb),
+                         **{k: count.get(k, 0) for k in _VERDICTS}})  # fmt: skip
+    listed: list[dict[str, Any]] = []
+    for (a, b), stated in sorted(pairs.items()):
+        listed.append({"a": site.entry_link(a, links), "b": site.entry_link(b, links), "verdict": verdicts[(a, b)],
+                       "stated": sorted(stated, key=lambda s: (s["stated_by"], s["evidence"]))})  # fmt: skip
     return _page("compatibility.md", PAGE_TITLES["compatibility.md"], matrix=matrix, pairs=listed,
                  families=families, limit=_MATRIX_LIMIT)  # fmt: skip
 
@@ -707,12 +706,11 @@ def _coverage_page(site: _Site) -> str:
     strategies = site.of_kind("strategy")
     rows_source = strategies if len(strategies) <= _MATRIX_LIMIT * 3 else [s for s in strategies if s.id in known]
     rows_source = sorted(rows_source, key=lambda s: (_family_of(site, s.id), s.label.lower(), s.id))
-    rows = [
-        {"head": site.entry_link(s.id, links), "family": _FAMILY_TITLES.get(_family_of(site, s.id), ""),
-         "cells": [" + ".join(sorted(known[s.id].get(p.id, set()))) for p in descriptors],
-         "count": len(known[s.id])}  # fmt: skip
-        for s in rows_source
-    ]
+    rows: list[dict[str, Any]] = []
+    for s in rows_source:
+        cells = [" + ".join(sorted(known[s.id].get(p.id, set()))) for p in descriptors]
+        rows.append({"head": site.entry_link(s.id, links), "family": _FAMILY_TITLES.get(_family_of(site, s.id), ""),
+                     "cells": cells, "count": len(known[s.id])})  # fmt: skip
     heads = [site.entry_link(p.id, links) for p in descriptors]
     gaps = [
         {"head": head, "count": sum(1 for row in rows if row["cells"][i])} for i, head in enumerate(heads)
