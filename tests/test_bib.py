@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kbfactory import REF, write_kb
 
+from kbfactory import REF, write_kb
 from limkb.bib import import_bib, latex_to_text, normalize_doi, read_bib
 from limkb.cli import cli
 from limkb.fmt import format_text

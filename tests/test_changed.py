@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kbfactory import minimal, write_entry, write_kb
 
+from kbfactory import minimal, write_entry, write_kb
 from limkb.changed import changed_files, changed_report
 from limkb.cli import cli
 from limkb.validate import validate_kb

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-BLOCK = re.compile(r"<!-- walk(?:-file: (?P<path>[^ ]+))? -->\n```(?P<lang>[a-z]*)\n(?P<body>.*?)^```", re.M | re.S)
+BLOCK = re.compile(
+    r"<!-- walk(?:-file: (?P<path>[^ ]+))? -->\n```(?P<lang>[a-z]*)\n(?P<body>.*?)^```", re.M | re.S
+)
 COPIED = ("kb", "schema", "docs", "mkdocs.yml", "CONTRIBUTING.md")
 
 pytestmark = pytest.mark.slow
@@ -76,7 +78,9 @@ def test_walk_contributing_literally(project: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(body, encoding="utf-8")
             continue
-        done = subprocess.run(["bash", "-e", "-c", body], cwd=project, env=env, capture_output=True, text=True)
+        done = subprocess.run(
+            ["bash", "-e", "-c", body], cwd=project, env=env, capture_output=True, text=True
+        )
         assert done.returncode == 0, f"$ {body}\n{done.stdout}\n{done.stderr}"
         outputs.append(done.stdout)
     said = "\n".join(outputs)

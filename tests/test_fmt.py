@@ -111,7 +111,9 @@ def test_any_text_round_trips(value: str) -> None:
 
 def test_schema_line_is_added_and_fixed() -> None:
     out, _ = format_text("name: x\n", "material")
-    assert out is not None and out.startswith("# yaml-language-server: $schema=../../schema/material.schema.json\n")
+    assert out is not None and out.startswith(
+        "# yaml-language-server: $schema=../../schema/material.schema.json\n"
+    )
     out2, _ = format_text("# yaml-language-server: $schema=wrong.json\nname: x\n", "material")
     assert out2 == out
 

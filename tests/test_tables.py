@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from kbfactory import REF, minimal, write_kb
 
+from kbfactory import REF, minimal, write_kb
 from limkb.cli import cli
 from limkb.fmt import format_text
 from limkb.load import load_file
@@ -114,7 +114,11 @@ def test_cli(kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _csv(tmp_path, "label,ce\nA,99.5\nB,1,5\n")
     runner = CliRunner()
     bad = runner.invoke(cli, ["import-table", "rows.csv", "--dataset", DATASET])
-    assert bad.exit_code == 1 and "rows.csv:3:3: error[bad-cell]" in bad.output and "nothing was written" in bad.output
+    assert (
+        bad.exit_code == 1
+        and "rows.csv:3:3: error[bad-cell]" in bad.output
+        and "nothing was written" in bad.output
+    )
     _csv(tmp_path, "label,ce\nA,99.5\n")
     good = runner.invoke(cli, ["import-table", "rows.csv", "--dataset", DATASET])
     assert good.exit_code == 0 and f"appended 1 records to kb/datasets/{DATASET}.yaml" in good.output

@@ -22,7 +22,7 @@ from typing import Any
 import bibtexparser
 from bibtexparser import middlewares
 from bibtexparser.model import Entry as BibEntry
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from limkb.errors import LimkbError
 from limkb.fmt import render
@@ -31,7 +31,7 @@ from limkb.load import load_file
 from limkb.models import DOI_PATTERN, Reference
 from limkb.report import Problem, Report, Severity
 
-__all__ = ["ImportedReference", "BibImport", "normalize_doi", "latex_to_text", "import_bib", "read_bib"]
+__all__ = ["BibImport", "ImportedReference", "import_bib", "latex_to_text", "normalize_doi", "read_bib"]
 
 log = logging.getLogger(__name__)
 
@@ -150,11 +150,23 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
     start = int(entry.start_line or 0) + 1
 
     def problem(line: int, message: str, hint: str) -> None:
-        report.add(Problem(shown, line, 1, Severity.ERROR, "bibtex-field", f"@{entry.entry_type}{{{key}}}: {message}", hint))
+        report.add(
+            Problem(
+                shown,
+                line,
+                1,
+                Severity.ERROR,
+                "bibtex-field",
+                f"@{entry.entry_type}{{{key}}}: {message}",
+                hint,
+            )
+        )
 
     title = _field(entry, "title")
     fields = {f.key.lower(): f for f in entry.fields}
-    names = fields["author"].value if "author" in fields else fields["editor"].value if "editor" in fields else []
+    names = (
+        fields["author"].value if "author" in fields else fields["editor"].value if "editor" in fields else []
+    )
     authors = [_author(n) for n in names] if isinstance(names, list) else []
     year_text = _field(entry, "year") or _field(entry, "date") or ""
     year_match = re.search(r"\b(1[89]\d\d|20\d\d|2100)\b", year_text)
@@ -173,7 +185,11 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
         data["journal"] = journal
     if year_match:
         data["year"] = int(year_match.group(1))
-    for target, names_ in (("volume", ("volume",)), ("issue", ("number", "issue")), ("pages", ("pages", "eid"))):
+    for target, names_ in (
+        ("volume", ("volume",)),
+        ("issue", ("number", "issue")),
+        ("pages", ("pages", "eid")),
+    ):
         value = _field(entry, *names_)
         if value:
             data[target] = value.replace("--", "–")
@@ -197,7 +213,7 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
     """Turn BibTeX text into reference data with ids free in ``kb``; nothing is written."""
     kb = Path(kb)
     result = BibImport()
-    library = bibtexparser.parse_string(
+    library = bibtexparser.parse_string(  # type: ignore[attr-defined]
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
     )
     for block in library.failed_blocks:

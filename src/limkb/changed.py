@@ -19,7 +19,7 @@ from limkb.models import FOLDERS, iter_links, iter_sources
 from limkb.report import Report
 from limkb.validate import Validated
 
-__all__ = ["Changes", "DEFAULT_BASES", "changed_files", "affected", "changed_report"]
+__all__ = ["DEFAULT_BASES", "Changes", "affected", "changed_files", "changed_report"]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,9 @@ def changed_files(kb: Path | str, base: str | None = None) -> tuple[str, set[Pat
     used = _resolve_base(top, base)
     names = set(_git(top, "diff", "--name-only", f"{used}...HEAD"))
     names.update(_git(top, "diff", "--name-only", "--cached"))
-    names.update(_git(top, "ls-files", "--modified", "--others", "--exclude-standard", "--full-name", "--", str(kb)))
+    names.update(
+        _git(top, "ls-files", "--modified", "--others", "--exclude-standard", "--full-name", "--", str(kb))
+    )
     files = set()
     for name in names:
         path = (top / name).resolve()

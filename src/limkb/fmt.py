@@ -47,12 +47,12 @@ __all__ = [
     "WIDTH",
     "Comments",
     "FmtResult",
-    "schema_comment",
+    "format_paths",
+    "format_text",
     "read_comments",
     "render",
     "render_value",
-    "format_text",
-    "format_paths",
+    "schema_comment",
 ]
 
 log = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ def _split_header(text: str, pending: list[tuple[int, str]], first_key: int, com
     if not header:
         return
     attached = next(iter(comments.before))
-    comments.before[attached] = comments.before[attached][len(header):]
+    comments.before[attached] = comments.before[attached][len(header) :]
     if not comments.before[attached]:
         del comments.before[attached]
     comments.header = header
@@ -213,7 +213,9 @@ def _double_quoted(text: str) -> str:
             out.append("\\t")
         elif not char.isprintable():
             code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+            out.append(
+                f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+            )
         else:
             out.append(char)
     out.append('"')
@@ -249,7 +251,7 @@ def _block(value: str, indent: int) -> list[str] | None:
     pad = " " * indent
     foldable = all(p == p.strip() for p in parts)
     fits = all(len(p) <= room for p in parts)
-    if "\n" in body and fits or not foldable:
+    if ("\n" in body and fits) or not foldable:
         lines = [f"|{chomp}"] + [pad + p if p else "" for p in parts]
     else:
         lines = [f">{chomp}"]
@@ -370,7 +372,9 @@ def _mapping_lines(data: dict[str, Any], model: type[BaseModel] | None, indent: 
         value = data[key]
         names: Sequence[str] = ()
         if key == "records" and isinstance(data.get("columns"), list):
-            names = [c["name"] for c in data["columns"] if isinstance(c, dict) and isinstance(c.get("name"), str)]
+            names = [
+                c["name"] for c in data["columns"] if isinstance(c, dict) and isinstance(c.get("name"), str)
+            ]
         lines.extend(_node_lines(f"{pad}{_text(key)}:", value, child, indent + _INDENT, names))
     return lines
 
@@ -391,7 +395,9 @@ def render(data: dict[str, Any], kind: str, *, comments: Comments | None = None)
         lines.extend(comments.before.get(key, []))
         names: Sequence[str] = ()
         if key == "records" and isinstance(data.get("columns"), list):
-            names = [c["name"] for c in data["columns"] if isinstance(c, dict) and isinstance(c.get("name"), str)]
+            names = [
+                c["name"] for c in data["columns"] if isinstance(c, dict) and isinstance(c.get("name"), str)
+            ]
         lines.extend(_node_lines(f"{_text(key)}:", data[key], _child_model(model, key), _INDENT, names))
     lines.extend(comments.footer)
     text = "\n".join(lines) + "\n"
@@ -410,7 +416,7 @@ def _same(a: Any, b: Any) -> bool:
     if isinstance(a, list):
         return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, float) and a != a:
-        return b != b
+        return bool(b != b)
     return bool(a == b)
 
 
@@ -420,10 +426,14 @@ def _same(a: Any, b: Any) -> bool:
 def _misplaced_problems(path: str, comments: Comments) -> list[Problem]:
     return [
         Problem(
-            path, line, column, Severity.ERROR, "misplaced-comment",
+            path,
+            line,
+            column,
+            Severity.ERROR,
+            "misplaced-comment",
             f"`limkb fmt` cannot keep this comment {why}",
             "move it onto its own line just above the top-level field it explains",
-        )  # fmt: skip
+        )
         for line, column, why in comments.misplaced
     ]
 

@@ -16,7 +16,7 @@ from limkb.fmt import WIDTH, Comments, render, render_value
 from limkb.ids import is_slug
 from limkb.models import KINDS, Column, Entry, Rel
 
-__all__ = ["schema_of", "write_schemas", "scaffold_text", "write_scaffold", "SCHEMA_DIR"]
+__all__ = ["SCHEMA_DIR", "scaffold_text", "schema_of", "write_scaffold", "write_schemas"]
 
 SCHEMA_DIR = "schema"
 _SCHEMA_BASE = "https://limkb.org/schema/"
@@ -172,9 +172,7 @@ def write_scaffold(kb: Path | str, kind: str, entry_id: str) -> Path:
     if kind not in KINDS:
         raise LimkbError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
     if not is_slug(entry_id):
-        raise LimkbError(
-            f"{entry_id!r} is not a valid id: use lowercase letters, digits and single hyphens"
-        )
+        raise LimkbError(f"{entry_id!r} is not a valid id: use lowercase letters, digits and single hyphens")
     model: type[Entry] = KINDS[kind]
     kb = Path(kb)
     for existing in kb.glob(f"*/{entry_id}.yaml"):

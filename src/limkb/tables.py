@@ -70,7 +70,11 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
         return _norm(text), None, None
     for column in columns:
         if _norm(text) == column.name or (column.property and text.strip().lower() == column.property):
-            if unit is not None and column.unit is not None and unit.replace(" ", "") != column.unit.replace(" ", ""):
+            if (
+                unit is not None
+                and column.unit is not None
+                and unit.replace(" ", "") != column.unit.replace(" ", "")
+            ):
                 return None, unit, (
                     f"the column {column.name!r} is in {column.unit!r}, but the header says {unit!r}; "
                     f"convert the values to {column.unit} and write the header as `{column.name} ({column.unit})`"
@@ -171,7 +175,9 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
     try:
         header = next(reader)
     except StopIteration:
-        bad(1, 1, "csv-header", "the file is empty", "the first line names the columns, e.g. `label,ce,f_pct`")
+        bad(
+            1, 1, "csv-header", "the file is empty", "the first line names the columns, e.g. `label,ce,f_pct`"
+        )
         return [], report
     mapping: dict[int, str] = {}
     for i, cell in enumerate(header):
@@ -180,7 +186,9 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
             continue
         target, _unit, error = _match_header(cell, columns)
         if error or target is None:
-            bad(1, i + 1, "csv-header", f"header {cell.strip()!r} names no column of the dataset", error or "")
+            bad(
+                1, i + 1, "csv-header", f"header {cell.strip()!r} names no column of the dataset", error or ""
+            )
             continue
         if target in mapping.values():
             bad(1, i + 1, "csv-header", f"header {cell.strip()!r} maps to {target!r} a second time",
@@ -200,7 +208,7 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
         line = reader.line_num
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
             bad(start, len(header) + 1, "bad-cell", f"row has {len(row)} cells but the header has {len(header)}",
                 "remove the extra cells, or quote a value that holds the delimiter")  # fmt: skip
             continue
@@ -237,9 +245,9 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
             if column.type is ColumnType.TEXT:
                 values[target] = value
                 continue
-            error = _number_error(value, column)
-            if error:
-                bad(*where, "bad-cell", f"{column.name} = {raw!r} {error[0]}", error[1])
+            wrong = _number_error(value, column)
+            if wrong:
+                bad(*where, "bad-cell", f"{column.name} = {raw!r} {wrong[0]}", wrong[1])
                 continue
             number: int | float = int(value) if _INTEGER.match(value) else float(value)
             values[target] = number
@@ -250,12 +258,20 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
                 except UnitError:
                     continue
                 if (low is not None and converted < low) or (high is not None and converted > high):
-                    bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {unit}"
+                    bounds = (
+                        f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {unit}"
+                    )
                     bad(*where, "bad-cell", f"{column.name} = {raw!r} is outside {column.property!r}'s range {bounds}",
                         "check the value and its unit" + (" (percentages are 0-100)" if unit == "%" else ""))  # fmt: skip
         source = record.get("source")
         if source is not None and "ref" not in source:
-            bad(start, 1, "bad-cell", "the row has a locator but no ref", "give the reference id in the `ref` column")
+            bad(
+                start,
+                1,
+                "bad-cell",
+                "the row has a locator but no ref",
+                "give the reference id in the `ref` column",
+            )
         records.append({**record, **values})
     if not records and not report.errors:
         bad(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")
@@ -271,7 +287,9 @@ def import_table(csv_path: Path | str, dataset_id: str, kb: Path | str) -> Table
         raise LimkbError(f"{dataset_id!r} is not a valid id")
     path = kb / Dataset.folder / f"{dataset_id}.yaml"
     if not path.is_file():
-        raise LimkbError(f"there is no dataset {dataset_id!r} ({path}); create it with `limkb new dataset {dataset_id}`")
+        raise LimkbError(
+            f"there is no dataset {dataset_id!r} ({path}); create it with `limkb new dataset {dataset_id}`"
+        )
     if not csv_path.is_file():
         raise LimkbError(f"{csv_path}: no such file")
     document, columns = _dataset_columns(path)
@@ -282,7 +300,9 @@ def import_table(csv_path: Path | str, dataset_id: str, kb: Path | str) -> Table
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise LimkbError(f"{shown} is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
-    records, report = read_table(text, columns, path=shown, references=references, ranges=_ranges(kb, columns))
+    records, report = read_table(
+        text, columns, path=shown, references=references, ranges=_ranges(kb, columns)
+    )
     result = TableImport(dataset_id, path, records, report)
     if report.errors:
         return result
