@@ -40,7 +40,9 @@ CORPUS = Path(__file__).parent / "bad_inputs"
 PROJECT = Path(__file__).parent.parent
 CASES = iter_cases(CORPUS)
 IDS = [case.name for case in CASES]
-_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: ")
+_LINE = re.compile(
+    r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
+)
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -65,7 +67,9 @@ def _printed(output: str) -> list[tuple[str, int, int, str, str]]:
     for line in output.splitlines():
         match = _LINE.match(line)
         if match:
-            found.append((match["path"], int(match["line"]), int(match["col"]), match["severity"], match["code"]))
+            found.append(
+                (match["path"], int(match["line"]), int(match["col"]), match["severity"], match["code"])
+            )
     return found
 
 
@@ -220,7 +224,9 @@ _ACTIVE_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "style", "
                 "link", "body", "animate", "base", "frame", "frameset", "applet"}  # fmt: skip
 _TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>")
 _HANDLER = re.compile(r"(?:^|[\s\"'/])on[a-z]+\s*=", re.IGNORECASE)
-_URL_ATTR = re.compile(r"""(?:href|src|xlink:href|action|formaction|data)\s*=\s*["']?\s*([^"'\s>]+)""", re.IGNORECASE)
+_URL_ATTR = re.compile(
+    r"""(?:href|src|xlink:href|action|formaction|data)\s*=\s*["']?\s*([^"'\s>]+)""", re.IGNORECASE
+)
 
 
 def _active_html(page: str, own_tags: Counter[str]) -> list[str]:
@@ -255,17 +261,23 @@ def test_rendered_pages_neutralise_content_payloads(case: Case, tmp_path: Path) 
     clean_dir = tmp_path / "clean" / "kb"
     (clean_dir / "references").mkdir(parents=True)
     (clean_dir / "species").mkdir()
-    (clean_dir / "references" / "smith2020test.yaml").write_bytes((kb_dir / "references" / "smith2020test.yaml").read_bytes())
+    (clean_dir / "references" / "smith2020test.yaml").write_bytes(
+        (kb_dir / "references" / "smith2020test.yaml").read_bytes()
+    )
     (clean_dir / "species" / "lif.yaml").write_text(
         'name: Lithium fluoride\nspecies_class: inorganic\nsummary: Plain text.\n'
         'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n', encoding="utf-8")  # fmt: skip
-    own = _tags({p: t for p, t in render.render(limkb.load(clean_dir, cache=False)).items() if isinstance(t, str)})
+    own = _tags(
+        {p: t for p, t in render.render(limkb.load(clean_dir, cache=False)).items() if isinstance(t, str)}
+    )
     touched = [p for p in pages if p.startswith(("entries/", "browse/")) or p == "index.md"]
     assert any(p.startswith("entries/species/") for p in touched)
     for path in touched:
         page = pages[path]
         assert _active_html(page, own) == [], f"{case.name}: active content in {path}"
-        assert "49 LiF" not in page and "7777777" not in page, f"{case.name}: a template was evaluated in {path}"
+        assert "49 LiF" not in page and "7777777" not in page, (
+            f"{case.name}: a template was evaluated in {path}"
+        )
         assert "{{" not in page and "{%" not in page, f"{case.name}: template syntax left live in {path}"
         # MkDocs then runs its Markdown over the page: the result must stay inert too.
         body = re.sub(r"(?s)\A---\n.*?\n---\n", "", page)

@@ -84,7 +84,10 @@ TOKENS = [
 
 yaml_text = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=4)), max_size=60).map("".join)
 folders = st.sampled_from([model.folder for model in KINDS.values()])
-stems = st.one_of(st.sampled_from(["lif", "fec", "a", "b", "smith2020test"]), st.from_regex(r"[a-zA-Z0-9._ -]{1,12}", fullmatch=True))
+stems = st.one_of(
+    st.sampled_from(["lif", "fec", "a", "b", "smith2020test"]),
+    st.from_regex(r"[a-zA-Z0-9._ -]{1,12}", fullmatch=True),
+)
 
 
 @_settings("text")
@@ -165,7 +168,9 @@ def entry(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         data = {"name": draw(st.text(min_size=1, max_size=20))}
     for name in draw(st.lists(st.sampled_from(fields), max_size=3, unique=True)):
         if name in relations:
-            data[name] = draw(st.one_of(st.sampled_from(POOL), st.lists(st.sampled_from(POOL), max_size=3), values))
+            data[name] = draw(
+                st.one_of(st.sampled_from(POOL), st.lists(st.sampled_from(POOL), max_size=3), values)
+            )
         else:
             data[name] = draw(values)
     if draw(st.booleans()):

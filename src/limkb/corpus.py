@@ -215,7 +215,7 @@ def _snippet(kb: Path, relative: str, line: int) -> str:
         text = "\\ufeff" + text[1:]
     lines = re.split(r"\r?\n", text)
     if len(raw) == _SNIPPET_BYTES:
-        lines = lines[:-1] + [lines[-1][: _SNIPPET_LINE] + " …"] if lines else lines
+        lines = [*lines[:-1], lines[-1][:_SNIPPET_LINE] + " …"] if lines else lines
     if raw.endswith(b"\n"):
         lines = lines[:-1]
     if not lines or lines == [""]:
