@@ -79,7 +79,8 @@ def write_project(tmp_path: Path, **kb_options: Any) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     (tmp_path / "docs").mkdir(exist_ok=True)
-    shutil.copy(REPO / "docs" / "about.md", tmp_path / "docs" / "about.md")
+    for page in sorted((REPO / "docs").glob("*.md")):
+        shutil.copy(page, tmp_path / "docs" / page.name)
     (tmp_path / "CONTRIBUTING.md").write_text(
         "# Contributing\n\nRead [the errors](docs/common-errors.md) and [a file](kb/strategies/x.yaml).\n",
         encoding="utf-8",

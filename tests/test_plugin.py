@@ -68,8 +68,8 @@ def test_nothing_is_loaded_from_another_host(built: Path) -> None:
 
 def test_contributing_page_links(built: Path) -> None:
     html = (built / "contributing/index.html").read_text(encoding="utf-8")
-    # no repo_url and no docs/common-errors.md in this project: both links point at the page itself
-    assert '<a href="#">the errors</a>' in html and '<a href="#">a file</a>' in html
+    # a page of the site stays a link; without repo_url, a repository file cannot be linked
+    assert '<a href="../common-errors/">the errors</a>' in html and '<a href="#">a file</a>' in html
 
 
 def test_hostile_entry_text_is_inert_in_the_site(tmp_path: Path) -> None:
