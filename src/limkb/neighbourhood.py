@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from limkb.markup import plain
 
-__all__ = ["Neighbour", "neighbourhood_svg", "KIND_COLOURS", "MAX_NEIGHBOURS"]
+__all__ = ["KIND_COLOURS", "MAX_NEIGHBOURS", "Neighbour", "neighbourhood_svg"]
 
 KIND_COLOURS: dict[str, str] = {
     "strategy": "#0072B2",
@@ -37,6 +37,8 @@ MAX_NEIGHBOURS = 24
 _SIZE = 440
 _RADIUS = 160
 _NODE = 9
+_MARGIN = 110
+"""Room left and right of the circle for the labels of the outermost neighbours."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,9 @@ def neighbourhood_svg(label: str, kind: str, neighbours: Sequence[Neighbour], *,
     hidden = len(ordered) - len(shown)
     centre = _SIZE / 2
     parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="limkb-neighbourhood" viewBox="0 0 {_SIZE} {_SIZE}" '
-        f'width="{_SIZE}" height="{_SIZE}" role="img" aria-label="{_esc(title or label)}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="limkb-neighbourhood" '
+        f'viewBox="{-_MARGIN} 0 {_SIZE + 2 * _MARGIN} {_SIZE}" width="{_SIZE + 2 * _MARGIN}" height="{_SIZE}" '
+        f'role="img" aria-label="{_esc(title or label)}">',
         f"<title>{_esc(title or label)}</title>",
     ]
     points: list[tuple[float, float]] = []
