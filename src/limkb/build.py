@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from limkb.graph import KnowledgeBase
     from limkb.render import RenderOptions
 
-__all__ = ["build", "BuildSummary", "write_outputs", "render_to", "serve"]
+__all__ = ["BuildSummary", "build", "render_to", "serve", "write_outputs"]
 
 log = logging.getLogger(__name__)
 
