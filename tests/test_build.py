@@ -125,8 +125,6 @@ def test_builds_in_separate_processes_are_byte_identical(two_processes: list[dic
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="store.write_sqlite creates each table's indexes in set order "
-                   "(SQLAlchemy Table.indexes), which follows PYTHONHASHSEED")  # fmt: skip
 def test_sqlite_of_separate_processes_is_byte_identical(two_processes: list[dict[str, bytes]]) -> None:
     first, second = two_processes
     assert first["build/kb.sqlite"] == second["build/kb.sqlite"]

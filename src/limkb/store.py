@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, Column, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
 from limkb.models import Dataset, Reference, iter_sources
@@ -373,7 +374,14 @@ def _result_row(result: AnalysisResult) -> dict[str, Any]:
 def _fill(engine: Engine, kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[str, int]:
     """Create the tables on ``engine`` and insert every row; returns the row count per table."""
     tables = [t.__table__ for t in TABLES]  # type: ignore[attr-defined]
-    SQLModel.metadata.create_all(engine, tables=tables)
+    with engine.begin() as connection:
+        # Tables first, then indexes sorted by name: SQLAlchemy keeps indexes in a set, whose
+        # order (and so the file's bytes) would change with the hash seed.
+        for table in tables:
+            connection.execute(CreateTable(table))
+        for table in tables:
+            for index in sorted(table.indexes, key=lambda i: str(i.name)):
+                index.create(connection)
     rows = _rows(kb, results)
     with engine.begin() as connection:
         for table in tables:
