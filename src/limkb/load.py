@@ -16,10 +16,11 @@ input.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,24 +64,65 @@ class Mark:
     col: int
 
 
-@dataclass
 class Document:
-    """One file's plain data, with the position of every value and every mapping key."""
+    """One file's plain data, with the position of every value and every mapping key.
 
-    path: str
-    data: Any
-    marks: dict[Loc, Mark] = field(default_factory=dict)
-    key_marks: dict[Loc, Mark] = field(default_factory=dict)
+    Positions are found lazily: a clean file is parsed without them (most files are never
+    asked where a value is), and the first call of :meth:`mark` (or read of ``marks``)
+    parses the kept text again, recording every position.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        data: Any,
+        marks: dict[Loc, Mark] | None = None,
+        key_marks: dict[Loc, Mark] | None = None,
+        *,
+        text: str | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self._marks = marks
+        self._key_marks = key_marks
+        self._text = text
+
+    def __repr__(self) -> str:
+        return f"Document({self.path!r})"
+
+    def _locate(self) -> None:
+        builder = _Builder(self.path)
+        if self._text is not None:
+            with contextlib.suppress(_Stop, yaml.YAMLError):  # the text parsed before
+                _parse_events(self._text, builder)
+        self._marks, self._key_marks = builder.marks, builder.key_marks
+
+    @property
+    def marks(self) -> dict[Loc, Mark]:
+        """The position of every value, by location (``("uses", 0, "id")``)."""
+        if self._marks is None:
+            self._locate()
+        assert self._marks is not None
+        return self._marks
+
+    @property
+    def key_marks(self) -> dict[Loc, Mark]:
+        """The position of the key of every mapping value, by the value's location."""
+        if self._key_marks is None:
+            self._locate()
+        assert self._key_marks is not None
+        return self._key_marks
 
     def mark(self, loc: Loc, *, key: bool = False) -> Mark:
         """The position of ``loc`` (or of its key), else of its nearest located ancestor."""
-        if key and loc in self.key_marks:
-            return self.key_marks[loc]
+        marks, key_marks = self.marks, self.key_marks
+        if key and loc in key_marks:
+            return key_marks[loc]
         while loc:
-            if loc in self.marks:
-                return self.marks[loc]
+            if loc in marks:
+                return marks[loc]
             loc = loc[:-1]
-        return self.marks.get((), Mark(1, 1))
+        return marks.get((), Mark(1, 1))
 
 
 def _mark(event: Any) -> Mark:
@@ -275,35 +317,19 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
 
 def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     """Parse one entry's YAML text; return the document (or None) and its problems."""
-    problems: list[Problem] = []
+    fast = _fast_data(text)
+    if fast is not None:
+        return Document(path, fast, text=text), []
     builder = _Builder(path)
-    documents = 0
-    data: Any = None
     try:
-        events = iter(yaml.parse(text, Loader=_Parser))
-        for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    m = _mark(event)
-                    problems.append(Problem(
-                        path, m.line, m.col, Severity.ERROR, "multiple-documents",
-                        "the file holds more than one YAML document",
-                        "one entry per file: remove the '---' line and move the rest to its own file",
-                    ))  # fmt: skip
-                    break
-                start = next(events)
-                if isinstance(start, yaml.DocumentEndEvent):
-                    continue
-                builder.marks[()] = _mark(start)
-                data = builder.build(itertools.chain((start,), events))
+        problems, data = _parse_events(text, builder)
     except _Stop:
-        return None, problems + builder.problems
+        return None, builder.problems
     except yaml.MarkedYAMLError as error:
-        return None, [*problems, *builder.problems, _syntax_problem(path, text, error)]
+        return None, [*builder.problems, _syntax_problem(path, text, error)]
     except yaml.reader.ReaderError as error:
         m = _position(text, min(error.position, len(text)))
-        return None, [*problems, Problem(
+        return None, [Problem(
             path, m.line, m.col, Severity.ERROR, "yaml-syntax",
             f"control character U+{error.character:04X} is not allowed in YAML text"
             if isinstance(error.character, int) else f"unreadable character: {error.reason}",
@@ -328,7 +354,121 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
             f"the file holds a {type(data).__name__}, not a mapping of fields",
             "start each line at the left margin with `field: value`",
         )]  # fmt: skip
-    return Document(path, data, builder.marks, builder.key_marks), []
+    return Document(path, data, builder.marks, builder.key_marks, text=text), []
+
+
+def _parse_events(text: str, builder: _Builder) -> tuple[list[Problem], Any]:
+    """Parse ``text`` event by event into ``builder``: the problems and the first document's data."""
+    problems: list[Problem] = []
+    documents = 0
+    data: Any = None
+    events = iter(yaml.parse(text, Loader=_Parser))
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                m = _mark(event)
+                problems.append(Problem(
+                    builder.path, m.line, m.col, Severity.ERROR, "multiple-documents",
+                    "the file holds more than one YAML document",
+                    "one entry per file: remove the '---' line and move the rest to its own file",
+                ))  # fmt: skip
+                break
+            start = next(events)
+            if isinstance(start, yaml.DocumentEndEvent):
+                continue
+            builder.marks[()] = _mark(start)
+            data = builder.build(itertools.chain((start,), events))
+    return problems, data
+
+
+_PROPERTY = re.compile(r"(?:^[ \t]*|[:?\-\[{,][ \t]*)[&*!]", re.MULTILINE)
+"""Where an anchor, alias or tag could start a node (prose with `&` or `*` may match too)."""
+_FAST_FLOW = 256
+_FAST_LINE = 255
+_PLAIN_SPECIAL = frozenset("0123456789+-.~nNtTfF")
+"""First characters of the plain scalars that are not text (numbers, null, booleans, .inf)."""
+
+
+_Composer: Any = None
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _Composer(yaml.cyaml.CParser):  # type: ignore[misc,no-redef]
+        """libyaml's parser and composer, without tag resolution (tags are never used here)."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> None:
+            return None
+
+        def descend_resolver(self, parent: Any, index: Any) -> None:
+            return None
+
+        def ascend_resolver(self) -> None:
+            return None
+
+
+class _Slow(Exception):
+    """The fast reading declines a file; the event-by-event reading decides."""
+
+
+def _fast_data(text: str) -> dict[str, Any] | None:
+    """The data of a well-formed entry file, read without positions; None to take the exact path.
+
+    libyaml composes the node tree in C, which is several times faster than building from
+    events in Python. It is used only when it cannot differ from :class:`_Builder`: no
+    anchor, alias or tag can be present (none of ``& * !`` starts a node), the nesting is
+    shallow enough for the composer's recursion (few flow brackets, no long lines bound the
+    depth of block nesting), and the walk finds no duplicate or non-text key, no deep
+    nesting and no huge number. Anything else, including every error, goes the exact way.
+    """
+    if (
+        _Composer is None
+        or (("&" in text or "*" in text or "!" in text) and _PROPERTY.search(text))
+        or text.count("[") + text.count("{") > _FAST_FLOW
+        or max(map(len, text.splitlines()), default=0) > _FAST_LINE
+    ):
+        return None
+    composer = _Composer(text)
+    try:
+        node = composer.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        composer.dispose()
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    try:
+        data = _walk(node, 1)
+    except _Slow:
+        return None
+    return data  # type: ignore[no-any-return]
+
+
+def _walk(node: Any, depth: int) -> Any:
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        value = node.value
+        if node.style or (value and value[0] not in _PLAIN_SPECIAL):
+            return value
+        if len(value) > _MAX_DIGITS:
+            raise _Slow
+        return _resolve_plain(value)
+    if depth > MAX_DEPTH:
+        raise _Slow
+    if kind is yaml.MappingNode:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode:
+                raise _Slow
+            key = key_node.value
+            if not key_node.style and (not key or key[0] in _PLAIN_SPECIAL):
+                key = _resolve_plain(key)
+                if not isinstance(key, str):
+                    raise _Slow
+            if key in out:
+                raise _Slow
+            out[key] = _walk(value_node, depth + 1)
+        return out
+    return [_walk(item, depth + 1) for item in node.value]
 
 
 def load_file(path: Path, *, display: str | None = None) -> tuple[Document | None, list[Problem]]:

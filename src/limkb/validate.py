@@ -23,7 +23,7 @@ import pydantic
 from pydantic import BaseModel
 
 from limkb.ids import is_slug, reference_id
-from limkb.load import Document, iter_entry_files, load_file
+from limkb.load import Document, Mark, iter_entry_files, load_file
 from limkb.models import (
     FOLDERS,
     Analysis,
@@ -375,6 +375,33 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
 # --- across entries -----------------------------------------------------------------------
 
 
+class _Where:
+    """The position of the first of ``locs`` that is located in the file (else of the last),
+    looked up only when a problem is reported: positions cost a second parse of the file."""
+
+    __slots__ = ("_document", "_locs", "_mark")
+
+    def __init__(self, document: Document, *locs: tuple[Any, ...]) -> None:
+        self._document = document
+        self._locs = locs
+        self._mark: Mark | None = None
+
+    def _get(self) -> Mark:
+        if self._mark is None:
+            marks = self._document.marks
+            here = next((loc for loc in self._locs[:-1] if loc in marks), self._locs[-1])
+            self._mark = self._document.mark(here)
+        return self._mark
+
+    @property
+    def line(self) -> int:
+        return self._get().line
+
+    @property
+    def col(self) -> int:
+        return self._get().col
+
+
 def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
     return difflib.get_close_matches(target, list(candidates), n=3, cutoff=0.6)
 
@@ -387,7 +414,7 @@ def _check_links(result: Validated) -> None:
     for entry_id, entry in result.checked().items():
         document = result.documents[entry_id]
         for link in iter_links(entry):
-            m = document.mark(link.loc)
+            m = _Where(document, link.loc)
             target = result.entries.get(link.target)
             kinds = " or ".join(link.rel.targets)
             if target is None and link.target in result.invalid:
@@ -420,8 +447,7 @@ def _check_source(result: Validated, entry_id: str, document: Document, loc: tup
     target = result.entries.get(ref)
     if target is None and ref in result.invalid:
         return
-    here = (*loc, "ref") if (*loc, "ref") in document.marks else loc
-    m = document.mark(here)
+    m = _Where(document, (*loc, "ref"), loc)
     if target is None:
         close = _suggest(ref, references)
         message = f"source {ref!r} is not a reference entry" + (
@@ -573,11 +599,11 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
         values = record.values
         for name, value in values.items():
             column = columns.get(name)
-            m = document.mark(("records", r, name))
+            cell = _Where(document, ("records", r, name))
             if column is None:
                 close = _suggest(name, columns)
                 report.add(_problem(
-                    document.path, m.line, m.col, "unknown-column",
+                    document.path, cell.line, cell.col, "unknown-column",
                     f"record {record.label!r} has a value for {name!r}, which is not a column"
                     + (f"; did you mean {close[0]!r}?" if close else ""),
                     f"use one of the declared columns: {', '.join(columns)}", entry=entry_id,
@@ -587,19 +613,19 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 continue
             if column.type is ColumnType.TEXT:
                 if not isinstance(value, str):
-                    report.add(_problem(document.path, m.line, m.col, "column-type",
+                    report.add(_problem(document.path, cell.line, cell.col, "column-type",
                                         f"{name!r} is a text column, but {record.label!r} has {_describe(value)}",
                                         "put the value in double quotes", entry=entry_id))  # fmt: skip
                 continue
             if isinstance(value, str) or (column.type is ColumnType.INTEGER and not isinstance(value, int)):
                 report.add(_problem(
-                    document.path, m.line, m.col, "column-type",
+                    document.path, cell.line, cell.col, "column-type",
                     f"{name!r} holds {column.type.value}s, but {record.label!r} has {_describe(value)}",
                     "write a bare number (no quotes, no unit); leave the cell out when unknown",
                     entry=entry_id,
                 ))  # fmt: skip
                 continue
-            _check_range(result, entry_id, document, m, record.label, column, float(value))
+            _check_range(result, entry_id, document, cell, record.label, column, float(value))
         for group in dataset.composition:
             if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
                 continue
