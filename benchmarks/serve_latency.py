@@ -1,0 +1,127 @@
+"""How long after saving an edited entry does ``limkb serve`` serve the changed page?
+
+    python benchmarks/serve_latency.py /tmp/limkb-bench/kb-10000-seed0
+    python benchmarks/serve_latency.py PROJECT --command mkdocs   # plain `mkdocs serve` (full rebuilds)
+
+Starts the server on 127.0.0.1 (a free port) in the project folder, waits for the first
+build to be served, renames one entry (a strategy in the middle of the KB) to a unique
+text, and polls that entry's page until the new name appears. It prints the seconds from
+the save to the first response holding the new name (and, with ``--json``, one JSON line).
+Every wait is bounded; the server (its whole process group) is always stopped and the
+entry file restored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body: bytes = response.read()
+            return body.decode("utf-8", errors="replace")
+    except (urllib.error.URLError, OSError, TimeoutError):
+        return None
+
+
+def _pick_entry(project: Path) -> Path:
+    strategies = sorted((project / "kb" / "strategies").glob("*.yaml"))
+    if not strategies:
+        raise SystemExit(f"no strategies in {project / 'kb'}")
+    return strategies[len(strategies) // 2]
+
+
+def measure(project: Path, *, command: str = "limkb", startup_timeout: float = 900.0,
+            change_timeout: float = 300.0, poll: float = 0.1) -> dict[str, float | str]:  # fmt: skip
+    """Start the server, edit one entry, and time until its page shows the edit."""
+    project = project.resolve()
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    bin_dir = Path(sys.executable).parent
+    if command == "limkb":
+        argv = [str(bin_dir / "limkb"), "serve", "--project", ".", "--dev-addr", address]
+    else:
+        argv = [str(bin_dir / "mkdocs"), "serve", "--dev-addr", address]
+    entry = _pick_entry(project)
+    url = f"http://{address}/entries/strategies/{entry.stem}/"
+    original = entry.read_bytes()
+    log = tempfile.TemporaryFile()
+    started = time.perf_counter()
+    server = subprocess.Popen(argv, cwd=project, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        first = None
+        while time.perf_counter() - started < startup_timeout:
+            if server.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(f"the server stopped: {log.read()[-2000:].decode(errors='replace')}")
+            first = _get(url)
+            if first is not None:
+                break
+            time.sleep(0.5)
+        if first is None:
+            raise RuntimeError(f"no page at {url} after {startup_timeout:.0f} s")
+        startup = time.perf_counter() - started
+        time.sleep(2.0)  # let the watcher settle after the first build
+        token = f"Edited name {int(time.time() * 1000)}"
+        text = original.decode("utf-8")
+        lines = [f'name: "{token}"' if line.startswith("name:") else line for line in text.split("\n")]
+        saved = time.perf_counter()
+        entry.write_text("\n".join(lines), encoding="utf-8")
+        latency = None
+        while time.perf_counter() - saved < change_timeout:
+            body = _get(url)
+            if body is not None and token in body:
+                latency = time.perf_counter() - saved
+                break
+            time.sleep(poll)
+        if latency is None:
+            raise RuntimeError(f"the edit did not show at {url} within {change_timeout:.0f} s")
+        return {"seconds": latency, "startup": startup, "command": command, "url": url}
+    finally:
+        entry.write_bytes(original)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+                server.wait(timeout=20)
+        log.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("project", type=Path, help="a project folder holding kb/ and mkdocs.yml")
+    parser.add_argument("--command", choices=["limkb", "mkdocs"], default="limkb",
+                        help="limkb serve (rebuilds only changed pages) or plain mkdocs serve")  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    args = parser.parse_args(argv)
+    result = measure(args.project, command=args.command)
+    print(f"{args.command} serve: first page after {result['startup']:.1f} s; "
+          f"edited page served {result['seconds']:.2f} s after the save", file=sys.stderr)  # fmt: skip
+    if args.json:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
