@@ -203,4 +203,6 @@ def serve(project: Path, *, dev_addr: str | None = None, dirty: bool = True) -> 
     config_file = Path(project) / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError("config", f"no mkdocs.yml in {Path(project).resolve()}")
-    mkdocs_serve(str(config_file), build_type="dirty" if dirty else None, dev_addr=dev_addr)
+    # MkDocs warns on every dirty build; under `strict: true` that warning would abort it.
+    mkdocs_serve(str(config_file), build_type="dirty" if dirty else None, dev_addr=dev_addr,
+                 strict=False if dirty else None)  # fmt: skip
