@@ -1,12 +1,15 @@
 """Fixtures for the browser tests: the site is built once per session and served on 127.0.0.1.
 
-See :mod:`sitekit` for how the site is built and served and why chromium is Debian's. A test
+See :mod:`sitekit` for how the site is built and served and why chromium is Debian's.
+``LIMKB_BROWSER_SITE=path/to/site`` serves an already built site instead of building one,
+which is quicker while working on the tests themselves. A test
 that opens pages through :func:`tab` fails if any page logged a console error or asked any host
 but 127.0.0.1 for anything.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,8 +37,13 @@ from sitekit import (
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The site built from a copy of this checkout, served on 127.0.0.1 for the session."""
-    project = copy_project(tmp_path_factory.mktemp("project"))
-    root = build_site(project)
+    prebuilt = os.environ.get("LIMKB_BROWSER_SITE")
+    if prebuilt:  # iterate on the tests against a site built once by hand
+        root = Path(prebuilt).resolve()
+        project = root.parent
+    else:
+        project = copy_project(tmp_path_factory.mktemp("project"))
+        root = build_site(project)
     with serve(root) as base_url:
         yield Site(root=root, project=project, base_url=base_url)
 
@@ -64,6 +72,7 @@ def tab(browser: Any) -> Iterator[Tab]:
     context.on("request", lambda request: tab.requests.append(request.url))
     context.route(lambda url: not is_local(url), lambda route: route.abort())
     page.on("console", lambda message: tab.errors.append(message.text) if message.type == "error" else None)
+    page.on("requestfailed", lambda request: tab.failed.append(request.url))
     page.on("pageerror", lambda error: tab.errors.append(f"uncaught: {error}"))
     page.on(
         "response",

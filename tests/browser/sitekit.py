@@ -176,11 +176,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser that drops a connection it no longer needs is not an error."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
 def serve(root: Path) -> Iterator[str]:
     """Serve ``root`` on 127.0.0.1 on a free port in a thread; yields the base URL."""
     handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -210,6 +220,7 @@ class Tab:
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     visited: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
     allowed_errors: list[re.Pattern[str]] = field(default_factory=list)
 
     def open(self, url: str) -> Any:
@@ -228,3 +239,19 @@ class Tab:
             if not any(pattern.search(text) for pattern in self.allowed_errors)
         ]
         return found
+
+
+def search(page: Any, text: str) -> Any:
+    """Type ``text`` into Material's search box; returns the locator of the result items.
+
+    The box is a header button on narrow screens and a field on wide ones. Keys are typed one by
+    one, as a reader would: Material reacts to key events, which ``fill`` does not send.
+    """
+    button = page.locator("label.md-header__button[for='__search']").first
+    if button.is_visible():
+        button.click()
+    page.locator("input.md-search__input").click()
+    page.keyboard.type(text, delay=30)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(state="visible")
+    return results

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import Site, Tab, is_local
+from sitekit import Site, Tab, is_local, search
 
 pytestmark = pytest.mark.browser
 
@@ -88,11 +88,7 @@ def test_entry_page_shows_summary_relations_and_sources(tab: Tab, site: Site) ->
 
 def test_search_finds_lif(tab: Tab, site: Site) -> None:
     page = tab.open(site.base_url)
-    page.locator("label.md-header__button[for='__search']").first.click()
-    box = page.locator("input.md-search__input")
-    box.fill("LiF")
-    results = page.locator(".md-search-result__item")
-    results.first.wait_for(state="visible")
+    results = search(page, "LiF")
     assert results.count() > 0
     assert "lif" in page.locator(".md-search-result").inner_text().lower()
 
@@ -171,31 +167,46 @@ def test_graph_search_highlights_centres_and_links_an_entry(tab: Tab, site: Site
     assert name in page.locator("h1").first.inner_text()
 
 
+PICK_EDGE = """() => {
+  // The edge whose midpoint lies farthest from every node, centred at zoom 1: a mouse put on
+  // that midpoint can only hit the edge.
+  const cy = window.limkbExplorer.cy;
+  const clearance = e => { const m = e.midpoint();
+    return Math.min(...cy.nodes().map(n => Math.hypot(n.position('x') - m.x, n.position('y') - m.y))); };
+  const edge = cy.edges().filter(e => !e.isLoop() && e.parallelEdges().length === 1)
+                 .sort((a, b) => clearance(b) - clearance(a))[0];
+  cy.zoom(1);
+  cy.center(edge);
+  return {id: edge.id(), source: edge.source().id(), relation: edge.data('relation')};
+}"""
+
+
 def test_graph_click_on_a_node_and_hover_on_an_edge(tab: Tab, site: Site) -> None:
-    edge = site.graph["edges"][0]
     page = tab.open(_page(site, "graph"))
     _wait_for_graph(page)
-    # Zoom on the edge's source so that a real mouse click lands on it.
-    page.evaluate(
-        """id => { const cy = window.limkbExplorer.cy; cy.zoom(2); cy.center(cy.$id(id)); }""", edge["source"]
-    )
+    page.locator(".limkb-graph-canvas").evaluate("e => e.scrollIntoView({block: 'end'})")
     canvas = page.locator(".limkb-graph-canvas").bounding_box()
-    assert canvas is not None
+    assert canvas is not None and canvas["y"] >= 0 and canvas["y"] + canvas["height"] <= 902, canvas
+    edge = page.evaluate(PICK_EDGE)
+    midpoint = page.evaluate("id => window.limkbExplorer.cy.$id(id).renderedMidpoint()", edge["id"])
+    page.mouse.move(canvas["x"] + midpoint["x"], canvas["y"] + midpoint["y"], steps=4)
+    page.wait_for_function("() => document.querySelector('.limkb-graph-canvas').title !== ''")
+    title = page.locator(".limkb-graph-canvas").get_attribute("title") or ""
+    assert f" {edge['relation']} " in title, title
+    assert page.evaluate("id => window.limkbExplorer.cy.$id(id).hasClass('hover')", edge["id"])
+
     point = page.evaluate("id => window.limkbExplorer.cy.$id(id).renderedPosition()", edge["source"])
     page.mouse.click(canvas["x"] + point["x"], canvas["y"] + point["y"])
     assert site.nodes[edge["source"]]["name"] in page.locator(".limkb-graph-info").inner_text()
-    midpoint = page.evaluate(
-        """([s, t]) => window.limkbExplorer.cy.edges().filter(e => e.source().id() === s && e.target().id() === t)[0]
-                       .renderedMidpoint()""",
-        [edge["source"], edge["target"]],
-    )
-    page.mouse.move(canvas["x"] + midpoint["x"], canvas["y"] + midpoint["y"])
-    page.wait_for_function("() => document.querySelector('.limkb-graph-canvas').title !== ''")
-    title = page.locator(".limkb-graph-canvas").get_attribute("title") or ""
-    assert edge["relation"] in title or edge["relation"].replace("_", " ") in title, title
 
 
 def test_graph_page_works_from_a_file_url(tab: Tab, site: Site) -> None:
+    # Material's search reads search/search_index.js under file://, which a served site does not
+    # need; the search box is the only thing that may fail here, and only that way.
+    tab.allowed_errors += [
+        re.compile(r"^uncaught: Invalid script: file://.*/search/search_index\.js$"),
+        re.compile(r"^Failed to load resource: net::ERR_FILE_NOT_FOUND$"),
+    ]
     page = tab.open((site.root / "graph" / "index.html").as_uri())
     assert _wait_for_graph(page) == len(site.nodes)
     assert page.evaluate(CANVAS_INK)["ink"] > 1000
@@ -203,6 +214,7 @@ def test_graph_page_works_from_a_file_url(tab: Tab, site: Site) -> None:
     url = page.evaluate("url => window.limkbExplorer.pageUrl(url)", site.nodes[entry_id]["url"])
     assert url.startswith("file://") and url.endswith("/index.html")
     assert Path(url.removeprefix("file://")) == site.file_of(entry_id)
+    assert all(failed.endswith("/search/search_index.js") for failed in tab.failed), tab.failed
 
 
 # ---- tables ---------------------------------------------------------------------------------------------
@@ -310,7 +322,8 @@ def test_sample_pages_load_cleanly_and_their_links_answer(tab: Tab, site: Site) 
     for url in _sample(site):
         page = tab.open(url)
         targets = page.eval_on_selector_all(
-            "a[href], link[href], script[src], img[src]", "els => els.map(e => e.href || e.src)"
+            "[href], [src]",
+            "els => els.map(e => new URL(e.getAttribute('href') || e.getAttribute('src'), document.baseURI).href)",
         )
         for target in targets:
             target = target.split("#")[0]
