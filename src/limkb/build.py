@@ -115,6 +115,7 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: object) -> None:
                 mkdocs_build(config)
             finally:
                 config.plugins.on_shutdown()
+                plugin.prepared = None
         except (MkDocsException, Abort) as error:
             details = "\n".join(warnings.messages)
             raise BuildError("mkdocs", f"{error}\n{details}".rstrip()) from None

@@ -87,6 +87,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
 
+    def on_shutdown(self) -> None:
+        # MkDocs reuses plugin instances across configs loaded in one process: inputs that
+        # `limkb build` prepared for one run must not leak into the next.
+        self.prepared = None
+
     def _project(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path or "mkdocs.yml").resolve().parent
 
