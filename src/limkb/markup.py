@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 import threading
 
 import markdown  # type: ignore[import-untyped]  # no stubs published for python-markdown here
@@ -82,11 +83,17 @@ def prose(text: str | None) -> Markup:
     return result
 
 
+_NEEDS_ESCAPE = re.compile(r"[&<>\"'{}]")
+
+
 def plain(text: object) -> Markup:
     """Any value as escaped text, braces included (the templates' ``finalize``)."""
     if isinstance(text, Markup):
         return text
-    return Markup(_braces(html.escape(str(text), quote=True)))
+    value = str(text)
+    if _NEEDS_ESCAPE.search(value) is None:  # most values: nothing to escape (called for every output)
+        return Markup(value)
+    return Markup(_braces(html.escape(value, quote=True)))
 
 
 _TITLE_SWAPS = str.maketrans({"<": "‹", ">": "›", "&": "＆", "{": "(", "}": ")", '"': "”", "`": "'"})
