@@ -49,18 +49,368 @@ _SCHEMA = {
     "species": "species", "analyses": "analysis",
 }  # fmt: skip
 
-_WORDS = ["lithium", "interphase", "electrolyte", "anion", "solvent", "salt", "fluorinated", "ether", "carbonate", "nitrate", "coating", "layer", "film", "deposition", "plating", "stripping", "nucleation", "dendrite", "host", "copper", "collector", "alloy", "oxide", "fluoride", "nitride", "polymer", "ceramic", "composite", "porous", "scaffold", "uniform", "dense", "compact", "thin", "thick", "stable", "passivating", "conductive", "insulating", "resistive", "flexible", "brittle", "elastic", "modulus", "stress", "strain", "transport", "diffusion", "migration", "solvation", "shell", "cluster", "aggregate", "contact", "ion", "pair", "decomposition", "reduction", "potential", "current", "density", "capacity", "cycling", "efficiency", "loss", "growth", "swelling", "cracking", "inorganic", "organic", "mosaic", "multilayer", "gradient", "surface", "bulk", "grain", "boundary", "facet", "texture", "crystalline", "amorphous", "spectroscopy", "microscopy", "impedance", "cryogenic", "tomography", "titration", "isotope", "additive", "diluent"]
-_SURNAMES = ["Zhang", "Wang", "Li", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Gao", "Zheng", "Liang", "Xie", "Song", "Tang", "Han", "Feng", "Deng", "Cao", "Peng", "Zeng", "Xiao", "Tian", "Dong", "Pan", "Yuan", "Cai", "Jiang", "Yu", "Du", "Ye", "Cheng", "Wei", "Su", "Lu", "Ding", "Ren", "Shen", "Yao", "Cui", "Kim", "Park", "Lee", "Choi", "Jung", "Kang", "Cho", "Yoon", "Jang", "Lim", "Han", "Tanaka", "Suzuki", "Sato", "Smith", "Johnson", "Brown", "Miller", "Davis", "Wilson", "Moore", "Taylor", "Anderson", "Thomas", "Jackson", "White", "Harris", "Martin", "Thompson", "Garcia", "Martinez", "Robinson", "Clark", "Lewis", "Walker", "Hall", "Allen", "Young", "King", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill", "Campbell", "Mitchell", "Roberts", "Carter", "Phillips", "Evans", "Turner", "Torres", "Parker", "Collins", "Edwards", "Stewart", "Morris", "Murphy", "Cook", "Rogers", "Morgan", "Peterson", "Cooper", "Reed", "Bailey", "Bell", "Kelly", "Howard", "Ward", "Cox", "Richardson", "Wood", "Watson", "Brooks", "Bennett", "Gray", "James", "Hughes", "Price", "Sanders", "Myers", "Long", "Ross", "Foster", "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann", "Koch", "Richter", "Dupont", "Martin", "Bernard", "Durand", "Moreau", "Laurent", "Rossi", "Russo", "Ferrari", "Esposito", "Bianchi", "Aurbach", "Cui", "Goodenough", "Dahn", "Bent", "Xu", "Janek", "Zhang", "Meng", "Qian", "Armand", "Tarascon", "Grey", "Manthiram", "Amine", "Liu", "Archer"]
-_TITLE_WORDS = ["Stable", "Dendrite-Free", "Lithium", "Metal", "Anodes", "Enabled", "by", "a", "Fluorinated", "Interphase", "Uniform", "Deposition", "High-Voltage", "Electrolyte", "Design", "Localized", "High-Concentration", "Electrolytes", "Solid", "Electrolyte", "Interphase", "Artificial", "Layer", "Atomic", "Layer", "Deposition", "Three-Dimensional", "Host", "Copper", "Current", "Collector", "Lithiophilic", "Nucleation", "Seeds", "Cryogenic", "Electron", "Microscopy", "Reveals", "Nanostructure", "Quantifying", "Inactive", "Lithium", "Understanding", "Mechanism", "Failure", "Polymer", "Coating", "Self-Healing", "Electrostatic", "Shield", "Anion-Derived", "Solvation", "Sheath", "Coulombic", "Efficiency", "Long-Term", "Cycling"]
+_WORDS = [
+    "lithium",
+    "interphase",
+    "electrolyte",
+    "anion",
+    "solvent",
+    "salt",
+    "fluorinated",
+    "ether",
+    "carbonate",
+    "nitrate",
+    "coating",
+    "layer",
+    "film",
+    "deposition",
+    "plating",
+    "stripping",
+    "nucleation",
+    "dendrite",
+    "host",
+    "copper",
+    "collector",
+    "alloy",
+    "oxide",
+    "fluoride",
+    "nitride",
+    "polymer",
+    "ceramic",
+    "composite",
+    "porous",
+    "scaffold",
+    "uniform",
+    "dense",
+    "compact",
+    "thin",
+    "thick",
+    "stable",
+    "passivating",
+    "conductive",
+    "insulating",
+    "resistive",
+    "flexible",
+    "brittle",
+    "elastic",
+    "modulus",
+    "stress",
+    "strain",
+    "transport",
+    "diffusion",
+    "migration",
+    "solvation",
+    "shell",
+    "cluster",
+    "aggregate",
+    "contact",
+    "ion",
+    "pair",
+    "decomposition",
+    "reduction",
+    "potential",
+    "current",
+    "density",
+    "capacity",
+    "cycling",
+    "efficiency",
+    "loss",
+    "growth",
+    "swelling",
+    "cracking",
+    "inorganic",
+    "organic",
+    "mosaic",
+    "multilayer",
+    "gradient",
+    "surface",
+    "bulk",
+    "grain",
+    "boundary",
+    "facet",
+    "texture",
+    "crystalline",
+    "amorphous",
+    "spectroscopy",
+    "microscopy",
+    "impedance",
+    "cryogenic",
+    "tomography",
+    "titration",
+    "isotope",
+    "additive",
+    "diluent",
+]
+_SURNAMES = [
+    "Zhang",
+    "Wang",
+    "Li",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Luo",
+    "Gao",
+    "Zheng",
+    "Liang",
+    "Xie",
+    "Song",
+    "Tang",
+    "Han",
+    "Feng",
+    "Deng",
+    "Cao",
+    "Peng",
+    "Zeng",
+    "Xiao",
+    "Tian",
+    "Dong",
+    "Pan",
+    "Yuan",
+    "Cai",
+    "Jiang",
+    "Yu",
+    "Du",
+    "Ye",
+    "Cheng",
+    "Wei",
+    "Su",
+    "Lu",
+    "Ding",
+    "Ren",
+    "Shen",
+    "Yao",
+    "Cui",
+    "Kim",
+    "Park",
+    "Lee",
+    "Choi",
+    "Jung",
+    "Kang",
+    "Cho",
+    "Yoon",
+    "Jang",
+    "Lim",
+    "Han",
+    "Tanaka",
+    "Suzuki",
+    "Sato",
+    "Smith",
+    "Johnson",
+    "Brown",
+    "Miller",
+    "Davis",
+    "Wilson",
+    "Moore",
+    "Taylor",
+    "Anderson",
+    "Thomas",
+    "Jackson",
+    "White",
+    "Harris",
+    "Martin",
+    "Thompson",
+    "Garcia",
+    "Martinez",
+    "Robinson",
+    "Clark",
+    "Lewis",
+    "Walker",
+    "Hall",
+    "Allen",
+    "Young",
+    "King",
+    "Wright",
+    "Scott",
+    "Green",
+    "Baker",
+    "Adams",
+    "Nelson",
+    "Hill",
+    "Campbell",
+    "Mitchell",
+    "Roberts",
+    "Carter",
+    "Phillips",
+    "Evans",
+    "Turner",
+    "Torres",
+    "Parker",
+    "Collins",
+    "Edwards",
+    "Stewart",
+    "Morris",
+    "Murphy",
+    "Cook",
+    "Rogers",
+    "Morgan",
+    "Peterson",
+    "Cooper",
+    "Reed",
+    "Bailey",
+    "Bell",
+    "Kelly",
+    "Howard",
+    "Ward",
+    "Cox",
+    "Richardson",
+    "Wood",
+    "Watson",
+    "Brooks",
+    "Bennett",
+    "Gray",
+    "James",
+    "Hughes",
+    "Price",
+    "Sanders",
+    "Myers",
+    "Long",
+    "Ross",
+    "Foster",
+    "Müller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Dupont",
+    "Martin",
+    "Bernard",
+    "Durand",
+    "Moreau",
+    "Laurent",
+    "Rossi",
+    "Russo",
+    "Ferrari",
+    "Esposito",
+    "Bianchi",
+    "Aurbach",
+    "Cui",
+    "Goodenough",
+    "Dahn",
+    "Bent",
+    "Xu",
+    "Janek",
+    "Zhang",
+    "Meng",
+    "Qian",
+    "Armand",
+    "Tarascon",
+    "Grey",
+    "Manthiram",
+    "Amine",
+    "Liu",
+    "Archer",
+]
+_TITLE_WORDS = [
+    "Stable",
+    "Dendrite-Free",
+    "Lithium",
+    "Metal",
+    "Anodes",
+    "Enabled",
+    "by",
+    "a",
+    "Fluorinated",
+    "Interphase",
+    "Uniform",
+    "Deposition",
+    "High-Voltage",
+    "Electrolyte",
+    "Design",
+    "Localized",
+    "High-Concentration",
+    "Electrolytes",
+    "Solid",
+    "Electrolyte",
+    "Interphase",
+    "Artificial",
+    "Layer",
+    "Atomic",
+    "Layer",
+    "Deposition",
+    "Three-Dimensional",
+    "Host",
+    "Copper",
+    "Current",
+    "Collector",
+    "Lithiophilic",
+    "Nucleation",
+    "Seeds",
+    "Cryogenic",
+    "Electron",
+    "Microscopy",
+    "Reveals",
+    "Nanostructure",
+    "Quantifying",
+    "Inactive",
+    "Lithium",
+    "Understanding",
+    "Mechanism",
+    "Failure",
+    "Polymer",
+    "Coating",
+    "Self-Healing",
+    "Electrostatic",
+    "Shield",
+    "Anion-Derived",
+    "Solvation",
+    "Sheath",
+    "Coulombic",
+    "Efficiency",
+    "Long-Term",
+    "Cycling",
+]
 _JOURNALS = (
-    "Nat. Energy", "Joule", "Energy Environ. Sci.", "Adv. Mater.", "Adv. Energy Mater.",
-    "ACS Energy Lett.", "J. Am. Chem. Soc.", "Nano Lett.", "Science", "Nature",
-    "Energy Storage Mater.", "Angew. Chem., Int. Ed.", "Chem. Rev.", "J. Electrochem. Soc.",
+    "Nat. Energy",
+    "Joule",
+    "Energy Environ. Sci.",
+    "Adv. Mater.",
+    "Adv. Energy Mater.",
+    "ACS Energy Lett.",
+    "J. Am. Chem. Soc.",
+    "Nano Lett.",
+    "Science",
+    "Nature",
+    "Energy Storage Mater.",
+    "Angew. Chem., Int. Ed.",
+    "Chem. Rev.",
+    "J. Electrochem. Soc.",
 )
 _LOCATORS = (
-    "Table 1", "Table 2", "Table 3", "Fig. 1a", "Fig. 1c", "Fig. 2b", "Fig. 3", "Fig. 4d",
-    "Results", "Discussion", "Introduction", "Outlook", "SEI design: key approaches",
-    "Artificial SEI: key approaches", "Current collector: unresolved questions", "Supplementary Table S2",
+    "Table 1",
+    "Table 2",
+    "Table 3",
+    "Fig. 1a",
+    "Fig. 1c",
+    "Fig. 2b",
+    "Fig. 3",
+    "Fig. 4d",
+    "Results",
+    "Discussion",
+    "Introduction",
+    "Outlook",
+    "SEI design: key approaches",
+    "Artificial SEI: key approaches",
+    "Current collector: unresolved questions",
+    "Supplementary Table S2",
 )
 _UNITS: tuple[tuple[str, float, float | None, float], ...] = (
     # unit, minimum, maximum, typical value
@@ -78,8 +428,19 @@ _UNITS: tuple[tuple[str, float, float | None, float], ...] = (
 _ENUMS: dict[str, tuple[str, ...]] = {
     "family": ("electrolyte-engineering", "artificial-sei", "current-collector-modification"),
     "interface": ("li-electrolyte", "li-current-collector"),
-    "roles": ("additive", "salt", "solvent", "diluent", "coating", "polymer", "filler", "host",
-              "lithiophilic-layer", "current-collector", "precursor"),  # fmt: skip
+    "roles": (
+        "additive",
+        "salt",
+        "solvent",
+        "diluent",
+        "coating",
+        "polymer",
+        "filler",
+        "host",
+        "lithiophilic-layer",
+        "current-collector",
+        "precursor",
+    ),
     "species_class": ("inorganic", "organic", "polymeric", "alloy", "mixed"),
     "scope": ("sei", "layer", "electrolyte", "deposit", "cell", "current-collector"),
     "desired": ("higher", "lower", "uniform", "context-dependent"),
@@ -235,7 +596,9 @@ class _Writer:
         entry_id, name = self.name("properties", self.n(2, 4))
         unit, low, high, typical = self.rng.choice(_UNITS)
         self.property_units[entry_id] = (unit, low, high, typical)
-        lines = self.head("properties", name, aliases=self.n(0, 3), summary=self.n(180, 380), sources=self.n(1, 4))
+        lines = self.head(
+            "properties", name, aliases=self.n(0, 3), summary=self.n(180, 380), sources=self.n(1, 4)
+        )
         lines += [f"unit: {_q(unit)}", f"scope: {self.rng.choice(_ENUMS['scope'])}",
                   f"desired: {self.rng.choice(_ENUMS['desired'])}"]  # fmt: skip
         if low is not None:
@@ -246,7 +609,9 @@ class _Writer:
 
     def technique(self) -> tuple[str, list[str]]:
         entry_id, name = self.name("techniques", self.n(2, 3))
-        lines = self.head("techniques", name, aliases=self.n(1, 3), summary=self.n(180, 380), sources=self.n(1, 5))
+        lines = self.head(
+            "techniques", name, aliases=self.n(1, 3), summary=self.n(180, 380), sources=self.n(1, 5)
+        )
         lines += [f"abbreviation: {_q(''.join(w[0] for w in name.split()).upper())}",
                   f"category: {self.rng.choice(_ENUMS['category'])}"]  # fmt: skip
         lines += self.links("measures", self.pick("properties", self.n(0, 3)))
@@ -254,7 +619,9 @@ class _Writer:
 
     def species(self) -> tuple[str, list[str]]:
         entry_id, name = self.name("species", self.n(1, 3))
-        lines = self.head("species", name, aliases=self.n(1, 3), summary=self.n(180, 380), sources=self.n(2, 8))
+        lines = self.head(
+            "species", name, aliases=self.n(1, 3), summary=self.n(180, 380), sources=self.n(2, 8)
+        )
         lines += [f"formula: Li{self.n(1, 3)}{self.rng.choice(['F', 'O', 'N', 'CO3', 'S', 'OH'])}",
                   f"species_class: {self.rng.choice(_ENUMS['species_class'])}"]  # fmt: skip
         lines += self.links("confers", self.pick("properties", self.n(0, 3)), cited=0.8)
@@ -262,7 +629,9 @@ class _Writer:
 
     def material(self) -> tuple[str, list[str]]:
         entry_id, name = self.name("materials", self.n(1, 3))
-        lines = self.head("materials", name, aliases=self.n(1, 5), summary=self.n(100, 250), sources=self.n(2, 6))
+        lines = self.head(
+            "materials", name, aliases=self.n(1, 5), summary=self.n(100, 250), sources=self.n(2, 6)
+        )
         lines.append(f"formula: C{self.n(1, 8)}H{self.n(0, 12)}F{self.n(0, 6)}O{self.n(0, 4)}")
         lines.append("roles:")
         lines += [f"  - {role}" for role in self.rng.sample(_ENUMS["roles"], self.n(1, 2))]
@@ -272,7 +641,9 @@ class _Writer:
 
     def mechanism(self) -> tuple[str, list[str]]:
         entry_id, name = self.name("mechanisms", self.n(2, 4))
-        lines = self.head("mechanisms", name, aliases=self.n(0, 2), summary=self.n(180, 380), sources=self.n(2, 7))
+        lines = self.head(
+            "mechanisms", name, aliases=self.n(0, 2), summary=self.n(180, 380), sources=self.n(2, 7)
+        )
         involved = self.pick("species", self.n(1, 3)) + self.pick("materials", self.n(0, 3))
         lines += self.links("involves", involved, cited=0.2)
         lines += self.links("affects", self.pick("properties", self.n(0, 2)), cited=0.8)
@@ -280,7 +651,9 @@ class _Writer:
 
     def failure_mode(self) -> tuple[str, list[str]]:
         entry_id, name = self.name("failure-modes", self.n(2, 4))
-        lines = self.head("failure-modes", name, aliases=self.n(0, 3), summary=self.n(180, 380), sources=self.n(2, 7))
+        lines = self.head(
+            "failure-modes", name, aliases=self.n(0, 3), summary=self.n(180, 380), sources=self.n(2, 7)
+        )
         lines += [f"category: {self.rng.choice(_ENUMS['failure'])}",
                   f"interface: {self.rng.choice(_ENUMS['interface'])}"]  # fmt: skip
         lines += self.links("caused_by", self.pick("mechanisms", self.n(0, 2)))
@@ -293,7 +666,9 @@ class _Writer:
         parent = self.rng.choice(earlier[-200:] + earlier[:20]) if earlier else None
         family = self.strategy_family.get(parent or "") or self.rng.choice(_ENUMS["family"])
         self.strategy_family[entry_id] = family
-        lines = self.head("strategies", name, aliases=self.n(0, 4), summary=self.n(150, 400), sources=self.n(3, 14))
+        lines = self.head(
+            "strategies", name, aliases=self.n(0, 4), summary=self.n(150, 400), sources=self.n(3, 14)
+        )
         lines += [f"family: {family}", f"interface: {self.rng.choice(_ENUMS['interface'])}"]
         if parent:
             lines.append(f"subtype_of: {parent}")
@@ -326,7 +701,9 @@ class _Writer:
 
     def dataset(self) -> tuple[str, list[str]]:
         entry_id, name = self.name("datasets", self.n(3, 5))
-        lines = self.head("datasets", name, aliases=self.n(0, 2), summary=self.n(250, 450), sources=self.n(2, 4))
+        lines = self.head(
+            "datasets", name, aliases=self.n(0, 2), summary=self.n(250, 450), sources=self.n(2, 4)
+        )
         properties = self.pick("properties", self.n(2, 5), skew=1.5)
         columns = [f"c{i}_{p.split('-')[0]}"[:40] for i, p in enumerate(properties)]
         self.dataset_columns[entry_id] = properties
@@ -346,7 +723,7 @@ class _Writer:
         return entry_id, lines
 
     def _value(self, prop: str, *, share: float) -> float:
-        unit, low, high, typical = self.property_units[prop]
+        _unit, low, high, typical = self.property_units[prop]
         if high is not None:  # a percentage: keep any group of them below 100 in sum
             return round(self.rng.uniform(0.0, 100.0 * share), 2)
         value = self.rng.uniform(0.2, 1.8) * typical

@@ -28,6 +28,7 @@ Measurements (the keys of the JSON):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -220,10 +221,8 @@ def _spawn(command: Sequence[str], *, cwd: Path, env: dict[str, str] | None = No
     }
     lines = stdout.strip().splitlines()
     if lines and lines[-1].startswith("{"):
-        try:
+        with contextlib.suppress(ValueError):
             result.update(json.loads(lines[-1]))
-        except ValueError:
-            pass
     if process.returncode != 0:
         result["error"] = (stderr or stdout)[-3000:]
     return result
@@ -268,9 +267,13 @@ def prepare_baseline(project: Path) -> Path:
     )  # fmt: skip
     render_to(project / "kb", docs, options=options)
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
-    plugins = [p for p in config.get("plugins", []) if not (p == "limkb" or (isinstance(p, dict) and "limkb" in p))]
+    plugins = [
+        p for p in config.get("plugins", []) if not (p == "limkb" or (isinstance(p, dict) and "limkb" in p))
+    ]
     config.update(plugins=plugins, docs_dir="docs", site_dir="site", strict=False)
-    (folder / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    (folder / "mkdocs.yml").write_text(
+        yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 
@@ -387,8 +390,11 @@ def table(summary: dict[str, dict[str, dict[str, Any]]], metrics: Sequence[str])
         cells.append(f"{rss:,.0f} MiB" if rss else "–")
         cells.append(TARGETS.get(metric, ""))
         lines.append("| " + " | ".join(cells) + " |")
-    notes = ["", "Medians of the runs; ratios are to the floor (validate) or the baseline (build), "
-             "by wall time and by CPU time of the process."]
+    notes = [
+        "",
+        "Medians of the runs; ratios are to the floor (validate) or the baseline (build), "
+        "by wall time and by CPU time of the process.",
+    ]
     if single:
         notes.append("¹ a single run.")
     return "\n".join(lines + notes)
@@ -398,6 +404,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="limkb scale benchmarks")
     parser.add_argument("--sizes", default="1000,3000,10000", help="entry counts, comma-separated")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the table shows medians)")
+    parser.add_argument(
+        "--big-runs",
+        type=int,
+        default=None,
+        help="runs at the largest size (default: --runs); 1 keeps a 10,000-entry run short",
+    )
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {','.join(METRICS)}")
     parser.add_argument("--skip-build", action="store_true", help="leave out build, baseline and serve")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/limkb-bench"),
@@ -431,13 +443,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             marker.write_text(json.dumps(counts), encoding="utf-8")
         baseline = None
         if "baseline" in metrics:  # in a child: the parent stays small, so children's peak RSS is their own
-            me = [sys.executable, str(Path(__file__).resolve()), "--child", "prepare_baseline", "--project", str(project)]
+            me = [
+                sys.executable,
+                str(Path(__file__).resolve()),
+                "--child",
+                "prepare_baseline",
+                "--project",
+                str(project),
+            ]
             prepared = _spawn(me, cwd=project)
             if "error" in prepared:
                 raise SystemExit(f"could not prepare the baseline: {prepared['error']}")
             baseline = project / "baseline"
         per: dict[str, list[dict[str, Any]]] = {m: [] for m in metrics}
-        for run in range(args.runs):
+        runs = args.big_runs if args.big_runs is not None and size == sizes[-1] else args.runs
+        for run in range(runs):
             for metric in metrics:
                 if metric == "serve" and (size != sizes[-1] or run > 0):
                     continue  # once, at the largest size: it starts a server and waits for a full build
@@ -452,8 +472,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     text = table(summary, metrics)
     print(text)
     report = {
-        "machine": {"python": sys.version.split()[0], "platform": platform.platform(), "cpus": os.cpu_count(),
-                    "load_average": os.getloadavg()},  # fmt: skip
+        "machine": {
+            "python": sys.version.split()[0],
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+        },
         "sizes": sizes,
         "runs": args.runs,
         "metrics": metrics,

@@ -64,7 +64,7 @@ def measure(project: Path, *, command: str = "limkb", startup_timeout: float = 9
     entry = _pick_entry(project)
     url = f"http://{address}/entries/strategies/{entry.stem}/"
     original = entry.read_bytes()
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     started = time.perf_counter()
     server = subprocess.Popen(argv, cwd=project, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

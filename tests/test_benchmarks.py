@@ -1,0 +1,96 @@
+"""Smoke tests of the scale benchmarks: the generator writes a valid KB, run.py runs end to end.
+
+No timings are asserted here: timings belong to the benchmark's own table.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from limkb.models import FOLDERS
+from limkb.validate import validate_kb
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+def _module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generate() -> ModuleType:
+    return _module("generate")
+
+
+def test_generated_kb_has_every_kind_and_passes_validation(generate: ModuleType, tmp_path: Path) -> None:
+    counts = generate.generate(tmp_path / "project", 60, seed=0)
+    assert sum(counts.values()) == 60
+    assert set(counts) == set(FOLDERS), "every kind of entry is generated"
+    assert counts["references"] == max(counts.values()), "references are the largest kind, as in kb/"
+    result = validate_kb(tmp_path / "project" / "kb")
+    assert not result.report.problems, [p.format_text() for p in result.report.problems]
+    assert len(result.entries) == 60
+    datasets = [e for e in result.entries.values() if e.kind == "dataset"]
+    assert datasets and all(10 <= len(d.records) <= 50 for d in datasets)  # type: ignore[attr-defined]
+    assert (tmp_path / "project" / "mkdocs.yml").is_file()
+
+
+def test_generator_is_deterministic(generate: ModuleType, tmp_path: Path) -> None:
+    generate.generate(tmp_path / "a", 60, seed=3)
+    generate.generate(tmp_path / "b", 60, seed=3)
+    generate.generate(tmp_path / "c", 60, seed=4)
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "kb").rglob("*.yaml"))}
+
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+    assert files(tmp_path / "a") != files(tmp_path / "c")
+
+
+def _run(tmp_path: Path, *extra: str) -> dict[str, object]:
+    out = tmp_path / "bench.json"
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "60", "--runs", "1",
+         "--workdir", str(tmp_path / "work"), "--out", str(out), *extra],
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "| measurement |" in completed.stdout
+    report: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+def test_run_py_reports_every_measurement_without_builds(tmp_path: Path) -> None:
+    run = _module("run")
+    report = _run(tmp_path, "--skip-build")
+    expected = [m for m in run.METRICS if m not in run.BUILD_METRICS]
+    summary = report["summary"]["60"]  # type: ignore[index]
+    assert sorted(summary) == sorted(expected)
+    for metric in expected:
+        assert summary[metric]["errors"] == 0, report["results"]["60"][metric]  # type: ignore[index]
+        assert summary[metric]["median"] is not None
+        assert summary[metric]["rss_mib"] > 0
+    assert "ratio" in summary["validate"]
+
+
+@pytest.mark.slow
+def test_run_py_reports_every_measurement_with_builds_and_serve(tmp_path: Path) -> None:
+    run = _module("run")
+    report = _run(tmp_path)
+    summary = report["summary"]["60"]  # type: ignore[index]
+    assert sorted(summary) == sorted(run.METRICS)
+    for metric in run.METRICS:
+        assert summary[metric]["errors"] == 0, report["results"]["60"][metric]  # type: ignore[index]
+        assert summary[metric]["median"] is not None
+    assert "ratio" in summary["build"]
