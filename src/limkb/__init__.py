@@ -17,18 +17,18 @@ from limkb.report import Problem, Report, Severity
 from limkb.validate import Validated, validate_kb
 
 __all__ = [
-    "load",
-    "KnowledgeBase",
-    "Relation",
     "BuildError",
+    "KnowledgeBase",
     "LimkbError",
     "LoadError",
     "Problem",
+    "Relation",
     "Report",
     "Severity",
     "UnknownEntryError",
     "Validated",
     "ValidationError",
+    "load",
     "validate_kb",
 ]
 

@@ -14,7 +14,7 @@ from limkb.errors import LimkbError
 from limkb.models import KINDS
 from limkb.report import Report
 
-__all__ = ["main", "cli"]
+__all__ = ["cli", "main"]
 
 DEFAULT_KB = "kb"
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from limkb.report import Report
 
-__all__ = ["LimkbError", "LoadError", "ValidationError", "BuildError", "UnknownEntryError"]
+__all__ = ["BuildError", "LimkbError", "LoadError", "UnknownEntryError", "ValidationError"]
 
 
 class LimkbError(Exception):

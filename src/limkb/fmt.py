@@ -197,7 +197,7 @@ def _plain_ok(text: str) -> bool:
     document, _ = load_text(f"k: {text}\n", "<scalar>")
     if document is None or document.data.get("k") != text:
         return False
-    return bool(_YAML11.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG)
+    return bool(_YAML11.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG)  # type: ignore[no-untyped-call]
 
 
 def _double_quoted(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["SLUG_PATTERN", "is_slug", "slugify", "reference_id"]
+__all__ = ["SLUG_PATTERN", "is_slug", "reference_id", "slugify"]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -13,7 +13,7 @@ _MAX_LENGTH = 80
 
 # Words skipped when choosing the first word of a title for a reference id.
 _STOPWORDS = frozenset(
-    "a an the on of in for and to with at by from via into toward towards is are".split()
+    ["a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "at", "by", "from", "via", "into", "toward", "towards", "is", "are"]
 )
 
 

@@ -22,13 +22,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
 from limkb.report import Problem, Severity
 
-__all__ = ["Mark", "Document", "load_text", "load_file", "iter_entry_files", "MAX_BYTES", "MAX_DEPTH"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "Mark", "iter_entry_files", "load_file", "load_text"]
 
 MAX_BYTES = 1_048_576
 """Largest entry file read, in bytes (1 MiB: the largest real dataset is a few kB)."""
@@ -144,15 +144,20 @@ def _resolve_plain(value: str) -> Any:
     return value if special is None else special
 
 
+_TAG_TYPES: dict[str, type | tuple[type, ...]] = {
+    "int": int, "float": (int, float), "bool": bool, "null": type(None)
+}  # fmt: skip
+
+
 def _apply_tag(tag: str, value: str) -> Any:
     """A scalar under an explicit core tag, e.g. ``!!str no``."""
     kind = tag.removeprefix(_CORE)
     if kind == "str":
         return value
-    resolved = _resolve_plain(value)
-    expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}[kind]
+    resolved: Any = _resolve_plain(value)
+    expected = _TAG_TYPES[kind]
     if isinstance(resolved, expected) and not (kind != "bool" and isinstance(resolved, bool)):
-        return float(resolved) if kind == "float" else resolved
+        return float(cast(float, resolved)) if kind == "float" else resolved
     raise ValueError(f"{value!r} is not a valid !!{kind}")
 
 
@@ -393,7 +398,7 @@ _PLAIN_SPECIAL = frozenset("0123456789+-.~nNtTfF")
 _Composer: Any = None
 if getattr(yaml, "__with_libyaml__", False):
 
-    class _Composer(yaml.cyaml.CParser):  # type: ignore[misc,no-redef]
+    class _Composer(yaml.cyaml.CParser):  # type: ignore[misc,no-redef,name-defined]
         """libyaml's parser and composer, without tag resolution (tags are never used here)."""
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> None:

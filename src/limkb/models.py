@@ -33,31 +33,31 @@ from limkb.ids import SLUG_PATTERN
 from limkb.units import UnitError, parse_unit
 
 __all__ = [
-    "Rel",
-    "Id",
-    "Source",
-    "Link",
+    "FOLDERS",
+    "KINDS",
+    "Analysis",
+    "Column",
     "CompatLink",
-    "Quantity",
     "Conditions",
-    "Family",
-    "Interface",
+    "Dataset",
     "Entry",
-    "Reference",
-    "Strategy",
+    "FailureMode",
+    "Family",
+    "Id",
+    "Interface",
+    "Link",
     "Material",
     "Mechanism",
-    "Species",
     "Property",
-    "Technique",
-    "FailureMode",
+    "Quantity",
     "Question",
-    "Column",
     "Record",
-    "Dataset",
-    "Analysis",
-    "KINDS",
-    "FOLDERS",
+    "Reference",
+    "Rel",
+    "Source",
+    "Species",
+    "Strategy",
+    "Technique",
     "relation_fields",
     "unit_bounds",
 ]
@@ -412,7 +412,7 @@ class Reference(Entry):
     name: Text | None = Field(  # type: ignore[assignment]
         default=None, description="Short label; defaults to 'First author et al. (year)'."
     )
-    sources: list[Source] = Field(  # type: ignore[assignment]
+    sources: list[Source] = Field(
         default_factory=list, description="Not used for references; leave out."
     )
     type: ReferenceType = Field(default=ReferenceType.ARTICLE, description="Kind of publication.")
@@ -658,7 +658,7 @@ class Record(BaseModel):
     """One row of a dataset: column values plus the row's own source and conditions."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    __pydantic_extra__: dict[str, CellValue] = Field(init=False)  # type: ignore[assignment]
+    __pydantic_extra__: dict[str, CellValue] = Field(init=False)
 
     label: Text = Field(description="How the row is named on plots, e.g. the electrolyte.")
     source: Source | None = Field(
@@ -869,6 +869,7 @@ def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
         for i, record in enumerate(getattr(entry, "records", None) or []):
             if record.source is not None:
                 found.append((("records", i, "source"), record.source))
-    if isinstance(entry, Analysis) and getattr(entry, "reported", None) is not None:
-        found.append((("reported",), Source(ref=entry.reported.ref, locator=entry.reported.locator)))
+    reported = getattr(entry, "reported", None) if isinstance(entry, Analysis) else None
+    if reported is not None:
+        found.append((("reported",), Source(ref=reported.ref, locator=reported.locator)))
     return found

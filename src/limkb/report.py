@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-__all__ = ["Severity", "Problem", "Report", "CODES"]
+__all__ = ["CODES", "Problem", "Report", "Severity"]
 
 
 class Severity(StrEnum):

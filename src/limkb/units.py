@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-__all__ = ["Unit", "UNITS", "UnitError", "parse_unit", "convert", "suggest_unit"]
+__all__ = ["UNITS", "Unit", "UnitError", "convert", "parse_unit", "suggest_unit"]
 
 
 class UnitError(ValueError):

@@ -27,6 +27,7 @@ from limkb.load import Document, Mark, iter_entry_files, load_file
 from limkb.models import (
     FOLDERS,
     Analysis,
+    Column,
     ColumnType,
     Dataset,
     Entry,
@@ -41,7 +42,7 @@ from limkb.models import (
 from limkb.report import Problem, Report, Severity
 from limkb.units import UnitError, convert
 
-__all__ = ["Validated", "validate_kb", "validate_documents", "display_path"]
+__all__ = ["Validated", "display_path", "validate_documents", "validate_kb"]
 
 log = logging.getLogger(__name__)
 
@@ -278,9 +279,9 @@ def _partial(model: type[Entry], stem: str, data: dict[str, Any], bad: set[str])
             continue
         adapter = _ADAPTERS.get((model, name))
         if adapter is None:
-            annotation = info.annotation
+            annotation: Any = info.annotation
             if info.metadata:
-                annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[valid-type]
+                annotation = Annotated[(annotation, *info.metadata)]
             adapter = _ADAPTERS[(model, name)] = pydantic.TypeAdapter(annotation)
         try:
             fields[name] = adapter.validate_python(value)
@@ -326,7 +327,7 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
     if kind in _TYPE_NAMES:
         expected = _TYPE_NAMES[kind]
         hint = "use the right type"
-        if expected == "text" and isinstance(value, (bool, int, float)) or value is None:
+        if (expected == "text" and isinstance(value, (bool, int, float))) or value is None:
             hint = "put the value in double quotes to keep it as text" if expected == "text" else (
                 "give a value, or remove the field")  # fmt: skip
         elif expected in ("a number", "a whole number") and isinstance(value, str):
@@ -553,7 +554,7 @@ def _check_property(result: Validated, entry_id: str, prop: Property) -> None:
 def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
     document = result.documents[entry_id]
     report = result.report
-    columns = {}
+    columns: dict[str, Column] = {}
     for i, column in enumerate(dataset.columns):
         if column.name in columns:
             m = document.mark(("columns", i, "name"))
@@ -598,9 +599,9 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
     for r, record in enumerate(dataset.records):
         values = record.values
         for name, value in values.items():
-            column = columns.get(name)
+            found = columns.get(name)
             cell = _Where(document, ("records", r, name))
-            if column is None:
+            if found is None:
                 close = _suggest(name, columns)
                 report.add(_problem(
                     document.path, cell.line, cell.col, "unknown-column",
@@ -609,6 +610,7 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                     f"use one of the declared columns: {', '.join(columns)}", entry=entry_id,
                 ))  # fmt: skip
                 continue
+            column = found
             if value is None:
                 continue
             if column.type is ColumnType.TEXT:
