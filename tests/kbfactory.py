@@ -9,12 +9,22 @@ the loader on malformed YAML) can be given as ``str``: they are written verbatim
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["REF", "REFERENCE", "SOURCE", "minimal", "write_entry", "write_kb"]
+__all__ = [
+    "REF",
+    "REFERENCE",
+    "SOURCE",
+    "minimal",
+    "tree_digest",
+    "write_entry",
+    "write_kb",
+]
 
 REF = "smith2020test"
 """Id of the reference every tiny KB holds by default."""
@@ -79,3 +89,22 @@ def minimal(kind: str, name: str | None = None, **fields: Any) -> dict[str, Any]
     data: dict[str, Any] = {"name": name or f"A {kind}", **base[kind], **fields}
     data.setdefault("sources", SOURCE)
     return data
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file and folder below ``root`` with a digest of its content (links not followed).
+
+    Tests compare two digests to prove that a run wrote nothing, or only where it should.
+    """
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[relative] = f"link:{os.readlink(path)}"
+        elif path.is_dir():
+            found[relative] = "dir"
+        elif path.stat().st_size > 4_000_000:
+            found[relative] = f"size:{path.stat().st_size}"
+        else:
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found

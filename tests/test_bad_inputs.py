@@ -17,7 +17,6 @@ A new case is a folder ``tests/bad_inputs/<category>/<case>/`` with ``kb/`` (or
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -30,6 +29,7 @@ import markdown
 import pytest
 from click.testing import CliRunner
 
+from kbfactory import tree_digest
 from limkb.cli import cli
 from limkb.corpus import CATEGORIES, Case, errors_page, iter_cases, materialise, readme
 from limkb.load import load_file
@@ -45,20 +45,6 @@ _LINE = re.compile(
 )
 
 
-def _tree(root: Path) -> dict[str, str]:
-    """Every file and folder below ``root`` with a digest of its content (links not followed)."""
-    found: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            found[relative] = f"link:{os.readlink(path)}"
-        elif path.is_dir():
-            found[relative] = "dir"
-        elif path.stat().st_size > 4_000_000:
-            found[relative] = f"size:{path.stat().st_size}"
-        else:
-            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def _printed(output: str) -> list[tuple[str, int, int, str, str]]:
@@ -103,7 +89,7 @@ def test_the_corpus_is_big_enough_and_covers_every_category() -> None:
 @pytest.mark.parametrize("project", CASES, ids=IDS, indirect=True)
 def test_cli_reports_every_expected_problem(project: Path, request: pytest.FixtureRequest) -> None:
     case: Case = request.node.callspec.params["project"]
-    before = _tree(project)
+    before = tree_digest(project)
     run = subprocess.run(
         [sys.executable, "-m", "limkb", "validate", "--kb", "kb"],
         cwd=project, capture_output=True, text=True, timeout=120,
@@ -126,7 +112,7 @@ def test_cli_reports_every_expected_problem(project: Path, request: pytest.Fixtu
             assert line.split("]: ", 1)[1].strip(), f"empty message: {line}"
     if case.problems:
         assert "    hint: " in run.stdout, "every problem comes with a fix hint"
-    assert _tree(project) == before, "validation wrote or changed files"
+    assert tree_digest(project) == before, "validation wrote or changed files"
 
 
 @pytest.mark.parametrize("project", CASES, ids=IDS, indirect=True)

@@ -9,7 +9,6 @@ writing only ``build/`` and ``site/``, and its pages must keep every payload ine
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from kbfactory import tree_digest
 from limkb.build import build
 from limkb.corpus import Case, iter_cases, materialise
 from sitefactory import write_project
@@ -33,19 +33,6 @@ ACCEPTED = ["content/script-tags", "content/jinja-syntax", "content/attr-list-in
 _TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>")
 
 
-def _tree(root: Path) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).as_posix()
-        if path.is_symlink():
-            found[relative] = f"link:{os.readlink(path)}"
-        elif path.is_dir():
-            found[relative] = "dir"
-        elif path.stat().st_size > 4_000_000:
-            found[relative] = f"size:{path.stat().st_size}"
-        else:
-            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def _outside(tree: dict[str, str], project: str) -> dict[str, str]:
@@ -79,9 +66,9 @@ def _cli_build(project: Path) -> subprocess.CompletedProcess[str]:
 def test_a_build_writes_only_build_and_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = write_project(tmp_path / "project")
-    before = _tree(tmp_path)
+    before = tree_digest(tmp_path)
     build(project)
-    after = _tree(tmp_path)
+    after = tree_digest(tmp_path)
     assert _outside(after, "project") == _outside(before, "project")
     assert any(p.startswith("project/site/") for p in after) and any(
         p.startswith("project/build/") for p in after
@@ -94,14 +81,14 @@ def test_a_failed_build_changes_nothing(built: Path, name: str) -> None:
     case = CASES[name]
     _swap_kb(built, case)
     root = built.parent
-    before = _tree(root)
+    before = tree_digest(root)
     run = _cli_build(built)
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
     assert "Traceback" not in output
     for expected in case.problems:
         assert f"kb/{expected.file}:{expected.line}:" in output, f"{expected.text()} not reported:\n{output}"
-    assert _tree(root) == before, "a failed build changed files"
+    assert tree_digest(root) == before, "a failed build changed files"
     assert not (built / "limkb-was-here").exists()
 
 
@@ -112,12 +99,12 @@ def test_a_build_of_hostile_content_writes_only_outputs_and_keeps_payloads_inert
 ) -> None:
     _swap_kb(built, CASES[name])
     root = built.parent
-    before = _tree(root)
+    before = tree_digest(root)
     run = _cli_build(built)
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "Traceback" not in output
-    assert _outside(_tree(root), "project") == _outside(before, "project")
+    assert _outside(tree_digest(root), "project") == _outside(before, "project")
     for page in (built / "site" / "entries").rglob("index.html"):
         text = page.read_text(encoding="utf-8")
         for match in _TAG.finditer(text):

@@ -779,7 +779,11 @@ def graph_data(site: _Site) -> str:
     edges = sorted(
         {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
     )
-    data = {"nodes": nodes, "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges]}
+    data = {
+        "nodes": nodes,
+        "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
+        "colours": KIND_COLOURS,
+    }
     return "window.LIMKB_GRAPH = " + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + ";\n"
 
 

@@ -3,7 +3,8 @@
  *
  * Draws the knowledge graph in <div id="limkb-graph"> with Cytoscape.js. The data comes from
  * assets/limkb/graph-data.js, a plain script that sets
- *   window.LIMKB_GRAPH = {nodes: [{id, name, kind, url}], edges: [{source, target, relation}]}
+ *   window.LIMKB_GRAPH = {nodes: [{id, name, kind, url}], edges: [{source, target, relation}],
+ *                         colours: {kind: "#rrggbb"}}
  * so that the page also works when opened from file:// (no fetch, no request to any host).
  * Node urls are relative to the site root, which is worked out from this script's own src.
  *
@@ -18,20 +19,8 @@
   var SCRIPT_SUFFIX = "assets/limkb/explorer.js";
   var SCRIPT = document.currentScript;
 
-  /* Okabe-Ito and Tol colours: distinguishable for the common colour-vision deficiencies. */
-  var KIND_COLOURS = {
-    "strategy": "#0072B2",
-    "material": "#E69F00",
-    "mechanism": "#009E73",
-    "species": "#CC79A7",
-    "property": "#56B4E9",
-    "technique": "#882255",
-    "failure-mode": "#D55E00",
-    "question": "#F0E442",
-    "dataset": "#44AA99",
-    "analysis": "#332288",
-    "reference": "#999999"
-  };
+  /* Colours of the kinds come with the data (limkb.neighbourhood.KIND_COLOURS, one source). */
+  var KIND_COLOURS = {};
   var KIND_ORDER = ["strategy", "material", "mechanism", "species", "property", "technique",
                     "failure-mode", "question", "dataset", "analysis", "reference"];
   var EXTRA_COLOURS = ["#117733", "#999933", "#AA4499", "#661100", "#6699CC", "#888888"];
@@ -420,6 +409,7 @@
       message(container, "The graph explorer could not start: the graph data is missing.");
       return;
     }
+    KIND_COLOURS = data.colours || {};
     if (!data.nodes.length) {
       message(container, "The knowledge base has no entries yet.");
       return;
