@@ -194,9 +194,9 @@ def test_titles_have_no_markup_characters() -> None:
 
 
 def test_ids_that_are_not_slugs_never_become_paths(kb: KnowledgeBase) -> None:
-    from limkb import render as render_module
+    from limkb import site as site_module
 
     bad = Strategy.model_construct(id="../../etc", name="x", family="artificial-sei",
                                    interface="li-electrolyte", sources=[])  # fmt: skip
     with pytest.raises(ValueError, match="not a slug"):
-        render_module._entry_path(bad)
+        site_module.entry_path(bad)

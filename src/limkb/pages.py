@@ -1,0 +1,327 @@
+"""The pages about many entries at once: agenda, correlations, matrices, bibliography, downloads, graph.
+
+Each ``*_page`` function takes the :class:`limkb.site.Site` of a rendering and returns the
+Markdown of one page; :func:`plot_files` gives the SVG plots of the analyses and
+:func:`graph_data` the script the graph explorer reads. :func:`limkb.render.render` puts them
+at their site paths.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from limkb.ids import is_slug
+from limkb.models import Dataset, Property, Question, Reference, Source, Strategy
+from limkb.neighbourhood import KIND_COLOURS
+from limkb.site import (
+    FAMILY_TITLES,
+    INTERFACE_TITLES,
+    PAGE_TITLES,
+    Links,
+    Site,
+    page_text,
+    reference_text,
+)
+
+if TYPE_CHECKING:
+    from limkb.analysis import AnalysisResult
+
+__all__ = [
+    "agenda_page",
+    "analysis_view",
+    "bibliography_page",
+    "compatibility_page",
+    "correlations_page",
+    "coverage_page",
+    "downloads_page",
+    "graph_data",
+    "plot_files",
+]
+
+
+_MATRIX_LIMIT = 80
+"""Above this many strategies a matrix is replaced by its list of pairs (keeps pages small)."""
+
+
+# --- analyses ------------------------------------------------------------------------------
+
+
+def analysis_view(site: Site, analysis_id: str, links: Links) -> dict[str, Any] | None:
+    """A computed analysis as its entry page and the correlations page show it; None when not computed."""
+    result = site.results.get(analysis_id)
+    if result is None:
+        return None
+    reported = None
+    if result.reported is not None:
+        reported = {
+            "value": result.reported.value,
+            "source": site.source(Source(ref=result.reported.ref, locator=result.reported.locator), links),
+        }
+    return {
+        "id": result.id,
+        "url": links.entry(result.id),
+        "name": result.name,
+        "x": result.x_label or result.x,
+        "y": result.y_label or result.y,
+        "x_unit": result.x_unit,
+        "y_unit": result.y_unit,
+        "n": result.n,
+        "excluded": result.excluded,
+        "r": result.r,
+        "ci": result.ci,
+        "p": result.p,
+        "spearman": result.spearman,
+        "method": getattr(result, "method", "pearson"),
+        "loo": result.loo,
+        "reported": reported,
+        "difference": result.difference,
+        "flags": list(result.flags),
+        "datasets": [site.entry_link(d, links) for d in result.datasets],
+        "plot": links.to(f"plots/{result.id}.svg"),
+    }
+
+
+def correlations_page(site: Site, has_figure: bool) -> str:
+    """Every computed analysis with its statistics and plot, and the overview figure when there is one."""
+    links = site.links("correlations.md")
+    analyses = [analysis_view(site, result_id, links) for result_id in sorted(site.results)]
+    return page_text("correlations.md", PAGE_TITLES["correlations.md"], analyses=analyses,
+                 figure=links.to("plots/figure-1.svg") if has_figure else None)  # fmt: skip
+
+
+_PLOT_CACHE: dict[str, str] = {}
+
+
+def plot_files(results: Mapping[str, AnalysisResult]) -> dict[str, str]:
+    """The scatter plot of every analysis and the overview figure, as SVG files."""
+    if not results:
+        return {}
+    from limkb import plots
+
+    found: dict[str, str] = {}
+    for result_id in sorted(results):
+        if not is_slug(result_id):
+            raise ValueError(f"refusing to make a path of the analysis id {result_id!r}: not a slug")
+        result = results[result_id]
+        key = hashlib.sha256(json.dumps(result.to_dict(), sort_keys=True).encode()).hexdigest()
+        svg = _PLOT_CACHE.get(key)
+        if svg is None:
+            svg = _PLOT_CACHE[key] = plots.scatter_svg(result)
+        found[f"plots/{result_id}.svg"] = svg
+    ordered = [results[i] for i in sorted(results)]
+    if any(r.reported is not None for r in ordered):
+        found["plots/figure-1.svg"] = plots.figure1_svg([r for r in ordered if r.reported is not None])
+    return found
+
+
+# --- questions, matrices, references, files -----------------------------------------------
+
+
+def agenda_page(site: Site) -> str:
+    """The questions grouped by interface, then family, open ones first."""
+    links = site.links("agenda.md")
+    groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+    interfaces = [*INTERFACE_TITLES, None]
+    families = [*FAMILY_TITLES, None]
+    for question in site.of_kind("question"):
+        assert isinstance(question, Question)
+        interface = question.interface.value if question.interface else None
+        family = question.family.value if question.family else None
+        about = [site.entry_link(link.id, links) for link in question.about]
+        groups[(interfaces.index(interface), families.index(family))].append(
+            {
+                **site.entry_link(question.id, links),
+                "text": question.text,
+                "status": question.status.value,
+                "theme": question.theme.value,
+                "about": about,
+                "answerable_by": [site.entry_link(link.id, links) for link in question.answerable_by],
+                "approach": question.approach,
+            }
+        )
+    sections = []
+    for i, interface in enumerate(interfaces):
+        parts = []
+        for j, family in enumerate(families):
+            items = groups.get((i, j))
+            if items:
+                status_order = {"open": 0, "partially-answered": 1, "answered": 2}
+                items.sort(key=lambda q: (status_order.get(q["status"], 3), q["label"]))
+                parts.append({"title": FAMILY_TITLES.get(family or "", "Across families"), "questions": items})
+        if parts:
+            title = INTERFACE_TITLES.get(interface or "", "Both interfaces")
+            sections.append({"title": title, "families": parts})
+    counts: dict[str, int] = defaultdict(int)
+    for items in groups.values():
+        for item in items:
+            counts[item["status"]] += 1
+    return page_text("agenda.md", PAGE_TITLES["agenda.md"], sections=sections, counts=dict(sorted(counts.items())))
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a <= b else (b, a)
+
+
+def compatibility_page(site: Site) -> str:
+    """Strategy pairs stated to combine: a matrix (when small enough), counts by family, every pair."""
+    links = site.links("compatibility.md")
+    pairs: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for strategy in site.of_kind("strategy"):
+        assert isinstance(strategy, Strategy)
+        for link in strategy.combines_with:
+            if link.id not in site.by_id:
+                continue
+            pairs[_pair(strategy.id, link.id)].append(
+                {"evidence": str(link.evidence.value), "stated_by": strategy.id, "note": link.note,
+                 "sources": [site.source(s, links) for s in link.sources]}
+            )
+    verdicts = {pair: _verdict([s["evidence"] for s in stated]) for pair, stated in pairs.items()}
+    involved = sorted({i for pair in pairs for i in pair}, key=lambda i: (site.label(i).lower(), i))
+    matrix = None
+    if involved and len(involved) <= _MATRIX_LIMIT:
+        matrix = {
+            "heads": [site.entry_link(i, links) for i in involved],
+            "rows": [
+                {"head": site.entry_link(a, links),
+                 "cells": [verdicts.get(_pair(a, b), "same" if a == b else "") for b in involved]}
+                for a in involved
+            ],
+        }
+    family_counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (a, b), verdict in verdicts.items():
+        fa, fb = sorted((_family_of(site, a), _family_of(site, b)))
+        family_counts[(fa, fb)][verdict] += 1
+    families: list[dict[str, Any]] = []
+    for (fa, fb), count in sorted(family_counts.items()):
+        families.append({"a": FAMILY_TITLES.get(fa, fa), "b": FAMILY_TITLES.get(fb, fb),
+                         **{k: count.get(k, 0) for k in _VERDICTS}})  # fmt: skip
+    listed: list[dict[str, Any]] = []
+    for (a, b), stated in sorted(pairs.items()):
+        listed.append({"a": site.entry_link(a, links), "b": site.entry_link(b, links), "verdict": verdicts[(a, b)],
+                       "stated": sorted(stated, key=lambda s: (s["stated_by"], s["evidence"]))})  # fmt: skip
+    return page_text("compatibility.md", PAGE_TITLES["compatibility.md"], matrix=matrix, pairs=listed,
+                 families=families, limit=_MATRIX_LIMIT)  # fmt: skip
+
+
+_VERDICTS = ("compatible", "conflicting", "unknown", "mixed")
+
+
+def _verdict(evidence: Iterable[str]) -> str:
+    found = set(evidence)
+    if len(found) == 1:
+        return found.pop()
+    return "mixed" if "compatible" in found and "conflicting" in found else (
+        "conflicting" if "conflicting" in found else "compatible")  # fmt: skip
+
+
+def _family_of(site: Site, strategy_id: str) -> str:
+    entry = site.by_id[strategy_id]
+    return entry.family.value if isinstance(entry, Strategy) else ""
+
+
+def coverage_page(site: Site) -> str:
+    """Which SEI and layer descriptors are measured or held in data for each strategy."""
+    links = site.links("coverage.md")
+    descriptors = [p for p in site.of_kind("property") if isinstance(p, Property) and p.scope.value in ("sei", "layer")]
+    descriptor_ids = {p.id for p in descriptors}
+    known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for strategy in site.of_kind("strategy"):
+        assert isinstance(strategy, Strategy)
+        for link in strategy.measured:
+            if link.id in descriptor_ids:
+                known[strategy.id][link.id].add("measured")
+    for dataset in site.of_kind("dataset"):
+        assert isinstance(dataset, Dataset)
+        held = {c.property for c in dataset.columns if c.property in descriptor_ids}
+        for link in dataset.about:
+            for prop in held:
+                if prop is not None:
+                    known[link.id][prop].add("data")
+    strategies = site.of_kind("strategy")
+    rows_source = strategies if len(strategies) <= _MATRIX_LIMIT * 3 else [s for s in strategies if s.id in known]
+    rows_source = sorted(rows_source, key=lambda s: (_family_of(site, s.id), s.label.lower(), s.id))
+    rows: list[dict[str, Any]] = []
+    for s in rows_source:
+        cells = [" + ".join(sorted(known[s.id].get(p.id, set()))) for p in descriptors]
+        rows.append({"head": site.entry_link(s.id, links), "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
+                     "cells": cells, "count": len(known[s.id])})  # fmt: skip
+    heads = [site.entry_link(p.id, links) for p in descriptors]
+    gaps = [
+        {"head": head, "count": sum(1 for row in rows if row["cells"][i])} for i, head in enumerate(heads)
+    ]
+    return page_text("coverage.md", PAGE_TITLES["coverage.md"], heads=heads, rows=rows, gaps=gaps,
+                 hidden=len(strategies) - len(rows))  # fmt: skip
+
+
+def bibliography_page(site: Site) -> str:
+    """Every reference as a list item, with the entries citing it."""
+    links = site.links("bibliography.md")
+    refs = [r for r in site.of_kind("reference") if isinstance(r, Reference)]
+    refs.sort(key=lambda r: (r.authors[0].lower(), r.year, r.id))
+    items = [
+        {
+            "id": r.id,
+            "url": links.entry(r.id),
+            "label": r.label,
+            "text": reference_text(r),
+            "doi": r.doi,
+            "link": r.url,
+            "citing": [site.entry_link(i, links) for i in site.kb.citing(r.id)],
+        }
+        for r in refs
+    ]
+    return page_text("bibliography.md", PAGE_TITLES["bibliography.md"], items=items)
+
+
+_DOWNLOAD_NOTES = {
+    "kb.sqlite": "Every entry, relation, citation, dataset record and analysis result as SQLite tables.",
+    "graph.graphml": "The knowledge graph as GraphML (Gephi, Cytoscape desktop, yEd, networkx).",
+    "graph.json": "The knowledge graph as node-link JSON (networkx, D3).",
+    "kb.jsonld": "Every entry as JSON-LD linked data.",
+    "analyses.json": "The computed correlations with their points.",
+}
+
+
+def downloads_page(site: Site) -> str:
+    """The build's data files with their sizes and what each holds."""
+    links = site.links("downloads.md")
+    files = None
+    if site.options.downloads is not None:
+        files = []
+        for download in sorted(site.options.downloads, key=lambda d: d.path):
+            name = download.path.rsplit("/", 1)[-1]
+            note = _DOWNLOAD_NOTES.get(name)
+            if note is None and download.path.endswith(".csv"):
+                note = "A dataset's records as CSV, values in the column units."
+            files.append({"name": download.path.removeprefix("downloads/"), "url": links.to(download.path),
+                          "size": _size(download.size), "note": note or ""})  # fmt: skip
+    return page_text("downloads.md", PAGE_TITLES["downloads.md"], files=files)
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} kB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def graph_data(site: Site) -> str:
+    """``window.LIMKB_GRAPH = {...};``: nodes and edges of the whole graph, sorted."""
+    nodes = [
+        {"id": i, "name": site.label(i), "kind": site.by_id[i].kind, "url": f"entries/{site.folders[i]}/{i}/"}
+        for i in site.ids
+    ]
+    edges = sorted(
+        {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
+    )
+    data = {
+        "nodes": nodes,
+        "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
+        "colours": KIND_COLOURS,
+    }
+    return "window.LIMKB_GRAPH = " + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + ";\n"

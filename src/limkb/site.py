@@ -1,0 +1,320 @@
+"""What every page of the site shares: options, titles, paths and links, templates, the site view.
+
+:class:`Site` holds the knowledge base with labels and folders by id; :class:`Links` writes URLs
+relative to one page; :func:`page_text` renders one of the package's templates (autoescaped,
+``StrictUndefined``). :mod:`limkb.render` (entry pages, kind indexes, the whole site) and
+:mod:`limkb.pages` (the pages about many entries at once) both build on these.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup
+from pydantic import BaseModel
+
+from limkb import __version__
+from limkb.ids import is_slug
+from limkb.markup import plain, prose, text_title
+from limkb.models import KINDS, Entry, Family, Interface, Reference, Source
+from limkb.neighbourhood import KIND_COLOURS
+
+if TYPE_CHECKING:
+    from limkb.analysis import AnalysisResult
+    from limkb.graph import KnowledgeBase
+
+__all__ = [
+    "FAMILY_TITLES",
+    "INTERFACE_TITLES",
+    "KIND_TITLES",
+    "PAGE_TITLES",
+    "Download",
+    "Links",
+    "RenderOptions",
+    "Site",
+    "build_date",
+    "display",
+    "entry_path",
+    "environment",
+    "fmt",
+    "page_text",
+    "page_url",
+    "reference_text",
+]
+
+
+KIND_TITLES: dict[str, str] = {
+    "strategy": "Strategies",
+    "material": "Materials",
+    "mechanism": "Mechanisms",
+    "species": "Species",
+    "property": "Properties",
+    "technique": "Techniques",
+    "failure-mode": "Failure modes",
+    "question": "Questions",
+    "dataset": "Datasets",
+    "analysis": "Analyses",
+    "reference": "References",
+}
+"""How each kind is titled on the site, in browsing order."""
+
+PAGE_TITLES: dict[str, str] = {
+    "agenda.md": "Open questions",
+    "correlations.md": "Correlations",
+    "compatibility.md": "Strategy compatibility",
+    "coverage.md": "Descriptor coverage",
+    "bibliography.md": "Bibliography",
+    "downloads.md": "Downloads",
+    "graph.md": "Graph",
+    "contributing.md": "Contributing",
+}
+
+FAMILY_TITLES = {
+    Family.ELECTROLYTE.value: "Electrolyte engineering",
+    Family.ARTIFICIAL_SEI.value: "Artificial SEI",
+    Family.CURRENT_COLLECTOR.value: "Current-collector modification",
+}
+INTERFACE_TITLES = {
+    Interface.LI_ELECTROLYTE.value: "Lithium | electrolyte interface",
+    Interface.LI_CURRENT_COLLECTOR.value: "Lithium | current-collector interface",
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """A data file offered on the downloads page: its site path and size in bytes."""
+
+    path: str
+    size: int
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Settings of a rendering that do not come from the knowledge base."""
+
+    site_url: str | None = None
+    """Public URL of the site (for "cite this entry"); relative links work without it."""
+    repo_url: str | None = None
+    """Repository URL for "edit this entry" links; without it the file path is shown."""
+    edit_branch: str = "main"
+    kb_dir: str = "kb"
+    """The knowledge-base folder as contributors see it, relative to the repository root."""
+    date: str = field(default_factory=lambda: build_date())
+    version: str = __version__
+    downloads: tuple[Download, ...] | None = None
+    """Files offered for download, or None when the rendering has none (e.g. while serving)."""
+    contributing: str | None = None
+    """The text of CONTRIBUTING.md, shown as the Contributing page (a short note when None)."""
+    docs_pages: frozenset[str] = frozenset()
+    """Hand-written pages the site has besides the generated ones (``common-errors.md`` ...)."""
+    assets: bool = True
+    """Copy the package's scripts and styles to ``assets/limkb/``."""
+
+
+def build_date() -> str:
+    """The build date (YYYY-MM-DD): from ``SOURCE_DATE_EPOCH`` when set, else today (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d")
+
+
+# --- paths and links -----------------------------------------------------------------------
+
+
+def page_url(path: str) -> str:
+    """The site URL (directory form, relative to the root) of a page path: ``a/b.md`` -> ``a/b/``."""
+    if not path.endswith(".md"):
+        return path
+    stem = path[:-3]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def entry_path(entry: Entry) -> str:
+    """The page path of an entry; refuses an id that is not a slug."""
+    if not is_slug(entry.id):
+        raise ValueError(f"refusing to make a path of the id {entry.id!r}: not a slug")
+    return f"entries/{entry.folder}/{entry.id}.md"
+
+
+class Links:
+    """URLs as seen from one page; every target is relative to that page."""
+
+    def __init__(self, page: str, folders: Mapping[str, str]) -> None:
+        self.root = "../" * page_url(page).count("/")
+        self._folders = folders
+
+    def to(self, site_path: str) -> str:
+        """A site path (``plots/x.svg``) or page (``agenda.md``) as a relative URL."""
+        return self.root + page_url(site_path) or "./"
+
+    def entry(self, entry_id: str) -> str:
+        """The URL of an entry's page."""
+        return f"{self.root}entries/{self._folders[entry_id]}/{entry_id}/"
+
+    def browse(self, kind: str) -> str:
+        """The URL of a kind's index."""
+        return f"{self.root}browse/{KINDS[kind].folder}/"
+
+
+def _doi_url(doi: str) -> str:
+    return "https://doi.org/" + quote(doi, safe="/:;()._-<>[]")
+
+
+# --- the template environment --------------------------------------------------------------
+
+
+def _yaml_string(value: str) -> Markup:
+    """A double-quoted YAML scalar (JSON is YAML) with no brace or angle bracket left."""
+    text = json.dumps(value, ensure_ascii=True)
+    for char in "{}<>&":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return Markup(text)
+
+
+def fmt(value: float | None, spec: str = ".2f") -> str:
+    """A number for a page: a dash when missing, a true minus sign when negative."""
+    if value is None:
+        return "–"
+    return format(value, spec).replace("-", "−")
+
+
+def _fmt_p(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "< 0.001" if value < 0.001 else format(value, ".3f")
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment of the page templates (autoescaped, strict, braces escaped)."""
+    global _ENV
+    if _ENV is None:
+        env = jinja2.Environment(
+            loader=jinja2.PackageLoader("limkb", "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            finalize=plain,
+        )
+        env.filters["prose"] = prose
+        env.filters["yamlstr"] = _yaml_string
+        env.filters["fmt"] = fmt
+        env.filters["fmt_p"] = _fmt_p
+        env.filters["doi_url"] = _doi_url
+        env.globals["kind_colours"] = KIND_COLOURS
+        env.globals["kind_titles"] = KIND_TITLES
+        _ENV = env
+    return _ENV
+
+
+def page_text(template: str, title: str, **context: Any) -> str:
+    """One page: a template rendered with its title (made plain text) and context."""
+    text: str = environment().get_template(template).render(title=text_title(title), **context)
+    return text
+
+
+# --- the site and how entries are shown ----------------------------------------------------
+
+
+def display(value: Any) -> str | None:
+    """A scalar field value as display text; None for values not shown in the facts table."""
+    if value is None or value == []:
+        return None
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str | int | float):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(v, str | Enum | int | float) for v in value):
+        return ", ".join(str(v.value) if isinstance(v, Enum) else str(v) for v in value)
+    if isinstance(value, BaseModel) and set(type(value).model_fields) == {"value", "unit"}:
+        return f"{value.value:g} {value.unit}"  # type: ignore[attr-defined]
+    return None
+
+
+class Site:
+    """What every page needs: the KB, labels and folders by id, options."""
+
+    def __init__(self, kb: KnowledgeBase, options: RenderOptions,
+                 results: Mapping[str, AnalysisResult]) -> None:  # fmt: skip
+        self.kb = kb
+        self.options = options
+        self.results = results
+        self.by_id: dict[str, Entry] = {}
+        for kind in KINDS:
+            for entry in kb.entries(kind=kind):
+                if not is_slug(entry.id):
+                    raise ValueError(f"entry id {entry.id!r} is not a slug")
+                self.by_id[entry.id] = entry
+        self.folders = {entry_id: e.folder for entry_id, e in self.by_id.items()}
+        self.ids = sorted(self.by_id)
+
+    def links(self, page: str) -> Links:
+        return Links(page, self.folders)
+
+    def label(self, entry_id: str) -> str:
+        entry = self.by_id.get(entry_id)
+        return entry.label if entry is not None else entry_id
+
+    def of_kind(self, kind: str) -> list[Entry]:
+        return sorted((e for e in self.by_id.values() if e.kind == kind), key=lambda e: e.id)
+
+    def source(self, source: Source, links: Links) -> dict[str, Any]:
+        """A citation as the templates show it: label, link, locator, DOI."""
+        ref = self.by_id.get(source.ref)
+        doi = ref.doi if isinstance(ref, Reference) else None
+        return {
+            "id": source.ref,
+            "label": self.label(source.ref),
+            "url": links.entry(source.ref) if ref is not None else None,
+            "locator": source.locator,
+            "doi": doi,
+        }
+
+    def entry_link(self, entry_id: str, links: Links) -> dict[str, Any]:
+        entry = self.by_id.get(entry_id)
+        return {
+            "id": entry_id,
+            "label": self.label(entry_id),
+            "kind": entry.kind if entry is not None else "",
+            "url": links.entry(entry_id) if entry is not None else None,
+        }
+
+    def edit(self, entry: Entry) -> dict[str, str | None]:
+        """Where to edit an entry: the repository path, and a web link when the repo is known."""
+        path = f"{self.options.kb_dir}/{entry.folder}/{entry.id}.yaml"
+        url = None
+        if self.options.repo_url:
+            url = f"{self.options.repo_url.rstrip('/')}/edit/{self.options.edit_branch}/{path}"
+        return {"path": path, "url": url}
+
+
+def reference_text(ref: Reference) -> str:
+    """A reference as one line of a reference list: authors (year). Title. Journal volume (issue), pages."""
+    authors = ref.authors if len(ref.authors) <= 6 else [*ref.authors[:5], "et al."]
+    parts = [", ".join(authors) + f" ({ref.year}).", ref.title.rstrip(".") + "."]
+    venue = " ".join(p for p in (ref.journal, ref.volume) if p)
+    if ref.issue:
+        venue += f" ({ref.issue})"
+    if ref.pages:
+        venue += f", {ref.pages}"
+    if venue:
+        parts.append(venue + ".")
+    return " ".join(parts)
