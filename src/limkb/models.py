@@ -8,14 +8,16 @@ backwards ("forms" / "formed by").
 
 Scalars are strict: a string field given a number, or a number field given text, is an
 error rather than a silent conversion; floats must be finite.
+
+The vocabularies live in :mod:`limkb.vocab` and the shared field types (ids, citations,
+relations, quantities) in :mod:`limkb.fields`; both are re-exported here.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import (
     AllowInfNan,
@@ -27,359 +29,90 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from limkb.ids import SLUG_PATTERN
-from limkb.units import UnitError, parse_unit
+from limkb.fields import (
+    DOI_PATTERN,
+    ClosedModel,
+    CompatLink,
+    Conditions,
+    Doi,
+    Id,
+    Link,
+    Markdown,
+    Number,
+    Quantity,
+    Rel,
+    Source,
+    Sources,
+    Text,
+    relation_fields,
+    unit_bounds,
+)
+from limkb.vocab import (
+    ColumnType,
+    Compatibility,
+    Desired,
+    FailureCategory,
+    Family,
+    Interface,
+    MaterialRole,
+    Method,
+    QuestionStatus,
+    ReferenceType,
+    Scope,
+    SpeciesClass,
+    TechniqueCategory,
+    Theme,
+)
 
 __all__ = [
+    "DOI_PATTERN",
     "FOLDERS",
     "KINDS",
     "Analysis",
     "Column",
+    "ColumnType",
     "CompatLink",
+    "Compatibility",
     "Conditions",
     "Dataset",
+    "Desired",
     "Entry",
+    "FailureCategory",
     "FailureMode",
     "Family",
     "Id",
     "Interface",
     "Link",
     "Material",
+    "MaterialRole",
     "Mechanism",
+    "Method",
     "Property",
     "Quantity",
     "Question",
+    "QuestionStatus",
     "Record",
     "Reference",
+    "ReferenceType",
     "Rel",
+    "Scope",
     "Source",
     "Species",
+    "SpeciesClass",
     "Strategy",
     "Technique",
+    "TechniqueCategory",
+    "Theme",
     "relation_fields",
     "unit_bounds",
 ]
-
-# --- shared scalar types -------------------------------------------------------------------
-
-Id = Annotated[
-    str,
-    Strict(),
-    StringConstraints(pattern=SLUG_PATTERN, max_length=80),
-    Field(description="The id of another entry: a lowercase slug such as `lif` or `fec-additive`."),
-]
-Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)]
-Markdown = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=20_000)]
-Number = Annotated[float, Strict(), AllowInfNan(False)]
-DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
-Doi = Annotated[str, Strict(), StringConstraints(pattern=DOI_PATTERN, max_length=300)]
-
-
-def _bare_id_shorthand(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """Let the JSON Schema accept a bare id wherever the object form is accepted."""
-    full = dict(schema)
-    schema.clear()
-    schema["anyOf"] = [
-        {"type": "string", "pattern": SLUG_PATTERN, "description": "Shorthand: the id alone."},
-        full,
-    ]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
-
-
-# --- relations ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rel:
-    """Marks a field as a relation: the kinds it may point at and its inverse reading."""
-
-    targets: tuple[str, ...]
-    inverse: str
-
-
-class Source(_Model):
-    """A citation: the reference entry a claim comes from and where in it."""
-
-    model_config = ConfigDict(json_schema_extra=_bare_id_shorthand)
-
-    ref: Id = Field(description="Id of the reference entry (in `kb/references/`).")
-    locator: Text | None = Field(
-        default=None,
-        description='Where in the reference: a section, table, figure or page ("Table 1", "Fig. 2a").',
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return {"ref": data} if isinstance(data, str) else data
-
-
-Sources = Annotated[
-    list[Source],
-    Field(
-        description="Where the claims of this entry come from: references with locators.",
-    ),
-]
-
-
-class Link(_Model):
-    """A relation to another entry, optionally with its own sources and a note."""
-
-    model_config = ConfigDict(json_schema_extra=_bare_id_shorthand)
-
-    id: Id = Field(description="Id of the entry this relation points at.")
-    sources: list[Source] = Field(
-        default_factory=list, description="Where this particular relation is reported."
-    )
-    note: Markdown | None = Field(
-        default=None, description="A qualifier in our own words (conditions, caveats)."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return {"id": data} if isinstance(data, str) else data
-
-
-class Compatibility(StrEnum):
-    """What is known of combining two strategies."""
-
-    COMPATIBLE = "compatible"
-    CONFLICTING = "conflicting"
-    UNKNOWN = "unknown"
-
-
-class CompatLink(Link):
-    """A pairing of two strategies and what the evidence says about combining them."""
-
-    model_config = ConfigDict(json_schema_extra=None)
-
-    evidence: Compatibility = Field(
-        description="`compatible` (combined with reported benefit), `conflicting` "
-        "(combined with reported harm) or `unknown` (the question is open)."
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        return data
-
-
-_NONNEGATIVE = frozenset({
-    "length", "conductivity", "pressure", "resistance", "area-resistance", "resistivity",
-    "areal-capacity", "specific-capacity", "concentration", "molality", "temperature", "time",
-    "count", "growth-per-cycle", "diffusivity", "area-capacitance", "density",
-})  # fmt: skip
-
-
-def unit_bounds(unit: str) -> tuple[float | None, float | None]:
-    """The range any value stated in ``unit`` can have, whatever it measures.
-
-    Percentages are 0-100 (the design rule); lengths, times, concentrations, absolute
-    temperatures and the like cannot be negative. Signed dimensions (potential, current
-    density, energy) and unknown units are unbounded.
-    """
-    try:
-        dimension = parse_unit(unit).dimension
-    except UnitError:
-        return None, None
-    if dimension == "fraction-percent":
-        return 0.0, 100.0
-    if dimension in _NONNEGATIVE:
-        return 0.0, None
-    return None, None
-
-
-def _bounds_text(low: float | None, high: float | None, unit: str) -> str:
-    if high is None:
-        return f"cannot be below {low:g} {unit}"
-    return f"must lie between {low:g} and {high:g} {unit}"
-
-
-class Quantity(_Model):
-    """A number with its unit."""
-
-    value: Number = Field(description="The number, in `unit`.")
-    unit: Text = Field(description="The unit, e.g. `nm`, `mA cm-2`, `%` (see the unit list).")
-
-    @field_validator("unit")
-    @classmethod
-    def _known_unit(cls, unit: str) -> str:
-        try:
-            parse_unit(unit)
-        except UnitError as error:
-            raise ValueError(str(error)) from None
-        return unit
-
-    @model_validator(mode="after")
-    def _in_physical_range(self) -> Quantity:
-        low, high = unit_bounds(self.unit)
-        if (low is not None and self.value < low) or (high is not None and self.value > high):
-            raise PydanticCustomError(
-                "out_of_range",
-                "{value} {unit} is impossible: a value in {unit} {bounds}",
-                {"value": f"{self.value:g}", "unit": self.unit, "bounds": _bounds_text(low, high, self.unit)},
-            )
-        return self
-
-
-class Conditions(_Model):
-    """The test conditions under which measurements were made."""
-
-    cell: Text | None = Field(default=None, description="Cell type, e.g. `Li||Cu`, `Li||NMC811`.")
-    protocol: Text | None = Field(
-        default=None, description="Measurement protocol, e.g. `modified Aurbach`."
-    )
-    electrolyte: Text | None = Field(default=None, description="Electrolyte, as in the source.")
-    current_density: Quantity | None = Field(default=None, description="Current density.")
-    areal_capacity: Quantity | None = Field(default=None, description="Areal capacity cycled.")
-    temperature: Quantity | None = Field(default=None, description="Temperature.")
-    note: Markdown | None = Field(default=None, description="Other conditions, in our own words.")
-
-
-# --- vocabularies -------------------------------------------------------------------------
-
-
-class Family(StrEnum):
-    """The three families of interfacial engineering."""
-
-    ELECTROLYTE = "electrolyte-engineering"
-    ARTIFICIAL_SEI = "artificial-sei"
-    CURRENT_COLLECTOR = "current-collector-modification"
-
-
-class Interface(StrEnum):
-    """The interface an entry concerns."""
-
-    LI_ELECTROLYTE = "li-electrolyte"
-    LI_CURRENT_COLLECTOR = "li-current-collector"
-
-
-class MaterialRole(StrEnum):
-    """What a material does in a lithium-metal cell or its interfaces."""
-
-    ADDITIVE = "additive"
-    SALT = "salt"
-    SOLVENT = "solvent"
-    DILUENT = "diluent"
-    COATING = "coating"
-    POLYMER = "polymer"
-    FILLER = "filler"
-    HOST = "host"
-    LITHIOPHILIC_LAYER = "lithiophilic-layer"
-    CURRENT_COLLECTOR = "current-collector"
-    PRECURSOR = "precursor"
-    ELECTRODE = "electrode"
-
-
-class SpeciesClass(StrEnum):
-    """Broad chemical class of an interphase species."""
-
-    INORGANIC = "inorganic"
-    ORGANIC = "organic"
-    POLYMERIC = "polymeric"
-    ALLOY = "alloy"
-    MIXED = "mixed"
-
-
-class Desired(StrEnum):
-    """Which way a descriptor should go for a stable lithium interface."""
-
-    HIGHER = "higher"
-    LOWER = "lower"
-    UNIFORM = "uniform"
-    CONTEXT = "context-dependent"
-
-
-class Scope(StrEnum):
-    """What a property describes."""
-
-    SEI = "sei"
-    LAYER = "layer"
-    ELECTROLYTE = "electrolyte"
-    DEPOSIT = "deposit"
-    CELL = "cell"
-    CURRENT_COLLECTOR = "current-collector"
-
-
-class TechniqueCategory(StrEnum):
-    """Broad family of a characterisation method."""
-
-    SPECTROSCOPY = "spectroscopy"
-    MICROSCOPY = "microscopy"
-    ELECTROCHEMICAL = "electrochemical"
-    MECHANICAL = "mechanical"
-    DIFFRACTION = "diffraction"
-    COMPUTATIONAL = "computational"
-    OTHER = "other"
-
-
-class FailureCategory(StrEnum):
-    """Broad nature of a failure mode."""
-
-    MECHANICAL = "mechanical"
-    CHEMICAL = "chemical"
-    MORPHOLOGICAL = "morphological"
-    TRANSPORT = "transport"
-
-
-class QuestionStatus(StrEnum):
-    """How far an open question has been answered."""
-
-    OPEN = "open"
-    PARTIAL = "partially-answered"
-    ANSWERED = "answered"
-
-
-class Theme(StrEnum):
-    """The kind of knowledge an open question asks for."""
-
-    MECHANISM = "mechanism"
-    DESCRIPTORS = "descriptors"
-    EVOLUTION = "evolution"
-    FAILURE = "failure"
-    COMPATIBILITY = "compatibility"
-    GROWTH = "growth"
-    STRUCTURE = "structure"
-
-
-class ReferenceType(StrEnum):
-    """Kind of publication."""
-
-    ARTICLE = "article"
-    REVIEW = "review"
-    BOOK = "book"
-    CHAPTER = "chapter"
-    THESIS = "thesis"
-    PREPRINT = "preprint"
-    REPORT = "report"
-    DATASET = "dataset"
-
-
-class ColumnType(StrEnum):
-    """Value type of a dataset column."""
-
-    NUMBER = "number"
-    INTEGER = "integer"
-    TEXT = "text"
-
-
-class Method(StrEnum):
-    """Correlation method whose value is compared with the reported one."""
-
-    PEARSON = "pearson"
-    SPEARMAN = "spearman"
 
 
 # --- entries ------------------------------------------------------------------------------
 
 
-class Entry(_Model):
+class Entry(ClosedModel):
     """What every entry has: its id (the file stem), a name, prose and sources."""
 
     kind: ClassVar[str]
@@ -624,7 +357,7 @@ class Question(Entry):
 COLUMN_NAME = r"^[a-z][a-z0-9_]*$"
 
 
-class Column(_Model):
+class Column(ClosedModel):
     """A column of a dataset: its name, the property it holds and the unit."""
 
     name: Annotated[str, Strict(), StringConstraints(pattern=COLUMN_NAME, max_length=40)] = Field(
@@ -699,7 +432,7 @@ class Dataset(Entry):
 EXPRESSION = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*(?:/\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*)?$")
 
 
-class Reported(_Model):
+class Reported(ClosedModel):
     """The value a paper reported for an analysis, to compare with ours."""
 
     value: Number = Field(description="The reported coefficient.")
@@ -707,7 +440,7 @@ class Reported(_Model):
     locator: Text | None = Field(default=None, description='Where ("Fig. 1c").')
 
 
-class Filters(_Model):
+class Filters(ClosedModel):
     """Which records an analysis keeps, by their conditions."""
 
     cell: Text | None = Field(default=None, description="Keep records with this cell type.")
@@ -776,16 +509,6 @@ KINDS: dict[str, type[Entry]] = {
 
 FOLDERS: dict[str, type[Entry]] = {model.folder: model for model in KINDS.values()}
 """Entry kinds by their folder under ``kb/`` (``"failure-modes"``)."""
-
-
-def relation_fields(model: type[BaseModel]) -> dict[str, Rel]:
-    """The relation fields of a model and their :class:`Rel` annotations."""
-    found: dict[str, Rel] = {}
-    for name, info in model.model_fields.items():
-        for meta in info.metadata:
-            if isinstance(meta, Rel):
-                found[name] = meta
-    return found
 
 
 # --- walking relations --------------------------------------------------------------------
