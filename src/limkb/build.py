@@ -28,6 +28,7 @@ from limkb.errors import BuildError
 if TYPE_CHECKING:
     from limkb.analysis import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.plugin import Prepared
     from limkb.render import RenderOptions
 
 __all__ = ["BuildSummary", "build", "render_to", "serve", "write_outputs"]
@@ -95,8 +96,12 @@ def _collect_mkdocs_warnings() -> Iterator[_Collect]:
         logger.removeHandler(handler)
 
 
-def _run_mkdocs(config_file: Path, site_dir: Path, prepared: object) -> None:
-    """Run MkDocs (strict) on ``config_file`` into ``site_dir`` with the plugin's inputs prepared."""
+def _run_mkdocs(config_file: Path, site_dir: Path, prepared: Prepared) -> None:
+    """Run MkDocs (strict) on ``config_file`` into ``site_dir`` with the plugin's inputs prepared.
+
+    The plugin takes the knowledge base out of ``prepared`` when it renders, so the caller
+    must not keep its own reference: then the KB is freed before MkDocs writes the HTML.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
@@ -109,7 +114,7 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: object) -> None:
             plugin = config.plugins.get("limkb")
             if not isinstance(plugin, LimkbPlugin):
                 raise BuildError("mkdocs", f"{config_file.name} does not enable the limkb plugin")
-            plugin.prepared = prepared  # type: ignore[assignment]
+            plugin.prepared = prepared
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 mkdocs_build(config)
@@ -148,6 +153,7 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
     build_dir = (build_dir or project / "build").resolve()
     kb = load(project / "kb", strict=strict, cache=False)
     results = kb.analyses
+    entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
     work = Path(tempfile.mkdtemp(prefix=".limkb-build-", dir=site_dir.parent))
     try:
         new_build, new_site = work / "build", work / "site"
@@ -155,7 +161,12 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
             write_outputs(kb, results, new_build)
         except OSError as error:
             raise BuildError("store", str(error)) from error
-        _run_mkdocs(config_file, new_site, Prepared(kb, results, new_build))
+        old_plots, plots = build_dir / "cache" / "plots", work / "plots"
+        if old_plots.is_dir():  # drawn plots are reused; the new set replaces it only on success
+            shutil.copytree(old_plots, plots)
+        prepared = Prepared(kb, results, new_build, plots)
+        del kb, results  # the plugin drops the last references once it has rendered the pages
+        _run_mkdocs(config_file, new_site, prepared)
         if not (new_site / "index.html").is_file():
             raise BuildError("mkdocs", "MkDocs wrote no index.html")
         files = [p for p in new_site.rglob("*") if p.is_file()]
@@ -163,16 +174,20 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
         old_cache = build_dir / "cache"
         if old_cache.is_dir():
             os.replace(old_cache, new_build / "cache")
+        if plots.is_dir():
+            shutil.rmtree(new_build / "cache" / "plots", ignore_errors=True)
+            (new_build / "cache").mkdir(exist_ok=True)
+            os.replace(plots, new_build / "cache" / "plots")
         _swap(new_build, build_dir, work / "old-build")
         _swap(new_site, site_dir, work / "old-site")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return BuildSummary(
-        entries=len(kb),
+        entries=entries,
         pages=pages,
         files=len(files),
-        analyses=len(results),
-        warnings=len(kb.report.warnings),
+        analyses=analyses,
+        warnings=warnings,
         seconds=time.perf_counter() - started,
         site_dir=site_dir,
         build_dir=build_dir,

@@ -8,10 +8,16 @@ at their site paths.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import json
+import logging
+import os
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from limkb.ids import is_slug
@@ -41,6 +47,8 @@ __all__ = [
     "graph_data",
     "plot_files",
 ]
+
+log = logging.getLogger(__name__)
 
 
 _MATRIX_LIMIT = 80
@@ -94,27 +102,88 @@ def correlations_page(site: Site, has_figure: bool) -> str:
 
 
 _PLOT_CACHE: dict[str, str] = {}
+"""SVG text of plots drawn in this process, by :func:`_plot_key`."""
+_PLOT_CACHE_LIMIT = 2_000
 
 
-def plot_files(results: Mapping[str, AnalysisResult]) -> dict[str, str]:
-    """The scatter plot of every analysis and the overview figure, as SVG files."""
+@functools.cache
+def _plot_salt() -> bytes:
+    """What else a plot depends on besides its results: the drawing code and matplotlib."""
+    import matplotlib
+
+    from limkb import __version__, plots
+
+    source = Path(plots.__file__).read_bytes() if plots.__file__ else b""
+    return f"{__version__}\0{matplotlib.__version__}\0".encode() + hashlib.sha256(source).digest()
+
+
+def _plot_key(kind: str, results: Iterable[AnalysisResult]) -> str:
+    """A hash of everything a plot is drawn from (results are frozen dataclasses: their repr is complete)."""
+    digest = hashlib.sha256(_plot_salt())
+    digest.update(kind.encode())
+    for result in results:
+        digest.update(b"\0" + repr(result).encode())
+    return digest.hexdigest()
+
+
+def _cached_plot(key: str, draw: Callable[[], str], folder: Path | None) -> str:
+    """The SVG of ``key`` from memory, else from ``folder`` (across processes), else ``draw()`` it."""
+    svg = _PLOT_CACHE.get(key)
+    if svg is None and folder is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            svg = (folder / f"{key}.svg").read_text(encoding="utf-8")
+    if svg is None:
+        svg = draw()
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".plot-", suffix=".tmp")
+                with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(svg)
+                os.replace(temporary, folder / f"{key}.svg")
+            except OSError as error:  # a read-only checkout only loses the shortcut
+                log.info("could not write the plot cache in %s: %s", folder, error)
+    if len(_PLOT_CACHE) >= _PLOT_CACHE_LIMIT:
+        _PLOT_CACHE.clear()
+    _PLOT_CACHE[key] = svg
+    return svg
+
+
+def _prune_plot_cache(folder: Path, keep: set[str]) -> None:
+    """Delete the cached plots of ``folder`` that this rendering did not use (the cache stays small)."""
+    with contextlib.suppress(OSError):
+        for old in folder.glob("*.svg"):
+            if old.stem not in keep:
+                old.unlink(missing_ok=True)
+
+
+def plot_files(results: Mapping[str, AnalysisResult], *, cache_dir: Path | None = None) -> dict[str, str]:
+    """The scatter plot of every analysis and the overview figure, as SVG files.
+
+    Plots are deterministic functions of their results, so they are cached by a hash of the
+    results (and of the drawing code and matplotlib version): in this process, and across
+    processes in ``cache_dir`` when one is given.
+    """
     if not results:
         return {}
     from limkb import plots
 
     found: dict[str, str] = {}
+    used: set[str] = set()
     for result_id in sorted(results):
         if not is_slug(result_id):
             raise ValueError(f"refusing to make a path of the analysis id {result_id!r}: not a slug")
         result = results[result_id]
-        key = hashlib.sha256(json.dumps(result.to_dict(), sort_keys=True).encode()).hexdigest()
-        svg = _PLOT_CACHE.get(key)
-        if svg is None:
-            svg = _PLOT_CACHE[key] = plots.scatter_svg(result)
-        found[f"plots/{result_id}.svg"] = svg
-    ordered = [results[i] for i in sorted(results)]
-    if any(r.reported is not None for r in ordered):
-        found["plots/figure-1.svg"] = plots.figure1_svg([r for r in ordered if r.reported is not None])
+        key = _plot_key("scatter", [result])
+        used.add(key)
+        found[f"plots/{result_id}.svg"] = _cached_plot(key, functools.partial(plots.scatter_svg, result), cache_dir)
+    reported = [results[i] for i in sorted(results) if results[i].reported is not None]
+    if reported:
+        key = _plot_key("figure-1", reported)
+        used.add(key)
+        found["plots/figure-1.svg"] = _cached_plot(key, functools.partial(plots.figure1_svg, reported), cache_dir)
+    if cache_dir is not None and cache_dir.is_dir():
+        _prune_plot_cache(cache_dir, used)
     return found
 
 

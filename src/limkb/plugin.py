@@ -24,6 +24,7 @@ Options::
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -40,6 +41,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from limkb.api import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.render import Download, RenderOptions, render
 
@@ -48,6 +50,7 @@ if TYPE_CHECKING:
 
     from limkb.analysis import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.validate import FileCache
 
 __all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
 
@@ -68,11 +71,25 @@ class LimkbConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs types its 
 
 @dataclass
 class Prepared:
-    """Inputs computed before MkDocs runs (by ``limkb build``), so the plugin does not redo them."""
+    """Inputs computed before MkDocs runs (by ``limkb build``), so the plugin does not redo them.
 
-    kb: KnowledgeBase
-    results: Mapping[str, AnalysisResult]
+    The plugin :meth:`take` s them once: after rendering, nothing keeps the knowledge base
+    alive while MkDocs turns the pages into HTML (the largest part of a build's memory).
+    """
+
+    kb: KnowledgeBase | None
+    results: Mapping[str, AnalysisResult] | None
     downloads_dir: Path | None
+    plot_cache: Path | None = None
+    """Where drawn plots are read from and written to (see :func:`limkb.pages.plot_files`)."""
+
+    def take(self) -> tuple[KnowledgeBase, Mapping[str, AnalysisResult]]:
+        """The knowledge base and results, dropping this object's references to them."""
+        kb, results = self.kb, self.results
+        if kb is None or results is None:
+            raise PluginError("limkb: the prepared knowledge base was already used")
+        self.kb = self.results = None
+        return kb, results
 
 
 class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
@@ -83,6 +100,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.prepared: Prepared | None = None
         self._serving = False
+        self._files: tuple[Path, FileCache] | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -103,7 +121,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
         kb_dir = self._kb_dir(config)
         try:
-            kb = load(kb_dir, strict=self.config.strict)
+            kb = self._reload(kb_dir) if self._serving else load(kb_dir, strict=self.config.strict)
         except ValidationError as error:
             raise PluginError(
                 f"limkb: the knowledge base in {self.config.kb}/ has problems "
@@ -115,15 +133,37 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             log.info(problem.format_text())
         return kb, kb.analyses
 
+    def _reload(self, kb_dir: Path) -> KnowledgeBase:
+        """Validate and link ``kb_dir`` again while serving, re-reading only the files that changed.
+
+        The per-file cache lives as long as this plugin instance (MkDocs keeps it across
+        rebuilds); the checks that span entries and the linking run every time.
+        """
+        from limkb.graph import link
+        from limkb.validate import FileCache, validate_kb
+
+        if self._files is None or self._files[0] != kb_dir:
+            self._files = (kb_dir, FileCache())
+        cache = self._files[1]
+        cache.hits = cache.misses = 0
+        kb = link(validate_kb(kb_dir, cache=cache))
+        log.debug("re-read %d changed files, reused %d", cache.misses, cache.hits)
+        if not kb.report.ok(strict=self.config.strict):
+            raise ValidationError(kb.report)
+        kb.root = kb_dir
+        return kb
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
         from limkb.build import write_outputs
 
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             if self.prepared is not None:
-                kb, results, downloads_dir = self.prepared.kb, self.prepared.results, self.prepared.downloads_dir
+                kb, results = self.prepared.take()
+                downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
             else:
                 kb, results = self._load(config)
+                plot_cache = self._kb_dir(config).resolve().parent / LOAD_CACHE_DIR / "plots"
                 downloads_dir = None
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
@@ -137,9 +177,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
                 contributing=contributing_path.read_text(encoding="utf-8") if contributing_path.is_file() else None,
                 docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
+                plot_cache=plot_cache,
             )
             pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options))
             pages.update(extra or {})
+            del kb, results  # MkDocs needs only the pages from here on
+        if self.prepared is not None:
+            gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
         cache = self._project(config) / CACHE_DIR if self._serving else None
         if cache is not None:
             _materialise(pages, cache)

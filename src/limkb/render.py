@@ -366,7 +366,7 @@ def render(kb: KnowledgeBase, *, results: Mapping[str, AnalysisResult] | None = 
     for entry_id in site.ids:
         entry = site.by_id[entry_id]
         pages[entry_path(entry)] = _entry_page(site, entry)
-    pages.update(plot_files(results))
+    pages.update(plot_files(results, cache_dir=options.plot_cache))
     pages["agenda.md"] = agenda_page(site)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
     pages["compatibility.md"] = compatibility_page(site)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -117,6 +118,8 @@ class RenderOptions:
     """Hand-written pages the site has besides the generated ones (``common-errors.md`` ...)."""
     assets: bool = True
     """Copy the package's scripts and styles to ``assets/limkb/``."""
+    plot_cache: Path | None = None
+    """A folder where drawn plots are kept across processes (keyed by their inputs), or None."""
 
 
 def build_date() -> str:

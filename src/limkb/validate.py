@@ -11,6 +11,7 @@ caller decides what to do with the :class:`~limkb.report.Report`.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import os
 from collections import defaultdict
@@ -23,7 +24,7 @@ import pydantic
 from pydantic import BaseModel
 
 from limkb.ids import is_slug, reference_id
-from limkb.load import Document, Mark, iter_entry_files, load_file
+from limkb.load import MAX_BYTES, Document, Mark, iter_entry_files, load_file
 from limkb.models import (
     FOLDERS,
     Analysis,
@@ -42,7 +43,7 @@ from limkb.models import (
 from limkb.report import Problem, Report, Severity
 from limkb.units import UnitError, convert
 
-__all__ = ["Validated", "display_path", "validate_documents", "validate_kb"]
+__all__ = ["FileCache", "Validated", "display_path", "validate_documents", "validate_kb"]
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +77,72 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def validate_kb(root: Path | str) -> Validated:
-    """Load and validate every entry file below ``root`` (a ``kb/`` folder)."""
+@dataclass
+class FileCache:
+    """What validation found for each file, kept between runs of one process (``limkb serve``).
+
+    A file's document and load problems are reused only while its bytes hash the same, and
+    its schema outcome only while it is the very same document; the checks that span entries
+    always run again. Files that disappeared are dropped at the next run.
+    """
+
+    files: dict[tuple[str, str], tuple[str, Document | None, list[Problem]]] = field(default_factory=dict)
+    """(path, shown path) -> (sha256 of the bytes, document, load problems)."""
+    schemas: dict[tuple[str, str], tuple[Document, Entry, bool, list[Problem]]] = field(default_factory=dict)
+    """(folder, id) -> (document, entry, complete, schema problems)."""
+    hits: int = 0
+    misses: int = 0
+
+    def load(self, path: Path, shown: str) -> tuple[Document | None, list[Problem]]:
+        """:func:`limkb.load.load_file`, unless the file's bytes are those loaded last time."""
+        key = (str(path), shown)
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                return load_file(path, display=shown)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return load_file(path, display=shown)
+        cached = self.files.get(key)
+        if cached is not None and cached[0] == digest:
+            self.hits += 1
+            return cached[1], list(cached[2])
+        self.misses += 1
+        document, problems = load_file(path, display=shown)
+        try:  # keep it only if the file did not change while it was read
+            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                self.files[key] = (digest, document, list(problems))
+        except OSError:
+            pass
+        return document, problems
+
+    def schema(self, folder: str, stem: str, document: Document, report: Report) -> tuple[Entry, bool]:
+        """:func:`_validate_schema` of ``document``, reused while the document is the same object."""
+        cached = self.schemas.get((folder, stem))
+        if cached is not None and cached[0] is document:
+            report.extend(cached[3])
+            return cached[1], cached[2]
+        found = Report()
+        entry, complete = _validate_schema(FOLDERS[folder], stem, document, found)
+        self.schemas[(folder, stem)] = (document, entry, complete, list(found.problems))
+        report.extend(found.problems)
+        return entry, complete
+
+    def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
+        """Forget what belongs to files and entries that are gone."""
+        self.files = {k: v for k, v in self.files.items() if k in files}
+        self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
+
+
+def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validated:
+    """Load and validate every entry file below ``root`` (a ``kb/`` folder).
+
+    With ``cache``, files whose bytes did not change since the last call with the same cache
+    are not parsed or schema-checked again (the result is the same as without it).
+    """
     root = Path(root)
     pairs: list[tuple[Path, Document | None]] = []
     report = Report()
+    seen: set[tuple[str, str]] = set()
     for path in iter_entry_files(root):
         shown = display_path(path)
         relative = path.relative_to(root)
@@ -95,11 +157,17 @@ def validate_kb(root: Path | str) -> Validated:
             report.add(_problem(shown, 1, 1, "bad-filename", "entry files may not be symbolic links",
                                 "replace the link with the file itself"))  # fmt: skip
             continue
-        document, problems = load_file(path, display=shown)
+        if cache is not None:
+            seen.add((str(path), shown))
+            document, problems = cache.load(path, shown)
+        else:
+            document, problems = load_file(path, display=shown)
         report.extend(problems)
         pairs.append((relative, document))
-    result = validate_documents(pairs, root=root)
+    result = validate_documents(pairs, root=root, cache=cache)
     result.report.extend(report.problems)
+    if cache is not None:
+        cache.keep_only(seen, {(r.parts[0], r.stem) for r, _ in pairs})
     return result
 
 
@@ -134,9 +202,12 @@ def _check_place(relative: Path, shown: str) -> Problem | None:
 
 
 def validate_documents(
-    pairs: Sequence[tuple[Path, Document | None]], *, root: Path | str = "kb"
+    pairs: Sequence[tuple[Path, Document | None]], *, root: Path | str = "kb", cache: FileCache | None = None
 ) -> Validated:
-    """Validate parsed documents, given with their paths relative to the KB root."""
+    """Validate parsed documents, given with their paths relative to the KB root.
+
+    With ``cache``, the schema outcome of a document seen before (the same object) is reused.
+    """
     result = Validated(Path(root))
     report = result.report
     seen: dict[str, str] = {}
@@ -153,7 +224,10 @@ def validate_documents(
         if document is None:
             result.invalid.add(stem)
             continue
-        entry, complete = _validate_schema(FOLDERS[folder], stem, document, report)
+        if cache is not None:
+            entry, complete = cache.schema(folder, stem, document, report)
+        else:
+            entry, complete = _validate_schema(FOLDERS[folder], stem, document, report)
         result.documents[stem] = document
         if complete:
             result.entries[stem] = entry

@@ -1,0 +1,205 @@
+"""Caches that make builds and `limkb serve` quicker: they never change what is produced.
+
+The per-file validation cache (serve), the plot cache (in memory and on disk across builds)
+and the release of the knowledge base before MkDocs writes HTML.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from mkdocs.exceptions import PluginError
+
+from kbfactory import minimal, tree_digest, write_entry, write_kb
+from limkb import pages, plots
+from limkb.analysis import AnalysisResult, Point, correlate
+from limkb.build import build
+from limkb.models import Reported
+from limkb.plugin import CACHE_DIR, LimkbPlugin, Prepared
+from limkb.validate import FileCache, validate_kb
+from sitefactory import write_project
+
+# --- per-file validation cache ----------------------------------------------------------------
+
+
+def _kb(tmp_path: Path) -> Path:
+    return write_kb(
+        tmp_path,
+        {
+            "strategies/fec-additive": minimal("strategy", "FEC additive", uses=["fec"]),
+            "materials/fec": minimal("material", "Fluoroethylene carbonate"),
+            "species/lif": minimal("species", "Lithium fluoride"),
+        },
+    )
+
+
+def _same(kb: Path, cache: FileCache) -> None:
+    """Validation with the cache gives what validation without it gives."""
+    cached, fresh = validate_kb(kb, cache=cache), validate_kb(kb)
+    assert cached.entries == fresh.entries
+    assert list(cached.report) == list(fresh.report)
+    assert cached.invalid == fresh.invalid
+
+
+def test_an_edit_re_reads_only_the_edited_file(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    _same(kb, cache)
+    assert (cache.hits, cache.misses) == (0, 4)
+    cache.hits = cache.misses = 0
+    write_entry(kb, "materials/fec", minimal("material", "FEC, renamed"))
+    _same(kb, cache)
+    assert (cache.hits, cache.misses) == (3, 1)
+    assert validate_kb(kb, cache=cache).entries["fec"].label == "FEC, renamed"
+
+
+def test_a_reverted_edit_never_serves_the_edited_content(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    original = (kb / "materials/fec.yaml").read_bytes()
+    validate_kb(kb, cache=cache)
+    write_entry(kb, "materials/fec", minimal("material", "Edited"))
+    assert validate_kb(kb, cache=cache).entries["fec"].label == "Edited"
+    (kb / "materials/fec.yaml").write_bytes(original)
+    assert validate_kb(kb, cache=cache).entries["fec"].label == "Fluoroethylene carbonate"
+    _same(kb, cache)
+
+
+def test_cross_entry_checks_run_again_on_unchanged_files(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    assert validate_kb(kb, cache=cache).report.ok(strict=True)
+    (kb / "materials/fec.yaml").unlink()  # the strategy, unchanged, now names a missing entry
+    found = validate_kb(kb, cache=cache)
+    assert "fec-additive" not in found.entries or not found.report.ok(strict=False)
+    assert [p.code for p in found.report] == [p.code for p in validate_kb(kb).report]
+    assert all(key[0] != str(kb / "materials/fec.yaml") for key in cache.files), "a deleted file is forgotten"
+    write_entry(kb, "materials/fec", "name: [unclosed\n")  # a broken file comes back
+    _same(kb, cache)
+    assert not validate_kb(kb, cache=cache).report.ok(strict=False)
+    write_entry(kb, "materials/fec", minimal("material", "Back"))
+    _same(kb, cache)
+    assert validate_kb(kb, cache=cache).report.ok(strict=True)
+
+
+# --- plots --------------------------------------------------------------------------------------
+
+
+def _result(pairs: list[tuple[float, float]], *, reported: float | None = 0.4) -> AnalysisResult:
+    points = tuple(Point(f"e{i}", "d", x, y, "smith2020test") for i, (x, y) in enumerate(pairs))
+    s = correlate(points)
+    return AnalysisResult(
+        id="ce-vs-t", name="CE vs t", x="t", y="ce", x_unit="nm", y_unit="%", datasets=("d",), n=s.n,
+        excluded=0, r=s.r, ci=s.ci, p=s.p, spearman=s.spearman, spearman_p=s.spearman_p, slope=s.slope,
+        intercept=s.intercept, loo=s.loo,
+        reported=None if reported is None else Reported(value=reported, ref="smith2020test", locator="Fig. 1c"),
+        difference=None, flags=s.flags, points=points, x_label="t", y_label="CE",
+    )  # fmt: skip
+
+
+PAIRS = [(1.0, 90.0), (2.0, 92.0), (3.0, 91.5), (4.0, 95.0)]
+
+
+def test_plots_come_from_the_disk_cache_in_a_new_process_and_equal_fresh_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = {"ce-vs-t": _result(PAIRS)}
+    fresh = pages.plot_files(results)
+    pages._PLOT_CACHE.clear()
+    assert pages.plot_files(results, cache_dir=tmp_path / "plots") == fresh
+    assert len(list((tmp_path / "plots").glob("*.svg"))) == 2  # the scatter plot and Fig. 1
+
+    def refuse(*args: object) -> str:
+        raise AssertionError("drew a plot that was cached")
+
+    pages._PLOT_CACHE.clear()  # as in a new process
+    monkeypatch.setattr(plots, "scatter_svg", refuse)
+    monkeypatch.setattr(plots, "figure1_svg", refuse)
+    assert pages.plot_files(results, cache_dir=tmp_path / "plots") == fresh
+
+
+def test_changed_results_are_drawn_again_and_unused_plots_pruned(tmp_path: Path) -> None:
+    folder = tmp_path / "plots"
+    before = pages.plot_files({"ce-vs-t": _result(PAIRS)}, cache_dir=folder)
+    changed = {"ce-vs-t": _result([*PAIRS[:-1], (4.0, 80.0)], reported=0.5)}
+    pages._PLOT_CACHE.clear()
+    after = pages.plot_files(changed, cache_dir=folder)
+    assert after["plots/ce-vs-t.svg"] != before["plots/ce-vs-t.svg"]
+    assert after["plots/figure-1.svg"] != before["plots/figure-1.svg"]
+    pages._PLOT_CACHE.clear()
+    assert after == pages.plot_files(changed)
+    assert sorted(p.read_text(encoding="utf-8") for p in folder.glob("*.svg")) == sorted(after.values())
+
+
+def test_figure_1_is_drawn_once_per_process_for_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    draw = plots.figure1_svg
+
+    def counted(results: list[AnalysisResult]) -> str:
+        calls.append(1)
+        return draw(results)
+
+    monkeypatch.setattr(plots, "figure1_svg", counted)
+    pages._PLOT_CACHE.clear()
+    results = {"ce-vs-t": _result(PAIRS, reported=0.3)}
+    first = pages.plot_files(results)
+    assert pages.plot_files(results) == first
+    assert len(calls) == 1
+
+
+# --- build and serve ------------------------------------------------------------------------------
+
+
+def test_prepared_inputs_are_taken_once() -> None:
+    prepared = Prepared(object(), {}, None)  # type: ignore[arg-type]
+    prepared.take()
+    assert prepared.kb is None and prepared.results is None
+    with pytest.raises(PluginError):
+        prepared.take()
+
+
+def test_a_second_build_reuses_plots_and_writes_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = write_project(tmp_path / "project")
+    build(project)
+    first = tree_digest(project / "site")
+    cached = sorted(p.name for p in (project / "build" / "cache" / "plots").glob("*.svg"))
+    assert cached
+    pages._PLOT_CACHE.clear()
+    monkeypatch.setattr(plots, "scatter_svg", lambda *a: (_ for _ in ()).throw(AssertionError("redrawn")))
+    build(project)
+    assert tree_digest(project / "site") == first
+    assert sorted(p.name for p in (project / "build" / "cache" / "plots").glob("*.svg")) == cached
+
+
+def test_serve_rebuilds_re_validate_only_the_edited_file_and_show_the_edit(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "project")
+    site = tmp_path / "served"
+
+    def rebuild() -> LimkbPlugin:
+        config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=False)
+        plugin = config.plugins["limkb"]
+        assert isinstance(plugin, LimkbPlugin)
+        mkdocs_build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+        return plugin
+
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=False)
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        plugin = rebuild()
+        assert plugin._files is not None
+        write_entry(project / "kb", "materials/fec", minimal("material", "Renamed carbonate", decomposes_to=["lif"]))
+        plugin = rebuild()
+        assert plugin._files is not None
+        assert (plugin._files[1].misses, plugin._files[1].hits) == (1, len(list((project / "kb").rglob("*.yaml"))) - 1)
+        page = project / CACHE_DIR / "entries" / "materials" / "fec.md"
+        assert "Renamed carbonate" in page.read_text(encoding="utf-8")
+        html = site / "entries" / "materials" / "fec" / "index.html"
+        assert "Renamed carbonate" in html.read_text(encoding="utf-8")
+        assert os.path.getmtime(html) >= os.path.getmtime(page)
+    finally:
+        config.plugins.on_shutdown()
