@@ -14,14 +14,17 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
-from kbfactory import minimal, tree_digest, write_entry, write_kb
+from kbfactory import REF, minimal, tree_digest, write_entry, write_kb
 from limkb import pages, plots
+from limkb import render as render_module
 from limkb.analysis import AnalysisResult, Point, correlate
 from limkb.build import build
+from limkb.graph import KnowledgeBase, link
 from limkb.models import Reported
 from limkb.plugin import CACHE_DIR, LimkbPlugin, Prepared
+from limkb.render import RenderMemo, RenderOptions, render
 from limkb.validate import FileCache, validate_kb
-from sitefactory import write_project
+from sitefactory import site_kb, write_project
 
 # --- per-file validation cache ----------------------------------------------------------------
 
@@ -203,3 +206,54 @@ def test_serve_rebuilds_re_validate_only_the_edited_file_and_show_the_edit(tmp_p
         assert os.path.getmtime(html) >= os.path.getmtime(page)
     finally:
         config.plugins.on_shutdown()
+
+
+# --- entry pages re-rendered only when their inputs changed (serve) ------------------------------
+
+
+def _linked(kb: Path, cache: FileCache) -> KnowledgeBase:
+    found = link(validate_kb(kb, cache=cache))
+    assert found.report.ok(strict=False), found.report.format()
+    return found
+
+
+def test_incremental_rendering_equals_a_full_one_after_every_kind_of_edit(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    cache, memo = FileCache(), RenderMemo()
+    options = RenderOptions(date="2024-01-01")
+
+    def check(*, at_most: int | None = None) -> None:
+        current = _linked(kb, cache)
+        incremental = render(current, options=options, memo=memo)
+        render_module._ENTRY_CACHE.clear()
+        assert incremental == render(current, options=options)
+        if at_most is not None:
+            assert memo.rendered <= at_most
+
+    check()
+    assert memo.rendered == len(list(kb.rglob("*.yaml")))
+    check(at_most=0)  # nothing changed: every entry page reused
+    # a rename shows on the pages of its neighbours
+    write_entry(kb, "materials/fec", minimal("material", "Renamed carbonate", aliases=["FEC"], decomposes_to=["lif"]))
+    check(at_most=4)
+    # a new relation stated by one entry shows on the page at the other end
+    write_entry(kb, "strategies/lithiophilic-cu", minimal(
+        "strategy", "Lithiophilic Cu", family="current-collector-modification",
+        interface="li-current-collector", forms=["lif"],
+    ))  # fmt: skip
+    check()
+    # the cited reference changes: every page citing it shows its new label
+    reference = (kb / "references" / f"{REF}.yaml").read_text(encoding="utf-8")
+    (kb / "references" / f"{REF}.yaml").write_text(reference.replace("title: ", "title: Retitled "), encoding="utf-8")
+    check()
+    # a dataset edit changes the computed analysis
+    dataset = (kb / "datasets" / "thickness-ce.yaml").read_text(encoding="utf-8")
+    (kb / "datasets" / "thickness-ce.yaml").write_text(dataset.replace("ce: 90.0", "ce: 80.0"), encoding="utf-8")
+    check()
+    # an entry disappears (the question about lif and fec-additive)
+    (kb / "questions" / "why-lif.yaml").unlink()
+    check()
+    # other options render everything again
+    options = RenderOptions(date="2024-01-02")
+    check()
+    assert memo.rendered == len(list(kb.rglob("*.yaml")))

@@ -43,7 +43,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from limkb.api import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
-from limkb.render import Download, RenderOptions, render
+from limkb.render import Download, RenderMemo, RenderOptions, render
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
@@ -101,6 +101,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self.prepared: Prepared | None = None
         self._serving = False
         self._files: tuple[Path, FileCache] | None = None
+        self._memo = RenderMemo()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -179,7 +180,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
                 plot_cache=plot_cache,
             )
-            pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options))
+            memo = self._memo if self._serving else None
+            pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options, memo=memo))
+            if memo is not None:
+                log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
             pages.update(extra or {})
             del kb, results  # MkDocs needs only the pages from here on
         if self.prepared is not None:

@@ -41,7 +41,17 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from limkb.models import KINDS, Analysis, Dataset, Entry, Question, Reference, relation_fields
+from limkb.models import (
+    KINDS,
+    Analysis,
+    Dataset,
+    Entry,
+    Question,
+    Reference,
+    iter_links,
+    iter_sources,
+    relation_fields,
+)
 from limkb.neighbourhood import Neighbour, neighbourhood_svg
 from limkb.pages import (
     agenda_page,
@@ -74,7 +84,8 @@ if TYPE_CHECKING:
     from limkb.analysis import AnalysisResult
     from limkb.graph import KnowledgeBase, Relation
 
-__all__ = ["KIND_TITLES", "PAGE_TITLES", "Download", "RenderOptions", "build_date", "graph_data", "render"]
+__all__ = ["KIND_TITLES", "PAGE_TITLES", "Download", "RenderMemo", "RenderOptions", "build_date", "graph_data",
+           "render"]
 
 log = logging.getLogger(__name__)
 
@@ -347,13 +358,83 @@ def _asset_files() -> dict[str, bytes]:
     return found
 
 
+class _Reads(dict[str, Entry]):
+    """The entries of a site, noting every id looked up (found or not) while ``reads`` is a set."""
+
+    reads: set[str] | None = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.reads is not None:
+            self.reads.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> Entry:
+        if self.reads is not None:
+            self.reads.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        if self.reads is not None and isinstance(key, str):
+            self.reads.add(key)
+        return super().__contains__(key)
+
+
+def _mentions(entry: Entry) -> set[str]:
+    """Every id an entry names: its relations' targets and the references it cites."""
+    return {link.target for link in iter_links(entry)} | {source.ref for _, source in iter_sources(entry)}
+
+
+class RenderMemo:
+    """Entry pages of the last rendering and what each one read, kept between renderings (``limkb serve``).
+
+    An entry page shows its entry, its relations (stated by it or by the entry at the other
+    end) and the labels, kinds and DOIs of the entries it looks up. So after an edit, a page
+    is rendered again when its entry changed, when it looked up an entry that changed, or
+    when a changed entry names it (before or after the change); an analysis page also when
+    its computed result changed. Every other entry page is reused as it was. Entries count
+    as unchanged only while they are the very same objects (see
+    :class:`limkb.validate.FileCache`), and different options render everything.
+    """
+
+    def __init__(self) -> None:
+        self.options: RenderOptions | None = None
+        self.entries: dict[str, Entry] = {}
+        self.results: dict[str, AnalysisResult] = {}
+        self.pages: dict[str, tuple[str, frozenset[str]]] = {}
+        """id -> (page text, ids it depends on)."""
+        self.rendered = 0
+        """How many entry pages the last rendering made anew (the rest were reused)."""
+
+    def reusable(self, site: Site) -> set[str]:
+        """Ids whose entry page from the last rendering is still exact."""
+        if self.options != site.options:
+            return set()
+        ids = set(self.entries) | set(site.by_id)
+        changed = {i for i in ids if self.entries.get(i) is not dict.get(site.by_id, i)}
+        changed |= {i for i in set(self.results) | set(site.results) if self.results.get(i) != site.results.get(i)}
+        stale = set(changed)
+        for entry_id in changed:
+            for entry in (self.entries.get(entry_id), dict.get(site.by_id, entry_id)):
+                if entry is not None:
+                    stale |= _mentions(entry)
+        stale |= {i for i, (_, needs) in self.pages.items() if not needs.isdisjoint(changed)}
+        return {i for i in self.pages if i not in stale and dict.__contains__(site.by_id, i)}
+
+    def remember(self, site: Site, pages: dict[str, tuple[str, frozenset[str]]]) -> None:
+        self.options = site.options
+        self.entries = dict(site.by_id)
+        self.results = dict(site.results)
+        self.pages = pages
+
+
 def render(kb: KnowledgeBase, *, results: Mapping[str, AnalysisResult] | None = None,
-           options: RenderOptions | None = None) -> dict[str, str | bytes]:  # fmt: skip
+           options: RenderOptions | None = None, memo: RenderMemo | None = None) -> dict[str, str | bytes]:  # fmt: skip
     """Every page and file of the site, by site-relative path, in sorted order.
 
     ``results`` are the computed analyses (``kb.analyses`` when None). The output depends
     only on the knowledge base, the results and ``options``: the same input gives the same
-    bytes.
+    bytes. With a ``memo`` of earlier renderings, entry pages that cannot have changed are
+    reused from it instead of being rendered again (the output is the same).
     """
     options = options or RenderOptions()
     if results is None:
@@ -363,9 +444,27 @@ def render(kb: KnowledgeBase, *, results: Mapping[str, AnalysisResult] | None = 
     pages["index.md"] = _home_page(site)
     for kind in KIND_TITLES:
         pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind)
-    for entry_id in site.ids:
-        entry = site.by_id[entry_id]
-        pages[entry_path(entry)] = _entry_page(site, entry)
+    if memo is None:
+        for entry_id in site.ids:
+            entry = site.by_id[entry_id]
+            pages[entry_path(entry)] = _entry_page(site, entry)
+    else:
+        reuse = memo.reusable(site)
+        recording = site.by_id = _Reads(site.by_id)
+        remembered: dict[str, tuple[str, frozenset[str]]] = {}
+        for entry_id in site.ids:
+            entry = dict.__getitem__(recording, entry_id)
+            if entry_id in reuse:
+                remembered[entry_id] = memo.pages[entry_id]
+            else:
+                recording.reads = {entry_id}
+                text = _entry_page(site, entry)
+                remembered[entry_id] = (text, frozenset(recording.reads | _mentions(entry)))
+                recording.reads = None
+            pages[entry_path(entry)] = remembered[entry_id][0]
+        memo.rendered = len(site.ids) - len(reuse)
+        memo.remember(site, remembered)
+        site.by_id = dict(recording)
     pages.update(plot_files(results, cache_dir=options.plot_cache))
     pages["agenda.md"] = agenda_page(site)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
