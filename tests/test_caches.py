@@ -7,6 +7,7 @@ and the release of the knowledge base before MkDocs writes HTML.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from kbfactory import REF, minimal, tree_digest, write_entry, write_kb
 from limkb import pages, plots
 from limkb import render as render_module
+from limkb import validate as validate_module
 from limkb.analysis import AnalysisResult, Point, correlate
 from limkb.build import build
 from limkb.graph import KnowledgeBase, link
@@ -70,6 +72,32 @@ def test_a_reverted_edit_never_serves_the_edited_content(tmp_path: Path) -> None
     (kb / "materials/fec.yaml").write_bytes(original)
     assert validate_kb(kb, cache=cache).entries["fec"].label == "Fluoroethylene carbonate"
     _same(kb, cache)
+
+
+def test_unchanged_old_files_are_not_read_again_and_a_same_size_edit_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    later = time.time_ns() + 10_000_000_000  # as if every file had been written long before it was hashed
+    monkeypatch.setattr(validate_module.time, "time_ns", lambda: later)
+    validate_kb(kb, cache=cache)
+    read: list[Path] = []
+    original = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        read.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    validate_kb(kb, cache=cache)
+    assert read == [], "unchanged files were read again"
+    path = kb / "materials/fec.yaml"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("Fluoroethylene carbonate", "Fluoroethylene carbonatX")
+    assert len(edited) == len(text) and edited != text
+    path.write_text(edited, encoding="utf-8")
+    assert validate_kb(kb, cache=cache).entries["fec"].label == "Fluoroethylene carbonatX"
 
 
 def test_cross_entry_checks_run_again_on_unchanged_files(tmp_path: Path) -> None:

@@ -223,27 +223,35 @@ def _download_files(folder: Path) -> dict[str, bytes]:
     return found
 
 
-_WRITTEN: dict[str, str] = {}
-"""Hash of the text last written for each cached page (avoids re-reading unchanged files)."""
+_WRITTEN: dict[str, tuple[str | bytes, str]] = {}
+"""The content last written for each cached page and its hash (avoids re-reading unchanged files)."""
 
 
 def _materialise(pages: Mapping[str, str | bytes], folder: Path) -> None:
-    """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest."""
+    """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest.
+
+    Content that is the very object written last time (an entry page the renderer reused) is
+    not even hashed again.
+    """
     wanted: set[Path] = set()
     for path, content in pages.items():
-        data = content.encode("utf-8") if isinstance(content, str) else content
         target = folder / path
         wanted.add(target)
-        digest = hashlib.sha256(data).hexdigest()
         key = str(target)
-        if _WRITTEN.get(key) == digest and target.is_file():
+        last = _WRITTEN.get(key)
+        if last is not None and last[0] is content and target.is_file():
+            continue
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        digest = hashlib.sha256(data).hexdigest()
+        if last is not None and last[1] == digest and target.is_file():
+            _WRITTEN[key] = (content, digest)
             continue
         if not (target.is_file() and target.read_bytes() == data):
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.tmp")
             temporary.write_bytes(data)
             os.replace(temporary, target)
-        _WRITTEN[key] = digest
+        _WRITTEN[key] = (content, digest)
     if folder.is_dir():
         for stale in folder.rglob("*"):
             if stale.is_file() and stale not in wanted:

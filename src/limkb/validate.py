@@ -14,6 +14,7 @@ import difflib
 import hashlib
 import logging
 import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -90,17 +91,37 @@ class FileCache:
     """(path, shown path) -> (sha256 of the bytes, document, load problems)."""
     schemas: dict[tuple[str, str], tuple[Document, Entry, bool, list[Problem]]] = field(default_factory=dict)
     """(folder, id) -> (document, entry, complete, schema problems)."""
+    stats: dict[tuple[str, str], tuple[tuple[int, int, int, int], int]] = field(default_factory=dict)
+    """(path, shown path) -> (size, mtime, ctime, inode) when hashed, and the time it was hashed."""
     hits: int = 0
     misses: int = 0
+
+    def _digest(self, key: tuple[str, str], path: Path) -> str | None:
+        """The file's hash; when its status is what it was at an earlier hash (older than a second), that one."""
+        status = path.stat()
+        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        known, cached = self.stats.get(key), self.files.get(key)
+        # Like git's index: a file changed again within the timestamp's resolution could keep its
+        # status, so the status is trusted only when the file was older than a second when hashed.
+        if known is not None and cached is not None and known[0] == signature \
+                and max(status.st_mtime_ns, status.st_ctime_ns) + 1_000_000_000 < known[1]:  # fmt: skip
+            return cached[0]
+        if status.st_size > MAX_BYTES:
+            return None
+        hashed_at = time.time_ns()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.stats[key] = (signature, hashed_at)
+        return digest
 
     def load(self, path: Path, shown: str) -> tuple[Document | None, list[Problem]]:
         """:func:`limkb.load.load_file`, unless the file's bytes are those loaded last time."""
         key = (str(path), shown)
         try:
-            if path.stat().st_size > MAX_BYTES:
-                return load_file(path, display=shown)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = self._digest(key, path)
         except OSError:
+            digest = None
+        if digest is None:
+            self.stats.pop(key, None)
             return load_file(path, display=shown)
         cached = self.files.get(key)
         if cached is not None and cached[0] == digest:
@@ -111,8 +132,10 @@ class FileCache:
         try:  # keep it only if the file did not change while it was read
             if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
                 self.files[key] = (digest, document, list(problems))
+            else:
+                self.stats.pop(key, None)
         except OSError:
-            pass
+            self.stats.pop(key, None)
         return document, problems
 
     def schema(self, folder: str, stem: str, document: Document, report: Report) -> tuple[Entry, bool]:
@@ -130,6 +153,7 @@ class FileCache:
     def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
         """Forget what belongs to files and entries that are gone."""
         self.files = {k: v for k, v in self.files.items() if k in files}
+        self.stats = {k: v for k, v in self.stats.items() if k in files}
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
 
 
