@@ -141,11 +141,23 @@ def iter_cases(corpus_dir: Path | str) -> list[Case]:
     return cases
 
 
+STANDARD_REFERENCE_ID = "smith2020test"
+STANDARD_REFERENCE = """title: Test of a tiny knowledge base
+authors:
+  - "Smith, A."
+journal: J. Tests
+year: 2020
+doi: 10.1000/test.2020
+"""
+"""The reference every generated case can cite, written before the case's ``generate(kb)``."""
+
+
 def materialise(case: Case, kb: Path) -> Path:
     """Write the case's knowledge base into ``kb`` (which must not exist yet); return it."""
     generator = case.path / "generate.py"
     if generator.exists():
-        kb.mkdir(parents=True)
+        (kb / "references").mkdir(parents=True)
+        (kb / "references" / f"{STANDARD_REFERENCE_ID}.yaml").write_text(STANDARD_REFERENCE, encoding="utf-8")
         spec = importlib.util.spec_from_file_location(f"_limkb_case_{case.slug.replace('-', '_')}", generator)
         if spec is None or spec.loader is None:  # pragma: no cover - a .py file always has a loader
             raise ValueError(f"{generator}: cannot be imported")
