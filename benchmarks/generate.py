@@ -24,6 +24,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from limkb.models import FOLDERS
+
 __all__ = ["PROPORTIONS", "generate"]
 
 PROPORTIONS: dict[str, float] = {
@@ -42,12 +44,7 @@ PROPORTIONS: dict[str, float] = {
 """Share of each kind folder, close to the real kb/ (with more datasets: the KB is meant to grow
 in measurements)."""
 
-_SCHEMA = {
-    "references": "reference", "strategies": "strategy", "materials": "material",
-    "questions": "question", "mechanisms": "mechanism", "properties": "property",
-    "datasets": "dataset", "techniques": "technique", "failure-modes": "failure-mode",
-    "species": "species", "analyses": "analysis",
-}  # fmt: skip
+_SCHEMA = {folder: model.kind for folder, model in FOLDERS.items()}
 
 _WORDS = [
     "lithium",

@@ -9,7 +9,7 @@ kinds from these and re-exports the public names.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import (
     AllowInfNan,
@@ -42,6 +42,7 @@ __all__ = [
     "Source",
     "Sources",
     "Text",
+    "inner_type",
     "relation_fields",
     "unit_bounds",
 ]
@@ -147,6 +148,21 @@ class CompatLink(Link):
     @classmethod
     def _shorthand(cls, data: Any) -> Any:
         return data
+
+
+_T = TypeVar("_T")
+
+
+def inner_type(annotation: Any, base: type[_T]) -> type[_T] | None:
+    """The first class below ``base`` inside an annotation, looking through ``X | None``,
+    ``list[X]`` and ``Annotated[X, ...]`` (``Link`` in ``list[Link] | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, base):
+        return annotation
+    for arg in get_args(annotation):
+        found = inner_type(arg, base)
+        if found is not None:
+            return found
+    return None
 
 
 def relation_fields(model: type[BaseModel]) -> dict[str, Rel]:

@@ -34,11 +34,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
+from limkb.fields import inner_type
 from limkb.load import iter_entry_files, load_file, load_text
 from limkb.models import FOLDERS, KINDS, Record
 from limkb.report import Problem, Report, Severity
@@ -314,20 +315,10 @@ def _scalar_lines(prefix: str, value: Any, indent: int) -> list[str]:
 # --- structure ----------------------------------------------------------------------------
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _child_model(model: type[BaseModel] | None, key: str) -> type[BaseModel] | None:
     if model is None or key not in model.model_fields:
         return None
-    return _inner_model(model.model_fields[key].annotation)
+    return inner_type(model.model_fields[key].annotation, BaseModel)
 
 
 def _ordered_keys(data: dict[str, Any], model: type[BaseModel] | None, columns: Sequence[str]) -> list[str]:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from limkb.errors import LimkbError
+from limkb.fields import inner_type
 from limkb.fmt import WIDTH, Comments, render, render_value
 from limkb.ids import is_slug
 from limkb.models import KINDS, Column, Entry, Rel
@@ -61,26 +62,6 @@ _PROSE_FIELDS = frozenset({"summary", "note", "approach", "description", "text"}
 _EXAMPLE_SOURCE = {"ref": "oyakhire2024interfacial", "locator": ""}
 
 
-def _enum_of(annotation: Any) -> type[Enum] | None:
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return annotation
-    for arg in get_args(annotation):
-        found = _enum_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def _is_list(annotation: Any) -> bool:
     return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
 
@@ -94,11 +75,11 @@ def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
     if rel is not None:
         item: Any = f"<id of a {' or '.join(rel.targets)}>" if not required else ""
         return [item] if _is_list(annotation) else item
-    enum = _enum_of(annotation)
+    enum = inner_type(annotation, Enum)
     if enum is not None:
         first = next(iter(enum)).value
         return [first] if _is_list(annotation) else first
-    model = _model_of(annotation)
+    model = inner_type(annotation, BaseModel)
     if model is not None:
         value = _model_example(model)
         return [value] if _is_list(annotation) else value
@@ -124,7 +105,7 @@ def _model_example(model: type[BaseModel]) -> dict[str, Any]:
 
 def _describe_field(name: str, info: FieldInfo, *, required: bool) -> list[str]:
     description = (info.description or "").replace("\n", " ").strip()
-    enum = _enum_of(info.annotation)
+    enum = inner_type(info.annotation, Enum)
     if enum is not None:
         description += " One of: " + ", ".join(m.value for m in enum) + "."
     words = f"{name} ({'required' if required else 'optional'}): {description}"

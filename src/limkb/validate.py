@@ -19,11 +19,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any
 
 import pydantic
 from pydantic import BaseModel
 
+from limkb.fields import inner_type
 from limkb.ids import is_slug, reference_id
 from limkb.load import MAX_BYTES, Document, Mark, iter_entry_files, load_file
 from limkb.models import (
@@ -311,20 +312,8 @@ def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseMode
         info = current.model_fields.get(part)
         if info is None:
             return None
-        current = _inner_model(info.annotation)
+        current = inner_type(info.annotation, BaseModel)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    if get_origin(annotation) is None:
-        return None
-    return None
 
 
 def _field_hint(model: type[BaseModel] | None, name: str) -> str:
