@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from limkb.markup import prose
 from limkb.models import (
     KINDS,
     Analysis,
@@ -281,7 +282,7 @@ def _index_page(site: Site, kind: str) -> str:
         links_count = len(site.kb.relations(entry.id, direction="both"))
         rows.append({"label": entry.label, "id": entry.id, "url": links.entry(entry.id),
                      "cells": cells, "links": links_count})  # fmt: skip
-    return page_text("browse.md", KIND_TITLES[kind], kind=kind, model_doc=(model.__doc__ or "").strip(),
+    return page_text("browse.md", KIND_TITLES[kind], kind=kind, model_doc=prose((model.__doc__ or "").strip()),
                  columns=[*columns, *extra], rows=rows, table_id=f"limkb-{model.folder}")  # fmt: skip
 
 
