@@ -133,12 +133,15 @@ def test_graph_kind_filter_hides_and_restores_a_kind(tab: Tab, site: Site) -> No
     kind, count = _kind_counts(site).most_common(1)[0]
     box = page.locator(f".limkb-graph-legend input[data-kind='{kind}']")
     box.uncheck()
+    # The explorer applies a filter on the change event; wait for it rather than sampling once.
+    page.wait_for_function(f"() => ({VISIBLE_NODES})() === {total - count}", timeout=5000)
     assert page.evaluate(VISIBLE_NODES) == total - count
     hidden_kinds = page.evaluate(
         "() => window.limkbExplorer.cy.nodes().filter(n => !n.visible()).map(n => n.data('kind'))"
     )
     assert set(hidden_kinds) == {kind}
     box.check()
+    page.wait_for_function(f"() => ({VISIBLE_NODES})() === {total}", timeout=5000)
     assert page.evaluate(VISIBLE_NODES) == total
 
 
