@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,56 @@ def test_alias_bomb_is_refused_before_expanding() -> None:
 
 def test_pathological_nesting_is_refused() -> None:
     text = "a: " + "[" * 3000 + "]" * 3000 + "\n"
-    assert codes(text)[0][0] == "too-deep"
+    assert codes(text) == [("too-deep", 1, 35)]
+
+
+def _nested(shape: str, depth: int) -> str:
+    if shape == "list":
+        return "name: x\nuses: " + "[" * depth + "]" * depth + "\n"
+    if shape == "map":
+        return "name: x\nuses: " + "{a: " * depth + "1" + "}" * depth + "\n"
+    return "name: x\nuses:\n" + "".join("  " * i + f"k{i}:\n" for i in range(depth)) + "  " * depth + "v\n"
+
+
+# Where our limit of 32 levels (the entry's own mapping is the first) is crossed in each shape.
+_CROSSED = {"list": (2, 38), "map": (2, 131), "block": (35, 65)}
+
+
+@pytest.mark.parametrize("reading", ["fast", "exact", "pure-python"])
+@pytest.mark.parametrize(
+    ("shape", "depth"),
+    [(shape, depth) for shape in ("list", "map") for depth in (33, 100, 999, 1001, 3000)]
+    + [("block", 33), ("block", 100)],
+)
+def test_nesting_limit_is_ours_on_every_reading_path(
+    monkeypatch: pytest.MonkeyPatch, reading: str, depth: int, shape: str
+) -> None:
+    """``too-deep`` at the same place whether libyaml has a nesting limit of its own or none.
+
+    ``fast`` is the ordinary reading (libyaml composes clean files in C), ``exact`` forces the
+    event-by-event reading with libyaml (recent versions stop at 1,000 levels) and
+    ``pure-python`` uses PyYAML's own parser, which has no limit, as an old libyaml had none.
+    """
+    import yaml
+
+    load = importlib.import_module("limkb.load")  # the module; limkb.load is the function
+
+    if reading != "fast":
+        monkeypatch.setattr(load, "_fast_data", lambda text: None)
+    if reading == "pure-python":
+        monkeypatch.setattr(load, "_Parser", yaml.SafeLoader)
+    line, col = _CROSSED[shape]
+    assert codes(_nested(shape, depth)) == [("too-deep", line, col)]
+
+
+def test_a_syntax_error_before_deep_nesting_is_reported_as_syntax() -> None:
+    text = "name: [x\nother: : :\nuses: " + "[" * 2000 + "]" * 2000 + "\n"
+    assert codes(text)[0][0] == "yaml-syntax"
+
+
+def test_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
+    quoted = "name: x\nnote: '" + "[" * 2000 + "'\nsee: \"" + "{" * 2000 + "\"  # " + "[" * 2000 + "\n"
+    assert data(quoted) == {"name": "x", "note": "[" * 2000, "see": "{" * 2000}
 
 
 def test_oversized_file_is_refused_without_parsing(tmp_path: Path) -> None:

@@ -331,6 +331,9 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     except _Stop:
         return None, builder.problems
     except yaml.MarkedYAMLError as error:
+        deep = _too_deep(text, path)
+        if deep is not None:
+            return None, deep
         return None, [*builder.problems, _syntax_problem(path, text, error)]
     except yaml.reader.ReaderError as error:
         m = _position(text, min(error.position, len(text)))
@@ -360,6 +363,72 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
             "start each line at the left margin with `field: value`",
         )]  # fmt: skip
     return Document(path, data, builder.marks, builder.key_marks, text=text), []
+
+
+_FLOW_TOKEN = re.compile(r"""[\[\]{}#"']""")
+
+
+def _flow_prefix(text: str) -> str | None:
+    """The text up to the flow bracket that nests deeper than :data:`MAX_DEPTH`, if one does.
+
+    A light scan of flow brackets that skips quoted scalars and comments. It decides nothing
+    by itself: it only cuts the text short so that the event reading meets our limit before
+    libyaml meets its own (recent libyaml versions stop at 1,000 levels with a syntax error,
+    older ones read on).
+    """
+    depth = 0
+    at = 0
+    while (match := _FLOW_TOKEN.search(text, at)) is not None:
+        char, start = match.group(), match.start()
+        before = text[start - 1] if start else "\n"
+        at = match.end()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:
+                return text[:at]
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "#":
+            if before in " \t\n":
+                end = text.find("\n", at)
+                at = len(text) if end < 0 else end
+        elif before in " \t\n[{,:-?":  # a quoted scalar starts here
+            at = _quoted_end(text, at, char)
+    return None
+
+
+def _quoted_end(text: str, at: int, quote: str) -> int:
+    """The offset just after the quoted scalar whose opening ``quote`` ends at ``at``."""
+    while True:
+        end = text.find(quote, at)
+        if end < 0:
+            return len(text)
+        if quote == '"' and (len(text[at:end]) - len(text[at:end].rstrip("\\"))) % 2:
+            at = end + 1  # an escaped double quote
+        elif quote == "'" and text.startswith("''", end):
+            at = end + 2  # a doubled single quote
+        else:
+            return end + 1
+
+
+def _too_deep(text: str, path: str) -> list[Problem] | None:
+    """``too-deep`` where our limit is crossed, for a text libyaml refused; None if it is not that.
+
+    The text is read again only up to the first flow bracket past the limit, so the event
+    builder reports the nesting at its own line and column, whatever limit the installed
+    libyaml has.
+    """
+    prefix = _flow_prefix(text)
+    if prefix is None:
+        return None
+    builder = _Builder(path)
+    try:
+        _parse_events(prefix, builder)
+    except _Stop:
+        return builder.problems if any(p.code == "too-deep" for p in builder.problems) else None
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _parse_events(text: str, builder: _Builder) -> tuple[list[Problem], Any]:
