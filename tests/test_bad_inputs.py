@@ -28,6 +28,7 @@ from pathlib import Path
 import markdown
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from kbfactory import tree_digest
 from limkb.cli import cli
@@ -43,8 +44,6 @@ IDS = [case.name for case in CASES]
 _LINE = re.compile(
     r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning)\[(?P<code>[a-z0-9-]+)\]: "
 )
-
-
 
 
 def _printed(output: str) -> list[tuple[str, int, int, str, str]]:
@@ -253,12 +252,16 @@ def test_rendered_pages_neutralise_content_payloads(case: Case, tmp_path: Path) 
     (clean_dir / "species" / "lif.yaml").write_text(
         'name: Lithium fluoride\nspecies_class: inorganic\nsummary: Plain text.\n'
         'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n', encoding="utf-8")  # fmt: skip
+    (clean_dir / "strategies").mkdir()
+    (clean_dir / "strategies" / "plain-strategy.yaml").write_text(
+        'name: Plain strategy\nfamily: electrolyte-engineering\ninterface: li-electrolyte\nforms: [lif]\n'
+        'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n', encoding="utf-8")  # fmt: skip
     own = _tags(
         {p: t for p, t in render.render(limkb.load(clean_dir, cache=False)).items() if isinstance(t, str)}
     )
-    touched = [p for p in pages if p.startswith(("entries/", "browse/")) or p == "index.md"]
-    assert any(p.startswith("entries/species/") for p in touched)
-    for path in touched:
+    assert any(p.startswith("entries/species/") for p in pages)
+    commonmark = MarkdownIt("commonmark", {"html": True}).enable("table")
+    for path in sorted(pages):
         page = pages[path]
         assert _active_html(page, own) == [], f"{case.name}: active content in {path}"
         assert "49 LiF" not in page and "7777777" not in page, (
@@ -270,3 +273,9 @@ def test_rendered_pages_neutralise_content_payloads(case: Case, tmp_path: Path) 
         converted = markdown.markdown(body, extensions=["toc", "tables", "fenced_code", "admonition"])
         assert _active_html(converted, own) == [], f"{case.name}: active content in {path} after Markdown"
         assert "<td>x</td>" not in converted, f"{case.name}: entry text made a table row in {path}"
+        # A CommonMark engine reading `limkb render --out` (raw HTML allowed, as Zensical and
+        # others do) ends an HTML block at a blank line: entry text must stay inert there too.
+        other = commonmark.render(body)
+        assert _active_html(other, own) == [], f"{case.name}: active content in {path} under CommonMark"
+        links = re.findall(r"<a href=\"([^\"]*)\"", other)
+        assert not [u for u in links if html.unescape(u).strip().lower().startswith("javascript:")], path

@@ -99,14 +99,20 @@ def test_cli_render_writes_pages(project: Path, tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def two_processes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, bytes]]:
-    """Build one project twice in separate processes that hash strings differently."""
+    """Build the same project in two folders, in processes that hash strings differently.
+
+    The folders differ in name and depth, as two machines' checkouts would: nothing of where a
+    project lies may reach its outputs.
+    """
     import os
     import subprocess
     import sys
 
-    project = write_project(tmp_path_factory.mktemp("processes"))
+    base = tmp_path_factory.mktemp("processes")
     snapshots = []
-    for seed in ("1", "2"):
+    for seed, folder in (("1", base / "one"), ("2", base / "another" / "checkout")):
+        folder.mkdir(parents=True)
+        project = write_project(folder)
         env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"}
         subprocess.run([sys.executable, "-m", "limkb", "build", "--project", str(project)],
                        check=True, env=env, capture_output=True, cwd=project)  # fmt: skip

@@ -4,16 +4,18 @@ Entry text is data, never markup we trust. It is converted with python-markdown 
 HTML switched off (the ``html_block`` preprocessor and the ``html`` inline pattern are
 removed, so ``<script>`` arrives as text), with no extension that reads attributes from
 the text (no ``attr_list``, no ``md_in_html``), and the result is cleaned by nh3: only the
-tags and attributes below survive, links may only be http, https or mailto. Braces are
-turned into entities so that no later stage could read ``{{ ... }}`` or ``{% ... %}`` as a
-template. The output is meant to be placed inside a block-level HTML element of a page,
-where MkDocs' own Markdown leaves it alone.
+tags and attributes below survive, links may only be http, https or mailto. In its
+text, braces, line breaks and the characters that start Markdown syntax become character
+references, so no later stage could read ``{{ ... }}`` as a template and no Markdown engine
+(MkDocs' or a CommonMark one reading ``limkb render --out``) could find a link or the end of
+an HTML block in it. The output is one line, meant to be placed inside a block-level HTML
+element of a page, where Markdown engines leave it alone. :func:`plain` does the same for
+every other value a template prints.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 import threading
 
@@ -35,6 +37,23 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}
 URL_SCHEMES: frozenset[str] = frozenset({"http", "https", "mailto"})
 """Link schemes entry prose may use; ``javascript:``, ``data:`` and the rest are dropped."""
 
+_MARKDOWN_ACTIVE = "\\`*_[]|~"
+"""Characters that start Markdown syntax: link and image brackets (without them ``(`` and
+``!`` are plain), emphasis, code, table cells, strikethrough and escapes. They are written as
+numeric character references, which every Markdown engine shows as the character and none
+reads as syntax."""
+
+
+def _references(chars: str) -> dict[int, str]:
+    return {ord(char): f"&#{ord(char)};" for char in chars}
+
+
+_SPECIALS: dict[int, str] = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"}
+_ENTITIES = str.maketrans({**_references(_MARKDOWN_ACTIVE + "{}'"), **_SPECIALS})
+_NEEDS_ESCAPE = re.compile("[" + re.escape(_MARKDOWN_ACTIVE + "&<>\"'{}") + "]")
+_TEXT_ENTITIES = str.maketrans(_references(_MARKDOWN_ACTIVE + "{}\n"))
+_TAG = re.compile(r"(<[^>]*>)")
+
 _CACHE_LIMIT = 50_000
 _cache: dict[str, Markup] = {}
 _lock = threading.Lock()
@@ -52,8 +71,17 @@ def _converter() -> markdown.Markdown:
     return md
 
 
-def _braces(text: str) -> str:
-    return text.replace("{", "&#123;").replace("}", "&#125;")
+def _inert_text(cleaned: str) -> str:
+    """Sanitised HTML whose text no Markdown engine or template could read as syntax.
+
+    Between tags, Markdown's active characters, braces and line breaks become character
+    references: the HTML shows the same, the whole fragment is one line (so no blank line can
+    end an HTML block in a CommonMark engine and expose the rest to Markdown), and nothing in
+    it can start a link or a template expression. Tags are nh3's output and stay as they are.
+    """
+    parts = _TAG.split(cleaned)
+    parts[::2] = [part.translate(_TEXT_ENTITIES) for part in parts[::2]]
+    return "".join(parts)
 
 
 def prose(text: str | None) -> Markup:
@@ -75,7 +103,7 @@ def prose(text: str | None) -> Markup:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    result = Markup(_braces(cleaned))
+    result = Markup(_inert_text(cleaned))
     with _lock:
         if len(_cache) >= _CACHE_LIMIT:
             _cache.clear()
@@ -83,17 +111,19 @@ def prose(text: str | None) -> Markup:
     return result
 
 
-_NEEDS_ESCAPE = re.compile(r"[&<>\"'{}]")
-
-
 def plain(text: object) -> Markup:
-    """Any value as escaped text, braces included (the templates' ``finalize``)."""
+    """Any value as inert text in HTML *and* Markdown context (the templates' ``finalize``).
+
+    Besides the HTML specials and braces, every character that could start Markdown syntax
+    becomes a character reference, so an entry's name placed in a heading, a table cell or a
+    list item shows as written and never becomes a link, an image or emphasis.
+    """
     if isinstance(text, Markup):
         return text
     value = str(text)
     if _NEEDS_ESCAPE.search(value) is None:  # most values: nothing to escape (called for every output)
         return Markup(value)
-    return Markup(_braces(html.escape(value, quote=True)))
+    return Markup(value.translate(_ENTITIES))
 
 
 _TITLE_SWAPS = str.maketrans({"<": "‹", ">": "›", "&": "＆", "{": "(", "}": ")", '"': "”", "`": "'"})

@@ -1,0 +1,32 @@
+"""Suite-wide hooks: a skipped browser test is never silent.
+
+Browser tests skip when Debian's chromium (or Playwright) is missing and ``CI`` is not set; with
+``CI`` set they fail instead (see ``browser/sitekit.py``). Either way the run ends by saying how
+many browser tests did not run and why, on the line just before pytest's own summary, so a
+green run without a browser cannot pass for a full one.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+
+def _skip_reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if "tests/browser/" in report.nodeid.replace("\\", "/") or report.nodeid.startswith("browser/")
+    ]
+    if not skipped:
+        return
+    reasons = Counter(_skip_reason(report) for report in skipped)
+    why = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common())
+    terminalreporter.write_sep("!", f"{len(skipped)} browser tests skipped: {why}", yellow=True, bold=True)
