@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import limkb
+import limkb._version
 import limkb.api as api
 from kbfactory import SOURCE, minimal, write_entry, write_kb
 from limkb.cli import cli
@@ -108,11 +109,42 @@ def test_cache_key_changes_with_version_and_files(tmp_path: Path, monkeypatch: p
     root = small(tmp_path)
     key = api.cache_key(root)
     assert api.cache_key(root) == key
-    monkeypatch.setattr(limkb, "__version__", "99.0")
+    monkeypatch.setattr(limkb._version, "__version__", "99.0")
+    assert api.cache_key(root) != key
+    monkeypatch.undo()
+    monkeypatch.setattr(limkb._version, "code_digest", lambda: "another limkb")
     assert api.cache_key(root) != key
     monkeypatch.undo()
     write_entry(root, "species/li2o", minimal("species", "Li2O"))
     assert api.cache_key(root) != key
+
+
+def test_a_changed_validation_rule_is_not_hidden_by_the_cache(tmp_path: Path) -> None:
+    """A cached load made by one limkb is not returned by a limkb whose rules differ (same version)."""
+    import shutil
+    import subprocess
+    import sys
+
+    package = tmp_path / "code"
+    shutil.copytree(ROOT / "src" / "limkb", package / "limkb", ignore=shutil.ignore_patterns("__pycache__"))
+    root = write_kb(
+        tmp_path / "project",
+        {"references/odd": {"title": "An oddly named reference", "authors": ["Doe, J."], "year": 2020}},
+        reference=False,
+    )
+    script = "import limkb, sys; kb = limkb.load(sys.argv[1]); print(sorted(p.message for p in kb.report.warnings))"
+
+    def warnings() -> str:
+        env = {**os.environ, "PYTHONPATH": str(package)}
+        done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "does not follow" in warnings()
+    assert any((tmp_path / "project" / "build" / "cache").glob("kb-*.pickle")), "the first load wrote no cache"
+    rule = package / "limkb" / "validate.py"
+    rule.write_text(rule.read_text(encoding="utf-8").replace("does not follow", "breaks the convention"))
+    assert "breaks the convention" in warnings()
 
 
 def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:

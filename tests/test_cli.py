@@ -132,3 +132,31 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 def test_every_command_is_documented_in_the_readme(command: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`limkb {command}" in readme, f"add `limkb {command}` to the README's command table"
+
+
+_TYPE_ERRORS = frozenset({"float_type", "int_type", "bool_type", "string_type", "list_type", "dict_type",
+                          "model_type", "enum", "literal_error", "int_from_float", "float_parsing",
+                          "int_parsing", "bool_parsing"})  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(__import__("limkb.models", fromlist=["KINDS"]).KINDS))
+def test_every_scaffold_placeholder_has_its_fields_type(kind: str) -> None:
+    """Placeholders may be empty (so a required field fails until filled), never of another type."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from limkb.models import KINDS
+    from limkb.scaffold import _example
+
+    wrong = []
+    for name, info in KINDS[kind].model_fields.items():
+        if name == "id":
+            continue
+        for required in (True, False):
+            value = _example(name, info, required=required)
+            try:
+                TypeAdapter(info.annotation).validate_python(value)
+            except ValidationError as error:
+                types = {e["type"] for e in error.errors()} & _TYPE_ERRORS
+                if types:
+                    wrong.append(f"{kind}.{name} ({'required' if required else 'optional'}): {value!r} {types}")
+    assert not wrong, "\n".join(wrong)

@@ -10,6 +10,7 @@ The primary interface is :func:`load`, which returns a :class:`KnowledgeBase`::
 
 from __future__ import annotations
 
+from limkb._version import __version__
 from limkb.api import load
 from limkb.errors import BuildError, LimkbError, LoadError, UnknownEntryError, ValidationError
 from limkb.graph import KnowledgeBase, Relation
@@ -28,8 +29,7 @@ __all__ = [
     "UnknownEntryError",
     "Validated",
     "ValidationError",
+    "__version__",
     "load",
     "validate_kb",
 ]
-
-__version__ = "0.1.0"

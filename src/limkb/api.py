@@ -3,8 +3,9 @@
 Loading validates every file, so a large KB takes a while; the linked result is therefore
 cached as a pickle under ``build/cache/`` next to the ``kb/`` folder. The cache key hashes
 the path, size and modification time of every file below ``kb/``, the working directory
-(messages show paths relative to it) and the versions of limkb, pydantic and Python, so any
-edit, addition, removal or upgrade makes a fresh load. The cache is written only by this
+(messages show paths relative to it), the versions of limkb, pydantic and Python, and a
+digest of limkb's own code (:func:`limkb._version.code_digest`), so any edit, addition,
+removal, upgrade or change to limkb itself makes a fresh load. The cache is written only by this
 module into the project's own build folder, and a file that fails to load is ignored.
 """
 
@@ -48,9 +49,9 @@ def find_kb(start: Path | None = None) -> Path:
 def _versions() -> str:
     import pydantic
 
-    from limkb import __version__
+    from limkb._version import __version__, code_digest
 
-    return f"limkb {__version__}; pydantic {pydantic.VERSION}; python {sys.version}; format {_CACHE_FORMAT}"
+    return f"limkb {__version__} ({code_digest()}); pydantic {pydantic.VERSION}; python {sys.version}; format {_CACHE_FORMAT}"
 
 
 def cache_key(root: Path) -> str:

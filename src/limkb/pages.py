@@ -108,13 +108,12 @@ _PLOT_CACHE_LIMIT = 2_000
 
 @functools.cache
 def _plot_salt() -> bytes:
-    """What else a plot depends on besides its results: the drawing code and matplotlib."""
+    """What else a plot depends on besides its results: limkb's code and matplotlib."""
     import matplotlib
 
-    from limkb import __version__, plots
+    from limkb._version import code_digest
 
-    source = Path(plots.__file__).read_bytes() if plots.__file__ else b""
-    return f"{__version__}\0{matplotlib.__version__}\0".encode() + hashlib.sha256(source).digest()
+    return f"{code_digest()}\0{matplotlib.__version__}\0".encode()
 
 
 def _plot_key(kind: str, results: Iterable[AnalysisResult]) -> str:

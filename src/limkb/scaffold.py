@@ -8,7 +8,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from limkb.errors import LimkbError
@@ -66,6 +66,21 @@ def _is_list(annotation: Any) -> bool:
     return get_origin(annotation) is list or any(_is_list(a) for a in get_args(annotation))
 
 
+def _list_of_lists(annotation: Any) -> bool:
+    if get_origin(annotation) is list:
+        return any(_is_list(a) for a in get_args(annotation))
+    return any(_list_of_lists(a) for a in get_args(annotation))
+
+
+def _takes_bare_id(model: type[BaseModel]) -> bool:
+    """Whether a relation's item may be written as a bare id (``- lif``) instead of a mapping."""
+    try:
+        model.model_validate("an-id")
+    except ValidationError as error:
+        return not any(e["type"] == "model_type" for e in error.errors())
+    return True
+
+
 def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
     """A placeholder for a field: required ones must be filled in to pass validation."""
     annotation = info.annotation
@@ -74,6 +89,9 @@ def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
         return [dict(_EXAMPLE_SOURCE)]
     if rel is not None:
         item: Any = f"<id of a {' or '.join(rel.targets)}>" if not required else ""
+        link = inner_type(annotation, BaseModel)
+        if link is not None and not _takes_bare_id(link):  # e.g. combines_with: {id, evidence}
+            item = {**_model_example(link), "id": item}
         return [item] if _is_list(annotation) else item
     enum = inner_type(annotation, Enum)
     if enum is not None:
@@ -83,13 +101,16 @@ def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
     if model is not None:
         value = _model_example(model)
         return [value] if _is_list(annotation) else value
-    text = repr(annotation)
     if _is_list(annotation):
-        return [""] if required else ["..."]
-    if "int" in text and "str" not in text:
-        return 2024
-    if "float" in text and "str" not in text:
-        return 0.0
+        item = "" if required else "..."
+        return [[item]] if _list_of_lists(annotation) else [item]
+    if inner_type(annotation, str) is None:  # a number or a flag: a value of that type
+        if inner_type(annotation, bool) is not None:
+            return False
+        if inner_type(annotation, int) is not None:
+            return 2024 if name == "year" else 1
+        if inner_type(annotation, float) is not None:
+            return 0.0
     if not required and name in _PROSE_FIELDS:
         return "In our own words ..."
     return "" if required else "..."

@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from limkb import __version__
+from limkb._version import __version__
 from limkb.ids import is_slug
 from limkb.markup import plain, prose, text_title
 from limkb.models import KINDS, Entry, Family, Interface, Reference, Source

@@ -278,7 +278,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
         )
     for result_id in sorted(results or {}):
         rows["analysis_results"].append(_result_row((results or {})[result_id]))
-    from limkb import __version__
+    from limkb._version import __version__
 
     meta = {
         "schema_version": str(SCHEMA_VERSION),
