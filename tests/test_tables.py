@@ -124,3 +124,68 @@ def test_cli(kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert good.exit_code == 0 and f"appended 1 records to kb/datasets/{DATASET}.yaml" in good.output
     missing = runner.invoke(cli, ["import-table", "rows.csv", "--dataset", "nope"])
     assert missing.exit_code != 0
+
+
+def _records(kb: Path) -> list[dict[str, object]]:
+    document, _ = load_file(kb / "datasets" / f"{DATASET}.yaml")
+    assert document is not None
+    return list(document.data["records"])
+
+
+def test_the_same_file_imported_twice_is_refused_and_changes_nothing(kb: Path, tmp_path: Path) -> None:
+    csv = _csv(tmp_path, f"label,ce,ref\nA,99.1,{REF}\nB,98.5,{REF}\nC,97.0,\n")
+    assert import_table(csv, DATASET, kb).written
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    before = path.read_bytes()
+    again = import_table(csv, DATASET, kb)
+    assert not again.written and path.read_bytes() == before
+    assert [(p.code, p.line, p.col) for p in again.report.errors] == [
+        ("duplicate-record", 2, 1), ("duplicate-record", 3, 1), ("duplicate-record", 4, 1),
+    ]  # fmt: skip
+    assert "already record 2 of the dataset" in again.report.errors[0].message
+    assert "--replace" in again.report.errors[0].hint
+    assert len(_records(kb)) == 4
+    assert validate_kb(kb).report.ok()
+
+
+def test_replace_updates_existing_records_and_appends_the_rest(kb: Path, tmp_path: Path) -> None:
+    assert import_table(_csv(tmp_path, f"label,ce,ref\nA,99.1,{REF}\n"), DATASET, kb).written
+    result = import_table(
+        _csv(tmp_path, f"label,ce,ref\na ,99.4,{REF}\nD,96.0,{REF}\n"), DATASET, kb, replace=True
+    )
+    assert result.written and result.replaced == 1
+    assert [(r["label"], r["ce"]) for r in _records(kb)] == [("old", 99.0), ("a", 99.4), ("D", 96.0)]
+    runner = CliRunner()
+    out = runner.invoke(cli, ["import-table", str(_csv(tmp_path, f"label,ce,ref\nD,96.5,{REF}\n")),
+                              "--dataset", DATASET, "--kb", str(kb), "--replace"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "appended 0 records, replaced 1" in out.output
+
+
+def test_a_row_repeated_within_one_file_is_refused(kb: Path, tmp_path: Path) -> None:
+    result = import_table(_csv(tmp_path, f"label,ce,ref\nA,99.1,{REF}\nB,98,\nA,99.1,{REF}\n"), DATASET, kb)
+    assert not result.written
+    assert [(p.code, p.line) for p in result.report.errors] == [("duplicate-record", 4)]
+    assert "repeats the row on line 2" in result.report.errors[0].message
+
+
+def test_fractions_imported_into_a_percent_column_are_refused(kb: Path, tmp_path: Path) -> None:
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    before = path.read_bytes()
+    result = import_table(_csv(tmp_path, "label,ce\nA,0.991\nB,0.985\nC,0.97\nD,0.99\n"), DATASET, kb)
+    # with the dataset's own 99.0 the column is not all fractions: check a fresh dataset too
+    assert result.written
+    path.write_bytes(before.replace(b"ce: 99.0", b"ce: 0.99"))
+    refused = import_table(_csv(tmp_path, "label,ce\nE,0.991\nF,0.985\nG,0.97\n"), DATASET, kb)
+    assert not refused.written
+    (problem,) = refused.report.errors
+    assert problem.code == "fraction-as-percent" and "multiply by 100" in problem.hint
+
+
+def test_a_single_small_percentage_is_only_range_checked(kb: Path, tmp_path: Path) -> None:
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    path.write_bytes(path.read_bytes().replace(b"ce: 99.0", b"ce: 0.5"))
+    assert validate_kb(kb).report.ok()
+    assert import_table(_csv(tmp_path, "label,ce\nE,0.7\nF,0.6\n"), DATASET, kb).written
+    assert [p.code for p in validate_kb(kb).report.errors] == []
+    assert not import_table(_csv(tmp_path, "label,ce\nG,0.9\n"), DATASET, kb).written

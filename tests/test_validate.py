@@ -295,3 +295,21 @@ def test_links_to_an_entry_with_schema_errors_are_not_reported_as_dangling(tmp_p
         "strategies/s": minimal("strategy", uses=["fec"]),
     })  # fmt: skip
     assert [p.split(":")[-1] for p in problems(kb)] == ["bad-value"]
+
+
+@pytest.mark.parametrize(
+    ("source", "target"), [("at%", "wt%"), ("wt%", "vol%"), ("mol%", "at%"), ("%", "wt%"), ("at%", "%")]
+)
+def test_percentages_of_different_bases_never_convert(source: str, target: str) -> None:
+    from limkb.units import UnitError, convert
+
+    with pytest.raises(UnitError, match="percent"):
+        convert(50, source, target)
+    assert convert(50, source, source) == 50
+
+
+def test_every_percentage_lies_within_0_and_100() -> None:
+    from limkb.fields import unit_bounds
+
+    for unit in ("%", "at%", "wt%", "vol%", "mol%"):
+        assert unit_bounds(unit) == (0.0, 100.0), unit

@@ -342,12 +342,16 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
 @click.option("--dataset", "dataset_id", required=True, metavar="ID", help="The dataset to append to.")
 @click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
               help="The knowledge-base folder.")  # fmt: skip
-def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path) -> None:
+@click.option("--replace", is_flag=True,
+              help="Update records that have a row's label and source instead of refusing the row.")  # fmt: skip
+def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path, replace: bool) -> None:
     """Append the rows of a CSV file to a dataset as records.
 
     Headers name the dataset's columns (`ce`, its property id, or `ce (%)`); a `label`
     column is required, `ref` and `locator` give a row's own source. Every bad cell is
-    reported with its row and column; nothing is written unless all rows are good.
+    reported with its row and column; nothing is written unless all rows are good. A row
+    whose label and source the dataset already has is refused (a file imported twice would
+    double the data), unless --replace, which updates that record instead.
 
     \b
     Example:
@@ -355,12 +359,14 @@ def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path) -> None:
     """
     from limkb.tables import import_table
 
-    result = import_table(csv_file, dataset_id, kb_dir)
+    result = import_table(csv_file, dataset_id, kb_dir, replace=replace)
     if not result.written:
         click.echo(result.report.format("text"), err=True)
         click.echo(f"failed: {result.report.summary()}; nothing was written", err=True)
         sys.exit(1)
-    click.echo(f"appended {len(result.records)} records to {result.path}")
+    added = len(result.records) - result.replaced
+    replaced = f", replaced {result.replaced}" if result.replaced else ""
+    click.echo(f"appended {added} records{replaced} to {result.path}")
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from limkb.ids import SLUG_PATTERN
-from limkb.units import UnitError, parse_unit
+from limkb.units import PERCENTAGES, UnitError, parse_unit
 from limkb.vocab import Compatibility
 
 __all__ = [
@@ -196,7 +196,7 @@ def unit_bounds(unit: str) -> tuple[float | None, float | None]:
         dimension = parse_unit(unit).dimension
     except UnitError:
         return None, None
-    if dimension == "fraction-percent":
+    if dimension in PERCENTAGES:
         return 0.0, 100.0
     if dimension in _NONNEGATIVE:
         return 0.0, None

@@ -407,6 +407,20 @@ class Record(BaseModel):
         """The column values of this row."""
         return dict(self.__pydantic_extra__ or {})
 
+    @property
+    def identity(self) -> tuple[str, str | None]:
+        """What makes this row one measurement in its dataset: see :func:`record_identity`."""
+        return record_identity(self.label, self.source.ref if self.source else None)
+
+
+def record_identity(label: str, ref: str | None) -> tuple[str, str | None]:
+    """A row's label (case and spacing aside) and the reference it comes from.
+
+    Two rows of one dataset with the same identity are the same measurement recorded twice,
+    as a CSV imported twice would leave them.
+    """
+    return " ".join(label.split()).casefold(), ref
+
 
 class Dataset(Entry):
     """A table of measurements, its columns typed by property and unit."""

@@ -63,6 +63,8 @@ CODES: dict[str, str] = {
     "column-type": "A record's value does not match its column's type.",
     "duplicate-column": "Two columns of a dataset share a name.",
     "unit-mismatch": "A column's unit cannot be converted to its property's unit.",
+    "duplicate-record": "Two records of a dataset have the same label and the same source.",
+    "fraction-as-percent": "A percentage column whose values all lie within 0-1: fractions, not percents.",
     "composition-sum": "Percentages that are parts of one whole add up to more than 100.",
     "composition-unit": "A composition group names a column that is not in percent.",
     "missing-variable": "An analysis names a property that no pooled dataset holds.",

@@ -30,7 +30,7 @@ from limkb.errors import LimkbError
 from limkb.fmt import read_comments, render
 from limkb.ids import is_slug
 from limkb.load import load_file, load_text
-from limkb.models import Column, ColumnType, Dataset, Property, Reference
+from limkb.models import Column, ColumnType, Dataset, Property, Reference, record_identity
 from limkb.report import Problem, Report, Severity
 from limkb.units import UnitError, convert
 
@@ -53,6 +53,8 @@ class TableImport:
     records: list[dict[str, Any]] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     written: bool = False
+    replaced: int = 0
+    """How many of ``records`` replaced an existing record (``replace=True``) instead of being appended."""
 
 
 def _norm(text: str) -> str:
@@ -161,10 +163,18 @@ def _ranges(kb: Path, columns: list[Column]) -> dict[str, tuple[float | None, fl
 
 def read_table(text: str, columns: list[Column], *, path: str, references: set[str],
                ranges: dict[str, tuple[float | None, float | None, str]] | None = None,
+               existing: dict[tuple[str, str | None], int] | None = None, replace: bool = False,
                ) -> tuple[list[dict[str, Any]], Report]:  # fmt: skip
-    """Records from CSV text for a dataset with ``columns``; every bad cell is a problem."""
+    """Records from CSV text for a dataset with ``columns``; every bad cell is a problem.
+
+    ``existing`` maps the identity (:func:`~limkb.models.record_identity`) of the dataset's
+    records to their position: a row with one of them is refused, unless ``replace``. A row
+    that repeats an earlier row of the same file is refused either way.
+    """
     report = Report()
     ranges = ranges or {}
+    existing = existing or {}
+    seen: dict[tuple[str, str | None], int] = {}
     by_name = {c.name: c for c in columns}
 
     def bad(line: int, col: int, code: str, message: str, hint: str) -> None:
@@ -272,15 +282,54 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
                 "the row has a locator but no ref",
                 "give the reference id in the `ref` column",
             )
+        if isinstance(record.get("label"), str) and record["label"]:
+            identity = record_identity(record["label"], (source or {}).get("ref"))
+            if identity in seen:
+                bad(start, 1, "duplicate-record", f"row {record['label']!r} repeats the row on line {seen[identity]}",
+                    "keep one of them, or give each measurement its own label")  # fmt: skip
+            elif identity in existing and not replace:
+                bad(start, 1, "duplicate-record",
+                    f"row {record['label']!r} is already record {existing[identity] + 1} of the dataset",
+                    "leave the row out, or pass --replace to update the existing records with these rows")  # fmt: skip
+            seen.setdefault(identity, start)
         records.append({**record, **values})
     if not records and not report.errors:
         bad(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")
     return records, report
 
 
-def import_table(csv_path: Path | str, dataset_id: str, kb: Path | str) -> TableImport:
-    """Append the rows of ``csv_path`` to the dataset ``dataset_id``; all rows or none."""
-    from limkb.validate import display_path
+def _merge(old: Any, records: list[dict[str, Any]], existing: dict[tuple[str, str | None], int]) -> list[Any]:
+    """The dataset's records with ``records`` appended, or put in place of those they replace."""
+    kept = list(old) if isinstance(old, list) else []
+    for record in records:
+        at = existing.get(record_identity(record["label"], (record.get("source") or {}).get("ref")))
+        if at is None:
+            kept.append(record)
+        else:
+            kept[at] = record
+    return kept
+
+
+def _identities(records: Any) -> dict[tuple[str, str | None], int]:
+    """Identity -> position of the dataset's records as they are in the file (first wins)."""
+    found: dict[tuple[str, str | None], int] = {}
+    for i, item in enumerate(records if isinstance(records, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("label"), str):
+            source = item.get("source")
+            ref = source.get("ref") if isinstance(source, dict) else None
+            found.setdefault(record_identity(item["label"], ref if isinstance(ref, str) else None), i)
+    return found
+
+
+def import_table(
+    csv_path: Path | str, dataset_id: str, kb: Path | str, *, replace: bool = False
+) -> TableImport:
+    """Append the rows of ``csv_path`` to the dataset ``dataset_id``; all rows or none.
+
+    A row with the label and source of a record the dataset already has is refused (importing a
+    file twice would double the data); with ``replace`` it updates that record in place instead.
+    """
+    from limkb.validate import FRACTION_HINT, display_path, fraction_columns
 
     csv_path, kb = Path(csv_path), Path(kb)
     if not is_slug(dataset_id):
@@ -300,10 +349,19 @@ def import_table(csv_path: Path | str, dataset_id: str, kb: Path | str) -> Table
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise LimkbError(f"{shown} is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
+    existing = _identities(document.data.get("records"))
     records, report = read_table(
-        text, columns, path=shown, references=references, ranges=_ranges(kb, columns)
-    )
+        text, columns, path=shown, references=references, ranges=_ranges(kb, columns),
+        existing=existing, replace=replace,
+    )  # fmt: skip
     result = TableImport(dataset_id, path, records, report)
+    if report.errors:
+        return result
+    merged = _merge(document.data.get("records"), records, existing)
+    maxima = {name: high for name, (_low, high, _unit) in _ranges(kb, columns).items()}
+    for _i, message in fraction_columns(columns, [r for r in merged if isinstance(r, dict)], maxima):
+        report.add(Problem(shown, 1, 1, Severity.ERROR, "fraction-as-percent",
+                           message + " once these rows are added", FRACTION_HINT))  # fmt: skip
     if report.errors:
         return result
     original = path.read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -315,12 +373,14 @@ def import_table(csv_path: Path | str, dataset_id: str, kb: Path | str) -> Table
                            "move it onto its own line above a top-level field, then import again"))  # fmt: skip
         return result
     data = dict(document.data)
-    existing = data.get("records") or []
-    data["records"] = [*existing, *records] if isinstance(existing, list) else records
+    data["records"] = merged
     text_out = render(data, Dataset.kind, comments=comments)
     check, _ = load_text(text_out, str(path))
     assert check is not None
     path.write_text(text_out, encoding="utf-8", newline="\n")
     result.written = True
-    log.info("appended %d records to %s", len(records), path)
+    result.replaced = sum(
+        1 for r in records if record_identity(r["label"], (r.get("source") or {}).get("ref")) in existing
+    )
+    log.info("wrote %d records to %s (%d replaced)", len(records), path, result.replaced)
     return result

@@ -10,7 +10,18 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-__all__ = ["UNITS", "Unit", "UnitError", "convert", "parse_unit", "suggest_unit"]
+__all__ = ["PERCENTAGES", "UNITS", "Unit", "UnitError", "convert", "describe", "parse_unit", "suggest_unit"]
+
+PERCENTAGES: dict[str, str] = {
+    "percent": "percent",
+    "atomic-percent": "atomic percent",
+    "mass-percent": "mass (weight) percent",
+    "volume-percent": "volume percent",
+    "molar-percent": "molar percent",
+}
+"""The percentage dimensions and their names. Each is its own quantity: 50 at% of an element is
+not 50 wt% of it, so none converts into another, and a bare ``%`` (a share whose basis the
+property's description states) converts only into ``%``. All of them lie within 0-100."""
 
 
 class UnitError(ValueError):
@@ -28,7 +39,11 @@ class Unit:
 
 def _table() -> dict[str, Unit]:
     rows: list[tuple[tuple[str, ...], str, float]] = [
-        (("%", "percent", "at%", "at.%", "wt%"), "fraction-percent", 1.0),
+        (("%", "percent"), "percent", 1.0),
+        (("at%", "at.%", "at %"), "atomic-percent", 1.0),
+        (("wt%", "wt.%", "wt %", "mass%"), "mass-percent", 1.0),
+        (("vol%", "vol.%", "vol %", "v/v%"), "volume-percent", 1.0),
+        (("mol%", "mol.%", "mol %"), "molar-percent", 1.0),
         (("1", "dimensionless", "ratio", "-"), "dimensionless", 1.0),
         (("m",), "length", 1.0),
         (("mm",), "length", 1e-3),
@@ -103,13 +118,20 @@ def _did_you_mean(text: str) -> str:
     return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
 
 
+def describe(unit: str) -> str:
+    """``unit`` with the name of what it measures when that is not obvious (``'wt%' (mass (weight) percent)``)."""
+    try:
+        dimension = parse_unit(unit).dimension
+    except UnitError:
+        return repr(unit)
+    return f"{unit!r} ({PERCENTAGES.get(dimension, dimension)})"
+
+
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert ``value`` between two units of one dimension."""
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     if source.dimension != target.dimension:
-        raise UnitError(
-            f"cannot convert {from_unit!r} ({source.dimension}) to {to_unit!r} ({target.dimension})"
-        )
+        raise UnitError(f"cannot convert {describe(from_unit)} to {describe(to_unit)}")
     if source.factor == target.factor:
         return value
     return value * source.factor / target.factor

@@ -43,9 +43,17 @@ from limkb.models import (
     unit_bounds,
 )
 from limkb.report import Problem, Report, Severity
-from limkb.units import UnitError, convert
+from limkb.units import UnitError, convert, describe
 
-__all__ = ["FileCache", "Validated", "display_path", "validate_documents", "validate_kb"]
+__all__ = [
+    "FRACTION_HINT",
+    "FileCache",
+    "Validated",
+    "display_path",
+    "fraction_columns",
+    "validate_documents",
+    "validate_kb",
+]
 
 log = logging.getLogger(__name__)
 
@@ -665,9 +673,10 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 m = document.mark(("columns", i, "unit"))
                 report.add(_problem(
                     document.path, m.line, m.col, "unit-mismatch",
-                    f"column {column.name!r} is in {column.unit!r}, which cannot be converted to "
-                    f"{prop.id!r}'s unit {prop.unit!r}",
-                    f"state the values in {prop.unit!r} (or a unit of the same dimension)", entry=entry_id,
+                    f"column {column.name!r} is in {describe(column.unit)}, which cannot be converted to "
+                    f"{prop.id!r}'s unit {describe(prop.unit)}",
+                    f"state the values in {prop.unit!r} (or a unit of the same dimension); atomic, mass, "
+                    "volume and molar percentages are different quantities", entry=entry_id,
                 ))  # fmt: skip
     for g, group in enumerate(dataset.composition):
         for j, name in enumerate(group):
@@ -681,8 +690,10 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 report.add(_problem(
                     document.path, m.line, m.col, "composition-unit",
                     f"composition names {name!r}, whose unit is {columns[name].unit!r}, not a percentage",
-                    "list only columns in `%` (or `at%`, `wt%`) as parts of one whole", entry=entry_id,
+                    "list only columns in `%` (or `at%`, `wt%`, `vol%`, `mol%`) as parts of one whole", entry=entry_id,
                 ))  # fmt: skip
+    _check_duplicate_records(report, entry_id, document, dataset)
+    _check_fractions(result, entry_id, document, dataset)
     for r, record in enumerate(dataset.records):
         values = record.values
         for name, value in values.items():
@@ -727,6 +738,74 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                     f"{' + '.join(group)} of {record.label!r} add up to {sum(numbers):g} %, more than 100 %",
                     "check the values: parts of one composition cannot exceed the whole", entry=entry_id,
                 ))  # fmt: skip
+
+
+def _check_duplicate_records(report: Report, entry_id: str, document: Document, dataset: Dataset) -> None:
+    """The same label from the same source twice is one measurement recorded twice."""
+    first: dict[tuple[str, str | None], int] = {}
+    for r, record in enumerate(dataset.records):
+        earlier = first.setdefault(record.identity, r)
+        if earlier == r:
+            continue
+        m = document.mark(("records", r, "label"))
+        then = document.mark(("records", earlier, "label"))
+        source = f" from {record.source.ref!r}" if record.source else ""
+        report.add(_problem(
+            document.path, m.line, m.col, "duplicate-record",
+            f"record {record.label!r}{source} is already record {earlier + 1} (line {then.line})",
+            "delete one of them; if they are two measurements, give each its own label "
+            "(e.g. the current density); `limkb import-table --replace` updates rows instead of adding them",
+            entry=entry_id,
+        ))  # fmt: skip
+
+
+_FRACTION_MIN_RECORDS = 4
+"""A percentage column is judged to hold fractions only with more records than this minus one."""
+
+
+def fraction_columns(
+    columns: list[Column], records: list[dict[str, Any]], maxima: dict[str, float | None]
+) -> list[tuple[int, str]]:
+    """(column index, message) for each percentage column whose values look like 0-1 fractions.
+
+    Four or more values, all within 0-1 and not all zero, in a column whose unit is a
+    percentage; a column whose property declares ``maximum`` of 1 or less is left alone.
+    ``maxima`` maps a column's name to its property's maximum.
+    """
+    found = []
+    for i, column in enumerate(columns):
+        if column.type is ColumnType.TEXT or column.unit is None or unit_bounds(column.unit) != (0.0, 100.0):
+            continue
+        top = maxima.get(column.name)
+        if top is not None and top <= 1:
+            continue  # the property itself says its percentages stay below 1
+        numbers = [
+            float(v) for record in records
+            if isinstance(v := record.get(column.name), (int, float)) and not isinstance(v, bool)
+        ]  # fmt: skip
+        if len(numbers) >= _FRACTION_MIN_RECORDS and max(numbers) > 0 and all(0 <= n <= 1 for n in numbers):
+            shown = ", ".join(f"{n:g}" for n in numbers[:3])
+            found.append((i, f"column {column.name!r} is in {column.unit!r}, but all its {len(numbers)} "
+                             f"values lie within 0-1 ({shown}, ...)"))  # fmt: skip
+    return found
+
+
+FRACTION_HINT = (
+    "these look like fractions: multiply by 100, or set the unit to 1 (if the percentages really "
+    "are all below 1, give the property `maximum: 1`)"
+)
+
+
+def _check_fractions(result: Validated, entry_id: str, document: Document, dataset: Dataset) -> None:
+    maxima = {}
+    for column in dataset.columns:
+        prop = result.entries.get(column.property or "")
+        maxima[column.name] = prop.maximum if isinstance(prop, Property) else None
+    records = [record.values for record in dataset.records]
+    for i, message in fraction_columns(dataset.columns, records, maxima):
+        m = document.mark(("columns", i, "unit"))
+        result.report.add(_problem(document.path, m.line, m.col, "fraction-as-percent", message,
+                                   FRACTION_HINT, entry=entry_id))  # fmt: skip
 
 
 def _check_range(result: Validated, entry_id: str, document: Document, m: Any, label: str,

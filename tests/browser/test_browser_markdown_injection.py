@@ -21,10 +21,10 @@ from kbfactory import REF, REFERENCE, minimal, write_kb
 
 pytestmark = pytest.mark.browser
 
-LINK = "[Click for details](javascript:window.__pwned=1)"
+LINK = "[Open the planted details](javascript:window.__pwned=1)"
 IMAGE = "![x](javascript:window.__pwned=1)"
 HTML = '<img src=x onerror="window.__pwned=1">'
-MARK = "Click for details"
+MARK = "Open the planted details"
 
 
 def _name(what: str) -> str:
