@@ -8,10 +8,12 @@ kinds from these and re-exports the public names.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import (
+    AfterValidator,
     AllowInfNan,
     BaseModel,
     ConfigDict,
@@ -56,11 +58,70 @@ Id = Annotated[
     StringConstraints(pattern=SLUG_PATTERN, max_length=80),
     Field(description="The id of another entry: a lowercase slug such as `lif` or `fec-additive`."),
 ]
-Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500)]
-Markdown = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=20_000)]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters other than tab and newline: invisible, they break GraphML and
+CSV files and reach terminals as escape sequences (``limkb show``)."""
+
+MAX_BRACKETS = 1_000
+"""Most ``[`` one Markdown field may hold (a link takes one)."""
+MAX_NESTING = 16
+"""Deepest nesting of ``[`` or ``(`` in one Markdown field."""
+_BRACKET = re.compile(r"[\[\]()]")
+
+OWN_ERRORS: frozenset[str] = frozenset({"control-character", "too-much-markup"})
+"""The error types limkb's own field validators raise; their ``ctx`` carries a ``hint``.
+The validator reports them under these codes."""
+
+
+def _no_controls(text: str) -> str:
+    found = _CONTROL.search(text)
+    if found is not None:
+        raise PydanticCustomError(
+            "control-character",
+            "holds the invisible control character U+{code} at character {at}",
+            {"code": f"{ord(found.group()):04X}", "at": found.start() + 1,
+             "hint": "delete it (it often comes from a PDF or an escape such as \\x01 in quotes); "
+                     "only tabs and line breaks are allowed"},
+        )  # fmt: skip
+    return text
+
+
+def _bounded_markup(text: str) -> str:
+    """Refuse bracket soup: Markdown engines scan brackets in quadratic time."""
+    if text.count("[") > MAX_BRACKETS:
+        raise PydanticCustomError(
+            "too-much-markup", "holds {count} '[' (at most {limit})",
+            {"count": text.count("["), "limit": MAX_BRACKETS,
+             "hint": "write brackets that are not links as words, or split the text"},
+        )  # fmt: skip
+    depth = {"[": 0, "(": 0}
+    for match in _BRACKET.finditer(text):
+        char = match.group()
+        if char in depth:
+            depth[char] += 1
+            if depth[char] > MAX_NESTING:
+                raise PydanticCustomError(
+                    "too-much-markup", "nests '{char}' more than {limit} deep (at character {at})",
+                    {"char": char, "limit": MAX_NESTING, "at": match.start() + 1,
+                     "hint": "close the brackets you open; no link or remark nests this deep"},
+                )  # fmt: skip
+        else:
+            opener = "[" if char == "]" else "("
+            depth[opener] = max(depth[opener] - 1, 0)
+    return text
+
+
+Text = Annotated[str, Strict(), StringConstraints(min_length=1, max_length=500), AfterValidator(_no_controls)]
+Markdown = Annotated[
+    str,
+    Strict(),
+    StringConstraints(min_length=1, max_length=20_000),
+    AfterValidator(_no_controls),
+    AfterValidator(_bounded_markup),
+]
 Number = Annotated[float, Strict(), AllowInfNan(False)]
 DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
-Doi = Annotated[str, Strict(), StringConstraints(pattern=DOI_PATTERN, max_length=300)]
+Doi = Annotated[str, Strict(), StringConstraints(pattern=DOI_PATTERN, max_length=300), AfterValidator(_no_controls)]
 
 
 def _bare_id_shorthand(schema: dict[str, Any], model: type[BaseModel]) -> None:

@@ -400,9 +400,11 @@ class KnowledgeBase:
     def ancestors(self, strategy_id: str) -> list[str]:
         """The broader strategies of a strategy, nearest first (its ``subtype_of`` chain)."""
         chain: list[str] = []
+        seen = {strategy_id}
         entry = self[strategy_id]
-        while isinstance(entry, Strategy) and entry.subtype_of and entry.subtype_of not in chain:
+        while isinstance(entry, Strategy) and entry.subtype_of and entry.subtype_of not in seen:
             chain.append(entry.subtype_of)
+            seen.add(entry.subtype_of)
             if entry.subtype_of not in self._entries:
                 break
             entry = self._entries[entry.subtype_of]

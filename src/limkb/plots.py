@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib
 from matplotlib.axes import Axes
@@ -94,8 +95,8 @@ def _label_points(
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     width = size[0] * 72 * (box["right"] - box["left"])
     height = size[1] * 72 * (box["top"] - box["bottom"])
-    placed: list[tuple[float, float, float, float]] = []
-    order = sorted(result.points, key=lambda p: (-p.y, p.x, p.label))
+    placed = _Placed()
+    order = sorted(_labelled(result), key=lambda p: (-p.y, p.x, p.label))
     for point in order:
         px = (point.x - x0) / ((x1 - x0) or 1.0) * width
         py = (point.y - y0) / ((y1 - y0) or 1.0) * height
@@ -105,18 +106,66 @@ def _label_points(
             left = px + dx - (text_w if align == "right" else 0.0)
             rect = (left, py + dy, left + text_w, py + dy + text_h)
             inside = rect[0] >= 0 and rect[2] <= width and rect[1] >= 0 and rect[3] <= height
-            if inside and not any(_overlap(rect, other) for other in placed):
+            if inside and not placed.overlaps(rect):
                 chosen = (dx, dy, align)
                 break
         dx, dy, align = chosen
         left = px + dx - (text_w if align == "right" else 0.0)
-        placed.append((left, py + dy, left + text_w, py + dy + text_h))
+        placed.add((left, py + dy, left + text_w, py + dy + text_h))
         ax.annotate(point.label, (point.x, point.y), xytext=(dx, dy), textcoords="offset points",
                     ha=align, va="bottom", fontsize=_LABEL_FONT, color="#333333", parse_math=False)  # fmt: skip
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+Rect = tuple[float, float, float, float]
+
+
+class _Placed:
+    """The label boxes placed so far, bucketed on a grid so a new box meets only its neighbours."""
+
+    CELL = 24.0
+    """Grid spacing in points (about two label heights)."""
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[Rect]] = {}
+
+    def _keys(self, rect: Rect) -> Iterator[tuple[int, int]]:
+        for gx in range(int(rect[0] // self.CELL), int(rect[2] // self.CELL) + 1):
+            for gy in range(int(rect[1] // self.CELL), int(rect[3] // self.CELL) + 1):
+                yield gx, gy
+
+    def overlaps(self, rect: Rect) -> bool:
+        return any(_overlap(rect, other) for key in self._keys(rect) for other in self._cells.get(key, ()))
+
+    def add(self, rect: Rect) -> None:
+        for key in self._keys(rect):
+            self._cells.setdefault(key, []).append(rect)
+
+
+MAX_LABELS = 30
+"""Above this many points only the most unusual ones are labelled (the rest stay points)."""
+
+
+def _labelled(result: AnalysisResult) -> list[Any]:
+    """The points to label: all of them up to :data:`MAX_LABELS`, else the most unusual ones.
+
+    A point is unusual by its distance from the fit line and from the mean of x, each in
+    standard deviations; ties go by label, so the choice is deterministic.
+    """
+    points = list(result.points)
+    if len(points) <= MAX_LABELS:
+        return points
+    xs = [p.x for p in points]
+    mean_x = sum(xs) / len(xs)
+    sd_x = (sum((x - mean_x) ** 2 for x in xs) / len(xs)) ** 0.5 or 1.0
+    slope, intercept = result.slope or 0.0, result.intercept or 0.0
+    residuals = [p.y - (slope * p.x + intercept) for p in points]
+    sd_r = (sum(e * e for e in residuals) / len(residuals)) ** 0.5 or 1.0
+    score = {id(p): abs(e) / sd_r + abs(p.x - mean_x) / sd_x for p, e in zip(points, residuals, strict=True)}
+    return sorted(points, key=lambda p: (-score[id(p)], p.label, p.x, p.y))[:MAX_LABELS]
 
 
 def scatter_svg(result: AnalysisResult) -> str:

@@ -65,6 +65,8 @@ CODES: dict[str, str] = {
     "unit-mismatch": "A column's unit cannot be converted to its property's unit.",
     "duplicate-record": "Two records of a dataset have the same label and the same source.",
     "fraction-as-percent": "A percentage column whose values all lie within 0-1: fractions, not percents.",
+    "control-character": "Text holds an invisible control character (C0/C1, other than tab and newline).",
+    "too-much-markup": "A Markdown field holds more brackets, or nests them deeper, than any text needs.",
     "composition-sum": "Percentages that are parts of one whole add up to more than 100.",
     "composition-unit": "A composition group names a column that is not in percent.",
     "missing-variable": "An analysis names a property that no pooled dataset holds.",

@@ -24,7 +24,7 @@ from typing import Annotated, Any
 import pydantic
 from pydantic import BaseModel
 
-from limkb.fields import inner_type
+from limkb.fields import OWN_ERRORS, inner_type
 from limkb.ids import is_slug, reference_id
 from limkb.load import MAX_BYTES, Document, Mark, iter_entry_files, load_file
 from limkb.models import (
@@ -331,9 +331,7 @@ def _field_hint(model: type[BaseModel] | None, name: str) -> str:
     return description
 
 
-def _validate_schema(
-    model: type[Entry], stem: str, document: Document, report: Report
-) -> tuple[Entry, bool]:
+def _validate_schema(model: type[Entry], stem: str, document: Document, report: Report) -> tuple[Entry, bool]:
     """The typed entry and whether it is complete (False: a partial one, for cross-checks)."""
     data = document.data
     if "id" in data:
@@ -419,6 +417,8 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
                 f"remove it; the fields here are: {', '.join(fields)}")  # fmt: skip
         return _problem(path, m.line, m.col, "unknown-field", message, hint, entry=stem)
     m = document.mark(loc)
+    if kind in OWN_ERRORS:
+        return _problem(path, m.line, m.col, kind, f"{where} {item['msg']}", item["ctx"]["hint"], entry=stem)
     if kind in _TYPE_NAMES:
         expected = _TYPE_NAMES[kind]
         hint = "use the right type"
@@ -445,7 +445,9 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
                         "add at least one `{ref: <reference-id>, locator: ...}`", entry=stem)  # fmt: skip
     if kind == "enum":
         allowed = item.get("ctx", {}).get("expected", "")
-        close = difflib.get_close_matches(str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1)
+        close = difflib.get_close_matches(
+            str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1
+        )
         message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
         return _problem(path, m.line, m.col, "bad-value", message, f"use one of {allowed}", entry=stem)
     msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
@@ -522,7 +524,9 @@ def _check_links(result: Validated) -> None:
                     f"; did you mean {close[0]!r}?" if close else "")  # fmt: skip
                 hint = (f"replace it with {close[0]!r}" if close else
                         f"create it with `limkb new {link.rel.targets[0]} {link.target}`, or fix the id")  # fmt: skip
-                result.report.add(_problem(document.path, m.line, m.col, "unknown-ref", message, hint, entry=entry_id))
+                result.report.add(
+                    _problem(document.path, m.line, m.col, "unknown-ref", message, hint, entry=entry_id)
+                )
             elif target.kind not in link.rel.targets:
                 result.report.add(_problem(
                     document.path, m.line, m.col, "wrong-kind",
@@ -550,30 +554,55 @@ def _check_source(result: Validated, entry_id: str, document: Document, loc: tup
             f"; did you mean {close[0]!r}?" if close else "")  # fmt: skip
         hint = (f"replace it with {close[0]!r}" if close else
                 "add the reference first: `limkb import-bib FILE.bib` or `limkb new reference <id>`")  # fmt: skip
-        result.report.add(_problem(document.path, m.line, m.col, "unknown-ref", message, hint, entry=entry_id))
+        result.report.add(
+            _problem(document.path, m.line, m.col, "unknown-ref", message, hint, entry=entry_id)
+        )
     elif not isinstance(target, Reference):
         result.report.add(_problem(document.path, m.line, m.col, "wrong-kind",
                                    f"source {ref!r} is a {target.kind}, not a reference",
                                    "sources name reference entries (kb/references/)", entry=entry_id))  # fmt: skip
 
 
+def _subtype_cycles(parent: dict[str, str | None]) -> list[list[str]]:
+    """Every circle of ``subtype_of``, each once, in linear time.
+
+    Each strategy has at most one parent, so one walk up from every strategy not yet seen
+    finds each circle (colouring: on the current path, or done). A circle is given from its
+    member that comes first in ``parent``'s order.
+    """
+    order = {node: i for i, node in enumerate(parent)}
+    done: set[str] = set()
+    cycles = []
+    for start in parent:
+        path: dict[str, int] = {}
+        current: str | None = start
+        while current is not None and current in parent and current not in done and current not in path:
+            path[current] = len(path)
+            current = parent[current]
+        if current is not None and current in path:
+            members = list(path)[path[current] :]
+            first = min(range(len(members)), key=lambda i: order[members[i]])
+            cycles.append(members[first:] + members[:first])
+        done.update(path)
+    return cycles
+
+
 def _check_strategies(result: Validated) -> None:
     strategies = {i: e for i, e in result.checked().items() if isinstance(e, Strategy)}
-    reported: set[str] = set()
-    for start in strategies:
-        chain: list[str] = []
-        current: str | None = start
-        while current is not None and current in strategies and current not in chain:
-            chain.append(current)
-            current = strategies[current].subtype_of
-        if current == start and len(chain) > 1 and start not in reported:
-            cycle = chain[chain.index(current):]
-            reported.update(cycle)
+    for cycle in _subtype_cycles({i: s.subtype_of for i, s in strategies.items()}):
+        if len(cycle) > 1:  # an entry that names itself is reported as self-link
+            start = cycle[0]
             document = result.documents[start]
             m = document.mark(("subtype_of",))
+            shown = (
+                [*cycle, start]
+                if len(cycle) <= 12
+                else [*cycle[:5], f"... ({len(cycle) - 10} more) ...", *cycle[-5:], start]
+            )
             result.report.add(_problem(
                 document.path, m.line, m.col, "cycle",
-                f"`subtype_of` goes round in a circle: {' -> '.join([*cycle, current])}",
+                f"`subtype_of` goes round in a circle: {' -> '.join(shown)}"
+                + (f" ({len(cycle)} strategies)" if len(cycle) > 12 else ""),
                 "one strategy in the circle must be the broader one: remove its `subtype_of`",
                 entry=start,
             ))  # fmt: skip
@@ -823,7 +852,9 @@ def _check_range(result: Validated, entry_id: str, document: Document, m: Any, l
         if in_prop_unit is not None and (
             (low is not None and in_prop_unit < low) or (high is not None and in_prop_unit > high)
         ):
-            bounds = f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
+            bounds = (
+                f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
+            )
             result.report.add(_problem(
                 document.path, m.line, m.col, "out-of-range",
                 f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range {bounds}",
@@ -857,7 +888,11 @@ def _check_analyses(result: Validated) -> None:
             terms = Analysis.terms(getattr(entry, axis))
             if not all(isinstance(result.entries.get(t), Property) for t in terms):
                 continue  # reported by _check_links
-            pool = [datasets[d] for d in entry.datasets or [] if d in datasets] if entry.datasets else list(datasets.values())
+            pool = (
+                [datasets[d] for d in entry.datasets or [] if d in datasets]
+                if entry.datasets
+                else list(datasets.values())
+            )
             missing = [t for t in terms if not any(t in _dataset_properties(d) for d in pool)]
             if missing:
                 m = document.mark((axis,))
@@ -881,4 +916,3 @@ def _check_locators(result: Validated) -> None:
                     f'write `{{ref: {source.ref}, locator: "Table 1"}}` with the section, table or figure',
                     severity=Severity.WARNING, entry=entry_id,
                 ))  # fmt: skip
-
