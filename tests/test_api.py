@@ -245,3 +245,19 @@ def test_the_tutorial_shows_real_outputs() -> None:
         "docs/tutorial.md is stale; rerun its examples and paste the outputs:\n" + "".join(out)
     )
     assert runner.tries >= 15
+
+
+def test_load_of_an_empty_path_is_refused_instead_of_reading_the_working_folder() -> None:
+    with pytest.raises(LoadError, match="empty path"):
+        limkb.load("")
+
+
+def test_a_project_folder_or_a_linked_kb_is_one_clear_problem(tmp_path: Path) -> None:
+    kb = small(tmp_path / "project")
+    (tmp_path / "project" / "mkdocs.yml").write_text("site_name: x\n")
+    report = limkb.validate_kb(tmp_path / "project").report
+    assert [p.code for p in report.errors] == ["unknown-folder"]
+    assert "is a project folder, not its kb/ folder" in report.errors[0].message
+    link = tmp_path / "linked-kb"
+    link.symlink_to(kb, target_is_directory=True)
+    assert [p.code for p in limkb.validate_kb(link).report.errors] == ["bad-filename"]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbfactory import write_kb
 from limkb.cli import cli
 from limkb.fmt import WIDTH, format_paths, format_text, render
 from limkb.load import iter_entry_files, load_file, load_text
@@ -190,3 +191,41 @@ def test_the_real_kb_round_trips_on_a_copy(tmp_path: Path) -> None:
         assert document is not None and after is not None
         assert after.data == document.data, path
     assert format_paths([kb], check=True).changed == []
+
+
+def test_fmt_never_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path, {})
+    outside = tmp_path / "outside.yml"
+    outside.write_text("name:   Victim\nroles: [salt]\nsources: [{ref: smith2020test, locator: x}]\n")
+    before = outside.read_bytes()
+    (kb / "materials").mkdir()
+    (kb / "materials" / "x.yaml").symlink_to(outside)
+    result = format_paths([kb])
+    assert outside.read_bytes() == before
+    assert [p.code for p in result.report.errors] == ["bad-filename"]
+    assert (kb / "materials" / "x.yaml").is_symlink()
+
+
+def test_fmt_check_reads_at_most_the_size_limit_of_a_device(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path, {})
+    (kb / "materials").mkdir()
+    (kb / "materials" / "zero.yaml").symlink_to("/dev/zero")
+    result = format_paths([kb / "materials" / "zero.yaml"], check=True)
+    assert [p.code for p in result.report.errors] == ["bad-filename"]
+
+
+def test_a_device_or_pipe_given_by_path_is_refused_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    from limkb.load import MAX_BYTES, load_file, read_entry_bytes
+
+    fifo = tmp_path / "materials" / "pipe.yaml"
+    fifo.parent.mkdir()
+    os.mkfifo(fifo)
+    result = format_paths([fifo], check=True)  # would block forever if opened for a blocking read
+    assert [p.code for p in result.report.errors] == ["not-a-file"]
+    raw, problem = read_entry_bytes(Path("/dev/zero"), "zero")
+    assert raw is None and problem is not None and problem.code == "not-a-file"
+    big = tmp_path / "materials" / "big.yaml"
+    big.write_bytes(b"a" * (MAX_BYTES + 10))
+    assert [p.code for p in load_file(big)[1]] == ["file-too-large"]

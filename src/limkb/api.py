@@ -119,6 +119,8 @@ def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = 
     >>> kb = limkb.load()                                   # doctest: +SKIP
     >>> [e.id for e in kb.related("lif", "forms", direction="in")]   # doctest: +SKIP
     """
+    if path is not None and not str(path).strip():
+        raise LoadError(repr(str(path)), "an empty path; pass the kb/ folder, or nothing for ./kb")
     root = find_kb() if path is None else Path(path)
     if not root.is_dir():
         raise LoadError(str(root), "not a folder; pass the kb/ folder of a project")

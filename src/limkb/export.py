@@ -19,14 +19,13 @@ import csv
 import io
 import json
 import logging
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from limkb.emmo import NAMESPACES, matches_of
+from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
 from limkb.ids import is_slug
 from limkb.models import KINDS, ColumnType, Dataset, Reference
@@ -49,25 +48,8 @@ VOCAB_BASE = "https://limkb.org/vocab#"
 """IRI prefix of limkb's own classes (kinds) and properties (relations)."""
 
 
-def _default_mode() -> int:
-    """The mode a plainly created file would get (temporary files are created private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _write(path: Path, content: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(content)
-        os.chmod(temporary, _default_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, content)
 
 
 def graph_json(kb: KnowledgeBase) -> str:

@@ -40,7 +40,8 @@ import yaml
 from pydantic import BaseModel
 
 from limkb.fields import inner_type
-from limkb.load import iter_entry_files, load_file, load_text
+from limkb.files import write_atomic
+from limkb.load import iter_entry_files, load_file, load_text, read_entry_bytes
 from limkb.models import FOLDERS, KINDS, Record
 from limkb.report import Problem, Report, Severity
 
@@ -494,7 +495,11 @@ def format_paths(paths: Iterable[Path | str], *, check: bool = False) -> FmtResu
         if document is None or errors:
             result.report.extend(errors)
             continue
-        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        read, refused = read_entry_bytes(path, shown)
+        if read is None:  # changed since it was parsed
+            result.report.extend([refused] if refused else [])
+            continue
+        raw = read.removeprefix(b"\xef\xbb\xbf")
         text = raw.decode("utf-8")
         formatted, problems = format_text(text, model.kind, path=shown)
         result.checked += 1
@@ -504,6 +509,6 @@ def format_paths(paths: Iterable[Path | str], *, check: bool = False) -> FmtResu
         if raw != formatted.encode("utf-8"):
             result.changed.append(path)
             if not check:
-                path.write_text(formatted, encoding="utf-8", newline="\n")
+                write_atomic(path, formatted)
                 log.info("formatted %s", shown)
     return result

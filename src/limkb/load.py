@@ -17,8 +17,11 @@ input.
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,16 @@ import yaml
 
 from limkb.report import Problem, Severity
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "Document", "Mark", "iter_entry_files", "load_file", "load_text"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Document",
+    "Mark",
+    "iter_entry_files",
+    "load_file",
+    "load_text",
+    "read_entry_bytes",
+]
 
 MAX_BYTES = 1_048_576
 """Largest entry file read, in bytes (1 MiB: the largest real dataset is a few kB)."""
@@ -545,17 +557,56 @@ def _walk(node: Any, depth: int) -> Any:
     return [_walk(item, depth + 1) for item in node.value]
 
 
-def load_file(path: Path, *, display: str | None = None) -> tuple[Document | None, list[Problem]]:
-    """Read and parse one entry file, checking size and encoding first."""
-    shown = display or str(path)
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return None, [Problem(
+def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | None]:
+    """The bytes of an entry file, read safely: (bytes, None), or (None, the problem).
+
+    The file is opened without following a symbolic link and without blocking (a FIFO never
+    holds up a run), must be a regular file, and at most :data:`MAX_BYTES` are read even if
+    the file says it is smaller (``/dev/zero`` reports size 0). Every command that reads or
+    rewrites entries goes through here.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP or path.is_symlink():
+            return None, Problem(shown, 1, 1, Severity.ERROR, "bad-filename",
+                                 "entry files may not be symbolic links",
+                                 "replace the link with the file itself")  # fmt: skip
+        return None, Problem(shown, 1, 1, Severity.ERROR, "unreadable", f"cannot read the file: {error.strerror}",
+                             "check that the file exists and is readable")  # fmt: skip
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, Problem(shown, 1, 1, Severity.ERROR, "not-a-file",
+                                 "this is not a regular file (a device, a pipe or a socket)",
+                                 "entry files are plain text files; remove this one")  # fmt: skip
+        chunks, total = [], 0
+        while total <= MAX_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if max(total, info.st_size) > MAX_BYTES:
+        size = f"{info.st_size:,}" if info.st_size > MAX_BYTES else f"more than {MAX_BYTES:,}"
+        return None, Problem(
             shown, 1, 1, Severity.ERROR, "file-too-large",
-            f"the file is {size:,} bytes; an entry may be at most {MAX_BYTES:,}",
+            f"the file is {size} bytes; an entry may be at most {MAX_BYTES:,}",
             "split the data into several entries, or keep large raw data outside kb/",
-        )]  # fmt: skip
-    raw = path.read_bytes()
+        )  # fmt: skip
+    return b"".join(chunks), None
+
+
+def load_file(path: Path, *, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read and parse one entry file, checking what it is, its size and encoding first."""
+    shown = display or str(path)
+    raw, refused = read_entry_bytes(path, shown)
+    if raw is None:
+        assert refused is not None
+        return None, [refused]
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]

@@ -35,6 +35,8 @@ CODES: dict[str, str] = {
     "not-utf8": "The file is not UTF-8 text.",
     "bom": "The file starts with a byte-order mark; it is ignored.",
     "file-too-large": "The file exceeds the size limit for one entry.",
+    "not-a-file": "A path in kb/ is a device, a pipe or a socket, not a file.",
+    "unreadable": "The file cannot be opened for reading.",
     "too-deep": "Mappings and lists are nested deeper than any entry needs.",
     "not-a-mapping": "The top level of an entry file must be a mapping of field names.",
     "non-string-key": "A mapping key is not text.",

@@ -27,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
+from limkb.files import default_mode
 from limkb.models import Dataset, Reference, iter_sources
 
 if TYPE_CHECKING:
@@ -404,13 +405,6 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
     return engine
 
 
-def _default_mode() -> int:
-    """The mode a plainly created file would get (temporary files are created private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_sqlite(kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisResult] | None = None) -> Path:
     """Write the KB (and analysis ``results``, if given) to a new SQLite file at ``path``.
 
@@ -429,7 +423,7 @@ def write_sqlite(kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisRe
                 connection.exec_driver_sql("VACUUM")
         finally:
             engine.dispose()
-        os.chmod(temporary, _default_mode())
+        os.chmod(temporary, default_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from typing import Any
 import pydantic
 
 from limkb.errors import LimkbError
+from limkb.files import write_atomic
 from limkb.fmt import read_comments, render
 from limkb.ids import is_slug
 from limkb.load import load_file, load_text
@@ -377,7 +378,7 @@ def import_table(
     text_out = render(data, Dataset.kind, comments=comments)
     check, _ = load_text(text_out, str(path))
     assert check is not None
-    path.write_text(text_out, encoding="utf-8", newline="\n")
+    write_atomic(path, text_out)
     result.written = True
     result.replaced = sum(
         1 for r in records if record_identity(r["label"], (r.get("source") or {}).get("ref")) in existing

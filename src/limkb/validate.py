@@ -166,6 +166,21 @@ class FileCache:
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
 
 
+def _check_root(root: Path) -> Problem | None:
+    """Why ``root`` cannot be read as a ``kb/`` folder at all (one problem), or None."""
+    shown = display_path(root)
+    if root.is_symlink():
+        return _problem(shown, 1, 1, "bad-filename", f"{shown} is a symbolic link, not the kb/ folder itself",
+                        "point limkb at the real folder; a link could show another folder's files")  # fmt: skip
+    if not root.is_dir():
+        return _problem(shown, 1, 1, "unknown-folder", f"{shown} is not a folder",
+                        "give the kb/ folder, e.g. `--kb kb`")  # fmt: skip
+    if (root / "kb").is_dir() and not any((root / folder).is_dir() for folder in FOLDERS):
+        return _problem(shown, 1, 1, "unknown-folder", f"{shown} is a project folder, not its kb/ folder",
+                        f"give {display_path(root / 'kb')} instead")  # fmt: skip
+    return None
+
+
 def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validated:
     """Load and validate every entry file below ``root`` (a ``kb/`` folder).
 
@@ -176,10 +191,18 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
     pairs: list[tuple[Path, Document | None]] = []
     report = Report()
     seen: set[tuple[str, str]] = set()
+    refused = _check_root(root)
+    if refused is not None:
+        report.add(refused)
+        return Validated(report=report, root=root)
     for path in iter_entry_files(root):
         shown = display_path(path)
         relative = path.relative_to(root)
         if path.suffix not in (".yaml", ".yml") and path.name.lower() in ("readme.md", "readme"):
+            continue
+        if path.is_symlink() and path.is_dir():
+            report.add(_problem(shown, 1, 1, "bad-filename", "folders in kb/ may not be symbolic links",
+                                "replace the link with the folder itself"))  # fmt: skip
             continue
         problem = _check_place(relative, shown)
         if problem is not None:
