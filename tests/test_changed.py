@@ -65,3 +65,24 @@ def test_default_base_and_cli(repo: Path) -> None:
     assert github.output.startswith("::error file=kb/species/lif.yaml")
     bad = runner.invoke(cli, ["validate", "--changed", "no-such-branch"])
     assert bad.exit_code != 0 and "is not a git revision" in str(bad.exception)
+
+
+@pytest.mark.parametrize(
+    "name", ["lіf", "with\nnewline", "tab\there", 'quote"d'], ids=["cyrillic", "newline", "tab", "quote"]
+)
+def test_files_whose_names_git_would_quote_are_found(repo: Path, name: str) -> None:
+    """A committed file with an unusual name is checked by --changed, as a full run checks it."""
+    (repo / "materials").mkdir(exist_ok=True)
+    (repo / "materials" / f"{name}.yaml").write_text(
+        "name: X\nroles: [salt]\nsources: [{ref: smith2020test, locator: x}]\n", encoding="utf-8"
+    )
+    _git(repo.parent, "add", "-A")
+    _git(repo.parent, "commit", "-qm", "odd name")
+    _, files = changed_files(repo, "main")
+    assert (repo / "materials" / f"{name}.yaml").resolve() in files
+    result = validate_kb(repo)
+    assert not result.report.ok()
+    report, _ = changed_report(result, "main")
+    assert [p.code for p in report.errors] == ["bad-filename"]
+    out = CliRunner().invoke(cli, ["validate", "--kb", str(repo), "--changed", "main"])
+    assert out.exit_code == 1, out.output

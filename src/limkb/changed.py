@@ -38,13 +38,22 @@ class Changes:
 
 
 def _git(top: Path, *args: str) -> list[str]:
+    """git's output as lines; with ``-z`` among ``args``, as the NUL-separated names git wrote.
+
+    Paths are always read with ``-z``: without it git quotes names with unusual characters
+    (``"kb/materials/l\\321\\226f.yaml"``, a newline as ``\\n``), which would name no file.
+    """
     try:
-        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(["git", "-C", str(top), *args], capture_output=True, check=False)
     except FileNotFoundError:
         raise LimkbError("--changed needs git, which is not installed") from None
     if done.returncode != 0:
-        raise LimkbError(f"git {' '.join(args)} failed: {done.stderr.strip() or done.returncode}")
-    return [line for line in done.stdout.splitlines() if line.strip()]
+        error = done.stderr.decode("utf-8", "replace").strip()
+        raise LimkbError(f"git {' '.join(args)} failed: {error or done.returncode}")
+    out = done.stdout.decode("utf-8", "surrogateescape")
+    if "-z" in args:
+        return [name for name in out.split("\0") if name]
+    return [line for line in out.splitlines() if line.strip()]
 
 
 def _resolve_base(top: Path, base: str | None) -> str:
@@ -67,15 +76,15 @@ def changed_files(kb: Path | str, base: str | None = None) -> tuple[str, set[Pat
     top_lines = _git(kb, "rev-parse", "--show-toplevel")
     top = Path(top_lines[0]).resolve()
     used = _resolve_base(top, base)
-    names = set(_git(top, "diff", "--name-only", f"{used}...HEAD"))
-    names.update(_git(top, "diff", "--name-only", "--cached"))
+    names = set(_git(top, "diff", "-z", "--name-only", f"{used}...HEAD"))
+    names.update(_git(top, "diff", "-z", "--name-only", "--cached"))
     names.update(
-        _git(top, "ls-files", "--modified", "--others", "--exclude-standard", "--full-name", "--", str(kb))
+        _git(top, "ls-files", "-z", "--modified", "--others", "--exclude-standard", "--full-name", "--", str(kb))
     )
     files = set()
     for name in names:
         path = (top / name).resolve()
-        if kb in path.parents and path.suffix in (".yaml", ".yml"):
+        if kb in path.parents:  # any file: a badly named one is a problem a full run reports too
             files.add(path)
     log.info("%d entry files changed since %s", len(files), used)
     return used, files
