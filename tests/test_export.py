@@ -129,3 +129,34 @@ def test_exports_are_byte_identical_between_runs(kb: KnowledgeBase, tmp_path: Pa
     second = export_all(kb, tmp_path / "b")
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_dataset_csv_defuses_formulas_and_reimports_unchanged(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from limkb.export import dataset_csv
+    from limkb.tables import import_table
+
+    payloads = ['=HYPERLINK("https://example.org","x")', "+1+1", "-2+3", "@SUM(A1)", "plain"]
+    columns = [
+        {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+        {"name": "salt", "type": "text"},
+    ]
+    records = [{"label": f"row {i}", "ce": 90.0 + i, "salt": text} for i, text in enumerate(payloads)]
+    root = write_kb(tmp_path / "one", {
+        "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+        "datasets/table": minimal("dataset", "Table", columns=columns, records=records),
+        "datasets/empty": minimal("dataset", "Empty copy", columns=columns),
+    })  # fmt: skip
+    text = dataset_csv(load(root, cache=False), "table")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) == 1 + len(payloads)
+    salts = [row[2] for row in rows[1:]]
+    assert salts[:4] == ["'" + p for p in payloads[:4]] and salts[4] == "plain"
+    exported = tmp_path / "table.csv"
+    exported.write_text(text, encoding="utf-8")
+    result = import_table(exported, "empty", root)
+    assert result.written, result.report.format("text")
+    again = load(root, cache=False)
+    assert again.dataset("empty").records == again.dataset("table").records

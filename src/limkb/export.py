@@ -4,7 +4,8 @@
   edges="links")`` reads it back; d3 reads it as is);
 - ``graph.graphml``: the same graph for Gephi, Cytoscape or yEd; GraphML holds only scalars,
   so each edge's ``sources`` is a JSON string there and absent notes are left out;
-- ``datasets/<id>.csv``: one file per dataset: ``label``, the columns (headed ``name [unit]``
+- ``datasets/<id>.csv``: one file per dataset (text cells that a spreadsheet would read as a
+  formula, starting with ``= + - @``, get a leading ``'``): ``label``, the columns (headed ``name [unit]``
   for numbers), then the row's ``ref`` and ``locator``;
 - ``kb.jsonld``: every entry as linked data, typed by its kind, with its relations and SKOS
   matches to EMMO / BattINFO terms (see :mod:`limkb.emmo`).
@@ -85,8 +86,25 @@ def dataset_csv(kb: KnowledgeBase, dataset_id: str) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for record in table.records:
-        writer.writerow(["" if record[name] is None else record[name] for name in table.fieldnames])
+        writer.writerow([_cell(record[name]) for name in table.fieldnames])
     return buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a text cell as a formula."""
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    This is OWASP's advice for CSV injection; ``limkb import-table`` takes the apostrophe off
+    again, so an exported file re-imports unchanged. Numbers are written as they are.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _camel(kind: str) -> str:

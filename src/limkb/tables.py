@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 _RESERVED = ("label", "ref", "locator", "note")
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
-_WITH_UNIT = re.compile(r"^(.*?)\s*\((.*)\)\s*$")
+_WITH_UNIT = re.compile(r"^(.*?)\s*[(\[](.*)[)\]]\s*$")
 
 
 @dataclass
@@ -228,6 +228,8 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
         for i, target in mapping.items():
             raw = row[i] if i < len(row) else ""
             value = raw.strip()
+            if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+                value = value[1:]  # the apostrophe limkb's own CSV export puts before formula-like text
             where = (start, i + 1)
             if target == "label":
                 if not value:
