@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +16,9 @@ from sitefactory import write_project
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -31,7 +34,7 @@ def test_build_writes_site_and_build(project: Path) -> None:
     assert (project / "build/kb.sqlite").is_file() and (project / "build/analyses.json").is_file()
     assert (project / "site/downloads/kb.sqlite").read_bytes() == (project / "build/kb.sqlite").read_bytes()
     assert summary.entries == 12 and summary.analyses == 1 and summary.pages > 20
-    assert not [p for p in project.iterdir() if p.name.startswith(".limkb-build-")]
+    assert _versions(project) == 1
 
 
 def test_two_builds_are_byte_identical(project: Path) -> None:
@@ -72,7 +75,7 @@ def test_failed_mkdocs_step_leaves_previous_build_untouched(project: Path) -> No
         build(project)
     assert "missing.md" in str(caught.value)
     assert snapshot(project / "site") == before
-    assert not [p for p in project.iterdir() if p.name.startswith(".limkb-build-")]
+    assert _versions(project) == 1
 
 
 def test_cli_build_reports_located_problems(project: Path) -> None:
@@ -93,8 +96,9 @@ def test_cli_render_writes_pages(project: Path, tmp_path: Path) -> None:
     out = tmp_path / "pages"
     result = CliRunner().invoke(cli, ["render", "--kb", str(project / "kb"), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert (out / "entries/strategies/fec-additive.md").is_file() and (out / "assets/limkb/graph-data.js").is_file()
-
+    assert (out / "entries/strategies/fec-additive.md").is_file() and (
+        out / "assets/limkb/graph-data.js"
+    ).is_file()
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +138,131 @@ def test_builds_in_separate_processes_are_byte_identical(two_processes: list[dic
 def test_sqlite_of_separate_processes_is_byte_identical(two_processes: list[dict[str, bytes]]) -> None:
     first, second = two_processes
     assert first["build/kb.sqlite"] == second["build/kb.sqlite"]
+
+
+def _versions(project: Path) -> int:
+    """How many version folders the out store holds (only the current one after a build)."""
+    store = project / ".limkb-out"
+    current = (store / "current").resolve()
+    folders = sorted(store.glob("v-*"))
+    assert current in [f.resolve() for f in folders]
+    return len(folders)
+
+
+def _names(project: Path) -> tuple[str, str]:
+    """The strategy name the site shows and the one kb.sqlite holds: from one build, or not."""
+    import sqlite3
+
+    page = (project / "site/entries/strategies/fec-additive/index.html").read_text(encoding="utf-8")
+    shown = "renamed" if "Renamed additive" in page else "original"
+    with sqlite3.connect(project / "build/kb.sqlite") as db:
+        (name,) = db.execute("select name from entries where id = 'fec-additive'").fetchone()
+    return shown, "renamed" if name == "Renamed additive" else "original"
+
+
+class _Killed(BaseException):
+    """Stands for a kill: nothing of the build's own clean-up may depend on catching it."""
+
+
+class _KillAfter:
+    """``os.replace`` that lets ``limit`` renames through, then kills the build."""
+
+    def __init__(self, limit: int, real: Any) -> None:
+        self.limit, self.real, self.calls = limit, real, 0
+
+    def __call__(self, a: Any, b: Any) -> None:
+        self.calls += 1
+        if self.calls > self.limit:
+            raise _Killed
+        self.real(a, b)
+
+
+def test_a_build_killed_at_any_step_of_publishing_leaves_an_old_or_a_new_pair(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import limkb.build as build_module
+    from kbfactory import minimal
+
+    build(project)
+    write_entry(
+        project / "kb", "strategies/fec-additive", minimal("strategy", "Renamed additive", forms=["lif"])
+    )
+    real_replace = os.replace
+    for steps in range(20):
+        kill = _KillAfter(steps, real_replace)
+        monkeypatch.setattr(build_module.os, "replace", kill)
+        try:
+            build(project)
+            finished = True
+        except _Killed:
+            finished = False
+        monkeypatch.setattr(build_module.os, "replace", real_replace)
+        shown, stored = _names(project)
+        assert shown == stored, f"killed after {steps} renames: site shows {shown}, build holds {stored}"
+        if finished:
+            assert shown == "renamed" and steps > 2
+            break
+    else:
+        pytest.fail("the build never finished")
+    build(project)  # the next build cleans what the killed ones left
+    assert _versions(project) == 1
+
+
+def test_real_folders_of_an_older_layout_are_adopted_once_with_their_content(project: Path) -> None:
+    (project / "site").mkdir()
+    (project / "site" / "old.html").write_text("old")
+    (project / "build").mkdir()
+    (project / "build" / "old.txt").write_text("old")
+    build(project)
+    assert (project / "site").is_symlink() and (project / "build").is_symlink()
+    assert (project / "site/index.html").is_file() and not (project / "site/old.html").exists()
+    assert _versions(project) == 1
+
+
+def test_a_site_folder_that_cannot_be_moved_fails_before_anything_changes(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    import limkb.build as build_module
+
+    (project / "site").mkdir()
+    (project / "site" / "old.html").write_text("old")
+    (project / "build").mkdir()
+    (project / "build" / "old.txt").write_text("old")
+    real_replace = os.replace
+
+    def busy(a: object, b: object) -> None:
+        if Path(str(a)).name == "build" and Path(str(a)).parent == project:
+            raise OSError(errno.EBUSY, "Device or resource busy")
+        real_replace(a, b)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module.os, "replace", busy)
+    with pytest.raises(BuildError, match="nothing was changed"):
+        build(project)
+    assert (project / "site" / "old.html").read_text() == "old" and not (project / "site").is_symlink()
+    assert (project / "build" / "old.txt").read_text() == "old"
+
+
+def test_version_folders_left_by_killed_builds_are_removed_but_not_running_ones(project: Path) -> None:
+    import fcntl
+    import os
+
+    build(project)
+    store = project / ".limkb-out"
+    stale, running = store / "v-stale", store / "v-running"
+    for folder in (stale, running):
+        (folder / "site").mkdir(parents=True)
+        (folder / ".lock").touch()
+    fd = os.open(running / ".lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        build(project)
+        assert not stale.exists() and running.is_dir()
+    finally:
+        os.close(fd)
+    build(project)
+    assert _versions(project) == 1

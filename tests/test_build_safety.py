@@ -36,10 +36,10 @@ _TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>")
 
 
 def _outside(tree: dict[str, str], project: str) -> dict[str, str]:
-    """The part of a tree that is not the project's build/ or site/."""
+    """The part of a tree that is not the project's build/ or site/ (links into .limkb-out/)."""
     return {p: d for p, d in tree.items()
-            if not p.startswith((f"{project}/build/", f"{project}/site/"))
-            and p not in (f"{project}/build", f"{project}/site")}  # fmt: skip
+            if not p.startswith((f"{project}/build/", f"{project}/site/", f"{project}/.limkb-out/"))
+            and p not in (f"{project}/build", f"{project}/site", f"{project}/.limkb-out")}  # fmt: skip
 
 
 @pytest.fixture
@@ -70,9 +70,8 @@ def test_a_build_writes_only_build_and_site(tmp_path: Path, monkeypatch: pytest.
     build(project)
     after = tree_digest(tmp_path)
     assert _outside(after, "project") == _outside(before, "project")
-    assert any(p.startswith("project/site/") for p in after) and any(
-        p.startswith("project/build/") for p in after
-    )
+    assert (project / "site" / "index.html").is_file() and (project / "build" / "kb.sqlite").is_file()
+    assert after["project/site"] == "link:.limkb-out/current/site"
 
 
 @pytest.mark.slow

@@ -1,8 +1,13 @@
 """``limkb build``: validate, analyse, store, export, render and run MkDocs, atomically.
 
-Everything is produced in a fresh temporary folder beside the targets; only when every step
-succeeded are ``build/`` and ``site/`` swapped in by renames. A failed build deletes its
-temporary folder and leaves the previous ``build/`` and ``site/`` as they were.
+Everything is produced in a fresh version folder, ``.limkb-out/v-*/{build,site}`` beside
+the targets; only when every step succeeded is it published, by one atomic rename of the
+symbolic link ``.limkb-out/current``. ``build`` and ``site`` are links into ``current``, so
+both change in the same instant: a reader, or a build killed at any point, sees the old pair
+or the new pair, never one of each. A failed build deletes its version folder and leaves the
+previous ``build/`` and ``site/`` as they were; a folder left by a killed build (no running
+build holds its lock) is deleted by the next one. A project whose ``build/`` and ``site/``
+are still real folders is moved to this layout once, at its first build.
 
 Builds are reproducible: with ``SOURCE_DATE_EPOCH`` set, the same knowledge base gives
 byte-identical files (pages, data files, the sitemap and its gzip header, which MkDocs
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from limkb.errors import BuildError
+from limkb.files import umask as _umask
 
 if TYPE_CHECKING:
     from limkb.analysis import AnalysisResult
@@ -126,11 +132,123 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: Prepared) -> None:
             raise BuildError("mkdocs", f"{error}\n{details}".rstrip()) from None
 
 
-def _swap(new: Path, target: Path, trash: Path) -> None:
-    """Put ``new`` at ``target`` by renames; the previous ``target`` goes to ``trash``."""
-    if target.exists():
-        os.replace(target, trash)
-    os.replace(new, target)
+OUT_DIR = ".limkb-out"
+"""Where, beside ``site/``, the built versions live (``v-*``) and ``current`` points."""
+
+
+class _Version:
+    """A version folder in the out store, locked while its build runs."""
+
+    def __init__(self, store: Path) -> None:
+        store.mkdir(parents=True, exist_ok=True)
+        self.path = Path(tempfile.mkdtemp(prefix="v-", dir=store))
+        os.chmod(self.path, 0o777 & ~_umask())  # readable as a plainly made folder would be
+        self._lock = _lock(self.path)
+
+    def release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+
+def _lock(folder: Path, *, wait: bool = True) -> int | None:
+    """An exclusive lock on ``folder/.lock`` (the file descriptor), or None if another holds it."""
+    fd = os.open(folder / ".lock", os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks here: treat the folder as ours
+        return fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _current(store: Path) -> str | None:
+    try:
+        return os.readlink(store / "current")
+    except OSError:
+        return None
+
+
+def _clean_stale(store: Path, site_parent: Path) -> None:
+    """Delete version folders that are neither current nor being built (left by killed builds)."""
+    current = _current(store)
+    for folder in sorted(store.glob("v-*")) if store.is_dir() else []:
+        if folder.name == current or not folder.is_dir() or folder.is_symlink():
+            continue
+        fd = _lock(folder, wait=False) if (folder / ".lock").exists() else None
+        if fd is None and (folder / ".lock").exists():
+            continue  # a build is running in it
+        shutil.rmtree(folder, ignore_errors=True)
+        if fd is not None:
+            os.close(fd)
+    for old in site_parent.glob(".limkb-build-*"):  # the temporary folders of earlier versions
+        if old.is_dir() and not old.is_symlink() and time.time() - old.stat().st_mtime > 3600:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _link(target: Path, store: Path, name: str) -> str:
+    return os.path.relpath(store / "current" / name, target.parent)
+
+
+def _point(store: Path, version: Path) -> None:
+    """Make ``store/current`` name ``version``, in one atomic rename."""
+    temporary = store / f".current-{version.name}"
+    temporary.unlink(missing_ok=True)
+    os.symlink(version.name, temporary)
+    os.replace(temporary, store / "current")
+
+
+def _adopt(targets: dict[str, Path], store: Path) -> None:
+    """Turn real ``build/`` and ``site/`` folders into links into ``store``, keeping their content.
+
+    Done once per project. Both folders are first moved into a version folder of their own (if
+    the second move fails, the first is moved back and nothing has changed), which becomes
+    ``current``; then the links are made.
+    """
+    wanted = {name: _link(target, store, name) for name, target in targets.items()}
+    if all(t.is_symlink() and os.readlink(t) == wanted[n] for n, t in targets.items()):
+        return
+    adopted = _Version(store)
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for name, target in targets.items():
+            if target.is_symlink():
+                target.unlink()
+            elif target.exists():
+                os.replace(target, adopted.path / name)
+                moved.append((adopted.path / name, target))
+            else:
+                (adopted.path / name).mkdir()
+    except OSError as error:
+        for source, target in reversed(moved):
+            os.replace(source, target)
+        adopted.release()
+        shutil.rmtree(adopted.path, ignore_errors=True)
+        raise BuildError("publish", f"cannot replace {target}: {error.strerror or error}; nothing was changed") from None
+    if _current(store) is None:
+        _point(store, adopted.path)
+    for name, target in targets.items():
+        os.symlink(wanted[name], target, target_is_directory=True)
+    adopted.release()
+
+
+def _absolute(path: Path) -> Path:
+    return Path(path).parent.resolve() / Path(path).name
+
+
+def _publish(version: Path, site_dir: Path, build_dir: Path, store: Path) -> str | None:
+    """Make ``version`` the one ``build/`` and ``site/`` show, in one atomic step.
+
+    Returns the name of the version shown before, now unused.
+    """
+    _adopt({"site": site_dir, "build": build_dir}, store)
+    previous = _current(store)
+    _point(store, version)
+    return previous
 
 
 def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
@@ -149,12 +267,20 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
     config_file = project / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError("config", f"no mkdocs.yml in {project}")
-    site_dir = (site_dir or project / "site").resolve()
-    build_dir = (build_dir or project / "build").resolve()
+    # The folders themselves are links into the out store: resolve their parents only.
+    site_dir = _absolute(site_dir or project / "site")
+    build_dir = _absolute(build_dir or project / "build")
     kb = load(project / "kb", strict=strict, cache=False)
     results = kb.analyses
     entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
-    work = Path(tempfile.mkdtemp(prefix=".limkb-build-", dir=site_dir.parent))
+    store = site_dir.parent / OUT_DIR
+    try:
+        _clean_stale(store, site_dir.parent)
+        version = _Version(store)
+    except OSError as error:
+        raise BuildError("publish", f"cannot write in {store}: {error.strerror or error}") from None
+    work = version.path
+    published = False
     try:
         new_build, new_site = work / "build", work / "site"
         try:
@@ -178,10 +304,21 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
             shutil.rmtree(new_build / "cache" / "plots", ignore_errors=True)
             (new_build / "cache").mkdir(exist_ok=True)
             os.replace(plots, new_build / "cache" / "plots")
-        _swap(new_build, build_dir, work / "old-build")
-        _swap(new_site, site_dir, work / "old-site")
+        try:
+            previous = _publish(work, site_dir, build_dir, store)
+        except OSError as error:
+            raise BuildError("publish", f"{error.strerror or error}; the previous build stays") from None
+        published = True
+        if previous is not None and previous != work.name:
+            old = store / previous
+            fd = _lock(old, wait=False) if old.is_dir() else None
+            if fd is not None:
+                shutil.rmtree(old, ignore_errors=True)
+                os.close(fd)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        version.release()
+        if not published:
+            shutil.rmtree(work, ignore_errors=True)
     return BuildSummary(
         entries=entries,
         pages=pages,

@@ -14,10 +14,11 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["default_mode", "write_atomic"]
+__all__ = ["default_mode", "umask", "write_atomic"]
 
 
-def _umask() -> int:
+def umask() -> int:
+    """The process umask, read without changing it where the system allows."""
     try:  # Linux tells the umask without changing it
         status = Path("/proc/self/status").read_text(encoding="ascii")
         found = re.search(r"^Umask:\s*([0-7]+)$", status, re.MULTILINE)
@@ -32,7 +33,7 @@ def _umask() -> int:
 
 def default_mode() -> int:
     """The mode a plainly created file would get under the current umask."""
-    return 0o666 & ~_umask()
+    return 0o666 & ~umask()
 
 
 def write_atomic(path: Path, data: bytes | str) -> Path:
