@@ -160,3 +160,20 @@ def test_every_scaffold_placeholder_has_its_fields_type(kind: str) -> None:
                 if types:
                     wrong.append(f"{kind}.{name} ({'required' if required else 'optional'}): {value!r} {types}")
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("entry_id", ["abc\n", "index", "con", "com1", "nul"])
+def test_new_refuses_ids_with_a_trailing_newline_or_reserved_names_and_writes_nothing(
+    project: Path, entry_id: str
+) -> None:
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    run = limkb("new", "material", entry_id, cwd=project)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert "cannot be an id" in run.stderr or "not a valid id" in run.stderr
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+
+
+def test_is_slug_matches_the_whole_text() -> None:
+    from limkb.ids import is_slug
+
+    assert is_slug("fec-additive") and not is_slug("fec-additive\n") and not is_slug("fec\nadditive")

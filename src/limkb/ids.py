@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["SLUG_PATTERN", "is_slug", "reference_id", "slugify"]
+__all__ = [
+    "RESERVED_IDS",
+    "SLUG_PATTERN",
+    "is_slug",
+    "lookalikes",
+    "reference_id",
+    "reserved_reason",
+    "slugify",
+]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -13,13 +21,78 @@ _MAX_LENGTH = 80
 
 # Words skipped when choosing the first word of a title for a reference id.
 _STOPWORDS = frozenset(
-    ["a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "at", "by", "from", "via", "into", "toward", "towards", "is", "are"]
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "and",
+        "to",
+        "with",
+        "at",
+        "by",
+        "from",
+        "via",
+        "into",
+        "toward",
+        "towards",
+        "is",
+        "are",
+    ]
 )
 
 
+RESERVED_IDS: frozenset[str] = frozenset(
+    {"index", "con", "prn", "aux", "nul"} | {f"{port}{n}" for port in ("com", "lpt") for n in range(10)}
+)
+"""Slugs no entry may have: ``index`` is each folder's own page on the site; the others are
+device names that Windows refuses as file names, which would make the repository
+impossible to check out there."""
+
+
+def reserved_reason(text: str) -> str | None:
+    """Why a slug cannot be an id, if it is reserved (else None)."""
+    if text == "index":
+        return "'index' is the name of each folder's own page on the site"
+    if text in RESERVED_IDS:
+        return f"{text!r} is a device name that Windows refuses as a file name"
+    return None
+
+
 def is_slug(text: object) -> bool:
-    """True when ``text`` is a lowercase slug usable as an id and as a file name."""
-    return isinstance(text, str) and len(text) <= _MAX_LENGTH and bool(_SLUG.match(text))
+    """True when ``text`` is a lowercase slug usable as an id and as a file name.
+
+    The whole text must match (a trailing newline is not allowed), and reserved names
+    (:data:`RESERVED_IDS`) are refused.
+    """
+    return (
+        isinstance(text, str)
+        and len(text) <= _MAX_LENGTH
+        and _SLUG.fullmatch(text) is not None
+        and text not in RESERVED_IDS
+    )
+
+
+_LOOKALIKES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "ԁ": "d", "һ": "h", "ӏ": "l", "к": "k", "м": "m", "т": "t", "в": "b", "н": "h",
+    "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u", "ε": "e", "χ": "x",
+    "ɡ": "g", "ı": "i", "ℓ": "l", "‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-",
+})  # fmt: skip
+"""Letters from other scripts that look like Latin ones, and dashes that look like hyphens."""
+
+
+def lookalikes(text: str) -> list[str]:
+    """The characters of ``text`` that only look like ASCII letters, digits or hyphens, described."""
+    found = []
+    for char in dict.fromkeys(text):
+        latin = char.translate(_LOOKALIKES)
+        if latin != char:
+            found.append(f"{char!r} ({unicodedata.name(char, 'unnamed')}, which looks like {latin!r})")
+    return found
 
 
 def _ascii(text: str) -> str:
@@ -29,7 +102,7 @@ def _ascii(text: str) -> str:
 
 def slugify(text: str) -> str:
     """Turn free text into a slug: ASCII, lowercase, words joined by hyphens."""
-    words = re.findall(r"[a-z0-9]+", _ascii(text))
+    words = re.findall(r"[a-z0-9]+", _ascii(text.translate(_LOOKALIKES)))
     return "-".join(words)[:_MAX_LENGTH].strip("-")
 
 

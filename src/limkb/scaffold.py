@@ -14,7 +14,7 @@ from pydantic.fields import FieldInfo
 from limkb.errors import LimkbError
 from limkb.fields import inner_type
 from limkb.fmt import WIDTH, Comments, render, render_value
-from limkb.ids import is_slug
+from limkb.ids import is_slug, reserved_reason
 from limkb.models import KINDS, Column, Entry, Rel
 
 __all__ = ["SCHEMA_DIR", "scaffold_text", "schema_of", "write_scaffold", "write_schemas"]
@@ -174,7 +174,9 @@ def write_scaffold(kb: Path | str, kind: str, entry_id: str) -> Path:
     if kind not in KINDS:
         raise LimkbError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
     if not is_slug(entry_id):
-        raise LimkbError(f"{entry_id!r} is not a valid id: use lowercase letters, digits and single hyphens")
+        reserved = reserved_reason(entry_id)
+        raise LimkbError(f"{entry_id!r} cannot be an id: {reserved}" if reserved else
+                         f"{entry_id!r} is not a valid id: use lowercase letters, digits and single hyphens")  # fmt: skip
     model: type[Entry] = KINDS[kind]
     kb = Path(kb)
     for existing in kb.glob(f"*/{entry_id}.yaml"):

@@ -247,10 +247,16 @@ def _check_place(relative: Path, shown: str) -> Problem | None:
                         f"rename it to {stem}.yaml")  # fmt: skip
     stem = name[: -len(".yaml")]
     if not is_slug(stem):
-        from limkb.ids import slugify
+        from limkb.ids import lookalikes, reserved_reason, slugify
 
+        reserved = reserved_reason(stem)
+        if reserved is not None:
+            return _problem(shown, 1, 1, "bad-filename", f"{stem!r} cannot be an id: {reserved}",
+                            f"rename the file, e.g. to {stem}-{FOLDERS[parts[0]].kind}.yaml")  # fmt: skip
+        odd = lookalikes(stem)
         return _problem(
-            shown, 1, 1, "bad-filename", f"{stem!r} is not a valid id",
+            shown, 1, 1, "bad-filename",
+            f"{stem!r} is not a valid id" + (f": it holds {', '.join(odd)}" if odd else ""),
             f"rename the file to {slugify(stem) or 'a-lowercase-slug'}.yaml "
             "(lowercase letters, digits and single hyphens)",
         )  # fmt: skip
