@@ -19,8 +19,8 @@ from limkb.scaffold import SCHEMA_DIR, write_schemas
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def limkb(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+def limkb(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
     return subprocess.run([sys.executable, "-m", "limkb", *args], cwd=cwd, capture_output=True,
                           text=True, env=env, timeout=120)  # fmt: skip
 
@@ -158,7 +158,9 @@ def test_every_scaffold_placeholder_has_its_fields_type(kind: str) -> None:
             except ValidationError as error:
                 types = {e["type"] for e in error.errors()} & _TYPE_ERRORS
                 if types:
-                    wrong.append(f"{kind}.{name} ({'required' if required else 'optional'}): {value!r} {types}")
+                    wrong.append(
+                        f"{kind}.{name} ({'required' if required else 'optional'}): {value!r} {types}"
+                    )
     assert not wrong, "\n".join(wrong)
 
 
@@ -177,3 +179,35 @@ def test_is_slug_matches_the_whole_text() -> None:
     from limkb.ids import is_slug
 
     assert is_slug("fec-additive") and not is_slug("fec-additive\n") and not is_slug("fec\nadditive")
+
+
+@pytest.mark.parametrize("value", ["", "abc", "-1", "1.5", "99999999999999"])
+def test_a_bad_source_date_epoch_is_one_clear_error(project: Path, value: str) -> None:
+    (project / "mkdocs.yml").write_text("site_name: x\nplugins: [limkb]\n")
+    for command in (["build"], ["render", "--out", str(project / "pages")]):
+        run = limkb(*command, cwd=project, env={"SOURCE_DATE_EPOCH": value})
+        assert run.returncode == 1, run.stderr
+        assert "SOURCE_DATE_EPOCH" in run.stderr and "Traceback" not in run.stderr
+    assert not (project / "site").exists() and not (project / "pages").exists()
+
+
+def test_render_refuses_a_folder_that_holds_other_things(project: Path) -> None:
+    before = sorted(p.relative_to(project) for p in project.rglob("*"))
+    for out in (".", "kb", "kb/materials"):
+        run = limkb("render", "--out", out, cwd=project)
+        assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    assert sorted(p.relative_to(project) for p in project.rglob("*")) == before
+    pages = project / "pages"
+    assert limkb("render", "--out", str(pages), cwd=project).returncode == 0
+    assert limkb("render", "--out", str(pages), cwd=project).returncode == 0, (
+        "its own output may be rendered again"
+    )
+
+
+def test_export_to_a_file_or_an_impossible_folder_is_a_clear_error(project: Path) -> None:
+    (project / "afile").write_text("x")
+    run = limkb("export", "--out", "afile", cwd=project)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    run = limkb("export", "--out", "afile/sub", cwd=project)
+    assert run.returncode == 1 and "Traceback" not in run.stderr and "afile" in run.stderr
+    assert (project / "afile").read_text() == "x"

@@ -261,7 +261,9 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
     """
     from limkb.api import load
     from limkb.plugin import Prepared
+    from limkb.site import source_date_epoch
 
+    source_date_epoch()  # a bad value is refused before anything runs
     started = time.perf_counter()
     project = Path(project).resolve()
     config_file = project / "mkdocs.yml"
@@ -331,14 +333,35 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
     )
 
 
+RENDER_MARKER = ".limkb-render"
+"""The file ``limkb render`` leaves in its output folder, so that it may write there again."""
+
+
+def _check_render_target(out: Path, kb_dir: Path) -> None:
+    """Refuse to render into a folder that holds other things (a project, the KB, a home folder)."""
+    if out.exists() and not out.is_dir():
+        raise BuildError("render", f"{out} is a file; give a folder for the pages")
+    resolved, kb = out.resolve(), kb_dir.resolve()
+    if resolved == kb or resolved in kb.parents or kb in resolved.parents:
+        raise BuildError("render", f"{out} holds or is inside the knowledge base; give a folder of its own")
+    if out.is_dir() and any(out.iterdir()) and not (out / RENDER_MARKER).is_file():
+        raise BuildError("render", f"{out} is not empty and was not written by `limkb render`; "
+                                   "give a new or empty folder")  # fmt: skip
+
+
 def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderOptions | None = None) -> int:
     """Render the pages of ``kb_dir`` into the folder ``out`` (for any site engine); returns the file count."""
     from limkb.api import load
     from limkb.render import render
+    from limkb.site import source_date_epoch
 
+    source_date_epoch()
+    out = Path(out)
+    _check_render_target(out, Path(kb_dir))
     kb = load(kb_dir, strict=strict)
     pages = render(kb, options=options)
-    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / RENDER_MARKER).write_text("written by `limkb render`; the folder may be rendered into again\n")
     for path, content in pages.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -190,7 +190,7 @@ def show(entry_id: str, kb_dir: Path) -> None:
 @cli.command()
 @click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
               help="The knowledge-base folder.")  # fmt: skip
-@click.option("--out", default="build", show_default=True, type=click.Path(path_type=Path),
+@click.option("--out", default="build", show_default=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the exports into.")  # fmt: skip
 def export(kb_dir: Path, out: Path) -> None:
     """Write the KB for other tools: SQLite, graph JSON and GraphML, dataset CSVs, JSON-LD.
@@ -381,4 +381,8 @@ def main() -> None:
         sys.exit(2 if isinstance(error, click.UsageError) else 1)
     except LimkbError as error:
         click.echo(f"error: {error}", err=True)
+        sys.exit(1)
+    except OSError as error:  # a folder that cannot be written, a full disk: say which, no traceback
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"error: {where}{error.strerror or error}", err=True)
         sys.exit(1)

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from limkb._version import __version__
+from limkb.errors import LimkbError
 from limkb.ids import is_slug
 from limkb.markup import plain, prose, text_title
 from limkb.models import KINDS, Entry, Family, Interface, Reference, Source
@@ -122,10 +123,28 @@ class RenderOptions:
     """A folder where drawn plots are kept across processes (keyed by their inputs), or None."""
 
 
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` as seconds, None when unset; a clear error when it is not a time.
+
+    MkDocs reads the variable too (and fails with a traceback on a bad value), so every command
+    that builds checks it first.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return None
+    text = epoch.strip()
+    if not text.isdigit() or int(text) > 253402300799:  # up to the year 9999
+        raise LimkbError(
+            f"SOURCE_DATE_EPOCH is {epoch!r}: it must be a whole number of seconds since 1970-01-01 UTC, "
+            "e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct); unset it to date the build by the clock"
+        )
+    return int(text)
+
+
 def build_date() -> str:
     """The build date (YYYY-MM-DD): from ``SOURCE_DATE_EPOCH`` when set, else today (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    epoch = source_date_epoch()
+    moment = datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
     return moment.strftime("%Y-%m-%d")
 
 
