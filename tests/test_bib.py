@@ -110,3 +110,40 @@ def test_cli(kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     again = runner.invoke(cli, ["import-bib", "refs.bib"])
     assert again.exit_code == 1 and "is already the reference 'fang2019quantifying'" in again.output
     assert runner.invoke(cli, ["import-bib", "--help"]).exit_code == 0
+
+
+def _same_id_entries(count: int) -> str:
+    return "\n".join(
+        f"@article{{k{i}, author = {{Smith, Ann}}, title = {{Lithium plating number {i}}}, year = {{2020}}}}"
+        for i in range(count)
+    )
+
+
+def test_thirty_references_with_one_conventional_id_all_get_ids(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    bib = tmp_path / "refs.bib"
+    bib.write_text(_same_id_entries(30), encoding="utf-8")
+    result = import_bib(bib, kb)
+    assert not result.report.errors
+    ids = [item.id for item in result.created]
+    assert len(set(ids)) == 30 and ids[:3] == ["smith2020lithium", "smith2020lithiumb", "smith2020lithiumc"]
+    assert ids[25] == "smith2020lithiumz" and ids[26] == "smith2020lithiumba"
+    assert len(list((kb / "references").glob("*.yaml"))) == 30
+    assert validate_kb(kb).report.ok()
+
+
+def test_an_over_long_title_is_refused_with_its_line_and_nothing_is_written(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    bib = tmp_path / "refs.bib"
+    long_title = "Long " * 150
+    bib.write_text(
+        "@article{ok, author = {Doe, Jane}, title = {A fine title}, year = {2021}}\n"
+        f"@article{{long,\n  author = {{Doe, Jane}},\n  title = {{{long_title}}},\n  year = {{2021}}\n}}\n",
+        encoding="utf-8",
+    )
+    result = import_bib(bib, kb)
+    assert [(p.code, p.line) for p in result.report.errors] == [("bibtex-field", 4)]
+    assert "title" in result.report.errors[0].message
+    assert not (kb / "references").exists() or not list((kb / "references").iterdir())

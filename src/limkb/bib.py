@@ -14,12 +14,14 @@ which case those entries are skipped and named).
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import bibtexparser
+import pydantic
 from bibtexparser import middlewares
 from bibtexparser.model import Entry as BibEntry
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
@@ -209,6 +211,23 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
     return data, family
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _candidates(base: str) -> list[str]:
+    """The conventional id, then with a letter (b-z), then with two (ba-zz): all or none is free."""
+    return [base, *(base + c for c in _LETTERS[1:]), *(base + a + b for a in _LETTERS[1:] for b in _LETTERS)]
+
+
+def _invalid(data: dict[str, Any], entry_id: str) -> list[tuple[str, str]]:
+    """(field, what is wrong) for data the reference schema would refuse, so nothing bad is written."""
+    try:
+        Reference.model_validate({**data, "id": entry_id})
+    except pydantic.ValidationError as error:
+        return [(str(e["loc"][0]) if e["loc"] else "entry", str(e["msg"]).lower()) for e in error.errors()]
+    return []
+
+
 def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: bool = False) -> BibImport:
     """Turn BibTeX text into reference data with ids free in ``kb``; nothing is written."""
     kb = Path(kb)
@@ -258,11 +277,23 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
                 "write the first author's family name in Latin letters (e.g. {Zhang}) and import again",
             ))  # fmt: skip
             continue
-        entry_id = base
-        for suffix in "bcdefghijklmnopqrstuvwxyz":
-            if entry_id not in taken:
-                break
-            entry_id = base + suffix
+        entry_id = next((c for c in _candidates(base) if c not in taken and is_slug(c)), None)
+        if entry_id is None:
+            result.report.add(Problem(
+                path, line, 1, Severity.ERROR, "bibtex-field",
+                f"@{entry.entry_type}{{{entry.key}}}: every id from {base!r} to {base}zz is taken",
+                "give this reference an id of your own: import it alone and rename the file",
+            ))  # fmt: skip
+            continue
+        invalid = _invalid(data, entry_id)
+        if invalid:
+            for field_name, message in invalid:
+                result.report.add(Problem(
+                    path, _line(entry, field_name), 1, Severity.ERROR, "bibtex-field",
+                    f"@{entry.entry_type}{{{entry.key}}}: {field_name} {message}",
+                    "shorten or correct the field in the .bib file and import again",
+                ))  # fmt: skip
+            continue
         taken.add(entry_id)
         if doi:
             seen_dois[doi] = entry.key
@@ -295,7 +326,19 @@ def import_bib(bib: Path | str, kb: Path | str, *, skip_existing: bool = False) 
     folder.mkdir(parents=True, exist_ok=True)
     for item in result.created:
         item.path = folder / f"{item.id}.yaml"
-        with item.path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(render(item.data, Reference.kind))
-        log.info("created %s from %s", item.path, item.key)
+    clash = [item.path for item in result.created if item.path is not None and os.path.lexists(item.path)]
+    if clash:  # created since read_bib looked: write nothing
+        raise LimkbError(f"{clash[0]} appeared while importing; nothing was written, run the import again")
+    written: list[Path] = []
+    try:
+        for item in result.created:
+            assert item.path is not None
+            with item.path.open("x", encoding="utf-8", newline="\n") as handle:
+                written.append(item.path)
+                handle.write(render(item.data, Reference.kind))
+            log.info("created %s from %s", item.path, item.key)
+    except BaseException:
+        for path in written:  # all or nothing, also on a full disk
+            path.unlink(missing_ok=True)
+        raise
     return result
