@@ -189,3 +189,42 @@ def test_a_single_small_percentage_is_only_range_checked(kb: Path, tmp_path: Pat
     assert import_table(_csv(tmp_path, "label,ce\nE,0.7\nF,0.6\n"), DATASET, kb).written
     assert [p.code for p in validate_kb(kb).report.errors] == []
     assert not import_table(_csv(tmp_path, "label,ce\nG,0.9\n"), DATASET, kb).written
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "code", "line", "col"),
+    [
+        ("label,ce\nA,1e309\n", "bad-cell", 2, 2),
+        ("label,ce\nA,-1e400\n", "bad-cell", 2, 2),
+        ("label,ce,salt\nA,99,\nB,98\n", "bad-cell", 3, 3),
+        ("label,salt\nA," + "x" * 501 + "\n", "bad-cell", 2, 2),
+        ('label,salt\nA,"unclosed\n', "csv-syntax", 2, 1),
+    ],
+    ids=["overflow-to-inf", "overflow-to-minus-inf", "short-row", "text-over-500", "unclosed-quote"],
+)
+def test_bad_rows_are_refused_before_writing_with_row_and_column(
+    kb: Path, tmp_path: Path, csv_text: str, code: str, line: int, col: int
+) -> None:
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    before = path.read_bytes()
+    result = import_table(_csv(tmp_path, csv_text), DATASET, kb)
+    assert not result.written and path.read_bytes() == before
+    assert [(p.code, p.line, p.col) for p in result.report.errors] == [(code, line, col)]
+
+
+def test_old_mac_line_endings_are_read_as_lines(kb: Path, tmp_path: Path) -> None:
+    result = import_table(_csv(tmp_path, "label,ce\rA,99.1\rB,98.2\r"), DATASET, kb)
+    assert result.written, result.report.format("text")
+    assert [r["label"] for r in _records(kb)] == ["old", "A", "B"]
+
+
+def test_rows_that_would_make_the_dataset_too_large_are_refused(kb: Path, tmp_path: Path) -> None:
+    from limkb.load import MAX_BYTES
+
+    rows = "".join(f"row {i},{90 + (i % 10) / 10}\n" for i in range(40_000))
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    before = path.read_bytes()
+    result = import_table(_csv(tmp_path, "label,ce\n" + rows), DATASET, kb)
+    assert not result.written and path.read_bytes() == before
+    (problem,) = result.report.errors
+    assert problem.code == "file-too-large" and f"{MAX_BYTES:,}" in problem.message

@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     # formatting and imports
     "misplaced-comment": "A comment inside a value or at a line's end, which `limkb fmt` cannot keep.",
     "csv-header": "A CSV header names no column of the dataset, or a required column is missing.",
+    "csv-syntax": "The CSV file cannot be parsed at a line (an unclosed quote, for example).",
     "bad-cell": "A CSV cell cannot be imported (not a number, unknown reference, missing label ...).",
     "bibtex-syntax": "A BibTeX entry cannot be parsed.",
     "bibtex-field": "A BibTeX entry lacks a field a reference needs, or has a malformed one.",

@@ -19,6 +19,7 @@ import csv
 import difflib
 import io
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from limkb.errors import LimkbError
 from limkb.files import write_atomic
 from limkb.fmt import read_comments, render
 from limkb.ids import is_slug
-from limkb.load import load_file, load_text
+from limkb.load import MAX_BYTES, load_file, load_text
 from limkb.models import Column, ColumnType, Dataset, Property, Reference, record_identity
 from limkb.report import Problem, Report, Severity
 from limkb.units import UnitError, convert
@@ -40,6 +41,7 @@ __all__ = ["TableImport", "import_table", "read_table"]
 log = logging.getLogger(__name__)
 
 _RESERVED = ("label", "ref", "locator", "note")
+_MAX_CSV_BYTES = 16 * 1024 * 1024
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _WITH_UNIT = re.compile(r"^(.*?)\s*[(\[](.*)[)\]]\s*$")
@@ -173,16 +175,29 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
     that repeats an earlier row of the same file is refused either way.
     """
     report = Report()
-    ranges = ranges or {}
-    existing = existing or {}
-    seen: dict[tuple[str, str | None], int] = {}
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line endings
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first_line), strict=True)
+    try:
+        return _read_rows(reader, columns, path=path, references=references, ranges=ranges or {},
+                          existing=existing or {}, replace=replace, report=report)  # fmt: skip
+    except csv.Error as error:
+        report.add(Problem(path, reader.line_num or 1, 1, Severity.ERROR, "csv-syntax",
+                           f"the CSV cannot be read here: {error}",
+                           "check the quotes on this line: a quoted cell must end with a quote"))  # fmt: skip
+        return [], report
+
+
+def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set[str],
+               ranges: dict[str, tuple[float | None, float | None, str]],
+               existing: dict[tuple[str, str | None], int], replace: bool, report: Report,
+               ) -> tuple[list[dict[str, Any]], Report]:  # fmt: skip
     by_name = {c.name: c for c in columns}
+    seen: dict[tuple[str, str | None], int] = {}
 
     def bad(line: int, col: int, code: str, message: str, hint: str) -> None:
         report.add(Problem(path, line, col, Severity.ERROR, code, message, hint))
 
-    first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first_line))
     try:
         header = next(reader)
     except StopIteration:
@@ -223,6 +238,10 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
             bad(start, len(header) + 1, "bad-cell", f"row has {len(row)} cells but the header has {len(header)}",
                 "remove the extra cells, or quote a value that holds the delimiter")  # fmt: skip
             continue
+        if len(row) < len(header):
+            bad(start, len(row) + 1, "bad-cell", f"row has {len(row)} cells but the header has {len(header)}",
+                "give every column a cell (an empty one for a missing value: `a,,c`)")  # fmt: skip
+            continue
         record: dict[str, Any] = {}
         values: dict[str, Any] = {}
         for i, target in mapping.items():
@@ -256,6 +275,9 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
                 continue
             column = by_name[target]
             if column.type is ColumnType.TEXT:
+                if len(value) > 500:
+                    bad(*where, "bad-cell", f"{column.name} is {len(value)} characters long, more than 500",
+                        "shorten the text; longer remarks go in the `note` column")  # fmt: skip
                 values[target] = value
                 continue
             wrong = _number_error(value, column)
@@ -263,6 +285,10 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
                 bad(*where, "bad-cell", f"{column.name} = {raw!r} {wrong[0]}", wrong[1])
                 continue
             number: int | float = int(value) if _INTEGER.match(value) else float(value)
+            if not math.isfinite(number) or abs(number) > 1e300:
+                bad(*where, "bad-cell", f"{column.name} = {raw!r} is too large to be a measured value",
+                    "check the exponent")  # fmt: skip
+                continue
             values[target] = number
             if target in ranges and column.unit is not None:
                 low, high, unit = ranges[target]
@@ -346,8 +372,11 @@ def import_table(
         raise LimkbError(f"{csv_path}: no such file")
     document, columns = _dataset_columns(path)
     references = {p.stem for p in (kb / Reference.folder).glob("*.yaml")}
-    raw = csv_path.read_bytes()
     shown = display_path(csv_path)
+    if csv_path.stat().st_size > _MAX_CSV_BYTES:
+        raise LimkbError(f"{shown} is {csv_path.stat().st_size:,} bytes; import at most {_MAX_CSV_BYTES:,} "
+                         "at a time (a dataset holds at most 1 MiB)")  # fmt: skip
+    raw = csv_path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -378,6 +407,12 @@ def import_table(
     data = dict(document.data)
     data["records"] = merged
     text_out = render(data, Dataset.kind, comments=comments)
+    size = len(text_out.encode("utf-8"))
+    if size > MAX_BYTES:
+        report.add(Problem(shown, 1, 1, Severity.ERROR, "file-too-large",
+                           f"with these rows the dataset would be {size:,} bytes, more than the {MAX_BYTES:,} "
+                           "an entry may hold", "split the rows into several datasets (e.g. one per source study)"))  # fmt: skip
+        return result
     check, _ = load_text(text_out, str(path))
     assert check is not None
     write_atomic(path, text_out)
