@@ -193,7 +193,9 @@ def test_prepared_inputs_are_taken_once() -> None:
         prepared.take()
 
 
-def test_a_second_build_reuses_plots_and_writes_the_same_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_build_reuses_plots_and_writes_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     project = write_project(tmp_path / "project")
     build(project)
@@ -223,10 +225,15 @@ def test_serve_rebuilds_re_validate_only_the_edited_file_and_show_the_edit(tmp_p
     try:
         plugin = rebuild()
         assert plugin._files is not None
-        write_entry(project / "kb", "materials/fec", minimal("material", "Renamed carbonate", decomposes_to=["lif"]))
+        write_entry(
+            project / "kb", "materials/fec", minimal("material", "Renamed carbonate", decomposes_to=["lif"])
+        )
         plugin = rebuild()
         assert plugin._files is not None
-        assert (plugin._files[1].misses, plugin._files[1].hits) == (1, len(list((project / "kb").rglob("*.yaml"))) - 1)
+        assert (plugin._files[1].misses, plugin._files[1].hits) == (
+            1,
+            len(list((project / "kb").rglob("*.yaml"))) - 1,
+        )
         page = project / CACHE_DIR / "entries" / "materials" / "fec.md"
         assert "Renamed carbonate" in page.read_text(encoding="utf-8")
         html = site / "entries" / "materials" / "fec" / "index.html"
@@ -262,7 +269,9 @@ def test_incremental_rendering_equals_a_full_one_after_every_kind_of_edit(tmp_pa
     assert memo.rendered == len(list(kb.rglob("*.yaml")))
     check(at_most=0)  # nothing changed: every entry page reused
     # a rename shows on the pages of its neighbours
-    write_entry(kb, "materials/fec", minimal("material", "Renamed carbonate", aliases=["FEC"], decomposes_to=["lif"]))
+    write_entry(
+        kb, "materials/fec", minimal("material", "Renamed carbonate", aliases=["FEC"], decomposes_to=["lif"])
+    )
     check(at_most=4)
     # a new relation stated by one entry shows on the page at the other end
     write_entry(kb, "strategies/lithiophilic-cu", minimal(
@@ -272,11 +281,15 @@ def test_incremental_rendering_equals_a_full_one_after_every_kind_of_edit(tmp_pa
     check()
     # the cited reference changes: every page citing it shows its new label
     reference = (kb / "references" / f"{REF}.yaml").read_text(encoding="utf-8")
-    (kb / "references" / f"{REF}.yaml").write_text(reference.replace("title: ", "title: Retitled "), encoding="utf-8")
+    (kb / "references" / f"{REF}.yaml").write_text(
+        reference.replace("title: ", "title: Retitled "), encoding="utf-8"
+    )
     check()
     # a dataset edit changes the computed analysis
     dataset = (kb / "datasets" / "thickness-ce.yaml").read_text(encoding="utf-8")
-    (kb / "datasets" / "thickness-ce.yaml").write_text(dataset.replace("ce: 90.0", "ce: 80.0"), encoding="utf-8")
+    (kb / "datasets" / "thickness-ce.yaml").write_text(
+        dataset.replace("ce: 90.0", "ce: 80.0"), encoding="utf-8"
+    )
     check()
     # an entry disappears (the question about lif and fec-additive)
     (kb / "questions" / "why-lif.yaml").unlink()
@@ -285,3 +298,38 @@ def test_incremental_rendering_equals_a_full_one_after_every_kind_of_edit(tmp_pa
     options = RenderOptions(date="2024-01-02")
     check()
     assert memo.rendered == len(list(kb.rglob("*.yaml")))
+
+
+def test_serve_keeps_the_last_good_site_and_shows_the_problems_of_a_broken_edit(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "project")
+    site = tmp_path / "served"
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), strict=False)
+    config.plugins.on_startup(command="serve", dirty=True)
+
+    def rebuild() -> None:
+        mkdocs_build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+
+    def page(path: str) -> str:
+        return (site / path / "index.html").read_text(encoding="utf-8")
+
+    try:
+        rebuild()
+        assert "Fluoroethylene carbonate" in page("entries/materials/fec")
+        # an edit that breaks validation: the rebuild does not fail, the old content stays
+        (project / "kb" / "materials" / "fec.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+        rebuild()
+        for path in ("entries/materials/fec", "entries/species/lif", "browse/materials"):
+            html = page(path)
+            assert "limkb-problems" in html and "materials/fec.yaml:2:1" in html, path
+            assert "Fluoroethylene carbonate" in page("entries/materials/fec")
+        # the fix clears the banner everywhere
+        write_entry(
+            project / "kb", "materials/fec", minimal("material", "Fixed carbonate", decomposes_to=["lif"])
+        )
+        rebuild()
+        assert "limkb-problems" not in page("entries/species/lif")
+        assert "Fixed carbonate" in page("entries/materials/fec") and "limkb-problems" not in page(
+            "entries/materials/fec"
+        )
+    finally:
+        config.plugins.on_shutdown()

@@ -24,11 +24,13 @@ Options::
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +46,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from limkb.api import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.render import Download, RenderMemo, RenderOptions, render
+from limkb.report import Report
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
@@ -102,6 +105,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._serving = False
         self._files: tuple[Path, FileCache] | None = None
         self._memo = RenderMemo()
+        self._last_good: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
+        self._problems: Report | None = None
+        self._banner_shown: str | None = None
+        """While serving: the problems of the edit that broke validation (the last good KB is shown)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -124,6 +131,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         try:
             kb = self._reload(kb_dir) if self._serving else load(kb_dir, strict=self.config.strict)
         except ValidationError as error:
+            if self._serving and self._last_good is not None:
+                # Keep serving the last good site; every page shows what the edit broke.
+                self._problems = error.report
+                log.info("limkb: the edit has problems (%s); serving the last good version",
+                         error.report.summary())  # fmt: skip
+                return self._last_good
             raise PluginError(
                 f"limkb: the knowledge base in {self.config.kb}/ has problems "
                 f"({error.report.summary()}):\n{error.report.format()}"
@@ -132,7 +145,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"limkb: {error}") from None
         for problem in kb.report:
             log.info(problem.format_text())
+        if self._serving:
+            self._last_good, self._problems = (kb, kb.analyses), None
         return kb, kb.analyses
+
+    def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """While an edit breaks validation, put its located problems at the top of every page."""
+        if not self._serving or self._problems is None:
+            return html
+        return problems_banner(self._problems) + html
 
     def _reload(self, kb_dir: Path) -> KnowledgeBase:
         """Validate and link ``kb_dir`` again while serving, re-reading only the files that changed.
@@ -191,6 +212,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         cache = self._project(config) / CACHE_DIR if self._serving else None
         if cache is not None:
             _materialise(pages, cache)
+            banner = None if self._problems is None else problems_banner(self._problems)
+            if banner != self._banner_shown:  # the banner came, changed or went: every page shows it
+                now = time.time()
+                for path in pages:
+                    with contextlib.suppress(OSError):
+                        os.utime(cache / path, (now, now))
+                self._banner_shown = banner
         for path, content in pages.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -211,6 +239,27 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if contributing.is_file():
             server.watch(str(contributing))
         return server
+
+
+def problems_banner(report: Report) -> str:
+    """The located problems of a broken edit as an HTML banner (every character escaped)."""
+    import html as html_module
+
+    items = "".join(
+        f"<li><code>{html_module.escape(p.path)}:{p.line}:{p.col}</code> "
+        f"{html_module.escape(p.severity.value)}[{html_module.escape(p.code)}]: {html_module.escape(p.message)}"
+        + (f"<br><em>{html_module.escape(p.hint)}</em>" if p.hint else "")
+        + "</li>"
+        for p in report.problems[:50]
+    )
+    more = len(report.problems) - 50
+    return (
+        '<div class="admonition failure limkb-problems" role="alert">'
+        f'<p class="admonition-title">Not shown yet: the last edit has problems ({html_module.escape(report.summary())}). '
+        "This is the last version that validated; fix these and the page reloads.</p>"
+        f"<ul>{items}</ul>" + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
+        + "</div>"
+    )
 
 
 def _download_files(folder: Path) -> dict[str, bytes]:
