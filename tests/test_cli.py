@@ -200,7 +200,7 @@ def test_render_refuses_a_folder_that_holds_other_things(project: Path) -> None:
     pages = project / "pages"
     assert limkb("render", "--out", str(pages), cwd=project).returncode == 0
     assert limkb("render", "--out", str(pages), cwd=project).returncode == 0, (
-        "its own output may be rendered again"
+        "a folder of pages may be rendered into again"
     )
 
 

@@ -333,20 +333,24 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
     )
 
 
-RENDER_MARKER = ".limkb-render"
-"""The file ``limkb render`` leaves in its output folder, so that it may write there again."""
+_PROJECT_MARKERS = ("kb", "mkdocs.yml", "pyproject.toml", ".git")
+"""What a project folder holds; pages are never rendered into one (they go into a docs folder)."""
 
 
 def _check_render_target(out: Path, kb_dir: Path) -> None:
-    """Refuse to render into a folder that holds other things (a project, the KB, a home folder)."""
+    """Refuse to render into the knowledge base, a folder holding it, or a project folder.
+
+    A docs folder with hand-written pages is a fine target (the pages are added beside them).
+    """
     if out.exists() and not out.is_dir():
         raise BuildError("render", f"{out} is a file; give a folder for the pages")
     resolved, kb = out.resolve(), kb_dir.resolve()
     if resolved == kb or resolved in kb.parents or kb in resolved.parents:
         raise BuildError("render", f"{out} holds or is inside the knowledge base; give a folder of its own")
-    if out.is_dir() and any(out.iterdir()) and not (out / RENDER_MARKER).is_file():
-        raise BuildError("render", f"{out} is not empty and was not written by `limkb render`; "
-                                   "give a new or empty folder")  # fmt: skip
+    found = [name for name in _PROJECT_MARKERS if (out / name).exists()]
+    if found:
+        raise BuildError("render", f"{out} is a project folder (it holds {found[0]}); "
+                                   "give the folder the pages go in, e.g. --out docs-generated")  # fmt: skip
 
 
 def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderOptions | None = None) -> int:
@@ -361,7 +365,6 @@ def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderO
     kb = load(kb_dir, strict=strict)
     pages = render(kb, options=options)
     out.mkdir(parents=True, exist_ok=True)
-    (out / RENDER_MARKER).write_text("written by `limkb render`; the folder may be rendered into again\n")
     for path, content in pages.items():
         target = out / path
         target.parent.mkdir(parents=True, exist_ok=True)
