@@ -203,3 +203,70 @@ def test_the_generators_reach_the_validator() -> None:
     assert document is not None and problems == []
     assert REAL, "kb/ holds entries to mutate"
     assert sum(BUDGET.values()) == (2000 if CI else 200)
+
+
+# --- the fast and the exact reading agree -------------------------------------------------
+
+_NESTING = ["[" * n + "]" * n for n in (1, 31, 32, 33, 40)] + ["{a: " * n + "1" + "}" * n for n in (30, 33)]
+_scalars = st.one_of(
+    st.text(max_size=12),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["no", "on", "0o17", "2024-01-01", "1e3", "~", ".inf"]),
+)
+_data = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+_documents = st.tuples(st.dictionaries(st.text(min_size=1, max_size=8), _data, min_size=1, max_size=5),
+                       st.sampled_from([False, True, None]), st.integers(20, 120)).map(
+    lambda t: yaml.safe_dump(t[0], default_flow_style=t[1], width=t[2], allow_unicode=True, sort_keys=False)
+)  # fmt: skip
+_texts = st.one_of(
+    _documents, yaml_text, st.sampled_from(_NESTING).map(lambda t: "name: x\nuses: " + t + "\n")
+)
+
+
+def _both(text: str) -> tuple[Any, Any]:
+    import importlib
+
+    module = importlib.import_module("limkb.load")  # the module (``limkb.load`` is the function)
+    fast = module._fast_data(text)
+    builder = module._Builder("x.yaml")
+    try:
+        problems, exact = module._parse_events(text, builder)
+    except (module._Stop, yaml.YAMLError):
+        return fast, "refused"
+    if problems or builder.problems:
+        return fast, "refused"
+    return fast, exact
+
+
+@settings(max_examples=3_000 if CI else 300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+@given(text=_texts)
+def test_fast_and_exact_reading_give_the_same_data_or_both_refuse(text: str) -> None:
+    """libyaml's C composer (clean files) and the event-by-event reading never disagree.
+
+    The fast path may decline a file (None), never decide it differently: where it returns data,
+    the exact path returns the same data with no problem.
+    """
+    fast, exact = _both(text)
+    if fast is not None:
+        assert exact == fast, text
+
+
+def test_the_differential_reaches_both_outcomes() -> None:
+    """The generators give texts the fast path reads and texts it declines."""
+    assert _both("name: x\nuses: [a, [b]]\n") == ({"name": "x", "uses": ["a", ["b"]]},) * 2
+    assert _both("name: x\nuses: " + "[" * 40 + "]" * 40 + "\n") == (None, "refused")
+    assert _both("name: &a x\nb: *a\n") == (None, "refused")
+    sample = {"name": "FEC", "aliases": ["a", "no"], "n": 3, "x": 1.5, "nested": {"k": [1, {"j": None}]}}
+    for style in (False, True, None):
+        text = yaml.safe_dump(sample, default_flow_style=style, sort_keys=False)
+        assert _both(text) == (sample, sample), text
