@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from limkb.models import FOLDERS
+from limkb.schema.kinds import FOLDERS
 
 __all__ = ["PROPORTIONS", "generate"]
 
@@ -570,7 +570,7 @@ class _Writer:
     # --- kinds --------------------------------------------------------------------------
 
     def reference(self, index: int, reviews: int) -> tuple[str, list[str]]:
-        from limkb.ids import reference_id
+        from limkb.schema.ids import reference_id
 
         authors = [f"{self.rng.choice(_SURNAMES)}, {self.rng.choice('ABCDEFGHJKLMNPRSTWXYZ')}."
                    for _ in range(self.n(2, 8))]  # fmt: skip

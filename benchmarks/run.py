@@ -108,7 +108,7 @@ def _child_link(project: Path) -> dict[str, Any]:
 
 def _child_load_cold(project: Path) -> dict[str, Any]:
     import limkb
-    from limkb.api import CACHE_DIR
+    from limkb.access import CACHE_DIR
 
     shutil.rmtree(project / CACHE_DIR, ignore_errors=True)
     started = time.perf_counter()
@@ -154,7 +154,7 @@ def _child_path(project: Path) -> dict[str, Any]:
 
 
 def _child_analyses(project: Path) -> dict[str, Any]:
-    from limkb.analysis import compute_all
+    from limkb.analysis.correlations import compute_all
 
     kb = _kb(project)
     started = time.perf_counter()
@@ -163,7 +163,7 @@ def _child_analyses(project: Path) -> dict[str, Any]:
 
 
 def _child_store(project: Path) -> dict[str, Any]:
-    from limkb.store import write_sqlite
+    from limkb.outputs.sqlite import write_sqlite
 
     kb = _kb(project)
     results = kb.analyses
@@ -177,7 +177,7 @@ def _child_store(project: Path) -> dict[str, Any]:
 
 
 def _child_render(project: Path) -> dict[str, Any]:
-    from limkb.render import render
+    from limkb.site.render import render
 
     kb = _kb(project)
     results = kb.analyses
@@ -252,8 +252,8 @@ def prepare_baseline(project: Path) -> Path:
     """
     import yaml
 
-    from limkb.build import render_to
-    from limkb.render import RenderOptions
+    from limkb.commands.build import render_to
+    from limkb.site.render import RenderOptions
 
     folder = project / "baseline"
     shutil.rmtree(folder, ignore_errors=True)

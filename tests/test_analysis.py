@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from kbfactory import SOURCE, minimal, write_kb
-from limkb.analysis import (
+from limkb.analysis.correlations import (
     AnalysisResult,
     Point,
     collect_points,
@@ -25,7 +25,7 @@ from limkb.analysis import (
     format_table,
     results_json,
 )
-from limkb.models import Analysis, Dataset, Property
+from limkb.schema.kinds import Analysis, Dataset, Property
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ TABLE2 = [(98.4, 10), (99.52, 6), (99, 25), (99.3, 18), (99.3, 16), (99.5, 13), 
 
 def load_kb(kb_dir: Path) -> Any:
     """The knowledge base at ``kb_dir``, failing the test on validation errors."""
-    from limkb.api import load
+    from limkb.access import load
 
     return load(kb_dir)
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import limkb
 import limkb._version
-import limkb.api as api
+import limkb.access as api
 from kbfactory import SOURCE, minimal, write_entry, write_kb
 from limkb.cli import cli
 from limkb.errors import LoadError, ValidationError
@@ -85,7 +85,7 @@ def test_cache_is_used_when_nothing_changed(tmp_path: Path, monkeypatch: pytest.
     def refuse(_: Path) -> None:
         raise AssertionError("validated again although nothing changed")
 
-    monkeypatch.setattr("limkb.validate.validate_kb", refuse)
+    monkeypatch.setattr("limkb.check.validate.validate_kb", refuse)
     again = limkb.load(root)
     assert list(again) == list(first)
     assert again.graph.edges(keys=True) == first.graph.edges(keys=True)
@@ -142,7 +142,7 @@ def test_a_changed_validation_rule_is_not_hidden_by_the_cache(tmp_path: Path) ->
 
     assert "does not follow" in warnings()
     assert any((tmp_path / "project" / "build" / "cache").glob("kb-*.pickle")), "the first load wrote no cache"
-    rule = package / "limkb" / "validate.py"
+    rule = package / "limkb" / "check" / "validate.py"
     rule.write_text(rule.read_text(encoding="utf-8").replace("does not follow", "breaks the convention"))
     assert "breaks the convention" in warnings()
 

@@ -8,8 +8,8 @@ site page ``docs/common-errors.md`` must match what the corpus produces today.
 
 Regenerate them after adding or changing a case (no CLI needed)::
 
-    python -m limkb.corpus tests/bad_inputs > docs/common-errors.md
-    python -m limkb.corpus --readme tests/bad_inputs > tests/bad_inputs/README.md
+    python tests/corpus.py tests/bad_inputs > docs/common-errors.md
+    python tests/corpus.py --readme tests/bad_inputs > tests/bad_inputs/README.md
 
 A new case is a folder ``tests/bad_inputs/<category>/<case>/`` with ``kb/`` (or
 ``generate.py`` defining ``generate(kb)``) and ``expect.yaml``.
@@ -30,12 +30,12 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
+from corpus import CATEGORIES, Case, errors_page, iter_cases, materialise, readme
 from kbfactory import tree_digest
+from limkb.check.reader import load_file
+from limkb.check.validate import validate_kb
 from limkb.cli import cli
-from limkb.corpus import CATEGORIES, Case, errors_page, iter_cases, materialise, readme
-from limkb.load import load_file
 from limkb.report import CODES, Problem
-from limkb.validate import validate_kb
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 PROJECT = Path(__file__).parent.parent
@@ -169,7 +169,7 @@ def test_corpus_readme_is_current() -> None:
     committed = (CORPUS / "README.md").read_text(encoding="utf-8")
     assert committed == readme(CORPUS), (
         "tests/bad_inputs/README.md is stale: run "
-        "`python -m limkb.corpus --readme tests/bad_inputs > tests/bad_inputs/README.md`"
+        "`python tests/corpus.py --readme tests/bad_inputs > tests/bad_inputs/README.md`"
     )
 
 
@@ -185,7 +185,7 @@ def test_readme_lists_every_case_with_counts() -> None:
 def test_common_errors_page_is_current() -> None:
     committed = (PROJECT / "docs" / "common-errors.md").read_text(encoding="utf-8")
     assert committed == errors_page(CORPUS), (
-        "docs/common-errors.md is stale: run `python -m limkb.corpus tests/bad_inputs > docs/common-errors.md`"
+        "docs/common-errors.md is stale: run `python tests/corpus.py tests/bad_inputs > docs/common-errors.md`"
     )
 
 
@@ -236,7 +236,7 @@ def _tags(pages: dict[str, str]) -> Counter[str]:
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.render], ids=[c.name for c in CASES if c.render])
 def test_rendered_pages_neutralise_content_payloads(case: Case, tmp_path: Path) -> None:
-    render = pytest.importorskip("limkb.render")
+    render = pytest.importorskip("limkb.site.render")
     import limkb
 
     kb_dir = materialise(case, tmp_path / "kb")

@@ -14,8 +14,8 @@ from types import ModuleType
 
 import pytest
 
-from limkb.models import FOLDERS
-from limkb.validate import validate_kb
+from limkb.check.validate import validate_kb
+from limkb.schema.kinds import FOLDERS
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 

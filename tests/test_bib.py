@@ -8,10 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import REF, write_kb
-from limkb.bib import import_bib, latex_to_text, normalize_doi, read_bib
+from limkb.check.validate import validate_kb
 from limkb.cli import cli
-from limkb.fmt import format_text
-from limkb.validate import validate_kb
+from limkb.commands.fmt import format_text
+from limkb.commands.import_bib import import_bib, latex_to_text, normalize_doi, read_bib
 
 BIB = r"""
 @article{Fang2019,

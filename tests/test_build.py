@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import write_entry
-from limkb.build import build
 from limkb.cli import cli
+from limkb.commands.build import build
 from limkb.errors import BuildError, ValidationError
 from sitefactory import write_project
 
@@ -182,7 +182,7 @@ def test_a_build_killed_at_any_step_of_publishing_leaves_an_old_or_a_new_pair(
 ) -> None:
     import os
 
-    import limkb.build as build_module
+    import limkb.commands.build as build_module
     from kbfactory import minimal
 
     build(project)
@@ -227,7 +227,7 @@ def test_a_site_folder_that_cannot_be_moved_fails_before_anything_changes(
     import errno
     import os
 
-    import limkb.build as build_module
+    import limkb.commands.build as build_module
 
     (project / "site").mkdir()
     (project / "site" / "old.html").write_text("old")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from corpus import Case, iter_cases, materialise
 from kbfactory import tree_digest
-from limkb.build import build
-from limkb.corpus import Case, iter_cases, materialise
+from limkb.commands.build import build
 from sitefactory import write_project
 
 CORPUS = Path(__file__).parent / "bad_inputs"

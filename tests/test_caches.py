@@ -16,16 +16,17 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
 from kbfactory import REF, minimal, tree_digest, write_entry, write_kb
-from limkb import pages, plots
-from limkb import render as render_module
-from limkb import validate as validate_module
-from limkb.analysis import AnalysisResult, Point, correlate
-from limkb.build import build
+from limkb.analysis.correlations import AnalysisResult, Point, correlate
+from limkb.check import validate as validate_module
+from limkb.check.validate import FileCache, validate_kb
+from limkb.commands.build import build
 from limkb.graph import KnowledgeBase, link
-from limkb.models import Reported
 from limkb.plugin import CACHE_DIR, LimkbPlugin, Prepared
-from limkb.render import RenderMemo, RenderOptions, render
-from limkb.validate import FileCache, validate_kb
+from limkb.schema.kinds import Reported
+from limkb.site import overview as pages
+from limkb.site import plots
+from limkb.site import render as render_module
+from limkb.site.render import RenderMemo, RenderOptions, render
 from sitefactory import site_kb, write_project
 
 # --- per-file validation cache ----------------------------------------------------------------

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import minimal, write_entry, write_kb
-from limkb.changed import changed_files, changed_report
+from limkb.check.changed import changed_files, changed_report
+from limkb.check.validate import validate_kb
 from limkb.cli import cli
-from limkb.validate import validate_kb
 
 
 def _git(root: Path, *args: str) -> None:

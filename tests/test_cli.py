@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from kbfactory import REF, minimal, write_kb
 from limkb.cli import cli
-from limkb.scaffold import SCHEMA_DIR, write_schemas
+from limkb.commands.scaffold import SCHEMA_DIR, write_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,13 +139,13 @@ _TYPE_ERRORS = frozenset({"float_type", "int_type", "bool_type", "string_type", 
                           "int_parsing", "bool_parsing"})  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", sorted(__import__("limkb.models", fromlist=["KINDS"]).KINDS))
+@pytest.mark.parametrize("kind", sorted(__import__("limkb.schema.kinds", fromlist=["KINDS"]).KINDS))
 def test_every_scaffold_placeholder_has_its_fields_type(kind: str) -> None:
     """Placeholders may be empty (so a required field fails until filled), never of another type."""
     from pydantic import TypeAdapter, ValidationError
 
-    from limkb.models import KINDS
-    from limkb.scaffold import _example
+    from limkb.commands.scaffold import _example
+    from limkb.schema.kinds import KINDS
 
     wrong = []
     for name, info in KINDS[kind].model_fields.items():
@@ -176,7 +176,7 @@ def test_new_refuses_ids_with_a_trailing_newline_or_reserved_names_and_writes_no
 
 
 def test_is_slug_matches_the_whole_text() -> None:
-    from limkb.ids import is_slug
+    from limkb.schema.ids import is_slug
 
     assert is_slug("fec-additive") and not is_slug("fec-additive\n") and not is_slug("fec\nadditive")
 

@@ -11,9 +11,9 @@ import pytest
 import rdflib
 
 from kbfactory import REF, SOURCE, minimal, write_kb
-from limkb.api import load
-from limkb.export import ENTRY_BASE, VOCAB_BASE, export_all
+from limkb.access import load
 from limkb.graph import KnowledgeBase
+from limkb.outputs.formats import ENTRY_BASE, VOCAB_BASE, export_all
 
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 ENTRY = rdflib.Namespace(ENTRY_BASE)
@@ -135,8 +135,8 @@ def test_dataset_csv_defuses_formulas_and_reimports_unchanged(tmp_path: Path) ->
     import csv
     import io
 
-    from limkb.export import dataset_csv
-    from limkb.tables import import_table
+    from limkb.commands.import_table import import_table
+    from limkb.outputs.formats import dataset_csv
 
     payloads = ['=HYPERLINK("https://example.org","x")', "+1+1", "-2+3", "@SUM(A1)", "plain"]
     columns = [

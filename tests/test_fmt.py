@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kbfactory import write_kb
+from limkb.check.reader import iter_entry_files, load_file, load_text
 from limkb.cli import cli
-from limkb.fmt import WIDTH, format_paths, format_text, render
-from limkb.load import iter_entry_files, load_file, load_text
-from limkb.models import FOLDERS, KINDS
-from limkb.scaffold import scaffold_text
+from limkb.commands.fmt import WIDTH, format_paths, format_text, render
+from limkb.commands.scaffold import scaffold_text
+from limkb.schema.kinds import FOLDERS, KINDS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -217,7 +217,7 @@ def test_fmt_check_reads_at_most_the_size_limit_of_a_device(tmp_path: Path) -> N
 def test_a_device_or_pipe_given_by_path_is_refused_without_blocking(tmp_path: Path) -> None:
     import os
 
-    from limkb.load import MAX_BYTES, load_file, read_entry_bytes
+    from limkb.check.reader import MAX_BYTES, load_file, read_entry_bytes
 
     fifo = tmp_path / "materials" / "pipe.yaml"
     fifo.parent.mkdir()

@@ -1,6 +1,6 @@
 """Fuzzing: whatever a contributor's file holds, validation returns located problems, never raises.
 
-Three generators feed :func:`limkb.validate.validate_kb`: YAML-ish text built from the tokens
+Three generators feed :func:`limkb.check.validate.validate_kb`: YAML-ish text built from the tokens
 that trip parsers (tags, anchors, tabs, BOMs, control bytes, odd scalars), byte-level
 mutations of the real entries in ``kb/``, and random entry mappings of every kind dumped as
 YAML into small knowledge bases whose ids point at each other. Each run must give a
@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbfactory import minimal
-from limkb.load import load_text
-from limkb.models import KINDS, relation_fields
+from limkb.check.reader import load_text
+from limkb.check.validate import Validated, validate_kb
 from limkb.report import CODES, Report
-from limkb.validate import Validated, validate_kb
+from limkb.schema.kinds import KINDS, relation_fields
 
 CI = bool(os.environ.get("CI"))
 BUDGET = {"text": 600, "mutation": 500, "entries": 700, "bytes": 200} if CI else {
@@ -235,7 +235,7 @@ _texts = st.one_of(
 def _both(text: str) -> tuple[Any, Any]:
     import importlib
 
-    module = importlib.import_module("limkb.load")  # the module (``limkb.load`` is the function)
+    module = importlib.import_module("limkb.check.reader")  # the module (``limkb.load`` is the function)
     fast = module._fast_data(text)
     builder = module._Builder("x.yaml")
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kbfactory import REF, SOURCE, minimal, write_kb
-from limkb.api import load
+from limkb.access import load
 from limkb.errors import UnknownEntryError
 from limkb.graph import KnowledgeBase, Relation, normalise
 

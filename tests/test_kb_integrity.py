@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from limkb.models import Dataset, Entry, Question, Reference
-from limkb.validate import Validated, validate_kb
+from limkb.check.validate import Validated, validate_kb
+from limkb.schema.kinds import Dataset, Entry, Question, Reference
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT.parent / "shared" / "sources" / "oyakhire-bent-2024-energy-advances.txt"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from limkb.load import MAX_BYTES, Mark, load_file, load_text
+from limkb.check.reader import MAX_BYTES, Mark, load_file, load_text
 
 
 def codes(text: str) -> list[tuple[str, int, int]]:
@@ -133,7 +133,7 @@ def test_nesting_limit_is_ours_on_every_reading_path(
     """
     import yaml
 
-    load = importlib.import_module("limkb.load")  # the module; limkb.load is the function
+    load = importlib.import_module("limkb.check.reader")  # the module; limkb.load is the function
 
     if reading != "fast":
         monkeypatch.setattr(load, "_fast_data", lambda text: None)

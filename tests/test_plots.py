@@ -7,9 +7,9 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from limkb.analysis import AnalysisResult, Point, correlate
-from limkb.models import Reported
-from limkb.plots import caption, figure1_svg, scatter_svg
+from limkb.analysis.correlations import AnalysisResult, Point, correlate
+from limkb.schema.kinds import Reported
+from limkb.site.plots import caption, figure1_svg, scatter_svg
 
 TABLE1_F = [(6.94, 97.3), (8.85, 99.2), (4, 99.1), (4, 99.3), (7.69, 98.16), (12.12, 99.04), (13.46, 99.02),
             (11.11, 99.38), (4.94, 95), (19.77, 99.5)]  # fmt: skip
@@ -56,7 +56,7 @@ def test_scatter_is_identical_in_a_fresh_process(tmp_path: Path) -> None:
         "import sys\n"
         f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
         "from test_plots import TABLE1_F, result_of\n"
-        "from limkb.plots import scatter_svg\n"
+        "from limkb.site.plots import scatter_svg\n"
         "sys.stdout.write(scatter_svg(result_of(TABLE1_F)))\n",
         encoding="utf-8",
     )

@@ -21,3 +21,15 @@ def test_ruff_finds_nothing() -> None:
 def test_mypy_strict_finds_nothing() -> None:
     result = run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_import_layers_hold() -> None:
+    """schema -> check -> analysis -> graph -> access -> outputs/site -> plugin -> commands -> cli.
+
+    The contract is in pyproject.toml (``[tool.importlinter]``); it counts imports inside
+    functions too.
+    """
+    script = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(script), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout

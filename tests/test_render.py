@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from limkb.api import load
+from limkb.access import load
 from limkb.graph import KnowledgeBase
-from limkb.markup import prose, text_title
-from limkb.models import Strategy
-from limkb.render import Download, RenderOptions, render
+from limkb.schema.kinds import Strategy
+from limkb.site.markup import prose, text_title
+from limkb.site.render import Download, RenderOptions, render
 from sitefactory import HOSTILE_NAME, site_kb
 
 
@@ -44,7 +44,7 @@ def test_every_page_is_made(pages: dict[str, str | bytes]) -> None:
 
 
 def test_assets_are_copied_from_the_package(pages: dict[str, str | bytes]) -> None:
-    package = Path(__file__).resolve().parent.parent / "src" / "limkb" / "assets"
+    package = Path(__file__).resolve().parent.parent / "src" / "limkb" / "site" / "assets"
     expected = {
         f"assets/limkb/{p.relative_to(package).as_posix()}"
         for p in package.rglob("*")
@@ -212,7 +212,7 @@ def test_titles_have_no_markup_characters() -> None:
 
 
 def test_ids_that_are_not_slugs_never_become_paths(kb: KnowledgeBase) -> None:
-    from limkb import site as site_module
+    from limkb.site import context as site_module
 
     bad = Strategy.model_construct(id="../../etc", name="x", family="artificial-sei",
                                    interface="li-electrolyte", sources=[])  # fmt: skip

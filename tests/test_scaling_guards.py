@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from limkb.analysis import _leave_one_out_r, correlate
-from limkb.fields import MAX_BRACKETS, MAX_NESTING, _bounded_markup
-from limkb.plots import MAX_LABELS, _labelled, _overlap, _Placed
-from limkb.validate import _subtype_cycles
+from limkb.analysis.correlations import _leave_one_out_r, correlate
+from limkb.check.validate import _subtype_cycles
+from limkb.schema.fields import MAX_BRACKETS, MAX_NESTING, _bounded_markup
+from limkb.site.plots import MAX_LABELS, _labelled, _overlap, _Placed
 
 
 class _Counting(dict[str, Any]):

@@ -10,12 +10,12 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import select
 
-import limkb.store as store
+import limkb.outputs.sqlite as store
 from kbfactory import REF, SOURCE, minimal, write_kb
-from limkb.api import load
+from limkb.access import load
 from limkb.graph import KnowledgeBase
-from limkb.models import iter_sources
-from limkb.store import SCHEMA_VERSION, EntryRow, RelationRow, write_sqlite
+from limkb.outputs.sqlite import SCHEMA_VERSION, EntryRow, RelationRow, write_sqlite
+from limkb.schema.kinds import iter_sources
 
 
 @pytest.fixture

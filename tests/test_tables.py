@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import REF, minimal, write_kb
+from limkb.check.reader import load_file
+from limkb.check.validate import validate_kb
 from limkb.cli import cli
-from limkb.fmt import format_text
-from limkb.load import load_file
-from limkb.tables import import_table
-from limkb.validate import validate_kb
+from limkb.commands.fmt import format_text
+from limkb.commands.import_table import import_table
 
 DATASET = "ce-data"
 
@@ -219,7 +219,7 @@ def test_old_mac_line_endings_are_read_as_lines(kb: Path, tmp_path: Path) -> Non
 
 
 def test_rows_that_would_make_the_dataset_too_large_are_refused(kb: Path, tmp_path: Path) -> None:
-    from limkb.load import MAX_BYTES
+    from limkb.check.reader import MAX_BYTES
 
     rows = "".join(f"row {i},{90 + (i % 10) / 10}\n" for i in range(40_000))
     path = kb / "datasets" / f"{DATASET}.yaml"

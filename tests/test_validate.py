@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from kbfactory import REF, SOURCE, minimal, write_kb
+from limkb.check.validate import validate_kb
 from limkb.report import CODES, Severity
-from limkb.validate import validate_kb
 
 
 def problems(kb: Path, *, warnings: bool = False) -> list[str]:
@@ -301,7 +301,7 @@ def test_links_to_an_entry_with_schema_errors_are_not_reported_as_dangling(tmp_p
     ("source", "target"), [("at%", "wt%"), ("wt%", "vol%"), ("mol%", "at%"), ("%", "wt%"), ("at%", "%")]
 )
 def test_percentages_of_different_bases_never_convert(source: str, target: str) -> None:
-    from limkb.units import UnitError, convert
+    from limkb.schema.units import UnitError, convert
 
     with pytest.raises(UnitError, match="percent"):
         convert(50, source, target)
@@ -309,7 +309,7 @@ def test_percentages_of_different_bases_never_convert(source: str, target: str) 
 
 
 def test_every_percentage_lies_within_0_and_100() -> None:
-    from limkb.fields import unit_bounds
+    from limkb.schema.fields import unit_bounds
 
     for unit in ("%", "at%", "wt%", "vol%", "mol%"):
         assert unit_bounds(unit) == (0.0, 100.0), unit

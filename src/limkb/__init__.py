@@ -6,16 +6,23 @@ The primary interface is :func:`load`, which returns a :class:`KnowledgeBase`::
     kb = limkb.load()            # the kb/ of this checkout, or limkb.load("path/to/kb")
     kb["lif"]                    # a typed entry
     kb.related("lif", "forms", direction="in")
+
+The package is laid out as the pipeline, each subpackage a stage importing only those before
+it: ``schema`` (what an entry is) -> ``check`` (strict reading and validation) -> ``analysis``
+(correlations) -> ``graph`` (the KnowledgeBase) -> ``access`` (``load`` and its cache) ->
+``outputs`` (SQLite, graph formats, CSV, JSON-LD) and ``site`` (pages, plots, templates) ->
+``plugin`` (MkDocs) -> ``commands`` (build, serve, fmt, new, import-bib, import-table) -> ``cli``.
+``report``, ``errors``, ``files`` and ``_version`` are shared by all of them.
 """
 
 from __future__ import annotations
 
 from limkb._version import __version__
-from limkb.api import load
+from limkb.access import load
+from limkb.check.validate import Validated, validate_kb
 from limkb.errors import BuildError, LimkbError, LoadError, UnknownEntryError, ValidationError
 from limkb.graph import KnowledgeBase, Relation
 from limkb.report import Problem, Report, Severity
-from limkb.validate import Validated, validate_kb
 
 __all__ = [
     "BuildError",

@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from limkb.errors import LimkbError
-from limkb.models import KINDS
 from limkb.report import Report
+from limkb.schema.kinds import KINDS
 
 __all__ = ["cli", "main"]
 
@@ -62,7 +62,7 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, chan
       limkb validate kb/strategies/fec-additive.yaml --format github
       limkb validate --changed origin/main
     """
-    from limkb.validate import validate_kb
+    from limkb.check.validate import validate_kb
 
     if not kb_dir.is_dir():
         raise click.UsageError(f"{kb_dir} is not a folder; run from the project folder or pass --kb")
@@ -76,7 +76,7 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, chan
         ]  # fmt: skip
         report = Report(kept)
     if changed_base is not None:
-        from limkb.changed import changed_report
+        from limkb.check.changed import changed_report
 
         report, changes = changed_report(result, changed_base or None)
         if paths:
@@ -101,7 +101,7 @@ def schema(out: Path, check: bool) -> None:
       limkb schema            # rewrite schema/*.schema.json
       limkb schema --check    # in CI: fail when the committed schema is stale
     """
-    from limkb.scaffold import write_schemas
+    from limkb.commands.scaffold import write_schemas
 
     changed = write_schemas(out, check=check)
     for path in changed:
@@ -125,7 +125,7 @@ def new(kind: str, entry_id: str, kb_dir: Path) -> None:
     Example:
       limkb new strategy lithium-phosphate-coating
     """
-    from limkb.scaffold import write_scaffold
+    from limkb.commands.scaffold import write_scaffold
 
     path = write_scaffold(kb_dir, kind, entry_id)
     click.echo(f"created {path}: fill it in, then run `limkb validate {path}`")
@@ -148,8 +148,8 @@ def analyses(kb_dir: Path, as_json: bool) -> None:
       limkb analyses
       limkb analyses --json | jq '.[] | {id, r, ci}'
     """
-    from limkb.analysis import compute_all, format_table, results_json
-    from limkb.api import load
+    from limkb.access import load
+    from limkb.analysis.correlations import compute_all, format_table, results_json
     from limkb.errors import ValidationError
 
     try:
@@ -176,7 +176,7 @@ def show(entry_id: str, kb_dir: Path) -> None:
     Example:
       limkb show lif
     """
-    from limkb.api import describe, load
+    from limkb.access import describe, load
     from limkb.errors import UnknownEntryError
 
     kb = load(kb_dir)
@@ -203,9 +203,9 @@ def export(kb_dir: Path, out: Path) -> None:
     Example:
       limkb export --out build
     """
-    from limkb.api import load
-    from limkb.export import export_all
-    from limkb.store import write_sqlite
+    from limkb.access import load
+    from limkb.outputs.formats import export_all
+    from limkb.outputs.sqlite import write_sqlite
 
     kb = load(kb_dir)
     written = [write_sqlite(kb, out / "kb.sqlite", results=kb.analyses), *export_all(kb, out)]
@@ -226,7 +226,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
       limkb fmt kb/strategies/fec-additive.yaml
       limkb fmt --check        # in CI: fail when a file is not canonical
     """
-    from limkb.fmt import format_paths
+    from limkb.commands.fmt import format_paths
 
     result = format_paths(paths or [Path(DEFAULT_KB)], check=check)
     if len(result.report):
@@ -255,7 +255,7 @@ def build_command(project: Path, strict: bool) -> None:
       limkb build
       SOURCE_DATE_EPOCH=$(git log -1 --format=%ct) limkb build --strict
     """
-    from limkb.build import build
+    from limkb.commands.build import build
     from limkb.errors import ValidationError
 
     try:
@@ -279,7 +279,7 @@ def render_command(kb_dir: Path, out: Path) -> None:
     Example:
       limkb render --out /tmp/pages
     """
-    from limkb.build import render_to
+    from limkb.commands.build import render_to
 
     count = render_to(kb_dir, out)
     click.echo(f"wrote {count} files to {out}")
@@ -302,7 +302,7 @@ def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
     """
     import logging
 
-    from limkb.build import serve
+    from limkb.commands.build import serve
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     serve(project, dev_addr=dev_addr, dirty=not full)
@@ -323,7 +323,7 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
     Example:
       limkb import-bib my-papers.bib
     """
-    from limkb.bib import import_bib
+    from limkb.commands.import_bib import import_bib
 
     result = import_bib(bib_file, kb_dir, skip_existing=skip_existing)
     for key, existing in result.skipped:
@@ -357,7 +357,7 @@ def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path, replace:
     Example:
       limkb import-table measurements.csv --dataset sei-composition-vs-ce
     """
-    from limkb.tables import import_table
+    from limkb.commands.import_table import import_table
 
     result = import_table(csv_file, dataset_id, kb_dir, replace=replace)
     if not result.written:

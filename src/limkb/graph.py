@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from limkb.check.reader import Document, load_file
 from limkb.errors import UnknownEntryError
-from limkb.load import Document, load_file
-from limkb.models import (
+from limkb.report import Report
+from limkb.schema.kinds import (
     FOLDERS,
     KINDS,
     Column,
@@ -47,14 +48,13 @@ from limkb.models import (
     iter_sources,
     relation_fields,
 )
-from limkb.report import Report
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-    from limkb.analysis import AnalysisResult
-    from limkb.validate import Validated
+    from limkb.analysis.correlations import AnalysisResult
+    from limkb.check.validate import Validated
 
 __all__ = ["RELATION_NAMES", "DatasetTable", "KnowledgeBase", "Relation", "link"]
 
@@ -270,7 +270,7 @@ class KnowledgeBase:
         return found
 
     def kinds(self) -> dict[str, int]:
-        """How many entries of each kind the KB holds, in the order of :data:`~limkb.models.KINDS`."""
+        """How many entries of each kind the KB holds, in the order of :data:`~limkb.schema.kinds.KINDS`."""
         counts = dict.fromkeys(KINDS, 0)
         for entry in self._entries.values():
             counts[entry.kind] += 1
@@ -501,9 +501,9 @@ class KnowledgeBase:
 
     @property
     def analyses(self) -> dict[str, AnalysisResult]:
-        """Every declared analysis, computed on first access (see :mod:`limkb.analysis`)."""
+        """Every declared analysis, computed on first access (see :mod:`limkb.analysis.correlations`)."""
         if "analyses" not in self._cache:
-            from limkb.analysis import compute_all
+            from limkb.analysis.correlations import compute_all
 
             self._cache["analyses"] = compute_all(self)
         results: dict[str, AnalysisResult] = self._cache["analyses"]
@@ -513,10 +513,10 @@ class KnowledgeBase:
     def engine(self) -> Engine:
         """A SQLAlchemy engine over an in-memory database like ``build/kb.sqlite`` (built on first use).
 
-        It holds the same tables, analysis results included; see :mod:`limkb.store`.
+        It holds the same tables, analysis results included; see :mod:`limkb.outputs.sqlite`.
         """
         if "engine" not in self._cache:
-            from limkb.store import memory_engine
+            from limkb.outputs.sqlite import memory_engine
 
             self._cache["engine"] = memory_engine(self, results=self.analyses)
         engine: Engine = self._cache["engine"]

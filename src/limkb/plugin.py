@@ -1,4 +1,4 @@
-"""The MkDocs plugin ``limkb``: adds the pages of :func:`limkb.render.render` to a MkDocs build.
+"""The MkDocs plugin ``limkb``: adds the pages of :func:`limkb.site.render.render` to a MkDocs build.
 
 With ``plugins: [search, limkb]`` in ``mkdocs.yml``, plain ``mkdocs build --strict`` and
 ``mkdocs serve`` work from a checkout: the plugin validates ``kb/``, renders every page and
@@ -43,17 +43,17 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from limkb.api import CACHE_DIR as LOAD_CACHE_DIR
+from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
-from limkb.render import Download, RenderMemo, RenderOptions, render
 from limkb.report import Report
+from limkb.site.render import Download, RenderMemo, RenderOptions, render
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
-    from limkb.analysis import AnalysisResult
+    from limkb.analysis.correlations import AnalysisResult
+    from limkb.check.validate import FileCache
     from limkb.graph import KnowledgeBase
-    from limkb.validate import FileCache
 
 __all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
 
@@ -84,7 +84,7 @@ class Prepared:
     results: Mapping[str, AnalysisResult] | None
     downloads_dir: Path | None
     plot_cache: Path | None = None
-    """Where drawn plots are read from and written to (see :func:`limkb.pages.plot_files`)."""
+    """Where drawn plots are read from and written to (see :func:`limkb.site.overview.plot_files`)."""
 
     def take(self) -> tuple[KnowledgeBase, Mapping[str, AnalysisResult]]:
         """The knowledge base and results, dropping this object's references to them."""
@@ -125,7 +125,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return self._project(config) / self.config.kb
 
     def _load(self, config: MkDocsConfig) -> tuple[KnowledgeBase, Mapping[str, AnalysisResult]]:
-        from limkb.api import load
+        from limkb.access import load
 
         kb_dir = self._kb_dir(config)
         try:
@@ -161,8 +161,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         The per-file cache lives as long as this plugin instance (MkDocs keeps it across
         rebuilds); the checks that span entries and the linking run every time.
         """
+        from limkb.check.validate import FileCache, validate_kb
         from limkb.graph import link
-        from limkb.validate import FileCache, validate_kb
 
         if self._files is None or self._files[0] != kb_dir:
             self._files = (kb_dir, FileCache())
@@ -177,7 +177,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
-        from limkb.build import write_outputs
+        from limkb.outputs import write_outputs
 
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             if self.prepared is not None:

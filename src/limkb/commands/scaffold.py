@@ -11,11 +11,11 @@ from typing import Any, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from limkb.commands.fmt import WIDTH, Comments, render, render_value
 from limkb.errors import LimkbError
-from limkb.fields import inner_type
-from limkb.fmt import WIDTH, Comments, render, render_value
-from limkb.ids import is_slug, reserved_reason
-from limkb.models import KINDS, Column, Entry, Rel
+from limkb.schema.fields import inner_type
+from limkb.schema.ids import is_slug, reserved_reason
+from limkb.schema.kinds import KINDS, Column, Entry, Rel
 
 __all__ = ["SCHEMA_DIR", "scaffold_text", "schema_of", "write_scaffold", "write_schemas"]
 

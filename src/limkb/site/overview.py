@@ -1,8 +1,8 @@
 """The pages about many entries at once: agenda, correlations, matrices, bibliography, downloads, graph.
 
-Each ``*_page`` function takes the :class:`limkb.site.Site` of a rendering and returns the
+Each ``*_page`` function takes the :class:`limkb.site.context.Site` of a rendering and returns the
 Markdown of one page; :func:`plot_files` gives the SVG plots of the analyses and
-:func:`graph_data` the script the graph explorer reads. :func:`limkb.render.render` puts them
+:func:`graph_data` the script the graph explorer reads. :func:`limkb.site.render.render` puts them
 at their site paths.
 """
 
@@ -20,10 +20,9 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from limkb.ids import is_slug
-from limkb.models import Dataset, Property, Question, Reference, Source, Strategy
-from limkb.neighbourhood import KIND_COLOURS
-from limkb.site import (
+from limkb.schema.ids import is_slug
+from limkb.schema.kinds import Dataset, Property, Question, Reference, Source, Strategy
+from limkb.site.context import (
     FAMILY_TITLES,
     INTERFACE_TITLES,
     PAGE_TITLES,
@@ -32,9 +31,10 @@ from limkb.site import (
     page_text,
     reference_text,
 )
+from limkb.site.neighbourhood import KIND_COLOURS
 
 if TYPE_CHECKING:
-    from limkb.analysis import AnalysisResult
+    from limkb.analysis.correlations import AnalysisResult
 
 __all__ = [
     "agenda_page",
@@ -165,7 +165,7 @@ def plot_files(results: Mapping[str, AnalysisResult], *, cache_dir: Path | None 
     """
     if not results:
         return {}
-    from limkb import plots
+    from limkb.site import plots
 
     found: dict[str, str] = {}
     used: set[str] = set()

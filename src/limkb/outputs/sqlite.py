@@ -28,10 +28,10 @@ from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
 from limkb.files import default_mode
-from limkb.models import Dataset, Reference, iter_sources
+from limkb.schema.kinds import Dataset, Reference, iter_sources
 
 if TYPE_CHECKING:
-    from limkb.analysis import AnalysisResult
+    from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
 
 __all__ = [

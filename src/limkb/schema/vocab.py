@@ -1,7 +1,7 @@
 """The closed vocabularies of limkb entries: every field whose value comes from a fixed list.
 
 Each is a :class:`~enum.StrEnum` whose values are what contributors write in YAML; the JSON
-Schema lists them as enums under the class name. :mod:`limkb.models` re-exports them all.
+Schema lists them as enums under the class name. :mod:`limkb.schema.kinds` re-exports them all.
 """
 
 from __future__ import annotations

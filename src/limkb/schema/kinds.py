@@ -9,8 +9,8 @@ backwards ("forms" / "formed by").
 Scalars are strict: a string field given a number, or a number field given text, is an
 error rather than a silent conversion; floats must be finite.
 
-The vocabularies live in :mod:`limkb.vocab` and the shared field types (ids, citations,
-relations, quantities) in :mod:`limkb.fields`; both are re-exported here.
+The vocabularies live in :mod:`limkb.schema.vocab` and the shared field types (ids, citations,
+relations, quantities) in :mod:`limkb.schema.fields`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pydantic import (
     model_validator,
 )
 
-from limkb.fields import (
+from limkb.schema.fields import (
     DOI_PATTERN,
     ClosedModel,
     CompatLink,
@@ -48,7 +48,7 @@ from limkb.fields import (
     relation_fields,
     unit_bounds,
 )
-from limkb.vocab import (
+from limkb.schema.vocab import (
     ColumnType,
     Compatibility,
     Desired,

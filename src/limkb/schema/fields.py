@@ -2,7 +2,7 @@
 
 Relation fields are annotated with :class:`Rel` (the kinds they may point at and how they
 read backwards); :func:`relation_fields` finds them on a model. Every model here is a
-:class:`ClosedModel`: frozen, refusing unknown keys. :mod:`limkb.models` builds the entry
+:class:`ClosedModel`: frozen, refusing unknown keys. :mod:`limkb.schema.kinds` builds the entry
 kinds from these and re-exports the public names.
 """
 
@@ -25,9 +25,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from limkb.ids import SLUG_PATTERN
-from limkb.units import PERCENTAGES, UnitError, parse_unit
-from limkb.vocab import Compatibility
+from limkb.schema.ids import SLUG_PATTERN
+from limkb.schema.units import PERCENTAGES, UnitError, parse_unit
+from limkb.schema.vocab import Compatibility
 
 __all__ = [
     "DOI_PATTERN",

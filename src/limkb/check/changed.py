@@ -14,10 +14,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from limkb.check.validate import Validated
 from limkb.errors import LimkbError
-from limkb.models import FOLDERS, iter_links, iter_sources
 from limkb.report import Report
-from limkb.validate import Validated
+from limkb.schema.kinds import FOLDERS, iter_links, iter_sources
 
 __all__ = ["DEFAULT_BASES", "Changes", "affected", "changed_files", "changed_report"]
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from limkb.markup import plain
+from limkb.site.markup import plain
 
 __all__ = ["KIND_COLOURS", "MAX_NEIGHBOURS", "Neighbour", "neighbourhood_svg"]
 

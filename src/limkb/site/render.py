@@ -1,15 +1,15 @@
 """Render a knowledge base to site pages: ``KnowledgeBase -> {site path: text or bytes}``.
 
 The pages are Markdown files whose body is mostly HTML blocks, rendered with the Jinja2
-templates in ``limkb/templates`` (autoescaped, ``StrictUndefined``). Nothing here knows of
+templates in ``limkb/site/templates`` (autoescaped, ``StrictUndefined``). Nothing here knows of
 MkDocs: the plugin (:mod:`limkb.plugin`) and ``limkb render --out DIR`` both call
 :func:`render`. Links between pages are written as relative directory URLs
 (``../../entries/strategies/fec-additive/``), the form MkDocs produces with
 ``use_directory_urls``.
 
-Entry data reaches a page only as escaped text, as prose that :func:`limkb.markup.prose`
+Entry data reaches a page only as escaped text, as prose that :func:`limkb.site.markup.prose`
 sanitised, or as a context value of one of our own templates; it is never template source.
-Page titles that come from data go through :func:`limkb.markup.text_title`. Ids are checked
+Page titles that come from data go through :func:`limkb.site.markup.text_title`. Ids are checked
 slugs before they become paths.
 
 Site layout:
@@ -41,8 +41,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from limkb.markup import prose
-from limkb.models import (
+from limkb.schema.kinds import (
     KINDS,
     Analysis,
     Dataset,
@@ -53,19 +52,7 @@ from limkb.models import (
     iter_sources,
     relation_fields,
 )
-from limkb.neighbourhood import Neighbour, neighbourhood_svg
-from limkb.pages import (
-    agenda_page,
-    analysis_view,
-    bibliography_page,
-    compatibility_page,
-    correlations_page,
-    coverage_page,
-    downloads_page,
-    graph_data,
-    plot_files,
-)
-from limkb.site import (
+from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
     Download,
@@ -80,9 +67,22 @@ from limkb.site import (
     page_url,
     reference_text,
 )
+from limkb.site.markup import prose
+from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
+from limkb.site.overview import (
+    agenda_page,
+    analysis_view,
+    bibliography_page,
+    compatibility_page,
+    correlations_page,
+    coverage_page,
+    downloads_page,
+    graph_data,
+    plot_files,
+)
 
 if TYPE_CHECKING:
-    from limkb.analysis import AnalysisResult
+    from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase, Relation
 
 __all__ = ["KIND_TITLES", "PAGE_TITLES", "Download", "RenderMemo", "RenderOptions", "build_date", "graph_data",
@@ -343,7 +343,7 @@ def _asset_files() -> dict[str, bytes]:
     they would become pages.
     """
     found: dict[str, bytes] = {}
-    root = resources.files("limkb") / "assets"
+    root = resources.files("limkb.site") / "assets"
 
     def walk(folder: Any, prefix: str) -> None:
         for item in sorted(folder.iterdir(), key=lambda i: i.name):
@@ -394,7 +394,7 @@ class RenderMemo:
     when a changed entry names it (before or after the change); an analysis page also when
     its computed result changed. Every other entry page is reused as it was. Entries count
     as unchanged only while they are the very same objects (see
-    :class:`limkb.validate.FileCache`), and different options render everything.
+    :class:`limkb.check.validate.FileCache`), and different options render everything.
     """
 
     def __init__(self) -> None:

@@ -40,8 +40,18 @@ import numpy as np
 from scipy import stats
 
 from limkb.errors import LimkbError
-from limkb.models import Analysis, Conditions, Dataset, Entry, Filters, Method, Property, Record, Reported
-from limkb.units import UnitError, convert
+from limkb.schema.kinds import (
+    Analysis,
+    Conditions,
+    Dataset,
+    Entry,
+    Filters,
+    Method,
+    Property,
+    Record,
+    Reported,
+)
+from limkb.schema.units import UnitError, convert
 
 __all__ = [
     "INFLUENCE_THRESHOLD",

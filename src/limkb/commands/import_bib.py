@@ -26,12 +26,12 @@ from bibtexparser import middlewares
 from bibtexparser.model import Entry as BibEntry
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
+from limkb.check.reader import load_file
+from limkb.commands.fmt import render
 from limkb.errors import LimkbError
-from limkb.fmt import render
-from limkb.ids import is_slug, reference_id
-from limkb.load import load_file
-from limkb.models import DOI_PATTERN, Reference
 from limkb.report import Problem, Report, Severity
+from limkb.schema.ids import is_slug, reference_id
+from limkb.schema.kinds import DOI_PATTERN, Reference
 
 __all__ = ["BibImport", "ImportedReference", "import_bib", "latex_to_text", "normalize_doi", "read_bib"]
 
@@ -307,7 +307,7 @@ def import_bib(bib: Path | str, kb: Path | str, *, skip_existing: bool = False) 
     Files are written in canonical form (``limkb fmt``) and never overwrite; when the report
     has errors nothing is written.
     """
-    from limkb.validate import display_path
+    from limkb.check.validate import display_path
 
     bib, kb = Path(bib), Path(kb)
     if not bib.is_file():

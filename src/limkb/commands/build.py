@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,14 +30,13 @@ from typing import TYPE_CHECKING
 
 from limkb.errors import BuildError
 from limkb.files import umask as _umask
+from limkb.outputs import write_outputs
 
 if TYPE_CHECKING:
-    from limkb.analysis import AnalysisResult
-    from limkb.graph import KnowledgeBase
     from limkb.plugin import Prepared
-    from limkb.render import RenderOptions
+    from limkb.site.render import RenderOptions
 
-__all__ = ["BuildSummary", "build", "render_to", "serve", "write_outputs"]
+__all__ = ["BuildSummary", "build", "render_to", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -62,22 +61,6 @@ class BuildSummary:
             f"{self.analyses} analyses in {self.seconds:.1f} s -> {self.site_dir.name}/, {self.build_dir.name}/"
             + (f" ({self.warnings} warnings)" if self.warnings else "")
         )
-
-
-def write_outputs(kb: KnowledgeBase, results: Mapping[str, AnalysisResult], out_dir: Path) -> list[Path]:
-    """Write the data products into ``out_dir``: kb.sqlite, graph exports, CSVs, analyses.json."""
-    from limkb.analysis import results_json
-    from limkb.export import export_all
-    from limkb.store import write_sqlite
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ordered = {key: results[key] for key in sorted(results)}
-    written = [write_sqlite(kb, out_dir / "kb.sqlite", results=ordered)]
-    written += export_all(kb, out_dir)
-    analyses = out_dir / "analyses.json"
-    analyses.write_text(results_json(ordered) + "\n", encoding="utf-8")
-    written.append(analyses)
-    return sorted(written)
 
 
 class _Collect(logging.Handler):
@@ -259,9 +242,9 @@ def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
     with ``strict``) and :class:`~limkb.errors.BuildError` when a later step fails; in both
     cases nothing of the previous build is touched.
     """
-    from limkb.api import load
+    from limkb.access import load
     from limkb.plugin import Prepared
-    from limkb.site import source_date_epoch
+    from limkb.site.context import source_date_epoch
 
     source_date_epoch()  # a bad value is refused before anything runs
     started = time.perf_counter()
@@ -355,9 +338,9 @@ def _check_render_target(out: Path, kb_dir: Path) -> None:
 
 def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderOptions | None = None) -> int:
     """Render the pages of ``kb_dir`` into the folder ``out`` (for any site engine); returns the file count."""
-    from limkb.api import load
-    from limkb.render import render
-    from limkb.site import source_date_epoch
+    from limkb.access import load
+    from limkb.site.context import source_date_epoch
+    from limkb.site.render import render
 
     source_date_epoch()
     out = Path(out)

@@ -39,11 +39,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from limkb.fields import inner_type
+from limkb.check.reader import iter_entry_files, load_file, load_text, read_entry_bytes
 from limkb.files import write_atomic
-from limkb.load import iter_entry_files, load_file, load_text, read_entry_bytes
-from limkb.models import FOLDERS, KINDS, Record
 from limkb.report import Problem, Report, Severity
+from limkb.schema.fields import inner_type
+from limkb.schema.kinds import FOLDERS, KINDS, Record
 
 __all__ = [
     "WIDTH",
@@ -477,7 +477,7 @@ def format_paths(paths: Iterable[Path | str], *, check: bool = False) -> FmtResu
     With ``check`` nothing is written; ``changed`` lists the files that are not canonical.
     Files that cannot be read, or hold comments fmt cannot keep, are reported and untouched.
     """
-    from limkb.validate import display_path
+    from limkb.check.validate import display_path
 
     result = FmtResult()
     for path in _entry_files(Path(p) for p in paths):

@@ -18,7 +18,7 @@ import matplotlib
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from limkb.analysis import AnalysisResult
+from limkb.analysis.correlations import AnalysisResult
 
 __all__ = ["caption", "figure1_svg", "scatter_svg"]
 

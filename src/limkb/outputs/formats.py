@@ -8,7 +8,7 @@
   formula, starting with ``= + - @``, get a leading ``'``): ``label``, the columns (headed ``name [unit]``
   for numbers), then the row's ``ref`` and ``locator``;
 - ``kb.jsonld``: every entry as linked data, typed by its kind, with its relations and SKOS
-  matches to EMMO / BattINFO terms (see :mod:`limkb.emmo`).
+  matches to EMMO / BattINFO terms (see :mod:`limkb.schema.emmo`).
 
 Every file is written next to its final name and renamed into place, in a fixed order, with
 the same bytes for the same KB.
@@ -25,11 +25,11 @@ from typing import Any
 
 import networkx as nx
 
-from limkb.emmo import NAMESPACES, matches_of
 from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
-from limkb.ids import is_slug
-from limkb.models import KINDS, ColumnType, Dataset, Reference
+from limkb.schema.emmo import NAMESPACES, matches_of
+from limkb.schema.ids import is_slug
+from limkb.schema.kinds import KINDS, ColumnType, Dataset, Reference
 
 __all__ = [
     "ENTRY_BASE",

@@ -23,7 +23,7 @@ from typing import Literal
 
 from limkb.errors import LoadError, ValidationError
 from limkb.graph import KnowledgeBase, link
-from limkb.models import Source
+from limkb.schema.kinds import Source
 
 __all__ = ["CACHE_DIR", "cache_key", "describe", "find_kb", "load"]
 
@@ -128,7 +128,7 @@ def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = 
     key = cache_key(root) if cache else ""
     kb = _read_cache(folder / f"kb-{key}.pickle") if cache else None
     if kb is None:
-        from limkb.validate import validate_kb
+        from limkb.check.validate import validate_kb
 
         kb = link(validate_kb(root))
         if kb.report.ok(strict=False) and cache:

@@ -11,7 +11,7 @@ Where we were not sure, we chose the weaker predicate.
 
 from __future__ import annotations
 
-from limkb.models import Entry, Material, MaterialRole
+from limkb.schema.kinds import Entry, Material, MaterialRole
 
 __all__ = ["ENTRY_MATCHES", "NAMESPACES", "ROLE_MATCHES", "matches_of"]
 

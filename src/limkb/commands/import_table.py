@@ -27,14 +27,14 @@ from typing import Any
 
 import pydantic
 
+from limkb.check.reader import MAX_BYTES, load_file, load_text
+from limkb.commands.fmt import read_comments, render
 from limkb.errors import LimkbError
 from limkb.files import write_atomic
-from limkb.fmt import read_comments, render
-from limkb.ids import is_slug
-from limkb.load import MAX_BYTES, load_file, load_text
-from limkb.models import Column, ColumnType, Dataset, Property, Reference, record_identity
 from limkb.report import Problem, Report, Severity
-from limkb.units import UnitError, convert
+from limkb.schema.ids import is_slug
+from limkb.schema.kinds import Column, ColumnType, Dataset, Property, Reference, record_identity
+from limkb.schema.units import UnitError, convert
 
 __all__ = ["TableImport", "import_table", "read_table"]
 
@@ -170,7 +170,7 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
                ) -> tuple[list[dict[str, Any]], Report]:  # fmt: skip
     """Records from CSV text for a dataset with ``columns``; every bad cell is a problem.
 
-    ``existing`` maps the identity (:func:`~limkb.models.record_identity`) of the dataset's
+    ``existing`` maps the identity (:func:`~limkb.schema.kinds.record_identity`) of the dataset's
     records to their position: a row with one of them is refused, unless ``replace``. A row
     that repeats an earlier row of the same file is refused either way.
     """
@@ -358,7 +358,7 @@ def import_table(
     A row with the label and source of a record the dataset already has is refused (importing a
     file twice would double the data); with ``replace`` it updates that record in place instead.
     """
-    from limkb.validate import FRACTION_HINT, display_path, fraction_columns
+    from limkb.check.validate import FRACTION_HINT, display_path, fraction_columns
 
     csv_path, kb = Path(csv_path), Path(kb)
     if not is_slug(dataset_id):

@@ -2,8 +2,8 @@
 
 :class:`Site` holds the knowledge base with labels and folders by id; :class:`Links` writes URLs
 relative to one page; :func:`page_text` renders one of the package's templates (autoescaped,
-``StrictUndefined``). :mod:`limkb.render` (entry pages, kind indexes, the whole site) and
-:mod:`limkb.pages` (the pages about many entries at once) both build on these.
+``StrictUndefined``). :mod:`limkb.site.render` (entry pages, kind indexes, the whole site) and
+:mod:`limkb.site.overview` (the pages about many entries at once) both build on these.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from pydantic import BaseModel
 
 from limkb._version import __version__
 from limkb.errors import LimkbError
-from limkb.ids import is_slug
-from limkb.markup import plain, prose, text_title
-from limkb.models import KINDS, Entry, Family, Interface, Reference, Source
-from limkb.neighbourhood import KIND_COLOURS
+from limkb.schema.ids import is_slug
+from limkb.schema.kinds import KINDS, Entry, Family, Interface, Reference, Source
+from limkb.site.markup import plain, prose, text_title
+from limkb.site.neighbourhood import KIND_COLOURS
 
 if TYPE_CHECKING:
-    from limkb.analysis import AnalysisResult
+    from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
 
 __all__ = [
@@ -226,7 +226,7 @@ def environment() -> jinja2.Environment:
     global _ENV
     if _ENV is None:
         env = jinja2.Environment(
-            loader=jinja2.PackageLoader("limkb", "templates"),
+            loader=jinja2.PackageLoader("limkb.site", "templates"),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

@@ -24,10 +24,11 @@ from typing import Annotated, Any
 import pydantic
 from pydantic import BaseModel
 
-from limkb.fields import OWN_ERRORS, inner_type
-from limkb.ids import is_slug, reference_id
-from limkb.load import MAX_BYTES, Document, Mark, iter_entry_files, load_file
-from limkb.models import (
+from limkb.check.reader import MAX_BYTES, Document, Mark, iter_entry_files, load_file
+from limkb.report import Problem, Report, Severity
+from limkb.schema.fields import OWN_ERRORS, inner_type
+from limkb.schema.ids import is_slug, reference_id
+from limkb.schema.kinds import (
     FOLDERS,
     Analysis,
     Column,
@@ -42,8 +43,7 @@ from limkb.models import (
     iter_sources,
     unit_bounds,
 )
-from limkb.report import Problem, Report, Severity
-from limkb.units import UnitError, convert, describe
+from limkb.schema.units import UnitError, convert, describe
 
 __all__ = [
     "FRACTION_HINT",
@@ -123,7 +123,7 @@ class FileCache:
         return digest
 
     def load(self, path: Path, shown: str) -> tuple[Document | None, list[Problem]]:
-        """:func:`limkb.load.load_file`, unless the file's bytes are those loaded last time."""
+        """:func:`limkb.check.reader.load_file`, unless the file's bytes are those loaded last time."""
         key = (str(path), shown)
         try:
             digest = self._digest(key, path)
@@ -247,7 +247,7 @@ def _check_place(relative: Path, shown: str) -> Problem | None:
                         f"rename it to {stem}.yaml")  # fmt: skip
     stem = name[: -len(".yaml")]
     if not is_slug(stem):
-        from limkb.ids import lookalikes, reserved_reason, slugify
+        from limkb.schema.ids import lookalikes, reserved_reason, slugify
 
         reserved = reserved_reason(stem)
         if reserved is not None:

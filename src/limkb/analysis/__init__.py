@@ -1,0 +1,1 @@
+"""The correlations recomputed from the datasets: pooling, statistics, robustness."""
