@@ -1,4 +1,4 @@
-"""Suite-wide hooks: a skipped browser test is never silent.
+"""Suite-wide fixtures and hooks: the real knowledge base once per run; no silent browser skips.
 
 Browser tests skip when Debian's chromium (or Playwright) is missing and ``CI`` is not set; with
 ``CI`` set they fail instead (see ``browser/sitekit.py``). Either way the run ends by saying how
@@ -9,7 +9,12 @@ green run without a browser cannot pass for a full one.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _skip_reason(report: Any) -> str:
@@ -30,3 +35,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any)
     reasons = Counter(_skip_reason(report) for report in skipped)
     why = "; ".join(f"{reason} ({count})" for reason, count in reasons.most_common())
     terminalreporter.write_sep("!", f"{len(skipped)} browser tests skipped: {why}", yellow=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def real_kb() -> Any:
+    """The repository's ``kb/``, validated and linked once per test session (not cached on disk)."""
+    import limkb
+
+    return limkb.load(REPO / "kb", cache=False)

@@ -192,9 +192,9 @@ def test_export_writes_and_lists_every_file(tmp_path: Path) -> None:
 # --- the questions of the README and the tutorial, on the real kb/ --------------------------
 
 
-@pytest.fixture(scope="module")
-def real() -> limkb.KnowledgeBase:
-    return limkb.load(ROOT / "kb", cache=False)
+@pytest.fixture
+def real(real_kb: limkb.KnowledgeBase) -> limkb.KnowledgeBase:
+    return real_kb
 
 
 def test_which_strategies_form_lif(real: limkb.KnowledgeBase) -> None:

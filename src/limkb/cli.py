@@ -18,6 +18,12 @@ __all__ = ["cli", "main"]
 
 DEFAULT_KB = "kb"
 
+kb_option = click.option(
+    "--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+    help="The knowledge-base folder.",
+)  # fmt: skip
+"""The ``--kb`` option every command that reads the knowledge base takes."""
+
 
 def _print_report(report: Report, fmt: str, *, strict: bool) -> int:
     """Print a report in the chosen format; return the exit code it implies."""
@@ -42,8 +48,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Output: text, JSON, or GitHub Actions annotations.")  # fmt: skip
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
@@ -116,8 +121,7 @@ def schema(out: Path, check: bool) -> None:
 @cli.command()
 @click.argument("kind", type=click.Choice(list(KINDS)))
 @click.argument("entry_id", metavar="ID")
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 def new(kind: str, entry_id: str, kb_dir: Path) -> None:
     """Create a commented scaffold for a new entry; never overwrites.
 
@@ -132,8 +136,7 @@ def new(kind: str, entry_id: str, kb_dir: Path) -> None:
 
 
 @cli.command()
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of results instead of a table.")
 def analyses(kb_dir: Path, as_json: bool) -> None:
     """Recompute every declared correlation from the KB's records and print it.
@@ -164,8 +167,7 @@ def analyses(kb_dir: Path, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("entry_id", metavar="ID")
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 def show(entry_id: str, kb_dir: Path) -> None:
     """Print one entry: name, kind, file:line, summary, its relations both ways and sources.
 
@@ -188,8 +190,7 @@ def show(entry_id: str, kb_dir: Path) -> None:
 
 
 @cli.command()
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 @click.option("--out", default="build", show_default=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the exports into.")  # fmt: skip
 def export(kb_dir: Path, out: Path) -> None:
@@ -268,8 +269,7 @@ def build_command(project: Path, strict: bool) -> None:
 
 
 @cli.command("render")
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 @click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder to write the pages into.")  # fmt: skip
 def render_command(kb_dir: Path, out: Path) -> None:
@@ -310,8 +310,7 @@ def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
 
 @cli.command("import-bib")
 @click.argument("bib_file", metavar="FILE.bib", type=click.Path(path_type=Path))
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 @click.option("--skip-existing", is_flag=True, help="Skip entries whose DOI is already in the KB.")
 def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> None:
     """Create reference entries from a BibTeX export (Zotero, Mendeley, JabRef).
@@ -340,8 +339,7 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
 @cli.command("import-table")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_id", required=True, metavar="ID", help="The dataset to append to.")
-@click.option("--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
-              help="The knowledge-base folder.")  # fmt: skip
+@kb_option
 @click.option("--replace", is_flag=True,
               help="Update records that have a row's label and source instead of refusing the row.")  # fmt: skip
 def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path, replace: bool) -> None:
