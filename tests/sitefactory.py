@@ -19,7 +19,7 @@ HOSTILE = (
     "{: onclick=\"alert('a')\" }\n\n"
     "| a | b |\n|---|---|\n| <b onmouseover=alert('t')>x</b> | y |\n\n"
     "{{ 7 * 7 }} {% raw %}x{% endraw %}\n\n"
-    "<div markdown=\"1\" onclick=\"alert('d')\">*inner*</div>\n"
+    '<div markdown="1" onclick="alert(\'d\')">*inner*</div>\n'
 )
 """A summary that tries every injection the site must neutralise."""
 
@@ -42,33 +42,58 @@ def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | No
             combines_with=[{"id": "alumina-coating", "evidence": "compatible", "sources": SOURCE}],
         ),
         "strategies/alumina-coating": minimal(
-            "strategy", "Alumina coating", family="artificial-sei",
+            "strategy",
+            "Alumina coating",
+            family="artificial-sei",
             combines_with=[{"id": "lithiophilic-cu", "evidence": "unknown"}],
         ),
         "strategies/lithiophilic-cu": minimal(
-            "strategy", "Lithiophilic Cu", family="current-collector-modification",
+            "strategy",
+            "Lithiophilic Cu",
+            family="current-collector-modification",
             interface="li-current-collector",
         ),
-        "materials/fec": minimal("material", "Fluoroethylene carbonate", aliases=["FEC"], decomposes_to=["lif"]),
+        "materials/fec": minimal(
+            "material", "Fluoroethylene carbonate", aliases=["FEC"], decomposes_to=["lif"]
+        ),
         "species/lif": minimal("species", "Lithium fluoride", formula="LiF"),
-        "properties/sei-thickness": minimal("property", "SEI thickness", unit="nm", scope="sei",
-                                            desired="context-dependent"),
-        "properties/ce": minimal("property", "Coulombic efficiency", unit="%", scope="cell", desired="higher",
-                                 minimum=0, maximum=100),
+        "properties/sei-thickness": minimal(
+            "property", "SEI thickness", unit="nm", scope="sei", desired="context-dependent"
+        ),
+        "properties/ce": minimal(
+            "property",
+            "Coulombic efficiency",
+            unit="%",
+            scope="cell",
+            desired="higher",
+            minimum=0,
+            maximum=100,
+        ),
         "questions/why-lif": minimal(
-            "question", "Does LiF matter?", text="Does LiF itself passivate, or only mark a good SEI?",
-            theme="mechanism", interface="li-electrolyte", family="electrolyte-engineering",
+            "question",
+            "Does LiF matter?",
+            text="Does LiF itself passivate, or only mark a good SEI?",
+            theme="mechanism",
+            interface="li-electrolyte",
+            family="electrolyte-engineering",
             about=["lif", "fec-additive"],
         ),
         "datasets/thickness-ce": minimal(
-            "dataset", "Thickness and CE",
-            columns=[{"name": "label_only", "type": "text"},
-                     {"name": "t", "property": "sei-thickness", "unit": "nm"},
-                     {"name": "ce", "property": "ce", "unit": "%"}],
-            records=[{"label": f"e{i}", "t": 10.0 + i, "ce": 90.0 + i * (1 if i % 2 else 0.5)} for i in range(5)],
+            "dataset",
+            "Thickness and CE",
+            columns=[
+                {"name": "label_only", "type": "text"},
+                {"name": "t", "property": "sei-thickness", "unit": "nm"},
+                {"name": "ce", "property": "ce", "unit": "%"},
+            ],
+            records=[
+                {"label": f"e{i}", "t": 10.0 + i, "ce": 90.0 + i * (1 if i % 2 else 0.5)} for i in range(5)
+            ],
             about=["fec-additive"],
         ),
-        "analyses/ce-vs-thickness": minimal("analysis", "CE against SEI thickness", x="sei-thickness", y="ce"),
+        "analyses/ce-vs-thickness": minimal(
+            "analysis", "CE against SEI thickness", x="sei-thickness", y="ce"
+        ),
     }
     entries.update(extra or {})
     return write_kb(tmp_path, entries)

@@ -136,12 +136,16 @@ def test_a_changed_validation_rule_is_not_hidden_by_the_cache(tmp_path: Path) ->
 
     def warnings() -> str:
         env = {**os.environ, "PYTHONPATH": str(package)}
-        done = subprocess.run([sys.executable, "-c", script, str(root)], capture_output=True, text=True, env=env)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(root)], capture_output=True, text=True, env=env
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     assert "does not follow" in warnings()
-    assert any((tmp_path / "project" / "build" / "cache").glob("kb-*.pickle")), "the first load wrote no cache"
+    assert any((tmp_path / "project" / "build" / "cache").glob("kb-*.pickle")), (
+        "the first load wrote no cache"
+    )
     rule = package / "limkb" / "check" / "validate.py"
     rule.write_text(rule.read_text(encoding="utf-8").replace("does not follow", "breaks the convention"))
     assert "breaks the convention" in warnings()

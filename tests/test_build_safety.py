@@ -33,8 +33,6 @@ ACCEPTED = ["content/script-tags", "content/jinja-syntax", "content/attr-list-in
 _TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>")
 
 
-
-
 def _outside(tree: dict[str, str], project: str) -> dict[str, str]:
     """The part of a tree that is not the project's build/ or site/ (links into .limkb-out/)."""
     return {p: d for p, d in tree.items()

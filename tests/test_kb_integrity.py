@@ -64,9 +64,7 @@ def test_corrected_dois_keep_the_printed_form_and_explain() -> None:
         assert entry.doi != entry.doi_printed and entry.note, entry.id
 
 
-@pytest.mark.parametrize(
-    ("dataset", "records"), [("sei-composition-vs-ce", 10), ("sei-thickness-vs-ce", 11)]
-)
+@pytest.mark.parametrize(("dataset", "records"), [("sei-composition-vs-ce", 10), ("sei-thickness-vs-ce", 11)])
 def test_tables_1_and_2_are_datasets_with_every_record_sourced(dataset: str, records: int) -> None:
     entry = kb().entries[dataset]
     assert isinstance(entry, Dataset)

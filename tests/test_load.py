@@ -95,7 +95,9 @@ def test_alias_bomb_is_refused_before_expanding() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 9):
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
-        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+        lines.append(
+            f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]"
+        )
     assert codes("\n".join(lines))[0][0] == "yaml-anchor"
 
 
@@ -149,7 +151,7 @@ def test_a_syntax_error_before_deep_nesting_is_reported_as_syntax() -> None:
 
 
 def test_brackets_in_quotes_and_comments_do_not_count_as_nesting() -> None:
-    quoted = "name: x\nnote: '" + "[" * 2000 + "'\nsee: \"" + "{" * 2000 + "\"  # " + "[" * 2000 + "\n"
+    quoted = "name: x\nnote: '" + "[" * 2000 + "'\nsee: \"" + "{" * 2000 + '"  # ' + "[" * 2000 + "\n"
     assert data(quoted) == {"name": "x", "note": "[" * 2000, "see": "{" * 2000}
 
 

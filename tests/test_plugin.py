@@ -75,7 +75,7 @@ def test_contributing_page_links(built: Path) -> None:
 def test_hostile_entry_text_is_inert_in_the_site(tmp_path: Path) -> None:
     site = run_mkdocs(write_project(tmp_path, hostile=True))
     html = (site / "entries/strategies/fec-additive/index.html").read_text(encoding="utf-8")
-    body = html[html.index('<div class="limkb-entry'):]
+    body = html[html.index('<div class="limkb-entry') :]
     assert "<script>alert" not in html
     assert not re.search(r"<[^>]*\son\w+\s*=", body)
     assert not re.search(r"(href|src)=\"?(javascript|data):", html)
@@ -87,7 +87,9 @@ def test_hostile_entry_text_is_inert_in_the_site(tmp_path: Path) -> None:
         assert "<script>alert" not in page.read_text(encoding="utf-8"), page
 
 
-def test_validation_errors_fail_the_build_with_locations(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_validation_errors_fail_the_build_with_locations(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     project = write_project(tmp_path)
     write_entry(project / "kb", "species/bad", {"name": "Bad", "species_class": "inorganic",
                                                   "sources": ["nosuchref"], "confers": ["nothing"]})  # fmt: skip

@@ -10,12 +10,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_ruff_finds_nothing() -> None:
     result = run("ruff", "check", "src", "tests", "benchmarks")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_code_is_formatted_by_ruff() -> None:
+    result = run("ruff", "format", "--check", "src", "tests", "benchmarks")
+    assert result.returncode == 0, "run `ruff format src tests benchmarks`:\n" + result.stdout + result.stderr
 
 
 def test_mypy_strict_finds_nothing() -> None:
@@ -30,6 +37,8 @@ def test_the_import_layers_hold() -> None:
     functions too.
     """
     script = Path(sys.executable).parent / "lint-imports"
-    result = subprocess.run([str(script), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [str(script), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout

@@ -27,7 +27,9 @@ def test_skipped_browser_tests_are_counted_with_their_reason_at_the_end(tmp_path
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     lines = done.stdout.strip().splitlines()
-    assert "3 browser tests skipped: browser tests need chromium: /usr/bin/chromium not found (3)" in lines[-2]
+    assert (
+        "3 browser tests skipped: browser tests need chromium: /usr/bin/chromium not found (3)" in lines[-2]
+    )
     assert "1 passed, 3 skipped" in lines[-1]
 
 

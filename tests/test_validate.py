@@ -202,14 +202,19 @@ def test_yaml_1_1_surprises_in_number_fields_are_errors(tmp_path: Path, value: s
 
 @pytest.mark.parametrize("value", ["no", "on", "0o17", "2024-01-01"])
 def test_yaml_1_1_surprises_in_text_fields_stay_literal_text(tmp_path: Path, value: str) -> None:
-    kb = write_kb(tmp_path, {"materials/m": f"name: {value}\nroles: [salt]\nsources: [{{ref: {REF}, locator: x}}]\n"})
+    kb = write_kb(
+        tmp_path, {"materials/m": f"name: {value}\nroles: [salt]\nsources: [{{ref: {REF}, locator: x}}]\n"}
+    )
     result = validate_kb(kb)
     assert not result.report.problems
     assert result.entries["m"].name == value
 
 
 def test_a_number_in_a_text_field_is_an_error_with_a_quoting_hint(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {"references/smith2021test": "title: Test\nauthors: [\"Smith, A.\"]\nyear: 2021\nvolume: 1e3\n"})
+    kb = write_kb(
+        tmp_path,
+        {"references/smith2021test": 'title: Test\nauthors: ["Smith, A."]\nyear: 2021\nvolume: 1e3\n'},
+    )
     (problem,) = validate_kb(kb).report.errors
     assert (problem.code, problem.line, problem.col) == ("wrong-type", 4, 9)
     assert "double quotes" in problem.hint
@@ -256,7 +261,9 @@ def test_units_convert_before_range_checks(tmp_path: Path) -> None:
         "datasets/d": minimal("dataset", columns=[{"name": "t", "property": "t", "unit": "µm"}],
                               records=[{"label": "thin", "t": 0.05}, {"label": "thick", "t": 0.5}]),
     })  # fmt: skip
-    assert [(p.code, p.line) for p in validate_kb(kb).report.errors] == [("out-of-range", validate_kb(kb).report.errors[0].line)]
+    assert [(p.code, p.line) for p in validate_kb(kb).report.errors] == [
+        ("out-of-range", validate_kb(kb).report.errors[0].line)
+    ]
     assert "thick" in validate_kb(kb).report.errors[0].message
 
 

@@ -288,8 +288,12 @@ def render_command(kb_dir: Path, out: Path) -> None:
 @cli.command("serve")
 @click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path, file_okay=False),
               help="The project folder (holding kb/ and mkdocs.yml).")  # fmt: skip
-@click.option("--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
-@click.option("--full", is_flag=True, help="Rebuild every page on each change (slower; keeps search complete).")
+@click.option(
+    "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000)."
+)
+@click.option(
+    "--full", is_flag=True, help="Rebuild every page on each change (slower; keeps search complete)."
+)
 def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
     """Preview the site; it rebuilds when a file in kb/ changes.
 

@@ -42,7 +42,9 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
         data = data.encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        mode = stat.S_IMODE(path.lstat().st_mode) if path.is_file() and not path.is_symlink() else default_mode()
+        mode = (
+            stat.S_IMODE(path.lstat().st_mode) if path.is_file() and not path.is_symlink() else default_mode()
+        )
     except OSError:
         mode = default_mode()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")

@@ -197,7 +197,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 repo_url=config.repo_url,
                 kb_dir=self.config.kb,
                 downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
-                contributing=contributing_path.read_text(encoding="utf-8") if contributing_path.is_file() else None,
+                contributing=contributing_path.read_text(encoding="utf-8")
+                if contributing_path.is_file()
+                else None,
                 docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
                 plot_cache=plot_cache,
             )
@@ -226,13 +228,17 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 files.remove(existing)
             inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
             if cache is not None:
-                files.append(File.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion))
+                files.append(
+                    File.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion)
+                )
             else:
                 files.append(File.generated(config, path, content=content, inclusion=inclusion))
         log.debug("added %d generated files", len(pages))
         return files
 
-    def on_serve(self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+    def on_serve(
+        self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
         """Rebuild when an entry or CONTRIBUTING.md changes."""
         server.watch(str(self._kb_dir(config)))
         contributing = self._project(config) / self.config.contributing
@@ -257,7 +263,8 @@ def problems_banner(report: Report) -> str:
         '<div class="admonition failure limkb-problems" role="alert">'
         f'<p class="admonition-title">Not shown yet: the last edit has problems ({html_module.escape(report.summary())}). '
         "This is the last version that validated; fix these and the page reloads.</p>"
-        f"<ul>{items}</ul>" + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
+        f"<ul>{items}</ul>"
+        + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
         + "</div>"
     )
 

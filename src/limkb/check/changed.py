@@ -79,7 +79,17 @@ def changed_files(kb: Path | str, base: str | None = None) -> tuple[str, set[Pat
     names = set(_git(top, "diff", "-z", "--name-only", f"{used}...HEAD"))
     names.update(_git(top, "diff", "-z", "--name-only", "--cached"))
     names.update(
-        _git(top, "ls-files", "-z", "--modified", "--others", "--exclude-standard", "--full-name", "--", str(kb))
+        _git(
+            top,
+            "ls-files",
+            "-z",
+            "--modified",
+            "--others",
+            "--exclude-standard",
+            "--full-name",
+            "--",
+            str(kb),
+        )
     )
     files = set()
     for name in names:

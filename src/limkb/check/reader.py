@@ -187,9 +187,7 @@ class _Builder:
         self.key_marks: dict[Loc, Mark] = {}
 
     def problem(self, mark: Mark, code: str, message: str, hint: str) -> None:
-        self.problems.append(
-            Problem(self.path, mark.line, mark.col, Severity.ERROR, code, message, hint)
-        )
+        self.problems.append(Problem(self.path, mark.line, mark.col, Severity.ERROR, code, message, hint))
 
     def check_node(self, event: Any) -> None:
         mark = _mark(event)
@@ -201,8 +199,7 @@ class _Builder:
             raise _Stop
         tag = getattr(event, "tag", None)
         if tag and not (
-            tag in _ALLOWED_TAGS
-            or (isinstance(event, yaml.ScalarEvent) and tag == "!" and event.implicit[1])
+            tag in _ALLOWED_TAGS or (isinstance(event, yaml.ScalarEvent) and tag == "!" and event.implicit[1])
         ):
             self.problem(
                 mark, "yaml-tag", f"tag {tag!r} is not allowed",
@@ -565,7 +562,9 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
     the file says it is smaller (``/dev/zero`` reports size 0). Every command that reads or
     rewrites entries goes through here.
     """
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    flags = (
+        os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    )
     try:
         fd = os.open(path, flags)
     except OSError as error:

@@ -211,7 +211,9 @@ def _adopt(targets: dict[str, Path], store: Path) -> None:
             os.replace(source, target)
         adopted.release()
         shutil.rmtree(adopted.path, ignore_errors=True)
-        raise BuildError("publish", f"cannot replace {target}: {error.strerror or error}; nothing was changed") from None
+        raise BuildError(
+            "publish", f"cannot replace {target}: {error.strerror or error}; nothing was changed"
+        ) from None
     if _current(store) is None:
         _point(store, adopted.path)
     for name, target in targets.items():

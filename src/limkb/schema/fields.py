@@ -121,7 +121,9 @@ Markdown = Annotated[
 ]
 Number = Annotated[float, Strict(), AllowInfNan(False)]
 DOI_PATTERN = r"^10\.\d{4,9}/[^\s]+$"
-Doi = Annotated[str, Strict(), StringConstraints(pattern=DOI_PATTERN, max_length=300), AfterValidator(_no_controls)]
+Doi = Annotated[
+    str, Strict(), StringConstraints(pattern=DOI_PATTERN, max_length=300), AfterValidator(_no_controls)
+]
 
 
 def _bare_id_shorthand(schema: dict[str, Any], model: type[BaseModel]) -> None:
@@ -301,9 +303,7 @@ class Conditions(ClosedModel):
     """The test conditions under which measurements were made."""
 
     cell: Text | None = Field(default=None, description="Cell type, e.g. `Li||Cu`, `Li||NMC811`.")
-    protocol: Text | None = Field(
-        default=None, description="Measurement protocol, e.g. `modified Aurbach`."
-    )
+    protocol: Text | None = Field(default=None, description="Measurement protocol, e.g. `modified Aurbach`.")
     electrolyte: Text | None = Field(default=None, description="Electrolyte, as in the source.")
     current_density: Quantity | None = Field(default=None, description="Current density.")
     areal_capacity: Quantity | None = Field(default=None, description="Areal capacity cycled.")

@@ -145,18 +145,14 @@ class Reference(Entry):
     name: Text | None = Field(  # type: ignore[assignment]
         default=None, description="Short label; defaults to 'First author et al. (year)'."
     )
-    sources: list[Source] = Field(
-        default_factory=list, description="Not used for references; leave out."
-    )
+    sources: list[Source] = Field(default_factory=list, description="Not used for references; leave out.")
     type: ReferenceType = Field(default=ReferenceType.ARTICLE, description="Kind of publication.")
     title: Text = Field(description="Title as published.")
     authors: list[Text] = Field(
         min_length=1, description='Authors in order, each as "Family, Given initials".'
     )
     journal: Text | None = Field(default=None, description="Journal (abbreviated) or publisher.")
-    year: Annotated[int, Strict(), Field(ge=1800, le=2100)] = Field(
-        description="Year of publication."
-    )
+    year: Annotated[int, Strict(), Field(ge=1800, le=2100)] = Field(description="Year of publication.")
     volume: Text | None = Field(default=None, description="Volume, as text (quote it).")
     issue: Text | None = Field(default=None, description="Issue number, as text (quote it).")
     pages: Text | None = Field(default=None, description="Pages or article number (quote it).")
@@ -378,9 +374,7 @@ class Column(ClosedModel):
     @model_validator(mode="after")
     def _number_has_unit(self) -> Column:
         if self.type != ColumnType.TEXT and self.unit is None:
-            raise ValueError(
-                f"numeric column {self.name!r} needs a unit (use '1' for a dimensionless value)"
-            )
+            raise ValueError(f"numeric column {self.name!r} needs a unit (use '1' for a dimensionless value)")
         return self
 
 
@@ -430,9 +424,7 @@ class Dataset(Entry):
 
     columns: list[Column] = Field(min_length=1, description="The columns, in display order.")
     records: list[Record] = Field(default_factory=list, description="The rows.")
-    conditions: Conditions | None = Field(
-        default=None, description="Conditions common to every row."
-    )
+    conditions: Conditions | None = Field(default=None, description="Conditions common to every row.")
     composition: list[list[Annotated[str, Strict()]]] = Field(
         default_factory=list,
         description="Groups of percentage columns that are parts of one whole: "
@@ -470,9 +462,7 @@ class Analysis(Entry):
     kind: ClassVar[str] = "analysis"
     folder: ClassVar[str] = "analyses"
 
-    x: Text = Field(
-        description="Explanatory variable: a property id, or a ratio `property-a / property-b`."
-    )
+    x: Text = Field(description="Explanatory variable: a property id, or a ratio `property-a / property-b`.")
     y: Text = Field(description="Response variable, same form as `x`.")
     datasets: Annotated[list[Id] | None, Rel(("dataset",), "analysed by")] = Field(
         default=None,

@@ -175,12 +175,16 @@ def plot_files(results: Mapping[str, AnalysisResult], *, cache_dir: Path | None 
         result = results[result_id]
         key = _plot_key("scatter", [result])
         used.add(key)
-        found[f"plots/{result_id}.svg"] = _cached_plot(key, functools.partial(plots.scatter_svg, result), cache_dir)
+        found[f"plots/{result_id}.svg"] = _cached_plot(
+            key, functools.partial(plots.scatter_svg, result), cache_dir
+        )
     reported = [results[i] for i in sorted(results) if results[i].reported is not None]
     if reported:
         key = _plot_key("figure-1", reported)
         used.add(key)
-        found["plots/figure-1.svg"] = _cached_plot(key, functools.partial(plots.figure1_svg, reported), cache_dir)
+        found["plots/figure-1.svg"] = _cached_plot(
+            key, functools.partial(plots.figure1_svg, reported), cache_dir
+        )
     if cache_dir is not None and cache_dir.is_dir():
         _prune_plot_cache(cache_dir, used)
     return found
@@ -219,7 +223,9 @@ def agenda_page(site: Site) -> str:
             if items:
                 status_order = {"open": 0, "partially-answered": 1, "answered": 2}
                 items.sort(key=lambda q: (status_order.get(q["status"], 3), q["label"]))
-                parts.append({"title": FAMILY_TITLES.get(family or "", "Across families"), "questions": items})
+                parts.append(
+                    {"title": FAMILY_TITLES.get(family or "", "Across families"), "questions": items}
+                )
         if parts:
             title = INTERFACE_TITLES.get(interface or "", "Both interfaces")
             sections.append({"title": title, "families": parts})
@@ -227,7 +233,9 @@ def agenda_page(site: Site) -> str:
     for items in groups.values():
         for item in items:
             counts[item["status"]] += 1
-    return page_text("agenda.md", PAGE_TITLES["agenda.md"], sections=sections, counts=dict(sorted(counts.items())))
+    return page_text(
+        "agenda.md", PAGE_TITLES["agenda.md"], sections=sections, counts=dict(sorted(counts.items()))
+    )
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -244,8 +252,12 @@ def compatibility_page(site: Site) -> str:
             if link.id not in site.by_id:
                 continue
             pairs[_pair(strategy.id, link.id)].append(
-                {"evidence": str(link.evidence.value), "stated_by": strategy.id, "note": link.note,
-                 "sources": [site.source(s, links) for s in link.sources]}
+                {
+                    "evidence": str(link.evidence.value),
+                    "stated_by": strategy.id,
+                    "note": link.note,
+                    "sources": [site.source(s, links) for s in link.sources],
+                }
             )
     verdicts = {pair: _verdict([s["evidence"] for s in stated]) for pair, stated in pairs.items()}
     involved = sorted({i for pair in pairs for i in pair}, key=lambda i: (site.label(i).lower(), i))
@@ -254,8 +266,10 @@ def compatibility_page(site: Site) -> str:
         matrix = {
             "heads": [site.entry_link(i, links) for i in involved],
             "rows": [
-                {"head": site.entry_link(a, links),
-                 "cells": [verdicts.get(_pair(a, b), "same" if a == b else "") for b in involved]}
+                {
+                    "head": site.entry_link(a, links),
+                    "cells": [verdicts.get(_pair(a, b), "same" if a == b else "") for b in involved],
+                }
                 for a in involved
             ],
         }
@@ -294,7 +308,9 @@ def _family_of(site: Site, strategy_id: str) -> str:
 def coverage_page(site: Site) -> str:
     """Which SEI and layer descriptors are measured or held in data for each strategy."""
     links = site.links("coverage.md")
-    descriptors = [p for p in site.of_kind("property") if isinstance(p, Property) and p.scope.value in ("sei", "layer")]
+    descriptors = [
+        p for p in site.of_kind("property") if isinstance(p, Property) and p.scope.value in ("sei", "layer")
+    ]
     descriptor_ids = {p.id for p in descriptors}
     known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for strategy in site.of_kind("strategy"):
@@ -310,7 +326,9 @@ def coverage_page(site: Site) -> str:
                 if prop is not None:
                     known[link.id][prop].add("data")
     strategies = site.of_kind("strategy")
-    rows_source = strategies if len(strategies) <= _MATRIX_LIMIT * 3 else [s for s in strategies if s.id in known]
+    rows_source = (
+        strategies if len(strategies) <= _MATRIX_LIMIT * 3 else [s for s in strategies if s.id in known]
+    )
     rows_source = sorted(rows_source, key=lambda s: (_family_of(site, s.id), s.label.lower(), s.id))
     rows: list[dict[str, Any]] = []
     for s in rows_source:
@@ -392,4 +410,8 @@ def graph_data(site: Site) -> str:
         "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
         "colours": KIND_COLOURS,
     }
-    return "window.LIMKB_GRAPH = " + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + ";\n"
+    return (
+        "window.LIMKB_GRAPH = "
+        + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+        + ";\n"
+    )

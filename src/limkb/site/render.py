@@ -85,8 +85,16 @@ if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase, Relation
 
-__all__ = ["KIND_TITLES", "PAGE_TITLES", "Download", "RenderMemo", "RenderOptions", "build_date", "graph_data",
-           "render"]
+__all__ = [
+    "KIND_TITLES",
+    "PAGE_TITLES",
+    "Download",
+    "RenderMemo",
+    "RenderOptions",
+    "build_date",
+    "graph_data",
+    "render",
+]
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +158,11 @@ def _relation_groups(site: Site, entry_id: str, relations: Sequence[Relation],
             }
         )
     return [
-        {"verb": verb, "outgoing": direction == 0, "items": sorted(items, key=lambda i: (i["label"], i["id"]))}
+        {
+            "verb": verb,
+            "outgoing": direction == 0,
+            "items": sorted(items, key=lambda i: (i["label"], i["id"])),
+        }
         for (direction, verb), items in sorted(groups.items())
     ]
 
@@ -168,7 +180,9 @@ def _entry_page(site: Site, entry: Entry) -> str:
     for group in groups:
         for item in group["items"]:
             if item["url"] is not None:
-                neighbours.append(Neighbour(item["id"], item["label"], item["kind"], group["verb"], item["url"]))
+                neighbours.append(
+                    Neighbour(item["id"], item["label"], item["kind"], group["verb"], item["url"])
+                )
     context: dict[str, Any] = {
         "entry": {
             "id": entry.id,
@@ -202,7 +216,9 @@ def _entry_page(site: Site, entry: Entry) -> str:
     elif isinstance(entry, Analysis):
         context["analysis"] = analysis_view(site, entry.id, links)
     key = hashlib.sha256(
-        json.dumps([entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str).encode()
+        json.dumps(
+            [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
+        ).encode()
     ).hexdigest()
     cached = _ENTRY_CACHE.get(key)
     if cached is not None:
@@ -218,7 +234,11 @@ def _entry_page(site: Site, entry: Entry) -> str:
 
 def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
     columns = [
-        {"name": c.name, "unit": c.unit, "property": site.entry_link(c.property, links) if c.property else None}
+        {
+            "name": c.name,
+            "unit": c.unit,
+            "property": site.entry_link(c.property, links) if c.property else None,
+        }
         for c in dataset.columns
     ]
     rows = []
@@ -227,7 +247,9 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
         rows.append(
             {
                 "label": record.label,
-                "values": ["" if values.get(c.name) is None else f"{values[c.name]}" for c in dataset.columns],
+                "values": [
+                    "" if values.get(c.name) is None else f"{values[c.name]}" for c in dataset.columns
+                ],
                 "source": site.source(record.source, links) if record.source else None,
                 "note": record.note,
             }
@@ -272,7 +294,10 @@ def _index_page(site: Site, kind: str) -> str:
             else:
                 cells.append({"text": display(value) or "", "url": None})
         if isinstance(entry, Dataset):
-            cells += [{"text": str(len(entry.records)), "url": None}, {"text": str(len(entry.columns)), "url": None}]
+            cells += [
+                {"text": str(len(entry.records)), "url": None},
+                {"text": str(len(entry.columns)), "url": None},
+            ]
         elif isinstance(entry, Analysis):
             result = site.results.get(entry.id)
             cells += [
@@ -412,7 +437,9 @@ class RenderMemo:
             return set()
         ids = set(self.entries) | set(site.by_id)
         changed = {i for i in ids if self.entries.get(i) is not dict.get(site.by_id, i)}
-        changed |= {i for i in set(self.results) | set(site.results) if self.results.get(i) != site.results.get(i)}
+        changed |= {
+            i for i in set(self.results) | set(site.results) if self.results.get(i) != site.results.get(i)
+        }
         stale = set(changed)
         for entry_id in changed:
             for entry in (self.entries.get(entry_id), dict.get(site.by_id, entry_id)):
