@@ -447,7 +447,9 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
         return _problem(path, m.line, m.col, "unknown-field", message, hint, entry=stem)
     m = document.mark(loc)
     if kind in OWN_ERRORS:
-        return _problem(path, m.line, m.col, kind, f"{where} {item['msg']}", item["ctx"]["hint"], entry=stem)
+        return _problem(
+            path, m.line, m.col, OWN_ERRORS[kind], f"{where}: {item['msg']}", item["ctx"]["hint"], entry=stem
+        )
     if kind in _TYPE_NAMES:
         expected = _TYPE_NAMES[kind]
         hint = "use the right type"
@@ -480,13 +482,6 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
         message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
         return _problem(path, m.line, m.col, "bad-value", message, f"use one of {allowed}", entry=stem)
     msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
-    if "needs a unit" in msg:
-        return _problem(path, m.line, m.col, "bad-value", f"{where}: {msg}",
-                        "add `unit:` with the unit of the values, e.g. `unit: \"%\"` or `unit: nm`",
-                        entry=stem)  # fmt: skip
-    if "unknown unit" in msg:
-        return _problem(path, m.line, m.col, "unknown-unit", f"{where}: {msg}",
-                        "use a unit from the unit list (CONTRIBUTING.md), e.g. `nm`, `%`, `mA cm-2`", entry=stem)  # fmt: skip
     if kind == "string_pattern_mismatch":
         hint = "ids are lowercase slugs such as `lif` or `fec-additive`"
         if loc and loc[-1] == "doi":

@@ -68,9 +68,14 @@ MAX_NESTING = 16
 """Deepest nesting of ``[`` or ``(`` in one Markdown field."""
 _BRACKET = re.compile(r"[\[\]()]")
 
-OWN_ERRORS: frozenset[str] = frozenset({"control-character", "too-much-markup"})
-"""The error types limkb's own field validators raise; their ``ctx`` carries a ``hint``.
-The validator reports them under these codes."""
+OWN_ERRORS: dict[str, str] = {
+    "control-character": "control-character",
+    "too-much-markup": "too-much-markup",
+    "unknown-unit": "unknown-unit",
+    "missing-unit": "bad-value",
+}
+"""The error types limkb's own field validators raise, and the problem code each is reported
+under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""
 
 
 def _no_controls(text: str) -> str:
@@ -78,7 +83,7 @@ def _no_controls(text: str) -> str:
     if found is not None:
         raise PydanticCustomError(
             "control-character",
-            "holds the invisible control character U+{code} at character {at}",
+            "the invisible control character U+{code} at character {at} is not allowed",
             {"code": f"{ord(found.group()):04X}", "at": found.start() + 1,
              "hint": "delete it (it often comes from a PDF or an escape such as \\x01 in quotes); "
                      "only tabs and line breaks are allowed"},
@@ -90,7 +95,7 @@ def _bounded_markup(text: str) -> str:
     """Refuse bracket soup: Markdown engines scan brackets in quadratic time."""
     if text.count("[") > MAX_BRACKETS:
         raise PydanticCustomError(
-            "too-much-markup", "holds {count} '[' (at most {limit})",
+            "too-much-markup", "{count} '[' are more than the {limit} allowed",
             {"count": text.count("["), "limit": MAX_BRACKETS,
              "hint": "write brackets that are not links as words, or split the text"},
         )  # fmt: skip
@@ -101,7 +106,7 @@ def _bounded_markup(text: str) -> str:
             depth[char] += 1
             if depth[char] > MAX_NESTING:
                 raise PydanticCustomError(
-                    "too-much-markup", "nests '{char}' more than {limit} deep (at character {at})",
+                    "too-much-markup", "'{char}' nested more than {limit} deep (at character {at})",
                     {"char": char, "limit": MAX_NESTING, "at": match.start() + 1,
                      "hint": "close the brackets you open; no link or remark nests this deep"},
                 )  # fmt: skip
@@ -284,7 +289,10 @@ class Quantity(ClosedModel):
         try:
             parse_unit(unit)
         except UnitError as error:
-            raise ValueError(str(error)) from None
+            raise PydanticCustomError(
+                "unknown-unit", "{what}",
+                {"what": str(error), "hint": "use a unit from the unit list (CONTRIBUTING.md), e.g. `nm`, `%`, `mA cm-2`"},
+            ) from None  # fmt: skip
         return unit
 
     @model_validator(mode="after")

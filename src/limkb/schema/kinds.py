@@ -29,6 +29,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from limkb.schema.fields import (
     DOI_PATTERN,
@@ -374,7 +375,10 @@ class Column(ClosedModel):
     @model_validator(mode="after")
     def _number_has_unit(self) -> Column:
         if self.type != ColumnType.TEXT and self.unit is None:
-            raise ValueError(f"numeric column {self.name!r} needs a unit (use '1' for a dimensionless value)")
+            raise PydanticCustomError(
+                "missing-unit", "numeric column {name!r} needs a unit (use '1' for a dimensionless value)",
+                {"name": self.name, "hint": "add `unit:` with the unit of the values, e.g. `unit: \"%\"` or `unit: nm`"},
+            )  # fmt: skip
         return self
 
 
