@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+_ENV = {**os.environ, "PYTEST_ADDOPTS": ""}
+"""The inner run gets none of the outer run's options (CI passes -q and a junit file through it)."""
 
 
 def test_skipped_browser_tests_are_counted_with_their_reason_at_the_end(tmp_path: Path) -> None:
@@ -24,7 +27,7 @@ def test_skipped_browser_tests_are_counted_with_their_reason_at_the_end(tmp_path
     (tests / "test_other.py").write_text("def test_other():\n    assert True\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_ENV,
     )  # fmt: skip
     lines = done.stdout.strip().splitlines()
     assert (
@@ -40,6 +43,6 @@ def test_a_run_without_skipped_browser_tests_adds_nothing(tmp_path: Path) -> Non
     (tests / "test_other.py").write_text("def test_other():\n    assert True\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_ENV,
     )  # fmt: skip
     assert "browser tests skipped" not in done.stdout
