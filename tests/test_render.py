@@ -218,3 +218,18 @@ def test_ids_that_are_not_slugs_never_become_paths(kb: KnowledgeBase) -> None:
                                    interface="li-electrolyte", sources=[])  # fmt: skip
     with pytest.raises(ValueError, match="not a slug"):
         site_module.entry_path(bad)
+
+
+def test_every_kind_has_one_display_row_and_the_explorer_reads_its_order() -> None:
+    """A new kind gets its title, colour, columns and order from one table (limkb.site.kinds)."""
+    from limkb.schema.kinds import KINDS
+    from limkb.site.kinds import DISPLAY, KIND_ORDER
+
+    assert set(DISPLAY) == set(KINDS), "add a row for each kind to limkb.site.kinds.DISPLAY"
+    for kind, shown in DISPLAY.items():
+        fields = KINDS[kind].model_fields
+        assert all(attr in fields for _, attr in shown.columns), kind
+    assert len({shown.colour for shown in DISPLAY.values()}) == len(DISPLAY)
+    explorer = (Path(__file__).resolve().parent.parent / "src/limkb/site/assets/explorer.js").read_text()
+    assert "data.order" in explorer and '"strategy", "material"' not in explorer
+    assert KIND_ORDER[0] == "strategy"

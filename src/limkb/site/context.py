@@ -26,8 +26,8 @@ from limkb._version import __version__
 from limkb.errors import LimkbError
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import KINDS, Entry, Family, Interface, Reference, Source
+from limkb.site.kinds import KIND_COLOURS, KIND_TITLES
 from limkb.site.markup import plain, prose, text_title
-from limkb.site.neighbourhood import KIND_COLOURS
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -52,21 +52,6 @@ __all__ = [
     "reference_text",
 ]
 
-
-KIND_TITLES: dict[str, str] = {
-    "strategy": "Strategies",
-    "material": "Materials",
-    "mechanism": "Mechanisms",
-    "species": "Species",
-    "property": "Properties",
-    "technique": "Techniques",
-    "failure-mode": "Failure modes",
-    "question": "Questions",
-    "dataset": "Datasets",
-    "analysis": "Analyses",
-    "reference": "References",
-}
-"""How each kind is titled on the site, in browsing order."""
 
 PAGE_TITLES: dict[str, str] = {
     "agenda.md": "Open questions",

@@ -12,24 +12,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from limkb.site.kinds import KIND_COLOURS
 from limkb.site.markup import plain
 
-__all__ = ["KIND_COLOURS", "MAX_NEIGHBOURS", "Neighbour", "neighbourhood_svg"]
-
-KIND_COLOURS: dict[str, str] = {
-    "strategy": "#0072B2",
-    "material": "#E69F00",
-    "mechanism": "#009E73",
-    "species": "#CC79A7",
-    "property": "#56B4E9",
-    "technique": "#882255",
-    "failure-mode": "#D55E00",
-    "question": "#F0E442",
-    "dataset": "#44AA99",
-    "analysis": "#332288",
-    "reference": "#999999",
-}
-"""One colour per kind, the same as the graph explorer's (colour-blind safe)."""
+__all__ = ["MAX_NEIGHBOURS", "Neighbour", "neighbourhood_svg"]
 
 MAX_NEIGHBOURS = 24
 """More neighbours than this are summarised as 'and N more' (the page lists them all)."""

@@ -31,7 +31,7 @@ from limkb.site.context import (
     page_text,
     reference_text,
 )
-from limkb.site.neighbourhood import KIND_COLOURS
+from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -409,6 +409,7 @@ def graph_data(site: Site) -> str:
         "nodes": nodes,
         "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
         "colours": KIND_COLOURS,
+        "order": KIND_ORDER,
     }
     return (
         "window.LIMKB_GRAPH = "

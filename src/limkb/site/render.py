@@ -67,6 +67,7 @@ from limkb.site.context import (
     page_url,
     reference_text,
 )
+from limkb.site.kinds import DISPLAY
 from limkb.site.markup import prose
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
 from limkb.site.overview import (
@@ -259,26 +260,12 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
 
 # --- index pages ---------------------------------------------------------------------------
 
-_INDEX_COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "reference": [("Title", "title"), ("Journal", "journal"), ("Year", "year")],
-    "strategy": [("Family", "family"), ("Interface", "interface"), ("Subtype of", "subtype_of")],
-    "material": [("Formula", "formula"), ("Roles", "roles")],
-    "mechanism": [],
-    "species": [("Formula", "formula"), ("Class", "species_class")],
-    "property": [("Symbol", "symbol"), ("Unit", "unit"), ("Scope", "scope"), ("Desired", "desired")],
-    "technique": [("Abbreviation", "abbreviation"), ("Category", "category")],
-    "failure-mode": [("Category", "category"), ("Interface", "interface")],
-    "question": [("Status", "status"), ("Theme", "theme"), ("Interface", "interface"), ("Family", "family")],
-    "dataset": [],
-    "analysis": [("x", "x"), ("y", "y")],
-}
-
 
 def _index_page(site: Site, kind: str) -> str:
     model = KINDS[kind]
     page = f"browse/{model.folder}.md"
     links = site.links(page)
-    columns = [header for header, _ in _INDEX_COLUMNS[kind]]
+    columns = [header for header, _ in DISPLAY[kind].columns]
     extra: list[str] = []
     if kind == "dataset":
         extra = ["Records", "Columns"]
@@ -287,7 +274,7 @@ def _index_page(site: Site, kind: str) -> str:
     rows = []
     for entry in site.of_kind(kind):
         cells: list[dict[str, Any]] = []
-        for _, attr in _INDEX_COLUMNS[kind]:
+        for _, attr in DISPLAY[kind].columns:
             value = getattr(entry, attr, None)
             if attr == "subtype_of" and value:
                 cells.append({"text": site.label(value), "url": links.entry(value)})

@@ -19,10 +19,9 @@
   var SCRIPT_SUFFIX = "assets/limkb/explorer.js";
   var SCRIPT = document.currentScript;
 
-  /* Colours of the kinds come with the data (limkb.neighbourhood.KIND_COLOURS, one source). */
+  /* Colours and order of the kinds come with the data (limkb.site.kinds.DISPLAY, one source). */
   var KIND_COLOURS = {};
-  var KIND_ORDER = ["strategy", "material", "mechanism", "species", "property", "technique",
-                    "failure-mode", "question", "dataset", "analysis", "reference"];
+  var KIND_ORDER = [];
   var EXTRA_COLOURS = ["#117733", "#999933", "#AA4499", "#661100", "#6699CC", "#888888"];
 
   /* Above this many nodes the force-directed refinement is skipped: it is quadratic per step. */
@@ -410,6 +409,7 @@
       return;
     }
     KIND_COLOURS = data.colours || {};
+    KIND_ORDER = data.order || [];
     if (!data.nodes.length) {
       message(container, "The knowledge base has no entries yet.");
       return;
