@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
+from limkb.check.validate import display_path
 from limkb.errors import LoadError, ValidationError
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source
@@ -151,7 +152,7 @@ def describe(kb: KnowledgeBase, entry_id: str) -> str:
     entry = kb[entry_id]
     lines = [
         f"{entry.label}  [{entry.kind} {entry.id}]",
-        f"{_shown(kb.file_of(entry_id))}:{kb.line_of(entry_id)}",
+        f"{display_path(kb.file_of(entry_id))}:{kb.line_of(entry_id)}",
     ]
     if entry.summary:
         lines += ["", entry.summary.strip()]
@@ -170,10 +171,3 @@ def describe(kb: KnowledgeBase, entry_id: str) -> str:
     if entry.sources:
         lines += ["", "Sources:"] + [f"  {_cite([s])}" for s in entry.sources]
     return "\n".join(lines)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(path)
