@@ -9,7 +9,8 @@ import pytest
 from kbfactory import REF, SOURCE, minimal, write_kb
 from limkb.access import load
 from limkb.errors import UnknownEntryError
-from limkb.graph import KnowledgeBase, Relation, normalise
+from limkb.graph import KnowledgeBase, Relation
+from limkb.search import normalise
 
 
 def tiny(tmp_path: Path) -> Path:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import difflib
 import importlib
 import logging
-import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,17 +35,13 @@ from limkb.schema.kinds import (
     Dataset,
     Entry,
     Link,
-    Material,
-    Property,
-    Reference,
     Source,
-    Species,
     Strategy,
-    Technique,
     iter_links,
     iter_sources,
     relation_fields,
 )
+from limkb.search import SearchIndex
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -128,32 +122,6 @@ class DatasetTable:
 
     def __len__(self) -> int:
         return len(self.records)
-
-
-_DASHES = re.compile(r"[\s\-‐‑‒–—―_·.,'’()]+")
-
-
-def normalise(text: str) -> str:
-    """Fold text for matching: Unicode sub/superscripts to plain, case, spaces and hyphens away.
-
-    >>> normalise("LiNO₃") == normalise("lino3") == normalise("Li NO3")
-    True
-    """
-    return _DASHES.sub("", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _names_of(entry: Entry) -> list[str]:
-    """The strings that name an entry exactly: id, name, aliases, formula, abbreviation ..."""
-    names = [entry.id, entry.label, *entry.aliases]
-    if isinstance(entry, (Material, Species)) and entry.formula:
-        names.append(entry.formula)
-    if isinstance(entry, Technique) and entry.abbreviation:
-        names.append(entry.abbreviation)
-    if isinstance(entry, Property) and entry.symbol:
-        names.append(entry.symbol)
-    if isinstance(entry, Reference) and entry.doi:
-        names.append(entry.doi)
-    return names
 
 
 def _matches(value: Any, wanted: Any) -> bool:
@@ -418,40 +386,12 @@ class KnowledgeBase:
     # --- text search -----------------------------------------------------------------------
 
     @cached_property
-    def _search_index(self) -> list[tuple[str, tuple[str, ...], str]]:
-        index = []
-        for entry_id in sorted(self._entries):
-            entry = self._entries[entry_id]
-            names = tuple(dict.fromkeys(normalise(n) for n in _names_of(entry) if n))
-            extra = normalise(entry.title) if isinstance(entry, Reference) else ""
-            index.append((entry_id, names, extra))
-        return index
+    def _search(self) -> SearchIndex:
+        return SearchIndex(self._entries)
 
     def find(self, text: str) -> list[Entry]:
-        """Entries whose id, name, aliases or formula match ``text``, best first.
-
-        Matching ignores case, spaces, hyphens and Unicode sub/superscripts, so ``"LiNO3"``
-        finds ``LiNO₃``. Exact matches come first, then names that start with the text, then
-        names (or reference titles) that contain it; ties go to the shorter name, then the id.
-        """
-        query = normalise(text)
-        if not query:
-            return []
-        ranked: list[tuple[int, int, str]] = []
-        for entry_id, names, extra in self._search_index:
-            rank = None
-            if query in names:
-                rank = 0
-            elif any(n.startswith(query) for n in names):
-                rank = 1
-            elif any(query in n for n in names):
-                rank = 2
-            elif query in extra:
-                rank = 3
-            if rank is not None:
-                ranked.append((rank, len(names[1] if len(names) > 1 else names[0]), entry_id))
-        ranked.sort()
-        return [self._entries[entry_id] for _, _, entry_id in ranked]
+        """Entries whose id, name, aliases or formula match ``text``, best first (see :mod:`limkb.search`)."""
+        return [self._entries[entry_id] for entry_id in self._search.find(text)]
 
     # --- files -----------------------------------------------------------------------------
 

@@ -45,6 +45,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
+from limkb.files import write_atomic
 from limkb.report import Report
 from limkb.site.render import Download, RenderMemo, RenderOptions, render
 
@@ -303,10 +304,7 @@ def _materialise(pages: Mapping[str, str | bytes], folder: Path) -> None:
             _WRITTEN[key] = (content, digest)
             continue
         if not (target.is_file() and target.read_bytes() == data):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            write_atomic(target, data)
         _WRITTEN[key] = (content, digest)
     if folder.is_dir():
         for stale in folder.rglob("*"):

@@ -13,13 +13,12 @@ import functools
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from limkb.files import write_atomic
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Dataset, Property, Question, Reference, Source, Strategy
 from limkb.site.context import (
@@ -135,11 +134,7 @@ def _cached_plot(key: str, draw: Callable[[], str], folder: Path | None) -> str:
         svg = draw()
         if folder is not None:
             try:
-                folder.mkdir(parents=True, exist_ok=True)
-                descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".plot-", suffix=".tmp")
-                with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(svg)
-                os.replace(temporary, folder / f"{key}.svg")
+                write_atomic(folder / f"{key}.svg", svg)
             except OSError as error:  # a read-only checkout only loses the shortcut
                 log.info("could not write the plot cache in %s: %s", folder, error)
     if len(_PLOT_CACHE) >= _PLOT_CACHE_LIMIT:
