@@ -13,7 +13,6 @@ Citations (``sources``) are not relations; :meth:`KnowledgeBase.citing` indexes 
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import logging
 from collections import defaultdict
@@ -27,7 +26,7 @@ import networkx as nx
 
 from limkb.check.reader import Document, load_file
 from limkb.errors import UnknownEntryError
-from limkb.report import Report
+from limkb.report import Report, close_matches
 from limkb.schema.kinds import (
     FOLDERS,
     KINDS,
@@ -193,7 +192,7 @@ class KnowledgeBase:
 
     def suggest(self, text: str, *, n: int = 3) -> list[str]:
         """Ids close to ``text``: spelling neighbours first, then entries that ``find`` it."""
-        close = difflib.get_close_matches(text, list(self._entries), n=n, cutoff=0.6)
+        close = close_matches(text, list(self._entries), n=n, cutoff=0.6)
         for entry in self.find(text):
             if len(close) >= n:
                 break
@@ -215,14 +214,14 @@ class KnowledgeBase:
         if kind is not None:
             model = KINDS.get(kind) or FOLDERS.get(kind)
             if model is None:
-                close = difflib.get_close_matches(kind, [*KINDS, *FOLDERS], n=3)
+                close = close_matches(kind, [*KINDS, *FOLDERS], n=3)
                 hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
                 raise ValueError(f"unknown kind {kind!r}{hint} (kinds: {', '.join(KINDS)})")
         models = [model] if model else list(KINDS.values())
         for name in filters:
             if not any(name in m.model_fields for m in models):
                 fields = sorted({f for m in models for f in m.model_fields})
-                close = difflib.get_close_matches(name, fields, n=3)
+                close = close_matches(name, fields, n=3)
                 hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
                 raise ValueError(f"no entry of kind {kind or 'any'!r} has a field {name!r}{hint}")
         found = []
@@ -254,7 +253,7 @@ class KnowledgeBase:
         if relation is None or relation in RELATION_NAMES or relation in RELATION_NAMES.values():
             return
         names = [*RELATION_NAMES, *set(RELATION_NAMES.values())]
-        close = difflib.get_close_matches(relation, names, n=3)
+        close = close_matches(relation, names, n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"unknown relation {relation!r}{hint}")
 

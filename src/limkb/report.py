@@ -7,12 +7,22 @@ github`` output and the site's "common errors" page all read them from there.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-__all__ = ["CODES", "Problem", "Report", "Severity"]
+__all__ = ["CODES", "Problem", "Report", "Severity", "close_matches"]
+
+
+def close_matches(word: str, candidates: Iterable[str], *, n: int, cutoff: float = 0.6) -> list[str]:
+    """The candidates most like ``word``, best first: the one source of every "did you mean".
+
+    ``cutoff`` (0-1) is how alike a candidate must be; callers choose it by how short and how
+    similar their candidates are (unit spellings 0.5, ids and field names 0.6).
+    """
+    return difflib.get_close_matches(word, list(candidates), n=n, cutoff=cutoff)
 
 
 class Severity(StrEnum):

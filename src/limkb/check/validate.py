@@ -10,7 +10,6 @@ caller decides what to do with the :class:`~limkb.report.Report`.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import logging
 import os
@@ -25,7 +24,7 @@ import pydantic
 from pydantic import BaseModel
 
 from limkb.check.reader import MAX_BYTES, Document, Mark, iter_entry_files, load_file
-from limkb.report import Problem, Report, Severity
+from limkb.report import Problem, Report, Severity, close_matches
 from limkb.schema.fields import OWN_ERRORS, inner_type
 from limkb.schema.ids import is_slug, reference_id
 from limkb.schema.kinds import (
@@ -236,7 +235,7 @@ def _check_place(relative: Path, shown: str) -> Problem | None:
     parts = relative.parts
     folders = ", ".join(sorted(FOLDERS))
     if len(parts) != 2 or parts[0] not in FOLDERS:
-        close = difflib.get_close_matches(parts[0], list(FOLDERS), n=1) if len(parts) > 1 else []
+        close = close_matches(parts[0], list(FOLDERS), n=1) if len(parts) > 1 else []
         hint = (f"move it to kb/{close[0]}/" if close else
                 f"entries live in kb/<folder>/<id>.yaml with <folder> one of: {folders}")  # fmt: skip
         return _problem(shown, 1, 1, "unknown-folder", f"{'/'.join(parts)} is not in a kind folder", hint)
@@ -440,7 +439,7 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
         m = document.mark(loc, key=True)
         owner = _model_at(model, loc[:-1])
         fields = [f for f in (owner.model_fields if owner else {}) if f != "id"]
-        close = difflib.get_close_matches(name, fields, n=1, cutoff=0.6)
+        close = close_matches(name, fields, n=1, cutoff=0.6)
         message = f"unknown field {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
         hint = (f"rename it to `{close[0]}`" if close else
                 f"remove it; the fields here are: {', '.join(fields)}")  # fmt: skip
@@ -476,7 +475,7 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
                         "add at least one `{ref: <reference-id>, locator: ...}`", entry=stem)  # fmt: skip
     if kind == "enum":
         allowed = item.get("ctx", {}).get("expected", "")
-        close = difflib.get_close_matches(
+        close = close_matches(
             str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1
         )
         message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
@@ -525,7 +524,7 @@ class _Where:
 
 
 def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
-    return difflib.get_close_matches(target, list(candidates), n=3, cutoff=0.6)
+    return close_matches(target, list(candidates), n=3, cutoff=0.6)
 
 
 def _check_links(result: Validated) -> None:

@@ -16,7 +16,6 @@ form (``limkb fmt``), its comments kept.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import logging
 import math
@@ -31,7 +30,7 @@ from limkb.check.reader import MAX_BYTES, load_file, load_text
 from limkb.commands.fmt import read_comments, render
 from limkb.errors import LimkbError
 from limkb.files import write_atomic
-from limkb.report import Problem, Report, Severity
+from limkb.report import Problem, Report, Severity, close_matches
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Column, ColumnType, Dataset, Property, Reference, record_identity
 from limkb.schema.units import UnitError, convert
@@ -86,7 +85,7 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
                 )  # fmt: skip
             return column.name, unit, None
     names = [c.name for c in columns] + [c.property for c in columns if c.property] + list(_RESERVED)
-    close = difflib.get_close_matches(_norm(text), names, n=1, cutoff=0.6)
+    close = close_matches(_norm(text), names, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
     return None, unit, (
         f"{hint}headers are a column name, its property id or `name (unit)`; "
@@ -261,7 +260,7 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
                 continue
             if target == "ref":
                 if value not in references:
-                    close = difflib.get_close_matches(value, sorted(references), n=1, cutoff=0.6)
+                    close = close_matches(value, sorted(references), n=1, cutoff=0.6)
                     bad(*where, "bad-cell", f"ref {value!r} is not a reference entry"
                         + (f"; did you mean {close[0]!r}?" if close else ""),
                         "add the reference first with `limkb import-bib FILE.bib`")  # fmt: skip

@@ -7,8 +7,9 @@ same dimension convert into each other; nothing is guessed.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+
+from limkb.report import close_matches
 
 __all__ = ["PERCENTAGES", "UNITS", "Unit", "UnitError", "convert", "describe", "parse_unit", "suggest_unit"]
 
@@ -110,7 +111,7 @@ def parse_unit(text: str) -> Unit:
 
 def suggest_unit(text: str) -> list[str]:
     """Known unit spellings close to ``text``, best first."""
-    return difflib.get_close_matches(text.strip(), list(UNITS), n=3, cutoff=0.5)
+    return close_matches(text.strip(), list(UNITS), n=3, cutoff=0.5)
 
 
 def _did_you_mean(text: str) -> str:
