@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from sitekit import Site, Tab, build_site, copy_project, serve
-from test_browser_xss import PWNED_CHECK, _Markup
+from test_browser_xss import PWNED_CHECK, live_payloads
 
 from kbfactory import REF, REFERENCE, minimal, write_kb
 
@@ -152,9 +152,5 @@ def test_no_payload_becomes_markup_and_every_payload_link_is_safe_to_click(
 
 def test_no_built_page_carries_a_payload_as_markup(markdown_site: Site) -> None:
     """Checked without a browser, by the same parser as the prose payload test."""
-    offenders = []
-    for path in markdown_site.pages():
-        parser = _Markup()
-        parser.feed(path.read_text(encoding="utf-8"))
-        offenders += [f"{path.relative_to(markdown_site.root)}: {found}" for found in parser.found]
+    offenders = live_payloads(markdown_site)
     assert not offenders, "\n".join(offenders)

@@ -380,16 +380,17 @@ def import_table(
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise LimkbError(f"{shown} is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
+    ranges = _ranges(kb, columns)
     existing = _identities(document.data.get("records"))
     records, report = read_table(
-        text, columns, path=shown, references=references, ranges=_ranges(kb, columns),
+        text, columns, path=shown, references=references, ranges=ranges,
         existing=existing, replace=replace,
     )  # fmt: skip
     result = TableImport(dataset_id, path, records, report)
     if report.errors:
         return result
     merged = _merge(document.data.get("records"), records, existing)
-    maxima = {name: high for name, (_low, high, _unit) in _ranges(kb, columns).items()}
+    maxima = {name: high for name, (_low, high, _unit) in ranges.items()}
     for _i, message in fraction_columns(columns, [r for r in merged if isinstance(r, dict)], maxima):
         report.add(Problem(shown, 1, 1, Severity.ERROR, "fraction-as-percent",
                            message + " once these rows are added", FRACTION_HINT))  # fmt: skip
