@@ -528,8 +528,15 @@ class _Writer:
             lines += [f"{indent}  - ref: {ref}", f"{indent}    locator: {_q(locator)}"]
         return lines
 
-    def links(self, key: str, targets: Sequence[str], *, cited: float = 0.5, note: float = 0.1,
-              evidence: bool = False) -> list[str]:  # fmt: skip
+    def links(
+        self,
+        key: str,
+        targets: Sequence[str],
+        *,
+        cited: float = 0.5,
+        note: float = 0.1,
+        evidence: bool = False,
+    ) -> list[str]:
         """A relation list: bare ids, or ``{id, sources, note}`` items like the real ones."""
         if not targets:
             return []
@@ -548,8 +555,10 @@ class _Writer:
         return lines
 
     def head(self, folder: str, name: str, *, aliases: int, summary: int | None, sources: int) -> list[str]:
-        lines = [f"# yaml-language-server: $schema=../../schema/{_SCHEMA[folder]}.schema.json",
-                 f"name: {_q(name)}"]  # fmt: skip
+        lines = [
+            f"# yaml-language-server: $schema=../../schema/{_SCHEMA[folder]}.schema.json",
+            f"name: {_q(name)}",
+        ]
         if aliases:
             lines.append("aliases:")
             lines += [f"  - {_q(self.words(self.rng.randint(1, 3)))}" for _ in range(aliases)]
@@ -572,18 +581,27 @@ class _Writer:
     def reference(self, index: int, reviews: int) -> tuple[str, list[str]]:
         from limkb.schema.ids import reference_id
 
-        authors = [f"{self.rng.choice(_SURNAMES)}, {self.rng.choice('ABCDEFGHJKLMNPRSTWXYZ')}."
-                   for _ in range(self.n(2, 8))]  # fmt: skip
+        authors = [
+            f"{self.rng.choice(_SURNAMES)}, {self.rng.choice('ABCDEFGHJKLMNPRSTWXYZ')}."
+            for _ in range(self.n(2, 8))
+        ]
         year = self.n(1995, 2024)
         title = " ".join(self.rng.choice(_TITLE_WORDS) for _ in range(self.n(6, 14)))
         entry_id = self.new_id(reference_id(authors[0].split(",")[0], year, title))
         self.ids["references"].append(entry_id)
-        lines = ["# yaml-language-server: $schema=../../schema/reference.schema.json",
-                 f"type: {'review' if index < reviews else 'article'}", f"title: {_q(title)}",
-                 "authors:", *(f"  - {_q(a)}" for a in authors),
-                 f"journal: {_q(self.rng.choice(_JOURNALS))}", f"year: {year}",
-                 f'volume: "{self.n(1, 60)}"', f'issue: "{self.n(1, 24)}"',
-                 f'pages: "{self.n(100, 9999)}"', f"doi: 10.{self.n(1000, 9999)}/syn.{index}.{entry_id}"]  # fmt: skip
+        lines = [
+            "# yaml-language-server: $schema=../../schema/reference.schema.json",
+            f"type: {'review' if index < reviews else 'article'}",
+            f"title: {_q(title)}",
+            "authors:",
+            *(f"  - {_q(a)}" for a in authors),
+            f"journal: {_q(self.rng.choice(_JOURNALS))}",
+            f"year: {year}",
+            f'volume: "{self.n(1, 60)}"',
+            f'issue: "{self.n(1, 24)}"',
+            f'pages: "{self.n(100, 9999)}"',
+            f"doi: 10.{self.n(1000, 9999)}/syn.{index}.{entry_id}",
+        ]
         if index >= reviews and reviews:
             review = self.ids["references"][self.rng.randrange(reviews)]
             lines += ["cited_in:", f"  - ref: {review}", f"    locator: ref. {self.n(1, 150)}"]
@@ -596,8 +614,11 @@ class _Writer:
         lines = self.head(
             "properties", name, aliases=self.n(0, 3), summary=self.n(180, 380), sources=self.n(1, 4)
         )
-        lines += [f"unit: {_q(unit)}", f"scope: {self.rng.choice(_ENUMS['scope'])}",
-                  f"desired: {self.rng.choice(_ENUMS['desired'])}"]  # fmt: skip
+        lines += [
+            f"unit: {_q(unit)}",
+            f"scope: {self.rng.choice(_ENUMS['scope'])}",
+            f"desired: {self.rng.choice(_ENUMS['desired'])}",
+        ]
         if low is not None:
             lines.append(f"minimum: {low}")
         if high is not None:
@@ -609,8 +630,10 @@ class _Writer:
         lines = self.head(
             "techniques", name, aliases=self.n(1, 3), summary=self.n(180, 380), sources=self.n(1, 5)
         )
-        lines += [f"abbreviation: {_q(''.join(w[0] for w in name.split()).upper())}",
-                  f"category: {self.rng.choice(_ENUMS['category'])}"]  # fmt: skip
+        lines += [
+            f"abbreviation: {_q(''.join(w[0] for w in name.split()).upper())}",
+            f"category: {self.rng.choice(_ENUMS['category'])}",
+        ]
         lines += self.links("measures", self.pick("properties", self.n(0, 3)))
         return entry_id, lines
 
@@ -619,8 +642,10 @@ class _Writer:
         lines = self.head(
             "species", name, aliases=self.n(1, 3), summary=self.n(180, 380), sources=self.n(2, 8)
         )
-        lines += [f"formula: Li{self.n(1, 3)}{self.rng.choice(['F', 'O', 'N', 'CO3', 'S', 'OH'])}",
-                  f"species_class: {self.rng.choice(_ENUMS['species_class'])}"]  # fmt: skip
+        lines += [
+            f"formula: Li{self.n(1, 3)}{self.rng.choice(['F', 'O', 'N', 'CO3', 'S', 'OH'])}",
+            f"species_class: {self.rng.choice(_ENUMS['species_class'])}",
+        ]
         lines += self.links("confers", self.pick("properties", self.n(0, 3)), cited=0.8)
         return entry_id, lines
 
@@ -651,8 +676,10 @@ class _Writer:
         lines = self.head(
             "failure-modes", name, aliases=self.n(0, 3), summary=self.n(180, 380), sources=self.n(2, 7)
         )
-        lines += [f"category: {self.rng.choice(_ENUMS['failure'])}",
-                  f"interface: {self.rng.choice(_ENUMS['interface'])}"]  # fmt: skip
+        lines += [
+            f"category: {self.rng.choice(_ENUMS['failure'])}",
+            f"interface: {self.rng.choice(_ENUMS['interface'])}",
+        ]
         lines += self.links("caused_by", self.pick("mechanisms", self.n(0, 2)))
         lines += self.links("detected_by", self.pick("techniques", self.n(0, 3)), cited=0.8)
         return entry_id, lines
@@ -686,11 +713,18 @@ class _Writer:
         name = name + "?"
         lines = self.head("questions", name, aliases=0, summary=None, sources=self.n(1, 4))
         lines += self.block("text", self.prose(self.n(120, 300)).rstrip(".") + "?")
-        lines += [f"status: {self.rng.choice(_ENUMS['status'])}", f"theme: {self.rng.choice(_ENUMS['theme'])}",
-                  f"interface: {self.rng.choice(_ENUMS['interface'])}",
-                  f"family: {self.rng.choice(_ENUMS['family'])}"]  # fmt: skip
-        about = (self.pick("strategies", self.n(1, 3)) + self.pick("properties", self.n(0, 2))
-                 + self.pick("failure-modes", self.n(0, 1)) + self.pick("species", self.n(0, 1)))  # fmt: skip
+        lines += [
+            f"status: {self.rng.choice(_ENUMS['status'])}",
+            f"theme: {self.rng.choice(_ENUMS['theme'])}",
+            f"interface: {self.rng.choice(_ENUMS['interface'])}",
+            f"family: {self.rng.choice(_ENUMS['family'])}",
+        ]
+        about = (
+            self.pick("strategies", self.n(1, 3))
+            + self.pick("properties", self.n(0, 2))
+            + self.pick("failure-modes", self.n(0, 1))
+            + self.pick("species", self.n(0, 1))
+        )
         lines += self.links("about", about, cited=0.0)
         lines += self.links("answerable_by", self.pick("techniques", self.n(0, 4)), cited=0.0)
         lines += self.block("approach", self.prose(self.n(150, 300)))
@@ -707,13 +741,21 @@ class _Writer:
         lines.append("columns:")
         for column, prop in zip(columns, properties, strict=True):
             unit = self.property_units[prop][0]
-            lines += [f"  - name: {column}", f"    property: {prop}", f"    unit: {_q(unit)}",
-                      f"    description: {_q(self.words(self.n(3, 8)).capitalize() + '.')}"]  # fmt: skip
+            lines += [
+                f"  - name: {column}",
+                f"    property: {prop}",
+                f"    unit: {_q(unit)}",
+                f"    description: {_q(self.words(self.n(3, 8)).capitalize() + '.')}",
+            ]
         lines.append("records:")
         for r in range(self.n(10, 50)):
             ref = self.pick("references", 1, skew=1.0)[0]
-            lines += [f"  - label: {_q(f'R{r + 1} {self.words(2)}')}", "    source:", f"      ref: {ref}",
-                      f"      locator: {_q(f'Table {self.n(1, 4)}, index {r + 1}')}"]  # fmt: skip
+            lines += [
+                f"  - label: {_q(f'R{r + 1} {self.words(2)}')}",
+                "    source:",
+                f"      ref: {ref}",
+                f"      locator: {_q(f'Table {self.n(1, 4)}, index {r + 1}')}",
+            ]
             for column, prop in zip(columns, properties, strict=True):
                 lines.append(f"    {column}: {self._value(prop, share=1.0 / len(columns))}")
         lines += self.links("about", self.pick("strategies", self.n(1, 2)), cited=0.0)
@@ -737,11 +779,20 @@ class _Writer:
         y, x = props[0], props[1]
         if len(props) >= 3 and self.rng.random() < 0.3:
             x = f"{props[1]} / {props[2]}"
-        lines += [f"x: {x}", f"y: {y}", "datasets:", f"  - {dataset}",
-                  f"method: {self.rng.choice(['pearson', 'spearman'])}"]  # fmt: skip
+        lines += [
+            f"x: {x}",
+            f"y: {y}",
+            "datasets:",
+            f"  - {dataset}",
+            f"method: {self.rng.choice(['pearson', 'spearman'])}",
+        ]
         if self.rng.random() < 0.5:
-            lines += ["reported:", f"  value: {round(self.rng.uniform(-0.9, 0.9), 2)}",
-                      f"  ref: {self.pick('references', 1)[0]}", f"  locator: {_q('Fig. 1c')}"]  # fmt: skip
+            lines += [
+                "reported:",
+                f"  value: {round(self.rng.uniform(-0.9, 0.9), 2)}",
+                f"  ref: {self.pick('references', 1)[0]}",
+                f"  locator: {_q('Fig. 1c')}",
+            ]
         return entry_id, lines
 
 
@@ -770,11 +821,17 @@ def generate(out_dir: Path | str, n_entries: int, seed: int = 0) -> dict[str, in
         entry_id, lines = writer.reference(i, reviews)
         files["references", entry_id] = lines
     makers: list[tuple[str, Callable[[], tuple[str, list[str]] | None]]] = [
-        ("properties", writer.property), ("techniques", writer.technique), ("species", writer.species),
-        ("materials", writer.material), ("mechanisms", writer.mechanism),
-        ("failure-modes", writer.failure_mode), ("strategies", writer.strategy),
-        ("questions", writer.question), ("datasets", writer.dataset), ("analyses", writer.analysis),
-    ]  # fmt: skip
+        ("properties", writer.property),
+        ("techniques", writer.technique),
+        ("species", writer.species),
+        ("materials", writer.material),
+        ("mechanisms", writer.mechanism),
+        ("failure-modes", writer.failure_mode),
+        ("strategies", writer.strategy),
+        ("questions", writer.question),
+        ("datasets", writer.dataset),
+        ("analyses", writer.analysis),
+    ]
     for folder, make in makers:
         for _ in range(counts[folder]):
             made = make()
@@ -805,8 +862,9 @@ def _project_files(out: Path) -> None:
     """``mkdocs.yml`` and ``docs/`` of this checkout when present (so the build is the real one)."""
     repo = Path(__file__).resolve().parent.parent
     config = repo / "mkdocs.yml"
-    (out / "mkdocs.yml").write_text(config.read_text(encoding="utf-8") if config.is_file() else _MKDOCS_YML,
-                                    encoding="utf-8")  # fmt: skip
+    (out / "mkdocs.yml").write_text(
+        config.read_text(encoding="utf-8") if config.is_file() else _MKDOCS_YML, encoding="utf-8"
+    )
     docs = out / "docs"
     if docs.exists():
         shutil.rmtree(docs)

@@ -45,8 +45,21 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-METRICS = ("floor", "validate", "link", "load_cold", "load_warm", "related", "path",
-           "analyses", "store", "render", "build", "baseline", "serve")  # fmt: skip
+METRICS = (
+    "floor",
+    "validate",
+    "link",
+    "load_cold",
+    "load_warm",
+    "related",
+    "path",
+    "analyses",
+    "store",
+    "render",
+    "build",
+    "baseline",
+    "serve",
+)
 """Every measurement, in the order of the table."""
 BUILD_METRICS = ("build", "baseline", "serve")
 """The MkDocs builds, left out by ``--skip-build``."""
@@ -102,8 +115,11 @@ def _child_link(project: Path) -> dict[str, Any]:
 
     started = time.perf_counter()
     kb = limkb.load(project / "kb", cache=False)
-    return {"seconds": time.perf_counter() - started, "entries": len(kb),
-            "relations": kb.graph.number_of_edges()}  # fmt: skip
+    return {
+        "seconds": time.perf_counter() - started,
+        "entries": len(kb),
+        "relations": kb.graph.number_of_edges(),
+    }
 
 
 def _child_load_cold(project: Path) -> dict[str, Any]:
@@ -136,8 +152,11 @@ def _child_related(project: Path) -> dict[str, Any]:
         kb.related(entry_id)
         times.append(clock() - started)
     times.sort()
-    return {"seconds": statistics.median(times) / 1e9, "p95": times[int(len(times) * 0.95)] / 1e9,
-            "mean": sum(times) / len(times) / 1e9}  # fmt: skip
+    return {
+        "seconds": statistics.median(times) / 1e9,
+        "p95": times[int(len(times) * 0.95)] / 1e9,
+        "mean": sum(times) / len(times) / 1e9,
+    }
 
 
 def _child_path(project: Path) -> dict[str, Any]:
@@ -183,15 +202,19 @@ def _child_render(project: Path) -> dict[str, Any]:
     results = kb.analyses
     started = time.perf_counter()
     pages = render(kb, results=results)
-    return {"seconds": time.perf_counter() - started, "files": len(pages),
-            "bytes": sum(len(p) for p in pages.values())}  # fmt: skip
+    return {
+        "seconds": time.perf_counter() - started,
+        "files": len(pages),
+        "bytes": sum(len(p) for p in pages.values()),
+    }
 
 
 # --- the parent: processes, medians, the table --------------------------------------------------
 
 
-def _spawn(command: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None,
-           timeout: float = 3600.0) -> dict[str, Any]:  # fmt: skip
+def _spawn(
+    command: Sequence[str], *, cwd: Path, env: dict[str, str] | None = None, timeout: float = 3600.0
+) -> dict[str, Any]:
     """Run ``command`` and read its own rusage with ``os.wait4``: wall, CPU and peak RSS of that child."""
     import tempfile
 
@@ -263,8 +286,10 @@ def prepare_baseline(project: Path) -> Path:
     contributing = project / "CONTRIBUTING.md"
     options = RenderOptions(
         contributing=contributing.read_text(encoding="utf-8") if contributing.is_file() else None,
-        docs_pages=frozenset(p.relative_to(docs).as_posix() for p in docs.rglob("*.md")) if docs.is_dir() else frozenset(),
-    )  # fmt: skip
+        docs_pages=frozenset(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+        if docs.is_dir()
+        else frozenset(),
+    )
     render_to(project / "kb", docs, options=options)
     config = yaml.safe_load((project / "mkdocs.yml").read_text(encoding="utf-8"))
     plugins = [
@@ -278,11 +303,17 @@ def prepare_baseline(project: Path) -> Path:
 
 
 CHILDREN: dict[str, Callable[[Path], dict[str, Any]]] = {
-    "floor": _child_floor, "link": _child_link, "load_cold": _child_load_cold,
-    "load_warm": _child_load_warm, "related": _child_related, "path": _child_path,
-    "analyses": _child_analyses, "store": _child_store, "render": _child_render,
+    "floor": _child_floor,
+    "link": _child_link,
+    "load_cold": _child_load_cold,
+    "load_warm": _child_load_warm,
+    "related": _child_related,
+    "path": _child_path,
+    "analyses": _child_analyses,
+    "store": _child_store,
+    "render": _child_render,
     "prepare_baseline": _child_prepare_baseline,
-}  # fmt: skip
+}
 
 
 def child_main(metric: str, project: Path) -> int:
@@ -305,8 +336,12 @@ def run_metric(metric: str, project: Path, baseline: Path | None) -> dict[str, A
         result = _spawn([_mkdocs(), "build", "--quiet", "-f", "mkdocs.yml"], cwd=baseline, env=env)
         result["seconds"] = result["wall"]
     elif metric == "serve":
-        result = _spawn([sys.executable, str(HERE / "serve_latency.py"), str(project), "--json"],
-                        cwd=project, env=env, timeout=3600)  # fmt: skip
+        result = _spawn(
+            [sys.executable, str(HERE / "serve_latency.py"), str(project), "--json"],
+            cwd=project,
+            env=env,
+            timeout=3600,
+        )
     elif metric == "load_warm":
         if not (project / "build" / "cache").is_dir():
             _spawn([*me[:3], "load_cold", *me[4:]], cwd=project, env=env)
@@ -412,8 +447,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--only", default="", help=f"comma-separated subset of: {','.join(METRICS)}")
     parser.add_argument("--skip-build", action="store_true", help="leave out build, baseline and serve")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp/limkb-bench"),
-                        help="where the generated projects live (reused when already generated)")  # fmt: skip
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/tmp/limkb-bench"),
+        help="where the generated projects live (reused when already generated)",
+    )
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON output")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -464,9 +503,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 result = run_metric(metric, project, baseline)
                 per[metric].append(result)
                 shown = _fmt_time(result.get("seconds"))
-                print(f"[{size:>6} run {run + 1}] {metric:<10} {shown:>10}  rss {result.get('rss_mib', 0):6.0f} MiB"
-                      + (f"  ERROR {result['error'][-300:]!r}" if "error" in result else ""),
-                      file=sys.stderr, flush=True)  # fmt: skip
+                print(
+                    f"[{size:>6} run {run + 1}] {metric:<10} {shown:>10}  rss {result.get('rss_mib', 0):6.0f} MiB"
+                    + (f"  ERROR {result['error'][-300:]!r}" if "error" in result else ""),
+                    file=sys.stderr,
+                    flush=True,
+                )
         results[str(size)] = per
     summary = summarise(results)
     text = table(summary, metrics)

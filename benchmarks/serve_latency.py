@@ -50,8 +50,14 @@ def _pick_entry(project: Path) -> Path:
     return strategies[len(strategies) // 2]
 
 
-def measure(project: Path, *, command: str = "limkb", startup_timeout: float = 900.0,
-            change_timeout: float = 300.0, poll: float = 0.1) -> dict[str, float | str]:  # fmt: skip
+def measure(
+    project: Path,
+    *,
+    command: str = "limkb",
+    startup_timeout: float = 900.0,
+    change_timeout: float = 300.0,
+    poll: float = 0.1,
+) -> dict[str, float | str]:
     """Start the server, edit one entry, and time until its page shows the edit."""
     project = project.resolve()
     port = _free_port()
@@ -111,13 +117,20 @@ def measure(project: Path, *, command: str = "limkb", startup_timeout: float = 9
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("project", type=Path, help="a project folder holding kb/ and mkdocs.yml")
-    parser.add_argument("--command", choices=["limkb", "mkdocs"], default="limkb",
-                        help="limkb serve (rebuilds only changed pages) or plain mkdocs serve")  # fmt: skip
+    parser.add_argument(
+        "--command",
+        choices=["limkb", "mkdocs"],
+        default="limkb",
+        help="limkb serve (rebuilds only changed pages) or plain mkdocs serve",
+    )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
     args = parser.parse_args(argv)
     result = measure(args.project, command=args.command)
-    print(f"{args.command} serve: first page after {result['startup']:.1f} s; "
-          f"edited page served {result['seconds']:.2f} s after the save", file=sys.stderr)  # fmt: skip
+    print(
+        f"{args.command} serve: first page after {result['startup']:.1f} s; "
+        f"edited page served {result['seconds']:.2f} s after the save",
+        file=sys.stderr,
+    )
     if args.json:
         print(json.dumps(result))
     return 0

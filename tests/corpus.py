@@ -135,8 +135,17 @@ def iter_cases(corpus_dir: Path | str) -> list[Case]:
             Expected(p["file"], p["line"], p.get("col"), p["code"], p.get("severity", "error"))
             for p in data.get("problems") or []
         )
-        cases.append(Case(category, folder.name, folder, data["title"], int(data.get("exit", 1)),
-                          bool(data.get("render", False)), problems))  # fmt: skip
+        cases.append(
+            Case(
+                category,
+                folder.name,
+                folder,
+                data["title"],
+                int(data.get("exit", 1)),
+                bool(data.get("render", False)),
+                problems,
+            )
+        )
     cases.sort(key=lambda c: (order.index(c.category), c.slug))
     return cases
 
@@ -176,8 +185,16 @@ def _relative(problem: Problem, kb: Path) -> Problem:
     def fix(text: str) -> str:
         return text.replace(shown, "kb/").replace(f"{kb}/", "kb/")
 
-    return Problem(fix(problem.path), problem.line, problem.col, problem.severity, problem.code,
-                   fix(problem.message), fix(problem.hint), problem.entry)  # fmt: skip
+    return Problem(
+        fix(problem.path),
+        problem.line,
+        problem.col,
+        problem.severity,
+        problem.code,
+        fix(problem.message),
+        fix(problem.hint),
+        problem.entry,
+    )
 
 
 def run_case(case: Case, workdir: Path) -> Report:
@@ -261,8 +278,11 @@ def _case_section(case: Case) -> list[str]:
         if hints:
             out += ["**Fix:** " + _inline(hints[0]), ""]
     else:
-        out += ["limkb accepts this entry: the text is shown to readers as text, and nothing in it "
-                "runs or is evaluated.", ""]  # fmt: skip
+        out += [
+            "limkb accepts this entry: the text is shown to readers as text, and nothing in it "
+            "runs or is evaluated.",
+            "",
+        ]
     out += [f"*Case `{case.name}`*", ""]
     return out
 

@@ -41,8 +41,19 @@ TABLE1 = [  # CE %, F %, C %, O % (the review's Table 1)
     (95, 4.94, 73.49, 21.57),
     (99.5, 19.77, 39.53, 40.7),
 ]
-TABLE2 = [(98.4, 10), (99.52, 6), (99, 25), (99.3, 18), (99.3, 16), (99.5, 13), (99.5, 12),
-          (99.5, 10), (91.7, 8.8), (97.2, 10.2), (99, 9.8)]  # fmt: skip
+TABLE2 = [
+    (98.4, 10),
+    (99.52, 6),
+    (99, 25),
+    (99.3, 18),
+    (99.3, 16),
+    (99.5, 13),
+    (99.5, 12),
+    (99.5, 10),
+    (91.7, 8.8),
+    (97.2, 10.2),
+    (99, 9.8),
+]
 
 
 def load_kb(kb_dir: Path) -> Any:
@@ -95,13 +106,17 @@ def analysis(x: str, y: str = "coulombic-efficiency", **extra: Any) -> dict[str,
 
 
 def table1_kb(tmp_path: Path, rows: list[tuple[float, ...]] = TABLE1) -> Path:
-    return write_kb(tmp_path, {
-        **PROPERTIES,
-        "datasets/composition": table1_dataset(rows),
-        "analyses/ce-vs-f": analysis("sei-fluorine-content", reported={"value": 0.43, "ref": "smith2020test",
-                                                                       "locator": "Fig. 1c"}),
-        "analyses/ce-vs-c-to-f": analysis("sei-carbon-content / sei-fluorine-content"),
-    })  # fmt: skip
+    return write_kb(
+        tmp_path,
+        {
+            **PROPERTIES,
+            "datasets/composition": table1_dataset(rows),
+            "analyses/ce-vs-f": analysis(
+                "sei-fluorine-content", reported={"value": 0.43, "ref": "smith2020test", "locator": "Fig. 1c"}
+            ),
+            "analyses/ce-vs-c-to-f": analysis("sei-carbon-content / sei-fluorine-content"),
+        },
+    )
 
 
 def pts(xs: Any, ys: Any) -> list[Point]:
@@ -221,8 +236,9 @@ def test_r_does_not_depend_on_record_order(pairs: list[tuple[float, float]], ran
 
 @settings(max_examples=60, deadline=None)
 @given(samples, st.floats(min_value=0.01, max_value=100), finite, st.booleans())
-def test_r_survives_affine_rescaling_of_x(pairs: list[tuple[float, float]], scale: float, shift: float,
-                                          flip: bool) -> None:  # fmt: skip
+def test_r_survives_affine_rescaling_of_x(
+    pairs: list[tuple[float, float]], scale: float, shift: float, flip: bool
+) -> None:
     assume(_varied(pairs))
     xs, ys = zip(*pairs, strict=True)
     factor = -scale if flip else scale
@@ -239,17 +255,24 @@ def test_r_survives_affine_rescaling_of_x(pairs: list[tuple[float, float]], scal
 THICKNESS = Property.model_validate(
     {"id": "sei-thickness", "sources": SOURCE, **PROPERTIES["properties/sei-thickness"]}
 )
-CE = Property.model_validate({"id": "coulombic-efficiency", "sources": SOURCE,
-                              **PROPERTIES["properties/coulombic-efficiency"]})  # fmt: skip
+CE = Property.model_validate(
+    {"id": "coulombic-efficiency", "sources": SOURCE, **PROPERTIES["properties/coulombic-efficiency"]}
+)
 
 
 def _thickness_dataset(dataset_id: str, unit: str, rows: list[tuple[float, float]]) -> Dataset:
-    return Dataset.model_validate({
-        "id": dataset_id, "name": dataset_id, "sources": SOURCE,
-        "columns": [{"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
-                    {"name": "t", "property": "sei-thickness", "unit": unit}],
-        "records": [{"label": f"{dataset_id}-{i}", "ce": ce, "t": t} for i, (ce, t) in enumerate(rows)],
-    })  # fmt: skip
+    return Dataset.model_validate(
+        {
+            "id": dataset_id,
+            "name": dataset_id,
+            "sources": SOURCE,
+            "columns": [
+                {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+                {"name": "t", "property": "sei-thickness", "unit": unit},
+            ],
+            "records": [{"label": f"{dataset_id}-{i}", "ce": ce, "t": t} for i, (ce, t) in enumerate(rows)],
+        }
+    )
 
 
 rows = st.lists(st.tuples(st.floats(80, 100), st.floats(0.5, 50)), min_size=2, max_size=8)
@@ -257,15 +280,18 @@ rows = st.lists(st.tuples(st.floats(80, 100), st.floats(0.5, 50)), min_size=2, m
 
 @settings(max_examples=40, deadline=None)
 @given(rows, rows, st.sampled_from([("µm", 1e3), ("Å", 0.1), ("nm", 1.0)]))
-def test_pooled_analysis_equals_hand_computation(a: list[tuple[float, float]], b: list[tuple[float, float]],
-                                                  unit: tuple[str, float]) -> None:  # fmt: skip
+def test_pooled_analysis_equals_hand_computation(
+    a: list[tuple[float, float]], b: list[tuple[float, float]], unit: tuple[str, float]
+) -> None:
     symbol, to_nm = unit
     first = _thickness_dataset("first", "nm", a)
     second = _thickness_dataset("second", symbol, [(ce, t / to_nm) for ce, t in b])
-    spec = Analysis.model_validate({"id": "t", "name": "t", "sources": SOURCE, "x": "sei-thickness",
-                                    "y": "coulombic-efficiency"})  # fmt: skip
-    points, excluded, used = collect_points(spec, [second, first], {"sei-thickness": THICKNESS,
-                                                                    "coulombic-efficiency": CE})  # fmt: skip
+    spec = Analysis.model_validate(
+        {"id": "t", "name": "t", "sources": SOURCE, "x": "sei-thickness", "y": "coulombic-efficiency"}
+    )
+    points, excluded, used = collect_points(
+        spec, [second, first], {"sei-thickness": THICKNESS, "coulombic-efficiency": CE}
+    )
     assert used == ("first", "second") and excluded == 0
     xs = np.array([t for _, t in a + b])
     ys = np.array([ce for ce, _ in a + b])
@@ -279,9 +305,17 @@ def test_records_without_a_value_are_excluded_and_counted(tmp_path: Path) -> Non
     data = table1_dataset()
     data["records"][0].pop("f_pct")
     data["records"][1]["f_pct"] = 0.0  # zero denominator of C/F
-    kb = load_kb(write_kb(tmp_path, {**PROPERTIES, "datasets/composition": data,
-                                     "analyses/ce-vs-c-to-f": analysis("sei-carbon-content / sei-fluorine-content"),
-                                     "analyses/ce-vs-f": analysis("sei-fluorine-content")}))  # fmt: skip
+    kb = load_kb(
+        write_kb(
+            tmp_path,
+            {
+                **PROPERTIES,
+                "datasets/composition": data,
+                "analyses/ce-vs-c-to-f": analysis("sei-carbon-content / sei-fluorine-content"),
+                "analyses/ce-vs-f": analysis("sei-fluorine-content"),
+            },
+        )
+    )
     ratio = compute(kb, "ce-vs-c-to-f")
     assert (ratio.n, ratio.excluded) == (8, 2)
     rows = TABLE1[2:]
@@ -297,12 +331,21 @@ def test_filters_use_record_conditions_over_the_dataset_and_convert_units(tmp_pa
     data = table1_dataset(conditions={"cell": "Li||Cu", "current_density": {"value": 0.5, "unit": "mA cm-2"}})
     data["records"][0]["conditions"] = {"cell": "Li||NMC811"}
     data["records"][1]["conditions"] = {"current_density": {"value": 1.0, "unit": "mA cm-2"}}
-    kb = load_kb(write_kb(tmp_path, {**PROPERTIES, "datasets/composition": data,
-        "analyses/li-cu": analysis("sei-fluorine-content", filters={"cell": "li||cu"}),
-        "analyses/at-5-a-m2": analysis("sei-fluorine-content", filters={
-            "cell": "LI||CU", "current_density": {"value": 5.0, "unit": "A m-2"}}),
-        "analyses/by-protocol": analysis("sei-fluorine-content", filters={"protocol": "Aurbach"}),
-    }))  # fmt: skip
+    kb = load_kb(
+        write_kb(
+            tmp_path,
+            {
+                **PROPERTIES,
+                "datasets/composition": data,
+                "analyses/li-cu": analysis("sei-fluorine-content", filters={"cell": "li||cu"}),
+                "analyses/at-5-a-m2": analysis(
+                    "sei-fluorine-content",
+                    filters={"cell": "LI||CU", "current_density": {"value": 5.0, "unit": "A m-2"}},
+                ),
+                "analyses/by-protocol": analysis("sei-fluorine-content", filters={"protocol": "Aurbach"}),
+            },
+        )
+    )
     assert [p.label for p in compute(kb, "li-cu").points] == [f"E{i}" for i in range(2, 11)]
     assert [p.label for p in compute(kb, "at-5-a-m2").points] == [f"E{i}" for i in range(3, 11)]
     nobody = compute(kb, "by-protocol")  # no record states a protocol: none can match
@@ -311,13 +354,28 @@ def test_filters_use_record_conditions_over_the_dataset_and_convert_units(tmp_pa
 
 def test_analysis_pools_only_datasets_it_names_or_that_hold_its_variables(tmp_path: Path) -> None:
     second = table1_dataset([(96.0, 5.0, 40.0, 55.0), (99.0, 15.0, 20.0, 65.0)])
-    thickness = minimal("dataset", "T", columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
-                                                 {"name": "t", "property": "sei-thickness", "unit": "nm"}],
-                        records=[{"label": "T1", "ce": 99.0, "t": 10.0}])  # fmt: skip
-    kb = load_kb(write_kb(tmp_path, {**PROPERTIES, "datasets/composition": table1_dataset(),
-                                     "datasets/more": second, "datasets/thickness": thickness,
-                                     "analyses/pooled": analysis("sei-fluorine-content"),
-                                     "analyses/only-more": analysis("sei-fluorine-content", datasets=["more"])}))  # fmt: skip
+    thickness = minimal(
+        "dataset",
+        "T",
+        columns=[
+            {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+            {"name": "t", "property": "sei-thickness", "unit": "nm"},
+        ],
+        records=[{"label": "T1", "ce": 99.0, "t": 10.0}],
+    )
+    kb = load_kb(
+        write_kb(
+            tmp_path,
+            {
+                **PROPERTIES,
+                "datasets/composition": table1_dataset(),
+                "datasets/more": second,
+                "datasets/thickness": thickness,
+                "analyses/pooled": analysis("sei-fluorine-content"),
+                "analyses/only-more": analysis("sei-fluorine-content", datasets=["more"]),
+            },
+        )
+    )
     pooled = compute(kb, "pooled")
     assert pooled.datasets == ("composition", "more") and pooled.n == 12
     hand = [*TABLE1, (96.0, 5.0, 40.0, 55.0), (99.0, 15.0, 20.0, 65.0)]
@@ -355,8 +413,12 @@ def test_compute_refuses_an_entry_that_is_not_an_analysis(tmp_path: Path) -> Non
 
 def test_json_carries_every_field_and_never_nan(tmp_path: Path) -> None:
     data = table1_dataset([(99.0, 5.0, 40.0, 55.0)] * 4)  # constant: r undefined
-    kb = load_kb(write_kb(tmp_path, {**PROPERTIES, "datasets/composition": data,
-                                     "analyses/flat": analysis("sei-fluorine-content")}))  # fmt: skip
+    kb = load_kb(
+        write_kb(
+            tmp_path,
+            {**PROPERTIES, "datasets/composition": data, "analyses/flat": analysis("sei-fluorine-content")},
+        )
+    )
     text = results_json(compute_all(kb))
     assert "NaN" not in text and "Infinity" not in text
     (item,) = json.loads(text)
@@ -407,10 +469,29 @@ def test_cli_analyses_reports_a_broken_kb_without_traceback(tmp_path: Path) -> N
 def test_format_table_shows_flags_under_rows() -> None:
     result = correlate(pts([1, 2, 3, 4, 5], [2, 1, 4, 3, 6]))
     assert result.r is not None
-    fake = AnalysisResult(id="a", name="a", x="x", y="y", x_unit="1", y_unit="1", datasets=("d",), n=5,
-                          excluded=1, r=result.r, ci=result.ci, p=result.p, spearman=result.spearman,
-                          spearman_p=result.spearman_p, slope=result.slope, intercept=result.intercept,
-                          loo=result.loo, reported=None, difference=None, flags=result.flags, points=())  # fmt: skip
+    fake = AnalysisResult(
+        id="a",
+        name="a",
+        x="x",
+        y="y",
+        x_unit="1",
+        y_unit="1",
+        datasets=("d",),
+        n=5,
+        excluded=1,
+        r=result.r,
+        ci=result.ci,
+        p=result.p,
+        spearman=result.spearman,
+        spearman_p=result.spearman_p,
+        slope=result.slope,
+        intercept=result.intercept,
+        loo=result.loo,
+        reported=None,
+        difference=None,
+        flags=result.flags,
+        points=(),
+    )
     text = format_table([fake])
     assert "5 (-1)" in text
     assert "    ! n < 10: treat as indicative only" in text

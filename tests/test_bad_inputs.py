@@ -62,10 +62,13 @@ def _printed(output: str) -> list[tuple[str, int, int, str, str]]:
 def _expected_in(case: Case, problem: tuple[str, int, int, str, str]) -> bool:
     path, line, col, severity, code = problem
     return any(
-        f"kb/{e.file}" == path and e.line == line and (e.col is None or e.col == col)
-        and e.code == code and e.severity == severity
+        f"kb/{e.file}" == path
+        and e.line == line
+        and (e.col is None or e.col == col)
+        and e.code == code
+        and e.severity == severity
         for e in case.problems
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -87,8 +90,11 @@ def test_the_corpus_is_big_enough_and_covers_every_category() -> None:
 
 
 SUBPROCESS = {next(c.name for c in CASES if c.category == category) for category in CATEGORIES} | {
-    "yaml/deep-nesting", "yaml/file-of-50-mb", "files/symlinked-kind-folder", "content/markdown-in-names",
-}  # fmt: skip
+    "yaml/deep-nesting",
+    "yaml/file-of-50-mb",
+    "files/symlinked-kind-folder",
+    "content/markdown-in-names",
+}
 """Cases also run as a real ``limkb validate`` process (the console entry point, its exit code and
 stderr); every case runs in-process through the same CLI, which is much quicker."""
 
@@ -104,9 +110,12 @@ def _validate_cli(project: Path, *, process: bool, monkeypatch: pytest.MonkeyPat
     if process:
         done = subprocess.run(
             [sys.executable, "-m", "limkb", "validate", "--kb", "kb"],
-            cwd=project, capture_output=True, text=True, timeout=120,
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=120,
             env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-        )  # fmt: skip
+        )
         return _Run(done.returncode, done.stdout, done.stderr)
     monkeypatch.chdir(project)
     result = CliRunner().invoke(cli, ["validate", "--kb", "kb"], catch_exceptions=False)
@@ -131,10 +140,13 @@ def test_cli_reports_every_expected_problem(
     printed = _printed(run.stdout)
     for expected in case.problems:
         assert any(
-            p[0] == f"kb/{expected.file}" and p[1] == expected.line and (expected.col is None or p[2] == expected.col)
-            and p[3] == expected.severity and p[4] == expected.code
+            p[0] == f"kb/{expected.file}"
+            and p[1] == expected.line
+            and (expected.col is None or p[2] == expected.col)
+            and p[3] == expected.severity
+            and p[4] == expected.code
             for p in printed
-        ), f"{case.name}: {expected.text()} not in the output:\n{output}"  # fmt: skip
+        ), f"{case.name}: {expected.text()} not in the output:\n{output}"
     unexpected = [p for p in printed if p[3] == "error" and not _expected_in(case, p)]
     assert not unexpected, f"{case.name}: unexpected errors {unexpected}:\n{output}"
     for line in run.stdout.splitlines():
@@ -154,8 +166,10 @@ def test_library_reports_exactly_the_expected_problems(
     report = validate_kb(Path("kb")).report
     found = [(p.path, p.line, p.col, str(p.severity), p.code) for p in report]
     for expected in case.problems:
-        assert any(_expected_in(Case(case.category, case.slug, case.path, "", 1, False, (expected,)), f)
-                   for f in found), f"{case.name}: {expected.text()} missing from {found}"  # fmt: skip
+        assert any(
+            _expected_in(Case(case.category, case.slug, case.path, "", 1, False, (expected,)), f)
+            for f in found
+        ), f"{case.name}: {expected.text()} missing from {found}"
     assert [f for f in found if f[3] == "error" and not _expected_in(case, f)] == []
     assert (not report.errors) == (case.exit == 0)
     for problem in report:
@@ -168,8 +182,13 @@ def test_library_reports_exactly_the_expected_problems(
 def test_python_tags_construct_nothing(tmp_path: Path) -> None:
     case = next(c for c in CASES if c.name == "yaml/python-object-tag")
     kb = materialise(case, tmp_path / "kb")
-    run = subprocess.run([sys.executable, "-m", "limkb", "validate", "--kb", "kb"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "limkb", "validate", "--kb", "kb"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert not (tmp_path / "limkb-was-here").exists()
     assert not (kb / "limkb-was-here").exists()
@@ -189,8 +208,13 @@ def test_yaml_1_1_scalars_stay_text(tmp_path: Path) -> None:
 def test_all_problems_of_several_files_come_in_one_run(tmp_path: Path) -> None:
     case = next(c for c in CASES if c.name == "across/many-problems-one-run")
     materialise(case, tmp_path / "kb")
-    run = subprocess.run([sys.executable, "-m", "limkb", "validate", "--kb", "kb"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-m", "limkb", "validate", "--kb", "kb"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     files = {p[0] for p in _printed(run.stdout)}
     assert len(files) >= 3, run.stdout
     assert f"failed: {len(case.problems)} errors" in run.stderr
@@ -236,8 +260,25 @@ def test_common_errors_page_shows_message_and_fix_for_every_failing_case() -> No
 
 # --- content: the rendered site shows payloads as text --------------------------------------
 
-_ACTIVE_TAGS = {"script", "iframe", "object", "embed", "svg", "math", "style", "form", "input", "meta",
-                "link", "body", "animate", "base", "frame", "frameset", "applet"}  # fmt: skip
+_ACTIVE_TAGS = {
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "style",
+    "form",
+    "input",
+    "meta",
+    "link",
+    "body",
+    "animate",
+    "base",
+    "frame",
+    "frameset",
+    "applet",
+}
 _TAG = re.compile(r"<\s*([a-zA-Z][\w:-]*)([^>]*)>")
 _HANDLER = re.compile(r"(?:^|[\s\"'/])on[a-z]+\s*=", re.IGNORECASE)
 _URL_ATTR = re.compile(
@@ -281,12 +322,16 @@ def test_rendered_pages_neutralise_content_payloads(case: Case, tmp_path: Path) 
         (kb_dir / "references" / "smith2020test.yaml").read_bytes()
     )
     (clean_dir / "species" / "lif.yaml").write_text(
-        'name: Lithium fluoride\nspecies_class: inorganic\nsummary: Plain text.\n'
-        'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n', encoding="utf-8")  # fmt: skip
+        "name: Lithium fluoride\nspecies_class: inorganic\nsummary: Plain text.\n"
+        'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n',
+        encoding="utf-8",
+    )
     (clean_dir / "strategies").mkdir()
     (clean_dir / "strategies" / "plain-strategy.yaml").write_text(
-        'name: Plain strategy\nfamily: electrolyte-engineering\ninterface: li-electrolyte\nforms: [lif]\n'
-        'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n', encoding="utf-8")  # fmt: skip
+        "name: Plain strategy\nfamily: electrolyte-engineering\ninterface: li-electrolyte\nforms: [lif]\n"
+        'sources:\n  - {ref: smith2020test, locator: "Table 1"}\n',
+        encoding="utf-8",
+    )
     own = _tags(
         {p: t for p, t in render.render(limkb.load(clean_dir, cache=False)).items() if isinstance(t, str)}
     )

@@ -61,10 +61,24 @@ def test_generator_is_deterministic(generate: ModuleType, tmp_path: Path) -> Non
 def _run(tmp_path: Path, *extra: str) -> dict[str, object]:
     out = tmp_path / "bench.json"
     completed = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), "--sizes", "60", "--runs", "1",
-         "--workdir", str(tmp_path / "work"), "--out", str(out), *extra],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(BENCHMARKS / "run.py"),
+            "--sizes",
+            "60",
+            "--runs",
+            "1",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "| measurement |" in completed.stdout
     report: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))

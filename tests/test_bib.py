@@ -64,8 +64,10 @@ def test_import_writes_canonical_valid_files(kb: Path, tmp_path: Path) -> None:
     bib.write_text(BIB, encoding="utf-8")
     result = import_bib(bib, kb)
     assert [c.path.name for c in result.created if c.path] == [
-        "fang2019quantifying.yaml", "meng2023li2o.yaml", "fang2019quantifyingb.yaml",
-    ]  # fmt: skip
+        "fang2019quantifying.yaml",
+        "meng2023li2o.yaml",
+        "fang2019quantifyingb.yaml",
+    ]
     for item in result.created:
         assert item.path is not None
         text = item.path.read_text(encoding="utf-8")
@@ -76,8 +78,10 @@ def test_import_writes_canonical_valid_files(kb: Path, tmp_path: Path) -> None:
 
 def test_a_doi_already_in_the_kb_is_refused_naming_the_entry(kb: Path, tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
-    bib.write_text(BIB + "@article{dup, title={Again}, author={Smith, A.}, year={2020}, doi={10.1000/TEST.2020}}\n",
-                   encoding="utf-8")  # fmt: skip
+    bib.write_text(
+        BIB + "@article{dup, title={Again}, author={Smith, A.}, year={2020}, doi={10.1000/TEST.2020}}\n",
+        encoding="utf-8",
+    )
     result = import_bib(bib, kb)
     [problem] = result.report.errors
     assert problem.code == "duplicate-doi" and REF in problem.message and problem.line == 15

@@ -69,8 +69,10 @@ def test_failed_mkdocs_step_leaves_previous_build_untouched(project: Path) -> No
     build(project)
     before = snapshot(project / "site")
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  - About: about.md", "  - About: missing.md"),
-                      encoding="utf-8")  # fmt: skip
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  - About: about.md", "  - About: missing.md"),
+        encoding="utf-8",
+    )
     with pytest.raises(BuildError) as caught:
         build(project)
     assert "missing.md" in str(caught.value)
@@ -118,8 +120,13 @@ def two_processes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, by
         folder.mkdir(parents=True)
         project = write_project(folder)
         env = {**os.environ, "PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1700000000"}
-        subprocess.run([sys.executable, "-m", "limkb", "build", "--project", str(project)],
-                       check=True, env=env, capture_output=True, cwd=project)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "limkb", "build", "--project", str(project)],
+            check=True,
+            env=env,
+            capture_output=True,
+            cwd=project,
+        )
         built = {f"site/{k}": v for k, v in snapshot(project / "site").items()}
         built.update({f"build/{k}": v for k, v in snapshot(project / "build").items()})
         snapshots.append(built)

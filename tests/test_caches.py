@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 
 from kbfactory import REF, minimal, tree_digest, write_entry, write_kb
 from limkb.analysis.correlations import AnalysisResult, Point, correlate
-from limkb.check import validate as validate_module
+from limkb.check import cache as cache_module
 from limkb.check.validate import FileCache, validate_kb
 from limkb.commands.build import build
 from limkb.graph import KnowledgeBase, link
@@ -25,7 +25,6 @@ from limkb.plugin import CACHE_DIR, LimkbPlugin, Prepared
 from limkb.schema.kinds import Reported
 from limkb.site import overview as pages
 from limkb.site import plots
-from limkb.site import render as render_module
 from limkb.site.render import RenderMemo, RenderOptions, render
 from sitefactory import site_kb, write_project
 
@@ -81,7 +80,7 @@ def test_unchanged_old_files_are_not_read_again_and_a_same_size_edit_is_seen(
     kb = _kb(tmp_path)
     cache = FileCache()
     later = time.time_ns() + 10_000_000_000  # as if every file had been written long before it was hashed
-    monkeypatch.setattr(validate_module.time, "time_ns", lambda: later)
+    monkeypatch.setattr(cache_module.time, "time_ns", lambda: later)
     validate_kb(kb, cache=cache)
     read: list[Path] = []
     original = Path.read_bytes
@@ -125,12 +124,32 @@ def _result(pairs: list[tuple[float, float]], *, reported: float | None = 0.4) -
     points = tuple(Point(f"e{i}", "d", x, y, "smith2020test") for i, (x, y) in enumerate(pairs))
     s = correlate(points)
     return AnalysisResult(
-        id="ce-vs-t", name="CE vs t", x="t", y="ce", x_unit="nm", y_unit="%", datasets=("d",), n=s.n,
-        excluded=0, r=s.r, ci=s.ci, p=s.p, spearman=s.spearman, spearman_p=s.spearman_p, slope=s.slope,
-        intercept=s.intercept, loo=s.loo,
-        reported=None if reported is None else Reported(value=reported, ref="smith2020test", locator="Fig. 1c"),
-        difference=None, flags=s.flags, points=points, x_label="t", y_label="CE",
-    )  # fmt: skip
+        id="ce-vs-t",
+        name="CE vs t",
+        x="t",
+        y="ce",
+        x_unit="nm",
+        y_unit="%",
+        datasets=("d",),
+        n=s.n,
+        excluded=0,
+        r=s.r,
+        ci=s.ci,
+        p=s.p,
+        spearman=s.spearman,
+        spearman_p=s.spearman_p,
+        slope=s.slope,
+        intercept=s.intercept,
+        loo=s.loo,
+        reported=None
+        if reported is None
+        else Reported(value=reported, ref="smith2020test", locator="Fig. 1c"),
+        difference=None,
+        flags=s.flags,
+        points=points,
+        x_label="t",
+        y_label="CE",
+    )
 
 
 PAIRS = [(1.0, 90.0), (2.0, 92.0), (3.0, 91.5), (4.0, 95.0)]
@@ -141,14 +160,12 @@ def test_plots_come_from_the_disk_cache_in_a_new_process_and_equal_fresh_ones(
 ) -> None:
     results = {"ce-vs-t": _result(PAIRS)}
     fresh = pages.plot_files(results)
-    pages._PLOT_CACHE.clear()
     assert pages.plot_files(results, cache_dir=tmp_path / "plots") == fresh
     assert len(list((tmp_path / "plots").glob("*.svg"))) == 2  # the scatter plot and Fig. 1
 
     def refuse(*args: object) -> str:
         raise AssertionError("drew a plot that was cached")
 
-    pages._PLOT_CACHE.clear()  # as in a new process
     monkeypatch.setattr(plots, "scatter_svg", refuse)
     monkeypatch.setattr(plots, "figure1_svg", refuse)
     assert pages.plot_files(results, cache_dir=tmp_path / "plots") == fresh
@@ -158,16 +175,14 @@ def test_changed_results_are_drawn_again_and_unused_plots_pruned(tmp_path: Path)
     folder = tmp_path / "plots"
     before = pages.plot_files({"ce-vs-t": _result(PAIRS)}, cache_dir=folder)
     changed = {"ce-vs-t": _result([*PAIRS[:-1], (4.0, 80.0)], reported=0.5)}
-    pages._PLOT_CACHE.clear()
     after = pages.plot_files(changed, cache_dir=folder)
     assert after["plots/ce-vs-t.svg"] != before["plots/ce-vs-t.svg"]
     assert after["plots/figure-1.svg"] != before["plots/figure-1.svg"]
-    pages._PLOT_CACHE.clear()
     assert after == pages.plot_files(changed)
     assert sorted(p.read_text(encoding="utf-8") for p in folder.glob("*.svg")) == sorted(after.values())
 
 
-def test_figure_1_is_drawn_once_per_process_for_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_figure_1_is_drawn_once_per_memory_for_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     draw = plots.figure1_svg
 
@@ -176,11 +191,13 @@ def test_figure_1_is_drawn_once_per_process_for_the_same_results(monkeypatch: py
         return draw(results)
 
     monkeypatch.setattr(plots, "figure1_svg", counted)
-    pages._PLOT_CACHE.clear()
     results = {"ce-vs-t": _result(PAIRS, reported=0.3)}
-    first = pages.plot_files(results)
-    assert pages.plot_files(results) == first
+    memory = pages.PlotCache()
+    first = pages.plot_files(results, memory=memory)
+    assert pages.plot_files(results, memory=memory) == first
     assert len(calls) == 1
+    assert pages.plot_files(results) == first  # without the memory: drawn again, the same
+    assert len(calls) == 2
 
 
 # --- build and serve ------------------------------------------------------------------------------
@@ -203,7 +220,6 @@ def test_a_second_build_reuses_plots_and_writes_the_same_site(
     first = tree_digest(project / "site")
     cached = sorted(p.name for p in (project / "build" / "cache" / "plots").glob("*.svg"))
     assert cached
-    pages._PLOT_CACHE.clear()
     monkeypatch.setattr(plots, "scatter_svg", lambda *a: (_ for _ in ()).throw(AssertionError("redrawn")))
     build(project)
     assert tree_digest(project / "site") == first
@@ -261,7 +277,6 @@ def test_incremental_rendering_equals_a_full_one_after_every_kind_of_edit(tmp_pa
     def check(*, at_most: int | None = None) -> None:
         current = _linked(kb, cache)
         incremental = render(current, options=options, memo=memo)
-        render_module._ENTRY_CACHE.clear()
         assert incremental == render(current, options=options)
         if at_most is not None:
             assert memo.rendered <= at_most
@@ -275,10 +290,17 @@ def test_incremental_rendering_equals_a_full_one_after_every_kind_of_edit(tmp_pa
     )
     check(at_most=4)
     # a new relation stated by one entry shows on the page at the other end
-    write_entry(kb, "strategies/lithiophilic-cu", minimal(
-        "strategy", "Lithiophilic Cu", family="current-collector-modification",
-        interface="li-current-collector", forms=["lif"],
-    ))  # fmt: skip
+    write_entry(
+        kb,
+        "strategies/lithiophilic-cu",
+        minimal(
+            "strategy",
+            "Lithiophilic Cu",
+            family="current-collector-modification",
+            interface="li-current-collector",
+            forms=["lif"],
+        ),
+    )
     check()
     # the cited reference changes: every page citing it shows its new label
     reference = (kb / "references" / f"{REF}.yaml").read_text(encoding="utf-8")

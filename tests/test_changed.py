@@ -15,18 +15,24 @@ from limkb.cli import cli
 
 
 def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@e", *args],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@e", *args],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    kb = write_kb(tmp_path, {
-        "species/lif": minimal("species"),
-        "species/li2o": minimal("species"),
-        "strategies/fec-additive": minimal("strategy", forms=["lif"]),
-        "strategies/other": minimal("strategy", forms=["li2o"], aliases=[""]),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "species/lif": minimal("species"),
+            "species/li2o": minimal("species"),
+            "strategies/fec-additive": minimal("strategy", forms=["lif"]),
+            "strategies/other": minimal("strategy", forms=["li2o"], aliases=[""]),
+        },
+    )
     _git(tmp_path, "init", "-q", "-b", "main")
     _git(tmp_path, "add", "-A")
     _git(tmp_path, "commit", "-qm", "base")

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def limkb(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "limkb", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "limkb", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 @pytest.fixture
@@ -38,9 +39,11 @@ def test_validate_clean_exits_zero(project: Path) -> None:
 
 
 def test_validate_problems_exit_one_with_located_lines_and_no_traceback(project: Path) -> None:
-    (project / "kb/strategies/s.yaml").write_text("name: S\nfamily: electrolyte-engineering\n"
-                                                  "interface: li-electrolyte\nuses: [lif2]\ncolor: red\n"
-                                                  f"sources: [{{ref: {REF}, locator: x}}]\n")  # fmt: skip
+    (project / "kb/strategies/s.yaml").write_text(
+        "name: S\nfamily: electrolyte-engineering\n"
+        "interface: li-electrolyte\nuses: [lif2]\ncolor: red\n"
+        f"sources: [{{ref: {REF}, locator: x}}]\n"
+    )
     run = limkb("validate", cwd=project)
     assert run.returncode == 1
     assert "kb/strategies/s.yaml:4:8: error[unknown-ref]: 'lif2' is not an entry" in run.stdout
@@ -134,9 +137,23 @@ def test_every_command_is_documented_in_the_readme(command: str) -> None:
     assert f"`limkb {command}" in readme, f"add `limkb {command}` to the README's command table"
 
 
-_TYPE_ERRORS = frozenset({"float_type", "int_type", "bool_type", "string_type", "list_type", "dict_type",
-                          "model_type", "enum", "literal_error", "int_from_float", "float_parsing",
-                          "int_parsing", "bool_parsing"})  # fmt: skip
+_TYPE_ERRORS = frozenset(
+    {
+        "float_type",
+        "int_type",
+        "bool_type",
+        "string_type",
+        "list_type",
+        "dict_type",
+        "model_type",
+        "enum",
+        "literal_error",
+        "int_from_float",
+        "float_parsing",
+        "int_parsing",
+        "bool_parsing",
+    }
+)
 
 
 @pytest.mark.parametrize("kind", sorted(__import__("limkb.schema.kinds", fromlist=["KINDS"]).KINDS))

@@ -56,8 +56,15 @@ def test_the_document_has_a_walk() -> None:
     blocks = walk_blocks((REPO / "CONTRIBUTING.md").read_text(encoding="utf-8"))
     commands = "\n".join(body for path, _, body in blocks if path is None)
     files = [path for path, _, _ in blocks if path]
-    for needed in ("import-bib", "limkb new dataset", "import-table", "limkb new analysis",
-                   "limkb validate", "limkb fmt --check", "limkb build"):  # fmt: skip
+    for needed in (
+        "import-bib",
+        "limkb new dataset",
+        "import-table",
+        "limkb new analysis",
+        "limkb validate",
+        "limkb fmt --check",
+        "limkb build",
+    ):
         assert needed in commands
     assert len(files) == 4 and any(f.endswith(".csv") for f in files)
 
@@ -66,10 +73,12 @@ def test_walk_contributing_literally(project: Path) -> None:
     env = {
         **os.environ,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "GIT_AUTHOR_NAME": "Walker", "GIT_AUTHOR_EMAIL": "walker@example.org",
-        "GIT_COMMITTER_NAME": "Walker", "GIT_COMMITTER_EMAIL": "walker@example.org",
+        "GIT_AUTHOR_NAME": "Walker",
+        "GIT_AUTHOR_EMAIL": "walker@example.org",
+        "GIT_COMMITTER_NAME": "Walker",
+        "GIT_COMMITTER_EMAIL": "walker@example.org",
         "SOURCE_DATE_EPOCH": "1700000000",
-    }  # fmt: skip
+    }
     outputs: list[str] = []
     for path, _lang, body in walk_blocks((project / "CONTRIBUTING.md").read_text(encoding="utf-8")):
         if path is not None:
@@ -102,8 +111,11 @@ def test_walk_contributing_literally(project: Path) -> None:
 
     # the site shows the new pages and the new correlation
     site = project / "site"
-    for page in ("entries/datasets/example-nucleation-ce", "entries/analyses/example-ce-vs-nucleation",
-                 "entries/references/okafor2023lithiophilic"):  # fmt: skip
+    for page in (
+        "entries/datasets/example-nucleation-ce",
+        "entries/analyses/example-ce-vs-nucleation",
+        "entries/references/okafor2023lithiophilic",
+    ):
         assert (site / page / "index.html").is_file(), page
     correlations = (site / "correlations" / "index.html").read_text(encoding="utf-8")
     assert "CE vs nucleation overpotential (practice example)" in correlations
@@ -112,8 +124,12 @@ def test_walk_contributing_literally(project: Path) -> None:
     assert "A first walk" in contributing
 
     # and the branch holds one commit with the new files
-    log = subprocess.run(["git", "-C", str(project), "log", "--oneline", "practice-walk"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    log = subprocess.run(
+        ["git", "-C", str(project), "log", "--oneline", "practice-walk"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Add example nucleation-overpotential dataset" in log.splitlines()[0]
 
 

@@ -144,11 +144,14 @@ def test_dataset_csv_defuses_formulas_and_reimports_unchanged(tmp_path: Path) ->
         {"name": "salt", "type": "text"},
     ]
     records = [{"label": f"row {i}", "ce": 90.0 + i, "salt": text} for i, text in enumerate(payloads)]
-    root = write_kb(tmp_path / "one", {
-        "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
-        "datasets/table": minimal("dataset", "Table", columns=columns, records=records),
-        "datasets/empty": minimal("dataset", "Empty copy", columns=columns),
-    })  # fmt: skip
+    root = write_kb(
+        tmp_path / "one",
+        {
+            "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+            "datasets/table": minimal("dataset", "Table", columns=columns, records=records),
+            "datasets/empty": minimal("dataset", "Empty copy", columns=columns),
+        },
+    )
     text = dataset_csv(load(root, cache=False), "table")
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 1 + len(payloads)

@@ -27,12 +27,57 @@ def _data(text: str) -> object:
 
 
 TRICKY = [
-    "572", "1.5", "-3", "1e5", ".5", "0x1F", "0o17", "1_000", "12:30:00", "yes", "No", "on", "OFF",
-    "true", "null", "~", "", " padded ", "2024-01-01", "- dash", "#hash", "a: b", "a #b", "ends:",
-    "[x]", "{y}", "*star", "&amp", "!bang", "|pipe", ">fold", "'single'", '"double"', "%pct", "@at",
-    "`tick`", "tab\there", "line\nbreak", "trailing\n", "two\n\n", "back\\slash", "Müller–Buschbaum σ",
-    "\u2028sep", "nbsp\u00a0here", "=", "<<", "y", "Li||Cu", "C/F", "LiNO3 (0.1 M)",
-]  # fmt: skip
+    "572",
+    "1.5",
+    "-3",
+    "1e5",
+    ".5",
+    "0x1F",
+    "0o17",
+    "1_000",
+    "12:30:00",
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "true",
+    "null",
+    "~",
+    "",
+    " padded ",
+    "2024-01-01",
+    "- dash",
+    "#hash",
+    "a: b",
+    "a #b",
+    "ends:",
+    "[x]",
+    "{y}",
+    "*star",
+    "&amp",
+    "!bang",
+    "|pipe",
+    ">fold",
+    "'single'",
+    '"double"',
+    "%pct",
+    "@at",
+    "`tick`",
+    "tab\there",
+    "line\nbreak",
+    "trailing\n",
+    "two\n\n",
+    "back\\slash",
+    "Müller–Buschbaum σ",
+    "\u2028sep",
+    "nbsp\u00a0here",
+    "=",
+    "<<",
+    "y",
+    "Li||Cu",
+    "C/F",
+    "LiNO3 (0.1 M)",
+]
 
 
 @pytest.mark.parametrize("value", TRICKY)
@@ -54,8 +99,14 @@ def test_text_that_yaml_would_misread_is_quoted(value: str) -> None:
 
 
 def test_plain_where_possible_and_numbers_stay_numbers() -> None:
-    data = {"title": "Li, Cu and you", "authors": ["Fang, C."], "year": 2019, "volume": "572",
-            "pages": "511–515", "doi": "10.1038/s41586-019-1481-z"}  # fmt: skip
+    data = {
+        "title": "Li, Cu and you",
+        "authors": ["Fang, C."],
+        "year": 2019,
+        "volume": "572",
+        "pages": "511–515",
+        "doi": "10.1038/s41586-019-1481-z",
+    }
     text = render(data, "reference")
     assert "  - Fang, C.\n" in text
     assert "year: 2019\n" in text and 'volume: "572"\n' in text
@@ -76,11 +127,12 @@ def test_key_order_follows_the_model_and_keeps_unknown_keys_last() -> None:
 
 def test_record_values_follow_the_column_order() -> None:
     data = {
-        "name": "D", "sources": ["a"],
+        "name": "D",
+        "sources": ["a"],
         "columns": [{"name": "ce", "unit": "%"}, {"name": "f_pct", "unit": "%"}],
         "records": [{"f_pct": 3, "note": "n", "ce": 99.1, "label": "r1", "source": {"ref": "a"}}],
         "composition": [["ce", "f_pct"]],
-    }  # fmt: skip
+    }
     text = render(data, "dataset")
     assert "  - label: r1\n    source:\n      ref: a\n    note: n\n    ce: 99.1\n    f_pct: 3\n" in text
     assert "composition:\n  - [ce, f_pct]\n" in text
@@ -169,8 +221,11 @@ def test_cli_check_and_rewrite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert checked.exit_code == 1 and "would reformat kb/species/lif.yaml" in checked.output
     assert runner.invoke(cli, ["fmt"]).exit_code == 0
     assert path.read_text(encoding="utf-8").splitlines()[1:] == [
-        "name: LiF", "sources:", "  - a", "species_class: inorganic",
-    ]  # fmt: skip
+        "name: LiF",
+        "sources:",
+        "  - a",
+        "species_class: inorganic",
+    ]
     assert runner.invoke(cli, ["fmt", "--check"]).exit_code == 0
 
 

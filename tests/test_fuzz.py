@@ -28,8 +28,11 @@ from limkb.report import CODES, Report
 from limkb.schema.kinds import KINDS, relation_fields
 
 CI = bool(os.environ.get("CI"))
-BUDGET = {"text": 600, "mutation": 500, "entries": 700, "bytes": 200} if CI else {
-    "text": 60, "mutation": 50, "entries": 70, "bytes": 20}  # fmt: skip
+BUDGET = (
+    {"text": 600, "mutation": 500, "entries": 700, "bytes": 200}
+    if CI
+    else {"text": 60, "mutation": 50, "entries": 70, "bytes": 20}
+)
 """Examples per test: 2,000 in CI."""
 
 PROJECT = Path(__file__).parent.parent
@@ -39,8 +42,12 @@ REFERENCE = (
 
 
 def _settings(name: str) -> settings:
-    return settings(max_examples=BUDGET[name], deadline=None, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+    return settings(
+        max_examples=BUDGET[name],
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 def _check(result: Validated, kb: Path) -> None:
@@ -72,15 +79,83 @@ def _validate(files: dict[str, bytes]) -> None:
 # --- YAML-ish text ------------------------------------------------------------------------
 
 TOKENS = [
-    "name: ", "roles: ", "sources: ", "summary: ", "subtype_of: ", "columns: ", "records: ",
-    "- ", ": ", "\n", "\n  ", "  ", "\t", "[", "]", "{", "}", ", ", "? ", "|\n  ", ">-\n  ",
-    "&a ", "*a", "&b ", "*b", "<<: *a", "!!str ", "!!int ", "!!float ", "!!binary ", "!!set ",
-    "!!python/object/apply:os.system ", "!local ", "! ", "%YAML 1.1\n", "%TAG !e! tag:e,2000:\n",
-    "---\n", "...\n", "'", '"', "''", "#", "\\", "~", "null", "true", "no", "on", "yes",
-    ".nan", "-.inf", "1e999", "0x1F", "0o17", "2024-01-01", "1_000", "12", "-3.5", "150",
-    "\ufeff", "\r\n", "\r", "\x00", "\x1b", "\x85", "\u2028", "é", "µm", "smith2020test",
-    "lif", "fec-additive", "../x", "%2e%2e", "{{ 7*7 }}", "<script>", "x" * 200,
-]  # fmt: skip
+    "name: ",
+    "roles: ",
+    "sources: ",
+    "summary: ",
+    "subtype_of: ",
+    "columns: ",
+    "records: ",
+    "- ",
+    ": ",
+    "\n",
+    "\n  ",
+    "  ",
+    "\t",
+    "[",
+    "]",
+    "{",
+    "}",
+    ", ",
+    "? ",
+    "|\n  ",
+    ">-\n  ",
+    "&a ",
+    "*a",
+    "&b ",
+    "*b",
+    "<<: *a",
+    "!!str ",
+    "!!int ",
+    "!!float ",
+    "!!binary ",
+    "!!set ",
+    "!!python/object/apply:os.system ",
+    "!local ",
+    "! ",
+    "%YAML 1.1\n",
+    "%TAG !e! tag:e,2000:\n",
+    "---\n",
+    "...\n",
+    "'",
+    '"',
+    "''",
+    "#",
+    "\\",
+    "~",
+    "null",
+    "true",
+    "no",
+    "on",
+    "yes",
+    ".nan",
+    "-.inf",
+    "1e999",
+    "0x1F",
+    "0o17",
+    "2024-01-01",
+    "1_000",
+    "12",
+    "-3.5",
+    "150",
+    "\ufeff",
+    "\r\n",
+    "\r",
+    "\x00",
+    "\x1b",
+    "\x85",
+    "\u2028",
+    "é",
+    "µm",
+    "smith2020test",
+    "lif",
+    "fec-additive",
+    "../x",
+    "%2e%2e",
+    "{{ 7*7 }}",
+    "<script>",
+    "x" * 200,
+]
 
 yaml_text = st.lists(st.one_of(st.sampled_from(TOKENS), st.text(max_size=4)), max_size=60).map("".join)
 folders = st.sampled_from([model.folder for model in KINDS.values()])
@@ -142,16 +217,43 @@ def test_mutated_real_entries_give_a_report(case: tuple[str, bytes]) -> None:
 
 POOL = ["a", "b", "lif", "fec", "ce", "d", "smith2020test"]
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6),
-    st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(POOL),
-    st.text(max_size=30), st.sampled_from(["%", "nm", "at%", "mS/cm", "K", "furlong", "1"]),
-)  # fmt: skip
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4),
-    st.dictionaries(st.sampled_from(["id", "ref", "locator", "name", "unit", "value", "label", "ce",
-                                     "type", "property", "evidence", "note", "x"]) | st.text(max_size=6),
-                    inner, max_size=4),
-), max_leaves=12)  # fmt: skip
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(POOL),
+    st.text(max_size=30),
+    st.sampled_from(["%", "nm", "at%", "mS/cm", "K", "furlong", "1"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "id",
+                    "ref",
+                    "locator",
+                    "name",
+                    "unit",
+                    "value",
+                    "label",
+                    "ce",
+                    "type",
+                    "property",
+                    "evidence",
+                    "note",
+                    "x",
+                ]
+            )
+            | st.text(max_size=6),
+            inner,
+            max_size=4,
+        ),
+    ),
+    max_leaves=12,
+)
 
 
 @st.composite
@@ -177,8 +279,11 @@ def entry(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         data[draw(st.text(min_size=1, max_size=8))] = draw(values)
     if kind == "dataset" and draw(st.booleans()):
         data["columns"] = [{"name": "ce", "property": "ce", "unit": draw(st.sampled_from(["%", "nm", "K"]))}]
-        data["records"] = draw(st.lists(st.fixed_dictionaries({"label": st.text(min_size=1, max_size=5),
-                                                               "ce": scalars}), max_size=4))  # fmt: skip
+        data["records"] = draw(
+            st.lists(
+                st.fixed_dictionaries({"label": st.text(min_size=1, max_size=5), "ce": scalars}), max_size=4
+            )
+        )
         data["composition"] = draw(st.sampled_from([[], [["ce"]], [["ce", "x"]]]))
     data.setdefault("sources", [{"ref": "smith2020test", "locator": "Table 1"}])
     return model.folder, data
@@ -223,10 +328,13 @@ _data = st.recursive(
     ),
     max_leaves=25,
 )
-_documents = st.tuples(st.dictionaries(st.text(min_size=1, max_size=8), _data, min_size=1, max_size=5),
-                       st.sampled_from([False, True, None]), st.integers(20, 120)).map(
+_documents = st.tuples(
+    st.dictionaries(st.text(min_size=1, max_size=8), _data, min_size=1, max_size=5),
+    st.sampled_from([False, True, None]),
+    st.integers(20, 120),
+).map(
     lambda t: yaml.safe_dump(t[0], default_flow_style=t[1], width=t[2], allow_unicode=True, sort_keys=False)
-)  # fmt: skip
+)
 _texts = st.one_of(
     _documents, yaml_text, st.sampled_from(_NESTING).map(lambda t: "name: x\nuses: " + t + "\n")
 )
@@ -247,8 +355,12 @@ def _both(text: str) -> tuple[Any, Any]:
     return fast, exact
 
 
-@settings(max_examples=3_000 if CI else 300, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
+@settings(
+    max_examples=3_000 if CI else 300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(text=_texts)
 def test_fast_and_exact_reading_give_the_same_data_or_both_refuse(text: str) -> None:
     """libyaml's C composer (clean files) and the event-by-event reading never disagree.

@@ -52,8 +52,11 @@ def test_all_108_references_of_the_review_and_the_review_itself() -> None:
 
 
 def test_reference_74_has_no_doi_and_says_so() -> None:
-    (entry,) = [e for e in kb().entries.values()
-                if isinstance(e, Reference) and any(c.locator == "ref. 74" for c in e.cited_in)]  # fmt: skip
+    (entry,) = [
+        e
+        for e in kb().entries.values()
+        if isinstance(e, Reference) and any(c.locator == "ref. 74" for c in e.cited_in)
+    ]
     assert entry.doi is None and entry.note
 
 
@@ -96,7 +99,10 @@ def test_the_review_s_questions_span_every_family_and_interface() -> None:
     questions = [e for e in kb().entries.values() if isinstance(e, Question)]
     assert len(questions) >= 18
     assert {q.family.value for q in questions if q.family} == {
-        "electrolyte-engineering", "artificial-sei", "current-collector-modification"}  # fmt: skip
+        "electrolyte-engineering",
+        "artificial-sei",
+        "current-collector-modification",
+    }
     assert {q.interface.value for q in questions if q.interface} == {"li-electrolyte", "li-current-collector"}
 
 
@@ -131,6 +137,9 @@ def test_prose_is_in_our_own_words(entry_id: str) -> None:
     entry = kb().entries[entry_id]
     for text in _prose(entry):
         words = _words(text)
-        shared = [" ".join(words[i : i + SHARED_WORDS]) for i in range(len(words) - SHARED_WORDS + 1)
-                  if tuple(words[i : i + SHARED_WORDS]) in _review_ngrams()]  # fmt: skip
+        shared = [
+            " ".join(words[i : i + SHARED_WORDS])
+            for i in range(len(words) - SHARED_WORDS + 1)
+            if tuple(words[i : i + SHARED_WORDS]) in _review_ngrams()
+        ]
         assert not shared, f"{entry_id}: rewrite in our own words, it repeats the review: {shared[0]!r}"

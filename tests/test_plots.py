@@ -11,24 +11,59 @@ from limkb.analysis.correlations import AnalysisResult, Point, correlate
 from limkb.schema.kinds import Reported
 from limkb.site.plots import caption, figure1_svg, scatter_svg
 
-TABLE1_F = [(6.94, 97.3), (8.85, 99.2), (4, 99.1), (4, 99.3), (7.69, 98.16), (12.12, 99.04), (13.46, 99.02),
-            (11.11, 99.38), (4.94, 95), (19.77, 99.5)]  # fmt: skip
+TABLE1_F = [
+    (6.94, 97.3),
+    (8.85, 99.2),
+    (4, 99.1),
+    (4, 99.3),
+    (7.69, 98.16),
+    (12.12, 99.04),
+    (13.46, 99.02),
+    (11.11, 99.38),
+    (4.94, 95),
+    (19.77, 99.5),
+]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def result_of(pairs: list[tuple[float, float]], *, id: str = "ce-vs-f", x: str = "sei-fluorine-content",
-              x_label: str = "F", x_unit: str = "%", labels: list[str] | None = None,
-              reported: Reported | None = None) -> AnalysisResult:  # fmt: skip
+def result_of(
+    pairs: list[tuple[float, float]],
+    *,
+    id: str = "ce-vs-f",
+    x: str = "sei-fluorine-content",
+    x_label: str = "F",
+    x_unit: str = "%",
+    labels: list[str] | None = None,
+    reported: Reported | None = None,
+) -> AnalysisResult:
     names = labels or [f"electrolyte {i + 1}" for i in range(len(pairs))]
     points = tuple(Point(n, "d", px, py, "smith2020test") for n, (px, py) in zip(names, pairs, strict=True))
     s = correlate(points)
     return AnalysisResult(
-        id=id, name=f"CE vs {x_label}", x=x, y="coulombic-efficiency", x_unit=x_unit, y_unit="%",
-        datasets=("d",), n=s.n, excluded=0, r=s.r, ci=s.ci, p=s.p, spearman=s.spearman,
-        spearman_p=s.spearman_p, slope=s.slope, intercept=s.intercept, loo=s.loo, reported=reported,
-        difference=None if reported is None or s.r is None else s.r - reported.value, flags=s.flags,
-        points=points, x_label=x_label, y_label="Coulombic efficiency",
-    )  # fmt: skip
+        id=id,
+        name=f"CE vs {x_label}",
+        x=x,
+        y="coulombic-efficiency",
+        x_unit=x_unit,
+        y_unit="%",
+        datasets=("d",),
+        n=s.n,
+        excluded=0,
+        r=s.r,
+        ci=s.ci,
+        p=s.p,
+        spearman=s.spearman,
+        spearman_p=s.spearman_p,
+        slope=s.slope,
+        intercept=s.intercept,
+        loo=s.loo,
+        reported=reported,
+        difference=None if reported is None or s.r is None else s.r - reported.value,
+        flags=s.flags,
+        points=points,
+        x_label=x_label,
+        y_label="Coulombic efficiency",
+    )
 
 
 def texts(svg: str) -> list[str]:
@@ -80,8 +115,19 @@ def test_scatter_without_points_says_so() -> None:
 
 def test_figure1_groups_panels_and_shows_the_review_values_next_to_ours() -> None:
     ratio = [(x / 2, y) for x, y in TABLE1_F]
-    thick = [(10, 98.4), (6, 99.52), (25, 99), (18, 99.3), (16, 99.3), (13, 99.5), (12, 99.5), (10, 99.5),
-             (8.8, 91.7), (10.2, 97.2), (9.8, 99)]  # fmt: skip
+    thick = [
+        (10, 98.4),
+        (6, 99.52),
+        (25, 99),
+        (18, 99.3),
+        (16, 99.3),
+        (13, 99.5),
+        (12, 99.5),
+        (10, 99.5),
+        (8.8, 91.7),
+        (10.2, 97.2),
+        (9.8, 99),
+    ]
 
     def rep(value: float, locator: str) -> Reported:
         return Reported(value=value, ref="smith2020test", locator=locator)

@@ -32,11 +32,23 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_strict_build_makes_every_page(built: Path) -> None:
-    for page in ["index.html", "browse/strategies/index.html", "entries/strategies/fec-additive/index.html",
-                 "agenda/index.html", "graph/index.html", "contributing/index.html", "about/index.html",
-                 "assets/limkb/graph-data.js", "assets/limkb/explorer.js", "downloads/kb.sqlite",
-                 "downloads/graph.graphml", "downloads/graph.json", "downloads/kb.jsonld",
-                 "downloads/datasets/thickness-ce.csv", "search/search_index.json"]:  # fmt: skip
+    for page in [
+        "index.html",
+        "browse/strategies/index.html",
+        "entries/strategies/fec-additive/index.html",
+        "agenda/index.html",
+        "graph/index.html",
+        "contributing/index.html",
+        "about/index.html",
+        "assets/limkb/graph-data.js",
+        "assets/limkb/explorer.js",
+        "downloads/kb.sqlite",
+        "downloads/graph.graphml",
+        "downloads/graph.json",
+        "downloads/kb.jsonld",
+        "downloads/datasets/thickness-ce.csv",
+        "search/search_index.json",
+    ]:
         assert (built / page).is_file(), page
 
 
@@ -91,8 +103,11 @@ def test_validation_errors_fail_the_build_with_locations(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     project = write_project(tmp_path)
-    write_entry(project / "kb", "species/bad", {"name": "Bad", "species_class": "inorganic",
-                                                  "sources": ["nosuchref"], "confers": ["nothing"]})  # fmt: skip
+    write_entry(
+        project / "kb",
+        "species/bad",
+        {"name": "Bad", "species_class": "inorganic", "sources": ["nosuchref"], "confers": ["nothing"]},
+    )
     with pytest.raises(Abort):  # MkDocs logs the PluginError's message, then aborts
         run_mkdocs(project)
     message = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR)

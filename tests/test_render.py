@@ -33,12 +33,25 @@ def text(pages: dict[str, str | bytes], path: str) -> str:
 
 
 def test_every_page_is_made(pages: dict[str, str | bytes]) -> None:
-    for path in ["index.md", "agenda.md", "correlations.md", "compatibility.md", "coverage.md",
-                 "bibliography.md", "downloads.md", "graph.md", "contributing.md",
-                 "browse/strategies.md", "browse/references.md", "browse/failure-modes.md",
-                 "entries/strategies/fec-additive.md", "entries/references/smith2020test.md",
-                 "entries/analyses/ce-vs-thickness.md", "plots/ce-vs-thickness.svg",
-                 "assets/limkb/graph-data.js"]:  # fmt: skip
+    for path in [
+        "index.md",
+        "agenda.md",
+        "correlations.md",
+        "compatibility.md",
+        "coverage.md",
+        "bibliography.md",
+        "downloads.md",
+        "graph.md",
+        "contributing.md",
+        "browse/strategies.md",
+        "browse/references.md",
+        "browse/failure-modes.md",
+        "entries/strategies/fec-additive.md",
+        "entries/references/smith2020test.md",
+        "entries/analyses/ce-vs-thickness.md",
+        "plots/ce-vs-thickness.svg",
+        "assets/limkb/graph-data.js",
+    ]:
         assert path in pages, path
     assert list(pages) == sorted(pages)
 
@@ -62,8 +75,12 @@ def test_graph_data_is_a_sorted_script(pages: dict[str, str | bytes], kb: Knowle
     ids = [n["id"] for n in data["nodes"]]
     assert ids == sorted(kb)
     node = next(n for n in data["nodes"] if n["id"] == "fec-additive")
-    assert node == {"id": "fec-additive", "name": "FEC additive", "kind": "strategy",
-                    "url": "entries/strategies/fec-additive/"}  # fmt: skip
+    assert node == {
+        "id": "fec-additive",
+        "name": "FEC additive",
+        "kind": "strategy",
+        "url": "entries/strategies/fec-additive/",
+    }
     edges = [(e["source"], e["target"], e["relation"]) for e in data["edges"]]
     assert edges == sorted(edges)
     assert ("fec-additive", "fec", "uses") in edges
@@ -146,8 +163,10 @@ def test_contributing_links_are_made_to_work(kb: KnowledgeBase) -> None:
         ),
     )
     body = page["contributing.md"]
-    assert body == ("See [errors](common-errors.md), [a file](https://r.org/x/blob/main/kb/x.yaml), "
-                    "[web](https://a.org), [top](#top).")  # fmt: skip
+    assert body == (
+        "See [errors](common-errors.md), [a file](https://r.org/x/blob/main/kb/x.yaml), "
+        "[web](https://a.org), [top](#top)."
+    )
 
 
 def test_render_is_deterministic(kb: KnowledgeBase) -> None:
@@ -214,8 +233,9 @@ def test_titles_have_no_markup_characters() -> None:
 def test_ids_that_are_not_slugs_never_become_paths(kb: KnowledgeBase) -> None:
     from limkb.site import context as site_module
 
-    bad = Strategy.model_construct(id="../../etc", name="x", family="artificial-sei",
-                                   interface="li-electrolyte", sources=[])  # fmt: skip
+    bad = Strategy.model_construct(
+        id="../../etc", name="x", family="artificial-sei", interface="li-electrolyte", sources=[]
+    )
     with pytest.raises(ValueError, match="not a slug"):
         site_module.entry_path(bad)
 

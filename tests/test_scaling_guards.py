@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from limkb.analysis.correlations import _leave_one_out_r, correlate
-from limkb.check.validate import _subtype_cycles
+from limkb.check.rules import _subtype_cycles
 from limkb.schema.fields import MAX_BRACKETS, MAX_NESTING, _bounded_markup
 from limkb.site.plots import MAX_LABELS, _labelled, _overlap, _Placed
 

@@ -27,8 +27,12 @@ def test_skipped_browser_tests_are_counted_with_their_reason_at_the_end(tmp_path
     (tests / "test_other.py").write_text("def test_other():\n    assert True\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_ENV,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_ENV,
+    )
     lines = done.stdout.strip().splitlines()
     assert (
         "3 browser tests skipped: browser tests need chromium: /usr/bin/chromium not found (3)" in lines[-2]
@@ -43,6 +47,10 @@ def test_a_run_without_skipped_browser_tests_adds_nothing(tmp_path: Path) -> Non
     (tests / "test_other.py").write_text("def test_other():\n    assert True\n", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, env=_ENV,
-    )  # fmt: skip
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=_ENV,
+    )
     assert "browser tests skipped" not in done.stdout

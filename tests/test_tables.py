@@ -30,11 +30,14 @@ def kb(tmp_path: Path) -> Path:
         records=[{"label": "old", "ce": 99.0}],
     )
     text = "# about this dataset\n\n# the rows\n" + __import__("yaml").safe_dump(dataset, sort_keys=False)
-    return write_kb(tmp_path, {
-        "properties/coulombic-efficiency": minimal("property", unit="%", minimum=0, maximum=100),
-        "properties/sei-thickness": minimal("property", unit="nm", minimum=0),
-        f"datasets/{DATASET}": text,
-    })  # fmt: skip
+    return write_kb(
+        tmp_path,
+        {
+            "properties/coulombic-efficiency": minimal("property", unit="%", minimum=0, maximum=100),
+            "properties/sei-thickness": minimal("property", unit="nm", minimum=0),
+            f"datasets/{DATASET}": text,
+        },
+    )
 
 
 def _csv(tmp_path: Path, text: str) -> Path:
@@ -44,8 +47,11 @@ def _csv(tmp_path: Path, text: str) -> Path:
 
 
 def test_good_rows_are_appended_in_canonical_form(kb: Path, tmp_path: Path) -> None:
-    csv = _csv(tmp_path, f"Label,CE (%),sei-thickness,cycles,salt,ref,locator,note\n"
-                         f"A,99.1,20,100,LiFSI,{REF},Fig. 2,first\nB,98.5,,,,,,\n\n")  # fmt: skip
+    csv = _csv(
+        tmp_path,
+        f"Label,CE (%),sei-thickness,cycles,salt,ref,locator,note\n"
+        f"A,99.1,20,100,LiFSI,{REF},Fig. 2,first\nB,98.5,,,,,,\n\n",
+    )
     result = import_table(csv, DATASET, kb)
     assert result.written and not result.report.errors
     path = kb / "datasets" / f"{DATASET}.yaml"
@@ -53,10 +59,17 @@ def test_good_rows_are_appended_in_canonical_form(kb: Path, tmp_path: Path) -> N
     assert document is not None
     assert document.data["records"] == [
         {"label": "old", "ce": 99.0},
-        {"label": "A", "source": {"ref": REF, "locator": "Fig. 2"}, "note": "first", "ce": 99.1,
-         "thickness": 20, "cycles": 100, "salt": "LiFSI"},
+        {
+            "label": "A",
+            "source": {"ref": REF, "locator": "Fig. 2"},
+            "note": "first",
+            "ce": 99.1,
+            "thickness": 20,
+            "cycles": 100,
+            "salt": "LiFSI",
+        },
         {"label": "B", "ce": 98.5},
-    ]  # fmt: skip
+    ]
     text = path.read_text(encoding="utf-8")
     assert "# about this dataset\n" in text and "# the rows\n" in text
     assert format_text(text, "dataset")[0] == text
@@ -66,18 +79,22 @@ def test_good_rows_are_appended_in_canonical_form(kb: Path, tmp_path: Path) -> N
 def test_every_bad_cell_is_reported_once_and_nothing_written(kb: Path, tmp_path: Path) -> None:
     path = kb / "datasets" / f"{DATASET}.yaml"
     before = path.read_text(encoding="utf-8")
-    csv = _csv(tmp_path, "label,ce,thickness,cycles,ref\n"
-                         "A,\"99,1\",20,3.5,nosuchref\n"
-                         ",97 %,n/a,1,\n"
-                         "C,120,-1,2,\n")  # fmt: skip
+    csv = _csv(
+        tmp_path, 'label,ce,thickness,cycles,ref\nA,"99,1",20,3.5,nosuchref\n,97 %,n/a,1,\nC,120,-1,2,\n'
+    )
     result = import_table(csv, DATASET, kb)
     assert not result.written
     found = [(p.line, p.col, p.code) for p in result.report]
     assert found == [
-        (2, 2, "bad-cell"), (2, 4, "bad-cell"), (2, 5, "bad-cell"),
-        (3, 1, "bad-cell"), (3, 2, "bad-cell"), (3, 3, "bad-cell"),
-        (4, 2, "bad-cell"), (4, 3, "bad-cell"),
-    ]  # fmt: skip
+        (2, 2, "bad-cell"),
+        (2, 4, "bad-cell"),
+        (2, 5, "bad-cell"),
+        (3, 1, "bad-cell"),
+        (3, 2, "bad-cell"),
+        (3, 3, "bad-cell"),
+        (4, 2, "bad-cell"),
+        (4, 3, "bad-cell"),
+    ]
     text = result.report.format("text")
     assert "rows.csv:2:2: error[bad-cell]: ce = '99,1' uses a decimal comma" in text
     assert "hint: write 99.1" in text
@@ -140,8 +157,10 @@ def test_the_same_file_imported_twice_is_refused_and_changes_nothing(kb: Path, t
     again = import_table(csv, DATASET, kb)
     assert not again.written and path.read_bytes() == before
     assert [(p.code, p.line, p.col) for p in again.report.errors] == [
-        ("duplicate-record", 2, 1), ("duplicate-record", 3, 1), ("duplicate-record", 4, 1),
-    ]  # fmt: skip
+        ("duplicate-record", 2, 1),
+        ("duplicate-record", 3, 1),
+        ("duplicate-record", 4, 1),
+    ]
     assert "already record 2 of the dataset" in again.report.errors[0].message
     assert "--replace" in again.report.errors[0].hint
     assert len(_records(kb)) == 4
@@ -156,8 +175,18 @@ def test_replace_updates_existing_records_and_appends_the_rest(kb: Path, tmp_pat
     assert result.written and result.replaced == 1
     assert [(r["label"], r["ce"]) for r in _records(kb)] == [("old", 99.0), ("a", 99.4), ("D", 96.0)]
     runner = CliRunner()
-    out = runner.invoke(cli, ["import-table", str(_csv(tmp_path, f"label,ce,ref\nD,96.5,{REF}\n")),
-                              "--dataset", DATASET, "--kb", str(kb), "--replace"])  # fmt: skip
+    out = runner.invoke(
+        cli,
+        [
+            "import-table",
+            str(_csv(tmp_path, f"label,ce,ref\nD,96.5,{REF}\n")),
+            "--dataset",
+            DATASET,
+            "--kb",
+            str(kb),
+            "--replace",
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "appended 0 records, replaced 1" in out.output
 

@@ -21,11 +21,14 @@ def problems(kb: Path, *, warnings: bool = False) -> list[str]:
 
 
 def test_a_clean_kb_has_no_problems(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {
-        "strategies/parent": minimal("strategy"),
-        "strategies/child": minimal("strategy", subtype_of="parent", uses=["fec"]),
-        "materials/fec": minimal("material", formula="C3H3FO3"),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "strategies/parent": minimal("strategy"),
+            "strategies/child": minimal("strategy", subtype_of="parent", uses=["fec"]),
+            "materials/fec": minimal("material", formula="C3H3FO3"),
+        },
+    )
     result = validate_kb(kb)
     assert not result.report.problems
     assert set(result.entries) == {"parent", "child", "fec", REF}
@@ -189,8 +192,13 @@ def test_messages_name_the_cure(tmp_path: Path) -> None:
     [("no", "the text 'no'"), ("2024-01-01", "the text '2024-01-01'"), ("1e3", "the number 1000.0")],
 )
 def test_yaml_1_1_surprises_in_number_fields_are_errors(tmp_path: Path, value: str, message: str) -> None:
-    kb = write_kb(tmp_path, {"properties/p": f"name: P\nunit: nm\nscope: sei\ndesired: lower\nminimum: {value}\n"
-                             "sources: [{ref: smith2020test, locator: x}]\n"})  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/p": f"name: P\nunit: nm\nscope: sei\ndesired: lower\nminimum: {value}\n"
+            "sources: [{ref: smith2020test, locator: x}]\n"
+        },
+    )
     report = validate_kb(kb).report
     if value == "1e3":
         assert not report.errors  # 1e3 is a YAML 1.2 float, a fine minimum
@@ -235,32 +243,53 @@ def test_files_outside_kind_folders_and_non_yaml_files(tmp_path: Path) -> None:
 
 def test_composition_that_cannot_be(tmp_path: Path) -> None:
     cols = [{"name": n, "property": "pct", "unit": "%"} for n in ("f", "c", "o")]
-    kb = write_kb(tmp_path, {
-        "properties/pct": minimal("property", minimum=0, maximum=100),
-        "datasets/d": minimal("dataset", columns=cols, composition=[["f", "c", "o"]],
-                              records=[{"label": "ok", "f": 10, "c": 20, "o": 70.2},
-                                       {"label": "bad", "f": 50, "c": 40, "o": 30}]),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/pct": minimal("property", minimum=0, maximum=100),
+            "datasets/d": minimal(
+                "dataset",
+                columns=cols,
+                composition=[["f", "c", "o"]],
+                records=[
+                    {"label": "ok", "f": 10, "c": 20, "o": 70.2},
+                    {"label": "bad", "f": 50, "c": 40, "o": 30},
+                ],
+            ),
+        },
+    )
     assert [p.split(":")[-1] for p in problems(kb)] == ["composition-sum"]
 
 
 def test_ce_of_150_percent_is_out_of_range(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {
-        "properties/ce": minimal("property", minimum=0, maximum=100),
-        "datasets/d": minimal("dataset", columns=[{"name": "ce", "property": "ce", "unit": "%"}],
-                              records=[{"label": "r", "ce": 150}]),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/ce": minimal("property", minimum=0, maximum=100),
+            "datasets/d": minimal(
+                "dataset",
+                columns=[{"name": "ce", "property": "ce", "unit": "%"}],
+                records=[{"label": "r", "ce": 150}],
+            ),
+        },
+    )
     (problem,) = validate_kb(kb).report.errors
     assert problem.code == "out-of-range"
     assert "ce = 150 % for 'r' is outside 'ce''s range [0, 100] %" in problem.message
 
 
 def test_units_convert_before_range_checks(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {
-        "properties/t": minimal("property", unit="nm", minimum=0, maximum=100),
-        "datasets/d": minimal("dataset", columns=[{"name": "t", "property": "t", "unit": "µm"}],
-                              records=[{"label": "thin", "t": 0.05}, {"label": "thick", "t": 0.5}]),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/t": minimal("property", unit="nm", minimum=0, maximum=100),
+            "datasets/d": minimal(
+                "dataset",
+                columns=[{"name": "t", "property": "t", "unit": "µm"}],
+                records=[{"label": "thin", "t": 0.05}, {"label": "thick", "t": 0.5}],
+            ),
+        },
+    )
     assert [(p.code, p.line) for p in validate_kb(kb).report.errors] == [
         ("out-of-range", validate_kb(kb).report.errors[0].line)
     ]
@@ -275,20 +304,26 @@ def test_numeric_columns_need_units(tmp_path: Path) -> None:
 
 
 def test_analysis_over_a_property_no_dataset_holds(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {
-        "properties/a": minimal("property"),
-        "properties/b": minimal("property"),
-        "datasets/d": minimal("dataset", columns=[{"name": "a", "property": "a", "unit": "%"}]),
-        "analyses/an": minimal("analysis", x="a", y="b"),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/a": minimal("property"),
+            "properties/b": minimal("property"),
+            "datasets/d": minimal("dataset", columns=[{"name": "a", "property": "a", "unit": "%"}]),
+            "analyses/an": minimal("analysis", x="a", y="b"),
+        },
+    )
     assert problems(kb) == ["analyses/an.yaml:3:4:missing-variable"]
 
 
 def test_missing_locator_and_reference_id_convention_are_warnings(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {
-        "materials/m": minimal("material", sources=[REF]),
-        "references/foo": {"title": "A title", "authors": ["Smith, A."], "year": 2020},
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "materials/m": minimal("material", sources=[REF]),
+            "references/foo": {"title": "A title", "authors": ["Smith, A."], "year": 2020},
+        },
+    )
     report = validate_kb(kb).report
     assert not report.errors
     assert sorted(p.code for p in report.warnings) == ["missing-locator", "ref-id-convention"]
@@ -297,10 +332,13 @@ def test_missing_locator_and_reference_id_convention_are_warnings(tmp_path: Path
 
 
 def test_links_to_an_entry_with_schema_errors_are_not_reported_as_dangling(tmp_path: Path) -> None:
-    kb = write_kb(tmp_path, {
-        "materials/fec": {"name": "FEC", "roles": ["nope"], "sources": SOURCE},
-        "strategies/s": minimal("strategy", uses=["fec"]),
-    })  # fmt: skip
+    kb = write_kb(
+        tmp_path,
+        {
+            "materials/fec": {"name": "FEC", "roles": ["nope"], "sources": SOURCE},
+            "strategies/s": minimal("strategy", uses=["fec"]),
+        },
+    )
     assert [p.split(":")[-1] for p in problems(kb)] == ["bad-value"]
 
 

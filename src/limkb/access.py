@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from limkb.check.validate import display_path
+from limkb.check.result import display_path
 from limkb.errors import LoadError, ValidationError
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source

@@ -19,9 +19,13 @@ __all__ = ["cli", "main"]
 DEFAULT_KB = "kb"
 
 kb_option = click.option(
-    "--kb", "kb_dir", default=DEFAULT_KB, show_default=True, type=click.Path(path_type=Path),
+    "--kb",
+    "kb_dir",
+    default=DEFAULT_KB,
+    show_default=True,
+    type=click.Path(path_type=Path),
     help="The knowledge-base folder.",
-)  # fmt: skip
+)
 """The ``--kb`` option every command that reads the knowledge base takes."""
 
 
@@ -49,12 +53,25 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @kb_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="Output: text, JSON, or GitHub Actions annotations.")  # fmt: skip
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output: text, JSON, or GitHub Actions annotations.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--changed", "changed_base", is_flag=False, flag_value="", default=None, metavar="[BASE]",
-              help="Only files changed since git revision BASE (default origin/HEAD, origin/main "
-                   "or main), uncommitted ones, and the entries that refer to them.")  # fmt: skip
+@click.option(
+    "--changed",
+    "changed_base",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[BASE]",
+    help="Only files changed since git revision BASE (default origin/HEAD, origin/main "
+    "or main), uncommitted ones, and the entries that refer to them.",
+)
 def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, changed_base: str | None) -> None:
     """Check every entry and report ALL problems, each with file:line:col and a fix.
 
@@ -76,9 +93,10 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, chan
     if paths:
         wanted = [p.resolve() for p in paths]
         kept = [
-            p for p in report.problems
+            p
+            for p in report.problems
             if any(Path(p.path).resolve() == w or w in Path(p.path).resolve().parents for w in wanted)
-        ]  # fmt: skip
+        ]
         report = Report(kept)
     if changed_base is not None:
         from limkb.check.changed import changed_report
@@ -87,16 +105,23 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, chan
         if paths:
             report = Report([p for p in report.problems if p in set(kept)])
         if fmt == "text":
-            click.echo(f"{len(changes.files)} files changed since {changes.base}, "
-                       f"{len(changes.referrers)} entries refer to them")  # fmt: skip
+            click.echo(
+                f"{len(changes.files)} files changed since {changes.base}, "
+                f"{len(changes.referrers)} entries refer to them"
+            )
     if fmt == "text" and not len(report):
         click.echo(f"{len(result.entries)} entries checked")
     sys.exit(_print_report(report, fmt, strict=strict))
 
 
 @cli.command()
-@click.option("--out", default="schema", show_default=True, type=click.Path(path_type=Path),
-              help="Folder for the <kind>.schema.json files.")  # fmt: skip
+@click.option(
+    "--out",
+    default="schema",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the <kind>.schema.json files.",
+)
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 when a file is stale.")
 def schema(out: Path, check: bool) -> None:
     """Write the JSON Schema of every entry kind (editors autocomplete with them).
@@ -191,8 +216,13 @@ def show(entry_id: str, kb_dir: Path) -> None:
 
 @cli.command()
 @kb_option
-@click.option("--out", default="build", show_default=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder to write the exports into.")  # fmt: skip
+@click.option(
+    "--out",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write the exports into.",
+)
 def export(kb_dir: Path, out: Path) -> None:
     """Write the KB for other tools: SQLite, graph JSON and GraphML, dataset CSVs, JSON-LD.
 
@@ -234,16 +264,22 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
         click.echo(result.report.format("text"), err=True)
     for path in result.changed:
         click.echo(f"{'would reformat' if check else 'reformatted'} {path}")
-    click.echo(f"{result.checked} files checked, {len(result.changed)} "
-               f"{'not canonical' if check else 'reformatted'}")  # fmt: skip
+    click.echo(
+        f"{result.checked} files checked, {len(result.changed)} {'not canonical' if check else 'reformatted'}"
+    )
     if check and result.changed:
         click.echo("run `limkb fmt` and commit the result", err=True)
     sys.exit(1 if (check and result.changed) or len(result.report) else 0)
 
 
 @cli.command("build")
-@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path, file_okay=False),
-              help="The project folder (holding kb/ and mkdocs.yml).")  # fmt: skip
+@click.option(
+    "--project",
+    default=".",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The project folder (holding kb/ and mkdocs.yml).",
+)
 @click.option("--strict", is_flag=True, help="Fail on validation warnings too (errors always fail).")
 def build_command(project: Path, strict: bool) -> None:
     """Validate, analyse, store, export and render: write build/ and site/ atomically.
@@ -270,8 +306,12 @@ def build_command(project: Path, strict: bool) -> None:
 
 @cli.command("render")
 @kb_option
-@click.option("--out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Folder to write the pages into.")  # fmt: skip
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Folder to write the pages into.",
+)
 def render_command(kb_dir: Path, out: Path) -> None:
     """Write the site's pages (Markdown, SVG, scripts) to OUT, for any static-site engine.
 
@@ -286,8 +326,13 @@ def render_command(kb_dir: Path, out: Path) -> None:
 
 
 @cli.command("serve")
-@click.option("--project", default=".", show_default=True, type=click.Path(path_type=Path, file_okay=False),
-              help="The project folder (holding kb/ and mkdocs.yml).")  # fmt: skip
+@click.option(
+    "--project",
+    default=".",
+    show_default=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The project folder (holding kb/ and mkdocs.yml).",
+)
 @click.option(
     "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000)."
 )
@@ -344,8 +389,11 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_id", required=True, metavar="ID", help="The dataset to append to.")
 @kb_option
-@click.option("--replace", is_flag=True,
-              help="Update records that have a row's label and source instead of refusing the row.")  # fmt: skip
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Update records that have a row's label and source instead of refusing the row.",
+)
 def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path, replace: bool) -> None:
     """Append the rows of a CSV file to a dataset as records.
 

@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
 
     from limkb.analysis.correlations import AnalysisResult
-    from limkb.check.validate import FileCache
+    from limkb.check.cache import FileCache
     from limkb.graph import KnowledgeBase
 
 __all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
@@ -106,6 +106,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._serving = False
         self._files: tuple[Path, FileCache] | None = None
         self._memo = RenderMemo()
+        self._written: dict[str, tuple[str | bytes, str]] = {}
+        """The content last written below the page folder, by path (see :func:`_materialise`)."""
         self._last_good: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         self._problems: Report | None = None
         self._banner_shown: str | None = None
@@ -135,8 +137,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             if self._serving and self._last_good is not None:
                 # Keep serving the last good site; every page shows what the edit broke.
                 self._problems = error.report
-                log.info("limkb: the edit has problems (%s); serving the last good version",
-                         error.report.summary())  # fmt: skip
+                log.info(
+                    "limkb: the edit has problems (%s); serving the last good version", error.report.summary()
+                )
                 return self._last_good
             raise PluginError(
                 f"limkb: the knowledge base in {self.config.kb}/ has problems "
@@ -214,7 +217,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
         cache = self._project(config) / CACHE_DIR if self._serving else None
         if cache is not None:
-            _materialise(pages, cache)
+            _materialise(pages, cache, self._written)
             banner = None if self._problems is None else problems_banner(self._problems)
             if banner != self._banner_shown:  # the banner came, changed or went: every page shows it
                 now = time.time()
@@ -280,34 +283,33 @@ def _download_files(folder: Path) -> dict[str, bytes]:
     return found
 
 
-_WRITTEN: dict[str, tuple[str | bytes, str]] = {}
-"""The content last written for each cached page and its hash (avoids re-reading unchanged files)."""
-
-
-def _materialise(pages: Mapping[str, str | bytes], folder: Path) -> None:
+def _materialise(
+    pages: Mapping[str, str | bytes], folder: Path, written: dict[str, tuple[str | bytes, str]]
+) -> None:
     """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest.
 
-    Content that is the very object written last time (an entry page the renderer reused) is
-    not even hashed again.
+    ``written`` holds the content last written for each file and its hash, kept by the caller
+    between builds: content that is the very object written last time (an entry page the
+    renderer reused) is not even hashed again.
     """
     wanted: set[Path] = set()
     for path, content in pages.items():
         target = folder / path
         wanted.add(target)
         key = str(target)
-        last = _WRITTEN.get(key)
+        last = written.get(key)
         if last is not None and last[0] is content and target.is_file():
             continue
         data = content.encode("utf-8") if isinstance(content, str) else content
         digest = hashlib.sha256(data).hexdigest()
         if last is not None and last[1] == digest and target.is_file():
-            _WRITTEN[key] = (content, digest)
+            written[key] = (content, digest)
             continue
         if not (target.is_file() and target.read_bytes() == data):
             write_atomic(target, data)
-        _WRITTEN[key] = (content, digest)
+        written[key] = (content, digest)
     if folder.is_dir():
         for stale in folder.rglob("*"):
             if stale.is_file() and stale not in wanted:
                 stale.unlink()
-                _WRITTEN.pop(str(stale), None)
+                written.pop(str(stale), None)

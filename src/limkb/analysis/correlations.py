@@ -434,8 +434,13 @@ def _conditions(dataset: Dataset, record: Record) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for conditions in (dataset.conditions, record.conditions):
         if conditions is not None:
-            merged.update({k: getattr(conditions, k) for k in Conditions.model_fields
-                           if getattr(conditions, k) is not None})  # fmt: skip
+            merged.update(
+                {
+                    k: getattr(conditions, k)
+                    for k in Conditions.model_fields
+                    if getattr(conditions, k) is not None
+                }
+            )
     return merged
 
 

@@ -59,8 +59,11 @@ def _git(top: Path, *args: str) -> list[str]:
 def _resolve_base(top: Path, base: str | None) -> str:
     candidates = (base,) if base else DEFAULT_BASES
     for candidate in candidates:
-        ok = subprocess.run(["git", "-C", str(top), "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"],
-                            capture_output=True, check=False)  # fmt: skip
+        ok = subprocess.run(
+            ["git", "-C", str(top), "rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"],
+            capture_output=True,
+            check=False,
+        )
         if ok.returncode == 0:
             return candidate
     if base:

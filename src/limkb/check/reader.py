@@ -55,11 +55,19 @@ _FALSE = frozenset({"false", "False", "FALSE"})
 _INT = re.compile(r"^[-+]?[0-9]+$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _SPECIAL_FLOAT = {
-    ".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
-    "+.inf": float("inf"), "+.Inf": float("inf"), "+.INF": float("inf"),
-    "-.inf": float("-inf"), "-.Inf": float("-inf"), "-.INF": float("-inf"),
-    ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan"),
-}  # fmt: skip
+    ".inf": float("inf"),
+    ".Inf": float("inf"),
+    ".INF": float("inf"),
+    "+.inf": float("inf"),
+    "+.Inf": float("inf"),
+    "+.INF": float("inf"),
+    "-.inf": float("-inf"),
+    "-.Inf": float("-inf"),
+    "-.INF": float("-inf"),
+    ".nan": float("nan"),
+    ".NaN": float("nan"),
+    ".NAN": float("nan"),
+}
 _MAX_DIGITS = 4000
 """Longest whole number read (Python refuses to parse much longer ones)."""
 _CORE = "tag:yaml.org,2002:"
@@ -157,8 +165,11 @@ def _resolve_plain(value: str) -> Any:
 
 
 _TAG_TYPES: dict[str, type | tuple[type, ...]] = {
-    "int": int, "float": (int, float), "bool": bool, "null": type(None)
-}  # fmt: skip
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+    "null": type(None),
+}
 
 
 def _apply_tag(tag: str, value: str) -> Any:
@@ -193,18 +204,22 @@ class _Builder:
         mark = _mark(event)
         if getattr(event, "anchor", None):
             self.problem(
-                mark, "yaml-anchor", f"anchor '&{event.anchor}' is not allowed",
+                mark,
+                "yaml-anchor",
+                f"anchor '&{event.anchor}' is not allowed",
                 "write the value out in full where it is needed; anchors and aliases are refused",
-            )  # fmt: skip
+            )
             raise _Stop
         tag = getattr(event, "tag", None)
         if tag and not (
             tag in _ALLOWED_TAGS or (isinstance(event, yaml.ScalarEvent) and tag == "!" and event.implicit[1])
         ):
             self.problem(
-                mark, "yaml-tag", f"tag {tag!r} is not allowed",
+                mark,
+                "yaml-tag",
+                f"tag {tag!r} is not allowed",
                 "remove the tag; entries hold plain text, numbers, lists and mappings only",
-            )  # fmt: skip
+            )
             raise _Stop
 
     def scalar(self, event: Any) -> Any:
@@ -212,10 +227,11 @@ class _Builder:
         if not event.style and not (tag and tag in _ALLOWED_TAGS):
             if len(event.value) > _MAX_DIGITS and _INT.match(event.value):
                 self.problem(
-                    _mark(event), "out-of-range",
+                    _mark(event),
+                    "out-of-range",
                     f"a whole number of {len(event.value):,} digits is too large",
                     "check the value; put it in double quotes if it is meant as text",
-                )  # fmt: skip
+                )
                 raise _Stop
             return _resolve_plain(event.value)
         if tag and tag in _ALLOWED_TAGS and tag not in (f"{_CORE}seq", f"{_CORE}map"):
@@ -239,9 +255,11 @@ class _Builder:
                 continue
             if isinstance(event, yaml.AliasEvent):
                 self.problem(
-                    _mark(event), "yaml-alias", f"alias '*{event.anchor}' is not allowed",
+                    _mark(event),
+                    "yaml-alias",
+                    f"alias '*{event.anchor}' is not allowed",
                     "write the value out in full; anchors and aliases are refused",
-                )  # fmt: skip
+                )
                 raise _Stop
             frame = stack[-1]
             container, loc, pending, _key_mark, is_mapping = frame
@@ -249,26 +267,30 @@ class _Builder:
                 # This event is a key.
                 if not isinstance(event, yaml.ScalarEvent):
                     self.problem(
-                        _mark(event), "non-string-key", "a mapping key must be plain text",
+                        _mark(event),
+                        "non-string-key",
+                        "a mapping key must be plain text",
                         "write `name: value` with a simple word as the name",
-                    )  # fmt: skip
+                    )
                     raise _Stop
                 self.check_node(event)
                 key = self.scalar(event)
                 if not isinstance(key, str):
                     self.problem(
-                        _mark(event), "non-string-key",
+                        _mark(event),
+                        "non-string-key",
                         f"key {event.value!r} is read as {type(key).__name__}, not text",
                         f'quote the key: "{event.value}"',
-                    )  # fmt: skip
+                    )
                     raise _Stop
                 if key in container:
                     first = self.key_marks[(*loc, key)]
                     self.problem(
-                        _mark(event), "duplicate-key",
+                        _mark(event),
+                        "duplicate-key",
                         f"key {key!r} appears twice in this mapping (first at line {first.line})",
                         "keep one of the two; YAML would silently use the last",
-                    )  # fmt: skip
+                    )
                     raise _Stop
                 frame[2] = key
                 frame[3] = _mark(event)
@@ -289,9 +311,11 @@ class _Builder:
             else:
                 if len(stack) > MAX_DEPTH:
                     self.problem(
-                        mark, "too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                        mark,
+                        "too-deep",
+                        f"nesting deeper than {MAX_DEPTH} levels",
                         "flatten the structure; no entry field nests this deep",
-                    )  # fmt: skip
+                    )
                     raise _Stop
                 value = {} if isinstance(event, yaml.MappingStartEvent) else []
             if is_mapping:
@@ -320,13 +344,23 @@ def _syntax_problem(path: str, text: str, error: yaml.MarkedYAMLError) -> Proble
     here = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in here[: len(here) - len(here.lstrip())] or "'\\t'" in what:
         return Problem(
-            path, line, col, Severity.ERROR, "yaml-tab", "a tab character is used for indentation",
+            path,
+            line,
+            col,
+            Severity.ERROR,
+            "yaml-tab",
+            "a tab character is used for indentation",
             "indent with spaces (two per level); configure your editor to insert spaces",
-        )  # fmt: skip
+        )
     return Problem(
-        path, line, col, Severity.ERROR, "yaml-syntax", f"YAML syntax error: {what}",
+        path,
+        line,
+        col,
+        Severity.ERROR,
+        "yaml-syntax",
+        f"YAML syntax error: {what}",
         "check indentation, colons after field names, and quotes around text containing ': ' or '#'",
-    )  # fmt: skip
+    )
 
 
 def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
@@ -346,12 +380,19 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
         return None, [*builder.problems, _syntax_problem(path, text, error)]
     except yaml.reader.ReaderError as error:
         m = _position(text, min(error.position, len(text)))
-        return None, [Problem(
-            path, m.line, m.col, Severity.ERROR, "yaml-syntax",
-            f"control character U+{error.character:04X} is not allowed in YAML text"
-            if isinstance(error.character, int) else f"unreadable character: {error.reason}",
-            "remove the invisible character (often pasted from a PDF); write it as text if it is meant",
-        )]  # fmt: skip
+        return None, [
+            Problem(
+                path,
+                m.line,
+                m.col,
+                Severity.ERROR,
+                "yaml-syntax",
+                f"control character U+{error.character:04X} is not allowed in YAML text"
+                if isinstance(error.character, int)
+                else f"unreadable character: {error.reason}",
+                "remove the invisible character (often pasted from a PDF); write it as text if it is meant",
+            )
+        ]
     except yaml.YAMLError as error:  # pragma: no cover - libyaml reports marks
         return None, [Problem(path, 1, 1, Severity.ERROR, "yaml-syntax", str(error), "")]
     except RecursionError:  # pragma: no cover - the builder is iterative
@@ -360,17 +401,30 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     if problems:
         return None, problems
     if data is None:
-        return None, [Problem(
-            path, 1, 1, Severity.ERROR, "empty-file", "the file holds no entry",
-            "fill it in, e.g. with `limkb new <kind> <id>`, or delete it",
-        )]  # fmt: skip
+        return None, [
+            Problem(
+                path,
+                1,
+                1,
+                Severity.ERROR,
+                "empty-file",
+                "the file holds no entry",
+                "fill it in, e.g. with `limkb new <kind> <id>`, or delete it",
+            )
+        ]
     if not isinstance(data, dict):
         m = builder.marks.get((), Mark(1, 1))
-        return None, [Problem(
-            path, m.line, m.col, Severity.ERROR, "not-a-mapping",
-            f"the file holds a {type(data).__name__}, not a mapping of fields",
-            "start each line at the left margin with `field: value`",
-        )]  # fmt: skip
+        return None, [
+            Problem(
+                path,
+                m.line,
+                m.col,
+                Severity.ERROR,
+                "not-a-mapping",
+                f"the file holds a {type(data).__name__}, not a mapping of fields",
+                "start each line at the left margin with `field: value`",
+            )
+        ]
     return Document(path, data, builder.marks, builder.key_marks, text=text), []
 
 
@@ -451,11 +505,17 @@ def _parse_events(text: str, builder: _Builder) -> tuple[list[Problem], Any]:
             documents += 1
             if documents > 1:
                 m = _mark(event)
-                problems.append(Problem(
-                    builder.path, m.line, m.col, Severity.ERROR, "multiple-documents",
-                    "the file holds more than one YAML document",
-                    "one entry per file: remove the '---' line and move the rest to its own file",
-                ))  # fmt: skip
+                problems.append(
+                    Problem(
+                        builder.path,
+                        m.line,
+                        m.col,
+                        Severity.ERROR,
+                        "multiple-documents",
+                        "the file holds more than one YAML document",
+                        "one entry per file: remove the '---' line and move the rest to its own file",
+                    )
+                )
                 break
             start = next(events)
             if isinstance(start, yaml.DocumentEndEvent):
@@ -569,17 +629,36 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
         fd = os.open(path, flags)
     except OSError as error:
         if error.errno == errno.ELOOP or path.is_symlink():
-            return None, Problem(shown, 1, 1, Severity.ERROR, "bad-filename",
-                                 "entry files may not be symbolic links",
-                                 "replace the link with the file itself")  # fmt: skip
-        return None, Problem(shown, 1, 1, Severity.ERROR, "unreadable", f"cannot read the file: {error.strerror}",
-                             "check that the file exists and is readable")  # fmt: skip
+            return None, Problem(
+                shown,
+                1,
+                1,
+                Severity.ERROR,
+                "bad-filename",
+                "entry files may not be symbolic links",
+                "replace the link with the file itself",
+            )
+        return None, Problem(
+            shown,
+            1,
+            1,
+            Severity.ERROR,
+            "unreadable",
+            f"cannot read the file: {error.strerror}",
+            "check that the file exists and is readable",
+        )
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, Problem(shown, 1, 1, Severity.ERROR, "not-a-file",
-                                 "this is not a regular file (a device, a pipe or a socket)",
-                                 "entry files are plain text files; remove this one")  # fmt: skip
+            return None, Problem(
+                shown,
+                1,
+                1,
+                Severity.ERROR,
+                "not-a-file",
+                "this is not a regular file (a device, a pipe or a socket)",
+                "entry files are plain text files; remove this one",
+            )
         chunks, total = [], 0
         while total <= MAX_BYTES:
             chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
@@ -592,10 +671,14 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
     if max(total, info.st_size) > MAX_BYTES:
         size = f"{info.st_size:,}" if info.st_size > MAX_BYTES else f"more than {MAX_BYTES:,}"
         return None, Problem(
-            shown, 1, 1, Severity.ERROR, "file-too-large",
+            shown,
+            1,
+            1,
+            Severity.ERROR,
+            "file-too-large",
             f"the file is {size} bytes; an entry may be at most {MAX_BYTES:,}",
             "split the data into several entries, or keep large raw data outside kb/",
-        )  # fmt: skip
+        )
     return b"".join(chunks), None
 
 
@@ -609,26 +692,46 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-        problems.append(Problem(
-            shown, 1, 1, Severity.WARNING, "bom", "the file starts with a UTF-8 byte-order mark",
-            "save the file as UTF-8 without BOM",
-        ))  # fmt: skip
+        problems.append(
+            Problem(
+                shown,
+                1,
+                1,
+                Severity.WARNING,
+                "bom",
+                "the file starts with a UTF-8 byte-order mark",
+                "save the file as UTF-8 without BOM",
+            )
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         prefix = raw[: error.start].decode("utf-8", errors="replace")
         m = _position(prefix, len(prefix))
-        return None, [Problem(
-            shown, m.line, m.col, Severity.ERROR, "not-utf8",
-            f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8",
-            "save the file with UTF-8 encoding",
-        )]  # fmt: skip
+        return None, [
+            Problem(
+                shown,
+                m.line,
+                m.col,
+                Severity.ERROR,
+                "not-utf8",
+                f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8",
+                "save the file with UTF-8 encoding",
+            )
+        ]
     if "\x00" in text:
         m = _position(text, text.index("\x00"))
-        return None, [Problem(
-            shown, m.line, m.col, Severity.ERROR, "not-utf8", "the file contains a NUL byte",
-            "entry files are plain text; remove the binary content",
-        )]  # fmt: skip
+        return None, [
+            Problem(
+                shown,
+                m.line,
+                m.col,
+                Severity.ERROR,
+                "not-utf8",
+                "the file contains a NUL byte",
+                "entry files are plain text; remove the binary content",
+            )
+        ]
     document, more = load_text(text, shown)
     return document, problems + more
 

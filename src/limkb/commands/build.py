@@ -236,8 +236,9 @@ def _publish(version: Path, site_dir: Path, build_dir: Path, store: Path) -> str
     return previous
 
 
-def build(project: Path, *, strict: bool = True, site_dir: Path | None = None,
-          build_dir: Path | None = None) -> BuildSummary:  # fmt: skip
+def build(
+    project: Path, *, strict: bool = True, site_dir: Path | None = None, build_dir: Path | None = None
+) -> BuildSummary:
     """Build ``build/`` and ``site/`` of the project folder (the one holding kb/ and mkdocs.yml).
 
     Raises :class:`~limkb.errors.ValidationError` when the entries have errors (or warnings
@@ -334,8 +335,11 @@ def _check_render_target(out: Path, kb_dir: Path) -> None:
         raise BuildError("render", f"{out} holds or is inside the knowledge base; give a folder of its own")
     found = [name for name in _PROJECT_MARKERS if (out / name).exists()]
     if found:
-        raise BuildError("render", f"{out} is a project folder (it holds {found[0]}); "
-                                   "give the folder the pages go in, e.g. --out docs-generated")  # fmt: skip
+        raise BuildError(
+            "render",
+            f"{out} is a project folder (it holds {found[0]}); "
+            "give the folder the pages go in, e.g. --out docs-generated",
+        )
 
 
 def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderOptions | None = None) -> int:
@@ -368,5 +372,9 @@ def serve(project: Path, *, dev_addr: str | None = None, dirty: bool = True) -> 
     if not config_file.is_file():
         raise BuildError("config", f"no mkdocs.yml in {Path(project).resolve()}")
     # MkDocs warns on every dirty build; under `strict: true` that warning would abort it.
-    mkdocs_serve(str(config_file), build_type="dirty" if dirty else None, dev_addr=dev_addr,
-                 strict=False if dirty else None)  # fmt: skip
+    mkdocs_serve(
+        str(config_file),
+        build_type="dirty" if dirty else None,
+        dev_addr=dev_addr,
+        strict=False if dirty else None,
+    )

@@ -332,8 +332,9 @@ def _ordered_keys(data: dict[str, Any], model: type[BaseModel] | None, columns: 
     return known + [k for k in data if k not in fields]
 
 
-def _node_lines(prefix: str, value: Any, model: type[BaseModel] | None, indent: int,
-                columns: Sequence[str] = ()) -> list[str]:  # fmt: skip
+def _node_lines(
+    prefix: str, value: Any, model: type[BaseModel] | None, indent: int, columns: Sequence[str] = ()
+) -> list[str]:
     """Lines for ``value`` after ``prefix`` ("key:" or "-"); children go at ``indent``."""
     if isinstance(value, dict):
         if not value:
@@ -355,8 +356,9 @@ def _node_lines(prefix: str, value: Any, model: type[BaseModel] | None, indent: 
     return [prefix, *body]
 
 
-def _mapping_lines(data: dict[str, Any], model: type[BaseModel] | None, indent: int,
-                   columns: Sequence[str] = ()) -> list[str]:  # fmt: skip
+def _mapping_lines(
+    data: dict[str, Any], model: type[BaseModel] | None, indent: int, columns: Sequence[str] = ()
+) -> list[str]:
     lines: list[str] = []
     pad = " " * indent
     for key in _ordered_keys(data, model, columns):
@@ -477,18 +479,24 @@ def format_paths(paths: Iterable[Path | str], *, check: bool = False) -> FmtResu
     With ``check`` nothing is written; ``changed`` lists the files that are not canonical.
     Files that cannot be read, or hold comments fmt cannot keep, are reported and untouched.
     """
-    from limkb.check.validate import display_path
+    from limkb.check.result import display_path
 
     result = FmtResult()
     for path in _entry_files(Path(p) for p in paths):
         shown = display_path(path)
         model = FOLDERS.get(path.parent.name)
         if model is None:
-            result.report.add(Problem(
-                shown, 1, 1, Severity.ERROR, "unknown-folder",
-                f"{shown} is not in a kind folder, so its kind is unknown",
-                f"entry files live in kb/<folder>/<id>.yaml, <folder> one of: {', '.join(sorted(FOLDERS))}",
-            ))  # fmt: skip
+            result.report.add(
+                Problem(
+                    shown,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "unknown-folder",
+                    f"{shown} is not in a kind folder, so its kind is unknown",
+                    f"entry files live in kb/<folder>/<id>.yaml, <folder> one of: {', '.join(sorted(FOLDERS))}",
+                )
+            )
             continue
         document, problems = load_file(path, display=shown)
         errors = [p for p in problems if p.severity is Severity.ERROR]

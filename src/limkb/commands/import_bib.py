@@ -38,11 +38,23 @@ __all__ = ["BibImport", "ImportedReference", "import_bib", "latex_to_text", "nor
 log = logging.getLogger(__name__)
 
 _TYPES = {
-    "article": "article", "review": "review", "book": "book", "inbook": "chapter",
-    "incollection": "chapter", "phdthesis": "thesis", "mastersthesis": "thesis", "thesis": "thesis",
-    "techreport": "report", "report": "report", "unpublished": "preprint", "dataset": "dataset",
-    "data": "dataset", "inproceedings": "article", "conference": "article", "proceedings": "book",
-}  # fmt: skip
+    "article": "article",
+    "review": "review",
+    "book": "book",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "unpublished": "preprint",
+    "dataset": "dataset",
+    "data": "dataset",
+    "inproceedings": "article",
+    "conference": "article",
+    "proceedings": "book",
+}
 _PREPRINT_HINT = re.compile(r"arxiv|chemrxiv|biorxiv|medrxiv|research square|ssrn|preprint", re.I)
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _DOI = re.compile(DOI_PATTERN)
@@ -129,8 +141,24 @@ def _type(entry: BibEntry) -> str:
     kind = entry.entry_type.lower()
     if kind in _TYPES:
         return _TYPES[kind]
-    hints = " ".join(filter(None, (_field(entry, n) for n in (
-        "eprinttype", "archiveprefix", "publisher", "journal", "howpublished", "url", "doi", "note"))))  # fmt: skip
+    hints = " ".join(
+        filter(
+            None,
+            (
+                _field(entry, n)
+                for n in (
+                    "eprinttype",
+                    "archiveprefix",
+                    "publisher",
+                    "journal",
+                    "howpublished",
+                    "url",
+                    "doi",
+                    "note",
+                )
+            ),
+        )
+    )
     return "preprint" if _PREPRINT_HINT.search(hints) else "article"
 
 
@@ -177,12 +205,15 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
     if not authors:
         problem(start, "no authors", "add `author = {Family, Given and Family, Given}`")
     if not year_match:
-        problem(_line(entry, "year") if "year" in fields else start,
-                f"no year of publication ({year_text!r})" if year_text else "no year of publication",
-                "add `year = {2024}`")  # fmt: skip
+        problem(
+            _line(entry, "year") if "year" in fields else start,
+            f"no year of publication ({year_text!r})" if year_text else "no year of publication",
+            "add `year = {2024}`",
+        )
     data: dict[str, Any] = {"type": _type(entry), "title": title, "authors": authors}
-    journal = _field(entry, "shortjournal", "journal", "journaltitle", "booktitle", "publisher",
-                     "school", "institution")  # fmt: skip
+    journal = _field(
+        entry, "shortjournal", "journal", "journaltitle", "booktitle", "publisher", "school", "institution"
+    )
     if journal:
         data["journal"] = journal
     if year_match:
@@ -238,11 +269,17 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
     for block in library.failed_blocks:
         error = getattr(block, "error", None)
         report_line = int(block.start_line or 0) + 1
-        result.report.add(Problem(
-            path, report_line, 1, Severity.ERROR, "bibtex-syntax",
-            f"this BibTeX block cannot be read ({type(error).__name__ if error else 'parse error'})",
-            "check its braces and commas, or export the entry again from your reference manager",
-        ))  # fmt: skip
+        result.report.add(
+            Problem(
+                path,
+                report_line,
+                1,
+                Severity.ERROR,
+                "bibtex-syntax",
+                f"this BibTeX block cannot be read ({type(error).__name__ if error else 'parse error'})",
+                "check its braces and commas, or export the entry again from your reference manager",
+            )
+        )
     taken, dois = _existing(kb)
     seen_dois: dict[str, str] = {}
     for entry in library.entries:
@@ -256,43 +293,73 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
             if skip_existing:
                 result.skipped.append((entry.key, dois[doi]))
                 continue
-            result.report.add(Problem(
-                path, _line(entry, "doi"), 1, Severity.ERROR, "duplicate-doi",
-                f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is already the reference {dois[doi]!r}",
-                f"cite {dois[doi]!r} and remove this entry from the file (or use --skip-existing)",
-            ))  # fmt: skip
+            result.report.add(
+                Problem(
+                    path,
+                    _line(entry, "doi"),
+                    1,
+                    Severity.ERROR,
+                    "duplicate-doi",
+                    f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is already the reference {dois[doi]!r}",
+                    f"cite {dois[doi]!r} and remove this entry from the file (or use --skip-existing)",
+                )
+            )
             continue
         if doi and doi in seen_dois:
-            result.report.add(Problem(
-                path, _line(entry, "doi"), 1, Severity.ERROR, "duplicate-doi",
-                f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is also entry {seen_dois[doi]!r} of this file",
-                "keep one of the two entries",
-            ))  # fmt: skip
+            result.report.add(
+                Problem(
+                    path,
+                    _line(entry, "doi"),
+                    1,
+                    Severity.ERROR,
+                    "duplicate-doi",
+                    f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is also entry {seen_dois[doi]!r} of this file",
+                    "keep one of the two entries",
+                )
+            )
             continue
         base = reference_id(family, data["year"], data["title"])
         if not is_slug(base) or not re.match(r"^[a-z]", base):
-            result.report.add(Problem(
-                path, line, 1, Severity.ERROR, "bibtex-field",
-                f"@{entry.entry_type}{{{entry.key}}}: cannot make an id from {family!r}",
-                "write the first author's family name in Latin letters (e.g. {Zhang}) and import again",
-            ))  # fmt: skip
+            result.report.add(
+                Problem(
+                    path,
+                    line,
+                    1,
+                    Severity.ERROR,
+                    "bibtex-field",
+                    f"@{entry.entry_type}{{{entry.key}}}: cannot make an id from {family!r}",
+                    "write the first author's family name in Latin letters (e.g. {Zhang}) and import again",
+                )
+            )
             continue
         entry_id = next((c for c in _candidates(base) if c not in taken and is_slug(c)), None)
         if entry_id is None:
-            result.report.add(Problem(
-                path, line, 1, Severity.ERROR, "bibtex-field",
-                f"@{entry.entry_type}{{{entry.key}}}: every id from {base!r} to {base}zz is taken",
-                "give this reference an id of your own: import it alone and rename the file",
-            ))  # fmt: skip
+            result.report.add(
+                Problem(
+                    path,
+                    line,
+                    1,
+                    Severity.ERROR,
+                    "bibtex-field",
+                    f"@{entry.entry_type}{{{entry.key}}}: every id from {base!r} to {base}zz is taken",
+                    "give this reference an id of your own: import it alone and rename the file",
+                )
+            )
             continue
         invalid = _invalid(data, entry_id)
         if invalid:
             for field_name, message in invalid:
-                result.report.add(Problem(
-                    path, _line(entry, field_name), 1, Severity.ERROR, "bibtex-field",
-                    f"@{entry.entry_type}{{{entry.key}}}: {field_name} {message}",
-                    "shorten or correct the field in the .bib file and import again",
-                ))  # fmt: skip
+                result.report.add(
+                    Problem(
+                        path,
+                        _line(entry, field_name),
+                        1,
+                        Severity.ERROR,
+                        "bibtex-field",
+                        f"@{entry.entry_type}{{{entry.key}}}: {field_name} {message}",
+                        "shorten or correct the field in the .bib file and import again",
+                    )
+                )
             continue
         taken.add(entry_id)
         if doi:
@@ -307,7 +374,7 @@ def import_bib(bib: Path | str, kb: Path | str, *, skip_existing: bool = False) 
     Files are written in canonical form (``limkb fmt``) and never overwrite; when the report
     has errors nothing is written.
     """
-    from limkb.check.validate import display_path
+    from limkb.check.result import display_path
 
     bib, kb = Path(bib), Path(kb)
     if not bib.is_file():

@@ -79,18 +79,26 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
                 and column.unit is not None
                 and unit.replace(" ", "") != column.unit.replace(" ", "")
             ):
-                return None, unit, (
-                    f"the column {column.name!r} is in {column.unit!r}, but the header says {unit!r}; "
-                    f"convert the values to {column.unit} and write the header as `{column.name} ({column.unit})`"
-                )  # fmt: skip
+                return (
+                    None,
+                    unit,
+                    (
+                        f"the column {column.name!r} is in {column.unit!r}, but the header says {unit!r}; "
+                        f"convert the values to {column.unit} and write the header as `{column.name} ({column.unit})`"
+                    ),
+                )
             return column.name, unit, None
     names = [c.name for c in columns] + [c.property for c in columns if c.property] + list(_RESERVED)
     close = close_matches(_norm(text), names, n=1, cutoff=0.6)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    return None, unit, (
-        f"{hint}headers are a column name, its property id or `name (unit)`; "
-        f"this dataset's columns: {', '.join(c.name for c in columns)}; plus label, ref, locator, note"
-    )  # fmt: skip
+    return (
+        None,
+        unit,
+        (
+            f"{hint}headers are a column name, its property id or `name (unit)`; "
+            f"this dataset's columns: {', '.join(c.name for c in columns)}; plus label, ref, locator, note"
+        ),
+    )
 
 
 def _number_error(value: str, column: Column) -> tuple[str, str] | None:
@@ -107,8 +115,10 @@ def _number_error(value: str, column: Column) -> tuple[str, str] | None:
         return "has a thousands separator", f"write {text.replace(',', '')}"
     number = re.match(r"^\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*(\S.*)$", text)
     if number:
-        return (f"has {number.group(5)!r} after the number",
-                f"write the number alone ({number.group(1)}); the column's unit is {column.unit!r}")  # fmt: skip
+        return (
+            f"has {number.group(5)!r} after the number",
+            f"write the number alone ({number.group(1)}); the column's unit is {column.unit!r}",
+        )
     if text.lower() in ("nan", "n/a", "na", "-", "--", "?", "none", "null", "inf", "-inf"):
         return "is not a number", "leave the cell empty when the value is unknown"
     return "is not a number", "write digits with a decimal point, e.g. 99.1"
@@ -163,10 +173,16 @@ def _ranges(kb: Path, columns: list[Column]) -> dict[str, tuple[float | None, fl
     return found
 
 
-def read_table(text: str, columns: list[Column], *, path: str, references: set[str],
-               ranges: dict[str, tuple[float | None, float | None, str]] | None = None,
-               existing: dict[tuple[str, str | None], int] | None = None, replace: bool = False,
-               ) -> tuple[list[dict[str, Any]], Report]:  # fmt: skip
+def read_table(
+    text: str,
+    columns: list[Column],
+    *,
+    path: str,
+    references: set[str],
+    ranges: dict[str, tuple[float | None, float | None, str]] | None = None,
+    existing: dict[tuple[str, str | None], int] | None = None,
+    replace: bool = False,
+) -> tuple[list[dict[str, Any]], Report]:
     """Records from CSV text for a dataset with ``columns``; every bad cell is a problem.
 
     ``existing`` maps the identity (:func:`~limkb.schema.kinds.record_identity`) of the dataset's
@@ -178,19 +194,42 @@ def read_table(text: str, columns: list[Column], *, path: str, references: set[s
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first_line), strict=True)
     try:
-        return _read_rows(reader, columns, path=path, references=references, ranges=ranges or {},
-                          existing=existing or {}, replace=replace, report=report)  # fmt: skip
+        return _read_rows(
+            reader,
+            columns,
+            path=path,
+            references=references,
+            ranges=ranges or {},
+            existing=existing or {},
+            replace=replace,
+            report=report,
+        )
     except csv.Error as error:
-        report.add(Problem(path, reader.line_num or 1, 1, Severity.ERROR, "csv-syntax",
-                           f"the CSV cannot be read here: {error}",
-                           "check the quotes on this line: a quoted cell must end with a quote"))  # fmt: skip
+        report.add(
+            Problem(
+                path,
+                reader.line_num or 1,
+                1,
+                Severity.ERROR,
+                "csv-syntax",
+                f"the CSV cannot be read here: {error}",
+                "check the quotes on this line: a quoted cell must end with a quote",
+            )
+        )
         return [], report
 
 
-def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set[str],
-               ranges: dict[str, tuple[float | None, float | None, str]],
-               existing: dict[tuple[str, str | None], int], replace: bool, report: Report,
-               ) -> tuple[list[dict[str, Any]], Report]:  # fmt: skip
+def _read_rows(
+    reader: Any,
+    columns: list[Column],
+    *,
+    path: str,
+    references: set[str],
+    ranges: dict[str, tuple[float | None, float | None, str]],
+    existing: dict[tuple[str, str | None], int],
+    replace: bool,
+    report: Report,
+) -> tuple[list[dict[str, Any]], Report]:
     by_name = {c.name: c for c in columns}
     seen: dict[tuple[str, str | None], int] = {}
 
@@ -216,13 +255,23 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
             )
             continue
         if target in mapping.values():
-            bad(1, i + 1, "csv-header", f"header {cell.strip()!r} maps to {target!r} a second time",
-                "keep one column per dataset column")  # fmt: skip
+            bad(
+                1,
+                i + 1,
+                "csv-header",
+                f"header {cell.strip()!r} maps to {target!r} a second time",
+                "keep one column per dataset column",
+            )
             continue
         mapping[i] = target
     if "label" not in mapping.values():
-        bad(1, 1, "csv-header", "there is no `label` column",
-            "add a first column `label` naming each row (e.g. the electrolyte)")  # fmt: skip
+        bad(
+            1,
+            1,
+            "csv-header",
+            "there is no `label` column",
+            "add a first column `label` naming each row (e.g. the electrolyte)",
+        )
     if report.errors:
         return [], report
 
@@ -234,12 +283,22 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
-            bad(start, len(header) + 1, "bad-cell", f"row has {len(row)} cells but the header has {len(header)}",
-                "remove the extra cells, or quote a value that holds the delimiter")  # fmt: skip
+            bad(
+                start,
+                len(header) + 1,
+                "bad-cell",
+                f"row has {len(row)} cells but the header has {len(header)}",
+                "remove the extra cells, or quote a value that holds the delimiter",
+            )
             continue
         if len(row) < len(header):
-            bad(start, len(row) + 1, "bad-cell", f"row has {len(row)} cells but the header has {len(header)}",
-                "give every column a cell (an empty one for a missing value: `a,,c`)")  # fmt: skip
+            bad(
+                start,
+                len(row) + 1,
+                "bad-cell",
+                f"row has {len(row)} cells but the header has {len(header)}",
+                "give every column a cell (an empty one for a missing value: `a,,c`)",
+            )
             continue
         record: dict[str, Any] = {}
         values: dict[str, Any] = {}
@@ -261,9 +320,13 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
             if target == "ref":
                 if value not in references:
                     close = close_matches(value, sorted(references), n=1, cutoff=0.6)
-                    bad(*where, "bad-cell", f"ref {value!r} is not a reference entry"
+                    bad(
+                        *where,
+                        "bad-cell",
+                        f"ref {value!r} is not a reference entry"
                         + (f"; did you mean {close[0]!r}?" if close else ""),
-                        "add the reference first with `limkb import-bib FILE.bib`")  # fmt: skip
+                        "add the reference first with `limkb import-bib FILE.bib`",
+                    )
                 record.setdefault("source", {})["ref"] = value
                 continue
             if target in ("locator", "note"):
@@ -275,8 +338,12 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
             column = by_name[target]
             if column.type is ColumnType.TEXT:
                 if len(value) > 500:
-                    bad(*where, "bad-cell", f"{column.name} is {len(value)} characters long, more than 500",
-                        "shorten the text; longer remarks go in the `note` column")  # fmt: skip
+                    bad(
+                        *where,
+                        "bad-cell",
+                        f"{column.name} is {len(value)} characters long, more than 500",
+                        "shorten the text; longer remarks go in the `note` column",
+                    )
                 values[target] = value
                 continue
             wrong = _number_error(value, column)
@@ -285,8 +352,12 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
                 continue
             number: int | float = int(value) if _INTEGER.match(value) else float(value)
             if not math.isfinite(number) or abs(number) > 1e300:
-                bad(*where, "bad-cell", f"{column.name} = {raw!r} is too large to be a measured value",
-                    "check the exponent")  # fmt: skip
+                bad(
+                    *where,
+                    "bad-cell",
+                    f"{column.name} = {raw!r} is too large to be a measured value",
+                    "check the exponent",
+                )
                 continue
             values[target] = number
             if target in ranges and column.unit is not None:
@@ -299,8 +370,12 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
                     bounds = (
                         f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {unit}"
                     )
-                    bad(*where, "bad-cell", f"{column.name} = {raw!r} is outside {column.property!r}'s range {bounds}",
-                        "check the value and its unit" + (" (percentages are 0-100)" if unit == "%" else ""))  # fmt: skip
+                    bad(
+                        *where,
+                        "bad-cell",
+                        f"{column.name} = {raw!r} is outside {column.property!r}'s range {bounds}",
+                        "check the value and its unit" + (" (percentages are 0-100)" if unit == "%" else ""),
+                    )
         source = record.get("source")
         if source is not None and "ref" not in source:
             bad(
@@ -313,12 +388,21 @@ def _read_rows(reader: Any, columns: list[Column], *, path: str, references: set
         if isinstance(record.get("label"), str) and record["label"]:
             identity = record_identity(record["label"], (source or {}).get("ref"))
             if identity in seen:
-                bad(start, 1, "duplicate-record", f"row {record['label']!r} repeats the row on line {seen[identity]}",
-                    "keep one of them, or give each measurement its own label")  # fmt: skip
+                bad(
+                    start,
+                    1,
+                    "duplicate-record",
+                    f"row {record['label']!r} repeats the row on line {seen[identity]}",
+                    "keep one of them, or give each measurement its own label",
+                )
             elif identity in existing and not replace:
-                bad(start, 1, "duplicate-record",
+                bad(
+                    start,
+                    1,
+                    "duplicate-record",
                     f"row {record['label']!r} is already record {existing[identity] + 1} of the dataset",
-                    "leave the row out, or pass --replace to update the existing records with these rows")  # fmt: skip
+                    "leave the row out, or pass --replace to update the existing records with these rows",
+                )
             seen.setdefault(identity, start)
         records.append({**record, **values})
     if not records and not report.errors:
@@ -357,7 +441,8 @@ def import_table(
     A row with the label and source of a record the dataset already has is refused (importing a
     file twice would double the data); with ``replace`` it updates that record in place instead.
     """
-    from limkb.check.validate import FRACTION_HINT, display_path, fraction_columns
+    from limkb.check.result import display_path
+    from limkb.check.rules import FRACTION_HINT, fraction_columns
 
     csv_path, kb = Path(csv_path), Path(kb)
     if not is_slug(dataset_id):
@@ -373,8 +458,10 @@ def import_table(
     references = {p.stem for p in (kb / Reference.folder).glob("*.yaml")}
     shown = display_path(csv_path)
     if csv_path.stat().st_size > _MAX_CSV_BYTES:
-        raise LimkbError(f"{shown} is {csv_path.stat().st_size:,} bytes; import at most {_MAX_CSV_BYTES:,} "
-                         "at a time (a dataset holds at most 1 MiB)")  # fmt: skip
+        raise LimkbError(
+            f"{shown} is {csv_path.stat().st_size:,} bytes; import at most {_MAX_CSV_BYTES:,} "
+            "at a time (a dataset holds at most 1 MiB)"
+        )
     raw = csv_path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -383,35 +470,66 @@ def import_table(
     ranges = _ranges(kb, columns)
     existing = _identities(document.data.get("records"))
     records, report = read_table(
-        text, columns, path=shown, references=references, ranges=ranges,
-        existing=existing, replace=replace,
-    )  # fmt: skip
+        text,
+        columns,
+        path=shown,
+        references=references,
+        ranges=ranges,
+        existing=existing,
+        replace=replace,
+    )
     result = TableImport(dataset_id, path, records, report)
     if report.errors:
         return result
     merged = _merge(document.data.get("records"), records, existing)
     maxima = {name: high for name, (_low, high, _unit) in ranges.items()}
     for _i, message in fraction_columns(columns, [r for r in merged if isinstance(r, dict)], maxima):
-        report.add(Problem(shown, 1, 1, Severity.ERROR, "fraction-as-percent",
-                           message + " once these rows are added", FRACTION_HINT))  # fmt: skip
+        report.add(
+            Problem(
+                shown,
+                1,
+                1,
+                Severity.ERROR,
+                "fraction-as-percent",
+                message + " once these rows are added",
+                FRACTION_HINT,
+            )
+        )
     if report.errors:
         return result
     original = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     comments = read_comments(original)
     if comments.misplaced:
         line, col, why = comments.misplaced[0]
-        report.add(Problem(display_path(path), line, col, Severity.ERROR, "misplaced-comment",
-                           f"the dataset file has a comment {why}, which rewriting would lose",
-                           "move it onto its own line above a top-level field, then import again"))  # fmt: skip
+        report.add(
+            Problem(
+                display_path(path),
+                line,
+                col,
+                Severity.ERROR,
+                "misplaced-comment",
+                f"the dataset file has a comment {why}, which rewriting would lose",
+                "move it onto its own line above a top-level field, then import again",
+            )
+        )
         return result
     data = dict(document.data)
     data["records"] = merged
     text_out = render(data, Dataset.kind, comments=comments)
     size = len(text_out.encode("utf-8"))
     if size > MAX_BYTES:
-        report.add(Problem(shown, 1, 1, Severity.ERROR, "file-too-large",
-                           f"with these rows the dataset would be {size:,} bytes, more than the {MAX_BYTES:,} "
-                           "an entry may hold", "split the rows into several datasets (e.g. one per source study)"))  # fmt: skip
+        report.add(
+            Problem(
+                shown,
+                1,
+                1,
+                Severity.ERROR,
+                "file-too-large",
+                f"with these rows the dataset would be {size:,} bytes, more than the {MAX_BYTES:,} "
+                "an entry may hold",
+                "split the rows into several datasets (e.g. one per source study)",
+            )
+        )
         return result
     check, _ = load_text(text_out, str(path))
     assert check is not None

@@ -175,8 +175,11 @@ def write_scaffold(kb: Path | str, kind: str, entry_id: str) -> Path:
         raise LimkbError(f"unknown kind {kind!r}; use one of: {', '.join(KINDS)}")
     if not is_slug(entry_id):
         reserved = reserved_reason(entry_id)
-        raise LimkbError(f"{entry_id!r} cannot be an id: {reserved}" if reserved else
-                         f"{entry_id!r} is not a valid id: use lowercase letters, digits and single hyphens")  # fmt: skip
+        raise LimkbError(
+            f"{entry_id!r} cannot be an id: {reserved}"
+            if reserved
+            else f"{entry_id!r} is not a valid id: use lowercase letters, digits and single hyphens"
+        )
     model: type[Entry] = KINDS[kind]
     kb = Path(kb)
     for existing in kb.glob(f"*/{entry_id}.yaml"):

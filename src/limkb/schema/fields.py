@@ -84,10 +84,13 @@ def _no_controls(text: str) -> str:
         raise PydanticCustomError(
             "control-character",
             "the invisible control character U+{code} at character {at} is not allowed",
-            {"code": f"{ord(found.group()):04X}", "at": found.start() + 1,
-             "hint": "delete it (it often comes from a PDF or an escape such as \\x01 in quotes); "
-                     "only tabs and line breaks are allowed"},
-        )  # fmt: skip
+            {
+                "code": f"{ord(found.group()):04X}",
+                "at": found.start() + 1,
+                "hint": "delete it (it often comes from a PDF or an escape such as \\x01 in quotes); "
+                "only tabs and line breaks are allowed",
+            },
+        )
     return text
 
 
@@ -95,10 +98,14 @@ def _bounded_markup(text: str) -> str:
     """Refuse bracket soup: Markdown engines scan brackets in quadratic time."""
     if text.count("[") > MAX_BRACKETS:
         raise PydanticCustomError(
-            "too-much-markup", "{count} '[' are more than the {limit} allowed",
-            {"count": text.count("["), "limit": MAX_BRACKETS,
-             "hint": "write brackets that are not links as words, or split the text"},
-        )  # fmt: skip
+            "too-much-markup",
+            "{count} '[' are more than the {limit} allowed",
+            {
+                "count": text.count("["),
+                "limit": MAX_BRACKETS,
+                "hint": "write brackets that are not links as words, or split the text",
+            },
+        )
     depth = {"[": 0, "(": 0}
     for match in _BRACKET.finditer(text):
         char = match.group()
@@ -106,10 +113,15 @@ def _bounded_markup(text: str) -> str:
             depth[char] += 1
             if depth[char] > MAX_NESTING:
                 raise PydanticCustomError(
-                    "too-much-markup", "'{char}' nested more than {limit} deep (at character {at})",
-                    {"char": char, "limit": MAX_NESTING, "at": match.start() + 1,
-                     "hint": "close the brackets you open; no link or remark nests this deep"},
-                )  # fmt: skip
+                    "too-much-markup",
+                    "'{char}' nested more than {limit} deep (at character {at})",
+                    {
+                        "char": char,
+                        "limit": MAX_NESTING,
+                        "at": match.start() + 1,
+                        "hint": "close the brackets you open; no link or remark nests this deep",
+                    },
+                )
         else:
             opener = "[" if char == "]" else "("
             depth[opener] = max(depth[opener] - 1, 0)
@@ -246,11 +258,27 @@ def relation_fields(model: type[BaseModel]) -> dict[str, Rel]:
 # --- quantities ---------------------------------------------------------------------------
 
 
-_NONNEGATIVE = frozenset({
-    "length", "conductivity", "pressure", "resistance", "area-resistance", "resistivity",
-    "areal-capacity", "specific-capacity", "concentration", "molality", "temperature", "time",
-    "count", "growth-per-cycle", "diffusivity", "area-capacitance", "density",
-})  # fmt: skip
+_NONNEGATIVE = frozenset(
+    {
+        "length",
+        "conductivity",
+        "pressure",
+        "resistance",
+        "area-resistance",
+        "resistivity",
+        "areal-capacity",
+        "specific-capacity",
+        "concentration",
+        "molality",
+        "temperature",
+        "time",
+        "count",
+        "growth-per-cycle",
+        "diffusivity",
+        "area-capacitance",
+        "density",
+    }
+)
 
 
 def unit_bounds(unit: str) -> tuple[float | None, float | None]:
@@ -290,9 +318,13 @@ class Quantity(ClosedModel):
             parse_unit(unit)
         except UnitError as error:
             raise PydanticCustomError(
-                "unknown-unit", "{what}",
-                {"what": str(error), "hint": "use a unit from the unit list (CONTRIBUTING.md), e.g. `nm`, `%`, `mA cm-2`"},
-            ) from None  # fmt: skip
+                "unknown-unit",
+                "{what}",
+                {
+                    "what": str(error),
+                    "hint": "use a unit from the unit list (CONTRIBUTING.md), e.g. `nm`, `%`, `mA cm-2`",
+                },
+            ) from None
         return unit
 
     @model_validator(mode="after")

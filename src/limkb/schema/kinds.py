@@ -376,9 +376,13 @@ class Column(ClosedModel):
     def _number_has_unit(self) -> Column:
         if self.type != ColumnType.TEXT and self.unit is None:
             raise PydanticCustomError(
-                "missing-unit", "numeric column {name!r} needs a unit (use '1' for a dimensionless value)",
-                {"name": self.name, "hint": "add `unit:` with the unit of the values, e.g. `unit: \"%\"` or `unit: nm`"},
-            )  # fmt: skip
+                "missing-unit",
+                "numeric column {name!r} needs a unit (use '1' for a dimensionless value)",
+                {
+                    "name": self.name,
+                    "hint": 'add `unit:` with the unit of the values, e.g. `unit: "%"` or `unit: nm`',
+                },
+            )
         return self
 
 

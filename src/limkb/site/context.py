@@ -259,8 +259,9 @@ def display(value: Any) -> str | None:
 class Site:
     """What every page needs: the KB, labels and folders by id, options."""
 
-    def __init__(self, kb: KnowledgeBase, options: RenderOptions,
-                 results: Mapping[str, AnalysisResult]) -> None:  # fmt: skip
+    def __init__(
+        self, kb: KnowledgeBase, options: RenderOptions, results: Mapping[str, AnalysisResult]
+    ) -> None:
         self.kb = kb
         self.options = options
         self.results = results

@@ -26,21 +26,36 @@ class KindDisplay:
 
 
 DISPLAY: dict[str, KindDisplay] = {
-    "strategy": KindDisplay("Strategies", "#0072B2",
-                            (("Family", "family"), ("Interface", "interface"), ("Subtype of", "subtype_of"))),
+    "strategy": KindDisplay(
+        "Strategies",
+        "#0072B2",
+        (("Family", "family"), ("Interface", "interface"), ("Subtype of", "subtype_of")),
+    ),
     "material": KindDisplay("Materials", "#E69F00", (("Formula", "formula"), ("Roles", "roles"))),
     "mechanism": KindDisplay("Mechanisms", "#009E73"),
     "species": KindDisplay("Species", "#CC79A7", (("Formula", "formula"), ("Class", "species_class"))),
-    "property": KindDisplay("Properties", "#56B4E9",
-                            (("Symbol", "symbol"), ("Unit", "unit"), ("Scope", "scope"), ("Desired", "desired"))),
-    "technique": KindDisplay("Techniques", "#882255", (("Abbreviation", "abbreviation"), ("Category", "category"))),
-    "failure-mode": KindDisplay("Failure modes", "#D55E00", (("Category", "category"), ("Interface", "interface"))),
-    "question": KindDisplay("Questions", "#F0E442",
-                            (("Status", "status"), ("Theme", "theme"), ("Interface", "interface"), ("Family", "family"))),
+    "property": KindDisplay(
+        "Properties",
+        "#56B4E9",
+        (("Symbol", "symbol"), ("Unit", "unit"), ("Scope", "scope"), ("Desired", "desired")),
+    ),
+    "technique": KindDisplay(
+        "Techniques", "#882255", (("Abbreviation", "abbreviation"), ("Category", "category"))
+    ),
+    "failure-mode": KindDisplay(
+        "Failure modes", "#D55E00", (("Category", "category"), ("Interface", "interface"))
+    ),
+    "question": KindDisplay(
+        "Questions",
+        "#F0E442",
+        (("Status", "status"), ("Theme", "theme"), ("Interface", "interface"), ("Family", "family")),
+    ),
     "dataset": KindDisplay("Datasets", "#44AA99"),
     "analysis": KindDisplay("Analyses", "#332288", (("x", "x"), ("y", "y"))),
-    "reference": KindDisplay("References", "#999999", (("Title", "title"), ("Journal", "journal"), ("Year", "year"))),
-}  # fmt: skip
+    "reference": KindDisplay(
+        "References", "#999999", (("Title", "title"), ("Journal", "journal"), ("Year", "year"))
+    ),
+}
 """Every kind, in browsing order."""
 
 KIND_TITLES: dict[str, str] = {kind: shown.title for kind, shown in DISPLAY.items()}

@@ -27,10 +27,26 @@ __all__ = ["ALLOWED_TAGS", "URL_SCHEMES", "plain", "prose", "text_title"]
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
-        "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li",
-        "a", "sub", "sup", "h3", "h4", "h5", "h6",
+        "p",
+        "br",
+        "hr",
+        "em",
+        "strong",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "sub",
+        "sup",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
     }
-)  # fmt: skip
+)
 """Tags entry prose may produce; anything else is removed and its text kept."""
 
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href", "title"}}

@@ -31,6 +31,7 @@ from limkb.site.context import (
     reference_text,
 )
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
+from limkb.site.memo import Bounded
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -96,13 +97,12 @@ def correlations_page(site: Site, has_figure: bool) -> str:
     """Every computed analysis with its statistics and plot, and the overview figure when there is one."""
     links = site.links("correlations.md")
     analyses = [analysis_view(site, result_id, links) for result_id in sorted(site.results)]
-    return page_text("correlations.md", PAGE_TITLES["correlations.md"], analyses=analyses,
-                 figure=links.to("plots/figure-1.svg") if has_figure else None)  # fmt: skip
-
-
-_PLOT_CACHE: dict[str, str] = {}
-"""SVG text of plots drawn in this process, by :func:`_plot_key`."""
-_PLOT_CACHE_LIMIT = 2_000
+    return page_text(
+        "correlations.md",
+        PAGE_TITLES["correlations.md"],
+        analyses=analyses,
+        figure=links.to("plots/figure-1.svg") if has_figure else None,
+    )
 
 
 @functools.cache
@@ -124,23 +124,28 @@ def _plot_key(kind: str, results: Iterable[AnalysisResult]) -> str:
     return digest.hexdigest()
 
 
-def _cached_plot(key: str, draw: Callable[[], str], folder: Path | None) -> str:
-    """The SVG of ``key`` from memory, else from ``folder`` (across processes), else ``draw()`` it."""
-    svg = _PLOT_CACHE.get(key)
-    if svg is None and folder is not None:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            svg = (folder / f"{key}.svg").read_text(encoding="utf-8")
-    if svg is None:
-        svg = draw()
-        if folder is not None:
-            try:
-                write_atomic(folder / f"{key}.svg", svg)
-            except OSError as error:  # a read-only checkout only loses the shortcut
-                log.info("could not write the plot cache in %s: %s", folder, error)
-    if len(_PLOT_CACHE) >= _PLOT_CACHE_LIMIT:
-        _PLOT_CACHE.clear()
-    _PLOT_CACHE[key] = svg
-    return svg
+class PlotCache:
+    """Plots drawn by whoever owns this (a :class:`~limkb.site.memo.RenderMemo`), by
+    :func:`_plot_key`, in memory and, across processes, in a folder."""
+
+    def __init__(self, limit: int = 2_000) -> None:
+        self._svgs: Bounded[str] = Bounded(limit)
+
+    def svg(self, key: str, draw: Callable[[], str], folder: Path | None) -> str:
+        """The SVG of ``key`` from memory, else from ``folder``, else ``draw()`` it (and keep it)."""
+        svg = self._svgs.get(key)
+        if svg is None and folder is not None:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                svg = (folder / f"{key}.svg").read_text(encoding="utf-8")
+        if svg is None:
+            svg = draw()
+            if folder is not None:
+                try:
+                    write_atomic(folder / f"{key}.svg", svg)
+                except OSError as error:  # a read-only checkout only loses the shortcut
+                    log.info("could not write the plot cache in %s: %s", folder, error)
+        self._svgs.put(key, svg)
+        return svg
 
 
 def _prune_plot_cache(folder: Path, keep: set[str]) -> None:
@@ -151,17 +156,20 @@ def _prune_plot_cache(folder: Path, keep: set[str]) -> None:
                 old.unlink(missing_ok=True)
 
 
-def plot_files(results: Mapping[str, AnalysisResult], *, cache_dir: Path | None = None) -> dict[str, str]:
+def plot_files(
+    results: Mapping[str, AnalysisResult], *, cache_dir: Path | None = None, memory: PlotCache | None = None
+) -> dict[str, str]:
     """The scatter plot of every analysis and the overview figure, as SVG files.
 
     Plots are deterministic functions of their results, so they are cached by a hash of the
     results (and of the drawing code and matplotlib version): in this process, and across
-    processes in ``cache_dir`` when one is given.
+    processes in ``cache_dir`` when one is given; ``memory`` keeps them between calls.
     """
     if not results:
         return {}
     from limkb.site import plots
 
+    memory = memory if memory is not None else PlotCache()
     found: dict[str, str] = {}
     used: set[str] = set()
     for result_id in sorted(results):
@@ -170,14 +178,14 @@ def plot_files(results: Mapping[str, AnalysisResult], *, cache_dir: Path | None 
         result = results[result_id]
         key = _plot_key("scatter", [result])
         used.add(key)
-        found[f"plots/{result_id}.svg"] = _cached_plot(
+        found[f"plots/{result_id}.svg"] = memory.svg(
             key, functools.partial(plots.scatter_svg, result), cache_dir
         )
     reported = [results[i] for i in sorted(results) if results[i].reported is not None]
     if reported:
         key = _plot_key("figure-1", reported)
         used.add(key)
-        found["plots/figure-1.svg"] = _cached_plot(
+        found["plots/figure-1.svg"] = memory.svg(
             key, functools.partial(plots.figure1_svg, reported), cache_dir
         )
     if cache_dir is not None and cache_dir.is_dir():
@@ -274,14 +282,31 @@ def compatibility_page(site: Site) -> str:
         family_counts[(fa, fb)][verdict] += 1
     families: list[dict[str, Any]] = []
     for (fa, fb), count in sorted(family_counts.items()):
-        families.append({"a": FAMILY_TITLES.get(fa, fa), "b": FAMILY_TITLES.get(fb, fb),
-                         **{k: count.get(k, 0) for k in _VERDICTS}})  # fmt: skip
+        families.append(
+            {
+                "a": FAMILY_TITLES.get(fa, fa),
+                "b": FAMILY_TITLES.get(fb, fb),
+                **{k: count.get(k, 0) for k in _VERDICTS},
+            }
+        )
     listed: list[dict[str, Any]] = []
     for (a, b), stated in sorted(pairs.items()):
-        listed.append({"a": site.entry_link(a, links), "b": site.entry_link(b, links), "verdict": verdicts[(a, b)],
-                       "stated": sorted(stated, key=lambda s: (s["stated_by"], s["evidence"]))})  # fmt: skip
-    return page_text("compatibility.md", PAGE_TITLES["compatibility.md"], matrix=matrix, pairs=listed,
-                 families=families, limit=_MATRIX_LIMIT)  # fmt: skip
+        listed.append(
+            {
+                "a": site.entry_link(a, links),
+                "b": site.entry_link(b, links),
+                "verdict": verdicts[(a, b)],
+                "stated": sorted(stated, key=lambda s: (s["stated_by"], s["evidence"])),
+            }
+        )
+    return page_text(
+        "compatibility.md",
+        PAGE_TITLES["compatibility.md"],
+        matrix=matrix,
+        pairs=listed,
+        families=families,
+        limit=_MATRIX_LIMIT,
+    )
 
 
 _VERDICTS = ("compatible", "conflicting", "unknown", "mixed")
@@ -291,8 +316,11 @@ def _verdict(evidence: Iterable[str]) -> str:
     found = set(evidence)
     if len(found) == 1:
         return found.pop()
-    return "mixed" if "compatible" in found and "conflicting" in found else (
-        "conflicting" if "conflicting" in found else "compatible")  # fmt: skip
+    return (
+        "mixed"
+        if "compatible" in found and "conflicting" in found
+        else ("conflicting" if "conflicting" in found else "compatible")
+    )
 
 
 def _family_of(site: Site, strategy_id: str) -> str:
@@ -328,14 +356,26 @@ def coverage_page(site: Site) -> str:
     rows: list[dict[str, Any]] = []
     for s in rows_source:
         cells = [" + ".join(sorted(known[s.id].get(p.id, set()))) for p in descriptors]
-        rows.append({"head": site.entry_link(s.id, links), "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
-                     "cells": cells, "count": len(known[s.id])})  # fmt: skip
+        rows.append(
+            {
+                "head": site.entry_link(s.id, links),
+                "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
+                "cells": cells,
+                "count": len(known[s.id]),
+            }
+        )
     heads = [site.entry_link(p.id, links) for p in descriptors]
     gaps = [
         {"head": head, "count": sum(1 for row in rows if row["cells"][i])} for i, head in enumerate(heads)
     ]
-    return page_text("coverage.md", PAGE_TITLES["coverage.md"], heads=heads, rows=rows, gaps=gaps,
-                 hidden=len(strategies) - len(rows))  # fmt: skip
+    return page_text(
+        "coverage.md",
+        PAGE_TITLES["coverage.md"],
+        heads=heads,
+        rows=rows,
+        gaps=gaps,
+        hidden=len(strategies) - len(rows),
+    )
 
 
 def bibliography_page(site: Site) -> str:
@@ -378,8 +418,14 @@ def downloads_page(site: Site) -> str:
             note = _DOWNLOAD_NOTES.get(name)
             if note is None and download.path.endswith(".csv"):
                 note = "A dataset's records as CSV, values in the column units."
-            files.append({"name": download.path.removeprefix("downloads/"), "url": links.to(download.path),
-                          "size": _size(download.size), "note": note or ""})  # fmt: skip
+            files.append(
+                {
+                    "name": download.path.removeprefix("downloads/"),
+                    "url": links.to(download.path),
+                    "size": _size(download.size),
+                    "note": note or "",
+                }
+            )
     return page_text("downloads.md", PAGE_TITLES["downloads.md"], files=files)
 
 

@@ -70,15 +70,29 @@ def _fit_line(ax: Axes, result: AnalysisResult, colour: str) -> None:
         return
     xs = [p.x for p in result.points]
     low, high = min(xs), max(xs)
-    ax.plot([low, high], [result.slope * low + result.intercept, result.slope * high + result.intercept],
-            color=colour, linewidth=1.0, linestyle="--", zorder=1)  # fmt: skip
+    ax.plot(
+        [low, high],
+        [result.slope * low + result.intercept, result.slope * high + result.intercept],
+        color=colour,
+        linewidth=1.0,
+        linestyle="--",
+        zorder=1,
+    )
 
 
 _SCATTER_SIZE = (5.6, 4.2)
 _SCATTER_BOX = {"left": 0.13, "right": 0.96, "top": 0.93, "bottom": 0.2}
 _LABEL_FONT = 5.5
-_LABEL_OFFSETS = ((3, 3, "left"), (3, -8, "left"), (-3, 3, "right"), (-3, -8, "right"),
-                  (3, 10, "left"), (3, -15, "left"), (-3, 10, "right"), (-3, -15, "right"))  # fmt: skip
+_LABEL_OFFSETS = (
+    (3, 3, "left"),
+    (3, -8, "left"),
+    (-3, 3, "right"),
+    (-3, -8, "right"),
+    (3, 10, "left"),
+    (3, -15, "left"),
+    (-3, 10, "right"),
+    (-3, -15, "right"),
+)
 """Where a point's label may go, in points from the point (and its alignment), in order of preference."""
 
 
@@ -112,8 +126,17 @@ def _label_points(
         dx, dy, align = chosen
         left = px + dx - (text_w if align == "right" else 0.0)
         placed.add((left, py + dy, left + text_w, py + dy + text_h))
-        ax.annotate(point.label, (point.x, point.y), xytext=(dx, dy), textcoords="offset points",
-                    ha=align, va="bottom", fontsize=_LABEL_FONT, color="#333333", parse_math=False)  # fmt: skip
+        ax.annotate(
+            point.label,
+            (point.x, point.y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=align,
+            va="bottom",
+            fontsize=_LABEL_FONT,
+            color="#333333",
+            parse_math=False,
+        )
 
 
 def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
@@ -233,8 +256,15 @@ def figure1_svg(results: Sequence[AnalysisResult]) -> str:
         for index, (ax, group) in enumerate(zip(axes, panels, strict=False)):
             for k, result in enumerate(group):
                 colour, marker = _COLOURS[k % len(_COLOURS)], _MARKERS[k % len(_MARKERS)]
-                ax.scatter([p.x for p in result.points], [p.y for p in result.points], s=14, color=colour,
-                           marker=marker, label=_legend_entry(result), zorder=2)  # fmt: skip
+                ax.scatter(
+                    [p.x for p in result.points],
+                    [p.y for p in result.points],
+                    s=14,
+                    color=colour,
+                    marker=marker,
+                    label=_legend_entry(result),
+                    zorder=2,
+                )
                 _fit_line(ax, result, colour)
             first = group[0]
             x_label = first.x_label if len(group) == 1 else ", ".join(r.x_label or r.x for r in group)

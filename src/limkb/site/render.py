@@ -48,8 +48,6 @@ from limkb.schema.kinds import (
     Entry,
     Question,
     Reference,
-    iter_links,
-    iter_sources,
     relation_fields,
 )
 from limkb.site.context import (
@@ -69,6 +67,7 @@ from limkb.site.context import (
 )
 from limkb.site.kinds import DISPLAY
 from limkb.site.markup import prose
+from limkb.site.memo import Bounded, Reads, RenderMemo, mentions
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
 from limkb.site.overview import (
     agenda_page,
@@ -103,9 +102,26 @@ log = logging.getLogger(__name__)
 # --- entry pages ---------------------------------------------------------------------------
 
 _PROSE_FIELDS = ("summary", "text", "approach", "note")
-_SKIP_FIELDS = {"id", "name", "aliases", "sources", "columns", "records", "composition",
-                "conditions", "filters", "reported", "x", "y", "doi", "url", "title", "authors",
-                "doi_printed", "cited_in"}  # fmt: skip
+_SKIP_FIELDS = {
+    "id",
+    "name",
+    "aliases",
+    "sources",
+    "columns",
+    "records",
+    "composition",
+    "conditions",
+    "filters",
+    "reported",
+    "x",
+    "y",
+    "doi",
+    "url",
+    "title",
+    "authors",
+    "doi_printed",
+    "cited_in",
+}
 
 
 def _facts(entry: Entry) -> list[tuple[str, str]]:
@@ -142,8 +158,9 @@ def _citation(site: Site, entry: Entry, page: str) -> str:
     )
 
 
-def _relation_groups(site: Site, entry_id: str, relations: Sequence[Relation],
-                     links: Links) -> list[dict[str, Any]]:  # fmt: skip
+def _relation_groups(
+    site: Site, entry_id: str, relations: Sequence[Relation], links: Links
+) -> list[dict[str, Any]]:
     """Relations of an entry grouped by how they read from it, each other end with its sources."""
     groups: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
     for relation in relations:
@@ -168,11 +185,9 @@ def _relation_groups(site: Site, entry_id: str, relations: Sequence[Relation],
     ]
 
 
-_ENTRY_CACHE: dict[str, str] = {}
-_ENTRY_CACHE_LIMIT = 50_000
-
-
-def _entry_page(site: Site, entry: Entry) -> str:
+def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> str:
+    """The Markdown of an entry's page; with ``texts``, reused from it when the page's whole
+    input (its context and neighbours) hashes as a page made before."""
     page = entry_path(entry)
     links = site.links(page)
     relations = site.kb.relations(entry.id, direction="both")
@@ -221,15 +236,15 @@ def _entry_page(site: Site, entry: Entry) -> str:
             [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
         ).encode()
     ).hexdigest()
-    cached = _ENTRY_CACHE.get(key)
+    cached = texts.get(key) if texts is not None else None
     if cached is not None:
         return cached
-    context["picture"] = Markup(neighbourhood_svg(entry.label, entry.kind, neighbours,
-                                                  title=f"{entry.label} and its neighbours"))  # fmt: skip
+    context["picture"] = Markup(
+        neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours")
+    )
     text = page_text("entry.md", entry.label, **context)
-    if len(_ENTRY_CACHE) >= _ENTRY_CACHE_LIMIT:
-        _ENTRY_CACHE.clear()
-    _ENTRY_CACHE[key] = text
+    if texts is not None:
+        texts.put(key, text)
     return text
 
 
@@ -292,10 +307,24 @@ def _index_page(site: Site, kind: str) -> str:
                 {"text": fmt(result.r) if result and result.r is not None else "", "url": None},
             ]
         links_count = len(site.kb.relations(entry.id, direction="both"))
-        rows.append({"label": entry.label, "id": entry.id, "url": links.entry(entry.id),
-                     "cells": cells, "links": links_count})  # fmt: skip
-    return page_text("browse.md", KIND_TITLES[kind], kind=kind, model_doc=prose((model.__doc__ or "").strip()),
-                 columns=[*columns, *extra], rows=rows, table_id=f"limkb-{model.folder}")  # fmt: skip
+        rows.append(
+            {
+                "label": entry.label,
+                "id": entry.id,
+                "url": links.entry(entry.id),
+                "cells": cells,
+                "links": links_count,
+            }
+        )
+    return page_text(
+        "browse.md",
+        KIND_TITLES[kind],
+        kind=kind,
+        model_doc=prose((model.__doc__ or "").strip()),
+        columns=[*columns, *extra],
+        rows=rows,
+        table_id=f"limkb-{model.folder}",
+    )
 
 
 def _home_page(site: Site) -> str:
@@ -307,8 +336,15 @@ def _home_page(site: Site) -> str:
     open_questions = sum(
         1 for q in site.of_kind("question") if isinstance(q, Question) and q.status.value != "answered"
     )
-    return page_text("index.md", "limkb", counts=counts, total=len(site.ids), open_questions=open_questions,
-                 links=links, options=site.options)  # fmt: skip
+    return page_text(
+        "index.md",
+        "limkb",
+        counts=counts,
+        total=len(site.ids),
+        open_questions=open_questions,
+        links=links,
+        options=site.options,
+    )
 
 
 _NO_CONTRIBUTING = """# Contributing
@@ -371,79 +407,13 @@ def _asset_files() -> dict[str, bytes]:
     return found
 
 
-class _Reads(dict[str, Entry]):
-    """The entries of a site, noting every id looked up (found or not) while ``reads`` is a set."""
-
-    reads: set[str] | None = None
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if self.reads is not None:
-            self.reads.add(key)
-        return super().get(key, default)
-
-    def __getitem__(self, key: str) -> Entry:
-        if self.reads is not None:
-            self.reads.add(key)
-        return super().__getitem__(key)
-
-    def __contains__(self, key: object) -> bool:
-        if self.reads is not None and isinstance(key, str):
-            self.reads.add(key)
-        return super().__contains__(key)
-
-
-def _mentions(entry: Entry) -> set[str]:
-    """Every id an entry names: its relations' targets and the references it cites."""
-    return {link.target for link in iter_links(entry)} | {source.ref for _, source in iter_sources(entry)}
-
-
-class RenderMemo:
-    """Entry pages of the last rendering and what each one read, kept between renderings (``limkb serve``).
-
-    An entry page shows its entry, its relations (stated by it or by the entry at the other
-    end) and the labels, kinds and DOIs of the entries it looks up. So after an edit, a page
-    is rendered again when its entry changed, when it looked up an entry that changed, or
-    when a changed entry names it (before or after the change); an analysis page also when
-    its computed result changed. Every other entry page is reused as it was. Entries count
-    as unchanged only while they are the very same objects (see
-    :class:`limkb.check.validate.FileCache`), and different options render everything.
-    """
-
-    def __init__(self) -> None:
-        self.options: RenderOptions | None = None
-        self.entries: dict[str, Entry] = {}
-        self.results: dict[str, AnalysisResult] = {}
-        self.pages: dict[str, tuple[str, frozenset[str]]] = {}
-        """id -> (page text, ids it depends on)."""
-        self.rendered = 0
-        """How many entry pages the last rendering made anew (the rest were reused)."""
-
-    def reusable(self, site: Site) -> set[str]:
-        """Ids whose entry page from the last rendering is still exact."""
-        if self.options != site.options:
-            return set()
-        ids = set(self.entries) | set(site.by_id)
-        changed = {i for i in ids if self.entries.get(i) is not dict.get(site.by_id, i)}
-        changed |= {
-            i for i in set(self.results) | set(site.results) if self.results.get(i) != site.results.get(i)
-        }
-        stale = set(changed)
-        for entry_id in changed:
-            for entry in (self.entries.get(entry_id), dict.get(site.by_id, entry_id)):
-                if entry is not None:
-                    stale |= _mentions(entry)
-        stale |= {i for i, (_, needs) in self.pages.items() if not needs.isdisjoint(changed)}
-        return {i for i in self.pages if i not in stale and dict.__contains__(site.by_id, i)}
-
-    def remember(self, site: Site, pages: dict[str, tuple[str, frozenset[str]]]) -> None:
-        self.options = site.options
-        self.entries = dict(site.by_id)
-        self.results = dict(site.results)
-        self.pages = pages
-
-
-def render(kb: KnowledgeBase, *, results: Mapping[str, AnalysisResult] | None = None,
-           options: RenderOptions | None = None, memo: RenderMemo | None = None) -> dict[str, str | bytes]:  # fmt: skip
+def render(
+    kb: KnowledgeBase,
+    *,
+    results: Mapping[str, AnalysisResult] | None = None,
+    options: RenderOptions | None = None,
+    memo: RenderMemo | None = None,
+) -> dict[str, str | bytes]:
     """Every page and file of the site, by site-relative path, in sorted order.
 
     ``results`` are the computed analyses (``kb.analyses`` when None). The output depends
@@ -465,7 +435,7 @@ def render(kb: KnowledgeBase, *, results: Mapping[str, AnalysisResult] | None = 
             pages[entry_path(entry)] = _entry_page(site, entry)
     else:
         reuse = memo.reusable(site)
-        recording = site.by_id = _Reads(site.by_id)
+        recording = site.by_id = Reads(site.by_id)
         remembered: dict[str, tuple[str, frozenset[str]]] = {}
         for entry_id in site.ids:
             entry = dict.__getitem__(recording, entry_id)
@@ -473,14 +443,14 @@ def render(kb: KnowledgeBase, *, results: Mapping[str, AnalysisResult] | None = 
                 remembered[entry_id] = memo.pages[entry_id]
             else:
                 recording.reads = {entry_id}
-                text = _entry_page(site, entry)
-                remembered[entry_id] = (text, frozenset(recording.reads | _mentions(entry)))
+                text = _entry_page(site, entry, memo.texts)
+                remembered[entry_id] = (text, frozenset(recording.reads | mentions(entry)))
                 recording.reads = None
             pages[entry_path(entry)] = remembered[entry_id][0]
         memo.rendered = len(site.ids) - len(reuse)
         memo.remember(site, remembered)
         site.by_id = dict(recording)
-    pages.update(plot_files(results, cache_dir=options.plot_cache))
+    pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
     pages["agenda.md"] = agenda_page(site)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
     pages["compatibility.md"] = compatibility_page(site)

@@ -1,0 +1,98 @@
+"""The serve-time file cache: what validation found for each file, kept between runs."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from limkb.check.reader import MAX_BYTES, Document, load_file
+from limkb.check.schema_errors import validate_schema
+from limkb.report import Problem, Report
+from limkb.schema.kinds import FOLDERS, Entry
+
+__all__ = ["FileCache"]
+
+
+@dataclass
+class FileCache:
+    """What validation found for each file, kept between runs of one process (``limkb serve``).
+
+    A file's document and load problems are reused only while its bytes hash the same, and
+    its schema outcome only while it is the very same document; the checks that span entries
+    always run again. Files that disappeared are dropped at the next run.
+    """
+
+    files: dict[tuple[str, str], tuple[str, Document | None, list[Problem]]] = field(default_factory=dict)
+    """(path, shown path) -> (sha256 of the bytes, document, load problems)."""
+    schemas: dict[tuple[str, str], tuple[Document, Entry, bool, list[Problem]]] = field(default_factory=dict)
+    """(folder, id) -> (document, entry, complete, schema problems)."""
+    stats: dict[tuple[str, str], tuple[tuple[int, int, int, int], int]] = field(default_factory=dict)
+    """(path, shown path) -> (size, mtime, ctime, inode) when hashed, and the time it was hashed."""
+    hits: int = 0
+    misses: int = 0
+
+    def _digest(self, key: tuple[str, str], path: Path) -> str | None:
+        """The file's hash; when its status is what it was at an earlier hash (older than a second), that one."""
+        status = path.stat()
+        signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        known, cached = self.stats.get(key), self.files.get(key)
+        # Like git's index: a file changed again within the timestamp's resolution could keep its
+        # status, so the status is trusted only when the file was older than a second when hashed.
+        if (
+            known is not None
+            and cached is not None
+            and known[0] == signature
+            and max(status.st_mtime_ns, status.st_ctime_ns) + 1_000_000_000 < known[1]
+        ):
+            return cached[0]
+        if status.st_size > MAX_BYTES:
+            return None
+        hashed_at = time.time_ns()
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.stats[key] = (signature, hashed_at)
+        return digest
+
+    def load(self, path: Path, shown: str) -> tuple[Document | None, list[Problem]]:
+        """:func:`limkb.check.reader.load_file`, unless the file's bytes are those loaded last time."""
+        key = (str(path), shown)
+        try:
+            digest = self._digest(key, path)
+        except OSError:
+            digest = None
+        if digest is None:
+            self.stats.pop(key, None)
+            return load_file(path, display=shown)
+        cached = self.files.get(key)
+        if cached is not None and cached[0] == digest:
+            self.hits += 1
+            return cached[1], list(cached[2])
+        self.misses += 1
+        document, problems = load_file(path, display=shown)
+        try:  # keep it only if the file did not change while it was read
+            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                self.files[key] = (digest, document, list(problems))
+            else:
+                self.stats.pop(key, None)
+        except OSError:
+            self.stats.pop(key, None)
+        return document, problems
+
+    def schema(self, folder: str, stem: str, document: Document, report: Report) -> tuple[Entry, bool]:
+        """:func:`validate_schema` of ``document``, reused while the document is the same object."""
+        cached = self.schemas.get((folder, stem))
+        if cached is not None and cached[0] is document:
+            report.extend(cached[3])
+            return cached[1], cached[2]
+        found = Report()
+        entry, complete = validate_schema(FOLDERS[folder], stem, document, found)
+        self.schemas[(folder, stem)] = (document, entry, complete, list(found.problems))
+        report.extend(found.problems)
+        return entry, complete
+
+    def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
+        """Forget what belongs to files and entries that are gone."""
+        self.files = {k: v for k, v in self.files.items() if k in files}
+        self.stats = {k: v for k, v in self.stats.items() if k in files}
+        self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}

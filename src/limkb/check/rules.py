@@ -1,0 +1,576 @@
+"""The rules that span entries, run once every file has passed (or failed) its schema.
+
+Unique DOIs, relations that resolve to an entry of the right kind, no circles in
+``subtype_of``, one family along a subtype chain, dataset records that match their columns,
+units and their properties' ranges, analyses over variables that exist, and sources with
+locators. Each rule reads a :class:`~limkb.check.result.Validated` and adds to its report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from limkb.check.reader import Document, Mark
+from limkb.check.result import Validated, Where, report_at
+from limkb.check.schema_errors import describe_value as _describe
+from limkb.check.schema_errors import dotted as _dotted
+from limkb.report import Report, Severity, close_matches
+from limkb.schema.ids import reference_id
+from limkb.schema.kinds import (
+    Analysis,
+    Column,
+    ColumnType,
+    Dataset,
+    Property,
+    Record,
+    Reference,
+    Strategy,
+    iter_links,
+    iter_sources,
+    unit_bounds,
+)
+from limkb.schema.units import UnitError, convert, describe
+
+__all__ = ["COMPOSITION_TOLERANCE", "FRACTION_HINT", "check_rules", "fraction_columns"]
+
+COMPOSITION_TOLERANCE = 0.5
+"""Rounding slack, in percentage points, allowed when parts of a whole are summed."""
+
+
+def check_rules(result: Validated) -> None:
+    """Run every rule across the entries of ``result``, in order."""
+    _check_links(result)
+    _check_strategies(result)
+    _check_references(result)
+    _check_datasets(result)
+    _check_analyses(result)
+    _check_locators(result)
+
+
+def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
+    return close_matches(target, list(candidates), n=3, cutoff=0.6)
+
+
+def _check_links(result: Validated) -> None:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for entry_id, entry in result.entries.items():
+        by_kind[entry.kind].append(entry_id)
+    known = set(result.entries)
+    for entry_id, entry in result.checked().items():
+        document = result.documents[entry_id]
+        for link in iter_links(entry):
+            m = Where(document, link.loc)
+            target = result.entries.get(link.target)
+            kinds = " or ".join(link.rel.targets)
+            if target is None and link.target in result.invalid:
+                continue
+            if target is None:
+                pool = [i for k in link.rel.targets for i in by_kind.get(k, [])] or list(known)
+                close = _suggest(link.target, pool)
+                message = f"{link.target!r} is not an entry" + (
+                    f"; did you mean {close[0]!r}?" if close else ""
+                )
+                hint = (
+                    f"replace it with {close[0]!r}"
+                    if close
+                    else f"create it with `limkb new {link.rel.targets[0]} {link.target}`, or fix the id"
+                )
+                report_at(result.report, document, m, "unknown-ref", message, hint, entry=entry_id)
+            elif target.kind not in link.rel.targets:
+                report_at(
+                    result.report,
+                    document,
+                    m,
+                    "wrong-kind",
+                    f"{_dotted(link.loc)} must name a {kinds}, but {link.target!r} is a {target.kind}",
+                    f"name a {kinds} here, e.g. one of {', '.join(sorted(by_kind.get(link.rel.targets[0], []))[:3]) or '(none yet)'}",
+                    entry=entry_id,
+                )
+            elif link.target == entry_id:
+                report_at(
+                    result.report,
+                    document,
+                    m,
+                    "self-link",
+                    f"{_dotted(link.loc)} names the entry itself",
+                    "remove this item",
+                    entry=entry_id,
+                )
+        for loc, source in iter_sources(entry):
+            _check_source(result, entry_id, document, loc, source.ref, by_kind.get("reference", []))
+
+
+def _check_source(
+    result: Validated,
+    entry_id: str,
+    document: Document,
+    loc: tuple[Any, ...],
+    ref: str,
+    references: list[str],
+) -> None:
+    target = result.entries.get(ref)
+    if target is None and ref in result.invalid:
+        return
+    m = Where(document, (*loc, "ref"), loc)
+    if target is None:
+        close = _suggest(ref, references)
+        message = f"source {ref!r} is not a reference entry" + (
+            f"; did you mean {close[0]!r}?" if close else ""
+        )
+        hint = (
+            f"replace it with {close[0]!r}"
+            if close
+            else "add the reference first: `limkb import-bib FILE.bib` or `limkb new reference <id>`"
+        )
+        report_at(result.report, document, m, "unknown-ref", message, hint, entry=entry_id)
+    elif not isinstance(target, Reference):
+        report_at(
+            result.report,
+            document,
+            m,
+            "wrong-kind",
+            f"source {ref!r} is a {target.kind}, not a reference",
+            "sources name reference entries (kb/references/)",
+            entry=entry_id,
+        )
+
+
+def _subtype_cycles(parent: dict[str, str | None]) -> list[list[str]]:
+    """Every circle of ``subtype_of``, each once, in linear time.
+
+    Each strategy has at most one parent, so one walk up from every strategy not yet seen
+    finds each circle (colouring: on the current path, or done). A circle is given from its
+    member that comes first in ``parent``'s order.
+    """
+    order = {node: i for i, node in enumerate(parent)}
+    done: set[str] = set()
+    cycles = []
+    for start in parent:
+        path: dict[str, int] = {}
+        current: str | None = start
+        while current is not None and current in parent and current not in done and current not in path:
+            path[current] = len(path)
+            current = parent[current]
+        if current is not None and current in path:
+            members = list(path)[path[current] :]
+            first = min(range(len(members)), key=lambda i: order[members[i]])
+            cycles.append(members[first:] + members[:first])
+        done.update(path)
+    return cycles
+
+
+def _check_strategies(result: Validated) -> None:
+    strategies = {i: e for i, e in result.checked().items() if isinstance(e, Strategy)}
+    for cycle in _subtype_cycles({i: s.subtype_of for i, s in strategies.items()}):
+        if len(cycle) > 1:  # an entry that names itself is reported as self-link
+            start = cycle[0]
+            document = result.documents[start]
+            m = document.mark(("subtype_of",))
+            shown = (
+                [*cycle, start]
+                if len(cycle) <= 12
+                else [*cycle[:5], f"... ({len(cycle) - 10} more) ...", *cycle[-5:], start]
+            )
+            report_at(
+                result.report,
+                document,
+                m,
+                "cycle",
+                f"`subtype_of` goes round in a circle: {' -> '.join(shown)}"
+                + (f" ({len(cycle)} strategies)" if len(cycle) > 12 else ""),
+                "one strategy in the circle must be the broader one: remove its `subtype_of`",
+                entry=start,
+            )
+    for entry_id, entry in strategies.items():
+        parent = strategies.get(getattr(entry, "subtype_of", None) or "")
+        family = getattr(entry, "family", None)
+        if parent is not None and family is not None and getattr(parent, "family", family) != family:
+            document = result.documents[entry_id]
+            report_at(
+                result.report,
+                document,
+                ("family",),
+                "family-mismatch",
+                f"family {family.value!r} differs from {parent.id!r}'s {parent.family.value!r}",
+                f"set `family: {parent.family.value}` or choose another `subtype_of`",
+                entry=entry_id,
+            )
+
+
+def _check_references(result: Validated) -> None:
+    dois: dict[str, str] = {}
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Reference):
+            continue
+        document = result.documents[entry_id]
+        if entry.doi:
+            key = entry.doi.lower()
+            if key in dois:
+                report_at(
+                    result.report,
+                    document,
+                    ("doi",),
+                    "duplicate-doi",
+                    f"DOI {entry.doi} is already the reference {dois[key]!r}",
+                    f"cite {dois[key]!r} instead and delete this file",
+                    entry=entry_id,
+                )
+            else:
+                dois[key] = entry_id
+        family = entry.authors[0].split(",")[0]
+        expected = reference_id(family, entry.year, entry.title)
+        if not entry_id.startswith(expected):
+            report_at(
+                result.report,
+                document,
+                Mark(1, 1),
+                "ref-id-convention",
+                f"reference id {entry_id!r} does not follow <surname><year><first-title-word>",
+                f"rename the file to {expected}.yaml (add a letter for a second paper: {expected}b)",
+                severity=Severity.WARNING,
+                entry=entry_id,
+            )
+
+
+def _check_datasets(result: Validated) -> None:
+    for entry_id, entry in result.entries.items():
+        if isinstance(entry, Dataset):
+            _check_dataset(result, entry_id, entry)
+        elif isinstance(entry, Property):
+            _check_property(result, entry_id, entry)
+
+
+def _check_property(result: Validated, entry_id: str, prop: Property) -> None:
+    document = result.documents[entry_id]
+    if prop.minimum is not None and prop.maximum is not None and prop.minimum > prop.maximum:
+        report_at(
+            result.report,
+            document,
+            ("minimum",),
+            "out-of-range",
+            f"minimum {prop.minimum:g} is larger than maximum {prop.maximum:g}",
+            "swap the two values",
+            entry=entry_id,
+        )
+    low, high = unit_bounds(prop.unit)
+    for name, value in (("minimum", prop.minimum), ("maximum", prop.maximum)):
+        if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
+            report_at(
+                result.report,
+                document,
+                (name,),
+                "out-of-range",
+                f"{name} {value:g} {prop.unit} is impossible for a value in {prop.unit}",
+                "check the bound" + (" (percentages are 0-100)" if high == 100 else ""),
+                entry=entry_id,
+            )
+
+
+def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
+    document = result.documents[entry_id]
+    report = result.report
+    columns: dict[str, Column] = {}
+    for i, column in enumerate(dataset.columns):
+        if column.name in columns:
+            report_at(
+                report,
+                document,
+                ("columns", i, "name"),
+                "duplicate-column",
+                f"column {column.name!r} is declared twice",
+                "rename or remove one",
+                entry=entry_id,
+            )
+            continue
+        columns[column.name] = column
+        if column.name in Record.model_fields:
+            report_at(
+                report,
+                document,
+                ("columns", i, "name"),
+                "bad-value",
+                f"column name {column.name!r} is reserved: records use `{column.name}:` for their own field",
+                f"rename the column, e.g. to `{column.name}_value`",
+                entry=entry_id,
+            )
+        prop = result.entries.get(column.property or "")
+        if isinstance(prop, Property) and column.unit is not None:
+            try:
+                convert(1.0, column.unit, prop.unit)
+            except UnitError:
+                report_at(
+                    report,
+                    document,
+                    ("columns", i, "unit"),
+                    "unit-mismatch",
+                    f"column {column.name!r} is in {describe(column.unit)}, which cannot be converted to "
+                    f"{prop.id!r}'s unit {describe(prop.unit)}",
+                    f"state the values in {prop.unit!r} (or a unit of the same dimension); atomic, mass, "
+                    "volume and molar percentages are different quantities",
+                    entry=entry_id,
+                )
+    for g, group in enumerate(dataset.composition):
+        for j, name in enumerate(group):
+            if name not in columns:
+                report_at(
+                    report,
+                    document,
+                    ("composition", g, j),
+                    "unknown-column",
+                    f"composition names {name!r}, which is not a column",
+                    f"use one of: {', '.join(columns)}",
+                    entry=entry_id,
+                )
+            elif unit_bounds(columns[name].unit or "") != (0.0, 100.0):
+                report_at(
+                    report,
+                    document,
+                    ("composition", g, j),
+                    "composition-unit",
+                    f"composition names {name!r}, whose unit is {columns[name].unit!r}, not a percentage",
+                    "list only columns in `%` (or `at%`, `wt%`, `vol%`, `mol%`) as parts of one whole",
+                    entry=entry_id,
+                )
+    _check_duplicate_records(report, entry_id, document, dataset)
+    _check_fractions(result, entry_id, document, dataset)
+    for r, record in enumerate(dataset.records):
+        values = record.values
+        for name, value in values.items():
+            found = columns.get(name)
+            cell = Where(document, ("records", r, name))
+            if found is None:
+                close = _suggest(name, columns)
+                report_at(
+                    report,
+                    document,
+                    cell,
+                    "unknown-column",
+                    f"record {record.label!r} has a value for {name!r}, which is not a column"
+                    + (f"; did you mean {close[0]!r}?" if close else ""),
+                    f"use one of the declared columns: {', '.join(columns)}",
+                    entry=entry_id,
+                )
+                continue
+            column = found
+            if value is None:
+                continue
+            if column.type is ColumnType.TEXT:
+                if not isinstance(value, str):
+                    report_at(
+                        report,
+                        document,
+                        cell,
+                        "column-type",
+                        f"{name!r} is a text column, but {record.label!r} has {_describe(value)}",
+                        "put the value in double quotes",
+                        entry=entry_id,
+                    )
+                continue
+            if isinstance(value, str) or (column.type is ColumnType.INTEGER and not isinstance(value, int)):
+                report_at(
+                    report,
+                    document,
+                    cell,
+                    "column-type",
+                    f"{name!r} holds {column.type.value}s, but {record.label!r} has {_describe(value)}",
+                    "write a bare number (no quotes, no unit); leave the cell out when unknown",
+                    entry=entry_id,
+                )
+                continue
+            _check_range(result, entry_id, document, cell, record.label, column, float(value))
+        for group in dataset.composition:
+            if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
+                continue
+            parts = [values.get(n) for n in group]
+            numbers = [float(p) for p in parts if isinstance(p, (int, float))]
+            if numbers and sum(numbers) > 100 + COMPOSITION_TOLERANCE:
+                report_at(
+                    report,
+                    document,
+                    ("records", r),
+                    "composition-sum",
+                    f"{' + '.join(group)} of {record.label!r} add up to {sum(numbers):g} %, more than 100 %",
+                    "check the values: parts of one composition cannot exceed the whole",
+                    entry=entry_id,
+                )
+
+
+def _check_duplicate_records(report: Report, entry_id: str, document: Document, dataset: Dataset) -> None:
+    """The same label from the same source twice is one measurement recorded twice."""
+    first: dict[tuple[str, str | None], int] = {}
+    for r, record in enumerate(dataset.records):
+        earlier = first.setdefault(record.identity, r)
+        if earlier == r:
+            continue
+        m = document.mark(("records", r, "label"))
+        then = document.mark(("records", earlier, "label"))
+        source = f" from {record.source.ref!r}" if record.source else ""
+        report_at(
+            report,
+            document,
+            m,
+            "duplicate-record",
+            f"record {record.label!r}{source} is already record {earlier + 1} (line {then.line})",
+            "delete one of them; if they are two measurements, give each its own label "
+            "(e.g. the current density); `limkb import-table --replace` updates rows instead of adding them",
+            entry=entry_id,
+        )
+
+
+_FRACTION_MIN_RECORDS = 4
+"""A percentage column is judged to hold fractions only with more records than this minus one."""
+
+
+def fraction_columns(
+    columns: list[Column], records: list[dict[str, Any]], maxima: dict[str, float | None]
+) -> list[tuple[int, str]]:
+    """(column index, message) for each percentage column whose values look like 0-1 fractions.
+
+    Four or more values, all within 0-1 and not all zero, in a column whose unit is a
+    percentage; a column whose property declares ``maximum`` of 1 or less is left alone.
+    ``maxima`` maps a column's name to its property's maximum.
+    """
+    found = []
+    for i, column in enumerate(columns):
+        if column.type is ColumnType.TEXT or column.unit is None or unit_bounds(column.unit) != (0.0, 100.0):
+            continue
+        top = maxima.get(column.name)
+        if top is not None and top <= 1:
+            continue  # the property itself says its percentages stay below 1
+        numbers = [
+            float(v)
+            for record in records
+            if isinstance(v := record.get(column.name), (int, float)) and not isinstance(v, bool)
+        ]
+        if len(numbers) >= _FRACTION_MIN_RECORDS and max(numbers) > 0 and all(0 <= n <= 1 for n in numbers):
+            shown = ", ".join(f"{n:g}" for n in numbers[:3])
+            found.append(
+                (
+                    i,
+                    f"column {column.name!r} is in {column.unit!r}, but all its {len(numbers)} "
+                    f"values lie within 0-1 ({shown}, ...)",
+                )
+            )
+    return found
+
+
+FRACTION_HINT = (
+    "these look like fractions: multiply by 100, or set the unit to 1 (if the percentages really "
+    "are all below 1, give the property `maximum: 1`)"
+)
+
+
+def _check_fractions(result: Validated, entry_id: str, document: Document, dataset: Dataset) -> None:
+    maxima = {}
+    for column in dataset.columns:
+        prop = result.entries.get(column.property or "")
+        maxima[column.name] = prop.maximum if isinstance(prop, Property) else None
+    records = [record.values for record in dataset.records]
+    for i, message in fraction_columns(dataset.columns, records, maxima):
+        report_at(
+            result.report,
+            document,
+            ("columns", i, "unit"),
+            "fraction-as-percent",
+            message,
+            FRACTION_HINT,
+            entry=entry_id,
+        )
+
+
+def _check_range(
+    result: Validated, entry_id: str, document: Document, m: Any, label: str, column: Any, value: float
+) -> None:
+    """The property's declared range first (it names the property), then the unit's own range."""
+    if column.unit is None:
+        return
+    prop = result.entries.get(column.property or "")
+    if isinstance(prop, Property):
+        try:
+            in_prop_unit = convert(value, column.unit, prop.unit)
+        except UnitError:
+            in_prop_unit = None
+        low, high = prop.minimum, prop.maximum
+        if in_prop_unit is not None and (
+            (low is not None and in_prop_unit < low) or (high is not None and in_prop_unit > high)
+        ):
+            bounds = (
+                f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
+            )
+            report_at(
+                result.report,
+                document,
+                m,
+                "out-of-range",
+                f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range {bounds}",
+                "check the value and the column's unit"
+                + (" (percentages are 0-100)" if prop.unit == "%" else ""),
+                entry=entry_id,
+            )
+            return
+    low, high = unit_bounds(column.unit)
+    if (low is not None and value < low) or (high is not None and value > high):
+        limits = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+        report_at(
+            result.report,
+            document,
+            m,
+            "out-of-range",
+            f"{column.name} = {value:g} {column.unit} for {label!r} is impossible: values in "
+            f"{column.unit} are {limits}",
+            "check the value and the column's unit" + (" (percentages are 0-100)" if high == 100 else ""),
+            entry=entry_id,
+        )
+
+
+def _dataset_properties(dataset: Dataset) -> set[str]:
+    return {c.property for c in dataset.columns if c.property}
+
+
+def _check_analyses(result: Validated) -> None:
+    datasets = {i: e for i, e in result.entries.items() if isinstance(e, Dataset)}
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Analysis):
+            continue
+        document = result.documents[entry_id]
+        for axis in ("x", "y"):
+            terms = Analysis.terms(getattr(entry, axis))
+            if not all(isinstance(result.entries.get(t), Property) for t in terms):
+                continue  # reported by _check_links
+            pool = (
+                [datasets[d] for d in entry.datasets or [] if d in datasets]
+                if entry.datasets
+                else list(datasets.values())
+            )
+            missing = [t for t in terms if not any(t in _dataset_properties(d) for d in pool)]
+            if missing:
+                m = document.mark((axis,))
+                where = ("the datasets " + ", ".join(entry.datasets)) if entry.datasets else "any dataset"
+                report_at(
+                    result.report,
+                    document,
+                    m,
+                    "missing-variable",
+                    f"{axis} uses {', '.join(repr(t) for t in missing)}, which no column of {where} holds",
+                    "add a column with that `property:` to a dataset, or fix the variable",
+                    entry=entry_id,
+                )
+
+
+def _check_locators(result: Validated) -> None:
+    for entry_id, entry in result.checked().items():
+        document = result.documents[entry_id]
+        for loc, source in iter_sources(entry):
+            if source.locator is None:
+                report_at(
+                    result.report,
+                    document,
+                    loc,
+                    "missing-locator",
+                    f"source {source.ref!r} has no locator",
+                    f'write `{{ref: {source.ref}, locator: "Table 1"}}` with the section, table or figure',
+                    severity=Severity.WARNING,
+                    entry=entry_id,
+                )

@@ -1,0 +1,285 @@
+"""Schema errors become problems: pydantic's error list, located and explained.
+
+An entry is checked against the model of its kind; each error becomes one problem at the
+line and column of the offending value, with the field's own description as the hint. An
+entry that fails is still built from its valid fields (a partial entry) so that the checks
+across entries can look at its relations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import pydantic
+from pydantic import BaseModel
+
+from limkb.check.reader import Document
+from limkb.check.result import problem as _problem
+from limkb.report import Problem, Report, close_matches
+from limkb.schema.fields import OWN_ERRORS, inner_type
+from limkb.schema.kinds import Entry
+
+__all__ = ["describe_value", "dotted", "validate_schema"]
+
+
+_TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+    "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "float_parsing": "a number",
+}
+
+
+def describe_value(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(entry)"
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class of the mapping at ``loc`` inside ``model``, if there is one."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = inner_type(info.annotation, BaseModel)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _field_hint(model: type[BaseModel] | None, name: str) -> str:
+    if model is None or name not in model.model_fields:
+        return ""
+    description = model.model_fields[name].description or ""
+    return description
+
+
+def validate_schema(model: type[Entry], stem: str, document: Document, report: Report) -> tuple[Entry, bool]:
+    """The typed entry and whether it is complete (False: a partial one, for cross-checks)."""
+    data = document.data
+    if "id" in data:
+        m = document.mark(("id",), key=True)
+        report.add(
+            _problem(
+                document.path,
+                m.line,
+                m.col,
+                "id-in-file",
+                "the id is the file name; do not set `id`",
+                f"delete the `id:` line (this entry's id is {stem!r})",
+                entry=stem,
+            )
+        )
+        data = {k: v for k, v in data.items() if k != "id"}
+    try:
+        return model.model_validate({**data, "id": stem}), True
+    except pydantic.ValidationError as error:
+        found: dict[tuple[int, int, str], Problem] = {}
+        bad: set[str] = set()
+        for item in error.errors(include_url=False):
+            if item["loc"]:
+                bad.add(str(item["loc"][0]))
+            problem = _schema_problem(model, stem, document, item)
+            found.setdefault((problem.line, problem.col, problem.code), problem)
+        # A value that fails every branch of a union (number, or whole number, or text) gives
+        # one error per branch; the specific one (NaN, out of range ...) says what is wrong.
+        specific = {(line, col) for (line, col, code) in found if code != "wrong-type"}
+        report.extend(
+            p for (line, col, code), p in found.items() if code != "wrong-type" or (line, col) not in specific
+        )
+        return _partial(model, stem, data, bad), False
+
+
+_ADAPTERS: dict[tuple[type[BaseModel], str], pydantic.TypeAdapter[Any]] = {}
+
+
+def _partial(model: type[Entry], stem: str, data: dict[str, Any], bad: set[str]) -> Entry:
+    """An entry built from the fields that did validate, so that its relations can still be
+    checked in the same run. It is never handed to later stages."""
+    fields: dict[str, Any] = {"id": stem}
+    for name, value in data.items():
+        info = model.model_fields.get(name)
+        if info is None or name in bad:
+            continue
+        adapter = _ADAPTERS.get((model, name))
+        if adapter is None:
+            annotation: Any = info.annotation
+            if info.metadata:
+                annotation = Annotated[(annotation, *info.metadata)]
+            adapter = _ADAPTERS[(model, name)] = pydantic.TypeAdapter(annotation)
+        try:
+            fields[name] = adapter.validate_python(value)
+        except pydantic.ValidationError:
+            continue
+    return model.model_construct(**fields)
+
+
+def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any) -> Problem:
+    kind = item["type"]
+    loc = tuple(item["loc"])
+    if kind not in ("missing", "extra_forbidden"):
+        # Drop what pydantic appends past the value itself (union branch labels and the like).
+        while loc and loc not in document.marks:
+            loc = loc[:-1]
+    where = dotted(loc)
+    value = item.get("input")
+    path = document.path
+    if kind == "missing":
+        parent = loc[:-1]
+        name = str(loc[-1])
+        m = document.mark(parent)
+        owner = _model_at(model, parent)
+        about = _field_hint(owner, name)
+        hint = f"add `{name}:`" + (f" — {about}" if about else "")
+        if name == "sources" and not parent:
+            return _problem(
+                path,
+                m.line,
+                m.col,
+                "missing-sources",
+                "the entry cites no source",
+                'add `sources: [{ref: <reference-id>, locator: "Table 1"}]`',
+                entry=stem,
+            )
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "missing-field",
+            f"missing required field {name!r}" + (f" in {dotted(parent)}" if parent else ""),
+            hint,
+            entry=stem,
+        )
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        m = document.mark(loc, key=True)
+        owner = _model_at(model, loc[:-1])
+        fields = [f for f in (owner.model_fields if owner else {}) if f != "id"]
+        close = close_matches(name, fields, n=1, cutoff=0.6)
+        message = f"unknown field {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+        hint = (
+            f"rename it to `{close[0]}`" if close else f"remove it; the fields here are: {', '.join(fields)}"
+        )
+        return _problem(path, m.line, m.col, "unknown-field", message, hint, entry=stem)
+    m = document.mark(loc)
+    if kind in OWN_ERRORS:
+        return _problem(
+            path, m.line, m.col, OWN_ERRORS[kind], f"{where}: {item['msg']}", item["ctx"]["hint"], entry=stem
+        )
+    if kind in _TYPE_NAMES:
+        expected = _TYPE_NAMES[kind]
+        hint = "use the right type"
+        if (expected == "text" and isinstance(value, (bool, int, float))) or value is None:
+            hint = (
+                "put the value in double quotes to keep it as text"
+                if expected == "text"
+                else ("give a value, or remove the field")
+            )
+        elif expected in ("a number", "a whole number") and isinstance(value, str):
+            hint = "write the number without quotes or units (units go in the `unit` field)"
+        elif expected == "a list":
+            hint = "write a list: `[a, b]` or one `- item` per line"
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "wrong-type",
+            f"{where} should be {expected}, not {describe_value(value)}",
+            hint,
+            entry=stem,
+        )
+    if kind == "finite_number":
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "not-finite",
+            f"{where} is {value!r}; numbers must be finite",
+            "give a real number, or leave the value out when unknown",
+            entry=stem,
+        )
+    if kind == "out_of_range":
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "out-of-range",
+            f"{where}: {item['msg']}",
+            "check the value and its unit",
+            entry=stem,
+        )
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "out-of-range",
+            f"{where}: {item['msg'].lower()}",
+            "check the value and its unit",
+            entry=stem,
+        )
+    if kind == "too_short" and loc == ("sources",):
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "missing-sources",
+            "the entry cites no source",
+            "add at least one `{ref: <reference-id>, locator: ...}`",
+            entry=stem,
+        )
+    if kind == "enum":
+        allowed = item.get("ctx", {}).get("expected", "")
+        close = close_matches(
+            str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1
+        )
+        message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
+        return _problem(path, m.line, m.col, "bad-value", message, f"use one of {allowed}", entry=stem)
+    msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        hint = "ids are lowercase slugs such as `lif` or `fec-additive`"
+        if loc and loc[-1] == "doi":
+            hint = "write the DOI alone, e.g. 10.1039/d3ya00470h (no https://doi.org/ prefix)"
+        elif loc and loc[-1] == "url":
+            hint = "use a full https:// address"
+        return _problem(
+            path,
+            m.line,
+            m.col,
+            "bad-value",
+            f"{where}: {describe_value(value)} has the wrong form",
+            hint,
+            entry=stem,
+        )
+    return _problem(
+        path, m.line, m.col, "bad-value", f"{where}: {msg}", "fix the value as described", entry=stem
+    )
