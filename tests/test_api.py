@@ -146,7 +146,7 @@ def test_a_changed_validation_rule_is_not_hidden_by_the_cache(tmp_path: Path) ->
     assert any((tmp_path / "project" / "build" / "cache").glob("kb-*.pickle")), (
         "the first load wrote no cache"
     )
-    rule = package / "limkb" / "check" / "validate.py"
+    rule = package / "limkb" / "check" / "rules.py"
     rule.write_text(rule.read_text(encoding="utf-8").replace("does not follow", "breaks the convention"))
     assert "breaks the convention" in warnings()
 

@@ -17,12 +17,12 @@ import logging
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from limkb.check.result import display_path
 from limkb.errors import LoadError, ValidationError
+from limkb.files import write_atomic
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source
 
@@ -101,10 +101,7 @@ def _write_cache(folder: Path, key: str, kb: KnowledgeBase) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("kb-*.pickle"):
             old.unlink(missing_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".kb-", suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as handle:
-            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / f"kb-{key}.pickle")
+        write_atomic(folder / f"kb-{key}.pickle", pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as error:  # read-only checkout: loading still works, only slower
         log.info("could not write the load cache in %s: %s", folder, error)
 
