@@ -87,7 +87,7 @@ def table1_dataset(rows: list[tuple[float, ...]] = TABLE1, **extra: Any) -> dict
         "dataset",
         "SEI composition vs CE",
         columns=[
-            {"name": "electrolyte", "type": "text"},
+            {"name": "study", "type": "text"},
             {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
             {"name": "f_pct", "property": "sei-fluorine-content", "unit": "%"},
             {"name": "c_pct", "property": "sei-carbon-content", "unit": "%"},
@@ -337,12 +337,12 @@ def test_filters_use_record_conditions_over_the_dataset_and_convert_units(tmp_pa
             {
                 **PROPERTIES,
                 "datasets/composition": data,
-                "analyses/li-cu": analysis("sei-fluorine-content", filters={"cell": "li||cu"}),
+                "analyses/li-cu": analysis("sei-fluorine-content", where={"cell": "li||cu"}),
                 "analyses/at-5-a-m2": analysis(
                     "sei-fluorine-content",
-                    filters={"cell": "LI||CU", "current_density": {"value": 5.0, "unit": "A m-2"}},
+                    where={"cell": "LI||CU", "current_density": {"value": 5.0, "unit": "A m-2"}},
                 ),
-                "analyses/by-protocol": analysis("sei-fluorine-content", filters={"protocol": "Aurbach"}),
+                "analyses/by-protocol": analysis("sei-fluorine-content", where={"protocol": "Aurbach"}),
             },
         )
     )
@@ -458,10 +458,10 @@ def test_cli_analyses_reports_a_broken_kb_without_traceback(tmp_path: Path) -> N
     from limkb.cli import cli
 
     kb_dir = table1_kb(tmp_path)
-    (kb_dir / "analyses" / "ce-vs-f.yaml").write_text("name: x\nx: nope\n", encoding="utf-8")
+    (kb_dir / "analyses" / "ce-vs-f.yaml").write_text("name: x\nx: no-such-property\n", encoding="utf-8")
     done = CliRunner().invoke(cli, ["analyses", "--json", "--kb", str(kb_dir)])
     assert done.exit_code == 1
-    assert "ce-vs-f.yaml:2:4: error[unknown-ref]: 'nope' is not an entry" in done.stderr
+    assert "ce-vs-f.yaml:2:4: error[unknown-ref]: 'no-such-property' is not an entry" in done.stderr
     assert done.stdout == ""
     assert isinstance(done.exception, SystemExit)
 
@@ -477,19 +477,10 @@ def test_format_table_shows_flags_under_rows() -> None:
         x_unit="1",
         y_unit="1",
         datasets=("d",),
-        n=5,
         excluded=1,
-        r=result.r,
-        ci=result.ci,
-        p=result.p,
-        spearman=result.spearman,
-        spearman_p=result.spearman_p,
-        slope=result.slope,
-        intercept=result.intercept,
-        loo=result.loo,
+        stats=result,
         reported=None,
         difference=None,
-        flags=result.flags,
         points=(),
     )
     text = format_table([fake])

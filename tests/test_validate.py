@@ -139,7 +139,8 @@ sources: [{ref: smith2020test, locator: x}]
 }
 
 EXPECTED = [
-    "analyses/a1.yaml:2:4:unknown-ref",  # porosity is not an entry
+    "analyses/a1.yaml:2:4:ambiguous-variable",  # two columns of t2 hold thickness
+    "analyses/a1.yaml:2:16:missing-variable",  # porosity is nothing
     "datasets/t2.yaml:4:43:unit-mismatch",
     "failure-modes/f1.yaml:1:1:missing-field",  # category
     "techniques/t1.yaml:3:1:duplicate-key",  # % cannot be thickness

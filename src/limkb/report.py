@@ -81,7 +81,11 @@ CODES: dict[str, str] = {
     "too-much-markup": "A Markdown field holds more brackets, or nests them deeper, than any text needs.",
     "composition-sum": "Percentages that are parts of one whole add up to more than 100.",
     "composition-unit": "A composition group names a column that is not in percent.",
-    "missing-variable": "An analysis names a property that no pooled dataset holds.",
+    "missing-variable": "An analysis names a variable that no pooled dataset holds (column, property or descriptor).",
+    "ambiguous-variable": "An analysis names a property that two columns of one dataset hold.",
+    "bad-expression": "An analysis's variable is not a readable expression.",
+    "bad-formulation": "An electrolyte cannot be read, or names a material that is not an entry.",
+    "no-descriptor": "An analysis takes descriptors of an electrolyte whose materials lack a formula or density.",
     # formatting and imports
     "misplaced-comment": "A comment inside a value or at a line's end, which `limkb fmt` cannot keep.",
     "csv-header": "A CSV header names no column of the dataset, or a required column is missing.",

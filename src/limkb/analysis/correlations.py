@@ -33,19 +33,20 @@ import json
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
-from scipy import stats
 
+from limkb.analysis import expressions as ex
+from limkb.analysis.inputs import Inputs
+from limkb.analysis.variables import Plan, Rows, evaluate_plan, plan
 from limkb.errors import LimkbError
 from limkb.schema.kinds import (
     Analysis,
-    Conditions,
     Dataset,
     Entry,
-    Filters,
+    GroupBy,
     Method,
     Property,
     Record,
@@ -59,6 +60,8 @@ __all__ = [
     "SIGN_FLOOR",
     "AnalysisResult",
     "Correlation",
+    "GroupResult",
+    "Inputs",
     "LeaveOneOut",
     "Point",
     "collect_points",
@@ -96,13 +99,15 @@ class _KB(Protocol):
 
 @dataclass(frozen=True)
 class Point:
-    """One record as it enters a correlation: its label, dataset, values and source."""
+    """One record as it enters a correlation: its label, dataset, values, source and group."""
 
     label: str
     dataset: str
     x: float
     y: float
     ref: str | None = None
+    group: str | None = None
+    """The record's group when the analysis has ``by:`` (its source, dataset, cell or protocol)."""
 
 
 @dataclass(frozen=True)
@@ -130,54 +135,10 @@ class Correlation:
     loo: LeaveOneOut | None
     flags: tuple[str, ...]
 
-
-@dataclass(frozen=True)
-class AnalysisResult:
-    """A computed analysis: the statistics, the points behind them and how far to trust them."""
-
-    id: str
-    name: str
-    x: str
-    y: str
-    x_unit: str
-    y_unit: str
-    datasets: tuple[str, ...]
-    n: int
-    excluded: int
-    r: float | None
-    ci: tuple[float, float] | None
-    p: float | None
-    spearman: float | None
-    spearman_p: float | None
-    slope: float | None
-    intercept: float | None
-    loo: LeaveOneOut | None
-    reported: Reported | None
-    difference: float | None
-    flags: tuple[str, ...]
-    points: tuple[Point, ...]
-    method: str = Method.PEARSON.value
-    """The coefficient ``reported`` and ``difference`` refer to (``pearson`` or ``spearman``)."""
-    x_label: str = ""
-    """How readers name x, e.g. ``C/F`` or ``SEI thickness`` (the expression when empty)."""
-    y_label: str = ""
-    """How readers name y."""
-
     def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data (the objects ``limkb analyses --json`` prints)."""
+        """The statistics as JSON-ready data (no NaN or infinity)."""
         return {
-            "id": self.id,
-            "name": self.name,
-            "x": self.x,
-            "y": self.y,
-            "x_label": self.x_label or self.x,
-            "y_label": self.y_label or self.y,
-            "x_unit": self.x_unit,
-            "y_unit": self.y_unit,
-            "datasets": list(self.datasets),
             "n": self.n,
-            "excluded": self.excluded,
-            "method": self.method,
             "r": _finite(self.r),
             "ci": None if self.ci is None else [_finite(self.ci[0]), _finite(self.ci[1])],
             "p": _finite(self.p),
@@ -192,13 +153,95 @@ class AnalysisResult:
                 "max": _finite(self.loo.max),
                 "most_influential": self.loo.most_influential,
             },
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """The statistics of one group of an analysis with ``by:`` (e.g. one source study)."""
+
+    key: str
+    stats: Correlation
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """A computed analysis: the statistics, the points behind them and how far to trust them.
+
+    ``stats`` holds the pooled statistics; ``n``, ``r``, ``ci``, ``p``, ``spearman``,
+    ``spearman_p``, ``slope``, ``intercept``, ``loo`` and ``flags`` read through to it.
+    """
+
+    id: str
+    name: str
+    x: str
+    y: str
+    x_unit: str
+    y_unit: str
+    datasets: tuple[str, ...]
+    excluded: int
+    stats: Correlation
+    reported: Reported | None
+    difference: float | None
+    points: tuple[Point, ...]
+    method: str = Method.PEARSON.value
+    """The coefficient ``reported`` and ``difference`` refer to (``pearson`` or ``spearman``)."""
+    x_label: str = ""
+    """How readers name x, e.g. ``C/F`` or ``SEI thickness`` (the expression when empty)."""
+    y_label: str = ""
+    """How readers name y."""
+    by: str | None = None
+    """What ``groups`` are groups of (``source``, ``dataset``, ``cell``, ``protocol``)."""
+    groups: tuple[GroupResult, ...] = ()
+    caveats: tuple[str, ...] = ()
+    """Computed warnings about what the data can show: closure, clustering, a ceiling."""
+    compares: str | None = None
+    """The analysis this one is a variant of (e.g. the CE one of an LCE analysis)."""
+
+    n = property(lambda self: self.stats.n)
+    r = property(lambda self: self.stats.r)
+    ci = property(lambda self: self.stats.ci)
+    p = property(lambda self: self.stats.p)
+    spearman = property(lambda self: self.stats.spearman)
+    spearman_p = property(lambda self: self.stats.spearman_p)
+    slope = property(lambda self: self.stats.slope)
+    intercept = property(lambda self: self.stats.intercept)
+    loo = property(lambda self: self.stats.loo)
+    flags = property(lambda self: self.stats.flags)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (the objects ``limkb analyses --json`` prints)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "x": self.x,
+            "y": self.y,
+            "x_label": self.x_label or self.x,
+            "y_label": self.y_label or self.y,
+            "x_unit": self.x_unit,
+            "y_unit": self.y_unit,
+            "datasets": list(self.datasets),
+            "excluded": self.excluded,
+            "method": self.method,
+            **self.stats.to_dict(),
             "reported": None
             if self.reported is None
             else {"value": self.reported.value, "ref": self.reported.ref, "locator": self.reported.locator},
             "difference": _finite(self.difference),
-            "flags": list(self.flags),
+            "caveats": list(self.caveats),
+            "by": self.by,
+            "groups": [{"key": g.key, **g.stats.to_dict()} for g in self.groups],
+            "compares": self.compares,
             "points": [
-                {"label": p.label, "dataset": p.dataset, "x": _finite(p.x), "y": _finite(p.y), "ref": p.ref}
+                {
+                    "label": p.label,
+                    "dataset": p.dataset,
+                    "x": _finite(p.x),
+                    "y": _finite(p.y),
+                    "ref": p.ref,
+                    "group": p.group,
+                }
                 for p in self.points
             ],
         }
@@ -235,6 +278,8 @@ def correlate(points: Sequence[Point]) -> Correlation:
         which = " and ".join(constant)
         flags.append(f"no variation in {which}: every record has the same value, so r is undefined")
         return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags))
+
+    from scipy import stats  # imported on first use: it is slow to import, and reads the environment
 
     pearson = stats.pearsonr(xs, ys)
     r = _clip(float(pearson.statistic))
@@ -318,33 +363,88 @@ def _leave_one_out(
     return loo, (points[i].label, r_i)
 
 
-# --- pooling records ----------------------------------------------------------------------
+# --- against a knowledge base -------------------------------------------------------------
+
+CEILING = 1.0
+"""CE within this many percentage points of 100 % is near the ceiling (LCE is suggested)."""
 
 
-@dataclass(frozen=True)
-class _Variable:
-    """One side of an analysis: its property terms, unit and reader-facing label."""
+def collect_points(
+    analysis: Analysis, datasets: Iterable[Dataset], properties: Mapping[str, Property]
+) -> tuple[list[Point], int, tuple[str, ...]]:
+    """The points of ``analysis`` pooled from ``datasets``, the count excluded, the datasets used.
 
-    expression: str
-    terms: tuple[Property, ...]
-    unit: str
-    label: str
+    Only datasets in which every variable resolves take part (and, when the analysis lists
+    datasets, only those). Records that fail ``where`` are dropped silently; records that pass
+    but lack a value, or whose expression is undefined (a zero denominator, a log of zero),
+    are counted as excluded. Descriptors are not computed here (see :class:`Inputs`).
+    """
+    the_plan, errors = plan(analysis, datasets, properties)
+    if the_plan is None:
+        raise LimkbError(f"analysis {analysis.id!r}: {errors[0].axis}: {errors[0].message}")
+    rows = evaluate_plan(the_plan, analysis, lambda dataset, record: None)
+    keep = np.isfinite(rows.x) & np.isfinite(rows.y)
+    points = [
+        Point(rows.labels[i], rows.datasets[i], float(rows.x[i]), float(rows.y[i]), rows.refs[i])
+        for i in np.flatnonzero(keep)
+    ]
+    return points, len(rows.labels) - len(points), tuple(d.id for d, _ in the_plan.datasets)
 
-    @classmethod
-    def of(cls, expression: str, properties: Mapping[str, Property]) -> _Variable:
-        terms = tuple(properties[t] for t in Analysis.terms(expression))
-        if len(terms) == 1:
-            return cls(expression, terms, terms[0].unit, terms[0].name)
-        a, b = terms
-        unit = "1" if _same_unit(a.unit, b.unit) else f"{a.unit}/{b.unit}"
-        # a ratio of two percentages is named by its parts: C%/F% -> C/F
-        label = f"{_bare(a.symbol)}/{_bare(b.symbol)}" if a.symbol and b.symbol else f"{a.name} / {b.name}"
-        return cls(expression, terms, unit, label)
+
+def _group(by: GroupBy | None) -> Any:
+    if by is None:
+        return None
+
+    def group_of(
+        dataset: Dataset, record: Record, conditions: Mapping[str, Any], ref: str | None
+    ) -> str | None:
+        if by is GroupBy.SOURCE:
+            return ref
+        if by is GroupBy.DATASET:
+            return dataset.id
+        value = conditions.get(by.value)
+        return None if value is None else str(value)
+
+    return group_of
+
+
+def _label(
+    expression: str,
+    names: Sequence[str],
+    properties: Mapping[str, Property],
+    name_properties: Mapping[str, str],
+) -> str:
+    """How readers name a variable: a property's name, a ratio of symbols, or the expression."""
+    stripped = expression.strip()
+    if len(names) == 1 and stripped == names[0]:
+        prop = properties.get(name_properties.get(names[0], ""))
+        return prop.name if prop is not None else names[0]
+    parts = [p.strip() for p in stripped.split("/")]
+    if len(names) == 2 and len(parts) == 2 and parts == list(names):
+        a, b = (properties.get(name_properties.get(n, "")) for n in names)
+        if a is not None and b is not None:
+            if a.symbol and b.symbol:
+                return f"{_bare(a.symbol)}/{_bare(b.symbol)}"
+            return f"{a.name} / {b.name}"
+    return stripped
 
 
 def _bare(symbol: str) -> str:
     """A symbol without a trailing percent sign."""
     return symbol.removesuffix("%").rstrip() or symbol
+
+
+def _unit(expression: ex.Expression, units: Mapping[str, str]) -> str:
+    """The unit a variable's values are in: a name's own unit, else '1' when dimensionless."""
+    if isinstance(expression, ex.Name):
+        return units.get(expression.name, "1")
+    if isinstance(expression, ex.Operation) and expression.op == "/":
+        left, right = expression.left, expression.right
+        if isinstance(left, ex.Name) and isinstance(right, ex.Name):
+            a, b = units.get(left.name, "1"), units.get(right.name, "1")
+            return "1" if _same_unit(a, b) else f"{a}/{b}"
+    dimension = ex.check_units(expression, units)
+    return "1" if not dimension else " ".join(k if v == 1 else f"{k}^{v:g}" for k, v in dimension)
 
 
 def _same_unit(a: str, b: str) -> bool:
@@ -354,181 +454,109 @@ def _same_unit(a: str, b: str) -> bool:
         return False
 
 
-@dataclass
-class _Pool:
-    points: list[Point] = field(default_factory=list)
-    excluded: int = 0
-    datasets: list[str] = field(default_factory=list)
-
-
-def collect_points(
-    analysis: Analysis, datasets: Iterable[Dataset], properties: Mapping[str, Property]
-) -> tuple[list[Point], int, tuple[str, ...]]:
-    """The points of ``analysis`` pooled from ``datasets``, the count excluded, the datasets used.
-
-    Only datasets with a column for every property the analysis names take part (and, when the
-    analysis lists datasets, only those). Values are converted to their property's unit.
-    Records that fail the filters are dropped silently; records that pass but lack a value,
-    or whose ratio has a zero denominator, are counted as excluded.
-    """
-    x = _Variable.of(analysis.x, properties)
-    y = _Variable.of(analysis.y, properties)
-    wanted = set(analysis.datasets) if analysis.datasets is not None else None
-    pool = _Pool()
-    for dataset in sorted(datasets, key=lambda d: d.id):
-        if wanted is not None and dataset.id not in wanted:
-            continue
-        columns = _columns_by_property(dataset)
-        if not all(t.id in columns for t in (*x.terms, *y.terms)):
-            continue
-        pool.datasets.append(dataset.id)
-        default_ref = dataset.sources[0].ref if dataset.sources else None
-        for record in dataset.records:
-            if not _matches(analysis.filters, _conditions(dataset, record)):
-                continue
-            x_value = _value(record, x, columns)
-            y_value = _value(record, y, columns)
-            if x_value is None or y_value is None:
-                pool.excluded += 1
-                continue
-            ref = record.source.ref if record.source is not None else default_ref
-            pool.points.append(Point(record.label, dataset.id, x_value, y_value, ref))
-    return pool.points, pool.excluded, tuple(pool.datasets)
-
-
-def _columns_by_property(dataset: Dataset) -> dict[str, tuple[str, str]]:
-    """The first numeric column of each property: property id -> (column name, unit)."""
-    found: dict[str, tuple[str, str]] = {}
-    for column in dataset.columns:
-        if column.property and column.unit is not None and column.property not in found:
-            found[column.property] = (column.name, column.unit)
-    return found
-
-
-def _value(record: Record, variable: _Variable, columns: Mapping[str, tuple[str, str]]) -> float | None:
-    """The record's value of a variable in its unit; None when missing or undefined."""
-    numbers: list[float] = []
-    for prop in variable.terms:
-        name, unit = columns[prop.id]
-        raw = record.values.get(name)
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            return None
-        try:
-            number = convert(float(raw), unit, prop.unit)
-        except UnitError:
-            log.warning("cannot convert %s of %r from %r to %r", name, record.label, unit, prop.unit)
-            return None
-        if not math.isfinite(number):
-            return None
-        numbers.append(number)
-    if len(numbers) == 1:
-        return numbers[0]
-    if numbers[1] == 0:
-        return None
-    ratio = numbers[0] / numbers[1]
-    return ratio if math.isfinite(ratio) else None
-
-
-def _conditions(dataset: Dataset, record: Record) -> dict[str, Any]:
-    """The record's conditions: the dataset's, with each field the record states overriding."""
-    merged: dict[str, Any] = {}
-    for conditions in (dataset.conditions, record.conditions):
-        if conditions is not None:
-            merged.update(
-                {
-                    k: getattr(conditions, k)
-                    for k in Conditions.model_fields
-                    if getattr(conditions, k) is not None
-                }
+def _caveats(analysis: Analysis, the_plan: Plan, rows: Rows, points: Sequence[Point]) -> list[str]:
+    caveats: list[str] = []
+    n = len(points)
+    # compositional closure: parts of one whole that sum to a constant
+    for (dataset_id, group), sums in zip(the_plan.composition, rows.composition_sums, strict=False):
+        values = sums[np.isfinite(sums)]
+        if len(values) >= 3 and float(np.ptp(values)) <= 2 * COMPOSITION_SPREAD:
+            caveats.append(
+                f"compositional closure: {' + '.join(group)} of {dataset_id} sum to about "
+                f"{float(np.median(values)):.0f} in every record, so these parts are not independent "
+                "variables: when one rises the others must fall, and analyses of them are not separate findings"
             )
-    return merged
+    # clustering: few studies behind many records
+    sources = {p.ref for p in points if p.ref is not None}
+    if n >= 4 and len(sources) < n / 2:
+        caveats.append(
+            f"clustering: the {n} records come from {len(sources)} "
+            f"{'study' if len(sources) == 1 else 'studies'}; records of one study share methods and "
+            "are not independent, so the effective sample is smaller than n"
+            + (" (see the per-source results)" if analysis.by is GroupBy.SOURCE else "")
+        )
+    # the ceiling of CE
+    for axis in ("x", "y"):
+        expression = getattr(the_plan, axis)
+        if (
+            isinstance(expression, ex.Name)
+            and the_plan.properties.get(expression.name) == "coulombic-efficiency"
+        ):
+            values = np.array([getattr(p, axis) for p in points], dtype=float)
+            near = int(np.sum(values >= 100 - CEILING))
+            if near:
+                caveats.append(
+                    f"ceiling: {near} of {n} CE values lie within {CEILING:g} % of 100 %, where CE "
+                    "compresses large differences in loss per cycle; analyse the log Coulombic "
+                    "inefficiency LCE = -log10(1 - CE/100) as well"
+                )
+    return caveats
 
 
-def _matches(filters: Filters | None, conditions: Mapping[str, Any]) -> bool:
-    """Whether conditions satisfy every filter; an unknown condition never matches a filter.
-
-    Cell type and protocol compare case-insensitively (surrounding blanks ignored); current
-    density compares after conversion to the filter's unit, to a relative 1e-6.
-    """
-    if filters is None:
-        return True
-    for name in ("cell", "protocol"):
-        wanted = getattr(filters, name)
-        if wanted is None:
-            continue
-        have = conditions.get(name)
-        if have is None or have.strip().casefold() != wanted.strip().casefold():
-            return False
-    if filters.current_density is not None:
-        have = conditions.get("current_density")
-        if have is None:
-            return False
-        try:
-            value = convert(have.value, have.unit, filters.current_density.unit)
-        except UnitError:
-            return False
-        if not math.isclose(value, filters.current_density.value, rel_tol=1e-6, abs_tol=1e-12):
-            return False
-    return True
+COMPOSITION_SPREAD = 1.0
+"""Sums of a composition's parts within this many units of each other count as constant."""
 
 
-# --- against a knowledge base -------------------------------------------------------------
-
-
-def compute(kb: _KB, analysis_id: str) -> AnalysisResult:
+def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> AnalysisResult:
     """Compute one analysis of ``kb`` from the records of its datasets."""
     analysis = kb[analysis_id]
     if not isinstance(analysis, Analysis):
         raise LimkbError(f"{analysis_id!r} is a {analysis.kind}, not an analysis")
-    properties: dict[str, Property] = {}
-    for term in (*Analysis.terms(analysis.x), *Analysis.terms(analysis.y)):
-        prop = kb[term]
-        if not isinstance(prop, Property):
-            raise LimkbError(
-                f"analysis {analysis_id!r} names {term!r}, which is a {prop.kind}, not a property"
-            )
-        properties[term] = prop
-    datasets = [d for d in kb.entries(kind="dataset") if isinstance(d, Dataset)]
-    points, excluded, used = collect_points(analysis, datasets, properties)
-    stats_ = correlate(points)
-    x = _Variable.of(analysis.x, properties)
-    y = _Variable.of(analysis.y, properties)
+    inputs = inputs or Inputs(kb)
+    the_plan, errors = plan(analysis, inputs.datasets, inputs.properties)
+    if the_plan is None:
+        first = errors[0]
+        raise LimkbError(f"analysis {analysis_id!r}: {first.axis}: {first.message} ({first.hint})")
+    rows = evaluate_plan(the_plan, analysis, inputs.descriptors, _group(analysis.by))
+    keep = np.isfinite(rows.x) & np.isfinite(rows.y)
+    points = tuple(
+        Point(
+            rows.labels[i], rows.datasets[i], float(rows.x[i]), float(rows.y[i]), rows.refs[i], rows.groups[i]
+        )
+        for i in np.flatnonzero(keep)
+    )
+    excluded = int(len(rows.labels) - len(points))
+    pooled = correlate(points)
+    groups: list[GroupResult] = []
+    if analysis.by is not None:
+        keys = sorted({p.group for p in points if p.group is not None})
+        groups = [GroupResult(k, correlate([p for p in points if p.group == k])) for k in keys]
     method = Method(analysis.method)
-    ours = stats_.spearman if method is Method.SPEARMAN else stats_.r
+    ours = pooled.spearman if method is Method.SPEARMAN else pooled.r
     reported = analysis.reported
     difference = None if reported is None or ours is None else ours - reported.value
+    names = the_plan.names
+    x_names = [n.name for n in ex.names(the_plan.x)]
+    y_names = [n.name for n in ex.names(the_plan.y)]
+    del names
     return AnalysisResult(
         id=analysis.id,
         name=analysis.name,
         x=analysis.x,
         y=analysis.y,
-        x_unit=x.unit,
-        y_unit=y.unit,
-        datasets=used,
-        n=stats_.n,
+        x_unit=_unit(the_plan.x, the_plan.units),
+        y_unit=_unit(the_plan.y, the_plan.units),
+        datasets=tuple(d.id for d, _ in the_plan.datasets),
         excluded=excluded,
-        r=stats_.r,
-        ci=stats_.ci,
-        p=stats_.p,
-        spearman=stats_.spearman,
-        spearman_p=stats_.spearman_p,
-        slope=stats_.slope,
-        intercept=stats_.intercept,
-        loo=stats_.loo,
+        stats=pooled,
         reported=reported,
         difference=difference,
-        flags=stats_.flags,
-        points=tuple(points),
+        points=points,
         method=method.value,
-        x_label=x.label,
-        y_label=y.label,
+        x_label=analysis.x_label or _label(analysis.x, x_names, inputs.properties, the_plan.properties),
+        y_label=analysis.y_label or _label(analysis.y, y_names, inputs.properties, the_plan.properties),
+        by=None if analysis.by is None else analysis.by.value,
+        groups=tuple(groups),
+        caveats=tuple(_caveats(analysis, the_plan, rows, points)),
+        compares=analysis.compares,
     )
 
 
 def compute_all(kb: _KB) -> dict[str, AnalysisResult]:
     """Every analysis of ``kb``, computed, by id in id order."""
     ids = sorted(entry.id for entry in kb.entries(kind="analysis"))
-    return {entry_id: compute(kb, entry_id) for entry_id in ids}
+    inputs = Inputs(kb)
+    return {entry_id: compute(kb, entry_id, inputs) for entry_id in ids}
 
 
 # --- presenting results -------------------------------------------------------------------

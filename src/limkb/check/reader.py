@@ -133,6 +133,27 @@ class Document:
         assert self._key_marks is not None
         return self._key_marks
 
+    def mark_in(self, loc: Loc, offset: int) -> Mark:
+        """The position of character ``offset`` of the text value at ``loc``.
+
+        Exact for a value on one line, plain or quoted (escapes aside); for a block or folded
+        value, or when the text is not kept, the position of the value itself.
+        """
+        mark = self.mark(loc)
+        if self._text is None or loc not in self.marks:
+            return mark
+        lines = self._text.splitlines()
+        if not 0 < mark.line <= len(lines):
+            return mark
+        line = lines[mark.line - 1]
+        start = mark.col - 1
+        if start < len(line) and line[start] in "|>":
+            return mark
+        if start < len(line) and line[start] in "\"'":
+            start += 1
+        column = start + offset
+        return Mark(mark.line, column + 1) if column <= len(line) else mark
+
     def mark(self, loc: Loc, *, key: bool = False) -> Mark:
         """The position of ``loc`` (or of its key), else of its nearest located ancestor."""
         marks, key_marks = self.marks, self.key_marks

@@ -12,6 +12,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from limkb.analysis.descriptors import DescriptorError, compute_descriptors
+from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
+from limkb.analysis.formulations import parse as parse_formulation
+from limkb.analysis.inputs import Inputs, formulation_of, material_index
+from limkb.analysis.variables import Plan, plan
 from limkb.check.reader import Document, Mark
 from limkb.check.result import Validated, Where, report_at
 from limkb.check.schema_errors import describe_value as _describe
@@ -23,6 +28,7 @@ from limkb.schema.kinds import (
     Column,
     ColumnType,
     Dataset,
+    Material,
     Property,
     Record,
     Reference,
@@ -46,6 +52,8 @@ def check_rules(result: Validated) -> None:
     _check_references(result)
     _check_datasets(result)
     _check_analyses(result)
+    _check_formulations(result)
+    _check_materials(result)
     _check_locators(result)
 
 
@@ -525,38 +533,136 @@ def _check_range(
         )
 
 
-def _dataset_properties(dataset: Dataset) -> set[str]:
-    return {c.property for c in dataset.columns if c.property}
-
-
 def _check_analyses(result: Validated) -> None:
-    datasets = {i: e for i, e in result.entries.items() if isinstance(e, Dataset)}
+    """Each analysis's variables resolve, unambiguously and with units that fit (see
+    :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``."""
+    datasets = [e for e in result.checked().values() if isinstance(e, Dataset)]
+    properties = {i: e for i, e in result.checked().items() if isinstance(e, Property)}
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Analysis):
             continue
+        if any(
+            isinstance(result.entries.get(t), Property) is False
+            for t in Analysis.terms(entry.x + " " + entry.y)
+        ):
+            continue  # an unknown property id is reported by _check_links
         document = result.documents[entry_id]
-        for axis in ("x", "y"):
-            terms = Analysis.terms(getattr(entry, axis))
-            if not all(isinstance(result.entries.get(t), Property) for t in terms):
-                continue  # reported by _check_links
-            pool = (
-                [datasets[d] for d in entry.datasets or [] if d in datasets]
-                if entry.datasets
-                else list(datasets.values())
+        _, errors = plan(entry, datasets, properties)
+        for error in errors:
+            at = document.mark_in((error.axis,), error.start) if error.axis in ("x", "y") else (error.axis,)
+            report_at(
+                result.report,
+                document,
+                at,
+                error.code,
+                f"{error.axis}: {error.message}",
+                error.hint,
+                entry=entry_id,
             )
-            missing = [t for t in terms if not any(t in _dataset_properties(d) for d in pool)]
-            if missing:
-                m = document.mark((axis,))
-                where = ("the datasets " + ", ".join(entry.datasets)) if entry.datasets else "any dataset"
+
+
+def _check_descriptors(result: Validated, analysis_id: str, analysis: Analysis, the_plan: Plan) -> None:
+    """Each electrolyte an analysis takes descriptors of can give them (formulas, densities)."""
+    used = {b.descriptor for _, bindings in the_plan.datasets for b in bindings.values() if b.descriptor}
+    if not used:
+        return
+    inputs = _inputs(result)
+    for dataset, _ in the_plan.datasets:
+        document = result.documents[dataset.id]
+        reported: set[str] = set()
+        for r, record in enumerate(dataset.records):
+            written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
+            if written is None or not isinstance(written, str) or written in reported:
+                continue
+            try:
+                formulation = formulation_of(written, inputs.index)
+                compute_descriptors(formulation, inputs.material_data)
+            except FormulationError:
+                continue  # reported by _check_formulations
+            except DescriptorError as error:
+                reported.add(written)
+                loc = ("records", r, "electrolyte") if record.electrolyte is not None else ("electrolyte",)
                 report_at(
                     result.report,
                     document,
-                    m,
-                    "missing-variable",
-                    f"{axis} uses {', '.join(repr(t) for t in missing)}, which no column of {where} holds",
-                    "add a column with that `property:` to a dataset, or fix the variable",
+                    loc,
+                    "no-descriptor",
+                    f"electrolyte {written!r}: {error.message}, so analysis {analysis_id!r} cannot compute "
+                    f"{', '.join(sorted(used))}",
+                    error.hint,
+                    entry=dataset.id,
+                )
+
+
+def _inputs(result: Validated) -> Inputs:
+    """The materials' names and data, as analyses read them."""
+
+    class _View:
+        def entries(self, kind: str | None = None, **_: Any) -> list[Any]:
+            return [e for e in result.entries.values() if e.kind == kind]
+
+        def __getitem__(self, entry_id: str) -> Any:
+            return result.entries[entry_id]
+
+    return Inputs(_View())
+
+
+def _material_index(result: Validated) -> MaterialIndex:
+    return material_index([e for e in result.checked().values() if isinstance(e, Material)])
+
+
+def _check_formulations(result: Validated) -> None:
+    """Every electrolyte written as text parses, and names materials (with close matches if not)."""
+    index: MaterialIndex | None = None
+    for entry_id, entry in result.checked().items():
+        if not isinstance(entry, Dataset):
+            continue
+        document = result.documents[entry_id]
+        places: list[tuple[tuple[Any, ...], Any]] = [(("electrolyte",), entry.electrolyte)]
+        places += [
+            (("records", r, "electrolyte"), record.electrolyte) for r, record in enumerate(entry.records)
+        ]
+        seen: dict[str, list[FormulationError]] = {}
+        for loc, written in places:
+            if not isinstance(written, str):
+                continue
+            if written not in seen:
+                index = index or _material_index(result)
+                try:
+                    _, errors = resolve(parse_formulation(written), index)
+                except FormulationError as refused:
+                    errors = [refused]
+                seen[written] = errors
+            for error in seen[written]:
+                report_at(
+                    result.report,
+                    document,
+                    document.mark_in(loc, error.start),
+                    "bad-formulation",
+                    f"electrolyte {written!r}: {error.message}",
+                    error.hint,
                     entry=entry_id,
                 )
+
+
+def _check_materials(result: Validated) -> None:
+    """A density is stated in a unit of density."""
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Material) or entry.density is None:
+            continue
+        unit = entry.density.unit
+        try:
+            convert(1.0, unit, "g/cm3")
+        except UnitError:
+            report_at(
+                result.report,
+                result.documents[entry_id],
+                ("density", "unit"),
+                "unit-mismatch",
+                f"density in {unit!r}, which is not a density",
+                "state it in g/cm3 (= g/mL)",
+                entry=entry_id,
+            )
 
 
 def _check_locators(result: Validated) -> None:

@@ -257,7 +257,7 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
             "add at least one `{ref: <reference-id>, locator: ...}`",
             entry=stem,
         )
-    if kind == "enum":
+    if kind in ("enum", "literal_error"):
         allowed = item.get("ctx", {}).get("expected", "")
         close = close_matches(
             str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1

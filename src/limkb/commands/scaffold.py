@@ -6,7 +6,7 @@ import json
 import textwrap
 from enum import Enum
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -97,6 +97,11 @@ def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
     if enum is not None:
         first = next(iter(enum)).value
         return [first] if _is_list(annotation) else first
+    choices = _literal(annotation)
+    if choices:
+        return choices[0]
+    if name == "electrolyte":  # text or a list of components: the text form is the usual one
+        return "1 M LiPF6 in EC:DMC (1:1 v/v)"
     model = inner_type(annotation, BaseModel)
     if model is not None:
         value = _model_example(model)
@@ -114,6 +119,17 @@ def _example(name: str, info: FieldInfo, *, required: bool) -> Any:
     if not required and name in _PROSE_FIELDS:
         return "In our own words ..."
     return "" if required else "..."
+
+
+def _literal(annotation: Any) -> tuple[Any, ...]:
+    """The allowed values of a ``Literal`` inside ``X | None`` or ``Annotated[X, ...]``."""
+    if get_origin(annotation) is Literal:
+        return get_args(annotation)
+    for arg in get_args(annotation):
+        found = _literal(arg)
+        if found:
+            return found
+    return ()
 
 
 def _model_example(model: type[BaseModel]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import (
     AfterValidator,
@@ -31,18 +31,25 @@ from limkb.schema.vocab import Compatibility
 
 __all__ = [
     "DOI_PATTERN",
+    "ArealCapacity",
     "ClosedModel",
     "CompatLink",
+    "Component",
     "Conditions",
+    "CurrentDensity",
+    "Density",
     "Doi",
+    "Electrolyte",
     "Id",
     "Link",
     "Markdown",
+    "Measured",
     "Number",
     "Quantity",
     "Rel",
     "Source",
     "Sources",
+    "Temperature",
     "Text",
     "inner_type",
     "relation_fields",
@@ -73,6 +80,9 @@ OWN_ERRORS: dict[str, str] = {
     "too-much-markup": "too-much-markup",
     "unknown-unit": "unknown-unit",
     "missing-unit": "bad-value",
+    "bad-quantity": "bad-value",
+    "bad-cell": "bad-value",
+    "wrong-dimension": "unit-mismatch",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
 under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""
@@ -294,6 +304,8 @@ def unit_bounds(unit: str) -> tuple[float | None, float | None]:
         return None, None
     if dimension in PERCENTAGES:
         return 0.0, 100.0
+    if dimension == "temperature" and parse_unit(unit).offset:
+        return -parse_unit(unit).offset, None  # absolute zero on a shifted scale (°C)
     if dimension in _NONNEGATIVE:
         return 0.0, None
     return None, None
@@ -339,13 +351,142 @@ class Quantity(ClosedModel):
         return self
 
 
-class Conditions(ClosedModel):
-    """The test conditions under which measurements were made."""
+_QUANTITY_TEXT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*?)\s*$")
 
-    cell: Text | None = Field(default=None, description="Cell type, e.g. `Li||Cu`, `Li||NMC811`.")
-    protocol: Text | None = Field(default=None, description="Measurement protocol, e.g. `modified Aurbach`.")
-    electrolyte: Text | None = Field(default=None, description="Electrolyte, as in the source.")
-    current_density: Quantity | None = Field(default=None, description="Current density.")
-    areal_capacity: Quantity | None = Field(default=None, description="Areal capacity cycled.")
-    temperature: Quantity | None = Field(default=None, description="Temperature.")
+
+def _quantity_shorthand(data: Any) -> Any:
+    """``"0.5 mA cm-2"`` for ``{value: 0.5, unit: mA cm-2}``."""
+    if isinstance(data, str):
+        found = _QUANTITY_TEXT.match(data)
+        if found is None:
+            raise PydanticCustomError(
+                "bad-quantity",
+                "{text!r} is not a number with a unit",
+                {
+                    "text": data,
+                    "hint": "write the number and then its unit, e.g. `0.5 mA cm-2`, or "
+                    "`{value: 0.5, unit: mA cm-2}`",
+                },
+            )
+        return {"value": float(found.group(1)), "unit": found.group(2)}
+    return data
+
+
+def _dimension(expected: str, example: str) -> Any:
+    """A validator: the quantity's unit must measure ``expected``."""
+
+    def check(quantity: Quantity | None) -> Quantity | None:
+        if quantity is None:
+            return None
+        if parse_unit(quantity.unit).dimension != expected:
+            raise PydanticCustomError(
+                "wrong-dimension",
+                "{unit!r} does not measure {expected}",
+                {
+                    "unit": quantity.unit,
+                    "expected": expected.replace("-", " "),
+                    "hint": f"state it in a unit of {expected.replace('-', ' ')}, e.g. `{example}`",
+                },
+            )
+        return quantity
+
+    return AfterValidator(check)
+
+
+class Measured(Quantity):
+    """A quantity that may be written as text, ``"0.5 mA cm-2"``."""
+
+    model_config = ConfigDict(json_schema_extra=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return _quantity_shorthand(data)
+
+
+CurrentDensity = Annotated[Measured, _dimension("current-density", "0.5 mA cm-2")]
+ArealCapacity = Annotated[Measured, _dimension("areal-capacity", "1 mAh cm-2")]
+Temperature = Annotated[Measured, _dimension("temperature", "25 °C")]
+
+
+CELLS = ("Li||Cu", "Li||Li", "anode-free", "Li-metal full cell")
+_FULL_CELL = re.compile(r"^(Li|Cu)\|\|[A-Za-z0-9][A-Za-z0-9().,\-]*$")
+
+
+def _cell(text: str) -> str:
+    if text in CELLS or _FULL_CELL.match(text):
+        return text
+    raise PydanticCustomError(
+        "bad-cell",
+        "{text!r} is not a cell limkb knows",
+        {
+            "text": text,
+            "hint": "write `Li||Cu`, `Li||Li`, `anode-free` or `Li-metal full cell` (with `cathode:`), "
+            "or name the electrodes, `Li||NMC811` or `Cu||LFP` (anode-free)",
+        },
+    )
+
+
+Cell = Annotated[str, Strict(), StringConstraints(max_length=60), AfterValidator(_cell)]
+
+
+class Conditions(ClosedModel):
+    """The test conditions under which measurements were made (a record's override its dataset's)."""
+
+    cell: Cell | None = Field(
+        default=None,
+        description="The cell: `Li||Cu`, `Li||Li`, `anode-free` (Cu against a cathode) or "
+        "`Li-metal full cell` (Li against a cathode; name it in `cathode`).",
+    )
+    cathode: Text | None = Field(default=None, description="Cathode material of a full cell, e.g. `NMC811`.")
+    protocol: Text | None = Field(
+        default=None,
+        description="How CE was measured, e.g. `modified Aurbach`, `average over cycles 10-100`, `first cycle`.",
+    )
+    current_density: CurrentDensity | None = Field(
+        default=None, description="Current density, e.g. `0.5 mA cm-2`."
+    )
+    areal_capacity: ArealCapacity | None = Field(
+        default=None, description="Areal capacity cycled, e.g. `1 mAh cm-2`."
+    )
+    cycles: Annotated[int, Strict()] | None = Field(
+        default=None, ge=0, description="Cycle number the value refers to (or cycles averaged over)."
+    )
+    temperature: Temperature | None = Field(default=None, description="Temperature, e.g. `25 °C`.")
     note: Markdown | None = Field(default=None, description="Other conditions, in our own words.")
+
+
+ROLES = ("salt", "solvent", "diluent", "additive")
+AMOUNT_UNITS = ("M", "mol/kg", "mol ratio", "vol ratio", "wt ratio", "wt%", "vol%", "mol%")
+
+
+class Component(ClosedModel):
+    """One component of an electrolyte written out: a material, its role and amount."""
+
+    material: Annotated[Id, Rel(("material",), "component of")] = Field(description="The material's id.")
+    role: Literal["salt", "solvent", "diluent", "additive"] = Field(
+        description="What it is in the electrolyte."
+    )
+    amount: Number | None = Field(default=None, gt=0, description="How much, in `unit`.")
+    unit: Literal["M", "mol/kg", "mol ratio", "vol ratio", "wt ratio", "wt%", "vol%", "mol%"] | None = Field(
+        default=None, description="The amount's unit: M, mol/kg, mol/vol/wt ratio, wt%, vol% or mol%."
+    )
+
+
+Electrolyte = Annotated[
+    Annotated[str, Strict(), StringConstraints(min_length=1, max_length=300), AfterValidator(_no_controls)]
+    | list[Component],
+    Field(
+        description='The electrolyte, as papers write it (`"1 M LiPF6 in EC:DMC (1:1 v/v) + 2 wt% VC"`, '
+        '`"LiFSI-1.2DME-3TTE"`) or as a list of components; see CONTRIBUTING.md.'
+    ),
+]
+
+
+class Density(Quantity):
+    """A material's density, with its source and temperature."""
+
+    model_config = ConfigDict(json_schema_extra=None)
+
+    source: Source = Field(description="Where the density is stated.")
+    temperature: Temperature | None = Field(default=None, description="Temperature it was measured at.")

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
+    AfterValidator,
     AllowInfNan,
     BaseModel,
     ConfigDict,
@@ -35,17 +36,22 @@ from limkb.schema.fields import (
     DOI_PATTERN,
     ClosedModel,
     CompatLink,
+    Component,
     Conditions,
+    Density,
     Doi,
+    Electrolyte,
     Id,
     Link,
     Markdown,
+    Measured,
     Number,
     Quantity,
     Rel,
     Source,
     Sources,
     Text,
+    _no_controls,
     relation_fields,
     unit_bounds,
 )
@@ -55,6 +61,7 @@ from limkb.schema.vocab import (
     Desired,
     FailureCategory,
     Family,
+    GroupBy,
     Interface,
     MaterialRole,
     Method,
@@ -82,6 +89,8 @@ __all__ = [
     "FailureCategory",
     "FailureMode",
     "Family",
+    "Filters",
+    "GroupBy",
     "Id",
     "Interface",
     "Link",
@@ -97,6 +106,7 @@ __all__ = [
     "Reference",
     "ReferenceType",
     "Rel",
+    "Reported",
     "Scope",
     "Source",
     "Species",
@@ -241,6 +251,11 @@ class Material(Entry):
         default=None, description="Formula in plain ASCII (`LiNO3`); Unicode forms are aliases."
     )
     roles: list[MaterialRole] = Field(min_length=1, description="What it does in a cell.")
+    density: Density | None = Field(
+        default=None,
+        description="Density of the pure material with its source, e.g. `{value: 0.868, unit: g/cm3, "
+        "source: {ref: ..., locator: ...}}`; descriptors of formulations given in M or by volume need it.",
+    )
     decomposes_to: Annotated[list[Link], Rel(("species",), "decomposition product of")] = Field(
         default_factory=list, description="Interphase species it turns into on lithium."
     )
@@ -402,6 +417,12 @@ class Record(BaseModel):
     conditions: Conditions | None = Field(
         default=None, description="Conditions that differ from the dataset's."
     )
+    electrolyte: Electrolyte | None = Field(
+        default=None, description="The electrolyte of this row, when not the dataset's."
+    )
+    strategies: Annotated[list[Id], Rel(("strategy",), "exemplified by records of")] = Field(
+        default_factory=list, description="Strategies this row is an example of."
+    )
     note: Markdown | None = Field(default=None, description="Remarks on this row.")
 
     @property
@@ -433,6 +454,9 @@ class Dataset(Entry):
     columns: list[Column] = Field(min_length=1, description="The columns, in display order.")
     records: list[Record] = Field(default_factory=list, description="The rows.")
     conditions: Conditions | None = Field(default=None, description="Conditions common to every row.")
+    electrolyte: Electrolyte | None = Field(
+        default=None, description="The electrolyte of every row that does not name its own."
+    )
     composition: list[list[Annotated[str, Strict()]]] = Field(
         default_factory=list,
         description="Groups of percentage columns that are parts of one whole: "
@@ -441,9 +465,6 @@ class Dataset(Entry):
     about: Annotated[list[Link], Rel(("strategy",), "measured in")] = Field(
         default_factory=list, description="Strategies these measurements concern."
     )
-
-
-EXPRESSION = re.compile(r"^\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*(?:/\s*([a-z0-9]+(?:-[a-z0-9]+)*)\s*)?$")
 
 
 class Reported(ClosedModel):
@@ -455,50 +476,63 @@ class Reported(ClosedModel):
 
 
 class Filters(ClosedModel):
-    """Which records an analysis keeps, by their conditions."""
+    """Which records an analysis keeps, by their conditions (all stated ones must match)."""
 
-    cell: Text | None = Field(default=None, description="Keep records with this cell type.")
+    cell: Text | None = Field(default=None, description="Keep records with this cell, e.g. `Li||Cu`.")
     protocol: Text | None = Field(default=None, description="Keep records with this protocol.")
-    current_density: Quantity | None = Field(
+    current_density: Measured | None = Field(
         default=None, description="Keep records measured at this current density."
     )
+    areal_capacity: Measured | None = Field(
+        default=None, description="Keep records cycled at this areal capacity."
+    )
+    temperature: Measured | None = Field(
+        default=None, description="Keep records measured at this temperature."
+    )
+    source: Id | None = Field(default=None, description="Keep records from this reference.")
 
 
 class Analysis(Entry):
-    """A declared correlation between two dataset variables, recomputed at every build."""
+    """A declared correlation between two variables of dataset records, recomputed at every build."""
 
     kind: ClassVar[str] = "analysis"
     folder: ClassVar[str] = "analyses"
 
-    x: Text = Field(description="Explanatory variable: a property id, or a ratio `property-a / property-b`.")
-    y: Text = Field(description="Response variable, same form as `x`.")
+    x: Annotated[
+        str, Strict(), StringConstraints(min_length=1, max_length=500), AfterValidator(_no_controls)
+    ] = Field(
+        description="Explanatory variable: a column (`ce`, or `dataset-id.ce`), a property id, a "
+        "descriptor (`frac_f`), or an expression over them (`-log10(1 - ce / 100)`)."
+    )
+    y: Annotated[
+        str, Strict(), StringConstraints(min_length=1, max_length=500), AfterValidator(_no_controls)
+    ] = Field(description="Response variable, same forms as `x`.")
+    x_label: Text | None = Field(default=None, description="How readers name x on plots (e.g. `C/F`).")
+    y_label: Text | None = Field(default=None, description="How readers name y on plots (e.g. `LCE`).")
     datasets: Annotated[list[Id] | None, Rel(("dataset",), "analysed by")] = Field(
         default=None,
-        description="Datasets to pool; by default every dataset that reports both variables.",
+        description="Datasets to pool; by default every dataset in which both variables resolve.",
     )
-    filters: Filters | None = Field(default=None, description="Keep only matching records.")
+    where: Filters | None = Field(default=None, description="Keep only records whose conditions match.")
+    by: GroupBy | None = Field(
+        default=None,
+        description="Also compute a result per group: `source`, `dataset`, `cell` or `protocol`.",
+    )
     method: Method = Field(default=Method.PEARSON, description="Coefficient compared with `reported`.")
     reported: Reported | None = Field(
         default=None, description="The value a paper reported for this correlation."
     )
-
-    @field_validator("x", "y")
-    @classmethod
-    def _expression(cls, text: str) -> str:
-        if not EXPRESSION.match(text):
-            raise ValueError(
-                f"{text!r} is not a variable: write a property id (`sei-thickness`) "
-                "or a ratio of two (`sei-carbon-content / sei-fluorine-content`)"
-            )
-        return text
+    compares: Annotated[Id | None, Rel(("analysis",), "compared in")] = Field(
+        default=None, description="Another analysis this one is a variant of (shown side by side)."
+    )
 
     @staticmethod
     def terms(expression: str) -> tuple[str, ...]:
-        """The property ids an expression names, numerator first."""
-        match = EXPRESSION.match(expression)
-        if match is None:
-            return ()
-        return tuple(t for t in match.groups() if t)
+        """The names an expression uses that can only be property ids (they hold a hyphen and no dot)."""
+        return tuple(dict.fromkeys(t for t in _NAME.findall(expression) if "-" in t and "." not in t))
+
+
+_NAME = re.compile(r"(?<![A-Za-z0-9_.\-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 KINDS: dict[str, type[Entry]] = {
@@ -583,6 +617,21 @@ def iter_links(entry: Entry) -> list[LinkRef]:
         for i, column in enumerate(getattr(entry, "columns", None) or []):
             if column.property:
                 found.append(LinkRef("column_of", column_rel, column.property, ("columns", i, "property")))
+        record_rel = relation_fields(Record)["strategies"]
+        component_rel = relation_fields(Component)["material"]
+        electrolytes: list[tuple[tuple[str | int, ...], Any]] = [
+            (("electrolyte",), getattr(entry, "electrolyte", None))
+        ]
+        for r, record in enumerate(getattr(entry, "records", None) or []):
+            for j, strategy in enumerate(record.strategies):
+                found.append(LinkRef("exemplifies", record_rel, strategy, ("records", r, "strategies", j)))
+            electrolytes.append((("records", r, "electrolyte"), record.electrolyte))
+        for loc, written in electrolytes:
+            if isinstance(written, list):
+                for j, component in enumerate(written):
+                    found.append(
+                        LinkRef("component", component_rel, component.material, (*loc, j, "material"))
+                    )
     if isinstance(entry, Analysis):
         for axis in ("x", "y"):
             for term in Analysis.terms(getattr(entry, axis, None) or ""):

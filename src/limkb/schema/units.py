@@ -36,10 +36,12 @@ class Unit:
     symbol: str
     dimension: str
     factor: float
+    offset: float = 0.0
+    """Added after the factor on the way to the base unit (°C: 273.15 to kelvin)."""
 
 
 def _table() -> dict[str, Unit]:
-    rows: list[tuple[tuple[str, ...], str, float]] = [
+    rows: list[tuple[tuple[str, ...], str, float] | tuple[tuple[str, ...], str, float, float]] = [
         (("%", "percent"), "percent", 1.0),
         (("at%", "at.%", "at %"), "atomic-percent", 1.0),
         (("wt%", "wt.%", "wt %", "mass%"), "mass-percent", 1.0),
@@ -77,6 +79,7 @@ def _table() -> dict[str, Unit]:
         (("mM",), "concentration", 1e-3),
         (("mol/kg", "mol kg-1"), "molality", 1.0),
         (("K",), "temperature", 1.0),
+        (("°C", "degC", "C°", "ºC"), "temperature", 1.0, 273.15),
         (("s",), "time", 1.0),
         (("min",), "time", 60.0),
         (("h",), "time", 3600.0),
@@ -87,14 +90,16 @@ def _table() -> dict[str, Unit]:
         (("Å/cycle",), "growth-per-cycle", 0.1),
         (("cm2/s", "cm2 s-1"), "diffusivity", 1.0),
         (("µF/cm2", "uF/cm2", "µF cm-2"), "area-capacitance", 1.0),
-        (("g/cm3", "g cm-3"), "density", 1.0),
+        (("g/cm3", "g cm-3", "g/mL", "g mL-1", "g/ml"), "density", 1.0),
+        (("kg/m3", "kg m-3"), "density", 1e-3),
+        (("g/mol", "g mol-1"), "molar-mass", 1.0),
         (("°", "deg", "degree"), "angle", 1.0),
     ]
     table: dict[str, Unit] = {}
-    for spellings, dimension, factor in rows:
+    for spellings, dimension, factor, *offset in rows:
         canonical = spellings[0]
         for spelling in spellings:
-            table[spelling] = Unit(canonical, dimension, factor)
+            table[spelling] = Unit(canonical, dimension, factor, *offset)
     return table
 
 
@@ -133,6 +138,6 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     source, target = parse_unit(from_unit), parse_unit(to_unit)
     if source.dimension != target.dimension:
         raise UnitError(f"cannot convert {describe(from_unit)} to {describe(to_unit)}")
-    if source.factor == target.factor:
+    if source.factor == target.factor and source.offset == target.offset:
         return value
-    return value * source.factor / target.factor
+    return (value * source.factor + source.offset - target.offset) / target.factor

@@ -14,6 +14,7 @@ __all__ = [
     "Desired",
     "FailureCategory",
     "Family",
+    "GroupBy",
     "Interface",
     "MaterialRole",
     "Method",
@@ -163,3 +164,12 @@ class Method(StrEnum):
 
     PEARSON = "pearson"
     SPEARMAN = "spearman"
+
+
+class GroupBy(StrEnum):
+    """What an analysis computes a result for beside the pooled one."""
+
+    SOURCE = "source"
+    DATASET = "dataset"
+    CELL = "cell"
+    PROTOCOL = "protocol"

@@ -1,0 +1,486 @@
+"""Expressions over dataset variables: a small grammar, parsed and checked, never ``eval``-ed.
+
+An analysis's ``x`` and ``y`` are expressions::
+
+    expression := term { ("+" | "-") term }
+    term       := power { ("*" | "×" | "/") power }
+    power      := unary [ ("^" | "**") unary ]
+    unary      := ("-" | "+") unary | atom
+    atom       := number | name | function "(" expression ")" | "(" expression ")"
+    function   := log10 | ln | exp | sqrt | abs
+    name       := a column (``ce``), a column of one dataset (``sei-composition-vs-ce.ce``),
+                  a property id (``coulombic-efficiency``), a descriptor (``frac_f``) or a
+                  constant (``pi``, ``e``)
+
+Names may contain hyphens (property ids do), so subtraction needs blanks around its minus:
+``1 - ce / 100``. Powers bind right to left (``2^3^2`` is 2^9) and tighter than a leading
+minus (``-x^2`` is -(x^2)).
+
+Units are checked from the names' units: sums and differences need one dimension (any
+percentage and a plain number count as dimensionless, so ``1 - ce / 100`` is fine), the
+functions need a dimensionless argument (a log of a length is an error), and an exponent
+must be a plain number. :func:`evaluate` computes an expression over numpy arrays of the
+names' values; an undefined value (a log of zero, a division by zero) is NaN, which the
+caller leaves out.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Union
+
+import numpy as np
+
+from limkb.schema.units import PERCENTAGES, UnitError, parse_unit
+
+__all__ = [
+    "FUNCTIONS",
+    "Call",
+    "Expression",
+    "ExpressionError",
+    "Name",
+    "Number",
+    "Operation",
+    "dimension_of",
+    "evaluate",
+    "parse",
+]
+
+CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
+
+FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "log10": np.log10,
+    "ln": np.log,
+    "log": np.log,
+    "exp": np.exp,
+    "sqrt": np.sqrt,
+    "abs": np.abs,
+}
+
+MAX_LENGTH = 500
+"""Longest expression text accepted (a formula for a variable is short)."""
+MAX_DEPTH = 40
+"""Deepest nesting accepted."""
+
+
+class ExpressionError(ValueError):
+    """A mistake in an expression, at ``start``..``end`` of its text, with a fix."""
+
+    def __init__(self, message: str, start: int, end: int, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Operation:
+    op: str  # + - * / ^ or "neg"
+    left: Expression
+    right: Expression | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    argument: Expression
+    start: int
+    end: int
+
+
+Expression = Union[Number, Name, Operation, Call]  # noqa: UP007 - a runtime alias
+
+_TOKEN = re.compile(
+    r"\s*(?:"
+    r"(?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*(?:\.[A-Za-z_][A-Za-z0-9_]*)?)"
+    r"|(?P<op>\*\*|[-+*/^()×−·])"
+    r")"
+)
+
+
+@dataclass
+class _Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    found: list[_Token] = []
+    at = 0
+    while at < len(text):
+        if text[at:].strip() == "":
+            break
+        match = _TOKEN.match(text, at)
+        if match is None or match.end() == at:
+            bad = text[at:].lstrip()
+            start = len(text) - len(bad)
+            raise ExpressionError(
+                f"unexpected {bad[:1]!r}",
+                start,
+                start + 1,
+                "write numbers, names, + - * / ^, parentheses and functions such as log10(...)",
+            )
+        kind = match.lastgroup or "op"
+        value = match.group(kind)
+        op = {"×": "*", "·": "*", "−": "-", "**": "^"}.get(value, value)
+        found.append(_Token(kind, op, match.start(kind), match.end(kind)))
+        at = match.end()
+    return found
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokens(text)
+        self.at = 0
+        self.depth = 0
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def end_error(self, what: str) -> ExpressionError:
+        n = len(self.text)
+        return ExpressionError(
+            f"the expression ends where {what} should follow", n, n, f"complete it with {what}"
+        )
+
+    def expression(self) -> Expression:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            token = self.peek()
+            start = token.start if token else len(self.text)
+            raise ExpressionError(
+                f"the expression nests deeper than {MAX_DEPTH} levels", start, start + 1, "simplify it"
+            )
+        left = self.term()
+        while (token := self.peek()) is not None and token.text in ("+", "-") and token.kind == "op":
+            self.take()
+            right = self.term()
+            left = Operation(token.text, left, right, _start(left), _end(right))
+        self.depth -= 1
+        return left
+
+    def term(self) -> Expression:
+        left = self.power()
+        while (token := self.peek()) is not None and token.text in ("*", "/") and token.kind == "op":
+            self.take()
+            right = self.power()
+            left = Operation(token.text, left, right, _start(left), _end(right))
+        return left
+
+    def power(self) -> Expression:
+        base = self.unary()
+        token = self.peek()
+        if token is not None and token.text == "^":
+            self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionError(
+                    f"the expression nests deeper than {MAX_DEPTH} levels",
+                    token.start,
+                    token.end,
+                    "simplify it",
+                )
+            exponent = self.unary_power()
+            self.depth -= 1
+            return Operation("^", base, exponent, _start(base), _end(exponent))
+        return base
+
+    def unary_power(self) -> Expression:
+        """The exponent: a signed power (right-associative)."""
+        token = self.peek()
+        if token is not None and token.kind == "op" and token.text in ("-", "+"):
+            self.take()
+            inner = self.unary_power()
+            return inner if token.text == "+" else Operation("neg", inner, None, token.start, _end(inner))
+        return self.power()
+
+    def unary(self) -> Expression:
+        token = self.peek()
+        if token is not None and token.kind == "op" and token.text in ("-", "+"):
+            self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise ExpressionError(
+                    f"the expression nests deeper than {MAX_DEPTH} levels",
+                    token.start,
+                    token.end,
+                    "simplify it",
+                )
+            inner = self.power()
+            self.depth -= 1
+            return inner if token.text == "+" else Operation("neg", inner, None, token.start, _end(inner))
+        return self.atom()
+
+    def atom(self) -> Expression:
+        token = self.peek()
+        if token is None:
+            raise self.end_error("a number or a name")
+        self.take()
+        if token.kind == "number":
+            return Number(float(token.text), token.start, token.end)
+        if token.kind == "name":
+            following = self.peek()
+            if following is not None and following.text == "(":
+                if token.text not in FUNCTIONS:
+                    raise ExpressionError(
+                        f"{token.text!r} is not a function",
+                        token.start,
+                        token.end,
+                        f"use one of {', '.join(sorted(FUNCTIONS))}",
+                    )
+                self.take()
+                argument = self.expression()
+                closing = self.peek()
+                if closing is None:
+                    raise ExpressionError(
+                        f"'{token.text}(' is never closed", token.start, token.end + 1, "add the missing ')'"
+                    )
+                if closing.text != ")":
+                    raise ExpressionError(
+                        f"expected ')' after the argument of {token.text}, found {closing.text!r}",
+                        closing.start,
+                        closing.end,
+                        "close the function's parenthesis",
+                    )
+                self.take()
+                return Call(token.text, argument, token.start, closing.end)
+            if token.text in FUNCTIONS:
+                raise ExpressionError(
+                    f"the function {token.text} needs its argument in parentheses",
+                    token.start,
+                    token.end,
+                    f"write {token.text}(...)",
+                )
+            return Name(token.text, token.start, token.end)
+        if token.text == "(":
+            inner = self.expression()
+            closing = self.peek()
+            if closing is None:
+                raise ExpressionError("'(' is never closed", token.start, token.end, "add the missing ')'")
+            if closing.text != ")":
+                raise ExpressionError(
+                    f"expected ')', found {closing.text!r}", closing.start, closing.end, "add the missing ')'"
+                )
+            self.take()
+            return inner
+        raise ExpressionError(
+            f"unexpected {token.text!r}",
+            token.start,
+            token.end,
+            "an operator needs a number, a name or a parenthesis on each side",
+        )
+
+
+def _start(node: Expression) -> int:
+    return node.start
+
+
+def _end(node: Expression) -> int:
+    return node.end
+
+
+def parse(text: str) -> Expression:
+    """Parse an expression; raises :class:`ExpressionError` at the mistake."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long, more than {MAX_LENGTH}",
+            MAX_LENGTH,
+            len(text),
+            "shorten it",
+        )
+    if not text.strip():
+        raise ExpressionError("the expression is empty", 0, 0, "name a column, e.g. `ce`, or write a formula")
+    parser = _Parser(text)
+    node = parser.expression()
+    extra = parser.peek()
+    if extra is not None:
+        hint = "join the parts with an operator"
+        if extra.kind == "number" and extra.text.startswith(".") is False and isinstance(node, Name):
+            hint = "join the parts with an operator (subtraction needs blanks: `a - 1`)"
+        raise ExpressionError(f"unexpected {extra.text!r}", extra.start, extra.end, hint)
+    return node
+
+
+def names(node: Expression) -> list[Name]:
+    """Every name the expression uses, constants excluded, in order of appearance."""
+    found: list[Name] = []
+
+    def walk(n: Expression) -> None:
+        if isinstance(n, Name):
+            if n.name not in CONSTANTS:
+                found.append(n)
+        elif isinstance(n, Operation):
+            walk(n.left)
+            if n.right is not None:
+                walk(n.right)
+        elif isinstance(n, Call):
+            walk(n.argument)
+
+    walk(node)
+    return found
+
+
+# --- units --------------------------------------------------------------------------------
+
+Dimension = tuple[tuple[str, float], ...]
+"""A dimension as sorted (base dimension, exponent) pairs; () is dimensionless."""
+
+
+def dimension_of(unit: str) -> Dimension:
+    """The dimension of a unit; percentages and plain numbers are dimensionless."""
+    try:
+        found = parse_unit(unit).dimension
+    except UnitError:
+        return ((f"unit {unit}", 1.0),)
+    if found in PERCENTAGES or found in ("dimensionless", "count"):
+        return ()
+    return ((found, 1.0),)
+
+
+def _combine(a: Dimension, b: Dimension, sign: float) -> Dimension:
+    exponents: dict[str, float] = dict(a)
+    for key, value in b:
+        exponents[key] = exponents.get(key, 0.0) + sign * value
+    return tuple(sorted((k, v) for k, v in exponents.items() if v != 0))
+
+
+def _shown(dimension: Dimension) -> str:
+    if not dimension:
+        return "a plain number"
+    return " ".join(k if v == 1 else f"{k}^{v:g}" for k, v in dimension)
+
+
+def check_units(node: Expression, units: Mapping[str, str]) -> Dimension:
+    """The expression's dimension given each name's unit; raises :class:`ExpressionError`."""
+    if isinstance(node, Number):
+        return ()
+    if isinstance(node, Name):
+        if node.name in CONSTANTS:
+            return ()
+        return dimension_of(units[node.name])
+    if isinstance(node, Call):
+        inner = check_units(node.argument, units)
+        if inner and node.function not in ("abs", "sqrt"):
+            raise ExpressionError(
+                f"{node.function}() of a quantity in {_shown(inner)}: its value would depend on the unit",
+                node.start,
+                node.end,
+                "divide by a reference value first, e.g. log10(thickness / 1)",
+            )
+        if node.function == "sqrt":
+            return tuple((k, v / 2) for k, v in inner)
+        return inner if node.function == "abs" else ()
+    if node.op == "neg":
+        return check_units(node.left, units)
+    assert node.right is not None
+    left = check_units(node.left, units)
+    right = check_units(node.right, units)
+    if node.op in ("+", "-"):
+        if left != right:
+            raise ExpressionError(
+                f"'{node.op}' joins {_shown(left)} and {_shown(right)}",
+                node.start,
+                node.end,
+                "add or subtract only quantities of one kind",
+            )
+        return left
+    if node.op == "*":
+        return _combine(left, right, 1.0)
+    if node.op == "/":
+        return _combine(left, right, -1.0)
+    if right:
+        raise ExpressionError(
+            f"an exponent in {_shown(right)}",
+            node.right.start,
+            node.right.end,
+            "an exponent must be a plain number",
+        )
+    if left:
+        if not isinstance(node.right, Number):
+            raise ExpressionError(
+                "a quantity with a unit raised to a computed power",
+                node.start,
+                node.end,
+                "raise quantities with units only to a written number, e.g. x^2",
+            )
+        return tuple((k, v * node.right.value) for k, v in left)
+    return ()
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+def evaluate(node: Expression, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The expression over arrays of its names' values (NaN where it is undefined)."""
+    with np.errstate(all="ignore"):
+        return _evaluate(node, values)
+
+
+def _evaluate(node: Expression, values: Mapping[str, np.ndarray]) -> np.ndarray:
+    if isinstance(node, Number):
+        return np.float64(node.value)  # type: ignore[return-value]
+    if isinstance(node, Name):
+        if node.name in CONSTANTS and node.name not in values:
+            return np.float64(CONSTANTS[node.name])  # type: ignore[return-value]
+        return values[node.name]
+    if isinstance(node, Call):
+        return FUNCTIONS[node.function](_evaluate(node.argument, values))
+    left = _evaluate(node.left, values)
+    if node.op == "neg":
+        return -left
+    assert node.right is not None
+    right = _evaluate(node.right, values)
+    if node.op == "+":
+        found = left + right
+    elif node.op == "-":
+        found = left - right
+    elif node.op == "*":
+        found = left * right
+    elif node.op == "/":
+        found = np.divide(left, right)
+    else:
+        found = np.power(left, right)
+    return np.asarray(found, dtype=float)
+
+
+def unparse(node: Expression) -> str:
+    """A fully parenthesised text of the expression (for tests and messages)."""
+    if isinstance(node, Number):
+        return repr(node.value)
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, Call):
+        return f"{node.function}({unparse(node.argument)})"
+    if node.op == "neg":
+        return f"(-{unparse(node.left)})"
+    assert node.right is not None
+    return f"({unparse(node.left)} {node.op} {unparse(node.right)})"

@@ -1,0 +1,79 @@
+"""What computing analyses needs of a knowledge base, gathered once: properties, datasets,
+the materials' names (for formulations) and data (for descriptors), and descriptors per
+electrolyte, computed once each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from limkb.analysis.descriptors import DescriptorError, MaterialData, compute_descriptors
+from limkb.analysis.formulations import Formulation, FormulationError, MaterialIndex, components_of, resolve
+from limkb.analysis.formulations import parse as parse_formulation
+from limkb.schema.kinds import Dataset, Entry, Material, Property, Record
+from limkb.schema.units import convert
+
+__all__ = ["Inputs", "formulation_of", "material_index"]
+
+log = logging.getLogger(__name__)
+
+
+class _KB(Protocol):
+    def entries(self, kind: str | None = None, **filters: Any) -> list[Entry]: ...
+
+
+def material_index(materials: Sequence[Material]) -> MaterialIndex:
+    """Every name of every material: id, name, aliases, formula."""
+    return MaterialIndex.of(
+        (m.id, [m.name, *m.aliases, *([m.formula] if m.formula else [])], [r.value for r in m.roles])
+        for m in materials
+    )
+
+
+class Inputs:
+    """What computing analyses needs of a knowledge base, gathered once for all of them."""
+
+    def __init__(self, kb: _KB) -> None:
+        self.properties = {e.id: e for e in kb.entries(kind="property") if isinstance(e, Property)}
+        self.datasets = [d for d in kb.entries(kind="dataset") if isinstance(d, Dataset)]
+        materials = [m for m in kb.entries(kind="material") if isinstance(m, Material)]
+        self.index = material_index(materials)
+        self.material_data = {
+            m.id: MaterialData(
+                m.formula,
+                None if m.density is None else convert(m.density.value, m.density.unit, "g/cm3"),
+                any(r.value == "salt" for r in m.roles),
+            )
+            for m in materials
+        }
+        self._formulations: dict[str, dict[str, float] | None] = {}
+
+    def descriptors(self, dataset: Dataset, record: Record) -> dict[str, float] | None:
+        """The record's descriptors (its electrolyte's, else its dataset's); None when not computable."""
+        written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
+        if written is None:
+            return None
+        key = written if isinstance(written, str) else repr(written)
+        if key not in self._formulations:
+            try:
+                formulation = formulation_of(written, self.index)
+                self._formulations[key] = compute_descriptors(formulation, self.material_data)
+            except (FormulationError, DescriptorError) as error:
+                log.debug("no descriptors for %r: %s", key, error)
+                self._formulations[key] = None
+        return self._formulations[key]
+
+
+def formulation_of(written: str | Sequence[Any], index: MaterialIndex) -> Formulation:
+    """The resolved formulation of an ``electrolyte`` value; raises :class:`FormulationError`."""
+    if isinstance(written, str):
+        formulation, errors = resolve(parse_formulation(written), index)
+        if errors:
+            raise errors[0]
+        return formulation
+    items: list[dict[str, Any]] = [
+        item.model_dump() if hasattr(item, "model_dump") else dict(item)  # type: ignore[arg-type]
+        for item in written
+    ]
+    return components_of(items)

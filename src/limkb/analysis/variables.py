@@ -1,0 +1,391 @@
+"""An analysis's variables: names resolved in datasets, expressions evaluated over records.
+
+A name in ``x`` or ``y`` means, in each dataset, in this order:
+
+1. ``dataset-id.column``: that column of that dataset (the dataset alone can give it);
+2. a column of that name;
+3. a property id: the one column that holds the property (two such columns are ambiguous);
+4. a descriptor (:data:`~limkb.analysis.descriptors.DESCRIPTORS`), computed from each
+   record's electrolyte;
+5. a constant (``pi``, ``e``).
+
+A dataset takes part when every name resolves in it (and, if the analysis lists datasets,
+when it is listed). Values of a property are converted to the property's unit; values of a
+plain column to its unit in the first dataset that takes part. :func:`plan` finds every
+mistake (syntax, unknown or ambiguous names, units, an expression with a log of a length)
+as :class:`VariableError` at its place in ``x`` or ``y``; :func:`evaluate_plan` computes the
+points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from limkb.analysis import expressions as ex
+from limkb.analysis.descriptors import DESCRIPTORS
+from limkb.report import close_matches
+from limkb.schema.kinds import Analysis, Column, ColumnType, Conditions, Dataset, Filters, Property, Record
+from limkb.schema.units import UnitError, convert
+
+__all__ = ["Plan", "VariableError", "conditions_of", "matches", "plan"]
+
+
+@dataclass(frozen=True)
+class VariableError:
+    """A mistake in an analysis's variables: the axis (``x``, ``y`` or ``datasets``), where in
+    its text, what and how to fix it."""
+
+    axis: str
+    start: int
+    end: int
+    code: str
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How a name is read in one dataset: a column (converted by ``factor``/``offset``) or a descriptor."""
+
+    column: str | None
+    descriptor: str | None = None
+    from_unit: str | None = None
+    to_unit: str | None = None
+
+
+@dataclass
+class Plan:
+    """What computing an analysis needs: the parsed axes, and each taking-part dataset's bindings."""
+
+    x: ex.Expression
+    y: ex.Expression
+    units: dict[str, str]
+    """Each name's unit after conversion."""
+    datasets: list[tuple[Dataset, dict[str, Binding]]] = field(default_factory=list)
+    properties: dict[str, str] = field(default_factory=dict)
+    """Name -> property id, for names that stand for a property (or a column of one)."""
+    composition: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    """(dataset id, its composition group) for every group a variable uses a part of."""
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.units)
+
+
+def _bind(
+    name: str, dataset: Dataset, properties: Mapping[str, Property]
+) -> tuple[Binding | None, list[str]]:
+    """The binding of ``name`` in ``dataset`` (None if it does not resolve), and, if ambiguous,
+    the candidates."""
+    columns = {c.name: c for c in dataset.columns}
+    if "." in name:
+        dataset_id, column_name = name.split(".", 1)
+        if dataset_id != dataset.id or column_name not in columns:
+            return None, []
+        column = columns[column_name]
+        return Binding(column.name, from_unit=column.unit), []
+    named = columns.get(name)
+    if named is not None and named.type is not ColumnType.TEXT:
+        return Binding(named.name, from_unit=named.unit), []
+    holding = [c for c in dataset.columns if c.property == name and c.type is not ColumnType.TEXT]
+    if len(holding) > 1:
+        return None, [f"{dataset.id}.{c.name}" for c in holding]
+    if holding:
+        return Binding(holding[0].name, from_unit=holding[0].unit), []
+    if name in DESCRIPTORS:
+        return Binding(None, descriptor=name, from_unit="1"), []
+    return None, []
+
+
+def plan(
+    analysis: Analysis, datasets: Iterable[Dataset], properties: Mapping[str, Property]
+) -> tuple[Plan | None, list[VariableError]]:
+    """Resolve an analysis's variables; the plan, or None with every mistake found."""
+    errors: list[VariableError] = []
+    parsed: dict[str, ex.Expression] = {}
+    for axis in ("x", "y"):
+        text = getattr(analysis, axis)
+        try:
+            parsed[axis] = ex.parse(text)
+        except ex.ExpressionError as error:
+            errors.append(
+                VariableError(axis, error.start, error.end, "bad-expression", error.message, error.hint)
+            )
+    if errors:
+        return None, errors
+    where: dict[str, tuple[str, int, int]] = {}
+    for axis in ("x", "y"):
+        for node in ex.names(parsed[axis]):
+            where.setdefault(node.name, (axis, node.start, node.end))
+    pool = sorted(datasets, key=lambda d: d.id)
+    if analysis.datasets is not None:
+        wanted = set(analysis.datasets)
+        pool = [d for d in pool if d.id in wanted]
+    result = Plan(parsed["x"], parsed["y"], {})
+    ambiguous: dict[str, list[str]] = {}
+    resolved_somewhere: set[str] = set()
+    for dataset in pool:
+        bindings: dict[str, Binding] = {}
+        for name in where:
+            binding, candidates = _bind(name, dataset, properties)
+            if candidates:
+                ambiguous.setdefault(name, []).extend(candidates)
+            if binding is not None:
+                bindings[name] = binding
+                resolved_somewhere.add(name)
+        if len(bindings) == len(where):
+            result.datasets.append((dataset, bindings))
+    for name, candidates in ambiguous.items():
+        axis, start, end = where[name]
+        errors.append(
+            VariableError(
+                axis,
+                start,
+                end,
+                "ambiguous-variable",
+                f"{name!r} could be any of {', '.join(candidates)}",
+                f"name the column itself, e.g. `{candidates[0]}`",
+            )
+        )
+    missing = [n for n in where if n not in resolved_somewhere and n not in ambiguous]
+    if (errors and missing) or not result.datasets:
+        pool_columns = sorted(
+            {c.name for d in pool for c in d.columns} | {f"{d.id}.{c.name}" for d in pool for c in d.columns}
+        )
+        candidates = [*pool_columns, *properties, *DESCRIPTORS]
+        for name in missing or ([] if errors else list(where)):
+            axis, start, end = where[name]
+            close = close_matches(name, candidates, n=3, cutoff=0.6)
+            scope = ("the datasets " + ", ".join(analysis.datasets)) if analysis.datasets else "any dataset"
+            if name not in missing:
+                message = f"no dataset of {scope} holds every variable together (here {name!r})"
+            elif name in properties:
+                errors.append(
+                    VariableError(
+                        axis,
+                        start,
+                        end,
+                        "missing-variable",
+                        f"no column of {scope} holds the property {name!r}",
+                        f"add a column with `property: {name}` to a dataset, or name another variable",
+                    )
+                )
+                continue
+            else:
+                message = f"{name!r} is not a column, property or descriptor of {scope}" + (
+                    f"; did you mean {close[0]!r}?" if close else ""
+                )
+            hint = (
+                "write subtraction with blanks around the minus (`ce - 1`)"
+                if "-" in name and name.rsplit("-", 1)[-1].isdigit()
+                else "name a column (`ce`, or `dataset-id.ce`), a property, or a descriptor (`frac_f`); "
+                "to add a property see CONTRIBUTING.md, 'Adding a property'"
+            )
+            errors.append(VariableError(axis, start, end, "missing-variable", message, hint))
+        return None, errors
+    if errors:
+        return None, errors
+    # units: a property's unit, else the column's unit in the first dataset taking part
+    first, first_bindings = result.datasets[0]
+    first_columns = {c.name: c for c in first.columns}
+    for name in where:
+        binding = first_bindings[name]
+        if binding.descriptor is not None:
+            result.units[name] = "1"
+            continue
+        column = first_columns[binding.column or ""]
+        prop = properties.get(column.property or "")
+        by_property = prop is not None and name == prop.id and name != column.name
+        result.units[name] = prop.unit if by_property and prop is not None else (column.unit or "1")
+        if column.property:
+            result.properties[name] = column.property
+    for dataset, bindings in result.datasets:
+        columns = {c.name: c for c in dataset.columns}
+        for name, binding in list(bindings.items()):
+            if binding.column is None:
+                continue
+            unit = columns[binding.column].unit or "1"
+            try:
+                convert(1.0, unit, result.units[name])
+            except UnitError:
+                axis, start, end = where[name]
+                errors.append(
+                    VariableError(
+                        axis,
+                        start,
+                        end,
+                        "unit-mismatch",
+                        f"{name!r} is in {unit!r} in {dataset.id!r} but in {result.units[name]!r} elsewhere",
+                        "state the column in one unit across datasets, or name one dataset's column (`dataset-id.column`)",
+                    )
+                )
+                continue
+            bindings[name] = Binding(binding.column, None, unit, result.units[name])
+        for group in dataset.composition:
+            used = tuple(bindings[n].column for n in bindings if bindings[n].column in group)
+            if used:
+                result.composition.append((dataset.id, tuple(group)))
+    for axis in ("x", "y"):
+        try:
+            ex.check_units(parsed[axis], result.units)
+        except ex.ExpressionError as error:
+            errors.append(
+                VariableError(axis, error.start, error.end, "unit-mismatch", error.message, error.hint)
+            )
+    return (None, errors) if errors else (result, [])
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+def conditions_of(dataset: Dataset, record: Record) -> dict[str, Any]:
+    """The record's conditions: the dataset's, with each field the record states overriding."""
+    merged: dict[str, Any] = {}
+    for conditions in (dataset.conditions, record.conditions):
+        if conditions is not None:
+            merged.update(
+                {
+                    k: getattr(conditions, k)
+                    for k in Conditions.model_fields
+                    if getattr(conditions, k) is not None
+                }
+            )
+    return merged
+
+
+def matches(filters: Filters | None, conditions: Mapping[str, Any], source: str | None = None) -> bool:
+    """Whether conditions satisfy every filter; an unknown condition never matches a filter.
+
+    Cell and protocol compare case-insensitively (surrounding blanks ignored); quantities
+    compare after conversion to the filter's unit, to a relative 1e-6.
+    """
+    if filters is None:
+        return True
+    for name in ("cell", "protocol"):
+        wanted = getattr(filters, name)
+        if wanted is None:
+            continue
+        have = conditions.get(name)
+        if have is None or str(have).strip().casefold() != wanted.strip().casefold():
+            return False
+    for name in ("current_density", "areal_capacity", "temperature"):
+        wanted = getattr(filters, name)
+        if wanted is None:
+            continue
+        have = conditions.get(name)
+        if have is None:
+            return False
+        try:
+            value = convert(have.value, have.unit, wanted.unit)
+        except UnitError:
+            return False
+        if not math.isclose(value, wanted.value, rel_tol=1e-6, abs_tol=1e-9):
+            return False
+    return filters.source is None or filters.source == source
+
+
+# --- evaluation ---------------------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """The records that passed the filters, with their x and y (NaN where undefined)."""
+
+    labels: list[str] = field(default_factory=list)
+    datasets: list[str] = field(default_factory=list)
+    refs: list[str | None] = field(default_factory=list)
+    groups: list[str | None] = field(default_factory=list)
+    x: np.ndarray = field(default_factory=lambda: np.empty(0))
+    y: np.ndarray = field(default_factory=lambda: np.empty(0))
+    raw: dict[str, np.ndarray] = field(default_factory=dict)
+    """Each name's values (for caveats)."""
+    composition_sums: list[np.ndarray] = field(default_factory=list)
+
+
+def evaluate_plan(
+    the_plan: Plan,
+    analysis: Analysis,
+    descriptors: Callable[[Dataset, Record], Mapping[str, float] | None],
+    group_of: Callable[[Dataset, Record, Mapping[str, Any], str | None], str | None] | None = None,
+) -> Rows:
+    """Every record of the plan's datasets that passes ``analysis.where``, evaluated."""
+    rows = Rows()
+    columns: dict[str, list[float]] = {name: [] for name in the_plan.units}
+    sums: list[list[float]] = []
+    for dataset, bindings in the_plan.datasets:
+        default_ref = dataset.sources[0].ref if dataset.sources else None
+        factors = {}
+        for name, binding in bindings.items():
+            if binding.column is not None and binding.from_unit and binding.to_unit:
+                try:
+                    a = convert(0.0, binding.from_unit, binding.to_unit)
+                    b = convert(1.0, binding.from_unit, binding.to_unit) - a
+                except UnitError:
+                    a, b = math.nan, math.nan
+                factors[name] = (b, a)
+            else:
+                factors[name] = (1.0, 0.0)
+        groups = [g for d, g in the_plan.composition if d == dataset.id]
+        for record in dataset.records:
+            ref = record.source.ref if record.source is not None else default_ref
+            conditions = conditions_of(dataset, record)
+            if not matches(analysis.where, conditions, ref):
+                continue
+            values = record.values
+            found: Mapping[str, float] | None = None
+            for name, binding in bindings.items():
+                if binding.descriptor is not None:
+                    if found is None:
+                        found = descriptors(dataset, record) or {}
+                    columns[name].append(found.get(binding.descriptor, math.nan))
+                    continue
+                raw = values.get(binding.column or "")
+                if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                    columns[name].append(math.nan)
+                else:
+                    b, a = factors[name]
+                    columns[name].append(raw * b + a)
+            if groups:
+                sums.append(
+                    [sum(float(v) for n in g if isinstance(v := values.get(n), (int, float))) for g in groups]
+                )
+            rows.labels.append(record.label)
+            rows.datasets.append(dataset.id)
+            rows.refs.append(ref)
+            rows.groups.append(group_of(dataset, record, conditions, ref) if group_of else None)
+    arrays = {name: np.asarray(v, dtype=float) for name, v in columns.items()}
+    size = len(rows.labels)
+    rows.raw = arrays
+    x = ex.evaluate(the_plan.x, arrays)
+    y = ex.evaluate(the_plan.y, arrays)
+    rows.x = np.broadcast_to(np.asarray(x, dtype=float), (size,)).copy()
+    rows.y = np.broadcast_to(np.asarray(y, dtype=float), (size,)).copy()
+    if sums:
+        rows.composition_sums = [np.asarray(column, dtype=float) for column in zip(*sums, strict=True)]
+    return rows
+
+
+def describe_bindings(the_plan: Plan) -> dict[str, list[str]]:
+    """For pages: each name and what it was read from in each dataset."""
+    shown: dict[str, list[str]] = {}
+    for dataset, bindings in the_plan.datasets:
+        for name, binding in bindings.items():
+            what = f"{dataset.id}.{binding.column}" if binding.column else f"descriptor {binding.descriptor}"
+            shown.setdefault(name, []).append(what)
+    return shown
+
+
+def columns_used(the_plan: Plan) -> Sequence[tuple[str, Column]]:
+    """(dataset id, column) of every column the plan reads."""
+    found = []
+    for dataset, bindings in the_plan.datasets:
+        columns = {c.name: c for c in dataset.columns}
+        for binding in bindings.values():
+            if binding.column is not None:
+                found.append((dataset.id, columns[binding.column]))
+    return found
