@@ -394,11 +394,32 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
     is_flag=True,
     help="Update records that have a row's label and source instead of refusing the row.",
 )
-def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path, replace: bool) -> None:
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar='"HEADER=COLUMN"',
+    help='Read the CSV column HEADER into the dataset column COLUMN (repeatable), e.g. --map "CE (%)=ce".',
+)
+@click.option(
+    "--skip", "skips", multiple=True, metavar="HEADER", help="Leave out the CSV column HEADER (repeatable)."
+)
+def import_table_command(
+    csv_file: Path,
+    dataset_id: str,
+    kb_dir: Path,
+    replace: bool,
+    maps: tuple[str, ...],
+    skips: tuple[str, ...],
+) -> None:
     """Append the rows of a CSV file to a dataset as records.
 
     Headers name the dataset's columns (`ce`, its property id, or `ce (%)`); a `label`
-    column is required, `ref` and `locator` give a row's own source. Every bad cell is
+    column is required, `ref` and `locator` give a row's own source, `electrolyte` its
+    formulation (the shorthand of CONTRIBUTING.md), and `cell`, `cathode`, `protocol`,
+    `current_density [mA cm-2]`, `areal_capacity [mAh cm-2]`, `cycles` and
+    `temperature [°C]` its conditions. A spreadsheet's other headers are mapped with
+    --map or left out with --skip. Every bad cell is
     reported with its row and column; nothing is written unless all rows are good. A row
     whose label and source the dataset already has is refused (a file imported twice would
     double the data), unless --replace, which updates that record instead.
@@ -406,10 +427,17 @@ def import_table_command(csv_file: Path, dataset_id: str, kb_dir: Path, replace:
     \b
     Example:
       limkb import-table measurements.csv --dataset sei-composition-vs-ce
+      limkb import-table table.csv --dataset li-cu-ce --map "CE (%)=ce" --skip Reference
     """
     from limkb.commands.import_table import import_table
 
-    result = import_table(csv_file, dataset_id, kb_dir, replace=replace)
+    mapping: dict[str, str] = {}
+    for item in maps:
+        header, sep, target = item.rpartition("=")
+        if not sep or not header.strip() or not target.strip():
+            raise click.BadParameter(f"{item!r} is not HEADER=COLUMN", param_hint="--map")
+        mapping[header.strip()] = target.strip()
+    result = import_table(csv_file, dataset_id, kb_dir, replace=replace, mapping=mapping, skip=set(skips))
     if not result.written:
         click.echo(result.report.format("text"), err=True)
         click.echo(f"failed: {result.report.summary()}; nothing was written", err=True)

@@ -39,7 +39,10 @@ __all__ = ["TableImport", "import_table", "read_table"]
 
 log = logging.getLogger(__name__)
 
-_RESERVED = ("label", "ref", "locator", "note")
+CONDITIONS = ("cell", "cathode", "protocol", "current_density", "areal_capacity", "cycles", "temperature")
+"""Header names that fill a row's ``conditions``."""
+_QUANTITIES = {"current_density": "mA cm-2", "areal_capacity": "mAh cm-2", "temperature": "°C"}
+_RESERVED = ("label", "ref", "locator", "note", "electrolyte", *CONDITIONS)
 _MAX_CSV_BYTES = 16 * 1024 * 1024
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
@@ -70,8 +73,9 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
     match = _WITH_UNIT.match(text)
     if match and match.group(1):
         text, unit = match.group(1), match.group(2).strip()
-    if _norm(text) in _RESERVED and unit is None:
-        return _norm(text), None, None
+    is_column = any(c.name == _norm(text) for c in columns)
+    if _norm(text) in _RESERVED and not is_column and (unit is None or _norm(text) in _QUANTITIES):
+        return _norm(text), unit, None
     for column in columns:
         if _norm(text) == column.name or (column.property and text.strip().lower() == column.property):
             if (
@@ -80,7 +84,7 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
                 and unit.replace(" ", "") != column.unit.replace(" ", "")
             ):
                 return (
-                    None,
+                    column.name,
                     unit,
                     (
                         f"the column {column.name!r} is in {column.unit!r}, but the header says {unit!r}; "
@@ -173,6 +177,47 @@ def _ranges(kb: Path, columns: list[Column]) -> dict[str, tuple[float | None, fl
     return found
 
 
+def _formulation_error(value: str, materials: Any) -> tuple[str, str] | None:
+    """(what, fix) when a formulation cell cannot be read or names an unknown material."""
+    from limkb.analysis.formulations import FormulationError, parse, resolve
+
+    try:
+        formulation = parse(value)
+    except FormulationError as error:
+        return f"{error.message} (at character {error.start + 1})", error.hint
+    if materials is not None:
+        _, errors = resolve(formulation, materials)
+        if errors:
+            return errors[0].message, errors[0].hint
+    return None
+
+
+def _condition(name: str, value: str, unit: str | None) -> Any:
+    """A condition's value from a cell, or (what is wrong, fix)."""
+    if name == "cycles":
+        if not _INTEGER.match(value):
+            return "is not a whole number", "write the cycle number, e.g. 100"
+        return int(value)
+    if name not in _QUANTITIES:
+        return value
+    if _NUMBER.match(value):
+        if unit is None:
+            return (
+                "has no unit",
+                f"give the unit in the header, `{name} [{_QUANTITIES[name]}]`, or in the cell, "
+                f"`{value} {_QUANTITIES[name]}`",
+            )
+        return f"{value} {unit}"
+    number = re.match(r"^([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*)$", value)
+    if number is None:
+        return "is not a number with a unit", f"write e.g. `0.5 {_QUANTITIES[name]}`"
+    try:
+        convert(1.0, number.group(2), _QUANTITIES[name])
+    except UnitError:
+        return f"is not in a unit of {name.replace('_', ' ')}", f"write e.g. `0.5 {_QUANTITIES[name]}`"
+    return value
+
+
 def read_table(
     text: str,
     columns: list[Column],
@@ -182,8 +227,19 @@ def read_table(
     ranges: dict[str, tuple[float | None, float | None, str]] | None = None,
     existing: dict[tuple[str, str | None], int] | None = None,
     replace: bool = False,
+    mapping: dict[str, str] | None = None,
+    skip: set[str] | None = None,
+    materials: Any = None,
+    default_source: dict[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], Report]:
     """Records from CSV text for a dataset with ``columns``; every bad cell is a problem.
+
+    ``mapping`` maps CSV headers to a column name (or a field such as ``label``); headers in
+    ``skip`` are ignored; every other header must name a column, else one problem lists them
+    all with the flags that map or skip them. An ``electrolyte`` cell is parsed as the
+    formulation shorthand, its names looked up in ``materials`` (a
+    :class:`~limkb.analysis.formulations.MaterialIndex`). A row whose source is
+    ``default_source`` (the dataset's first) is stored without its own.
 
     ``existing`` maps the identity (:func:`~limkb.schema.kinds.record_identity`) of the dataset's
     records to their position: a row with one of them is refused, unless ``replace``. A row
@@ -203,6 +259,10 @@ def read_table(
             existing=existing or {},
             replace=replace,
             report=report,
+            mapping={k.strip().casefold(): v for k, v in (mapping or {}).items()},
+            skip={k.strip().casefold() for k in (skip or set())},
+            materials=materials,
+            default_source=default_source,
         )
     except csv.Error as error:
         report.add(
@@ -229,6 +289,10 @@ def _read_rows(
     existing: dict[tuple[str, str | None], int],
     replace: bool,
     report: Report,
+    mapping: dict[str, str],
+    skip: set[str],
+    materials: Any,
+    default_source: dict[str, Any] | None,
 ) -> tuple[list[dict[str, Any]], Report]:
     by_name = {c.name: c for c in columns}
     seen: dict[tuple[str, str | None], int] = {}
@@ -243,28 +307,115 @@ def _read_rows(
             1, 1, "csv-header", "the file is empty", "the first line names the columns, e.g. `label,ce,f_pct`"
         )
         return [], report
-    mapping: dict[int, str] = {}
+    targets: dict[int, str] = {}
+    header_units: dict[int, str | None] = {}
+    unmatched: list[tuple[int, str, str]] = []
+    used_maps: set[str] = set()
     for i, cell in enumerate(header):
-        if not cell.strip():
-            bad(1, i + 1, "csv-header", f"header cell {i + 1} is empty", "name the column or delete it")
+        name = cell.strip()
+        if name.casefold() in skip:
             continue
-        target, _unit, error = _match_header(cell, columns)
-        if error or target is None:
-            bad(
-                1, i + 1, "csv-header", f"header {cell.strip()!r} names no column of the dataset", error or ""
-            )
-            continue
-        if target in mapping.values():
+        if not name:
             bad(
                 1,
                 i + 1,
                 "csv-header",
-                f"header {cell.strip()!r} maps to {target!r} a second time",
-                "keep one column per dataset column",
+                f"header cell {i + 1} is empty",
+                "name the column, delete it, or skip it",
             )
             continue
-        mapping[i] = target
-    if "label" not in mapping.values():
+        if name.casefold() in mapping:
+            used_maps.add(name.casefold())
+            target = mapping[name.casefold()]
+            given = _WITH_UNIT.match(target)
+            target_unit = None
+            if given and given.group(1):  # --map "current=current_density [mA cm-2]"
+                target, target_unit = given.group(1).strip(), given.group(2).strip()
+            if target not in by_name and target not in _RESERVED:
+                bad(
+                    1,
+                    i + 1,
+                    "csv-header",
+                    f"--map {name}={target}: the dataset has no column {target!r}",
+                    f"map it to one of: {', '.join([*by_name, *_RESERVED])}",
+                )
+                continue
+            unit = target_unit
+            match = _WITH_UNIT.match(name)
+            if unit is None and match and match.group(1):
+                unit = match.group(2).strip()
+            error = None
+            column = by_name.get(target)
+            if unit is not None and column is not None and column.unit is not None:
+                try:
+                    if convert(1.0, unit, column.unit) != 1.0:
+                        error = f"the header says {unit!r} but the column {target!r} is in {column.unit!r}"
+                except UnitError:
+                    error = None  # a header unit limkb does not know: trust the mapping
+            if error:
+                bad(1, i + 1, "csv-header", error, f"convert the values to {column.unit if column else ''}")
+                continue
+        else:
+            matched, unit, error = _match_header(cell, columns)
+            if matched is None:
+                unmatched.append((i, name, error or ""))
+                continue
+            if error:
+                bad(1, i + 1, "csv-header", f"header {name!r} does not fit its column", error)
+                continue
+            target = matched
+        if target in targets.values():
+            bad(
+                1,
+                i + 1,
+                "csv-header",
+                f"header {name!r} maps to {target!r} a second time",
+                "keep one column per dataset column, or skip one with --skip",
+            )
+            continue
+        targets[i] = target
+        header_units[i] = unit
+    for key in sorted(set(mapping) - used_maps):
+        bad(
+            1,
+            1,
+            "csv-header",
+            f"--map names the header {key!r}, which the CSV does not have",
+            f"the headers are: {', '.join(h.strip() for h in header)}",
+        )
+    for key in sorted(skip - {h.strip().casefold() for h in header}):
+        bad(
+            1,
+            1,
+            "csv-header",
+            f"--skip names the header {key!r}, which the CSV does not have",
+            f"the headers are: {', '.join(h.strip() for h in header)}",
+        )
+    if unmatched:
+        first = unmatched[0]
+        names = ", ".join(repr(n) for _, n, _ in unmatched)
+        close = [
+            f"for {n!r}, did you mean {c[0]!r}?"
+            for _, n, _ in unmatched
+            if (
+                c := close_matches(
+                    _norm(_WITH_UNIT.sub(lambda m: m.group(1), n)), list(by_name), n=1, cutoff=0.6
+                )
+            )
+        ]
+        example = unmatched[0][1]
+        bad(
+            1,
+            first[0] + 1,
+            "csv-header",
+            f"{len(unmatched)} header{'s' if len(unmatched) > 1 else ''} name{'' if len(unmatched) > 1 else 's'} "
+            f"no column of the dataset: {names}" + (f"; {' '.join(close)}" if close else ""),
+            f'map a header to a column with --map "{example}=COLUMN", or leave it out with '
+            f'--skip "{example}" (one flag per header); the dataset\'s columns: {", ".join(by_name)}; '
+            f"fields: {', '.join(_RESERVED)}",
+        )
+    mapping_by_index = targets
+    if "label" not in mapping_by_index.values():
         bad(
             1,
             1,
@@ -302,7 +453,8 @@ def _read_rows(
             continue
         record: dict[str, Any] = {}
         values: dict[str, Any] = {}
-        for i, target in mapping.items():
+        conditions: dict[str, Any] = {}
+        for i, target in mapping_by_index.items():
             raw = row[i] if i < len(row) else ""
             value = raw.strip()
             if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
@@ -334,6 +486,19 @@ def _read_rows(
                     record.setdefault("source", {})["locator"] = value
                 else:
                     record["note"] = value
+                continue
+            if target == "electrolyte" and target not in by_name:
+                problem = _formulation_error(value, materials)
+                if problem:
+                    bad(*where, "bad-formulation", f"electrolyte {value!r}: {problem[0]}", problem[1])
+                record["electrolyte"] = value
+                continue
+            if target in CONDITIONS and target not in by_name:
+                found = _condition(target, value, header_units.get(i))
+                if isinstance(found, tuple):
+                    bad(*where, "bad-cell", f"{target} = {raw!r} {found[0]}", found[1])
+                else:
+                    conditions[target] = found
                 continue
             column = by_name[target]
             if column.type is ColumnType.TEXT:
@@ -376,7 +541,12 @@ def _read_rows(
                         f"{column.name} = {raw!r} is outside {column.property!r}'s range {bounds}",
                         "check the value and its unit" + (" (percentages are 0-100)" if unit == "%" else ""),
                     )
+        if conditions:
+            record["conditions"] = conditions
         source = record.get("source")
+        if source is not None and default_source is not None and source == default_source:
+            del record["source"]  # the dataset's own source: rows that do not name one have it
+            source = None
         if source is not None and "ref" not in source:
             bad(
                 start,
@@ -410,6 +580,37 @@ def _read_rows(
     return records, report
 
 
+def _materials(kb: Path) -> Any:
+    """The names of the KB's materials, read from their files (ids, names, aliases, formulas)."""
+    from limkb.analysis.formulations import MaterialIndex
+
+    found = []
+    for path in sorted((kb / "materials").glob("*.yaml")):
+        document, _ = load_file(path)
+        if document is None or not isinstance(document.data, dict):
+            continue
+        data = document.data
+        aliases = data.get("aliases")
+        names = [data.get("name"), *(aliases if isinstance(aliases, list) else []), data.get("formula")]
+        listed = data.get("roles")
+        roles: list[Any] = listed if isinstance(listed, list) else []
+        found.append(
+            (path.stem, [n for n in names if isinstance(n, str)], [r for r in roles if isinstance(r, str)])
+        )
+    return MaterialIndex.of(found)
+
+
+def _default_source(data: Any) -> dict[str, Any] | None:
+    sources = data.get("sources") if isinstance(data, dict) else None
+    if isinstance(sources, list) and sources:
+        first = sources[0]
+        if isinstance(first, str):
+            return {"ref": first}
+        if isinstance(first, dict):
+            return {k: v for k, v in first.items() if k in ("ref", "locator")}
+    return None
+
+
 def _merge(old: Any, records: list[dict[str, Any]], existing: dict[tuple[str, str | None], int]) -> list[Any]:
     """The dataset's records with ``records`` appended, or put in place of those they replace."""
     kept = list(old) if isinstance(old, list) else []
@@ -434,7 +635,13 @@ def _identities(records: Any) -> dict[tuple[str, str | None], int]:
 
 
 def import_table(
-    csv_path: Path | str, dataset_id: str, kb: Path | str, *, replace: bool = False
+    csv_path: Path | str,
+    dataset_id: str,
+    kb: Path | str,
+    *,
+    replace: bool = False,
+    mapping: dict[str, str] | None = None,
+    skip: set[str] | None = None,
 ) -> TableImport:
     """Append the rows of ``csv_path`` to the dataset ``dataset_id``; all rows or none.
 
@@ -477,6 +684,10 @@ def import_table(
         ranges=ranges,
         existing=existing,
         replace=replace,
+        mapping=mapping,
+        skip=skip,
+        materials=_materials(kb),
+        default_source=_default_source(document.data),
     )
     result = TableImport(dataset_id, path, records, report)
     if report.errors:

@@ -29,7 +29,7 @@ from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
 from limkb.schema.emmo import NAMESPACES, matches_of
 from limkb.schema.ids import is_slug
-from limkb.schema.kinds import KINDS, ColumnType, Dataset, Reference
+from limkb.schema.kinds import KINDS, ColumnType, Dataset, Record, Reference
 
 __all__ = [
     "ENTRY_BASE",
@@ -75,19 +75,73 @@ def graph_graphml(kb: KnowledgeBase) -> str:
 
 
 def dataset_csv(kb: KnowledgeBase, dataset_id: str) -> str:
-    """One dataset as CSV text, numbers in their column units (named in the header)."""
+    """One dataset as CSV text, numbers in their column units (named in the header).
+
+    Besides label, columns and source, the rows' electrolytes, conditions and notes get a
+    column each when any row states one, so ``limkb import-table`` reads the file back into
+    the same records (an electrolyte written as a list of components is given as its
+    materials and amounts, for reading only).
+    """
     table = kb.dataset(dataset_id)
+    entry = kb[dataset_id]
+    assert isinstance(entry, Dataset)
     header = ["label"]
     for column in table.columns:
         numeric = column.type is not ColumnType.TEXT and column.unit is not None
         header.append(f"{column.name} [{column.unit}]" if numeric else column.name)
-    header += ["ref", "locator"]
+    records = entry.records
+    extra: list[str] = []
+    if any(r.electrolyte is not None for r in records):
+        extra.append("electrolyte")
+    for name in CONDITION_COLUMNS:
+        if any(r.conditions is not None and getattr(r.conditions, name) is not None for r in records):
+            extra.append(name)
+    if any(r.note for r in records):
+        extra.append("note")
+    header += [*extra, "ref", "locator"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    for record in table.records:
-        writer.writerow([_cell(record[name]) for name in table.fieldnames])
+    for row, record in zip(table.records, records, strict=True):
+        cells = [_cell(row[name]) for name in table.fieldnames[:-2]]
+        for name in extra:
+            cells.append(_cell(_extra(record, name)))
+        cells += [_cell(row["ref"]), _cell(row["locator"])]
+        writer.writerow(cells)
     return buffer.getvalue()
+
+
+CONDITION_COLUMNS = (
+    "cell",
+    "cathode",
+    "protocol",
+    "current_density",
+    "areal_capacity",
+    "cycles",
+    "temperature",
+)
+
+
+def _extra(record: Record, name: str) -> object:
+    if name == "note":
+        return record.note
+    if name == "electrolyte":
+        written = record.electrolyte
+        if written is None or isinstance(written, str):
+            return written
+        parts = []
+        for c in written:
+            amount = "" if c.amount is None else f"{c.amount:g} {c.unit or ''} "
+            parts.append(f"{amount}{c.material}".replace("  ", " "))
+        return " + ".join(parts)
+    value = getattr(record.conditions, name, None) if record.conditions is not None else None
+    if value is not None and hasattr(value, "unit"):
+        return (
+            f"{value.value:g} {value.unit}"
+            if value.value == float(f"{value.value:g}")
+            else f"{value.value!r} {value.unit}"
+        )
+    return value
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
