@@ -191,6 +191,35 @@ def analyses(kb_dir: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("formulation", metavar='"FORMULATION"')
+@kb_option
+@click.option("--json", "as_json", is_flag=True, help="Print the components and descriptors as JSON.")
+def descriptors(formulation: str, kb_dir: Path, as_json: bool) -> None:
+    """Print an electrolyte's atomic-fraction descriptors: a chemist's calculator.
+
+    FORMULATION is written as papers write it (see CONTRIBUTING.md, "Electrolyte
+    formulations"); names are the KB's materials (ids, names, aliases, formulas), whose
+    formulas and densities the computation uses. Every atom counts, H and Li included; each
+    element is also split into what the solvents and diluents bring and what the salt anions
+    bring. A molarity is mol of salt per litre of solvent.
+
+    \b
+    Example:
+      limkb descriptors "LiFSI-1DME-3TTE"
+      limkb descriptors "1 M LiPF6 in EC:DMC (1:1 v/v) + 2 wt% VC" --json
+    """
+    import json
+
+    from limkb.commands.descriptors import describe_formulation
+
+    code, text = describe_formulation(formulation, kb_dir, as_json=as_json)
+    if code:
+        click.echo(text, err=True)
+        sys.exit(code)
+    click.echo(text if not as_json else json.dumps(json.loads(text), indent=2, ensure_ascii=False))
+
+
+@cli.command()
 @click.argument("entry_id", metavar="ID")
 @kb_option
 def show(entry_id: str, kb_dir: Path) -> None:

@@ -15,8 +15,10 @@ Amounts become moles per basis:
 - a molality ``b mol/kg`` means b mol per kg of the blend (molar masses only);
 - a blend's ratio is by volume (densities needed to reach moles), weight or moles;
 - an additive in ``wt%`` is that share of the whole electrolyte's mass, in ``vol%`` that
-  share of the solvent volume (the additive's density needed), in ``mol%`` that share of
-  all molecules, in ``M`` mol per litre of blend.
+  many litres per 100 L of the solvent blend (5 vol% FEC: 0.05 L per litre; the additive's
+  density needed), in ``mol%`` that share of all molecules, in ``M`` mol per litre of blend.
+  The molarity and vol% conventions are those of Kim et al.'s descriptor dataset, whose
+  published fractions the tests reproduce.
 
 A density that a computation needs and the material lacks is a :class:`DescriptorError`
 naming the material. Worked example (checked by the tests): ``LiFSI-1DME-3TTE`` has
@@ -256,7 +258,7 @@ def moles(formulation: Formulation, data: Mapping[str, MaterialData]) -> dict[in
             else:
                 found[i] = amount
         elif c.unit is Amount.VOL_PERCENT:
-            litres = amount / (100 - amount)  # per litre of blend
+            litres = amount / 100  # x vol% adds x/100 L per litre of blend, as Kim et al. count it
             found[i] = litres * 1000 * materials.density(material, "a vol% amount") / materials.mass(material)
     # shares of the whole come last, once everything else is known
     percent = [(i, c) for i, c in enumerate(components) if c.unit in (Amount.WT_PERCENT, Amount.MOL_PERCENT)]

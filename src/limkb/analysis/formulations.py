@@ -66,7 +66,7 @@ class Amount(StrEnum):
     RATIO_VOL = "vol ratio"  # parts by volume within the blend
     RATIO_WT = "wt ratio"  # parts by weight within the blend
     WT_PERCENT = "wt%"  # share of the whole electrolyte's mass
-    VOL_PERCENT = "vol%"  # share of the solvent volume
+    VOL_PERCENT = "vol%"  # litres per 100 L of the solvent blend
     MOL_PERCENT = "mol%"  # share of all molecules
 
 
@@ -413,7 +413,7 @@ def resolve(formulation: Formulation, index: MaterialIndex) -> tuple[Formulation
                 FormulationError(
                     f"{component.name!r} is not a material"
                     + (f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""),
-                    component.start,
+                    component.end - len(component.name),
                     component.end,
                     (
                         f"write {close[0]!r}, or add the material"
