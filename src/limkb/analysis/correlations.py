@@ -594,7 +594,7 @@ def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
             reported += " rho"
         diff = _num(result.difference, "+.3f")
         row = (result.id, n_text, r_text, _p(result.p), _num(result.spearman, " .2f"), loo, reported, diff)
-        rows.append((row, result.flags))
+        rows.append((row, (*result.flags, *(f"~{c}" for c in result.caveats))))
     widths = [max(len(h), *(len(c[i]) for c, _ in rows)) if rows else len(h) for i, h in enumerate(head)]
     right = {1, 4, 6, 7}
 
@@ -608,7 +608,7 @@ def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
     out = [line(head), line(["-" * w for w in widths])]
     for cells, flags in rows:
         out.append(line(cells))
-        out.extend(f"    ! {flag}" for flag in flags)
+        out.extend(f"    ~ {flag[1:]}" if flag.startswith("~") else f"    ! {flag}" for flag in flags)
     if not items:
         out.append("(no analyses)")
     if any(result.excluded for result in items):

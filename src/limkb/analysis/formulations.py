@@ -388,6 +388,8 @@ class MaterialIndex:
                 if key and key not in index.names:
                     index.names[key] = material_id
                     index.shown[key] = name
+                elif key and index.names.get(key) == material_id and index.shown.get(key) == material_id:
+                    index.shown[key] = name  # show the name as written (DME), not the id (dme)
         return index
 
     def find(self, name: str) -> str | None:

@@ -547,7 +547,7 @@ def _check_analyses(result: Validated) -> None:
         ):
             continue  # an unknown property id is reported by _check_links
         document = result.documents[entry_id]
-        _, errors = plan(entry, datasets, properties)
+        the_plan, errors = plan(entry, datasets, properties)
         for error in errors:
             at = document.mark_in((error.axis,), error.start) if error.axis in ("x", "y") else (error.axis,)
             report_at(
@@ -559,6 +559,8 @@ def _check_analyses(result: Validated) -> None:
                 error.hint,
                 entry=entry_id,
             )
+        if the_plan is not None:
+            _check_descriptors(result, entry_id, entry, the_plan)
 
 
 def _check_descriptors(result: Validated, analysis_id: str, analysis: Analysis, the_plan: Plan) -> None:

@@ -529,9 +529,17 @@ class Analysis(Entry):
     @staticmethod
     def terms(expression: str) -> tuple[str, ...]:
         """The names an expression uses that can only be property ids (they hold a hyphen and no dot)."""
-        return tuple(dict.fromkeys(t for t in _NAME.findall(expression) if "-" in t and "." not in t))
+        return tuple(
+            dict.fromkeys(
+                t
+                for t in _NAME.findall(expression)
+                if "-" in t and "." not in t and not _MINUS_NUMBER.search(t)
+            )
+        )
 
 
+_MINUS_NUMBER = re.compile(r"-\d+$")
+"""``ce-1``: a subtraction written without blanks, not a property id."""
 _NAME = re.compile(r"(?<![A-Za-z0-9_.\-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 

@@ -88,9 +88,44 @@ def analysis_view(site: Site, analysis_id: str, links: Links) -> dict[str, Any] 
         "reported": reported,
         "difference": result.difference,
         "flags": list(result.flags),
+        "caveats": list(result.caveats),
+        "expression": {"x": result.x, "y": result.y},
+        "by": result.by,
+        "groups": [
+            {
+                "key": g.key,
+                "label": site.label(g.key) if g.key in site.by_id else g.key,
+                "url": links.entry(g.key) if g.key in site.by_id else None,
+                "n": g.stats.n,
+                "r": g.stats.r,
+                "ci": g.stats.ci,
+                "spearman": g.stats.spearman,
+            }
+            for g in result.groups
+        ],
+        "compares": _compared(site, result.id, result.compares, links),
         "datasets": [site.entry_link(d, links) for d in result.datasets],
         "plot": links.to(f"plots/{result.id}.svg"),
     }
+
+
+def _compared(site: Site, analysis_id: str, compares: str | None, links: Links) -> list[dict[str, Any]]:
+    """The analyses this one is a variant of, or that are variants of it, with their r and n."""
+    ids = {compares} if compares else set()
+    ids |= {i for i, r in site.results.items() if r.compares == analysis_id}
+    found = []
+    for other in sorted(i for i in ids if i in site.results):
+        result = site.results[other]
+        found.append(
+            {
+                **site.entry_link(other, links),
+                "r": result.r,
+                "n": result.n,
+                "ci": result.ci,
+                "y": result.y_label or result.y,
+            }
+        )
+    return found
 
 
 def correlations_page(site: Site, has_figure: bool) -> str:

@@ -9,12 +9,16 @@ Labels that come from entries are drawn literally: mathtext is switched off for 
 
 from __future__ import annotations
 
+import html
 import io
+import math
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import matplotlib
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -65,19 +69,69 @@ def caption(result: AnalysisResult) -> str:
     return f"{text}, n = {result.n}"
 
 
-def _fit_line(ax: Axes, result: AnalysisResult, colour: str) -> None:
+def _fit_line(ax: Axes, result: AnalysisResult, colour: str, *, band: bool = False) -> None:
+    """The least-squares line over the data's x range; with ``band``, its 95 % confidence band."""
     if result.slope is None or result.intercept is None or not result.points:
         return
-    xs = [p.x for p in result.points]
-    low, high = min(xs), max(xs)
-    ax.plot(
-        [low, high],
-        [result.slope * low + result.intercept, result.slope * high + result.intercept],
-        color=colour,
-        linewidth=1.0,
-        linestyle="--",
-        zorder=1,
-    )
+    xs = np.array([p.x for p in result.points], dtype=float)
+    ys = np.array([p.y for p in result.points], dtype=float)
+    grid = np.linspace(float(xs.min()), float(xs.max()), 50)
+    fit = result.slope * grid + result.intercept
+    ax.plot(grid, fit, color=colour, linewidth=1.0, linestyle="--", zorder=1)
+    n = len(xs)
+    sxx = float(((xs - xs.mean()) ** 2).sum())
+    if band and n > 2 and sxx > 0:
+        from scipy import stats
+
+        residual = ys - (result.slope * xs + result.intercept)
+        s = math.sqrt(float((residual**2).sum()) / (n - 2))
+        half = float(stats.t.ppf(0.975, n - 2)) * s * np.sqrt(1 / n + (grid - xs.mean()) ** 2 / sxx)
+        ax.fill_between(grid, fit - half, fit + half, color=colour, alpha=0.12, linewidth=0, zorder=0)
+
+
+def _limits(ax: Axes, result: AnalysisResult) -> None:
+    """Axes around the data (not the fit's band), and never past 100 for percentages that stay below it."""
+    if not result.points:
+        return
+    for axis, values, unit in (
+        ("x", [p.x for p in result.points], result.x_unit),
+        ("y", [p.y for p in result.points], result.y_unit),
+    ):
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.08 or abs(high) * 0.05 or 1.0
+        top = high + pad
+        if unit == "%" and high <= 100:
+            top = min(top, 100.0 + pad * 0.25)
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(low - pad, top)
+
+
+def _with_titles(svg: str, result: AnalysisResult) -> str:
+    """Every point of the scatter gets an SVG ``<title>``: its label and values, shown on hover."""
+    start = svg.find('<g id="limkb-points">')
+    if start < 0:
+        return svg
+    end = svg.find("</g>", start)
+    block = svg[start:end]
+    points = iter(result.points)
+
+    def titled(match: re.Match[str]) -> str:
+        point = next(points, None)
+        if point is None:
+            return match.group(0)
+        x = f"{result.x_label or result.x} = {_value(point.x)} {_unit(result.x_unit)}".rstrip()
+        y = f"{result.y_label or result.y} = {_value(point.y)} {_unit(result.y_unit)}".rstrip()
+        text = html.escape(f"{point.label}: {x}, {y}")
+        return match.group(0)[:-2] + f"><title>{text}</title></use>"
+
+    return svg[:start] + re.sub(r"<use [^>]*/>", titled, block) + svg[end:]
+
+
+def _value(number: float) -> str:
+    return f"{number:.4g}"
+
+
+def _unit(unit: str) -> str:
+    return "" if unit in ("1", "") else unit
 
 
 _SCATTER_SIZE = (5.6, 4.2)
@@ -168,8 +222,8 @@ class _Placed:
             self._cells.setdefault(key, []).append(rect)
 
 
-MAX_LABELS = 30
-"""Above this many points only the most unusual ones are labelled (the rest stay points)."""
+MAX_LABELS = 12
+"""Above this many points only the most unusual ones are labelled (every point has a hover title)."""
 
 
 def _labelled(result: AnalysisResult) -> list[Any]:
@@ -188,7 +242,15 @@ def _labelled(result: AnalysisResult) -> list[Any]:
     residuals = [p.y - (slope * p.x + intercept) for p in points]
     sd_r = (sum(e * e for e in residuals) / len(residuals)) ** 0.5 or 1.0
     score = {id(p): abs(e) / sd_r + abs(p.x - mean_x) / sd_x for p, e in zip(points, residuals, strict=True)}
-    return sorted(points, key=lambda p: (-score[id(p)], p.label, p.x, p.y))[:MAX_LABELS]
+    ranked = sorted(points, key=lambda p: (-score[id(p)], p.label, p.x, p.y))
+    chosen = [p for p in ranked if score[id(p)] >= OUTLYING][: MAX_LABELS // 2]
+    influential = result.loo.most_influential if result.loo is not None else None
+    chosen += [p for p in points if p.label == influential and p not in chosen][:1]
+    return chosen
+
+
+OUTLYING = 2.5
+"""A point whose distance from the fit plus from the mean x reaches this many standard deviations is labelled."""
 
 
 def scatter_svg(result: AnalysisResult) -> str:
@@ -198,9 +260,14 @@ def scatter_svg(result: AnalysisResult) -> str:
         ax = figure.add_subplot()
         figure.subplots_adjust(**_SCATTER_BOX)
         colour = _COLOURS[0]
-        ax.scatter([p.x for p in result.points], [p.y for p in result.points], s=18, color=colour, zorder=2)
+        size = 18 if len(result.points) <= 100 else 8
+        dots = ax.scatter(
+            [p.x for p in result.points], [p.y for p in result.points], s=size, color=colour, zorder=2
+        )
+        dots.set_gid("limkb-points")
+        _limits(ax, result)
         _label_points(ax, result, size=_SCATTER_SIZE, box=_SCATTER_BOX)
-        _fit_line(ax, result, colour)
+        _fit_line(ax, result, colour, band=True)
         if not result.points:
             ax.text(
                 0.5, 0.5, "no records", transform=ax.transAxes, ha="center", va="center", parse_math=False
@@ -213,7 +280,7 @@ def scatter_svg(result: AnalysisResult) -> str:
             where = f", {result.reported.locator}" if result.reported.locator else ""
             lines.append(f"reported: {result.reported.value:g} ({result.reported.ref}{where})")
         figure.text(0.5, 0.02, "\n".join(lines), ha="center", va="bottom", fontsize=8, parse_math=False)
-        return _to_svg(figure)
+        return _with_titles(_to_svg(figure), result)
 
 
 def _locator(group: Sequence[AnalysisResult]) -> str | None:

@@ -264,13 +264,44 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
             {
                 "label": record.label,
                 "values": [
-                    "" if values.get(c.name) is None else f"{values[c.name]}" for c in dataset.columns
+                    "" if values.get(c.name) is None else _recorded(values[c.name]) for c in dataset.columns
                 ],
+                "electrolyte": _electrolyte_text(record.electrolyte),
+                "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(record.conditions)),
+                "strategies": [site.entry_link(s, links) for s in record.strategies],
                 "source": site.source(record.source, links) if record.source else None,
                 "note": record.note,
             }
         )
-    return {"columns": columns, "rows": rows, "conditions": _conditions(dataset.conditions)}
+    return {
+        "columns": columns,
+        "rows": rows,
+        "conditions": _conditions(dataset.conditions),
+        "electrolyte": _electrolyte_text(dataset.electrolyte),
+        "has_electrolyte": any(r["electrolyte"] for r in rows),
+        "has_conditions": any(r["conditions"] for r in rows),
+        "has_strategies": any(r["strategies"] for r in rows),
+        "long": len(rows) > 50,
+    }
+
+
+def _recorded(value: object) -> str:
+    """A cell as it was recorded: the shortest text that reads back as the same number."""
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() or abs(value) >= 1e16 else str(int(value))
+    return str(value)
+
+
+def _electrolyte_text(written: object) -> str:
+    if written is None:
+        return ""
+    if isinstance(written, str):
+        return written
+    parts = []
+    for c in written:  # type: ignore[attr-defined]
+        amount = "" if c.amount is None else f"{c.amount:g} {c.unit or ''} "
+        parts.append(f"{amount}{c.material} ({c.role})")
+    return " + ".join(parts)
 
 
 # --- index pages ---------------------------------------------------------------------------
