@@ -9,7 +9,6 @@ ambiguity and located errors.
 from __future__ import annotations
 
 import json
-import math
 import re
 from pathlib import Path
 from typing import Any
@@ -224,7 +223,7 @@ NAMES = ("a", "b", "c")
 
 def _tree(draw: Any, depth: int) -> tuple[str, Any]:
     """A random expression: its text and a numpy function computing it."""
-    if depth == 0 or draw(st.booleans()) and depth < 3:
+    if depth == 0 or (draw(st.booleans()) and depth < 3):
         if draw(st.booleans()):
             number = draw(st.floats(0.1, 9.0).map(lambda v: round(v, 2)))
             return repr(number), lambda v, n=number: np.full_like(v["a"], n)
@@ -283,9 +282,7 @@ def test_unit_mistakes(text: str, units: dict[str, str], message: str) -> None:
     assert ex.check_units(ex.parse("1 - ce / 100"), {"ce": "%"}) == ()
 
 
-@pytest.mark.parametrize(
-    "text", ["__import__('os')", "(" * 60 + "a" + ")" * 60, "a; b", "a[0]"]
-)
+@pytest.mark.parametrize("text", ["__import__('os')", "(" * 60 + "a" + ")" * 60, "a; b", "a[0]"])
 def test_expressions_are_parsed_never_run(text: str) -> None:
     with pytest.raises(ex.ExpressionError):
         ex.parse(text)

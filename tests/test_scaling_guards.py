@@ -112,7 +112,9 @@ def test_only_the_most_unusual_points_are_labelled_on_big_plots() -> None:
     many = [_Point(f"p{i}", float(i % 100), float(i % 100)) for i in range(4_000)]
     outlier = _Point("outlier", 50.0, 400.0)
     chosen = _labelled(_Result((*many, outlier), 1.0, 0.0))  # type: ignore[arg-type]
-    assert len(chosen) == MAX_LABELS and chosen[0] == outlier
+    assert (
+        chosen[0] == outlier and len(chosen) <= MAX_LABELS // 2 + 1
+    )  # the outlying, and the most influential
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -608,7 +609,9 @@ def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
     out = [line(head), line(["-" * w for w in widths])]
     for cells, flags in rows:
         out.append(line(cells))
-        out.extend(f"    ~ {flag[1:]}" if flag.startswith("~") else f"    ! {flag}" for flag in flags)
+        for flag in flags:
+            mark, text = ("~", flag[1:]) if flag.startswith("~") else ("!", flag)
+            out.extend(textwrap.wrap(text, 100, initial_indent=f"    {mark} ", subsequent_indent="      "))
     if not items:
         out.append("(no analyses)")
     if any(result.excluded for result in items):

@@ -85,6 +85,12 @@ def _check_links(result: Validated) -> None:
                     if close
                     else f"create it with `limkb new {link.rel.targets[0]} {link.target}`, or fix the id"
                 )
+                if link.rel.targets == ("property",):  # a new quantity is as likely as a typo
+                    hint = (
+                        (f"if you mean {close[0]!r}, write that; if not, " if close else "")
+                        + f"add the property with `limkb new property {link.target}` "
+                        "(CONTRIBUTING.md, 'Add a property')"
+                    )
                 report_at(result.report, document, m, "unknown-ref", message, hint, entry=entry_id)
             elif target.kind not in link.rel.targets:
                 report_at(

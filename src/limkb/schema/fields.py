@@ -361,7 +361,7 @@ def _quantity_shorthand(data: Any) -> Any:
         if found is None:
             raise PydanticCustomError(
                 "bad-quantity",
-                "{text!r} is not a number with a unit",
+                "'{text}' is not a number with a unit",
                 {
                     "text": data,
                     "hint": "write the number and then its unit, e.g. `0.5 mA cm-2`, or "
@@ -381,7 +381,7 @@ def _dimension(expected: str, example: str) -> Any:
         if parse_unit(quantity.unit).dimension != expected:
             raise PydanticCustomError(
                 "wrong-dimension",
-                "{unit!r} does not measure {expected}",
+                "'{unit}' does not measure {expected}",
                 {
                     "unit": quantity.unit,
                     "expected": expected.replace("-", " "),
@@ -418,7 +418,7 @@ def _cell(text: str) -> str:
         return text
     raise PydanticCustomError(
         "bad-cell",
-        "{text!r} is not a cell limkb knows",
+        "'{text}' is not a cell limkb knows",
         {
             "text": text,
             "hint": "write `Li||Cu`, `Li||Li`, `anode-free` or `Li-metal full cell` (with `cathode:`), "

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from limkb.files import write_atomic
 from limkb.schema.ids import is_slug
-from limkb.schema.kinds import Dataset, Property, Question, Reference, Source, Strategy
+from limkb.schema.kinds import Dataset, Property, Question, Reference, Scope, Source, Strategy
 from limkb.site.context import (
     FAMILY_TITLES,
     INTERFACE_TITLES,
@@ -364,11 +364,13 @@ def _family_of(site: Site, strategy_id: str) -> str:
 
 
 def coverage_page(site: Site) -> str:
-    """Which SEI and layer descriptors are measured or held in data for each strategy."""
+    """Which descriptors (of every scope) are measured or held in data for each strategy."""
     links = site.links("coverage.md")
-    descriptors = [
-        p for p in site.of_kind("property") if isinstance(p, Property) and p.scope.value in ("sei", "layer")
-    ]
+    scopes = [scope.value for scope in Scope]
+    descriptors = sorted(
+        (p for p in site.of_kind("property") if isinstance(p, Property)),
+        key=lambda p: (scopes.index(p.scope.value), p.label.lower(), p.id),
+    )
     descriptor_ids = {p.id for p in descriptors}
     known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for strategy in site.of_kind("strategy"):

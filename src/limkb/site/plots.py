@@ -244,7 +244,8 @@ def _labelled(result: AnalysisResult) -> list[Any]:
     score = {id(p): abs(e) / sd_r + abs(p.x - mean_x) / sd_x for p, e in zip(points, residuals, strict=True)}
     ranked = sorted(points, key=lambda p: (-score[id(p)], p.label, p.x, p.y))
     chosen = [p for p in ranked if score[id(p)] >= OUTLYING][: MAX_LABELS // 2]
-    influential = result.loo.most_influential if result.loo is not None else None
+    loo = getattr(result, "loo", None)
+    influential = loo.most_influential if loo is not None else None
     chosen += [p for p in points if p.label == influential and p not in chosen][:1]
     return chosen
 

@@ -20,7 +20,7 @@ Site layout:
 ``agenda.md``                        open questions by interface and family
 ``correlations.md`` ``plots/*.svg``  computed analyses with their scatter plots
 ``compatibility.md``                 strategy x strategy: combined with evidence, conflicting, unknown
-``coverage.md``                      which SEI descriptors are known for which strategy
+``coverage.md``                      which descriptors are known for which strategy
 ``bibliography.md``                  references with the entries citing each
 ``downloads.md``                     the build's data files
 ``graph.md`` ``assets/limkb/*``      the graph explorer, its scripts and its data as a .js file
