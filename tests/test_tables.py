@@ -257,3 +257,179 @@ def test_rows_that_would_make_the_dataset_too_large_are_refused(kb: Path, tmp_pa
     assert not result.written and path.read_bytes() == before
     (problem,) = result.report.errors
     assert problem.code == "file-too-large" and f"{MAX_BYTES:,}" in problem.message
+
+
+# --- a published table: --map, --skip, formulations, conditions, round trip ------------------
+
+PUBLISHED = (
+    "Electrolyte,CE (%),LCE,Method,Current (mA/cm2),Capacity (mAh/cm2),Cycle,Reference\n"
+    '"4 M LiFSI in DME",99.2,2.097,modified Aurbach,0.5,1,,Qian 2015\n'
+    '"LiFSI-1.2DME-3TTE",99.5,2.301,modified Aurbach,0.5,1,,Ren 2019\n'
+    '"1 M LiPF6 in EC:DMC (1:1 v/v) + 2 wt% VC",96.0,1.398,average,0.5,1,50,Zhang 2017\n'
+)
+MAPS = {
+    "Electrolyte": "label",
+    "CE (%)": "ce",
+    "Method": "protocol",
+    "Current (mA/cm2)": "current_density [mA cm-2]",
+    "Capacity (mAh/cm2)": "areal_capacity [mAh cm-2]",
+    "Cycle": "cycles",
+}
+
+
+def _materials(kb: Path) -> None:
+    from kbfactory import write_entry
+
+    for mid, abbr, formula, roles in [
+        ("lifsi", "LiFSI", "LiN(SO2F)2", ["salt"]),
+        ("dme", "DME", "C4H10O2", ["solvent"]),
+        ("tte", "TTE", "C5H4F8O", ["diluent"]),
+        ("lipf6", "LiPF6", "LiPF6", ["salt"]),
+        ("ec", "EC", "C3H4O3", ["solvent"]),
+        ("dmc", "DMC", "C3H6O3", ["solvent"]),
+        ("vc", "VC", "C3H2O3", ["additive"]),
+    ]:
+        write_entry(kb, f"materials/{mid}", minimal("material", abbr, formula=formula, roles=roles))
+
+
+def test_unknown_headers_are_named_in_one_error_with_the_flags_that_fix_them(
+    kb: Path, tmp_path: Path
+) -> None:
+    result = import_table(_csv(tmp_path, PUBLISHED), DATASET, kb)
+    headers = [p for p in result.report.errors if "name no column" in p.message]
+    assert len(headers) == 1, [p.message for p in result.report.errors]
+    for name in ("'LCE'", "'Method'", "'Current (mA/cm2)'", "'Reference'"):
+        assert name in headers[0].message
+    assert "for 'CE (%)'" not in headers[0].message  # `ce (%)` is read as the column ce
+    assert "--map" in headers[0].hint and "--skip" in headers[0].hint
+    assert not result.written
+
+
+def test_a_published_table_goes_in_with_map_and_skip_and_a_second_import_is_refused(
+    kb: Path, tmp_path: Path
+) -> None:
+    _materials(kb)
+    csv = _csv(
+        tmp_path,
+        PUBLISHED.replace("Electrolyte,", "Electrolyte,Formulation,", 1)
+        .replace('"\n', '",F\n')
+        .replace(",F\n", "\n"),
+    )
+    csv = _csv(
+        tmp_path,
+        "Formulation,"
+        + PUBLISHED.split("\n", 1)[0]
+        + "\n"
+        + "".join(f"{line.split(',', 1)[0]},{line}\n" for line in PUBLISHED.splitlines()[1:]),
+    )
+    maps = {**MAPS, "Formulation": "electrolyte"}
+    done = CliRunner().invoke(
+        cli,
+        [
+            "import-table",
+            str(csv),
+            "--dataset",
+            DATASET,
+            "--kb",
+            str(kb),
+            "--skip",
+            "LCE",
+            "--skip",
+            "Reference",
+            *[a for k, v in maps.items() for a in ("--map", f"{k}={v}")],
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert "appended 3 records" in done.output
+    records = load_file(kb / "datasets" / f"{DATASET}.yaml")[0].data["records"]  # type: ignore[union-attr]
+    lhce = records[2]
+    assert lhce["label"] == "LiFSI-1.2DME-3TTE" and lhce["electrolyte"] == "LiFSI-1.2DME-3TTE"
+    assert lhce["conditions"] == {
+        "protocol": "modified Aurbach",
+        "current_density": "0.5 mA cm-2",
+        "areal_capacity": "1 mAh cm-2",
+    }
+    assert records[3]["cycles"] == 50  # the dataset has a column `cycles`: it wins over the condition
+    assert validate_kb(kb).report.ok(strict=False), validate_kb(kb).report.format()
+    again = CliRunner().invoke(
+        cli,
+        [
+            "import-table",
+            str(csv),
+            "--dataset",
+            DATASET,
+            "--kb",
+            str(kb),
+            "--skip",
+            "LCE",
+            "--skip",
+            "Reference",
+            *[a for k, v in maps.items() for a in ("--map", f"{k}={v}")],
+        ],
+    )
+    assert again.exit_code == 1 and again.stderr.count("duplicate-record") == 3
+
+
+def test_a_bad_formulation_cell_is_located(kb: Path, tmp_path: Path) -> None:
+    _materials(kb)
+    csv = _csv(tmp_path, 'label,electrolyte,ce\nA,"1 M LiPF6 in EC:DMX (1:1 v/v)",99\nB,1 M LiPF6 in EC,98\n')
+    result = import_table(csv, DATASET, kb)
+    [problem] = result.report.errors
+    assert (problem.line, problem.col, problem.code) == (2, 2, "bad-formulation")
+    assert "'DMX' is not a material; did you mean 'DME' or 'DMC'" in problem.message
+
+
+def test_a_bare_number_for_a_quantity_needs_its_unit(kb: Path, tmp_path: Path) -> None:
+    result = import_table(_csv(tmp_path, "label,current_density,ce\nA,0.5,99\n"), DATASET, kb)
+    [problem] = result.report.errors
+    assert "has no unit" in problem.message and "current_density [mA cm-2]" in problem.hint
+
+
+def test_the_published_csv_reimports_into_an_empty_copy_unchanged(tmp_path: Path) -> None:
+    import yaml
+
+    import limkb
+    from limkb.outputs.formats import dataset_csv
+
+    _materials_kb = write_kb(
+        tmp_path / "a",
+        {
+            "properties/coulombic-efficiency": minimal("property", unit="%", maximum=100),
+            "references/jones2021another": {"title": "Another", "authors": ["Jones, B."], "year": 2021},
+            "datasets/d": minimal(
+                "dataset",
+                "D",
+                columns=[
+                    {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+                    {"name": "what", "type": "text"},
+                ],
+                conditions={"cell": "Li||Cu"},
+                records=[
+                    {"label": "a", "ce": 99.12, "what": "=HYPERLINK()", "note": "first"},
+                    {
+                        "label": "b",
+                        "ce": 98.0,
+                        "source": {"ref": "jones2021another", "locator": "Fig. 2"},
+                        "electrolyte": "4 M LiFSI in DME",
+                        "conditions": {"current_density": "0.5 mA cm-2", "cycles": 10},
+                    },
+                    {
+                        "label": "c",
+                        "ce": 97.5,
+                        "conditions": {"protocol": "modified Aurbach", "temperature": "-20 °C"},
+                    },
+                ],
+            ),
+        },
+    )
+    _materials(_materials_kb)
+    kb = limkb.load(_materials_kb)
+    original = yaml.safe_load((_materials_kb / "datasets" / "d.yaml").read_text())
+    csv = _csv(tmp_path, dataset_csv(kb, "d"))
+    emptied = dict(original, records=[])
+    (_materials_kb / "datasets" / "d.yaml").write_text(
+        yaml.safe_dump(emptied, sort_keys=False, allow_unicode=True)
+    )
+    result = import_table(csv, "d", _materials_kb)
+    assert result.written, result.report.format()
+    assert yaml.safe_load((_materials_kb / "datasets" / "d.yaml").read_text()) == original

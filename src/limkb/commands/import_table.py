@@ -195,9 +195,10 @@ def _formulation_error(value: str, materials: Any) -> tuple[str, str] | None:
 def _condition(name: str, value: str, unit: str | None) -> Any:
     """A condition's value from a cell, or (what is wrong, fix)."""
     if name == "cycles":
-        if not _INTEGER.match(value):
+        whole = re.fullmatch(r"\+?(\d+)(?:\.0*)?", value)  # spreadsheets write 30 as 30.0
+        if whole is None:
             return "is not a whole number", "write the cycle number, e.g. 100"
-        return int(value)
+        return int(whole.group(1))
     if name not in _QUANTITIES:
         return value
     if _NUMBER.match(value):
