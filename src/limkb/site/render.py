@@ -44,6 +44,7 @@ from pydantic import BaseModel
 from limkb.schema.kinds import (
     KINDS,
     Analysis,
+    ColumnType,
     Dataset,
     Entry,
     Question,
@@ -266,6 +267,7 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
                 "values": [
                     "" if values.get(c.name) is None else _recorded(values[c.name]) for c in dataset.columns
                 ],
+                "text_cells": [c.type is ColumnType.TEXT for c in dataset.columns],
                 "electrolyte": _electrolyte_text(record.electrolyte),
                 "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(record.conditions)),
                 "strategies": [site.entry_link(s, links) for s in record.strategies],
@@ -285,10 +287,19 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
     }
 
 
+SHOWN_DIGITS = 6
+"""Significant digits a dataset page shows of a number recorded with more (the page's download keeps all)."""
+
+
 def _recorded(value: object) -> str:
-    """A cell as it was recorded: the shortest text that reads back as the same number."""
+    """A cell as it was recorded (the shortest text that reads back as the same number), cut to
+    :data:`SHOWN_DIGITS` significant digits when it was recorded with more."""
     if isinstance(value, float):
-        return repr(value) if not value.is_integer() or abs(value) >= 1e16 else str(int(value))
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        text = repr(value)
+        digits = len(text.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
+        return format(value, f".{SHOWN_DIGITS}g") if digits > SHOWN_DIGITS else text
     return str(value)
 
 
