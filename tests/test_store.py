@@ -135,13 +135,28 @@ def test_analysis_results_are_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
         reported=SimpleNamespace(value=-0.9, ref=REF, locator="Fig. 1"),
         difference=-0.1,
         flags=("few-points",),
+        caveats=("clustering: ...",),
+        groups=(SimpleNamespace(key=REF, stats=SimpleNamespace(n=2, r=-1.0, spearman=-1.0)),),
         points=(),
     )
     path = write_sqlite(kb, tmp_path / "kb.sqlite", results={"ce-vs-d": result})  # type: ignore[dict-item]
     rows = _rows(
-        path, "SELECT id, n, r, ci_low, loo_most_influential, reported_value, flags FROM analysis_results"
+        path,
+        "SELECT id, n, r, ci_low, loo_most_influential, reported_value, flags, caveats, groups FROM analysis_results",
     )
-    assert rows == [("ce-vs-d", 2, -1.0, None, "A", -0.9, '["few-points"]')]
+    assert rows == [
+        (
+            "ce-vs-d",
+            2,
+            -1.0,
+            None,
+            "A",
+            -0.9,
+            '["few-points"]',
+            '["clustering: ..."]',
+            f'[{{"key": "{REF}", "n": 2, "r": -1.0, "spearman": -1.0}}]',
+        ),
+    ]
 
 
 def test_writes_are_deterministic_and_atomic(

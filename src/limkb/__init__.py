@@ -8,8 +8,9 @@ The primary interface is :func:`load`, which returns a :class:`KnowledgeBase`::
     kb.related("lif", "forms", direction="in")
 
 The package is laid out as the pipeline, each subpackage a stage importing only those before
-it: ``schema`` (what an entry is) -> ``check`` (strict reading and validation) -> ``analysis``
-(correlations) and ``search`` (text search) -> ``graph`` (the KnowledgeBase) -> ``access`` (``load`` and its cache) ->
+it: ``schema`` (what an entry is) -> ``analysis`` (formulations, descriptors, expressions,
+correlations) -> ``check`` (strict reading and validation, which uses analysis's parsers) and
+``search`` (text search) -> ``graph`` (the KnowledgeBase) -> ``access`` (``load`` and its cache) ->
 ``outputs`` (SQLite, graph formats, CSV, JSON-LD) and ``site`` (pages, plots, templates) ->
 ``plugin`` (MkDocs) -> ``commands`` (build, serve, fmt, new, import-bib, import-table) -> ``cli``.
 ``report``, ``errors``, ``files`` and ``_version`` are shared by all of them.

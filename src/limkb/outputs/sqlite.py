@@ -14,6 +14,7 @@ source of every entry, with where in the entry it is cited), ``dataset_columns``
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
@@ -53,7 +54,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bumped whenever a table or column changes meaning; stored in ``meta`` and ``user_version``."""
 
 
@@ -142,6 +143,9 @@ class DatasetRecordRow(SQLModel, table=True):
     locator: str | None = None
     note: str | None = None
     conditions: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The record's conditions over the dataset's (each field the record states wins)."""
+    electrolyte: str | None = Field(default=None, index=True)
+    """The record's electrolyte (else the dataset's) as written: the shorthand, or the components as JSON."""
 
 
 class DatasetValueRow(SQLModel, table=True):
@@ -188,6 +192,9 @@ class AnalysisResultRow(SQLModel, table=True):
     reported_locator: str | None = None
     difference: float | None = None
     flags: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    caveats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    groups: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """With ``by:``, each group's key with its n, r and Spearman."""
 
 
 class MetaRow(SQLModel, table=True):
@@ -315,9 +322,10 @@ def _dataset_rows(entry: Dataset, rows: dict[str, list[dict[str, Any]]]) -> None
                 "ref": source.ref if source else None,
                 "locator": source.locator if source else None,
                 "note": record.note,
-                "conditions": record.conditions.model_dump(mode="json", exclude_none=True)
-                if record.conditions
-                else None,
+                "conditions": _merged_conditions(entry, record),
+                "electrolyte": _electrolyte(
+                    record.electrolyte if record.electrolyte is not None else entry.electrolyte
+                ),
             }
         )
         values = record.values
@@ -369,6 +377,11 @@ def _result_row(result: AnalysisResult) -> dict[str, Any]:
         "reported_locator": reported.locator if reported else None,
         "difference": result.difference,
         "flags": list(result.flags),
+        "caveats": list(result.caveats),
+        "groups": [
+            {"key": g.key, "n": g.stats.n, "r": g.stats.r, "spearman": g.stats.spearman}
+            for g in result.groups
+        ],
     }
 
 
@@ -403,6 +416,20 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         cursor.close()
 
     return engine
+
+
+def _merged_conditions(entry: Any, record: Any) -> dict[str, Any] | None:
+    merged: dict[str, Any] = {}
+    for conditions in (entry.conditions, record.conditions):
+        if conditions is not None:
+            merged.update(conditions.model_dump(mode="json", exclude_none=True))
+    return merged or None
+
+
+def _electrolyte(written: Any) -> str | None:
+    if written is None or isinstance(written, str):
+        return written
+    return json.dumps([c.model_dump(mode="json", exclude_none=True) for c in written], sort_keys=True)
 
 
 def write_sqlite(kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisResult] | None = None) -> Path:
