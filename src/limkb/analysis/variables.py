@@ -184,7 +184,7 @@ def plan(
                 "write subtraction with blanks around the minus (`ce - 1`)"
                 if "-" in name and name.rsplit("-", 1)[-1].isdigit()
                 else "name a column (`ce`, or `dataset-id.ce`), a property, or a descriptor (`frac_f`); "
-                "to add a property see CONTRIBUTING.md, 'Adding a property'"
+                "to add a property see CONTRIBUTING.md, 'Add a property'"
             )
             errors.append(VariableError(axis, start, end, "missing-variable", message, hint))
         return None, errors
