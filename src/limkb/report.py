@@ -85,6 +85,7 @@ CODES: dict[str, str] = {
     "ambiguous-variable": "An analysis names a property that two columns of one dataset hold.",
     "bad-expression": "An analysis's variable is not a readable expression.",
     "bad-formulation": "An electrolyte cannot be read, or names a material that is not an entry.",
+    "unread-source": "A finding cites a reference that is not marked as read here.",
     "no-descriptor": "An analysis takes descriptors of an electrolyte whose materials lack a formula or density.",
     # formatting and imports
     "misplaced-comment": "A comment inside a value or at a line's end, which `limkb fmt` cannot keep.",

@@ -54,6 +54,7 @@ def check_rules(result: Validated) -> None:
     _check_analyses(result)
     _check_formulations(result)
     _check_materials(result)
+    _check_findings(result)
     _check_locators(result)
 
 
@@ -102,7 +103,7 @@ def _check_links(result: Validated) -> None:
                     f"name a {kinds} here, e.g. one of {', '.join(sorted(by_kind.get(link.rel.targets[0], []))[:3]) or '(none yet)'}",
                     entry=entry_id,
                 )
-            elif link.target == entry_id:
+            elif link.target == entry_id and link.relation != "finding_about":
                 report_at(
                     result.report,
                     document,
@@ -671,6 +672,55 @@ def _check_materials(result: Validated) -> None:
                 "state it in g/cm3 (= g/mL)",
                 entry=entry_id,
             )
+
+
+def _check_findings(result: Validated) -> None:
+    """A finding cites a reference read here, with a locator, in a unit of its property."""
+    for entry_id, entry in result.entries.items():
+        findings = getattr(entry, "findings", None) or []
+        if not findings:
+            continue
+        document = result.documents[entry_id]
+        for i, finding in enumerate(findings):
+            reference = result.entries.get(finding.source.ref)
+            if isinstance(reference, Reference) and (
+                reference.read is None or reference.read.status == "none"
+            ):
+                report_at(
+                    result.report,
+                    document,
+                    ("findings", i, "source", "ref"),
+                    "unread-source",
+                    f"finding {i + 1} cites {reference.id!r}, which is not marked as read here",
+                    f"record on kb/references/{reference.id}.yaml what was read (`read: {{status: abstract, "
+                    "url: ...}`), or remove the finding: findings come only from papers read",
+                    entry=entry_id,
+                )
+            if not finding.source.locator:
+                report_at(
+                    result.report,
+                    document,
+                    ("findings", i, "source"),
+                    "missing-locator",
+                    f"finding {i + 1} has no locator",
+                    'say where in the paper: `locator: "Fig. 2b"` or `Abstract`',
+                    entry=entry_id,
+                )
+            prop = result.entries.get(finding.quantity or "")
+            if isinstance(prop, Property):
+                try:
+                    convert(1.0, finding.unit, prop.unit)
+                except UnitError:
+                    report_at(
+                        result.report,
+                        document,
+                        ("findings", i, "unit"),
+                        "unit-mismatch",
+                        f"finding {i + 1} is in {finding.unit!r}, which cannot be converted to "
+                        f"{prop.id!r}'s unit {prop.unit!r}",
+                        "use `what:` for a different quantity, or state the value in the property's unit",
+                        entry=entry_id,
+                    )
 
 
 def _check_locators(result: Validated) -> None:

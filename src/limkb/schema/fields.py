@@ -40,12 +40,14 @@ __all__ = [
     "Density",
     "Doi",
     "Electrolyte",
+    "Finding",
     "Id",
     "Link",
     "Markdown",
     "Measured",
     "Number",
     "Quantity",
+    "ReadStatus",
     "Rel",
     "Source",
     "Sources",
@@ -82,6 +84,7 @@ OWN_ERRORS: dict[str, str] = {
     "missing-unit": "bad-value",
     "bad-quantity": "bad-value",
     "bad-cell": "bad-value",
+    "unnamed-finding": "missing-field",
     "wrong-dimension": "unit-mismatch",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
@@ -490,3 +493,56 @@ class Density(Quantity):
 
     source: Source = Field(description="Where the density is stated.")
     temperature: Temperature | None = Field(default=None, description="Temperature it was measured at.")
+
+
+class ReadStatus(ClosedModel):
+    """How much of a reference could be read where limkb's content was written."""
+
+    status: Literal["full", "abstract", "none"] = Field(
+        description="`full` (the text, or the parts used), `abstract`, or `none` (only the citation)."
+    )
+    url: Annotated[str, Strict(), StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = (
+        Field(default=None, description="Where it was read.")
+    )
+    note: Markdown | None = Field(default=None, description="What was and was not readable.")
+
+
+class Finding(ClosedModel):
+    """A structured claim from a cited paper: a quantity, its value and unit, the conditions and
+    the paper with its locator, and a sentence in our own words."""
+
+    quantity: Annotated[Id | None, Rel(("property",), "quantity of findings on")] = Field(
+        default=None, description="The property measured, when the KB has one for it."
+    )
+    what: Text | None = Field(
+        default=None, description="What was measured, when no property fits (e.g. `coating thickness`)."
+    )
+    value: Number = Field(description="The value (the lower end of a range).")
+    high: Number | None = Field(default=None, description="The upper end of a range.")
+    bound: Literal["=", ">", "<", "~"] = Field(
+        default="=", description="`>` at least, `<` at most, `~` about."
+    )
+    unit: Text = Field(description="The unit of `value`.")
+    electrolyte: Electrolyte | None = Field(default=None, description="The electrolyte, as a formulation.")
+    electrolyte_note: Text | None = Field(
+        default=None,
+        description='What the source says of the electrolyte when no formulation can be given, e.g. "not stated in the source read".',
+    )
+    conditions: Conditions | None = Field(default=None, description="Cell, protocol, current density ...")
+    source: Source = Field(description="The paper and where in it (`Abstract`, `Fig. 2b`, `Table 1`).")
+    statement: Markdown = Field(description="The finding in our own words.")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        return Quantity._known_unit(unit)
+
+    @model_validator(mode="after")
+    def _named(self) -> Finding:
+        if self.quantity is None and self.what is None:
+            raise PydanticCustomError(
+                "unnamed-finding",
+                "a finding needs `quantity` (a property id) or `what` (a name)",
+                {"hint": "add `quantity: coulombic-efficiency` or `what: coating thickness`"},
+            )
+        return self

@@ -41,12 +41,14 @@ from limkb.schema.fields import (
     Density,
     Doi,
     Electrolyte,
+    Finding,
     Id,
     Link,
     Markdown,
     Measured,
     Number,
     Quantity,
+    ReadStatus,
     Rel,
     Source,
     Sources,
@@ -90,6 +92,7 @@ __all__ = [
     "FailureMode",
     "Family",
     "Filters",
+    "Finding",
     "GroupBy",
     "Id",
     "Interface",
@@ -102,6 +105,7 @@ __all__ = [
     "Quantity",
     "Question",
     "QuestionStatus",
+    "ReadStatus",
     "Record",
     "Reference",
     "ReferenceType",
@@ -176,6 +180,9 @@ class Reference(Entry):
         default=None, description="A stable https URL when there is no DOI."
     )
     note: Markdown | None = Field(default=None, description="Remarks, e.g. a corrected DOI.")
+    read: ReadStatus | None = Field(
+        default=None, description="How much of it could be read for this KB: full text, abstract or none."
+    )
     cited_in: Annotated[list[Source], Rel(("reference",), "cites")] = Field(
         default_factory=list,
         description='Works in this KB that cite this one, with the citation number ("ref. 46").',
@@ -239,6 +246,10 @@ class Strategy(Entry):
         default_factory=list,
         description="Other strategies it has been (or could be) combined with, and the evidence.",
     )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
+    )
 
 
 class Material(Entry):
@@ -258,6 +269,10 @@ class Material(Entry):
     )
     decomposes_to: Annotated[list[Link], Rel(("species",), "decomposition product of")] = Field(
         default_factory=list, description="Interphase species it turns into on lithium."
+    )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
     )
 
 
@@ -286,6 +301,10 @@ class Species(Entry):
     confers: Annotated[list[Link], Rel(("property",), "conferred by")] = Field(
         default_factory=list, description="Properties this species gives an interphase."
     )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
+    )
 
 
 class Property(Entry):
@@ -306,6 +325,11 @@ class Property(Entry):
     def _known_unit(cls, unit: str) -> str:
         return Quantity._known_unit(unit)
 
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
+    )
+
 
 class Technique(Entry):
     """A characterisation method and what it measures."""
@@ -317,6 +341,10 @@ class Technique(Entry):
     category: TechniqueCategory = Field(description="Broad family of method.")
     measures: Annotated[list[Link], Rel(("property",), "measured by")] = Field(
         default_factory=list, description="Properties it can measure."
+    )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
     )
 
 
@@ -333,6 +361,10 @@ class FailureMode(Entry):
     )
     detected_by: Annotated[list[Link], Rel(("technique",), "detects")] = Field(
         default_factory=list, description="Techniques that can reveal it."
+    )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
     )
 
 
@@ -620,6 +652,10 @@ def iter_links(entry: Entry) -> list[LinkRef]:
                 found.append(
                     LinkRef(name, rel, item.id, (name, i, "id"), tuple(item.sources), item.note, evidence)
                 )
+    finding_rel = relation_fields(Finding)["quantity"]
+    for i, finding in enumerate(getattr(entry, "findings", None) or []):
+        if finding.quantity:
+            found.append(LinkRef("finding_about", finding_rel, finding.quantity, ("findings", i, "quantity")))
     if isinstance(entry, Dataset):
         column_rel = relation_fields(Column)["property"]
         for i, column in enumerate(getattr(entry, "columns", None) or []):
@@ -657,6 +693,8 @@ def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
             continue
         base = link.loc[:-1]
         found.extend(((*base, "sources", j), s) for j, s in enumerate(link.sources))
+    for i, finding in enumerate(getattr(entry, "findings", None) or []):
+        found.append((("findings", i, "source"), finding.source))
     if isinstance(entry, Dataset):
         for i, record in enumerate(getattr(entry, "records", None) or []):
             if record.source is not None:

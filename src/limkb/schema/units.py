@@ -49,6 +49,7 @@ def _table() -> dict[str, Unit]:
         (("mol%", "mol.%", "mol %"), "molar-percent", 1.0),
         (("1", "dimensionless", "ratio", "-"), "dimensionless", 1.0),
         (("m",), "length", 1.0),
+        (("cm",), "length", 1e-2),
         (("mm",), "length", 1e-3),
         (("µm", "um", "μm", "micron"), "length", 1e-6),
         (("nm",), "length", 1e-9),

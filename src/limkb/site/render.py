@@ -41,12 +41,14 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 from pydantic import BaseModel
 
+from limkb.analysis.evidence import GRADE_TITLES, Grade, grade
 from limkb.schema.kinds import (
     KINDS,
     Analysis,
     ColumnType,
     Dataset,
     Entry,
+    Finding,
     Question,
     Reference,
     relation_fields,
@@ -217,6 +219,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "reference": None,
         "dataset": None,
         "analysis": None,
+        "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
         "home": links.to("index.md"),
         "options": {"date": site.options.date, "version": site.options.version},
     }
@@ -227,6 +230,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
             "url": entry.url,
             "citing": [site.entry_link(i, links) for i in site.kb.citing(entry.id)],
             "bibliography": links.to("bibliography.md") + "#" + entry.id,
+            "read": None
+            if entry.read is None
+            else {"status": entry.read.status, "url": entry.read.url, "note": entry.read.note},
         }
     elif isinstance(entry, Dataset):
         context["dataset"] = _dataset_view(site, entry, links)
@@ -289,6 +295,29 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
 
 SHOWN_DIGITS = 6
 """Significant digits a dataset page shows of a number recorded with more (the page's download keeps all)."""
+
+
+def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
+    """A finding as its entry page shows it, with its computed evidence grade."""
+    references = (
+        {finding.source.ref: site.by_id[finding.source.ref]} if finding.source.ref in site.by_id else {}
+    )
+    found = grade(finding.source, references)  # type: ignore[arg-type]
+    value = {"=": "", ">": "> ", "<": "< ", "~": "~ "}[finding.bound] + _recorded(finding.value)
+    if finding.high is not None:
+        value += f"–{_recorded(finding.high)}"
+    return {
+        "quantity": site.entry_link(finding.quantity, links) if finding.quantity else None,
+        "what": finding.what,
+        "value": value,
+        "unit": "" if finding.unit == "1" else finding.unit,
+        "electrolyte": _electrolyte_text(finding.electrolyte) or finding.electrolyte_note or "",
+        "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(finding.conditions)),
+        "source": site.source(finding.source, links),
+        "statement": finding.statement,
+        "grade": found.value,
+        "grade_title": GRADE_TITLES[found],
+    }
 
 
 def _recorded(value: object) -> str:
@@ -369,6 +398,26 @@ def _index_page(site: Site, kind: str) -> str:
     )
 
 
+def _evidence_counts(site: Site) -> dict[str, Any]:
+    """How many references were read (and how far), and the grades of all findings."""
+    reading = {"full": 0, "abstract": 0, "none": 0, "unrecorded": 0}
+    for ref in site.of_kind("reference"):
+        status = ref.read.status if isinstance(ref, Reference) and ref.read is not None else "unrecorded"
+        reading[status] += 1
+    references = {r.id: r for r in site.of_kind("reference") if isinstance(r, Reference)}
+    grades: dict[str, int] = dict.fromkeys((g.value for g in Grade), 0)
+    total = 0
+    for entry in (site.by_id[i] for i in site.ids):
+        for finding in getattr(entry, "findings", None) or []:
+            grades[grade(finding.source, references).value] += 1
+            total += 1
+    return {
+        "reading": reading,
+        "grades": [(GRADE_TITLES[Grade(k)], k, v) for k, v in grades.items() if v],
+        "findings": total,
+    }
+
+
 def _home_page(site: Site) -> str:
     links = site.links("index.md")
     counts = [
@@ -384,6 +433,7 @@ def _home_page(site: Site) -> str:
         counts=counts,
         total=len(site.ids),
         open_questions=open_questions,
+        evidence=_evidence_counts(site),
         links=links,
         options=site.options,
     )
