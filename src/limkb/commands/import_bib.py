@@ -104,7 +104,7 @@ def latex_to_text(text: str) -> str:
 
 def _initials(given: str) -> str:
     parts: list[str] = []
-    for token in given.replace(".", ". ").split():
+    for token in re.sub(r"\.(?!-)", ". ", given).split():  # "J.-G." keeps its hyphen
         pieces = [p for p in token.split("-") if p]
         initials = "-".join(f"{p[0].upper()}." for p in pieces if p[0].isalpha())
         if initials:

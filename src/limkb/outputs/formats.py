@@ -27,6 +27,7 @@ import networkx as nx
 
 from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
+from limkb.outputs import bibliography
 from limkb.schema.emmo import NAMESPACES, matches_of
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import KINDS, ColumnType, Dataset, Record, Reference
@@ -252,5 +253,13 @@ def export_all(kb: KnowledgeBase, out_dir: Path) -> list[Path]:
     ]
     for dataset in kb.entries(Dataset.kind):
         written.append(_write(out_dir / "datasets" / f"{dataset.id}.csv", dataset_csv(kb, dataset.id)))
+    references = sorted(
+        (r for r in kb.entries(Reference.kind) if isinstance(r, Reference)), key=lambda r: r.id
+    )
+    written += [
+        _write(out_dir / "references.bib", bibliography.bibtex(references)),
+        _write(out_dir / "references.ris", bibliography.ris(references)),
+        _write(out_dir / "references.csl.json", bibliography.csl_json(references)),
+    ]
     log.info("exported %d files to %s", len(written), out_dir)
     return written
