@@ -111,3 +111,26 @@ def test_every_finding_of_the_kb_cites_a_reference_read_here(real_kb: Any) -> No
     for entry_id, finding in findings:
         assert grade(finding.source, references) in (Grade.PRIMARY_DATA, Grade.PRIMARY_TEXT), entry_id
     assert all(r.read is not None for r in references.values())
+
+
+def test_prose_never_types_a_correlation_coefficient(real_kb: Any) -> None:
+    import re
+
+    typed = re.compile(r"\b[rρ]\s*=\s*[-−]?\d|\([-−]?0\.\d{2}\)")
+    offenders = []
+    for entry in real_kb.entries():
+        for name in ("summary", "text", "approach", "note"):
+            value = getattr(entry, name, None)
+            if isinstance(value, str) and typed.search(value):
+                offenders.append(f"{entry.id}.{name}")
+    assert not offenders, offenders
+
+
+def test_an_entry_that_discusses_an_analysis_shows_its_recomputed_statistics(real_kb: Any) -> None:
+    from limkb.site.render import RenderOptions, render
+
+    pages = render(real_kb, options=RenderOptions(date="2024-01-01"))
+    page = str(pages["entries/properties/sei-fluorine-content.md"])
+    result = real_kb.analyses["ce-vs-sei-fluorine"]
+    assert "Correlations discussed here, recomputed from the data" in page
+    assert f"{result.r:.2f}" in page and f"<td>{result.n}</td>" in page

@@ -250,6 +250,10 @@ class Strategy(Entry):
         default_factory=list,
         description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
     )
+    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
+        default_factory=list,
+        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
+    )
 
 
 class Material(Entry):
@@ -305,6 +309,10 @@ class Species(Entry):
         default_factory=list,
         description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
     )
+    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
+        default_factory=list,
+        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
+    )
 
 
 class Property(Entry):
@@ -328,6 +336,10 @@ class Property(Entry):
     findings: list[Finding] = Field(
         default_factory=list,
         description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
+    )
+    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
+        default_factory=list,
+        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
     )
 
 
@@ -395,6 +407,10 @@ class Question(Entry):
     )
     approach: Markdown | None = Field(
         default=None, description="An experiment or analysis that could answer it."
+    )
+    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
+        default_factory=list,
+        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
     )
 
 

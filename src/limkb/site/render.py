@@ -220,6 +220,11 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "dataset": None,
         "analysis": None,
         "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
+        "discussed": [
+            view
+            for analysis_id in getattr(entry, "analyses", None) or []
+            if (view := analysis_view(site, analysis_id, links)) is not None
+        ],
         "home": links.to("index.md"),
         "options": {"date": site.options.date, "version": site.options.version},
     }
