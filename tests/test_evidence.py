@@ -134,3 +134,16 @@ def test_an_entry_that_discusses_an_analysis_shows_its_recomputed_statistics(rea
     result = real_kb.analyses["ce-vs-sei-fluorine"]
     assert "Correlations discussed here, recomputed from the data" in page
     assert f"{result.r:.2f}" in page and f"<td>{result.n}</td>" in page
+
+
+def test_validate_stats_counts_sourced_relations_findings_and_reading(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from limkb.cli import cli
+
+    kb = _kb(tmp_path, "abstract", _finding())
+    done = CliRunner().invoke(cli, ["validate", "--stats", "--kb", str(kb)])
+    assert done.exit_code == 0, done.output
+    assert "findings: 1, graded primary: 1/1 (100 %); primary-text 1" in done.output
+    assert "references read here: abstract 1" in done.output
+    assert "relations with their own source: 0/0" in done.output

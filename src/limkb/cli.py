@@ -72,7 +72,14 @@ def cli() -> None:
     help="Only files changed since git revision BASE (default origin/HEAD, origin/main "
     "or main), uncommitted ones, and the entries that refer to them.",
 )
-def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, changed_base: str | None) -> None:
+@click.option(
+    "--stats",
+    is_flag=True,
+    help="Also print the evidence: relations with their own source, findings by grade, references read.",
+)
+def validate(
+    paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, changed_base: str | None, stats: bool
+) -> None:
     """Check every entry and report ALL problems, each with file:line:col and a fix.
 
     With PATHS, only problems in those files (or folders) are shown, but the whole KB is
@@ -111,6 +118,10 @@ def validate(paths: tuple[Path, ...], kb_dir: Path, fmt: str, strict: bool, chan
             )
     if fmt == "text" and not len(report):
         click.echo(f"{len(result.entries)} entries checked")
+    if stats:
+        from limkb.check.stats import evidence_stats
+
+        click.echo(evidence_stats(result.entries), err=fmt != "text")
     sys.exit(_print_report(report, fmt, strict=strict))
 
 

@@ -408,6 +408,9 @@ class Question(Entry):
     approach: Markdown | None = Field(
         default=None, description="An experiment or analysis that could answer it."
     )
+    missing: Markdown | None = Field(
+        default=None, description="The data still missing to answer it, in our own words."
+    )
     analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
         default_factory=list,
         description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",

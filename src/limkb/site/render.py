@@ -104,7 +104,7 @@ log = logging.getLogger(__name__)
 
 # --- entry pages ---------------------------------------------------------------------------
 
-_PROSE_FIELDS = ("summary", "text", "approach", "note")
+_PROSE_FIELDS = ("summary", "text", "approach", "missing", "note")
 _SKIP_FIELDS = {
     "id",
     "name",
