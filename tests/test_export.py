@@ -64,6 +64,9 @@ def test_export_all_writes_every_file(kb: KnowledgeBase, tmp_path: Path) -> None
         "graph.graphml",
         "kb.jsonld",
         "datasets/table-1.csv",
+        "references.bib",
+        "references.ris",
+        "references.csl.json",
     ]
     assert not list(out.rglob("*.tmp"))
 
@@ -83,12 +86,18 @@ def test_graphml_parses_with_networkx(kb: KnowledgeBase, tmp_path: Path) -> None
     back = nx.read_graphml(tmp_path / "build" / "graph.graphml", force_multigraph=True)
     assert set(back) == set(kb.graph)
     assert back.nodes["lif"] == {"kind": "species", "name": "Lithium fluoride"}
-    forms = back.get_edge_data("fec-additive", "lif", key="forms")
+    forms = back.get_edge_data("fec-additive", "lif", key="fec-additive--forms--lif")
     assert forms["relation"] == "forms" and forms["inverse"] == "formed by"
     assert json.loads(forms["sources"]) == [{"ref": REF, "locator": "Table 1"}]
     assert forms["note"] == 'with <b>care</b> & "quotes"'
-    assert back.get_edge_data("fec-additive", "other", key="combines_with")["evidence"] == "unknown"
+    assert (
+        back.get_edge_data("fec-additive", "other", key="fec-additive--combines_with--other")["evidence"]
+        == "unknown"
+    )
     assert back.number_of_edges() == kb.graph.number_of_edges()
+    text = (tmp_path / "build" / "graph.graphml").read_text(encoding="utf-8")
+    ids = __import__("re").findall(r'<edge [^>]*id="([^"]+)"', text)
+    assert len(ids) == len(set(ids)) == kb.graph.number_of_edges()  # GraphML edge ids are unique
 
 
 def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path: Path) -> None:

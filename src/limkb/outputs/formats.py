@@ -71,7 +71,8 @@ def graph_graphml(kb: KnowledgeBase) -> str:
             if value is None:
                 continue
             attrs[name] = json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
-        flat.add_edge(source, target, key=key, **attrs)
+        # GraphML edge ids must be unique in the file: the relation alone repeats across edges
+        flat.add_edge(source, target, key=f"{source}--{key}--{target}", **attrs)
     return "\n".join(nx.generate_graphml(flat)) + "\n"
 
 
