@@ -159,6 +159,18 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             return html
         return problems_banner(self._problems) + html
 
+    def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
+        """The graph explorer's scripts go on the graph page only: every other page stays light."""
+        if getattr(page.file, "src_uri", None) != "graph.md":
+            return output
+        depth = page.url.count("/")  # "graph/" is one folder down; "graph.html" none
+        prefix = "../" * depth
+        scripts = "".join(
+            f'<script src="{prefix}assets/limkb/{name}"></script>'
+            for name in ("graph-data.js", "vendor/cytoscape.min.js", "explorer.js")
+        )
+        return output.replace("</body>", scripts + "</body>", 1)
+
     def _reload(self, kb_dir: Path) -> KnowledgeBase:
         """Validate and link ``kb_dir`` again while serving, re-reading only the files that changed.
 

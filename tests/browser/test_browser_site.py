@@ -349,8 +349,10 @@ def test_sample_pages_load_cleanly_and_their_links_answer(tab: Tab, site: Site) 
 
 def test_pages_without_widgets_stay_quiet(tab: Tab, site: Site) -> None:
     page = tab.open(site.base_url)
-    assert page.evaluate("() => typeof window.cytoscape") == "function"
+    assert page.evaluate("() => typeof window.cytoscape") == "undefined"  # loaded on the graph page only
+    assert page.evaluate("() => window.LIMKB_GRAPH === undefined")
     assert page.evaluate("() => window.limkbExplorer === undefined")
+    assert not any("cytoscape" in r or "graph-data" in r for r in tab.requests)
     assert page.locator("#limkb-graph").count() == 0
 
 
