@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from limkb.report import Report
 
-__all__ = ["BuildError", "LimkbError", "LoadError", "UnknownEntryError", "ValidationError"]
+__all__ = ["BuildError", "LimkbError", "LoadError", "TextError", "UnknownEntryError", "ValidationError"]
 
 
 class LimkbError(Exception):
@@ -51,3 +51,15 @@ class UnknownEntryError(LimkbError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class TextError(ValueError):
+    """A mistake at ``start``..``end`` of a short text a contributor wrote (a formulation, an
+    expression), with how to fix it; validation turns it into a located problem."""
+
+    def __init__(self, message: str, start: int, end: int, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+        self.hint = hint

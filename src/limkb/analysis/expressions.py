@@ -34,6 +34,7 @@ from typing import Union
 
 import numpy as np
 
+from limkb.errors import TextError
 from limkb.schema.units import PERCENTAGES, UnitError, parse_unit
 
 __all__ = [
@@ -66,15 +67,8 @@ MAX_DEPTH = 40
 """Deepest nesting accepted."""
 
 
-class ExpressionError(ValueError):
+class ExpressionError(TextError):
     """A mistake in an expression, at ``start``..``end`` of its text, with a fix."""
-
-    def __init__(self, message: str, start: int, end: int, hint: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.start = start
-        self.end = end
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -172,14 +166,17 @@ class _Parser:
             f"the expression ends where {what} should follow", n, n, f"complete it with {what}"
         )
 
-    def expression(self) -> Expression:
+    def descend(self, token: _Token | None) -> None:
+        """One level deeper into the expression; too deep is an error at ``token``."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            token = self.peek()
             start = token.start if token else len(self.text)
             raise ExpressionError(
                 f"the expression nests deeper than {MAX_DEPTH} levels", start, start + 1, "simplify it"
             )
+
+    def expression(self) -> Expression:
+        self.descend(self.peek())
         left = self.term()
         while (token := self.peek()) is not None and token.text in ("+", "-") and token.kind == "op":
             self.take()
@@ -201,14 +198,7 @@ class _Parser:
         token = self.peek()
         if token is not None and token.text == "^":
             self.take()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise ExpressionError(
-                    f"the expression nests deeper than {MAX_DEPTH} levels",
-                    token.start,
-                    token.end,
-                    "simplify it",
-                )
+            self.descend(token)
             exponent = self.unary_power()
             self.depth -= 1
             return Operation("^", base, exponent, _start(base), _end(exponent))
@@ -219,7 +209,9 @@ class _Parser:
         token = self.peek()
         if token is not None and token.kind == "op" and token.text in ("-", "+"):
             self.take()
+            self.descend(token)
             inner = self.unary_power()
+            self.depth -= 1
             return inner if token.text == "+" else Operation("neg", inner, None, token.start, _end(inner))
         return self.power()
 
@@ -227,14 +219,7 @@ class _Parser:
         token = self.peek()
         if token is not None and token.kind == "op" and token.text in ("-", "+"):
             self.take()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise ExpressionError(
-                    f"the expression nests deeper than {MAX_DEPTH} levels",
-                    token.start,
-                    token.end,
-                    "simplify it",
-                )
+            self.descend(token)
             inner = self.power()
             self.depth -= 1
             return inner if token.text == "+" else Operation("neg", inner, None, token.start, _end(inner))

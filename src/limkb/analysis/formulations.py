@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from limkb.errors import TextError
 from limkb.report import close_matches
 
 __all__ = [
@@ -70,15 +71,8 @@ class Amount(StrEnum):
     MOL_PERCENT = "mol%"  # share of all molecules
 
 
-class FormulationError(ValueError):
+class FormulationError(TextError):
     """A mistake in a formulation, at ``start``..``end`` of its text, with a fix."""
-
-    def __init__(self, message: str, start: int, end: int, hint: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.start = start
-        self.end = end
-        self.hint = hint
 
 
 @dataclass(frozen=True)
