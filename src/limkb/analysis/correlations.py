@@ -329,9 +329,19 @@ def _leave_one_out_r(xs: np.ndarray, ys: np.ndarray) -> list[float | None]:
     for i in range(n):
         if var_x[i] <= _FLAT * sxx or var_y[i] <= _FLAT * syy:
             found.append(None)
+        elif var_x[i] <= _RECOMPUTE * sxx or var_y[i] <= _RECOMPUTE * syy:
+            # the subtraction above lost most digits (one record held nearly all the variance):
+            # compute this subset directly
+            keep = np.arange(n) != i
+            rx, ry = xs[keep] - xs[keep].mean(), ys[keep] - ys[keep].mean()
+            found.append(_clip(float(rx @ ry / math.sqrt(float(rx @ rx) * float(ry @ ry)))))
         else:
             found.append(_clip(float(cov[i] / math.sqrt(var_x[i] * var_y[i]))))
     return found
+
+
+_RECOMPUTE = 1e-4
+"""Below this share of the full variance a subset's r is computed directly, not from the sums."""
 
 
 _FLAT = 1e-12

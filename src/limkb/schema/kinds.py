@@ -126,6 +126,20 @@ __all__ = [
 
 # --- entries ------------------------------------------------------------------------------
 
+Findings = Annotated[
+    list[Finding],
+    Field(description="Structured claims from cited papers: quantity, value, unit, conditions, source."),
+]
+"""The ``findings`` of the kinds that carry them."""
+Discusses = Annotated[
+    list[Id],
+    Rel(("analysis",), "discussed by"),
+    Field(
+        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose)."
+    ),
+]
+"""The ``analyses`` an entry discusses."""
+
 
 class Entry(ClosedModel):
     """What every entry has: its id (the file stem), a name, prose and sources."""
@@ -246,14 +260,8 @@ class Strategy(Entry):
         default_factory=list,
         description="Other strategies it has been (or could be) combined with, and the evidence.",
     )
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
-    )
-    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
-        default_factory=list,
-        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
-    )
+    findings: Findings = Field(default_factory=list)
+    analyses: Discusses = Field(default_factory=list)
 
 
 class Material(Entry):
@@ -274,10 +282,7 @@ class Material(Entry):
     decomposes_to: Annotated[list[Link], Rel(("species",), "decomposition product of")] = Field(
         default_factory=list, description="Interphase species it turns into on lithium."
     )
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
-    )
+    findings: Findings = Field(default_factory=list)
 
 
 class Mechanism(Entry):
@@ -305,14 +310,8 @@ class Species(Entry):
     confers: Annotated[list[Link], Rel(("property",), "conferred by")] = Field(
         default_factory=list, description="Properties this species gives an interphase."
     )
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
-    )
-    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
-        default_factory=list,
-        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
-    )
+    findings: Findings = Field(default_factory=list)
+    analyses: Discusses = Field(default_factory=list)
 
 
 class Property(Entry):
@@ -333,14 +332,8 @@ class Property(Entry):
     def _known_unit(cls, unit: str) -> str:
         return Quantity._known_unit(unit)
 
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
-    )
-    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
-        default_factory=list,
-        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
-    )
+    findings: Findings = Field(default_factory=list)
+    analyses: Discusses = Field(default_factory=list)
 
 
 class Technique(Entry):
@@ -354,10 +347,7 @@ class Technique(Entry):
     measures: Annotated[list[Link], Rel(("property",), "measured by")] = Field(
         default_factory=list, description="Properties it can measure."
     )
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
-    )
+    findings: Findings = Field(default_factory=list)
 
 
 class FailureMode(Entry):
@@ -374,10 +364,7 @@ class FailureMode(Entry):
     detected_by: Annotated[list[Link], Rel(("technique",), "detects")] = Field(
         default_factory=list, description="Techniques that can reveal it."
     )
-    findings: list[Finding] = Field(
-        default_factory=list,
-        description="Structured claims from cited papers: quantity, value, unit, conditions, source.",
-    )
+    findings: Findings = Field(default_factory=list)
 
 
 class Question(Entry):
@@ -411,10 +398,7 @@ class Question(Entry):
     missing: Markdown | None = Field(
         default=None, description="The data still missing to answer it, in our own words."
     )
-    analyses: Annotated[list[Id], Rel(("analysis",), "discussed by")] = Field(
-        default_factory=list,
-        description="Analyses this entry discusses: their recomputed statistics are shown here (never type r in prose).",
-    )
+    analyses: Discusses = Field(default_factory=list)
 
 
 COLUMN_NAME = r"^[a-z][a-z0-9_]*$"
