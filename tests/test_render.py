@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -253,3 +254,17 @@ def test_every_kind_has_one_display_row_and_the_explorer_reads_its_order() -> No
     explorer = (Path(__file__).resolve().parent.parent / "src/limkb/site/assets/explorer.js").read_text()
     assert "data.order" in explorer and '"strategy", "material"' not in explorer
     assert KIND_ORDER[0] == "strategy"
+
+
+def test_entry_pages_carry_their_short_name_and_a_search_boost_by_kind(real_kb: Any) -> None:
+    from limkb.site.render import SEARCH_BOOST, RenderOptions, render
+
+    pages = render(real_kb, options=RenderOptions(date="2024-01-01"))
+    lif = str(pages["entries/species/lif.md"])
+    assert 'title: "Lithium fluoride (LiF)"' in lif or "title: Lithium fluoride (LiF)" in lif
+    assert f"search:\n  boost: {SEARCH_BOOST['species']}\n" in lif
+    assert '<span class="limkb-short">(LiF)</span>' in lif
+    xps = str(pages["entries/techniques/xps.md"])
+    assert "(XPS)" in xps.split("\n", 3)[1]
+    question = str(pages["entries/questions/lif-presence-and-ce.md"])
+    assert "boost:" not in question  # questions, analyses and datasets keep the default weight

@@ -207,12 +207,14 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
             "id": entry.id,
             "kind": entry.kind,
             "label": entry.label,
+            "short": _short_name(entry) if not isinstance(entry, Reference) else None,
             "aliases": list(entry.aliases),
             "facts": _facts(entry),
             "prose": [(name, getattr(entry, name)) for name in _PROSE_FIELDS if getattr(entry, name, None)],
             "sources": [site.source(s, links) for s in entry.sources],
         },
         "kind_url": links.browse(entry.kind),
+        "boost": SEARCH_BOOST.get(entry.kind),
         "groups": groups,
         "edit": site.edit(entry),
         "citation": _citation(site, entry, page),
@@ -254,7 +256,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
     context["picture"] = Markup(
         neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours")
     )
-    text = page_text("entry.md", entry.label, **context)
+    text = page_text("entry.md", _titled(entry), **context)
     if texts is not None:
         texts.put(key, text)
     return text
@@ -300,6 +302,37 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
 
 SHOWN_DIGITS = 6
 """Significant digits a dataset page shows of a number recorded with more (the page's download keeps all)."""
+
+
+def _short_name(entry: Entry) -> str | None:
+    """The abbreviation or formula readers search by (``LiF``, ``XPS``, ``ALD``), when the
+    label does not already hold it."""
+    candidates = [getattr(entry, "abbreviation", None), getattr(entry, "formula", None)]
+    candidates += [a for a in entry.aliases if len(a) <= 10 and " " not in a]
+    for name in candidates:
+        if name and name.casefold() not in entry.label.casefold():
+            return str(name)
+    return None
+
+
+def _titled(entry: Entry) -> str:
+    """The page title: the label, with the short name readers search by (``Lithium fluoride (LiF)``)."""
+    short = _short_name(entry) if not isinstance(entry, Reference) else None
+    return f"{entry.label} ({short})" if short else entry.label
+
+
+SEARCH_BOOST = {
+    "species": 4,
+    "material": 3,
+    "strategy": 3,
+    "technique": 3,
+    "property": 2,
+    "failure-mode": 2,
+    "mechanism": 1.5,
+    "reference": 0.5,
+}
+"""How much the site search favours an entry page by its kind: a reader typing "LiF" or "XPS"
+wants the species or the technique before the questions and analyses that mention it."""
 
 
 def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
