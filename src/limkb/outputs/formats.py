@@ -29,6 +29,7 @@ from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
 from limkb.outputs import bibliography
 from limkb.schema.emmo import NAMESPACES, matches_of
+from limkb.schema.fields import electrolyte_text
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import KINDS, ColumnType, Dataset, Record, Reference
 
@@ -128,14 +129,7 @@ def _extra(record: Record, name: str) -> object:
     if name == "note":
         return record.note
     if name == "electrolyte":
-        written = record.electrolyte
-        if written is None or isinstance(written, str):
-            return written
-        parts = []
-        for c in written:
-            amount = "" if c.amount is None else f"{c.amount:g} {c.unit or ''} "
-            parts.append(f"{amount}{c.material}".replace("  ", " "))
-        return " + ".join(parts)
+        return electrolyte_text(record.electrolyte) or None
     value = getattr(record.conditions, name, None) if record.conditions is not None else None
     if value is not None and hasattr(value, "unit"):
         return (

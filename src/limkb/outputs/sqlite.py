@@ -419,11 +419,13 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
 
 
 def _merged_conditions(entry: Any, record: Any) -> dict[str, Any] | None:
-    merged: dict[str, Any] = {}
-    for conditions in (entry.conditions, record.conditions):
-        if conditions is not None:
-            merged.update(conditions.model_dump(mode="json", exclude_none=True))
-    return merged or None
+    """The record's conditions over its dataset's (:func:`~limkb.analysis.variables.conditions_of`), as JSON data."""
+    from limkb.analysis.variables import conditions_of
+
+    merged = conditions_of(entry, record)
+    return {
+        k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v for k, v in merged.items()
+    } or None
 
 
 def _electrolyte(written: Any) -> str | None:

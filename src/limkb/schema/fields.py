@@ -53,6 +53,7 @@ __all__ = [
     "Sources",
     "Temperature",
     "Text",
+    "electrolyte_text",
     "inner_type",
     "relation_fields",
     "unit_bounds",
@@ -484,6 +485,20 @@ Electrolyte = Annotated[
         '`"LiFSI-1.2DME-3TTE"`) or as a list of components; see CONTRIBUTING.md.'
     ),
 ]
+
+
+def electrolyte_text(written: str | list[Component] | None, *, roles: bool = False) -> str:
+    """An electrolyte as one line: the shorthand as written, or its components joined by ``+``
+    (with each role when ``roles``)."""
+    if written is None:
+        return ""
+    if isinstance(written, str):
+        return written
+    parts = []
+    for c in written:
+        amount = "" if c.amount is None else f"{c.amount:g} {c.unit} " if c.unit else f"{c.amount:g} "
+        parts.append(f"{amount}{c.material}" + (f" ({c.role})" if roles else ""))
+    return " + ".join(parts)
 
 
 class Density(Quantity):

@@ -42,6 +42,8 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from limkb.analysis.evidence import GRADE_TITLES, Grade, grade
+from limkb.check.stats import count_evidence
+from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
     KINDS,
     Analysis,
@@ -281,7 +283,7 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
                     "" if values.get(c.name) is None else _recorded(values[c.name]) for c in dataset.columns
                 ],
                 "text_cells": [c.type is ColumnType.TEXT for c in dataset.columns],
-                "electrolyte": _electrolyte_text(record.electrolyte),
+                "electrolyte": electrolyte_text(record.electrolyte, roles=True),
                 "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(record.conditions)),
                 "strategies": [site.entry_link(s, links) for s in record.strategies],
                 "source": site.source(record.source, links) if record.source else None,
@@ -292,7 +294,7 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
         "columns": columns,
         "rows": rows,
         "conditions": _conditions(dataset.conditions),
-        "electrolyte": _electrolyte_text(dataset.electrolyte),
+        "electrolyte": electrolyte_text(dataset.electrolyte, roles=True),
         "has_electrolyte": any(r["electrolyte"] for r in rows),
         "has_conditions": any(r["conditions"] for r in rows),
         "has_strategies": any(r["strategies"] for r in rows),
@@ -349,7 +351,7 @@ def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
         "what": finding.what,
         "value": value,
         "unit": "" if finding.unit == "1" else finding.unit,
-        "electrolyte": _electrolyte_text(finding.electrolyte) or finding.electrolyte_note or "",
+        "electrolyte": electrolyte_text(finding.electrolyte, roles=True) or finding.electrolyte_note or "",
         "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(finding.conditions)),
         "source": site.source(finding.source, links),
         "statement": finding.statement,
@@ -368,18 +370,6 @@ def _recorded(value: object) -> str:
         digits = len(text.lstrip("-").split("e")[0].replace(".", "").lstrip("0"))
         return format(value, f".{SHOWN_DIGITS}g") if digits > SHOWN_DIGITS else text
     return str(value)
-
-
-def _electrolyte_text(written: object) -> str:
-    if written is None:
-        return ""
-    if isinstance(written, str):
-        return written
-    parts = []
-    for c in written:  # type: ignore[attr-defined]
-        amount = "" if c.amount is None else f"{c.amount:g} {c.unit or ''} "
-        parts.append(f"{amount}{c.material} ({c.role})")
-    return " + ".join(parts)
 
 
 # --- index pages ---------------------------------------------------------------------------
@@ -438,21 +428,13 @@ def _index_page(site: Site, kind: str) -> str:
 
 def _evidence_counts(site: Site) -> dict[str, Any]:
     """How many references were read (and how far), and the grades of all findings."""
-    reading = {"full": 0, "abstract": 0, "none": 0, "unrecorded": 0}
-    for ref in site.of_kind("reference"):
-        status = ref.read.status if isinstance(ref, Reference) and ref.read is not None else "unrecorded"
-        reading[status] += 1
-    references = {r.id: r for r in site.of_kind("reference") if isinstance(r, Reference)}
-    grades: dict[str, int] = dict.fromkeys((g.value for g in Grade), 0)
-    total = 0
-    for entry in (site.by_id[i] for i in site.ids):
-        for finding in getattr(entry, "findings", None) or []:
-            grades[grade(finding.source, references).value] += 1
-            total += 1
+    counts = count_evidence({i: site.by_id[i] for i in site.ids})
     return {
-        "reading": reading,
-        "grades": [(GRADE_TITLES[Grade(k)], k, v) for k, v in grades.items() if v],
-        "findings": total,
+        "reading": {k: counts.reading.get(k, 0) for k in ("full", "abstract", "none", "unrecorded")},
+        "grades": [
+            (GRADE_TITLES[g], g.value, counts.grades[g.value]) for g in Grade if counts.grades[g.value]
+        ],
+        "findings": counts.findings,
     }
 
 
