@@ -221,6 +221,11 @@ class Link(ClosedModel):
     note: Markdown | None = Field(
         default=None, description="A qualifier in our own words (conditions, caveats)."
     )
+    editorial: Text | None = Field(
+        default=None,
+        description="For a link no source states: why limkb makes it (its own classification "
+        "or cross-reference), in our own words. A link has sources, or says why it needs none.",
+    )
 
     @model_validator(mode="before")
     @classmethod
