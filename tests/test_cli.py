@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html as htmlmod
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from kbfactory import REF, minimal, write_kb
 from limkb.cli import cli
 from limkb.commands.scaffold import SCHEMA_DIR, write_schemas
+from limkb.report import Problem, Report, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,6 +66,112 @@ def test_validate_json_and_github_formats(project: Path) -> None:
     assert {"line", "col", "severity", "message", "hint"} <= problem.keys()
     run = limkb("validate", "--format", "github", cwd=project)
     assert run.stdout.startswith("::error file=kb/materials/fec.yaml,line=1,col=1,title=missing-sources::")
+
+
+SOURCE_TEXT = f"{{ref: {REF}, locator: x}}"
+"""A source with a locator, as flow YAML."""
+
+
+def _many_problems(project: Path) -> None:
+    """Four errors in one file (two unknown ids, two unknown fields) and one in another."""
+    (project / "kb/strategies/s.yaml").write_text(
+        "name: S\nfamily: electrolyte-engineering\ninterface: li-electrolyte\n"
+        "uses: [lif2, lif3]\ncolor: red\nshade: blue\n"
+        f"sources: [{SOURCE_TEXT}]\n"
+    )
+    (project / "kb/materials/fec.yaml").write_text("name: FEC\nroles: [solvent]\n")
+
+
+def _annotations(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(("::error", "::warning"))]
+
+
+def test_github_format_annotates_each_file_once_and_summarises_every_problem(
+    project: Path, tmp_path: Path
+) -> None:
+    """GitHub shows 10 annotations per step: one per file, the rest counted, all in the summary."""
+    _many_problems(project)
+    summary = tmp_path / "step-summary.md"
+    summary.write_text("an earlier step's summary\n", encoding="utf-8")
+    run = limkb("validate", "--format", "github", cwd=project, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert run.returncode == 1, run.stdout + run.stderr
+    annotations = _annotations(run.stdout)
+    assert [a.split(",")[0] for a in annotations] == [
+        "::error file=kb/materials/fec.yaml",
+        "::error file=kb/strategies/s.yaml",
+    ]
+    assert "title=unknown-ref::'lif2' is not an entry" in annotations[1]
+    assert annotations[1].endswith("%0A... and 3 more in this file, listed in the job summary and the log")
+    assert "more in this file" not in annotations[0]
+    # the log still holds every problem, folded in a group
+    assert "::group::All 5 problems (5 errors, 0 warnings)" in run.stdout
+    assert "kb/strategies/s.yaml:6:1: error[unknown-field]: unknown field 'shade'" in run.stdout
+
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("an earlier step's summary\n"), "the summary is appended to, not replaced"
+    rows = [line for line in text.splitlines() if line.startswith("| kb")]
+    assert [tuple(cell.strip() for cell in row.split(" | ")[:4]) for row in rows] == [
+        ("| kb\\/materials\\/fec\\.yaml", "1", "error", "missing\\-sources"),
+        ("| kb\\/strategies\\/s\\.yaml", "4", "error", "unknown\\-ref"),
+        ("| kb\\/strategies\\/s\\.yaml", "4", "error", "unknown\\-ref"),
+        ("| kb\\/strategies\\/s\\.yaml", "5", "error", "unknown\\-field"),
+        ("| kb\\/strategies\\/s\\.yaml", "6", "error", "unknown\\-field"),
+    ]
+    assert "### limkb validate: 5 errors, 0 warnings" in text
+    assert "\\'lif3\\' is not an entry" in text
+
+
+def test_github_format_without_a_step_summary_points_to_the_log(project: Path) -> None:
+    _many_problems(project)
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    run = subprocess.run(
+        [sys.executable, "-m", "limkb", "validate", "--format", "github"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    annotations = _annotations(run.stdout)
+    assert len(annotations) == 2
+    assert annotations[1].endswith("... and 3 more in this file, listed in the log")
+
+
+def test_github_format_annotates_a_file_at_its_first_error_and_a_clean_run_says_so(
+    project: Path, tmp_path: Path
+) -> None:
+    # a warning (no locator) on line 3 comes before the error (unknown field) on line 4
+    (project / "kb/materials/fec.yaml").write_text(
+        f"name: FEC\nroles: [solvent]\nsources: [{REF}]\ncolor: red\n"
+    )
+    run = limkb("validate", "--format", "github", cwd=project)
+    (annotation,) = _annotations(run.stdout)
+    assert annotation.startswith("::error file=kb/materials/fec.yaml,line=4,col=1,title=unknown-field::")
+    assert annotation.endswith("... and 1 more in this file, listed in the log")
+    (project / "kb/materials/fec.yaml").write_text(f"name: FEC\nroles: [solvent]\nsources: [{SOURCE_TEXT}]\n")
+    summary = tmp_path / "clean.md"
+    run = limkb("validate", "--format", "github", cwd=project, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert run.returncode == 0 and run.stdout == ""
+    assert summary.read_text(encoding="utf-8") == "### limkb validate: no problems\n\n"
+
+
+def test_summary_cells_are_text_and_the_table_stays_under_the_size_limit() -> None:
+    """A message is shown as written: no link, emphasis, tag or cell break comes out of it."""
+    hostile = "x | y [click](javascript:alert(1)) <img src=x> *bold* `code` &amp;\nnext"
+    report = Report([Problem("kb/a.yaml", 2, 1, Severity.ERROR, "bad-value", hostile)])
+    html = MarkdownIt("commonmark").enable("table").render(report.markdown())
+    assert html.count("<td") == 5, "the message must stay in its cell"
+    assert not any(tag in html for tag in ("<a", "<img", "<em", "<strong", "<code")), html
+    (cell,) = re.findall(r"<td>([^<]*x \| y[^<]*)</td>", html)
+    assert htmlmod.unescape(cell) == " ".join(hostile.split())
+    many = Report(
+        [Problem(f"kb/f{i:04}.yaml", 1, 1, Severity.ERROR, "bad-value", "m" * 80) for i in range(300)]
+    )
+    text = many.markdown(limit=5_000)
+    assert len(text.encode()) <= 5_000
+    shown = sum(line.startswith("| kb") for line in text.splitlines())
+    assert 0 < shown < 300
+    assert f"{300 - shown} more problems are not shown" in text
 
 
 def test_validate_paths_filter_the_report(project: Path) -> None:

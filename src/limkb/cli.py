@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 problems in the data (or a failed build), 2 usage error
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -29,12 +30,20 @@ kb_option = click.option(
 """The ``--kb`` option every command that reads the knowledge base takes."""
 
 
-def _print_report(report: Report, fmt: str, *, strict: bool) -> int:
-    """Print a report in the chosen format; return the exit code it implies."""
+def _print_report(report: Report, fmt: str, *, strict: bool, title: str = "limkb validate") -> int:
+    """Print a report in the chosen format; return the exit code it implies.
+
+    With ``github``, every problem is also appended as a Markdown table to the file that
+    ``GITHUB_STEP_SUMMARY`` names (GitHub Actions sets it for each step), when it is set.
+    """
+    summary = os.environ.get("GITHUB_STEP_SUMMARY", "") if fmt == "github" else ""
+    if summary:
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(report.markdown(title=title) + "\n")
     if fmt == "json":
         click.echo(report.format("json"))
     elif len(report):
-        click.echo(report.format(fmt))
+        click.echo(report.format(fmt, summary=bool(summary)))
     ok = report.ok(strict=strict)
     if fmt == "text":
         click.echo(("ok: " if ok else "failed: ") + report.summary(), err=not ok)
@@ -59,7 +68,8 @@ def cli() -> None:
     type=click.Choice(["text", "json", "github"]),
     default="text",
     show_default=True,
-    help="Output: text, JSON, or GitHub Actions annotations.",
+    help="Output: text, JSON, or GitHub Actions annotations (one per file, with the count of the "
+    "others; every problem goes to the job summary when GITHUB_STEP_SUMMARY is set).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
@@ -122,7 +132,8 @@ def validate(
         from limkb.check.stats import evidence_stats
 
         click.echo(evidence_stats(result.entries), err=fmt != "text")
-    sys.exit(_print_report(report, fmt, strict=strict))
+    title = "limkb validate" + (f" --changed {changes.base}" if changed_base is not None else "")
+    sys.exit(_print_report(report, fmt, strict=strict, title=title))
 
 
 @cli.command()

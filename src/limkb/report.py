@@ -3,17 +3,25 @@
 Every problem names its file, line and column, a stable code, what is wrong and how to fix
 it. Codes are listed in :data:`CODES` with the rule they enforce; tests, the ``--format
 github`` output and the site's "common errors" page all read them from there.
+
+GitHub shows at most 10 annotations of each kind per step, so ``--format github`` annotates
+one problem per file and says how many more the file has; :meth:`Report.markdown` lists
+every problem for the job summary.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
-__all__ = ["CODES", "Problem", "Report", "Severity", "close_matches"]
+__all__ = ["CODES", "SUMMARY_LIMIT", "Problem", "Report", "Severity", "close_matches"]
+
+SUMMARY_LIMIT = 1_000_000
+"""Bytes of Markdown :meth:`Report.markdown` writes at most: GitHub refuses a step summary over 1 MiB."""
 
 
 def close_matches(word: str, candidates: Iterable[str], *, n: int, cutoff: float = 0.6) -> list[str]:
@@ -123,10 +131,17 @@ class Problem:
         head = f"{self.path}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
         return f"{head}\n    hint: {self.hint}" if self.hint else head
 
-    def format_github(self) -> str:
-        """A GitHub Actions workflow command that annotates the line in a pull request."""
+    def format_github(self, *, more: int = 0, summary: bool = False) -> str:
+        """A GitHub Actions workflow command that annotates the line in a pull request.
+
+        ``more`` is how many other problems the file has, which the annotation then counts;
+        ``summary`` says whether they are also listed in the job summary (else only in the log).
+        """
         level = "error" if self.severity is Severity.ERROR else "warning"
         text = f"{self.message} (hint: {self.hint})" if self.hint else self.message
+        if more:
+            where = "the job summary and the log" if summary else "the log"
+            text += f"\n... and {more} more in this file, listed in {where}"
         return (
             f"::{level} file={_gh(self.path, True)},line={self.line},col={self.col},"
             f"title={_gh(self.code, True)}::{_gh(text, False)}"
@@ -140,6 +155,7 @@ class Problem:
 
 
 def _gh(text: str, property_value: bool) -> str:
+    """Escape text for a workflow command: its data, or (``property_value``) a ``key=value``."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if property_value:
         text = text.replace(":", "%3A").replace(",", "%2C")
@@ -180,13 +196,60 @@ class Report:
         """True when nothing fails: no errors, and no warnings either when ``strict``."""
         return not self.errors and not (strict and self.warnings)
 
-    def format(self, fmt: str = "text") -> str:
-        """All problems as ``text``, ``json`` or ``github`` annotations."""
+    def format(self, fmt: str = "text", *, summary: bool = False) -> str:
+        """All problems as ``text``, ``json`` or ``github`` annotations (see :meth:`format_github`)."""
         if fmt == "json":
             return json.dumps([p.to_dict() for p in self], indent=2, ensure_ascii=False)
         if fmt == "github":
-            return "\n".join(p.format_github() for p in self)
+            return self.format_github(summary=summary)
         return "\n".join(p.format_text() for p in self)
+
+    def format_github(self, *, summary: bool = False) -> str:
+        """One annotation per file, then every problem as text in a collapsed log group.
+
+        GitHub shows only 10 annotations of each severity per step, so a file with many
+        problems would hide the other files. Each file is annotated once, at its first error
+        (its first warning when it has no error), with the count of the others; ``summary``
+        says the caller also writes :meth:`markdown` to the job summary.
+        """
+        by_file: dict[str, list[Problem]] = {}
+        for problem in self:
+            by_file.setdefault(problem.path, []).append(problem)
+        lines = []
+        for problems in by_file.values():
+            first = next((p for p in problems if p.severity is Severity.ERROR), problems[0])
+            lines.append(first.format_github(more=len(problems) - 1, summary=summary))
+        if len(lines) < len(self):
+            lines.append(f"::group::All {len(self)} problems ({self.summary()})")
+            lines.extend(p.format_text() for p in self)
+            lines.append("::endgroup::")
+        return "\n".join(lines)
+
+    def markdown(self, *, title: str = "limkb validate", limit: int = SUMMARY_LIMIT) -> str:
+        """Every problem as a Markdown table (file, line, severity, code, message), for a job summary.
+
+        Cells are escaped so that a name or a message is shown as written and never read as
+        Markdown or HTML. Rows that would take the text past ``limit`` bytes are left out, and
+        the last line says how many.
+        """
+        head = f"### {_md(title)}: {self.summary()}\n"
+        if not len(self):
+            return head
+        lines = [head, "| file | line | severity | code | message |", "|---|---:|---|---|---|"]
+        size = sum(len(line.encode()) + 1 for line in lines)
+        problems = list(self)
+        for shown, p in enumerate(problems):
+            text = f"{p.message} (hint: {p.hint})" if p.hint else p.message
+            row = f"| {_md(p.path)} | {p.line} | {p.severity} | {_md(p.code)} | {_md(text)} |"
+            if size + len(row.encode()) + 200 > limit:
+                lines.append(
+                    f"\n{len(problems) - shown} more problems are not shown (a summary holds at most "
+                    f"{limit:,} bytes); run `limkb validate` to see them all."
+                )
+                break
+            lines.append(row)
+            size += len(row.encode()) + 1
+        return "\n".join(lines) + "\n"
 
     def summary(self) -> str:
         """'2 errors, 1 warning' or 'no problems'."""
@@ -194,3 +257,15 @@ class Report:
             return "no problems"
         e, w = len(self.errors), len(self.warnings)
         return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}"
+
+
+_MD_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _md(text: str) -> str:
+    """Text for a Markdown table cell: every ASCII punctuation mark backslash-escaped, on one line.
+
+    CommonMark lets any ASCII punctuation be escaped, so nothing in the text can open a link,
+    emphasis, a code span, an HTML tag or an entity, or end the cell (``|``).
+    """
+    return _MD_PUNCTUATION.sub(r"\\\1", " ".join(text.split()))
