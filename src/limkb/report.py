@@ -105,6 +105,8 @@ CODES: dict[str, str] = {
     # warnings
     "missing-locator": "A source names no locator (section, table, figure).",
     "ref-id-convention": "A reference id does not follow `<surname><year><first-title-word>`.",
+    "unsourced-relation": "A relation has neither its own `sources:` nor an `editorial:` saying why it needs none.",
+    "editorial-and-sources": "A relation has `sources:` and also an `editorial:` saying it needs no source.",
 }
 """Every problem code and the rule it enforces."""
 
