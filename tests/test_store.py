@@ -1,4 +1,5 @@
-"""The SQLite store: every entry, relation, citation and record, typed, indexed and atomic."""
+"""The SQLite store: every entry, relation, citation and record, typed, indexed, linked by
+foreign keys, searchable (FTS5) and atomic."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 import limkb.outputs.sqlite as store
@@ -25,6 +27,7 @@ def kb(tmp_path: Path) -> KnowledgeBase:
         {
             "species/lif": minimal("species", "LiF", formula="LiF"),
             "strategies/s": minimal("strategy", "S", forms=[{"id": "lif", "sources": SOURCE}]),
+            "analyses/ce-vs-d": minimal("analysis", "CE vs d", x="thick", y="ce"),
             "properties/ce": minimal("property", "CE", unit="%"),
             "properties/thick": minimal("property", "Thickness", unit="nm", scope="sei", desired="lower"),
             "datasets/t": minimal(
@@ -51,14 +54,16 @@ def _rows(path: Path, sql: str) -> list[tuple[object, ...]]:
 def test_counts_equal_the_kb(kb: KnowledgeBase, tmp_path: Path) -> None:
     path = write_sqlite(kb, tmp_path / "build" / "kb.sqlite")
     count = lambda table: _rows(path, f'SELECT count(*) FROM "{table}"')[0][0]  # noqa: E731
-    assert count("entries") == len(kb) == 6
+    assert count("entries") == len(kb) == 7
     assert count("relations") == kb.graph.number_of_edges() == 4  # forms, about, 2 x column_of
-    assert count("references") == 1
+    assert count("bibliography") == 1  # not "references", an SQL keyword that needs quoting
     assert count("citations") == sum(len(iter_sources(kb[i])) for i in kb)
     assert count("dataset_columns") == 3
     assert count("dataset_records") == 2
     assert count("dataset_values") == 4  # A: ce, d, salt; B: ce only
     assert count("analysis_results") == 0
+    assert _rows(path, "select count(*) from bibliography") == [(1,)]  # unquoted, as analysts type it
+    assert not _rows(path, "SELECT name FROM sqlite_master WHERE name = 'references'")
 
 
 def test_values_are_typed_with_units_and_sources(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -187,3 +192,108 @@ def test_engine_and_session_give_typed_sql_access(kb: KnowledgeBase) -> None:
         assert forming == ["s"]
     with kb.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM entries").scalar_one() == len(kb)
+
+
+FOREIGN_KEYS = {
+    ("relations", ("source",), "entries", ("id",)),
+    ("relations", ("target",), "entries", ("id",)),
+    ("bibliography", ("id",), "entries", ("id",)),
+    ("citations", ("entry",), "entries", ("id",)),
+    ("citations", ("ref",), "bibliography", ("id",)),
+    ("dataset_columns", ("dataset",), "entries", ("id",)),
+    ("dataset_columns", ("property",), "entries", ("id",)),
+    ("dataset_records", ("dataset",), "entries", ("id",)),
+    ("dataset_records", ("ref",), "bibliography", ("id",)),
+    ("dataset_values", ("dataset", "row"), "dataset_records", ("dataset", "row")),
+    ("dataset_values", ("dataset", "column"), "dataset_columns", ("dataset", "name")),
+    ("dataset_values", ("property",), "entries", ("id",)),
+    ("analysis_results", ("id",), "entries", ("id",)),
+    ("analysis_results", ("reported_ref",), "bibliography", ("id",)),
+}
+
+
+def _foreign_keys(path: Path) -> set[tuple[str, tuple[str, ...], str, tuple[str, ...]]]:
+    found: dict[tuple[str, int], tuple[str, list[str], list[str]]] = {}
+    tables = [name for (name,) in _rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        for fk_id, _seq, parent, child, parent_column, *_ in _rows(
+            path, f'PRAGMA foreign_key_list("{table}")'
+        ):
+            _, children, parents = found.setdefault((table, fk_id), (parent, [], []))
+            children.append(child)
+            parents.append(parent_column)
+    return {(table, tuple(c), parent, tuple(p)) for (table, _), (parent, c, p) in found.items()}
+
+
+def test_foreign_keys_are_declared_and_hold(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = write_sqlite(kb, tmp_path / "kb.sqlite", results=kb.analyses)
+    assert _foreign_keys(path) == FOREIGN_KEYS
+    assert _rows(path, "SELECT count(*) FROM analysis_results") == [(1,)]
+    assert _rows(path, "PRAGMA foreign_key_check") == []
+
+
+def test_foreign_keys_hold_in_the_real_kb(real_kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = write_sqlite(real_kb, tmp_path / "kb.sqlite", results=real_kb.analyses)
+    assert _foreign_keys(path) == FOREIGN_KEYS
+    assert _rows(path, "PRAGMA foreign_key_check") == []
+    assert _rows(path, "SELECT count(*) FROM citations")[0][0] > 0
+
+
+def test_a_dangling_reference_is_refused_while_writing(
+    kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The keys are enforced as the rows go in: a citation of a missing reference fails the write."""
+    rows = store._rows
+
+    def dangling(*args: object) -> dict[str, list[dict[str, object]]]:
+        found = rows(*args)  # type: ignore[arg-type]
+        found["citations"].append(
+            {"entry": "s", "ref": "nobody2000missing", "locator": None, "at": "sources[9]"}
+        )
+        return found
+
+    monkeypatch.setattr(store, "_rows", dangling)
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        write_sqlite(kb, tmp_path / "kb.sqlite")
+    assert not (tmp_path / "kb.sqlite").exists()
+
+
+def test_full_text_search_finds_entries_by_name_alias_and_summary(tmp_path: Path) -> None:
+    root = write_kb(
+        tmp_path,
+        {
+            "species/lif": minimal("species", "Lithium fluoride", formula="LiF"),
+            "strategies/lif-asei": minimal(
+                "strategy", "LiF artificial SEI", summary="A coating of lithium fluoride made before cycling."
+            ),
+            "materials/fec": minimal("material", "Fluoroethylene carbonate", aliases=["FEC"]),
+            "species/li2o": minimal("species", "Lithium oxide", formula="Li2O"),
+        },
+    )
+    path = write_sqlite(load(root, cache=False), tmp_path / "kb.sqlite")
+    match = "SELECT id FROM entries_fts WHERE entries_fts MATCH ? ORDER BY id"
+    with sqlite3.connect(path) as connection:
+        search = lambda text: [i for (i,) in connection.execute(match, (text,))]  # noqa: E731
+        assert search("fluoride") == ["lif", "lif-asei"]  # a name, and a summary
+        assert search("FEC") == ["fec"]  # an alias
+        assert search("li2o") == ["li2o"]  # a formula, case aside
+        assert search("oxide") == ["li2o"]
+        assert search("fluoride NOT coating") == ["lif"]
+        # the FTS rowid is the entry's rowid, so the index joins back to `entries` (as Datasette does)
+        joined = connection.execute(
+            "SELECT e.id, e.kind FROM entries e WHERE e.rowid IN "
+            "(SELECT rowid FROM entries_fts WHERE entries_fts MATCH 'fluoride') ORDER BY e.id"
+        ).fetchall()
+        assert joined == [("lif", "species"), ("lif-asei", "strategy")]
+        assert connection.execute(
+            "SELECT count(*) FROM entries e JOIN entries_fts f ON f.rowid = e.rowid AND f.id = e.id"
+        ).fetchone() == (len(load(root, cache=False)),)
+
+
+def test_meta_names_the_data_licence(kb: KnowledgeBase, tmp_path: Path) -> None:
+    path = write_sqlite(kb, tmp_path / "kb.sqlite")
+    meta = dict(_rows(path, "SELECT key, value FROM meta"))
+    assert meta["license"] == "CC-BY-4.0"
+    assert meta["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "Attribution 4.0" in meta["license_title"]
+    assert "lithium-metal anodes" in meta["title"]

@@ -3,13 +3,20 @@
 The tables are SQLModel models, so analysts get typed rows from ``kb.session()`` and plain
 SQL from ``sqlite3`` or Datasette alike. Every table is written in a fixed order (by id, then
 position), values keep their units in a column beside them, and the schema version sits in
-the ``meta`` table and in ``PRAGMA user_version``.
+the ``meta`` table and in ``PRAGMA user_version``. Every column has a description in its
+model (the Datasette metadata is made from them, see :mod:`limkb.outputs.datasette`).
 
 Tables: ``entries`` (one row per entry, the full entry as JSON in ``data``), ``relations``
-(one row per graph edge, with its sources as JSON), ``references``, ``citations`` (every
-source of every entry, with where in the entry it is cited), ``dataset_columns``,
-``dataset_records``, ``dataset_values`` (one row per cell, numeric values in ``value_num``),
-``analysis_results`` and ``meta``.
+(one row per graph edge, with its sources as JSON), ``bibliography`` (one row per reference
+entry; named so because ``references`` is an SQL keyword), ``citations`` (every source of
+every entry, with where in the entry it is cited), ``dataset_columns``, ``dataset_records``,
+``dataset_values`` (one row per cell, numeric values in ``value_num``), ``analysis_results``,
+``meta`` (schema version, licence) and ``entries_fts`` (SQLite FTS5 full-text search over the
+entries' ids, names, aliases and summaries).
+
+Foreign keys are declared (``REFERENCES``) and enforced while the file is written: every
+citation, record source and reported value names a row of ``bibliography``, every cell its
+record and its column, every column its property, every analysis result its analysis entry.
 """
 
 from __future__ import annotations
@@ -22,13 +29,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Column, create_engine, event
+from sqlalchemy import JSON, Column, ForeignKeyConstraint, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
 from limkb.files import default_mode
+from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
 from limkb.schema.kinds import Dataset, Reference, iter_sources
 
 if TYPE_CHECKING:
@@ -36,6 +44,8 @@ if TYPE_CHECKING:
     from limkb.graph import KnowledgeBase
 
 __all__ = [
+    "FTS_COLUMNS",
+    "FTS_TABLE",
     "SCHEMA_VERSION",
     "TABLES",
     "AnalysisResultRow",
@@ -54,8 +64,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
-"""Bumped whenever a table or column changes meaning; stored in ``meta`` and ``user_version``."""
+SCHEMA_VERSION = 3
+"""Bumped whenever a table or column changes meaning; stored in ``meta`` and ``user_version``.
+
+3: ``references`` renamed ``bibliography``; foreign keys declared; ``entries_fts``; the
+licence in ``meta``.
+"""
+
+_REF = "bibliography.id"
 
 
 class EntryRow(SQLModel, table=True):
@@ -63,12 +79,17 @@ class EntryRow(SQLModel, table=True):
 
     __tablename__ = "entries"
 
-    id: str = Field(primary_key=True)
-    kind: str = Field(index=True)
-    name: str
-    summary: str | None = None
+    id: str = Field(
+        primary_key=True, description="The entry's id: the stem of its YAML file, unique in the KB."
+    )
+    kind: str = Field(index=True, description="The entry's kind: `strategy`, `material`, `reference`, ...")
+    name: str = Field(description="The entry's name as shown (a reference's short label).")
+    summary: str | None = Field(default=None, description="One-paragraph summary, Markdown.")
     file: str = Field(description="Path of the YAML file, relative to the project folder.")
-    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(
+        sa_column=Column(JSON, nullable=False),
+        description="The whole entry as JSON, fields at their defaults left out (query with `json_extract`).",
+    )
 
 
 class RelationRow(SQLModel, table=True):
@@ -76,33 +97,44 @@ class RelationRow(SQLModel, table=True):
 
     __tablename__ = "relations"
 
-    id: int | None = Field(default=None, primary_key=True)
-    source: str = Field(index=True, foreign_key="entries.id")
-    relation: str = Field(index=True)
-    target: str = Field(index=True, foreign_key="entries.id")
-    inverse: str
-    note: str | None = None
-    evidence: str | None = None
-    sources: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    id: int | None = Field(
+        default=None, primary_key=True, description="Row number (edges sorted by source, relation, target)."
+    )
+    source: str = Field(
+        index=True, foreign_key="entries.id", description="The entry the relation starts from."
+    )
+    relation: str = Field(
+        index=True, description="The relation, as its field is named: `forms`, `uses`, `fails_by`, ..."
+    )
+    target: str = Field(index=True, foreign_key="entries.id", description="The entry the relation points to.")
+    inverse: str = Field(description="How the relation reads from the target back: `formed by`, ...")
+    note: str | None = Field(default=None, description="The relation's note, Markdown.")
+    evidence: str | None = Field(default=None, description="How well the relation is supported, when stated.")
+    sources: list[dict[str, Any]] = Field(
+        sa_column=Column(JSON, nullable=False),
+        description="The relation's own sources as JSON: a list of `{ref, locator}`.",
+    )
 
 
 class ReferenceRow(SQLModel, table=True):
     """One publication, with its bibliographic fields."""
 
-    __tablename__ = "references"
+    __tablename__ = "bibliography"
 
-    id: str = Field(primary_key=True, foreign_key="entries.id")
-    label: str
-    type: str
-    title: str
-    authors: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    journal: str | None = None
-    year: int = Field(index=True)
-    volume: str | None = None
-    issue: str | None = None
-    pages: str | None = None
-    doi: str | None = Field(default=None, index=True)
-    url: str | None = None
+    id: str = Field(primary_key=True, foreign_key="entries.id", description="The reference's entry id.")
+    label: str = Field(description="Short label, e.g. `Oyakhire and Bent (2024)`.")
+    type: str = Field(description="Publication type: `article`, `review`, `book`, `chapter`, ...")
+    title: str = Field(description="Title of the publication.")
+    authors: list[str] = Field(
+        sa_column=Column(JSON, nullable=False), description="Authors as JSON, each `Family, Given`."
+    )
+    journal: str | None = Field(default=None, description="Journal, book or publisher.")
+    year: int = Field(index=True, description="Year of publication.")
+    volume: str | None = Field(default=None, description="Volume.")
+    issue: str | None = Field(default=None, description="Issue.")
+    pages: str | None = Field(default=None, description="Pages or article number.")
+    doi: str | None = Field(default=None, index=True, description="DOI, without `https://doi.org/`.")
+    url: str | None = Field(default=None, description="URL, when there is no DOI or beside it.")
 
 
 class CitationRow(SQLModel, table=True):
@@ -110,10 +142,12 @@ class CitationRow(SQLModel, table=True):
 
     __tablename__ = "citations"
 
-    id: int | None = Field(default=None, primary_key=True)
-    entry: str = Field(index=True, foreign_key="entries.id")
-    ref: str = Field(index=True)
-    locator: str | None = None
+    id: int | None = Field(default=None, primary_key=True, description="Row number.")
+    entry: str = Field(index=True, foreign_key="entries.id", description="The citing entry.")
+    ref: str = Field(
+        index=True, foreign_key=_REF, description="The cited reference (a row of `bibliography`)."
+    )
+    locator: str | None = Field(default=None, description="Where in the reference: `Table 1`, `Fig. 3b`, ...")
     at: str = Field(description="Where in the entry the citation sits, e.g. `forms[0].sources[0]`.")
 
 
@@ -122,13 +156,19 @@ class DatasetColumnRow(SQLModel, table=True):
 
     __tablename__ = "dataset_columns"
 
-    dataset: str = Field(primary_key=True, foreign_key="entries.id")
-    name: str = Field(primary_key=True)
-    position: int
-    property: str | None = Field(default=None, index=True)
-    unit: str | None = None
-    type: str
-    description: str | None = None
+    dataset: str = Field(primary_key=True, foreign_key="entries.id", description="The dataset entry.")
+    name: str = Field(
+        primary_key=True, description="The column's name, the key of its values in the records."
+    )
+    position: int = Field(description="Position of the column in the dataset, from 0.")
+    property: str | None = Field(
+        default=None, index=True, foreign_key="entries.id", description="The property entry the column holds."
+    )
+    unit: str | None = Field(
+        default=None, description="Unit of the values (`%`, `nm`, `1` when dimensionless)."
+    )
+    type: str = Field(description="Value type: `number`, `integer` or `text`.")
+    description: str | None = Field(default=None, description="What the column holds, Markdown.")
 
 
 class DatasetRecordRow(SQLModel, table=True):
@@ -136,30 +176,47 @@ class DatasetRecordRow(SQLModel, table=True):
 
     __tablename__ = "dataset_records"
 
-    dataset: str = Field(primary_key=True, foreign_key="entries.id")
-    row: int = Field(primary_key=True)
-    label: str
-    ref: str | None = Field(default=None, index=True)
-    locator: str | None = None
-    note: str | None = None
-    conditions: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    """The record's conditions over the dataset's (each field the record states wins)."""
-    electrolyte: str | None = Field(default=None, index=True)
-    """The record's electrolyte (else the dataset's) as written: the shorthand, or the components as JSON."""
+    dataset: str = Field(primary_key=True, foreign_key="entries.id", description="The dataset entry.")
+    row: int = Field(primary_key=True, description="Position of the record in the dataset, from 0.")
+    label: str = Field(description="How the record is named on plots, e.g. its electrolyte.")
+    ref: str | None = Field(
+        default=None,
+        index=True,
+        foreign_key=_REF,
+        description="The record's source (else the dataset's first).",
+    )
+    locator: str | None = Field(default=None, description="Where in that source.")
+    note: str | None = Field(default=None, description="Remarks on the record, Markdown.")
+    conditions: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=Column(JSON, nullable=True),
+        description="The record's conditions over the dataset's, as JSON (each field the record states wins).",
+    )
+    electrolyte: str | None = Field(
+        default=None,
+        index=True,
+        description="The record's electrolyte (else the dataset's) as written: the shorthand, or the components as JSON.",
+    )
 
 
 class DatasetValueRow(SQLModel, table=True):
     """One cell of a dataset: numbers in ``value_num``, text in ``value_text``, with the unit."""
 
     __tablename__ = "dataset_values"
+    __table_args__ = (
+        ForeignKeyConstraint(["dataset", "row"], ["dataset_records.dataset", "dataset_records.row"]),
+        ForeignKeyConstraint(["dataset", "column"], ["dataset_columns.dataset", "dataset_columns.name"]),
+    )
 
-    dataset: str = Field(primary_key=True)
-    row: int = Field(primary_key=True)
-    column: str = Field(primary_key=True)
-    property: str | None = Field(default=None, index=True)
-    value_num: float | None = None
-    value_text: str | None = None
-    unit: str | None = None
+    dataset: str = Field(primary_key=True, description="The dataset entry.")
+    row: int = Field(primary_key=True, description="The record (`dataset_records.row`).")
+    column: str = Field(primary_key=True, description="The column (`dataset_columns.name`).")
+    property: str | None = Field(
+        default=None, index=True, foreign_key="entries.id", description="The property the column holds."
+    )
+    value_num: float | None = Field(default=None, description="The value, when a number, in `unit`.")
+    value_text: str | None = Field(default=None, description="The value, when text.")
+    unit: str | None = Field(default=None, description="Unit of `value_num`.")
 
 
 class AnalysisResultRow(SQLModel, table=True):
@@ -167,43 +224,67 @@ class AnalysisResultRow(SQLModel, table=True):
 
     __tablename__ = "analysis_results"
 
-    id: str = Field(primary_key=True)
-    name: str | None = None
-    x: str
-    y: str
-    x_unit: str | None = None
-    y_unit: str | None = None
-    datasets: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    n: int
-    excluded: int
-    r: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    p: float | None = None
-    spearman: float | None = None
-    spearman_p: float | None = None
-    slope: float | None = None
-    intercept: float | None = None
-    loo_min: float | None = None
-    loo_max: float | None = None
-    loo_most_influential: str | None = None
-    reported_value: float | None = None
-    reported_ref: str | None = None
-    reported_locator: str | None = None
-    difference: float | None = None
-    flags: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    caveats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    groups: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    """With ``by:``, each group's key with its n, r and Spearman."""
+    id: str = Field(primary_key=True, foreign_key="entries.id", description="The analysis entry.")
+    name: str | None = Field(default=None, description="The analysis's name.")
+    x: str = Field(description="The explanatory variable, as declared.")
+    y: str = Field(description="The response variable, as declared.")
+    x_unit: str | None = Field(default=None, description="Unit of x.")
+    y_unit: str | None = Field(default=None, description="Unit of y.")
+    datasets: list[str] = Field(
+        sa_column=Column(JSON, nullable=False), description="The datasets read, as a JSON list of ids."
+    )
+    n: int = Field(description="Number of records with both x and y.")
+    excluded: int = Field(
+        description="Records left out: a value missing, or the expression undefined (a zero denominator)."
+    )
+    r: float | None = Field(default=None, description="Pearson's r.")
+    ci_low: float | None = Field(default=None, description="Lower bound of r's 95 % confidence interval.")
+    ci_high: float | None = Field(default=None, description="Upper bound of r's 95 % confidence interval.")
+    p: float | None = Field(default=None, description="Two-sided p-value of r.")
+    spearman: float | None = Field(default=None, description="Spearman's rank correlation.")
+    spearman_p: float | None = Field(default=None, description="Two-sided p-value of Spearman's rho.")
+    slope: float | None = Field(
+        default=None, description="Least-squares slope of y on x, in y_unit per x_unit."
+    )
+    intercept: float | None = Field(default=None, description="Least-squares intercept, in y_unit.")
+    loo_min: float | None = Field(default=None, description="Smallest r when one record is left out.")
+    loo_max: float | None = Field(default=None, description="Largest r when one record is left out.")
+    loo_most_influential: str | None = Field(
+        default=None, description="Label of the record whose removal moves r most."
+    )
+    reported_value: float | None = Field(default=None, description="The coefficient the paper reported.")
+    reported_ref: str | None = Field(
+        default=None, foreign_key=_REF, description="The reference that reported it."
+    )
+    reported_locator: str | None = Field(default=None, description="Where in that reference.")
+    difference: float | None = Field(default=None, description="Our coefficient minus the reported one.")
+    flags: list[str] = Field(
+        sa_column=Column(JSON, nullable=False),
+        description="Warnings about the result as a JSON list (`few-points`, ...).",
+    )
+    caveats: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="Caveats in words, as a JSON list (clustering, a dominant record, ...).",
+    )
+    groups: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="With `by:`, each group's key with its n, r and Spearman, as JSON.",
+    )
 
 
 class MetaRow(SQLModel, table=True):
-    """Facts about the database itself: ``schema_version``, ``limkb_version``, counts."""
+    """Facts about the database itself: schema and limkb versions, counts, title and licence."""
 
     __tablename__ = "meta"
 
-    key: str = Field(primary_key=True)
-    value: str
+    key: str = Field(
+        primary_key=True,
+        description="`schema_version`, `limkb_version`, `entries`, `relations`, `title`, `license`, "
+        "`license_title`, `license_url`, `source_url`.",
+    )
+    value: str = Field(description="The value, as text.")
 
 
 TABLES: tuple[type[SQLModel], ...] = (
@@ -218,6 +299,23 @@ TABLES: tuple[type[SQLModel], ...] = (
     MetaRow,
 )
 """Every table of the store, in creation order."""
+
+FTS_TABLE = "entries_fts"
+"""The full-text index of the entries (SQLite FTS5); its rowid is the entry's rowid in ``entries``."""
+
+FTS_COLUMNS: dict[str, str] = {
+    "id": "The entry's id (`entries.id`).",
+    "kind": "The entry's kind (not indexed: filter with `kind = 'species'`).",
+    "name": "The entry's name.",
+    "aliases": "The entry's other names and formulas, one per line.",
+    "summary": "The entry's summary.",
+}
+"""The columns of :data:`FTS_TABLE`, with what each holds."""
+
+_FTS_SQL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+    "id, kind UNINDEXED, name, aliases, summary, tokenize = 'unicode61 remove_diacritics 2')"
+)
 
 
 def _dotted(loc: Sequence[str | int]) -> str:
@@ -253,7 +351,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
                 {"entry": entry_id, "ref": source.ref, "locator": source.locator, "at": _dotted(loc)}
             )
         if isinstance(entry, Reference):
-            rows["references"].append(
+            rows["bibliography"].append(
                 {
                     "id": entry_id,
                     "label": entry.label,
@@ -293,9 +391,27 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
         "limkb_version": __version__,
         "entries": str(len(rows["entries"])),
         "relations": str(len(rows["relations"])),
+        "title": TITLE,
+        "license": DATA_LICENSE["name"],
+        "license_title": DATA_LICENSE["title"],
+        "license_url": DATA_LICENSE["path"],
+        "source_url": HOMEPAGE,
     }
     rows["meta"] = [{"key": k, "value": v} for k, v in sorted(meta.items())]
     return rows
+
+
+def _fts_rows(kb: KnowledgeBase) -> list[tuple[int, str, str, str, str, str]]:
+    """The rows of :data:`FTS_TABLE`, numbered as ``entries`` is filled (by id, from 1)."""
+    found = []
+    for rowid, entry_id in enumerate(sorted(kb), start=1):
+        entry = kb[entry_id]
+        aliases = list(entry.aliases)
+        formula = getattr(entry, "formula", None)
+        if isinstance(formula, str) and formula not in aliases:
+            aliases.append(formula)
+        found.append((rowid, entry_id, entry.kind, entry.label, "\n".join(aliases), entry.summary or ""))
+    return found
 
 
 def _dataset_rows(entry: Dataset, rows: dict[str, list[dict[str, Any]]]) -> None:
@@ -396,12 +512,17 @@ def _fill(engine: Engine, kb: KnowledgeBase, results: dict[str, AnalysisResult] 
         for table in tables:
             for index in sorted(table.indexes, key=lambda i: str(i.name)):
                 index.create(connection)
+        connection.exec_driver_sql(_FTS_SQL)
     rows = _rows(kb, results)
     with engine.begin() as connection:
         for table in tables:
             batch = rows[table.name]
             if batch:
                 connection.execute(table.insert(), batch)
+        connection.exec_driver_sql(
+            f"INSERT INTO {FTS_TABLE} (rowid, id, kind, name, aliases, summary) VALUES (?, ?, ?, ?, ?, ?)",
+            _fts_rows(kb),
+        )
         connection.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return {name: len(batch) for name, batch in rows.items()}
 
