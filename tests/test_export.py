@@ -1,4 +1,4 @@
-"""Exports: node-link JSON round trip, GraphML and JSON-LD that parse, dataset CSVs."""
+"""Exports: node-link JSON round trip, GraphML and JSON-LD that parse and name the licence, dataset CSVs."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ import rdflib
 from kbfactory import REF, SOURCE, minimal, write_kb
 from limkb.access import load
 from limkb.graph import KnowledgeBase
-from limkb.outputs.formats import ENTRY_BASE, VOCAB_BASE, export_all
+from limkb.outputs.formats import DOCUMENT_IRI, ENTRY_BASE, GRAPH_ATTRIBUTES, VOCAB_BASE, export_all
 
 SKOS = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
 ENTRY = rdflib.Namespace(ENTRY_BASE)
 VOCAB = rdflib.Namespace(VOCAB_BASE)
+DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 
 
 @pytest.fixture
@@ -64,6 +66,8 @@ def test_export_all_writes_every_file(kb: KnowledgeBase, tmp_path: Path) -> None
         "graph.graphml",
         "kb.jsonld",
         "datasets/table-1.csv",
+        "datapackage.json",
+        "metadata.json",
         "references.bib",
         "references.ris",
         "references.csl.json",
@@ -78,6 +82,8 @@ def test_graph_json_round_trips(kb: KnowledgeBase, tmp_path: Path) -> None:
     assert isinstance(back, nx.MultiDiGraph)
     assert dict(back.nodes(data=True)) == dict(kb.graph.nodes(data=True))
     assert _edges(back) == _edges(kb.graph)
+    assert back.graph == GRAPH_ATTRIBUTES and back.graph["license_url"] == CC_BY
+    back.graph.clear()
     assert nx.utils.graphs_equal(back, kb.graph)
 
 
@@ -95,6 +101,7 @@ def test_graphml_parses_with_networkx(kb: KnowledgeBase, tmp_path: Path) -> None
         == "unknown"
     )
     assert back.number_of_edges() == kb.graph.number_of_edges()
+    assert back.graph["license"] == "CC-BY-4.0" and back.graph["license_url"] == CC_BY
     text = (tmp_path / "build" / "graph.graphml").read_text(encoding="utf-8")
     ids = __import__("re").findall(r'<edge [^>]*id="([^"]+)"', text)
     assert len(ids) == len(set(ids)) == kb.graph.number_of_edges()  # GraphML edge ids are unique
@@ -120,6 +127,9 @@ def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path:
     assert (VOCAB["forms"], rdflib.RDFS.label, rdflib.Literal("forms")) in graph
     subjects = {s for s in graph.subjects(rdflib.RDF.type, None) if str(s).startswith(ENTRY_BASE)}
     assert len(subjects) == len(kb)
+    document = rdflib.URIRef(DOCUMENT_IRI)
+    assert (document, DCTERMS.license, rdflib.URIRef(CC_BY)) in graph
+    assert (document, rdflib.RDF.type, DCTERMS.Dataset) in graph
 
 
 def test_dataset_csv_has_units_in_the_header_and_sources(kb: KnowledgeBase, tmp_path: Path) -> None:

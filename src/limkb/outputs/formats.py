@@ -8,7 +8,14 @@
   formula, starting with ``= + - @``, get a leading ``'``): ``label``, the columns (headed ``name [unit]``
   for numbers), then the row's ``ref`` and ``locator``;
 - ``kb.jsonld``: every entry as linked data, typed by its kind, with its relations and SKOS
-  matches to EMMO / BattINFO terms (see :mod:`limkb.schema.emmo`).
+  matches to EMMO / BattINFO terms (see :mod:`limkb.schema.emmo`);
+- ``datapackage.json``: the dataset CSVs as a Frictionless data package (see
+  :mod:`limkb.outputs.datapackage`);
+- ``metadata.json``: Datasette's metadata for ``kb.sqlite`` (see :mod:`limkb.outputs.datasette`).
+
+The graph files and the JSON-LD name the data licence (CC BY 4.0) and where the data comes
+from (:mod:`limkb.outputs.provenance`), as the graph's attributes and as a node describing the
+document.
 
 Every file is written next to its final name and renamed into place, in a fixed order, with
 the same bytes for the same KB.
@@ -28,14 +35,20 @@ import networkx as nx
 from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
 from limkb.outputs import bibliography
+from limkb.outputs.datasette import metadata_json
+from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
 from limkb.schema.emmo import NAMESPACES, matches_of
 from limkb.schema.fields import electrolyte_text
 from limkb.schema.ids import is_slug
-from limkb.schema.kinds import KINDS, ColumnType, Dataset, Record, Reference
+from limkb.schema.kinds import KINDS, Column, ColumnType, Dataset, Record, Reference
 
 __all__ = [
+    "CONDITION_COLUMNS",
+    "DOCUMENT_IRI",
     "ENTRY_BASE",
+    "GRAPH_ATTRIBUTES",
     "VOCAB_BASE",
+    "csv_fields",
     "dataset_csv",
     "export_all",
     "graph_graphml",
@@ -49,6 +62,18 @@ ENTRY_BASE = "https://limkb.org/entry/"
 """IRI prefix of entries in the JSON-LD export."""
 VOCAB_BASE = "https://limkb.org/vocab#"
 """IRI prefix of limkb's own classes (kinds) and properties (relations)."""
+DOCUMENT_IRI = "https://limkb.org/kb"
+"""IRI of the knowledge base as a whole, the node of the JSON-LD that names its licence."""
+
+
+GRAPH_ATTRIBUTES: dict[str, str] = {
+    "title": TITLE,
+    "license": DATA_LICENSE["name"],
+    "license_title": DATA_LICENSE["title"],
+    "license_url": DATA_LICENSE["path"],
+    "source_url": HOMEPAGE,
+}
+"""What the graph files say about themselves, as graph attributes."""
 
 
 def _write(path: Path, content: str) -> Path:
@@ -56,14 +81,19 @@ def _write(path: Path, content: str) -> Path:
 
 
 def graph_json(kb: KnowledgeBase) -> str:
-    """The graph as node-link JSON (nodes with ``kind``/``name``, links with ``key`` and data)."""
+    """The graph as node-link JSON (nodes with ``kind``/``name``, links with ``key`` and data).
+
+    The ``graph`` object holds :data:`GRAPH_ATTRIBUTES` (title, licence, source).
+    """
     data = nx.node_link_data(kb.graph, edges="links")
+    data["graph"] = {**data.get("graph", {}), **GRAPH_ATTRIBUTES}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
 def graph_graphml(kb: KnowledgeBase) -> str:
     """The graph as GraphML text; lists become JSON strings, missing values are left out."""
     flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
+    flat.graph.update(GRAPH_ATTRIBUTES)
     for node, data in kb.graph.nodes(data=True):
         flat.add_node(node, **{k: v for k, v in data.items() if v is not None})
     for source, target, key, data in kb.graph.edges(keys=True, data=True):
@@ -88,20 +118,10 @@ def dataset_csv(kb: KnowledgeBase, dataset_id: str) -> str:
     table = kb.dataset(dataset_id)
     entry = kb[dataset_id]
     assert isinstance(entry, Dataset)
-    header = ["label"]
-    for column in table.columns:
-        numeric = column.type is not ColumnType.TEXT and column.unit is not None
-        header.append(f"{column.name} [{column.unit}]" if numeric else column.name)
+    fields = csv_fields(entry)
+    header = [header for header, _, _ in fields]
+    extra = [name for _, name, _ in fields[1 + len(entry.columns) : -2]]
     records = entry.records
-    extra: list[str] = []
-    if any(r.electrolyte is not None for r in records):
-        extra.append("electrolyte")
-    for name in CONDITION_COLUMNS:
-        if any(r.conditions is not None and getattr(r.conditions, name) is not None for r in records):
-            extra.append(name)
-    if any(r.note for r in records):
-        extra.append("note")
-    header += [*extra, "ref", "locator"]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -123,6 +143,31 @@ CONDITION_COLUMNS = (
     "cycles",
     "temperature",
 )
+"""The record conditions that get a CSV column of their own when a row states one."""
+
+
+def csv_fields(entry: Dataset) -> list[tuple[str, str, Column | None]]:
+    """The columns of a dataset's CSV, in order: ``(header, name, dataset column or None)``.
+
+    ``label``, the dataset's columns (headed ``name [unit]`` for numbers), then ``electrolyte``,
+    the :data:`CONDITION_COLUMNS` and ``note`` when any row states one, then ``ref`` and
+    ``locator``. The data package describes the CSV from the same list.
+    """
+    fields: list[tuple[str, str, Column | None]] = [("label", "label", None)]
+    for column in entry.columns:
+        numeric = column.type is not ColumnType.TEXT and column.unit is not None
+        fields.append((f"{column.name} [{column.unit}]" if numeric else column.name, column.name, column))
+    records = entry.records
+    extra: list[str] = []
+    if any(r.electrolyte is not None for r in records):
+        extra.append("electrolyte")
+    for name in CONDITION_COLUMNS:
+        if any(r.conditions is not None and getattr(r.conditions, name) is not None for r in records):
+            extra.append(name)
+    if any(r.note for r in records):
+        extra.append("note")
+    fields += [(name, name, None) for name in [*extra, "ref", "locator"]]
+    return fields
 
 
 def _extra(record: Record, name: str) -> object:
@@ -235,19 +280,33 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
         for predicate, iri in matches_of(entry):
             node.setdefault(predicate, []).append(iri)
         nodes.append(node)
-    return {"@context": context, "@graph": vocabulary + nodes}
+    document = {
+        "@id": DOCUMENT_IRI,
+        "@type": "dcterms:Dataset",
+        "dcterms:title": TITLE,
+        "dcterms:license": {"@id": DATA_LICENSE["path"]},
+        "dcterms:source": {"@id": HOMEPAGE},
+    }
+    return {"@context": context, "@graph": [document, *vocabulary, *nodes]}
 
 
 def export_all(kb: KnowledgeBase, out_dir: Path) -> list[Path]:
     """Write every export into ``out_dir`` and return the paths written, in order."""
+    # The data package describes the CSVs by this module's layout (csv_fields): imported here,
+    # after this module has loaded.
+    from limkb.outputs.datapackage import datapackage_json
+
     out_dir = Path(out_dir)
     written = [
         _write(out_dir / "graph.json", graph_json(kb)),
         _write(out_dir / "graph.graphml", graph_graphml(kb)),
         _write(out_dir / "kb.jsonld", json.dumps(jsonld(kb), ensure_ascii=False, indent=1) + "\n"),
     ]
-    for dataset in kb.entries(Dataset.kind):
-        written.append(_write(out_dir / "datasets" / f"{dataset.id}.csv", dataset_csv(kb, dataset.id)))
+    tables = {dataset.id: dataset_csv(kb, dataset.id) for dataset in kb.entries(Dataset.kind)}
+    for dataset_id, text in tables.items():
+        written.append(_write(out_dir / "datasets" / f"{dataset_id}.csv", text))
+    written.append(_write(out_dir / "datapackage.json", datapackage_json(kb, tables)))
+    written.append(_write(out_dir / "metadata.json", metadata_json()))
     references = sorted(
         (r for r in kb.entries(Reference.kind) if isinstance(r, Reference)), key=lambda r: r.id
     )

@@ -1,0 +1,136 @@
+"""``datapackage.json``: the dataset CSVs of an export as a Frictionless (tabular) data package.
+
+One resource per ``datasets/<id>.csv``, named by the dataset's id, with its title and summary,
+its size and SHA-256, the sources its records come from, and a Table Schema whose fields are
+the CSV's columns in order (:func:`~limkb.outputs.formats.csv_fields`): each typed
+(``number``, ``integer``, ``string``), with its unit in ``unit`` and in the description, and
+the property it holds as ``rdfType`` (the property's IRI in the JSON-LD export). The package
+names the data licence, CC BY 4.0 (:mod:`limkb.outputs.provenance`).
+
+The descriptor is written as Data Package v1 (``tabular-data-package``), which v2 readers
+accept too. It holds no date: the same knowledge base gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from limkb._version import __version__
+from limkb.graph import KnowledgeBase
+from limkb.outputs.formats import ENTRY_BASE, csv_fields
+from limkb.outputs.provenance import DATA_LICENSE, DESCRIPTION, HOMEPAGE, TITLE
+from limkb.schema.kinds import Column, ColumnType, Dataset, Reference
+
+__all__ = ["datapackage", "datapackage_json"]
+
+_TYPES = {ColumnType.NUMBER: "number", ColumnType.INTEGER: "integer", ColumnType.TEXT: "string"}
+
+_EXTRA_FIELDS: dict[str, tuple[str, str]] = {
+    "label": ("string", "How the record is named on plots, e.g. its electrolyte."),
+    "electrolyte": (
+        "string",
+        "The record's electrolyte, when it names its own: the shorthand as papers write it.",
+    ),
+    "cell": ("string", "The cell: `Li||Cu`, `Li||Li`, `anode-free` or `Li-metal full cell`."),
+    "cathode": ("string", "Cathode material of a full cell."),
+    "protocol": ("string", "How the value was measured."),
+    "current_density": ("string", "Current density, with its unit (e.g. `0.5 mA cm-2`)."),
+    "areal_capacity": ("string", "Areal capacity cycled, with its unit (e.g. `1 mAh cm-2`)."),
+    "cycles": ("integer", "Cycle number the value refers to (or cycles averaged over)."),
+    "temperature": ("string", "Temperature, with its unit (e.g. `25 °C`)."),
+    "note": ("string", "Remarks on the record."),
+    "ref": ("string", "The reference the record comes from (a limkb reference id)."),
+    "locator": ("string", "Where in that reference (`Table 1`, `Fig. 3b`)."),
+}
+"""Type and description of the CSV columns that are not dataset columns."""
+
+
+def _field(header: str, name: str, column: Column | None, kb: KnowledgeBase) -> dict[str, Any]:
+    if column is None:
+        kind, text = _EXTRA_FIELDS[name]
+        return {"name": header, "type": kind, "description": text}
+    field: dict[str, Any] = {"name": header, "type": _TYPES[column.type]}
+    parts = [column.description] if column.description else []
+    if column.property is not None and column.property in kb:
+        parts.append(f"Property: {kb[column.property].label}")
+        field["rdfType"] = f"{ENTRY_BASE}{column.property}"
+    if column.unit is not None:
+        field["unit"] = column.unit
+        parts.append(f"Unit: {column.unit}.")
+    if parts:
+        field["description"] = " ".join(p if p.endswith(".") else f"{p}." for p in parts)
+    return field
+
+
+def _source(ref: Reference) -> dict[str, str]:
+    source = {"title": f"{ref.label}: {ref.title}"}
+    if ref.doi:
+        source["path"] = f"https://doi.org/{ref.doi}"
+    elif ref.url:
+        source["path"] = ref.url
+    return source
+
+
+def _refs(entry: Dataset) -> list[str]:
+    """The references of a dataset: its own sources, then its records', each once."""
+    found = [s.ref for s in entry.sources] + [r.source.ref for r in entry.records if r.source is not None]
+    return list(dict.fromkeys(found))
+
+
+def _resource(kb: KnowledgeBase, entry: Dataset, text: str) -> dict[str, Any]:
+    data = text.encode("utf-8")
+    resource: dict[str, Any] = {
+        "name": entry.id,
+        "path": f"datasets/{entry.id}.csv",
+        "profile": "tabular-data-resource",
+        "title": entry.label,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(data),
+        "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+        "schema": {
+            "fields": [_field(header, name, column, kb) for header, name, column in csv_fields(entry)],
+            "missingValues": [""],
+        },
+    }
+    if entry.summary:
+        resource["description"] = entry.summary
+    sources = [_source(ref) for ref_id in _refs(entry) if isinstance(ref := kb.get(ref_id), Reference)]
+    if sources:
+        resource["sources"] = sources
+    return resource
+
+
+def datapackage(kb: KnowledgeBase, tables: Mapping[str, str]) -> dict[str, Any]:
+    """The data package describing the dataset CSVs ``tables`` (dataset id -> CSV text).
+
+    Linear in the size of the datasets (each CSV is hashed once).
+    """
+    datasets = [entry for entry in kb.entries(Dataset.kind) if isinstance(entry, Dataset)]
+    resources = [_resource(kb, entry, tables[entry.id]) for entry in sorted(datasets, key=lambda e: e.id)]
+    sources: dict[str, dict[str, str]] = {}
+    for resource in resources:
+        for source in resource.get("sources", []):
+            sources.setdefault(source["title"], source)
+    return {
+        "profile": "tabular-data-package",
+        "name": "limkb",
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "homepage": HOMEPAGE,
+        "version": __version__,
+        "licenses": [dict(DATA_LICENSE)],
+        "contributors": [{"title": "limkb contributors", "role": "author", "path": HOMEPAGE}],
+        "keywords": ["lithium metal anode", "solid electrolyte interphase", "electrolyte design"],
+        "sources": list(sources.values()),
+        "resources": resources,
+    }
+
+
+def datapackage_json(kb: KnowledgeBase, tables: Mapping[str, str]) -> str:
+    """:func:`datapackage` as JSON text: keys sorted, two-space indents, a final newline."""
+    return json.dumps(datapackage(kb, tables), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
