@@ -30,7 +30,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_build_writes_site_and_build(project: Path) -> None:
     summary = build(project)
     assert (project / "site/index.html").is_file()
-    assert (project / "site/entries/strategies/fec-additive/index.html").is_file()
+    assert (project / "site/entries/strategies/fec-additive.html").is_file()
     assert (project / "build/kb.sqlite").is_file() and (project / "build/analyses.json").is_file()
     assert (project / "site/downloads/kb.sqlite").read_bytes() == (project / "build/kb.sqlite").read_bytes()
     assert summary.entries == 12 and summary.analyses == 1 and summary.pages > 20
@@ -160,7 +160,7 @@ def _names(project: Path) -> tuple[str, str]:
     """The strategy name the site shows and the one kb.sqlite holds: from one build, or not."""
     import sqlite3
 
-    page = (project / "site/entries/strategies/fec-additive/index.html").read_text(encoding="utf-8")
+    page = (project / "site/entries/strategies/fec-additive.html").read_text(encoding="utf-8")
     shown = "renamed" if "Renamed additive" in page else "original"
     with sqlite3.connect(project / "build/kb.sqlite") as db:
         (name,) = db.execute("select name from entries where id = 'fec-additive'").fetchone()

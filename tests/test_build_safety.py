@@ -115,7 +115,7 @@ def test_a_build_of_hostile_content_writes_only_outputs_and_keeps_payloads_inert
     assert run.returncode == 0, output
     assert "Traceback" not in output
     assert _outside(tree_digest(root), "project") == _outside(before, "project")
-    for page in (built / "site" / "entries").rglob("index.html"):
+    for page in (built / "site" / "entries").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         for match in _TAG.finditer(text):
             attributes = match[2]

@@ -244,7 +244,7 @@ def test_serve_rebuilds_re_validate_only_the_edited_file_and_show_the_edit(tmp_p
         )
         page = project / CACHE_DIR / "entries" / "materials" / "fec.md"
         assert "Renamed carbonate" in page.read_text(encoding="utf-8")
-        html = site / "entries" / "materials" / "fec" / "index.html"
+        html = site / "entries" / "materials" / "fec.html"
         assert "Renamed carbonate" in html.read_text(encoding="utf-8")
         assert os.path.getmtime(html) >= os.path.getmtime(page)
     finally:
@@ -324,7 +324,7 @@ def test_serve_keeps_the_last_good_site_and_shows_the_problems_of_a_broken_edit(
         mkdocs_build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
 
     def page(path: str) -> str:
-        return (site / path / "index.html").read_text(encoding="utf-8")
+        return (site / f"{path}.html").read_text(encoding="utf-8")
 
     try:
         rebuild()

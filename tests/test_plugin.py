@@ -34,12 +34,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_strict_build_makes_every_page(built: Path) -> None:
     for page in [
         "index.html",
-        "browse/strategies/index.html",
-        "entries/strategies/fec-additive/index.html",
-        "agenda/index.html",
-        "graph/index.html",
-        "contributing/index.html",
-        "about/index.html",
+        "browse/strategies.html",
+        "entries/strategies/fec-additive.html",
+        "agenda.html",
+        "graph.html",
+        "contributing.html",
+        "about.html",
         "assets/limkb/graph-data.js",
         "assets/limkb/explorer.js",
         "downloads/kb.sqlite",
@@ -47,16 +47,16 @@ def test_strict_build_makes_every_page(built: Path) -> None:
         "downloads/graph.json",
         "downloads/kb.jsonld",
         "downloads/datasets/thickness-ce.csv",
-        "search/search_index.json",
+        "assets/limkb/search-index.js",
     ]:
         assert (built / page).is_file(), page
 
 
 def test_entry_pages_stay_out_of_the_navigation(built: Path) -> None:
     home = (built / "index.html").read_text(encoding="utf-8")
-    assert "browse/strategies/" in home
+    assert "browse/strategies.html" in home
     assert "entries/strategies/fec-additive/" not in home
-    entry = (built / "entries/strategies/fec-additive/index.html").read_text(encoding="utf-8")
+    entry = (built / "entries/strategies/fec-additive.html").read_text(encoding="utf-8")
     assert "<h1>FEC additive</h1>" in entry
 
 
@@ -75,18 +75,19 @@ def test_internal_links_resolve(built: Path) -> None:
 def test_nothing_is_loaded_from_another_host(built: Path) -> None:
     for page in built.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        assert not re.search(r"<(script|link|img)\b[^>]*(src|href)=\"(https?:)?//", html), page
+        assert not re.search(r"<(script|img)\b[^>]*src=\"(https?:)?//|<link\b(?![^>]*rel=\"canonical\")[^>]*href=\"(https?:)?//", html), page
 
 
 def test_contributing_page_links(built: Path) -> None:
-    html = (built / "contributing/index.html").read_text(encoding="utf-8")
-    # a page of the site stays a link; without repo_url, a repository file cannot be linked
-    assert '<a href="../common-errors/">the errors</a>' in html and '<a href="#">a file</a>' in html
+    html = (built / "contributing.html").read_text(encoding="utf-8")
+    # a page of the site stays a link; a repository file links to it in the repo_url of mkdocs.yml
+    assert '<a href="common-errors.html">the errors</a>' in html
+    assert '<a href="https://github.com/limkb/limkb/blob/main/kb/strategies/x.yaml">a file</a>' in html
 
 
 def test_hostile_entry_text_is_inert_in_the_site(tmp_path: Path) -> None:
     site = run_mkdocs(write_project(tmp_path, hostile=True))
-    html = (site / "entries/strategies/fec-additive/index.html").read_text(encoding="utf-8")
+    html = (site / "entries/strategies/fec-additive.html").read_text(encoding="utf-8")
     body = html[html.index('<div class="limkb-entry') :]
     assert "<script>alert" not in html
     assert not re.search(r"<[^>]*\son\w+\s*=", body)

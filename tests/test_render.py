@@ -80,7 +80,7 @@ def test_graph_data_is_a_sorted_script(pages: dict[str, str | bytes], kb: Knowle
         "id": "fec-additive",
         "name": "FEC additive",
         "kind": "strategy",
-        "url": "entries/strategies/fec-additive/",
+        "url": "entries/strategies/fec-additive.md",
     }
     edges = [(e["source"], e["target"], e["relation"]) for e in data["edges"]]
     assert edges == sorted(edges)
@@ -90,14 +90,14 @@ def test_graph_data_is_a_sorted_script(pages: dict[str, str | bytes], kb: Knowle
 def test_entry_page_shows_relations_both_ways_with_sources(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "entries/strategies/fec-additive.md")
     assert "<h1>FEC additive</h1>" in page
-    assert '<a class="limkb-link limkb-kind-material" href="../../../entries/materials/fec/">' in page
+    assert '<a class="limkb-link limkb-kind-material" href="../materials/fec.md">' in page
     assert "at 5 vol%" in page  # the relation's note
     assert "Table 1" in page and "https://doi.org/10.1000/test.2020" in page
     assert "https://example.org/limkb/edit/main/kb/strategies/fec-additive.yaml" in page
     assert "version" in page and "2024-01-02" in page  # cite this entry
-    assert "<svg" in page and 'href="../../../entries/species/lif/"' in page
+    assert "<svg" in page and 'href="../species/lif.md"' in page
     lif = text(pages, "entries/species/lif.md")
-    assert "formed by" in lif and 'href="../../../entries/strategies/fec-additive/"' in lif
+    assert "formed by" in lif and 'href="../strategies/fec-additive.md"' in lif
 
 
 def test_edit_link_without_repository_shows_the_path(kb: KnowledgeBase) -> None:
@@ -114,7 +114,7 @@ def test_index_tables_sort_and_filter(pages: dict[str, str | bytes]) -> None:
 
 
 def test_graph_page_has_the_explorer_div(pages: dict[str, str | bytes]) -> None:
-    assert '<div id="limkb-graph" data-src="../assets/limkb/graph-data.js">' in text(pages, "graph.md")
+    assert '<div id="limkb-graph" data-src="assets/limkb/graph-data.js">' in text(pages, "graph.md")
 
 
 def test_agenda_groups_by_interface_and_family(pages: dict[str, str | bytes]) -> None:
@@ -134,7 +134,7 @@ def test_compatibility_matrix_and_pairs(pages: dict[str, str | bytes]) -> None:
 
 def test_coverage_marks_measured_and_data(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "coverage.md")
-    row = re.search(r"<tr><td><a[^>]*fec-additive/\">FEC additive</a></td>(.*?)</tr>", page)
+    row = re.search(r"<tr><td><a[^>]*fec-additive.md\">FEC additive</a></td>(.*?)</tr>", page)
     assert row is not None and "data + measured" in row.group(1)
     assert "Coulombic efficiency" in page  # every scope has a column, the cell's too
 
@@ -142,7 +142,7 @@ def test_coverage_marks_measured_and_data(pages: dict[str, str | bytes]) -> None
 def test_bibliography_has_back_links(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "bibliography.md")
     assert '<tr id="smith2020test">' in page
-    assert "../entries/strategies/fec-additive/" in page
+    assert "entries/strategies/fec-additive.md" in page
 
 
 def test_downloads_list_given_files(kb: KnowledgeBase) -> None:
@@ -152,7 +152,7 @@ def test_downloads_list_given_files(kb: KnowledgeBase) -> None:
         "downloads.md"
     ]
     assert isinstance(page, str)
-    assert '<a href="../downloads/kb.sqlite" download>kb.sqlite</a>' in page and "2.0 kB" in page
+    assert '<a href="downloads/kb.sqlite" download>kb.sqlite</a>' in page and "2.0 kB" in page
 
 
 def test_contributing_links_are_made_to_work(kb: KnowledgeBase) -> None:

@@ -81,6 +81,8 @@ class Relation:
     sources: tuple[Source, ...] = ()
     note: str | None = None
     evidence: str | None = None
+    editorial: str | None = None
+    """Why the relation needs no source, when it has none and says so."""
 
     def reading(self, entry_id: str) -> tuple[str, str]:
         """The relation as seen from ``entry_id``: (verb, other id), e.g. ``("formed by", "fec-additive")``."""
@@ -279,6 +281,7 @@ class KnowledgeBase:
             sources=tuple(Source(ref=s["ref"], locator=s.get("locator")) for s in data.get("sources", [])),
             note=data.get("note"),
             evidence=data.get("evidence"),
+            editorial=data.get("editorial"),
         )
 
     def related(
@@ -495,6 +498,7 @@ def link(validated: Validated) -> KnowledgeBase:
                 sources=sources,
                 note=item.note if item.relation != "cited_in" else None,
                 evidence=item.evidence,
+                editorial=item.editorial,
             )
         for _, source in iter_sources(entry):
             citing[source.ref].add(entry_id)

@@ -31,6 +31,7 @@ import logging
 import os
 import tempfile
 import time
+from importlib import resources
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
 from limkb.report import Report
 from limkb.site.render import Download, RenderMemo, RenderOptions, render
+from limkb.site.urls import UrlStyle, resolve_links
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
@@ -153,6 +155,36 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self._last_good, self._problems = (kb, kb.analyses), None
         return kb, kb.analyses
 
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Put limkb's template overrides (the header's search box) before the theme's own."""
+        overrides = str(resources.files("limkb.site") / "overrides")
+        if overrides not in config.theme.dirs:
+            config.theme.dirs.insert(0, overrides)
+        return config
+
+    def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        """Links in the pages' HTML blocks, written as paths of Markdown files, become the
+        site's URLs (MkDocs converts only the links of Markdown syntax)."""
+        style: UrlStyle = "directory" if config.use_directory_urls else "file"
+        return resolve_links(markdown, page.file.src_uri, style)
+
+    def on_page_context(self, context: Any, /, *, page: Any, config: MkDocsConfig, nav: Any) -> Any:
+        """The theme's edit button opens an entry's YAML file; generated pages have none."""
+        if page.file.generated_by is None or not config.repo_url:
+            return context
+        parts = page.file.src_uri.split("/")
+        if len(parts) == 3 and parts[0] == "entries" and parts[2].endswith(".md"):
+            path = f"{self.config.kb}/{parts[1]}/{parts[2][:-3]}.yaml"
+            page.edit_url = f"{config.repo_url.rstrip('/')}/edit/{self._branch(config)}/{path}"
+        else:
+            page.edit_url = None
+        return context
+
+    @staticmethod
+    def _branch(config: MkDocsConfig) -> str:
+        edit_uri = (config.edit_uri or "").strip("/").split("/")
+        return edit_uri[1] if len(edit_uri) > 1 and edit_uri[0] == "edit" else "main"
+
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
         """While an edit breaks validation, put its located problems at the top of every page."""
         if not self._serving or self._problems is None:
@@ -211,6 +243,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             options = RenderOptions(
                 site_url=config.site_url,
                 repo_url=config.repo_url,
+                urls="directory" if config.use_directory_urls else "file",
                 kb_dir=self.config.kb,
                 downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
                 contributing=contributing_path.read_text(encoding="utf-8")

@@ -614,6 +614,8 @@ class LinkRef:
     sources: tuple[Source, ...] = ()
     note: str | None = None
     evidence: str | None = None
+    editorial: str | None = None
+    """Why the link needs no source (``editorial:`` on the link), if it says."""
 
 
 _RELATIONS: dict[type[BaseModel], dict[str, Rel]] = {}
@@ -653,7 +655,16 @@ def iter_links(entry: Entry) -> list[LinkRef]:
             else:
                 evidence = str(item.evidence) if isinstance(item, CompatLink) else None
                 found.append(
-                    LinkRef(name, rel, item.id, (name, i, "id"), tuple(item.sources), item.note, evidence)
+                    LinkRef(
+                        name,
+                        rel,
+                        item.id,
+                        (name, i, "id"),
+                        tuple(item.sources),
+                        item.note,
+                        evidence,
+                        getattr(item, "editorial", None),
+                    )
                 )
     finding_rel = relation_fields(Finding)["quantity"]
     for i, finding in enumerate(getattr(entry, "findings", None) or []):

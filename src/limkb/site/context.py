@@ -28,6 +28,7 @@ from limkb.schema.ids import is_slug
 from limkb.schema.kinds import KINDS, Entry, Family, Interface, Reference, Source
 from limkb.site.kinds import KIND_COLOURS, KIND_TITLES
 from limkb.site.markup import plain, prose, text_title
+from limkb.site.urls import UrlStyle, source_link
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -92,6 +93,8 @@ class RenderOptions:
     repo_url: str | None = None
     """Repository URL for "edit this entry" links; without it the file path is shown."""
     edit_branch: str = "main"
+    urls: UrlStyle = "directory"
+    """The URL form the pages are built with (for "cite this entry" and other absolute links)."""
     kb_dir: str = "kb"
     """The knowledge-base folder as contributors see it, relative to the repository root."""
     date: str = field(default_factory=lambda: build_date())
@@ -156,23 +159,26 @@ def entry_path(entry: Entry) -> str:
 
 
 class Links:
-    """URLs as seen from one page; every target is relative to that page."""
+    """Links as written on one page: the target's file path, relative to the page's file.
+
+    The built site's URLs come from :func:`limkb.site.urls.resolve_links`.
+    """
 
     def __init__(self, page: str, folders: Mapping[str, str]) -> None:
-        self.root = "../" * page_url(page).count("/")
+        self.page = page
         self._folders = folders
 
     def to(self, site_path: str) -> str:
-        """A site path (``plots/x.svg``) or page (``agenda.md``) as a relative URL."""
-        return self.root + page_url(site_path) or "./"
+        """A site path (``plots/x.svg``) or page (``agenda.md``) as a link from this page."""
+        return source_link(site_path, self.page)
 
     def entry(self, entry_id: str) -> str:
-        """The URL of an entry's page."""
-        return f"{self.root}entries/{self._folders[entry_id]}/{entry_id}/"
+        """The link to an entry's page."""
+        return source_link(f"entries/{self._folders[entry_id]}/{entry_id}.md", self.page)
 
     def browse(self, kind: str) -> str:
-        """The URL of a kind's index."""
-        return f"{self.root}browse/{KINDS[kind].folder}/"
+        """The link to a kind's index."""
+        return source_link(f"browse/{KINDS[kind].folder}.md", self.page)
 
 
 def _doi_url(doi: str) -> str:

@@ -477,7 +477,7 @@ def _size(size: int) -> str:
 def graph_data(site: Site) -> str:
     """``window.LIMKB_GRAPH = {...};``: nodes and edges of the whole graph, sorted."""
     nodes = [
-        {"id": i, "name": site.label(i), "kind": site.by_id[i].kind, "url": f"entries/{site.folders[i]}/{i}/"}
+        {"id": i, "name": site.label(i), "kind": site.by_id[i].kind, "url": f"entries/{site.folders[i]}/{i}.md"}
         for i in site.ids
     ]
     edges = sorted(

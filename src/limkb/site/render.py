@@ -3,9 +3,10 @@
 The pages are Markdown files whose body is mostly HTML blocks, rendered with the Jinja2
 templates in ``limkb/site/templates`` (autoescaped, ``StrictUndefined``). Nothing here knows of
 MkDocs: the plugin (:mod:`limkb.plugin`) and ``limkb render --out DIR`` both call
-:func:`render`. Links between pages are written as relative directory URLs
-(``../../entries/strategies/fec-additive/``), the form MkDocs produces with
-``use_directory_urls``.
+:func:`render`. Links between pages are written as paths of the target's Markdown
+file relative to the linking one (``../strategies/fec-additive.md``);
+:func:`limkb.site.urls.resolve_links` makes them the URLs of the built site, in either of
+MkDocs' URL forms.
 
 Entry data reaches a page only as escaped text, as prose that :func:`limkb.site.markup.prose`
 sanitised, or as a context value of one of our own templates; it is never template source.
@@ -67,13 +68,14 @@ from limkb.site.context import (
     entry_path,
     fmt,
     page_text,
-    page_url,
     reference_text,
 )
 from limkb.site.kinds import DISPLAY
 from limkb.site.markup import prose
 from limkb.site.memo import Bounded, Reads, RenderMemo, mentions
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
+from limkb.site.finder import search_data
+from limkb.site.urls import built_url
 from limkb.site.overview import (
     agenda_page,
     analysis_view,
@@ -156,11 +158,46 @@ def _conditions(value: BaseModel | None) -> list[tuple[str, str]]:
 def _citation(site: Site, entry: Entry, page: str) -> str:
     """A suggested citation of an entry's page."""
     base = (site.options.site_url or "").rstrip("/")
-    where = f"{base}/{page_url(page)}" if base else page_url(page)
+    url = built_url(page, site.options.urls)
+    where = f"{base}/{url}" if base else url
     return (
         f"{entry.label}. In: limkb, a knowledge base of interfacial engineering of lithium-metal "
         f"anodes, version {site.options.version} ({site.options.date}). {where}"
     )
+
+
+KEY_VERBS: dict[str, tuple[str, ...]] = {
+    "strategy": ("forms", "improves", "works via", "mitigates", "fails by", "uses", "made by"),
+    "species": ("formed by", "confers", "decomposition product of", "involved in"),
+    "material": ("used by", "decomposes to", "involved in"),
+    "mechanism": ("mechanism of", "involves", "affects"),
+    "property": ("improved by", "conferred by", "affected by", "measured by"),
+    "technique": ("measures", "could answer", "characterises", "detects"),
+    "failure-mode": ("threatens", "mitigated by", "caused by", "causes", "detected by"),
+    "question": ("about", "answerable by"),
+    "dataset": ("about",),
+    "analysis": ("datasets", "compares", "discussed by"),
+}
+"""The relations an entry page answers first, in its key-facts block, by the entry's kind."""
+
+DIAGRAM_LIMIT = 12
+"""Above this many neighbours an entry page lists them by relation instead of drawing them."""
+
+_GRADE_ORDER = list(Grade)
+
+
+def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
+    """The evidence grade of a relation (the best of its sources') and what it means."""
+    references = {
+        s.ref: site.by_id[s.ref] for s in relation.sources if isinstance(site.by_id.get(s.ref), Reference)
+    }
+    grades = [grade(s, references) for s in relation.sources]  # type: ignore[arg-type]
+    if grades:
+        best = min(grades, key=_GRADE_ORDER.index)
+        return best.value, GRADE_TITLES[best]
+    if relation.editorial:
+        return "editorial", f"limkb's own link, no source needed: {relation.editorial}"
+    return "unsourced", "no source given for this relation yet"
 
 
 def _relation_groups(
@@ -172,12 +209,15 @@ def _relation_groups(
         outgoing = relation.source == entry_id
         verb = relation.relation.replace("_", " ") if outgoing else (relation.inverse or relation.relation)
         other = relation.target if outgoing else relation.source
+        found, meaning = _link_grade(site, relation)
         groups[(0 if outgoing else 1, verb)].append(
             {
                 **site.entry_link(other, links),
                 "sources": [site.source(s, links) for s in relation.sources],
                 "note": relation.note,
                 "evidence": relation.evidence,
+                "grade": found,
+                "grade_title": meaning,
             }
         )
     return [
@@ -204,7 +244,13 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
                 neighbours.append(
                     Neighbour(item["id"], item["label"], item["kind"], group["verb"], item["url"])
                 )
+    by_verb = {group["verb"]: group for group in groups}
+    key = [by_verb[verb] for verb in KEY_VERBS.get(entry.kind, ()) if verb in by_verb]
     context: dict[str, Any] = {
+        "key": key,
+        "records": _records_about(site, entry.id, relations, links),
+        "legend": sorted({n.kind for n in neighbours} | {entry.kind}),
+        "draw": 0 < len(neighbours) <= DIAGRAM_LIMIT,
         "entry": {
             "id": entry.id,
             "kind": entry.kind,
@@ -255,13 +301,45 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
     cached = texts.get(key) if texts is not None else None
     if cached is not None:
         return cached
-    context["picture"] = Markup(
-        neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours")
+    context["picture"] = (
+        Markup(neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours"))
+        if context["draw"]
+        else ""
     )
     text = page_text("entry.md", _titled(entry), **context)
     if texts is not None:
         texts.put(key, text)
     return text
+
+
+def _records_about(
+    site: Site, entry_id: str, relations: Sequence[Relation], links: Links
+) -> list[dict[str, Any]]:
+    """The dataset records that name ``entry_id`` among their strategies, with their values."""
+    found = []
+    datasets = sorted({r.source for r in relations if r.target == entry_id and r.relation == "exemplifies"})
+    for dataset_id in datasets:
+        dataset = site.by_id.get(dataset_id)
+        if not isinstance(dataset, Dataset):
+            continue
+        for record in dataset.records:
+            if entry_id not in record.strategies:
+                continue
+            values = [
+                f"{c.name} {_recorded(record.values[c.name])}" + ("" if c.unit in (None, "1") else f" {c.unit}")
+                for c in dataset.columns
+                if record.values.get(c.name) is not None
+            ]
+            found.append(
+                {
+                    "dataset": site.entry_link(dataset_id, links),
+                    "label": record.label,
+                    "values": "; ".join(values),
+                    "electrolyte": electrolyte_text(record.electrolyte, roles=True),
+                    "source": site.source(record.source, links) if record.source else None,
+                }
+            )
+    return found
 
 
 def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
@@ -569,10 +647,15 @@ def render(
     pages["coverage.md"] = coverage_page(site)
     pages["bibliography.md"] = bibliography_page(site)
     pages["downloads.md"] = downloads_page(site)
-    pages["graph.md"] = page_text("graph.md", PAGE_TITLES["graph.md"], counts=len(site.ids))
+    pages["graph.md"] = page_text(
+        "graph.md", PAGE_TITLES["graph.md"], counts=len(site.ids), data_src="assets/limkb/graph-data.js"
+    )
     pages["assets/limkb/graph-data.js"] = graph_data(site)
     pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
     if options.assets:
         pages.update(_asset_files())
+    pages["assets/limkb/search-index.js"] = search_data(
+        site, _titled, set(pages) | set(options.docs_pages)
+    )
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))

@@ -1,0 +1,317 @@
+/*
+ * limkb search: the header's search box, and the ranking the graph explorer shares.
+ *
+ * The index is assets/limkb/search-index.js, a plain script that sets
+ *   window.LIMKB_SEARCH = {pages: [{path, title, kind, names: [...], text}]}
+ * (path: the page's Markdown path from the site root). It is loaded on the first use of the
+ * box, by a <script> element, so pages stay light and search works from file:// too.
+ *
+ * Ranking, best first (window.limkbSearch.rank):
+ *   0  a name is the query           ("LiF" is the formula of the species Lithium fluoride)
+ *   1  a name starts with the query  ("dendrite" -> Dendrite growth)
+ *   2  a word of a name starts with it
+ *   3  a name contains it            (3 characters or more)
+ *   4  every word of the query starts a word of the title or summary
+ * Names are the id, the name, aliases, formula, abbreviation, symbol and DOI; matching ignores
+ * case, spaces, hyphens, punctuation and Unicode sub/superscripts (Li2O = Li₂O = li-2o). Ties
+ * go to the kind readers look for first (species, strategies, materials, techniques ...),
+ * then to the shorter title.
+ */
+(function () {
+  "use strict";
+
+  var KIND_ORDER = ["species", "strategy", "material", "technique", "property", "failure-mode",
+                    "mechanism", "question", "analysis", "dataset", "page", "reference"];
+  var MAX_SHOWN = 10;
+  var STRIP = /[\s\-\u2010-\u2015_·.,'’()\[\]]+/g;
+
+  function normalise(text) {
+    return String(text || "").normalize("NFKC").toLowerCase().replace(STRIP, "");
+  }
+
+  function words(text) {
+    return String(text || "").normalize("NFKC").toLowerCase().split(/[^\p{L}\p{N}+/]+/u)
+      .filter(function (w) { return w.length > 0; });
+  }
+
+  function kindRank(kind) {
+    var at = KIND_ORDER.indexOf(kind);
+    return at < 0 ? KIND_ORDER.length : at;
+  }
+
+  function prepare(item) {
+    if (!item._names) {
+      item._names = (item.names || []).concat([item.title]).map(normalise).filter(Boolean);
+      item._nameWords = [];
+      (item.names || []).concat([item.title]).forEach(function (name) {
+        item._nameWords = item._nameWords.concat(words(name));
+      });
+      item._textWords = null;
+    }
+    return item;
+  }
+
+  function textWords(item) {
+    if (item._textWords === null) {
+      item._textWords = words(item.title + " " + (item.text || ""));
+    }
+    return item._textWords;
+  }
+
+  function startsAny(list, prefix) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].lastIndexOf(prefix, 0) === 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /* The tier of one item for a query (see above), or -1 when it does not match. */
+  function tier(item, query, queryWords) {
+    prepare(item);
+    var names = item._names, i;
+    for (i = 0; i < names.length; i++) {
+      if (names[i] === query) { return 0; }
+    }
+    for (i = 0; i < names.length; i++) {
+      if (names[i].lastIndexOf(query, 0) === 0) { return 1; }
+    }
+    if (queryWords.length && queryWords.every(function (w) { return startsAny(item._nameWords, w); })) {
+      return 2;
+    }
+    if (query.length >= 3) {
+      for (i = 0; i < names.length; i++) {
+        if (names[i].indexOf(query) >= 0) { return 3; }
+      }
+    }
+    if (queryWords.length && queryWords.every(function (w) { return startsAny(textWords(item), w); })) {
+      return 4;
+    }
+    return -1;
+  }
+
+  /* The items matching text, best first, as [{item, tier}]. */
+  function rank(text, items) {
+    var query = normalise(text);
+    if (!query) {
+      return [];
+    }
+    var queryWords = words(text);
+    var found = [];
+    items.forEach(function (item) {
+      var t = tier(item, query, queryWords);
+      if (t >= 0) {
+        found.push({item: item, tier: t});
+      }
+    });
+    found.sort(function (a, b) {
+      return a.tier - b.tier || kindRank(a.item.kind) - kindRank(b.item.kind) ||
+        a.item.title.length - b.item.title.length || (a.item.title < b.item.title ? -1 : 1);
+    });
+    return found;
+  }
+
+  /* --- where pages are ------------------------------------------------------------------ */
+
+  function siteRoot() {
+    var config = document.getElementById("__config");
+    var base = ".";
+    if (config) {
+      try {
+        base = JSON.parse(config.textContent).base || ".";
+      } catch (e) { /* keep "." */ }
+    }
+    return new URL(base.replace(/\/?$/, "/"), document.baseURI).href;
+  }
+
+  function urlStyle() {
+    var meta = document.querySelector('meta[name="limkb-urls"]');
+    return meta ? meta.getAttribute("content") : "directory";
+  }
+
+  /* The URL of a page given its Markdown path from the site root. */
+  function pageUrl(path, root) {
+    var url = String(path || "");
+    if (/\.md$/.test(url)) {
+      var stem = url.slice(0, -3);
+      if (urlStyle() === "file") {
+        url = stem + ".html";
+      } else {
+        url = stem === "index" ? "" : stem.replace(/(^|\/)index$/, "$1");
+        if (url && url.slice(-1) !== "/") {
+          url += "/";
+        }
+        if (location.protocol === "file:") {
+          url += "index.html";
+        }
+      }
+    }
+    return new URL(url, root || siteRoot()).href;
+  }
+
+  /* --- the index, loaded once ------------------------------------------------------------ */
+
+  var waiting = null;
+
+  function withIndex(callback) {
+    if (window.LIMKB_SEARCH) {
+      callback(window.LIMKB_SEARCH.pages || []);
+      return;
+    }
+    if (waiting) {
+      waiting.push(callback);
+      return;
+    }
+    waiting = [callback];
+    var script = document.createElement("script");
+    script.src = siteRoot() + "assets/limkb/search-index.js";
+    script.onload = function () {
+      var pages = (window.LIMKB_SEARCH && window.LIMKB_SEARCH.pages) || [];
+      var calls = waiting;
+      waiting = null;
+      calls.forEach(function (call) { call(pages); });
+    };
+    script.onerror = function () {
+      waiting = null;
+    };
+    document.head.appendChild(script);
+  }
+
+  /* --- the header's box ------------------------------------------------------------------ */
+
+  function kindLabel(kind) {
+    return kind === "page" ? "page" : kind.replace(/-/g, " ");
+  }
+
+  function setUp(form) {
+    var input = form.querySelector("input");
+    var list = form.querySelector(".limkb-search-results");
+    if (!input || !list) {
+      return;
+    }
+    var active = -1;
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      active = -1;
+    }
+
+    function highlight(index) {
+      var options = list.querySelectorAll("a");
+      active = Math.max(-1, Math.min(index, options.length - 1));
+      for (var i = 0; i < options.length; i++) {
+        options[i].setAttribute("aria-selected", i === active ? "true" : "false");
+      }
+    }
+
+    function show(pages) {
+      var text = input.value.trim();
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      if (!text) {
+        close();
+        return;
+      }
+      var found = rank(text, pages);
+      var root = siteRoot();
+      found.slice(0, MAX_SHOWN).forEach(function (hit) {
+        var link = document.createElement("a");
+        link.href = pageUrl(hit.item.path, root);
+        link.className = "limkb-search-hit";
+        link.setAttribute("role", "option");
+        var title = document.createElement("span");
+        title.className = "limkb-search-title";
+        title.textContent = hit.item.title;
+        var kind = document.createElement("span");
+        kind.className = "limkb-badge limkb-search-kind";
+        kind.textContent = kindLabel(hit.item.kind);
+        link.appendChild(title);
+        link.appendChild(document.createTextNode(" "));
+        link.appendChild(kind);
+        if (hit.item.text) {
+          var snippet = document.createElement("span");
+          snippet.className = "limkb-search-snippet";
+          snippet.textContent = hit.item.text;
+          link.appendChild(snippet);
+        }
+        list.appendChild(link);
+      });
+      var note = document.createElement("p");
+      note.className = "limkb-search-count";
+      note.textContent = found.length === 0 ? "No entry matches." :
+        found.length > MAX_SHOWN ? MAX_SHOWN + " of " + found.length + " matches" :
+        found.length === 1 ? "1 match" : found.length + " matches";
+      list.appendChild(note);
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      highlight(found.length ? 0 : -1);
+    }
+
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { withIndex(show); }, 60);
+    });
+    input.addEventListener("focus", function () {
+      withIndex(function (pages) {
+        if (input.value.trim()) {
+          show(pages);
+        }
+      });
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        highlight(active + (event.key === "ArrowDown" ? 1 : -1));
+      } else if (event.key === "Enter") {
+        event.preventDefault();
+        clearTimeout(timer);
+        withIndex(function (pages) {
+          show(pages);
+          var options = list.querySelectorAll("a");
+          var chosen = options[active >= 0 ? active : 0];
+          if (chosen) {
+            window.location.href = chosen.href;
+          }
+        });
+      } else if (event.key === "Escape") {
+        close();
+        input.blur();
+      }
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    document.addEventListener("click", function (event) {
+      if (!form.contains(event.target)) {
+        close();
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      var typing = target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
+                              target.isContentEditable);
+      if (event.key === "/" && !typing) {
+        event.preventDefault();
+        input.focus();
+      }
+    });
+  }
+
+  window.limkbSearch = {normalise: normalise, rank: rank, pageUrl: pageUrl, withIndex: withIndex,
+                        siteRoot: siteRoot};
+
+  function start() {
+    var forms = document.querySelectorAll("form.limkb-search");
+    for (var i = 0; i < forms.length; i++) {
+      setUp(forms[i]);
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,90 @@
+"""The site search's index: ``assets/limkb/search-index.js``, read by ``assets/limkb/search.js``.
+
+One item per page: its Markdown path, title, kind, the names it is found by (those of
+:func:`limkb.search.names_of`, plus the short name of its title) and a plain-text snippet of its
+summary. Prose, diagrams and metadata tables stay out: a reader who types "LiF" wants the
+entries named so, ranked as ``search.js`` describes, not every page whose diagram mentions it.
+The index loads on first use of the box, so no page pays for it before that.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+from limkb.schema.kinds import KINDS, Reference
+from limkb.search import names_of
+from limkb.site.context import PAGE_TITLES, KIND_TITLES, entry_path
+
+if TYPE_CHECKING:
+    from limkb.site.context import Site
+
+__all__ = ["SNIPPET_CHARS", "search_data", "snippet"]
+
+SNIPPET_CHARS = 150
+"""How much of a summary a result shows."""
+
+_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]+|<[^>]*>")
+
+_PAGE_TEXTS = {
+    "index.md": "What limkb holds, counts of entries and evidence, where to start.",
+    "agenda.md": "The open questions of the field, by status, theme, interface and technique.",
+    "correlations.md": "Correlations recomputed from the datasets, with robustness checks.",
+    "compatibility.md": "Which strategies have been combined, with what result.",
+    "coverage.md": "Which descriptors are known for which strategy.",
+    "bibliography.md": "Every reference, with the entries that cite it.",
+    "downloads.md": "SQLite, graph, CSV and bibliography files of this version.",
+    "graph.md": "Every entry and relation, to explore.",
+    "contributing.md": "How to add or correct an entry.",
+    "common-errors.md": "What each validation message means and how to fix it.",
+    "tutorial.md": "Querying the knowledge base from Python: networkx and SQL.",
+    "about.md": "What limkb is, its licences and how to cite it.",
+    "browse/index.md": "Tables of every kind of entry.",
+    "entries/index.md": "Every entry, by kind.",
+}
+_DOCS_TITLES = {
+    "common-errors.md": "Common errors",
+    "tutorial.md": "Querying from Python",
+    "about.md": "About",
+}
+
+
+def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
+    """Markdown as one line of plain text, cut at a word boundary near ``limit`` characters."""
+    if not text:
+        return ""
+    plain = " ".join(_MARKUP.sub(lambda m: m.group(1) or "", text).split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def search_data(site: Site, titled: Any, pages: set[str]) -> str:
+    """``window.LIMKB_SEARCH = {...};`` for the pages of the site (entries and the others in
+    ``pages``); ``titled(entry)`` gives an entry page's title."""
+    items: list[dict[str, Any]] = []
+    for entry_id in site.ids:
+        entry = site.by_id[entry_id]
+        title = titled(entry)
+        names = [n for n in dict.fromkeys([*names_of(entry), title]) if n]
+        text = entry.title if isinstance(entry, Reference) else getattr(entry, "summary", None)
+        items.append(
+            {
+                "path": entry_path(entry),
+                "title": title,
+                "kind": entry.kind,
+                "names": names,
+                "text": snippet(text),
+            }
+        )
+    others = {**{f"browse/{KINDS[k].folder}.md": t for k, t in KIND_TITLES.items()}, **PAGE_TITLES, **_DOCS_TITLES}
+    others.update({"index.md": "Home", "browse/index.md": "Browse", "entries/index.md": "All entries"})
+    for path, title in sorted(others.items()):
+        if path in pages:
+            items.append(
+                {"path": path, "title": title, "kind": "page", "names": [title], "text": _PAGE_TEXTS.get(path, "")}
+            )
+    data = {"pages": items}
+    return "window.LIMKB_SEARCH = " + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + ";\n"

@@ -1,0 +1,89 @@
+"""Links between pages, written once and resolved for whichever URL form the site is built with.
+
+Rendered pages link to each other by the path of the target's Markdown file, relative to the
+linking file (``../strategies/fec-additive.md``), the form every static-site engine reads. Most
+of a page is HTML blocks, whose links Markdown engines leave as they are, so
+:func:`resolve_links` turns them into the built site's URLs: with MkDocs'
+``use_directory_urls`` (``../../strategies/fec-additive/``) or without it
+(``../strategies/fec-additive.html``, what ``file://`` needs). The plugin calls it on every
+page; ``limkb render --out DIR --urls …`` calls it for other engines.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Literal
+
+__all__ = ["UrlStyle", "built_url", "relative_url", "resolve_links", "source_link"]
+
+UrlStyle = Literal["md", "directory", "file"]
+"""``md``: links stay paths of Markdown files; ``directory``: ``a/b/``; ``file``: ``a/b.html``."""
+
+_ATTRIBUTE = re.compile(r'(\s(?:href|src|data-href)=")([^"#?:<>]*?)((?:[?#][^"]*)?)"')
+
+
+def source_link(target: str, page: str) -> str:
+    """The link from the file ``page`` to the site path ``target`` (both relative to the root)."""
+    base = posixpath.dirname(page) or "."
+    return posixpath.relpath(target, base)
+
+
+def built_url(path: str, style: UrlStyle) -> str:
+    """The URL (relative to the site root) of a site path once built in ``style``.
+
+    >>> built_url("entries/species/lif.md", "directory"), built_url("index.md", "directory")
+    ('entries/species/lif/', '')
+    >>> built_url("browse/index.md", "file"), built_url("plots/a.svg", "file")
+    ('browse/index.html', 'plots/a.svg')
+    """
+    if not path.endswith(".md") or style == "md":
+        return path
+    stem = path[:-3]
+    if style == "file":
+        return stem + ".html"
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(target: str, own: str) -> str:
+    """The URL of ``target`` as seen from the page at ``own`` (both site URLs from the root).
+
+    >>> relative_url("entries/strategies/fec/", "entries/species/lif/")
+    '../../strategies/fec/'
+    >>> relative_url("", "browse/strategies.html"), relative_url("agenda/", "")
+    ('../', 'agenda/')
+    """
+    base = own.rsplit("/", 1)[0] if "/" in own else ""
+    rel = posixpath.relpath(target or ".", base or ".")
+    if rel == ".":
+        return "./"
+    if (target == "" or target.endswith("/")) and not rel.endswith("/"):
+        rel += "/"
+    return rel
+
+
+def resolve_links(html: str, page: str, style: UrlStyle) -> str:
+    """Rewrite the relative ``href``/``src`` attributes of ``html`` (the page made from the file
+    ``page``) from file paths to the URLs of a site built in ``style``.
+
+    Absolute URLs, fragments and links leaving the site are left alone.
+    """
+    if style == "md":
+        return html
+    folder = posixpath.dirname(page)
+    own = built_url(page, style)
+
+    def fix(match: re.Match[str]) -> str:
+        target = match.group(2)
+        if not target or target.startswith("/"):
+            return match.group(0)
+        path = posixpath.normpath(posixpath.join(folder, target))
+        if path == ".." or path.startswith("../"):
+            return match.group(0)
+        return f'{match.group(1)}{relative_url(built_url(path, style), own)}{match.group(3)}"'
+
+    return _ATTRIBUTE.sub(fix, html)
