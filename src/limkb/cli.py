@@ -363,16 +363,29 @@ def build_command(project: Path, strict: bool) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Folder to write the pages into.",
 )
-def render_command(kb_dir: Path, out: Path) -> None:
+@click.option(
+    "--urls",
+    type=click.Choice(["directory", "file", "md"]),
+    default="directory",
+    show_default=True,
+    help="The URL form the engine builds: `directory` (a/b/: MkDocs' default, Zensical), "
+    "`file` (a/b.html: use_directory_urls false, Material's offline plugin, file://), "
+    "or `md` (links stay paths of .md files).",
+)
+def render_command(kb_dir: Path, out: Path, urls: str) -> None:
     """Write the site's pages (Markdown, SVG, scripts) to OUT, for any static-site engine.
+
+    Links inside the pages' HTML are written for the URL form the engine will build
+    (--urls); links of Markdown syntax stay paths of .md files, which every engine converts.
 
     \b
     Example:
-      limkb render --out /tmp/pages
+      limkb render --out /tmp/pages --urls file
     """
     from limkb.commands.build import render_to
+    from limkb.site.render import RenderOptions
 
-    count = render_to(kb_dir, out)
+    count = render_to(kb_dir, out, options=RenderOptions(urls=urls))  # type: ignore[arg-type]
     click.echo(f"wrote {count} files to {out}")
 
 

@@ -284,7 +284,7 @@ def build(
         if not (new_site / "index.html").is_file():
             raise BuildError("mkdocs", "MkDocs wrote no index.html")
         files = [p for p in new_site.rglob("*") if p.is_file()]
-        pages = sum(1 for p in files if p.name == "index.html")
+        pages = sum(1 for p in files if p.suffix == ".html" and p.name != "404.html")
         old_cache = build_dir / "cache"
         if old_cache.is_dir():
             os.replace(old_cache, new_build / "cache")
@@ -346,13 +346,19 @@ def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderO
     """Render the pages of ``kb_dir`` into the folder ``out`` (for any site engine); returns the file count."""
     from limkb.access import load
     from limkb.site.context import source_date_epoch
-    from limkb.site.render import render
+    from limkb.site.render import RenderOptions, render
+    from limkb.site.urls import resolve_links
 
     source_date_epoch()
     out = Path(out)
     _check_render_target(out, Path(kb_dir))
     kb = load(kb_dir, strict=strict)
     pages = render(kb, options=options)
+    style = (options or RenderOptions()).urls
+    pages = {
+        path: resolve_links(content, path, style) if isinstance(content, str) and path.endswith(".md") else content
+        for path, content in pages.items()
+    }
     out.mkdir(parents=True, exist_ok=True)
     for path, content in pages.items():
         target = out / path
