@@ -20,7 +20,7 @@ __all__ = ["UrlStyle", "built_url", "relative_url", "resolve_links", "source_lin
 UrlStyle = Literal["md", "directory", "file"]
 """``md``: links stay paths of Markdown files; ``directory``: ``a/b/``; ``file``: ``a/b.html``."""
 
-_ATTRIBUTE = re.compile(r'(\s(?:href|src|data-href)=")([^"#?:<>]*?)((?:[?#][^"]*)?)"')
+_ATTRIBUTE = re.compile(r'(\s(?:href|src|data-src|data-href)=")([^"#?:<>]*?)((?:[?#][^"]*)?)"')
 
 
 def source_link(target: str, page: str) -> str:
