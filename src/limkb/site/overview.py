@@ -436,11 +436,18 @@ def bibliography_page(site: Site) -> str:
 
 
 _DOWNLOAD_NOTES = {
-    "kb.sqlite": "Every entry, relation, citation, dataset record and analysis result as SQLite tables.",
+    "kb.sqlite": "Every entry, relation, citation, dataset record and analysis result as SQLite tables "
+    "(entries, relations, bibliography, citations, dataset_columns, dataset_records, dataset_values, "
+    "analysis_results, meta), linked by foreign keys, with full-text search in entries_fts.",
+    "metadata.json": "Datasette's metadata for kb.sqlite: licence, source, every table and column described.",
+    "datapackage.json": "The dataset CSVs as a Frictionless data package: column types, units, sources, licence.",
     "graph.graphml": "The knowledge graph as GraphML (Gephi, Cytoscape desktop, yEd, networkx).",
     "graph.json": "The knowledge graph as node-link JSON (networkx, D3).",
     "kb.jsonld": "Every entry as JSON-LD linked data.",
     "analyses.json": "The computed correlations with their points.",
+    "references.bib": "The bibliography as BibTeX (limkb import-bib reads it back).",
+    "references.ris": "The bibliography as RIS (EndNote, Zotero, Mendeley).",
+    "references.csl.json": "The bibliography as CSL-JSON (Zotero, citeproc processors).",
 }
 
 
