@@ -363,3 +363,15 @@ def test_the_entry_hooks_watch_the_entry_files() -> None:
         pattern = re.compile(_hook(hook_id)["files"])
         assert pattern.search("kb/strategies/fec-additive.yaml"), hook_id
         assert not pattern.search("src/limkb/cli.py"), hook_id
+
+
+def test_the_readme_says_how_to_cut_a_release() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"^## Releases$(.*?)(?=^## )", text, re.M | re.S)
+    assert match, "README.md needs a '## Releases' section"
+    section = match[1]
+    for needed in ("src/limkb/_version.py", "date-released", "git push origin v", "Zenodo", "release.yml"):
+        assert needed in section, needed
+    for name in _load(RELEASE)["jobs"]["release"]["steps"][-1]["with"]["files"].splitlines():
+        shown = name.removeprefix("dist/").replace("${{ github.ref_name }}", "<tag>")
+        assert f"`{shown}`" in section, f"the README's table of release files lacks {shown}"
