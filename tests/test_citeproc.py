@@ -14,15 +14,24 @@ from limkb.access import load
 from limkb.outputs.bibliography import csl_json
 from limkb.outputs.formats import export_all
 
-STYLE = "harvard-cite-them-right"
-"""The Harvard style citeproc-py bundles (formerly ``harvard1``)."""
+STYLES = ("harvard-cite-them-right", "harvard1")
+"""The Harvard style citeproc-py bundles: ``harvard1`` in older releases (the drift job installs
+the oldest one pyproject.toml allows), whose layout differs a little, so the checks below ask for
+names, year and title rather than exact punctuation."""
+
+
+def _style() -> CitationStylesStyle:
+    for name in STYLES:
+        try:
+            return CitationStylesStyle(name, validate=False)
+        except ValueError:  # not bundled in this release
+            continue
+    raise AssertionError(f"citeproc-py bundles none of {STYLES}")
 
 
 def _bibliography(items: list[dict[str, Any]]) -> dict[str, str]:
-    """Each item formatted as a bibliography entry in :data:`STYLE`, by id."""
-    bibliography = CitationStylesBibliography(
-        CitationStylesStyle(STYLE, validate=False), CiteProcJSON(items), formatter.plain
-    )
+    """Each item formatted as a bibliography entry in the bundled Harvard style, by id."""
+    bibliography = CitationStylesBibliography(_style(), CiteProcJSON(items), formatter.plain)
     for item in items:
         bibliography.register(Citation([CitationItem(item["id"])]))
     formatted = [str(entry) for entry in bibliography.bibliography()]
@@ -55,12 +64,12 @@ def test_a_tiny_kb_formats_in_harvard_style(tmp_path: Path) -> None:
     export_all(load(root, cache=False), tmp_path / "build")
     items = json.loads((tmp_path / "build" / "references.csl.json").read_text(encoding="utf-8"))
     entries = _bibliography(items)
-    assert entries["smith2020test"].startswith("Smith, A. (2020)")
+    assert entries["smith2020test"].startswith("Smith, A.") and "2020" in entries["smith2020test"]
     assert "Test of a tiny knowledge base" in entries["smith2020test"]
     assert "J. Tests" in entries["smith2020test"]
     assert "https://doi.org/10.1000/test.2020" in entries["smith2020test"]
     two = entries["doe2021two"]
-    assert two.startswith("Doe, J. and Roe, R. (2021)"), two
+    assert two.startswith("Doe, J.") and "Roe, R." in two and "2021" in two, two
     assert "Two authors and a volume" in two and "12" in two and "100–110" in two
 
 
@@ -69,9 +78,9 @@ def test_the_review_formats_from_the_real_bibliography(real_kb: Any) -> None:
     items = json.loads(csl_json(references))
     entries = _bibliography(items)
     review = entries["oyakhire2024interfacial"]
-    assert review.startswith("Oyakhire, S.T. and Bent, S.F. (2024)"), review
+    assert review.startswith("Oyakhire, S.T.") and "Bent, S.F." in review and "2024" in review, review
     assert "Interfacial engineering of lithium metal anodes: what is left to uncover?" in review
     assert "https://doi.org/10.1039/d3ya00470h" in review
     for ref in references:  # every reference gets its family name and year in its entry
         entry = entries[ref.id]
-        assert ref.authors[0].split(",")[0] in entry and f"({ref.year}" in entry, (ref.id, entry)
+        assert entry.startswith(ref.authors[0].split(",")[0]) and str(ref.year) in entry, (ref.id, entry)
