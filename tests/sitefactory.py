@@ -25,6 +25,8 @@ HOSTILE = (
 
 HOSTILE_NAME = "Evil </title><script>alert('n')</script> &lt;/title&gt; {{ 7*7 }} [x](javascript:y)"
 
+EDITORIAL = "A link of the test KB, which no source needs to state."
+
 
 def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | None = None) -> Path:
     """A small KB touching every page: strategies that combine, a question, a dataset, an analysis."""
@@ -37,15 +39,15 @@ def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | No
             subtype_of="electrolyte",
             summary=summary,
             uses=[{"id": "fec", "sources": SOURCE, "note": "at 5 vol%"}],
-            forms=["lif"],
-            measured=["sei-thickness"],
+            forms=[{"id": "lif", "editorial": EDITORIAL}],
+            measured=[{"id": "sei-thickness", "editorial": EDITORIAL}],
             combines_with=[{"id": "alumina-coating", "evidence": "compatible", "sources": SOURCE}],
         ),
         "strategies/alumina-coating": minimal(
             "strategy",
             "Alumina coating",
             family="artificial-sei",
-            combines_with=[{"id": "lithiophilic-cu", "evidence": "unknown"}],
+            combines_with=[{"id": "lithiophilic-cu", "evidence": "unknown", "editorial": EDITORIAL}],
         ),
         "strategies/lithiophilic-cu": minimal(
             "strategy",
@@ -54,7 +56,10 @@ def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | No
             interface="li-current-collector",
         ),
         "materials/fec": minimal(
-            "material", "Fluoroethylene carbonate", aliases=["FEC"], decomposes_to=["lif"]
+            "material",
+            "Fluoroethylene carbonate",
+            aliases=["FEC"],
+            decomposes_to=[{"id": "lif", "editorial": EDITORIAL}],
         ),
         "species/lif": minimal("species", "Lithium fluoride", formula="LiF"),
         "properties/sei-thickness": minimal(
@@ -76,7 +81,7 @@ def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | No
             theme="mechanism",
             interface="li-electrolyte",
             family="electrolyte-engineering",
-            about=["lif", "fec-additive"],
+            about=[{"id": "lif", "editorial": EDITORIAL}, {"id": "fec-additive", "editorial": EDITORIAL}],
         ),
         "datasets/thickness-ce": minimal(
             "dataset",
@@ -89,7 +94,7 @@ def site_kb(tmp_path: Path, *, hostile: bool = False, extra: dict[str, Any] | No
             records=[
                 {"label": f"e{i}", "t": 10.0 + i, "ce": 90.0 + i * (1 if i % 2 else 0.5)} for i in range(5)
             ],
-            about=["fec-additive"],
+            about=[{"id": "fec-additive", "editorial": EDITORIAL}],
         ),
         "analyses/ce-vs-thickness": minimal(
             "analysis", "CE against SEI thickness", x="sei-thickness", y="ce"

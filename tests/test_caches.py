@@ -15,7 +15,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
-from kbfactory import REF, minimal, tree_digest, write_entry, write_kb
+from kbfactory import REF, SOURCE, minimal, tree_digest, write_entry, write_kb
 from limkb.analysis.correlations import AnalysisResult, Point, correlate
 from limkb.check import cache as cache_module
 from limkb.check.validate import FileCache, validate_kb
@@ -35,7 +35,9 @@ def _kb(tmp_path: Path) -> Path:
     return write_kb(
         tmp_path,
         {
-            "strategies/fec-additive": minimal("strategy", "FEC additive", uses=["fec"]),
+            "strategies/fec-additive": minimal(
+                "strategy", "FEC additive", uses=[{"id": "fec", "sources": SOURCE}]
+            ),
             "materials/fec": minimal("material", "Fluoroethylene carbonate"),
             "species/lif": minimal("species", "Lithium fluoride"),
         },

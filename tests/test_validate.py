@@ -25,7 +25,9 @@ def test_a_clean_kb_has_no_problems(tmp_path: Path) -> None:
         tmp_path,
         {
             "strategies/parent": minimal("strategy"),
-            "strategies/child": minimal("strategy", subtype_of="parent", uses=["fec"]),
+            "strategies/child": minimal(
+                "strategy", subtype_of="parent", uses=[{"id": "fec", "sources": SOURCE}]
+            ),
             "materials/fec": minimal("material", formula="C3H3FO3"),
         },
     )

@@ -2,8 +2,8 @@
 
 Unique DOIs, relations that resolve to an entry of the right kind, no circles in
 ``subtype_of``, one family along a subtype chain, dataset records that match their columns,
-units and their properties' ranges, analyses over variables that exist, and sources with
-locators. Each rule reads a :class:`~limkb.check.result.Validated` and adds to its report.
+units and their properties' ranges, analyses over variables that exist, sources with
+locators, and relations that carry their own sources or say why they need none. Each rule reads a :class:`~limkb.check.result.Validated` and adds to its report.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from limkb.check.reader import Document, Mark
 from limkb.check.result import Validated, Where, report_at
 from limkb.check.schema_errors import describe_value as _describe
 from limkb.check.schema_errors import dotted as _dotted
+from limkb.check.stats import iter_relations
 from limkb.report import Report, Severity, close_matches
 from limkb.schema.ids import reference_id
 from limkb.schema.kinds import (
@@ -56,6 +57,7 @@ def check_rules(result: Validated) -> None:
     _check_materials(result)
     _check_findings(result)
     _check_locators(result)
+    _check_relation_sources(result)
 
 
 def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
@@ -735,6 +737,45 @@ def _check_locators(result: Validated) -> None:
                     "missing-locator",
                     f"source {source.ref!r} has no locator",
                     f'write `{{ref: {source.ref}, locator: "Table 1"}}` with the section, table or figure',
+                    severity=Severity.WARNING,
+                    entry=entry_id,
+                )
+
+
+def _check_relation_sources(result: Validated) -> None:
+    """A relation cites where it is stated, or says in ``editorial:`` why limkb makes it anyway.
+
+    Relations written in an id-only field (``subtype_of``, ``analyses``, a record's
+    ``strategies``) have no room for either and are left alone; ``--stats`` counts them. So
+    is a link to a missing entry or one of the wrong kind: its error comes first.
+    """
+    for entry_id, entry in result.entries.items():
+        document = result.documents[entry_id]
+        for link, model in iter_relations(entry):
+            target = result.entries.get(link.target)
+            if model is None or target is None or target.kind not in link.rel.targets:
+                continue
+            where = Where(document, link.loc, link.loc[:2])
+            if not model.sources and not model.editorial:
+                report_at(
+                    result.report,
+                    document,
+                    where,
+                    "unsourced-relation",
+                    f"{link.relation} {link.target!r} has no source of its own",
+                    "add `sources:` with a locator, or `editorial:` saying why no source is needed "
+                    f'(`- id: {link.target}` then `sources: [{{ref: ..., locator: "..."}}]`)',
+                    severity=Severity.WARNING,
+                    entry=entry_id,
+                )
+            elif model.sources and model.editorial:
+                report_at(
+                    result.report,
+                    document,
+                    where,
+                    "editorial-and-sources",
+                    f"{link.relation} {link.target!r} has sources and also an `editorial:` saying it needs none",
+                    "keep `sources:` and delete `editorial:`; a qualifier of a sourced link goes in `note:`",
                     severity=Severity.WARNING,
                     entry=entry_id,
                 )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from limkb.analysis.evidence import REVIEW, Grade, grade
-from limkb.schema.kinds import Entry, Reference, iter_links
+from limkb.schema.fields import Link
+from limkb.schema.kinds import Entry, LinkRef, Reference, iter_links
 
-__all__ = ["EvidenceCounts", "count_evidence", "evidence_stats"]
+__all__ = ["EvidenceCounts", "count_evidence", "evidence_stats", "iter_relations"]
 
 _NOT_RELATIONS = {"cited_in", "column_of", "x_variable", "y_variable", "finding_about", "component"}
 
@@ -27,31 +28,61 @@ class EvidenceCounts:
     """Findings by evidence grade."""
     reading: Counter[str]
     """References by reading status (``unrecorded`` when none is given)."""
+    editorial: int = 0
+    """Relations without a source that say why limkb makes them (``editorial:``)."""
+    bare: int = 0
+    """Relations written in a field that holds only ids (``subtype_of``, ``analyses``, a
+    record's ``strategies`` ...), which cannot carry a source or an ``editorial:``."""
 
     @property
     def findings(self) -> int:
         return sum(self.grades.values())
 
 
+def iter_relations(entry: Entry) -> Iterator[tuple[LinkRef, Link | None]]:
+    """The relations of ``entry`` that the evidence counts, each with the :class:`Link` that
+    states it, or None when it is written in an id-only field and so cannot carry a source.
+
+    Citations, a dataset's column properties, an analysis's variables, a finding's quantity and
+    an electrolyte's components are not counted: they are not claims that a source could state.
+    """
+    for link in iter_links(entry):
+        if link.relation in _NOT_RELATIONS:
+            continue
+        yield link, _link_model(entry, link)
+
+
+def _link_model(entry: Entry, link: LinkRef) -> Link | None:
+    # iter_links locates a Link by its id, (field, index, "id"); every other shape is a bare id
+    if len(link.loc) != 3 or link.loc[2] != "id":
+        return None
+    field, index, _ = link.loc
+    items = getattr(entry, str(field), None)
+    item = items[index] if isinstance(items, list) and isinstance(index, int) else None
+    return item if isinstance(item, Link) else None
+
+
 def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
     """Relations with their own source, findings by evidence grade, references by reading status."""
     references = {i: e for i, e in entries.items() if isinstance(e, Reference)}
-    relations = sourced = beyond = 0
+    relations = sourced = beyond = editorial = bare = 0
     for entry in entries.values():
-        for link in iter_links(entry):
-            if link.relation in _NOT_RELATIONS or not hasattr(link, "sources"):
-                continue
+        for link, model in iter_relations(entry):
             relations += 1
             if link.sources:
                 sourced += 1
                 if any(s.ref != REVIEW for s in link.sources):
                     beyond += 1
+            elif model is None:
+                bare += 1
+            elif model.editorial:
+                editorial += 1
     grades: Counter[str] = Counter({g.value: 0 for g in Grade})
     for entry in entries.values():
         for finding in getattr(entry, "findings", None) or []:
             grades[grade(finding.source, references).value] += 1
     reading = Counter(r.read.status if r.read is not None else "unrecorded" for r in references.values())
-    return EvidenceCounts(relations, sourced, beyond, grades, reading)
+    return EvidenceCounts(relations, sourced, beyond, grades, reading, editorial, bare)
 
 
 def evidence_stats(entries: Mapping[str, Entry]) -> str:
@@ -61,10 +92,12 @@ def evidence_stats(entries: Mapping[str, Entry]) -> str:
     primary = grades[Grade.PRIMARY_DATA.value] + grades[Grade.PRIMARY_TEXT.value]
 
     def share(part: int, whole: int) -> str:
-        return f"{part}/{whole} ({100 * part / whole:.0f} %)" if whole else "0/0"
+        # rounded down, so that a share short of a target never reads as reaching it
+        return f"{part}/{whole} ({100 * part // whole} %)" if whole else "0/0"
 
     lines = [
         f"relations with their own source: {share(counts.sourced, counts.relations)}; "
+        f"editorial: {counts.editorial}; bare ids, which cannot carry a source: {counts.bare}; "
         f"citing more than the review: {share(counts.beyond, counts.relations)}",
         f"findings: {counts.findings}, graded primary: {share(primary, counts.findings)}"
         + "".join(f"; {g.value} {grades[g.value]}" for g in Grade if grades[g.value]),
