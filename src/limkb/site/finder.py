@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from limkb.schema.kinds import KINDS, Reference
 from limkb.search import names_of
-from limkb.site.context import PAGE_TITLES, KIND_TITLES, entry_path
+from limkb.site.context import KIND_TITLES, PAGE_TITLES, entry_path
 
 if TYPE_CHECKING:
     from limkb.site.context import Site
@@ -79,12 +79,26 @@ def search_data(site: Site, titled: Any, pages: set[str]) -> str:
                 "text": snippet(text),
             }
         )
-    others = {**{f"browse/{KINDS[k].folder}.md": t for k, t in KIND_TITLES.items()}, **PAGE_TITLES, **_DOCS_TITLES}
+    others = {
+        **{f"browse/{KINDS[k].folder}.md": t for k, t in KIND_TITLES.items()},
+        **PAGE_TITLES,
+        **_DOCS_TITLES,
+    }
     others.update({"index.md": "Home", "browse/index.md": "Browse", "entries/index.md": "All entries"})
     for path, title in sorted(others.items()):
         if path in pages:
             items.append(
-                {"path": path, "title": title, "kind": "page", "names": [title], "text": _PAGE_TEXTS.get(path, "")}
+                {
+                    "path": path,
+                    "title": title,
+                    "kind": "page",
+                    "names": [title],
+                    "text": _PAGE_TEXTS.get(path, ""),
+                }
             )
     data = {"pages": items}
-    return "window.LIMKB_SEARCH = " + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":")) + ";\n"
+    return (
+        "window.LIMKB_SEARCH = "
+        + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+        + ";\n"
+    )

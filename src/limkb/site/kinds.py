@@ -23,6 +23,8 @@ class KindDisplay:
     """Its colour, the same everywhere (colour-blind safe palette)."""
     columns: tuple[tuple[str, str], ...] = ()
     """Browse-table columns after the name: (header, field of the entry)."""
+    relations: tuple[tuple[str, str], ...] = ()
+    """Browse-table columns of related entries: (header, relation as read from the entry)."""
 
 
 DISPLAY: dict[str, KindDisplay] = {
@@ -30,25 +32,46 @@ DISPLAY: dict[str, KindDisplay] = {
         "Strategies",
         "#0072B2",
         (("Family", "family"), ("Interface", "interface"), ("Subtype of", "subtype_of")),
+        (("Forms", "forms"), ("Improves", "improves"), ("Works via", "works via"), ("Fails by", "fails by")),
     ),
-    "material": KindDisplay("Materials", "#E69F00", (("Formula", "formula"), ("Roles", "roles"))),
-    "mechanism": KindDisplay("Mechanisms", "#009E73"),
-    "species": KindDisplay("Species", "#CC79A7", (("Formula", "formula"), ("Class", "species_class"))),
+    "material": KindDisplay(
+        "Materials",
+        "#E69F00",
+        (("Formula", "formula"), ("Roles", "roles")),
+        (("Used by", "used by"), ("Decomposes to", "decomposes to")),
+    ),
+    "mechanism": KindDisplay(
+        "Mechanisms", "#009E73", (), (("Mechanism of", "mechanism of"), ("Involves", "involves"))
+    ),
+    "species": KindDisplay(
+        "Species",
+        "#CC79A7",
+        (("Formula", "formula"), ("Class", "species_class")),
+        (("Formed by", "formed by"), ("Confers", "confers")),
+    ),
     "property": KindDisplay(
         "Properties",
         "#56B4E9",
         (("Symbol", "symbol"), ("Unit", "unit"), ("Scope", "scope"), ("Desired", "desired")),
+        (("Measured by", "measured by"),),
     ),
     "technique": KindDisplay(
-        "Techniques", "#882255", (("Abbreviation", "abbreviation"), ("Category", "category"))
+        "Techniques",
+        "#882255",
+        (("Abbreviation", "abbreviation"), ("Category", "category")),
+        (("Measures", "measures"), ("Could answer", "could answer")),
     ),
     "failure-mode": KindDisplay(
-        "Failure modes", "#D55E00", (("Category", "category"), ("Interface", "interface"))
+        "Failure modes",
+        "#D55E00",
+        (("Category", "category"), ("Interface", "interface")),
+        (("Threatens", "threatens"), ("Mitigated by", "mitigated by"), ("Detected by", "detected by")),
     ),
     "question": KindDisplay(
         "Questions",
         "#F0E442",
         (("Status", "status"), ("Theme", "theme"), ("Interface", "interface"), ("Family", "family")),
+        (("About", "about"), ("Answerable by", "answerable by")),
     ),
     "dataset": KindDisplay("Datasets", "#44AA99"),
     "analysis": KindDisplay("Analyses", "#332288", (("x", "x"), ("y", "y"))),

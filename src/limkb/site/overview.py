@@ -251,6 +251,9 @@ def agenda_page(site: Site) -> str:
                 "about": about,
                 "answerable_by": [site.entry_link(link.id, links) for link in question.answerable_by],
                 "approach": question.approach,
+                "interface": interface or "both",
+                "family": family or "across",
+                "techniques": " ".join(sorted(link.id for link in question.answerable_by)),
             }
         )
     sections = []
@@ -268,11 +271,40 @@ def agenda_page(site: Site) -> str:
             title = INTERFACE_TITLES.get(interface or "", "Both interfaces")
             sections.append({"title": title, "families": parts})
     counts: dict[str, int] = defaultdict(int)
+    facets: dict[str, dict[str, list[Any]]] = {
+        f: {} for f in ("status", "theme", "interface", "family", "techniques")
+    }
+    titles = {
+        "interface": {**INTERFACE_TITLES, "both": "Both interfaces"},
+        "family": {**FAMILY_TITLES, "across": "Across families"},
+    }
     for items in groups.values():
         for item in items:
             counts[item["status"]] += 1
+            for facet in ("status", "theme", "interface", "family"):
+                value = item[facet]
+                facets[facet].setdefault(value, [titles.get(facet, {}).get(value, value), 0])[1] += 1
+            for technique in item["answerable_by"]:
+                facets["techniques"].setdefault(technique["id"], [technique["label"], 0])[1] += 1
+    chips = [
+        {
+            "facet": facet,
+            "title": {"techniques": "could be answered by"}.get(facet, facet),
+            "values": [
+                {"value": value, "label": label, "count": n}
+                for value, (label, n) in sorted(values.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
+            ],
+        }
+        for facet, values in facets.items()
+        if len(values) > 1
+    ]
     return page_text(
-        "agenda.md", PAGE_TITLES["agenda.md"], sections=sections, counts=dict(sorted(counts.items()))
+        "agenda.md",
+        PAGE_TITLES["agenda.md"],
+        sections=sections,
+        counts=dict(sorted(counts.items())),
+        chips=chips,
+        total=sum(counts.values()),
     )
 
 
@@ -484,7 +516,12 @@ def _size(size: int) -> str:
 def graph_data(site: Site) -> str:
     """``window.LIMKB_GRAPH = {...};``: nodes and edges of the whole graph, sorted."""
     nodes = [
-        {"id": i, "name": site.label(i), "kind": site.by_id[i].kind, "url": f"entries/{site.folders[i]}/{i}.md"}
+        {
+            "id": i,
+            "name": site.label(i),
+            "kind": site.by_id[i].kind,
+            "url": f"entries/{site.folders[i]}/{i}.md",
+        }
         for i in site.ids
     ]
     edges = sorted(

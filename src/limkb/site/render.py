@@ -70,12 +70,11 @@ from limkb.site.context import (
     page_text,
     reference_text,
 )
+from limkb.site.finder import search_data, snippet
 from limkb.site.kinds import DISPLAY
-from limkb.site.markup import prose
+from limkb.site.markup import prose, text_title
 from limkb.site.memo import Bounded, Reads, RenderMemo, mentions
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
-from limkb.site.finder import search_data
-from limkb.site.urls import built_url
 from limkb.site.overview import (
     agenda_page,
     analysis_view,
@@ -87,6 +86,7 @@ from limkb.site.overview import (
     graph_data,
     plot_files,
 )
+from limkb.site.urls import built_url
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -245,9 +245,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
                     Neighbour(item["id"], item["label"], item["kind"], group["verb"], item["url"])
                 )
     by_verb = {group["verb"]: group for group in groups}
-    key = [by_verb[verb] for verb in KEY_VERBS.get(entry.kind, ()) if verb in by_verb]
+    key_groups = [by_verb[verb] for verb in KEY_VERBS.get(entry.kind, ()) if verb in by_verb]
     context: dict[str, Any] = {
-        "key": key,
+        "key": key_groups,
         "records": _records_about(site, entry.id, relations, links),
         "legend": sorted({n.kind for n in neighbours} | {entry.kind}),
         "draw": 0 < len(neighbours) <= DIAGRAM_LIMIT,
@@ -263,6 +263,10 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         },
         "kind_url": links.browse(entry.kind),
         "boost": SEARCH_BOOST.get(entry.kind),
+        # the theme writes it into an attribute unescaped: plain text with no quote or bracket
+        "description": text_title(
+            snippet(entry.title if isinstance(entry, Reference) else getattr(entry, "summary", None), 200)
+        ),
         "groups": groups,
         "edit": site.edit(entry),
         "citation": _citation(site, entry, page),
@@ -302,7 +306,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
     if cached is not None:
         return cached
     context["picture"] = (
-        Markup(neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours"))
+        Markup(
+            neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours")
+        )
         if context["draw"]
         else ""
     )
@@ -326,7 +332,8 @@ def _records_about(
             if entry_id not in record.strategies:
                 continue
             values = [
-                f"{c.name} {_recorded(record.values[c.name])}" + ("" if c.unit in (None, "1") else f" {c.unit}")
+                f"{c.name} {_recorded(record.values[c.name])}"
+                + ("" if c.unit in (None, "1") else f" {c.unit}")
                 for c in dataset.columns
                 if record.values.get(c.name) is not None
             ]
@@ -395,6 +402,12 @@ def _short_name(entry: Entry) -> str | None:
     return None
 
 
+def _terms(entry: Entry) -> list[str]:
+    """The short names and aliases a reader may filter a table by (``LiF``, ``XPS``)."""
+    short = _short_name(entry)
+    return [t for t in (short, *entry.aliases) if t and t.casefold() not in entry.label.casefold()]
+
+
 def _titled(entry: Entry) -> str:
     """The page title: the label, with the short name readers search by (``Lithium fluoride (LiF)``)."""
     short = _short_name(entry) if not isinstance(entry, Reference) else None
@@ -458,6 +471,7 @@ def _index_page(site: Site, kind: str) -> str:
     page = f"browse/{model.folder}.md"
     links = site.links(page)
     columns = [header for header, _ in DISPLAY[kind].columns]
+    related = DISPLAY[kind].relations
     extra: list[str] = []
     if kind == "dataset":
         extra = ["Records", "Columns"]
@@ -483,14 +497,28 @@ def _index_page(site: Site, kind: str) -> str:
                 {"text": str(result.n) if result else "", "url": None},
                 {"text": fmt(result.r) if result and result.r is not None else "", "url": None},
             ]
-        links_count = len(site.kb.relations(entry.id, direction="both"))
+        relations = site.kb.relations(entry.id, direction="both")
+        by_verb: dict[str, list[str]] = defaultdict(list)
+        for relation in relations:
+            verb, other = relation.reading(entry.id)
+            by_verb[verb].append(other)
+        terms = {entry.id, *_terms(entry)}
+        relation_cells = []
+        for _, verb in related:
+            others = sorted(set(by_verb.get(verb, [])), key=lambda i: (site.label(i), i))
+            relation_cells.append([site.entry_link(other, links) for other in others])
+            for other in others:
+                if other in site.by_id:
+                    terms.update(_terms(site.by_id[other]))
         rows.append(
             {
                 "label": entry.label,
                 "id": entry.id,
                 "url": links.entry(entry.id),
                 "cells": cells,
-                "links": links_count,
+                "related": relation_cells,
+                "terms": " ".join(sorted(terms)),
+                "links": len(relations),
             }
         )
     return page_text(
@@ -499,9 +527,40 @@ def _index_page(site: Site, kind: str) -> str:
         kind=kind,
         model_doc=prose((model.__doc__ or "").strip()),
         columns=[*columns, *extra],
+        relation_columns=[header for header, _ in related],
         rows=rows,
         table_id=f"limkb-{model.folder}",
     )
+
+
+def _landing_page(site: Site, page: str, *, entries: bool) -> str:
+    """``browse/index.md`` (every kind, with what it is) or ``entries/index.md`` (every entry, by kind)."""
+    links = site.links(page)
+    groups = []
+    for kind, title in KIND_TITLES.items():
+        of_kind = site.of_kind(kind)
+        groups.append(
+            {
+                "kind": kind,
+                "title": title,
+                "url": links.browse(kind),
+                "count": len(of_kind),
+                "doc": prose((KINDS[kind].__doc__ or "").strip()) if not entries else "",
+                "items": [
+                    site.entry_link(e.id, links) for e in sorted(of_kind, key=lambda e: (e.label, e.id))
+                ]
+                if entries
+                else [],
+            }
+        )
+    title = "All entries" if entries else "Browse"
+    intro = (
+        f"Every one of the {len(site.ids)} entries, by kind; the Browse tables sort and filter them."
+        if entries
+        else "One table per kind of entry, sortable by any column and filtered by what you type "
+        "(names, formulas, abbreviations, and the entries each row links to)."
+    )
+    return page_text("landing.md", title, groups=groups, intro=intro)
 
 
 def _evidence_counts(site: Site) -> dict[str, Any]:
@@ -516,6 +575,10 @@ def _evidence_counts(site: Site) -> dict[str, Any]:
     }
 
 
+def _entry_url(site: Site, links: Links, entry_id: str) -> str | None:
+    return links.entry(entry_id) if entry_id in site.folders else None
+
+
 def _home_page(site: Site) -> str:
     links = site.links("index.md")
     counts = [
@@ -525,9 +588,38 @@ def _home_page(site: Site) -> str:
     open_questions = sum(
         1 for q in site.of_kind("question") if isinstance(q, Question) and q.status.value != "answered"
     )
+    tasks = [
+        {"text": text, "url": url, "how": how}
+        for text, url, how in (
+            (
+                "What forms LiF, and what does it confer?",
+                _entry_url(site, links, "lif"),
+                "the LiF page, answers first",
+            ),
+            (
+                "Which strategies improve the Coulombic efficiency?",
+                links.browse("strategy") + "?q=coulombic",
+                "the strategies table, filtered",
+            ),
+            (
+                "Which open questions could XPS answer?",
+                links.browse("question") + "?q=XPS",
+                "the questions table, filtered",
+            ),
+            (
+                "How robust are the reported correlations?",
+                links.to("correlations.md"),
+                "recomputed, with confidence intervals and leave-one-out ranges",
+            ),
+            ("What is still unknown?", links.to("agenda.md"), "the research agenda, with filters"),
+            ("Which strategies have been combined?", links.to("compatibility.md"), ""),
+        )
+        if url
+    ]
     return page_text(
         "index.md",
         "limkb",
+        tasks=tasks,
         counts=counts,
         total=len(site.ids),
         open_questions=open_questions,
@@ -619,6 +711,8 @@ def render(
     pages["index.md"] = _home_page(site)
     for kind in KIND_TITLES:
         pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind)
+    pages["browse/index.md"] = _landing_page(site, "browse/index.md", entries=False)
+    pages["entries/index.md"] = _landing_page(site, "entries/index.md", entries=True)
     if memo is None:
         for entry_id in site.ids:
             entry = site.by_id[entry_id]
@@ -654,8 +748,6 @@ def render(
     pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
     if options.assets:
         pages.update(_asset_files())
-    pages["assets/limkb/search-index.js"] = search_data(
-        site, _titled, set(pages) | set(options.docs_pages)
-    )
+    pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))

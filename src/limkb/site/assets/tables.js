@@ -7,7 +7,10 @@
  *   text with natural ordering of digits ("Li2O" before "Li10..."). A cell's data-sort attribute,
  *   when present, is used instead of its text. Empty cells go last in both directions.
  * - Every <input class="limkb-filter" data-table="TABLE_ID"> hides the rows of that table whose
- *   text does not contain all the words typed (case-insensitive, Unicode subscripts folded).
+ *   text does not contain all the words typed (case-insensitive, Unicode subscripts folded);
+ *   a row's data-terms attribute (short names and aliases of what it shows) counts as its text.
+ *   The first filter of a page starts with the page URL's ?q= value, so a link can open a
+ *   table already filtered (browse/questions.html?q=XPS).
  *   An element with data-count-for="TABLE_ID", if present, shows "N of M rows".
  * Pages without such tables or inputs are left untouched.
  */
@@ -99,7 +102,10 @@
       th.setAttribute("role", "columnheader");
       th.classList.add("limkb-sort-header");
       th.title = "Sort by this column";
-      function activate() {
+      function activate(event) {
+        if (event && event.target && event.target.closest && event.target.closest("a")) {
+          return;  /* a link in a header (a column's property) opens its page */
+        }
         var direction = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
         sortBy(table, headers, index, direction);
       }
@@ -130,7 +136,7 @@
       Array.prototype.forEach.call(table.tBodies, function (body) {
         Array.prototype.forEach.call(body.rows, function (row) {
           total++;
-          var text = fold(row.textContent);
+          var text = fold(row.textContent + " " + (row.getAttribute("data-terms") || ""));
           var keep = words.every(function (word) { return text.indexOf(word) >= 0; });
           row.hidden = !keep;
           if (keep) {
@@ -143,12 +149,69 @@
       }
     }
     input.addEventListener("input", apply);
+    var asked = new URLSearchParams(window.location.search).get("q");
+    if (asked && !input.value && document.querySelectorAll("input.limkb-filter[data-table]")[0] === input) {
+      input.value = asked;  /* browse/questions.html?q=XPS opens the table filtered */
+    }
     if (input.value || counter) {
       apply();
     }
   }
 
+  /* Filter chips (<div class="limkb-chips" data-for="CLASS">): a chip toggles one value of
+     one facet; an element of CLASS stays shown when, for every facet with a chip pressed, its
+     data-<facet> attribute (space-separated values) holds one of the pressed values. */
+  function connectChips(bar) {
+    if (bar.getAttribute("data-limkb-chips") === "1") {
+      return;
+    }
+    bar.setAttribute("data-limkb-chips", "1");
+    var items = document.getElementsByClassName(bar.getAttribute("data-for"));
+    var chips = bar.querySelectorAll("button.limkb-chip");
+    var shown = bar.querySelector(".limkb-chip-shown");
+    var clear = bar.querySelector(".limkb-chip-clear");
+    function apply() {
+      var wanted = {};
+      Array.prototype.forEach.call(chips, function (chip) {
+        if (chip.getAttribute("aria-pressed") === "true") {
+          var facet = chip.getAttribute("data-facet");
+          (wanted[facet] = wanted[facet] || []).push(chip.getAttribute("data-value"));
+        }
+      });
+      var facets = Object.keys(wanted), count = 0;
+      Array.prototype.forEach.call(items, function (item) {
+        var keep = facets.every(function (facet) {
+          var values = (item.getAttribute("data-" + facet) || "").split(" ");
+          return wanted[facet].some(function (v) { return values.indexOf(v) >= 0; });
+        });
+        item.hidden = !keep;
+        if (keep) {
+          count++;
+        }
+      });
+      if (shown) {
+        shown.textContent = count + " of " + items.length + " questions";
+      }
+      if (clear) {
+        clear.hidden = facets.length === 0;
+      }
+    }
+    Array.prototype.forEach.call(chips, function (chip) {
+      chip.addEventListener("click", function () {
+        chip.setAttribute("aria-pressed", chip.getAttribute("aria-pressed") === "true" ? "false" : "true");
+        apply();
+      });
+    });
+    if (clear) {
+      clear.addEventListener("click", function () {
+        Array.prototype.forEach.call(chips, function (chip) { chip.setAttribute("aria-pressed", "false"); });
+        apply();
+      });
+    }
+  }
+
   function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("div.limkb-chips[data-for]"), connectChips);
     Array.prototype.forEach.call(document.querySelectorAll("table.limkb-sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("input.limkb-filter[data-table]"), connectFilter);
   }
