@@ -116,11 +116,11 @@ def test_walk_contributing_literally(project: Path) -> None:
         "entries/analyses/example-ce-vs-nucleation",
         "entries/references/okafor2023lithiophilic",
     ):
-        assert (site / page / "index.html").is_file(), page
-    correlations = (site / "correlations" / "index.html").read_text(encoding="utf-8")
+        assert (site / f"{page}.html").is_file(), page
+    correlations = (site / "correlations.html").read_text(encoding="utf-8")
     assert "CE vs nucleation overpotential (practice example)" in correlations
     assert "example-ce-vs-nucleation" in correlations
-    contributing = (site / "contributing" / "index.html").read_text(encoding="utf-8")
+    contributing = (site / "contributing.html").read_text(encoding="utf-8")
     assert "A first walk" in contributing
 
     # and the branch holds one commit with the new files

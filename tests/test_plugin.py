@@ -75,7 +75,10 @@ def test_internal_links_resolve(built: Path) -> None:
 def test_nothing_is_loaded_from_another_host(built: Path) -> None:
     for page in built.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        assert not re.search(r"<(script|img)\b[^>]*src=\"(https?:)?//|<link\b(?![^>]*rel=\"canonical\")[^>]*href=\"(https?:)?//", html), page
+        assert not re.search(
+            r"<(script|img)\b[^>]*src=\"(https?:)?//|<link\b(?![^>]*rel=\"canonical\")[^>]*href=\"(https?:)?//",
+            html,
+        ), page
 
 
 def test_contributing_page_links(built: Path) -> None:

@@ -54,7 +54,11 @@ def test_rendered_pages_build_with_plain_mkdocs_and_no_broken_link(
     config = load_config(str(tmp_path / "engine" / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
     mkdocs_build(config)
     site = tmp_path / "site"
-    entry = site / ("entries/strategies/fec-additive/index.html" if directory_urls else "entries/strategies/fec-additive.html")
+    entry = site / (
+        "entries/strategies/fec-additive/index.html"
+        if directory_urls
+        else "entries/strategies/fec-additive.html"
+    )
     assert entry.is_file()
     assert "limkb-entry" in entry.read_text(encoding="utf-8")
     assert _broken(site) == []
@@ -69,9 +73,18 @@ def test_the_link_checker_sees_a_broken_link(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("style", "expected"),
     [
-        ("directory", '<a href="../../strategies/fec/">x</a><img src="../../../plots/a.svg"><a href="../../../#top">'),
-        ("file", '<a href="../strategies/fec.html">x</a><img src="../../plots/a.svg"><a href="../../index.html#top">'),
-        ("md", '<a href="../strategies/fec.md">x</a><img src="../../plots/a.svg"><a href="../../index.md#top">'),
+        (
+            "directory",
+            '<a href="../../strategies/fec/">x</a><img src="../../../plots/a.svg"><a href="../../../#top">',
+        ),
+        (
+            "file",
+            '<a href="../strategies/fec.html">x</a><img src="../../plots/a.svg"><a href="../../index.html#top">',
+        ),
+        (
+            "md",
+            '<a href="../strategies/fec.md">x</a><img src="../../plots/a.svg"><a href="../../index.md#top">',
+        ),
     ],
 )
 def test_links_are_resolved_for_each_url_form(style: str, expected: str) -> None:

@@ -31,9 +31,9 @@ import logging
 import os
 import tempfile
 import time
-from importlib import resources
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

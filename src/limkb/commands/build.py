@@ -356,7 +356,9 @@ def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderO
     pages = render(kb, options=options)
     style = (options or RenderOptions()).urls
     pages = {
-        path: resolve_links(content, path, style) if isinstance(content, str) and path.endswith(".md") else content
+        path: resolve_links(content, path, style)
+        if isinstance(content, str) and path.endswith(".md")
+        else content
         for path, content in pages.items()
     }
     out.mkdir(parents=True, exist_ok=True)

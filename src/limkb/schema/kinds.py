@@ -681,8 +681,12 @@ def iter_links(entry: Entry) -> list[LinkRef]:
             (("electrolyte",), getattr(entry, "electrolyte", None))
         ]
         for r, record in enumerate(getattr(entry, "records", None) or []):
+            # a record names the strategy its numbers come from: the record's source says so
+            said_by = (record.source,) if record.source is not None else ()
             for j, strategy in enumerate(record.strategies):
-                found.append(LinkRef("exemplifies", record_rel, strategy, ("records", r, "strategies", j)))
+                found.append(
+                    LinkRef("exemplifies", record_rel, strategy, ("records", r, "strategies", j), said_by)
+                )
             electrolytes.append((("records", r, "electrolyte"), record.electrolyte))
         for loc, written in electrolytes:
             if isinstance(written, list):

@@ -402,6 +402,10 @@ def _short_name(entry: Entry) -> str | None:
     return None
 
 
+_TERM = re.compile(r"[\w\u2080-\u2089\u00b2\u00b3+./-]+")
+"""A word a row's filter terms may hold: names and formulas, nothing that reads as markup."""
+
+
 def _terms(entry: Entry) -> list[str]:
     """The short names and aliases a reader may filter a table by (``LiF``, ``XPS``)."""
     short = _short_name(entry)
@@ -517,7 +521,7 @@ def _index_page(site: Site, kind: str) -> str:
                 "url": links.entry(entry.id),
                 "cells": cells,
                 "related": relation_cells,
-                "terms": " ".join(sorted(terms)),
+                "terms": " ".join(sorted({w for t in terms for w in t.split() if _TERM.fullmatch(w)})),
                 "links": len(relations),
             }
         )
