@@ -537,19 +537,19 @@ class _Writer:
         note: float = 0.1,
         evidence: bool = False,
     ) -> list[str]:
-        """A relation list: bare ids, or ``{id, sources, note}`` items like the real ones."""
+        """A relation list of ``{id, sources | editorial, note}`` items like the real ones: a
+        share ``cited`` of the links carries sources, the others say why they need none."""
         if not targets:
             return []
         lines = [f"{key}:"]
         for target in targets:
-            if not evidence and self.rng.random() >= cited:
-                lines.append(f"  - {target}")
-                continue
             lines.append(f"  - id: {target}")
             if evidence:
                 lines.append(f"    evidence: {self.rng.choice(_ENUMS['evidence'])}")
             if self.rng.random() < cited:
                 lines += self.source_list("sources", self.sources(self.rng.randint(1, 2)), "    ")
+            else:
+                lines.append(f"    editorial: {_q(self.prose(self.rng.randint(40, 90)))}")
             if self.rng.random() < note:
                 lines += self.block("note", self.prose(self.rng.randint(60, 160)), "    ")
         return lines

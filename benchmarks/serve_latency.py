@@ -68,7 +68,7 @@ def measure(
     else:
         argv = [str(bin_dir / "mkdocs"), "serve", "--dev-addr", address]
     entry = _pick_entry(project)
-    url = f"http://{address}/entries/strategies/{entry.stem}/"
+    url = f"http://{address}/entries/strategies/{entry.stem}.html"
     original = entry.read_bytes()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     started = time.perf_counter()

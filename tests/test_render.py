@@ -112,7 +112,9 @@ def test_index_tables_sort_and_filter(pages: dict[str, str | bytes]) -> None:
     assert '<input class="limkb-filter" data-table="limkb-strategies"' in page
     assert len(re.findall(r"<tr[^>]*><td><a href=", page)) == 4
     # rows carry the short names and aliases of what they link to, for the filter
-    assert re.search(r'<tr data-terms="[^"]*\bLiF\b[^"]*"><td><a href="\.\./entries/strategies/fec-additive\.md"', page)
+    assert re.search(
+        r'<tr data-terms="[^"]*\bLiF\b[^"]*"><td><a href="\.\./entries/strategies/fec-additive\.md"', page
+    )
 
 
 def test_graph_page_has_the_explorer_div(pages: dict[str, str | bytes]) -> None:

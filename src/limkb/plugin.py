@@ -44,6 +44,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
+from limkb._version import __version__
 from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
@@ -156,10 +157,14 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return kb, kb.analyses
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Put limkb's template overrides (the header's search box) before the theme's own."""
+        """Put limkb's template overrides (the header's search box) before the theme's own, and
+        the version in the footer."""
         overrides = str(resources.files("limkb.site") / "overrides")
         if overrides not in config.theme.dirs:
             config.theme.dirs.insert(0, overrides)
+        stamp = f" This is version {__version__}."
+        if config.copyright and stamp not in config.copyright:
+            config.copyright = config.copyright.rstrip() + stamp  # the footer says which version to cite
         return config
 
     def on_page_markdown(self, markdown: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:

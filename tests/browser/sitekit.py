@@ -140,11 +140,11 @@ class Site:
 
     def url_of(self, entry_id: str) -> str:
         """The page URL of an entry (served)."""
-        return self.base_url + self.nodes[entry_id]["url"]
+        return self.base_url + built(self.nodes[entry_id]["url"])
 
     def file_of(self, entry_id: str) -> Path:
         """The built HTML file of an entry."""
-        return page_file(self.root, self.nodes[entry_id]["url"])
+        return page_file(self.root, built(self.nodes[entry_id]["url"]))
 
     def pages(self) -> list[Path]:
         """Every HTML page of the site, sorted."""
@@ -163,6 +163,12 @@ class Site:
         if not ids:
             pytest.fail(f"the site has no entry of kind {kind!r}", pytrace=False)
         return ids[0]
+
+
+def built(path: str) -> str:
+    """The site URL of a page path as the graph and search data give it (``entries/x/y.md``):
+    the site is built with ``use_directory_urls: false``, so pages are ``.html`` files."""
+    return path[: -len(".md")] + ".html" if path.endswith(".md") else path
 
 
 def page_file(root: Path, url: str) -> Path:
@@ -242,16 +248,18 @@ class Tab:
 
 
 def search(page: Any, text: str) -> Any:
-    """Type ``text`` into Material's search box; returns the locator of the result items.
+    """Type ``text`` into the header's search box; returns the locator of the result links.
 
-    The box is a header button on narrow screens and a field on wide ones. Keys are typed one by
-    one, as a reader would: Material reacts to key events, which ``fill`` does not send.
+    Keys are typed one by one, as a reader would; the results are read once they show ``text``'s
+    ranking (the list is redrawn shortly after the last key).
     """
-    button = page.locator("label.md-header__button[for='__search']").first
-    if button.is_visible():
-        button.click()
-    page.locator("input.md-search__input").click()
-    page.keyboard.type(text, delay=30)
-    results = page.locator(".md-search-result__item")
-    results.first.wait_for(state="visible")
-    return results
+    box = page.locator("input.limkb-search-input")
+    box.click()
+    box.fill("")
+    page.keyboard.type(text, delay=10)
+    page.wait_for_function(
+        "t => { const l = document.querySelector('.limkb-search-results');"
+        " return l && !l.hidden && l.dataset.query === t; }",
+        arg=text,
+    )
+    return page.locator(".limkb-search-results a.limkb-search-hit")

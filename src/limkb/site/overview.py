@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from limkb.files import write_atomic
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Dataset, Property, Question, Reference, Scope, Source, Strategy
+from limkb.search import names_of
 from limkb.site.context import (
     FAMILY_TITLES,
     INTERFACE_TITLES,
@@ -31,6 +32,7 @@ from limkb.site.context import (
     reference_text,
 )
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
+from limkb.site.layout import layout
 from limkb.site.memo import Bounded
 
 if TYPE_CHECKING:
@@ -514,19 +516,29 @@ def _size(size: int) -> str:
 
 
 def graph_data(site: Site) -> str:
-    """``window.LIMKB_GRAPH = {...};``: nodes and edges of the whole graph, sorted."""
-    nodes = [
-        {
-            "id": i,
-            "name": site.label(i),
-            "kind": site.by_id[i].kind,
-            "url": f"entries/{site.folders[i]}/{i}.md",
-        }
-        for i in site.ids
-    ]
+    """``window.LIMKB_GRAPH = {...};``: nodes (with the names search finds them by and their
+    positions, see :mod:`limkb.site.layout`) and edges of the whole graph, sorted."""
     edges = sorted(
         {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
     )
+    where = layout(
+        site.ids, [site.by_id[i].kind for i in site.ids], [(s, t) for s, t, _ in edges], KIND_ORDER
+    )
+    nodes = []
+    for i in site.ids:
+        entry = site.by_id[i]
+        names = [n for n in dict.fromkeys(names_of(entry)) if n and n != entry.label]
+        nodes.append(
+            {
+                "id": i,
+                "name": site.label(i),
+                "kind": entry.kind,
+                "url": f"entries/{site.folders[i]}/{i}.md",
+                "names": names,
+                "x": where[i][0],
+                "y": where[i][1],
+            }
+        )
     data = {
         "nodes": nodes,
         "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],

@@ -27,6 +27,8 @@
   /* Above this many nodes the force-directed refinement is skipped: it is quadratic per step. */
   var COSE_LIMIT = 1500;
 
+  var HIDDEN_AT_START = ["reference"];
+
   function siteRoot() {
     var src = SCRIPT && SCRIPT.src;
     if (!src) {
@@ -49,6 +51,9 @@
   /* The page of a node: its url resolved against the site root; a directory url gets an
      explicit index.html under file://, where no server maps folders to their index. */
   function pageUrl(root, url) {
+    if (window.limkbSearch && typeof window.limkbSearch.pageUrl === "function") {
+      return window.limkbSearch.pageUrl(url, root);  /* entries/x/y.md -> the built page's URL */
+    }
     var href = new URL(url || "", root).href;
     if (location.protocol === "file:" && /\/(?:[?#].*)?$/.test(href)) {
       href = href.replace(/\/((?:[?#].*)?)$/, "/index.html$1");
@@ -133,15 +138,21 @@
       }
       done[n.id] = true;
       var kind = String(n.kind || "entry");
-      nodes.push({group: "nodes", classes: "kind-" + kind, data: {
+      var node = {group: "nodes", classes: "kind-" + kind, data: {
         id: n.id,
         name: String(n.name || n.id),
         kind: kind,
         url: String(n.url || ""),
         colour: palette[kind],
         size: 14 + 6 * Math.sqrt(degree[n.id]),
+        names: Array.isArray(n.names) ? n.names.map(String) : [],
         search: fold(n.name) + "\n" + fold(n.id)
-      }});
+      }};
+      if (typeof n.x === "number" && typeof n.y === "number") {
+        node.position = {x: n.x, y: n.y};  /* laid out at build time (limkb.site.layout) */
+        node.data.placed = true;
+      }
+      nodes.push(node);
     });
     return nodes.concat(edges);
   }
@@ -209,6 +220,10 @@
      and the rings never place two nodes on one spot, so the same data gives the same drawing. */
   function runLayout(cy, kinds) {
     var visible = cy.elements().not(".filtered");
+    if (visible.nodes().length && visible.nodes().every(function (n) { return n.data("placed"); })) {
+      cy.fit(visible.nodes(), 30);
+      return;
+    }
     /* A fixed box, not the canvas size, so every window size gets the same drawing. */
     var side = Math.max(600, 40 * Math.sqrt(visible.nodes().length) * 4);
     var box = {x1: 0, y1: 0, w: side, h: side};
@@ -238,7 +253,7 @@
         componentSpacing: 60
       }).run();
     }
-    cy.fit(visible, 30);
+    cy.fit(visible.nodes(), 30);
   }
 
   function build(container, data, cytoscape) {
@@ -259,7 +274,8 @@
     var boxes = {};
     kinds.forEach(function (kind) {
       var box = el("input", {"type": "checkbox", "value": kind, "data-kind": kind});
-      box.checked = true;
+      /* References start hidden: each is a leaf of the review, and together they fill half the canvas. */
+      box.checked = HIDDEN_AT_START.indexOf(kind) < 0;
       boxes[kind] = box;
       var swatch = el("span", {"class": "limkb-swatch", "aria-hidden": "true"});
       swatch.style.backgroundColor = palette[kind];
@@ -290,6 +306,7 @@
       boxSelectionEnabled: false,
       selectionType: "single"
     });
+    applyKinds();
     runLayout(cy, kinds);
 
     function showNode(node) {
@@ -318,9 +335,23 @@
         status.textContent = "";
         return cy.collection();
       }
-      var matches = cy.nodes().not(".filtered").filter(function (node) {
-        return node.data("search").indexOf(query) >= 0;
-      });
+      var candidates = cy.nodes().not(".filtered");
+      var matches;
+      if (window.limkbSearch && typeof window.limkbSearch.rank === "function") {
+        /* the header search's ranking: exact names and formulas first (limkb/site/assets/search.js) */
+        var items = candidates.map(function (node) {
+          return {node: node, title: node.data("name"), kind: node.data("kind"),
+                  names: node.data("names").concat([node.id()])};
+        });
+        var ranked = window.limkbSearch.rank(search.value.trim(), items).filter(function (hit) {
+          return hit.tier < 4;
+        });
+        matches = cy.collection(ranked.map(function (hit) { return hit.item.node; }));
+      } else {
+        matches = candidates.filter(function (node) {
+          return node.data("search").indexOf(query) >= 0;
+        });
+      }
       cy.batch(function () {
         if (matches.length) {
           cy.elements().not(matches).not(matches.connectedEdges()).addClass("faded");
@@ -369,7 +400,7 @@
       boxes[kind].addEventListener("change", applyKinds);
     });
     reset.addEventListener("click", function () {
-      cy.fit(cy.elements().not(".filtered"), 30);
+      cy.fit(cy.nodes().not(".filtered"), 30);
     });
     cy.on("tap", "node", function (event) { showNode(event.target); });
     cy.on("dbltap", "node", function (event) {

@@ -245,6 +245,7 @@
         found.length > MAX_SHOWN ? MAX_SHOWN + " of " + found.length + " matches" :
         found.length === 1 ? "1 match" : found.length + " matches";
       list.appendChild(note);
+      list.dataset.query = text;  /* what the shown results answer (for scripts and tests) */
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       highlight(found.length ? 0 : -1);

@@ -210,7 +210,16 @@
     }
   }
 
+  /* "Cite this entry" ends with the date the reader saw it. */
+  function accessDates() {
+    var today = new Date().toISOString().slice(0, 10);
+    Array.prototype.forEach.call(document.querySelectorAll(".limkb-accessed"), function (span) {
+      span.textContent = today;
+    });
+  }
+
   function start() {
+    accessDates();
     Array.prototype.forEach.call(document.querySelectorAll("div.limkb-chips[data-for]"), connectChips);
     Array.prototype.forEach.call(document.querySelectorAll("table.limkb-sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("input.limkb-filter[data-table]"), connectFilter);
