@@ -49,6 +49,7 @@ from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
 from limkb.report import Report
+from limkb.site.history import entry_history
 from limkb.site.render import Download, RenderMemo, RenderOptions, render
 from limkb.site.urls import UrlStyle, resolve_links
 
@@ -249,6 +250,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 site_url=config.site_url,
                 repo_url=config.repo_url,
                 urls="directory" if config.use_directory_urls else "file",
+                history=entry_history(self._kb_dir(config)),
                 kb_dir=self.config.kb,
                 downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
                 contributing=contributing_path.read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ from limkb._version import __version__
 from limkb.errors import LimkbError
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import KINDS, Entry, Family, Interface, Reference, Source
+from limkb.site.history import Change
 from limkb.site.kinds import KIND_COLOURS, KIND_TITLES
 from limkb.site.markup import plain, prose, text_title
 from limkb.site.urls import UrlStyle, source_link
@@ -93,6 +94,8 @@ class RenderOptions:
     repo_url: str | None = None
     """Repository URL for "edit this entry" links; without it the file path is shown."""
     edit_branch: str = "main"
+    history: Mapping[str, Change] | None = None
+    """When each entry was added and last changed (:func:`limkb.site.history.entry_history`)."""
     urls: UrlStyle = "directory"
     """The URL form the pages are built with (for "cite this entry" and other absolute links)."""
     kb_dir: str = "kb"

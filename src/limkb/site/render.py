@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 from pydantic import BaseModel
@@ -186,6 +187,53 @@ DIAGRAM_LIMIT = 12
 _GRADE_ORDER = list(Grade)
 
 
+def _dates(site: Site, entry_id: str) -> dict[str, str] | None:
+    change = (site.options.history or {}).get(entry_id)
+    return None if change is None else {"added": change.added, "changed": change.changed}
+
+
+FEED_SIZE = 50
+"""How many of the latest changes the Atom feed lists."""
+
+
+def feed(site: Site) -> str:
+    """``feed.xml``: the latest added or changed entries as an Atom feed, dated by their commits."""
+    history = {i: c for i, c in (site.options.history or {}).items() if i in site.by_id}
+    latest = sorted(history, key=lambda i: (history[i].changed_at, i), reverse=True)[:FEED_SIZE]
+    base = (site.options.site_url or "").rstrip("/")
+
+    def url(path: str) -> str:
+        built = built_url(path, site.options.urls)
+        return f"{base}/{built}" if base else built
+
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<feed xmlns="http://www.w3.org/2005/Atom">',
+        "<title>limkb: new and changed entries</title>",
+        f'<link href="{escape(url("index.md"))}"/>',
+        f'<link rel="self" href="{escape(url("feed.xml"))}"/>',
+        "<id>tag:limkb,2024:feed</id>",
+        f"<updated>{escape(history[latest[0]].changed_at if latest else '1970-01-01T00:00:00+00:00')}</updated>",
+        "<author><name>limkb contributors</name></author>",
+    ]
+    for entry_id in latest:
+        entry, change = site.by_id[entry_id], history[entry_id]
+        what = "Added" if change.added == change.changed else "Changed"
+        text = entry.title if isinstance(entry, Reference) else getattr(entry, "summary", None)
+        text = text or getattr(entry, "text", None)
+        parts += [
+            "<entry>",
+            f"<title>{escape(what)}: {escape(text_title(_titled(entry)))}</title>",
+            f'<link href="{escape(url(entry_path(entry)))}"/>',
+            f"<id>tag:limkb,2024:entries/{escape(entry_id)}</id>",
+            f"<updated>{escape(change.changed_at)}</updated>",
+            f"<summary>{escape(snippet(text, 300))}</summary>",
+            "</entry>",
+        ]
+    parts.append("</feed>")
+    return "\n".join(parts) + "\n"
+
+
 def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
     """The evidence grade of a relation (the best of its sources') and what it means."""
     references = {
@@ -280,6 +328,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
             if (view := analysis_view(site, analysis_id, links)) is not None
         ],
         "home": links.to("index.md"),
+        "history": _dates(site, entry.id),
         "options": {"date": site.options.date, "version": site.options.version},
     }
     if isinstance(entry, Reference):
@@ -752,6 +801,8 @@ def render(
     pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
     if options.assets:
         pages.update(_asset_files())
+    if options.history:
+        pages["feed.xml"] = feed(site)
     pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))
