@@ -50,7 +50,7 @@ def test_the_graph_layout_is_fixed_and_inside_its_box() -> None:
     first = layout(ids, kinds, edges, ["strategy", "species", "material"])
     assert first == layout(ids, kinds, edges, ["strategy", "species", "material"])
     assert len(set(first.values())) == len(ids)
-    assert all(0 <= x <= 1000 and 0 <= y <= 1000 for x, y in first.values())
+    assert all(0 <= x <= 1000 and 0 <= y <= 1000 for x, y in first.values())  # 41 nodes: the 1000 px box
     linked = [first[i][1] for i in ids[:-1]]
     assert first["alone"][1] > max(linked), "an entry with no relation stands under the drawing"
 
@@ -104,7 +104,11 @@ def test_dates_and_feed_come_from_commits(tmp_path: Path) -> None:
 def test_no_git_means_no_dates_and_no_feed(kb: KnowledgeBase, tmp_path: Path) -> None:
     assert entry_history(tmp_path) == {}
     pages = render(kb, options=RenderOptions(date="2024-01-02"))
-    assert "feed.xml" not in pages and "last changed" not in str(pages["entries/species/lif.md"])
+    assert "last changed" not in str(pages["entries/species/lif.md"])
+    feed = ET.fromstring(pages["feed.xml"])
+    assert (
+        feed.findall(f"{ATOM}entry") == [] and feed.findtext(f"{ATOM}updated") == "2024-01-02T00:00:00+00:00"
+    )
 
 
 def test_meta_descriptions_are_plain_text(tmp_path: Path) -> None:

@@ -76,11 +76,14 @@ def test_graph_data_is_a_sorted_script(pages: dict[str, str | bytes], kb: Knowle
     ids = [n["id"] for n in data["nodes"]]
     assert ids == sorted(kb)
     node = next(n for n in data["nodes"] if n["id"] == "fec-additive")
+    position = (node.pop("x"), node.pop("y"))
+    assert all(isinstance(v, int) and 0 <= v <= 1000 for v in position)  # a small KB: the 1000 px box
     assert node == {
         "id": "fec-additive",
         "name": "FEC additive",
         "kind": "strategy",
         "url": "entries/strategies/fec-additive.md",
+        "names": ["fec-additive"],
     }
     edges = [(e["source"], e["target"], e["relation"]) for e in data["edges"]]
     assert edges == sorted(edges)
@@ -138,7 +141,7 @@ def test_compatibility_matrix_and_pairs(pages: dict[str, str | bytes]) -> None:
 
 def test_coverage_marks_measured_and_data(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "coverage.md")
-    row = re.search(r"<tr><td><a[^>]*fec-additive.md\">FEC additive</a></td>(.*?)</tr>", page)
+    row = re.search(r"<tr><td[^>]*><a[^>]*fec-additive.md\">FEC additive</a></td>(.*?)</tr>", page)
     assert row is not None and "data + measured" in row.group(1)
     assert "Coulombic efficiency" in page  # every scope has a column, the cell's too
 

@@ -119,7 +119,7 @@ def test_payloads_reach_many_pages(markdown_site: Site) -> None:
     """The fixture is meaningful: the payload is shown on every entry page and the overviews."""
     urls = _pages_with_payload(markdown_site)
     joined = "\n".join(urls)
-    for where in ("/correlations/", "/bibliography/", "/agenda/", "/entries/", "/browse/"):
+    for where in ("/correlations.html", "/bibliography.html", "/agenda.html", "/entries/", "/browse/"):
         assert where in joined, f"no page under {where} shows the payload:\n{joined}"
     assert len(urls) >= 15, joined
 

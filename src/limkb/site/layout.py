@@ -23,6 +23,8 @@ REFINE_LIMIT = 2500
 
 _STEPS = 150
 _BOX = 1000.0
+_SPACING = 110.0
+"""Pixels of box side per square root of the node count."""
 _GRAVITY = 0.6
 """Pull towards the centre, so that entries with few links stay near the rest."""
 
@@ -72,7 +74,8 @@ def _refine(positions: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def layout(
     ids: Sequence[str], kinds: Sequence[str], edges: Iterable[tuple[str, str]], order: Sequence[str]
 ) -> dict[str, tuple[int, int]]:
-    """Whole-pixel positions (in a box about 1000 px wide) of the nodes ``ids`` of kinds ``kinds``."""
+    """Whole-pixel positions of the nodes ``ids`` of kinds ``kinds``, in a box 1000 px wide or
+    :data:`_SPACING` px per square root of the node count, whichever is larger."""
     if not ids:
         return {}
     index = {node: i for i, node in enumerate(ids)}
@@ -92,5 +95,6 @@ def layout(
                 positions[i] = (low[0] + step * (k % per_row), high[1] + step * (2 + k // per_row))
     low = positions.min(axis=0)
     span = float(np.ptp(positions, axis=0).max()) or 1.0
-    scaled = np.rint((positions - low) * (_BOX / span))
+    box = max(_BOX, _SPACING * math.sqrt(len(ids)))  # room for every node's disc and label
+    scaled = np.rint((positions - low) * (box / span))
     return {node: (int(scaled[i, 0]), int(scaled[i, 1])) for node, i in index.items()}

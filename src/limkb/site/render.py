@@ -213,7 +213,8 @@ def feed(site: Site) -> str:
         f'<link href="{escape(url("index.md"))}"/>',
         f'<link rel="self" href="{escape(url("feed.xml"))}"/>',
         "<id>tag:limkb,2024:feed</id>",
-        f"<updated>{escape(history[latest[0]].changed_at if latest else '1970-01-01T00:00:00+00:00')}</updated>",
+        # without history (not a git checkout) the feed is empty, dated by the build
+        f"<updated>{escape(history[latest[0]].changed_at if latest else site.options.date + 'T00:00:00+00:00')}</updated>",
         "<author><name>limkb contributors</name></author>",
     ]
     for entry_id in latest:
@@ -801,8 +802,7 @@ def render(
     pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
     if options.assets:
         pages.update(_asset_files())
-    if options.history:
-        pages["feed.xml"] = feed(site)
+    pages["feed.xml"] = feed(site)
     pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))

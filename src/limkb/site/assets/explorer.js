@@ -221,6 +221,8 @@
   function runLayout(cy, kinds) {
     var visible = cy.elements().not(".filtered");
     if (visible.nodes().length && visible.nodes().every(function (n) { return n.data("placed"); })) {
+      /* positions came from the build: place them (no simulation), which also readies the edges */
+      visible.layout({name: "preset", fit: false, animate: false}).run();
       cy.fit(visible.nodes(), 30);
       return;
     }
