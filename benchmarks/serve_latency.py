@@ -34,6 +34,16 @@ def _free_port() -> int:
         return port
 
 
+def _mount(project: Path) -> str:
+    """The path MkDocs serves the site under: that of ``site_url`` in mkdocs.yml (``/limkb/``)."""
+    import re
+    from urllib.parse import urlsplit
+
+    found = re.search(r"^site_url:\s*(\S+)", (project / "mkdocs.yml").read_text(encoding="utf-8"), re.M)
+    path = urlsplit(found.group(1).strip("'\"")).path if found else "/"
+    return path if path.endswith("/") else path + "/"
+
+
 def _get(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
@@ -68,7 +78,7 @@ def measure(
     else:
         argv = [str(bin_dir / "mkdocs"), "serve", "--dev-addr", address]
     entry = _pick_entry(project)
-    url = f"http://{address}/entries/strategies/{entry.stem}.html"
+    url = f"http://{address}{_mount(project)}entries/strategies/{entry.stem}.html"
     original = entry.read_bytes()
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     started = time.perf_counter()

@@ -105,7 +105,7 @@ def test_the_package_describes_every_csv_as_written(kb: KnowledgeBase, tmp_path:
     by_name = {f["name"]: f for f in fields}
     assert by_name["ce [%]"]["type"] == "number" and by_name["ce [%]"]["unit"] == "%"
     assert by_name["ce [%]"]["description"] == "Average CE. Property: Coulombic efficiency. Unit: %."
-    assert by_name["ce [%]"]["rdfType"] == "https://limkb.org/entry/coulombic-efficiency"
+    assert by_name["ce [%]"]["rdfType"] == "https://w3id.org/limkb/entry/coulombic-efficiency"
     assert by_name["d [nm]"]["unit"] == "nm" and "Unit: nm." in by_name["d [nm]"]["description"]
     assert by_name["n [1]"]["type"] == "integer"
     assert by_name["salt"]["type"] == "string" and "unit" not in by_name["salt"]

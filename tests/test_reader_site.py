@@ -118,3 +118,26 @@ def test_meta_descriptions_are_plain_text(tmp_path: Path) -> None:
             line = page.split("\ndescription: ", 1)[1].split("\n", 1)[0]
             value = json.loads(line)
             assert not set(value) & set('<>"&{}`'), (path, value)
+
+
+@pytest.mark.parametrize(
+    ("urls", "target"), [("file", "../entries/species/lif.html"), ("directory", "../entries/species/lif/")]
+)
+def test_every_entry_has_a_forwarding_page_for_its_persistent_iri(
+    kb: KnowledgeBase, urls: str, target: str
+) -> None:
+    pages = render(kb, options=RenderOptions(date="2024-01-02", urls=urls))  # type: ignore[arg-type]
+    forwarders = {p for p in pages if p.startswith("id/")}
+    assert forwarders == {f"id/{i}.html" for i in kb}
+    page = pages["id/lif.html"]
+    assert isinstance(page, str)
+    assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+    assert f'<link rel="canonical" href="{target}">' in page
+
+
+def test_exports_name_entries_by_their_persistent_iris() -> None:
+    from limkb.outputs.formats import ENTRY_BASE
+
+    assert ENTRY_BASE == "https://w3id.org/limkb/entry/"
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "RewriteRule ^entry/([a-z0-9-]+)$ https://limkb.github.io/limkb/id/$1.html" in readme

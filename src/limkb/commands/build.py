@@ -284,7 +284,11 @@ def build(
         if not (new_site / "index.html").is_file():
             raise BuildError("mkdocs", "MkDocs wrote no index.html")
         files = [p for p in new_site.rglob("*") if p.is_file()]
-        pages = sum(1 for p in files if p.suffix == ".html" and p.name != "404.html")
+        pages = sum(
+            1
+            for p in files
+            if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id"  # id/: forwarders
+        )
         old_cache = build_dir / "cache"
         if old_cache.is_dir():
             os.replace(old_cache, new_build / "cache")

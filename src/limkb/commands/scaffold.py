@@ -20,7 +20,7 @@ from limkb.schema.kinds import KINDS, Column, Entry, Rel
 __all__ = ["SCHEMA_DIR", "scaffold_text", "schema_of", "write_scaffold", "write_schemas"]
 
 SCHEMA_DIR = "schema"
-_SCHEMA_BASE = "https://limkb.org/schema/"
+_SCHEMA_BASE = "https://w3id.org/limkb/schema/"
 
 
 def schema_of(kind: str) -> dict[str, Any]:

@@ -58,11 +58,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENTRY_BASE = "https://limkb.org/entry/"
+ENTRY_BASE = "https://w3id.org/limkb/entry/"
 """IRI prefix of entries in the JSON-LD export."""
-VOCAB_BASE = "https://limkb.org/vocab#"
+VOCAB_BASE = "https://w3id.org/limkb/vocab#"
 """IRI prefix of limkb's own classes (kinds) and properties (relations)."""
-DOCUMENT_IRI = "https://limkb.org/kb"
+DOCUMENT_IRI = "https://w3id.org/limkb/kb"
 """IRI of the knowledge base as a whole, the node of the JSON-LD that names its licence."""
 
 
@@ -227,7 +227,8 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
         "aliases": {"@id": "skos:altLabel"},
         "summary": "dcterms:description",
         "cites": {"@id": "dcterms:references", "@type": "@id"},
-        "doi": "limkb:doi",
+        "bibo": "http://purl.org/ontology/bibo/",
+        "doi": "bibo:doi",
         "inverseLabel": "limkb:inverseLabel",
     }
     for match in ("exactMatch", "closeMatch", "broadMatch", "relatedMatch"):

@@ -38,6 +38,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+from html import escape as html_escape
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -87,7 +88,7 @@ from limkb.site.overview import (
     graph_data,
     plot_files,
 )
-from limkb.site.urls import built_url
+from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -190,6 +191,24 @@ _GRADE_ORDER = list(Grade)
 def _dates(site: Site, entry_id: str) -> dict[str, str] | None:
     change = (site.options.history or {}).get(entry_id)
     return None if change is None else {"added": change.added, "changed": change.changed}
+
+
+def id_pages(site: Site) -> dict[str, str]:
+    """``id/<id>.html`` for every entry: a page that forwards to the entry's page, so that the
+    persistent IRI ``https://w3id.org/limkb/entry/<id>`` needs one redirect rule that knows
+    nothing of kinds or folders (README, "Persistent addresses")."""
+    found = {}
+    for entry_id in site.ids:
+        entry = site.by_id[entry_id]
+        target = relative_url(built_url(entry_path(entry), site.options.urls), f"id/{entry_id}.html")
+        label = html_escape(text_title(entry.label))
+        href = html_escape(target)
+        found[f"id/{entry_id}.html"] = (
+            f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{label}</title>'
+            f'<link rel="canonical" href="{href}"><meta http-equiv="refresh" content="0; url={href}">'
+            f'</head><body><p><a href="{href}">{label}</a></p></body></html>\n'
+        )
+    return found
 
 
 FEED_SIZE = 50
@@ -803,6 +822,7 @@ def render(
     if options.assets:
         pages.update(_asset_files())
     pages["feed.xml"] = feed(site)
+    pages.update(id_pages(site))
     pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))
