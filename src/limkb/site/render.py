@@ -36,9 +36,9 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from html import escape as html_escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
-from html import escape as html_escape
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
