@@ -194,7 +194,9 @@ def test_a_build_killed_at_any_step_of_publishing_leaves_an_old_or_a_new_pair(
 
     build(project)
     write_entry(
-        project / "kb", "strategies/fec-additive", minimal("strategy", "Renamed additive", forms=["lif"])
+        project / "kb",
+        "strategies/fec-additive",
+        minimal("strategy", "Renamed additive", forms=[{"id": "lif", "editorial": "A test link."}]),
     )
     real_replace = os.replace
     for steps in range(20):

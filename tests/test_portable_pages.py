@@ -102,3 +102,29 @@ def test_urls_of_each_form() -> None:
     assert built_url("entries/species/lif.md", "file") == "entries/species/lif.html"
     assert relative_url("", "entries/species/lif/") == "../../../"
     assert relative_url("index.html", "index.html") == "index.html"
+
+
+@pytest.mark.slow
+def test_rendered_pages_build_with_zensical_and_no_broken_link(tmp_path: Path) -> None:
+    """Zensical converts the links in HTML blocks itself, so the pages keep them as .md paths."""
+    import shutil
+    import subprocess
+    import sys
+
+    zensical = shutil.which("zensical", path=str(Path(sys.executable).parent))
+    assert zensical, "zensical is in the test extras"
+    project = write_project(tmp_path / "project")
+    docs = tmp_path / "engine" / "docs"
+    run = CliRunner().invoke(cli, ["render", "--kb", str(project / "kb"), "--out", str(docs), "--urls", "md"])
+    assert run.exit_code == 0, run.output
+    (tmp_path / "engine" / "mkdocs.yml").write_text(
+        "site_name: t\nuse_directory_urls: true\n", encoding="utf-8"
+    )
+    done = subprocess.run(
+        [zensical, "build"], cwd=tmp_path / "engine", capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    site = tmp_path / "engine" / "site"
+    entry = site / "entries/strategies/fec-additive/index.html"
+    assert "limkb-entry" in entry.read_text(encoding="utf-8")
+    assert _broken(site) == []

@@ -121,7 +121,7 @@ def test_index_tables_sort_and_filter(pages: dict[str, str | bytes]) -> None:
 
 
 def test_graph_page_has_the_explorer_div(pages: dict[str, str | bytes]) -> None:
-    assert '<div id="limkb-graph" data-src="assets/limkb/graph-data.js">' in text(pages, "graph.md")
+    assert '<div id="limkb-graph">' in text(pages, "graph.md")
 
 
 def test_agenda_groups_by_interface_and_family(pages: dict[str, str | bytes]) -> None:

@@ -368,9 +368,9 @@ def build_command(project: Path, strict: bool) -> None:
     type=click.Choice(["directory", "file", "md"]),
     default="directory",
     show_default=True,
-    help="The URL form the engine builds: `directory` (a/b/: MkDocs' default, Zensical), "
-    "`file` (a/b.html: use_directory_urls false, Material's offline plugin, file://), "
-    "or `md` (links stay paths of .md files).",
+    help="How the pages' HTML links are written: `directory` (a/b/: plain MkDocs' default), "
+    "`file` (a/b.html: MkDocs with use_directory_urls false, Material's offline plugin, file://), "
+    "or `md` (paths of .md files, for engines that convert links in HTML themselves: Zensical).",
 )
 def render_command(kb_dir: Path, out: Path, urls: str) -> None:
     """Write the site's pages (Markdown, SVG, scripts) to OUT, for any static-site engine.

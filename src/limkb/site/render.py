@@ -198,9 +198,12 @@ def id_pages(site: Site) -> dict[str, str]:
     persistent IRI ``https://w3id.org/limkb/entry/<id>`` needs one redirect rule that knows
     nothing of kinds or folders (README, "Persistent addresses")."""
     found = {}
+    # plain HTML files are not rewritten by an engine: with links left as .md paths (another
+    # engine's build), they forward to directory URLs, most engines' default
+    style = "directory" if site.options.urls == "md" else site.options.urls
     for entry_id in site.ids:
         entry = site.by_id[entry_id]
-        target = relative_url(built_url(entry_path(entry), site.options.urls), f"id/{entry_id}.html")
+        target = relative_url(built_url(entry_path(entry), style), f"id/{entry_id}.html")
         label = html_escape(text_title(entry.label))
         href = html_escape(target)
         found[f"id/{entry_id}.html"] = (
@@ -814,9 +817,7 @@ def render(
     pages["coverage.md"] = coverage_page(site)
     pages["bibliography.md"] = bibliography_page(site)
     pages["downloads.md"] = downloads_page(site)
-    pages["graph.md"] = page_text(
-        "graph.md", PAGE_TITLES["graph.md"], counts=len(site.ids), data_src="assets/limkb/graph-data.js"
-    )
+    pages["graph.md"] = page_text("graph.md", PAGE_TITLES["graph.md"], counts=len(site.ids))
     pages["assets/limkb/graph-data.js"] = graph_data(site)
     pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
     if options.assets:
