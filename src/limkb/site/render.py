@@ -335,9 +335,10 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "kind_url": links.browse(entry.kind),
         "boost": SEARCH_BOOST.get(entry.kind),
         # the theme writes it into an attribute unescaped: plain text with no quote or bracket
+        # (and no "=", so nothing in it reads as an attribute either: a full-width sign reads the same)
         "description": text_title(
             snippet(entry.title if isinstance(entry, Reference) else getattr(entry, "summary", None), 200)
-        ),
+        ).replace("=", "\uff1d"),
         "groups": groups,
         "edit": site.edit(entry),
         "citation": _citation(site, entry, page),
