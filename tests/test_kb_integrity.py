@@ -93,6 +93,9 @@ def test_every_question_is_open_ended_and_linked(question: str) -> None:
     kinds = {kb().entries[link.id].kind for link in entry.about}
     assert kinds & {"strategy", "property"}, f"{question}: link `about` to a strategy or property"
     assert entry.answerable_by, f"{question}: name a technique in `answerable_by`"
+    assert entry.missing and len(entry.missing.split()) >= 12, (
+        f"{question}: say in `missing` which data limkb lacks to answer it (and link `analyses` that bear on it)"
+    )
 
 
 def test_the_review_s_questions_span_every_family_and_interface() -> None:
