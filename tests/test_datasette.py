@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import sqlite3
 from pathlib import Path
@@ -62,7 +63,9 @@ def _get(ds: Datasette, path: str) -> Any:
         assert response.status_code == 200, (path, response.status_code)
         return response
 
-    return asyncio.run(fetch())
+    # in a thread of its own: the browser tests' Playwright keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()
 
 
 def test_metadata_describes_every_table_and_column(out: Path) -> None:

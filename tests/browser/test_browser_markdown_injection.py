@@ -108,7 +108,8 @@ ANCHORS = """(mark) => Array.from(document.querySelectorAll('a')).map((a, index)
 def _pages_with_payload(site: Site) -> list[str]:
     urls = []
     for path in site.pages():
-        if path.parent.name in {"search", "assets"} or path.name == "404.html":
+        # id/ holds forwarding pages (a meta refresh to the entry page): the entry pages are checked
+        if path.parent.name in {"search", "assets", "id"} or path.name == "404.html":
             continue
         if MARK in path.read_text(encoding="utf-8"):
             urls.append(site.url_of_file(path))
