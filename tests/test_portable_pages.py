@@ -105,6 +105,29 @@ def test_urls_of_each_form() -> None:
 
 
 @pytest.mark.slow
+def test_rendered_pages_build_with_materials_offline_plugin_and_no_broken_link(tmp_path: Path) -> None:
+    """Material's offline plugin builds pages as files (it turns use_directory_urls off)."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    project = write_project(tmp_path / "project")
+    docs = tmp_path / "engine" / "docs"
+    run = CliRunner().invoke(
+        cli, ["render", "--kb", str(project / "kb"), "--out", str(docs), "--urls", "file"]
+    )
+    assert run.exit_code == 0, run.output
+    (tmp_path / "engine" / "mkdocs.yml").write_text(
+        "site_name: t\ntheme:\n  name: material\n  font: false\nplugins:\n  - offline\n", encoding="utf-8"
+    )
+    config = load_config(str(tmp_path / "engine" / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    assert "material/offline" in config.plugins  # it turns use_directory_urls off when the build starts
+    mkdocs_build(config)
+    site = tmp_path / "site"
+    assert "limkb-entry" in (site / "entries/strategies/fec-additive.html").read_text(encoding="utf-8")
+    assert _broken(site) == []
+
+
+@pytest.mark.slow
 def test_rendered_pages_build_with_zensical_and_no_broken_link(tmp_path: Path) -> None:
     """Zensical converts the links in HTML blocks itself, so the pages keep them as .md paths."""
     import shutil
