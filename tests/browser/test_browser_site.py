@@ -51,6 +51,15 @@ def _wait_for_graph(page: Any) -> int:
     return count
 
 
+def _show_every_kind(page: Any) -> int:
+    """Tick every kind (references start hidden and join the drawing when ticked)."""
+    for box in page.locator(".limkb-graph-legend input[type=checkbox]").all():
+        box.check()
+    page.wait_for_function("() => window.limkbExplorer.waiting() === 0")
+    count: int = page.evaluate("() => window.limkbExplorer.cy.nodes().length")
+    return count
+
+
 def _kind_counts(site: Site) -> Counter[str]:
     return Counter(node["kind"] for node in site.graph["nodes"])
 
@@ -118,7 +127,9 @@ def test_correlations_overview_loads_every_plot(tab: Tab, site: Site) -> None:
 
 def test_graph_explorer_draws_every_node(tab: Tab, site: Site) -> None:
     page = tab.open(_page(site, "graph"))
-    assert _wait_for_graph(page) == len(site.nodes)
+    hidden = sum(1 for node in site.nodes.values() if node["kind"] == "reference")
+    assert _wait_for_graph(page) == len(site.nodes) - hidden  # references start hidden, not yet drawn
+    assert _show_every_kind(page) == len(site.nodes)
     edges = page.evaluate("() => window.limkbExplorer.cy.edges().length")
     assert edges == len(site.graph["edges"])
     ink = page.evaluate(CANVAS_INK)
@@ -129,7 +140,8 @@ def test_graph_explorer_draws_every_node(tab: Tab, site: Site) -> None:
 
 def test_graph_kind_filter_hides_and_restores_a_kind(tab: Tab, site: Site) -> None:
     page = tab.open(_page(site, "graph"))
-    total = _wait_for_graph(page)
+    _wait_for_graph(page)
+    total = _show_every_kind(page)
     kind, count = _kind_counts(site).most_common(1)[0]
     box = page.locator(f".limkb-graph-legend input[data-kind='{kind}']")
     box.uncheck()
@@ -209,7 +221,8 @@ def test_graph_click_on_a_node_and_hover_on_an_edge(tab: Tab, site: Site) -> Non
 
 def test_graph_page_works_from_a_file_url(tab: Tab, site: Site) -> None:
     page = tab.open((site.root / "graph.html").as_uri())
-    assert _wait_for_graph(page) == len(site.nodes)
+    _wait_for_graph(page)
+    assert _show_every_kind(page) == len(site.nodes)
     assert page.evaluate(CANVAS_INK)["ink"] > 1000
     entry_id = site.first_id("species", ("lif",))
     url = page.evaluate("url => window.limkbExplorer.pageUrl(url)", site.nodes[entry_id]["url"])

@@ -11,7 +11,8 @@
  * The div's content (e.g. a "needs JavaScript" fallback) is replaced by: a toolbar (search box,
  * one checkbox per kind with its colour and count), the canvas, and an info panel for the
  * clicked node. Pages without the div are left untouched. The Cytoscape instance is exposed as
- * window.limkbExplorer.cy for scripting and tests.
+ * window.limkbExplorer.cy for scripting and tests; kinds hidden at start (references) are added
+ * to it when their box is first ticked (window.limkbExplorer.waiting() counts what is left).
  */
 (function () {
   "use strict";
@@ -28,6 +29,10 @@
   var COSE_LIMIT = 1500;
 
   var HIDDEN_AT_START = ["reference"];
+
+  /* Above this many entries the drawing trades detail for speed (straight edges, no arrows,
+     edges hidden while panning). */
+  var LARGE = 2000;
 
   function siteRoot() {
     var src = SCRIPT && SCRIPT.src;
@@ -218,12 +223,23 @@
   /* Deterministic placement: rings by kind (concentric), then a force-directed refinement that
      starts from those positions. cose adds random jitter only to nodes that share a position,
      and the rings never place two nodes on one spot, so the same data gives the same drawing. */
+  /* Like cy.fit, from the nodes' positions and sizes only: measuring thousands of labels for the
+     extent would cost more than drawing them. */
+  function fitPositions(cy, nodes, padding) {
+    var box = nodes.boundingBox({includeLabels: false, includeOverlays: false});
+    var w = Math.max(cy.width() - 2 * padding, 1), h = Math.max(cy.height() - 2 * padding, 1);
+    var zoom = Math.min(w / Math.max(box.w, 1), h / Math.max(box.h, 1));
+    zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), zoom));
+    cy.viewport({zoom: zoom, pan: {
+      x: padding + (w - zoom * box.w) / 2 - zoom * box.x1,
+      y: padding + (h - zoom * box.h) / 2 - zoom * box.y1
+    }});
+  }
+
   function runLayout(cy, kinds) {
     var visible = cy.elements().not(".filtered");
     if (visible.nodes().length && visible.nodes().every(function (n) { return n.data("placed"); })) {
-      /* positions came from the build: place them (no simulation), which also readies the edges */
-      visible.layout({name: "preset", fit: false, animate: false}).run();
-      cy.fit(visible.nodes(), 30);
+      fitPositions(cy, visible.nodes(), 30);  /* positions came from the build: no simulation */
       return;
     }
     /* A fixed box, not the canvas size, so every window size gets the same drawing. */
@@ -297,11 +313,39 @@
     container.appendChild(canvas);
     container.appendChild(info);
 
+    var large = (data.nodes || []).length > LARGE;
+    var styles = style(container);
+    if (large) {
+      /* straight edges without arrows draw several times faster; the panel names each relation */
+      styles.push({selector: "edge", style: {"curve-style": "haystack", "target-arrow-shape": "none"}});
+      /* names only on the entries found or clicked: measuring thousands of labels is most of the cost */
+      styles.splice(1, 0, {selector: "node", style: {"label": ""}});
+      styles.push({selector: "node.match, node:selected", style: {"label": "data(name)"}});
+    }
+    /* Kinds hidden at start join the drawing when their box is first ticked: a large KB's
+       thousands of references cost nothing until a reader asks for them. */
+    var all = elements(data, palette);
+    var kindOf = {};
+    all.forEach(function (e) {
+      if (e.group === "nodes") {
+        kindOf[e.data.id] = e.data.kind;
+      }
+    });
+    function shownAtStart(e) {
+      if (e.group === "nodes") {
+        return HIDDEN_AT_START.indexOf(e.data.kind) < 0;
+      }
+      return HIDDEN_AT_START.indexOf(kindOf[e.data.source]) < 0 && HIDDEN_AT_START.indexOf(kindOf[e.data.target]) < 0;
+    }
+    var pending = all.filter(function (e) { return !shownAtStart(e); });
     var cy = cytoscape({
       container: canvas,
-      elements: elements(data, palette),
-      style: style(container),
+      elements: all.filter(shownAtStart),
+      style: styles,
       layout: {name: "preset"},
+      hideEdgesOnViewport: large,
+      textureOnViewport: large,
+      pixelRatio: large ? 1 : "auto",
       minZoom: 0.05,
       maxZoom: 4,
       wheelSensitivity: 0.3,
@@ -367,7 +411,40 @@
       return matches;
     }
 
+    /* Add the waiting nodes of the ticked kinds, and every waiting edge whose two ends are drawn. */
+    function addPending() {
+      if (!pending.length) {
+        return;
+      }
+      function wanted(e) { return boxes[e.data.kind] && boxes[e.data.kind].checked; }
+      var present = {};
+      cy.nodes().forEach(function (n) { present[n.id()] = true; });
+      var add = [], rest = [];
+      pending.forEach(function (e) {
+        if (e.group === "nodes" && wanted(e)) {
+          add.push(e);
+          present[e.data.id] = true;
+        }
+      });
+      pending.forEach(function (e) {
+        if (e.group === "nodes") {
+          if (!wanted(e)) {
+            rest.push(e);
+          }
+        } else if (present[e.data.source] && present[e.data.target]) {
+          add.push(e);
+        } else {
+          rest.push(e);
+        }
+      });
+      pending = rest;
+      if (add.length) {
+        cy.add(add);
+      }
+    }
+
     function applyKinds() {
+      addPending();
       cy.batch(function () {
         kinds.forEach(function (kind) {
           var nodes = cy.nodes('[kind = "' + kind.replace(/["\\]/g, "") + '"]');
@@ -402,7 +479,7 @@
       boxes[kind].addEventListener("change", applyKinds);
     });
     reset.addEventListener("click", function () {
-      cy.fit(cy.nodes().not(".filtered"), 30);
+      fitPositions(cy, cy.nodes().not(".filtered"), 30);
     });
     cy.on("tap", "node", function (event) { showNode(event.target); });
     cy.on("dbltap", "node", function (event) {
@@ -418,10 +495,21 @@
       event.target.removeClass("hover");
       canvas.title = "";
     });
-    cy.on("mouseover", "node", function () { canvas.style.cursor = "pointer"; });
-    cy.on("mouseout", "node", function () { canvas.style.cursor = ""; });
+    cy.on("mouseover", "node", function (event) {
+      canvas.style.cursor = "pointer";
+      if (large) {
+        canvas.title = event.target.data("name");  /* names are not drawn on large graphs */
+      }
+    });
+    cy.on("mouseout", "node", function () {
+      canvas.style.cursor = "";
+      if (large) {
+        canvas.title = "";
+      }
+    });
 
-    return {cy: cy, search: applySearch, filter: applyKinds, root: root, pageUrl: function (url) {
+    return {cy: cy, search: applySearch, filter: applyKinds, root: root, total: all.length,
+            waiting: function () { return pending.length; }, pageUrl: function (url) {
       return pageUrl(root, url);
     }};
   }
