@@ -11,6 +11,7 @@ page; ``limkb render --out DIR --urls …`` calls it for other engines.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from typing import Literal
@@ -57,7 +58,11 @@ def relative_url(target: str, own: str) -> str:
     >>> relative_url("", "browse/strategies.html"), relative_url("agenda/", "")
     ('../', 'agenda/')
     """
-    base = own.rsplit("/", 1)[0] if "/" in own else ""
+    return _relative(target, own.rsplit("/", 1)[0] if "/" in own else "")
+
+
+def _relative(target: str, base: str) -> str:
+    """``target`` (a site URL) relative to the folder ``base`` of the page looking at it."""
     rel = posixpath.relpath(target or ".", base or ".")
     if rel == ".":
         return "./"
@@ -76,14 +81,23 @@ def resolve_links(html: str, page: str, style: UrlStyle) -> str:
         return html
     folder = posixpath.dirname(page)
     own = built_url(page, style)
+    base = own.rsplit("/", 1)[0] if "/" in own else ""
 
     def fix(match: re.Match[str]) -> str:
         target = match.group(2)
         if not target or target.startswith("/"):
             return match.group(0)
-        path = posixpath.normpath(posixpath.join(folder, target))
-        if path == ".." or path.startswith("../"):
-            return match.group(0)
-        return f'{match.group(1)}{relative_url(built_url(path, style), own)}{match.group(3)}"'
+        url = _resolved(folder, base, target, style)
+        return match.group(0) if url is None else f'{match.group(1)}{url}{match.group(3)}"'
 
     return _ATTRIBUTE.sub(fix, html)
+
+
+@functools.lru_cache(maxsize=65536)
+def _resolved(folder: str, base: str, target: str, style: UrlStyle) -> str | None:
+    """The URL of the link ``target`` written in a file of ``folder``, seen from a page whose
+    URL lies in ``base``; None when it leaves the site. Pages of one folder share most links."""
+    path = posixpath.normpath(posixpath.join(folder, target))
+    if path == ".." or path.startswith("../"):
+        return None
+    return _relative(built_url(path, style), base)
