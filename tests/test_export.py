@@ -37,7 +37,18 @@ def kb(tmp_path: Path) -> KnowledgeBase:
                 combines_with=[{"id": "other", "evidence": "unknown"}],
             ),
             "strategies/other": minimal("strategy", "Other"),
-            "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+            "properties/coulombic-efficiency": minimal(
+                "property",
+                "Coulombic efficiency",
+                unit="%",
+                matches=[
+                    {
+                        "predicate": "closeMatch",
+                        "iri": "echem:electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc",
+                        "label": "CoulombicEfficiency",
+                    }
+                ],
+            ),
             "datasets/table-1": minimal(
                 "dataset",
                 "Table 1",
@@ -108,6 +119,7 @@ def test_graphml_parses_with_networkx(kb: KnowledgeBase, tmp_path: Path) -> None
 
 
 def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path: Path) -> None:
+    """An entry's `matches:` (data in its YAML) and a material's roles become SKOS matches."""
     export_all(kb, tmp_path / "build")
     graph = rdflib.Graph()
     graph.parse(tmp_path / "build" / "kb.jsonld", format="json-ld")
@@ -166,7 +178,18 @@ def test_dataset_csv_defuses_formulas_and_reimports_unchanged(tmp_path: Path) ->
     root = write_kb(
         tmp_path / "one",
         {
-            "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+            "properties/coulombic-efficiency": minimal(
+                "property",
+                "Coulombic efficiency",
+                unit="%",
+                matches=[
+                    {
+                        "predicate": "closeMatch",
+                        "iri": "echem:electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc",
+                        "label": "CoulombicEfficiency",
+                    }
+                ],
+            ),
             "datasets/table": minimal("dataset", "Table", columns=columns, records=records),
             "datasets/empty": minimal("dataset", "Empty copy", columns=columns),
         },
@@ -182,3 +205,34 @@ def test_dataset_csv_defuses_formulas_and_reimports_unchanged(tmp_path: Path) ->
     assert result.written, result.report.format("text")
     again = load(root, cache=False)
     assert again.dataset("empty").records == again.dataset("table").records
+
+
+def test_a_match_must_name_a_known_vocabulary(tmp_path: Path) -> None:
+    from limkb.check.validate import validate_kb
+
+    root = write_kb(
+        tmp_path,
+        {
+            "properties/ce": minimal(
+                "property",
+                "CE",
+                unit="%",
+                matches=[{"predicate": "closeMatch", "iri": "https://example.org/x"}],
+            ),
+        },
+    )
+    problems = [p for p in validate_kb(root).report.problems if p.severity.value == "error"]
+    assert len(problems) == 1 and problems[0].code == "bad-value", problems
+    assert "compact IRI" in problems[0].message and "chameo:Spectroscopy" in (problems[0].hint or "")
+
+
+def test_the_real_kb_keeps_its_emmo_matches_as_data() -> None:
+    """The mappings live on the entries; every compact IRI expands in the JSON-LD namespaces."""
+    from limkb.access import load
+    from limkb.schema.emmo import NAMESPACES
+
+    real = load(Path(__file__).resolve().parents[1] / "kb")
+    matched = {e.id: e.matches for e in real.entries() if e.matches}
+    assert {"coulombic-efficiency", "xps", "artificial-sei", "dendrite-growth"} <= set(matched)
+    for matches in matched.values():
+        assert all(m.iri.split(":", 1)[0] in NAMESPACES and m.label for m in matches)

@@ -87,6 +87,7 @@ OWN_ERRORS: dict[str, str] = {
     "bad-cell": "bad-value",
     "unnamed-finding": "missing-field",
     "wrong-dimension": "unit-mismatch",
+    "bad-iri": "bad-value",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
 under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""
@@ -207,6 +208,51 @@ Sources = Annotated[
         description="Where the claims of this entry come from: references with locators.",
     ),
 ]
+
+
+MATCH_PREFIXES: dict[str, str] = {
+    "emmo": "https://w3id.org/emmo#",
+    "echem": "https://w3id.org/emmo/domain/electrochemistry#",
+    "battery": "https://w3id.org/emmo/domain/battery#",
+    "chameo": "https://w3id.org/emmo/domain/characterisation-methodology/chameo#",
+    "substance": "https://w3id.org/emmo/domain/chemical-substance#",
+}
+"""The vocabularies an entry's ``matches`` may name, by the prefix a compact IRI uses."""
+
+_COMPACT_IRI = re.compile(r"^([a-z]+):([A-Za-z][A-Za-z0-9_]*)$")
+
+
+class Match(ClosedModel):
+    """A term of EMMO or its battery domains (BattINFO) that an entry corresponds to, SKOS-style."""
+
+    predicate: Literal["exactMatch", "closeMatch", "broadMatch", "relatedMatch"] = Field(
+        description="`exactMatch` (the same concept), `closeMatch` (interchangeable in most uses), "
+        "`broadMatch` (the term is broader than the entry), `relatedMatch` (only associated). "
+        "When unsure, the weaker one."
+    )
+    iri: Text = Field(
+        description="The term as a compact IRI: `echem:electrochemistry_<uuid>`, `chameo:Spectroscopy` "
+        "(prefixes: emmo, echem, battery, chameo, substance)."
+    )
+    label: Text | None = Field(default=None, description="The term's label in the ontology, as checked.")
+    note: Text | None = Field(default=None, description="Why this predicate, in our own words.")
+
+    @field_validator("iri")
+    @classmethod
+    def _known_prefix(cls, iri: str) -> str:
+        found = _COMPACT_IRI.match(iri)
+        if found is None or found.group(1) not in MATCH_PREFIXES:
+            raise PydanticCustomError(
+                "bad-iri",
+                "{what}",
+                {
+                    "what": f"{iri!r} is not a compact IRI of a known vocabulary",
+                    "hint": "write prefix:name with a prefix of "
+                    + ", ".join(MATCH_PREFIXES)
+                    + ", e.g. `chameo:Spectroscopy`",
+                },
+            )
+        return iri
 
 
 class Link(ClosedModel):

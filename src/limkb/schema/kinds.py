@@ -45,6 +45,7 @@ from limkb.schema.fields import (
     Id,
     Link,
     Markdown,
+    Match,
     Measured,
     Number,
     Quantity,
@@ -158,6 +159,11 @@ class Entry(ClosedModel):
         description="What this is and why it matters, in Markdown, in our own words.",
     )
     sources: Sources = Field(min_length=1)
+    matches: list[Match] = Field(
+        default_factory=list,
+        description="Terms of EMMO and its battery domains (BattINFO) this entry corresponds to; "
+        "the JSON-LD export writes them as SKOS matches.",
+    )
 
     @property
     def label(self) -> str:
