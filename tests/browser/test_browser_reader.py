@@ -268,3 +268,14 @@ def test_screenshots_desktop_and_phone(
         assert path.stat().st_size > 5000
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{name} at {width} px scrolls sideways by {overflow} px"
+
+
+def test_a_dataset_header_sorts_and_its_property_link_sits_beside_it(tab: Tab, site: Site) -> None:
+    page = tab.open(site.url_of(site.first_id("dataset", ("sei-composition-vs-ce",))))
+    header = page.locator("table.limkb-data thead th").nth(1)
+    link = header.locator("a.limkb-column-link")
+    assert link.count() == 1 and link.get_attribute("href")
+    url = page.url
+    header.click(position={"x": 8, "y": 8})
+    assert page.url == url, "clicking the header navigated"
+    assert header.get_attribute("aria-sort") == "ascending"
