@@ -20,6 +20,11 @@ ENTRY = rdflib.Namespace(ENTRY_BASE)
 VOCAB = rdflib.Namespace(VOCAB_BASE)
 DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+CE_MATCH = {
+    "predicate": "closeMatch",
+    "iri": "echem:electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc",
+    "label": "CoulombicEfficiency",
+}
 
 
 @pytest.fixture
@@ -41,13 +46,7 @@ def kb(tmp_path: Path) -> KnowledgeBase:
                 "property",
                 "Coulombic efficiency",
                 unit="%",
-                matches=[
-                    {
-                        "predicate": "closeMatch",
-                        "iri": "echem:electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc",
-                        "label": "CoulombicEfficiency",
-                    }
-                ],
+                matches=[CE_MATCH],
             ),
             "datasets/table-1": minimal(
                 "dataset",
@@ -182,13 +181,7 @@ def test_dataset_csv_defuses_formulas_and_reimports_unchanged(tmp_path: Path) ->
                 "property",
                 "Coulombic efficiency",
                 unit="%",
-                matches=[
-                    {
-                        "predicate": "closeMatch",
-                        "iri": "echem:electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc",
-                        "label": "CoulombicEfficiency",
-                    }
-                ],
+                matches=[CE_MATCH],
             ),
             "datasets/table": minimal("dataset", "Table", columns=columns, records=records),
             "datasets/empty": minimal("dataset", "Empty copy", columns=columns),

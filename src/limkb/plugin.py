@@ -49,6 +49,7 @@ from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
 from limkb.report import Report
+from limkb.site.context import edit_url
 from limkb.site.history import entry_history
 from limkb.site.render import Download, RenderMemo, RenderOptions, render
 from limkb.site.urls import UrlStyle, resolve_links
@@ -181,7 +182,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         parts = page.file.src_uri.split("/")
         if len(parts) == 3 and parts[0] == "entries" and parts[2].endswith(".md"):
             path = f"{self.config.kb}/{parts[1]}/{parts[2][:-3]}.yaml"
-            page.edit_url = f"{config.repo_url.rstrip('/')}/edit/{self._branch(config)}/{path}"
+            page.edit_url = edit_url(config.repo_url, self._branch(config), path)
         else:
             page.edit_url = None
         return context
@@ -249,6 +250,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             options = RenderOptions(
                 site_url=config.site_url,
                 repo_url=config.repo_url,
+                edit_branch=self._branch(config),
                 urls="directory" if config.use_directory_urls else "file",
                 history=entry_history(self._kb_dir(config)),
                 kb_dir=self.config.kb,

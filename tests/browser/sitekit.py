@@ -168,7 +168,9 @@ class Site:
 def built(path: str) -> str:
     """The site URL of a page path as the graph and search data give it (``entries/x/y.md``):
     the site is built with ``use_directory_urls: false``, so pages are ``.html`` files."""
-    return path[: -len(".md")] + ".html" if path.endswith(".md") else path
+    from limkb.site.urls import built_url
+
+    return built_url(path, "file")
 
 
 def page_file(root: Path, url: str) -> Path:

@@ -46,11 +46,11 @@ __all__ = [
     "Site",
     "build_date",
     "display",
+    "edit_url",
     "entry_path",
     "environment",
     "fmt",
     "page_text",
-    "page_url",
     "reference_text",
 ]
 
@@ -142,23 +142,16 @@ def build_date() -> str:
 # --- paths and links -----------------------------------------------------------------------
 
 
-def page_url(path: str) -> str:
-    """The site URL (directory form, relative to the root) of a page path: ``a/b.md`` -> ``a/b/``."""
-    if not path.endswith(".md"):
-        return path
-    stem = path[:-3]
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
 def entry_path(entry: Entry) -> str:
     """The page path of an entry; refuses an id that is not a slug."""
     if not is_slug(entry.id):
         raise ValueError(f"refusing to make a path of the id {entry.id!r}: not a slug")
     return f"entries/{entry.folder}/{entry.id}.md"
+
+
+def edit_url(repo_url: str, branch: str, path: str) -> str:
+    """The repository's web editor for the file ``path`` (GitHub's and GitLab's form)."""
+    return f"{repo_url.rstrip('/')}/edit/{branch}/{path}"
 
 
 class Links:
@@ -317,9 +310,9 @@ class Site:
     def edit(self, entry: Entry) -> dict[str, str | None]:
         """Where to edit an entry: the repository path, and a web link when the repo is known."""
         path = f"{self.options.kb_dir}/{entry.folder}/{entry.id}.yaml"
-        url = None
-        if self.options.repo_url:
-            url = f"{self.options.repo_url.rstrip('/')}/edit/{self.options.edit_branch}/{path}"
+        url = (
+            edit_url(self.options.repo_url, self.options.edit_branch, path) if self.options.repo_url else None
+        )
         return {"path": path, "url": url}
 
 

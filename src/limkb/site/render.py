@@ -56,6 +56,7 @@ from limkb.schema.kinds import (
     Finding,
     Question,
     Reference,
+    Source,
     relation_fields,
 )
 from limkb.site.context import (
@@ -257,12 +258,15 @@ def feed(site: Site) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _source_grade(site: Site, source: Source) -> Grade:
+    """The evidence grade of a claim resting on ``source``, from the cited reference's reading status."""
+    reference = site.by_id.get(source.ref)
+    return grade(source, {source.ref: reference} if isinstance(reference, Reference) else {})
+
+
 def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
     """The evidence grade of a relation (the best of its sources') and what it means."""
-    references = {
-        s.ref: site.by_id[s.ref] for s in relation.sources if isinstance(site.by_id.get(s.ref), Reference)
-    }
-    grades = [grade(s, references) for s in relation.sources]  # type: ignore[arg-type]
+    grades = [_source_grade(site, s) for s in relation.sources]
     if grades:
         best = min(grades, key=_GRADE_ORDER.index)
         return best.value, GRADE_TITLES[best]
@@ -507,10 +511,7 @@ wants the species or the technique before the questions and analyses that mentio
 
 def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
     """A finding as its entry page shows it, with its computed evidence grade."""
-    references = (
-        {finding.source.ref: site.by_id[finding.source.ref]} if finding.source.ref in site.by_id else {}
-    )
-    found = grade(finding.source, references)  # type: ignore[arg-type]
+    found = _source_grade(site, finding.source)
     value = {"=": "", ">": "> ", "<": "< ", "~": "~ "}[finding.bound] + _recorded(finding.value)
     if finding.high is not None:
         value += f"–{_recorded(finding.high)}"

@@ -6,7 +6,8 @@
  *   window.LIMKB_GRAPH = {nodes: [{id, name, kind, url}], edges: [{source, target, relation}],
  *                         colours: {kind: "#rrggbb"}}
  * so that the page also works when opened from file:// (no fetch, no request to any host).
- * Node urls are relative to the site root, which is worked out from this script's own src.
+ * Node urls are Markdown paths from the site root (worked out from this script's own src), made
+ * the built URLs by search.js (window.limkbSearch), which every page of the site loads first.
  *
  * The div's content (e.g. a "needs JavaScript" fallback) is replaced by: a toolbar (search box,
  * one checkbox per kind with its colour and count), the canvas, and an info panel for the
@@ -53,22 +54,10 @@
     return at >= 0 ? src.slice(0, at) : new URL("../../", src).href;
   }
 
-  /* The page of a node: its url resolved against the site root; a directory url gets an
-     explicit index.html under file://, where no server maps folders to their index. */
+  /* The page of a node: its Markdown path (entries/x/y.md) as the built site's URL, in the
+     form the site was built with (search.js knows it). */
   function pageUrl(root, url) {
-    if (window.limkbSearch && typeof window.limkbSearch.pageUrl === "function") {
-      return window.limkbSearch.pageUrl(url, root);  /* entries/x/y.md -> the built page's URL */
-    }
-    var href = new URL(url || "", root).href;
-    if (location.protocol === "file:" && /\/(?:[?#].*)?$/.test(href)) {
-      href = href.replace(/\/((?:[?#].*)?)$/, "/index.html$1");
-    }
-    return href;
-  }
-
-  /* Lower case, Unicode subscripts and superscripts folded to ASCII digits, so "Li2O" finds "Li₂O". */
-  function fold(text) {
-    return String(text || "").normalize("NFKC").toLowerCase();
+    return window.limkbSearch.pageUrl(url, root);
   }
 
   function el(tag, attrs, children) {
@@ -150,8 +139,7 @@
         url: String(n.url || ""),
         colour: palette[kind],
         size: 14 + 6 * Math.sqrt(degree[n.id]),
-        names: Array.isArray(n.names) ? n.names.map(String) : [],
-        search: fold(n.name) + "\n" + fold(n.id)
+        names: Array.isArray(n.names) ? n.names.map(String) : []
       }};
       if (typeof n.x === "number" && typeof n.y === "number") {
         node.position = {x: n.x, y: n.y};  /* laid out at build time (limkb.site.layout) */
@@ -373,7 +361,7 @@
     }
 
     function applySearch(centre) {
-      var query = fold(search.value.trim());
+      var query = search.value.trim();
       cy.batch(function () {
         cy.elements().removeClass("match faded");
       });
@@ -381,23 +369,13 @@
         status.textContent = "";
         return cy.collection();
       }
-      var candidates = cy.nodes().not(".filtered");
-      var matches;
-      if (window.limkbSearch && typeof window.limkbSearch.rank === "function") {
-        /* the header search's ranking: exact names and formulas first (limkb/site/assets/search.js) */
-        var items = candidates.map(function (node) {
-          return {node: node, title: node.data("name"), kind: node.data("kind"),
-                  names: node.data("names").concat([node.id()])};
-        });
-        var ranked = window.limkbSearch.rank(search.value.trim(), items).filter(function (hit) {
-          return hit.tier < 4;
-        });
-        matches = cy.collection(ranked.map(function (hit) { return hit.item.node; }));
-      } else {
-        matches = candidates.filter(function (node) {
-          return node.data("search").indexOf(query) >= 0;
-        });
-      }
+      /* the header search's ranking: exact names and formulas first (limkb/site/assets/search.js) */
+      var items = cy.nodes().not(".filtered").map(function (node) {
+        return {node: node, title: node.data("name"), kind: node.data("kind"),
+                names: node.data("names").concat([node.id()])};
+      });
+      var ranked = window.limkbSearch.rank(query, items).filter(function (hit) { return hit.tier < 4; });
+      var matches = cy.collection(ranked.map(function (hit) { return hit.item.node; }));
       cy.batch(function () {
         if (matches.length) {
           cy.elements().not(matches).not(matches.connectedEdges()).addClass("faded");
@@ -523,6 +501,10 @@
     var data = window.LIMKB_GRAPH;
     if (typeof window.cytoscape !== "function") {
       message(container, "The graph explorer could not start: its drawing library is missing.");
+      return;
+    }
+    if (!window.limkbSearch) {
+      message(container, "The graph explorer could not start: the site's search script is missing.");
       return;
     }
     if (!data || !Array.isArray(data.nodes)) {
