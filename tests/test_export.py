@@ -22,7 +22,7 @@ DCTERMS = rdflib.Namespace("http://purl.org/dc/terms/")
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
 CE_MATCH = {
     "predicate": "closeMatch",
-    "iri": "echem:electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc",
+    "iri": "echem:electrochemistry_a5962e05_466d_46a4_8951_bea59d7326e5",
     "label": "CoulombicEfficiency",
 }
 
@@ -130,7 +130,7 @@ def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path:
     ce = set(graph.objects(ENTRY["coulombic-efficiency"], SKOS.closeMatch))
     assert ce == {
         rdflib.URIRef(
-            "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_5696453c_9da7_41e2_bbda_603c1b90a8fc"
+            "https://w3id.org/emmo/domain/electrochemistry#electrochemistry_a5962e05_466d_46a4_8951_bea59d7326e5"
         )
     }
     broader = {str(o) for o in graph.objects(ENTRY["fec"], SKOS.broadMatch)}
