@@ -332,11 +332,15 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
     help="The project folder (holding kb/ and mkdocs.yml).",
 )
 @click.option("--strict", is_flag=True, help="Fail on validation warnings too (errors always fail).")
-def build_command(project: Path, strict: bool) -> None:
+@click.option(
+    "--clean", is_flag=True, help="Ignore what earlier builds cached in build/cache/ (and cache anew)."
+)
+def build_command(project: Path, strict: bool, clean: bool) -> None:
     """Validate, analyse, store, export and render: write build/ and site/ atomically.
 
-    A failed build leaves the previous build/ and site/ untouched. With SOURCE_DATE_EPOCH
-    set, two builds of the same KB are byte-identical.
+    A failed build leaves the previous build/ and site/ untouched. Pages whose inputs did
+    not change since the last build are taken from build/cache/; the output is the same as
+    with --clean. With SOURCE_DATE_EPOCH set, two builds of the same KB are byte-identical.
 
     \b
     Example:
@@ -347,7 +351,7 @@ def build_command(project: Path, strict: bool) -> None:
     from limkb.errors import ValidationError
 
     try:
-        summary = build(project, strict=strict)
+        summary = build(project, strict=strict, clean=clean)
     except ValidationError as error:
         click.echo(error.report.format("text"), err=True)
         click.echo("failed: " + error.report.summary(), err=True)

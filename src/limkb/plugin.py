@@ -56,10 +56,12 @@ from limkb.site.urls import UrlStyle, resolve_links
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
+    from mkdocs.structure.nav import Navigation
 
     from limkb.analysis.correlations import AnalysisResult
     from limkb.check.cache import FileCache
     from limkb.graph import KnowledgeBase
+    from limkb.site.incremental import HtmlCache
 
 __all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
 
@@ -91,6 +93,10 @@ class Prepared:
     downloads_dir: Path | None
     plot_cache: Path | None = None
     """Where drawn plots are read from and written to (see :func:`limkb.site.overview.plot_files`)."""
+    html_cache: HtmlCache | None = None
+    """Pages' HTML from earlier builds (see :mod:`limkb.site.incremental`); MkDocs then runs "dirty"."""
+    render_cache: tuple[Path | None, Path] | None = None
+    """Where the entry pages of the last build are read from (None: nowhere) and this build's are written."""
 
     def take(self) -> tuple[KnowledgeBase, Mapping[str, AnalysisResult]]:
         """The knowledge base and results, dropping this object's references to them."""
@@ -117,6 +123,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._problems: Report | None = None
         self._banner_shown: str | None = None
         """While serving: the problems of the edit that broke validation (the last good KB is shown)."""
+        self._html: tuple[HtmlCache, Navigation, Files] | None = None
+        """The page cache of this build, with its navigation and files (from ``on_nav``)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -125,6 +133,34 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         # MkDocs reuses plugin instances across configs loaded in one process: inputs that
         # `limkb build` prepared for one run must not leak into the next.
         self.prepared = None
+        self._html = None
+
+    def _html_cache(self, config: MkDocsConfig) -> HtmlCache | None:
+        from limkb.site.incremental import HtmlCache
+
+        cache = self.prepared.html_cache if self.prepared is not None else None
+        return cache if cache is not None and HtmlCache.applies(config) else None
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """With the page cache: decide which pages are unchanged (MkDocs then skips them)."""
+        cache = self._html_cache(config)
+        if cache is not None:
+            cache.decide(nav, files)
+            self._html = (cache, nav, files)
+        return nav
+
+    def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
+        """Before pages are written: the unchanged ones are put in place from the cache."""
+        if self._html is not None:
+            cache, nav, files = self._html
+            cache.place(nav, files)
+        return env
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self._html is not None:
+            cache, nav, files = self._html
+            cache.finish(nav, files)
+            self._html = None
 
     def _project(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -199,7 +235,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return problems_banner(self._problems) + html
 
     def on_post_page(self, output: str, /, *, page: Any, config: MkDocsConfig) -> str:
-        """The graph explorer's scripts go on the graph page only: every other page stays light."""
+        """The graph explorer's scripts go on the graph page only: every other page stays light.
+        With the page cache, what the page told MkDocs is noted for the cache."""
+        if self._html is not None:
+            self._html[0].record(page)
         if getattr(page.file, "src_uri", None) != "graph.md":
             return output
         depth = page.url.count("/")  # "graph/" is one folder down; "graph.html" none
@@ -261,8 +300,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
                 plot_cache=plot_cache,
             )
-            memo = self._memo if self._serving else None
+            kept = self.prepared.render_cache if self.prepared is not None else None
+            memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
             pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options, memo=memo))
+            if kept is not None and memo is not None:
+                memo.write(kept[1])
             if memo is not None:
                 log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
             pages.update(extra or {})
@@ -292,7 +334,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             else:
                 files.append(File.generated(config, path, content=content, inclusion=inclusion))
         log.debug("added %d generated files", len(pages))
-        return files
+        html = self._html_cache(config)
+        return files if html is None else html.prepare(files, config)
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

@@ -1,8 +1,15 @@
-"""The serve-time file cache: what validation found for each file, kept between runs."""
+"""The file cache: what validation found for each file, kept between runs.
+
+``limkb serve`` keeps one in memory; ``limkb build`` keeps one in ``build/cache/files.pickle``
+for the next build (:meth:`FileCache.read`, :meth:`FileCache.write`).
+"""
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import logging
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +20,10 @@ from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
 __all__ = ["FileCache"]
+
+log = logging.getLogger(__name__)
+
+_FORMAT = 1
 
 
 @dataclass
@@ -91,8 +102,55 @@ class FileCache:
         report.extend(found.problems)
         return entry, complete
 
+    @classmethod
+    def read(cls, path: Path | None) -> FileCache:
+        """The cache a build wrote to ``path``; an empty one when there is none, or it was made
+        by other code (limkb, pydantic or Python of another version) or does not load."""
+        if path is None:
+            return cls()
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
+        try:
+            with path.open("rb") as handle:
+                found = pickle.load(handle)
+        except FileNotFoundError:
+            return cls()
+        except Exception as error:  # a stale or damaged cache is only a missed shortcut
+            log.info("ignoring file cache %s: %s", path, error)
+            return cls()
+        finally:
+            if enabled:
+                gc.enable()
+        if (
+            isinstance(found, dict)
+            and found.get("versions") == _versions()
+            and isinstance(found.get("cache"), cls)
+        ):
+            cache: FileCache = found["cache"]
+            cache.hits = cache.misses = 0
+            return cache
+        return cls()
+
+    def write(self, path: Path) -> None:
+        """Keep the cache for the next build (written beside ``path`` and renamed onto it)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump({"versions": _versions(), "cache": self}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
     def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
         """Forget what belongs to files and entries that are gone."""
         self.files = {k: v for k, v in self.files.items() if k in files}
         self.stats = {k: v for k, v in self.stats.items() if k in files}
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
+
+
+def _versions() -> str:
+    import sys
+
+    import pydantic
+
+    from limkb._version import code_digest
+
+    return f"{_FORMAT} {code_digest()} {pydantic.VERSION} {sys.version}"

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from limkb.errors import BuildError
+from limkb.errors import BuildError, ValidationError
 from limkb.files import umask as _umask
 from limkb.outputs import write_outputs
 
@@ -53,12 +53,15 @@ class BuildSummary:
     seconds: float
     site_dir: Path
     build_dir: Path
+    reused: int = 0
+    """Pages whose HTML came from the cache of an earlier build."""
 
     def describe(self) -> str:
         """One line for the CLI."""
         return (
             f"built {self.pages} pages ({self.files} files) for {self.entries} entries and "
             f"{self.analyses} analyses in {self.seconds:.1f} s -> {self.site_dir.name}/, {self.build_dir.name}/"
+            + (f"; {self.reused} pages from the cache" if self.reused else "")
             + (f" ({self.warnings} warnings)" if self.warnings else "")
         )
 
@@ -90,13 +93,18 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: Prepared) -> None:
 
     The plugin takes the knowledge base out of ``prepared`` when it renders, so the caller
     must not keep its own reference: then the KB is freed before MkDocs writes the HTML.
+    With an HTML cache in ``prepared``, MkDocs runs in its "dirty" mode (into the fresh
+    ``site_dir``), so that it skips the pages the cache puts there.
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
 
     from limkb.plugin import LimkbPlugin
+    from limkb.site.incremental import dirty_warning_filter
 
+    quiet = logging.getLogger("mkdocs.commands.build")
+    quiet.addFilter(dirty_warning_filter)
     with _collect_mkdocs_warnings() as warnings:
         try:
             config = load_config(str(config_file), site_dir=str(site_dir), strict=True)
@@ -106,13 +114,15 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: Prepared) -> None:
             plugin.prepared = prepared
             config.plugins.on_startup(command="build", dirty=False)
             try:
-                mkdocs_build(config)
+                mkdocs_build(config, dirty=prepared.html_cache is not None)
             finally:
                 config.plugins.on_shutdown()
                 plugin.prepared = None
         except (MkDocsException, Abort) as error:
             details = "\n".join(warnings.messages)
             raise BuildError("mkdocs", f"{error}\n{details}".rstrip()) from None
+        finally:
+            quiet.removeFilter(dirty_warning_filter)
 
 
 OUT_DIR = ".limkb-out"
@@ -237,17 +247,39 @@ def _publish(version: Path, site_dir: Path, build_dir: Path, store: Path) -> str
 
 
 def build(
-    project: Path, *, strict: bool = True, site_dir: Path | None = None, build_dir: Path | None = None
+    project: Path,
+    *,
+    strict: bool = True,
+    site_dir: Path | None = None,
+    build_dir: Path | None = None,
+    clean: bool = False,
 ) -> BuildSummary:
     """Build ``build/`` and ``site/`` of the project folder (the one holding kb/ and mkdocs.yml).
 
-    Raises :class:`~limkb.errors.ValidationError` when the entries have errors (or warnings
-    with ``strict``) and :class:`~limkb.errors.BuildError` when a later step fails; in both
-    cases nothing of the previous build is touched.
+    What a previous build derived is reused from ``build/cache/`` (see
+    :mod:`limkb.site.incremental`), and the output is the same as without it; ``clean``
+    ignores the cache (and writes a new one). Raises :class:`~limkb.errors.ValidationError`
+    when the entries have errors (or warnings with ``strict``) and
+    :class:`~limkb.errors.BuildError` when a later step fails; in both cases nothing of the
+    previous build is touched, its cache included.
     """
-    from limkb.access import load
+    from limkb.site.incremental import StaleCache
+
+    try:
+        return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=clean)
+    except StaleCache as why:
+        log.info("limkb: the page cache does not fit (%s); building every page", why)
+        return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=True)
+
+
+def _build(
+    project: Path, *, strict: bool, site_dir: Path | None, build_dir: Path | None, clean: bool
+) -> BuildSummary:
+    from limkb.check.validate import FileCache, validate_kb
+    from limkb.graph import link
     from limkb.plugin import Prepared
     from limkb.site.context import source_date_epoch
+    from limkb.site.incremental import HtmlCache
 
     source_date_epoch()  # a bad value is refused before anything runs
     started = time.perf_counter()
@@ -258,7 +290,12 @@ def build(
     # The folders themselves are links into the out store: resolve their parents only.
     site_dir = _absolute(site_dir or project / "site")
     build_dir = _absolute(build_dir or project / "build")
-    kb = load(project / "kb", strict=strict, cache=False)
+    old_cache = build_dir / "cache"
+    files_cache = FileCache.read(None if clean else old_cache / "files.pickle")
+    kb = link(validate_kb(project / "kb", cache=files_cache))
+    if not kb.report.ok(strict=strict):
+        raise ValidationError(kb.report)
+    kb.root = project / "kb"
     results = kb.analyses
     entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
     store = site_dir.parent / OUT_DIR
@@ -272,13 +309,19 @@ def build(
     try:
         new_build, new_site = work / "build", work / "site"
         try:
+            files_cache.write(new_build / "cache" / "files.pickle")
+            del files_cache  # the documents it holds are not needed any more
             write_outputs(kb, results, new_build)
         except OSError as error:
             raise BuildError("store", str(error)) from error
-        old_plots, plots = build_dir / "cache" / "plots", work / "plots"
-        if old_plots.is_dir():  # drawn plots are reused; the new set replaces it only on success
+        old_plots, plots = old_cache / "plots", work / "plots"
+        if (
+            old_plots.is_dir() and not clean
+        ):  # drawn plots are reused; the new set replaces it only on success
             shutil.copytree(old_plots, plots)
-        prepared = Prepared(kb, results, new_build, plots)
+        html_cache = HtmlCache(None if clean else old_cache / "html", new_build / "cache" / "html")
+        memo = (None if clean else old_cache / "render.pickle", new_build / "cache" / "render.pickle")
+        prepared = Prepared(kb, results, new_build, plots, html_cache=html_cache, render_cache=memo)
         del kb, results  # the plugin drops the last references once it has rendered the pages
         _run_mkdocs(config_file, new_site, prepared)
         if not (new_site / "index.html").is_file():
@@ -289,9 +332,14 @@ def build(
             for p in files
             if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id"  # id/: forwarders
         )
-        old_cache = build_dir / "cache"
-        if old_cache.is_dir():
-            os.replace(old_cache, new_build / "cache")
+        if old_cache.is_dir():  # what this build did not make anew is kept (the load cache, say)
+            (new_build / "cache").mkdir(exist_ok=True)
+            for item in old_cache.iterdir():
+                if (
+                    item.name not in {"html", "plots", "render.pickle", "files.pickle"}
+                    and not (new_build / "cache" / item.name).exists()
+                ):
+                    os.replace(item, new_build / "cache" / item.name)
         if plots.is_dir():
             shutil.rmtree(new_build / "cache" / "plots", ignore_errors=True)
             (new_build / "cache").mkdir(exist_ok=True)
@@ -320,6 +368,7 @@ def build(
         seconds=time.perf_counter() - started,
         site_dir=site_dir,
         build_dir=build_dir,
+        reused=len(html_cache.hits),
     )
 
 

@@ -1,13 +1,21 @@
-"""What ``limkb serve`` keeps between renderings, so that an edit re-renders only what it changes.
+"""What renderings keep between them, so that an edit re-renders only what it changes.
 
-A :class:`RenderMemo` belongs to whoever renders repeatedly (the MkDocs plugin while it
-serves); one-off renderings take none and keep nothing. It holds the entry pages of the last
-rendering with the ids each one read, the texts of pages by a hash of their input, and the
-plots drawn, each bounded in size.
+A :class:`RenderMemo` belongs to whoever renders repeatedly: the MkDocs plugin while it
+serves, and ``limkb build``, which keeps it in ``build/cache/`` for the next build
+(:meth:`RenderMemo.read`, :meth:`RenderMemo.write`). One-off renderings take none and keep
+nothing. It holds the entry pages of the last rendering with the ids each one read, a digest
+of every entry, the texts of pages by a hash of their input, and the plots drawn, each
+bounded in size.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import gc
+import hashlib
+import logging
+import pickle
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from limkb.schema.kinds import Entry, iter_links, iter_sources
@@ -17,9 +25,12 @@ if TYPE_CHECKING:
     from limkb.site.context import RenderOptions, Site
     from limkb.site.overview import PlotCache
 
-__all__ = ["Bounded", "Reads", "RenderMemo", "mentions"]
+__all__ = ["Bounded", "Reads", "RenderMemo", "digest", "mentions"]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_FORMAT = 1
 
 
 class Bounded(Generic[T]):
@@ -67,16 +78,27 @@ def mentions(entry: Entry) -> set[str]:
     return {link.target for link in iter_links(entry)} | {source.ref for _, source in iter_sources(entry)}
 
 
+def digest(entry: Entry, history: object = None) -> str:
+    """A hash of everything an entry holds (its JSON form) and of its dates on the site."""
+    data = entry.__pydantic_serializer__.to_json(entry)
+    return hashlib.sha256(data + repr(history).encode()).hexdigest()
+
+
+def _comparable(options: RenderOptions) -> RenderOptions:
+    """The options as far as entry pages show them (the dates of each entry go into its digest)."""
+    return dataclasses.replace(options, history=None, downloads=None, contributing=None, plot_cache=None)
+
+
 class RenderMemo:
-    """Entry pages of the last rendering and what each one read, kept between renderings (``limkb serve``).
+    """Entry pages of the last rendering and what each one read, kept between renderings.
 
     An entry page shows its entry, its relations (stated by it or by the entry at the other
     end) and the labels, kinds and DOIs of the entries it looks up. So after an edit, a page
     is rendered again when its entry changed, when it looked up an entry that changed, or
     when a changed entry names it (before or after the change); an analysis page also when
-    its computed result changed. Every other entry page is reused as it was. Entries count
-    as unchanged only while they are the very same objects (see
-    :class:`limkb.check.validate.FileCache`), and different options render everything.
+    its computed result changed. Every other entry page is reused as it was. An entry counts
+    as changed when its :func:`digest` did (its content, or its dates), and options that
+    entry pages show, when different, render everything.
     """
 
     def __init__(self) -> None:
@@ -87,32 +109,98 @@ class RenderMemo:
         self.plots: PlotCache = PlotCache()
         """Plots drawn, by a hash of their results."""
         self.options: RenderOptions | None = None
-        self.entries: dict[str, Entry] = {}
+        self.digests: dict[str, str] = {}
+        """id -> :func:`digest` of the entry rendered last time."""
+        self.mentions: dict[str, frozenset[str]] = {}
+        """id -> the ids the entry named last time (:func:`mentions`)."""
         self.results: dict[str, AnalysisResult] = {}
         self.pages: dict[str, tuple[str, frozenset[str]]] = {}
         """id -> (page text, ids it depends on)."""
         self.rendered = 0
         """How many entry pages the last rendering made anew (the rest were reused)."""
 
-    def reusable(self, site: Site) -> set[str]:
-        """Ids whose entry page from the last rendering is still exact."""
-        if self.options != site.options:
+    @staticmethod
+    def digests_of(site: Site) -> dict[str, str]:
+        history = site.options.history or {}
+        return {i: digest(e, history.get(i)) for i, e in dict.items(site.by_id)}
+
+    def reusable(self, site: Site, digests: dict[str, str]) -> set[str]:
+        """Ids whose entry page from the last rendering is still exact (``digests``: :meth:`digests_of`)."""
+        if self.options is None or self.options != _comparable(site.options):
             return set()
-        ids = set(self.entries) | set(site.by_id)
-        changed = {i for i in ids if self.entries.get(i) is not dict.get(site.by_id, i)}
+        ids = set(self.digests) | set(digests)
+        changed = {i for i in ids if self.digests.get(i) != digests.get(i)}
         changed |= {
             i for i in set(self.results) | set(site.results) if self.results.get(i) != site.results.get(i)
         }
         stale = set(changed)
         for entry_id in changed:
-            for entry in (self.entries.get(entry_id), dict.get(site.by_id, entry_id)):
-                if entry is not None:
-                    stale |= mentions(entry)
+            stale |= self.mentions.get(entry_id, frozenset())
+            entry = dict.get(site.by_id, entry_id)
+            if entry is not None:
+                stale |= mentions(entry)
         stale |= {i for i, (_, needs) in self.pages.items() if not needs.isdisjoint(changed)}
         return {i for i in self.pages if i not in stale and dict.__contains__(site.by_id, i)}
 
-    def remember(self, site: Site, pages: dict[str, tuple[str, frozenset[str]]]) -> None:
-        self.options = site.options
-        self.entries = dict(site.by_id)
+    def remember(
+        self, site: Site, pages: dict[str, tuple[str, frozenset[str]]], digests: dict[str, str]
+    ) -> None:
+        self.options = _comparable(site.options)
+        old = self.digests
+        self.mentions = {
+            i: self.mentions[i] if i in self.mentions and old.get(i) == digests[i] else frozenset(mentions(e))
+            for i, e in dict.items(site.by_id)
+        }
+        self.digests = digests
         self.results = dict(site.results)
         self.pages = pages
+
+    # -- kept between builds -------------------------------------------------------------
+
+    @classmethod
+    def read(cls, path: Path | None) -> RenderMemo:
+        """The memo a build wrote to ``path``; a new one when there is none or it does not load."""
+        memo = cls()
+        if path is None:
+            return memo
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
+        try:
+            with path.open("rb") as handle:
+                found = pickle.load(handle)
+        except FileNotFoundError:
+            return memo
+        except Exception as error:  # a stale or damaged cache is only a missed shortcut
+            log.info("ignoring render cache %s: %s", path, error)
+            return memo
+        finally:
+            if enabled:
+                gc.enable()
+        if not isinstance(found, dict) or found.get("format") != _FORMAT or found.get("code") != _code():
+            return memo
+        memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
+        memo.results, memo.pages = found["results"], found["pages"]
+        return memo
+
+    def write(self, path: Path) -> None:
+        """Keep what the next build can reuse (not the plots: they have a cache of their own)."""
+        state = {
+            "format": _FORMAT,
+            "code": _code(),
+            "options": self.options,
+            "digests": self.digests,
+            "mentions": self.mentions,
+            "results": self.results,
+            "pages": self.pages,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.tmp")
+        with temporary.open("wb") as handle:  # streamed: no second copy of every page in memory
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+
+
+def _code() -> str:
+    from limkb._version import code_digest
+
+    return code_digest()

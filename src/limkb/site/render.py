@@ -796,7 +796,8 @@ def render(
             entry = site.by_id[entry_id]
             pages[entry_path(entry)] = _entry_page(site, entry)
     else:
-        reuse = memo.reusable(site)
+        digests = memo.digests_of(site)
+        reuse = memo.reusable(site, digests)
         recording = site.by_id = Reads(site.by_id)
         remembered: dict[str, tuple[str, frozenset[str]]] = {}
         for entry_id in site.ids:
@@ -810,7 +811,7 @@ def render(
                 recording.reads = None
             pages[entry_path(entry)] = remembered[entry_id][0]
         memo.rendered = len(site.ids) - len(reuse)
-        memo.remember(site, remembered)
+        memo.remember(site, remembered, digests)
         site.by_id = dict(recording)
     pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
     pages["agenda.md"] = agenda_page(site)

@@ -1,0 +1,363 @@
+"""The HTML cache of ``limkb build``: pages whose inputs are unchanged are not built again.
+
+MkDocs turns every page's Markdown into HTML and puts it into the theme's template on every
+build. Most of a rebuild after one edit is therefore spent on pages that come out as they
+were. :class:`HtmlCache` keeps the HTML of each page under ``build/cache/html/``, named by a
+hash of everything the page's HTML is made of:
+
+- the page's path and its Markdown, and for each relative link in the Markdown whether its
+  target exists (MkDocs' link conversion depends on nothing else of the other files);
+- the navigation: the titles and URLs of the pages in it (see :meth:`HtmlCache.nav_key`);
+- the configuration file, ``SOURCE_DATE_EPOCH``, the versions of MkDocs, the theme and the
+  Markdown packages, custom theme folders, and limkb's own code digest.
+
+A page whose key is in the cache is hard-linked from it into the new site and MkDocs skips it
+(its files answer :meth:`CachedFile.is_modified` with False, and MkDocs runs in its "dirty"
+mode, into a fresh folder); every other page is built as usual and its HTML added to the
+cache. What MkDocs would have learnt from reading a cached page is kept with it and given
+back: its title and metadata (the other pages' menus show them), the anchors it defines and
+the anchors it links to (MkDocs checks anchor links across all pages, as in a clean build).
+The output is the same, byte for byte, as a clean build's.
+
+The other files limkb generates (data files, plots, the forwarding page of each entry's
+persistent address) are kept the same way, by a hash of their bytes, so that a rebuild links
+them instead of writing thousands of small files again.
+
+The cache a build writes holds exactly the pages and files of that build, so it is bounded by the site
+itself (and takes no extra room: the site's files are links to the same data). A failed
+build writes only into its own version folder, so the previous cache stays as it was.
+Incremental building is switched off when a plugin other than limkb is enabled, since
+MkDocs plugins (a search index, say) may need to see every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import posixpath
+import re
+import shutil
+import sysconfig
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.structure.files import File, Files
+
+from limkb.files import write_atomic
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+
+__all__ = ["CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter"]
+
+log = logging.getLogger("mkdocs.plugins.limkb")
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments", "babel")
+"""Whose versions shape a page's HTML (a package that is not installed counts as absent)."""
+
+_INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
+_DEFINED_TARGET = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_H1 = re.compile(r"^#[ \t]+.*$", re.MULTILINE)
+
+
+class StaleCache(Exception):
+    """The navigation's titles differ from what the cache expected: build again without it."""
+
+
+class CachedFile(File):
+    """A documentation page whose HTML may come from the cache: a hit is not modified, so
+    MkDocs neither reads nor builds it (``cache`` is None until the cache decided)."""
+
+    cache: HtmlCache | None = None
+
+    def is_modified(self) -> bool:
+        cache = self.cache
+        return cache is None or (self.src_uri not in cache.hits and self.src_uri not in cache.static_hits)
+
+
+def dirty_warning_filter(record: logging.LogRecord) -> bool:
+    """Drops MkDocs' warning about "dirty" builds, which the cache makes exact."""
+    return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+@dataclass
+class HtmlCache:
+    """Page HTML by a hash of its inputs: read from ``old`` (a previous build's), written to ``new``."""
+
+    old: Path | None
+    new: Path
+    keys: dict[str, str] = field(default_factory=dict)
+    """src_uri -> the page's key (without the navigation)."""
+    final: dict[str, str] = field(default_factory=dict)
+    """src_uri -> the key the HTML is stored under (with the navigation)."""
+    hits: set[str] = field(default_factory=set)
+    static: dict[str, str] = field(default_factory=dict)
+    """src_uri -> key (a hash of its bytes) of the other files limkb generates (data, forwarding pages)."""
+    static_hits: set[str] = field(default_factory=set)
+    built: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """src_uri -> the anchors of a page built in this run."""
+    _global: str = ""
+    _nav_key: str = ""
+    _previous: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.old is not None:
+            try:
+                loaded = json.loads((self.old / MANIFEST).read_text(encoding="utf-8"))
+                if isinstance(loaded, dict) and loaded.get("format") == FORMAT:
+                    self._previous = loaded
+            except (OSError, ValueError):
+                self._previous = {}
+
+    @staticmethod
+    def applies(config: MkDocsConfig) -> bool:
+        """Whether pages may be skipped: only limkb's own plugin sees the pages."""
+        return set(config.plugins) <= {"limkb"}
+
+    # -- keys ---------------------------------------------------------------------------
+
+    @staticmethod
+    def global_key(config: MkDocsConfig) -> str:
+        """What every page's HTML depends on besides its own Markdown and the navigation."""
+        from limkb._version import code_digest
+
+        digest = hashlib.sha256(f"format {FORMAT}\0limkb {code_digest()}\0".encode())
+        for name in _PACKAGES:
+            try:
+                version = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                version = "-"
+            digest.update(f"{name} {version}\0".encode())
+        digest.update(f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
+        if config.config_file_path:
+            digest.update(Path(config.config_file_path).read_bytes())
+        for name in ("site_url", "copyright", "use_directory_urls", "repo_url", "edit_uri"):
+            digest.update(f"\0{name}={config.get(name)!r}".encode())
+        installed = {Path(sysconfig.get_paths()[k]).resolve() for k in ("purelib", "platlib")}
+        for folder in config.theme.dirs:
+            path = Path(folder).resolve()
+            if any(path == root or root in path.parents for root in installed):
+                continue  # an installed theme: its version is hashed above
+            digest.update(f"\0theme dir {folder}\0".encode())
+            for item in sorted(p for p in path.rglob("*") if p.is_file()):
+                digest.update(item.relative_to(path).as_posix().encode() + b"\0" + item.read_bytes())
+        return digest.hexdigest()
+
+    @staticmethod
+    def page_key(global_key: str, src_uri: str, markdown: str, files: Files) -> str:
+        """The key of one page without the navigation (see the module's description)."""
+        digest = hashlib.sha256(f"{global_key}\0{src_uri}\0".encode())
+        digest.update(markdown.encode("utf-8", "surrogatepass"))
+        folder = posixpath.dirname(src_uri)
+        targets = set(_INLINE_TARGET.findall(markdown)) | set(_DEFINED_TARGET.findall(markdown))
+        for target in sorted(targets):
+            if _SCHEME.match(target) or target.startswith(("#", "/")):
+                continue
+            path = target.split("#", 1)[0].split("?", 1)[0]
+            resolved = posixpath.normpath(posixpath.join(folder, path))
+            found = files.get_file_from_path(resolved) is not None
+            digest.update(f"\0{target}={int(found)}".encode())
+        return digest.hexdigest()
+
+    @staticmethod
+    def nav_key(nav: Navigation) -> str:
+        """A hash of what decides the menus: the navigation's structure and its pages' titles.
+
+        The titles themselves are known only once the pages are converted, so the key takes
+        what makes them: a section's title, and a page's title from the configuration, its
+        metadata and its first ``#`` heading. :meth:`check_titles` verifies it afterwards.
+        """
+        from mkdocs.utils import meta
+
+        digest = hashlib.sha256()
+
+        def walk(items: Any, depth: int) -> None:
+            for item in items:
+                digest.update(f"\0{depth}:{type(item).__name__}".encode())
+                if getattr(item, "is_page", False):
+                    file = item.file
+                    try:
+                        text = file.content_string
+                    except (OSError, ValueError):
+                        text = ""
+                    body, data = meta.get_data(text)
+                    heading = _H1.search(body)
+                    configured = item.__dict__.get("title")  # a title given in mkdocs.yml
+                    digest.update(f"{file.src_uri}\0{configured or ''}".encode())
+                    digest.update(json.dumps(data, sort_keys=True, default=str).encode())
+                    digest.update((heading.group(0) if heading else body).encode("utf-8", "surrogatepass"))
+                else:
+                    digest.update(f"{getattr(item, 'title', '')}\0{getattr(item, 'url', '')}".encode())
+                walk(getattr(item, "children", None) or (), depth + 1)
+
+        walk(nav.items, 0)
+        return digest.hexdigest()
+
+    @staticmethod
+    def titles(nav: Navigation) -> list[list[str]]:
+        """The menu as the reader sees it: each page's URL and title."""
+        return [[page.url, page.title or ""] for page in nav.pages]
+
+    # -- the build's steps --------------------------------------------------------------
+
+    def prepare(self, files: Files, config: MkDocsConfig) -> Files:
+        """Make every documentation page a :class:`CachedFile` and compute its key."""
+        self._global = self.global_key(config)
+        wrapped: list[File] = []
+        for file in files:
+            if (
+                file.generated_by == "limkb"
+                and not file.is_documentation_page()
+                and file.abs_src_path is None
+            ):
+                data = file.content_bytes
+                copy = CachedFile.generated(config, file.src_uri, content=data, inclusion=file.inclusion)
+                copy.generated_by = file.generated_by
+                self.static[file.src_uri] = hashlib.sha256(data).hexdigest()
+                file = copy
+            elif file.is_documentation_page() and not isinstance(file, CachedFile):
+                copy = CachedFile(
+                    file.src_uri,
+                    src_dir=file.src_dir,
+                    dest_dir=file.dest_dir,
+                    use_directory_urls=file.use_directory_urls,
+                    dest_uri=file.dest_uri,
+                    inclusion=file.inclusion,
+                )
+                copy.generated_by = file.generated_by
+                if file.abs_src_path is not None:
+                    copy.abs_src_path = file.abs_src_path
+                else:
+                    copy.content_string = file.content_string
+                file = copy
+            wrapped.append(file)
+        result = Files(wrapped)
+        for file in result.documentation_pages():
+            self.keys[file.src_uri] = self.page_key(self._global, file.src_uri, file.content_string, result)
+        return result
+
+    def decide(self, nav: Navigation, files: Files) -> None:
+        """With the navigation known: the final keys, and which pages the cache has."""
+        self._nav_key = self.nav_key(nav)
+        have = self._previous.get("pages", {}) if self._previous.get("nav") == self._nav_key else {}
+        for src_uri, key in self.keys.items():
+            final = hashlib.sha256(f"{self._nav_key}\0{key}".encode()).hexdigest()
+            self.final[src_uri] = final
+            if final in have and self.old is not None and self._cached(self.old, final, have[final]):
+                self.hits.add(src_uri)
+        known = self._previous.get("static", {})
+        for src_uri, key in self.static.items():
+            if key in known and self.old is not None and self._cached(self.old, key, known[key], ".data"):
+                self.static_hits.add(src_uri)
+        for file in files:
+            if isinstance(file, CachedFile):
+                file.cache = self
+        log.debug("html cache: %d of %d pages unchanged", len(self.hits), len(self.keys))
+
+    @staticmethod
+    def _path(folder: Path, key: str, suffix: str = ".html") -> Path:
+        return folder / key[:2] / f"{key}{suffix}"
+
+    def _cached(self, folder: Path, key: str, record: Any, suffix: str = ".html") -> bool:
+        size = record.get("size") if isinstance(record, dict) else record
+        try:
+            return self._path(folder, key, suffix).stat().st_size == size
+        except OSError:
+            return False
+
+    def place(self, nav: Navigation, files: Files) -> None:
+        """Before MkDocs writes pages: put cached pages into the site, with what they told MkDocs."""
+        have = self._previous.get("pages", {})
+        for src_uri in sorted(self.hits):
+            file = files.get_file_from_path(src_uri)
+            if file is None or file.page is None or self.old is None:
+                raise StaleCache(f"{src_uri} has no page")
+            key = self.final[src_uri]
+            record = have[key]
+            cached, kept = self._path(self.old, key), self._path(self.new, key)
+            _link(cached, kept)
+            _link(kept, Path(file.abs_dest_path))
+            page = file.page
+            page.title = record.get("title")
+            page.meta = dict(record.get("meta", {}))
+            page.present_anchor_ids = set(record.get("anchors", ()))
+            links: dict[File, dict[str, str]] = {}
+            for target, anchors in record.get("links", {}).items():
+                to = files.get_file_from_path(target)
+                if to is not None:
+                    links[to] = dict(anchors)
+            page.links_to_anchors = links
+            self.built[src_uri] = record
+        for src_uri in sorted(self.static_hits):
+            file = files.get_file_from_path(src_uri)
+            if file is None or self.old is None:
+                raise StaleCache(f"{src_uri} is not a file of this build")
+            key = self.static[src_uri]
+            kept = self._path(self.new, key, ".data")
+            if not kept.exists():  # two files of the same bytes share one
+                _link(self._path(self.old, key, ".data"), kept)
+            _link(kept, Path(file.abs_dest_path))
+        if self.hits and self._previous.get("titles") != self.titles(nav):
+            raise StaleCache("the navigation's titles are not those the cache was made with")
+
+    def record(self, page: Page) -> None:
+        """After MkDocs made a page's HTML: what the cache keeps beside it."""
+        self.built[page.file.src_uri] = {
+            "title": page.title,
+            "meta": json.loads(json.dumps(page.meta, default=str)),
+            "anchors": sorted(a for a in page.present_anchor_ids or () if isinstance(a, str)),
+            "links": {
+                to.src_uri: dict(sorted(anchors.items()))
+                for to, anchors in sorted((page.links_to_anchors or {}).items(), key=lambda i: i[0].src_uri)
+            },
+        }
+
+    def finish(self, nav: Navigation, files: Files) -> None:
+        """After a successful build: keep the pages built now, and the manifest."""
+        pages: dict[str, Any] = {}
+        for src_uri, record in sorted(self.built.items()):
+            file = files.get_file_from_path(src_uri)
+            key = self.final.get(src_uri)
+            if file is None or key is None or not os.path.isfile(file.abs_dest_path):
+                continue
+            kept = self._path(self.new, key)
+            if src_uri not in self.hits:
+                _link(Path(file.abs_dest_path), kept)
+            pages[key] = {**record, "size": kept.stat().st_size}
+        static: dict[str, int] = {}
+        for src_uri, key in sorted(self.static.items()):
+            file = files.get_file_from_path(src_uri)
+            if file is None or not os.path.isfile(file.abs_dest_path):
+                continue
+            kept = self._path(self.new, key, ".data")
+            if not kept.exists():
+                _link(Path(file.abs_dest_path), kept)
+            static[key] = kept.stat().st_size
+        manifest = {
+            "format": FORMAT,
+            "nav": self._nav_key,
+            "titles": self.titles(nav),
+            "pages": pages,
+            "static": static,
+        }
+        write_atomic(self.new / MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` becomes a hard link to ``source`` (a copy where links are not possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        target.unlink()
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

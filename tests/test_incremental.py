@@ -1,0 +1,220 @@
+"""Incremental ``limkb build``: after any edit the output equals a clean build's, and the
+cache is used, bounded, untouched by a failed build and ignored by ``--clean``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kbfactory import SOURCE, minimal, tree_digest, write_entry
+from limkb.check import cache as cache_module
+from limkb.cli import cli
+from limkb.commands.build import build
+from limkb.errors import BuildError
+from limkb.site import render as render_module
+from sitefactory import write_project
+
+
+def snapshot(folder: Path, *, skip: str | None = None) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and (skip is None or p.relative_to(folder).parts[0] != skip)
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return write_project(tmp_path / "project")
+
+
+def clean_copy(project: Path) -> Path:
+    """The same sources in a folder of their own, built without any cache."""
+    fresh = project.parent / "fresh"
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir()
+    for name in ("kb", "docs"):
+        shutil.copytree(project / name, fresh / name)
+    for name in ("mkdocs.yml", "CONTRIBUTING.md"):
+        shutil.copy(project / name, fresh / name)
+    build(fresh, clean=True)
+    return fresh
+
+
+def assert_same_as_clean(project: Path) -> None:
+    fresh = clean_copy(project)
+    built, expected = snapshot(project / "site"), snapshot(fresh / "site")
+    assert sorted(built) == sorted(expected)
+    assert [path for path in expected if built[path] != expected[path]] == []
+    assert snapshot(project / "build", skip="cache") == snapshot(fresh / "build", skip="cache")
+
+
+def _prose(kb: Path) -> None:
+    path = kb / "strategies/fec-additive.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Adds **FEC**", "Adds a little **FEC**"), encoding="utf-8"
+    )
+
+
+def _relation(kb: Path) -> None:
+    write_entry(
+        kb,
+        "strategies/alumina-coating",
+        minimal(
+            "strategy",
+            "Alumina coating",
+            family="artificial-sei",
+            forms=[{"id": "lif", "sources": SOURCE}],
+            combines_with=[{"id": "lithiophilic-cu", "evidence": "unknown", "editorial": "Test link."}],
+        ),
+    )
+
+
+def _record(kb: Path) -> None:
+    path = kb / "datasets/thickness-ce.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "t: 10.0" in text
+    path.write_text(text.replace("t: 10.0", "t: 12.5", 1), encoding="utf-8")
+
+
+def _rename(kb: Path) -> None:
+    (kb / "strategies/lithiophilic-cu.yaml").rename(kb / "strategies/lithiophilic-copper.yaml")
+    for path in (kb / "strategies").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("lithiophilic-cu\n", "lithiophilic-copper\n"), encoding="utf-8")
+
+
+def _deletion(kb: Path) -> None:
+    (kb / "questions/why-lif.yaml").unlink()
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "prose": _prose,
+    "relation": _relation,
+    "dataset record": _record,
+    "rename": _rename,
+    "deletion": _deletion,
+}
+
+
+def test_after_every_kind_of_edit_the_site_equals_a_clean_build(project: Path) -> None:
+    first = build(project)
+    assert first.reused == 0
+    again = build(project)
+    assert again.reused == again.pages  # nothing changed: every page from the cache
+    for name, edit in EDITS.items():
+        edit(project / "kb")
+        summary = build(project)
+        assert 0 < summary.reused < summary.pages, name  # the edit rebuilt some pages, not all
+        assert_same_as_clean(project)
+
+
+def test_an_edited_entry_page_is_built_again_and_the_others_are_linked_from_the_cache(project: Path) -> None:
+    build(project)
+    untouched = project / "site/entries/materials/fec.html"
+    before = untouched.stat().st_ino
+    _prose(project / "kb")
+    build(project)
+    assert b"a little" in (project / "site/entries/strategies/fec-additive.html").read_bytes()
+    assert untouched.stat().st_ino == before  # the same file: linked, not built again
+
+
+def test_a_later_build_renders_only_the_entry_pages_an_edit_can_change(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    rendered: list[str] = []
+    original = render_module._entry_page
+
+    def counting(site: object, entry: object, texts: object = None) -> str:
+        rendered.append(entry.id)  # type: ignore[attr-defined]
+        return original(site, entry, texts)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "_entry_page", counting)
+    _prose(project / "kb")
+    build(project)
+    assert "fec-additive" in rendered  # the edited entry
+    assert "fec" in rendered  # it names fec: fec's page lists it
+    assert "lithiophilic-cu" not in rendered and "ce" not in rendered
+    assert_same_as_clean(project)
+
+
+def test_a_later_build_reads_only_the_files_that_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    read: list[str] = []
+    original = cache_module.load_file
+
+    def counting(path: Path, **options: object) -> object:
+        read.append(Path(path).name)
+        return original(path, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "load_file", counting)
+    _prose(project / "kb")
+    build(project)
+    assert read == ["fec-additive.yaml"]
+    assert_same_as_clean(project)
+
+
+def test_the_cache_holds_the_pages_of_the_last_build_only(project: Path) -> None:
+    build(project)
+    _deletion(project / "kb")
+    _prose(project / "kb")
+    build(project)
+    manifest = json.loads((project / "build/cache/html/manifest.json").read_text(encoding="utf-8"))
+    cached = [p for p in (project / "build/cache/html").rglob("*.html")]
+    pages = [p for p in (project / "site").rglob("*.html") if p.parent.name != "id" and p.name != "404.html"]
+    assert len(cached) == len(manifest["pages"]) == len(pages)
+    assert not (project / "site/entries/questions/why-lif.html").exists()
+
+
+def test_a_failed_build_leaves_the_cache_as_it_was(project: Path) -> None:
+    build(project)
+    before = tree_digest(project / "build")
+    _prose(project / "kb")
+    (project / "docs/about.md").write_text("# About\n\n[gone](no-such-page.md)\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(project)
+    assert tree_digest(project / "build") == before
+
+
+def test_clean_ignores_the_cache(project: Path) -> None:
+    build(project)
+    for path in (project / "build/cache/html").rglob("*.html"):
+        size = path.stat().st_size
+        path.unlink()  # the site's file is a link to the same data: break the link first
+        path.write_bytes(b"x" * size)  # same size: the cache cannot tell
+    summary = build(project, clean=True)
+    assert summary.reused == 0
+    assert b"x" * 200 not in (project / "site/index.html").read_bytes()
+    assert_same_as_clean(project)
+
+
+def test_a_navigation_the_cache_did_not_expect_makes_a_full_build(project: Path) -> None:
+    build(project)
+    manifest_path = project / "build/cache/html/manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["titles"][0][1] = "Not the title"
+    manifest_path.unlink()
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    _prose(project / "kb")
+    summary = build(project)
+    assert summary.reused == 0
+    assert_same_as_clean(project)
+
+
+def test_cli_build_clean(project: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(cli, ["build", "--project", str(project)])
+    assert first.exit_code == 0, first.output
+    second = runner.invoke(cli, ["build", "--project", str(project)])
+    assert second.exit_code == 0 and "from the cache" in second.output
+    third = runner.invoke(cli, ["build", "--project", str(project), "--clean"])
+    assert third.exit_code == 0 and "from the cache" not in third.output
