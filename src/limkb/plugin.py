@@ -51,7 +51,7 @@ from limkb.files import write_atomic
 from limkb.report import Report
 from limkb.site.context import edit_url
 from limkb.site.history import entry_history
-from limkb.site.render import Download, RenderMemo, RenderOptions, render
+from limkb.site.render import Download, RenderMemo, RenderOptions, render, render_spilled
 from limkb.site.urls import UrlStyle, resolve_links
 
 if TYPE_CHECKING:
@@ -229,7 +229,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return edit_uri[1] if len(edit_uri) > 1 and edit_uri[0] == "edit" else "main"
 
     def on_page_content(self, html: str, /, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        """While an edit breaks validation, put its located problems at the top of every page."""
+        """While an edit breaks validation, put its located problems at the top of every page.
+
+        In ``limkb build`` (no other plugin reading pages), a page's Markdown is let go once it
+        is HTML: MkDocs would hold it, twice, until the end of the build."""
+        if self._html is not None:
+            page.markdown = ""  # not None: the page's title still comes from its heading
+            page.file.content_string = ""
         if not self._serving or self._problems is None:
             return html
         return problems_banner(self._problems) + html
@@ -284,7 +290,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
                     write_outputs(kb, results, downloads_dir)
-            extra = _download_files(downloads_dir) if downloads_dir is not None else None
+            # `limkb build` keeps its data files: the site copies them from there (not held in memory)
+            extra = (
+                _download_files(downloads_dir, keep=self.prepared is not None)
+                if downloads_dir is not None
+                else None
+            )
             contributing_path = self._project(config) / self.config.contributing
             options = RenderOptions(
                 site_url=config.site_url,
@@ -293,7 +304,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 urls="directory" if config.use_directory_urls else "file",
                 history=entry_history(self._kb_dir(config)),
                 kb_dir=self.config.kb,
-                downloads=None if extra is None else tuple(Download(p, len(b)) for p, b in extra.items()),
+                downloads=None
+                if extra is None
+                else tuple(
+                    Download(p, b.stat().st_size if isinstance(b, Path) else len(b)) for p, b in extra.items()
+                ),
                 contributing=contributing_path.read_text(encoding="utf-8")
                 if contributing_path.is_file()
                 else None,
@@ -302,26 +317,34 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             )
             kept = self.prepared.render_cache if self.prepared is not None else None
             memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
-            pages: dict[str, str | bytes] = dict(render(kb, results=results, options=options, memo=memo))
-            if kept is not None and memo is not None:
+            if kept is not None and memo is not None:  # `limkb build`: pages go to build/cache/markdown
+                spill = kept[1].parent / "markdown"
+                pages: Mapping[str, str | bytes | Path] = render_spilled(
+                    kb, spill, results=results, options=options, memo=memo
+                )
                 memo.write(kept[1])
+            else:
+                pages = dict(render(kb, results=results, options=options, memo=memo))
             if memo is not None:
                 log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
-            pages.update(extra or {})
+            made: dict[str, str | bytes | Path] = {**pages, **(extra or {})}
+            on_disk = {p: b for p, b in made.items() if isinstance(b, Path)}
+            in_memory = {p: b for p, b in made.items() if not isinstance(b, Path)}
+            del made, pages
             del kb, results  # MkDocs needs only the pages from here on
         if self.prepared is not None:
             gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
         cache = self._project(config) / CACHE_DIR if self._serving else None
         if cache is not None:
-            _materialise(pages, cache, self._written)
+            _materialise(in_memory, cache, self._written)
             banner = None if self._problems is None else problems_banner(self._problems)
             if banner != self._banner_shown:  # the banner came, changed or went: every page shows it
                 now = time.time()
-                for path in pages:
+                for path in in_memory:
                     with contextlib.suppress(OSError):
                         os.utime(cache / path, (now, now))
                 self._banner_shown = banner
-        for path, content in pages.items():
+        for path, content in in_memory.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
                 log.info("the generated %s replaces the file of the same name in docs/", path)
@@ -333,7 +356,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 )
             else:
                 files.append(File.generated(config, path, content=content, inclusion=inclusion))
-        log.debug("added %d generated files", len(pages))
+        for path, source in on_disk.items():
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
+            files.append(File.generated(config, path, abs_src_path=str(source), inclusion=inclusion))
+        log.debug("added %d generated files", len(in_memory) + len(on_disk))
         html = self._html_cache(config)
         return files if html is None else html.prepare(files, config)
 
@@ -370,13 +399,14 @@ def problems_banner(report: Report) -> str:
     )
 
 
-def _download_files(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (except the load cache) as ``downloads/<path>``."""
-    found: dict[str, bytes] = {}
+def _download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Path]:
+    """Every file below ``folder`` (except the caches) as ``downloads/<path>``: its bytes, or
+    with ``keep`` (the folder outlives the build) its path."""
+    found: dict[str, bytes | Path] = {}
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if path.is_file() and relative.parts[0] != "cache" and not path.name.startswith("."):
-            found[f"downloads/{relative.as_posix()}"] = path.read_bytes()
+            found[f"downloads/{relative.as_posix()}"] = path if keep else path.read_bytes()
     return found
 
 

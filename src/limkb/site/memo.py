@@ -114,8 +114,8 @@ class RenderMemo:
         self.mentions: dict[str, frozenset[str]] = {}
         """id -> the ids the entry named last time (:func:`mentions`)."""
         self.results: dict[str, AnalysisResult] = {}
-        self.pages: dict[str, tuple[str, frozenset[str]]] = {}
-        """id -> (page text, ids it depends on)."""
+        self.pages: dict[str, tuple[str | Path, frozenset[str]]] = {}
+        """id -> (page text, or the file it was written to, and the ids it depends on)."""
         self.rendered = 0
         """How many entry pages the last rendering made anew (the rest were reused)."""
 
@@ -143,7 +143,7 @@ class RenderMemo:
         return {i for i in self.pages if i not in stale and dict.__contains__(site.by_id, i)}
 
     def remember(
-        self, site: Site, pages: dict[str, tuple[str, frozenset[str]]], digests: dict[str, str]
+        self, site: Site, pages: dict[str, tuple[str | Path, frozenset[str]]], digests: dict[str, str]
     ) -> None:
         self.options = _comparable(site.options)
         old = self.digests

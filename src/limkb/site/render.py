@@ -33,12 +33,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from html import escape as html_escape
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -104,6 +107,7 @@ __all__ = [
     "build_date",
     "graph_data",
     "render",
+    "render_spilled",
 ]
 
 log = logging.getLogger(__name__)
@@ -781,11 +785,53 @@ def render(
     bytes. With a ``memo`` of earlier renderings, entry pages that cannot have changed are
     reused from it instead of being rendered again (the output is the same).
     """
+    return cast("dict[str, str | bytes]", _render(kb, results, options, memo, None))
+
+
+def render_spilled(
+    kb: KnowledgeBase,
+    spill: Path,
+    *,
+    results: Mapping[str, AnalysisResult] | None = None,
+    options: RenderOptions | None = None,
+    memo: RenderMemo | None = None,
+) -> dict[str, str | bytes | Path]:
+    """:func:`render`, with every entry page written below ``spill`` as soon as it is made and
+    given as its path: the pages of a large KB are never all in memory at once. With a
+    ``memo`` (whose pages are such paths), a reused page is linked from where it was kept."""
+    return _render(kb, results, options, memo, spill)
+
+
+def _keep(spill: Path | None, path: str, value: str | Path) -> str | Path:
+    """An entry page as the caller wants it: its text, or (with ``spill``) its file there."""
+    if spill is None:
+        return value.read_text(encoding="utf-8") if isinstance(value, Path) else value
+    target = spill / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(value, Path):
+        if value != target:
+            target.unlink(missing_ok=True)
+            try:
+                os.link(value, target)
+            except OSError:
+                shutil.copyfile(value, target)
+    else:
+        target.write_text(value, encoding="utf-8")
+    return target
+
+
+def _render(
+    kb: KnowledgeBase,
+    results: Mapping[str, AnalysisResult] | None,
+    options: RenderOptions | None,
+    memo: RenderMemo | None,
+    spill: Path | None,
+) -> dict[str, str | bytes | Path]:
     options = options or RenderOptions()
     if results is None:
         results = kb.analyses
     site = Site(kb, options, results)
-    pages: dict[str, str | bytes] = {}
+    pages: dict[str, str | bytes | Path] = {}
     pages["index.md"] = _home_page(site)
     for kind in KIND_TITLES:
         pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind)
@@ -794,22 +840,25 @@ def render(
     if memo is None:
         for entry_id in site.ids:
             entry = site.by_id[entry_id]
-            pages[entry_path(entry)] = _entry_page(site, entry)
+            pages[entry_path(entry)] = _keep(spill, entry_path(entry), _entry_page(site, entry))
     else:
         digests = memo.digests_of(site)
         reuse = memo.reusable(site, digests)
         recording = site.by_id = Reads(site.by_id)
-        remembered: dict[str, tuple[str, frozenset[str]]] = {}
+        remembered: dict[str, tuple[str | Path, frozenset[str]]] = {}
+        texts = memo.texts if spill is None else None  # spilled pages stay out of memory
         for entry_id in site.ids:
             entry = dict.__getitem__(recording, entry_id)
-            if entry_id in reuse:
-                remembered[entry_id] = memo.pages[entry_id]
+            kept = memo.pages.get(entry_id) if entry_id in reuse else None
+            if kept is not None and (not isinstance(kept[0], Path) or kept[0].is_file()):
+                page, needs = _keep(spill, entry_path(entry), kept[0]), kept[1]
             else:
                 recording.reads = {entry_id}
-                text = _entry_page(site, entry, memo.texts)
-                remembered[entry_id] = (text, frozenset(recording.reads | mentions(entry)))
+                page = _keep(spill, entry_path(entry), _entry_page(site, entry, texts))
+                needs = frozenset(recording.reads | mentions(entry))
                 recording.reads = None
-            pages[entry_path(entry)] = remembered[entry_id][0]
+            remembered[entry_id] = (page, needs)
+            pages[entry_path(entry)] = page
         memo.rendered = len(site.ids) - len(reuse)
         memo.remember(site, remembered, digests)
         site.by_id = dict(recording)
