@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import SOURCE, minimal, tree_digest, write_entry
+from limkb.analysis import correlations
 from limkb.check import cache as cache_module
 from limkb.cli import cli
 from limkb.commands.build import build
@@ -160,6 +161,22 @@ def test_a_later_build_reads_only_the_files_that_changed(
     _prose(project / "kb")
     build(project)
     assert read == ["fec-additive.yaml"]
+    assert_same_as_clean(project)
+
+
+def test_analyses_are_computed_again_only_when_their_inputs_change(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    runs: list[int] = []
+    original = correlations.compute_all
+    monkeypatch.setattr(correlations, "compute_all", lambda kb: runs.append(1) or original(kb))
+    _prose(project / "kb")  # a strategy: no analysis reads it
+    build(project)
+    assert runs == []
+    _record(project / "kb")  # a dataset record: the analysis over it is computed again
+    build(project)
+    assert runs == [1]
     assert_same_as_clean(project)
 
 

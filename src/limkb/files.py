@@ -14,7 +14,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["default_mode", "umask", "write_atomic"]
+__all__ = ["default_mode", "read_pickle", "umask", "write_atomic", "write_pickle"]
 
 
 def umask() -> int:
@@ -57,3 +57,39 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def read_pickle(path: Path | None) -> object | None:
+    """What :func:`write_pickle` kept at ``path`` (a cache limkb wrote itself), or None when
+    there is none or it does not load: a missing or damaged cache is only a missed shortcut."""
+    import gc
+    import logging
+    import pickle
+
+    if path is None:
+        return None
+    enabled = gc.isenabled()
+    gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
+    try:
+        with path.open("rb") as handle:
+            found: object = pickle.load(handle)
+        return found
+    except FileNotFoundError:
+        return None
+    except Exception as error:
+        logging.getLogger(__name__).info("ignoring cache %s: %s", path, error)
+        return None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def write_pickle(path: Path, value: object) -> None:
+    """Keep ``value`` at ``path``, streamed to a temporary file beside it and renamed onto it."""
+    import pickle
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)

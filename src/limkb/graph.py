@@ -451,6 +451,16 @@ class KnowledgeBase:
         results: dict[str, AnalysisResult] = self._cache["analyses"]
         return results
 
+    def reuse_analyses(
+        self, key: str, kept: tuple[str, dict[str, AnalysisResult]] | None
+    ) -> tuple[str, dict[str, AnalysisResult]]:
+        """The analyses' results, taken from ``kept`` (key, results) when its key is ``key``
+        (:func:`~limkb.analysis.correlations.inputs_key` of this KB), else computed; returns
+        what to keep for next time."""
+        if kept is not None and kept[0] == key and "analyses" not in self._cache:
+            self._cache["analyses"] = dict(kept[1])
+        return key, self.analyses
+
     @property
     def engine(self) -> Engine:
         """A SQLAlchemy engine over an in-memory database like ``build/kb.sqlite`` (built on first use).

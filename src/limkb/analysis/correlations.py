@@ -70,6 +70,7 @@ __all__ = [
     "compute_all",
     "correlate",
     "format_table",
+    "inputs_key",
     "results_json",
 ]
 
@@ -561,6 +562,24 @@ def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> Analysis
         caveats=tuple(_caveats(analysis, the_plan, rows, points)),
         compares=analysis.compares,
     )
+
+
+INPUT_KINDS = ("analysis", "dataset", "property", "material")
+"""The kinds of entry the analyses read (see :class:`~limkb.analysis.inputs.Inputs`)."""
+
+
+def inputs_key(kb: _KB) -> str:
+    """A hash of everything :func:`compute_all` reads, and of limkb's code: equal keys, equal results."""
+    import hashlib
+
+    from limkb._version import code_digest
+    from limkb.schema.kinds import content_digest
+
+    digest = hashlib.sha256(code_digest().encode())
+    for kind in INPUT_KINDS:
+        for entry in sorted(kb.entries(kind=kind), key=lambda e: e.id):
+            digest.update(f"\0{kind}\0{entry.id}\0{content_digest(entry)}".encode())
+    return digest.hexdigest()
 
 
 def compute_all(kb: _KB) -> dict[str, AnalysisResult]:

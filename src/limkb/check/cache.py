@@ -6,22 +6,18 @@ for the next build (:meth:`FileCache.read`, :meth:`FileCache.write`).
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import logging
-import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from limkb.check.reader import MAX_BYTES, Document, load_file
 from limkb.check.schema_errors import validate_schema
+from limkb.files import read_pickle, write_pickle
 from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
 __all__ = ["FileCache"]
-
-log = logging.getLogger(__name__)
 
 _FORMAT = 1
 
@@ -106,21 +102,7 @@ class FileCache:
     def read(cls, path: Path | None) -> FileCache:
         """The cache a build wrote to ``path``; an empty one when there is none, or it was made
         by other code (limkb, pydantic or Python of another version) or does not load."""
-        if path is None:
-            return cls()
-        enabled = gc.isenabled()
-        gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
-        try:
-            with path.open("rb") as handle:
-                found = pickle.load(handle)
-        except FileNotFoundError:
-            return cls()
-        except Exception as error:  # a stale or damaged cache is only a missed shortcut
-            log.info("ignoring file cache %s: %s", path, error)
-            return cls()
-        finally:
-            if enabled:
-                gc.enable()
+        found = read_pickle(path)
         if (
             isinstance(found, dict)
             and found.get("versions") == _versions()
@@ -132,12 +114,8 @@ class FileCache:
         return cls()
 
     def write(self, path: Path) -> None:
-        """Keep the cache for the next build (written beside ``path`` and renamed onto it)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump({"versions": _versions(), "cache": self}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
+        """Keep the cache for the next build."""
+        write_pickle(path, {"versions": _versions(), "cache": self})
 
     def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
         """Forget what belongs to files and entries that are gone."""

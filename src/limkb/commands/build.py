@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from limkb.errors import BuildError, ValidationError
+from limkb.files import read_pickle, write_pickle
 from limkb.files import umask as _umask
 from limkb.outputs import write_outputs
 
@@ -275,6 +276,7 @@ def build(
 def _build(
     project: Path, *, strict: bool, site_dir: Path | None, build_dir: Path | None, clean: bool
 ) -> BuildSummary:
+    from limkb.analysis.correlations import inputs_key
     from limkb.check.validate import FileCache, validate_kb
     from limkb.graph import link
     from limkb.plugin import Prepared
@@ -296,6 +298,8 @@ def _build(
     if not kb.report.ok(strict=strict):
         raise ValidationError(kb.report)
     kb.root = project / "kb"
+    kept = read_pickle(None if clean else old_cache / "analyses.pickle")
+    computed = kb.reuse_analyses(inputs_key(kb), kept if isinstance(kept, tuple) and len(kept) == 2 else None)
     results = kb.analyses
     entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
     store = site_dir.parent / OUT_DIR
@@ -310,6 +314,7 @@ def _build(
         new_build, new_site = work / "build", work / "site"
         try:
             files_cache.write(new_build / "cache" / "files.pickle")
+            write_pickle(new_build / "cache" / "analyses.pickle", computed)
             del files_cache  # the documents it holds are not needed any more
             write_outputs(kb, results, new_build)
         except OSError as error:
@@ -336,7 +341,8 @@ def _build(
             (new_build / "cache").mkdir(exist_ok=True)
             for item in old_cache.iterdir():
                 if (
-                    item.name not in {"html", "plots", "render.pickle", "files.pickle"}
+                    item.name
+                    not in {"html", "markdown", "plots", "render.pickle", "files.pickle", "analyses.pickle"}
                     and not (new_build / "cache" / item.name).exists()
                 ):
                     os.replace(item, new_build / "cache" / item.name)

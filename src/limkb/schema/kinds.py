@@ -120,6 +120,7 @@ __all__ = [
     "Technique",
     "TechniqueCategory",
     "Theme",
+    "content_digest",
     "relation_fields",
     "unit_bounds",
 ]
@@ -727,3 +728,10 @@ def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
     if reported is not None:
         found.append((("reported",), Source(ref=reported.ref, locator=reported.locator)))
     return found
+
+
+def content_digest(entry: Entry) -> str:
+    """A SHA-256 of everything an entry holds (its JSON form): equal digests, equal entries."""
+    import hashlib
+
+    return hashlib.sha256(entry.__pydantic_serializer__.to_json(entry)).hexdigest()

@@ -11,14 +11,12 @@ bounded in size.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
-import logging
-import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from limkb.schema.kinds import Entry, iter_links, iter_sources
+from limkb.files import read_pickle, write_pickle
+from limkb.schema.kinds import Entry, content_digest, iter_links, iter_sources
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -26,8 +24,6 @@ if TYPE_CHECKING:
     from limkb.site.overview import PlotCache
 
 __all__ = ["Bounded", "Reads", "RenderMemo", "digest", "mentions"]
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _FORMAT = 1
@@ -79,9 +75,8 @@ def mentions(entry: Entry) -> set[str]:
 
 
 def digest(entry: Entry, history: object = None) -> str:
-    """A hash of everything an entry holds (its JSON form) and of its dates on the site."""
-    data = entry.__pydantic_serializer__.to_json(entry)
-    return hashlib.sha256(data + repr(history).encode()).hexdigest()
+    """A hash of everything an entry holds and of its dates on the site."""
+    return hashlib.sha256(f"{content_digest(entry)}\0{history!r}".encode()).hexdigest()
 
 
 def _comparable(options: RenderOptions) -> RenderOptions:
@@ -118,6 +113,8 @@ class RenderMemo:
         """id -> (page text, or the file it was written to, and the ids it depends on)."""
         self.rendered = 0
         """How many entry pages the last rendering made anew (the rest were reused)."""
+        self.fresh: set[str] = set()
+        """The ids of those pages."""
 
     @staticmethod
     def digests_of(site: Site) -> dict[str, str]:
@@ -161,21 +158,7 @@ class RenderMemo:
     def read(cls, path: Path | None) -> RenderMemo:
         """The memo a build wrote to ``path``; a new one when there is none or it does not load."""
         memo = cls()
-        if path is None:
-            return memo
-        enabled = gc.isenabled()
-        gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
-        try:
-            with path.open("rb") as handle:
-                found = pickle.load(handle)
-        except FileNotFoundError:
-            return memo
-        except Exception as error:  # a stale or damaged cache is only a missed shortcut
-            log.info("ignoring render cache %s: %s", path, error)
-            return memo
-        finally:
-            if enabled:
-                gc.enable()
+        found = read_pickle(path)
         if not isinstance(found, dict) or found.get("format") != _FORMAT or found.get("code") != _code():
             return memo
         memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
@@ -193,11 +176,7 @@ class RenderMemo:
             "results": self.results,
             "pages": self.pages,
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.tmp")
-        with temporary.open("wb") as handle:  # streamed: no second copy of every page in memory
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
+        write_pickle(path, state)
 
 
 def _code() -> str:

@@ -107,6 +107,7 @@ __all__ = [
     "build_date",
     "graph_data",
     "render",
+    "render_entries",
     "render_spilled",
 ]
 
@@ -837,31 +838,7 @@ def _render(
         pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind)
     pages["browse/index.md"] = _landing_page(site, "browse/index.md", entries=False)
     pages["entries/index.md"] = _landing_page(site, "entries/index.md", entries=True)
-    if memo is None:
-        for entry_id in site.ids:
-            entry = site.by_id[entry_id]
-            pages[entry_path(entry)] = _keep(spill, entry_path(entry), _entry_page(site, entry))
-    else:
-        digests = memo.digests_of(site)
-        reuse = memo.reusable(site, digests)
-        recording = site.by_id = Reads(site.by_id)
-        remembered: dict[str, tuple[str | Path, frozenset[str]]] = {}
-        texts = memo.texts if spill is None else None  # spilled pages stay out of memory
-        for entry_id in site.ids:
-            entry = dict.__getitem__(recording, entry_id)
-            kept = memo.pages.get(entry_id) if entry_id in reuse else None
-            if kept is not None and (not isinstance(kept[0], Path) or kept[0].is_file()):
-                page, needs = _keep(spill, entry_path(entry), kept[0]), kept[1]
-            else:
-                recording.reads = {entry_id}
-                page = _keep(spill, entry_path(entry), _entry_page(site, entry, texts))
-                needs = frozenset(recording.reads | mentions(entry))
-                recording.reads = None
-            remembered[entry_id] = (page, needs)
-            pages[entry_path(entry)] = page
-        memo.rendered = len(site.ids) - len(reuse)
-        memo.remember(site, remembered, digests)
-        site.by_id = dict(recording)
+    pages.update(_entry_pages(site, memo, spill))
     pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
     pages["agenda.md"] = agenda_page(site)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
@@ -879,3 +856,48 @@ def _render(
     pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))
+
+
+def render_entries(
+    kb: KnowledgeBase,
+    *,
+    results: Mapping[str, AnalysisResult] | None = None,
+    options: RenderOptions | None = None,
+    memo: RenderMemo,
+) -> dict[str, str]:
+    """The entry pages alone (what a preview shows first after an edit), by path; ``memo.fresh``
+    then names the entries whose page was made anew, the others being reused."""
+    site = Site(kb, options or RenderOptions(), kb.analyses if results is None else results)
+    return cast("dict[str, str]", _entry_pages(site, memo, None))
+
+
+def _entry_pages(site: Site, memo: RenderMemo | None, spill: Path | None) -> dict[str, str | Path]:
+    pages: dict[str, str | Path] = {}
+    if memo is None:
+        for entry_id in site.ids:
+            entry = site.by_id[entry_id]
+            pages[entry_path(entry)] = _keep(spill, entry_path(entry), _entry_page(site, entry))
+        return pages
+    digests = memo.digests_of(site)
+    reuse = memo.reusable(site, digests)
+    recording = site.by_id = Reads(site.by_id)
+    remembered: dict[str, tuple[str | Path, frozenset[str]]] = {}
+    texts = memo.texts if spill is None else None  # spilled pages stay out of memory
+    fresh: set[str] = set()
+    for entry_id in site.ids:
+        entry = dict.__getitem__(recording, entry_id)
+        kept = memo.pages.get(entry_id) if entry_id in reuse else None
+        if kept is not None and (not isinstance(kept[0], Path) or kept[0].is_file()):
+            page, needs = _keep(spill, entry_path(entry), kept[0]), kept[1]
+        else:
+            recording.reads = {entry_id}
+            page = _keep(spill, entry_path(entry), _entry_page(site, entry, texts))
+            needs = frozenset(recording.reads | mentions(entry))
+            recording.reads = None
+            fresh.add(entry_id)
+        remembered[entry_id] = (page, needs)
+        pages[entry_path(entry)] = page
+    memo.rendered, memo.fresh = len(fresh), fresh
+    memo.remember(site, remembered, digests)
+    site.by_id = dict(recording)
+    return pages
