@@ -405,24 +405,33 @@ def render_command(kb_dir: Path, out: Path, urls: str) -> None:
     "--dev-addr", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000)."
 )
 @click.option(
-    "--full", is_flag=True, help="Rebuild every page on each change (slower; keeps search complete)."
+    "--full",
+    is_flag=True,
+    help="Use MkDocs' own server, which rebuilds the whole site on each change (slower).",
 )
 def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
-    """Preview the site; it rebuilds when a file in kb/ changes.
+    """Preview the site; it follows every change to a file in kb/ (and docs/, mkdocs.yml).
 
-    By default only the pages an edit changed are rebuilt, which keeps a large KB fast;
-    the search index then holds only those pages until a full build.
+    After an edit, the pages of the entries it changed are rebuilt and shown first (the
+    browser reloads by itself), then the rest of the site follows. An edit that breaks
+    validation keeps the last good site and shows the located problems over every page.
 
     \b
     Example:
       limkb serve
+      limkb serve --dev-addr 127.0.0.1:8001
     """
     import logging
 
-    from limkb.commands.build import serve
-
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
-    serve(project, dev_addr=dev_addr, dirty=not full)
+    if full:
+        from limkb.commands.build import serve
+
+        serve(project, dev_addr=dev_addr, dirty=False)
+    else:
+        from limkb.commands.preview import serve as preview
+
+        preview(project, dev_addr=dev_addr)
 
 
 @cli.command("import-bib")

@@ -49,7 +49,7 @@ from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
 from limkb.report import Report
-from limkb.site.context import edit_url
+from limkb.site.context import edit_url, entry_path
 from limkb.site.history import entry_history
 from limkb.site.render import Download, RenderMemo, RenderOptions, render, render_spilled
 from limkb.site.urls import UrlStyle, resolve_links
@@ -125,6 +125,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """While serving: the problems of the edit that broke validation (the last good KB is shown)."""
         self._html: tuple[HtmlCache, Navigation, Files] | None = None
         """The page cache of this build, with its navigation and files (from ``on_nav``)."""
+        self.overlay = False
+        """Set by :class:`limkb.commands.preview.Preview`: the problems of a broken edit are shown
+        by the preview's own overlay, not by a banner in every page."""
+        self._live: dict[str, Any] = {}
+        """While serving: what the last build's MkDocs knew (config, files, nav, env) and the
+        render options, for :meth:`refresh_entries`."""
+        self._analyses: tuple[str, dict[str, AnalysisResult]] | None = None
+        self._entry_pages: set[str] = set()
+        """While serving: the entry pages of the site shown."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -134,6 +143,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         # `limkb build` prepared for one run must not leak into the next.
         self.prepared = None
         self._html = None
+        self.overlay = False
+        self._live = {}
 
     def _html_cache(self, config: MkDocsConfig) -> HtmlCache | None:
         from limkb.site.incremental import HtmlCache
@@ -143,6 +154,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """With the page cache: decide which pages are unchanged (MkDocs then skips them)."""
+        if self._serving:
+            self._live.update(config=config, files=files, nav=nav)
         cache = self._html_cache(config)
         if cache is not None:
             cache.decide(nav, files)
@@ -151,6 +164,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
         """Before pages are written: the unchanged ones are put in place from the cache."""
+        if self._serving:
+            self._live["env"] = env
         if self._html is not None:
             cache, nav, files = self._html
             cache.place(nav, files)
@@ -191,6 +206,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         for problem in kb.report:
             log.info(problem.format_text())
         if self._serving:
+            from limkb.analysis.correlations import inputs_key
+
+            self._analyses = kb.reuse_analyses(inputs_key(kb), self._analyses)
             self._last_good, self._problems = (kb, kb.analyses), None
         return kb, kb.analyses
 
@@ -236,7 +254,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if self._html is not None:
             page.markdown = ""  # not None: the page's title still comes from its heading
             page.file.content_string = ""
-        if not self._serving or self._problems is None:
+        if not self._serving or self._problems is None or self.overlay:
             return html
         return problems_banner(self._problems) + html
 
@@ -316,6 +334,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 plot_cache=plot_cache,
             )
             kept = self.prepared.render_cache if self.prepared is not None else None
+            self._live["options"] = options
             memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
             if kept is not None and memo is not None:  # `limkb build`: pages go to build/cache/markdown
                 spill = kept[1].parent / "markdown"
@@ -336,8 +355,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
         cache = self._project(config) / CACHE_DIR if self._serving else None
         if cache is not None:
+            self._drop_entry_pages(
+                config, {p for p in in_memory if p.startswith("entries/") and p.count("/") == 2}
+            )
             _materialise(in_memory, cache, self._written)
-            banner = None if self._problems is None else problems_banner(self._problems)
+            banner = None if self._problems is None or self.overlay else problems_banner(self._problems)
             if banner != self._banner_shown:  # the banner came, changed or went: every page shows it
                 now = time.time()
                 for path in in_memory:
@@ -365,6 +387,79 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         log.debug("added %d generated files", len(in_memory) + len(on_disk))
         html = self._html_cache(config)
         return files if html is None else html.prepare(files, config)
+
+    @property
+    def problems(self) -> Report | None:
+        """While serving: the problems of the last edit, when it broke validation."""
+        return self._problems
+
+    def refresh_entries(self) -> list[str] | None:
+        """While serving, after an edit: validate again and rebuild just the entry pages whose
+        text changed, in place (the rest of the site follows with the next full build).
+
+        Returns the paths of the pages rebuilt; None when there is no built site to update
+        (or it cannot be updated this way: a full build is needed).
+        """
+        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.structure.pages import Page
+
+        from limkb.site.render import render_entries
+
+        live = self._live
+        if not self._serving or not {"config", "files", "nav", "env", "options"} <= set(live):
+            return None
+        config, files, nav, env = live["config"], live["files"], live["nav"], live["env"]
+        try:
+            kb, results = self._load(config)
+        except PluginError:
+            return None
+        if self._problems is not None:
+            return []  # the last good site stays; the overlay shows what the edit broke
+        pages = render_entries(kb, results=results, options=live["options"], memo=self._memo)
+        folder = self._project(config) / CACHE_DIR
+        changed: list[str] = []
+        for entry_id in sorted(self._memo.fresh):
+            path = entry_path(kb[entry_id])
+            text = pages[path]
+            target = folder / path
+            key = str(target)
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            last = self._written.get(key)
+            if last is not None and last[1] == digest and target.is_file():
+                continue
+            write_atomic(target, text)
+            self._written[key] = (text, digest)
+            file = files.get_file_from_path(path)
+            if file is None:  # a new entry
+                file = File.generated(
+                    config, path, abs_src_path=str(target), inclusion=InclusionLevel.NOT_IN_NAV
+                )
+                files.append(file)
+                Page(None, file, config)
+            changed.append(path)
+        gone = self._drop_entry_pages(config, set(pages), files)
+        doc_files = files.documentation_pages()
+        for path in changed:
+            page = files.get_file_from_path(path).page
+            if page is None:
+                return None
+            _populate_page(page, config, files)
+            _build_page(page, config, doc_files, nav, env)
+        return changed + gone
+
+    def _drop_entry_pages(
+        self, config: MkDocsConfig, pages: set[str], files: Files | None = None
+    ) -> list[str]:
+        """While serving: the pages of entries that are gone leave the site (a dirty build keeps them)."""
+        gone = sorted(self._entry_pages - pages)
+        for path in gone:
+            file = files.get_file_from_path(path) if files is not None else None
+            if file is not None:
+                files.remove(file)  # type: ignore[union-attr]
+            dest = File.generated(config, path, content="").abs_dest_path
+            Path(dest).unlink(missing_ok=True)
+        self._entry_pages = set(pages)
+        return gone
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any

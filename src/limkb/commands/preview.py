@@ -1,0 +1,294 @@
+"""``limkb serve``: a preview that shows an edited entry's page at once, at any size of KB.
+
+MkDocs' own server rebuilds the whole site after every change, which takes seconds at a few
+thousand pages. :class:`Preview` builds the site once, in this process, and keeps what MkDocs
+and limkb know between builds. When a file below ``kb/`` changes it:
+
+1. validates again (re-reading only the changed files) and re-renders only the entry pages
+   the edit can change (see :class:`limkb.site.memo.RenderMemo`); those whose text changed
+   are converted to HTML and written at once, and the browser reloads;
+2. then builds the rest of the site ("dirty": only pages whose Markdown changed, such as the
+   browse tables and the bibliography), and the browser reloads again.
+
+An edit that breaks validation keeps the last good site and shows its located problems in an
+overlay on every page; the fix clears it. Pages are served under the path of ``site_url``
+(``/limkb/``), as MkDocs does; every HTML page gets a small script that polls
+``/__limkb__/state`` for the site's version and the problems.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from limkb.errors import BuildError
+
+__all__ = ["Preview"]
+
+log = logging.getLogger("mkdocs.plugins.limkb")
+
+POLL = 0.2
+"""Seconds between two looks at the watched files."""
+
+_SCRIPT = """(function () {
+  var seen = null, box = null;
+  function show(problems) {
+    if (!problems.length) { if (box) { box.remove(); box = null; } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.setAttribute("role", "alert");
+      box.className = "limkb-overlay";
+      box.style.cssText = "position:fixed;left:0;right:0;top:0;z-index:1000;max-height:60vh;overflow:auto;" +
+        "background:#fff3f3;color:#5c0000;border-bottom:3px solid #c00;padding:1em 1.5em;font:14px/1.4 monospace";
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    var title = document.createElement("strong");
+    title.textContent = "Not shown yet: the last edit has problems. This is the last version that validated; fix these and the page reloads.";
+    box.appendChild(title);
+    var list = document.createElement("ul");
+    problems.forEach(function (p) {
+      var item = document.createElement("li");
+      item.textContent = p.where + " " + p.severity + "[" + p.code + "]: " + p.message + (p.hint ? " (" + p.hint + ")" : "");
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+  }
+  function poll() {
+    fetch("/__limkb__/state", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (state) {
+      if (seen !== null && state.version !== seen) { location.reload(); return; }
+      seen = state.version;
+      show(state.problems);
+      setTimeout(poll, 300);
+    }).catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+"""
+
+
+def _mount(site_url: str | None) -> str:
+    path = urlsplit(site_url or "/").path or "/"
+    return path if path.endswith("/") else path + "/"
+
+
+class Preview:
+    """The built site of ``project`` in ``out``, kept up to date while files change."""
+
+    def __init__(self, project: Path, out: Path) -> None:
+        from mkdocs.config import load_config
+
+        from limkb.plugin import LimkbPlugin
+
+        self.project = Path(project).resolve()
+        config_file = self.project / "mkdocs.yml"
+        if not config_file.is_file():
+            raise BuildError("config", f"no mkdocs.yml in {self.project}")
+        self.out = Path(out)
+        self.config = load_config(str(config_file), site_dir=str(self.out), strict=False)
+        plugin = self.config.plugins.get("limkb")
+        if not isinstance(plugin, LimkbPlugin):
+            raise BuildError("mkdocs", "mkdocs.yml does not enable the limkb plugin")
+        self.plugin = plugin
+        self.mount = _mount(self.config.site_url)
+        self.version = 0
+        self.lock = threading.Lock()
+        self._seen: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
+        self.timings: list[tuple[str, float]] = []
+        """(what, seconds) of the steps of the last refresh, for ``--verbose`` and the benchmarks."""
+
+    # -- building -----------------------------------------------------------------------
+
+    def build(self, *, dirty: bool = False) -> None:
+        """Build the whole site (the first time), or what changed in it (``dirty``)."""
+        from mkdocs.commands.build import build as mkdocs_build
+
+        from limkb.site.incremental import dirty_warning_filter
+
+        quiet = logging.getLogger("mkdocs.commands.build")
+        quiet.addFilter(dirty_warning_filter)
+        if not dirty:  # what this build reads: a change from here on is seen by watch()
+            kb, others = self._watched()
+            self._seen = (self.snapshot([kb]), self.snapshot(others))
+        self.plugin.overlay = True
+        try:
+            self.config.plugins.on_startup(command="serve", dirty=dirty)
+            mkdocs_build(self.config, dirty=dirty)
+        finally:
+            quiet.removeFilter(dirty_warning_filter)
+
+    def close(self) -> None:
+        """Let the plugin go: MkDocs hands the same plugin object to every config of this process."""
+        self.config.plugins.on_shutdown()
+
+    def refresh(self, *, kb_changed: bool = True) -> None:
+        """After a change: the entry pages at once, then the rest of the site."""
+        with self.lock:
+            self.timings = []
+            started = time.perf_counter()
+            if kb_changed:
+                changed = self.plugin.refresh_entries()
+                self.timings.append(("entry pages", time.perf_counter() - started))
+                self.version += 1
+                if changed:
+                    log.info(
+                        "limkb: rebuilt %s", ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
+                    )
+            self.build(dirty=True)
+            self.timings.append(("whole site", time.perf_counter() - started))
+            self.version += 1
+
+    def state(self) -> dict[str, Any]:
+        report = self.plugin.problems
+        problems = [
+            {
+                "where": f"{p.path}:{p.line}:{p.col}",
+                "severity": p.severity.value,
+                "code": p.code,
+                "message": p.message,
+                "hint": p.hint or "",
+            }
+            for p in (report.problems[:50] if report is not None else [])
+        ]
+        return {"version": self.version, "problems": problems}
+
+    # -- watching -----------------------------------------------------------------------
+
+    def _watched(self) -> tuple[Path, list[Path]]:
+        kb = self.project / self.plugin.config.kb
+        others = [self.project / "mkdocs.yml", self.project / self.plugin.config.contributing]
+        docs = Path(self.config.docs_dir)
+        return kb, [*others, docs]
+
+    @staticmethod
+    def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+        """Path -> (mtime, size) of every file below ``folders`` (or the file itself)."""
+        found: dict[str, tuple[int, int]] = {}
+        stack = [str(f) for f in folders]
+        while stack:
+            path = stack.pop()
+            try:
+                if os.path.isdir(path):
+                    with os.scandir(path) as items:
+                        for item in items:
+                            if item.name.startswith("."):
+                                continue
+                            if item.is_dir(follow_symlinks=False):
+                                stack.append(item.path)
+                            else:
+                                status = item.stat(follow_symlinks=False)
+                                found[item.path] = (status.st_mtime_ns, status.st_size)
+                else:
+                    status = os.stat(path)
+                    found[path] = (status.st_mtime_ns, status.st_size)
+            except OSError:
+                continue
+        return found
+
+    def watch(self, stop: threading.Event) -> None:
+        """Refresh whenever a watched file changes, until ``stop`` is set."""
+        kb, others = self._watched()
+        last_kb, last_others = self._seen
+        while not stop.wait(POLL):
+            now_kb, now_others = self.snapshot([kb]), self.snapshot(others)
+            if now_kb == last_kb and now_others == last_others:
+                continue
+            kb_changed = now_kb != last_kb
+            last_kb, last_others = now_kb, now_others
+            try:
+                self.refresh(kb_changed=kb_changed)
+            except Exception as error:  # a broken docs page, say: keep serving what there is
+                log.error("limkb: the preview could not be rebuilt: %s", error)
+            last_kb, last_others = self.snapshot([kb]), self.snapshot(others)
+            if last_kb != now_kb or last_others != now_others:
+                last_kb = {}  # changed again meanwhile: look once more at once
+
+    # -- serving ------------------------------------------------------------------------
+
+    def handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        preview = self
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, directory=str(preview.out), **kwargs)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                log.debug("serve: " + format, *args)
+
+            def _send(self, body: bytes, kind: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                path = unquote(urlsplit(self.path).path)
+                if path == "/__limkb__/state":
+                    self._send(json.dumps(preview.state()).encode(), "application/json")
+                    return
+                if path == "/__limkb__/live.js":
+                    self._send(_SCRIPT.encode(), "text/javascript; charset=utf-8")
+                    return
+                if not path.startswith(preview.mount):
+                    if path == "/":
+                        self.send_response(302)
+                        self.send_header("Location", preview.mount)
+                        self.end_headers()
+                    else:
+                        self.send_error(404)
+                    return
+                inner = path[len(preview.mount) - 1 :]
+                if inner.endswith("/"):
+                    inner += "index.html"
+                target = Path(self.translate_path(inner))
+                if target.suffix == ".html" and target.is_file():
+                    html = target.read_bytes()
+                    script = b'<script src="/__limkb__/live.js"></script>'
+                    html = (
+                        html.replace(b"</body>", script + b"</body>", 1)
+                        if b"</body>" in html
+                        else html + script
+                    )
+                    self._send(html, "text/html; charset=utf-8")
+                    return
+                self.path = inner
+                super().do_GET()
+
+        return Handler
+
+    def serve(self, host: str = "127.0.0.1", port: int = 8000) -> None:
+        """Build, then serve until interrupted."""
+        started = time.perf_counter()
+        self.build()
+        log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
+        server = http.server.ThreadingHTTPServer((host, port), self.handler())
+        server.daemon_threads = True
+        stop = threading.Event()
+        watcher = threading.Thread(target=self.watch, args=(stop,), daemon=True)
+        watcher.start()
+        log.info("limkb: serving on http://%s:%d%s", host, server.server_address[1], self.mount)
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop.set()
+            server.server_close()
+            self.close()
+
+
+def serve(project: Path, *, dev_addr: str | None = None) -> None:
+    """``limkb serve``: build into a temporary folder and serve it while files change."""
+    host, _, port = (dev_addr or "127.0.0.1:8000").rpartition(":")
+    with tempfile.TemporaryDirectory(prefix="limkb-preview-") as out:
+        Preview(project, Path(out)).serve(host or "127.0.0.1", int(port or 8000))
