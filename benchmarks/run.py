@@ -19,10 +19,18 @@ Measurements (the keys of the JSON):
 - ``load_cold`` / ``load_warm``: ``limkb.load()`` without, then with, its cache in build/;
 - ``related`` / ``path``: latency of ``kb.related(id)`` and ``kb.path(a, b)`` per call;
 - ``analyses``, ``store``, ``render``: :func:`compute_all`, :func:`write_sqlite`, :func:`render`;
-- ``build``: ``limkb build`` (validate, analyse, store, export, render, MkDocs);
+- ``build``: ``limkb build --clean`` (validate, analyse, store, export, render, MkDocs; no cache);
+- ``rebuild_prose``, ``rebuild_relation``, ``rebuild_record``: ``limkb build`` after one edit
+  (a strategy's summary; one relation of a strategy removed; one value of a dataset record),
+  with the cache of the build before it; the edit is then undone and built once more, unmeasured;
 - ``baseline``: plain ``mkdocs build`` of the same pages already written as Markdown;
-- ``serve``: seconds from saving an edited entry to ``limkb serve`` serving the changed page
-  (largest size only; see ``serve_latency.py``).
+- ``serve``: seconds from saving an edited entry to ``limkb serve`` serving the changed page,
+  the median of three edits in one server session (see ``serve_latency.py``).
+
+Ratios (validate to the floor; build and rebuilds to the baseline) are of medians of runs
+interleaved in the same session. ``--readme README.md`` writes the table into the README
+between its ``bench:start`` and ``bench:end`` markers, from the JSON (``--from`` reads a JSON
+written before instead of measuring).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -57,11 +66,15 @@ METRICS = (
     "store",
     "render",
     "build",
+    "rebuild_prose",
+    "rebuild_relation",
+    "rebuild_record",
     "baseline",
     "serve",
 )
 """Every measurement, in the order of the table."""
-BUILD_METRICS = ("build", "baseline", "serve")
+REBUILDS = ("rebuild_prose", "rebuild_relation", "rebuild_record")
+BUILD_METRICS = ("build", *REBUILDS, "baseline", "serve")
 """The MkDocs builds, left out by ``--skip-build``."""
 
 LABELS = {
@@ -75,16 +88,22 @@ LABELS = {
     "analyses": "analyses (`compute_all`)",
     "store": "store (`write_sqlite`)",
     "render": "render (`render()`, all pages)",
-    "build": "`limkb build` (process)",
+    "build": "`limkb build --clean` (process)",
+    "rebuild_prose": "`limkb build` after editing a summary",
+    "rebuild_relation": "`limkb build` after removing a relation",
+    "rebuild_record": "`limkb build` after editing a dataset value",
     "baseline": "plain `mkdocs build` of the rendered pages",
     "serve": "`limkb serve`: edit -> changed page served",
 }
 TARGETS = {
-    "validate": "<= 2x floor",
+    "validate": "<= 1.5x floor",
     "load_warm": "<= 1 s",
     "related": "<= 50 µs",
-    "build": "<= 1.3x baseline",
-    "serve": "<= 5 s",
+    "build": "<= 1.1x baseline, <= 700 MiB",
+    "rebuild_prose": "<= 0.25x baseline",
+    "rebuild_relation": "<= 0.25x baseline",
+    "rebuild_record": "<= 0.25x baseline",
+    "serve": "<= 2 s",
 }
 
 
@@ -209,6 +228,66 @@ def _child_render(project: Path) -> dict[str, Any]:
     }
 
 
+# --- the edits the rebuilds measure -------------------------------------------------------------
+
+
+def _yaml_edit(path: Path, change: Callable[[dict[str, Any]], None]) -> bytes:
+    """Apply ``change`` to the entry at ``path`` (as YAML data); returns the bytes before."""
+    import yaml
+
+    original = path.read_bytes()
+    data = yaml.safe_load(original)
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return original
+
+
+def _pick(project: Path, folder: str, wanted: Callable[[dict[str, Any]], bool]) -> Path:
+    import yaml
+
+    files = sorted((project / "kb" / folder).glob("*.yaml"))
+    for path in files[len(files) // 3 :] + files[: len(files) // 3]:
+        if wanted(yaml.safe_load(path.read_bytes())):
+            return path
+    raise SystemExit(f"no entry in kb/{folder} to edit")
+
+
+def _relations(data: dict[str, Any]) -> list[str]:
+    return [k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[-1], dict) and "id" in v[-1]]
+
+
+def edit(project: Path, kind: str) -> tuple[Path, bytes]:
+    """Make one edit of ``kind`` (prose, relation, record) in the project; returns what to restore."""
+    if kind == "prose":
+        path = _pick(project, "strategies", lambda d: bool(d.get("summary")))
+
+        def change(d: dict[str, Any]) -> None:
+            d["summary"] = str(d["summary"]).rstrip() + " Edited for the benchmark."
+    elif kind == "relation":
+        path = _pick(project, "strategies", lambda d: bool(_relations(d)))
+
+        def change(d: dict[str, Any]) -> None:
+            name = _relations(d)[0]
+            d[name].pop()
+            if not d[name]:
+                del d[name]
+    elif kind == "record":
+        path = _pick(project, "datasets", lambda d: len(d.get("records") or []) >= 2)
+
+        def change(d: dict[str, Any]) -> None:
+            first, second = d["records"][0], d["records"][1]
+            for key, value in first.items():
+                other = second.get(key)
+                numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+                if numeric and isinstance(other, (int, float)) and other != value:
+                    first[key] = round((value + other) / 2, 6)  # between two valid values: valid
+                    return
+            raise SystemExit(f"no value to edit in {path}")
+    else:
+        raise ValueError(kind)
+    return path, _yaml_edit(path, change)
+
+
 # --- the parent: processes, medians, the table --------------------------------------------------
 
 
@@ -246,6 +325,7 @@ def _spawn(
     if lines and lines[-1].startswith("{"):
         with contextlib.suppress(ValueError):
             result.update(json.loads(lines[-1]))
+    result["output"] = stdout[-2000:]
     if process.returncode != 0:
         result["error"] = (stderr or stdout)[-3000:]
     return result
@@ -329,15 +409,28 @@ def run_metric(metric: str, project: Path, baseline: Path | None) -> dict[str, A
         result = _spawn([_limkb(), "validate", "--kb", "kb"], cwd=project, env=env)
         result["seconds"] = result["wall"]
     elif metric == "build":
-        result = _spawn([_limkb(), "build", "--project", "."], cwd=project, env=env)
+        result = _spawn([_limkb(), "build", "--project", ".", "--clean"], cwd=project, env=env)
         result["seconds"] = result["wall"]
+    elif metric in REBUILDS:
+        command = [_limkb(), "build", "--project", "."]
+        if not (project / "build" / "cache" / "html" / "manifest.json").is_file():
+            _spawn(command, cwd=project, env=env)  # a cache to start from
+        path, original = edit(project, metric.removeprefix("rebuild_"))
+        try:
+            result = _spawn(command, cwd=project, env=env)
+        finally:
+            path.write_bytes(original)
+            _spawn(command, cwd=project, env=env)  # back in step with the sources, unmeasured
+        result["seconds"] = result["wall"]
+        found = re.search(r"; (\d+) pages from the cache", result.get("output", ""))
+        result["reused"] = int(found.group(1)) if found else 0
     elif metric == "baseline":
         assert baseline is not None
         result = _spawn([_mkdocs(), "build", "--quiet", "-f", "mkdocs.yml"], cwd=baseline, env=env)
         result["seconds"] = result["wall"]
     elif metric == "serve":
         result = _spawn(
-            [sys.executable, str(HERE / "serve_latency.py"), str(project), "--json"],
+            [sys.executable, str(HERE / "serve_latency.py"), str(project), "--json", "--edits", "3"],
             cwd=project,
             env=env,
             timeout=3600,
@@ -387,10 +480,11 @@ def summarise(results: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
             row["validate"]["ratio"] = row["validate"]["median"] / floor
             if row.get("floor", {}).get("cpu") and row["validate"].get("cpu"):
                 row["validate"]["cpu_ratio"] = row["validate"]["cpu"] / row["floor"]["cpu"]
-        if baseline and row.get("build", {}).get("median"):
-            row["build"]["ratio"] = row["build"]["median"] / baseline
-            if row["baseline"].get("cpu") and row["build"].get("cpu"):
-                row["build"]["cpu_ratio"] = row["build"]["cpu"] / row["baseline"]["cpu"]
+        for name in ("build", *REBUILDS):
+            if baseline and row.get(name, {}).get("median"):
+                row[name]["ratio"] = row[name]["median"] / baseline
+                if row["baseline"].get("cpu") and row[name].get("cpu"):
+                    row[name]["cpu_ratio"] = row[name]["cpu"] / row["baseline"]["cpu"]
         summary[size] = row
     return summary
 
@@ -435,6 +529,31 @@ def table(summary: dict[str, dict[str, dict[str, Any]]], metrics: Sequence[str])
     return "\n".join(lines + notes)
 
 
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def readme_block(report: dict[str, Any]) -> str:
+    """What goes between the README's markers: the machine, the runs, the table."""
+    machine = report.get("machine", {})
+    sizes = ", ".join(f"{int(s):,}" for s in report.get("sizes", []))
+    head = (
+        f"Measured by `python benchmarks/run.py` ({report.get('runs')} runs of each measurement, interleaved; "
+        f"sizes {sizes}; Python {machine.get('python')}, {machine.get('cpus')} CPUs), "
+        "written here from `benchmarks/results.json` by `--readme`, not by hand."
+    )
+    body = table(report["summary"], [m for m in METRICS if m in report.get("metrics", METRICS)])
+    return f"{START}\n{head}\n\n{body}\n{END}"
+
+
+def write_readme(readme: Path, report: dict[str, Any]) -> None:
+    text = readme.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        raise SystemExit(f"{readme} has no {START} ... {END} block to fill")
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    readme.write_text(before + readme_block(report) + after, encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="limkb scale benchmarks")
     parser.add_argument("--sizes", default="1000,3000,10000", help="entry counts, comma-separated")
@@ -455,11 +574,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON output")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--from", dest="source", type=Path, help="a JSON written before: no measuring")
+    parser.add_argument("--readme", type=Path, help="write the table into this README (between its markers)")
+    parser.add_argument(
+        "--keep", type=Path, help="also keep the summary (without every run) here, e.g. benchmarks/results.json"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child_main(args.child, args.project)
+    if args.source:
+        report = json.loads(args.source.read_text(encoding="utf-8"))
+        print(readme_block(report))
+        if args.readme:
+            write_readme(args.readme, report)
+        return 0
 
     from generate import generate
 
@@ -498,8 +628,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs = args.big_runs if args.big_runs is not None and size == sizes[-1] else args.runs
         for run in range(runs):
             for metric in metrics:
-                if metric == "serve" and (size != sizes[-1] or run > 0):
-                    continue  # once, at the largest size: it starts a server and waits for a full build
+                if metric == "serve" and run > 0:
+                    continue  # once per size (three edits): it starts a server and waits for a full build
                 result = run_metric(metric, project, baseline)
                 per[metric].append(result)
                 shown = _fmt_time(result.get("seconds"))
@@ -531,6 +661,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}", file=sys.stderr)
+    if args.keep:
+        kept = {k: v for k, v in report.items() if k != "results"}
+        args.keep.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    if args.readme:
+        write_readme(args.readme, report)
     return 0
 
 

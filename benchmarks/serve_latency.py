@@ -5,8 +5,10 @@
 
 Starts the server on 127.0.0.1 (a free port) in the project folder, waits for the first
 build to be served, renames one entry (a strategy in the middle of the KB) to a unique
-text, and polls that entry's page until the new name appears. It prints the seconds from
-the save to the first response holding the new name (and, with ``--json``, one JSON line).
+text, and polls that entry's page until the new name appears; with ``--edits N`` it does so
+N times (waiting for the server to finish each rebuild before the next edit) and reports
+the median. It prints the seconds from the save to the first response holding the new name
+(and, with ``--json``, one JSON line).
 Every wait is bounded; the server (its whole process group) is always stopped and the
 entry file restored.
 """
@@ -18,6 +20,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +28,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 
 def _free_port() -> int:
@@ -66,9 +70,10 @@ def measure(
     command: str = "limkb",
     startup_timeout: float = 900.0,
     change_timeout: float = 300.0,
-    poll: float = 0.1,
-) -> dict[str, float | str]:
-    """Start the server, edit one entry, and time until its page shows the edit."""
+    poll: float = 0.05,
+    edits: int = 1,
+) -> dict[str, Any]:
+    """Start the server, edit one entry ``edits`` times, and time until its page shows each edit."""
     project = project.resolve()
     port = _free_port()
     address = f"127.0.0.1:{port}"
@@ -97,21 +102,31 @@ def measure(
             raise RuntimeError(f"no page at {url} after {startup_timeout:.0f} s")
         startup = time.perf_counter() - started
         time.sleep(2.0)  # let the watcher settle after the first build
-        token = f"Edited name {int(time.time() * 1000)}"
-        text = original.decode("utf-8")
-        lines = [f'name: "{token}"' if line.startswith("name:") else line for line in text.split("\n")]
-        saved = time.perf_counter()
-        entry.write_text("\n".join(lines), encoding="utf-8")
-        latency = None
-        while time.perf_counter() - saved < change_timeout:
-            body = _get(url)
-            if body is not None and token in body:
-                latency = time.perf_counter() - saved
-                break
-            time.sleep(poll)
-        if latency is None:
-            raise RuntimeError(f"the edit did not show at {url} within {change_timeout:.0f} s")
-        return {"seconds": latency, "startup": startup, "command": command, "url": url}
+        latencies: list[float] = []
+        for _ in range(edits):
+            token = f"Edited name {int(time.time() * 1000)}"
+            text = original.decode("utf-8")
+            lines = [f'name: "{token}"' if line.startswith("name:") else line for line in text.split("\n")]
+            saved = time.perf_counter()
+            entry.write_text("\n".join(lines), encoding="utf-8")
+            latency = None
+            while time.perf_counter() - saved < change_timeout:
+                body = _get(url)
+                if body is not None and token in body:
+                    latency = time.perf_counter() - saved
+                    break
+                time.sleep(poll)
+            if latency is None:
+                raise RuntimeError(f"the edit did not show at {url} within {change_timeout:.0f} s")
+            latencies.append(latency)
+            _settle(address, change_timeout)
+        return {
+            "seconds": statistics.median(latencies),
+            "latencies": latencies,
+            "startup": startup,
+            "command": command,
+            "url": url,
+        }
     finally:
         entry.write_bytes(original)
         if server.poll() is None:
@@ -124,6 +139,23 @@ def measure(
         log.close()
 
 
+def _settle(address: str, timeout: float) -> None:
+    """Wait until limkb's preview has finished rebuilding (its version stops moving)."""
+    last, since, started = None, time.perf_counter(), time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        body = _get(f"http://{address}/__limkb__/state")
+        if body is None:  # plain MkDocs: no state to ask; give it time
+            time.sleep(3.0)
+            return
+        state = json.loads(body)
+        version = state.get("version")
+        if version != last or state.get("busy"):
+            last, since = version, time.perf_counter()
+        elif time.perf_counter() - since > 1.0:
+            return
+        time.sleep(0.2)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("project", type=Path, help="a project folder holding kb/ and mkdocs.yml")
@@ -134,8 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         help="limkb serve (rebuilds only changed pages) or plain mkdocs serve",
     )
     parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument("--edits", type=int, default=1, help="edits in one server session (median)")
     args = parser.parse_args(argv)
-    result = measure(args.project, command=args.command)
+    result = measure(args.project, command=args.command, edits=args.edits)
     print(
         f"{args.command} serve: first page after {result['startup']:.1f} s; "
         f"edited page served {result['seconds']:.2f} s after the save",

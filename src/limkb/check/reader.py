@@ -758,10 +758,18 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
 
 
 def iter_entry_files(root: Path) -> Iterator[Path]:
-    """Every file below ``root`` in a stable order, hidden files and folders skipped."""
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.is_file() or path.is_symlink():
-            yield path
+    """Every file below ``root`` in a stable order (that of their paths' parts), hidden files
+    and folders skipped; a symbolic link is listed, never followed (the loader refuses it)."""
+    found: list[tuple[str, ...]] = []
+    base = str(root)
+    for folder, folders, names in os.walk(base):
+        relative = os.path.relpath(folder, base)
+        parts = () if relative == "." else tuple(relative.split(os.sep))
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in folders:
+            if os.path.islink(os.path.join(folder, name)):
+                found.append((*parts, name))  # os.walk does not go into it; the loader reports it
+        found.extend((*parts, name) for name in names if not name.startswith("."))
+    found.sort()
+    for parts in found:
+        yield root.joinpath(*parts)

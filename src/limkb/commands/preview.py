@@ -100,6 +100,8 @@ class Preview:
         self.plugin = plugin
         self.mount = _mount(self.config.site_url)
         self.version = 0
+        self.busy = False
+        """True while a refresh runs (the state says so: a benchmark waits for it)."""
         self.lock = threading.Lock()
         self._seen: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
         self.timings: list[tuple[str, float]] = []
@@ -132,19 +134,22 @@ class Preview:
     def refresh(self, *, kb_changed: bool = True) -> None:
         """After a change: the entry pages at once, then the rest of the site."""
         with self.lock:
+            self.busy = True
             self.timings = []
             started = time.perf_counter()
-            if kb_changed:
-                changed = self.plugin.refresh_entries()
-                self.timings.append(("entry pages", time.perf_counter() - started))
+            try:
+                if kb_changed:
+                    changed = self.plugin.refresh_entries()
+                    self.timings.append(("entry pages", time.perf_counter() - started))
+                    self.version += 1
+                    if changed:
+                        shown = ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
+                        log.info("limkb: rebuilt %s", shown)
+                self.build(dirty=True)
+                self.timings.append(("whole site", time.perf_counter() - started))
+            finally:
                 self.version += 1
-                if changed:
-                    log.info(
-                        "limkb: rebuilt %s", ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
-                    )
-            self.build(dirty=True)
-            self.timings.append(("whole site", time.perf_counter() - started))
-            self.version += 1
+                self.busy = False
 
     def state(self) -> dict[str, Any]:
         report = self.plugin.problems
@@ -158,7 +163,7 @@ class Preview:
             }
             for p in (report.problems[:50] if report is not None else [])
         ]
-        return {"version": self.version, "problems": problems}
+        return {"version": self.version, "busy": self.busy, "problems": problems}
 
     # -- watching -----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ kinds from these and re-exports the public names.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar, get_args
@@ -310,8 +311,9 @@ def inner_type(annotation: Any, base: type[_T]) -> type[_T] | None:
     return None
 
 
+@functools.cache
 def relation_fields(model: type[BaseModel]) -> dict[str, Rel]:
-    """The relation fields of a model and their :class:`Rel` annotations."""
+    """The relation fields of a model and their :class:`Rel` annotations (do not change the result)."""
     found: dict[str, Rel] = {}
     for name, info in model.model_fields.items():
         for meta in info.metadata:
