@@ -17,6 +17,7 @@ from limkb.check import cache as cache_module
 from limkb.cli import cli
 from limkb.commands.build import build
 from limkb.errors import BuildError
+from limkb.site import overview
 from limkb.site import render as render_module
 from sitefactory import write_project
 
@@ -177,6 +178,23 @@ def test_analyses_are_computed_again_only_when_their_inputs_change(
     _record(project / "kb")  # a dataset record: the analysis over it is computed again
     build(project)
     assert runs == [1]
+    assert_same_as_clean(project)
+
+
+def test_the_graph_is_laid_out_again_only_when_it_changed(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    runs: list[int] = []
+    original = overview.layout
+    monkeypatch.setattr(overview, "layout", lambda *a, **k: runs.append(1) or original(*a, **k))
+    _prose(project / "kb")  # the graph is the same
+    build(project)
+    assert runs == []
+    _relation(project / "kb")  # a new edge
+    build(project)
+    assert runs == [1]
+    assert len(list((project / "build/cache/plots").glob("layout-*.json"))) == 1
     assert_same_as_clean(project)
 
 

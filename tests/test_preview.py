@@ -3,80 +3,23 @@ last good site and the fix clears them; new and deleted entries; the rest of the
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kbfactory import minimal, write_entry
 from limkb.commands.preview import Preview
+from previewkit import Running
+from previewkit import running as start
 from sitefactory import write_project
-
-WAIT = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Running:
-    def __init__(self, preview: Preview, base: str) -> None:
-        self.preview, self.base = preview, base
-
-    def get(self, path: str) -> tuple[int, str]:
-        try:
-            with urllib.request.urlopen(self.base + path, timeout=5) as response:
-                return response.status, response.read().decode("utf-8")
-        except urllib.error.HTTPError as error:
-            return error.code, ""
-
-    def state(self) -> dict[str, object]:
-        found: dict[str, object] = json.loads(self.get("/__limkb__/state")[1])
-        return found
-
-    def until(self, check: Callable[[], bool], what: str) -> float:
-        started = time.perf_counter()
-        while time.perf_counter() - started < WAIT:
-            if check():
-                return time.perf_counter() - started
-            time.sleep(0.05)
-        raise AssertionError(f"not within {WAIT} s: {what}")
 
 
 @pytest.fixture
 def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    project = write_project(tmp_path / "project")
-    preview = Preview(project, tmp_path / "out")
-    preview.build()
-    port = _free_port()
-    import http.server
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), preview.handler())
-    stop = threading.Event()
-    threads = [
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True),
-        threading.Thread(target=preview.watch, args=(stop,), daemon=True),
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        yield Running(preview, f"http://127.0.0.1:{port}")
-    finally:
-        stop.set()
-        server.shutdown()
-        server.server_close()
-        threads[1].join(timeout=WAIT)
-        preview.close()
+    with start(write_project(tmp_path / "project"), tmp_path / "out") as served:
+        yield served
 
 
 PAGE = "/limkb/entries/strategies/fec-additive.html"

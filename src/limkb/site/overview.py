@@ -515,14 +515,46 @@ def _size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
+def _cached_layout(
+    ids: list[str], kinds: list[str], edges: list[tuple[str, str]], folder: Path | None
+) -> dict[str, tuple[int, int]]:
+    """:func:`~limkb.site.layout.layout`, kept in ``folder`` (the plot cache) by a hash of its
+    inputs, of limkb's code and of numpy's version: an edit that leaves the graph as it was
+    does not lay it out again. Only the latest layout is kept."""
+    import numpy
+
+    from limkb._version import code_digest
+
+    key = hashlib.sha256(
+        json.dumps([ids, kinds, edges, list(KIND_ORDER), code_digest(), numpy.__version__]).encode()
+    ).hexdigest()[:32]
+    target = folder / f"layout-{key}.json" if folder is not None else None
+    if target is not None and target.is_file():
+        try:
+            found = json.loads(target.read_text(encoding="utf-8"))
+            if isinstance(found, dict) and set(found) == set(ids):
+                return {node: (int(x), int(y)) for node, (x, y) in found.items()}
+        except (OSError, ValueError, TypeError):
+            pass
+    where = layout(ids, kinds, edges, KIND_ORDER)
+    if target is not None:
+        try:
+            for old in target.parent.glob("layout-*.json"):
+                old.unlink(missing_ok=True)
+            write_atomic(target, json.dumps(where, sort_keys=True))
+        except OSError:  # a read-only cache: the layout is only not kept
+            pass
+    return where
+
+
 def graph_data(site: Site) -> str:
     """``window.LIMKB_GRAPH = {...};``: nodes (with the names search finds them by and their
     positions, see :mod:`limkb.site.layout`) and edges of the whole graph, sorted."""
     edges = sorted(
         {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
     )
-    where = layout(
-        site.ids, [site.by_id[i].kind for i in site.ids], [(s, t) for s, t, _ in edges], KIND_ORDER
+    where = _cached_layout(
+        site.ids, [site.by_id[i].kind for i in site.ids], [(s, t) for s, t, _ in edges], site.options.plot_cache
     )
     nodes = []
     for i in site.ids:
