@@ -22,7 +22,7 @@ from typing import Literal
 
 from limkb.check.result import display_path
 from limkb.errors import LoadError, ValidationError
-from limkb.files import write_atomic
+from limkb.files import signatures, write_atomic
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source
 
@@ -61,20 +61,7 @@ def cache_key(root: Path) -> str:
     digest.update(_versions().encode())
     digest.update(str(root.resolve()).encode())
     digest.update(os.getcwd().encode())
-    stack = [str(root)]
-    listed: list[tuple[str, int, int]] = []
-    while stack:
-        folder = stack.pop()
-        with os.scandir(folder) as it:
-            for item in it:
-                if item.name.startswith("."):
-                    continue
-                if item.is_dir(follow_symlinks=False):
-                    stack.append(item.path)
-                else:
-                    stat = item.stat(follow_symlinks=False)
-                    listed.append((item.path, stat.st_size, stat.st_mtime_ns))
-    for path, size, mtime in sorted(listed):
+    for path, (size, mtime) in sorted(signatures(root).items()):
         digest.update(f"{path}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()[:32]
 

@@ -14,7 +14,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["default_mode", "read_pickle", "umask", "write_atomic", "write_pickle"]
+__all__ = ["default_mode", "read_pickle", "signatures", "umask", "write_atomic", "write_pickle"]
 
 
 def umask() -> int:
@@ -93,3 +93,30 @@ def write_pickle(path: Path, value: object) -> None:
     with temporary.open("wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
     temporary.replace(path)
+
+
+def signatures(*places: Path | str) -> dict[str, tuple[int, int]]:
+    """Path -> (size, mtime in ns) of every file below the folders ``places`` (or of the file
+    itself), hidden names skipped, symbolic links not followed; a place that is gone counts
+    as empty. What a cache key or a watcher compares."""
+    found: dict[str, tuple[int, int]] = {}
+    stack = [str(place) for place in places]
+    while stack:
+        path = stack.pop()
+        try:
+            if not os.path.isdir(path):
+                status = os.stat(path)
+                found[path] = (status.st_size, status.st_mtime_ns)
+                continue
+            with os.scandir(path) as items:
+                for item in items:
+                    if item.name.startswith("."):
+                        continue
+                    if item.is_dir(follow_symlinks=False):
+                        stack.append(item.path)
+                    else:
+                        status = item.stat(follow_symlinks=False)
+                        found[item.path] = (status.st_size, status.st_mtime_ns)
+        except OSError:
+            continue
+    return found

@@ -21,7 +21,6 @@ from __future__ import annotations
 import http.server
 import json
 import logging
-import os
 import tempfile
 import threading
 import time
@@ -30,6 +29,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from limkb.errors import BuildError
+from limkb.files import signatures
 
 __all__ = ["Preview"]
 
@@ -175,28 +175,8 @@ class Preview:
 
     @staticmethod
     def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
-        """Path -> (mtime, size) of every file below ``folders`` (or the file itself)."""
-        found: dict[str, tuple[int, int]] = {}
-        stack = [str(f) for f in folders]
-        while stack:
-            path = stack.pop()
-            try:
-                if os.path.isdir(path):
-                    with os.scandir(path) as items:
-                        for item in items:
-                            if item.name.startswith("."):
-                                continue
-                            if item.is_dir(follow_symlinks=False):
-                                stack.append(item.path)
-                            else:
-                                status = item.stat(follow_symlinks=False)
-                                found[item.path] = (status.st_mtime_ns, status.st_size)
-                else:
-                    status = os.stat(path)
-                    found[path] = (status.st_mtime_ns, status.st_size)
-            except OSError:
-                continue
-        return found
+        """Path -> (size, mtime) of every file below ``folders`` (or the file itself)."""
+        return signatures(*folders)
 
     def watch(self, stop: threading.Event) -> None:
         """Refresh whenever a watched file changes, until ``stop`` is set."""

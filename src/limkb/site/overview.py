@@ -554,7 +554,10 @@ def graph_data(site: Site) -> str:
         {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
     )
     where = _cached_layout(
-        site.ids, [site.by_id[i].kind for i in site.ids], [(s, t) for s, t, _ in edges], site.options.plot_cache
+        site.ids,
+        [site.by_id[i].kind for i in site.ids],
+        [(s, t) for s, t, _ in edges],
+        site.options.plot_cache,
     )
     nodes = []
     for i in site.ids:
