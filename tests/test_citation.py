@@ -40,3 +40,38 @@ def test_code_and_data_licences_are_stated_and_shown_on_the_site() -> None:
 
     zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
     assert zenodo["license"] == "MIT" and "CC BY 4.0" in zenodo["description"]
+
+
+CFF_SCHEMA = ROOT / "tests/data/cff-1.2.0.schema.json"
+"""The Citation File Format 1.2.0 schema (CC BY 4.0, citation-file-format.github.io), as shipped
+in cffconvert 2.0.0's wheel at ``cffconvert/schemas/1.2.0/schema.json`` (sha256 0b8d2214…):
+the schema ``cffconvert --validate`` checks against. cffconvert itself cannot be installed
+beside the test lock (it needs jsonschema < 4), so the test runs the same check with jsonschema."""
+
+
+def _cff_errors(data: object) -> list[str]:
+    import json
+
+    import jsonschema
+
+    schema = json.loads(CFF_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker())
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def test_citation_file_is_valid_cff_1_2_0() -> None:
+    import hashlib
+
+    assert hashlib.sha256(CFF_SCHEMA.read_bytes()).hexdigest().startswith("0b8d22140da702d7")
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert _cff_errors(data) == []
+
+
+def test_the_cff_check_finds_a_broken_citation_file() -> None:
+    data = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    del data["authors"]
+    data["version"] = ""
+    data["doi"] = "not a doi"
+    errors = _cff_errors(data)
+    assert any("'authors' is a required property" in e for e in errors)
+    assert any(e.startswith("doi") for e in errors) or any(e.startswith("version") for e in errors)
