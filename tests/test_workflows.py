@@ -168,7 +168,7 @@ def test_the_release_checks_the_version_validates_and_builds_strictly_before_pac
     validate = _index(release, lambda s: s.get("run", "").strip() == "limkb validate --strict")
     build = _index(release, lambda s: s.get("run", "").strip() == "limkb build --strict")
     pack = _index(release, _runs("tar --sort=name"))
-    publish = _index(release, lambda s: s.get("uses", "").startswith("softprops/action-gh-release@"))
+    publish = _index(release, _runs("gh release create"))
     assert install < version < epoch < validate < build < pack < publish
     assert 'git log -1 --format=%ct "$GITHUB_SHA"' in _steps(release)[epoch]["run"]
 
@@ -178,11 +178,14 @@ def test_the_release_attaches_the_site_the_database_the_data_package_and_the_bib
 ) -> None:
     """The files named are the ones the build writes: the names are checked against an export."""
     release = _load(RELEASE)
-    publish = next(s for s in _steps(release) if s.get("uses", "").startswith("softprops/action-gh-release@"))
-    files = publish["with"]["files"].splitlines()
-    assert publish["with"]["fail_on_unmatched_files"] is True, "a missing file must fail the release"
-    tag = "${{ github.ref_name }}"
-    assert files[:2] == [f"dist/limkb-site-{tag}.tar.gz", f"dist/limkb-data-{tag}.zip"]
+    publish = next(s for s in _steps(release) if "gh release create" in s.get("run", ""))
+    script = publish["run"]
+    listed = script.split("files=(", 1)[1].split(")", 1)[0].split()
+    files = [f.strip('"') for f in listed]
+    assert 'test -f "$file" || {' in script and "exit 1" in script, "a missing file must fail the release"
+    assert '"${files[@]}"' in script.splitlines()[-1]
+    assert publish["env"]["TAG"] == "${{ github.ref_name }}"
+    assert files[:2] == ["dist/limkb-site-$TAG.tar.gz", "dist/limkb-data-$TAG.zip"]
     copied = {f.removeprefix("dist/") for f in files[2:]} - {"SHA256SUMS"}
     assert copied == {"kb.sqlite", "references.bib", "references.ris", "references.csl.json"}
 
@@ -372,6 +375,7 @@ def test_the_readme_says_how_to_cut_a_release() -> None:
     section = match[1]
     for needed in ("src/limkb/_version.py", "date-released", "git push origin v", "Zenodo", "release.yml"):
         assert needed in section, needed
-    for name in _load(RELEASE)["jobs"]["release"]["steps"][-1]["with"]["files"].splitlines():
-        shown = name.removeprefix("dist/").replace("${{ github.ref_name }}", "<tag>")
+    script = _load(RELEASE)["jobs"]["release"]["steps"][-1]["run"]
+    for name in script.split("files=(", 1)[1].split(")", 1)[0].split():
+        shown = name.strip('"').removeprefix("dist/").replace("$TAG", "<tag>")
         assert f"`{shown}`" in section, f"the README's table of release files lacks {shown}"
