@@ -147,6 +147,25 @@ def test_a_later_build_renders_only_the_entry_pages_an_edit_can_change(
     assert_same_as_clean(project)
 
 
+def test_a_later_build_makes_again_only_the_browse_rows_an_edit_can_change(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    made: list[str] = []
+    original = render_module._browse_row
+
+    def counting(site: object, entry: object, links: object) -> object:
+        made.append(entry.id)  # type: ignore[attr-defined]
+        return original(site, entry, links)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render_module, "_browse_row", counting)
+    _prose(project / "kb")
+    build(project)
+    assert "fec-additive" in made
+    assert "lithiophilic-cu" not in made and "ce" not in made
+    assert_same_as_clean(project)
+
+
 def test_a_later_build_reads_only_the_files_that_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -111,6 +112,8 @@ class RenderMemo:
         self.results: dict[str, AnalysisResult] = {}
         self.pages: dict[str, tuple[str | Path, frozenset[str]]] = {}
         """id -> (page text, or the file it was written to, and the ids it depends on)."""
+        self.rows: dict[str, tuple[dict[str, Any], frozenset[str]]] = {}
+        """id -> (the entry's row in its browse table, and the ids it depends on)."""
         self.rendered = 0
         """How many entry pages the last rendering made anew (the rest were reused)."""
         self.fresh: set[str] = set()
@@ -121,8 +124,15 @@ class RenderMemo:
         history = site.options.history or {}
         return {i: digest(e, history.get(i)) for i, e in dict.items(site.by_id)}
 
-    def reusable(self, site: Site, digests: dict[str, str]) -> set[str]:
-        """Ids whose entry page from the last rendering is still exact (``digests``: :meth:`digests_of`)."""
+    def reusable(
+        self,
+        site: Site,
+        digests: dict[str, str],
+        kept: Mapping[str, tuple[Any, frozenset[str]]] | None = None,
+    ) -> set[str]:
+        """Ids whose entry page (or, with ``kept``, whose item there: a browse row) from the last
+        rendering is still exact (``digests``: :meth:`digests_of`)."""
+        kept = self.pages if kept is None else kept
         if self.options is None or self.options != _comparable(site.options):
             return set()
         ids = set(self.digests) | set(digests)
@@ -136,8 +146,8 @@ class RenderMemo:
             entry = dict.get(site.by_id, entry_id)
             if entry is not None:
                 stale |= mentions(entry)
-        stale |= {i for i, (_, needs) in self.pages.items() if not needs.isdisjoint(changed)}
-        return {i for i in self.pages if i not in stale and dict.__contains__(site.by_id, i)}
+        stale |= {i for i, (_, needs) in kept.items() if not needs.isdisjoint(changed)}
+        return {i for i in kept if i not in stale and dict.__contains__(site.by_id, i)}
 
     def remember(
         self, site: Site, pages: dict[str, tuple[str | Path, frozenset[str]]], digests: dict[str, str]
@@ -162,7 +172,7 @@ class RenderMemo:
         if not isinstance(found, dict) or found.get("format") != _FORMAT or found.get("code") != _code():
             return memo
         memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
-        memo.results, memo.pages = found["results"], found["pages"]
+        memo.results, memo.pages, memo.rows = found["results"], found["pages"], found.get("rows", {})
         return memo
 
     def write(self, path: Path) -> None:
@@ -175,6 +185,7 @@ class RenderMemo:
             "mentions": self.mentions,
             "results": self.results,
             "pages": self.pages,
+            "rows": self.rows,
         }
         write_pickle(path, state)
 

@@ -38,6 +38,7 @@ import re
 import shutil
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from html import escape as html_escape
 from importlib import resources
 from pathlib import Path
@@ -549,7 +550,62 @@ def _recorded(value: object) -> str:
 # --- index pages ---------------------------------------------------------------------------
 
 
-def _index_page(site: Site, kind: str) -> str:
+def _browse_row(site: Site, entry: Entry, links: Links) -> dict[str, Any]:
+    """One row of a browse table: the entry's columns, its relations and the words that find it."""
+    kind = entry.kind
+    related = DISPLAY[kind].relations
+    cells: list[dict[str, Any]] = []
+    for _, attr in DISPLAY[kind].columns:
+        value = getattr(entry, attr, None)
+        if attr == "subtype_of" and value:
+            cells.append({"text": site.label(value), "url": links.entry(value)})
+        else:
+            cells.append({"text": display(value) or "", "url": None})
+    if isinstance(entry, Dataset):
+        cells += [
+            {"text": str(len(entry.records)), "url": None},
+            {"text": str(len(entry.columns)), "url": None},
+        ]
+    elif isinstance(entry, Analysis):
+        result = site.results.get(entry.id)
+        cells += [
+            {"text": str(result.n) if result else "", "url": None},
+            {"text": fmt(result.r) if result and result.r is not None else "", "url": None},
+        ]
+    relations = site.kb.relations(entry.id, direction="both")
+    by_verb: dict[str, list[str]] = defaultdict(list)
+    for relation in relations:
+        verb, other = relation.reading(entry.id)
+        by_verb[verb].append(other)
+    terms = {entry.id, *_terms(entry)}
+    relation_cells = []
+    for _, verb in related:
+        others = sorted(set(by_verb.get(verb, [])), key=lambda i: (site.label(i), i))
+        relation_cells.append([site.entry_link(other, links) for other in others])
+        for other in others:
+            if other in site.by_id:
+                terms.update(_terms(site.by_id[other]))
+    return {
+        "label": entry.label,
+        "id": entry.id,
+        "url": links.entry(entry.id),
+        "cells": cells,
+        "related": relation_cells,
+        "terms": " ".join(sorted({w for t in terms for w in t.split() if _TERM.fullmatch(w)})),
+        "links": len(relations),
+    }
+
+
+@dataclass
+class _Rows:
+    """Browse-table rows of the last rendering to reuse, and those of this one (see :class:`RenderMemo`)."""
+
+    kept: dict[str, tuple[dict[str, Any], frozenset[str]]]
+    reuse: set[str]
+    made: dict[str, tuple[dict[str, Any], frozenset[str]]] = field(default_factory=dict)
+
+
+def _index_page(site: Site, kind: str, rows_memo: _Rows | None = None) -> str:
     model = KINDS[kind]
     page = f"browse/{model.folder}.md"
     links = site.links(page)
@@ -561,49 +617,18 @@ def _index_page(site: Site, kind: str) -> str:
     elif kind == "analysis":
         extra = ["n", "r"]
     rows = []
+    recording = site.by_id if isinstance(site.by_id, Reads) else None
     for entry in site.of_kind(kind):
-        cells: list[dict[str, Any]] = []
-        for _, attr in DISPLAY[kind].columns:
-            value = getattr(entry, attr, None)
-            if attr == "subtype_of" and value:
-                cells.append({"text": site.label(value), "url": links.entry(value)})
-            else:
-                cells.append({"text": display(value) or "", "url": None})
-        if isinstance(entry, Dataset):
-            cells += [
-                {"text": str(len(entry.records)), "url": None},
-                {"text": str(len(entry.columns)), "url": None},
-            ]
-        elif isinstance(entry, Analysis):
-            result = site.results.get(entry.id)
-            cells += [
-                {"text": str(result.n) if result else "", "url": None},
-                {"text": fmt(result.r) if result and result.r is not None else "", "url": None},
-            ]
-        relations = site.kb.relations(entry.id, direction="both")
-        by_verb: dict[str, list[str]] = defaultdict(list)
-        for relation in relations:
-            verb, other = relation.reading(entry.id)
-            by_verb[verb].append(other)
-        terms = {entry.id, *_terms(entry)}
-        relation_cells = []
-        for _, verb in related:
-            others = sorted(set(by_verb.get(verb, [])), key=lambda i: (site.label(i), i))
-            relation_cells.append([site.entry_link(other, links) for other in others])
-            for other in others:
-                if other in site.by_id:
-                    terms.update(_terms(site.by_id[other]))
-        rows.append(
-            {
-                "label": entry.label,
-                "id": entry.id,
-                "url": links.entry(entry.id),
-                "cells": cells,
-                "related": relation_cells,
-                "terms": " ".join(sorted({w for t in terms for w in t.split() if _TERM.fullmatch(w)})),
-                "links": len(relations),
-            }
-        )
+        if rows_memo is None or recording is None:
+            rows.append(_browse_row(site, entry, links))
+            continue
+        kept = rows_memo.kept.get(entry.id) if entry.id in rows_memo.reuse else None
+        if kept is None:
+            recording.reads = {entry.id}
+            kept = (_browse_row(site, entry, links), frozenset(recording.reads | mentions(entry)))
+            recording.reads = None
+        rows_memo.made[entry.id] = kept
+        rows.append(kept[0])
     return page_text(
         "browse.md",
         KIND_TITLES[kind],
@@ -833,12 +858,22 @@ def _render(
         results = kb.analyses
     site = Site(kb, options, results)
     pages: dict[str, str | bytes | Path] = {}
+    rows: _Rows | None = None
+    reuse: set[str] = set()
+    digests: dict[str, str] = {}
+    if memo is not None:  # what changed since the memo's rendering decides what is made again
+        digests = memo.digests_of(site)
+        reuse = memo.reusable(site, digests)
+        rows = _Rows(memo.rows, memo.reusable(site, digests, memo.rows))
+        site.by_id = Reads(site.by_id)
     pages["index.md"] = _home_page(site)
     for kind in KIND_TITLES:
-        pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind)
+        pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind, rows)
     pages["browse/index.md"] = _landing_page(site, "browse/index.md", entries=False)
     pages["entries/index.md"] = _landing_page(site, "entries/index.md", entries=True)
-    pages.update(_entry_pages(site, memo, spill))
+    pages.update(_entry_pages(site, memo, spill, digests, reuse))
+    if memo is not None and rows is not None:
+        memo.rows = rows.made
     pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
     pages["agenda.md"] = agenda_page(site)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
@@ -868,19 +903,26 @@ def render_entries(
     """The entry pages alone (what a preview shows first after an edit), by path; ``memo.fresh``
     then names the entries whose page was made anew, the others being reused."""
     site = Site(kb, options or RenderOptions(), kb.analyses if results is None else results)
-    return cast("dict[str, str]", _entry_pages(site, memo, None))
+    digests = memo.digests_of(site)
+    reuse = memo.reusable(site, digests)
+    site.by_id = Reads(site.by_id)
+    memo.rows = {}  # browse rows are not made here: none is known to be current any more
+    return cast("dict[str, str]", _entry_pages(site, memo, None, digests, reuse))
 
 
-def _entry_pages(site: Site, memo: RenderMemo | None, spill: Path | None) -> dict[str, str | Path]:
+def _entry_pages(
+    site: Site, memo: RenderMemo | None, spill: Path | None, digests: dict[str, str], reuse: set[str]
+) -> dict[str, str | Path]:
+    """The entry pages; with ``memo``, those in ``reuse`` are taken from it (``site.by_id`` is
+    then a :class:`Reads`, which notes what the others look up)."""
     pages: dict[str, str | Path] = {}
     if memo is None:
         for entry_id in site.ids:
             entry = site.by_id[entry_id]
             pages[entry_path(entry)] = _keep(spill, entry_path(entry), _entry_page(site, entry))
         return pages
-    digests = memo.digests_of(site)
-    reuse = memo.reusable(site, digests)
-    recording = site.by_id = Reads(site.by_id)
+    recording = site.by_id
+    assert isinstance(recording, Reads)
     remembered: dict[str, tuple[str | Path, frozenset[str]]] = {}
     texts = memo.texts if spill is None else None  # spilled pages stay out of memory
     fresh: set[str] = set()
