@@ -108,3 +108,28 @@ def test_run_py_reports_every_measurement_with_builds_and_serve(tmp_path: Path) 
         assert summary[metric]["errors"] == 0, report["results"]["60"][metric]  # type: ignore[index]
         assert summary[metric]["median"] is not None
     assert "ratio" in summary["build"]
+
+
+def test_the_readme_table_is_written_from_the_kept_results() -> None:
+    """The README's performance table is ``run.py --readme`` of benchmarks/results.json, not typed."""
+    run = _module("run")
+    report = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
+    readme = (BENCHMARKS.parent / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(run.START), readme.index(run.END) + len(run.END)
+    assert readme[start:end] == run.readme_block(report)
+    for metric in ("build", "rebuild_prose", "rebuild_relation", "rebuild_record", "baseline", "serve"):
+        assert metric in report["metrics"], metric
+    assert min(report["summary"][size]["build"]["runs"] for size in report["summary"]) >= 3
+
+
+def test_an_edit_of_each_kind_keeps_the_generated_kb_valid(tmp_path: Path) -> None:
+    generate = _module("generate")
+    run = _module("run")
+    project = tmp_path / "kb"
+    generate.generate(project, 300, seed=2)
+    for kind in ("prose", "relation", "record"):
+        path, original = run.edit(project, kind)
+        assert path.read_bytes() != original
+        validated = validate_kb(project / "kb")
+        assert not validated.report.problems, (kind, validated.report.problems[:3])
+        path.write_bytes(original)
