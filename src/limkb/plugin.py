@@ -418,7 +418,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         pages = render_entries(kb, results=results, options=live["options"], memo=self._memo)
         folder = self._project(config) / CACHE_DIR
         changed: list[str] = []
-        for entry_id in sorted(self._memo.fresh):
+        # the edited entries' own pages first: they are what the editor looks at
+        for entry_id in sorted(self._memo.fresh, key=lambda i: (i not in self._memo.changed, i)):
             path = entry_path(kb[entry_id])
             text = pages[path]
             target = folder / path
@@ -439,7 +440,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             changed.append(path)
         gone = self._drop_entry_pages(config, set(pages), files)
         doc_files = files.documentation_pages()
-        for path in changed:
+        for path in changed:  # in the order above
             page = files.get_file_from_path(path).page
             if page is None:
                 return None

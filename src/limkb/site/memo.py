@@ -118,6 +118,8 @@ class RenderMemo:
         """How many entry pages the last rendering made anew (the rest were reused)."""
         self.fresh: set[str] = set()
         """The ids of those pages."""
+        self.changed: set[str] = set()
+        """The ids of the entries (and results) that changed since the memo's last rendering."""
 
     @staticmethod
     def digests_of(site: Site) -> dict[str, str]:
@@ -140,6 +142,7 @@ class RenderMemo:
         changed |= {
             i for i in set(self.results) | set(site.results) if self.results.get(i) != site.results.get(i)
         }
+        self.changed = changed
         stale = set(changed)
         for entry_id in changed:
             stale |= self.mentions.get(entry_id, frozenset())
