@@ -209,7 +209,7 @@ def test_a_build_killed_at_any_step_of_publishing_leaves_an_old_or_a_new_pair(
         try:
             build(project)
             finished = True
-        except _Killed:
+        except (_Killed, BuildError):  # a kill in the process writing the data files fails the build
             finished = False
         monkeypatch.setattr(build_module.os, "replace", real_replace)
         shown, stored = _names(project)
@@ -278,4 +278,27 @@ def test_version_folders_left_by_killed_builds_are_removed_but_not_running_ones(
     finally:
         os.close(fd)
     build(project)
+    assert _versions(project) == 1
+
+
+def test_data_files_that_cannot_be_written_fail_the_build_and_leave_the_previous_one(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data files are written by a second process while the pages render: its failure is
+    the build's, with the message, and nothing of the previous build changes."""
+    import limkb.commands.build as build_module
+
+    build(project)
+    before = snapshot(project / "site"), snapshot(project / "build", cache=True)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(build_module, "write_outputs", broken)
+    from kbfactory import minimal
+
+    write_entry(project / "kb", "species/li2o", minimal("species", "Lithium oxide", formula="Li2O"))
+    with pytest.raises(BuildError, match="store.*No space left on device"):
+        build(project)
+    assert (snapshot(project / "site"), snapshot(project / "build", cache=True)) == before
     assert _versions(project) == 1

@@ -25,13 +25,14 @@ Options::
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import logging
 import os
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -49,8 +50,9 @@ from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
 from limkb.report import Report
-from limkb.site.context import edit_url, entry_path
+from limkb.site.context import Site, edit_url, entry_path
 from limkb.site.history import entry_history
+from limkb.site.overview import downloads_page
 from limkb.site.render import Download, RenderMemo, RenderOptions, render, render_spilled
 from limkb.site.urls import UrlStyle, resolve_links
 
@@ -97,6 +99,8 @@ class Prepared:
     """Pages' HTML from earlier builds (see :mod:`limkb.site.incremental`); MkDocs then runs "dirty"."""
     render_cache: tuple[Path | None, Path] | None = None
     """Where the entry pages of the last build are read from (None: nowhere) and this build's are written."""
+    downloads_ready: Callable[[], None] | None = None
+    """Waits until the files of ``downloads_dir`` are written (they are made meanwhile)."""
 
     def take(self) -> tuple[KnowledgeBase, Mapping[str, AnalysisResult]]:
         """The knowledge base and results, dropping this object's references to them."""
@@ -308,10 +312,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
                     write_outputs(kb, results, downloads_dir)
-            # `limkb build` keeps its data files: the site copies them from there (not held in memory)
+            # `limkb build` keeps its data files: the site copies them from there (not held in memory);
+            # it writes them meanwhile, so the Downloads page is made once they are there
+            later = self.prepared.downloads_ready if self.prepared is not None else None
             extra = (
                 _download_files(downloads_dir, keep=self.prepared is not None)
-                if downloads_dir is not None
+                if downloads_dir is not None and later is None
                 else None
             )
             contributing_path = self._project(config) / self.config.contributing
@@ -322,11 +328,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 urls="directory" if config.use_directory_urls else "file",
                 history=entry_history(self._kb_dir(config)),
                 kb_dir=self.config.kb,
-                downloads=None
-                if extra is None
-                else tuple(
-                    Download(p, b.stat().st_size if isinstance(b, Path) else len(b)) for p, b in extra.items()
-                ),
+                downloads=None if extra is None else tuple(Download(p, _size(b)) for p, b in extra.items()),
                 contributing=contributing_path.read_text(encoding="utf-8")
                 if contributing_path.is_file()
                 else None,
@@ -346,6 +348,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 pages = dict(render(kb, results=results, options=options, memo=memo))
             if memo is not None:
                 log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
+            if later is not None and downloads_dir is not None:
+                later()
+                extra = _download_files(downloads_dir, keep=True)
+                options = dataclasses.replace(
+                    options, downloads=tuple(Download(p, _size(b)) for p, b in extra.items())
+                )
+                pages = {**pages, "downloads.md": downloads_page(Site(kb, options, results))}
             made: dict[str, str | bytes | Path] = {**pages, **(extra or {})}
             on_disk = {p: b for p, b in made.items() if isinstance(b, Path)}
             in_memory = {p: b for p, b in made.items() if not isinstance(b, Path)}
@@ -441,7 +450,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         gone = self._drop_entry_pages(config, set(pages), files)
         doc_files = files.documentation_pages()
         for path in changed:  # in the order above
-            page = files.get_file_from_path(path).page
+            found = files.get_file_from_path(path)
+            page = found.page if found is not None else None
             if page is None:
                 return None
             _populate_page(page, config, files)
@@ -493,6 +503,10 @@ def problems_banner(report: Report) -> str:
         + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
         + "</div>"
     )
+
+
+def _size(data: bytes | Path) -> int:
+    return data.stat().st_size if isinstance(data, Path) else len(data)
 
 
 def _download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Path]:

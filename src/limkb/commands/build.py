@@ -17,12 +17,15 @@ build machine reaches the output.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +37,8 @@ from limkb.files import umask as _umask
 from limkb.outputs import write_outputs
 
 if TYPE_CHECKING:
+    from limkb.analysis.correlations import AnalysisResult
+    from limkb.graph import KnowledgeBase
     from limkb.plugin import Prepared
     from limkb.site.render import RenderOptions
 
@@ -124,6 +129,65 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: Prepared) -> None:
             raise BuildError("mkdocs", f"{error}\n{details}".rstrip()) from None
         finally:
             quiet.removeFilter(dirty_warning_filter)
+
+
+class _Outputs:
+    """:func:`~limkb.outputs.write_outputs` in a forked child on Linux, so that the SQLite
+    database and the exports are written on the second core while the pages render; elsewhere
+    (no ``fork``, or one that is unsafe, as on macOS) at once, in this process.
+
+    :meth:`wait` raises the child's error as a :class:`~limkb.errors.BuildError`; the files
+    are the same either way.
+    """
+
+    def __init__(self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult], folder: Path) -> None:
+        self.folder = folder
+        self.pid: int | None = None
+        self._failure = folder.parent / ".outputs-failed"
+        if not sys.platform.startswith("linux"):
+            self._write(kb, results)
+            return
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: write, say how it went, and leave without running any cleanup
+            code = 0
+            try:
+                write_outputs(kb, results, folder)
+            except BaseException as error:
+                code = 1
+                with contextlib.suppress(BaseException):
+                    self._failure.write_text(f"{type(error).__name__}: {error}", encoding="utf-8")
+            finally:
+                os._exit(code)
+        self.pid = pid
+
+    def _write(self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult]) -> None:
+        try:
+            write_outputs(kb, results, self.folder)
+        except OSError as error:
+            raise BuildError("store", str(error)) from error
+
+    def wait(self) -> None:
+        """Until the files are written; raises what went wrong."""
+        if self.pid is None:
+            return
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            try:
+                why = self._failure.read_text(encoding="utf-8")
+            except OSError:
+                why = f"the process writing them ended with status {os.waitstatus_to_exitcode(status)}"
+            raise BuildError("store", why)
+
+    def cancel(self) -> None:
+        """Stop the child of a build that failed meanwhile."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = None
 
 
 OUT_DIR = ".limkb-out"
@@ -316,9 +380,9 @@ def _build(
             files_cache.write(new_build / "cache" / "files.pickle")
             write_pickle(new_build / "cache" / "analyses.pickle", computed)
             del files_cache  # the documents it holds are not needed any more
-            write_outputs(kb, results, new_build)
         except OSError as error:
             raise BuildError("store", str(error)) from error
+        outputs = _Outputs(kb, results, new_build)  # on the other core while the pages render
         old_plots, plots = old_cache / "plots", work / "plots"
         if (
             old_plots.is_dir() and not clean
@@ -326,9 +390,18 @@ def _build(
             shutil.copytree(old_plots, plots)
         html_cache = HtmlCache(None if clean else old_cache / "html", new_build / "cache" / "html")
         memo = (None if clean else old_cache / "render.pickle", new_build / "cache" / "render.pickle")
-        prepared = Prepared(kb, results, new_build, plots, html_cache=html_cache, render_cache=memo)
+        prepared = Prepared(
+            kb,
+            results,
+            new_build,
+            plots,
+            html_cache=html_cache,
+            render_cache=memo,
+            downloads_ready=outputs.wait,
+        )
         del kb, results  # the plugin drops the last references once it has rendered the pages
         _run_mkdocs(config_file, new_site, prepared)
+        outputs.wait()  # (the plugin waited already, unless MkDocs never asked for the files)
         if not (new_site / "index.html").is_file():
             raise BuildError("mkdocs", "MkDocs wrote no index.html")
         files = [p for p in new_site.rglob("*") if p.is_file()]
@@ -362,6 +435,8 @@ def _build(
                 shutil.rmtree(old, ignore_errors=True)
                 os.close(fd)
     finally:
+        if "outputs" in locals():
+            outputs.cancel()
         version.release()
         if not published:
             shutil.rmtree(work, ignore_errors=True)
