@@ -298,7 +298,7 @@ def test_data_files_that_cannot_be_written_fail_the_build_and_leave_the_previous
     from kbfactory import minimal
 
     write_entry(project / "kb", "species/li2o", minimal("species", "Lithium oxide", formula="Li2O"))
-    with pytest.raises(BuildError, match="store.*No space left on device"):
+    with pytest.raises(BuildError, match=r"store.*No space left on device"):
         build(project)
     assert (snapshot(project / "site"), snapshot(project / "build", cache=True)) == before
     assert _versions(project) == 1
