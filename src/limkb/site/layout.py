@@ -54,19 +54,24 @@ def _refine(positions: np.ndarray, edges: np.ndarray) -> np.ndarray:
         adjacency[edges[:, 1], edges[:, 0]] = 1.0
     span = float(np.ptp(positions, axis=0).max()) or 1.0
     pos = (positions - positions.mean(axis=0)) / span
+    x, y = pos[:, 0].copy(), pos[:, 1].copy()  # one n-by-n array per axis: no reduction over an axis of 2
     k = math.sqrt(1.0 / n)
     temperature = 0.1
     cooling = temperature / (_STEPS + 1)
     for _ in range(_STEPS):
-        delta = pos[:, None, :] - pos[None, :, :]
-        distance = np.sqrt((delta * delta).sum(axis=2))
+        dx = x[:, None] - x[None, :]
+        dy = y[:, None] - y[None, :]
+        distance = np.sqrt(dx * dx + dy * dy)
         np.clip(distance, 0.01, None, out=distance)
         force = k * k / (distance * distance) - adjacency * distance / k
-        displacement = (delta * force[:, :, None]).sum(axis=1) - _GRAVITY * pos
-        length = np.sqrt((displacement * displacement).sum(axis=1))
+        move_x = (dx * force).sum(axis=1) - _GRAVITY * x
+        move_y = (dy * force).sum(axis=1) - _GRAVITY * y
+        length = np.sqrt(move_x * move_x + move_y * move_y)
         np.clip(length, 0.01, None, out=length)
-        pos = pos + displacement * (temperature / length)[:, None]
+        x = x + move_x * (temperature / length)
+        y = y + move_y * (temperature / length)
         temperature -= cooling
+    pos = np.stack([x, y], axis=1)
     refined: np.ndarray = np.asarray(pos, dtype=float)
     return refined
 
