@@ -253,7 +253,9 @@ def _pick(project: Path, folder: str, wanted: Callable[[dict[str, Any]], bool]) 
 
 
 def _relations(data: dict[str, Any]) -> list[str]:
-    return [k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[-1], dict) and "id" in v[-1]]
+    return [
+        k for k, v in data.items() if isinstance(v, list) and v and isinstance(v[-1], dict) and "id" in v[-1]
+    ]
 
 
 def edit(project: Path, kind: str) -> tuple[Path, bytes]:
@@ -491,10 +493,10 @@ def summarise(results: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, 
 
 def table(summary: dict[str, dict[str, dict[str, Any]]], metrics: Sequence[str]) -> str:
     """The Markdown table: one row per measurement, one column per size, then targets."""
-    sizes = list(summary)
+    sizes = sorted(summary, key=int)
     head = ["measurement", *(f"{int(s):,} entries" for s in sizes), "peak RSS (largest)", "target"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
-    single = False
+    single = edits = False
     for metric in metrics:
         if not any(metric in summary[s] for s in sizes):
             continue
@@ -510,7 +512,10 @@ def table(summary: dict[str, dict[str, dict[str, Any]]], metrics: Sequence[str])
             if "ratio" in data:
                 text += f" ({data['ratio']:.2f}×"
                 text += f", CPU {data['cpu_ratio']:.2f}×)" if "cpu_ratio" in data else ")"
-            if data["runs"] == 1:
+            if metric == "serve":
+                text += " ²"  # one server session per size, three edits in it
+                edits = True
+            elif data["runs"] == 1:
                 text += " ¹"
                 single = True
             cells.append(text)
@@ -526,6 +531,8 @@ def table(summary: dict[str, dict[str, dict[str, Any]]], metrics: Sequence[str])
     ]
     if single:
         notes.append("¹ a single run.")
+    if edits:
+        notes.append("² the median of three edits in one server session (the server's peak RSS beside it).")
     return "\n".join(lines + notes)
 
 
@@ -577,7 +584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--from", dest="source", type=Path, help="a JSON written before: no measuring")
     parser.add_argument("--readme", type=Path, help="write the table into this README (between its markers)")
     parser.add_argument(
-        "--keep", type=Path, help="also keep the summary (without every run) here, e.g. benchmarks/results.json"
+        "--keep",
+        type=Path,
+        help="also keep the summary (without every run) here, e.g. benchmarks/results.json",
     )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--project", type=Path, help=argparse.SUPPRESS)
