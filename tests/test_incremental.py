@@ -57,6 +57,24 @@ def assert_same_as_clean(project: Path) -> None:
     assert snapshot(project / "build", skip="cache") == snapshot(fresh / "build", skip="cache")
 
 
+def calls(
+    monkeypatch: pytest.MonkeyPatch,
+    module: object,
+    name: str,
+    noted: Callable[..., object] = lambda *a, **k: 1,
+) -> list[object]:
+    """Replace ``module.name`` by a wrapper noting ``noted(*arguments)`` for every call; returns the notes."""
+    seen: list[object] = []
+    original = getattr(module, name)
+
+    def wrapper(*args: object, **kwargs: object) -> object:
+        seen.append(noted(*args, **kwargs))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return seen
+
+
 def _prose(kb: Path) -> None:
     path = kb / "strategies/fec-additive.yaml"
     path.write_text(
@@ -131,14 +149,7 @@ def test_a_later_build_renders_only_the_entry_pages_an_edit_can_change(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(project)
-    rendered: list[str] = []
-    original = render_module._entry_page
-
-    def counting(site: object, entry: object, texts: object = None) -> str:
-        rendered.append(entry.id)  # type: ignore[attr-defined]
-        return original(site, entry, texts)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render_module, "_entry_page", counting)
+    rendered = calls(monkeypatch, render_module, "_entry_page", lambda site, entry, *rest: entry.id)
     _prose(project / "kb")
     build(project)
     assert "fec-additive" in rendered  # the edited entry
@@ -151,14 +162,7 @@ def test_a_later_build_makes_again_only_the_browse_rows_an_edit_can_change(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(project)
-    made: list[str] = []
-    original = render_module._browse_row
-
-    def counting(site: object, entry: object, links: object) -> object:
-        made.append(entry.id)  # type: ignore[attr-defined]
-        return original(site, entry, links)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(render_module, "_browse_row", counting)
+    made = calls(monkeypatch, render_module, "_browse_row", lambda site, entry, links: entry.id)
     _prose(project / "kb")
     build(project)
     assert "fec-additive" in made
@@ -170,14 +174,7 @@ def test_a_later_build_reads_only_the_files_that_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(project)
-    read: list[str] = []
-    original = cache_module.load_file
-
-    def counting(path: Path, **options: object) -> object:
-        read.append(Path(path).name)
-        return original(path, **options)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache_module, "load_file", counting)
+    read = calls(monkeypatch, cache_module, "load_file", lambda path, **options: Path(path).name)
     _prose(project / "kb")
     build(project)
     assert read == ["fec-additive.yaml"]
@@ -188,9 +185,7 @@ def test_analyses_are_computed_again_only_when_their_inputs_change(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(project)
-    runs: list[int] = []
-    original = correlations.compute_all
-    monkeypatch.setattr(correlations, "compute_all", lambda kb: runs.append(1) or original(kb))
+    runs = calls(monkeypatch, correlations, "compute_all")
     _prose(project / "kb")  # a strategy: no analysis reads it
     build(project)
     assert runs == []
@@ -204,9 +199,7 @@ def test_the_graph_is_laid_out_again_only_when_it_changed(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(project)
-    runs: list[int] = []
-    original = overview.layout
-    monkeypatch.setattr(overview, "layout", lambda *a, **k: runs.append(1) or original(*a, **k))
+    runs = calls(monkeypatch, overview, "layout")
     _prose(project / "kb")  # the graph is the same
     build(project)
     assert runs == []
