@@ -49,6 +49,7 @@ from limkb._version import __version__
 from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
 from limkb.files import write_atomic
+from limkb.incremental import CachedFile
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
 from limkb.site.history import entry_history
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.check.cache import FileCache
     from limkb.graph import KnowledgeBase
-    from limkb.site.incremental import HtmlCache
+    from limkb.incremental import HtmlCache
 
 __all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
 
@@ -96,7 +97,7 @@ class Prepared:
     plot_cache: Path | None = None
     """Where drawn plots are read from and written to (see :func:`limkb.site.overview.plot_files`)."""
     html_cache: HtmlCache | None = None
-    """Pages' HTML from earlier builds (see :mod:`limkb.site.incremental`); MkDocs then runs "dirty"."""
+    """Pages' HTML from earlier builds (see :mod:`limkb.incremental`); MkDocs then runs "dirty"."""
     render_cache: tuple[Path | None, Path] | None = None
     """Where the entry pages of the last build are read from (None: nowhere) and this build's are written."""
     downloads_ready: Callable[[], None] | None = None
@@ -151,7 +152,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._live = {}
 
     def _html_cache(self, config: MkDocsConfig) -> HtmlCache | None:
-        from limkb.site.incremental import HtmlCache
+        from limkb.incremental import HtmlCache
 
         cache = self.prepared.html_cache if self.prepared is not None else None
         return cache if cache is not None and HtmlCache.applies(config) else None
@@ -375,6 +376,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                     with contextlib.suppress(OSError):
                         os.utime(cache / path, (now, now))
                 self._banner_shown = banner
+        html = self._html_cache(config)
+        make = File if html is None else CachedFile  # pages the HTML cache may skip
         for path, content in in_memory.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
@@ -383,18 +386,17 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
             if cache is not None:
                 files.append(
-                    File.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion)
+                    make.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion)
                 )
             else:
-                files.append(File.generated(config, path, content=content, inclusion=inclusion))
+                files.append(make.generated(config, path, content=content, inclusion=inclusion))
         for path, source in on_disk.items():
             existing = files.get_file_from_path(path)
             if existing is not None:
                 files.remove(existing)
             inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
-            files.append(File.generated(config, path, abs_src_path=str(source), inclusion=inclusion))
+            files.append(make.generated(config, path, abs_src_path=str(source), inclusion=inclusion))
         log.debug("added %d generated files", len(in_memory) + len(on_disk))
-        html = self._html_cache(config)
         return files if html is None else html.prepare(files, config)
 
     @property
@@ -465,8 +467,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         gone = sorted(self._entry_pages - pages)
         for path in gone:
             file = files.get_file_from_path(path) if files is not None else None
-            if file is not None:
-                files.remove(file)  # type: ignore[union-attr]
+            if files is not None and file is not None:
+                files.remove(file)
             dest = File.generated(config, path, content="").abs_dest_path
             Path(dest).unlink(missing_ok=True)
         self._entry_pages = set(pages)

@@ -106,8 +106,8 @@ def _run_mkdocs(config_file: Path, site_dir: Path, prepared: Prepared) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, MkDocsException
 
+    from limkb.incremental import dirty_warning_filter
     from limkb.plugin import LimkbPlugin
-    from limkb.site.incremental import dirty_warning_filter
 
     quiet = logging.getLogger("mkdocs.commands.build")
     quiet.addFilter(dirty_warning_filter)
@@ -322,13 +322,13 @@ def build(
     """Build ``build/`` and ``site/`` of the project folder (the one holding kb/ and mkdocs.yml).
 
     What a previous build derived is reused from ``build/cache/`` (see
-    :mod:`limkb.site.incremental`), and the output is the same as without it; ``clean``
+    :mod:`limkb.incremental`), and the output is the same as without it; ``clean``
     ignores the cache (and writes a new one). Raises :class:`~limkb.errors.ValidationError`
     when the entries have errors (or warnings with ``strict``) and
     :class:`~limkb.errors.BuildError` when a later step fails; in both cases nothing of the
     previous build is touched, its cache included.
     """
-    from limkb.site.incremental import StaleCache
+    from limkb.incremental import StaleCache
 
     try:
         return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=clean)
@@ -343,9 +343,9 @@ def _build(
     from limkb.analysis.correlations import inputs_key
     from limkb.check.validate import FileCache, validate_kb
     from limkb.graph import link
+    from limkb.incremental import HtmlCache
     from limkb.plugin import Prepared
     from limkb.site.context import source_date_epoch
-    from limkb.site.incremental import HtmlCache
 
     source_date_epoch()  # a bad value is refused before anything runs
     started = time.perf_counter()

@@ -113,7 +113,7 @@ class Preview:
         """Build the whole site (the first time), or what changed in it (``dirty``)."""
         from mkdocs.commands.build import build as mkdocs_build
 
-        from limkb.site.incremental import dirty_warning_filter
+        from limkb.incremental import dirty_warning_filter
 
         quiet = logging.getLogger("mkdocs.commands.build")
         quiet.addFilter(dirty_warning_filter)

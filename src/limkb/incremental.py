@@ -210,11 +210,15 @@ class HtmlCache:
     # -- the build's steps --------------------------------------------------------------
 
     def prepare(self, files: Files, config: MkDocsConfig) -> Files:
-        """Make every documentation page a :class:`CachedFile` and compute its key."""
+        """Make every documentation page and generated file a :class:`CachedFile` (those the
+        plugin did not make so already) and compute the keys."""
         self._global = self.global_key(config)
         wrapped: list[File] = []
         for file in files:
-            if (
+            if isinstance(file, CachedFile):  # made so by the plugin
+                if not file.is_documentation_page() and file.abs_src_path is None:
+                    self.static[file.src_uri] = hashlib.sha256(file.content_bytes).hexdigest()
+            elif (
                 file.generated_by == "limkb"
                 and not file.is_documentation_page()
                 and file.abs_src_path is None
@@ -224,7 +228,7 @@ class HtmlCache:
                 copy.generated_by = file.generated_by
                 self.static[file.src_uri] = hashlib.sha256(data).hexdigest()
                 file = copy
-            elif file.is_documentation_page() and not isinstance(file, CachedFile):
+            elif file.is_documentation_page():
                 copy = CachedFile(
                     file.src_uri,
                     src_dir=file.src_dir,
