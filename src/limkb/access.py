@@ -1,8 +1,10 @@
 """``limkb.load``: the one call analysts need to get a :class:`~limkb.graph.KnowledgeBase`.
 
 Loading validates every file, so a large KB takes a while; the linked result is therefore
-cached as a pickle under ``build/cache/`` next to the ``kb/`` folder. The cache key hashes
-the path, size and modification time of every file below ``kb/``, the working directory
+cached as a pickle under ``build/cache/`` next to the ``kb/`` folder, sealed with this machine's
+key (:func:`limkb.files.seal`: a planted file is never unpickled). The cache key hashes the path,
+size, modification and change times and inode of every file below ``kb/`` (a content edit that
+puts the modification time back still changes the change time), the working directory
 (messages show paths relative to it), the versions of limkb, pydantic and Python, and a
 digest of limkb's own code (:func:`limkb._version.code_digest`), so any edit, addition,
 removal, upgrade or change to limkb itself makes a fresh load. The cache is written only by this
@@ -11,18 +13,16 @@ module into the project's own build folder, and a file that fails to load is ign
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import logging
 import os
-import pickle
 import sys
 from pathlib import Path
 from typing import Literal
 
 from limkb.check.result import display_path
 from limkb.errors import LoadError, ValidationError
-from limkb.files import signatures, write_atomic
+from limkb.files import read_pickle, signatures, write_pickle
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 CACHE_DIR = Path("build") / "cache"
 """Where, relative to the project folder (the parent of ``kb/``), the load cache lives."""
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def find_kb(start: Path | None = None) -> Path:
@@ -61,25 +61,13 @@ def cache_key(root: Path) -> str:
     digest.update(_versions().encode())
     digest.update(str(root.resolve()).encode())
     digest.update(os.getcwd().encode())
-    for path, (size, mtime) in sorted(signatures(root).items()):
-        digest.update(f"{path}\0{size}\0{mtime}\n".encode())
+    for path, signature in sorted(signatures(root).items()):
+        digest.update(f"{path}\0{signature}\n".encode())
     return digest.hexdigest()[:32]
 
 
 def _read_cache(path: Path) -> KnowledgeBase | None:
-    enabled = gc.isenabled()
-    gc.disable()  # unpickling allocates many objects at once; collecting meanwhile only slows it
-    try:
-        with path.open("rb") as handle:
-            kb = pickle.load(handle)
-    except FileNotFoundError:
-        return None
-    except Exception as error:  # a stale or damaged cache is only a missed shortcut
-        log.info("ignoring load cache %s: %s", path, error)
-        return None
-    finally:
-        if enabled:
-            gc.enable()
+    kb = read_pickle(path)  # None unless sealed on this machine
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
@@ -88,7 +76,7 @@ def _write_cache(folder: Path, key: str, kb: KnowledgeBase) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("kb-*.pickle"):
             old.unlink(missing_ok=True)
-        write_atomic(folder / f"kb-{key}.pickle", pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+        write_pickle(folder / f"kb-{key}.pickle", kb)
     except OSError as error:  # read-only checkout: loading still works, only slower
         log.info("could not write the load cache in %s: %s", folder, error)
 

@@ -14,7 +14,21 @@ import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["default_mode", "read_pickle", "signatures", "umask", "write_atomic", "write_pickle"]
+__all__ = [
+    "UnsafePlace",
+    "default_mode",
+    "key_file",
+    "machine_key",
+    "own_folder",
+    "read_pickle",
+    "seal",
+    "signatures",
+    "stale_files",
+    "umask",
+    "unseal",
+    "write_atomic",
+    "write_pickle",
+]
 
 
 def umask() -> int:
@@ -59,23 +73,101 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     return path
 
 
+_SEAL = b"limkb-sealed-pickle 1\n"
+"""What every cache file limkb writes begins with, before its 32-byte HMAC-SHA256."""
+
+_KEY: bytes | None = None
+
+
+def key_file() -> Path:
+    """Where this machine's cache key lives: outside every project, under the user's cache
+    folder (``$LIMKB_KEY_FILE``, else ``$XDG_CACHE_HOME/limkb/cache.key``, else
+    ``~/.cache/limkb/cache.key``)."""
+    named = os.environ.get("LIMKB_KEY_FILE")
+    if named:
+        return Path(named)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "limkb" / "cache.key"
+
+
+def machine_key() -> bytes:
+    """The secret that authenticates limkb's caches on this machine, made on first use (32
+    random bytes, readable by the user only). Where it cannot be kept, a key for this process
+    alone: caches are then never trusted across runs, which is safe, only slower."""
+    global _KEY
+    if _KEY is not None:
+        return _KEY
+    path = key_file()
+    try:
+        found = path.read_bytes()
+        if len(found) == 32 and not path.is_symlink():
+            _KEY = found
+            return _KEY
+    except OSError:
+        pass
+    fresh = os.urandom(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cache.key-")
+        with os.fdopen(handle, "wb") as stream:  # mkstemp's file is 0600 already
+            stream.write(fresh)
+        try:
+            os.link(temporary, path)  # never over a key another process made meanwhile
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        found = path.read_bytes()
+        _KEY = found if len(found) == 32 else fresh
+    except OSError:
+        _KEY = fresh
+    return _KEY
+
+
+def seal(data: bytes) -> bytes:
+    """``data`` behind a header and an HMAC with this machine's key (see :func:`unseal`)."""
+    import hmac
+
+    return _SEAL + hmac.digest(machine_key(), data, "sha256") + data
+
+
+def unseal(blob: bytes) -> bytes | None:
+    """The data :func:`seal` wrapped, or None when ``blob`` was not sealed on this machine
+    (planted in the tree, copied from elsewhere, or damaged): nothing in it is ever used."""
+    import hmac
+
+    if not blob.startswith(_SEAL) or len(blob) < len(_SEAL) + 32:
+        return None
+    mac, data = blob[len(_SEAL) : len(_SEAL) + 32], blob[len(_SEAL) + 32 :]
+    return data if hmac.compare_digest(mac, hmac.digest(machine_key(), data, "sha256")) else None
+
+
 def read_pickle(path: Path | None) -> object | None:
-    """What :func:`write_pickle` kept at ``path`` (a cache limkb wrote itself), or None when
-    there is none or it does not load: a missing or damaged cache is only a missed shortcut."""
+    """What :func:`write_pickle` kept at ``path``, or None when there is none, it does not load,
+    or it was not written by limkb on this machine: a cache file's HMAC is checked before a byte
+    of it is unpickled, so a pickle committed to a repository runs nothing. A missing, foreign or
+    damaged cache is only a missed shortcut."""
     import gc
     import logging
     import pickle
 
     if path is None:
         return None
+    try:
+        if path.is_symlink():
+            return None
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    data = unseal(blob)
+    if data is None:
+        logging.getLogger(__name__).info("ignoring cache %s: not sealed by limkb on this machine", path)
+        return None
     enabled = gc.isenabled()
     gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
     try:
-        with path.open("rb") as handle:
-            found: object = pickle.load(handle)
+        found: object = pickle.loads(data)
         return found
-    except FileNotFoundError:
-        return None
     except Exception as error:
         logging.getLogger(__name__).info("ignoring cache %s: %s", path, error)
         return None
@@ -85,28 +177,73 @@ def read_pickle(path: Path | None) -> object | None:
 
 
 def write_pickle(path: Path, value: object) -> None:
-    """Keep ``value`` at ``path``, streamed to a temporary file beside it and renamed onto it."""
+    """Keep ``value`` at ``path``, sealed (:func:`seal`), written atomically."""
     import pickle
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+    write_atomic(path, seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
 
 
-def signatures(*places: Path | str) -> dict[str, tuple[int, int]]:
-    """Path -> (size, mtime in ns) of every file below the folders ``places`` (or of the file
-    itself), hidden names skipped, symbolic links not followed; a place that is gone counts
-    as empty. What a cache key or a watcher compares."""
-    found: dict[str, tuple[int, int]] = {}
+class UnsafePlace(ValueError):
+    """A folder limkb would write or clean could lead out of the project (a symbolic link, a
+    file where a folder belongs, or a folder that holds files limkb did not make)."""
+
+
+_MADE = ".limkb-made"
+"""The marker in a folder limkb made for its own files: only such a folder is ever cleaned."""
+
+
+def own_folder(project: Path, relative: Path | str) -> Path:
+    """``project/relative``, made if missing, after checking that no part of it is a symbolic
+    link or a file and that it holds limkb's marker (a folder that exists without it and is not
+    empty is someone else's). Raises :class:`UnsafePlace` with what is wrong and how to fix it."""
+    path = Path(project)
+    for part in Path(relative).parts:
+        path = path / part
+        if path.is_symlink():
+            raise UnsafePlace(
+                f"{path} is a symbolic link (to {os.readlink(path)}); limkb writes and deletes in it, "
+                "so it must be a real folder of the project: remove the link"
+            )
+        if path.exists() and not path.is_dir():
+            raise UnsafePlace(f"{path} is not a folder; remove it, limkb makes the folder itself")
+    marker = path / _MADE
+    if path.is_dir() and not marker.is_file() and any(path.iterdir()):
+        raise UnsafePlace(
+            f"{path} holds files limkb did not make; move them away (limkb deletes what it no "
+            "longer needs in this folder)"
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    if not marker.is_file():
+        marker.write_bytes(b"made by limkb: its files may be replaced or deleted by limkb\n")
+    return path
+
+
+def stale_files(folder: Path, wanted: set[Path]) -> list[Path]:
+    """The files below ``folder`` (links not followed, limkb's marker kept) that are not in
+    ``wanted``: what a folder made by :func:`own_folder` may drop."""
+    found: list[Path] = []
+    for top, folders, names in os.walk(folder, followlinks=False):
+        for name in names + [f for f in folders if os.path.islink(os.path.join(top, f))]:
+            path = Path(top) / name
+            if path not in wanted and not (name == _MADE and Path(top) == folder):
+                found.append(path)
+    return found
+
+
+def signatures(*places: Path | str) -> dict[str, tuple[int, int, int, int]]:
+    """Path -> (size, mtime, ctime in ns, inode) of every file below the folders ``places`` (or
+    of the file itself), hidden names skipped, symbolic links not followed; a place that is gone
+    counts as empty. What a cache key or a watcher compares: the change time and the inode move
+    with every write or replacement even when the modification time is put back (``cp -p``,
+    ``rsync -a``, ``tar``), and no user can set them."""
+    found: dict[str, tuple[int, int, int, int]] = {}
     stack = [str(place) for place in places]
     while stack:
         path = stack.pop()
         try:
             if not os.path.isdir(path):
                 status = os.stat(path)
-                found[path] = (status.st_size, status.st_mtime_ns)
+                found[path] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
                 continue
             with os.scandir(path) as items:
                 for item in items:
@@ -116,7 +253,12 @@ def signatures(*places: Path | str) -> dict[str, tuple[int, int]]:
                         stack.append(item.path)
                     else:
                         status = item.stat(follow_symlinks=False)
-                        found[item.path] = (status.st_size, status.st_mtime_ns)
+                        found[item.path] = (
+                            status.st_size,
+                            status.st_mtime_ns,
+                            status.st_ctime_ns,
+                            status.st_ino,
+                        )
         except OSError:
             continue
     return found

@@ -48,7 +48,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from limkb._version import __version__
 from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
-from limkb.files import write_atomic
+from limkb.files import UnsafePlace, own_folder, stale_files, write_atomic
 from limkb.incremental import CachedFile
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
@@ -363,7 +363,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             del kb, results  # MkDocs needs only the pages from here on
         if self.prepared is not None:
             gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
-        cache = self._project(config) / CACHE_DIR if self._serving else None
+        cache = self._pages_folder(config) if self._serving else None
         if cache is not None:
             self._drop_entry_pages(
                 config, {p for p in in_memory if p.startswith("entries/") and p.count("/") == 2}
@@ -427,7 +427,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if self._problems is not None:
             return []  # the last good site stays; the overlay shows what the edit broke
         pages = render_entries(kb, results=results, options=live["options"], memo=self._memo)
-        folder = self._project(config) / CACHE_DIR
+        folder = self._pages_folder(config)
         changed: list[str] = []
         # the edited entries' own pages first: they are what the editor looks at
         for entry_id in sorted(self._memo.fresh, key=lambda i: (i not in self._memo.changed, i)):
@@ -459,6 +459,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
+
+    def _pages_folder(self, config: MkDocsConfig) -> Path:
+        """Where pages are kept while serving: a real folder of the project, checked each time."""
+        try:
+            return own_folder(self._project(config), CACHE_DIR)
+        except UnsafePlace as why:
+            raise PluginError(str(why)) from None
 
     def _drop_entry_pages(
         self, config: MkDocsConfig, pages: set[str], files: Files | None = None
@@ -548,7 +555,6 @@ def _materialise(
             write_atomic(target, data)
         written[key] = (content, digest)
     if folder.is_dir():
-        for stale in folder.rglob("*"):
-            if stale.is_file() and stale not in wanted:
-                stale.unlink()
-                written.pop(str(stale), None)
+        for stale in stale_files(folder, wanted):
+            stale.unlink()
+            written.pop(str(stale), None)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from limkb.errors import BuildError, ValidationError
-from limkb.files import read_pickle, write_pickle
+from limkb.files import read_pickle, seal, unseal, write_atomic, write_pickle
 from limkb.files import umask as _umask
 from limkb.outputs import write_outputs
 
@@ -202,11 +203,75 @@ class _Version:
         self.path = Path(tempfile.mkdtemp(prefix="v-", dir=store))
         os.chmod(self.path, 0o777 & ~_umask())  # readable as a plainly made folder would be
         self._lock = _lock(self.path)
+        write_atomic(self.path / _MARKER, seal(_marked(self.path)))
 
     def release(self) -> None:
         if self._lock is not None:
             os.close(self._lock)
             self._lock = None
+
+
+_MARKER = ".limkb-version"
+"""The sealed file that says limkb made a version folder: only such folders are ever deleted."""
+
+
+def _marked(folder: Path) -> bytes:
+    return f"limkb version folder {folder.name}".encode()
+
+
+def _made_here(folder: Path) -> bool:
+    """Whether ``folder`` is a real folder limkb made on this machine (its sealed marker)."""
+    try:
+        if folder.is_symlink() or not folder.is_dir():
+            return False
+        return unseal((folder / _MARKER).read_bytes()) == _marked(folder)
+    except OSError:
+        return False
+
+
+def check_places(project: Path, *folders: Path) -> None:
+    """Refuse to build when a folder limkb writes, cleans or reads its cache from could lead out
+    of the project: ``.limkb-out`` and ``build/cache`` must be real folders (or absent),
+    ``.limkb-out/current`` a link to one of its own versions, and ``site/`` and ``build/`` either
+    real folders (adopted on the first build) or limkb's own links into ``.limkb-out``."""
+    for folder in folders:
+        parent = folder.parent
+        store = parent / OUT_DIR
+        expected = _link(folder, store, folder.name)
+        problems = [
+            _outside(project, store, "the out store"),
+            _outside(project, parent, "the folder of the outputs"),
+        ]
+        if store.is_symlink():
+            problems.append(f"{store} is a symbolic link; limkb keeps its versions in a real folder there")
+        current = store / "current"
+        if current.is_symlink():
+            target = os.readlink(current)
+            if not re.fullmatch(r"v-[A-Za-z0-9_]+", target):
+                problems.append(f"{current} points to {target!r}, not to one of limkb's version folders")
+        elif current.exists():
+            problems.append(f"{current} is not limkb's link to the current version")
+        if folder.is_symlink() and os.readlink(folder) != expected:
+            problems.append(
+                f"{folder} is a symbolic link to {os.readlink(folder)!r}, not limkb's link {expected!r}"
+            )
+        elif folder.is_dir() and not folder.is_symlink() and (folder / "cache").is_symlink():
+            problems.append(f"{folder / 'cache'} is a symbolic link")
+        for problem in filter(None, problems):
+            raise BuildError(
+                "places",
+                f"{problem}. limkb never writes or deletes through a link that could lead out of the "
+                "project: remove it (a build makes its own) and build again",
+            )
+
+
+def _outside(project: Path, path: Path, what: str) -> str | None:
+    """Why ``path`` (resolved) is not inside ``project``, or None."""
+    try:
+        path.resolve().relative_to(project.resolve())
+    except ValueError:
+        return f"{what} {path} resolves to {path.resolve()}, outside the project {project}"
+    return None
 
 
 def _lock(folder: Path, *, wait: bool = True) -> int | None:
@@ -234,9 +299,9 @@ def _current(store: Path) -> str | None:
 def _clean_stale(store: Path, site_parent: Path) -> None:
     """Delete version folders that are neither current nor being built (left by killed builds)."""
     current = _current(store)
-    for folder in sorted(store.glob("v-*")) if store.is_dir() else []:
-        if folder.name == current or not folder.is_dir() or folder.is_symlink():
-            continue
+    for folder in sorted(store.glob("v-*")) if store.is_dir() and not store.is_symlink() else []:
+        if folder.name == current or not _made_here(folder):
+            continue  # only what limkb made here is ever deleted
         fd = _lock(folder, wait=False) if (folder / ".lock").exists() else None
         if fd is None and (folder / ".lock").exists():
             continue  # a build is running in it
@@ -244,7 +309,7 @@ def _clean_stale(store: Path, site_parent: Path) -> None:
         if fd is not None:
             os.close(fd)
     for old in site_parent.glob(".limkb-build-*"):  # the temporary folders of earlier versions
-        if old.is_dir() and not old.is_symlink() and time.time() - old.stat().st_mtime > 3600:
+        if _made_here(old) and time.time() - old.stat().st_mtime > 3600:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -356,7 +421,11 @@ def _build(
     # The folders themselves are links into the out store: resolve their parents only.
     site_dir = _absolute(site_dir or project / "site")
     build_dir = _absolute(build_dir or project / "build")
+    check_places(project, site_dir, build_dir)
     old_cache = build_dir / "cache"
+    if not clean and old_cache.is_dir() and not _trusted_cache(old_cache):
+        log.info("limkb: %s was not made by limkb on this machine; building without it", old_cache)
+        clean = True
     files_cache = FileCache.read(None if clean else old_cache / "files.pickle")
     kb = link(validate_kb(project / "kb", cache=files_cache))
     if not kb.report.ok(strict=strict):
@@ -410,12 +479,20 @@ def _build(
             for p in files
             if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id"  # id/: forwarders
         )
-        if old_cache.is_dir():  # what this build did not make anew is kept (the load cache, say)
+        if not clean and old_cache.is_dir():  # what this build did not make anew is kept (the load cache)
             (new_build / "cache").mkdir(exist_ok=True)
             for item in old_cache.iterdir():
                 if (
                     item.name
-                    not in {"html", "markdown", "plots", "render.pickle", "files.pickle", "analyses.pickle"}
+                    not in {
+                        "html",
+                        "markdown",
+                        "plots",
+                        "render.pickle",
+                        "files.pickle",
+                        "analyses.pickle",
+                        _CACHE_SEAL,
+                    }
                     and not (new_build / "cache" / item.name).exists()
                 ):
                     os.replace(item, new_build / "cache" / item.name)
@@ -423,6 +500,7 @@ def _build(
             shutil.rmtree(new_build / "cache" / "plots", ignore_errors=True)
             (new_build / "cache").mkdir(exist_ok=True)
             os.replace(plots, new_build / "cache" / "plots")
+        _seal_cache(new_build / "cache")
         try:
             previous = _publish(work, site_dir, build_dir, store)
         except OSError as error:
@@ -455,6 +533,25 @@ def _build(
 
 _PROJECT_MARKERS = ("kb", "mkdocs.yml", "pyproject.toml", ".git")
 """What a project folder holds; pages are never rendered into one (they go into a docs folder)."""
+
+
+_CACHE_SEAL = "seal"
+"""The file in ``build/cache/`` that says limkb made that cache on this machine."""
+
+
+def _seal_cache(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomic(folder / _CACHE_SEAL, seal(b"limkb build cache"))
+
+
+def _trusted_cache(folder: Path) -> bool:
+    """Whether ``build/cache`` was sealed by limkb on this machine: a cache committed to the
+    repository, or copied from elsewhere, is ignored whole (pages, plots, Markdown and pickles),
+    and the build is a clean one."""
+    try:
+        return not folder.is_symlink() and unseal((folder / _CACHE_SEAL).read_bytes()) == b"limkb build cache"
+    except OSError:
+        return False
 
 
 def _check_render_target(out: Path, kb_dir: Path) -> None:

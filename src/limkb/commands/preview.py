@@ -103,7 +103,7 @@ class Preview:
         self.busy = False
         """True while a refresh runs (the state says so: a benchmark waits for it)."""
         self.lock = threading.Lock()
-        self._seen: tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]] = ({}, {})
+        self._seen: tuple[dict[str, tuple[int, int, int, int]], dict[str, tuple[int, int, int, int]]] = ({}, {})
         self.timings: list[tuple[str, float]] = []
         """(what, seconds) of the steps of the last refresh, for ``--verbose`` and the benchmarks."""
 
@@ -174,7 +174,7 @@ class Preview:
         return kb, [*others, docs]
 
     @staticmethod
-    def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    def snapshot(folders: list[Path]) -> dict[str, tuple[int, int, int, int]]:
         """Path -> (size, mtime) of every file below ``folders`` (or the file itself)."""
         return signatures(*folders)
 
