@@ -335,7 +335,13 @@ def fmt_command(paths: tuple[Path, ...], check: bool) -> None:
 @click.option(
     "--clean", is_flag=True, help="Ignore what earlier builds cached in build/cache/ (and cache anew)."
 )
-def build_command(project: Path, strict: bool, clean: bool) -> None:
+@click.option(
+    "--trust-config",
+    is_flag=True,
+    help="Run mkdocs.yml as it is, even if it names hooks, Python tags, custom templates or plugins "
+    "outside limkb's allowlist (each of which runs code): only for a configuration you have read.",
+)
+def build_command(project: Path, strict: bool, clean: bool, trust_config: bool) -> None:
     """Validate, analyse, store, export and render: write build/ and site/ atomically.
 
     A failed build leaves the previous build/ and site/ untouched. Pages whose inputs did
@@ -351,7 +357,7 @@ def build_command(project: Path, strict: bool, clean: bool) -> None:
     from limkb.errors import ValidationError
 
     try:
-        summary = build(project, strict=strict, clean=clean)
+        summary = build(project, strict=strict, clean=clean, trust_config=trust_config)
     except ValidationError as error:
         click.echo(error.report.format("text"), err=True)
         click.echo("failed: " + error.report.summary(), err=True)
@@ -409,7 +415,13 @@ def render_command(kb_dir: Path, out: Path, urls: str) -> None:
     is_flag=True,
     help="Use MkDocs' own server, which rebuilds the whole site on each change (slower).",
 )
-def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
+@click.option(
+    "--trust-config",
+    is_flag=True,
+    help="Run mkdocs.yml as it is, even if it names hooks, Python tags, custom templates or plugins "
+    "outside limkb's allowlist (each of which runs code): only for a configuration you have read.",
+)
+def serve_command(project: Path, dev_addr: str | None, full: bool, trust_config: bool) -> None:
     """Preview the site; it follows every change to a file in kb/ (and docs/, mkdocs.yml).
 
     After an edit, the pages of the entries it changed are rebuilt and shown first (the
@@ -423,15 +435,21 @@ def serve_command(project: Path, dev_addr: str | None, full: bool) -> None:
     """
     import logging
 
+    from limkb.commands.preview import parse_address
+
+    try:
+        host, port = parse_address(dev_addr)  # checked before anything is built
+    except ValueError as why:
+        raise click.BadParameter(str(why), param_hint="--dev-addr") from None
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s -  %(message)s")
     if full:
         from limkb.commands.build import serve
 
-        serve(project, dev_addr=dev_addr, dirty=False)
+        serve(project, dev_addr=f"{host}:{port}", dirty=False, trust_config=trust_config)
     else:
         from limkb.commands.preview import serve as preview
 
-        preview(project, dev_addr=dev_addr)
+        preview(project, dev_addr=f"{host}:{port}", trust_config=trust_config)
 
 
 @cli.command("import-bib")

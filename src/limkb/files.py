@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 __all__ = [
+    "CACHE_SEAL",
     "UnsafePlace",
     "default_mode",
     "key_file",
@@ -22,8 +23,10 @@ __all__ = [
     "own_folder",
     "read_pickle",
     "seal",
+    "seal_cache",
     "signatures",
     "stale_files",
+    "trusted_cache",
     "umask",
     "unseal",
     "write_atomic",
@@ -181,6 +184,25 @@ def write_pickle(path: Path, value: object) -> None:
     import pickle
 
     write_atomic(path, seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+CACHE_SEAL = "seal"
+"""The file in ``build/cache/`` that says limkb made that cache on this machine."""
+
+
+def seal_cache(folder: Path) -> None:
+    """Mark ``folder`` (a ``build/cache``) as made by limkb on this machine."""
+    write_atomic(folder / CACHE_SEAL, seal(b"limkb build cache"))
+
+
+def trusted_cache(folder: Path) -> bool:
+    """Whether ``folder`` (a ``build/cache``) was sealed by limkb on this machine: a cache
+    committed to a repository, or copied from elsewhere, is ignored whole (pages, plots,
+    Markdown and pickles)."""
+    try:
+        return not folder.is_symlink() and unseal((folder / CACHE_SEAL).read_bytes()) == b"limkb build cache"
+    except OSError:
+        return False
 
 
 class UnsafePlace(ValueError):

@@ -48,7 +48,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from limkb._version import __version__
 from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
-from limkb.files import UnsafePlace, own_folder, stale_files, write_atomic
+from limkb.files import UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
 from limkb.incremental import CachedFile
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
@@ -300,7 +300,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
+        from limkb.check.validate import check_docs
         from limkb.outputs import write_outputs
+
+        refused = check_docs(Path(config.docs_dir))
+        if not refused.ok():
+            raise PluginError(f"limkb: docs/ has problems ({refused.summary()}):\n{refused.format()}")
 
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             if self.prepared is not None:
@@ -308,7 +313,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
             else:
                 kb, results = self._load(config)
-                plot_cache = self._kb_dir(config).resolve().parent / LOAD_CACHE_DIR / "plots"
+                cache_dir = self._kb_dir(config).resolve().parent / LOAD_CACHE_DIR
+                plot_cache = cache_dir / "plots" if trusted_cache(cache_dir) else None
                 downloads_dir = None
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)

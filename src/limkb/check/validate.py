@@ -65,6 +65,50 @@ def _check_root(root: Path) -> Problem | None:
     return None
 
 
+def check_docs(folder: Path) -> Report:
+    """The hand-written pages' folder read like ``kb/``: a symbolic link or a special file (a
+    pipe, a device) is an error, never followed, so a page of the site can only ever be a file
+    of the project (a link to ``/proc/self/environ`` or to a secret beside the checkout would
+    otherwise be published)."""
+    import os
+    import stat
+
+    report = Report()
+    for top, folders, names in os.walk(folder, followlinks=False):
+        for name in sorted([*folders, *names]):
+            path = Path(top) / name
+            shown = display_path(path)
+            try:
+                mode = path.lstat().st_mode
+            except OSError:
+                continue
+            if stat.S_ISLNK(mode):
+                report.add(
+                    _problem(
+                        shown,
+                        1,
+                        1,
+                        "bad-filename",
+                        f"{shown} is a symbolic link (to {os.readlink(path)}); the site publishes only "
+                        "the project's own files",
+                        "replace the link with the file or folder itself (`cp --remove-destination` the target)",
+                    )
+                )
+            elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                report.add(
+                    _problem(
+                        shown,
+                        1,
+                        1,
+                        "bad-filename",
+                        f"{shown} is not a regular file (a pipe, socket or device)",
+                        "remove it; docs/ holds pages and the files they show",
+                    )
+                )
+        folders[:] = [name for name in folders if not (Path(top) / name).is_symlink()]
+    return report
+
+
 def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validated:
     """Load and validate every entry file below ``root`` (a ``kb/`` folder).
 

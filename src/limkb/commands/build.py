@@ -33,7 +33,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from limkb.errors import BuildError, ValidationError
-from limkb.files import read_pickle, seal, unseal, write_atomic, write_pickle
+from limkb.files import (
+    CACHE_SEAL,
+    read_pickle,
+    seal,
+    seal_cache,
+    trusted_cache,
+    unseal,
+    write_atomic,
+    write_pickle,
+)
 from limkb.files import umask as _umask
 from limkb.outputs import write_outputs
 
@@ -383,18 +392,22 @@ def build(
     site_dir: Path | None = None,
     build_dir: Path | None = None,
     clean: bool = False,
+    trust_config: bool = False,
 ) -> BuildSummary:
     """Build ``build/`` and ``site/`` of the project folder (the one holding kb/ and mkdocs.yml).
 
     What a previous build derived is reused from ``build/cache/`` (see
     :mod:`limkb.incremental`), and the output is the same as without it; ``clean``
-    ignores the cache (and writes a new one). Raises :class:`~limkb.errors.ValidationError`
+    ignores the cache (and writes a new one). ``mkdocs.yml`` is checked first
+    (:func:`~limkb.commands.config_guard.check_config`) unless ``trust_config``. Raises :class:`~limkb.errors.ValidationError`
     when the entries have errors (or warnings with ``strict``) and
     :class:`~limkb.errors.BuildError` when a later step fails; in both cases nothing of the
     previous build is touched, its cache included.
     """
+    from limkb.commands.config_guard import check_config
     from limkb.incremental import StaleCache
 
+    check_config(Path(project) / "mkdocs.yml", trust=trust_config)
     try:
         return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=clean)
     except StaleCache as why:
@@ -423,7 +436,7 @@ def _build(
     build_dir = _absolute(build_dir or project / "build")
     check_places(project, site_dir, build_dir)
     old_cache = build_dir / "cache"
-    if not clean and old_cache.is_dir() and not _trusted_cache(old_cache):
+    if not clean and old_cache.is_dir() and not trusted_cache(old_cache):
         log.info("limkb: %s was not made by limkb on this machine; building without it", old_cache)
         clean = True
     files_cache = FileCache.read(None if clean else old_cache / "files.pickle")
@@ -491,7 +504,7 @@ def _build(
                         "render.pickle",
                         "files.pickle",
                         "analyses.pickle",
-                        _CACHE_SEAL,
+                        CACHE_SEAL,
                     }
                     and not (new_build / "cache" / item.name).exists()
                 ):
@@ -500,7 +513,7 @@ def _build(
             shutil.rmtree(new_build / "cache" / "plots", ignore_errors=True)
             (new_build / "cache").mkdir(exist_ok=True)
             os.replace(plots, new_build / "cache" / "plots")
-        _seal_cache(new_build / "cache")
+        seal_cache(new_build / "cache")
         try:
             previous = _publish(work, site_dir, build_dir, store)
         except OSError as error:
@@ -533,25 +546,6 @@ def _build(
 
 _PROJECT_MARKERS = ("kb", "mkdocs.yml", "pyproject.toml", ".git")
 """What a project folder holds; pages are never rendered into one (they go into a docs folder)."""
-
-
-_CACHE_SEAL = "seal"
-"""The file in ``build/cache/`` that says limkb made that cache on this machine."""
-
-
-def _seal_cache(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    write_atomic(folder / _CACHE_SEAL, seal(b"limkb build cache"))
-
-
-def _trusted_cache(folder: Path) -> bool:
-    """Whether ``build/cache`` was sealed by limkb on this machine: a cache committed to the
-    repository, or copied from elsewhere, is ignored whole (pages, plots, Markdown and pickles),
-    and the build is a clean one."""
-    try:
-        return not folder.is_symlink() and unseal((folder / _CACHE_SEAL).read_bytes()) == b"limkb build cache"
-    except OSError:
-        return False
 
 
 def _check_render_target(out: Path, kb_dir: Path) -> None:
@@ -603,13 +597,18 @@ def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderO
     return len(pages)
 
 
-def serve(project: Path, *, dev_addr: str | None = None, dirty: bool = True) -> None:
+def serve(
+    project: Path, *, dev_addr: str | None = None, dirty: bool = True, trust_config: bool = False
+) -> None:
     """Serve the site with live reload; with ``dirty`` only pages an edit changed are rebuilt."""
     from mkdocs.commands.serve import serve as mkdocs_serve
+
+    from limkb.commands.config_guard import check_config
 
     config_file = Path(project) / "mkdocs.yml"
     if not config_file.is_file():
         raise BuildError("config", f"no mkdocs.yml in {Path(project).resolve()}")
+    check_config(config_file, trust=trust_config)
     # MkDocs warns on every dirty build; under `strict: true` that warning would abort it.
     mkdocs_serve(
         str(config_file),

@@ -83,15 +83,17 @@ def _mount(site_url: str | None) -> str:
 class Preview:
     """The built site of ``project`` in ``out``, kept up to date while files change."""
 
-    def __init__(self, project: Path, out: Path) -> None:
+    def __init__(self, project: Path, out: Path, *, trust_config: bool = False) -> None:
         from mkdocs.config import load_config
 
+        from limkb.commands.config_guard import check_config
         from limkb.plugin import LimkbPlugin
 
         self.project = Path(project).resolve()
         config_file = self.project / "mkdocs.yml"
         if not config_file.is_file():
             raise BuildError("config", f"no mkdocs.yml in {self.project}")
+        check_config(config_file, trust=trust_config)
         self.out = Path(out)
         self.config = load_config(str(config_file), site_dir=str(self.out), strict=False)
         plugin = self.config.plugins.get("limkb")
@@ -103,7 +105,10 @@ class Preview:
         self.busy = False
         """True while a refresh runs (the state says so: a benchmark waits for it)."""
         self.lock = threading.Lock()
-        self._seen: tuple[dict[str, tuple[int, int, int, int]], dict[str, tuple[int, int, int, int]]] = ({}, {})
+        self._seen: tuple[dict[str, tuple[int, int, int, int]], dict[str, tuple[int, int, int, int]]] = (
+            {},
+            {},
+        )
         self.timings: list[tuple[str, float]] = []
         """(what, seconds) of the steps of the last refresh, for ``--verbose`` and the benchmarks."""
 
@@ -198,8 +203,10 @@ class Preview:
 
     # -- serving ------------------------------------------------------------------------
 
-    def handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+    def handler(self, host: str = "127.0.0.1") -> type[http.server.BaseHTTPRequestHandler]:
+        """The request handler: only GET and HEAD (alike), only for the bound host or localhost."""
         preview = self
+        allowed = allowed_hosts(host)
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -208,26 +215,49 @@ class Preview:
             def log_message(self, format: str, *args: Any) -> None:
                 log.debug("serve: " + format, *args)
 
-            def _send(self, body: bytes, kind: str) -> None:
+            def _send(self, body: bytes, kind: str, *, head: bool) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
                 self.send_header("Content-Length", str(len(body)))
                 self.send_header("Cache-Control", "no-store")
                 self.end_headers()
-                self.wfile.write(body)
+                if not head:
+                    self.wfile.write(body)
+
+            def _refuse(self, code: int, why: str) -> None:
+                body = f"{code} {why}\n".encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
 
             def do_GET(self) -> None:
+                self._answer(head=False)
+
+            def do_HEAD(self) -> None:
+                self._answer(head=True)
+
+            def _answer(self, *, head: bool) -> None:
+                if not host_allowed(self.headers.get("Host"), allowed):
+                    self._refuse(403, "this preview answers only for its own address (Host header refused)")
+                    return
                 path = unquote(urlsplit(self.path).path)
+                if not well_formed(self.path, path):
+                    self._refuse(400, "malformed path")
+                    return
                 if path == "/__limkb__/state":
-                    self._send(json.dumps(preview.state()).encode(), "application/json")
+                    self._send(json.dumps(preview.state()).encode(), "application/json", head=head)
                     return
                 if path == "/__limkb__/live.js":
-                    self._send(_SCRIPT.encode(), "text/javascript; charset=utf-8")
+                    self._send(_SCRIPT.encode(), "text/javascript; charset=utf-8", head=head)
                     return
                 if not path.startswith(preview.mount):
                     if path == "/":
                         self.send_response(302)
                         self.send_header("Location", preview.mount)
+                        self.send_header("Content-Length", "0")
                         self.end_headers()
                     else:
                         self.send_error(404)
@@ -244,36 +274,114 @@ class Preview:
                         if b"</body>" in html
                         else html + script
                     )
-                    self._send(html, "text/html; charset=utf-8")
+                    self._send(html, "text/html; charset=utf-8", head=head)
                     return
                 self.path = inner
-                super().do_GET()
+                if head:
+                    super().do_HEAD()
+                else:
+                    super().do_GET()
 
         return Handler
 
     def serve(self, host: str = "127.0.0.1", port: int = 8000) -> None:
-        """Build, then serve until interrupted."""
-        started = time.perf_counter()
-        self.build()
-        log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
-        server = http.server.ThreadingHTTPServer((host, port), self.handler())
-        server.daemon_threads = True
-        stop = threading.Event()
-        watcher = threading.Thread(target=self.watch, args=(stop,), daemon=True)
-        watcher.start()
-        log.info("limkb: serving on http://%s:%d%s", host, server.server_address[1], self.mount)
+        """Bind the address (a clear error before any build if it cannot be had), build, then
+        serve until interrupted (SIGINT or SIGTERM)."""
         try:
-            server.serve_forever(poll_interval=0.2)
-        except KeyboardInterrupt:
-            pass
+            server = http.server.ThreadingHTTPServer((host, port), self.handler(host))
+        except OSError as error:
+            raise BuildError("serve", f"cannot serve on {host}:{port}: {error.strerror or error}") from None
+        server.daemon_threads = True
+        try:
+            started = time.perf_counter()
+            self.build()
+            log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
+            stop = threading.Event()
+            watcher = threading.Thread(target=self.watch, args=(stop,), daemon=True)
+            watcher.start()
+            log.info("limkb: serving on http://%s:%d%s", host, server.server_address[1], self.mount)
+            try:
+                server.serve_forever(poll_interval=0.2)
+            finally:
+                stop.set()
+                self.close()
         finally:
-            stop.set()
             server.server_close()
-            self.close()
 
 
-def serve(project: Path, *, dev_addr: str | None = None) -> None:
-    """``limkb serve``: build into a temporary folder and serve it while files change."""
-    host, _, port = (dev_addr or "127.0.0.1:8000").rpartition(":")
-    with tempfile.TemporaryDirectory(prefix="limkb-preview-") as out:
-        Preview(project, Path(out)).serve(host or "127.0.0.1", int(port or 8000))
+def parse_address(address: str | None) -> tuple[str, int]:
+    """``IP:PORT`` (or ``[IPv6]:PORT``, or ``localhost:PORT``) as a host and a port number;
+    raises ValueError saying what is wrong. The default is 127.0.0.1:8000."""
+    import ipaddress
+
+    text = (address or "127.0.0.1:8000").strip()
+    host, colon, port_text = text.rpartition(":")
+    if not colon:
+        raise ValueError(f"{text!r} has no port: write IP:PORT, e.g. 127.0.0.1:8001")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise ValueError(f"{host!r} is not an IP address: write IP:PORT, e.g. 127.0.0.1:8001") from None
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ValueError(f"{port_text!r} is not a port number (0 to 65535)")
+    return host, int(port_text)
+
+
+def allowed_hosts(host: str) -> frozenset[str]:
+    """The names a request's Host header may give: the bound host and localhost's."""
+    return frozenset({host.lower(), "localhost", "127.0.0.1", "::1"})
+
+
+def host_allowed(header: str | None, allowed: frozenset[str]) -> bool:
+    """Whether a Host header names this preview: an allowed name or an IP address (a DNS name
+    that merely resolves here is refused, which stops DNS rebinding)."""
+    import ipaddress
+
+    if not header:
+        return False
+    name = header.strip().lower()
+    if name.startswith("["):
+        name = name[1 : name.find("]")] if "]" in name else name
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    if name in allowed:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return "0.0.0.0" in allowed or "::" in allowed  # bound to every address: any of its IPs
+
+
+def well_formed(raw: str, path: str) -> bool:
+    """Whether a request target is a plain absolute path: no NUL or control characters, no
+    backslash, no ``..`` segment."""
+    if not raw.startswith("/") or not path.startswith("/"):
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in path) or "\\" in path:
+        return False
+    return ".." not in path.split("/")
+
+
+def serve(project: Path, *, dev_addr: str | None = None, trust_config: bool = False) -> None:
+    """``limkb serve``: build into a temporary folder and serve it while files change; the
+    folder is removed on every way out, SIGTERM included."""
+    import signal
+
+    host, port = parse_address(dev_addr)
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
+    try:
+        with tempfile.TemporaryDirectory(prefix="limkb-preview-") as out:
+            try:
+                Preview(Path(project), Path(out), trust_config=trust_config).serve(host, port)
+            except KeyboardInterrupt:
+                log.info("limkb: stopped")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
