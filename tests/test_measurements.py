@@ -254,9 +254,22 @@ def test_expressions_evaluate_as_numpy_does(case: tuple[str, Any], values: list[
     text, reference = case
     arrays = {n: np.array([v, v * 1.5, v * 0.5]) for n, v in zip(NAMES, values, strict=True)}
     with np.errstate(all="ignore"):
-        expected = reference(arrays)
-    got = ex.evaluate(ex.parse(text), arrays)
-    np.testing.assert_allclose(got, expected, rtol=1e-12, equal_nan=True)
+        expected = np.broadcast_to(reference(arrays), (3,))
+    try:
+        node = ex.parse(text)
+    except ex.ExpressionError as error:  # a constant part with no finite value, or a huge exponent
+        assert "out of range" in error.message or "too large" in error.message or "undefined" in error.message
+        return
+    value, undefined = ex.evaluate_checked(node, arrays)
+    got = np.broadcast_to(value, (3,))
+    defined = np.isfinite(got)
+    np.testing.assert_allclose(got[defined], expected[defined], rtol=1e-12)
+    # where it gives no value, numpy's value is no number either, or a power that vanished
+    assert np.all(~np.isfinite(expected[~defined]) | (expected[~defined] == 0))
+    reported = np.zeros(3, dtype=bool)
+    for item in undefined:
+        reported |= np.broadcast_to(item.mask, (3,))
+    assert np.array_equal(reported, ~defined)  # every record without a value is explained
 
 
 def test_precedence_and_the_hyphen_rule() -> None:
@@ -456,3 +469,40 @@ def test_a_descriptor_analysis_names_the_missing_density_at_the_electrolyte(tmp_
     [problem] = validate_kb(kb_dir).report.errors
     assert problem.code == "no-descriptor" and "'dme' has no density" in problem.message
     assert "frac_f" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("y", "says", "col"),
+    [
+        ("10**10**10", "the exponent 1e+10 is out of range", 8),
+        ("ce ^ 10 ^ 10", "the exponent 1e+10 is out of range", 9),
+        ("ce / 0", "a division by zero", 4),
+        ("1e999 * ce", "the number 1e999 is too large", 4),
+    ],
+)
+def test_numbers_that_cannot_be_numbers_are_located_errors(
+    tmp_path: Path, y: str, says: str, col: int
+) -> None:
+    kb_dir = _kb(tmp_path, {"bad": {"x": "t", "y": y}})
+    problems = [p for p in validate_kb(kb_dir).report.errors if p.path.endswith("bad.yaml")]
+    assert [(p.line, p.col) for p in problems] == [(3, col)], [p.format_text() for p in problems]
+    assert says in problems[0].message
+
+
+def test_an_expression_undefined_for_some_records_names_them(tmp_path: Path) -> None:
+    # ln(100 - ce): ce = 99.9 and 99.8 are fine, but a record at 100 % has no logarithm
+    kb_dir = _kb(
+        tmp_path, {"partial": {"x": "t", "y": "ln(99.5 - ce)"}, "none": {"x": "t", "y": "ln(0 - ce)"}}
+    )
+    warnings = {
+        p.path.rsplit("/", 1)[-1]: p
+        for p in validate_kb(kb_dir).report.warnings
+        if p.code == "undefined-value"
+    }
+    assert set(warnings) == {"partial.yaml", "none.yaml"}
+    partial = warnings["partial.yaml"]
+    assert (partial.line, partial.col) == (3, 4)
+    assert (
+        "3 of 6 records (R2, R3, R5)" in partial.message and "logarithm of a number <= 0" in partial.message
+    )
+    assert "every record (6): the analysis has no points" in warnings["none.yaml"].message

@@ -95,6 +95,7 @@ CODES: dict[str, str] = {
     "bad-formulation": "An electrolyte cannot be read, or names a material that is not an entry.",
     "unread-source": "A finding cites a reference that is not marked as read here.",
     "no-descriptor": "An analysis takes descriptors of an electrolyte whose materials lack a formula or density.",
+    "undefined-value": "An analysis variable has no value for some records (a division by zero, a logarithm of a number <= 0, an overflow).",
     # formatting and imports
     "misplaced-comment": "A comment inside a value or at a line's end, which `limkb fmt` cannot keep.",
     "csv-header": "A CSV header names no column of the dataset, or a required column is missing.",

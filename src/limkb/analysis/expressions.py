@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 import numpy as np
 
@@ -231,7 +231,15 @@ class _Parser:
             raise self.end_error("a number or a name")
         self.take()
         if token.kind == "number":
-            return Number(float(token.text), token.start, token.end)
+            value = float(token.text)
+            if not math.isfinite(value):
+                raise ExpressionError(
+                    f"the number {token.text} is too large to compute with",
+                    token.start,
+                    token.end,
+                    "write a number below 1e308",
+                )
+            return Number(value, token.start, token.end)
         if token.kind == "name":
             following = self.peek()
             if following is not None and following.text == "(":
@@ -312,7 +320,75 @@ def parse(text: str) -> Expression:
         if extra.kind == "number" and extra.text.startswith(".") is False and isinstance(node, Name):
             hint = "join the parts with an operator (subtraction needs blanks: `a - 1`)"
         raise ExpressionError(f"unexpected {extra.text!r}", extra.start, extra.end, hint)
+    _check_constants(node)
     return node
+
+
+MAX_EXPONENT = 100.0
+"""Largest exponent (in size) a written power may have: beyond it nearly every value
+overflows or vanishes, which is a typing mistake, not a variable."""
+
+
+def _check_constants(node: Expression) -> float | None:
+    """The value of ``node`` when it holds no names (None otherwise); raises
+    :class:`ExpressionError` at a part whose value is not a finite number (``10^10^10``, ``1/0``)
+    or at an exponent out of range (``x ^ 10 ^ 10``)."""
+    if isinstance(node, Number):
+        return node.value
+    if isinstance(node, Name):
+        if node.name in CONSTANTS:
+            return CONSTANTS[node.name]
+        return None
+    if isinstance(node, Call):
+        inner = _check_constants(node.argument)
+        if inner is None:
+            return None
+        with np.errstate(all="ignore"):
+            value = float(FUNCTIONS[node.function](np.asarray(inner, dtype=float)))
+        if not math.isfinite(value):
+            raise ExpressionError(
+                f"{node.function}({inner:g}) is undefined",
+                node.start,
+                node.end,
+                _UNDEFINED_HINT[node.function],
+            )
+        return value
+    left = _check_constants(node.left)
+    if node.op == "neg":
+        return None if left is None else -left
+    assert node.right is not None
+    right = _check_constants(node.right)
+    if node.op == "^" and right is not None and abs(right) > MAX_EXPONENT:
+        raise ExpressionError(
+            f"the exponent {right:g} is out of range",
+            node.right.start,
+            node.right.end,
+            f"an exponent may be at most {MAX_EXPONENT:g} in size; check the powers (`a ^ b ^ c` is `a ^ (b ^ c)`)",
+        )
+    if node.op == "/" and right == 0:
+        raise ExpressionError("a division by zero", node.start, node.end, "divide by a non-zero number")
+    if left is None or right is None:
+        return None
+    with np.errstate(all="ignore"):
+        value = float(_apply(node.op, np.float64(left), np.float64(right)))
+    if not math.isfinite(value):
+        raise ExpressionError(
+            f"this part's value is {'too large' if math.isinf(value) else 'undefined'} ({value:g})",
+            node.start,
+            node.end,
+            "check the numbers and the powers: the result must be a finite number",
+        )
+    return value
+
+
+_UNDEFINED_HINT = {
+    "ln": "the logarithm is defined for positive numbers only",
+    "log": "the logarithm is defined for positive numbers only",
+    "log10": "the logarithm is defined for positive numbers only",
+    "sqrt": "the square root is defined for numbers >= 0 only",
+    "exp": "exp() of this number is too large",
+    "abs": "",
+}
 
 
 def names(node: Expression) -> list[Name]:
@@ -424,13 +500,68 @@ def check_units(node: Expression, units: Mapping[str, str]) -> Dimension:
 # --- evaluation ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Undefined:
+    """Where an expression has no finite value for some records: the part (``start``..``end``
+    of its text), why, and which records (a mask over the values evaluated)."""
+
+    start: int
+    end: int
+    why: str
+    mask: np.ndarray
+
+
 def evaluate(node: Expression, values: Mapping[str, np.ndarray]) -> np.ndarray:
     """The expression over arrays of its names' values (NaN where it is undefined)."""
+    return evaluate_checked(node, values)[0]
+
+
+def evaluate_checked(
+    node: Expression, values: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, list[Undefined]]:
+    """The expression over arrays of its names' values, NaN where it is undefined, and where
+    and why it is: for each record whose inputs are numbers but whose value is not (a division
+    by zero, a logarithm of a number <= 0, an overflow, a value that vanishes under a power), the
+    innermost part that failed. Records whose inputs are missing are not reported here."""
+    found: list[Undefined] = []
     with np.errstate(all="ignore"):
-        return _evaluate(node, values)
+        result = _evaluate(node, values, found)
+    value = np.asarray(result, dtype=float)
+    value = np.where(_failed(found, value.shape), np.nan, value) if found else value
+    return value, found
 
 
-def _evaluate(node: Expression, values: Mapping[str, np.ndarray]) -> np.ndarray:
+def _failed(found: list[Undefined], shape: tuple[int, ...]) -> np.ndarray:
+    mask = np.zeros(shape, dtype=bool)
+    for item in found:
+        mask = mask | np.broadcast_to(item.mask, shape)
+    return mask
+
+
+def _apply(op: str, left: Any, right: Any) -> np.ndarray:
+    if op == "+":
+        found = left + right
+    elif op == "-":
+        found = left - right
+    elif op == "*":
+        found = left * right
+    elif op == "/":
+        found = np.divide(left, right)
+    else:
+        found = np.power(left, right)
+    return np.asarray(found, dtype=float)
+
+
+def _note(found: list[Undefined], node: Expression, why: str, mask: np.ndarray) -> None:
+    """Record ``why`` for the records of ``mask`` not already explained by an inner part."""
+    mask = np.asarray(mask, dtype=bool)
+    for inner in found:
+        mask = mask & ~np.broadcast_to(inner.mask, mask.shape) if inner.mask.shape == mask.shape else mask
+    if mask.any():
+        found.append(Undefined(node.start, node.end, why, mask))
+
+
+def _evaluate(node: Expression, values: Mapping[str, np.ndarray], found: list[Undefined]) -> np.ndarray:
     if isinstance(node, Number):
         return np.float64(node.value)  # type: ignore[return-value]
     if isinstance(node, Name):
@@ -438,23 +569,37 @@ def _evaluate(node: Expression, values: Mapping[str, np.ndarray]) -> np.ndarray:
             return np.float64(CONSTANTS[node.name])  # type: ignore[return-value]
         return values[node.name]
     if isinstance(node, Call):
-        return FUNCTIONS[node.function](_evaluate(node.argument, values))
-    left = _evaluate(node.left, values)
+        argument = np.asarray(_evaluate(node.argument, values, found), dtype=float)
+        value = np.asarray(FUNCTIONS[node.function](argument), dtype=float)
+        if node.function in ("ln", "log", "log10"):
+            why = "the logarithm of a number <= 0"
+        elif node.function == "sqrt":
+            why = "the square root of a negative number"
+        else:
+            why = f"{node.function}() overflows"
+        _note(found, node, why, np.isfinite(argument) & ~np.isfinite(value))
+        return value
+    left = np.asarray(_evaluate(node.left, values, found), dtype=float)
     if node.op == "neg":
         return -left
     assert node.right is not None
-    right = _evaluate(node.right, values)
-    if node.op == "+":
-        found = left + right
-    elif node.op == "-":
-        found = left - right
-    elif node.op == "*":
-        found = left * right
-    elif node.op == "/":
-        found = np.divide(left, right)
-    else:
-        found = np.power(left, right)
-    return np.asarray(found, dtype=float)
+    right = np.asarray(_evaluate(node.right, values, found), dtype=float)
+    value = np.asarray(_apply(node.op, left, right), dtype=float)
+    inputs = np.isfinite(left) & np.isfinite(right)
+    if node.op == "/":
+        _note(found, node, "a division by zero", inputs & (right == 0))
+    elif node.op == "^":
+        _note(
+            found, node, "a negative number to a fractional power", inputs & (left < 0) & ~np.isfinite(value)
+        )
+        _note(
+            found,
+            node,
+            "a value that vanishes under the power (underflow to 0)",
+            inputs & (left != 0) & (value == 0) & (right > 0),
+        )
+    _note(found, node, "a value too large to compute with (overflow)", inputs & ~np.isfinite(value))
+    return value
 
 
 def unparse(node: Expression) -> str:

@@ -305,6 +305,14 @@ class Rows:
     raw: dict[str, np.ndarray] = field(default_factory=dict)
     """Each name's values (for caveats)."""
     composition_sums: list[np.ndarray] = field(default_factory=list)
+    undefined: list[tuple[str, ex.Undefined]] = field(default_factory=list)
+    """(axis, where and why) for every part of ``x`` or ``y`` without a value for some records
+    whose inputs are numbers (see :func:`limkb.analysis.expressions.evaluate_checked`)."""
+
+    def undefined_labels(self, item: ex.Undefined) -> list[str]:
+        """The labels of the records ``item`` left without a value."""
+        mask = np.broadcast_to(item.mask, (len(self.labels),))
+        return [self.labels[i] for i in np.flatnonzero(mask)]
 
 
 def evaluate_plan(
@@ -361,8 +369,9 @@ def evaluate_plan(
     arrays = {name: np.asarray(v, dtype=float) for name, v in columns.items()}
     size = len(rows.labels)
     rows.raw = arrays
-    x = ex.evaluate(the_plan.x, arrays)
-    y = ex.evaluate(the_plan.y, arrays)
+    x, x_undefined = ex.evaluate_checked(the_plan.x, arrays)
+    y, y_undefined = ex.evaluate_checked(the_plan.y, arrays)
+    rows.undefined = [("x", item) for item in x_undefined] + [("y", item) for item in y_undefined]
     rows.x = np.broadcast_to(np.asarray(x, dtype=float), (size,)).copy()
     rows.y = np.broadcast_to(np.asarray(y, dtype=float), (size,)).copy()
     if sums:

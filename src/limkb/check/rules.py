@@ -16,12 +16,13 @@ from limkb.analysis.descriptors import DescriptorError, compute_descriptors
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.analysis.inputs import Inputs, formulation_of, material_index
-from limkb.analysis.variables import Plan, plan
+from limkb.analysis.variables import Plan, evaluate_plan, plan
 from limkb.check.reader import Document, Mark
 from limkb.check.result import Validated, Where, report_at
 from limkb.check.schema_errors import describe_value as _describe
 from limkb.check.schema_errors import dotted as _dotted
 from limkb.check.stats import iter_relations
+from limkb.errors import LimkbError
 from limkb.report import Report, Severity, close_matches
 from limkb.schema.ids import reference_id
 from limkb.schema.kinds import (
@@ -570,6 +571,40 @@ def _check_analyses(result: Validated) -> None:
             )
         if the_plan is not None:
             _check_descriptors(result, entry_id, entry, the_plan)
+            _check_defined(result, entry_id, entry, the_plan)
+
+
+def _check_defined(result: Validated, analysis_id: str, analysis: Analysis, the_plan: Plan) -> None:
+    """Where ``x`` or ``y`` has no value for records whose inputs are numbers (a division by zero,
+    the logarithm of a number <= 0, an overflow), a warning at that part of the expression names
+    the records; an analysis left with no record at all says so."""
+    inputs = _inputs(result)
+    try:
+        rows = evaluate_plan(the_plan, analysis, inputs.descriptors)
+    except LimkbError:
+        return  # a formulation or descriptor problem, reported where it is
+    document = result.documents[analysis_id]
+    n = len(rows.labels)
+    for axis, item in rows.undefined:
+        labels = rows.undefined_labels(item)
+        shown = ", ".join(labels[:5]) + (f" and {len(labels) - 5} more" if len(labels) > 5 else "")
+        every = len(labels) == n
+        report_at(
+            result.report,
+            document,
+            document.mark_in((axis,), item.start),
+            "undefined-value",
+            f"{axis}: `{getattr(analysis, axis)[item.start : item.end]}` has no value for "
+            + (
+                f"every record ({n}): the analysis has no points"
+                if every
+                else f"{len(labels)} of {n} records ({shown})"
+            )
+            + f": {item.why}",
+            "these records are left out of the analysis; check the expression (or the records' values)",
+            entry=analysis_id,
+            severity=Severity.WARNING,
+        )
 
 
 def _check_descriptors(result: Validated, analysis_id: str, analysis: Analysis, the_plan: Plan) -> None:
