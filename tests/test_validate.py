@@ -361,3 +361,21 @@ def test_every_percentage_lies_within_0_and_100() -> None:
 
     for unit in ("%", "at%", "wt%", "vol%", "mol%"):
         assert unit_bounds(unit) == (0.0, 100.0), unit
+
+
+def test_a_lookalike_letter_in_an_id_is_named(tmp_path: Path) -> None:
+    kb = write_kb(
+        tmp_path,
+        {
+            "strategies/parent": minimal("strategy"),
+            "strategies/child": minimal("strategy", subtype_of="par\u0435nt"),
+            "properties/sei-thickness": minimal("property", "SEI thickness", unit="nm"),
+            "analyses/a": minimal("analysis", "A", x="s\u0435i-thickness", y="sei-thickness"),
+        },
+    )
+    report = validate_kb(kb).report
+    messages = {Path(p.path).stem: p for p in report.errors}
+    assert "U+0435 CYRILLIC SMALL LETTER IE at column 4, which looks like 'e'" in messages["child"].message
+    assert "U+0435 CYRILLIC SMALL LETTER IE at column 2, which looks like 'e'" in messages["a"].message
+    assert (messages["a"].code, messages["a"].col) == ("bad-expression", 5)
+    assert not any("is not an entry" in p.message for p in report.errors)

@@ -35,6 +35,7 @@ from typing import Any, Union
 import numpy as np
 
 from limkb.errors import TextError
+from limkb.schema.ids import odd_characters
 from limkb.schema.units import PERCENTAGES, UnitError, parse_unit
 
 __all__ = [
@@ -131,6 +132,14 @@ def _tokens(text: str) -> list[_Token]:
         if match is None or match.end() == at:
             bad = text[at:].lstrip()
             start = len(text) - len(bad)
+            if ord(bad[0]) >= 128:
+                named = odd_characters(bad[0])[0].replace("at column 1", f"at column {start + 1}")
+                raise ExpressionError(
+                    f"unexpected {bad[:1]!r}: {named}",
+                    start,
+                    start + 1,
+                    "type names in plain ASCII letters, digits and hyphens (retype the word rather than paste it)",
+                )
             raise ExpressionError(
                 f"unexpected {bad[:1]!r}",
                 start,

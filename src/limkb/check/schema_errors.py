@@ -18,6 +18,7 @@ from limkb.check.reader import Document
 from limkb.check.result import problem as _problem
 from limkb.report import Problem, Report, close_matches
 from limkb.schema.fields import OWN_ERRORS, inner_type
+from limkb.schema.ids import odd_characters
 from limkb.schema.kinds import Entry
 
 __all__ = ["describe_value", "dotted", "validate_schema"]
@@ -271,12 +272,15 @@ def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any
             hint = "write the DOI alone, e.g. 10.1039/d3ya00470h (no https://doi.org/ prefix)"
         elif loc and loc[-1] == "url":
             hint = "use a full https:// address"
+        odd = odd_characters(value) if isinstance(value, str) else []
+        if odd:
+            hint = "retype it in plain ASCII (a pasted letter from another script only looks the same)"
         return _problem(
             path,
             m.line,
             m.col,
             "bad-value",
-            f"{where}: {describe_value(value)} has the wrong form",
+            f"{where}: {describe_value(value)} has the wrong form" + (f": {'; '.join(odd)}" if odd else ""),
             hint,
             entry=stem,
         )

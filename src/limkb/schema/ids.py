@@ -10,6 +10,7 @@ __all__ = [
     "SLUG_PATTERN",
     "is_slug",
     "lookalikes",
+    "odd_characters",
     "reference_id",
     "reserved_reason",
     "slugify",
@@ -126,6 +127,20 @@ def lookalikes(text: str) -> list[str]:
         latin = char.translate(_LOOKALIKES)
         if latin != char:
             found.append(f"{char!r} ({unicodedata.name(char, 'unnamed')}, which looks like {latin!r})")
+    return found
+
+
+def odd_characters(text: str) -> list[str]:
+    """Each character of ``text`` outside ASCII, named with its code point and column (1-based):
+    ``U+0435 CYRILLIC SMALL LETTER IE at column 2, which looks like 'e'`` — what an id typed or
+    pasted with a lookalike letter gets told."""
+    found = []
+    for column, char in enumerate(text, start=1):
+        if ord(char) < 128:
+            continue
+        latin = char.translate(_LOOKALIKES)
+        looks = f", which looks like {latin!r}" if latin != char else ""
+        found.append(f"U+{ord(char):04X} {unicodedata.name(char, 'UNNAMED')} at column {column}{looks}")
     return found
 
 

@@ -582,7 +582,7 @@ class Analysis(Entry):
 
 _MINUS_NUMBER = re.compile(r"-\d+$")
 """``ce-1``: a subtraction written without blanks, not a property id."""
-_NAME = re.compile(r"(?<![A-Za-z0-9_.\-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
+_NAME = re.compile(r"(?<![\w.\-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
 
 
 KINDS: dict[str, type[Entry]] = {
