@@ -59,3 +59,87 @@ def test_ris_and_csl_json_carry_every_reference(real_kb: Any) -> None:
     assert item["author"][0]["family"] == first.authors[0].split(",")[0]
     if first.doi:
         assert item["DOI"] == first.doi
+
+
+HOSTILE = [
+    # (title, authors, journal)
+    ('x}, url = "https://evil.example", note = x', ["Smith, A."], "J. Tests"),
+    ("{unbalanced open and a stray close}} here", ["Curly, B. {"], "J. {Braces}"),
+    ("back\\slash \\end{document} 100 % & $5 #1 a_b ~x", ["Back\\slash, C."], "J. \\relax"),
+    ("two\nlines and a tab\there", ["Smith and Jones, D."], "J. Tests\nER  - \nTY  - JOUR\nTI  - injected"),
+    ("@article{evil, title={x}}", ["Anderson, E.", "Sand, F."], "}}}"),
+]
+
+
+def _hostile_references() -> list[Any]:
+    from limkb.schema.kinds import Reference
+
+    return [
+        Reference(
+            id=f"hostile{i}",
+            type="article",
+            title=title,
+            authors=authors,
+            journal=journal,
+            year=2020 + i,
+            doi=f"10.1000/hostile.{i}",
+        )
+        for i, (title, authors, journal) in enumerate(HOSTILE)
+    ]
+
+
+def test_bibtex_keeps_hostile_fields_inside_their_records() -> None:
+    import bibtexparser
+    from pybtex.database import parse_string
+
+    from limkb.commands.import_bib import latex_to_text
+    from limkb.outputs.bibliography import plain
+
+    references = _hostile_references()
+    text = bibtex(references)
+    library = bibtexparser.parse_string(text)
+    assert not library.failed_blocks
+    assert [e.key for e in library.entries] == [r.id for r in references]
+    parsed = parse_string(text, "bibtex")
+    assert list(parsed.entries) == [r.id for r in references]
+    for ref, entry in zip(references, library.entries, strict=True):
+        assert set(entry.fields_dict) == {"author", "title", "journal", "year", "doi"}, entry.fields_dict
+        for name in ("title", "journal"):  # LaTeX reads a run of spaces as one
+            assert latex_to_text(entry.fields_dict[name].value) == " ".join(plain(getattr(ref, name)).split())
+        assert entry.fields_dict["doi"].value == ref.doi
+        twin = parsed.entries[ref.id]
+        assert set(twin.fields) == {"title", "journal", "year", "doi"}
+        assert len(twin.persons["author"]) == len(ref.authors)
+
+
+def test_bibtex_hostile_titles_round_trip_through_import_bib(tmp_path: Path) -> None:
+    import limkb
+    from limkb.outputs.bibliography import plain
+
+    references = _hostile_references()
+    path = tmp_path / "hostile.bib"
+    path.write_text(bibtex(references), encoding="utf-8")
+    empty = tmp_path / "kb"
+    (empty / "references").mkdir(parents=True)
+    result = import_bib(path, empty)
+    assert len(result.created) == len(references), result.report.format()
+    back = {r.doi: r for r in limkb.load(empty, cache=False).entries(kind="reference")}
+    for ref in references:
+        assert back[ref.doi].title == " ".join(plain(ref.title).split()), back[ref.doi].title
+
+
+def test_ris_and_csl_keep_one_record_per_reference_whatever_the_text() -> None:
+    import rispy
+
+    from limkb.outputs.bibliography import plain
+
+    references = _hostile_references()
+    records = rispy.loads(ris(references))
+    assert len(records) == len(references)
+    for ref, record in zip(references, records, strict=True):
+        assert record["title"] == plain(ref.title)
+        assert record["secondary_title"] == plain(ref.journal)
+        assert len(record["authors"]) == len(ref.authors)
+    items = json.loads(csl_json(references))
+    assert [i["id"] for i in items] == [r.id for r in references]
+    assert all("\n" not in i["title"] and "\n" not in i["container-title"] for i in items)

@@ -60,7 +60,25 @@ _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.I)
 _DOI = re.compile(DOI_PATTERN)
 _MATH = re.compile(r"(?<!\\)\$([^$]*)(?<!\\)\$")
 _MATH_WRAPPER = re.compile(r"\\(?:mathrm|text|textrm|mathbf|mathit|rm|bf)\s*")
-_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+
+
+def _latex_context() -> Any:
+    """pylatexenc's macros, and the two that limkb's BibTeX writes for a brace without its pair."""
+    from pylatexenc.latex2text import MacroTextSpec, get_default_latex_context_db
+
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "limkb-braces",
+        macros=[
+            MacroTextSpec("textbraceleft", simplify_repl="{"),
+            MacroTextSpec("textbraceright", simplify_repl="}"),
+        ],
+        prepend=True,
+    )
+    return context
+
+
+_LATEX = LatexNodes2Text(math_mode="text", strict_latex_spaces=True, latex_context=_latex_context())
 
 
 @dataclass

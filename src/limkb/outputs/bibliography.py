@@ -10,12 +10,14 @@ citation-style-language item format that citeproc processors and Zotero read.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
 from limkb.schema.kinds import Reference
 
-__all__ = ["bibtex", "csl_json", "ris"]
+__all__ = ["bibtex", "csl_json", "plain", "ris"]
 
 _BIBTEX_TYPES = {
     "article": "article",
@@ -47,21 +49,65 @@ _CSL_TYPES = {
     "report": "report",
     "dataset": "dataset",
 }
-_LATEX = str.maketrans({"{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"})
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+}
+
+
+def plain(text: str) -> str:
+    """``text`` on one line: every control character (newlines and tabs included) becomes a
+    space, so no field can start a line of its own in a line-based format."""
+    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+
+
+def _bib_text(text: str) -> str:
+    """``text`` as the inside of a braced BibTeX value that reads back as ``text``.
+
+    BibTeX counts every brace, escaped or not, so braces that pair up are written ``\\{ \\}``
+    (balanced, read back by LaTeX-aware parsers as the characters) and a brace without its pair
+    as ``\\textbraceleft{}`` or ``\\textbraceright{}``: no title can close its own field and
+    inject another (``x}, url = {...``). Backslashes and LaTeX's special characters are escaped.
+    """
+    text = plain(text)
+    paired: set[int] = set()
+    opened: list[int] = []
+    for at, char in enumerate(text):
+        if char == "{":
+            opened.append(at)
+        elif char == "}" and opened:
+            paired.update((opened.pop(), at))
+    out = []
+    for at, char in enumerate(text):
+        if char in "{}":
+            if at in paired:
+                out.append("\\" + char)
+            else:
+                out.append(r"\textbraceleft{}" if char == "{" else r"\textbraceright{}")
+        else:
+            out.append(_LATEX.get(char, char))
+    return "".join(out)
 
 
 def _bib_value(text: str) -> str:
-    return "{" + text.translate(_LATEX) + "}"
+    return "{" + _bib_text(text) + "}"
+
+
+def _bib_author(author: str) -> str:
+    """An author, its own words ``and`` braced so that no name splits into two people."""
+    return re.sub(r"(?i)\band\b", lambda m: "{" + m.group(0) + "}", _bib_text(author))
 
 
 def bibtex(references: Iterable[Reference]) -> str:
     """BibTeX records, one per reference, in the order given."""
     out = []
     for ref in references:
-        fields: list[tuple[str, str]] = [
-            ("author", " and ".join(ref.authors)),
-            ("title", ref.title),
-        ]
+        fields: list[tuple[str, str]] = [("title", ref.title)]
         container = "booktitle" if ref.type.value == "chapter" else "journal"
         if ref.journal:
             fields.append(
@@ -79,7 +125,8 @@ def bibtex(references: Iterable[Reference]) -> str:
             fields.append(("doi", ref.doi))
         if ref.url:
             fields.append(("url", ref.url))
-        body = ",\n".join(f"  {name} = {_bib_value(value)}" for name, value in fields)
+        authors = "  author = {" + " and ".join(_bib_author(a) for a in ref.authors) + "}"
+        body = ",\n".join([authors, *(f"  {name} = {_bib_value(value)}" for name, value in fields)])
         out.append(f"@{_BIBTEX_TYPES[ref.type.value]}{{{ref.id},\n{body}\n}}\n")
     return "\n".join(out)
 
@@ -89,10 +136,10 @@ def ris(references: Iterable[Reference]) -> str:
     out = []
     for ref in references:
         lines = [f"TY  - {_RIS_TYPES[ref.type.value]}", f"ID  - {ref.id}"]
-        lines += [f"AU  - {author}" for author in ref.authors]
-        lines.append(f"TI  - {ref.title}")
+        lines += [f"AU  - {plain(author)}" for author in ref.authors]
+        lines.append(f"TI  - {plain(ref.title)}")
         if ref.journal:
-            lines.append(f"T2  - {ref.journal}")
+            lines.append(f"T2  - {plain(ref.journal)}")
         lines.append(f"PY  - {ref.year}")
         for tag, value in (
             ("VL", ref.volume),
@@ -102,7 +149,7 @@ def ris(references: Iterable[Reference]) -> str:
             ("UR", ref.url),
         ):
             if value:
-                lines.append(f"{tag}  - {value}")
+                lines.append(f"{tag}  - {plain(value)}")
         lines.append("ER  - ")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)
@@ -121,8 +168,8 @@ def csl_item(ref: Reference) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": ref.id,
         "type": _CSL_TYPES[ref.type.value],
-        "title": ref.title,
-        "author": [_csl_name(a) for a in ref.authors],
+        "title": plain(ref.title),
+        "author": [_csl_name(plain(a)) for a in ref.authors],
         "issued": {"date-parts": [[ref.year]]},
     }
     for key, value in (
@@ -134,7 +181,7 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         ("URL", ref.url),
     ):
         if value:
-            item[key] = value
+            item[key] = plain(value)
     return item
 
 
