@@ -65,7 +65,7 @@ def test_the_workflows_are_found() -> None:
     assert {p.name for p in WORKFLOWS} >= {"pr.yml", "drift.yml", "release.yml"}
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in WORKFLOWS if p.name != "pr-label.yml"], ids=lambda p: p.name)
 def test_every_action_is_pinned_to_a_commit_with_its_version_named(path: Path) -> None:
     """A tag or a branch can be moved to other code; a full commit SHA cannot."""
     workflow = _load(path)
@@ -103,7 +103,7 @@ def test_an_action_is_pinned_to_the_same_commit_and_version_everywhere() -> None
 def test_every_checkout_drops_its_credentials(path: Path) -> None:
     """With the default, the token stays in .git/config for every later step to read."""
     checkouts = [s for s in _steps(_load(path)) if s.get("uses", "").startswith("actions/checkout@")]
-    assert checkouts, path.name
+    assert checkouts or path.name == "pr-label.yml", path.name  # the label job checks out nothing
     for step in checkouts:
         assert step.get("with", {}).get("persist-credentials") is False, (
             f"{path.name}: add `persist-credentials: false` under the checkout's `with:`"
@@ -120,12 +120,15 @@ def test_tokens_are_read_only_except_for_the_release_job(path: Path) -> None:
         writes = {k for k, v in granted.items() if v == "write"}
         if path.name == "release.yml" and name == "release":
             assert granted == {"contents": "write"}
+        elif path.name == "pr-label.yml" and name == "label":
+            assert granted == {"pull-requests": "write"}
         else:
             assert not writes, f"{path.name}: job {name} asks for {writes}"
 
 
 def test_pull_requests_validate_the_changed_entries_first_then_all() -> None:
     pr = _load(ROOT / ".github/workflows/pr.yml")
+    pr["jobs"] = {"check": pr["jobs"]["check"]}  # the job that runs a pull request's own code
     checkout = next(s for s in _steps(pr) if s.get("uses", "").startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 0, "--changed needs the base branch's history"
     changed = _index(pr, _runs("--changed"))
@@ -137,6 +140,87 @@ def test_pull_requests_validate_the_changed_entries_first_then_all() -> None:
     assert step["if"] == "github.event_name == 'pull_request'", "base_ref is empty on a push"
     full = _index(pr, lambda s: s.get("run") == "limkb validate --format github --strict")
     assert changed < full < _index(pr, _runs("pytest"))
+
+
+PR = ROOT / ".github/workflows/pr.yml"
+
+
+def _scope(tmp_path: Path, changed: list[str]) -> str:
+    """Run the scope job's script in a repository whose pull request changes ``changed``."""
+    script = next(s["run"] for s in _load(PR)["jobs"]["scope"]["steps"] if s.get("id") == "scope")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    (repo / "README.md").write_text("x\n", encoding="utf-8")
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    base = subprocess.run(
+        [*git, "rev-parse", "HEAD"], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    for name in changed:
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("changed\n", encoding="utf-8")
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "pull request"], check=True)
+    output = tmp_path / "output"
+    env = {**os.environ, "BASE_SHA": base, "EVENT": "pull_request", "GITHUB_OUTPUT": str(output)}
+    subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=repo, env=env, check=True, capture_output=True
+    )
+    return output.read_text(encoding="utf-8").strip()
+
+
+@pytest.mark.parametrize(
+    ("changed", "data_only"),
+    [
+        (["kb/materials/x.yaml", "docs/about.md"], "true"),
+        (["kb/materials/x.yaml", "src/limkb/cli.py"], "false"),
+        (["mkdocs.yml"], "false"),
+        ([".github/workflows/pr.yml"], "false"),
+        (["requirements.lock"], "false"),
+        (["kbx/evil.py"], "false"),
+    ],
+)
+def test_the_scope_job_tells_data_only_pull_requests_apart(
+    tmp_path: Path, changed: list[str], data_only: str
+) -> None:
+    assert _scope(tmp_path, changed) == f"data_only={data_only}"
+
+
+def test_a_data_only_pull_request_runs_the_base_branch_s_code() -> None:
+    jobs = _load(PR)["jobs"]
+    data = jobs["data"]
+    assert data["if"] == "github.event_name == 'pull_request' && needs.scope.outputs.data_only == 'true'"
+    assert (
+        jobs["check"]["if"]
+        == "github.event_name != 'pull_request' || needs.scope.outputs.data_only != 'true'"
+    )
+    base, head = (s for s in data["steps"] if s.get("uses", "").startswith("actions/checkout@"))
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}" and "path" not in base["with"]
+    assert head["with"] == {
+        "ref": "${{ github.event.pull_request.head.sha }}",
+        "path": "pull-request",
+        "persist-credentials": False,
+    }
+    copy = _step({"jobs": {"data": data}}, "Take the pull request's kb/ and docs/")
+    assert (
+        copy["run"].split()
+        == ["rm", "-rf", "kb", "docs", "cp", "-a", "pull-request/kb", "pull-request/docs", ".", "rm", "-rf", "pull-request"]
+    )
+    text = PR.read_text(encoding="utf-8") + (ROOT / ".github/workflows/pr-label.yml").read_text(
+        encoding="utf-8"
+    )
+    assert "secrets." not in text
+
+
+def test_the_label_job_runs_nothing_of_the_pull_request() -> None:
+    label = _load(ROOT / ".github/workflows/pr-label.yml")
+    assert label["on"] == {"pull_request_target": {"types": ["opened", "synchronize", "reopened"]}}
+    assert label["permissions"] == {}
+    (step,) = label["jobs"]["label"]["steps"]
+    assert "uses" not in step  # no checkout, no action
+    assert "${{" not in step["run"]  # every value comes through the environment
 
 
 def test_the_changed_option_the_workflow_uses_exists() -> None:
