@@ -367,3 +367,43 @@ def test_a_port_in_use_is_refused_before_building(project: Path) -> None:
         )
     assert result.returncode == 1
     assert "cannot serve on" in result.stderr and "Traceback" not in result.stderr
+
+
+def _edit_keeping_stamp(path: Path, old: str, new: str) -> None:
+    """Replace ``old`` by ``new`` (of the same length) and put the modification time back, as
+    ``cp -p``, ``rsync -a`` and ``tar`` do."""
+    assert len(old) == len(new)
+    status = path.stat()
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert path.stat().st_size == status.st_size and path.stat().st_mtime_ns == status.st_mtime_ns
+
+
+def test_load_sees_an_edit_that_keeps_size_and_mtime(project: Path) -> None:
+    kb = project / "kb"
+    first = load(kb)
+    assert first["fec"].name == "Fluoroethylene carbonate"
+    _edit_keeping_stamp(kb / "materials" / "fec.yaml", "Fluoroethylene carbonate", "Fluoroethylene carbonatX")
+    assert load(kb)["fec"].name == "Fluoroethylene carbonatX"
+
+
+def test_build_sees_an_edit_that_keeps_size_and_mtime(project: Path) -> None:
+    build(project)
+    _edit_keeping_stamp(
+        project / "kb" / "materials" / "fec.yaml", "Fluoroethylene carbonate", "Fluoroethylene carbonatX"
+    )
+    build(project)
+    page = (project / "site" / "entries" / "materials" / "fec.html").read_text(encoding="utf-8")
+    assert "Fluoroethylene carbonatX" in page
+
+
+def test_the_preview_sees_an_edit_that_keeps_size_and_mtime(project: Path, tmp_path: Path) -> None:
+    from previewkit import running
+
+    with running(project, tmp_path / "out") as live:
+        _edit_keeping_stamp(
+            project / "kb" / "materials" / "fec.yaml", "Fluoroethylene carbonate", "Fluoroethylene carbonatX"
+        )
+        live.until(lambda: "carbonatX" in live.get("/limkb/entries/materials/fec.html")[1], "the edited page")

@@ -204,10 +204,20 @@ def test_a_data_only_pull_request_runs_the_base_branch_s_code() -> None:
         "persist-credentials": False,
     }
     copy = _step({"jobs": {"data": data}}, "Take the pull request's kb/ and docs/")
-    assert (
-        copy["run"].split()
-        == ["rm", "-rf", "kb", "docs", "cp", "-a", "pull-request/kb", "pull-request/docs", ".", "rm", "-rf", "pull-request"]
-    )
+    assert copy["run"].split() == [
+        "rm",
+        "-rf",
+        "kb",
+        "docs",
+        "cp",
+        "-a",
+        "pull-request/kb",
+        "pull-request/docs",
+        ".",
+        "rm",
+        "-rf",
+        "pull-request",
+    ]
     text = PR.read_text(encoding="utf-8") + (ROOT / ".github/workflows/pr-label.yml").read_text(
         encoding="utf-8"
     )
