@@ -221,6 +221,29 @@ def test_what_cannot_be_read_is_located_with_a_fix(text: str, message: str, at: 
     assert caught.value.hint and caught.value.code == "bad-formulation"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0.1 M LiNO3 in " * 5_000 + "1 M LiFSI in DME",
+        "1 M LiFSI in " + "DME-" * 20_000 + "DME",
+        "1 M LiFSI in DME (" + "1:" * 50_000 + "1 v/v)",
+        "1 M LiFSI in DME (1:1 " + "x" * 10_000 + ")",
+        "1,3-" * 30_000,
+    ],
+    ids=["nested 5,000 deep", "20,000 solvents", "a ratio of 50,001", "a long basis", "locants"],
+)
+def test_hostile_texts_are_refused_quickly_with_short_messages(text: str) -> None:
+    with pytest.raises(FormulationError) as caught:
+        parse(text)
+    assert len(caught.value.message) < 200 and len(caught.value.hint) < 400
+
+
+def test_additives_in_a_base_nest_three_deep_at_most() -> None:
+    parse("0.1 M LiNO3 in 0.2 M LiNO3 in 0.3 M LiNO3 in 1 M LiFSI in DME")
+    with pytest.raises(FormulationError, match="nest 4 deep"):
+        parse("0.1 M LiNO3 in " * 4 + "1 M LiFSI in DME")
+
+
 def test_the_ambiguity_errors_name_the_choices_and_the_declaration() -> None:
     with pytest.raises(FormulationError) as caught:
         parse("1 M LiClO4 in PC + 5% FEC")

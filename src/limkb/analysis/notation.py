@@ -127,6 +127,15 @@ def _basis(text: str) -> Amount:
     return Amount.RATIO_VOL
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    """A piece of the text short enough for a message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_MAX_DEPTH = 4
+"""How deep additives in a base electrolyte may nest (``X in Y in Z``)."""
+
+
 class _Scanner:
     """The text, a position in it, and the conventions that settle what it leaves unsaid."""
 
@@ -135,6 +144,7 @@ class _Scanner:
         self.src = text.translate(_DASHES)  # en dash, em dash and minus read as '-', same places
         self.at = 0
         self.conventions = conventions
+        self.depth = 0
 
     def skip(self) -> None:
         while self.at < len(self.src) and self.src[self.at].isspace():
@@ -310,7 +320,7 @@ def parse(text: str, *, conventions: Conventions | None = None) -> Formulation:
     components = _formulation(scan)
     if not scan.done():
         raise scan.fail(
-            f"expected '+' and an additive, found {text[scan.at :]!r}",
+            f"expected '+' and an additive, found {_clip(text[scan.at :])!r}",
             "join further components with '+', each with its amount, e.g. '+ 2 wt% VC'",
             width=len(text) - scan.at,
         )
@@ -328,6 +338,12 @@ def _formulation(scan: _Scanner) -> list[Component]:
         return _blend(scan, [])[1] + _additives(scan, salted=False)
     written_in = scan.match(_IN) is not None
     if written_in and scan.starts_formulation():
+        scan.depth += 1
+        if scan.depth >= _MAX_DEPTH:
+            raise scan.fail(
+                f"additives in a base electrolyte nest {_MAX_DEPTH} deep or more",
+                "write the additives once, after the base: '1 M LiTFSI in DOL/DME (1:1 v/v) + 2 wt% LiNO3'",
+            )
         base = _formulation(scan)  # "0.1 M Li2S5 + 5 wt% LiNO3 in 1 M LiTFSI in DOL/DME (1:1 vol)"
         return base + [_as_additive(item) for item in items]
     salts, extra = _salts(scan, items)
@@ -412,7 +428,7 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
     group = scan.match(_GROUP)
     if group is None and scan.peek("("):
         raise scan.fail(
-            f"cannot read the ratio {scan.text[scan.at :].split(')')[0] + ')'!r}",
+            f"cannot read the ratio {_clip(scan.text[scan.at :].split(')')[0] + ')')!r}",
             "write the ratio as numbers with its basis, e.g. '(1:1 v/v)', '(3:7 w/w)', '(1:2 mol)'",
         )
     uncounted = [s for s in salts if s.amount is None]
@@ -420,12 +436,12 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         if uncounted:
             raise _no_concentration(uncounted[0])
         if len(names) > 1:
-            joined = ":".join(n for n, _, _ in names)
+            joined = _clip(":".join(n for n, _, _ in names))
             raise FormulationError(
                 f"the solvents {joined} have no ratio",
                 names[0][1],
                 names[-1][2],
-                f"give their ratio after them, e.g. '{joined} ({':'.join('1' for _ in names)} v/v)'",
+                f"give their ratio after them, e.g. '{joined} ({_clip(':'.join('1' for _ in names))} v/v)'",
             )
         name, start, end = names[0]
         return salts, [Component(name, Role.SOLVENT, 1.0, Amount.RATIO_VOL, start, end)]
@@ -435,12 +451,13 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         for p in re.finditer(_NUMBER, group.group(1))
     ]
     basis = _basis(group.group(2)) if group.group(2) else None
+    ratio = _clip(group.group(1))
     if uncounted:
         return _counted(scan, group, salts, names, parts, basis)
     if len(parts) != len(names):
         raise FormulationError(
             f"{len(names)} solvent{'s' if len(names) > 1 else ''} but a ratio of {len(parts)} "
-            f"number{'s' if len(parts) > 1 else ''} ({group.group(1)})",
+            f"number{'s' if len(parts) > 1 else ''} ({ratio})",
             group.start(),
             group.end(),
             "give one number per solvent, in the order the solvents are named",
@@ -449,11 +466,11 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         basis = scan.conventions.ratio
         if basis is None:
             raise FormulationError(
-                f"the ratio ({group.group(1)}) has no basis: by volume, weight or moles?",
+                f"the ratio ({ratio}) has no basis: by volume, weight or moles?",
                 group.start(),
                 group.end(),
-                f"write it in the ratio, '({group.group(1)} v/v)', '({group.group(1)} w/w)' or "
-                f"'({group.group(1)} mol)', or declare `ratio: vol` (or wt, mol) in the dataset's "
+                f"write it in the ratio, '({ratio} v/v)', '({ratio} w/w)' or "
+                f"'({ratio} mol)', or declare `ratio: vol` (or wt, mol) in the dataset's "
                 "`conventions:` (`limkb descriptors --ratio vol`)",
             )
     solvents = [
@@ -484,7 +501,7 @@ def _counted(
         raise FormulationError(
             f"{len(salts)} salt{'s' if len(salts) > 1 else ''} without a concentration and {len(names)} "
             f"solvent{'s' if len(names) > 1 else ''}, but a ratio of {len(parts)} number"
-            f"{'s' if len(parts) > 1 else ''} ({group.group(1)})",
+            f"{'s' if len(parts) > 1 else ''} ({_clip(group.group(1))})",
             group.start(),
             group.end(),
             "count the salt first in the molar ratio, 'LiFSI DME-TTE (1:1.2:3)', or give its "
