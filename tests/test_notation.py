@@ -132,6 +132,16 @@ ACCEPTED: list[tuple[str, Conventions | None, list[tuple[str, Role, float, Amoun
         Conventions.of(percent="vol"),
         [("LiPF6", S, 1, M), ("EC", V, 1, VOL), ("FEC", A, 5, VOLP)],
     ),
+    (
+        "1 M LiPF6 in EC + 5% v/v FEC + 1 % w/w VC",
+        None,
+        [("LiPF6", S, 1, M), ("EC", V, 1, VOL), ("FEC", A, 5, VOLP), ("VC", A, 1, WTP)],
+    ),
+    (
+        "1 M LiPF6 in EC + 5% by wt FEC, 1% mol VC",
+        None,
+        [("LiPF6", S, 1, M), ("EC", V, 1, VOL), ("FEC", A, 5, WTP), ("VC", A, 1, MOLP)],
+    ),
     # a ratio printed without its basis, read under a declared convention
     (
         "1 M LiPF6 in EC:DMC (1:1)",

@@ -26,7 +26,8 @@ or formulas)::
     ratio       := number { (":" | "/") number }
     basis       := v/v | v | vol | by vol | w/w | wt | by wt | m/m | mol | molar | by mol ...
     additive    := ["+" | ","] amount name
-    amount      := number unit    unit := M | mM | m | mol/L | mol/kg | mol kg-1 | wt% | vol% | mol% | %
+    amount      := number unit    unit := M | mM | m | mol/L | mol/kg | mol kg-1 | wt% | vol% | mol%
+                                         | % w/w | % v/v | % mol | %
 
 ``M`` is mol/L and ``m`` mol/kg (IUPAC). A salt without an amount is counted in the blend's
 ratio: ``LiFSI SL (1:3 molar)`` has one more number than solvents, the salt's first, and is
@@ -66,13 +67,16 @@ _AMOUNT = re.compile(
     r"|(?P<wt>(?i:wt|w)\s*\.?\s*%)"
     r"|(?P<vol>(?i:vol|v)\s*\.?\s*%)"
     r"|(?P<molpercent>(?i:mol)\s*\.?\s*%)"
+    r"|(?P<wtafter>%\s*(?i:w\s*/\s*w|m\s*/\s*m|wt\.?|by\s+w(?:eigh)?t\.?|by\s+mass)(?![A-Za-z0-9]))"
+    r"|(?P<volafter>%\s*(?i:v\s*/\s*v|vol\.?|by\s+vol(?:ume|\.)?)(?![A-Za-z0-9]))"
+    r"|(?P<molafter>%\s*(?i:n\s*/\s*n|mol\s*/\s*mol|mol\.?|by\s+mol(?:es|e|\.)?)(?![A-Za-z0-9]))"
     r"|(?P<bare>%)"
     r"|(?P<millimolar>mM)(?![A-Za-z0-9])"
     r"|(?P<M>M)(?![A-Za-z0-9])"
     r"|(?P<m>m)(?![A-Za-z0-9])"
     r")"
 )
-"""An amount and its unit: ``1 M``, ``1.2M``, ``1 mol/kg``, ``2 wt%``, ``5%`` (``m`` is mol/kg)."""
+"""An amount and its unit: ``1 M``, ``1.2M``, ``1 mol/kg``, ``2 wt%``, ``5% v/v``, ``5%`` (``m`` is mol/kg)."""
 _UNITS = {
     "molal": Amount.MOLAL,
     "m": Amount.MOLAL,
@@ -82,6 +86,9 @@ _UNITS = {
     "wt": Amount.WT_PERCENT,
     "vol": Amount.VOL_PERCENT,
     "molpercent": Amount.MOL_PERCENT,
+    "wtafter": Amount.WT_PERCENT,
+    "volafter": Amount.VOL_PERCENT,
+    "molafter": Amount.MOL_PERCENT,
 }
 _LIMITS = {Amount.MOLAR: 30.0, Amount.MOLAL: 100.0}
 """The most a concentration can be (a solid salt is about 10 M); shares stay below 100 %."""
