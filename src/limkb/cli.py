@@ -213,7 +213,7 @@ def analyses(kb_dir: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("formulation", metavar='"FORMULATION"', required=False)
+@click.argument("formulation", metavar='["FORMULATION"]', required=False)
 @kb_option
 @click.option("--json", "as_json", is_flag=True, help="Print the components and descriptors as JSON.")
 @click.option(

@@ -13,7 +13,7 @@ from limkb.analysis.descriptors import DESCRIPTORS, DescriptorError, compute_des
 from limkb.analysis.formulations import Conventions, Formulation, FormulationError, parse, resolve
 from limkb.analysis.inputs import Inputs
 
-__all__ = ["describe_formulation", "describe_lines", "read_lines"]
+__all__ = ["describe_formulation", "describe_line", "describe_lines", "read_lines"]
 
 
 def _pointer(text: str, error: FormulationError) -> str:
