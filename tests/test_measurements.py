@@ -107,7 +107,7 @@ def test_contributing_documents_formulations_and_every_example_parses_and_resolv
         ("1 M LiPF6 in EC:DMC (1:1:1 v/v)", "2 solvents but a ratio of 3 numbers", "(1:1:1 v/v)"),
         ("1 M LiPF6 in EC + VC", "has no amount", "VC"),
         ("2 wt% VC in EC", "a salt's amount is a concentration", "2 wt% VC"),
-        ("1 M LiPF6 EC", "expected 'in'", "EC"),
+        ("1 M LiPF6 in EC:DMC (1:1 v/v) : x", "expected '+' and an additive", ": x"),
         ("", "empty", ""),
     ],
 )

@@ -213,10 +213,33 @@ def analyses(kb_dir: Path, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("formulation", metavar='"FORMULATION"')
+@click.argument("formulation", metavar='["FORMULATION"]', required=False)
 @kb_option
 @click.option("--json", "as_json", is_flag=True, help="Print the components and descriptors as JSON.")
-def descriptors(formulation: str, kb_dir: Path, as_json: bool) -> None:
+@click.option(
+    "--file",
+    "source",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False, allow_dash=True),
+    help="Read one formulation per line from this file ('-' for stdin) and print one JSON object per line.",
+)
+@click.option(
+    "--ratio",
+    type=click.Choice(["vol", "wt", "mol"]),
+    help="The basis of a ratio printed without one, as a dataset's `conventions: {ratio: ...}`.",
+)
+@click.option(
+    "--percent",
+    type=click.Choice(["wt", "vol", "mol"]),
+    help="What a bare % is, as a dataset's `conventions: {percent: ...}`.",
+)
+def descriptors(
+    formulation: str | None,
+    kb_dir: Path,
+    as_json: bool,
+    source: Path | None,
+    ratio: str | None,
+    percent: str | None,
+) -> None:
     """Print an electrolyte's atomic-fraction descriptors: a chemist's calculator.
 
     FORMULATION is written as papers write it (see CONTRIBUTING.md, "Electrolyte
@@ -225,16 +248,40 @@ def descriptors(formulation: str, kb_dir: Path, as_json: bool) -> None:
     element is also split into what the solvents and diluents bring and what the salt anions
     bring. A molarity is mol of salt per litre of solvent.
 
+    With --file, every line is a formulation (a table's column pasted into a file): each
+    gives one JSON object, its components and descriptors or its errors with the line and
+    the column in the formulation; blank lines are skipped; the exit status is 1 if any
+    line failed. A ratio without its basis and a bare % are errors unless --ratio and
+    --percent say what they are.
+
     \b
     Example:
       limkb descriptors "LiFSI-1DME-3TTE"
       limkb descriptors "1 M LiPF6 in EC:DMC (1:1 v/v) + 2 wt% VC" --json
+      limkb descriptors --file electrolytes.txt --ratio vol --percent wt
     """
     import json
 
-    from limkb.commands.descriptors import describe_formulation
+    from limkb.analysis.formulations import Conventions
+    from limkb.commands.descriptors import describe_formulation, describe_lines, read_lines
 
-    code, text = describe_formulation(formulation, kb_dir, as_json=as_json)
+    if (formulation is None) == (source is None):
+        raise click.UsageError('give one "FORMULATION" or --file FILE (not both)')
+    conventions = Conventions.of(ratio=ratio, percent=percent)
+    if source is not None:
+        shown = "<stdin>" if str(source) == "-" else str(source)
+        data = sys.stdin.buffer.read() if str(source) == "-" else source.read_bytes()
+        lines, unreadable = read_lines(data, shown)
+        if unreadable:
+            click.echo(f"error: {unreadable}", err=True)
+            sys.exit(1)
+        code, out, summary = describe_lines(lines, kb_dir, conventions=conventions)
+        for line in out:
+            click.echo(line)
+        click.echo(summary, err=True)
+        sys.exit(code)
+    assert formulation is not None
+    code, text = describe_formulation(formulation, kb_dir, as_json=as_json, conventions=conventions)
     if code:
         click.echo(text, err=True)
         sys.exit(code)

@@ -231,35 +231,55 @@ def _blend_moles(formulation: Formulation, materials: _Materials, basis: str) ->
 
 
 def moles(formulation: Formulation, data: Mapping[str, MaterialData]) -> dict[int, float]:
-    """Moles of each component, by its index, on one consistent basis."""
+    """Moles of each component, by its index, on one consistent basis.
+
+    A formulation whose salts are counted in a molar ratio (``LiFSI-1.2DME-3TTE``,
+    ``LiFSI DME-TTE (1:1.2:3)``) is its coefficients; a concentration or a vol% added to it
+    is reckoned on the litres (or kilograms) that those moles of solvent fill.
+    """
     materials = _Materials(data)
     components = formulation.components
-    units = {c.unit for c in components}
-    if components and all(c.unit is Amount.RATIO_MOL for c in components) and components[0].role is Role.SALT:
-        return {i: c.amount or 0.0 for i, c in enumerate(components)}
-    needs_litre = bool(units & {Amount.MOLAR, Amount.VOL_PERCENT})
-    basis = "L" if needs_litre else "kg"
-    found = _blend_moles(formulation, materials, basis)
+    blend = [i for i, c in enumerate(components) if c.role in (Role.SOLVENT, Role.DILUENT)]
+
+    def ident(i: int) -> str:
+        return components[i].material or components[i].name
+
+    def kilograms() -> float:
+        return sum(found[j] * materials.mass(ident(j)) for j in blend if j in found) / 1000
+
+    def litres() -> float:
+        why = "an amount per litre added to a molar ratio"
+        return sum(
+            found[j] * materials.mass(ident(j)) / (1000 * materials.density(ident(j), why))
+            for j in blend
+            if j in found
+        )
+
+    counted = any(c.role is Role.SALT and c.unit is Amount.RATIO_MOL for c in components)
+    if counted:
+        found = {i: c.amount or 0.0 for i, c in enumerate(components) if c.unit is Amount.RATIO_MOL}
+        per_litre = litres if any(c.unit in (Amount.MOLAR, Amount.VOL_PERCENT) for c in components) else None
+        per_kg = kilograms
+    else:
+        units = {c.unit for c in components}
+        basis = "L" if units & {Amount.MOLAR, Amount.VOL_PERCENT} else "kg"
+        found = _blend_moles(formulation, materials, basis)
+        per_litre = (lambda: 1.0) if basis == "L" else None
+        per_kg = kilograms if basis == "L" else (lambda: 1.0)
+    litre = per_litre() if per_litre is not None else 1.0
+    kilogram = per_kg() if any(c.unit is Amount.MOLAL for c in components) else 1.0
     for i, c in enumerate(components):
-        if c.role in (Role.SOLVENT, Role.DILUENT):
+        if i in found or c.role in (Role.SOLVENT, Role.DILUENT):
             continue
-        material = c.material or c.name
         amount = c.amount or 0.0
         if c.unit is Amount.MOLAR:
-            found[i] = amount  # per litre of blend
+            found[i] = amount * litre  # per litre of blend
         elif c.unit is Amount.MOLAL:
-            if basis == "L":  # mol per kg of blend, in a litre of blend
-                grams = sum(
-                    n * materials.mass(components[j].material or components[j].name)
-                    for j, n in found.items()
-                    if components[j].role in (Role.SOLVENT, Role.DILUENT)
-                )
-                found[i] = amount * grams / 1000
-            else:
-                found[i] = amount
+            found[i] = amount * kilogram  # per kg of blend
         elif c.unit is Amount.VOL_PERCENT:
-            litres = amount / 100  # x vol% adds x/100 L per litre of blend, as Kim et al. count it
-            found[i] = litres * 1000 * materials.density(material, "a vol% amount") / materials.mass(material)
+            material = ident(i)
+            volume = amount / 100 * litre  # x vol% adds x/100 L per litre of blend, as Kim et al. count it
+            found[i] = volume * 1000 * materials.density(material, "a vol% amount") / materials.mass(material)
     # shares of the whole come last, once everything else is known
     percent = [(i, c) for i, c in enumerate(components) if c.unit in (Amount.WT_PERCENT, Amount.MOL_PERCENT)]
     for unit in (Amount.WT_PERCENT, Amount.MOL_PERCENT):

@@ -9,12 +9,19 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from limkb.analysis.descriptors import DescriptorError, MaterialData, compute_descriptors
-from limkb.analysis.formulations import Formulation, FormulationError, MaterialIndex, components_of, resolve
+from limkb.analysis.formulations import (
+    Conventions,
+    Formulation,
+    FormulationError,
+    MaterialIndex,
+    components_of,
+    resolve,
+)
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.schema.kinds import Dataset, Entry, Material, Property, Record
 from limkb.schema.units import convert
 
-__all__ = ["Inputs", "formulation_of", "material_index"]
+__all__ = ["Inputs", "conventions_of", "formulation_of", "material_index"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +36,14 @@ def material_index(materials: Sequence[Material]) -> MaterialIndex:
         (m.id, [m.name, *m.aliases, *([m.formula] if m.formula else [])], [r.value for r in m.roles])
         for m in materials
     )
+
+
+def conventions_of(dataset: Dataset) -> Conventions:
+    """The conventions a dataset declares for its formulations (none declared: none assumed)."""
+    declared = dataset.conventions
+    if declared is None:
+        return Conventions()
+    return Conventions.of(ratio=declared.ratio, percent=declared.percent)
 
 
 class Inputs:
@@ -54,10 +69,11 @@ class Inputs:
         written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
         if written is None:
             return None
-        key = written if isinstance(written, str) else repr(written)
+        conventions = conventions_of(dataset)
+        key = f"{written}\x00{conventions}" if isinstance(written, str) else repr(written)
         if key not in self._formulations:
             try:
-                formulation = formulation_of(written, self.index)
+                formulation = formulation_of(written, self.index, conventions=conventions)
                 self._formulations[key] = compute_descriptors(formulation, self.material_data)
             except (FormulationError, DescriptorError) as error:
                 log.debug("no descriptors for %r: %s", key, error)
@@ -65,10 +81,13 @@ class Inputs:
         return self._formulations[key]
 
 
-def formulation_of(written: str | Sequence[Any], index: MaterialIndex) -> Formulation:
-    """The resolved formulation of an ``electrolyte`` value; raises :class:`FormulationError`."""
+def formulation_of(
+    written: str | Sequence[Any], index: MaterialIndex, *, conventions: Conventions | None = None
+) -> Formulation:
+    """The resolved formulation of an ``electrolyte`` value, read with its dataset's
+    ``conventions``; raises :class:`FormulationError`."""
     if isinstance(written, str):
-        formulation, errors = resolve(parse_formulation(written), index)
+        formulation, errors = resolve(parse_formulation(written, conventions=conventions), index)
         if errors:
             raise errors[0]
         return formulation

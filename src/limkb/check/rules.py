@@ -15,7 +15,7 @@ from typing import Any
 from limkb.analysis.descriptors import DescriptorError, compute_descriptors
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
-from limkb.analysis.inputs import Inputs, formulation_of, material_index
+from limkb.analysis.inputs import Inputs, conventions_of, formulation_of, material_index
 from limkb.analysis.variables import Plan, evaluate_plan, plan
 from limkb.check.reader import Document, Mark
 from limkb.check.result import Validated, Where, report_at
@@ -621,7 +621,7 @@ def _check_descriptors(result: Validated, analysis_id: str, analysis: Analysis, 
             if written is None or not isinstance(written, str) or written in reported:
                 continue
             try:
-                formulation = formulation_of(written, inputs.index)
+                formulation = formulation_of(written, inputs.index, conventions=conventions_of(dataset))
                 compute_descriptors(formulation, inputs.material_data)
             except FormulationError:
                 continue  # reported by _check_formulations
@@ -669,13 +669,14 @@ def _check_formulations(result: Validated) -> None:
             (("records", r, "electrolyte"), record.electrolyte) for r, record in enumerate(entry.records)
         ]
         seen: dict[str, list[FormulationError]] = {}
+        conventions = conventions_of(entry)
         for loc, written in places:
             if not isinstance(written, str):
                 continue
             if written not in seen:
                 index = index or _material_index(result)
                 try:
-                    _, errors = resolve(parse_formulation(written), index)
+                    _, errors = resolve(parse_formulation(written, conventions=conventions), index)
                 except FormulationError as refused:
                     errors = [refused]
                 seen[written] = errors

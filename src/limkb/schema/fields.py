@@ -37,6 +37,7 @@ __all__ = [
     "CompatLink",
     "Component",
     "Conditions",
+    "Conventions",
     "CurrentDensity",
     "Density",
     "Doi",
@@ -527,6 +528,19 @@ class Component(ClosedModel):
     amount: Number | None = Field(default=None, gt=0, description="How much, in `unit`.")
     unit: Literal["M", "mol/kg", "mol ratio", "vol ratio", "wt ratio", "wt%", "vol%", "mol%"] | None = Field(
         default=None, description="The amount's unit: M, mol/kg, mol/vol/wt ratio, wt%, vol% or mol%."
+    )
+
+
+class Conventions(ClosedModel):
+    """How a dataset's formulations read what papers leave unsaid, declared once for all of them."""
+
+    ratio: Literal["vol", "wt", "mol"] | None = Field(
+        default=None,
+        description="The basis of a solvent ratio printed without one, `EC:DMC (1:1)`: `vol`, `wt` or `mol`.",
+    )
+    percent: Literal["wt", "vol", "mol"] | None = Field(
+        default=None,
+        description="What a bare `%` is, `+ 2% VC`: a share by weight (`wt`), volume (`vol`) or moles (`mol`).",
     )
 
 

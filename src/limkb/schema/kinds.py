@@ -38,6 +38,7 @@ from limkb.schema.fields import (
     CompatLink,
     Component,
     Conditions,
+    Conventions,
     Density,
     Doi,
     Electrolyte,
@@ -498,6 +499,11 @@ class Dataset(Entry):
     conditions: Conditions | None = Field(default=None, description="Conditions common to every row.")
     electrolyte: Electrolyte | None = Field(
         default=None, description="The electrolyte of every row that does not name its own."
+    )
+    conventions: Conventions | None = Field(
+        default=None,
+        description="How this dataset's formulations read a ratio without its basis and a bare `%`, "
+        "declared once: `{ratio: vol, percent: wt}`; undeclared, either is an error.",
     )
     composition: list[list[Annotated[str, Strict()]]] = Field(
         default_factory=list,
