@@ -267,9 +267,13 @@ def test_version_folders_left_by_killed_builds_are_removed_but_not_running_ones(
     build(project)
     store = project / ".limkb-out"
     stale, running = store / "v-stale", store / "v-running"
-    for folder in (stale, running):
+    from limkb.commands.build import _MARKER, _marked
+    from limkb.files import seal
+
+    for folder in (stale, running):  # as a build makes them: marked, locked while it runs
         (folder / "site").mkdir(parents=True)
         (folder / ".lock").touch()
+        (folder / _MARKER).write_bytes(seal(_marked(folder)))
     fd = os.open(running / ".lock", os.O_RDWR)
     fcntl.flock(fd, fcntl.LOCK_EX)
     try:

@@ -320,7 +320,10 @@ def test_a_bad_dev_addr_is_refused_before_building(project: Path, address: str) 
     assert not (project / ".cache").exists()  # nothing was built
 
 
-def test_the_preview_removes_its_folder_on_sigterm(project: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_the_preview_removes_its_folder_on_sigterm_and_sigint(
+    project: Path, tmp_path: Path, signum: str
+) -> None:
     import signal
     import time
 
@@ -343,7 +346,7 @@ def test_the_preview_removes_its_folder_on_sigterm(project: Path, tmp_path: Path
             time.sleep(0.1)
         assert any(scratch.glob("limkb-preview-*"))
         time.sleep(1.0)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(getattr(signal, signum))
         output, _ = process.communicate(timeout=60)
     finally:
         process.kill()

@@ -40,7 +40,6 @@ from limkb.files import (
     seal_cache,
     trusted_cache,
     unseal,
-    write_atomic,
     write_pickle,
 )
 from limkb.files import umask as _umask
@@ -212,7 +211,7 @@ class _Version:
         self.path = Path(tempfile.mkdtemp(prefix="v-", dir=store))
         os.chmod(self.path, 0o777 & ~_umask())  # readable as a plainly made folder would be
         self._lock = _lock(self.path)
-        write_atomic(self.path / _MARKER, seal(_marked(self.path)))
+        (self.path / _MARKER).write_bytes(seal(_marked(self.path)))  # a fresh folder: no rename needed
 
     def release(self) -> None:
         if self._lock is not None:
