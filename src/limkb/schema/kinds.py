@@ -58,6 +58,7 @@ from limkb.schema.fields import (
     relation_fields,
     unit_bounds,
 )
+from limkb.schema.filters import Bounds, ValueFilter, read_value_filter
 from limkb.schema.vocab import (
     ColumnType,
     Compatibility,
@@ -517,8 +518,16 @@ class Reported(ClosedModel):
     locator: Text | None = Field(default=None, description='Where ("Fig. 1c").')
 
 
-class Filters(ClosedModel):
-    """Which records an analysis keeps, by their conditions (all stated ones must match)."""
+class Filters(BaseModel):
+    """Which records an analysis keeps: by their conditions and by the values of variables.
+
+    The fields are conditions; any other key names a variable (a column, a property id or a
+    descriptor) with a value filter: ``ce: ">= 90"``, ``frac_o_solvent: "0.05..0.2"`` (see
+    :mod:`limkb.schema.filters`). A record is kept when every stated filter matches.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, ValueFilter] = Field(init=False)
 
     cell: Text | None = Field(default=None, description="Keep records with this cell, e.g. `Li||Cu`.")
     protocol: Text | None = Field(default=None, description="Keep records with this protocol.")
@@ -532,6 +541,11 @@ class Filters(ClosedModel):
         default=None, description="Keep records measured at this temperature."
     )
     source: Id | None = Field(default=None, description="Keep records from this reference.")
+
+    @property
+    def values(self) -> dict[str, Bounds]:
+        """The value filters, by variable name, read into bounds."""
+        return {name: read_value_filter(v) for name, v in (self.__pydantic_extra__ or {}).items()}
 
 
 class Analysis(Entry):
