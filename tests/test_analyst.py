@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scipy import stats
 
 from kbfactory import SOURCE, minimal, write_kb
 from limkb.analysis.correlations import compute
@@ -181,3 +182,178 @@ def test_the_schema_documents_value_filters() -> None:
     schema = Filters.model_json_schema()
     extra = schema["additionalProperties"]
     assert {"type": "number"} in extra["anyOf"] and "0.05..0.2" in extra["description"]
+
+
+# --- 2. method: spearman throughout -----------------------------------------------------------
+
+# Two studies; within each, CE rises with thickness monotonically but not on a line, and one
+# record of the first sits far off: Pearson and Spearman disagree, overall and per group.
+MONOTONE = [
+    ("A1", 1.0, 90.0, "smith2020test"),
+    ("A2", 2.0, 96.0, "smith2020test"),
+    ("A3", 3.0, 97.5, "smith2020test"),
+    ("A4", 4.0, 98.0, "smith2020test"),
+    ("A5", 40.0, 98.2, "smith2020test"),
+    ("B1", 5.0, 99.0, "jones2021another"),
+    ("B2", 6.0, 95.0, "jones2021another"),
+    ("B3", 7.0, 99.1, "jones2021another"),
+    ("B4", 8.0, 99.2, "jones2021another"),
+    ("B5", 9.0, 99.3, "jones2021another"),
+]
+
+
+def spearman_kb(tmp_path: Path, method: str = "spearman") -> Path:
+    entries: dict[str, Any] = {
+        "references/jones2021another": {"title": "Another test", "authors": ["Jones, B."], "year": 2021},
+        "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%", maximum=100),
+        "properties/sei-thickness": minimal("property", "SEI thickness", unit="nm", desired="lower"),
+        "datasets/mono": minimal(
+            "dataset",
+            "Monotone",
+            columns=[
+                {"name": "t", "property": "sei-thickness", "unit": "nm"},
+                {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+            ],
+            records=[
+                {"label": label, "t": t, "ce": ce, "source": {"ref": ref, "locator": "Table 1"}}
+                for label, t, ce, ref in MONOTONE
+            ],
+        ),
+        "analyses/ce-vs-t": minimal(
+            "analysis",
+            "CE vs thickness",
+            x="t",
+            y="ce",
+            method=method,
+            by="source",
+            reported={"value": 0.5, "ref": "smith2020test", "locator": "Fig. 2"},
+        ),
+    }
+    return write_kb(tmp_path, entries)
+
+
+def _loo_range(xs: list[float], ys: list[float], coefficient: Any) -> tuple[float, float]:
+    values = [coefficient(xs[:i] + xs[i + 1 :], ys[:i] + ys[i + 1 :]).statistic for i in range(len(xs))]
+    return min(values), max(values)
+
+
+def test_spearman_judges_the_pooled_result_by_rho(tmp_path: Path) -> None:
+    result = compute(load(spearman_kb(tmp_path)), "ce-vs-t")
+    xs, ys = [t for _, t, _, _ in MONOTONE], [ce for _, _, ce, _ in MONOTONE]
+    rho = stats.spearmanr(xs, ys).statistic
+    assert result.coefficient == pytest.approx(rho) and result.difference == pytest.approx(rho - 0.5)
+    assert abs(result.r - rho) > 0.1  # the two coefficients really differ here
+    low, high = _loo_range(xs, ys, stats.spearmanr)
+    assert result.loo is not None
+    assert (result.loo.min, result.loo.max) == (pytest.approx(low), pytest.approx(high))
+    assert result.coefficient_ci is not None and result.coefficient_ci[0] < rho < result.coefficient_ci[1]
+    assert all("rests on one record" not in f or " rho would be " in f for f in result.flags)
+
+
+def test_spearman_groups_and_their_difference_use_rho(tmp_path: Path) -> None:
+    result = compute(load(spearman_kb(tmp_path)), "ce-vs-t")
+    by_key = {g.key: g.stats for g in result.groups}
+    expected = {}
+    for key in ("smith2020test", "jones2021another"):
+        rows = [(t, ce) for _, t, ce, ref in MONOTONE if ref == key]
+        xs, ys = [t for t, _ in rows], [ce for _, ce in rows]
+        expected[key] = stats.spearmanr(xs, ys).statistic
+        low, high = _loo_range(xs, ys, stats.spearmanr)
+        group = by_key[key]
+        assert group.coefficient == pytest.approx(expected[key])
+        assert group.loo is not None
+        assert (group.loo.min, group.loo.max) == (pytest.approx(low), pytest.approx(high))
+    spread = max(expected.values()) - min(expected.values())
+    assert result.group_spread == pytest.approx(spread)
+    pearson = compute(load(spearman_kb(tmp_path / "p", method="pearson")), "ce-vs-t")
+    assert pearson.group_spread == pytest.approx(
+        abs(pearson.groups[0].stats.r - pearson.groups[1].stats.r)
+    ) and pearson.group_spread != pytest.approx(spread)
+
+
+def test_spearman_page_leads_with_rho_and_its_plot_shows_ranks_without_a_line(tmp_path: Path) -> None:
+    from limkb.site.plots import caption, scatter_svg
+    from limkb.site.render import RenderOptions, render
+
+    kb = load(spearman_kb(tmp_path))
+    result = kb.analyses["ce-vs-t"]
+    assert caption(result).startswith("Spearman ρ = ") and caption(result).endswith("on ranks")
+    pages = render(kb, options=RenderOptions())
+    page = str(pages["entries/analyses/ce-vs-t.md"])
+    assert page.index("<th>Spearman ρ</th>") < page.index("<th>Pearson r</th>")
+    assert "ρ from" in page and "The groups' ρ differ by up to" in page
+    assert "<th>source</th><th>n</th><th>Spearman ρ</th>" in page
+    svg = scatter_svg(result)
+    assert "rank of SEI thickness (1 = lowest)" in svg and "Spearman ρ" in svg
+    assert "stroke-dasharray" not in svg  # no least-squares line
+    pearson = load(spearman_kb(tmp_path / "p", method="pearson")).analyses["ce-vs-t"]
+    assert "stroke-dasharray" in scatter_svg(pearson) and "rank of" not in scatter_svg(pearson)
+    assert scatter_svg(result) == svg
+
+
+# --- 3. plots stay readable at n = 150 --------------------------------------------------------
+
+
+def crowded(n: int = 150, method: str = "pearson") -> Any:
+    """An analysis of ``n`` electrolytes with long labels, as a compiled table gives them."""
+    import numpy as np
+
+    from limkb.analysis.correlations import AnalysisResult, Point, correlate
+
+    rng = np.random.default_rng(7)
+    xs = rng.uniform(0, 0.4, n)
+    ys = np.clip(96 + 10 * xs + rng.normal(0, 1.0, n), 80, 99.95)
+    points = tuple(
+        Point(f"1.2 M LiFSI in DME-TTE (1:{i % 5 + 1} by vol) + 2 wt% LiNO3 #{i}", "d", float(x), float(y))
+        for i, (x, y) in enumerate(zip(xs, ys, strict=True))
+    )
+    s = correlate(points, method)
+    return AnalysisResult(
+        id="crowded",
+        name="Crowded",
+        x="frac_f",
+        y="ce",
+        x_unit="1",
+        y_unit="%",
+        datasets=("d",),
+        excluded=0,
+        stats=s,
+        reported=None,
+        difference=None,
+        points=points,
+        method=method,
+    )
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_a_plot_of_150_points_labels_few_points_without_collisions(method: str) -> None:
+    import xml.etree.ElementTree as ET
+
+    from limkb.site import plots
+
+    result = crowded(method=method)
+    svg = plots.scatter_svg(result)
+    assert svg == plots.scatter_svg(crowded(method=method))  # byte-identical
+    texts = ["".join(t.itertext()) for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    labels = [t for t in texts if "LiFSI" in t]
+    assert 1 <= len(labels) <= plots.MAX_LABELS // 2 + 1
+    assert all(len(t) <= 32 for t in labels), labels  # long labels are cut; the hover title keeps them
+    assert svg.count("<title>") >= 150
+    shown = plots._shown(result)
+    xs, ys = [p.x for p in shown], [p.y for p in shown]
+    limits = (min(xs) - 0.1, max(xs) + 0.1, min(ys) - 0.1, max(ys) + 0.1)
+    placed = plots._place_labels(shown, plots._labelled(result, shown), limits, (330.0, 220.0))
+    boxes = [label.box for label in placed]
+    assert all(not plots._overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert all(b[0] >= 0 and b[2] <= 330 and b[1] >= 0 and b[3] <= 220 for b in boxes)
+
+
+def test_labels_of_a_crowded_corner_never_overlap_and_some_are_left_off() -> None:
+    from limkb.analysis.correlations import Point
+    from limkb.site import plots
+
+    points = [Point(f"label number {i}", "d", 1.0 + i * 1e-3, 1.0) for i in range(40)]
+    placed = plots._place_labels(points, points, (0.0, 2.0, 0.0, 2.0), (300.0, 200.0))
+    boxes = [label.box for label in placed]
+    assert 0 < len(placed) < 40
+    assert all(not plots._overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
