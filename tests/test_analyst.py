@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from scipy import stats
 
-from kbfactory import SOURCE, minimal, write_kb
+from kbfactory import SOURCE, minimal, write_entry, write_kb
 from limkb.analysis.correlations import compute
 from limkb.check.validate import validate_kb
 
@@ -357,3 +357,111 @@ def test_labels_of_a_crowded_corner_never_overlap_and_some_are_left_off() -> Non
     boxes = [label.box for label in placed]
     assert 0 < len(placed) < 40
     assert all(not plots._overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+# --- 4. records for the analyst: Python, pandas, SQL, graph ---------------------------------
+
+
+def test_records_carry_components_merged_conditions_and_descriptors(tmp_path: Path) -> None:
+    from limkb.analysis.inputs import Inputs
+
+    kb = load(kb_dir(tmp_path))
+    table = kb.dataset("ethers")
+    first, fourth = table.records[0], table.records[3]
+    assert first["electrolyte"] == "LiFSI-1.2DME-3TTE"
+    assert first["components"] == [
+        {"material": "lifsi", "role": "salt", "amount": 1.0, "unit": "mol ratio"},
+        {"material": "dme", "role": "solvent", "amount": 1.2, "unit": "mol ratio"},
+        {"material": "tte", "role": "diluent", "amount": 3.0, "unit": "mol ratio"},
+    ]
+    # the dataset's conditions, with the record's own cell winning
+    assert first["conditions"]["cell"] == "Li||Cu" and fourth["conditions"]["cell"] == "Li||Li"
+    assert fourth["conditions"]["current_density"] == {"value": 0.5, "unit": "mA cm-2"}
+    assert fourth["conditions"]["temperature"] == {"value": 25.0, "unit": "°C"}
+    dataset = kb["ethers"]
+    expected = Inputs(kb).descriptors(dataset, dataset.records[0])
+    assert expected and first["descriptors"] == pytest.approx(expected)
+    assert 0 < first["descriptors"]["frac_f"] < 1
+    assert table.column_of("coulombic-efficiency") == "ce" and table.column_of("nothing") is None
+
+
+def test_to_pandas_spreads_conditions_and_descriptors_into_columns(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    frame = load(kb_dir(tmp_path)).dataset("ethers").to_pandas()
+    assert list(frame.columns[:6]) == ["label", "ce", "thickness", "ref", "locator", "electrolyte"]
+    assert {"components", "cell", "current_density", "temperature", "frac_f", "frac_o_solvent"} <= set(
+        frame.columns
+    )
+    assert frame["cell"].tolist() == ["Li||Cu", "Li||Cu", "Li||Cu", "Li||Li", "Li||Cu", "Li||Cu"]
+    assert frame["current_density"].tolist() == [0.5] * 6
+    high = frame[frame["ce"] > 99]
+    assert high["label"].tolist() == ["E2", "E3", "E5"]
+    assert high["frac_f"].iloc[0] == pytest.approx(
+        load(kb_dir(tmp_path / "b")).dataset("ethers").records[1]["descriptors"]["frac_f"]
+    )
+
+
+def test_to_pandas_without_pandas_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    table = load(kb_dir(tmp_path)).dataset("ethers")
+    real = importlib.import_module
+
+    def without_pandas(name: str, *args: Any) -> Any:
+        if name == "pandas":
+            raise ImportError("No module named 'pandas'")
+        return real(name, *args)
+
+    monkeypatch.setattr(importlib, "import_module", without_pandas)
+    with pytest.raises(ImportError, match=r"pip install limkb\[pandas\]"):
+        table.to_pandas()
+
+
+def test_sqlite_holds_components_and_descriptors_with_foreign_keys(tmp_path: Path) -> None:
+    import sqlite3
+
+    from limkb.outputs.sqlite import write_sqlite
+
+    kb = load(kb_dir(tmp_path))
+    path = write_sqlite(kb, tmp_path / "kb.sqlite", results=kb.analyses)
+    db = sqlite3.connect(path)
+    try:
+        components = db.execute(
+            "SELECT row, position, material, role, amount, unit FROM components WHERE dataset = 'ethers' AND row = 0"
+        ).fetchall()
+        assert components == [
+            (0, 0, "lifsi", "salt", 1.0, "mol ratio"),
+            (0, 1, "dme", "solvent", 1.2, "mol ratio"),
+            (0, 2, "tte", "diluent", 3.0, "mol ratio"),
+        ]
+        records = kb.dataset("ethers").records
+        stored = dict(db.execute("SELECT name, value FROM descriptors WHERE dataset = 'ethers' AND row = 2"))
+        assert stored == pytest.approx(records[2]["descriptors"]) and "frac_o_solvent" in stored
+        keys = {
+            (table, parent, frm)
+            for table in ("components", "descriptors")
+            for _, _, parent, frm, *_ in db.execute(f"PRAGMA foreign_key_list({table})")
+        }
+        assert {("components", "entries", "material"), ("components", "dataset_records", "dataset")} <= keys
+        assert ("descriptors", "dataset_records", "dataset") in keys
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert db.execute("PRAGMA user_version").fetchone() == (4,)
+    finally:
+        db.close()
+
+
+def test_the_graph_links_datasets_to_the_materials_of_their_records(tmp_path: Path) -> None:
+    from limkb.site.render import RenderOptions, render
+
+    path = kb_dir(tmp_path)
+    write_entry(path, "materials/ec", minimal("material", "EC", formula="C3H4O3", roles=["solvent"]))
+    kb = load(path)
+    assert sorted(e.id for e in kb.related("ethers", "component")) == ["dme", "lifsi", "tte"]
+    assert [e.id for e in kb.related("tte", "component", direction="in")] == ["ethers"]
+    assert kb.related("ec", "component", direction="in") == []
+    [edge] = kb.graph.get_edge_data("ethers", "tte").values()
+    assert edge["inverse"] == "component of" and edge["sources"] == [
+        {"ref": "smith2020test", "locator": "Table 1"}
+    ]
+    page = str(render(kb, options=RenderOptions())["entries/materials/tte.md"])
+    assert "component of" in page and "datasets/ethers.md" in page
