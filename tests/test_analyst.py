@@ -465,3 +465,108 @@ def test_the_graph_links_datasets_to_the_materials_of_their_records(tmp_path: Pa
     ]
     page = str(render(kb, options=RenderOptions())["entries/materials/tte.md"])
     assert "component of" in page and "datasets/ethers.md" in page
+
+
+# --- 5. the README's example, run as written ----------------------------------------------------
+
+README_MATERIALS = {
+    "lifsi": ("LiFSI", "LiN(SO2F)2", "salt"),
+    "litfsi": ("LiTFSI", "LiN(SO2CF3)2", "salt"),
+    "lipf6": ("LiPF6", "LiPF6", "salt"),
+    "lino3": ("LiNO3", "LiNO3", "additive"),
+    "dme": ("DME", "C4H10O2", "solvent"),
+    "dol": ("DOL", "C3H6O2", "solvent"),
+    "ec": ("EC", "C3H4O3", "solvent"),
+    "dmc": ("DMC", "C3H6O3", "solvent"),
+    "tte": ("TTE", "C5H4F8O", "diluent"),
+}
+README_RECORDS = [
+    ("Carbonate baseline", 96.5, "1 M LiPF6 in EC:DMC (1:1 v/v)"),
+    ("Ether with nitrate", 99.1, "1 M LiTFSI in DOL/DME (1:1 vol) + 2 wt% LiNO3"),
+    ("High concentration", 99.3, "4 M LiFSI in DME"),
+    ("LHCE", 99.5, "LiFSI-1.2DME-3TTE"),
+    ("Dilute ether", 98.4, "1 M LiFSI in DME"),
+]
+
+
+def _readme_blocks(marker: str) -> list[str]:
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"<!-- {marker} -->\n```[a-z]*\n(.*?)^```", text, re.M | re.S)
+
+
+def readme_project(tmp_path: Path) -> Path:
+    """A project whose kb/ holds a Li||Cu CE dataset of five electrolytes, built and exported."""
+    from click.testing import CliRunner
+
+    from limkb.cli import cli
+
+    entries: dict[str, Any] = {
+        "properties/coulombic-efficiency": minimal(
+            "property", "Coulombic efficiency", unit="%", symbol="CE", scope="cell", maximum=100
+        ),
+        **{
+            f"materials/{i}": minimal("material", name, formula=formula, roles=[role])
+            for i, (name, formula, role) in README_MATERIALS.items()
+        },
+        "datasets/li-cu-ce": minimal(
+            "dataset",
+            "Li||Cu CE of five electrolytes",
+            columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"}],
+            conditions={"cell": "Li||Cu"},
+            records=[{"label": label, "ce": ce, "electrolyte": e} for label, ce, e in README_RECORDS],
+        ),
+    }
+    project = write_kb(tmp_path, entries).parent
+    result = CliRunner().invoke(cli, ["export", "--kb", str(project / "kb"), "--out", str(project / "build")])
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def test_the_readme_answers_high_ce_electrolytes_and_their_solvents_as_written(tmp_path: Path) -> None:
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    python, sql = _readme_blocks("analyst-example")
+    [expected] = _readme_blocks("analyst-output")
+    project = readme_project(tmp_path)
+    ran = subprocess.run(
+        [sys.executable, "-c", python], cwd=project, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == expected, "the README's printed lines are stale:\n" + ran.stdout
+    if shutil.which("sqlite3"):
+        got = subprocess.run(
+            ["bash", "-c", sql], cwd=project, capture_output=True, text=True, timeout=60, check=True
+        ).stdout.splitlines()
+    else:  # the same query through Python's sqlite3, printed as the command line tool does
+        query = sql.split('"', 1)[1].rsplit('"', 1)[0]
+        with sqlite3.connect(project / "build" / "kb.sqlite") as db:
+            got = ["|".join("" if v is None else str(v) for v in row) for row in db.execute(query)]
+    # the same rows as the Python example printed: label|ce|solvents
+    assert got == [_as_row(line) for line in expected.splitlines()]
+    assert got[0] == "Ether with nitrate|99.1|dol dme"
+
+
+def _as_row(line: str) -> str:
+    """A line the Python example prints (``label ce ['a', 'b']``) as ``sqlite3`` prints its row."""
+    import ast
+
+    head, solvents = line.split(" [", 1)
+    label, ce = head.rsplit(" ", 1)
+    return f"{label}|{ce}|{' '.join(ast.literal_eval('[' + solvents))}"
+
+
+def test_the_readme_python_example_runs_on_the_real_kb() -> None:
+    import subprocess
+    import sys
+
+    python, _ = _readme_blocks("analyst-example")
+    ran = subprocess.run(
+        [sys.executable, "-c", python], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert all(line.rsplit(" ", 1)[0] for line in ran.stdout.splitlines())
