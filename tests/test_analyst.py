@@ -294,6 +294,50 @@ def test_spearman_page_leads_with_rho_and_its_plot_shows_ranks_without_a_line(tm
     assert scatter_svg(result) == svg
 
 
+@pytest.mark.parametrize("decimals", [0, 1, 3])
+def test_leave_one_out_rho_equals_ranking_every_subset_again(decimals: int) -> None:
+    import numpy as np
+
+    from limkb.analysis.correlations import _leave_one_out_rho
+
+    rng = np.random.default_rng(decimals)
+    for n in (4, 7, 60):
+        xs = np.round(rng.normal(size=n), decimals)  # rounding makes ties, on both axes
+        ys = np.round(xs + rng.normal(size=n), decimals)
+        fast = _leave_one_out_rho(xs, ys)
+        for i, value in enumerate(fast):
+            rest_x, rest_y = np.delete(xs, i), np.delete(ys, i)
+            if np.ptp(rest_x) == 0 or np.ptp(rest_y) == 0:
+                assert value is None
+            else:
+                assert value == pytest.approx(stats.spearmanr(rest_x, rest_y).statistic, abs=1e-12)
+
+
+def test_a_spearman_analysis_of_100000_records_never_ranks_a_subset_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Leave-one-out over rho is O(n log n): scipy ranks the records once per axis, not per subset."""
+    import random
+
+    import scipy.stats
+
+    from limkb.analysis.correlations import Point, correlate
+
+    calls = {"rankdata": 0}
+    original = scipy.stats.rankdata
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls["rankdata"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.stats, "rankdata", counting)
+    rng = random.Random(5)
+    points = [Point(f"r{i}", "d", float(i % 977), i + rng.gauss(0, 3e4)) for i in range(100_000)]
+    result = correlate(points, "spearman")
+    assert result.loo is not None and result.n == 100_000
+    assert calls["rankdata"] <= 2
+
+
 # --- 3. plots stay readable at n = 150 --------------------------------------------------------
 
 

@@ -70,7 +70,7 @@ def caption(result: AnalysisResult) -> str:
 
 def _on_ranks(result: AnalysisResult) -> bool:
     """Whether the analysis is drawn on ranks (it is judged by Spearman's ρ)."""
-    return result.method == "spearman"
+    return getattr(result, "method", "pearson") == "spearman"
 
 
 def _shown(result: AnalysisResult) -> list[Point]:
@@ -338,14 +338,14 @@ MAX_LABELS = 12
 """Above this many points only the most unusual ones are labelled (every point has a hover title)."""
 
 
-def _labelled(result: AnalysisResult, shown: Sequence[Point]) -> list[Point]:
+def _labelled(result: AnalysisResult, shown: Sequence[Point] | None = None) -> list[Point]:
     """The points to label: all of them up to :data:`MAX_LABELS`, else the most unusual ones.
 
     A point is unusual by its distance from the fit line and from the mean of x, each in
     standard deviations (on ranks for a Spearman analysis, from the least-squares line of the
     ranks); ties go by label, so the choice is deterministic.
     """
-    points = list(shown)
+    points = list(result.points if shown is None else shown)
     if len(points) <= MAX_LABELS:
         return points
     xs = [p.x for p in points]
