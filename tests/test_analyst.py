@@ -497,6 +497,31 @@ def test_sqlite_holds_components_and_descriptors_with_foreign_keys(tmp_path: Pat
         db.close()
 
 
+def test_sqlite_stores_a_spearman_result_by_its_coefficient(tmp_path: Path) -> None:
+    import sqlite3
+
+    from limkb.outputs.sqlite import write_sqlite
+
+    kb = load(spearman_kb(tmp_path))
+    result = kb.analyses["ce-vs-t"]
+    path = write_sqlite(kb, tmp_path / "kb.sqlite", results=kb.analyses)
+    with sqlite3.connect(path) as db:
+        row = db.execute(
+            "SELECT method, coefficient, spearman, loo_min, loo_max, group_spread, difference FROM analysis_results"
+        ).fetchone()
+    assert row == pytest.approx(
+        (
+            "spearman",
+            result.spearman,
+            result.spearman,
+            result.loo.min,
+            result.loo.max,
+            result.group_spread,
+            result.spearman - 0.5,
+        )
+    )
+
+
 def test_the_graph_links_datasets_to_the_materials_of_their_records(tmp_path: Path) -> None:
     from limkb.site.render import RenderOptions, render
 

@@ -137,6 +137,7 @@ def test_analysis_results_are_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
         spearman_ci=None,
         method="pearson",
         coefficient=-1.0,
+        group_spread=None,
         slope=-0.1,
         intercept=101.0,
         loo=SimpleNamespace(min=-1.0, max=-1.0, most_influential="A"),

@@ -75,8 +75,8 @@ SCHEMA_VERSION = 4
 
 3: ``references`` renamed ``bibliography``; foreign keys declared; ``entries_fts``; the
 licence in ``meta``. 4: ``components`` and ``descriptors`` of each record; ``analysis_results``
-gains ``method``, ``coefficient`` and rho's interval, and its leave-one-out range is of the
-method's coefficient.
+gains ``method``, ``coefficient``, rho's interval and ``group_spread``, and its leave-one-out
+range is of the method's coefficient.
 """
 
 _REF = "bibliography.id"
@@ -333,6 +333,10 @@ class AnalysisResultRow(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False),
         description="With `by:`, each group's key with its n, r, Spearman and coefficient (of `method`), as JSON.",
     )
+    group_spread: float | None = Field(
+        default=None,
+        description="With `by:`, the highest group coefficient (of `method`) less the lowest.",
+    )
 
 
 class MetaRow(SQLModel, table=True):
@@ -579,6 +583,7 @@ def _result_row(result: AnalysisResult) -> dict[str, Any]:
             }
             for g in result.groups
         ],
+        "group_spread": result.group_spread,
     }
 
 
