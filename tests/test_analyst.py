@@ -642,3 +642,15 @@ def test_the_readme_python_example_runs_on_the_real_kb() -> None:
     )
     assert ran.returncode == 0, ran.stderr
     assert all(line.rsplit(" ", 1)[0] for line in ran.stdout.splitlines())
+
+
+def test_a_few_labels_in_a_crowd_of_150_points_are_left_off_rather_than_overlapping() -> None:
+    from limkb.analysis.correlations import Point
+    from limkb.site import plots
+
+    crowd = [Point(f"p{i}", "d", (i % 15) / 14, (i // 15) / 9) for i in range(150)]
+    unusual = [Point(f"unusual electrolyte {i}", "d", 0.5, 0.5) for i in range(7)]
+    placed = plots._place_labels([*crowd, *unusual], unusual, (-0.1, 1.1, -0.1, 1.1), (330.0, 220.0))
+    boxes = [label.box for label in placed]
+    assert 0 < len(placed) < 7
+    assert all(not plots._overlap(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

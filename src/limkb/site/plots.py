@@ -174,6 +174,8 @@ _LABEL_OFFSETS = (
     (0.0, -22.0, "center"),
 )
 """Where a point's label may go, in points from the point (and its alignment), in order of preference."""
+_CHAR_WIDTH = 0.7
+"""A generous estimate of a character's width, in ems of the label font (DejaVu Sans averages 0.6)."""
 _DOT = 3.0
 """Half the side of the box a point's marker covers, in points."""
 
@@ -205,8 +207,9 @@ def _place_labels(
     area: tuple[float, float],
 ) -> list[_Label]:
     """Boxes for the labels of ``labelled`` that overlap no other label, stay inside the axes
-    and cover as few points as they can; a label with no such place is left off (when there
-    are more than :data:`MAX_LABELS` of them; below, it takes the first offset).
+    and cover as few points as they can; a label with no such place is left off (on a plot of
+    more than :data:`MAX_LABELS` points; on a smaller one every point keeps its label, at the
+    first offset).
 
     Greedy and deterministic: labels are placed in the order given (most unusual first), each
     at the offset that covers the fewest points, the earlier offset on a tie. Points and boxes
@@ -230,7 +233,7 @@ def _place_labels(
     for point in labelled:
         px, py = at(point)
         text = _short(point.label)
-        text_w, text_h = 0.6 * _LABEL_FONT * len(text), 1.2 * _LABEL_FONT
+        text_w, text_h = _CHAR_WIDTH * _LABEL_FONT * len(text), 1.2 * _LABEL_FONT
         best: tuple[int, _Label] | None = None
         for dx, dy, align in _LABEL_OFFSETS:
             shift = {"right": text_w, "center": text_w / 2}.get(align, 0.0)
@@ -244,7 +247,7 @@ def _place_labels(
                 best = (covered, _Label(point, text, dx, dy, align, box))
             if covered == 0:
                 break
-        if best is None and len(labelled) <= MAX_LABELS:
+        if best is None and len(points) <= MAX_LABELS:
             dx, dy, align = _LABEL_OFFSETS[0]
             best = (
                 0,
