@@ -569,7 +569,11 @@ class Analysis(Entry):
         default=None,
         description="Datasets to pool; by default every dataset in which both variables resolve.",
     )
-    where: Filters | None = Field(default=None, description="Keep only records whose conditions match.")
+    where: Filters | None = Field(
+        default=None,
+        description="Keep only records whose conditions match (`cell: Li||Cu`) and whose values pass "
+        'a filter (`ce: ">= 90"`, `frac_o_solvent: "0.05..0.2"`).',
+    )
     by: GroupBy | None = Field(
         default=None,
         description="Also compute a result per group: `source`, `dataset`, `cell` or `protocol`.",
