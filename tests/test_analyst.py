@@ -106,6 +106,19 @@ def test_where_ranges_include_both_ends_and_combine_with_conditions(tmp_path: Pa
     assert [p.label for p in compute(kb, "equal").points] == ["E2"]
 
 
+def test_where_filters_the_cycle_number_condition_by_value(tmp_path: Path) -> None:
+    path = kb_dir(tmp_path, {"long": {"x": "thickness", "y": "ce", "where": {"cycles": ">= 100"}}})
+    dataset = path / "datasets" / "ethers.yaml"
+    text = dataset.read_text(encoding="utf-8")
+    # the dataset says 50 cycles; E2 and E5 say 200
+    text = text.replace("  temperature: 25 °C\n", "  temperature: 25 °C\n  cycles: 50\n", 1)
+    for label in ("E2", "E5"):
+        text = text.replace(f"- label: {label}\n", f"- label: {label}\n  conditions:\n    cycles: 200\n", 1)
+    dataset.write_text(text, encoding="utf-8")
+    assert validate_kb(path).report.ok(strict=False), validate_kb(path).report.errors
+    assert sorted(p.label for p in compute(load(path), "long").points) == ["E2", "E5"]
+
+
 def test_where_filters_on_a_computed_descriptor(tmp_path: Path) -> None:
     import limkb
     from limkb.analysis.inputs import Inputs

@@ -34,7 +34,7 @@ import numpy as np
 from limkb.analysis import expressions as ex
 from limkb.analysis.descriptors import DESCRIPTORS
 from limkb.report import close_matches
-from limkb.schema.filters import Bounds
+from limkb.schema.filters import Bounds, read_value_filter
 from limkb.schema.kinds import Analysis, Column, ColumnType, Conditions, Dataset, Filters, Property, Record
 from limkb.schema.units import UnitError, convert
 
@@ -258,7 +258,7 @@ def plan(
     return (None, errors) if errors else (result, [])
 
 
-CONDITIONS = ("cell", "protocol", "current_density", "areal_capacity", "temperature", "source")
+CONDITIONS = ("cell", "protocol", "current_density", "areal_capacity", "temperature", "cycles", "source")
 """The conditions ``where:`` filters on; every other key of it names a variable."""
 
 
@@ -290,7 +290,8 @@ def matches(filters: Filters | None, conditions: Mapping[str, Any], source: str 
     """Whether conditions satisfy every filter; an unknown condition never matches a filter.
 
     Cell and protocol compare case-insensitively (surrounding blanks ignored); quantities
-    compare after conversion to the filter's unit, to a relative 1e-6.
+    compare after conversion to the filter's unit, to a relative 1e-6; the cycle number by
+    its value filter (``>= 50``).
     """
     if filters is None:
         return True
@@ -313,6 +314,10 @@ def matches(filters: Filters | None, conditions: Mapping[str, Any], source: str 
         except UnitError:
             return False
         if not math.isclose(value, wanted.value, rel_tol=1e-6, abs_tol=1e-9):
+            return False
+    if filters.cycles is not None:
+        have = conditions.get("cycles")
+        if have is None or not read_value_filter(filters.cycles).keeps(float(have)):
             return False
     return filters.source is None or filters.source == source
 

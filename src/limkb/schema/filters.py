@@ -31,7 +31,8 @@ _PLAIN = re.compile(rf"^{_NUMBER}$")
 _HINT = (
     "write a comparison (`>= 90`, `< 0.5`), a range with both ends included (`0.05..0.2`) or a "
     'number (`100`), in the variable\'s unit and without the unit; quote it in YAML (`ce: ">= 90"`); '
-    "a condition is one of `cell`, `protocol`, `current_density`, `areal_capacity`, `temperature`, `source`"
+    "a condition is one of `cell`, `protocol`, `current_density`, `areal_capacity`, `temperature`, "
+    "`cycles`, `source`"
 )
 
 

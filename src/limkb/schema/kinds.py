@@ -540,6 +540,10 @@ class Filters(BaseModel):
     temperature: Measured | None = Field(
         default=None, description="Keep records measured at this temperature."
     )
+    cycles: ValueFilter | None = Field(
+        default=None,
+        description="Keep records whose cycle number passes this filter: `100`, `>= 50`, `10..100`.",
+    )
     source: Id | None = Field(default=None, description="Keep records from this reference.")
 
     @property
