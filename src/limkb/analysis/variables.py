@@ -14,11 +14,11 @@ read the same way (``ce: ">= 90"``, ``frac_o_solvent: "0.05..0.2"``; see
 :mod:`limkb.schema.filters`); a name there must resolve like one in ``x`` or ``y``.
 
 A dataset takes part when every name, filters' included, resolves in it (and, if the
-analysis lists datasets, when it is listed). Values of a property are converted to the property's unit; values of a
-plain column to its unit in the first dataset that takes part. :func:`plan` finds every
-mistake (syntax, unknown or ambiguous names, units, an expression with a log of a length)
-as :class:`VariableError` at its place in ``x`` or ``y``; :func:`evaluate_plan` computes the
-points.
+analysis lists datasets, when it is listed). Values of a property are converted to the
+property's unit; values of a plain column to its unit in the first dataset that takes part.
+:func:`plan` finds every mistake (syntax, unknown or ambiguous names, units, an expression
+with a log of a length) as :class:`VariableError` at its place in ``x``, ``y`` or ``where``;
+:func:`evaluate_plan` computes the points.
 """
 
 from __future__ import annotations
@@ -188,11 +188,9 @@ def plan(
                 )
                 continue
             else:
-                what = (
-                    "a condition, column, property or descriptor"
-                    if axis == "where"
-                    else ("a column, property or descriptor")
-                )
+                what = "a column, property or descriptor"
+                if axis == "where":
+                    what = "a condition, column, property or descriptor"
                 message = f"{name!r} is not {what} of {scope}" + (
                     f"; did you mean {close[0]!r}?" if close else ""
                 )
