@@ -134,6 +134,10 @@ def test_analysis_results_are_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
         p=None,
         spearman=-1.0,
         spearman_p=None,
+        spearman_ci=None,
+        method="pearson",
+        coefficient=-1.0,
+        group_spread=None,
         slope=-0.1,
         intercept=101.0,
         loo=SimpleNamespace(min=-1.0, max=-1.0, most_influential="A"),
@@ -141,7 +145,9 @@ def test_analysis_results_are_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
         difference=-0.1,
         flags=("few-points",),
         caveats=("clustering: ...",),
-        groups=(SimpleNamespace(key=REF, stats=SimpleNamespace(n=2, r=-1.0, spearman=-1.0)),),
+        groups=(
+            SimpleNamespace(key=REF, stats=SimpleNamespace(n=2, r=-1.0, spearman=-1.0, coefficient=-1.0)),
+        ),
         points=(),
     )
     path = write_sqlite(kb, tmp_path / "kb.sqlite", results={"ce-vs-d": result})  # type: ignore[dict-item]
@@ -159,7 +165,7 @@ def test_analysis_results_are_stored(kb: KnowledgeBase, tmp_path: Path) -> None:
             -0.9,
             '["few-points"]',
             '["clustering: ..."]',
-            f'[{{"key": "{REF}", "n": 2, "r": -1.0, "spearman": -1.0}}]',
+            f'[{{"key": "{REF}", "n": 2, "r": -1.0, "spearman": -1.0, "coefficient": -1.0}}]',
         ),
     ]
 
@@ -207,6 +213,9 @@ FOREIGN_KEYS = {
     ("dataset_values", ("dataset", "row"), "dataset_records", ("dataset", "row")),
     ("dataset_values", ("dataset", "column"), "dataset_columns", ("dataset", "name")),
     ("dataset_values", ("property",), "entries", ("id",)),
+    ("components", ("dataset", "row"), "dataset_records", ("dataset", "row")),
+    ("components", ("material",), "entries", ("id",)),
+    ("descriptors", ("dataset", "row"), "dataset_records", ("dataset", "row")),
     ("analysis_results", ("id",), "entries", ("id",)),
     ("analysis_results", ("reported_ref",), "bibliography", ("id",)),
 }

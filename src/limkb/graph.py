@@ -27,6 +27,7 @@ import networkx as nx
 from limkb.check.reader import Document, load_file
 from limkb.errors import UnknownEntryError
 from limkb.report import Report, close_matches
+from limkb.schema.fields import Component
 from limkb.schema.kinds import (
     FOLDERS,
     KINDS,
@@ -34,6 +35,7 @@ from limkb.schema.kinds import (
     Dataset,
     Entry,
     Link,
+    Material,
     Source,
     Strategy,
     iter_links,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.analysis.inputs import Inputs
     from limkb.check.validate import Validated
 
 __all__ = ["RELATION_NAMES", "DatasetTable", "KnowledgeBase", "Relation", "link"]
@@ -62,6 +65,7 @@ def _relation_names() -> dict[str, str]:
         for name, rel in relation_fields(model).items():
             names[name] = rel.inverse
     names["column_of"] = relation_fields(Column)["property"].inverse
+    names["component"] = relation_fields(Component)["material"].inverse
     names["x_variable"] = names["y_variable"] = "variable of"
     return names
 
@@ -95,8 +99,12 @@ class Relation:
 class DatasetTable:
     """A dataset's rows as plain records, ready for analysis or a data frame.
 
-    Each record maps ``label``, ``ref`` and ``locator`` (the row's own source, else the
-    dataset's first) and every column name to its value, in the column's unit (``units``).
+    Each record maps ``label``, every column name to its value (in the column's unit, see
+    ``units``), ``ref`` and ``locator`` (the row's own source, else the dataset's first), then
+    ``electrolyte`` (as written, the record's or else the dataset's), ``components`` (a list
+    of ``{"material", "role", "amount", "unit"}``), ``conditions`` (the dataset's merged with
+    the record's; quantities as ``{"value", "unit"}``), ``descriptors`` (``frac_f`` ...,
+    computed from the electrolyte; empty when they cannot be) and ``strategies``.
     """
 
     id: str
@@ -110,19 +118,72 @@ class DatasetTable:
 
     @property
     def fieldnames(self) -> list[str]:
-        """Keys of every record, in order: label, the columns, ref, locator."""
+        """The first keys of every record, in order: label, the columns, ref, locator."""
         return ["label", *(c.name for c in self.columns), "ref", "locator"]
 
+    def column_of(self, property_id: str) -> str | None:
+        """The name of the first column that holds ``property_id`` (None if no column does)."""
+        return next((c.name for c in self.columns if c.property == property_id), None)
+
     def to_pandas(self) -> Any:
-        """The records as a ``pandas.DataFrame`` (needs pandas, which limkb does not require)."""
+        """The records as a ``pandas.DataFrame``, one row per record (needs ``pip install limkb[pandas]``).
+
+        Columns: label, the dataset's columns, ref, locator, electrolyte, components (a list per
+        row), one column per condition (quantities as numbers in :data:`QUANTITY_UNITS`: mA cm-2,
+        mAh cm-2, °C) and one per descriptor. A condition or descriptor named like a column of
+        the dataset is prefixed ``condition_`` or ``descriptor_``.
+        """
         try:
             pd = importlib.import_module("pandas")
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError("DatasetTable.to_pandas() needs pandas: pip install pandas") from error
-        return pd.DataFrame.from_records(self.records, columns=self.fieldnames)
+        except ImportError as error:
+            raise ImportError(
+                "DatasetTable.to_pandas() needs pandas, an optional extra of limkb: "
+                "pip install limkb[pandas] (or pip install pandas)"
+            ) from error
+        return pd.DataFrame.from_records(_flat_rows(self), columns=_flat_names(self))
 
     def __len__(self) -> int:
         return len(self.records)
+
+
+def _flat_names(table: DatasetTable) -> list[str]:
+    """The data frame's columns: the records' fields, then every condition and descriptor met."""
+    from limkb.analysis.descriptors import DESCRIPTORS
+
+    taken = set(table.fieldnames) | {"electrolyte", "components"}
+    conditions = sorted({k for r in table.records for k in r["conditions"] if k != "note"})
+    descriptors = [d for d in DESCRIPTORS if any(d in r["descriptors"] for r in table.records)]
+    return [
+        *table.fieldnames,
+        "electrolyte",
+        "components",
+        *(f"condition_{k}" if k in taken else k for k in conditions),
+        *(f"descriptor_{k}" if k in taken else k for k in descriptors),
+    ]
+
+
+def _flat_rows(table: DatasetTable) -> list[dict[str, Any]]:
+    """Each record with its conditions and descriptors spread into columns of their own."""
+    from limkb.analysis.records import QUANTITY_UNITS
+    from limkb.schema.units import UnitError, convert
+
+    taken = set(table.fieldnames) | {"electrolyte", "components"}
+    rows = []
+    for record in table.records:
+        row = {name: record[name] for name in (*table.fieldnames, "electrolyte", "components")}
+        for name, value in record["conditions"].items():
+            if name == "note":
+                continue
+            if isinstance(value, dict):
+                try:
+                    value = convert(value["value"], value["unit"], QUANTITY_UNITS[name])
+                except (UnitError, KeyError):
+                    value = None
+            row[f"condition_{name}" if name in taken else name] = value
+        for name, value in record["descriptors"].items():
+            row[f"descriptor_{name}" if name in taken else name] = value
+        rows.append(row)
+    return rows
 
 
 def _matches(value: Any, wanted: Any) -> bool:
@@ -424,22 +485,25 @@ class KnowledgeBase:
     # --- data and derived views ------------------------------------------------------------
 
     def dataset(self, dataset_id: str) -> DatasetTable:
-        """A dataset's records as dicts of column values (in the column units) with their source."""
+        """A dataset's records as dicts: column values (in the column units), source, electrolyte
+        and its components, merged conditions and computed descriptors (see :class:`DatasetTable`)."""
         entry = self[dataset_id]
         if not isinstance(entry, Dataset):
             raise TypeError(f"{dataset_id!r} is a {entry.kind}, not a dataset")
-        default = entry.sources[0] if entry.sources else None
-        records = []
-        for record in entry.records:
-            values = record.values
-            source = record.source or default
-            row: dict[str, Any] = {"label": record.label}
-            for column in entry.columns:
-                row[column.name] = values.get(column.name)
-            row["ref"] = source.ref if source else None
-            row["locator"] = source.locator if source else None
-            records.append(row)
+        from limkb.analysis.records import measured_records
+
+        records = [record.to_dict() for record in measured_records(entry, self.inputs)]
         return DatasetTable(entry.id, list(entry.columns), records)
+
+    @property
+    def inputs(self) -> Inputs:
+        """What analyses read of this KB (materials' names and data, descriptors per electrolyte), gathered once."""
+        if "inputs" not in self._cache:
+            from limkb.analysis.inputs import Inputs
+
+            self._cache["inputs"] = Inputs(self)
+        inputs: Inputs = self._cache["inputs"]
+        return inputs
 
     @property
     def analyses(self) -> dict[str, AnalysisResult]:
@@ -512,6 +576,7 @@ def link(validated: Validated) -> KnowledgeBase:
             )
         for _, source in iter_sources(entry):
             citing[source.ref].add(entry_id)
+    _link_electrolytes(graph, entries)
     return KnowledgeBase(
         root=Path(validated.root),
         graph=graph,
@@ -520,3 +585,58 @@ def link(validated: Validated) -> KnowledgeBase:
         _documents=dict(validated.documents),
         _citing={ref: sorted(ids) for ref, ids in sorted(citing.items())},
     )
+
+
+def _link_electrolytes(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:
+    """Edges ``component`` from each dataset to the materials its electrolytes written as
+    shorthand resolve to (the list form is linked like any relation), sourced by the records.
+
+    A shorthand that does not resolve adds nothing (validation reports it). Each distinct
+    text is resolved once: O(records + distinct electrolytes).
+    """
+    from limkb.analysis.formulations import FormulationError
+    from limkb.analysis.inputs import formulation_of, material_index
+
+    datasets = [e for e in entries.values() if isinstance(e, Dataset)]
+    if not any(_shorthands(d) for d in datasets):
+        return
+    index = material_index([e for e in entries.values() if isinstance(e, Material)])
+    inverse = RELATION_NAMES["component"]
+    resolved: dict[str, list[str]] = {}
+    for dataset in datasets:
+        for written, source in _shorthands(dataset):
+            if written not in resolved:
+                try:
+                    components = formulation_of(written, index).components
+                except FormulationError:
+                    components = ()
+                resolved[written] = sorted({c.material for c in components if c.material in entries})
+            for material in resolved[written]:
+                sources = [] if source is None else _source_dicts((source,))
+                existing = graph.get_edge_data(dataset.id, material, key="component")
+                if existing is not None:
+                    existing["sources"].extend(s for s in sources if s not in existing["sources"])
+                    continue
+                graph.add_edge(
+                    dataset.id,
+                    material,
+                    key="component",
+                    inverse=inverse,
+                    sources=sources,
+                    note=None,
+                    evidence=None,
+                    editorial=None,
+                )
+
+
+def _shorthands(dataset: Dataset) -> list[tuple[str, Source | None]]:
+    """Each electrolyte of ``dataset`` written as text, with the source of the record using it."""
+    default = dataset.sources[0] if dataset.sources else None
+    found: list[tuple[str, Source | None]] = []
+    if isinstance(dataset.electrolyte, str) and not dataset.records:
+        found.append((dataset.electrolyte, default))
+    for record in dataset.records:
+        written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
+        if isinstance(written, str):
+            found.append((written, record.source or default))
+    return found

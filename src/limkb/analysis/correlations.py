@@ -11,10 +11,15 @@ What a result carries, and the rules behind it:
 - ``n`` points; records of a pooled dataset that lack a value (or whose ratio has a zero
   denominator) are left out and counted in ``excluded``, never turned into NaN.
 - Pearson ``r`` with its p value (``scipy.stats.pearsonr``) and a 95 % confidence interval
-  from Fisher's z transform (only for n > 3); Spearman's rho with its p value; the
-  least-squares line (``slope``, ``intercept``) drawn on the plots.
-- The leave-one-out range: r over every subset that drops one record (only for n >= 4), and
-  the label of the record whose removal moves r most.
+  from Fisher's z transform (only for n > 3); Spearman's rho with its p value and a 95 %
+  interval from the same transform with Bonett and Wright's standard error
+  (sqrt((1 + rho^2/2)/(n - 3)), Psychometrika 65, 2000); the least-squares line (``slope``,
+  ``intercept``), drawn on the plots of Pearson analyses only.
+- The analysis's ``method`` names its coefficient (``coefficient``: r for ``pearson``, rho
+  for ``spearman``); everything that judges the correlation uses that one: the leave-one-out
+  range (the coefficient over every subset that drops one record, only for n >= 4, and the
+  record whose removal moves it most), the flag of a conclusion resting on one record, each
+  group's statistics with ``by:`` and the spread between groups (``group_spread``).
 - ``reported``: the value a paper gave, and ``difference`` = ours - reported, where "ours" is
   the coefficient the analysis's ``method`` names.
 - ``flags``, in plain language, when a number can bear little weight:
@@ -70,6 +75,7 @@ __all__ = [
     "compute_all",
     "correlate",
     "format_table",
+    "headline",
     "inputs_key",
     "results_json",
 ]
@@ -114,17 +120,25 @@ class Point:
 
 @dataclass(frozen=True)
 class LeaveOneOut:
-    """The range of r over the subsets that drop one record each."""
+    """The range of the analysis's coefficient (r or rho) over the subsets that drop one record each."""
 
     min: float
     max: float
     most_influential: str
-    """Label of the record whose removal moves r most."""
+    """Label of the record whose removal moves the coefficient most."""
+
+
+SYMBOLS = {Method.PEARSON.value: "r", Method.SPEARMAN.value: "rho"}
+"""How each method's coefficient is written in flags and tables."""
 
 
 @dataclass(frozen=True)
 class Correlation:
-    """The statistics :func:`correlate` computes from a list of points."""
+    """The statistics :func:`correlate` computes from a list of points.
+
+    ``loo`` and the flags judge the coefficient ``method`` names (``coefficient``); both r
+    and rho are always computed.
+    """
 
     n: int
     r: float | None
@@ -136,6 +150,29 @@ class Correlation:
     intercept: float | None
     loo: LeaveOneOut | None
     flags: tuple[str, ...]
+    method: str = Method.PEARSON.value
+    spearman_ci: tuple[float, float] | None = None
+    """95 % interval of rho (Fisher's z with Bonett and Wright's standard error; n > 3)."""
+
+    @property
+    def coefficient(self) -> float | None:
+        """The coefficient ``method`` names: r for ``pearson``, rho for ``spearman``."""
+        return self.spearman if self.method == Method.SPEARMAN.value else self.r
+
+    @property
+    def coefficient_ci(self) -> tuple[float, float] | None:
+        """The 95 % interval of :attr:`coefficient`."""
+        return self.spearman_ci if self.method == Method.SPEARMAN.value else self.ci
+
+    @property
+    def coefficient_p(self) -> float | None:
+        """The p value of :attr:`coefficient`."""
+        return self.spearman_p if self.method == Method.SPEARMAN.value else self.p
+
+    @property
+    def symbol(self) -> str:
+        """How the coefficient is written: ``r`` or ``rho``."""
+        return SYMBOLS[self.method]
 
     def to_dict(self) -> dict[str, Any]:
         """The statistics as JSON-ready data (no NaN or infinity)."""
@@ -146,6 +183,11 @@ class Correlation:
             "p": _finite(self.p),
             "spearman": _finite(self.spearman),
             "spearman_p": _finite(self.spearman_p),
+            "spearman_ci": None
+            if self.spearman_ci is None
+            else [_finite(self.spearman_ci[0]), _finite(self.spearman_ci[1])],
+            "method": self.method,
+            "coefficient": _finite(self.coefficient),
             "slope": _finite(self.slope),
             "intercept": _finite(self.intercept),
             "loo": None
@@ -211,6 +253,18 @@ class AnalysisResult:
     intercept = property(lambda self: self.stats.intercept)
     loo = property(lambda self: self.stats.loo)
     flags = property(lambda self: self.stats.flags)
+    spearman_ci = property(lambda self: self.stats.spearman_ci)
+    coefficient = property(lambda self: self.stats.coefficient)
+    coefficient_ci = property(lambda self: self.stats.coefficient_ci)
+    coefficient_p = property(lambda self: self.stats.coefficient_p)
+    symbol = property(lambda self: self.stats.symbol)
+
+    @property
+    def group_spread(self) -> float | None:
+        """How far the groups of ``by:`` differ: the highest group coefficient less the lowest
+        (of the analysis's method; None with fewer than two groups that have one)."""
+        values = [g.stats.coefficient for g in self.groups if g.stats.coefficient is not None]
+        return max(values) - min(values) if len(values) >= 2 else None
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready data (the objects ``limkb analyses --json`` prints)."""
@@ -234,6 +288,7 @@ class AnalysisResult:
             "caveats": list(self.caveats),
             "by": self.by,
             "groups": [{"key": g.key, **g.stats.to_dict()} for g in self.groups],
+            "group_spread": _finite(self.group_spread),
             "compares": self.compares,
             "points": [
                 {
@@ -260,12 +315,14 @@ def _finite(value: float | None) -> float | None:
 # --- the pure core ------------------------------------------------------------------------
 
 
-def correlate(points: Sequence[Point]) -> Correlation:
-    """Pearson and Spearman statistics, CI, leave-one-out range and flags for ``points``.
+def correlate(points: Sequence[Point], method: Method | str = Method.PEARSON) -> Correlation:
+    """Pearson and Spearman statistics, CIs, leave-one-out range and flags for ``points``.
 
-    Needs no knowledge base; the order of ``points`` only matters for breaking exact ties in
-    the most influential record.
+    The leave-one-out range and the flag of a conclusion resting on one record judge the
+    coefficient ``method`` names. Needs no knowledge base; the order of ``points`` only matters
+    for breaking exact ties in the most influential record.
     """
+    method = Method(method)
     n = len(points)
     xs = np.array([p.x for p in points], dtype=float)
     ys = np.array([p.y for p in points], dtype=float)
@@ -274,12 +331,14 @@ def correlate(points: Sequence[Point]) -> Correlation:
         flags.append(f"n < {MIN_N}: treat as indicative only")
     if n < 3:
         flags.append(f"too few records for a correlation (n = {n}, at least 3 are needed)")
-        return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags))
+        return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags), method.value)
     constant = [axis for axis, values in (("x", xs), ("y", ys)) if np.ptp(values) == 0]
     if constant:
         which = " and ".join(constant)
-        flags.append(f"no variation in {which}: every record has the same value, so r is undefined")
-        return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags))
+        flags.append(
+            f"no variation in {which}: every record has the same value, so {SYMBOLS[method.value]} is undefined"
+        )
+        return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags), method.value)
 
     from scipy import stats  # imported on first use: it is slow to import, and reads the environment
 
@@ -292,14 +351,19 @@ def correlate(points: Sequence[Point]) -> Correlation:
     fit = stats.linregress(xs, ys)
     slope, intercept = _finite(float(fit.slope)), _finite(float(fit.intercept))
     ci = _fisher_ci(r, n) if n > 3 else None
+    rho_ci = _fisher_ci(rho, n, bonett_wright=True) if n > 3 and rho is not None else None
 
     loo: LeaveOneOut | None = None
-    if n >= 4:
-        loo, dropped = _leave_one_out(points, xs, ys, r)
+    ours = rho if method is Method.SPEARMAN else r
+    if n >= 4 and ours is not None:
+        subsets = _leave_one_out_rho(xs, ys) if method is Method.SPEARMAN else _leave_one_out_r(xs, ys)
+        loo, dropped = _leave_one_out(points, subsets, ours)
         if dropped is not None:
-            label, r_without = dropped
-            flags.append(f"rests on one record: without {label!r} r would be {r_without:.2f}")
-    return Correlation(n, r, ci, p, rho, rho_p, slope, intercept, loo, tuple(flags))
+            label, without = dropped
+            flags.append(
+                f"rests on one record: without {label!r} {SYMBOLS[method.value]} would be {without:.2f}"
+            )
+    return Correlation(n, r, ci, p, rho, rho_p, slope, intercept, loo, tuple(flags), method.value, rho_ci)
 
 
 def _clip(r: float) -> float:
@@ -307,12 +371,13 @@ def _clip(r: float) -> float:
     return max(-1.0, min(1.0, r))
 
 
-def _fisher_ci(r: float, n: int) -> tuple[float, float]:
-    """95 % confidence interval of r by Fisher's z transform (n > 3)."""
+def _fisher_ci(r: float, n: int, *, bonett_wright: bool = False) -> tuple[float, float]:
+    """95 % confidence interval of r by Fisher's z transform (n > 3); of Spearman's rho with
+    ``bonett_wright``, whose standard error sqrt((1 + rho^2/2)/(n - 3)) widens it."""
     if abs(r) >= 1.0:
         return (r, r)
     z = math.atanh(r)
-    half = _Z95 / math.sqrt(n - 3)
+    half = _Z95 * math.sqrt((1 + r * r / 2 if bonett_wright else 1.0) / (n - 3))
     return (math.tanh(z - half), math.tanh(z + half))
 
 
@@ -349,15 +414,117 @@ _FLAT = 1e-12
 """A variance this small relative to the full one means the remaining values are all equal."""
 
 
+def _leave_one_out_rho(xs: np.ndarray, ys: np.ndarray) -> list[float | None]:
+    """Spearman's rho of the records without record i, for every i (None where a variable is constant).
+
+    Without record i, another record's mid-rank drops by one if i's value was below it and by
+    a half if they tied. The sums that make rho follow from the full ones less what i took
+    away: sums over the records above i (sorting once, O(n log n)) and the count of records
+    above i on both axes (a Fenwick tree, O(n log n)); no subset is ranked again.
+    """
+    from scipy.stats import rankdata
+
+    n = len(xs)
+    rx, ry = rankdata(xs), rankdata(ys)
+    gt_x, eq_x, rx_above_x, ry_above_x = _above(xs, rx, ry)
+    gt_y, eq_y, ry_above_y, rx_above_y = _above(ys, ry, rx)
+    both = _above_on_both(xs, ys)
+    mean_sq = (n - 1) * (n / 2) ** 2  # the n - 1 mid-ranks always sum to (n - 1) n / 2
+    sxx = (rx @ rx - rx * rx) - 2 * rx_above_x + (gt_x + eq_x / 4) - mean_sq
+    syy = (ry @ ry - ry * ry) - 2 * ry_above_y + (gt_y + eq_y / 4) - mean_sq
+    sxy = (rx @ ry - rx * ry) - ry_above_x - rx_above_y + both - mean_sq
+    flat = _FLAT * n**3
+    return [
+        None if a <= flat or b <= flat else _clip(float(c / math.sqrt(a * b)))
+        for a, b, c in zip(sxx, syy, sxy, strict=True)
+    ]
+
+
+def _above(
+    keys: np.ndarray, own: np.ndarray, other: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For every record i: how many others lie above it on ``keys`` and tie with it, and the
+    sums of ``own`` and ``other`` over them, each tie counting a half."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    low = np.searchsorted(ordered, keys, side="left")
+    high = np.searchsorted(ordered, keys, side="right")
+    n = len(keys)
+    sums = []
+    for values in (own, other):
+        cumulative = np.concatenate(([0.0], np.cumsum(values[order])))
+        above = cumulative[n] - cumulative[high]
+        tied = cumulative[high] - cumulative[low] - values
+        sums.append(above + tied / 2)
+    return (n - high).astype(float), (high - low - 1).astype(float), sums[0], sums[1]
+
+
+def _above_on_both(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """For every record i, the sum over the others of (1 if above i on x, 1/2 if tied) times
+    the same on y: how much i's removal takes from the products of the others' ranks."""
+    kx = np.unique(xs, return_inverse=True)[1].astype(np.int64)
+    ky = np.unique(ys, return_inverse=True)[1].astype(np.int64)
+    width = int(ky.max()) + 1 if len(ky) else 1
+    height = int(kx.max()) + 1 if len(kx) else 1
+    strictly = _dominated(kx, ky, width)
+    tie_y_above_x = _within_ties(ky, kx, height)  # same y, greater x
+    tie_x_above_y = _within_ties(kx, ky, width)  # same x, greater y
+    pairs = kx * width + ky
+    ordered = np.sort(pairs)
+    same = np.searchsorted(ordered, pairs, side="right") - np.searchsorted(ordered, pairs, side="left") - 1
+    found: np.ndarray = strictly + (tie_y_above_x + tie_x_above_y) / 2 + same / 4
+    return found
+
+
+def _within_ties(group: np.ndarray, key: np.ndarray, width: int) -> np.ndarray:
+    """For every record, how many records share its ``group`` and have a greater ``key``."""
+    combined = group * width + key
+    ordered = np.sort(combined)
+    end_of_group = np.searchsorted(ordered, group * width + (width - 1), side="right")
+    found: np.ndarray = (end_of_group - np.searchsorted(ordered, combined, side="right")).astype(float)
+    return found
+
+
+def _dominated(kx: np.ndarray, ky: np.ndarray, width: int) -> np.ndarray:
+    """For every record, how many records are above it on both x and y (dense ranks), by a
+    Fenwick tree over y filled from the highest x down: O(n log n)."""
+    n = len(kx)
+    tree = [0] * (width + 1)
+    found = np.zeros(n, dtype=float)
+    order = np.argsort(-kx, kind="stable")
+    inserted = 0
+    start = 0
+    while start < n:
+        stop = start
+        while stop < n and kx[order[stop]] == kx[order[start]]:
+            stop += 1
+        for i in order[start:stop]:  # those above on x are all in the tree; count those above on y
+            at, below = int(ky[i]) + 1, 0
+            while at > 0:
+                below += tree[at]
+                at -= at & -at
+            found[i] = inserted - below
+        for i in order[start:stop]:
+            at = int(ky[i]) + 1
+            while at <= width:
+                tree[at] += 1
+                at += at & -at
+        inserted += stop - start
+        start = stop
+    return found
+
+
 def _leave_one_out(
-    points: Sequence[Point], xs: np.ndarray, ys: np.ndarray, r: float
+    points: Sequence[Point], without: Sequence[float | None], r: float
 ) -> tuple[LeaveOneOut | None, tuple[str, float] | None]:
     """The leave-one-out range and, if the conclusion rests on one record, that record.
 
-    Each subset's r comes from the sums over all records less the dropped one (on centred
-    values, for precision), so the n subsets cost O(n), not n correlations of n - 1 records.
+    ``without[i]`` is the coefficient without record i. Pearson's subsets come from the sums
+    over all records less the dropped one (on centred values, for precision), so the n subsets
+    cost O(n), not n correlations of n - 1 records; Spearman's O(n log n) (see
+    :func:`_leave_one_out_rho`).
     """
-    subsets = [(i, r_i) for i, r_i in enumerate(_leave_one_out_r(xs, ys)) if r_i is not None]
+    subsets = [(i, r_i) for i, r_i in enumerate(without) if r_i is not None]
     if not subsets:
         return None, None
     values = [r_i for _, r_i in subsets]
@@ -528,13 +695,13 @@ def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> Analysis
         for i in np.flatnonzero(keep)
     )
     excluded = int(len(rows.labels) - len(points))
-    pooled = correlate(points)
+    method = Method(analysis.method)
+    pooled = correlate(points, method)
     groups: list[GroupResult] = []
     if analysis.by is not None:
         keys = sorted({p.group for p in points if p.group is not None})
-        groups = [GroupResult(k, correlate([p for p in points if p.group == k])) for k in keys]
-    method = Method(analysis.method)
-    ours = pooled.spearman if method is Method.SPEARMAN else pooled.r
+        groups = [GroupResult(k, correlate([p for p in points if p.group == k], method)) for k in keys]
+    ours = pooled.coefficient
     reported = analysis.reported
     difference = None if reported is None or ours is None else ours - reported.value
     names = the_plan.names
@@ -598,6 +765,23 @@ def results_json(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
     return json.dumps([r.to_dict() for r in items], indent=2, ensure_ascii=False, allow_nan=False)
 
 
+def headline(result: AnalysisResult) -> str:
+    """One line with the analysis's coefficient, its 95 % CI and n, as plots and pages caption it.
+
+    ``r = 0.426 (95% CI -0.28 to 0.83), n = 10`` for Pearson; for Spearman
+    ``Spearman ρ = 0.612 (95% CI 0.01 to 0.89), n = 10, on ranks``.
+    """
+    spearman = result.method == Method.SPEARMAN.value
+    name = "Spearman ρ" if spearman else "r"
+    value, ci = result.coefficient, result.coefficient_ci
+    if value is None:
+        return f"{name} undefined, n = {result.n}"
+    text = f"{name} = {value:.3f}"
+    if ci is not None:
+        text += f" (95% CI {ci[0]:.2f} to {ci[1]:.2f})"
+    return f"{text}, n = {result.n}" + (", on ranks" if spearman else "")
+
+
 def _num(value: float | None, spec: str = ".3f") -> str:
     return "-" if value is None else format(value, spec)
 
@@ -618,6 +802,8 @@ def format_table(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
         if result.ci is not None:
             r_text += f" [{result.ci[0]:.2f}, {result.ci[1]:.2f}]"
         loo = "-" if result.loo is None else f"{result.loo.min:.2f}..{result.loo.max:.2f}"
+        if result.loo is not None and result.method != Method.PEARSON.value:
+            loo += " rho"
         n_text = str(result.n) + (f" (-{result.excluded})" if result.excluded else "")
         reported = "-" if result.reported is None else f"{result.reported.value:g}"
         if result.reported is not None and result.method != Method.PEARSON.value:

@@ -9,12 +9,16 @@ A name in ``x`` or ``y`` means, in each dataset, in this order:
    record's electrolyte;
 5. a constant (``pi``, ``e``).
 
-A dataset takes part when every name resolves in it (and, if the analysis lists datasets,
-when it is listed). Values of a property are converted to the property's unit; values of a
-plain column to its unit in the first dataset that takes part. :func:`plan` finds every
-mistake (syntax, unknown or ambiguous names, units, an expression with a log of a length)
-as :class:`VariableError` at its place in ``x`` or ``y``; :func:`evaluate_plan` computes the
-points.
+``where:`` keeps records by their conditions and, for any other key, by the value of a name
+read the same way (``ce: ">= 90"``, ``frac_o_solvent: "0.05..0.2"``; see
+:mod:`limkb.schema.filters`); a name there must resolve like one in ``x`` or ``y``.
+
+A dataset takes part when every name, filters' included, resolves in it (and, if the
+analysis lists datasets, when it is listed). Values of a property are converted to the
+property's unit; values of a plain column to its unit in the first dataset that takes part.
+:func:`plan` finds every mistake (syntax, unknown or ambiguous names, units, an expression
+with a log of a length) as :class:`VariableError` at its place in ``x``, ``y`` or ``where``;
+:func:`evaluate_plan` computes the points.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -29,6 +34,7 @@ import numpy as np
 from limkb.analysis import expressions as ex
 from limkb.analysis.descriptors import DESCRIPTORS
 from limkb.report import close_matches
+from limkb.schema.filters import Bounds, read_value_filter
 from limkb.schema.kinds import Analysis, Column, ColumnType, Conditions, Dataset, Filters, Property, Record
 from limkb.schema.units import UnitError, convert
 
@@ -37,8 +43,8 @@ __all__ = ["Plan", "VariableError", "conditions_of", "matches", "plan"]
 
 @dataclass(frozen=True)
 class VariableError:
-    """A mistake in an analysis's variables: the axis (``x``, ``y`` or ``datasets``), where in
-    its text, what and how to fix it."""
+    """A mistake in an analysis's variables: the axis (``x``, ``y``, ``where`` or ``datasets``),
+    where in its text (for ``where``, the filter's ``key``), what and how to fix it."""
 
     axis: str
     start: int
@@ -46,6 +52,7 @@ class VariableError:
     code: str
     message: str
     hint: str
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,8 @@ class Plan:
     """Name -> property id, for names that stand for a property (or a column of one)."""
     composition: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     """(dataset id, its composition group) for every group a variable uses a part of."""
+    filters: dict[str, Bounds] = field(default_factory=dict)
+    """The value filters of ``where:``, by the name they filter (resolved like the axes' names)."""
 
     @property
     def names(self) -> list[str]:
@@ -122,11 +131,15 @@ def plan(
     for axis in ("x", "y"):
         for node in ex.names(parsed[axis]):
             where.setdefault(node.name, (axis, node.start, node.end))
+    on_axes = set(where)
+    filters = analysis.where.values if analysis.where is not None else {}
+    for name in filters:
+        where.setdefault(name, ("where", 0, len(name)))
     pool = sorted(datasets, key=lambda d: d.id)
     if analysis.datasets is not None:
         wanted = set(analysis.datasets)
         pool = [d for d in pool if d.id in wanted]
-    result = Plan(parsed["x"], parsed["y"], {})
+    result = Plan(parsed["x"], parsed["y"], {}, filters=filters)
     ambiguous: dict[str, list[str]] = {}
     resolved_somewhere: set[str] = set()
     for dataset in pool:
@@ -141,12 +154,10 @@ def plan(
         if len(bindings) == len(where):
             result.datasets.append((dataset, bindings))
     for name, candidates in ambiguous.items():
-        axis, start, end = where[name]
         errors.append(
-            VariableError(
-                axis,
-                start,
-                end,
+            _error(
+                name,
+                where[name],
                 "ambiguous-variable",
                 f"{name!r} could be any of {', '.join(candidates)}",
                 f"name the column itself, e.g. `{candidates[0]}`",
@@ -159,17 +170,17 @@ def plan(
         )
         candidates = [*pool_columns, *properties, *DESCRIPTORS]
         for name in missing or ([] if errors else list(where)):
-            axis, start, end = where[name]
-            close = close_matches(name, candidates, n=3, cutoff=0.6)
+            axis = where[name][0]
+            in_where = [*CONDITIONS, *candidates] if axis == "where" else candidates
+            close = close_matches(name, in_where, n=3, cutoff=0.6)
             scope = ("the datasets " + ", ".join(analysis.datasets)) if analysis.datasets else "any dataset"
             if name not in missing:
                 message = f"no dataset of {scope} holds every variable together (here {name!r})"
             elif name in properties:
                 errors.append(
-                    VariableError(
-                        axis,
-                        start,
-                        end,
+                    _error(
+                        name,
+                        where[name],
                         "missing-variable",
                         f"no column of {scope} holds the property {name!r}",
                         f"add a column with `property: {name}` to a dataset, or name another variable",
@@ -177,16 +188,23 @@ def plan(
                 )
                 continue
             else:
-                message = f"{name!r} is not a column, property or descriptor of {scope}" + (
+                what = "a column, property or descriptor"
+                if axis == "where":
+                    what = "a condition, column, property or descriptor"
+                message = f"{name!r} is not {what} of {scope}" + (
                     f"; did you mean {close[0]!r}?" if close else ""
                 )
             hint = (
                 "write subtraction with blanks around the minus (`ce - 1`)"
-                if "-" in name and name.rsplit("-", 1)[-1].isdigit()
+                if "-" in name and name.rsplit("-", 1)[-1].isdigit() and axis != "where"
                 else "name a column (`ce`, or `dataset-id.ce`), a property, or a descriptor (`frac_f`); "
                 "to add a property see CONTRIBUTING.md, 'Add a property'"
             )
-            errors.append(VariableError(axis, start, end, "missing-variable", message, hint))
+            if axis == "where":
+                hint = f"filter on a condition ({', '.join(CONDITIONS)}) or a variable: " + hint.removeprefix(
+                    "name "
+                )
+            errors.append(_error(name, where[name], "missing-variable", message, hint))
         return None, errors
     if errors:
         return None, errors
@@ -213,12 +231,10 @@ def plan(
             try:
                 convert(1.0, unit, result.units[name])
             except UnitError:
-                axis, start, end = where[name]
                 errors.append(
-                    VariableError(
-                        axis,
-                        start,
-                        end,
+                    _error(
+                        name,
+                        where[name],
                         "unit-mismatch",
                         f"{name!r} is in {unit!r} in {dataset.id!r} but in {result.units[name]!r} elsewhere",
                         "state the column in one unit across datasets, or name one dataset's column (`dataset-id.column`)",
@@ -227,7 +243,7 @@ def plan(
                 continue
             bindings[name] = Binding(binding.column, None, unit, result.units[name])
         for group in dataset.composition:
-            used = tuple(bindings[n].column for n in bindings if bindings[n].column in group)
+            used = tuple(bindings[n].column for n in on_axes if bindings[n].column in group)
             if used:
                 result.composition.append((dataset.id, tuple(group)))
     for axis in ("x", "y"):
@@ -238,6 +254,16 @@ def plan(
                 VariableError(axis, error.start, error.end, "unit-mismatch", error.message, error.hint)
             )
     return (None, errors) if errors else (result, [])
+
+
+CONDITIONS = ("cell", "protocol", "current_density", "areal_capacity", "temperature", "cycles", "source")
+"""The conditions ``where:`` filters on; every other key of it names a variable."""
+
+
+def _error(name: str, place: tuple[str, int, int], code: str, message: str, hint: str) -> VariableError:
+    """A mistake about ``name`` at its place: in ``x``/``y`` its span, in ``where`` its key."""
+    axis, start, end = place
+    return VariableError(axis, start, end, code, message, hint, key=name if axis == "where" else None)
 
 
 # --- conditions ---------------------------------------------------------------------------
@@ -262,7 +288,8 @@ def matches(filters: Filters | None, conditions: Mapping[str, Any], source: str 
     """Whether conditions satisfy every filter; an unknown condition never matches a filter.
 
     Cell and protocol compare case-insensitively (surrounding blanks ignored); quantities
-    compare after conversion to the filter's unit, to a relative 1e-6.
+    compare after conversion to the filter's unit, to a relative 1e-6; the cycle number by
+    its value filter (``>= 50``).
     """
     if filters is None:
         return True
@@ -285,6 +312,10 @@ def matches(filters: Filters | None, conditions: Mapping[str, Any], source: str 
         except UnitError:
             return False
         if not math.isclose(value, wanted.value, rel_tol=1e-6, abs_tol=1e-9):
+            return False
+    if filters.cycles is not None:
+        have = conditions.get("cycles")
+        if have is None or not read_value_filter(filters.cycles).keeps(float(have)):
             return False
     return filters.source is None or filters.source == source
 
@@ -321,7 +352,11 @@ def evaluate_plan(
     descriptors: Callable[[Dataset, Record], Mapping[str, float] | None],
     group_of: Callable[[Dataset, Record, Mapping[str, Any], str | None], str | None] | None = None,
 ) -> Rows:
-    """Every record of the plan's datasets that passes ``analysis.where``, evaluated."""
+    """Every record of the plan's datasets that passes ``analysis.where``, evaluated.
+
+    A record passes when its conditions match and each value filter keeps its value; a record
+    without a value for a filtered name (or whose descriptors cannot be computed) is dropped.
+    """
     rows = Rows()
     columns: dict[str, list[float]] = {name: [] for name in the_plan.units}
     sums: list[list[float]] = []
@@ -345,19 +380,11 @@ def evaluate_plan(
             if not matches(analysis.where, conditions, ref):
                 continue
             values = record.values
-            found: Mapping[str, float] | None = None
-            for name, binding in bindings.items():
-                if binding.descriptor is not None:
-                    if found is None:
-                        found = descriptors(dataset, record) or {}
-                    columns[name].append(found.get(binding.descriptor, math.nan))
-                    continue
-                raw = values.get(binding.column or "")
-                if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-                    columns[name].append(math.nan)
-                else:
-                    b, a = factors[name]
-                    columns[name].append(raw * b + a)
+            read = _read_record(record, bindings, factors, partial(descriptors, dataset, record))
+            if not all(bounds.keeps(read[name]) for name, bounds in the_plan.filters.items()):
+                continue
+            for name, value in read.items():
+                columns[name].append(value)
             if groups:
                 sums.append(
                     [sum(float(v) for n in g if isinstance(v := values.get(n), (int, float))) for g in groups]
@@ -377,6 +404,33 @@ def evaluate_plan(
     if sums:
         rows.composition_sums = [np.asarray(column, dtype=float) for column in zip(*sums, strict=True)]
     return rows
+
+
+def _read_record(
+    record: Record,
+    bindings: Mapping[str, Binding],
+    factors: Mapping[str, tuple[float, float]],
+    descriptors: Callable[[], Mapping[str, float] | None],
+) -> dict[str, float]:
+    """Each bound name's value in ``record``, converted (NaN where missing or not a number).
+
+    Descriptors are computed once, and only when a name needs one.
+    """
+    read: dict[str, float] = {}
+    found: Mapping[str, float] | None = None
+    for name, binding in bindings.items():
+        if binding.descriptor is not None:
+            if found is None:
+                found = descriptors() or {}
+            read[name] = found.get(binding.descriptor, math.nan)
+            continue
+        raw = record.values.get(binding.column or "")
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            read[name] = math.nan
+        else:
+            b, a = factors[name]
+            read[name] = raw * b + a
+    return read
 
 
 def describe_bindings(the_plan: Plan) -> dict[str, list[str]]:

@@ -559,7 +559,13 @@ def _check_analyses(result: Validated) -> None:
         document = result.documents[entry_id]
         the_plan, errors = plan(entry, datasets, properties)
         for error in errors:
-            at = document.mark_in((error.axis,), error.start) if error.axis in ("x", "y") else (error.axis,)
+            at = (
+                document.mark_in((error.axis,), error.start)
+                if error.axis in ("x", "y")
+                else document.mark((error.axis, error.key), key=True)
+                if error.key is not None
+                else (error.axis,)
+            )
             report_at(
                 result.report,
                 document,

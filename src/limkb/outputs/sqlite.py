@@ -10,19 +10,22 @@ Tables: ``entries`` (one row per entry, the full entry as JSON in ``data``), ``r
 (one row per graph edge, with its sources as JSON), ``bibliography`` (one row per reference
 entry; named so because ``references`` is an SQL keyword), ``citations`` (every source of
 every entry, with where in the entry it is cited), ``dataset_columns``, ``dataset_records``,
-``dataset_values`` (one row per cell, numeric values in ``value_num``), ``analysis_results``,
+``dataset_values`` (one row per cell, numeric values in ``value_num``), ``components`` (each
+record's electrolyte resolved to materials, roles and amounts), ``descriptors`` (the
+atomic-fraction descriptors computed from each record's electrolyte), ``analysis_results``,
 ``meta`` (schema version, licence) and ``entries_fts`` (SQLite FTS5 full-text search over the
 entries' ids, names, aliases and summaries).
 
 Foreign keys are declared (``REFERENCES``) and enforced while the file is written: every
-citation, record source and reported value names a row of ``bibliography``, every cell its
-record and its column, every column its property, every analysis result its analysis entry.
+citation, record source and reported value names a row of ``bibliography``, every cell, component
+and descriptor its record, every component its material, every column its property, every
+analysis result its analysis entry.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -41,6 +44,7 @@ from limkb.schema.kinds import Dataset, Reference, iter_sources
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.analysis.inputs import Inputs
     from limkb.graph import KnowledgeBase
 
 __all__ = [
@@ -50,9 +54,11 @@ __all__ = [
     "TABLES",
     "AnalysisResultRow",
     "CitationRow",
+    "ComponentRow",
     "DatasetColumnRow",
     "DatasetRecordRow",
     "DatasetValueRow",
+    "DescriptorRow",
     "EntryRow",
     "MetaRow",
     "ReferenceRow",
@@ -64,11 +70,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever a table or column changes meaning; stored in ``meta`` and ``user_version``.
 
 3: ``references`` renamed ``bibliography``; foreign keys declared; ``entries_fts``; the
-licence in ``meta``.
+licence in ``meta``. 4: ``components`` and ``descriptors`` of each record; ``analysis_results``
+gains ``method``, ``coefficient``, rho's interval and ``group_spread``, and its leave-one-out
+range is of the method's coefficient.
 """
 
 _REF = "bibliography.id"
@@ -219,6 +227,48 @@ class DatasetValueRow(SQLModel, table=True):
     unit: str | None = Field(default=None, description="Unit of `value_num`.")
 
 
+class ComponentRow(SQLModel, table=True):
+    """One component of a record's electrolyte: the material, its role and its amount."""
+
+    __tablename__ = "components"
+    __table_args__ = (
+        ForeignKeyConstraint(["dataset", "row"], ["dataset_records.dataset", "dataset_records.row"]),
+    )
+
+    dataset: str = Field(primary_key=True, description="The dataset entry.")
+    row: int = Field(primary_key=True, description="The record (`dataset_records.row`).")
+    position: int = Field(
+        primary_key=True, description="Position of the component in the electrolyte, from 0."
+    )
+    material: str = Field(index=True, foreign_key="entries.id", description="The material entry.")
+    role: str = Field(
+        index=True, description="What it is in the electrolyte: `salt`, `solvent`, `diluent`, `additive`."
+    )
+    amount: float | None = Field(default=None, description="How much, in `unit` (none when not stated).")
+    unit: str | None = Field(
+        default=None,
+        description="The amount's unit: `M`, `mol/kg`, `mol ratio`, `vol ratio`, `wt ratio`, `wt%`, `vol%`, `mol%`.",
+    )
+
+
+class DescriptorRow(SQLModel, table=True):
+    """One descriptor of a record's electrolyte (an atomic fraction or ratio, dimensionless)."""
+
+    __tablename__ = "descriptors"
+    __table_args__ = (
+        ForeignKeyConstraint(["dataset", "row"], ["dataset_records.dataset", "dataset_records.row"]),
+    )
+
+    dataset: str = Field(primary_key=True, description="The dataset entry.")
+    row: int = Field(primary_key=True, description="The record (`dataset_records.row`).")
+    name: str = Field(
+        primary_key=True,
+        index=True,
+        description="The descriptor: `frac_f`, `frac_o_solvent`, `ratio_f_c`, ...",
+    )
+    value: float = Field(description="Its value (dimensionless).")
+
+
 class AnalysisResultRow(SQLModel, table=True):
     """One computed correlation, beside the value a paper reported."""
 
@@ -247,10 +297,21 @@ class AnalysisResultRow(SQLModel, table=True):
         default=None, description="Least-squares slope of y on x, in y_unit per x_unit."
     )
     intercept: float | None = Field(default=None, description="Least-squares intercept, in y_unit.")
-    loo_min: float | None = Field(default=None, description="Smallest r when one record is left out.")
-    loo_max: float | None = Field(default=None, description="Largest r when one record is left out.")
+    method: str = Field(
+        default="pearson",
+        description="The coefficient the analysis reports: `pearson` (r) or `spearman` (rho).",
+    )
+    coefficient: float | None = Field(default=None, description="That coefficient: `r` or `spearman`.")
+    spearman_ci_low: float | None = Field(default=None, description="Lower bound of rho's 95 % interval.")
+    spearman_ci_high: float | None = Field(default=None, description="Upper bound of rho's 95 % interval.")
+    loo_min: float | None = Field(
+        default=None, description="Smallest coefficient (of `method`) when one record is left out."
+    )
+    loo_max: float | None = Field(
+        default=None, description="Largest coefficient (of `method`) when one record is left out."
+    )
     loo_most_influential: str | None = Field(
-        default=None, description="Label of the record whose removal moves r most."
+        default=None, description="Label of the record whose removal moves the coefficient most."
     )
     reported_value: float | None = Field(default=None, description="The coefficient the paper reported.")
     reported_ref: str | None = Field(
@@ -270,7 +331,11 @@ class AnalysisResultRow(SQLModel, table=True):
     groups: list[dict[str, Any]] = Field(
         default_factory=list,
         sa_column=Column(JSON, nullable=False),
-        description="With `by:`, each group's key with its n, r and Spearman, as JSON.",
+        description="With `by:`, each group's key with its n, r, Spearman and coefficient (of `method`), as JSON.",
+    )
+    group_spread: float | None = Field(
+        default=None,
+        description="With `by:`, the highest group coefficient (of `method`) less the lowest.",
     )
 
 
@@ -295,6 +360,8 @@ TABLES: tuple[type[SQLModel], ...] = (
     DatasetColumnRow,
     DatasetRecordRow,
     DatasetValueRow,
+    ComponentRow,
+    DescriptorRow,
     AnalysisResultRow,
     MetaRow,
 )
@@ -368,7 +435,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
                 }
             )
         if isinstance(entry, Dataset):
-            _dataset_rows(entry, rows)
+            _dataset_rows(entry, kb.inputs, rows)
     edges = sorted(kb.graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
     for start, target, key, data in edges:
         rows["relations"].append(
@@ -414,7 +481,10 @@ def _fts_rows(kb: KnowledgeBase) -> list[tuple[int, str, str, str, str, str]]:
     return found
 
 
-def _dataset_rows(entry: Dataset, rows: dict[str, list[dict[str, Any]]]) -> None:
+def _dataset_rows(entry: Dataset, inputs: Inputs, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The rows of one dataset: its columns, records, cells, components and descriptors."""
+    from limkb.analysis.records import measured_records
+
     for position, column in enumerate(entry.columns):
         rows["dataset_columns"].append(
             {
@@ -427,24 +497,29 @@ def _dataset_rows(entry: Dataset, rows: dict[str, list[dict[str, Any]]]) -> None
                 "description": column.description,
             }
         )
-    default = entry.sources[0] if entry.sources else None
-    for index, record in enumerate(entry.records):
-        source = record.source or default
+    for index, measured in enumerate(measured_records(entry, inputs)):
         rows["dataset_records"].append(
             {
                 "dataset": entry.id,
                 "row": index,
-                "label": record.label,
-                "ref": source.ref if source else None,
-                "locator": source.locator if source else None,
-                "note": record.note,
-                "conditions": _merged_conditions(entry, record),
-                "electrolyte": _electrolyte(
-                    record.electrolyte if record.electrolyte is not None else entry.electrolyte
-                ),
+                "label": measured.label,
+                "ref": measured.ref,
+                "locator": measured.locator,
+                "note": measured.note,
+                "conditions": measured.conditions or None,
+                "electrolyte": measured.electrolyte,
             }
         )
-        values = record.values
+        rows["components"].extend(
+            {"dataset": entry.id, "row": index, "position": position, **component.to_dict()}
+            for position, component in enumerate(measured.components)
+        )
+        rows["descriptors"].extend(
+            {"dataset": entry.id, "row": index, "name": name, "value": value}
+            for name, value in sorted(measured.descriptors.items())
+            if math.isfinite(value)
+        )
+        values = measured.values
         for column in entry.columns:
             value = values.get(column.name)
             if value is None:
@@ -485,6 +560,10 @@ def _result_row(result: AnalysisResult) -> dict[str, Any]:
         "spearman_p": result.spearman_p,
         "slope": result.slope,
         "intercept": result.intercept,
+        "method": result.method,
+        "coefficient": result.coefficient,
+        "spearman_ci_low": result.spearman_ci[0] if result.spearman_ci else None,
+        "spearman_ci_high": result.spearman_ci[1] if result.spearman_ci else None,
         "loo_min": loo.min if loo else None,
         "loo_max": loo.max if loo else None,
         "loo_most_influential": loo.most_influential if loo else None,
@@ -495,9 +574,16 @@ def _result_row(result: AnalysisResult) -> dict[str, Any]:
         "flags": list(result.flags),
         "caveats": list(result.caveats),
         "groups": [
-            {"key": g.key, "n": g.stats.n, "r": g.stats.r, "spearman": g.stats.spearman}
+            {
+                "key": g.key,
+                "n": g.stats.n,
+                "r": g.stats.r,
+                "spearman": g.stats.spearman,
+                "coefficient": g.stats.coefficient,
+            }
             for g in result.groups
         ],
+        "group_spread": result.group_spread,
     }
 
 
@@ -537,22 +623,6 @@ def _sqlite_engine(url: str, **options: Any) -> Engine:
         cursor.close()
 
     return engine
-
-
-def _merged_conditions(entry: Any, record: Any) -> dict[str, Any] | None:
-    """The record's conditions over its dataset's (:func:`~limkb.analysis.variables.conditions_of`), as JSON data."""
-    from limkb.analysis.variables import conditions_of
-
-    merged = conditions_of(entry, record)
-    return {
-        k: v.model_dump(mode="json") if hasattr(v, "model_dump") else v for k, v in merged.items()
-    } or None
-
-
-def _electrolyte(written: Any) -> str | None:
-    if written is None or isinstance(written, str):
-        return written
-    return json.dumps([c.model_dump(mode="json", exclude_none=True) for c in written], sort_keys=True)
 
 
 def write_sqlite(kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisResult] | None = None) -> Path:

@@ -90,6 +90,7 @@ OWN_ERRORS: dict[str, str] = {
     "unnamed-finding": "missing-field",
     "wrong-dimension": "unit-mismatch",
     "bad-iri": "bad-value",
+    "bad-filter": "bad-value",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
 under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""

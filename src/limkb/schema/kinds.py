@@ -59,6 +59,7 @@ from limkb.schema.fields import (
     relation_fields,
     unit_bounds,
 )
+from limkb.schema.filters import Bounds, ValueFilter, read_value_filter
 from limkb.schema.vocab import (
     ColumnType,
     Compatibility,
@@ -523,8 +524,16 @@ class Reported(ClosedModel):
     locator: Text | None = Field(default=None, description='Where ("Fig. 1c").')
 
 
-class Filters(ClosedModel):
-    """Which records an analysis keeps, by their conditions (all stated ones must match)."""
+class Filters(BaseModel):
+    """Which records an analysis keeps: by their conditions and by the values of variables.
+
+    The fields are conditions; any other key names a variable (a column, a property id or a
+    descriptor) with a value filter: ``ce: ">= 90"``, ``frac_o_solvent: "0.05..0.2"`` (see
+    :mod:`limkb.schema.filters`). A record is kept when every stated filter matches.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, ValueFilter] = Field(init=False)
 
     cell: Text | None = Field(default=None, description="Keep records with this cell, e.g. `Li||Cu`.")
     protocol: Text | None = Field(default=None, description="Keep records with this protocol.")
@@ -537,7 +546,16 @@ class Filters(ClosedModel):
     temperature: Measured | None = Field(
         default=None, description="Keep records measured at this temperature."
     )
+    cycles: ValueFilter | None = Field(
+        default=None,
+        description="Keep records whose cycle number passes this filter: `100`, `>= 50`, `10..100`.",
+    )
     source: Id | None = Field(default=None, description="Keep records from this reference.")
+
+    @property
+    def values(self) -> dict[str, Bounds]:
+        """The value filters, by variable name, read into bounds."""
+        return {name: read_value_filter(v) for name, v in (self.__pydantic_extra__ or {}).items()}
 
 
 class Analysis(Entry):
@@ -561,7 +579,11 @@ class Analysis(Entry):
         default=None,
         description="Datasets to pool; by default every dataset in which both variables resolve.",
     )
-    where: Filters | None = Field(default=None, description="Keep only records whose conditions match.")
+    where: Filters | None = Field(
+        default=None,
+        description="Keep only records whose conditions match (`cell: Li||Cu`) and whose values pass "
+        'a filter (`ce: ">= 90"`, `frac_o_solvent: "0.05..0.2"`).',
+    )
     by: GroupBy | None = Field(
         default=None,
         description="Also compute a result per group: `source`, `dataset`, `cell` or `protocol`.",

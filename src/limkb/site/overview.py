@@ -62,6 +62,8 @@ _MATRIX_LIMIT = 80
 
 def analysis_view(site: Site, analysis_id: str, links: Links) -> dict[str, Any] | None:
     """A computed analysis as its entry page and the correlations page show it; None when not computed."""
+    from limkb.analysis.correlations import headline
+
     result = site.results.get(analysis_id)
     if result is None:
         return None
@@ -85,7 +87,13 @@ def analysis_view(site: Site, analysis_id: str, links: Links) -> dict[str, Any] 
         "ci": result.ci,
         "p": result.p,
         "spearman": result.spearman,
-        "method": getattr(result, "method", "pearson"),
+        "spearman_ci": result.spearman_ci,
+        "spearman_p": result.spearman_p,
+        "method": result.method,
+        "symbol": "ρ" if result.method == "spearman" else "r",
+        "coefficient": result.coefficient,
+        "group_spread": result.group_spread,
+        "caption": headline(result),
         "loo": result.loo,
         "reported": reported,
         "difference": result.difference,
@@ -102,6 +110,9 @@ def analysis_view(site: Site, analysis_id: str, links: Links) -> dict[str, Any] 
                 "r": g.stats.r,
                 "ci": g.stats.ci,
                 "spearman": g.stats.spearman,
+                "spearman_ci": g.stats.spearman_ci,
+                "coefficient": g.stats.coefficient,
+                "coefficient_ci": g.stats.coefficient_ci,
             }
             for g in result.groups
         ],
@@ -121,9 +132,10 @@ def _compared(site: Site, analysis_id: str, compares: str | None, links: Links) 
         found.append(
             {
                 **site.entry_link(other, links),
-                "r": result.r,
+                "r": result.coefficient,
+                "symbol": "ρ" if result.method == "spearman" else "r",
                 "n": result.n,
-                "ci": result.ci,
+                "ci": result.coefficient_ci,
                 "y": result.y_label or result.y,
             }
         )

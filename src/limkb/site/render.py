@@ -550,6 +550,13 @@ def _recorded(value: object) -> str:
 # --- index pages ---------------------------------------------------------------------------
 
 
+def _coefficient_text(result: AnalysisResult) -> str:
+    """An analysis's coefficient for the browse table: r, or ``ρ 0.83`` when it is Spearman's."""
+    if result.coefficient is None:
+        return ""
+    return fmt(result.coefficient) if result.method != "spearman" else f"ρ {fmt(result.coefficient)}"
+
+
 def _browse_row(site: Site, entry: Entry, links: Links) -> dict[str, Any]:
     """One row of a browse table: the entry's columns, its relations and the words that find it."""
     kind = entry.kind
@@ -570,7 +577,7 @@ def _browse_row(site: Site, entry: Entry, links: Links) -> dict[str, Any]:
         result = site.results.get(entry.id)
         cells += [
             {"text": str(result.n) if result else "", "url": None},
-            {"text": fmt(result.r) if result and result.r is not None else "", "url": None},
+            {"text": _coefficient_text(result) if result else "", "url": None},
         ]
     relations = site.kb.relations(entry.id, direction="both")
     by_verb: dict[str, list[str]] = defaultdict(list)

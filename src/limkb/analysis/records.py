@@ -1,0 +1,150 @@
+"""Dataset records as an analyst reads them: values, electrolyte, conditions and descriptors.
+
+A record in YAML states what differs from its dataset; :func:`measured_records` gives each
+one whole: its column values, its source (the record's, else the dataset's first), its
+electrolyte as written (the record's, else the dataset's) with the components it resolves
+to, its conditions (the dataset's, each field the record states overriding), and the
+descriptors computed from the electrolyte. The Python API (``kb.dataset(id).records``), the
+data frame (``to_pandas()``) and the SQLite tables ``components`` and ``descriptors`` are
+all made from it, so they agree.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from limkb.analysis.formulations import FormulationError
+from limkb.analysis.inputs import Inputs, formulation_of
+from limkb.analysis.variables import conditions_of
+from limkb.schema.kinds import Dataset, Record
+
+__all__ = ["QUANTITY_UNITS", "MeasuredComponent", "MeasuredRecord", "measured_records"]
+
+log = logging.getLogger(__name__)
+
+QUANTITY_UNITS = {"current_density": "mA cm-2", "areal_capacity": "mAh cm-2", "temperature": "°C"}
+"""The unit each quantity condition is given in where conditions become plain numbers (a data frame)."""
+
+
+@dataclass(frozen=True)
+class MeasuredComponent:
+    """One component of a record's electrolyte: the material, its role and its amount."""
+
+    material: str
+    role: str
+    amount: float | None
+    unit: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The component as plain data: ``{"material", "role", "amount", "unit"}``."""
+        return {"material": self.material, "role": self.role, "amount": self.amount, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class MeasuredRecord:
+    """A dataset record made whole: what it states, and what its dataset and materials add."""
+
+    dataset: str
+    row: int
+    """Position of the record in its dataset, from 0."""
+    label: str
+    values: dict[str, Any]
+    """Every column's value (None where the record has none), in the column's unit."""
+    ref: str | None
+    locator: str | None
+    electrolyte: str | None
+    """The electrolyte as written (the list form as JSON), the record's or else its dataset's."""
+    components: tuple[MeasuredComponent, ...] = ()
+    """The electrolyte's components (none when it is missing or does not resolve)."""
+    conditions: dict[str, Any] = field(default_factory=dict)
+    """The conditions, the dataset's merged with the record's; quantities as ``{"value", "unit"}``."""
+    descriptors: dict[str, float] = field(default_factory=dict)
+    """The atomic-fraction descriptors of the electrolyte (none when they cannot be computed)."""
+    strategies: tuple[str, ...] = ()
+    note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as the Python API gives it: label, the column values, ref, locator, then
+        ``electrolyte``, ``components``, ``conditions``, ``descriptors`` and ``strategies``."""
+        return {
+            "label": self.label,
+            **self.values,
+            "ref": self.ref,
+            "locator": self.locator,
+            "electrolyte": self.electrolyte,
+            "components": [c.to_dict() for c in self.components],
+            "conditions": dict(self.conditions),
+            "descriptors": dict(self.descriptors),
+            "strategies": list(self.strategies),
+        }
+
+
+def measured_records(dataset: Dataset, inputs: Inputs) -> list[MeasuredRecord]:
+    """Every record of ``dataset``, whole (see the module's docstring), in the dataset's order.
+
+    An electrolyte is resolved once however many records share it: O(records + electrolytes).
+    """
+    default = dataset.sources[0] if dataset.sources else None
+    resolved: dict[str, tuple[MeasuredComponent, ...]] = {}
+    found = []
+    for row, record in enumerate(dataset.records):
+        source = record.source or default
+        written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
+        text = _written(written)
+        if written is not None and text is not None and text not in resolved:
+            resolved[text] = _components(written, inputs)
+        values = record.values
+        found.append(
+            MeasuredRecord(
+                dataset=dataset.id,
+                row=row,
+                label=record.label,
+                values={column.name: values.get(column.name) for column in dataset.columns},
+                ref=source.ref if source else None,
+                locator=source.locator if source else None,
+                electrolyte=text,
+                components=resolved.get(text, ()) if text is not None else (),
+                conditions=plain_conditions(dataset, record),
+                descriptors=dict(inputs.descriptors(dataset, record) or {}),
+                strategies=tuple(record.strategies),
+                note=record.note,
+            )
+        )
+    return found
+
+
+def plain_conditions(dataset: Dataset, record: Record) -> dict[str, Any]:
+    """The record's merged conditions as JSON data: quantities as ``{"value", "unit"}``."""
+    return {
+        name: value.model_dump(mode="json") if hasattr(value, "model_dump") else value
+        for name, value in conditions_of(dataset, record).items()
+    }
+
+
+def _written(written: Any) -> str | None:
+    """An ``electrolyte`` value as text: the shorthand as written, the list form as JSON."""
+    if written is None or isinstance(written, str):
+        return written
+    return json.dumps([c.model_dump(mode="json", exclude_none=True) for c in written], sort_keys=True)
+
+
+def _components(written: str | Sequence[Any], inputs: Inputs) -> tuple[MeasuredComponent, ...]:
+    """The resolved components of an electrolyte; none when it does not resolve (validation says why)."""
+    try:
+        formulation = formulation_of(written, inputs.index)
+    except FormulationError as error:
+        log.debug("electrolyte %r does not resolve: %s", written, error)
+        return ()
+    return tuple(
+        MeasuredComponent(
+            material=c.material or c.name,
+            role=str(c.role.value),
+            amount=c.amount,
+            unit=None if c.unit is None else str(c.unit.value),
+        )
+        for c in formulation.components
+    )
