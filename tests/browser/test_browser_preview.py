@@ -37,5 +37,5 @@ def test_a_broken_edit_shows_its_problems_over_the_page_and_the_fix_clears_them(
         )  # the last good page
         screenshots(page, "preview-problems")
         entry.write_text(good.replace("name: Fluoroethylene", "name: Fixed fluoroethylene"), encoding="utf-8")
-        page.wait_for_function("() => document.querySelector('h1').textContent.startsWith('Fixed')")
+        page.wait_for_function("() => (document.querySelector('h1')?.textContent ?? '').startsWith('Fixed')")
         assert page.locator(".limkb-overlay").count() == 0
