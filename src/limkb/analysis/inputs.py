@@ -12,7 +12,6 @@ from limkb.analysis.descriptors import DescriptorError, MaterialData, compute_de
 from limkb.analysis.formulations import Formulation, FormulationError, MaterialIndex, components_of, resolve
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.schema.kinds import Dataset, Entry, Material, Property, Record
-from limkb.schema.units import convert
 
 __all__ = ["Inputs", "formulation_of", "material_index"]
 
@@ -42,7 +41,7 @@ class Inputs:
         self.material_data = {
             m.id: MaterialData(
                 m.formula,
-                None if m.density is None else convert(m.density.value, m.density.unit, "g/cm3"),
+                m.grams_per_cm3,
                 any(r.value == "salt" for r in m.roles),
             )
             for m in materials
