@@ -61,6 +61,7 @@ ATOMIC_WEIGHTS: dict[str, float] = {
     "S": 32.06,
     "Cl": 35.45,
     "K": 39.098,
+    "Ca": 40.078,
     "Ti": 47.867,
     "Mn": 54.938,
     "Fe": 55.845,
@@ -71,9 +72,13 @@ ATOMIC_WEIGHTS: dict[str, float] = {
     "As": 74.922,
     "Se": 78.971,
     "Br": 79.904,
+    "Rb": 85.468,
+    "Sr": 87.62,
     "Ag": 107.87,
     "Sn": 118.71,
     "I": 126.90,
+    "Cs": 132.91,
+    "Ba": 137.33,
     "Au": 196.97,
 }
 """Standard atomic weights (IUPAC, abridged to five significant figures), in g/mol."""

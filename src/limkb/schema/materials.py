@@ -28,6 +28,7 @@ from limkb.schema.fields import (
     Temperature,
     Text,
     _no_controls,
+    unit_bounds,
 )
 from limkb.schema.units import UnitError, parse_unit
 
@@ -108,7 +109,7 @@ PROPERTY_UNITS: dict[str, tuple[str, str]] = {
 _NEEDS_TEMPERATURE = frozenset({"density", "dielectric-constant", "viscosity"})
 
 
-class MaterialProperty(Quantity):
+class MaterialProperty(ClosedModel):
     """A physical property of the pure material: its value and unit, the temperature it holds
     at, and its source (a property library's table, or a paper)."""
 
@@ -116,12 +117,19 @@ class MaterialProperty(Quantity):
         description="Which property: `dielectric-constant`, `viscosity`, `melting-point`, "
         "`boiling-point`, `flash-point`, or `density` (at another temperature than `density:`)."
     )
+    value: Number = Field(description="The value, in `unit`.")
+    unit: Text = Field(description="Its unit: `1` (dielectric constant), `mPa s`, `°C` or `K`, `g/cm3`.")
     temperature: Temperature | None = Field(
         default=None,
         description="The temperature it holds at (needed for density, dielectric constant and viscosity).",
     )
     source: Source = Field(description="Where the value is stated: the table and its publication.")
     note: Markdown | None = Field(default=None, description="How the value was read or computed.")
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        return Quantity._known_unit(unit)
 
     @model_validator(mode="after")
     def _fits_property(self) -> MaterialProperty:
@@ -130,6 +138,13 @@ class MaterialProperty(Quantity):
             found = parse_unit(self.unit).dimension
         except UnitError:  # reported by the unit's own check
             return self
+        low, high = unit_bounds(self.unit)
+        if (low is not None and self.value < low) or (high is not None and self.value > high):
+            raise PydanticCustomError(
+                "out_of_range",
+                "{value} {unit} is impossible for a {property}",
+                {"value": f"{self.value:g}", "unit": self.unit, "property": self.property.replace("-", " ")},
+            )
         if found != dimension:
             raise PydanticCustomError(
                 "wrong-dimension",
