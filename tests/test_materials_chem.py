@@ -371,3 +371,19 @@ def test_the_kb_holds_the_electrolyte_materials_of_the_field() -> None:
     names = {a.lower() for m in REAL for a in [m.name, *m.aliases]}
     for wanted in ("dme", "fec", "lifsi", "ttE", "12-crown-4", "li2s8", "methf", "csPF6"):
         assert wanted.lower() in names, f"no material named {wanted}"
+
+
+def test_the_contributing_example_of_a_material_validates(tmp_path: Path) -> None:
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = text[text.index("### Add a material") :]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None
+    kb = tmp_path / "kb"
+    for ref in ("bell2026chemicals", "kim2023data", "haynes2014crc"):
+        target = kb / "references" / f"{ref}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        text = (REPO / "kb" / "references" / f"{ref}.yaml").read_text(encoding="utf-8")
+        target.write_text(re.sub(r"\ncited_in:.*", "\n", text, flags=re.S), encoding="utf-8")
+    write_entry(kb, "materials/dme", block.group(1))
+    report = validate_kb(kb).report
+    assert report.ok(strict=True), report.format()
