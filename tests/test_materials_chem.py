@@ -225,6 +225,7 @@ def test_descriptor_that_needs_a_missing_density_names_the_material(tmp_path: Pa
     with pytest.raises(DescriptorError) as caught:
         compute_descriptors(formulation_of("1 M LiFSI in DME", inputs.index), inputs.material_data)
     assert caught.value.material == "dme" and "'dme' has no density" in str(caught.value)
+    assert "records that none was found" in str(caught.value) and "molar ratio" in caught.value.hint
     assert compute_descriptors(formulation_of("LiFSI-2DME", inputs.index), inputs.material_data)
 
 

@@ -120,6 +120,8 @@ class MaterialData:
     formula: str | None
     density: float | None = None
     salt: bool = False
+    density_not_found: bool = False
+    """The material records that no density was found (rather than leaving it out)."""
 
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
@@ -189,6 +191,14 @@ class _Materials:
 
     def density(self, material: str, why: str) -> float:
         found = self.get(material)
+        if found.density is None and found.density_not_found:
+            raise DescriptorError(
+                f"material {material!r} has no density (kb/materials/{material}.yaml records that none "
+                f"was found), which {why} needs",
+                "write the formulation as a molar ratio (`LiFSI-1.2DME-3TTE`), or add the density with its "
+                "source if you find one",
+                material,
+            )
         if found.density is None:
             raise DescriptorError(
                 f"material {material!r} has no density, which {why} needs",

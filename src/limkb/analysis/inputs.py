@@ -43,6 +43,7 @@ class Inputs:
                 m.formula,
                 m.grams_per_cm3,
                 any(r.value == "salt" for r in m.roles),
+                m.density is not None and m.density.status is not None,
             )
             for m in materials
         }
