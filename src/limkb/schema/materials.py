@@ -30,7 +30,7 @@ from limkb.schema.fields import (
     _no_controls,
     unit_bounds,
 )
-from limkb.schema.units import UnitError, parse_unit
+from limkb.schema.units import UnitError, convert, parse_unit
 
 __all__ = [
     "PROPERTY_UNITS",
@@ -155,6 +155,8 @@ class MaterialProperty(ClosedModel):
                     "hint": f"state it in a unit of {dimension}, e.g. `{example}`",
                 },
             )
+        if self.property == "density":
+            _plausible_density(self.value, self.unit)
         if self.property in _NEEDS_TEMPERATURE and self.temperature is None:
             raise PydanticCustomError(
                 "missing-temperature",
@@ -162,6 +164,25 @@ class MaterialProperty(ClosedModel):
                 {"property": self.property.replace("-", " "), "hint": "add `temperature: 25 °C`"},
             )
         return self
+
+
+MAX_DENSITY = 30.0
+"""No material is denser than this, in g/cm3 (osmium, the densest element, is 22.6)."""
+
+
+def _plausible_density(value: float, unit: str) -> None:
+    """Refuse a density no material has: zero or less, or above :data:`MAX_DENSITY` (often
+    kg/m3 written as g/cm3)."""
+    try:
+        grams = convert(value, unit, "g/cm3")
+    except UnitError:  # a unit of another kind: reported by the density-unit check
+        return
+    if grams <= 0 or grams > MAX_DENSITY:
+        raise PydanticCustomError(
+            "out_of_range",
+            "a density of {value} {unit} is impossible: no material is denser than {limit:g} g/cm3",
+            {"value": f"{value:g}", "unit": unit, "limit": MAX_DENSITY},
+        )
 
 
 class MaterialDensity(ClosedModel):
@@ -212,12 +233,8 @@ class MaterialDensity(ClosedModel):
                     "locator: ...}}`, or `{status: not found, note: ...}`",
                 },
             )
-        if self.value is not None and self.value <= 0:
-            raise PydanticCustomError(
-                "out_of_range",
-                "a density of {value} is impossible: it must be above 0",
-                {"value": f"{self.value:g}"},
-            )
+        if self.value is not None and self.unit is not None:
+            _plausible_density(self.value, self.unit)
         return self
 
     @property
