@@ -169,7 +169,7 @@ def material_view(site: Site, material: Material, links: Links) -> dict[str, Any
     the other properties with their sources; None for a material with none of these."""
     computed = None
     if material.smiles is not None:
-        from limkb.analysis.chemistry import ChemistryError, structure
+        from limkb.analysis.chemistry import ChemistryError, rdkit_version, structure
 
         with contextlib.suppress(ChemistryError):
             found = structure(material.smiles)
@@ -178,6 +178,7 @@ def material_view(site: Site, material: Material, links: Links) -> dict[str, Any
                 "molar_mass": f"{found.molar_mass:.3f} g/mol",
                 "inchikey": found.inchikey,
                 "smiles": material.smiles,
+                "rdkit": rdkit_version(),  # the page (and its cached text) changes with the drawing's maker
             }
     rows: list[dict[str, Any]] = []
     density = material.density
