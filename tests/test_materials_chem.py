@@ -86,6 +86,15 @@ def test_unreadable_smiles_raise_with_a_hint(smiles: str) -> None:
     assert smiles in caught.value.message and caught.value.hint
 
 
+def test_look_up_finds_identifiers_in_the_chemicals_table_or_says_none() -> None:
+    found = chemistry.look_up("110-71-4")
+    assert found is not None
+    assert (found.smiles, found.formula, found.cas, found.pubchem) == ("COCCOC", "C4H10O2", "110-71-4", 8071)
+    assert "search_chemical('110-71-4')" in found.locator and "CID 8071" in found.locator
+    assert chemistry.structure(found.smiles).inchikey == "XTHFKEDIFFGKHM-UHFFFAOYSA-N"
+    assert chemistry.look_up("FEC") is None  # abbreviations are mostly not in the table
+
+
 # --- validation --------------------------------------------------------------------------------------
 
 

@@ -23,7 +23,16 @@ from typing import Any
 
 from limkb.analysis.descriptors import atoms
 
-__all__ = ["ChemistryError", "Structure", "draw_svg", "rdkit_version", "same_atoms", "structure"]
+__all__ = [
+    "ChemistryError",
+    "Identifiers",
+    "Structure",
+    "draw_svg",
+    "look_up",
+    "rdkit_version",
+    "same_atoms",
+    "structure",
+]
 
 
 class ChemistryError(ValueError):
@@ -61,8 +70,11 @@ def _module(name: str) -> Any:
     return importlib.import_module(name)
 
 
-def _rdkit() -> Any:
-    return _module("rdkit.Chem"), _module("rdkit.rdBase")
+def _rdkit() -> tuple[Any, Any]:
+    """RDKit's ``Chem`` and ``rdBase`` modules."""
+    from rdkit import Chem, rdBase
+
+    return Chem, rdBase
 
 
 def _mol(smiles: str) -> Any:
@@ -151,3 +163,45 @@ def draw_svg(smiles: str, *, width: int = 260, height: int = 200) -> str:
         drawer.DrawMolecule(mol)
         drawer.FinishDrawing()
         return str(drawer.GetDrawingText())
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    """A compound as the `chemicals` library's PubChem-derived identifier table holds it."""
+
+    query: str
+    smiles: str
+    formula: str
+    cas: str
+    pubchem: int | None
+    name: str
+    locator: str
+    """Where it was found, as a source's locator names it."""
+
+
+def look_up(query: str) -> Identifiers | None:
+    """The compound that ``query`` (a name, a CAS number or ``InChIKey=...``) names in the
+    identifier table of `chemicals`, or None when the table does not hold it.
+
+    An authoring aid: a material's SMILES, formula, CAS number and PubChem id can be copied
+    from the result, citing the table with ``locator``. Compare the result's InChIKey with the
+    one of the SMILES you expect (:func:`structure`): a name can match another compound.
+    """
+    import chemicals
+    from chemicals.identifiers import search_chemical
+
+    try:
+        found = search_chemical(query)
+    except ValueError:
+        return None
+    pubchem = int(found.pubchemid) if found.pubchemid else None
+    return Identifiers(
+        query=query,
+        smiles=found.smiles,
+        formula=found.formula,
+        cas=found.CASs,
+        pubchem=pubchem,
+        name=found.common_name or found.iupac_name,
+        locator=f"chemicals {chemicals.__version__}, chemicals.identifiers.search_chemical({query!r}), "
+        f"its PubChem-derived identifier table" + (f" (CID {pubchem})" if pubchem else ""),
+    )
