@@ -402,3 +402,39 @@ def test_the_contributing_example_of_a_material_validates(tmp_path: Path) -> Non
     write_entry(kb, "materials/dme", block.group(1))
     report = validate_kb(kb).report
     assert report.ok(strict=True), report.format()
+
+
+# --- through limkb build (MkDocs) ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_built_material_page_holds_the_drawing_and_a_rebuild_redraws_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from limkb.commands.build import build
+    from sitefactory import write_project
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    salt = material(
+        "Lithium hexafluorophosphate",
+        smiles=LIPF6,
+        formula="LiPF6",
+        roles=["salt"],
+        density={"status": "not found", "note": "none"},
+    )
+    project = write_project(tmp_path / "project", extra={"materials/lipf6": salt})
+    monkeypatch.setattr(structures, "CACHE", structures.StructureCache())
+    build(project)
+    page = (project / "site/entries/materials/lipf6.html").read_bytes()
+    assert b"<title>Structure of Lithium hexafluorophosphate</title>" in page and b"<svg viewBox=" in page
+    assert b"F6LiP" in page and b"AXPLOJNSKRXQPA-UHFFFAOYSA-N" in page
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise AssertionError("RDKit drew a structure that was cached")
+
+    monkeypatch.setattr(structures, "CACHE", structures.StructureCache())  # as in a new process
+    monkeypatch.setattr(chemistry, "draw_svg", refuse)
+    write_entry(project / "kb", "mechanisms/unrelated", minimal("mechanism", "Unrelated"))
+    build(project)
+    assert (project / "site/entries/materials/lipf6.html").read_bytes() == page
+    assert structures.CACHE.drawn == 0
