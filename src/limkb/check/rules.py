@@ -8,6 +8,7 @@ locators, and relations that carry their own sources or say why they need none. 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -668,6 +669,10 @@ def _check_materials(result: Validated) -> None:
             _check_smiles(result, entry_id, entry)
 
 
+_NET_CHARGE = re.compile(r"[+-]\d*$")
+"""A net charge at the end of a computed formula (``F6P-``), left out of a suggested one."""
+
+
 def _check_density_unit(result: Validated, entry_id: str, unit: str) -> None:
     try:
         convert(1.0, unit, "g/cm3")
@@ -698,13 +703,14 @@ def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
         )
         return
     if material.formula is not None and not same_atoms(material.formula, found.formula):
+        neutral = _NET_CHARGE.sub("", found.formula)
         report_at(
             result.report,
             document,
             ("formula",),
             "formula-mismatch",
             f"formula {material.formula} disagrees with the SMILES {smiles!r}, which gives {found.formula}",
-            f"write `formula: {found.formula.rstrip('+-0123456789') if found.charge else found.formula}` "
+            f"write `formula: {neutral}` "
             "if the SMILES is right, or correct the SMILES (check both against the source in "
             "`identifiers_source`)",
             entry=entry_id,
