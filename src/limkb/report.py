@@ -96,6 +96,8 @@ CODES: dict[str, str] = {
     "unread-source": "A finding cites a reference that is not marked as read here.",
     "no-descriptor": "An analysis takes descriptors of an electrolyte whose materials lack a formula or density.",
     "undefined-value": "An analysis variable has no value for some records (a division by zero, a logarithm of a number <= 0, an overflow).",
+    "bad-smiles": "A material's SMILES cannot be read by RDKit, or is not a possible molecule.",
+    "formula-mismatch": "A material's formula holds other atoms than the formula computed from its SMILES.",
     # formatting and imports
     "misplaced-comment": "A comment inside a value or at a line's end, which `limkb fmt` cannot keep.",
     "csv-header": "A CSV header names no column of the dataset, or a required column is missing.",
@@ -108,6 +110,7 @@ CODES: dict[str, str] = {
     "ref-id-convention": "A reference id does not follow `<surname><year><first-title-word>`.",
     "unsourced-relation": "A relation has neither its own `sources:` nor an `editorial:` saying why it needs none.",
     "editorial-and-sources": "A relation has `sources:` and also an `editorial:` saying it needs no source.",
+    "missing-density": "A material with a SMILES neither gives its density nor says that none was found.",
 }
 """Every problem code and the rule it enforces."""
 

@@ -61,6 +61,7 @@ ATOMIC_WEIGHTS: dict[str, float] = {
     "S": 32.06,
     "Cl": 35.45,
     "K": 39.098,
+    "Ca": 40.078,
     "Ti": 47.867,
     "Mn": 54.938,
     "Fe": 55.845,
@@ -71,9 +72,13 @@ ATOMIC_WEIGHTS: dict[str, float] = {
     "As": 74.922,
     "Se": 78.971,
     "Br": 79.904,
+    "Rb": 85.468,
+    "Sr": 87.62,
     "Ag": 107.87,
     "Sn": 118.71,
     "I": 126.90,
+    "Cs": 132.91,
+    "Ba": 137.33,
     "Au": 196.97,
 }
 """Standard atomic weights (IUPAC, abridged to five significant figures), in g/mol."""
@@ -115,6 +120,8 @@ class MaterialData:
     formula: str | None
     density: float | None = None
     salt: bool = False
+    density_not_found: bool = False
+    """The material records that no density was found (rather than leaving it out)."""
 
 
 _SUBSCRIPTS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
@@ -184,6 +191,14 @@ class _Materials:
 
     def density(self, material: str, why: str) -> float:
         found = self.get(material)
+        if found.density is None and found.density_not_found:
+            raise DescriptorError(
+                f"material {material!r} has no density (kb/materials/{material}.yaml records that none "
+                f"was found), which {why} needs",
+                "write the formulation as a molar ratio (`LiFSI-1.2DME-3TTE`), or add the density with its "
+                "source if you find one",
+                material,
+            )
         if found.density is None:
             raise DescriptorError(
                 f"material {material!r} has no density, which {why} needs",

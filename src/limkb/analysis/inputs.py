@@ -19,7 +19,6 @@ from limkb.analysis.formulations import (
 )
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.schema.kinds import Dataset, Entry, Material, Property, Record
-from limkb.schema.units import convert
 
 __all__ = ["Inputs", "conventions_of", "formulation_of", "material_index"]
 
@@ -57,8 +56,9 @@ class Inputs:
         self.material_data = {
             m.id: MaterialData(
                 m.formula,
-                None if m.density is None else convert(m.density.value, m.density.unit, "g/cm3"),
+                m.grams_per_cm3,
                 any(r.value == "salt" for r in m.roles),
+                m.density is not None and m.density.status is not None,
             )
             for m in materials
         }

@@ -8,6 +8,7 @@ locators, and relations that carry their own sources or say why they need none. 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -699,23 +700,86 @@ def _check_formulations(result: Validated) -> None:
 
 
 def _check_materials(result: Validated) -> None:
-    """A density is stated in a unit of density."""
+    """A density is stated in a unit of density; a SMILES is readable and agrees with the
+    formula; a molecular material says where its identifiers come from and what its density is."""
     for entry_id, entry in result.entries.items():
-        if not isinstance(entry, Material) or entry.density is None:
+        if not isinstance(entry, Material):
             continue
-        unit = entry.density.unit
-        try:
-            convert(1.0, unit, "g/cm3")
-        except UnitError:
-            report_at(
-                result.report,
-                result.documents[entry_id],
-                ("density", "unit"),
-                "unit-mismatch",
-                f"density in {unit!r}, which is not a density",
-                "state it in g/cm3 (= g/mL)",
-                entry=entry_id,
-            )
+        if entry.density is not None and entry.density.unit is not None:
+            _check_density_unit(result, entry_id, entry.density.unit)
+        if entry.smiles is not None:
+            _check_smiles(result, entry_id, entry)
+
+
+_NET_CHARGE = re.compile(r"[+-]\d*$")
+"""A net charge at the end of a computed formula (``F6P-``), left out of a suggested one."""
+
+
+def _check_density_unit(result: Validated, entry_id: str, unit: str) -> None:
+    try:
+        convert(1.0, unit, "g/cm3")
+    except UnitError:
+        report_at(
+            result.report,
+            result.documents[entry_id],
+            ("density", "unit"),
+            "unit-mismatch",
+            f"density in {unit!r}, which is not a density",
+            "state it in g/cm3 (= g/mL)",
+            entry=entry_id,
+        )
+
+
+def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
+    """The SMILES is one RDKit reads, its formula is the declared one, and the identifiers
+    have a source; a missing density statement is a warning."""
+    from limkb.analysis.chemistry import ChemistryError, same_atoms, structure
+
+    document = result.documents[entry_id]
+    smiles = material.smiles or ""
+    try:
+        found = structure(smiles)
+    except ChemistryError as error:
+        report_at(
+            result.report, document, ("smiles",), "bad-smiles", error.message, error.hint, entry=entry_id
+        )
+        return
+    if material.formula is not None and not same_atoms(material.formula, found.formula):
+        neutral = _NET_CHARGE.sub("", found.formula)
+        report_at(
+            result.report,
+            document,
+            ("formula",),
+            "formula-mismatch",
+            f"formula {material.formula} disagrees with the SMILES {smiles!r}, which gives {found.formula}",
+            f"write `formula: {neutral}` "
+            "if the SMILES is right, or correct the SMILES (check both against the source in "
+            "`identifiers_source`)",
+            entry=entry_id,
+        )
+    if material.identifiers_source is None:
+        report_at(
+            result.report,
+            document,
+            ("smiles",),
+            "missing-field",
+            "a SMILES needs `identifiers_source`: where the structure comes from",
+            "add `identifiers_source: {ref: <reference id>, locator: ...}`: the identifier table "
+            "(e.g. the `chemicals` library's, by CAS number) or the paper that gives the structure",
+            entry=entry_id,
+        )
+    if material.density is None:
+        report_at(
+            result.report,
+            document,
+            ("smiles",),
+            "missing-density",
+            f"{entry_id!r} has a structure but says nothing of its density",
+            "add `density: {value: ..., unit: g/cm3, temperature: 25 °C, source: {ref: ..., locator: ...}}`, "
+            "or `density: {status: not found, note: <where it was looked for>}`",
+            entry=entry_id,
+            severity=Severity.WARNING,
+        )
 
 
 def _check_findings(result: Validated) -> None:

@@ -91,6 +91,10 @@ OWN_ERRORS: dict[str, str] = {
     "wrong-dimension": "unit-mismatch",
     "bad-iri": "bad-value",
     "bad-filter": "bad-value",
+    "bad-cas": "bad-value",
+    "bad-smiles": "bad-value",
+    "density-statement": "bad-value",
+    "missing-temperature": "missing-field",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
 under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""
@@ -346,6 +350,7 @@ _NONNEGATIVE = frozenset(
         "diffusivity",
         "area-capacitance",
         "density",
+        "viscosity",
     }
 )
 

@@ -39,7 +39,6 @@ from limkb.schema.fields import (
     Component,
     Conditions,
     Conventions,
-    Density,
     Doi,
     Electrolyte,
     Finding,
@@ -60,6 +59,8 @@ from limkb.schema.fields import (
     unit_bounds,
 )
 from limkb.schema.filters import Bounds, ValueFilter, read_value_filter
+from limkb.schema.materials import Cas, MaterialDensity, MaterialProperty, Smiles
+from limkb.schema.units import convert
 from limkb.schema.vocab import (
     ColumnType,
     Compatibility,
@@ -274,7 +275,12 @@ class Strategy(Entry):
 
 
 class Material(Entry):
-    """A chemical or material: an additive, salt, solvent, coating, host ..."""
+    """A chemical or material: an additive, salt, solvent, coating, host ...
+
+    A molecular material carries its ``smiles``; formula, molar mass, InChIKey and drawing are
+    computed from it (the checks refuse a ``formula`` that disagrees). Its density and other
+    physical properties carry a unit and a source each (see :mod:`limkb.schema.materials`).
+    """
 
     kind: ClassVar[str] = "material"
     folder: ClassVar[str] = "materials"
@@ -282,16 +288,46 @@ class Material(Entry):
     formula: Text | None = Field(
         default=None, description="Formula in plain ASCII (`LiNO3`); Unicode forms are aliases."
     )
+    smiles: Smiles | None = Field(
+        default=None,
+        description="SMILES of a molecular material (salts as dot-disconnected ions: "
+        "`[Li+].F[P-](F)(F)(F)(F)F`); formula, molar mass, InChIKey and drawing are computed from it.",
+    )
+    cas: Cas | None = Field(
+        default=None, description="CAS registry number, e.g. `110-71-4` (check digit verified)."
+    )
+    pubchem: Annotated[int, Strict(), Field(gt=0)] | None = Field(
+        default=None, description="PubChem compound id (CID) of the same compound."
+    )
+    identifiers_source: Source | None = Field(
+        default=None,
+        description="Where the SMILES, formula and CAS number come from: a maintained identifier table "
+        "(e.g. `chemicals`' PubChem-derived one) or a paper that gives the structure.",
+    )
     roles: list[MaterialRole] = Field(min_length=1, description="What it does in a cell.")
-    density: Density | None = Field(
+    density: MaterialDensity | None = Field(
         default=None,
         description="Density of the pure material with its source, e.g. `{value: 0.868, unit: g/cm3, "
-        "source: {ref: ..., locator: ...}}`; descriptors of formulations given in M or by volume need it.",
+        "temperature: 25 °C, source: {ref: ..., locator: ...}}`, or `{status: not found, note: ...}`; "
+        "descriptors of formulations given in M or by volume need it.",
+    )
+    properties: list[MaterialProperty] = Field(
+        default_factory=list,
+        description="Physical properties of the pure material (dielectric constant, viscosity, melting, "
+        "boiling and flash point ...), each with its unit, temperature and source.",
     )
     decomposes_to: Annotated[list[Link], Rel(("species",), "decomposition product of")] = Field(
         default_factory=list, description="Interphase species it turns into on lithium."
     )
     findings: Findings = Field(default_factory=list)
+
+    @property
+    def grams_per_cm3(self) -> float | None:
+        """The density in g/cm3, or None when none is given (or it was not found)."""
+        density = self.density
+        if density is None or density.value is None or density.unit is None:
+            return None
+        return convert(density.value, density.unit, "g/cm3")
 
 
 class Mechanism(Entry):

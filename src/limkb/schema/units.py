@@ -94,6 +94,8 @@ def _table() -> dict[str, Unit]:
         (("g/cm3", "g cm-3", "g/mL", "g mL-1", "g/ml"), "density", 1.0),
         (("kg/m3", "kg m-3"), "density", 1e-3),
         (("g/mol", "g mol-1"), "molar-mass", 1.0),
+        (("mPa s", "mPa·s", "cP"), "viscosity", 1e-3),
+        (("Pa s", "Pa·s"), "viscosity", 1.0),
         (("°", "deg", "degree"), "angle", 1.0),
     ]
     table: dict[str, Unit] = {}

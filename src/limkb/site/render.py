@@ -58,6 +58,7 @@ from limkb.schema.kinds import (
     Dataset,
     Entry,
     Finding,
+    Material,
     Question,
     Reference,
     Source,
@@ -93,6 +94,7 @@ from limkb.site.overview import (
     graph_data,
     plot_files,
 )
+from limkb.site.structures import material_view, structure_folder, structure_svg
 from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
@@ -137,6 +139,9 @@ _SKIP_FIELDS = {
     "authors",
     "doi_printed",
     "cited_in",
+    "smiles",
+    "cas",
+    "pubchem",
 }
 
 
@@ -355,6 +360,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "reference": None,
         "dataset": None,
         "analysis": None,
+        "material": material_view(site, entry, links) if isinstance(entry, Material) else None,
         "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
         "discussed": [
             view
@@ -393,6 +399,11 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
             neighbourhood_svg(entry.label, entry.kind, neighbours, title=f"{entry.label} and its neighbours")
         )
         if context["draw"]
+        else ""
+    )
+    context["structure"] = (
+        Markup(structure_svg(entry, structure_folder(site.options.plot_cache)))
+        if isinstance(entry, Material) and entry.smiles
         else ""
     )
     text = page_text("entry.md", _titled(entry), **context)
