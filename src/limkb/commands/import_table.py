@@ -230,6 +230,19 @@ def _identities(records: Any) -> dict[tuple[str, str | None], int]:
     return found
 
 
+def _size_floor(value: Any, indent: int = 4) -> int:
+    """Fewer bytes than ``value`` takes as YAML records: keys, indents, line ends and text.
+
+    Rendering 100,000 rows to learn that they are too many takes a minute; this bound, linear
+    and cheap, refuses them first. Numbers are not counted (their text may be shorter).
+    """
+    if isinstance(value, dict):
+        return sum(len(str(k)) + indent + 3 + _size_floor(v, indent + 2) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(2 + _size_floor(v, indent + 2) for v in value)
+    return len(value) if isinstance(value, str) else 0
+
+
 def _validate_result(
     kb: Path, path: Path, text: str, lines: dict[int, int], shown: str, report: Report
 ) -> None:
@@ -302,6 +315,19 @@ def _record_at(starts: list[tuple[int, int]], line: int) -> int | None:
     return starts[at][1] if at >= 0 else None
 
 
+def _too_large(shown: str, size: int, *, at_least: bool) -> Problem:
+    return Problem(
+        shown,
+        1,
+        1,
+        Severity.ERROR,
+        "file-too-large",
+        f"with these rows the dataset would be {'at least ' if at_least else ''}{size:,} bytes, "
+        f"more than the {MAX_BYTES:,} an entry may hold",
+        "split the rows into several datasets (e.g. one per source study)",
+    )
+
+
 def import_table(
     csv_path: Path | str,
     dataset_id: str,
@@ -354,6 +380,10 @@ def import_table(
     result = TableImport(dataset_id, path, [row.record for row in rows], report)
     if report.errors:
         return result
+    floor = _size_floor([row.record for row in rows])
+    if floor > MAX_BYTES:
+        report.add(_too_large(shown, floor, at_least=True))
+        return result
     existing = _identities(document.data.get("records"))
     merged, lines = _merge(document.data.get("records"), rows, existing, clear_empty=clear_empty)
     original = path.read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -377,18 +407,7 @@ def import_table(
     text_out = render(data, Dataset.kind, comments=comments)
     size = len(text_out.encode("utf-8"))
     if size > MAX_BYTES:
-        report.add(
-            Problem(
-                shown,
-                1,
-                1,
-                Severity.ERROR,
-                "file-too-large",
-                f"with these rows the dataset would be {size:,} bytes, more than the {MAX_BYTES:,} "
-                "an entry may hold",
-                "split the rows into several datasets (e.g. one per source study)",
-            )
-        )
+        report.add(_too_large(shown, size, at_least=False))
         return result
     _validate_result(kb, path, text_out, lines, shown, report)
     if report.errors:

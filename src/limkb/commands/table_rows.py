@@ -449,17 +449,36 @@ def _control_error(value: str) -> tuple[str, str] | None:
     )
 
 
-def _in_force(conditions: Mapping[str, Any]) -> dict[str, Any]:
-    """Conditions as comparable values (quantities as value and unit), those that do not read left out."""
+def _in_force(
+    conditions: Mapping[str, Any], memo: dict[tuple[str, str], Any] | None = None
+) -> dict[str, Any]:
+    """Conditions as comparable values (quantities as value and unit), those that do not read left out.
+
+    ``memo`` keeps the value of each (name, text) read before: a table repeats its conditions.
+    """
     found: dict[str, Any] = {}
     for name, value in conditions.items():
-        try:
-            model = Conditions.model_validate({name: value})
-        except pydantic.ValidationError:
-            continue
-        item = getattr(model, name, None)
-        found[name] = item.model_dump() if isinstance(item, pydantic.BaseModel) else item
+        key = (name, value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str))
+        if memo is not None and key in memo:
+            item = memo[key]
+        else:
+            try:
+                model = Conditions.model_validate({name: value})
+            except pydantic.ValidationError:
+                item = _UNREADABLE
+            else:
+                read = getattr(model, name, None)
+                item = (
+                    tuple(sorted(read.model_dump().items())) if isinstance(read, pydantic.BaseModel) else read
+                )
+            if memo is not None:
+                memo[key] = item
+        if item is not _UNREADABLE:
+            found[name] = item
     return found
+
+
+_UNREADABLE = object()
 
 
 def _source_ref(record: Mapping[str, Any], default: Mapping[str, Any] | None) -> str | None:
@@ -469,34 +488,41 @@ def _source_ref(record: Mapping[str, Any], default: Mapping[str, Any] | None) ->
     return str(default["ref"]) if default and isinstance(default.get("ref"), str) else None
 
 
-def fingerprint(record: Mapping[str, Any], columns: Sequence[Column], context: TableContext) -> str | None:
-    """Everything a record says but its label, as text; None when it holds no value to compare.
+def fingerprint(
+    record: Mapping[str, Any],
+    columns: Sequence[Column],
+    context: TableContext,
+    memo: dict[tuple[str, str], Any] | None = None,
+) -> tuple[Any, ...] | None:
+    """Everything a record says but its label; None when it holds no number to compare.
 
     Two records with one fingerprint and different labels are one measurement named twice.
     """
-    values = {c.name: record.get(c.name) for c in columns if record.get(c.name) not in (None, "")}
-    if not any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()):
+    values = []
+    numbers = 0
+    for column in columns:
+        value = record.get(column.name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers += 1
+            value = float(value)
+        elif not isinstance(value, str):
+            value = json.dumps(value, sort_keys=True, default=str)  # a stored value of the wrong type
+        values.append((column.name, value))
+    if not numbers:
         return None
     conditions = dict(context.conditions)
     own = record.get("conditions")
     if isinstance(own, Mapping):
         conditions.update(own)
     electrolyte = record.get("electrolyte", context.electrolyte)
-    return json.dumps(
-        [
-            _source_ref(record, context.default_source),
-            {
-                k: float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
-                for k, v in values.items()
-            },
-            _in_force(conditions),
-            electrolyte
-            if isinstance(electrolyte, str)
-            else json.dumps(electrolyte, sort_keys=True, default=str),
-            record.get("note"),
-        ],
-        sort_keys=True,
-        default=str,
+    return (
+        _source_ref(record, context.default_source),
+        tuple(values),
+        tuple(sorted(_in_force(conditions, memo).items())),
+        electrolyte if isinstance(electrolyte, str) else json.dumps(electrolyte, sort_keys=True, default=str),
+        record.get("note"),
     )
 
 
@@ -521,19 +547,20 @@ class _RowReader:
         self.by_name = {c.name: c for c in context.columns}
         self.dois = {normalize_doi(d): r for r, d in context.references.items() if d}
         self.existing: dict[tuple[str, str | None], int] = {}
-        self.prints: dict[str, int] = {}
+        self.memo: dict[tuple[str, str], Any] = {}
+        self.prints: dict[tuple[Any, ...], int] = {}
         for i, item in enumerate(context.existing):
             if isinstance(item, Mapping) and isinstance(item.get("label"), str):
                 ref = item.get("source", {}).get("ref") if isinstance(item.get("source"), Mapping) else None
                 self.existing.setdefault(record_identity(item["label"], ref), i)
-                key = fingerprint(item, context.columns, context)
+                key = fingerprint(item, context.columns, context, self.memo)
                 if key is not None:
                     self.prints.setdefault(key, i)
         self.seen: dict[tuple[str, str | None], int] = {}
-        self.seen_prints: dict[str, tuple[int, str]] = {}
+        self.seen_prints: dict[tuple[Any, ...], tuple[int, str]] = {}
         self.outside: dict[str, list[tuple[float, int, int]]] = {}
         self.counts: dict[str, int] = {}
-        self.condition_defaults = _in_force(context.conditions)
+        self.condition_defaults = _in_force(context.conditions, self.memo)
 
     def read(self, reader: Any) -> list[Row]:
         """Every row of ``reader`` after the header; problems go to ``bad``."""
@@ -697,7 +724,7 @@ class _RowReader:
         if isinstance(found, tuple):
             self.bad(*where, "bad-cell", f"{target} = {raw!r} {found[0]}", found[1])
             return
-        if target in self.condition_defaults and _in_force({target: found}) == {
+        if target in self.condition_defaults and _in_force({target: found}, self.memo) == {
             target: self.condition_defaults[target]
         }:
             row.defaults.add(target)  # the dataset's condition: in force without being stored again
@@ -808,7 +835,7 @@ class _RowReader:
                 "leave the row out, or pass --replace to update the existing records with these rows",
             )
             return
-        key = fingerprint(record, self.context.columns, self.context) if complete else None
+        key = fingerprint(record, self.context.columns, self.context, self.memo) if complete else None
         if key is None:
             return
         at = self.prints.get(key)
