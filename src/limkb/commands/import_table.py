@@ -167,7 +167,7 @@ def _context(kb: Path, data: Any, columns: list[Column], *, replace: bool) -> Ta
         materials=_materials(kb),
         default_source=_default_source(data),
         conditions=conditions if isinstance(conditions, dict) else {},
-        electrolyte=electrolyte if isinstance(electrolyte, str) else None,
+        electrolyte=electrolyte if isinstance(electrolyte, (str, list)) else None,
         existing=records if isinstance(records, list) else [],
         replace=replace,
     )
@@ -187,8 +187,8 @@ def _updated(old: dict[str, Any], row: Row, *, clear_empty: bool) -> dict[str, A
             new[key] = value
     conditions = dict(new.get("conditions") or {})
     for name in row.defaults | (row.empty if clear_empty else set()):
-        if name in CONDITIONS and name not in row.record:
-            conditions.pop(name, None)
+        if name in (*CONDITIONS, "conditions_note"):
+            conditions.pop("note" if name == "conditions_note" else name, None)
         elif name == "locator" and isinstance(new.get("source"), dict):
             new["source"] = {k: v for k, v in new["source"].items() if k != "locator"}
         elif name not in ("ref", "doi", "label"):

@@ -34,7 +34,18 @@ CONDITIONS = ("cell", "cathode", "protocol", "current_density", "areal_capacity"
 _QUANTITIES = {"current_density": "mA cm-2", "areal_capacity": "mAh cm-2", "temperature": "°C"}
 _COMPUTED = ("electrolyte_components",)
 """Headers of limkb's CSV export that hold computed values: read past on import."""
-_RESERVED = ("label", "ref", "doi", "locator", "note", "electrolyte", "strategies", *_COMPUTED, *CONDITIONS)
+_RESERVED = (
+    "label",
+    "ref",
+    "doi",
+    "locator",
+    "note",
+    "electrolyte",
+    "strategies",
+    *_COMPUTED,
+    *CONDITIONS,
+    "conditions_note",
+)
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _WITH_UNIT = re.compile(r"^(.*?)\s*[(\[](.*)[)\]]\s*$")
@@ -64,7 +75,7 @@ class TableContext:
     """The dataset's first source: a row citing it is stored without a source of its own."""
     conditions: Mapping[str, Any] = field(default_factory=dict)
     """The dataset's conditions as written: a row's condition equal to one is not stored again."""
-    electrolyte: str | None = None
+    electrolyte: str | list[Any] | None = None
     """The dataset's electrolyte as written: a row's equal to it is not stored again."""
     existing: Sequence[Any] = ()
     """The dataset's records as in its file."""
@@ -636,6 +647,8 @@ class _RowReader:
                 self._electrolyte_cell(row, value, where)
             elif target in CONDITIONS and target not in self.by_name:
                 self._condition_cell(row, conditions, target, raw, value, i, where)
+            elif target == "conditions_note" and target not in self.by_name:
+                self._condition_cell(row, conditions, "note", raw, value, i, where)
             else:
                 self._value_cell(values, target, raw, value, where)
         if conditions:
@@ -702,6 +715,23 @@ class _RowReader:
         record["strategies"] = ids
 
     def _electrolyte_cell(self, row: Row, value: str, where: tuple[int, int]) -> None:
+        if value.startswith("["):  # a list of components, as limkb's CSV export writes one
+            try:
+                components = json.loads(value)
+            except json.JSONDecodeError as error:
+                self.bad(
+                    *where,
+                    "bad-formulation",
+                    f"electrolyte starts with '[' but is not a JSON list of components ({error.msg})",
+                    'write the shorthand (`4 M LiFSI in DME`) or a list such as `[{"material": "lifsi", '
+                    '"role": "salt", "amount": 4, "unit": "M"}]`',
+                )
+                return
+            if components == self.context.electrolyte:
+                row.defaults.add("electrolyte")
+            else:
+                row.record["electrolyte"] = components
+            return
         if value == self.context.electrolyte:
             row.defaults.add("electrolyte")  # the dataset's own: in force without being stored again
             return
@@ -727,7 +757,7 @@ class _RowReader:
         if target in self.condition_defaults and _in_force({target: found}, self.memo) == {
             target: self.condition_defaults[target]
         }:
-            row.defaults.add(target)  # the dataset's condition: in force without being stored again
+            row.defaults.add("conditions_note" if target == "note" else target)  # in force, not stored again
             return
         conditions[target] = found
 
