@@ -352,6 +352,8 @@ class Rows:
     labels: list[str] = field(default_factory=list)
     datasets: list[str] = field(default_factory=list)
     refs: list[str | None] = field(default_factory=list)
+    own_source: list[bool] = field(default_factory=list)
+    """Whether each record names its own source (else ``refs`` holds its dataset's first)."""
     groups: list[str | None] = field(default_factory=list)
     x: np.ndarray = field(default_factory=lambda: np.empty(0))
     y: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -410,6 +412,7 @@ def evaluate_plan(
             rows.labels.append(record.label)
             rows.datasets.append(dataset.id)
             rows.refs.append(ref)
+            rows.own_source.append(record.source is not None)
             rows.groups.append(group_of(dataset, record, conditions, ref) if group_of else None)
     arrays = {name: np.asarray(v, dtype=float) for name, v in columns.items()}
     size = len(rows.labels)

@@ -671,6 +671,7 @@ class _RowReader:
                     f"no reference entry has the DOI {value!r}",
                     "add the paper first with `limkb import-bib FILE.bib`, or give its id in a `ref` column",
                 )
+                source.setdefault("ref", "")  # reported: no second problem for a locator without a ref
                 return
             if "ref" in source and source["ref"] != ref:
                 self.bad(
