@@ -17,6 +17,8 @@ __all__ = ["bounds", "bounds_text", "derived_from", "likely_cause", "outside"]
 
 _SCALES = (100.0, 0.01, 1000.0, 0.001)
 """Factors tried when values would fit after a change of unit (percent/fraction, milli)."""
+_SYSTEMATIC = 3
+"""Out-of-range values it takes to guess at a wrong unit (one value is more likely a typo)."""
 
 
 def bounds(prop: Property) -> tuple[float | None, float | None]:
@@ -67,9 +69,11 @@ def likely_cause(
 ) -> tuple[str, str]:
     """(what out-of-range ``values`` of ``prop`` probably are, what to do): a guess, as advice.
 
+    The first is empty when nothing better than "check them" can be said.
+
     Tried in turn: values of a property derived from this one (log-inefficiencies in a CE
     column) or of the one this one is derived from, fractions in a percentage column, values
-    in a unit 100 or 1000 times off.
+    in a unit 100 or 1000 times off (three values or more).
     """
     if not values:
         return "", "check the values and the column's unit"
@@ -86,14 +90,11 @@ def likely_cause(
             )
     if prop.unit == "%" and all(0 <= v <= 1 for v in values):
         return f"these look like fractions ({shown})", "multiply them by 100"
-    for factor in _SCALES:
+    for factor in _SCALES if len(values) >= _SYSTEMATIC else ():
         if not any(outside(v * factor, prop) for v in values):
             return (
                 f"these would fit multiplied by {factor:g} ({shown})",
                 f"check the unit of the column (values of `{prop.id}` are in {prop.unit})",
             )
     note = f" ({prop.range.note})" if prop.range is not None and prop.range.note else ""
-    return (
-        f"{'values' if len(values) > 1 else 'value'} {shown}{note}",
-        "check the values and the column's unit",
-    )
+    return "", f"check the values and the column's unit{note}"

@@ -809,7 +809,13 @@ class _RowReader:
         for name, found in self.outside.items():
             column = self.by_name[name]
             prop = self.context.properties[column.property or ""]
-            what, fix = likely_cause([v for v, _, _ in found], prop, self.context.properties)
+            numbers = [v for v, _, _ in found]
+            what, fix = likely_cause(numbers, prop, self.context.properties)
+            if not what:
+                span = (
+                    f"{min(numbers):g}" if len(set(numbers)) == 1 else f"{min(numbers):g} to {max(numbers):g}"
+                )
+                what = f"{'values' if len(found) > 1 else 'value'} {span}"
             lines = ", ".join(str(line) for _, line, _ in found[:_SHOWN_LINES])
             more = f" and {len(found) - _SHOWN_LINES} more" if len(found) > _SHOWN_LINES else ""
             total = self.counts[name]
