@@ -103,6 +103,7 @@ def test_an_lce_header_is_named_as_the_property_it_is(tmp_path: Path) -> None:
     result = import_table(_csv(tmp_path, "label,LCE\nA,0.7\n"), "d", kb)
     [problem] = result.report.errors
     assert "'LCE' is Log Coulombic inefficiency (`log-coulombic-inefficiency`)" in problem.message
+    assert "did you mean 'ce'" not in problem.message  # the look-alike that led to --map "LCE=ce"
 
 
 def test_validate_locates_each_stored_value_outside_the_plausible_range(tmp_path: Path) -> None:
@@ -192,6 +193,15 @@ def test_replace_keeps_a_stored_value_when_its_cell_is_empty(tmp_path: Path) -> 
     result = import_table(_csv(tmp_path, "label,ce,f_pct,note\nA,99.2,,\n"), "d", kb, replace=True)
     assert result.written and result.replaced == 1, result.report.format("text")
     assert _records(kb) == [dict(record, ce=99.2)]
+
+
+def test_a_row_without_values_that_names_no_record_is_refused(tmp_path: Path) -> None:
+    record = {"label": "A", "ce": 99.0, "source": {"ref": OTHER}}
+    kb = _kb(tmp_path, d=_ce_dataset(records=[record]))
+    result = import_table(_csv(tmp_path, "label,ce,f_pct\nA,,\n"), "d", kb, replace=True)
+    [problem] = result.report.errors
+    assert "has no value in any column of the dataset and names no record of it to update" in problem.message
+    assert _records(kb) == [record]
 
 
 def test_clear_empty_lets_an_empty_cell_delete_the_stored_value(tmp_path: Path) -> None:

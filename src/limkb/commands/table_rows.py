@@ -286,25 +286,29 @@ def read_table(
 
 def _property_hints(
     headers: list[str], columns: list[Column], properties: Mapping[str, Property]
-) -> list[str]:
-    """For headers that are a property's symbol or alias (``LCE``): which property, and what to do."""
+) -> list[tuple[str, str]]:
+    """(header, advice) for headers that are a property's symbol or alias (``LCE``): which
+    property, and what to do. Such a header is never offered a look-alike column instead."""
     held = {c.property: c.name for c in columns if c.property}
     names: dict[str, Property] = {}
     for prop in properties.values():
         for name in (prop.symbol, prop.name, *prop.aliases):
             if name:
                 names.setdefault(name.casefold(), prop)
-    hints = []
+    hints: list[tuple[str, str]] = []
     for header in headers:
         found = names.get(_WITH_UNIT.sub(lambda m: m.group(1), header).strip().casefold())
         if found is None:
             continue
         if found.id in held:
-            hints.append(f'{header!r} is {found.name}: --map "{header}={held[found.id]}"')
+            hints.append((header, f'{header!r} is {found.name}: --map "{header}={held[found.id]}"'))
         else:
             hints.append(
-                f"{header!r} is {found.name} (`{found.id}`), which no column of the dataset holds: "
-                f"add a column with `property: {found.id}` to map it to, or --skip it"
+                (
+                    header,
+                    f"{header!r} is {found.name} (`{found.id}`), which no column of the dataset holds: "
+                    f"add a column with `property: {found.id}` to map it to, or --skip it",
+                )
             )
     return hints
 
@@ -425,7 +429,10 @@ def _read_header(
             )
         ]
         example = unmatched[0][1]
-        close += _property_hints([n for _, n, _ in unmatched], columns, properties)
+        known = _property_hints([n for _, n, _ in unmatched], columns, properties)
+        named = {header for header, _ in known}
+        close = [c for c in close if not any(c.startswith(f"for {h!r},") for h in named)]
+        close += [hint for _, hint in known]
         bad(
             1,
             first[0] + 1,
@@ -863,6 +870,20 @@ class _RowReader:
             )
             return
         self.seen[identity] = row.line
+        if (
+            identity not in self.existing
+            and complete
+            and not any(c.name in record for c in self.context.columns)
+        ):
+            self.bad(
+                row.line,
+                1,
+                "bad-cell",
+                f"row {record['label']!r} has no value in any column of the dataset"
+                + (" and names no record of it to update" if self.context.replace else ""),
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+            return
         if identity in self.existing and not self.context.replace:
             self.bad(
                 row.line,
