@@ -21,6 +21,13 @@ from typing import Any
 import pydantic
 
 from limkb.check.ranges import bounds_text, likely_cause, outside
+from limkb.commands.table_headers import (
+    COMPUTED,
+    CONDITIONS,
+    QUANTITIES,
+    read_header,
+    sniff_delimiter,
+)
 from limkb.report import Problem, Report, Severity, close_matches
 from limkb.schema.fields import Conditions
 from limkb.schema.ids import is_slug
@@ -29,26 +36,8 @@ from limkb.schema.units import UnitError, convert
 
 __all__ = ["CONDITIONS", "Row", "TableContext", "normalize_doi", "read_table"]
 
-CONDITIONS = ("cell", "cathode", "protocol", "current_density", "areal_capacity", "cycles", "temperature")
-"""Header names that fill a row's ``conditions``."""
-_QUANTITIES = {"current_density": "mA cm-2", "areal_capacity": "mAh cm-2", "temperature": "°C"}
-_COMPUTED = ("electrolyte_components",)
-"""Headers of limkb's CSV export that hold computed values: read past on import."""
-_RESERVED = (
-    "label",
-    "ref",
-    "doi",
-    "locator",
-    "note",
-    "electrolyte",
-    "strategies",
-    *_COMPUTED,
-    *CONDITIONS,
-    "conditions_note",
-)
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
-_WITH_UNIT = re.compile(r"^(.*?)\s*[(\[](.*)[)\]]\s*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _SHOWN_LINES = 5
@@ -94,49 +83,6 @@ class Row:
     """Conditions (and ``electrolyte``) given equal to the dataset's: in force, not stored."""
 
 
-def _norm(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
-def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str | None, str | None]:
-    """(reserved field or column name, unit given in the header, error) for one header cell."""
-    text = header.strip()
-    unit = None
-    match = _WITH_UNIT.match(text)
-    if match and match.group(1):
-        text, unit = match.group(1), match.group(2).strip()
-    is_column = any(c.name == _norm(text) for c in columns)
-    if _norm(text) in _RESERVED and not is_column and (unit is None or _norm(text) in _QUANTITIES):
-        return _norm(text), unit, None
-    for column in columns:
-        if _norm(text) == column.name or (column.property and text.strip().lower() == column.property):
-            if (
-                unit is not None
-                and column.unit is not None
-                and unit.replace(" ", "") != column.unit.replace(" ", "")
-            ):
-                return (
-                    column.name,
-                    unit,
-                    (
-                        f"the column {column.name!r} is in {column.unit!r}, but the header says {unit!r}; "
-                        f"convert the values to {column.unit} and write the header as `{column.name} ({column.unit})`"
-                    ),
-                )
-            return column.name, unit, None
-    names = [c.name for c in columns] + [c.property for c in columns if c.property] + list(_RESERVED)
-    close = close_matches(_norm(text), names, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return (
-        None,
-        unit,
-        (
-            f"{hint}headers are a column name, its property id or `name (unit)`; "
-            f"this dataset's columns: {', '.join(c.name for c in columns)}; plus label, ref, locator, note"
-        ),
-    )
-
-
 def _number_error(value: str, column: Column) -> tuple[str, str] | None:
     """(what is wrong, how to fix it) for a cell that is not a number of the column's type."""
     text = value.strip()
@@ -158,12 +104,6 @@ def _number_error(value: str, column: Column) -> tuple[str, str] | None:
     if text.lower() in ("nan", "n/a", "na", "-", "--", "?", "none", "null", "inf", "-inf"):
         return "is not a number", "leave the cell empty when the value is unknown"
     return "is not a number", "write digits with a decimal point, e.g. 99.1"
-
-
-def _sniff_delimiter(first_line: str) -> str:
-    if "\t" in first_line:
-        return "\t"
-    return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
 def _formulation_error(value: str, materials: Any) -> tuple[str, str] | None:
@@ -188,23 +128,23 @@ def _condition(name: str, value: str, unit: str | None) -> Any:
         if whole is None:
             return "is not a whole number", "write the cycle number, e.g. 100"
         return int(whole.group(1))
-    if name not in _QUANTITIES:
+    if name not in QUANTITIES:
         return value
     if _NUMBER.match(value):
         if unit is None:
             return (
                 "has no unit",
-                f"give the unit in the header, `{name} [{_QUANTITIES[name]}]`, or in the cell, "
-                f"`{value} {_QUANTITIES[name]}`",
+                f"give the unit in the header, `{name} [{QUANTITIES[name]}]`, or in the cell, "
+                f"`{value} {QUANTITIES[name]}`",
             )
         return f"{value} {unit}"
     number = re.match(r"^([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*)$", value)
     if number is None:
-        return "is not a number with a unit", f"write e.g. `0.5 {_QUANTITIES[name]}`"
+        return "is not a number with a unit", f"write e.g. `0.5 {QUANTITIES[name]}`"
     try:
-        convert(1.0, number.group(2), _QUANTITIES[name])
+        convert(1.0, number.group(2), QUANTITIES[name])
     except UnitError:
-        return f"is not in a unit of {name.replace('_', ' ')}", f"write e.g. `0.5 {_QUANTITIES[name]}`"
+        return f"is not in a unit of {name.replace('_', ' ')}", f"write e.g. `0.5 {QUANTITIES[name]}`"
     return value
 
 
@@ -233,7 +173,7 @@ def read_table(
     report = Report()
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # Windows and old Mac line endings
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(first_line), strict=True)
+    reader = csv.reader(io.StringIO(text), delimiter=sniff_delimiter(first_line), strict=True)
 
     def bad(line: int, col: int, code: str, message: str, hint: str) -> None:
         report.add(Problem(path, line, col, Severity.ERROR, code, message, hint))
@@ -254,7 +194,7 @@ def read_table(
     if report.errors:
         return [], report
     try:
-        found = _read_header(
+        found = read_header(
             reader,
             context.columns,
             context.properties,
@@ -282,178 +222,6 @@ def read_table(
     if not rows and not report.errors:
         bad(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")
     return rows, report
-
-
-def _property_hints(
-    headers: list[str], columns: list[Column], properties: Mapping[str, Property]
-) -> list[tuple[str, str]]:
-    """(header, advice) for headers that are a property's symbol or alias (``LCE``): which
-    property, and what to do. Such a header is never offered a look-alike column instead."""
-    held = {c.property: c.name for c in columns if c.property}
-    names: dict[str, Property] = {}
-    for prop in properties.values():
-        for name in (prop.symbol, prop.name, *prop.aliases):
-            if name:
-                names.setdefault(name.casefold(), prop)
-    hints: list[tuple[str, str]] = []
-    for header in headers:
-        found = names.get(_WITH_UNIT.sub(lambda m: m.group(1), header).strip().casefold())
-        if found is None:
-            continue
-        if found.id in held:
-            hints.append((header, f'{header!r} is {found.name}: --map "{header}={held[found.id]}"'))
-        else:
-            hints.append(
-                (
-                    header,
-                    f"{header!r} is {found.name} (`{found.id}`), which no column of the dataset holds: "
-                    f"add a column with `property: {found.id}` to map it to, or --skip it",
-                )
-            )
-    return hints
-
-
-def _read_header(
-    reader: Any,
-    columns: list[Column],
-    properties: Mapping[str, Property],
-    *,
-    mapping: dict[str, str],
-    skip: set[str],
-    bad: Callable[[int, int, str, str, str], None],
-    report: Report,
-) -> tuple[list[str], dict[int, str], dict[int, str | None]] | None:
-    """(header cells, column index -> target field, index -> unit in the header), or None on errors."""
-    by_name = {c.name: c for c in columns}
-    try:
-        header = next(reader)
-    except StopIteration:
-        bad(
-            1, 1, "csv-header", "the file is empty", "the first line names the columns, e.g. `label,ce,f_pct`"
-        )
-        return None
-    targets: dict[int, str] = {}
-    header_units: dict[int, str | None] = {}
-    unmatched: list[tuple[int, str, str]] = []
-    used_maps: set[str] = set()
-    for i, cell in enumerate(header):
-        name = cell.strip()
-        if name.casefold() in skip:
-            continue
-        if not name:
-            bad(
-                1,
-                i + 1,
-                "csv-header",
-                f"header cell {i + 1} is empty",
-                "name the column, delete it, or skip it",
-            )
-            continue
-        if name.casefold() in mapping:
-            used_maps.add(name.casefold())
-            target = mapping[name.casefold()]
-            given = _WITH_UNIT.match(target)
-            target_unit = None
-            if given and given.group(1):  # --map "current=current_density [mA cm-2]"
-                target, target_unit = given.group(1).strip(), given.group(2).strip()
-            if target not in by_name and target not in _RESERVED:
-                bad(
-                    1,
-                    i + 1,
-                    "csv-header",
-                    f"--map {name}={target}: the dataset has no column {target!r}",
-                    f"map it to one of: {', '.join([*by_name, *_RESERVED])}",
-                )
-                continue
-            unit = target_unit
-            match = _WITH_UNIT.match(name)
-            if unit is None and match and match.group(1):
-                unit = match.group(2).strip()
-            error = None
-            column = by_name.get(target)
-            if unit is not None and column is not None and column.unit is not None:
-                try:
-                    if convert(1.0, unit, column.unit) != 1.0:
-                        error = f"the header says {unit!r} but the column {target!r} is in {column.unit!r}"
-                except UnitError:
-                    error = None  # a header unit limkb does not know: trust the mapping
-            if error:
-                bad(1, i + 1, "csv-header", error, f"convert the values to {column.unit if column else ''}")
-                continue
-        else:
-            matched, unit, error = _match_header(cell, columns)
-            if matched is None:
-                unmatched.append((i, name, error or ""))
-                continue
-            if error:
-                bad(1, i + 1, "csv-header", f"header {name!r} does not fit its column", error)
-                continue
-            target = matched
-        if target in targets.values():
-            bad(
-                1,
-                i + 1,
-                "csv-header",
-                f"header {name!r} maps to {target!r} a second time",
-                "keep one column per dataset column, or skip one with --skip",
-            )
-            continue
-        targets[i] = target
-        header_units[i] = unit
-    for key in sorted(set(mapping) - used_maps):
-        bad(
-            1,
-            1,
-            "csv-header",
-            f"--map names the header {key!r}, which the CSV does not have",
-            f"the headers are: {', '.join(h.strip() for h in header)}",
-        )
-    for key in sorted(skip - {h.strip().casefold() for h in header}):
-        bad(
-            1,
-            1,
-            "csv-header",
-            f"--skip names the header {key!r}, which the CSV does not have",
-            f"the headers are: {', '.join(h.strip() for h in header)}",
-        )
-    if unmatched:
-        first = unmatched[0]
-        names = ", ".join(repr(n) for _, n, _ in unmatched)
-        close = [
-            f"for {n!r}, did you mean {c[0]!r}?"
-            for _, n, _ in unmatched
-            if (
-                c := close_matches(
-                    _norm(_WITH_UNIT.sub(lambda m: m.group(1), n)), list(by_name), n=1, cutoff=0.6
-                )
-            )
-        ]
-        example = unmatched[0][1]
-        known = _property_hints([n for _, n, _ in unmatched], columns, properties)
-        named = {header for header, _ in known}
-        close = [c for c in close if not any(c.startswith(f"for {h!r},") for h in named)]
-        close += [hint for _, hint in known]
-        bad(
-            1,
-            first[0] + 1,
-            "csv-header",
-            f"{len(unmatched)} header{'s' if len(unmatched) > 1 else ''} name{'' if len(unmatched) > 1 else 's'} "
-            f"no column of the dataset: {names}" + (f"; {' '.join(close)}" if close else ""),
-            f'map a header to a column with --map "{example}=COLUMN", or leave it out with '
-            f'--skip "{example}" (one flag per header); the dataset\'s columns: {", ".join(by_name)}; '
-            f"fields: {', '.join(_RESERVED)}",
-        )
-    if "label" not in targets.values():
-        bad(
-            1,
-            1,
-            "csv-header",
-            "there is no `label` column",
-            "add a first column `label` naming each row (e.g. the electrolyte)",
-        )
-    if report.errors:
-        return None
-    return header, targets, header_units
 
 
 def _control_error(value: str) -> tuple[str, str] | None:
@@ -627,7 +395,7 @@ class _RowReader:
             if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
                 value = value[1:]  # the apostrophe limkb's own CSV export puts before formula-like text
             where = (start, i + 1)
-            if target in _COMPUTED:
+            if target in COMPUTED:
                 continue
             if value and (problem := _control_error(value)) is not None:
                 self.bad(*where, "bad-cell", f"{target} {problem[0]}", problem[1])
