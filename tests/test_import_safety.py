@@ -155,6 +155,23 @@ def test_a_table_of_lce_is_stored_as_reported_and_ce_computed_from_it(tmp_path: 
     assert np.allclose([p.y for p in points], [99.0, 99.9, 100 - 10**-0.5, 100 - 10**-0.5 * 10])
 
 
+def test_an_analysis_of_lce_over_a_ce_dataset_computes_it_by_the_definition(tmp_path: Path) -> None:
+    records = [
+        {"label": f"r{i}", "ce": ce, "f_pct": 5.0 + i} for i, ce in enumerate([90.0, 99.0, 99.9, 95.0])
+    ]
+    kb = _kb(tmp_path, d=_ce_dataset(records=records))
+    (kb / "analyses").mkdir()
+    (kb / "analyses" / "lce-vs-f.yaml").write_text(
+        yaml.safe_dump(
+            minimal("analysis", "LCE vs F", x="sei-fluorine-content", y="log-coulombic-inefficiency")
+        ),
+        encoding="utf-8",
+    )
+    result = limkb.load(kb, cache=False).analyses["lce-vs-f"]
+    assert np.allclose([p.y for p in result.points], [1.0, 2.0, 3.0, -np.log10(0.05)])
+    assert result.y_unit == "1"
+
+
 def test_a_dataset_holding_ce_and_lce_types_one_measurement_twice(tmp_path: Path) -> None:
     columns = [
         {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
@@ -211,6 +228,19 @@ def test_clear_empty_lets_an_empty_cell_delete_the_stored_value(tmp_path: Path) 
     result = import_table(csv, "d", kb, replace=True, clear_empty=True)
     assert result.written
     assert _records(kb) == [{"label": "A", "ce": 99.2, "strategies": ["fec-additive"]}]
+
+
+def test_the_cli_clears_empty_cells_only_when_asked(tmp_path: Path) -> None:
+    kb = _kb(tmp_path, d=_ce_dataset(records=[{"label": "A", "ce": 99.0, "f_pct": 12.0}]))
+    csv = _csv(tmp_path, "label,ce,f_pct\nA,99.3,\n")
+    base = ["import-table", str(csv), "--dataset", "d", "--kb", str(kb), "--replace"]
+    done = CliRunner().invoke(cli, base)
+    assert done.exit_code == 0 and "replaced 1" in done.output, done.output
+    assert _records(kb) == [{"label": "A", "ce": 99.3, "f_pct": 12.0}]
+    done = CliRunner().invoke(cli, [*base, "--clear-empty"])
+    assert done.exit_code == 0, done.output
+    assert _records(kb) == [{"label": "A", "ce": 99.3}]
+    assert "--clear-empty" in CliRunner().invoke(cli, ["import-table", "--help"]).output
 
 
 def test_a_relabelled_copy_of_a_record_is_refused_naming_it(tmp_path: Path) -> None:
