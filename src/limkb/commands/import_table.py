@@ -287,7 +287,12 @@ def _dataset_errors(kb: Path, path: Path, document: Document | None) -> list[Pro
     pairs: list[tuple[Path, Document | None]] = []
     for entry_path in iter_entry_files(kb):
         relative = entry_path.relative_to(kb)
-        if len(relative.parts) != 2 or relative.parts[0] not in FOLDERS or entry_path.suffix != ".yaml":
+        if (
+            len(relative.parts) != 2
+            or relative.parts[0] not in FOLDERS
+            or entry_path.suffix != ".yaml"
+            or entry_path.is_symlink()  # refused by the validator, never followed
+        ):
             continue
         if entry_path == path:
             pairs.append((relative, document))
