@@ -221,6 +221,19 @@ def test_a_row_without_values_that_names_no_record_is_refused(tmp_path: Path) ->
     assert _records(kb) == [record]
 
 
+def test_replace_without_the_records_source_is_refused_instead_of_adding_a_copy(tmp_path: Path) -> None:
+    record = {"label": "A", "ce": 99.0, "f_pct": 12.0, "source": {"ref": OTHER, "locator": "Table 2"}}
+    kb = _kb(tmp_path, d=_ce_dataset(records=[record]))
+    result = import_table(_csv(tmp_path, "label,ce\nA,99.4\n"), "d", kb, replace=True)
+    [problem] = result.report.errors
+    assert (
+        problem.code == "duplicate-record"
+        and f"has the label of record 1, which cites {OTHER!r}" in problem.message
+    )
+    result = import_table(_csv(tmp_path, f"label,ce,ref\nA,99.4,{OTHER}\n"), "d", kb, replace=True)
+    assert result.written and _records(kb) == [dict(record, ce=99.4)]
+
+
 def test_clear_empty_lets_an_empty_cell_delete_the_stored_value(tmp_path: Path) -> None:
     record = {"label": "A", "ce": 99.0, "f_pct": 12.0, "strategies": ["fec-additive"]}
     kb = _kb(tmp_path, d=_ce_dataset(records=[record]))

@@ -333,12 +333,15 @@ class _RowReader:
         self.by_name = {c.name: c for c in context.columns}
         self.dois = {normalize_doi(d): r for r, d in context.references.items() if d}
         self.existing: dict[tuple[str, str | None], int] = {}
+        self.labels: dict[str, list[tuple[int, str | None]]] = {}
+        """Label (as compared) -> (position, own ref) of the dataset's records that have it."""
         self.memo: dict[tuple[str, str], Any] = {}
         self.prints: dict[tuple[Any, ...], int] = {}
         for i, item in enumerate(context.existing):
             if isinstance(item, Mapping) and isinstance(item.get("label"), str):
                 ref = item.get("source", {}).get("ref") if isinstance(item.get("source"), Mapping) else None
                 self.existing.setdefault(record_identity(item["label"], ref), i)
+                self.labels.setdefault(record_identity(item["label"], None)[0], []).append((i, ref))
                 key = fingerprint(item, context.columns, context, self.memo)
                 if key is not None:
                     self.prints.setdefault(key, i)
@@ -650,6 +653,19 @@ class _RowReader:
                 f"row {record['label']!r} has no value in any column of the dataset"
                 + (" and names no record of it to update" if self.context.replace else ""),
                 "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+            return
+        if self.context.replace and identity not in self.existing and identity[0] in self.labels:
+            position, ref = self.labels[identity[0]][0]
+            cited = f"cites {ref!r}" if ref else "has the dataset's source"
+            self.bad(
+                row.line,
+                1,
+                "duplicate-record",
+                f"row {record['label']!r} has the label of record {position + 1}, which {cited}, but another "
+                "source: with --replace it would be added beside it, not update it",
+                f"give the record's source in a `ref` column ({ref or 'empty'}) to update it, or another "
+                "label if it is another measurement",
             )
             return
         if identity in self.existing and not self.context.replace:
