@@ -232,6 +232,9 @@ def test_replace_without_the_records_source_is_refused_instead_of_adding_a_copy(
     )
     result = import_table(_csv(tmp_path, f"label,ce,ref\nA,99.4,{OTHER}\n"), "d", kb, replace=True)
     assert result.written and _records(kb) == [dict(record, ce=99.4)]
+    # the same label from another paper is another measurement: added beside it
+    result = import_table(_csv(tmp_path, f"label,ce,ref\nA,97.0,{REF}\n"), "d", kb, replace=True)
+    assert result.written and [r["ce"] for r in _records(kb)] == [99.4, 97.0]
 
 
 def test_clear_empty_lets_an_empty_cell_delete_the_stored_value(tmp_path: Path) -> None:

@@ -655,17 +655,18 @@ class _RowReader:
                 "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
             )
             return
-        if self.context.replace and identity not in self.existing and identity[0] in self.labels:
-            position, ref = self.labels[identity[0]][0]
-            cited = f"cites {ref!r}" if ref else "has the dataset's source"
+        sourced = [(i, r) for i, r in self.labels.get(identity[0], []) if r is not None]
+        if self.context.replace and identity not in self.existing and identity[1] is None and sourced:
+            position, ref = sourced[0]  # the row names no source: it was meant to update this record
+            cited = f"cites {ref!r}"
             self.bad(
                 row.line,
                 1,
                 "duplicate-record",
-                f"row {record['label']!r} has the label of record {position + 1}, which {cited}, but another "
-                "source: with --replace it would be added beside it, not update it",
-                f"give the record's source in a `ref` column ({ref or 'empty'}) to update it, or another "
-                "label if it is another measurement",
+                f"row {record['label']!r} has the label of record {position + 1}, which {cited}, but names "
+                "no source: with --replace it would be added beside that record, not update it",
+                f"give the record's source in a `ref` column ({ref}) to update it, or another label if it "
+                "is another measurement",
             )
             return
         if identity in self.existing and not self.context.replace:
