@@ -29,7 +29,7 @@ from limkb.commands.table_headers import (
     sniff_delimiter,
 )
 from limkb.report import Problem, Report, Severity, close_matches
-from limkb.schema.fields import Conditions
+from limkb.schema.fields import _CONTROL, Conditions  # the validator's own set of control characters
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Column, ColumnType, Property, record_identity
 from limkb.schema.units import UnitError, convert
@@ -38,7 +38,6 @@ __all__ = ["CONDITIONS", "Row", "TableContext", "normalize_doi", "read_table"]
 
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _SHOWN_LINES = 5
 """How many lines an error about a whole column lists."""
@@ -336,6 +335,7 @@ class _RowReader:
         self.labels: dict[str, list[tuple[int, str | None]]] = {}
         """Label (as compared) -> (position, own ref) of the dataset's records that have it."""
         self.memo: dict[tuple[str, str], Any] = {}
+        self.formulations: dict[str, tuple[str, str] | None] = {}
         self.prints: dict[tuple[Any, ...], int] = {}
         for i, item in enumerate(context.existing):
             if isinstance(item, Mapping) and isinstance(item.get("label"), str):
@@ -514,7 +514,9 @@ class _RowReader:
         if value == self.context.electrolyte:
             row.defaults.add("electrolyte")  # the dataset's own: in force without being stored again
             return
-        problem = _formulation_error(value, self.context.materials)
+        if value not in self.formulations:  # a table repeats its electrolytes: each is read once
+            self.formulations[value] = _formulation_error(value, self.context.materials)
+        problem = self.formulations[value]
         if problem:
             self.bad(*where, "bad-formulation", f"electrolyte {value!r}: {problem[0]}", problem[1])
         row.record["electrolyte"] = value
