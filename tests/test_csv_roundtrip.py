@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import limkb
+from kbfactory import REF, minimal, write_kb
 from limkb.check.reader import load_file
 from limkb.commands.fmt import render
 from limkb.commands.import_table import import_table
@@ -101,3 +102,66 @@ def test_the_data_package_describes_the_same_columns(dataset_id: str, real: Path
     header = next(csv.reader(io.StringIO(text)))
     assert [f["name"] for f in resource["schema"]["fields"]] == header
     assert all(f.get("description") for f in resource["schema"]["fields"][-len(RECORD_COLUMNS) - 2 :])
+
+
+def test_every_field_of_a_record_survives_the_round_trip(tmp_path: Path) -> None:
+    """Fields the real datasets do not use yet: a list electrolyte, the dataset's electrolyte,
+    a conditions note, strategies, a record whose condition overrides the dataset's."""
+    materials = {
+        f"materials/{mid}": minimal("material", name, formula=formula, roles=roles)
+        for mid, name, formula, roles in [
+            ("lifsi", "LiFSI", "LiN(SO2F)2", ["salt"]),
+            ("dme", "DME", "C4H10O2", ["solvent"]),
+        ]
+    }
+    records = [
+        {
+            "label": "listed",
+            "ce": 99.1,
+            "electrolyte": [
+                {"material": "lifsi", "role": "salt", "amount": 4.0, "unit": "M"},
+                {"material": "dme", "role": "solvent"},
+            ],
+            "strategies": ["fec-additive", "other"],
+            "conditions": {"current_density": "1 mA cm-2", "note": "after 10 formation cycles"},
+        },
+        {"label": "default", "ce": 98.0, "source": {"ref": "jones2021another", "locator": "Fig. 2"}},
+        {"label": "own", "ce": 97.5, "electrolyte": "1 M LiFSI in DME", "note": "=1+1 is text"},
+    ]
+    dataset = minimal(
+        "dataset",
+        "D",
+        columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"}],
+        electrolyte="4 M LiFSI in DME",
+        conditions={"cell": "Li||Cu", "current_density": "0.5 mA cm-2"},
+        records=records,
+    )
+    kb = write_kb(
+        tmp_path,
+        {
+            **materials,
+            "properties/coulombic-efficiency": minimal("property", unit="%", maximum=100),
+            "references/jones2021another": {"title": "Another", "authors": ["Jones, B."], "year": 2021},
+            "strategies/fec-additive": minimal("strategy", "FEC"),
+            "strategies/other": minimal("strategy", "Other"),
+            "datasets/d": dataset,
+        },
+    )
+    before = _records(kb, "d")
+    exported = _exported(kb, "d", tmp_path)
+    rows = list(csv.DictReader(io.StringIO(exported.read_text(encoding="utf-8"))))
+    assert rows[0]["strategies"] == "fec-additive; other" and rows[0]["conditions_note"]
+    assert rows[0]["current_density"] == "1 mA cm-2" and rows[1]["current_density"] == "0.5 mA cm-2"
+    assert (
+        rows[1]["electrolyte"] == "4 M LiFSI in DME"
+        and "lifsi (salt, 4 M)" in rows[1]["electrolyte_components"]
+    )
+    assert rows[0]["electrolyte"].startswith("[") and rows[2]["note"] == "'=1+1 is text"
+    assert (
+        rows[1]["ref"] == "jones2021another"
+        and rows[0]["ref"] == REF
+        and rows[0]["doi"] == "10.1000/test.2020"
+    )
+    result = import_table(exported, "d", kb, replace=True)
+    assert result.written, result.report.format("text")
+    assert _records(kb, "d") == before
