@@ -144,13 +144,16 @@ def test_jsonld_parses_with_rdflib_and_maps_to_emmo(kb: KnowledgeBase, tmp_path:
 
 
 def test_dataset_csv_has_units_in_the_header_and_sources(kb: KnowledgeBase, tmp_path: Path) -> None:
+    from limkb.outputs.formats import RECORD_COLUMNS
+
     export_all(kb, tmp_path / "build")
     with (tmp_path / "build" / "datasets" / "table-1.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
+    record = ["", "", "", "", "", "", "", "", "", "", ""]  # electrolyte ... strategies: none stated
     assert rows == [
-        ["label", "ce [%]", "note_text", "ref", "locator"],
-        ["LiFSI, DME", "99.2", "a, b", REF, "Table 1"],
-        ["B", "97", "", REF, "Table 1"],
+        ["label", "ce [%]", "note_text", *RECORD_COLUMNS, "locator", "note"],
+        ["LiFSI, DME", "99.2", "a, b", *record, REF, "10.1000/test.2020", "Table 1", ""],
+        ["B", "97", "", *record, REF, "10.1000/test.2020", "Table 1", ""],
     ]
 
 

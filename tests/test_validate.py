@@ -278,7 +278,7 @@ def test_ce_of_150_percent_is_out_of_range(tmp_path: Path) -> None:
     )
     (problem,) = validate_kb(kb).report.errors
     assert problem.code == "out-of-range"
-    assert "ce = 150 % for 'r' is outside 'ce''s range [0, 100] %" in problem.message
+    assert "ce = 150 % for 'r' is outside 'ce''s range 0-100 %" in problem.message
 
 
 def test_units_convert_before_range_checks(tmp_path: Path) -> None:

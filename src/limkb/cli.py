@@ -537,6 +537,11 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
     help="Update records that have a row's label and source instead of refusing the row.",
 )
 @click.option(
+    "--clear-empty",
+    is_flag=True,
+    help="With --replace, let an empty cell delete the stored value (without it, empty cells keep it).",
+)
+@click.option(
     "--map",
     "maps",
     multiple=True,
@@ -551,6 +556,7 @@ def import_table_command(
     dataset_id: str,
     kb_dir: Path,
     replace: bool,
+    clear_empty: bool,
     maps: tuple[str, ...],
     skips: tuple[str, ...],
 ) -> None:
@@ -564,7 +570,10 @@ def import_table_command(
     --map or left out with --skip. Every bad cell is
     reported with its row and column; nothing is written unless all rows are good. A row
     whose label and source the dataset already has is refused (a file imported twice would
-    double the data), unless --replace, which updates that record instead.
+    double the data), unless --replace, which updates that record instead: the
+    row's cells win, its empty cells keep the stored values (--clear-empty deletes
+    them), and fields the CSV has no column for are kept. A `doi` column gives each
+    row its own source, `strategies` (ids separated by `;`) what it exemplifies.
 
     \b
     Example:
@@ -573,13 +582,21 @@ def import_table_command(
     """
     from limkb.commands.import_table import import_table
 
-    mapping: dict[str, str] = {}
+    mapping: list[tuple[str, str]] = []
     for item in maps:
         header, sep, target = item.rpartition("=")
         if not sep or not header.strip() or not target.strip():
             raise click.BadParameter(f"{item!r} is not HEADER=COLUMN", param_hint="--map")
-        mapping[header.strip()] = target.strip()
-    result = import_table(csv_file, dataset_id, kb_dir, replace=replace, mapping=mapping, skip=set(skips))
+        mapping.append((header.strip(), target.strip()))
+    result = import_table(
+        csv_file,
+        dataset_id,
+        kb_dir,
+        replace=replace,
+        clear_empty=clear_empty,
+        mapping=mapping,
+        skip=set(skips),
+    )
     if not result.written:
         click.echo(result.report.format("text"), err=True)
         click.echo(f"failed: {result.report.summary()}; nothing was written", err=True)

@@ -645,14 +645,24 @@ def _caveats(analysis: Analysis, the_plan: Plan, rows: Rows, points: Sequence[Po
                 f"{float(np.median(values)):.0f} in every record, so these parts are not independent "
                 "variables: when one rises the others must fall, and analyses of them are not separate findings"
             )
-    # clustering: few studies behind many records
+    # clustering: few studies behind many records, counted by each record's own source
     sources = {p.ref for p in points if p.ref is not None}
     if n >= 4 and len(sources) < n / 2:
+        kept = np.flatnonzero(np.isfinite(rows.x) & np.isfinite(rows.y))
+        borrowed = sorted({str(rows.refs[i]) for i in kept if not rows.own_source[i] and rows.refs[i]})
+        unattributed = sum(1 for i in kept if not rows.own_source[i])
         caveats.append(
             f"clustering: the {n} records come from {len(sources)} "
             f"{'study' if len(sources) == 1 else 'studies'}; records of one study share methods and "
             "are not independent, so the effective sample is smaller than n"
             + (" (see the per-source results)" if analysis.by is GroupBy.SOURCE else "")
+            + (
+                f"; {unattributed} of them name no source of their own and are counted under their "
+                f"dataset's ({', '.join(borrowed)}): if they come from several papers, give each its "
+                "own (a `ref` or `doi` column of import-table)"
+                if unattributed
+                else ""
+            )
         )
     # the ceiling of CE
     for axis in ("x", "y"):

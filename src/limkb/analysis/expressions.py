@@ -48,6 +48,7 @@ __all__ = [
     "Operation",
     "dimension_of",
     "evaluate",
+    "invert",
     "parse",
 ]
 
@@ -417,6 +418,79 @@ def names(node: Expression) -> list[Name]:
 
     walk(node)
     return found
+
+
+_INVERSE_CALLS: dict[str, tuple[str, float | None]] = {
+    "log10": ("pow", 10.0),
+    "ln": ("exp", None),
+    "log": ("exp", None),
+    "exp": ("ln", None),
+    "sqrt": ("square", None),
+}
+"""How to undo each function: 10^y, exp(y), ln(y), y^2 (``abs`` cannot be undone)."""
+
+
+def _uses(node: Expression, variable: str) -> int:
+    return sum(1 for n in names(node) if n.name == variable)
+
+
+def invert(node: Expression, variable: str, result: str) -> Expression:
+    """The expression that gives ``variable`` back from ``result`` = ``node``.
+
+    ``node`` must use ``variable`` exactly once, through operators and the functions
+    log10, ln, exp and sqrt: ``-log10(1 - ce / 100)`` solved for ``ce`` is
+    ``(1 - 10 ^ (-lce)) * 100`` (written as the equivalent nested form). Linear in the size
+    of ``node``. Raises :class:`ExpressionError` when it cannot be inverted.
+    """
+    if _uses(node, variable) != 1:
+        raise ExpressionError(
+            f"the formula uses {variable!r} {_uses(node, variable)} times; it can be inverted only "
+            "when it uses it once",
+            node.start,
+            node.end,
+            "write it with the other property once, e.g. `-log10(1 - coulombic-efficiency / 100)`",
+        )
+    target: Expression = Name(result, 0, 0)
+    while not (isinstance(node, Name) and node.name == variable):
+        node, target = _peel(node, variable, target)
+    return target
+
+
+def _op(op: str, left: Expression, right: Expression | None = None) -> Operation:
+    return Operation(op, left, right, 0, 0)
+
+
+def _peel(node: Expression, variable: str, target: Expression) -> tuple[Expression, Expression]:
+    """One step of :func:`invert`: the part of ``node`` holding ``variable``, and its value."""
+    if isinstance(node, Call):
+        undo, base = _INVERSE_CALLS.get(node.function, ("", None))
+        if not undo:
+            raise ExpressionError(
+                f"{node.function}() cannot be inverted", node.start, node.end, "write the formula without it"
+            )
+        if undo == "pow":
+            return node.argument, _op("^", Number(base or 10.0, 0, 0), target)
+        if undo == "square":
+            return node.argument, _op("^", target, Number(2.0, 0, 0))
+        return node.argument, Call(undo, target, 0, 0)
+    if not isinstance(node, Operation):
+        raise ExpressionError("the formula does not depend on the other property", 0, 0, "name it")
+    if node.op == "neg":
+        return node.left, _op("neg", target)
+    assert node.right is not None
+    left_holds = _uses(node.left, variable) == 1
+    inner, other = (node.left, node.right) if left_holds else (node.right, node.left)
+    if node.op == "+":
+        return inner, _op("-", target, other)
+    if node.op == "*":
+        return inner, _op("/", target, other)
+    if node.op == "-":
+        return inner, _op("+", target, other) if left_holds else _op("-", other, target)
+    if node.op == "/":
+        return inner, _op("*", target, other) if left_holds else _op("/", other, target)
+    if left_holds:  # inner ^ other
+        return inner, _op("^", target, _op("/", Number(1.0, 0, 0), other))
+    return inner, _op("/", Call("ln", target, 0, 0), Call("ln", other, 0, 0))  # other ^ inner
 
 
 # --- units --------------------------------------------------------------------------------

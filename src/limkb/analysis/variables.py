@@ -5,9 +5,11 @@ A name in ``x`` or ``y`` means, in each dataset, in this order:
 1. ``dataset-id.column``: that column of that dataset (the dataset alone can give it);
 2. a column of that name;
 3. a property id: the one column that holds the property (two such columns are ambiguous);
-4. a descriptor (:data:`~limkb.analysis.descriptors.DESCRIPTORS`), computed from each
+4. a property derived from another (``defined_as``): computed from the column that holds the
+   other one, by the definition or by its inverse (LCE from a CE column, CE from an LCE column);
+5. a descriptor (:data:`~limkb.analysis.descriptors.DESCRIPTORS`), computed from each
    record's electrolyte;
-5. a constant (``pi``, ``e``).
+6. a constant (``pi``, ``e``).
 
 ``where:`` keeps records by their conditions and, for any other key, by the value of a name
 read the same way (``ce: ">= 90"``, ``frac_o_solvent: "0.05..0.2"``; see
@@ -63,6 +65,9 @@ class Binding:
     descriptor: str | None = None
     from_unit: str | None = None
     to_unit: str | None = None
+    formula: ex.Expression | None = None
+    """For a derived property: the formula applied to the column's values (named ``formula_of``)."""
+    formula_of: str | None = None
 
 
 @dataclass
@@ -106,9 +111,53 @@ def _bind(
         return None, [f"{dataset.id}.{c.name}" for c in holding]
     if holding:
         return Binding(holding[0].name, from_unit=holding[0].unit), []
+    derived = _bind_derived(name, dataset, properties)
+    if derived is not None:
+        return derived, []
     if name in DESCRIPTORS:
         return Binding(None, descriptor=name, from_unit="1"), []
     return None, []
+
+
+def _holding(dataset: Dataset, property_id: str) -> Column | None:
+    """The one numeric column of ``dataset`` that holds ``property_id``, if exactly one does."""
+    found = [c for c in dataset.columns if c.property == property_id and c.type is not ColumnType.TEXT]
+    return found[0] if len(found) == 1 else None
+
+
+def _bind_derived(name: str, dataset: Dataset, properties: Mapping[str, Property]) -> Binding | None:
+    """``name`` computed from a column of the property it is defined from, or that is defined from it.
+
+    Linear in the number of properties. A definition that does not parse or invert binds
+    nothing (the validator reports it on the property).
+    """
+    candidates: list[tuple[Property, bool]] = []
+    own = properties.get(name)
+    if own is not None and own.defined_as is not None:
+        candidates.append((own, True))
+    candidates += [(p, False) for p in properties.values() if p.defined_as is not None and p.id != name]
+    for prop, forward in candidates:
+        assert prop.defined_as is not None
+        try:
+            formula = ex.parse(prop.defined_as.expression)
+            used = {n.name for n in ex.names(formula)}
+            if len(used) != 1:
+                continue
+            base = used.pop()
+            if not forward and base != name:
+                continue
+            column = _holding(dataset, base if forward else prop.id)
+            base_prop = properties.get(base)
+            if column is None or base_prop is None:
+                continue
+            if forward:
+                return Binding(column.name, None, column.unit, base_prop.unit, formula, base)
+            return Binding(
+                column.name, None, column.unit, prop.unit, ex.invert(formula, base, prop.id), prop.id
+            )
+        except ex.ExpressionError:
+            continue
+    return None
 
 
 def plan(
@@ -216,6 +265,10 @@ def plan(
         if binding.descriptor is not None:
             result.units[name] = "1"
             continue
+        if binding.formula is not None:
+            result.units[name] = properties[name].unit
+            result.properties[name] = name
+            continue
         column = first_columns[binding.column or ""]
         prop = properties.get(column.property or "")
         by_property = prop is not None and name == prop.id and name != column.name
@@ -225,7 +278,7 @@ def plan(
     for dataset, bindings in result.datasets:
         columns = {c.name: c for c in dataset.columns}
         for name, binding in list(bindings.items()):
-            if binding.column is None:
+            if binding.column is None or binding.formula is not None:
                 continue
             unit = columns[binding.column].unit or "1"
             try:
@@ -330,6 +383,8 @@ class Rows:
     labels: list[str] = field(default_factory=list)
     datasets: list[str] = field(default_factory=list)
     refs: list[str | None] = field(default_factory=list)
+    own_source: list[bool] = field(default_factory=list)
+    """Whether each record names its own source (else ``refs`` holds its dataset's first)."""
     groups: list[str | None] = field(default_factory=list)
     x: np.ndarray = field(default_factory=lambda: np.empty(0))
     y: np.ndarray = field(default_factory=lambda: np.empty(0))
@@ -392,6 +447,7 @@ def evaluate_plan(
             rows.labels.append(record.label)
             rows.datasets.append(dataset.id)
             rows.refs.append(ref)
+            rows.own_source.append(record.source is not None)
             rows.groups.append(group_of(dataset, record, conditions, ref) if group_of else None)
     arrays = {name: np.asarray(v, dtype=float) for name, v in columns.items()}
     size = len(rows.labels)
@@ -429,8 +485,16 @@ def _read_record(
             read[name] = math.nan
         else:
             b, a = factors[name]
-            read[name] = raw * b + a
+            read[name] = _apply(binding, raw * b + a)
     return read
+
+
+def _apply(binding: Binding, value: float) -> float:
+    """A column's value (in the unit of the property it holds) through the binding's formula, if any."""
+    if binding.formula is None or binding.formula_of is None:
+        return value
+    found = ex.evaluate(binding.formula, {binding.formula_of: np.asarray([value], dtype=float)})
+    return float(np.asarray(found, dtype=float).reshape(-1)[0])
 
 
 def describe_bindings(the_plan: Plan) -> dict[str, list[str]]:
@@ -439,6 +503,8 @@ def describe_bindings(the_plan: Plan) -> dict[str, list[str]]:
     for dataset, bindings in the_plan.datasets:
         for name, binding in bindings.items():
             what = f"{dataset.id}.{binding.column}" if binding.column else f"descriptor {binding.descriptor}"
+            if binding.formula is not None:
+                what = f"{name} computed from {what}"
             shown.setdefault(name, []).append(what)
     return shown
 

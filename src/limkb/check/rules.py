@@ -18,6 +18,15 @@ from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.analysis.inputs import Inputs, conventions_of, formulation_of, material_index
 from limkb.analysis.variables import Plan, evaluate_plan, plan
+from limkb.check.ranges import (
+    bounds,
+    bounds_text,
+    check_definition,
+    check_plausible,
+    check_typed_twice,
+    outside,
+    range_causes,
+)
 from limkb.check.reader import Document, Mark
 from limkb.check.result import Validated, Where, report_at
 from limkb.check.schema_errors import describe_value as _describe
@@ -273,6 +282,8 @@ def _check_property(result: Validated, entry_id: str, prop: Property) -> None:
             "swap the two values",
             entry=entry_id,
         )
+    check_plausible(result, entry_id, prop)
+    check_definition(result, entry_id, prop)
     low, high = unit_bounds(prop.unit)
     for name, value in (("minimum", prop.minimum), ("maximum", prop.maximum)):
         if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
@@ -354,6 +365,8 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 )
     _check_duplicate_records(report, entry_id, document, dataset)
     _check_fractions(result, entry_id, document, dataset)
+    check_typed_twice(result, entry_id, dataset)
+    causes = range_causes(result, dataset)
     for r, record in enumerate(dataset.records):
         values = record.values
         for name, value in values.items():
@@ -398,7 +411,7 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                     entry=entry_id,
                 )
                 continue
-            _check_range(result, entry_id, document, cell, record.label, column, float(value))
+            _check_range(result, entry_id, document, cell, record.label, column, float(value), causes)
         for group in dataset.composition:
             if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
                 continue
@@ -500,9 +513,16 @@ def _check_fractions(result: Validated, entry_id: str, document: Document, datas
 
 
 def _check_range(
-    result: Validated, entry_id: str, document: Document, m: Any, label: str, column: Any, value: float
+    result: Validated,
+    entry_id: str,
+    document: Document,
+    m: Any,
+    label: str,
+    column: Any,
+    value: float,
+    causes: dict[str, str],
 ) -> None:
-    """The property's declared range first (it names the property), then the unit's own range."""
+    """The property's possible and plausible range first (it names the property), then the unit's own."""
     if column.unit is None:
         return
     prop = result.entries.get(column.property or "")
@@ -511,21 +531,16 @@ def _check_range(
             in_prop_unit = convert(value, column.unit, prop.unit)
         except UnitError:
             in_prop_unit = None
-        low, high = prop.minimum, prop.maximum
-        if in_prop_unit is not None and (
-            (low is not None and in_prop_unit < low) or (high is not None and in_prop_unit > high)
-        ):
-            bounds = (
-                f"[{'' if low is None else f'{low:g}'}, {'' if high is None else f'{high:g}'}] {prop.unit}"
-            )
+        if in_prop_unit is not None and outside(in_prop_unit, prop):
             report_at(
                 result.report,
                 document,
                 m,
                 "out-of-range",
-                f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range {bounds}",
-                "check the value and the column's unit"
-                + (" (percentages are 0-100)" if prop.unit == "%" else ""),
+                f"{column.name} = {value:g} {column.unit} for {label!r} is outside {prop.id!r}'s range "
+                f"{bounds_text(prop)}",
+                causes.get(column.name, "check the value and the column's unit")
+                + (" (percentages are 0-100)" if prop.unit == "%" and bounds(prop)[1] == 100 else ""),
                 entry=entry_id,
             )
             return

@@ -32,18 +32,30 @@ _EXTRA_FIELDS: dict[str, tuple[str, str]] = {
     "label": ("string", "How the record is named on plots, e.g. its electrolyte."),
     "electrolyte": (
         "string",
-        "The record's electrolyte, when it names its own: the shorthand as papers write it.",
+        "The electrolyte in force, as written: the record's own, else the dataset's; the shorthand "
+        "papers use, or a list of components as JSON.",
     ),
-    "cell": ("string", "The cell: `Li||Cu`, `Li||Li`, `anode-free` or `Li-metal full cell`."),
+    "electrolyte_components": (
+        "string",
+        "The electrolyte's components as limkb reads them: material id (role, amount), joined by `; ` "
+        "(computed; import-table reads past it).",
+    ),
+    "cell": ("string", "The cell in force: `Li||Cu`, `Li||Li`, `anode-free` or `Li-metal full cell`."),
     "cathode": ("string", "Cathode material of a full cell."),
     "protocol": ("string", "How the value was measured."),
     "current_density": ("string", "Current density, with its unit (e.g. `0.5 mA cm-2`)."),
     "areal_capacity": ("string", "Areal capacity cycled, with its unit (e.g. `1 mAh cm-2`)."),
     "cycles": ("integer", "Cycle number the value refers to (or cycles averaged over)."),
     "temperature": ("string", "Temperature, with its unit (e.g. `25 °C`)."),
-    "note": ("string", "Remarks on the record."),
-    "ref": ("string", "The reference the record comes from (a limkb reference id)."),
+    "conditions_note": ("string", "Other conditions, in words."),
+    "strategies": ("string", "Ids of the strategies the record is an example of, joined by `; `."),
+    "ref": (
+        "string",
+        "The reference the record comes from (a limkb reference id): its own, else the dataset's first.",
+    ),
+    "doi": ("string", "The DOI of that reference, when it has one."),
     "locator": ("string", "Where in that reference (`Table 1`, `Fig. 3b`)."),
+    "note": ("string", "Remarks on the record."),
 }
 """Type and description of the CSV columns that are not dataset columns."""
 

@@ -6,7 +6,7 @@
   so each edge's ``sources`` is a JSON string there and absent notes are left out;
 - ``datasets/<id>.csv``: one file per dataset (text cells that a spreadsheet would read as a
   formula, starting with ``= + - @``, get a leading ``'``): ``label``, the columns (headed ``name [unit]``
-  for numbers), then the row's ``ref`` and ``locator``;
+  for numbers), then everything else a record holds (:func:`csv_fields`);
 - ``kb.jsonld``: every entry as linked data, typed by its kind, with its relations and SKOS
   matches to EMMO / BattINFO terms (see :mod:`limkb.schema.emmo`);
 - ``datapackage.json``: the dataset CSVs as a Frictionless data package (see
@@ -38,7 +38,6 @@ from limkb.outputs import bibliography
 from limkb.outputs.datasette import metadata_json
 from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
 from limkb.schema.emmo import NAMESPACES, matches_of
-from limkb.schema.fields import electrolyte_text
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import KINDS, Column, ColumnType, Dataset, Record, Reference
 
@@ -47,6 +46,7 @@ __all__ = [
     "DOCUMENT_IRI",
     "ENTRY_BASE",
     "GRAPH_ATTRIBUTES",
+    "RECORD_COLUMNS",
     "VOCAB_BASE",
     "csv_fields",
     "dataset_csv",
@@ -108,29 +108,25 @@ def graph_graphml(kb: KnowledgeBase) -> str:
 
 
 def dataset_csv(kb: KnowledgeBase, dataset_id: str) -> str:
-    """One dataset as CSV text, numbers in their column units (named in the header).
+    """One dataset as CSV text: everything each record holds, numbers in their column units.
 
-    Besides label, columns and source, the rows' electrolytes, conditions and notes get a
-    column each when any row states one, so ``limkb import-table`` reads the file back into
-    the same records (an electrolyte written as a list of components is given as its
-    materials and amounts, for reading only).
+    The columns are :func:`csv_fields`: the label, the values (headed ``name [unit]``), the
+    electrolyte in force as written (the record's, else the dataset's; a list of components
+    as JSON) and its components as limkb reads them, the conditions in force (the dataset's
+    merged with the record's), the strategies (ids joined by ``; ``), the source as reference
+    id, DOI and locator, and the note. ``limkb import-table --replace`` reads the file back
+    into the same records: what equals the dataset's own electrolyte or conditions is not
+    stored again, and the components column is computed, so it is read past.
     """
-    table = kb.dataset(dataset_id)
     entry = kb[dataset_id]
     assert isinstance(entry, Dataset)
-    fields = csv_fields(entry)
-    header = [header for header, _, _ in fields]
-    extra = [name for _, name, _ in fields[1 + len(entry.columns) : -2]]
-    records = entry.records
+    index = _material_index(kb)
+    default = entry.sources[0] if entry.sources else None
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row, record in zip(table.records, records, strict=True):
-        cells = [_cell(row[name]) for name in table.fieldnames[:-2]]
-        for name in extra:
-            cells.append(_cell(_extra(record, name)))
-        cells += [_cell(row["ref"]), _cell(row["locator"])]
-        writer.writerow(cells)
+    writer.writerow([header for header, _, _ in csv_fields(entry)])
+    for record in entry.records:
+        writer.writerow([_cell(v) for v in _row(kb, entry, record, default, index)])
     return buffer.getvalue()
 
 
@@ -142,47 +138,96 @@ CONDITION_COLUMNS = (
     "areal_capacity",
     "cycles",
     "temperature",
+    "conditions_note",
 )
-"""The record conditions that get a CSV column of their own when a row states one."""
+"""The conditions in force, one CSV column each (``conditions_note`` is the conditions' ``note``)."""
+
+RECORD_COLUMNS = ("electrolyte", "electrolyte_components", *CONDITION_COLUMNS, "strategies", "ref", "doi")
+"""The CSV columns after the dataset's own, before ``locator`` and ``note``."""
 
 
 def csv_fields(entry: Dataset) -> list[tuple[str, str, Column | None]]:
     """The columns of a dataset's CSV, in order: ``(header, name, dataset column or None)``.
 
-    ``label``, the dataset's columns (headed ``name [unit]`` for numbers), then ``electrolyte``,
-    the :data:`CONDITION_COLUMNS` and ``note`` when any row states one, then ``ref`` and
-    ``locator``. The data package describes the CSV from the same list.
+    ``label``, the dataset's columns (headed ``name [unit]`` for numbers), then
+    :data:`RECORD_COLUMNS`, ``locator`` and ``note``: the same columns for every dataset, so a
+    reader finds each field where it expects it. The data package describes the CSV from the
+    same list.
     """
     fields: list[tuple[str, str, Column | None]] = [("label", "label", None)]
     for column in entry.columns:
         numeric = column.type is not ColumnType.TEXT and column.unit is not None
         fields.append((f"{column.name} [{column.unit}]" if numeric else column.name, column.name, column))
-    records = entry.records
-    extra: list[str] = []
-    if any(r.electrolyte is not None for r in records):
-        extra.append("electrolyte")
-    for name in CONDITION_COLUMNS:
-        if any(r.conditions is not None and getattr(r.conditions, name) is not None for r in records):
-            extra.append(name)
-    if any(r.note for r in records):
-        extra.append("note")
-    fields += [(name, name, None) for name in [*extra, "ref", "locator"]]
+    fields += [(name, name, None) for name in [*RECORD_COLUMNS, "locator", "note"]]
     return fields
 
 
-def _extra(record: Record, name: str) -> object:
-    if name == "note":
-        return record.note
-    if name == "electrolyte":
-        return electrolyte_text(record.electrolyte) or None
-    value = getattr(record.conditions, name, None) if record.conditions is not None else None
-    if value is not None and hasattr(value, "unit"):
-        return (
-            f"{value.value:g} {value.unit}"
-            if value.value == float(f"{value.value:g}")
-            else f"{value.value!r} {value.unit}"
-        )
-    return value
+def _material_index(kb: KnowledgeBase) -> Any:
+    from limkb.analysis.inputs import material_index
+    from limkb.schema.kinds import Material
+
+    return material_index([m for m in kb.entries(Material.kind) if isinstance(m, Material)])
+
+
+def _electrolyte(written: Any) -> str | None:
+    """An electrolyte as written: the shorthand, or a list of components as JSON."""
+    if written is None:
+        return None
+    if isinstance(written, str):
+        return written
+    return json.dumps([c.model_dump(exclude_none=True, mode="json") for c in written], ensure_ascii=False)
+
+
+def _components(written: Any, index: Any) -> str | None:
+    """The components limkb reads from an electrolyte: ``lifsi (salt, 4 M); dme (solvent)``."""
+    from limkb.analysis.formulations import FormulationError
+    from limkb.analysis.inputs import formulation_of
+
+    if written is None:
+        return None
+    try:
+        return str(formulation_of(written, index).describe())
+    except FormulationError:
+        return None
+
+
+def _quantity(value: Any) -> str:
+    """A condition's quantity as a cell, ``0.5 mA cm-2``, its number written back exactly."""
+    number = value.value
+    return f"{number:g} {value.unit}" if number == float(f"{number:g}") else f"{number!r} {value.unit}"
+
+
+def _in_force(entry: Dataset, record: Record) -> dict[str, Any]:
+    """The record's conditions: the dataset's, each field the record states overriding."""
+    found: dict[str, Any] = {}
+    for conditions in (entry.conditions, record.conditions):
+        if conditions is not None:
+            found.update(
+                {k: v for k in type(conditions).model_fields if (v := getattr(conditions, k)) is not None}
+            )
+    return found
+
+
+def _row(kb: KnowledgeBase, entry: Dataset, record: Record, default: Any, index: Any) -> list[object]:
+    """The cells of one record, in the order of :func:`csv_fields`."""
+    values = record.values
+    cells: list[object] = [record.label, *(values.get(c.name) for c in entry.columns)]
+    written = record.electrolyte if record.electrolyte is not None else entry.electrolyte
+    cells += [_electrolyte(written), _components(written, index)]
+    in_force = _in_force(entry, record)
+    for name in CONDITION_COLUMNS:
+        value = in_force.get("note" if name == "conditions_note" else name)
+        cells.append(_quantity(value) if hasattr(value, "unit") else value)
+    source = record.source or default
+    reference = kb.get(source.ref) if source is not None else None
+    cells += [
+        "; ".join(record.strategies) or None,
+        source.ref if source is not None else None,
+        reference.doi if isinstance(reference, Reference) else None,
+        source.locator if source is not None else None,
+        record.note,
+    ]
+    return cells
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -90,6 +90,7 @@ __all__ = [
     "Compatibility",
     "Conditions",
     "Dataset",
+    "Definition",
     "Desired",
     "Entry",
     "FailureCategory",
@@ -109,6 +110,7 @@ __all__ = [
     "Quantity",
     "Question",
     "QuestionStatus",
+    "Range",
     "ReadStatus",
     "Record",
     "Reference",
@@ -359,6 +361,30 @@ class Species(Entry):
     analyses: Discusses = Field(default_factory=list)
 
 
+class Range(ClosedModel):
+    """The span a reported value of a property plausibly takes, in the property's unit.
+
+    Narrower than ``minimum``/``maximum`` (what is possible at all): a value outside it is far
+    more likely another quantity or a wrong unit than a finding, so it is refused.
+    """
+
+    min: Number | None = Field(default=None, description="Smallest plausible reported value.")
+    max: Number | None = Field(default=None, description="Largest plausible reported value.")
+    note: Text | None = Field(
+        default=None, description="Why values outside are implausible (shown with the error)."
+    )
+
+
+class Definition(ClosedModel):
+    """How a derived property is computed from another one, as its source defines it."""
+
+    expression: Text = Field(
+        description="A formula over exactly one other property id, in the grammar of analyses "
+        "(`-log10(1 - coulombic-efficiency / 100)`); limkb inverts it to compute the other way."
+    )
+    source: Source = Field(description="Where this definition is stated.")
+
+
 class Property(Entry):
     """A descriptor of an SEI, a layer or a cell, with its unit."""
 
@@ -371,6 +397,16 @@ class Property(Entry):
     desired: Desired = Field(description="Which way it should go for a stable interface.")
     minimum: Number | None = Field(default=None, description="Smallest possible value, in `unit`.")
     maximum: Number | None = Field(default=None, description="Largest possible value, in `unit`.")
+    range: Range | None = Field(
+        default=None,
+        description="Plausible span of a reported value, in `unit` (`{min: 10, max: 100}`): "
+        "values outside are refused by import-table and validate as likely mistakes.",
+    )
+    defined_as: Definition | None = Field(
+        default=None,
+        description="For a property derived from another (LCE from CE): its formula and source. "
+        "A dataset stores one of the two as reported; the other is computed, never typed twice.",
+    )
 
     @field_validator("unit")
     @classmethod
