@@ -10,13 +10,15 @@ bounded in size.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from limkb.files import read_pickle, write_pickle
+from limkb.files import read_pickle, write_atomic, write_pickle
 from limkb.schema.kinds import Entry, content_digest, iter_links, iter_sources
 
 if TYPE_CHECKING:
@@ -47,6 +49,31 @@ class Bounded(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class SvgStore:
+    """Drawings (SVG text) by a hash of what they are drawn from: in memory (bounded), else in a
+    folder (across processes), else drawn, and then kept in both. Plots and structure drawings
+    share it."""
+
+    def __init__(self, limit: int) -> None:
+        self._svgs: Bounded[str] = Bounded(limit)
+
+    def svg(self, key: str, draw: Callable[[], str], folder: Path | None) -> str:
+        """The SVG of ``key`` from memory, else from ``folder``, else ``draw()`` it (and keep it)."""
+        svg = self._svgs.get(key)
+        if svg is None and folder is not None:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                svg = (folder / f"{key}.svg").read_text(encoding="utf-8")
+        if svg is None:
+            svg = draw()
+            if folder is not None:
+                try:
+                    write_atomic(folder / f"{key}.svg", svg)
+                except OSError as error:  # a read-only checkout only loses the shortcut
+                    logging.getLogger(__name__).info("could not keep a drawing in %s: %s", folder, error)
+        self._svgs.put(key, svg)
+        return svg
 
 
 class Reads(dict[str, Entry]):

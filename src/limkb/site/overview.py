@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ from limkb.site.context import (
 )
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
 from limkb.site.layout import layout
-from limkb.site.memo import Bounded
+from limkb.site.memo import SvgStore
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -173,28 +173,12 @@ def _plot_key(kind: str, results: Iterable[AnalysisResult]) -> str:
     return digest.hexdigest()
 
 
-class PlotCache:
+class PlotCache(SvgStore):
     """Plots drawn by whoever owns this (a :class:`~limkb.site.memo.RenderMemo`), by
     :func:`_plot_key`, in memory and, across processes, in a folder."""
 
     def __init__(self, limit: int = 2_000) -> None:
-        self._svgs: Bounded[str] = Bounded(limit)
-
-    def svg(self, key: str, draw: Callable[[], str], folder: Path | None) -> str:
-        """The SVG of ``key`` from memory, else from ``folder``, else ``draw()`` it (and keep it)."""
-        svg = self._svgs.get(key)
-        if svg is None and folder is not None:
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                svg = (folder / f"{key}.svg").read_text(encoding="utf-8")
-        if svg is None:
-            svg = draw()
-            if folder is not None:
-                try:
-                    write_atomic(folder / f"{key}.svg", svg)
-                except OSError as error:  # a read-only checkout only loses the shortcut
-                    log.info("could not write the plot cache in %s: %s", folder, error)
-        self._svgs.put(key, svg)
-        return svg
+        super().__init__(limit)
 
 
 def _prune_plot_cache(folder: Path, keep: set[str]) -> None:

@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from limkb.files import write_atomic
 from limkb.schema.kinds import Material
 from limkb.schema.materials import PROPERTY_UNITS
 from limkb.site.context import Links, Site
-from limkb.site.memo import Bounded
+from limkb.site.memo import SvgStore
 
 __all__ = ["StructureCache", "clean_svg", "material_view", "structure_svg"]
 
@@ -112,7 +111,7 @@ class StructureCache:
     """Drawings by a hash of what they are drawn from, in memory and in a folder."""
 
     def __init__(self, limit: int = 5_000) -> None:
-        self._svgs: Bounded[str] = Bounded(limit)
+        self._store = SvgStore(limit)
         self.drawn = 0
         """How many drawings this cache had RDKit make (the rest were found)."""
 
@@ -122,20 +121,12 @@ class StructureCache:
 
         canonical = structure(smiles).smiles
         key = hashlib.sha256(_salt() + canonical.encode()).hexdigest()
-        found = self._svgs.get(key)
-        if found is None and folder is not None:
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                found = (folder / f"{key}.svg").read_text(encoding="utf-8")
-        if found is None:
-            found = draw_svg(canonical)
+
+        def draw() -> str:
             self.drawn += 1
-            if folder is not None:
-                try:
-                    write_atomic(folder / f"{key}.svg", found)
-                except OSError as error:  # a read-only checkout only loses the shortcut
-                    log.info("could not keep the drawing in %s: %s", folder, error)
-        self._svgs.put(key, found)
-        return found
+            return draw_svg(canonical)
+
+        return self._store.svg(key, draw, folder)
 
 
 CACHE = StructureCache()
