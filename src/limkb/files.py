@@ -29,6 +29,7 @@ __all__ = [
     "trusted_cache",
     "umask",
     "unseal",
+    "within",
     "write_atomic",
     "write_pickle",
 ]
@@ -203,6 +204,11 @@ def trusted_cache(folder: Path) -> bool:
         return not folder.is_symlink() and unseal((folder / CACHE_SEAL).read_bytes()) == b"limkb build cache"
     except OSError:
         return False
+
+
+def within(root: Path, path: Path) -> bool:
+    """Whether ``path``, links resolved, is ``root`` or lies below it."""
+    return path.resolve().is_relative_to(root.resolve())
 
 
 class UnsafePlace(ValueError):

@@ -40,6 +40,7 @@ from limkb.files import (
     seal_cache,
     trusted_cache,
     unseal,
+    within,
     write_pickle,
 )
 from limkb.files import umask as _umask
@@ -275,11 +276,9 @@ def check_places(project: Path, *folders: Path) -> None:
 
 def _outside(project: Path, path: Path, what: str) -> str | None:
     """Why ``path`` (resolved) is not inside ``project``, or None."""
-    try:
-        path.resolve().relative_to(project.resolve())
-    except ValueError:
-        return f"{what} {path} resolves to {path.resolve()}, outside the project {project}"
-    return None
+    if within(project, path):
+        return None
+    return f"{what} {path} resolves to {path.resolve()}, outside the project {project}"
 
 
 def _lock(folder: Path, *, wait: bool = True) -> int | None:

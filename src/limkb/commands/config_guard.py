@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from limkb.errors import BuildError
+from limkb.files import within
 
 __all__ = ["ALLOWED_EXTENSIONS", "ALLOWED_PLUGINS", "check_config"]
 
@@ -128,8 +129,7 @@ def _names(value: Any) -> list[str]:
 
 
 def _inside(project: Path, value: Any, default: str) -> bool:
-    folder = (project / str(value if value is not None else default)).resolve()
-    return folder == project or project in folder.parents
+    return within(project, project / str(value if value is not None else default))
 
 
 def _problems(config_file: Path, project: Path) -> list[str]:
