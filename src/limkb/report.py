@@ -111,6 +111,7 @@ CODES: dict[str, str] = {
     # warnings
     "missing-locator": "A source names no locator (section, table, figure).",
     "ref-id-convention": "A reference id does not follow `<surname><year><first-title-word>`.",
+    "authors-missing": "A reference lists no authors without saying why, or cannot be found by a DOI or URL.",
     "unsourced-relation": "A relation has neither its own `sources:` nor an `editorial:` saying why it needs none.",
     "editorial-and-sources": "A relation has `sources:` and also an `editorial:` saying it needs no source.",
     "missing-density": "A material with a SMILES neither gives its density nor says that none was found.",

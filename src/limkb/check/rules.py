@@ -227,6 +227,24 @@ def _check_strategies(result: Validated) -> None:
             )
 
 
+def _check_authors_explained(result: Validated, document: Any, entry_id: str, entry: Reference) -> None:
+    """A reference without authors says why in its note and can be found by its DOI or URL."""
+    if entry.note and (entry.doi or entry.url):
+        return
+    report_at(
+        result.report,
+        document,
+        Mark(1, 1),
+        "authors-missing",
+        "the reference lists no authors"
+        + ("" if entry.note else " and its note does not say why")
+        + ("" if entry.doi or entry.url else ", and has no DOI or URL to find it by"),
+        'add `authors:` ("Family, Given initials" each); when no text read shows them, leave them out, '
+        "say so in `note:` and give the `doi:` (or `url:`)",
+        entry=entry_id,
+    )
+
+
 def _check_references(result: Validated) -> None:
     dois: dict[str, str] = {}
     for entry_id, entry in result.entries.items():
@@ -247,6 +265,9 @@ def _check_references(result: Validated) -> None:
                 )
             else:
                 dois[key] = entry_id
+        if not entry.authors:
+            _check_authors_explained(result, document, entry_id, entry)
+            continue
         family = entry.authors[0].split(",")[0]
         expected = reference_id(family, entry.year, entry.title)
         if not entry_id.startswith(expected):

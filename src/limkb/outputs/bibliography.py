@@ -125,8 +125,10 @@ def bibtex(references: Iterable[Reference]) -> str:
             fields.append(("doi", ref.doi))
         if ref.url:
             fields.append(("url", ref.url))
-        authors = "  author = {" + " and ".join(_bib_author(a) for a in ref.authors) + "}"
-        body = ",\n".join([authors, *(f"  {name} = {_bib_value(value)}" for name, value in fields)])
+        authors = (
+            ["  author = {" + " and ".join(_bib_author(a) for a in ref.authors) + "}"] if ref.authors else []
+        )
+        body = ",\n".join([*authors, *(f"  {name} = {_bib_value(value)}" for name, value in fields)])
         out.append(f"@{_BIBTEX_TYPES[ref.type.value]}{{{ref.id},\n{body}\n}}\n")
     return "\n".join(out)
 
@@ -169,7 +171,7 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         "id": ref.id,
         "type": _CSL_TYPES[ref.type.value],
         "title": plain(ref.title),
-        "author": [_csl_name(plain(a)) for a in ref.authors],
+        **({"author": [_csl_name(plain(a)) for a in ref.authors]} if ref.authors else {}),
         "issued": {"date-parts": [[ref.year]]},
     }
     for key, value in (

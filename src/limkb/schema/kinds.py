@@ -190,7 +190,9 @@ class Reference(Entry):
     type: ReferenceType = Field(default=ReferenceType.ARTICLE, description="Kind of publication.")
     title: Text = Field(description="Title as published.")
     authors: list[Text] = Field(
-        min_length=1, description='Authors in order, each as "Family, Given initials".'
+        default_factory=list,
+        description='Authors in order, each as "Family, Given initials". Leave empty only when no '
+        "text read shows them, and say so in `note`.",
     )
     journal: Text | None = Field(default=None, description="Journal (abbreviated) or publisher.")
     year: Annotated[int, Strict(), Field(ge=1800, le=2100)] = Field(description="Year of publication.")
@@ -219,6 +221,9 @@ class Reference(Entry):
         """'Li et al. (2018)' unless a name was given."""
         if self.name:
             return self.name
+        if not self.authors:
+            words = self.title.split()
+            return " ".join(words[:4]) + (" …" if len(words) > 4 else "") + f" ({self.year})"
         family = self.authors[0].split(",")[0].strip()
         if len(self.authors) == 1:
             who = family

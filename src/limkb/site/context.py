@@ -319,7 +319,10 @@ class Site:
 def reference_text(ref: Reference) -> str:
     """A reference as one line of a reference list: authors (year). Title. Journal volume (issue), pages."""
     authors = ref.authors if len(ref.authors) <= 6 else [*ref.authors[:5], "et al."]
-    parts = [", ".join(authors) + f" ({ref.year}).", ref.title.rstrip(".") + "."]
+    parts = [
+        (", ".join(authors) or "Authors not shown in the text read") + f" ({ref.year}).",
+        ref.title.rstrip(".") + ".",
+    ]
     venue = " ".join(p for p in (ref.journal, ref.volume) if p)
     if ref.issue:
         venue += f" ({ref.issue})"

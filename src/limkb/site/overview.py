@@ -449,7 +449,7 @@ def bibliography_page(site: Site) -> str:
     """Every reference as a list item, with the entries citing it."""
     links = site.links("bibliography.md")
     refs = [r for r in site.of_kind("reference") if isinstance(r, Reference)]
-    refs.sort(key=lambda r: (r.authors[0].lower(), r.year, r.id))
+    refs.sort(key=lambda r: ((r.authors[0] if r.authors else r.title).lower(), r.year, r.id))
     items = [
         {
             "id": r.id,
