@@ -182,3 +182,22 @@ def test_every_table_value_in_kb_names_the_library_table_and_correlations_say_so
             if computed and (item.note is None or "correlation" not in item.note):
                 bad.append(f"{entry.id}: {item.property} is computed from a correlation; say so in `note`")
     assert not bad, "\n".join(bad)
+
+
+def test_property_value_converts_units_and_prefers_room_temperature() -> None:
+    from limkb.schema.materials import MaterialProperty, property_value
+    from limkb.schema.units import UnitError
+
+    def item(**fields: Any) -> MaterialProperty:
+        return MaterialProperty.model_validate({"source": SOURCE[0], **fields})
+
+    items = [
+        item(property="dielectric-constant", value=6.0, unit="1", temperature="60 °C"),
+        item(property="dielectric-constant", value=7.2, unit="1", temperature="298 K"),
+        item(property="donor-number", value=83.68, unit="kJ/mol", note="Gutmann"),
+    ]
+    assert property_value(items, "dielectric-constant", "1") == pytest.approx(7.2)
+    assert property_value(items, "donor-number", "kcal/mol") == pytest.approx(20.0)
+    assert property_value(items, "viscosity", "mPa s") is None
+    with pytest.raises(UnitError):
+        property_value(items, "donor-number", "V")

@@ -14,6 +14,7 @@ The checks that need RDKit (the SMILES is readable, the formula agrees with it) 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, Strict, StringConstraints, field_validator, model_validator
@@ -42,6 +43,7 @@ __all__ = [
     "Smiles",
     "cas_check_digit",
     "property_label",
+    "property_value",
 ]
 
 _CAS = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
@@ -233,6 +235,31 @@ def _states_conditions(name: str, note: str | None) -> None:
                 "hint": f"add `note:` with {what}",
             },
         )
+
+
+ROOM_TEMPERATURE_K = 298.15
+"""The temperature :func:`property_value` prefers a value at, in kelvin."""
+
+
+def property_value(properties: Sequence[MaterialProperty], name: str, unit: str) -> float | None:
+    """The value of the property ``name`` converted to ``unit``, or ``None`` when none is given.
+
+    For a descriptor that weighs a material's property (a blend's dielectric constant or donor
+    number): among several values of the property, the one stated closest to 25 °C is taken (a
+    value without a temperature counts as at 25 °C); ties keep the order of the entry. Raises
+    :class:`~limkb.schema.units.UnitError` when ``unit`` is not of the property's dimension."""
+    found = [item for item in properties if item.property == name]
+    if not found:
+        return None
+
+    def distance(item: MaterialProperty) -> float:
+        if item.temperature is None:
+            return 0.0
+        kelvin = convert(item.temperature.value, item.temperature.unit, "K")
+        return abs(kelvin - ROOM_TEMPERATURE_K)
+
+    best = min(found, key=distance)
+    return convert(best.value, best.unit, unit)
 
 
 MAX_DENSITY = 30.0
