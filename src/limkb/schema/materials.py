@@ -14,6 +14,7 @@ The checks that need RDKit (the SMILES is readable, the formula agrees with it) 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, Strict, StringConstraints, field_validator, model_validator
@@ -33,6 +34,7 @@ from limkb.schema.fields import (
 from limkb.schema.units import UnitError, convert, parse_unit
 
 __all__ = [
+    "PROPERTY_LABELS",
     "PROPERTY_UNITS",
     "Cas",
     "MaterialDensity",
@@ -40,6 +42,8 @@ __all__ = [
     "PhysicalProperty",
     "Smiles",
     "cas_check_digit",
+    "property_label",
+    "property_value",
 ]
 
 _CAS = re.compile(r"^(\d{2,7})-(\d{2})-(\d)$")
@@ -93,20 +97,61 @@ Smiles = Annotated[
 """A SMILES string (read by RDKit in the checks)."""
 
 PhysicalProperty = Literal[
-    "dielectric-constant", "viscosity", "melting-point", "boiling-point", "flash-point", "density"
+    "dielectric-constant",
+    "viscosity",
+    "donor-number",
+    "oxidation-limit",
+    "reduction-limit",
+    "homo-energy",
+    "lumo-energy",
+    "melting-point",
+    "boiling-point",
+    "flash-point",
+    "density",
 ]
 
 PROPERTY_UNITS: dict[str, tuple[str, str]] = {
     "density": ("density", "g/cm3"),
     "dielectric-constant": ("dimensionless", "1"),
     "viscosity": ("viscosity", "mPa s"),
+    "donor-number": ("molar-energy", "kcal/mol"),
+    "oxidation-limit": ("potential", "V"),
+    "reduction-limit": ("potential", "V"),
+    "homo-energy": ("energy", "eV"),
+    "lumo-energy": ("energy", "eV"),
     "melting-point": ("temperature", "°C"),
     "boiling-point": ("temperature", "°C"),
     "flash-point": ("temperature", "°C"),
 }
-"""Each physical property, the dimension its unit must measure and an example unit."""
+"""Each physical property, the dimension its unit must measure and an example unit, in the
+order a material's page lists them."""
+
+PROPERTY_LABELS: dict[str, str] = {
+    "oxidation-limit": "oxidation limit (vs Li/Li⁺)",
+    "reduction-limit": "reduction limit (vs Li/Li⁺)",
+    "homo-energy": "HOMO energy (computed)",
+    "lumo-energy": "LUMO energy (computed)",
+}
+"""How a property is named on a page where its id alone would mislead (a potential's reference
+electrode, an orbital energy that is a computation, not a measurement)."""
 
 _NEEDS_TEMPERATURE = frozenset({"density", "dielectric-constant", "viscosity"})
+
+_NEEDS_NOTE: dict[str, str] = {
+    "oxidation-limit": "how it was measured: e.g. `LSV at 1 mV/s on Pt, 1 M LiFSI in X, cut-off 10 µA cm-2`",
+    "reduction-limit": "how it was measured: e.g. `LSV at 1 mV/s on Cu, 1 M LiFSI in X`",
+    "homo-energy": "how it was computed: e.g. `DFT, B3LYP/6-311+G(d,p), isolated molecule`",
+    "lumo-energy": "how it was computed: e.g. `DFT, B3LYP/6-311+G(d,p), isolated molecule`",
+    "donor-number": "how it was determined: e.g. `calorimetric (Gutmann), SbCl5 in 1,2-dichloroethane`",
+}
+"""Properties whose value means little without its conditions: the ends of a stability window
+depend on the electrode, salt, scan rate and current cut-off; an orbital energy on the level of
+theory; a donor number on the method. Their ``note`` is required and says which."""
+
+
+def property_label(name: str) -> str:
+    """The name a page shows for the property ``name`` (``oxidation limit (vs Li/Li⁺)``)."""
+    return PROPERTY_LABELS.get(name, name.replace("-", " "))
 
 
 class MaterialProperty(ClosedModel):
@@ -114,17 +159,27 @@ class MaterialProperty(ClosedModel):
     at, and its source (a property library's table, or a paper)."""
 
     property: PhysicalProperty = Field(
-        description="Which property: `dielectric-constant`, `viscosity`, `melting-point`, "
-        "`boiling-point`, `flash-point`, or `density` (at another temperature than `density:`)."
+        description="Which property: `dielectric-constant`, `viscosity`, `donor-number` (Gutmann, "
+        "kcal/mol), `oxidation-limit` and `reduction-limit` (measured ends of the electrochemical "
+        "stability window, V vs Li/Li+), `homo-energy` and `lumo-energy` (computed orbital energies, "
+        "eV; never a measured limit), `melting-point`, `boiling-point`, `flash-point`, or `density` "
+        "(at another temperature than `density:`)."
     )
     value: Number = Field(description="The value, in `unit`.")
-    unit: Text = Field(description="Its unit: `1` (dielectric constant), `mPa s`, `°C` or `K`, `g/cm3`.")
+    unit: Text = Field(
+        description="Its unit: `1` (dielectric constant), `mPa s`, `kcal/mol` (donor number), `V` "
+        "(vs Li/Li+), `eV`, `°C` or `K`, `g/cm3`."
+    )
     temperature: Temperature | None = Field(
         default=None,
         description="The temperature it holds at (needed for density, dielectric constant and viscosity).",
     )
     source: Source = Field(description="Where the value is stated: the table and its publication.")
-    note: Markdown | None = Field(default=None, description="How the value was read or computed.")
+    note: Markdown | None = Field(
+        default=None,
+        description="How the value was read or computed; required for the stability-window limits "
+        "(electrode, salt, scan rate, cut-off), orbital energies (level of theory) and donor numbers (method).",
+    )
 
     @field_validator("unit")
     @classmethod
@@ -163,7 +218,48 @@ class MaterialProperty(ClosedModel):
                 "a {property} needs the temperature it holds at",
                 {"property": self.property.replace("-", " "), "hint": "add `temperature: 25 °C`"},
             )
+        _states_conditions(self.property, self.note)
         return self
+
+
+def _states_conditions(name: str, note: str | None) -> None:
+    """Refuse a property whose value needs its conditions (:data:`_NEEDS_NOTE`) without a note."""
+    what = _NEEDS_NOTE.get(name)
+    if what is not None and note is None:
+        raise PydanticCustomError(
+            "missing-conditions",
+            "a {property} needs a `note` saying {what}",
+            {
+                "property": property_label(name),
+                "what": what.split(":", 1)[0],
+                "hint": f"add `note:` with {what}",
+            },
+        )
+
+
+ROOM_TEMPERATURE_K = 298.15
+"""The temperature :func:`property_value` prefers a value at, in kelvin."""
+
+
+def property_value(properties: Sequence[MaterialProperty], name: str, unit: str) -> float | None:
+    """The value of the property ``name`` converted to ``unit``, or ``None`` when none is given.
+
+    For a descriptor that weighs a material's property (a blend's dielectric constant or donor
+    number): among several values of the property, the one stated closest to 25 °C is taken (a
+    value without a temperature counts as at 25 °C); ties keep the order of the entry. Raises
+    :class:`~limkb.schema.units.UnitError` when ``unit`` is not of the property's dimension."""
+    found = [item for item in properties if item.property == name]
+    if not found:
+        return None
+
+    def distance(item: MaterialProperty) -> float:
+        if item.temperature is None:
+            return 0.0
+        kelvin = convert(item.temperature.value, item.temperature.unit, "K")
+        return abs(kelvin - ROOM_TEMPERATURE_K)
+
+    best = min(found, key=distance)
+    return convert(best.value, best.unit, unit)
 
 
 MAX_DENSITY = 30.0

@@ -87,6 +87,7 @@ def _table() -> dict[str, Unit]:
         (("cycles", "cycle"), "count", 1.0),
         (("eV",), "energy", 1.0),
         (("kJ/mol", "kJ mol-1"), "molar-energy", 1.0),
+        (("kcal/mol", "kcal mol-1"), "molar-energy", 4.184),
         (("nm/cycle",), "growth-per-cycle", 1.0),
         (("Å/cycle",), "growth-per-cycle", 0.1),
         (("cm2/s", "cm2 s-1"), "diffusivity", 1.0),

@@ -25,7 +25,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from limkb.schema.kinds import Material
-from limkb.schema.materials import PROPERTY_UNITS
+from limkb.schema.materials import PROPERTY_UNITS, property_label
 from limkb.site.context import Links, Site
 from limkb.site.memo import SvgStore
 
@@ -180,6 +180,7 @@ def material_view(site: Site, material: Material, links: Links) -> dict[str, Any
         rows.append(
             {
                 "property": "density",
+                "order": list(PROPERTY_UNITS).index("density"),
                 "value": _quantity(density.value, density.unit),
                 "temperature": None
                 if density.temperature is None
@@ -191,7 +192,8 @@ def material_view(site: Site, material: Material, links: Links) -> dict[str, Any
     for item in material.properties:
         rows.append(
             {
-                "property": item.property.replace("-", " "),
+                "property": property_label(item.property),
+                "order": list(PROPERTY_UNITS).index(item.property),
                 "value": _quantity(item.value, item.unit),
                 "temperature": None
                 if item.temperature is None
@@ -200,7 +202,7 @@ def material_view(site: Site, material: Material, links: Links) -> dict[str, Any
                 "note": item.note,
             }
         )
-    rows.sort(key=lambda r: (list(PROPERTY_UNITS).index(r["property"].replace(" ", "-")), r["value"]))
+    rows.sort(key=lambda r: (r["order"], r["value"]))
     if computed is None and not rows and missing is None and material.cas is None:
         return None
     return {
