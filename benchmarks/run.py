@@ -51,6 +51,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -561,6 +563,33 @@ def write_readme(readme: Path, report: dict[str, Any]) -> None:
     readme.write_text(before + readme_block(report) + after, encoding="utf-8")
 
 
+def _project(
+    workdir: Path,
+    size: int,
+    seed: int,
+    content: str,
+    generate: Callable[..., Any],
+    replicate: Callable[[Path, Path, int], int],
+) -> Path:
+    """The project measured at ``size`` entries, written once and reused: generated word salad,
+    or the real kb/ replicated ``ceil(size / entries in kb/)`` times."""
+    if content == "real":
+        real = sum(1 for _ in (ROOT / "kb").glob("*/*.yaml"))
+        copies = max(1, -(-size // real))
+        project = workdir / f"real-x{copies}"
+    else:
+        project = workdir / f"kb-{size}-seed{seed}"
+    marker = project / ".generated"
+    if not marker.is_file():
+        shutil.rmtree(project, ignore_errors=True)
+        if content == "real":
+            counts: Any = {"entries": replicate(ROOT, project, copies)}
+        else:
+            counts = generate(project, size, seed=seed)
+        marker.write_text(json.dumps(counts), encoding="utf-8")
+    return project
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="limkb scale benchmarks")
     parser.add_argument("--sizes", default="1000,3000,10000", help="entry counts, comma-separated")
@@ -581,6 +610,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=Path("build/bench.json"), help="JSON output")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--content",
+        choices=("generated", "real"),
+        default="generated",
+        help="generated: the generator's synthetic KB; real: this project's kb/ replicated (replicate.py)",
+    )
     parser.add_argument("--from", dest="source", type=Path, help="a JSON written before: no measuring")
     parser.add_argument("--readme", type=Path, help="write the table into this README (between its markers)")
     parser.add_argument(
@@ -601,6 +636,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     from generate import generate
+    from replicate import replicate
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     wanted = [m for m in args.only.split(",") if m] or list(METRICS)
@@ -613,12 +649,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     started = time.time()
     for size in sizes:
-        project = args.workdir / f"kb-{size}-seed{args.seed}"
-        marker = project / ".generated"
-        if not marker.is_file():
-            shutil.rmtree(project, ignore_errors=True)
-            counts = generate(project, size, seed=args.seed)
-            marker.write_text(json.dumps(counts), encoding="utf-8")
+        project = _project(args.workdir, size, args.seed, args.content, generate, replicate)
         baseline = None
         if "baseline" in metrics:  # in a child: the parent stays small, so children's peak RSS is their own
             me = [

@@ -63,6 +63,24 @@ class Inputs:
             for m in materials
         }
         self._formulations: dict[str, dict[str, float] | None] = {}
+        self._descriptor_errors: dict[tuple[str, str], DescriptorError | None] = {}
+
+    def descriptor_error(self, written: str, conventions: Conventions) -> DescriptorError | None:
+        """Why the electrolyte ``written`` (read with ``conventions``) gives no descriptors, or None
+        when it gives them or its formulation fails (a formulation problem is reported where it
+        is); computed once per electrolyte and conventions."""
+        key = (written, str(conventions))
+        if key not in self._descriptor_errors:
+            self._descriptor_errors[key] = None
+            try:
+                compute_descriptors(
+                    formulation_of(written, self.index, conventions=conventions), self.material_data
+                )
+            except FormulationError:
+                pass
+            except DescriptorError as error:
+                self._descriptor_errors[key] = error
+        return self._descriptor_errors[key]
 
     def descriptors(self, dataset: Dataset, record: Record) -> dict[str, float] | None:
         """The record's descriptors (its electrolyte's, else its dataset's); None when not computable."""

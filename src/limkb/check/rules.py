@@ -13,10 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from limkb.analysis.descriptors import DescriptorError, compute_descriptors
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
-from limkb.analysis.inputs import Inputs, conventions_of, formulation_of, material_index
+from limkb.analysis.inputs import Inputs, conventions_of, material_index
 from limkb.analysis.variables import Plan, evaluate_plan, plan
 from limkb.check.ranges import (
     bounds,
@@ -585,6 +584,7 @@ def _check_analyses(result: Validated) -> None:
     :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``."""
     datasets = [e for e in result.checked().values() if isinstance(e, Dataset)]
     properties = {i: e for i, e in result.checked().items() if isinstance(e, Property)}
+    inputs: Inputs | None = None  # gathered once, when the first analysis needs it
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Analysis):
             continue
@@ -613,15 +613,17 @@ def _check_analyses(result: Validated) -> None:
                 entry=entry_id,
             )
         if the_plan is not None:
-            _check_descriptors(result, entry_id, entry, the_plan)
-            _check_defined(result, entry_id, entry, the_plan)
+            inputs = inputs or _inputs(result)
+            _check_descriptors(result, inputs, entry_id, the_plan)
+            _check_defined(result, inputs, entry_id, entry, the_plan)
 
 
-def _check_defined(result: Validated, analysis_id: str, analysis: Analysis, the_plan: Plan) -> None:
+def _check_defined(
+    result: Validated, inputs: Inputs, analysis_id: str, analysis: Analysis, the_plan: Plan
+) -> None:
     """Where ``x`` or ``y`` has no value for records whose inputs are numbers (a division by zero,
     the logarithm of a number <= 0, an overflow), a warning at that part of the expression names
     the records; an analysis left with no record at all says so."""
-    inputs = _inputs(result)
     try:
         rows = evaluate_plan(the_plan, analysis, inputs.descriptors)
     except LimkbError:
@@ -650,12 +652,11 @@ def _check_defined(result: Validated, analysis_id: str, analysis: Analysis, the_
         )
 
 
-def _check_descriptors(result: Validated, analysis_id: str, analysis: Analysis, the_plan: Plan) -> None:
+def _check_descriptors(result: Validated, inputs: Inputs, analysis_id: str, the_plan: Plan) -> None:
     """Each electrolyte an analysis takes descriptors of can give them (formulas, densities)."""
     used = {b.descriptor for _, bindings in the_plan.datasets for b in bindings.values() if b.descriptor}
     if not used:
         return
-    inputs = _inputs(result)
     for dataset, _ in the_plan.datasets:
         document = result.documents[dataset.id]
         reported: set[str] = set()
@@ -663,12 +664,8 @@ def _check_descriptors(result: Validated, analysis_id: str, analysis: Analysis, 
             written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
             if written is None or not isinstance(written, str) or written in reported:
                 continue
-            try:
-                formulation = formulation_of(written, inputs.index, conventions=conventions_of(dataset))
-                compute_descriptors(formulation, inputs.material_data)
-            except FormulationError:
-                continue  # reported by _check_formulations
-            except DescriptorError as error:
+            error = inputs.descriptor_error(written, conventions_of(dataset))
+            if error is not None:
                 reported.add(written)
                 loc = ("records", r, "electrolyte") if record.electrolyte is not None else ("electrolyte",)
                 report_at(

@@ -228,14 +228,57 @@ def _marked(folder: Path) -> bytes:
     return f"limkb version folder {folder.name}".encode()
 
 
-def _made_here(folder: Path) -> bool:
-    """Whether ``folder`` is a real folder limkb made on this machine (its sealed marker)."""
+def _made_here(folder: Path, name: str | None = None) -> bool:
+    """Whether ``folder`` is a real folder limkb made on this machine (its sealed marker), made
+    under ``name`` (its own name unless it was retired under another)."""
     try:
         if folder.is_symlink() or not folder.is_dir():
             return False
-        return unseal((folder / _MARKER).read_bytes()) == _marked(folder)
+        return unseal((folder / _MARKER).read_bytes()) == _marked(folder.with_name(name or folder.name))
     except OSError:
         return False
+
+
+_GONE = ".gone-"
+"""The prefix a retired version folder is renamed with, until it is deleted in the background."""
+
+_DELETE = "import shutil, sys\nfor path in sys.argv[1:]:\n    shutil.rmtree(path, ignore_errors=True)\n"
+"""The program of the background process that deletes retired folders."""
+
+
+def _retire(store: Path, folder: Path) -> Path | None:
+    """Rename a version folder limkb made out of the way (one rename, whatever its size);
+    the retired path, or None when it is not limkb's or cannot be moved."""
+    if not _made_here(folder):
+        return None
+    gone = store / f"{_GONE}{folder.name}"
+    try:
+        os.replace(folder, gone)
+    except OSError:
+        return None
+    return gone
+
+
+def _delete_in_background(folders: list[Path]) -> None:
+    """Delete ``folders`` in a process of their own, so that no build or preview waits for
+    the removal of a whole site (the folders were renamed out of the way first); what a
+    killed deleter leaves is found and deleted again by the next build."""
+    if not folders:
+        return
+    import subprocess
+
+    try:
+        subprocess.Popen(  # this interpreter, a fixed program, paths limkb made
+            [sys.executable, "-c", _DELETE, *map(str, folders)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+            start_new_session=True,
+        )
+    except OSError:
+        for folder in folders:  # no process to spare: delete here
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def check_places(project: Path, *folders: Path) -> None:
@@ -304,20 +347,29 @@ def _current(store: Path) -> str | None:
 
 
 def _clean_stale(store: Path, site_parent: Path) -> None:
-    """Delete version folders that are neither current nor being built (left by killed builds)."""
+    """Retire version folders that are neither current nor being built (left by killed builds),
+    and have them and earlier retired ones deleted in the background."""
     current = _current(store)
-    for folder in sorted(store.glob("v-*")) if store.is_dir() and not store.is_symlink() else []:
+    real_store = store.is_dir() and not store.is_symlink()
+    doomed: list[Path] = []
+    for folder in sorted(store.glob("v-*")) if real_store else []:
         if folder.name == current or not _made_here(folder):
             continue  # only what limkb made here is ever deleted
         fd = _lock(folder, wait=False) if (folder / ".lock").exists() else None
         if fd is None and (folder / ".lock").exists():
             continue  # a build is running in it
-        shutil.rmtree(folder, ignore_errors=True)
+        gone = _retire(store, folder)
         if fd is not None:
             os.close(fd)
+        if gone is not None:
+            doomed.append(gone)
+    for gone in sorted(store.glob(f"{_GONE}v-*")) if real_store else []:  # a deleter was stopped
+        if gone not in doomed and _made_here(gone, gone.name.removeprefix(_GONE)):
+            doomed.append(gone)
     for old in site_parent.glob(".limkb-build-*"):  # the temporary folders of earlier versions
         if _made_here(old) and time.time() - old.stat().st_mtime > 3600:
-            shutil.rmtree(old, ignore_errors=True)
+            doomed.append(old)
+    _delete_in_background(doomed)
 
 
 def _link(target: Path, store: Path, name: str) -> str:
@@ -520,9 +572,10 @@ def _build(
         if previous is not None and previous != work.name:
             old = store / previous
             fd = _lock(old, wait=False) if old.is_dir() else None
-            if fd is not None:
-                shutil.rmtree(old, ignore_errors=True)
+            if fd is not None:  # not in use by a running build: out of the way, deleted aside
+                gone = _retire(store, old)
                 os.close(fd)
+                _delete_in_background([gone] if gone is not None else [])
     finally:
         if "outputs" in locals():
             outputs.cancel()

@@ -24,6 +24,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -111,6 +112,9 @@ class Preview:
         )
         self.timings: list[tuple[str, float]] = []
         """(what, seconds) of the steps of the last refresh, for ``--verbose`` and the benchmarks."""
+        self.root = self.out
+        """The folder pages are served from: the last ``limkb build``'s site while the preview's
+        own first build runs (a warm start), then ``out``."""
 
     # -- building -----------------------------------------------------------------------
 
@@ -131,6 +135,46 @@ class Preview:
             mkdocs_build(self.config, dirty=dirty)
         finally:
             quiet.removeFilter(dirty_warning_filter)
+
+    def warm_site(self) -> Path | None:
+        """The site the last ``limkb build`` published, when it can stand in for the preview
+        while the preview's own build runs: limkb's own ``site/`` beside a build cache made on
+        this machine, with an ``index.html``. None otherwise (the preview builds first)."""
+        from limkb.commands.build import check_places
+        from limkb.files import trusted_cache
+
+        site, build = self.project / "site", self.project / "build"
+        try:
+            check_places(self.project, site, build)
+        except BuildError:
+            return None
+        if not (site / "index.html").is_file() or not trusted_cache(build / "cache"):
+            return None
+        return site
+
+    def start_warm(self, site: Path, then: Callable[[], None]) -> threading.Thread:
+        """Serve ``site`` at once and build the preview in the background; when the build is
+        done, serve it (live pages reload if it differs) and call ``then`` (start watching)."""
+
+        def build_then_switch() -> None:
+            started = time.perf_counter()
+            self.busy = True
+            try:
+                self.build()
+            except Exception as error:  # keep serving the last build's site
+                log.error("limkb: the preview could not be built: %s", error)
+                return
+            finally:
+                self.busy = False
+            self.root = self.out
+            self.version += 1
+            log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
+            then()
+
+        self.root = site
+        thread = threading.Thread(target=build_then_switch, daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         """Let the plugin go: MkDocs hands the same plugin object to every config of this process."""
@@ -210,7 +254,7 @@ class Preview:
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, directory=str(preview.out), **kwargs)
+                super().__init__(*args, directory=str(preview.root), **kwargs)
 
             def log_message(self, format: str, *args: Any) -> None:
                 log.debug("serve: " + format, *args)
@@ -293,12 +337,17 @@ class Preview:
             raise BuildError("serve", f"cannot serve on {host}:{port}: {error.strerror or error}") from None
         server.daemon_threads = True
         try:
-            started = time.perf_counter()
-            self.build()
-            log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
             stop = threading.Event()
             watcher = threading.Thread(target=self.watch, args=(stop,), daemon=True)
-            watcher.start()
+            warm = self.warm_site()
+            if warm is not None:
+                log.info("limkb: serving the last build while the preview builds")
+                self.start_warm(warm, watcher.start)
+            else:
+                started = time.perf_counter()
+                self.build()
+                log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
+                watcher.start()
             log.info("limkb: serving on http://%s:%d%s", host, server.server_address[1], self.mount)
             try:
                 server.serve_forever(poll_interval=0.2)

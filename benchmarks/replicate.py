@@ -1,0 +1,102 @@
+"""A real-like scale KB: the real ``kb/`` replicated N times with renamed ids.
+
+The generator (generate.py) writes word salad with the real KB's proportions, but its hub
+pages are smaller than the real ones. Replicating the real entries keeps their prose, their
+relation density and their hubs: copy ``k`` (k >= 1) of an entry ``x`` is ``x-r<k>``, and
+every id it names is renamed the same way, so each copy is a closed world linked like kb/.
+DOIs get the suffix ``.r<k>`` (a DOI is unique in a KB); names stay as they are, as two
+entries may share a name.
+
+    python benchmarks/replicate.py /tmp/kb-real-x20 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["replicate"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_SCALAR = re.compile(
+    r"^(?P<lead>\s*(?:- )?(?:(?P<key>[A-Za-z_][\w-]*): )?)(?P<value>[a-z0-9][a-z0-9-]*)(?P<trail>\s*)$"
+)
+_DOI = re.compile(r"^(?P<lead>\s*doi: )(?P<value>10\.\S+?)\s*$")
+_EXPRESSION = re.compile(r"^(?P<lead>\s*(?:x|y): )(?P<value>.+?)\s*$")
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9-]*[a-z0-9]")
+_NOT_IDS = frozenset({"family", "name", "column", "kind", "status", "grade", "bound", "unit"})
+"""Keys whose values are vocabulary words or column names, never entry ids."""
+
+
+def _ids(kb: Path) -> set[str]:
+    """Every entry id in ``kb`` (its file names)."""
+    return {path.stem for path in kb.glob("*/*.yaml")}
+
+
+def _rename_line(line: str, ids: set[str], suffix: str) -> str:
+    """``line`` with the id it holds as a whole scalar (or its DOI) made the copy's own."""
+    scalar = _SCALAR.match(line)
+    if scalar and scalar["value"] in ids and scalar["key"] not in _NOT_IDS:
+        return f"{scalar['lead']}{scalar['value']}-{suffix}{scalar['trail']}"
+    expression = _EXPRESSION.match(line)
+    if expression:
+        renamed = _TOKEN.sub(lambda m: f"{m[0]}-{suffix}" if m[0] in ids else m[0], expression["value"])
+        return f"{expression['lead']}{renamed}"
+    doi = _DOI.match(line)
+    if doi:
+        return f"{doi['lead']}{doi['value']}.{suffix}"
+    return line
+
+
+def _copy_entry(text: str, ids: set[str], suffix: str) -> str:
+    """The text of an entry file with the ids and DOIs it holds renamed for copy ``suffix``."""
+    return "".join(_rename_line(line, ids, suffix) + "\n" for line in text.splitlines())
+
+
+def replicate(source: Path, out_dir: Path, copies: int) -> int:
+    """Write ``out_dir`` as ``source`` (a project with ``kb/``, ``mkdocs.yml``, ``docs/``)
+    with its ``kb/`` replicated ``copies`` times; returns the number of entry files."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    shutil.copy2(source / "mkdocs.yml", out_dir / "mkdocs.yml")
+    if (source / "docs").is_dir():
+        shutil.copytree(source / "docs", out_dir / "docs")
+    kb = source / "kb"
+    ids = _ids(kb)
+    written = 0
+    for path in sorted(kb.glob("*/*.yaml")):
+        folder = out_dir / "kb" / path.parent.name
+        folder.mkdir(parents=True, exist_ok=True)
+        text = path.read_text(encoding="utf-8")
+        shutil.copy2(path, folder / path.name)
+        written += 1
+        for k in range(1, copies):
+            suffix = f"r{k}"
+            (folder / f"{path.stem}-{suffix}.yaml").write_text(
+                _copy_entry(text, ids, suffix), encoding="utf-8"
+            )
+            written += 1
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("copies", type=int, help="how many copies of kb/ (1 = kb/ itself)")
+    parser.add_argument(
+        "--source", type=Path, default=ROOT, help="the project to replicate (default: this one)"
+    )
+    args = parser.parse_args(argv)
+    count = replicate(args.source, args.out_dir, args.copies)
+    print(f"wrote {count} entries to {args.out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""A preview of a project built before starts warm: the last build's site is served at once,
+the preview's own build runs in the background, and its pages take over when it is done."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from limkb.commands.build import build
+from limkb.commands.preview import Preview
+from previewkit import WAIT, Running, free_port
+from sitefactory import write_project
+
+PAGE = "/limkb/entries/strategies/fec-additive.html"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    return write_project(tmp_path / "project")
+
+
+def _serve(preview: Preview) -> tuple[http.server.ThreadingHTTPServer, Running]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), preview.handler())
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server, Running(preview, f"http://127.0.0.1:{server.server_address[1]}")
+
+
+def test_the_last_build_is_served_while_the_preview_builds(project: Path, tmp_path: Path) -> None:
+    build(project)
+    preview = Preview(project, tmp_path / "out")
+    warm = preview.warm_site()
+    assert warm == project / "site"
+    own_build, release = preview.build, threading.Event()
+
+    def slow_build(*, dirty: bool = False) -> None:
+        assert release.wait(WAIT)  # the build cannot finish before the first page is served
+        own_build(dirty=dirty)
+
+    preview.build = slow_build  # type: ignore[method-assign]
+    watching = threading.Event()
+    server, running = _serve(preview)
+    try:
+        thread = preview.start_warm(warm, watching.set)
+        status, html = running.get(PAGE)
+        assert status == 200 and "FEC additive" in html  # from the last build, at once
+        assert '<script src="/__limkb__/live.js"></script>' in html
+        assert running.state()["busy"] is True and not watching.is_set()
+        version = running.state()["version"]
+        release.set()
+        thread.join(WAIT)
+        assert preview.root == preview.out and watching.is_set()
+        assert running.state()["version"] != version  # open pages reload onto the preview's own
+        assert (preview.out / "entries/strategies/fec-additive.html").is_file()
+        assert running.get(PAGE)[0] == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        preview.close()
+
+
+def test_without_a_build_the_preview_builds_first(project: Path, tmp_path: Path) -> None:
+    preview = Preview(project, tmp_path / "out")
+    try:
+        assert preview.warm_site() is None  # nothing built: the first page waits for the build
+    finally:
+        preview.close()
+
+
+def test_a_site_without_limkb_s_build_cache_is_not_served(project: Path, tmp_path: Path) -> None:
+    build(project)
+    (project / "build" / "cache" / "seal").unlink()  # not made by limkb on this machine
+    preview = Preview(project, tmp_path / "out")
+    try:
+        assert preview.warm_site() is None
+    finally:
+        preview.close()
