@@ -19,6 +19,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+
 __all__ = ["replicate"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,24 +40,37 @@ def _ids(kb: Path) -> set[str]:
     return {path.stem for path in kb.glob("*/*.yaml")}
 
 
-def _rename_line(line: str, ids: set[str], suffix: str) -> str:
+def _column_names(kb: Path) -> set[str]:
+    """The names of the datasets' columns: in an analysis's expression such a name means the
+    column, even where an entry has the same id, so it is kept as it is."""
+    names: set[str] = set()
+    for path in kb.glob("datasets/*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        columns = data.get("columns") if isinstance(data, dict) else None
+        names.update(c["name"] for c in columns or [] if isinstance(c, dict) and "name" in c)
+    return names
+
+
+def _rename_line(line: str, ids: set[str], suffix: str, columns: frozenset[str] = frozenset()) -> str:
     """``line`` with the id it holds as a whole scalar (or its DOI) made the copy's own."""
+    expression = _EXPRESSION.match(line)
+    if expression:  # an analysis's x or y: its ids, not its column names
+        renamed = _TOKEN.sub(
+            lambda m: f"{m[0]}-{suffix}" if m[0] in ids and m[0] not in columns else m[0], expression["value"]
+        )
+        return f"{expression['lead']}{renamed}"
     scalar = _SCALAR.match(line)
     if scalar and scalar["value"] in ids and scalar["key"] not in _NOT_IDS:
         return f"{scalar['lead']}{scalar['value']}-{suffix}{scalar['trail']}"
-    expression = _EXPRESSION.match(line)
-    if expression:
-        renamed = _TOKEN.sub(lambda m: f"{m[0]}-{suffix}" if m[0] in ids else m[0], expression["value"])
-        return f"{expression['lead']}{renamed}"
     doi = _DOI.match(line)
     if doi:
         return f"{doi['lead']}{doi['value']}.{suffix}"
     return line
 
 
-def _copy_entry(text: str, ids: set[str], suffix: str) -> str:
+def _copy_entry(text: str, ids: set[str], suffix: str, columns: frozenset[str] = frozenset()) -> str:
     """The text of an entry file with the ids and DOIs it holds renamed for copy ``suffix``."""
-    return "".join(_rename_line(line, ids, suffix) + "\n" for line in text.splitlines())
+    return "".join(_rename_line(line, ids, suffix, columns) + "\n" for line in text.splitlines())
 
 
 def replicate(source: Path, out_dir: Path, copies: int) -> int:
@@ -68,7 +83,7 @@ def replicate(source: Path, out_dir: Path, copies: int) -> int:
     if (source / "docs").is_dir():
         shutil.copytree(source / "docs", out_dir / "docs")
     kb = source / "kb"
-    ids = _ids(kb)
+    ids, columns = _ids(kb), frozenset(_column_names(kb))
     written = 0
     for path in sorted(kb.glob("*/*.yaml")):
         folder = out_dir / "kb" / path.parent.name
@@ -79,7 +94,7 @@ def replicate(source: Path, out_dir: Path, copies: int) -> int:
         for k in range(1, copies):
             suffix = f"r{k}"
             (folder / f"{path.stem}-{suffix}.yaml").write_text(
-                _copy_entry(text, ids, suffix), encoding="utf-8"
+                _copy_entry(text, ids, suffix, columns), encoding="utf-8"
             )
             written += 1
     return written
