@@ -30,6 +30,7 @@ from limkb.analysis.formulations import (
 )
 from limkb.check.validate import validate_kb
 from limkb.cli import cli
+from limkb.commands.import_table import import_table
 
 S, V, D, A = Role.SALT, Role.SOLVENT, Role.DILUENT, Role.ADDITIVE
 M, MOLAL = Amount.MOLAR, Amount.MOLAL
@@ -338,7 +339,7 @@ def test_a_hyphenated_name_is_split_unless_it_is_known() -> None:
     with pytest.raises(FormulationError, match="the solvents DEG:FTriEG have no ratio"):
         parse("1 M LiFSI in DEG-FTriEG", known=lambda name: False)
     # a blend of known materials is still a blend: only the whole token is asked about
-    blend = parse("1 M LiPF6 EC-DMC (1:1 v)", known=lambda name: name in {"EC", "DMC", "EC-DMC"[:2]})
+    blend = parse("1 M LiPF6 EC-DMC (1:1 v)", known=lambda name: name in {"EC", "DMC"})
     assert [c.name for c in blend.components] == ["LiPF6", "EC", "DMC"]
 
 
@@ -442,11 +443,16 @@ def _material(abbr: str, formula: str, roles: list[str], density: float | None) 
     return minimal("material", abbr, **fields)
 
 
-def _kb(tmp_path: Path, electrolytes: list[str], conventions: dict[str, str] | None = None) -> Path:
+def _kb(
+    tmp_path: Path, electrolytes: list[str], conventions: dict[str, str] | None = None, *, ce: bool = False
+) -> Path:
     entries: dict[str, Any] = {f"materials/{i}": _material(*fields) for i, fields in MATERIALS.items()}
     dataset: dict[str, Any] = {
         "records": [{"label": f"R{i}", "electrolyte": e} for i, e in enumerate(electrolytes)]
     }
+    if ce:  # a column to import values into
+        entries["properties/coulombic-efficiency"] = minimal("property", "CE", unit="%", scope="cell")
+        dataset["columns"] = [{"name": "ce", "property": "coulombic-efficiency", "unit": "%"}]
     if conventions is not None:
         dataset["conventions"] = conventions
     entries["datasets/printed"] = minimal("dataset", "Printed electrolytes", **dataset)
@@ -540,3 +546,72 @@ def test_descriptors_keeps_the_single_formulation_form(tmp_path: Path) -> None:
     both = CliRunner().invoke(cli, ["descriptors", "4 M LiFSI in DME", "--file", "-", "--kb", str(kb_dir)])
     neither = CliRunner().invoke(cli, ["descriptors", "--kb", str(kb_dir)])
     assert both.exit_code == neither.exit_code == 2
+
+
+# --- import-table reads a table's electrolytes under the dataset's conventions -----------
+
+
+def test_import_reads_bare_ratios_and_percents_as_the_dataset_declares(tmp_path: Path) -> None:
+    table = tmp_path / "rows.csv"
+    table.write_text("label,electrolyte,ce\nR9,1 M LiPF6 EC-DMC (1:1) 2% VC,98.5\n", encoding="utf-8")
+    undeclared = _kb(tmp_path / "none", [], ce=True)
+    refused = import_table(table, "printed", undeclared)
+    assert not refused.written
+    messages = [p.message for p in refused.report.errors]
+    assert len(messages) == 1 and "has no basis" in messages[0], messages
+
+    fractions = {}
+    for percent in ("wt", "vol"):
+        kb_dir = _kb(tmp_path / percent, [], {"ratio": "vol", "percent": percent}, ce=True)
+        done = import_table(table, "printed", kb_dir)
+        assert done.written, done.report.format("text")
+        [record] = limkb_records(kb_dir)
+        assert record["electrolyte"] == "1 M LiPF6 EC-DMC (1:1) 2% VC"  # stored as printed
+        fractions[percent] = record["descriptors"]["frac_c"]
+    # the same cell means 2 wt% of VC in one dataset and 2 vol% in the other
+    assert fractions["vol"] != pytest.approx(fractions["wt"])
+
+
+def limkb_records(kb_dir: Path) -> list[dict[str, Any]]:
+    """The records of the dataset ``printed`` as the Python API gives them."""
+    import limkb
+
+    return list(limkb.load(kb_dir).dataset("printed").records)
+
+
+# --- the Kim et al. 2023 compilation: every printed electrolyte read or located ----------
+
+ROOT = Path(__file__).resolve().parents[1]
+REFUSED_AT_FIRST = ROOT / "tests" / "data" / "kim2023-s01-refused.csv"
+"""The 35 rows of Dataset S01 (Kim et al. 2023) refused by the first import, as the sheet prints them."""
+REASONS = (
+    "a bare '%' is ambiguous",
+    "has no basis",
+    "have no ratio (no convention can supply one)",
+    "reads as the solvent of a second electrolyte",
+    "is not a material",
+)
+
+
+def test_every_electrolyte_of_the_compilation_parses_or_is_located_with_what_is_missing() -> None:
+    import csv
+
+    import yaml
+
+    from limkb.commands.descriptors import describe_lines
+
+    dataset = yaml.safe_load((ROOT / "kb" / "datasets" / "kim2023-li-cu-ce.yaml").read_text(encoding="utf-8"))
+    printed = {r["label"]: r["electrolyte"] for r in dataset["records"]}
+    with REFUSED_AT_FIRST.open(encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            assert printed.setdefault(row["literature_id"], row["electrolyte"]) == row["electrolyte"]
+    assert len(printed) == 150
+    _, out, summary = describe_lines(enumerate(printed.values(), start=1), ROOT / "kb")
+    found = [json.loads(line) for line in out]
+    refused = [f for f in found if not f["ok"]]
+    assert summary == "150 formulations read, 17 with errors"
+    assert len(dataset["records"]) == 133  # every row that reads is in the dataset
+    for failure in refused:
+        [error] = failure["errors"]
+        assert error["code"] in ("bad-formulation", "unknown-material") and error["column"] >= 1
+        assert any(reason in error["message"] for reason in REASONS), error["message"]
