@@ -52,3 +52,34 @@ def test_a_one_sided_range_and_a_property_without_either(tmp_path: Path) -> None
     assert "at least 10 %" in _row(ce, "plausible range") and "defined as" not in ce
     thickness = pages["entries/properties/sei-thickness.md"]
     assert "plausible range" not in thickness and "defined as" not in thickness
+
+
+DME = minimal(
+    "material",
+    "1,2-Dimethoxyethane",
+    aliases=["DME"],
+    roles=["solvent"],
+    formula="C4H10O2",
+    smiles="COCCOC",
+    identifiers_source=SOURCE[0],
+    density={"value": 0.868, "unit": "g/cm3", "source": SOURCE[0]},
+    properties=[
+        {
+            "property": "dielectric-constant",
+            "value": 7.3,
+            "unit": "1",
+            "temperature": "25 °C",
+            "source": SOURCE[0],
+        }
+    ],
+)
+
+
+def test_a_material_page_shows_its_formula_once_and_a_dimensionless_value_alone(tmp_path: Path) -> None:
+    kb = load(write_kb(tmp_path, {"materials/dme": DME}), cache=False)
+    page = render(kb, options=RenderOptions(date="2024-01-02"))["entries/materials/dme.md"]
+    assert isinstance(page, str)
+    assert page.count("<td>C4H10O2</td>") == 1 and "<th>formula (from the SMILES)</th>" in page
+    assert "<th>formula</th>" not in page
+    assert ">7.3<" in page and "7.3 1" not in page
+    assert ">0.868 g/cm3<" in page

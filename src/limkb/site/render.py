@@ -184,6 +184,22 @@ def _property_view(site: Site, entry: Property, links: Links) -> dict[str, Any] 
     }
 
 
+def _one_formula(
+    facts: list[tuple[str, str]], material: Material, view: dict[str, Any] | None
+) -> list[tuple[str, str]]:
+    """The facts without the declared formula when the SMILES gives one (shown with the
+    chemistry); a declared formula that holds other atoms stays, flagged."""
+    computed = (view or {}).get("computed")
+    if computed is None or material.formula is None:
+        return facts
+    from limkb.analysis.chemistry import same_atoms
+
+    if same_atoms(material.formula, computed["formula"]):
+        return [(label, value) for label, value in facts if label != "formula"]
+    flagged = "formula (declared; the SMILES gives another)"
+    return [(flagged if label == "formula" else label, value) for label, value in facts]
+
+
 def _conditions(value: BaseModel | None) -> list[tuple[str, str]]:
     if value is None:
         return []
@@ -386,7 +402,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "reference": None,
         "dataset": None,
         "analysis": None,
-        "material": material_view(site, entry, links) if isinstance(entry, Material) else None,
+        "material": None,
         "property": _property_view(site, entry, links) if isinstance(entry, Property) else None,
         "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
         "discussed": [
@@ -398,6 +414,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "history": _dates(site, entry.id),
         "options": {"date": site.options.date, "version": site.options.version},
     }
+    if isinstance(entry, Material):
+        context["material"] = material_view(site, entry, links)
+        context["entry"]["facts"] = _one_formula(context["entry"]["facts"], entry, context["material"])
     if isinstance(entry, Reference):
         context["reference"] = {
             "text": reference_text(entry),
