@@ -133,3 +133,25 @@ def test_an_edit_of_each_kind_keeps_the_generated_kb_valid(tmp_path: Path) -> No
         validated = validate_kb(project / "kb")
         assert not validated.report.problems, (kind, validated.report.problems[:3])
         path.write_bytes(original)
+
+
+def test_measurements_rows_share_one_timing_and_read_every_printed_notation(tmp_path: Path) -> None:
+    """benchmarks/measurements.py: every printed notation resolves against the real kb/, the
+    import rows run (at a small size here) and the table shows one line per row."""
+    measurements = _module("measurements")
+    inputs = measurements._inputs()
+    texts = measurements._texts(2 * len(measurements.PRINTED))
+    assert len(measurements._resolved(texts, inputs)) == len(texts)
+    rows = measurements.bench_import_sizes(1, sizes=(20,))
+    assert rows[0]["exit"] == 0 and rows[0]["seconds"] > 0 and rows[0]["baseline"] > 0
+    lines = measurements.table(rows).splitlines()
+    assert len(lines) == 2 and "import-table 20 rows with sources (written)" in lines[1]
+    assert set(measurements.BENCHES) >= {
+        "parse",
+        "descriptors",
+        "import",
+        "analyses",
+        "structures",
+        "rebuild",
+    }
+    assert not (BENCHMARKS / "notation.py").exists() and not (BENCHMARKS / "import_rows.py").exists()

@@ -30,6 +30,7 @@ from limkb.analysis.formulations import (
 )
 from limkb.check.validate import validate_kb
 from limkb.cli import cli
+from limkb.commands.import_table import import_table
 
 S, V, D, A = Role.SALT, Role.SOLVENT, Role.DILUENT, Role.ADDITIVE
 M, MOLAL = Amount.MOLAR, Amount.MOLAL
@@ -171,6 +172,33 @@ ACCEPTED: list[tuple[str, Conventions | None, list[tuple[str, Role, float, Amoun
         None,
         [("LiN(SO2F)2", S, 1, M), ("1,2-dimethoxyethane", V, 1, VOL)],
     ),
+    # the forms of the Kim et al. 2023 compilation that were refused as printed
+    ("1M LiFSI EC/DEC (v 1:1)", None, [("LiFSI", S, 1, M), ("EC", V, 1, VOL), ("DEC", V, 1, VOL)]),
+    ("1 M LiPF6 in EC:DMC (w 3:7)", None, [("LiPF6", S, 1, M), ("EC", V, 3, WT), ("DMC", V, 7, WT)]),
+    ("5M LiTFSI 1-4 (EA-DCM vol)", None, [("LiTFSI", S, 5, M), ("EA", V, 1, VOL), ("DCM", V, 4, VOL)]),
+    ("1 M LiPF6 1:2 (EC/DMC wt)", None, [("LiPF6", S, 1, M), ("EC", V, 1, WT), ("DMC", V, 2, WT)]),
+    ("2.2M LiFSI TEP (= 1:2 MR)", None, [("LiFSI", S, 2.2, M), ("TEP", V, 2, MOL)]),
+    ("2.2M LiFSI TEP (=1:2 mol)", None, [("LiFSI", S, 2.2, M), ("TEP", V, 2, MOL)]),
+    ("4.5 M LiFSI/DME (1 : 1)", None, [("LiFSI", S, 4.5, M), ("DME", V, 1, MOL)]),
+    ("LiFSI DMC (1:1.5 MR)", None, [("LiFSI", S, 1, MOL), ("DMC", V, 1.5, MOL)]),
+    ("LiFSI-TEP 1:1 molar", None, [("LiFSI", S, 1, MOL), ("TEP", V, 1, MOL)]),
+    ("LiFSI-TEP 1:1.5 molar", None, [("LiFSI", S, 1, MOL), ("TEP", V, 1.5, MOL)]),
+    ("1 M LiPF6 EC-DMC 3:7 wt", None, [("LiPF6", S, 1, M), ("EC", V, 3, WT), ("DMC", V, 7, WT)]),
+    (
+        "1 M LiTFSI in DOL/DME (1:1 vol) with 5 wt% LiNO3",
+        None,
+        [("LiTFSI", S, 1, M), ("DOL", V, 1, VOL), ("DME", V, 1, VOL), ("LiNO3", A, 5, WTP)],
+    ),
+    (
+        "1.8 M LiFSI/DME (1 : 1) with HFME at 50% concentration",
+        Conventions.of(percent="vol"),
+        [("LiFSI", S, 1.8, M), ("DME", V, 1, MOL), ("HFME", A, 50, VOLP)],
+    ),
+    (
+        "1 M LiFSI in DME with TTE at 30 vol%",
+        None,
+        [("LiFSI", S, 1, M), ("DME", V, 1, VOL), ("TTE", A, 30, VOLP)],
+    ),
 ]
 
 
@@ -219,6 +247,22 @@ REFUSED = [
     ("1 M LiPF6 in EC:DMC", "have no ratio", "EC:DMC"),
     ("1 M LiPF6 in EC + VC", "has no amount", "VC"),
     ("2 wt% VC in EC", "a salt's amount is a concentration", "2 wt% VC"),
+    # the compilation's rows that stay refused, each for what it leaves unsaid
+    ("1M LiTFSI DME-DOL (1:1) 3% LiNO3", "has no basis", "(1:1)"),
+    ("5M LiTFSI 1-4 (EA-DCM)", "has no basis", "1-4 (EA-DCM)"),
+    ("1.8 M LiFSI/DME (1 : 1) with HFME at 50% concentration", "a bare '%' is ambiguous", "50%"),
+    ("10 M LiFSI EC-DMC", "have no ratio (no convention can supply one)", "EC-DMC"),
+    ("1 M LiFSI in DME with HFME", "additive 'HFME' has no amount", "HFME"),
+    ("1 M LiFSI in DME with HFME at 50 wt", "additive 'HFME' has no amount", "HFME"),
+    (
+        "1 M LiPF6 EC-DMC (1:1 v), 0.5 M LiNO3 TEGDME, 70%",
+        "'TEGDME' has no amount: after 'LiNO3' it reads as the solvent of a second electrolyte",
+        "TEGDME",
+    ),
+    ("2.2M LiFSI TEP (= 1:2 vol)", "a ratio that counts the salt is by moles", "(= 1:2 vol)"),
+    ("1M LiFSI EC/DEC (v 1:1 v)", "has two bases", "(v 1:1 v)"),
+    ("5M LiTFSI 1-4 (EA-DCM vol", "'(' is never closed", "("),
+    ("5M LiTFSI 1-4 (EA-DCM by)", "expected the basis and ')'", "by)"),
 ]
 
 
@@ -243,9 +287,10 @@ def test_what_cannot_be_read_is_located_with_a_fix(text: str, message: str, at: 
     ids=["nested 5,000 deep", "20,000 solvents", "a ratio of 50,001", "a long basis", "locants"],
 )
 def test_hostile_texts_are_refused_quickly_with_short_messages(text: str) -> None:
-    with pytest.raises(FormulationError) as caught:
-        parse(text)
-    assert len(caught.value.message) < 200 and len(caught.value.hint) < 400
+    for known in (None, lambda name: name.startswith("DME-")):  # hyphenated names looked up whole
+        with pytest.raises(FormulationError) as caught:
+            parse(text, known=known)
+        assert len(caught.value.message) < 200 and len(caught.value.hint) < 400
 
 
 def test_additives_in_a_base_nest_three_deep_at_most() -> None:
@@ -263,6 +308,66 @@ def test_the_ambiguity_errors_name_the_choices_and_the_declaration() -> None:
         parse("1 M LiPF6 in EC:DMC (1:1)")
     for choice in ("v/v", "w/w", "mol", "ratio: vol", "conventions", "--ratio"):
         assert choice in caught.value.hint
+
+
+CROWNED = "1 M LiPF6 FEC-DMC (1:1 v) 0.25wt% 12-Crown-4"
+KNOWN = {"12-crown-4", "18-crown-6", "deg-ftrieg"}
+
+# (text, components as (name, role)): a hyphenated token that is a material's whole name
+HYPHENATED = [
+    (CROWNED, [("LiPF6", S), ("FEC", V), ("DMC", V), ("12-Crown-4", A)]),
+    (
+        "1 M LiPF6 FEC-EC-DEC (2:9:9 vol) 0.05 M RbNO3 0.05M 18-crown-6",
+        [("LiPF6", S), ("FEC", V), ("EC", V), ("DEC", V), ("RbNO3", A), ("18-crown-6", A)],
+    ),
+    ("1 M LiFSI in DEG-FTriEG", [("LiFSI", S), ("DEG-FTriEG", V)]),
+    ("12-Crown-4-DMC (1:9 v) 1 M LiPF6", [("12-Crown-4", V), ("DMC", V), ("LiPF6", S)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), HYPHENATED, ids=[row[0] for row in HYPHENATED])
+def test_a_hyphenated_material_name_is_one_name(text: str, expected: list[tuple[str, Role]]) -> None:
+    found = parse(text, known=lambda name: name.lower() in KNOWN).components
+    assert [(c.name, c.role) for c in found] == expected
+    for c in found:
+        assert text[c.end - len(c.name) : c.end] == c.name
+
+
+def test_a_hyphenated_name_is_split_unless_it_is_known() -> None:
+    with pytest.raises(FormulationError, match="found '-4'"):
+        parse(CROWNED)  # no names known: '12-Crown' and a stray '-4'
+    with pytest.raises(FormulationError, match="the solvents DEG:FTriEG have no ratio"):
+        parse("1 M LiFSI in DEG-FTriEG", known=lambda name: False)
+    # a blend of known materials is still a blend: only the whole token is asked about
+    blend = parse("1 M LiPF6 EC-DMC (1:1 v)", known=lambda name: name in {"EC", "DMC"})
+    assert [c.name for c in blend.components] == ["LiPF6", "EC", "DMC"]
+
+
+def test_the_material_index_says_which_hyphenated_names_it_knows() -> None:
+    index = MaterialIndex.of([("crown-12-4", ["12-Crown-4", "12C4"], ["additive"])])
+    assert index.knows("12-crown-4") and index.knows("12C4") and not index.knows("12-Crown")
+    formulation, errors = resolve(parse(CROWNED, known=index.knows), index)
+    assert formulation.components[-1].material == "crown-12-4"
+    assert [e.name for e in errors if isinstance(e, UnknownMaterialError)] == ["LiPF6", "FEC", "DMC"]
+
+
+def test_a_restated_molar_ratio_gives_the_descriptors_of_the_concentration() -> None:
+    assert _descriptors("4.5 M LiFSI/DME (1 : 1)") == pytest.approx(_descriptors("4.5 M LiFSI in DME"))
+    assert _descriptors("2.2M LiFSI DME (= 1:2 MR)") == pytest.approx(_descriptors("2.2 M LiFSI in DME"))
+
+
+def test_a_misprinted_compound_is_an_unknown_material_naming_the_candidates() -> None:
+    index = MaterialIndex.of(
+        [
+            ("lifsi", ["LiFSI"], ["salt"]),
+            ("dioxolane", ["1,3-Dioxolane", "DOL"], ["solvent"]),
+            ("dioxane", ["1,4-Dioxane"], ["solvent"]),
+        ]
+    )
+    _, errors = resolve(parse("1 M LiFSI 1,4-Dioxolane", known=index.knows), index)
+    [error] = errors
+    assert error.code == "unknown-material" and "'1,4-Dioxolane' is not a material" in error.message
+    assert "'1,3-Dioxolane'" in error.message and "'1,4-Dioxane'" in error.message
 
 
 # --- names, descriptors ----------------------------------------------------------------------
@@ -338,11 +443,16 @@ def _material(abbr: str, formula: str, roles: list[str], density: float | None) 
     return minimal("material", abbr, **fields)
 
 
-def _kb(tmp_path: Path, electrolytes: list[str], conventions: dict[str, str] | None = None) -> Path:
+def _kb(
+    tmp_path: Path, electrolytes: list[str], conventions: dict[str, str] | None = None, *, ce: bool = False
+) -> Path:
     entries: dict[str, Any] = {f"materials/{i}": _material(*fields) for i, fields in MATERIALS.items()}
     dataset: dict[str, Any] = {
         "records": [{"label": f"R{i}", "electrolyte": e} for i, e in enumerate(electrolytes)]
     }
+    if ce:  # a column to import values into
+        entries["properties/coulombic-efficiency"] = minimal("property", "CE", unit="%", scope="cell")
+        dataset["columns"] = [{"name": "ce", "property": "coulombic-efficiency", "unit": "%"}]
     if conventions is not None:
         dataset["conventions"] = conventions
     entries["datasets/printed"] = minimal("dataset", "Printed electrolytes", **dataset)
@@ -436,3 +546,72 @@ def test_descriptors_keeps_the_single_formulation_form(tmp_path: Path) -> None:
     both = CliRunner().invoke(cli, ["descriptors", "4 M LiFSI in DME", "--file", "-", "--kb", str(kb_dir)])
     neither = CliRunner().invoke(cli, ["descriptors", "--kb", str(kb_dir)])
     assert both.exit_code == neither.exit_code == 2
+
+
+# --- import-table reads a table's electrolytes under the dataset's conventions -----------
+
+
+def test_import_reads_bare_ratios_and_percents_as_the_dataset_declares(tmp_path: Path) -> None:
+    table = tmp_path / "rows.csv"
+    table.write_text("label,electrolyte,ce\nR9,1 M LiPF6 EC-DMC (1:1) 2% VC,98.5\n", encoding="utf-8")
+    undeclared = _kb(tmp_path / "none", [], ce=True)
+    refused = import_table(table, "printed", undeclared)
+    assert not refused.written
+    messages = [p.message for p in refused.report.errors]
+    assert len(messages) == 1 and "has no basis" in messages[0], messages
+
+    fractions = {}
+    for percent in ("wt", "vol"):
+        kb_dir = _kb(tmp_path / percent, [], {"ratio": "vol", "percent": percent}, ce=True)
+        done = import_table(table, "printed", kb_dir)
+        assert done.written, done.report.format("text")
+        [record] = limkb_records(kb_dir)
+        assert record["electrolyte"] == "1 M LiPF6 EC-DMC (1:1) 2% VC"  # stored as printed
+        fractions[percent] = record["descriptors"]["frac_c"]
+    # the same cell means 2 wt% of VC in one dataset and 2 vol% in the other
+    assert fractions["vol"] != pytest.approx(fractions["wt"])
+
+
+def limkb_records(kb_dir: Path) -> list[dict[str, Any]]:
+    """The records of the dataset ``printed`` as the Python API gives them."""
+    import limkb
+
+    return list(limkb.load(kb_dir).dataset("printed").records)
+
+
+# --- the Kim et al. 2023 compilation: every printed electrolyte read or located ----------
+
+ROOT = Path(__file__).resolve().parents[1]
+REFUSED_AT_FIRST = ROOT / "tests" / "data" / "kim2023-s01-refused.csv"
+"""The 35 rows of Dataset S01 (Kim et al. 2023) refused by the first import, as the sheet prints them."""
+REASONS = (
+    "a bare '%' is ambiguous",
+    "has no basis",
+    "have no ratio (no convention can supply one)",
+    "reads as the solvent of a second electrolyte",
+    "is not a material",
+)
+
+
+def test_every_electrolyte_of_the_compilation_parses_or_is_located_with_what_is_missing() -> None:
+    import csv
+
+    import yaml
+
+    from limkb.commands.descriptors import describe_lines
+
+    dataset = yaml.safe_load((ROOT / "kb" / "datasets" / "kim2023-li-cu-ce.yaml").read_text(encoding="utf-8"))
+    printed = {r["label"]: r["electrolyte"] for r in dataset["records"]}
+    with REFUSED_AT_FIRST.open(encoding="utf-8") as rows:
+        for row in csv.DictReader(rows):
+            assert printed.setdefault(row["literature_id"], row["electrolyte"]) == row["electrolyte"]
+    assert len(printed) == 150
+    _, out, summary = describe_lines(enumerate(printed.values(), start=1), ROOT / "kb")
+    found = [json.loads(line) for line in out]
+    refused = [f for f in found if not f["ok"]]
+    assert summary == "150 formulations read, 17 with errors"
+    assert len(dataset["records"]) == 133  # every row that reads is in the dataset
+    for failure in refused:
+        [error] = failure["errors"]
+        assert error["code"] in ("bad-formulation", "unknown-material") and error["column"] >= 1
+        assert any(reason in error["message"] for reason in REASONS), error["message"]

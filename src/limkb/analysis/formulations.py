@@ -85,6 +85,10 @@ class MaterialIndex:
     def find(self, name: str) -> str | None:
         return self.names.get(normalise_name(name))
 
+    def knows(self, name: str) -> bool:
+        """Whether ``name`` names a material: what :func:`parse` asks of a hyphenated name."""
+        return normalise_name(name) in self.names
+
     def suggest(self, name: str) -> list[str]:
         keys = close_matches(normalise_name(name), list(self.names), n=3, cutoff=0.6)
         return [f"{self.shown[k]}" for k in keys]

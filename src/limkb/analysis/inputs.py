@@ -105,7 +105,9 @@ def formulation_of(
     """The resolved formulation of an ``electrolyte`` value, read with its dataset's
     ``conventions``; raises :class:`FormulationError`."""
     if isinstance(written, str):
-        formulation, errors = resolve(parse_formulation(written, conventions=conventions), index)
+        formulation, errors = resolve(
+            parse_formulation(written, conventions=conventions, known=index.knows), index
+        )
         if errors:
             raise errors[0]
         return formulation

@@ -9,6 +9,13 @@ the spelling::
     5 M LiFSI/EC-ETFEC (3:7 vol)                  (salt, "/" or "-", then the solvents)
     LiFSI DME-TTE (1:1.2:3)                       (salt:solvent:diluent molar ratio)
     LiFSI-1.2DME-3TTE                             (the same, as coefficients)
+    LiFSI-TEP 1:1 molar                           (a ratio after the blend, without brackets)
+    1M LiFSI EC/DEC (v 1:1)                       (the basis before the numbers)
+    5M LiTFSI 1-4 (EA-DCM vol)                    (the ratio before the solvents it divides)
+    2.2M LiFSI TEP (= 1:2 MR)                     (a salt:solvent molar ratio restating the M)
+    1 M LiPF6 FEC-DMC (1:1 v) 2wt% 12-Crown-4     (a hyphenated name that is a material's)
+    1 M LiTFSI in DOL/DME (1:1 v) with 5 wt% X    ("with" before an additive)
+    1.8 M LiFSI in DME with HFME at 50 vol%       (an additive's amount after "at")
     0.1 M Li2S5 + 5 wt% LiNO3 in 1 M LiTFSI in DOL/DME (1:1 vol)   (additives in a base)
     1 mol/kg LiFSI in DME
 
@@ -22,16 +29,23 @@ or formulas)::
     items       := amount name { ["+"] amount name }   what comes before "in"
     ratios      := [number] name { "-" number name }   LiFSI-1.2DME-3TTE
     salts       := salt { ["+"] salt }                 salt := [amount] name
-    blend       := name { (":" | "/" | "-" | " ") name } [ "(" ratio [basis] ")" ]
-    ratio       := number { (":" | "/") number }
-    basis       := v/v | v | vol | by vol | w/w | wt | by wt | m/m | mol | molar | by mol ...
-    additive    := ["+" | ","] amount name
+    blend       := name { (":" | "/" | "-" | " ") name } [ group ]
+                 | ratio "(" name { (":" | "/" | "-") name } [basis] ")"     1-4 (EA-DCM vol)
+    group       := "(" ["="] [basis] ratio [basis] ")" | ratio basis       (= 1:2 MR), 1:1 molar
+    ratio       := number { (":" | "/" | "-") number }
+    basis       := v/v | v | vol | by vol | w/w | wt | by wt | m/m | mol | molar | MR | by mol ...
+    additive    := ["+" | "," | "with"] amount name | "with" name "at" amount ["concentration"]
     amount      := number unit    unit := M | mM | m | mol/L | mol/kg | mol kg-1 | wt% | vol% | mol%
                                          | % w/w | % v/v | % mol | %
 
 ``M`` is mol/L and ``m`` mol/kg (IUPAC). A salt without an amount is counted in the blend's
 ratio: ``LiFSI SL (1:3 molar)`` has one more number than solvents, the salt's first, and is
-a molar ratio. What a paper leaves unsaid is never guessed: a ratio with no basis and a bare
+a molar ratio. A salt with its concentration and a ratio that counts it too (``2.2M LiFSI TEP
+(= 1:2 MR)``, ``4.5 M LiFSI/DME (1 : 1)``) restates the concentration as a molar ratio: the
+concentration stands and the solvents take the ratio's other parts. Names are read up to a
+blank or a separator; given ``known`` (the knowledge base's names), a hyphenated token that is
+a material's whole name (``12-Crown-4``, ``DEG-FTriEG``) is read as that one name, not as a
+blend. What a paper leaves unsaid is never guessed: a ratio with no basis and a bare
 ``%`` are errors unless the dataset declares its :class:`Conventions` (``conventions: {ratio:
 vol, percent: wt}``). Amounts must be finite and possible (at most 30 M, 100 mol/kg, a share
 below 100 %, ratio parts positive and at most 10,000); a molality beside a volume ratio and M
@@ -44,7 +58,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from limkb.analysis.components import (
     NO_CONVENTIONS,
@@ -104,14 +119,33 @@ _RATIO_FORM = re.compile(
 _RATIO_PART = re.compile(rf"-\s*({_NUMBER})\s*({_RATIO_NAME})")
 _BASIS = (
     r"v\s*/\s*v|w\s*/\s*w|m\s*/\s*m|mol\s*/\s*mol|n\s*/\s*n|by\s+vol(?:ume|\.)?|by\s+w(?:eigh)?t\.?|"
-    r"by\s+mass|by\s+mol(?:es|e|\.)?|volume|vol\.?|weight|wt\.?|mass|molar|moles|mol\.?|v|w"
+    r"by\s+mass|by\s+mol(?:es|e|\.)?|volume|vol\.?|weight|wt\.?|mass|molar|moles|mol\.?|mr|v|w"
 )
-_GROUP = re.compile(rf"\(\s*((?:{_NUMBER})(?:\s*[:/]\s*(?:{_NUMBER}))*)\s*,?\s*(?i:({_BASIS}))?\s*\)")
+_PARTS = rf"(?:{_NUMBER})(?:\s*[:/]\s*(?:{_NUMBER}))*"
+_GROUP = re.compile(
+    rf"\(\s*(?P<restated>=)?\s*(?:(?i:(?P<before>{_BASIS}))\s+(?=[\d.]))?(?P<parts>{_PARTS})\s*,?\s*"
+    rf"(?i:(?P<basis>{_BASIS}))?\s*\)"
+)
+"""A bracketed ratio: ``(1:1 v/v)``, ``(v 1:1)``, ``(= 1:2 MR)``."""
+_BARE_GROUP = re.compile(
+    rf"(?P<parts>(?:{_NUMBER})(?:\s*:\s*(?:{_NUMBER}))+)\s*(?i:(?P<basis>{_BASIS}))(?![A-Za-z0-9])"
+)
+"""A ratio printed after the blend without brackets, with its basis: ``LiFSI-TEP 1:1 molar``."""
+_LEADING = re.compile(rf"(?P<parts>(?:{_NUMBER})(?:\s*[-:]\s*(?:{_NUMBER}))+)\s*(?=\()")
+"""A ratio printed before the bracketed solvents it divides: ``1-4 (EA-DCM vol)``."""
+_CLOSING_BASIS = re.compile(rf"(?i:(?P<basis>{_BASIS}))?\s*\)")
 _LOCANT = r"\d+(?:,\d+)*'?-"
 _NAME = re.compile(rf"(?:{_LOCANT})*(?:[^\s:/+(),\-\[\]]|\([^\s():/]*\)|\[[^\s\[\]:/]*\]|-{_LOCANT})+")
 """A name: no blanks or separators, though brackets (``LiN(SO2F)2``) and locants
 (``2-MeTHF``, ``1,3-dioxolane``) are part of it."""
 _IN = re.compile(r"(?i:in)(?![^\s:/+(),\-\[\]])")
+_WITH = re.compile(r"(?i:with)(?![^\s:/+(),\-\[\]])")
+_AT = re.compile(r"(?i:at)(?![^\s:/+(),\-\[\]])")
+_CONCENTRATION_WORD = re.compile(r"(?i:concentration)(?![A-Za-z])")
+_WHOLE_NAME = re.compile(r"(?:[^\s:/+(),\[\]]|\([^\s():/]*\)|\[[^\s\[\]:/]*\])+")
+"""A name with its hyphens, tried whole against the known names before it is split."""
+_MAX_WHOLE_NAME = 80
+"""The longest hyphenated name looked up whole (a hostile token is not tried at every hyphen)."""
 _SALT_NAME = re.compile(r"Li(?:[A-Z0-9(\[₀-₉])")
 """A lithium salt's name or formula (``LiFSI``, ``Li2S5``): what a name without an amount
 before the solvents must look like to be read as a salt."""
@@ -127,7 +161,7 @@ EXAMPLES = (
 
 def _basis(text: str) -> Amount:
     word = re.sub(r"[\s.]", "", text).lower().removeprefix("by")
-    if word.startswith(("mol", "n/n")):
+    if word.startswith(("mol", "n/n")) or word == "mr":
         return Amount.RATIO_MOL
     if word.startswith(("w", "mass")) or word == "m/m":
         return Amount.RATIO_WT
@@ -146,11 +180,12 @@ _MAX_DEPTH = 4
 class _Scanner:
     """The text, a position in it, and the conventions that settle what it leaves unsaid."""
 
-    def __init__(self, text: str, conventions: Conventions) -> None:
+    def __init__(self, text: str, conventions: Conventions, known: Callable[[str], bool] | None) -> None:
         self.text = text
         self.src = text.translate(_DASHES)  # en dash, em dash and minus read as '-', same places
         self.at = 0
         self.conventions = conventions
+        self.known = known
         self.depth = 0
 
     def skip(self) -> None:
@@ -190,8 +225,8 @@ class _Scanner:
         return FormulationError(message, self.at, min(len(self.text), self.at + width), hint)
 
     def at_name(self) -> bool:
-        """Whether a name (not an amount, not ``in``) comes next."""
-        if self.done() or self.sees(_AMOUNT) or self.sees(_IN):
+        """Whether a name (not an amount, not ``in`` or ``with``) comes next."""
+        if self.done() or self.sees(_AMOUNT) or self.sees(_IN) or self.sees(_WITH):
             return False
         found = _NAME.match(self.src, self.at)
         return found is not None and not _NUMBER_ONLY.fullmatch(found.group(0))
@@ -200,8 +235,27 @@ class _Scanner:
         """Whether a whole electrolyte (an amount, a ratio form or a salt) comes next."""
         return self.sees(_AMOUNT) or self.sees(_RATIO_FORM) or self.sees(_SALT_NAME)
 
+    def whole_name(self) -> tuple[int, int] | None:
+        """Where the known material name here ends when it holds a hyphen (``12-Crown-4`` in
+        ``12-Crown-4-DMC``): the longest of the token and its prefixes up to a hyphen."""
+        if self.known is None:
+            return None
+        found = _WHOLE_NAME.match(self.src, self.at, self.at + _MAX_WHOLE_NAME)
+        if found is None or "-" not in found.group(0):
+            return None
+        token = self.text[found.start() : found.end()]
+        ends = [len(token)] + [at for at in range(len(token) - 1, 0, -1) if token[at] == "-"]
+        for end in ends:
+            if "-" in token[:end] and self.known(token[:end]):
+                return found.start(), found.start() + end
+        return None
+
     def name(self, what: str) -> tuple[str, int, int]:
         self.skip()
+        whole = self.whole_name()
+        if whole is not None:
+            self.at = whole[1]
+            return self.text[whole[0] : whole[1]], whole[0], whole[1]
         found = _NAME.match(self.src, self.at)
         if found is None or _IN.fullmatch(found.group(0)) or _NUMBER_ONLY.fullmatch(found.group(0)):
             shown = self.text[self.at : self.at + 12] or "the end"
@@ -312,18 +366,21 @@ def _check_brackets(text: str) -> None:
         )
 
 
-def parse(text: str, *, conventions: Conventions | None = None) -> Formulation:
+def parse(
+    text: str, *, conventions: Conventions | None = None, known: Callable[[str], bool] | None = None
+) -> Formulation:
     """Parse a formulation's text (see the module's grammar); raises :class:`FormulationError`.
 
     ``conventions`` settle a ratio written without its basis and a bare ``%``; without them
-    either is an error naming the choices.
+    either is an error naming the choices. ``known`` says whether a name is a material's:
+    a hyphenated token it knows whole (``12-Crown-4``) is not split at its hyphens.
     """
     if not text.strip():
         raise FormulationError(
             "the formulation is empty", 0, len(text), f"write it as papers do, e.g. {EXAMPLES[0]!r}"
         )
     _check_brackets(text)
-    scan = _Scanner(text, conventions or NO_CONVENTIONS)
+    scan = _Scanner(text, conventions or NO_CONVENTIONS, known)
     components = _formulation(scan)
     if not scan.done():
         raise scan.fail(
@@ -355,7 +412,7 @@ def _formulation(scan: _Scanner) -> list[Component]:
         return base + [_as_additive(item) for item in items]
     salts, extra = _salts(scan, items)
     solvents: list[Component] = []
-    if written_in or scan.take("/-") or scan.at_name():
+    if written_in or scan.take("/-") or scan.at_name() or scan.sees(_LEADING):
         salts, solvents = _blend(scan, salts)
     else:
         for salt in salts:
@@ -426,18 +483,30 @@ def _no_concentration(salt: Component) -> FormulationError:
     )
 
 
+@dataclass(frozen=True)
+class _Ratio:
+    """A blend's ratio as printed: its numbers, basis, place and whether it restates (``=``)."""
+
+    parts: str
+    offset: int
+    basis: str | None
+    start: int
+    end: int
+    restated: bool = False
+
+
 def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], list[Component]]:
     """The solvents (``:``, ``/``, ``-`` or blanks between) and their ratio; the salts, with
     their coefficients when the ratio counts them."""
-    names = [scan.name("a solvent")]
-    while scan.take(":/-") or scan.at_name():
-        names.append(scan.name("a solvent"))
-    group = scan.match(_GROUP)
-    if group is None and scan.peek("("):
-        raise scan.fail(
-            f"cannot read the ratio {_clip(scan.text[scan.at :].split(')')[0] + ')')!r}",
-            "write the ratio as numbers with its basis, e.g. '(1:1 v/v)', '(3:7 w/w)', '(1:2 mol)'",
-        )
+    leading = scan.match(_LEADING)
+    group: _Ratio | None
+    if leading is not None:
+        names, group = _bracketed_blend(scan, leading)
+    else:
+        names = [scan.name("a solvent")]
+        while scan.take(":/-") or scan.at_name():
+            names.append(scan.name("a solvent"))
+        group = _group(scan)
     uncounted = [s for s in salts if s.amount is None]
     if group is None:
         if uncounted:
@@ -445,28 +514,36 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         if len(names) > 1:
             joined = _clip(":".join(n for n, _, _ in names))
             raise FormulationError(
-                f"the solvents {joined} have no ratio",
+                f"the solvents {joined} have no ratio (no convention can supply one)",
                 names[0][1],
                 names[-1][2],
-                f"give their ratio after them, e.g. '{joined} ({_clip(':'.join('1' for _ in names))} v/v)'",
+                f"give their ratio after them as the paper states it, e.g. "
+                f"'{joined} ({_clip(':'.join('1' for _ in names))} v/v)'",
             )
         name, start, end = names[0]
         return salts, [Component(name, Role.SOLVENT, 1.0, Amount.RATIO_VOL, start, end)]
-    offset = group.start(1)
     parts = [
-        _check_part(float(p.group(0)), scan.text, offset + p.start(), offset + p.end(), "a ratio's part")
-        for p in re.finditer(_NUMBER, group.group(1))
+        _check_part(
+            float(p.group(0)), scan.text, group.offset + p.start(), group.offset + p.end(), "a ratio's part"
+        )
+        for p in re.finditer(_NUMBER, group.parts)
     ]
-    basis = _basis(group.group(2)) if group.group(2) else None
-    ratio = _clip(group.group(1))
+    basis = _basis(group.basis) if group.basis else None
+    ratio = _clip(group.parts)
     if uncounted:
-        return _counted(scan, group, salts, names, parts, basis)
+        return _counted(group, salts, names, parts, basis)
+    if (
+        salts
+        and len(parts) == len(names) + len(salts)
+        and (group.restated or basis in (None, Amount.RATIO_MOL))
+    ):
+        return salts, _restated(group, names, parts[len(salts) :], basis)
     if len(parts) != len(names):
         raise FormulationError(
             f"{len(names)} solvent{'s' if len(names) > 1 else ''} but a ratio of {len(parts)} "
             f"number{'s' if len(parts) > 1 else ''} ({ratio})",
-            group.start(),
-            group.end(),
+            group.start,
+            group.end,
             "give one number per solvent, in the order the solvents are named",
         )
     if basis is None:
@@ -474,8 +551,8 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         if basis is None:
             raise FormulationError(
                 f"the ratio ({ratio}) has no basis: by volume, weight or moles?",
-                group.start(),
-                group.end(),
+                group.start,
+                group.end,
                 f"write it in the ratio, '({ratio} v/v)', '({ratio} w/w)' or "
                 f"'({ratio} mol)', or declare `ratio: vol` (or wt, mol) in the dataset's "
                 "`conventions:` (`limkb descriptors --ratio vol`)",
@@ -487,9 +564,73 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
     return salts, solvents
 
 
+def _group(scan: _Scanner) -> _Ratio | None:
+    """The ratio after the solvents, bracketed (``(1:1 v/v)``, ``(v 1:1)``, ``(= 1:2 MR)``) or
+    bare with its basis (``1:1 molar``); None when there is none."""
+    found = scan.match(_GROUP)
+    if found is not None:
+        if found.group("before") and found.group("basis"):
+            raise FormulationError(
+                f"the ratio {found.group(0)!r} has two bases",
+                found.start(),
+                found.end(),
+                "give the basis once, e.g. '(1:1 v/v)'",
+            )
+        basis = found.group("before") or found.group("basis")
+        restated = found.group("restated") is not None
+        return _Ratio(found.group("parts"), found.start("parts"), basis, found.start(), found.end(), restated)
+    if scan.peek("("):
+        raise scan.fail(
+            f"cannot read the ratio {_clip(scan.text[scan.at :].split(')')[0] + ')')!r}",
+            "write the ratio as numbers with its basis, e.g. '(1:1 v/v)', '(3:7 w/w)', '(1:2 mol)'",
+        )
+    bare = scan.match(_BARE_GROUP)
+    if bare is None:
+        return None
+    return _Ratio(bare.group("parts"), bare.start("parts"), bare.group("basis"), bare.start(), bare.end())
+
+
+def _bracketed_blend(scan: _Scanner, leading: re.Match[str]) -> tuple[list[tuple[str, int, int]], _Ratio]:
+    """``1-4 (EA-DCM vol)``: the ratio first, then the solvents it divides and the basis in brackets."""
+    scan.take("(")
+    names = [scan.name("a solvent")]
+    while scan.take(":/-"):
+        names.append(scan.name("a solvent"))
+    closing = scan.match(_CLOSING_BASIS)
+    if closing is None:
+        rest = scan.text[scan.at :]
+        raise scan.fail(
+            f"expected the basis and ')' after the solvents, found {_clip(rest)!r}",
+            "write it as the paper does, '1-4 (EA-DCM vol)', or the ratio after the solvents, "
+            "'EA-DCM (1:4 vol)'",
+            width=rest.find(")") + 1 or len(rest),
+        )
+    parts = leading.group("parts").replace("-", ":")
+    return names, _Ratio(
+        parts, leading.start("parts"), closing.group("basis"), leading.start(), closing.end()
+    )
+
+
+def _restated(
+    group: _Ratio, names: list[tuple[str, int, int]], parts: list[float], basis: Amount | None
+) -> list[Component]:
+    """A salt:solvent ratio beside the salt's concentration (``2.2M LiFSI TEP (= 1:2 MR)``):
+    a molar ratio; the concentration stands and the solvents take the other parts."""
+    if basis not in (None, Amount.RATIO_MOL):
+        raise FormulationError(
+            f"a ratio that counts the salt is by moles, not {group.basis!r}",
+            group.start,
+            group.end,
+            "write it as a molar ratio, '(= 1:2 MR)', or give only the salt's concentration",
+        )
+    return [
+        Component(name, Role.SOLVENT, part, Amount.RATIO_MOL, start, end)
+        for (name, start, end), part in zip(names, parts, strict=True)
+    ]
+
+
 def _counted(
-    scan: _Scanner,
-    group: re.Match[str],
+    group: _Ratio,
     salts: list[Component],
     names: list[tuple[str, int, int]],
     parts: list[float],
@@ -508,17 +649,17 @@ def _counted(
         raise FormulationError(
             f"{len(salts)} salt{'s' if len(salts) > 1 else ''} without a concentration and {len(names)} "
             f"solvent{'s' if len(names) > 1 else ''}, but a ratio of {len(parts)} number"
-            f"{'s' if len(parts) > 1 else ''} ({_clip(group.group(1))})",
-            group.start(),
-            group.end(),
+            f"{'s' if len(parts) > 1 else ''} ({_clip(group.parts)})",
+            group.start,
+            group.end,
             "count the salt first in the molar ratio, 'LiFSI DME-TTE (1:1.2:3)', or give its "
             "concentration, '1 M LiFSI in DME'",
         )
     if basis not in (None, Amount.RATIO_MOL):
         raise FormulationError(
-            f"a ratio that counts the salt is by moles, not {group.group(2)!r}",
-            group.start(),
-            group.end(),
+            f"a ratio that counts the salt is by moles, not {group.basis!r}",
+            group.start,
+            group.end,
             "write it as a molar ratio, '(1:1.2:3 mol)', or give the salt's concentration in M",
         )
     counted = [replace(s, amount=p, unit=Amount.RATIO_MOL) for s, p in zip(salts, parts, strict=False)]
@@ -554,23 +695,19 @@ def _ratio_components(scan: _Scanner, found: re.Match[str]) -> list[Component]:
 
 
 def _additives(scan: _Scanner, *, salted: bool) -> list[Component]:
-    """What follows the solvents: amounts with names, after ``+``, ``,`` or a blank. When no
-    salt came before the solvents, the concentrations that follow them first are the salts."""
+    """What follows the solvents: amounts with names, after ``+``, ``,``, ``with`` or a blank
+    (``with HFME at 50 vol%`` gives the amount after the name). When no salt came before the
+    solvents, the concentrations that follow them first are the salts."""
     found: list[Component] = []
     salts_here = not salted
     while not scan.done():
         mark = scan.at
-        joined = scan.take("+,")
+        joined = scan.take("+,") or scan.match(_WITH) is not None
         amount = scan.amount()
         if amount is None:
             if joined or scan.at_name():
-                name, start, end = scan.name("an additive")
-                raise FormulationError(
-                    f"additive {name!r} has no amount",
-                    start,
-                    end,
-                    f"write its amount with a unit before it: '2 wt% {name}', '5 vol% {name}', '0.1 M {name}'",
-                )
+                found.append(_amount_after(scan, found))
+                continue
             scan.at = mark
             break
         value, unit, start, _ = amount
@@ -578,6 +715,33 @@ def _additives(scan: _Scanner, *, salted: bool) -> list[Component]:
         salts_here = salts_here and unit in _CONCENTRATIONS
         found.append(Component(name, Role.SALT if salts_here else Role.ADDITIVE, value, unit, start, end))
     return found
+
+
+def _amount_after(scan: _Scanner, found: list[Component]) -> Component:
+    """An additive named before its amount, ``HFME at 50 vol%``; without one, a located error
+    naming the amount that is missing."""
+    name, start, end = scan.name("an additive")
+    if scan.match(_AT) is not None:
+        amount = scan.amount()
+        if amount is not None:
+            scan.match(_CONCENTRATION_WORD)
+            return Component(name, Role.ADDITIVE, amount[0], amount[1], start, end)
+    before = found[-1] if found else None
+    if before is not None and before.unit in _CONCENTRATIONS:
+        raise FormulationError(
+            f"{name!r} has no amount: after {before.name!r} it reads as the solvent of a second "
+            "electrolyte mixed in, which limkb does not read",
+            start,
+            end,
+            f"write the mixture's components with their amounts, e.g. '... + 2 wt% {name}', "
+            "or one blend with every solvent in its ratio",
+        )
+    raise FormulationError(
+        f"additive {name!r} has no amount",
+        start,
+        end,
+        f"write its amount with a unit before it: '2 wt% {name}', '5 vol% {name}', '0.1 M {name}'",
+    )
 
 
 def _check_bases(components: list[Component]) -> None:

@@ -716,7 +716,9 @@ def _check_formulations(result: Validated) -> None:
             if written not in seen:
                 index = index or _material_index(result)
                 try:
-                    _, errors = resolve(parse_formulation(written, conventions=conventions), index)
+                    _, errors = resolve(
+                        parse_formulation(written, conventions=conventions, known=index.knows), index
+                    )
                 except FormulationError as refused:
                     errors = [refused]
                 seen[written] = errors

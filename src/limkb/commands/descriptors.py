@@ -40,7 +40,9 @@ def _read(
     """The resolved formulation, or every mistake found in it (its grammar's first, else
     each unknown name)."""
     try:
-        formulation, errors = resolve(parse(text, conventions=conventions), inputs.index)
+        formulation, errors = resolve(
+            parse(text, conventions=conventions, known=inputs.index.knows), inputs.index
+        )
     except FormulationError as error:
         return None, [error]
     return (None if errors else formulation), errors

@@ -155,6 +155,21 @@ def _default_source(data: Any) -> dict[str, Any] | None:
     return None
 
 
+def _conventions(data: Any) -> Any:
+    """The dataset's declared ``conventions:`` for its formulations; a word that is none of
+    the choices is left undeclared here (validation reports it)."""
+    from limkb.analysis.formulations import PERCENT_BASES, RATIO_BASES, Conventions
+
+    declared = data.get("conventions") if isinstance(data, dict) else None
+    if not isinstance(declared, dict):
+        return Conventions()
+    ratio, percent = declared.get("ratio"), declared.get("percent")
+    return Conventions.of(
+        ratio=ratio if isinstance(ratio, str) and ratio in RATIO_BASES else None,
+        percent=percent if isinstance(percent, str) and percent in PERCENT_BASES else None,
+    )
+
+
 def _context(kb: Path, data: Any, columns: list[Column], *, replace: bool) -> TableContext:
     """What the rows are read against: the KB's properties, references and materials, the dataset."""
     conditions = data.get("conditions")
@@ -165,6 +180,7 @@ def _context(kb: Path, data: Any, columns: list[Column], *, replace: bool) -> Ta
         properties=_properties(kb),
         references=_references(kb),
         materials=_materials(kb),
+        conventions=_conventions(data),
         default_source=_default_source(data),
         conditions=conditions if isinstance(conditions, dict) else {},
         electrolyte=electrolyte if isinstance(electrolyte, (str, list)) else None,

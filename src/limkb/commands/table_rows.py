@@ -59,6 +59,9 @@ class TableContext:
     """Reference ids and their DOIs."""
     materials: Any = None
     """A :class:`~limkb.analysis.formulations.MaterialIndex` for electrolyte cells, or None."""
+    conventions: Any = None
+    """The dataset's :class:`~limkb.analysis.formulations.Conventions`: what its bare ratios
+    and percentages mean, as ``limkb validate`` reads them (None: none declared)."""
     default_source: dict[str, Any] | None = None
     """The dataset's first source: a row citing it is stored without a source of its own."""
     conditions: Mapping[str, Any] = field(default_factory=dict)
@@ -105,12 +108,14 @@ def _number_error(value: str, column: Column) -> tuple[str, str] | None:
     return "is not a number", "write digits with a decimal point, e.g. 99.1"
 
 
-def _formulation_error(value: str, materials: Any) -> tuple[str, str] | None:
-    """(what, fix) when a formulation cell cannot be read or names an unknown material."""
+def _formulation_error(value: str, materials: Any, conventions: Any = None) -> tuple[str, str] | None:
+    """(what, fix) when a formulation cell cannot be read, under the dataset's conventions, or
+    names an unknown material."""
     from limkb.analysis.formulations import FormulationError, parse, resolve
 
+    known = materials.knows if materials is not None else None
     try:
-        formulation = parse(value)
+        formulation = parse(value, conventions=conventions, known=known)
     except FormulationError as error:
         return f"{error.message} (at character {error.start + 1})", error.hint
     if materials is not None:
@@ -515,7 +520,9 @@ class _RowReader:
             row.defaults.add("electrolyte")  # the dataset's own: in force without being stored again
             return
         if value not in self.formulations:  # a table repeats its electrolytes: each is read once
-            self.formulations[value] = _formulation_error(value, self.context.materials)
+            self.formulations[value] = _formulation_error(
+                value, self.context.materials, self.context.conventions
+            )
         problem = self.formulations[value]
         if problem:
             self.bad(*where, "bad-formulation", f"electrolyte {value!r}: {problem[0]}", problem[1])

@@ -59,6 +59,7 @@ from limkb.schema.kinds import (
     Entry,
     Finding,
     Material,
+    Property,
     Question,
     Reference,
     Source,
@@ -156,6 +157,47 @@ def _facts(entry: Entry) -> list[tuple[str, str]]:
         if shown is not None:
             facts.append((name.replace("_", " "), shown))
     return facts
+
+
+def _property_view(site: Site, entry: Property, links: Links) -> dict[str, Any] | None:
+    """A property's plausible range and, for a derived one, the expression defining it."""
+    span = entry.range
+    unit = "" if entry.unit == "1" else f" {entry.unit}"
+    shown = None
+    if span is not None and (span.min is not None or span.max is not None):
+        low = "" if span.min is None else f"{span.min:g}"
+        high = "" if span.max is None else f"{span.max:g}"
+        shown = {
+            "text": f"{low} to {high}{unit}"
+            if low and high
+            else (f"at least {low}{unit}" if low else f"at most {high}{unit}"),
+            "note": span.note,
+        }
+    defined = entry.defined_as
+    if shown is None and defined is None:
+        return None
+    return {
+        "range": shown,
+        "defined_as": None
+        if defined is None
+        else {"expression": defined.expression, "source": site.source(defined.source, links)},
+    }
+
+
+def _one_formula(
+    facts: list[tuple[str, str]], material: Material, view: dict[str, Any] | None
+) -> list[tuple[str, str]]:
+    """The facts without the declared formula when the SMILES gives one (shown with the
+    chemistry); a declared formula that holds other atoms stays, flagged."""
+    computed = (view or {}).get("computed")
+    if computed is None or material.formula is None:
+        return facts
+    from limkb.analysis.chemistry import same_atoms
+
+    if same_atoms(material.formula, computed["formula"]):
+        return [(label, value) for label, value in facts if label != "formula"]
+    flagged = "formula (declared; the SMILES gives another)"
+    return [(flagged if label == "formula" else label, value) for label, value in facts]
 
 
 def _conditions(value: BaseModel | None) -> list[tuple[str, str]]:
@@ -360,7 +402,8 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "reference": None,
         "dataset": None,
         "analysis": None,
-        "material": material_view(site, entry, links) if isinstance(entry, Material) else None,
+        "material": None,
+        "property": _property_view(site, entry, links) if isinstance(entry, Property) else None,
         "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
         "discussed": [
             view
@@ -371,6 +414,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "history": _dates(site, entry.id),
         "options": {"date": site.options.date, "version": site.options.version},
     }
+    if isinstance(entry, Material):
+        context["material"] = material_view(site, entry, links)
+        context["entry"]["facts"] = _one_formula(context["entry"]["facts"], entry, context["material"])
     if isinstance(entry, Reference):
         context["reference"] = {
             "text": reference_text(entry),

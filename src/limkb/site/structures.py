@@ -152,7 +152,8 @@ def structure_folder(plot_cache: Path | None) -> Path | None:
 
 
 def _quantity(value: float, unit: str) -> str:
-    return f"{value:g} {unit}"
+    """A value and its unit; a dimensionless one (unit ``1``) prints without a unit."""
+    return f"{value:g}" if unit == "1" else f"{value:g} {unit}"
 
 
 def material_view(site: Site, material: Material, links: Links) -> dict[str, Any] | None:
