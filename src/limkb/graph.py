@@ -27,7 +27,7 @@ import networkx as nx
 from limkb.check.reader import Document, load_file
 from limkb.errors import UnknownEntryError
 from limkb.report import Report, close_matches
-from limkb.schema.fields import Component
+from limkb.schema.fields import Component, Finding
 from limkb.schema.kinds import (
     FOLDERS,
     KINDS,
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.analysis.findings import FindingTable
     from limkb.analysis.inputs import Inputs
     from limkb.check.validate import Validated
 
@@ -67,6 +68,8 @@ def _relation_names() -> dict[str, str]:
     names["column_of"] = relation_fields(Column)["property"].inverse
     names["component"] = relation_fields(Component)["material"].inverse
     names["x_variable"] = names["y_variable"] = "variable of"
+    names["finding_about"] = relation_fields(Finding)["quantity"].inverse
+    names["informs"] = relation_fields(Finding)["informs"].inverse
     return names
 
 
@@ -494,6 +497,31 @@ class KnowledgeBase:
 
         records = [record.to_dict() for record in measured_records(entry, self.inputs)]
         return DatasetTable(entry.id, list(entry.columns), records)
+
+    def findings(
+        self, *, quantity: str | None = None, entry: str | None = None, ref: str | None = None
+    ) -> FindingTable:
+        """The findings, each stored once, as typed records (see :class:`~limkb.analysis.findings.FindingRecord`).
+
+        ``quantity`` keeps the findings of one property, ``entry`` those recorded on an entry
+        or informing it, ``ref`` those from one reference:
+        ``kb.findings(quantity="coulombic-efficiency").to_pandas()``.
+        """
+        for wanted in (quantity, entry, ref):
+            if wanted is not None:
+                self._check(wanted)
+        if "findings" not in self._cache:
+            from limkb.analysis.findings import finding_records
+
+            self._cache["findings"] = finding_records(self._entries, self.inputs.index)
+        every: FindingTable = self._cache["findings"]
+        return type(every)(
+            r
+            for r in every
+            if (quantity is None or r.quantity == quantity)
+            and (ref is None or r.ref == ref)
+            and (entry is None or r.entry == entry or entry in r.informs)
+        )
 
     @property
     def inputs(self) -> Inputs:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from limkb.analysis.descriptors import DescriptorError, compute_descriptors
+from limkb.analysis.findings import finding_key, iter_findings
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.analysis.inputs import Inputs, conventions_of, formulation_of, material_index
@@ -67,6 +68,8 @@ def check_rules(result: Validated) -> None:
     _check_formulations(result)
     _check_materials(result)
     _check_findings(result)
+    _check_finding_ids(result)
+    _check_same_findings(result)
     _check_locators(result)
     _check_relation_sources(result)
 
@@ -844,6 +847,54 @@ def _check_findings(result: Validated) -> None:
                         "use `what:` for a different quantity, or state the value in the property's unit",
                         entry=entry_id,
                     )
+
+
+def _check_finding_ids(result: Validated) -> None:
+    """A finding's ``id`` is unique across the KB (claims cite findings by it)."""
+    first: dict[str, tuple[str, int]] = {}
+    for entry_id, i, finding in iter_findings(result.entries):
+        if finding.id is None:
+            continue
+        if finding.id not in first:
+            first[finding.id] = (entry_id, i)
+            continue
+        other, j = first[finding.id]
+        report_at(
+            result.report,
+            result.documents[entry_id],
+            ("findings", i, "id"),
+            "duplicate-finding-id",
+            f"finding id {finding.id!r} is taken by finding {j + 1} of {other!r}",
+            "give this finding another id (ids of findings are unique across the KB); if it is the "
+            f"same finding, delete it here and add `{entry_id}` to the other's `informs:`",
+            entry=entry_id,
+        )
+
+
+def _check_same_findings(result: Validated) -> None:
+    """Two findings on different entries with the same source, quantity, value and conditions
+    are one fact stored twice: keep one, and let it ``informs:`` the other entry. O(findings)."""
+    first: dict[str, tuple[str, int]] = {}
+    for entry_id, i, finding in iter_findings(result.entries):
+        key = finding_key(finding)
+        if key not in first:
+            first[key] = (entry_id, i)
+            continue
+        other, j = first[key]
+        if other == entry_id:
+            continue
+        report_at(
+            result.report,
+            result.documents[entry_id],
+            ("findings", i),
+            "same-finding",
+            f"finding {i + 1} has the source, quantity, value and conditions of finding {j + 1} of "
+            f"{other!r}: likely the same finding",
+            f"keep one and add `informs:`: delete this one and add `{entry_id}` to the `informs:` of "
+            f"finding {j + 1} in kb/{result.entries[other].folder}/{other}.yaml",
+            severity=Severity.WARNING,
+            entry=entry_id,
+        )
 
 
 def _check_locators(result: Validated) -> None:

@@ -12,7 +12,15 @@ from limkb.schema.kinds import Entry, LinkRef, Reference, iter_links
 
 __all__ = ["EvidenceCounts", "count_evidence", "evidence_stats", "iter_relations"]
 
-_NOT_RELATIONS = {"cited_in", "column_of", "x_variable", "y_variable", "finding_about", "component"}
+_NOT_RELATIONS = {
+    "cited_in",
+    "column_of",
+    "x_variable",
+    "y_variable",
+    "finding_about",
+    "component",
+    "informs",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,12 @@ class EvidenceCounts:
     """Findings by evidence grade."""
     reading: Counter[str]
     """References by reading status (``unrecorded`` when none is given)."""
+    papers: int = 0
+    """Distinct references the findings come from."""
+    addressed: int = 0
+    """Findings whose reference records the address it was read at (``read: {url: ...}``)."""
+    informing: int = 0
+    """Findings that also inform entries other than the one they are recorded on."""
     editorial: int = 0
     """Relations without a source that say why limkb makes them (``editorial:``)."""
     bare: int = 0
@@ -78,11 +92,20 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
             elif model.editorial:
                 editorial += 1
     grades: Counter[str] = Counter({g.value: 0 for g in Grade})
+    papers: set[str] = set()
+    addressed = informing = 0
+    # each finding is stored once (the same-finding check sees to it), so these count distinct findings
     for entry in entries.values():
         for finding in getattr(entry, "findings", None) or []:
             grades[grade(finding.source, references).value] += 1
+            papers.add(finding.source.ref)
+            read = references[finding.source.ref].read if finding.source.ref in references else None
+            addressed += read is not None and read.url is not None
+            informing += bool(finding.informs)
     reading = Counter(r.read.status if r.read is not None else "unrecorded" for r in references.values())
-    return EvidenceCounts(relations, sourced, beyond, grades, reading, editorial, bare)
+    return EvidenceCounts(
+        relations, sourced, beyond, grades, reading, len(papers), addressed, informing, editorial, bare
+    )
 
 
 def evidence_stats(entries: Mapping[str, Entry]) -> str:
@@ -101,6 +124,9 @@ def evidence_stats(entries: Mapping[str, Entry]) -> str:
         f"citing more than the review: {share(counts.beyond, counts.relations)}",
         f"findings: {counts.findings}, graded primary: {share(primary, counts.findings)}"
         + "".join(f"; {g.value} {grades[g.value]}" for g in Grade if grades[g.value]),
+        f"distinct findings: {counts.findings} ({counts.informing} informing other entries), "
+        f"from {counts.papers} paper{'' if counts.papers == 1 else 's'}; "
+        f"with a read-at address: {share(counts.addressed, counts.findings)}",
         "references read here: "
         + ", ".join(f"{k} {reading[k]}" for k in ("full", "abstract", "none", "unrecorded") if reading[k]),
     ]

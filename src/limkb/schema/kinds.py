@@ -773,10 +773,25 @@ def iter_links(entry: Entry) -> list[LinkRef]:
                         getattr(item, "editorial", None),
                     )
                 )
-    finding_rel = relation_fields(Finding)["quantity"]
+    finding_rels = relation_fields(Finding)
     for i, finding in enumerate(getattr(entry, "findings", None) or []):
         if finding.quantity:
-            found.append(LinkRef("finding_about", finding_rel, finding.quantity, ("findings", i, "quantity")))
+            found.append(
+                LinkRef(
+                    "finding_about", finding_rels["quantity"], finding.quantity, ("findings", i, "quantity")
+                )
+            )
+        for j, informed in enumerate(finding.informs):
+            # the finding's own source states what it bears on
+            found.append(
+                LinkRef(
+                    "informs",
+                    finding_rels["informs"],
+                    informed,
+                    ("findings", i, "informs", j),
+                    (finding.source,),
+                )
+            )
     if isinstance(entry, Dataset):
         column_rel = relation_fields(Column)["property"]
         for i, column in enumerate(getattr(entry, "columns", None) or []):

@@ -361,7 +361,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "dataset": None,
         "analysis": None,
         "material": material_view(site, entry, links) if isinstance(entry, Material) else None,
-        "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
+        "findings": _findings_shown(site, entry, relations, links),
         "discussed": [
             view
             for analysis_id in getattr(entry, "analyses", None) or []
@@ -526,8 +526,25 @@ SEARCH_BOOST = {
 wants the species or the technique before the questions and analyses that mention it."""
 
 
-def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
-    """A finding as its entry page shows it, with its computed evidence grade."""
+def _findings_shown(
+    site: Site, entry: Entry, relations: Sequence[Relation], links: Links
+) -> list[dict[str, Any]]:
+    """The findings an entry's page lists: its own, then those recorded on other entries that
+    name it in ``informs:`` (each marked with the entry it is recorded on)."""
+    shown = [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []]
+    hosts = sorted({r.source for r in relations if r.relation == "informs" and r.target == entry.id})
+    for host in hosts:
+        for finding in getattr(site.by_id.get(host), "findings", None) or []:
+            if entry.id in finding.informs:
+                shown.append(_finding_view(site, finding, links, recorded_on=host))
+    return shown
+
+
+def _finding_view(
+    site: Site, finding: Finding, links: Links, *, recorded_on: str | None = None
+) -> dict[str, Any]:
+    """A finding as an entry page shows it, with its computed evidence grade (and, when it is
+    recorded on another entry, a link to that entry)."""
     found = _source_grade(site, finding.source)
     value = {"=": "", ">": "> ", "<": "< ", "~": "~ "}[finding.bound] + _recorded(finding.value)
     if finding.high is not None:
@@ -541,6 +558,8 @@ def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
         "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(finding.conditions)),
         "source": site.source(finding.source, links),
         "statement": finding.statement,
+        "id": finding.id,
+        "recorded_on": site.entry_link(recorded_on, links) if recorded_on else None,
         "grade": found.value,
         "grade_title": GRADE_TITLES[found],
     }
