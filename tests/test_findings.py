@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import limkb
-from kbfactory import REF, REFERENCE, minimal, write_kb
+from kbfactory import REF, REFERENCE, minimal, write_entry, write_kb
 from limkb.check.validate import validate_kb
 from limkb.outputs.sqlite import write_sqlite
 
@@ -179,3 +179,101 @@ def test_the_real_kb_stores_each_finding_once(real_kb: Any) -> None:
     keys = [finding_key(f) for e in real_kb.entries() for f in getattr(e, "findings", None) or []]
     assert len(keys) == len(set(keys))
     assert any(r.informs for r in real_kb.findings())
+
+
+# --- claims ------------------------------------------------------------------------------
+
+
+def claim(evidence: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A claim about ``hce`` weighing ``evidence``."""
+    return minimal(
+        "claim",
+        "Concentration raises CE",
+        proposition="Concentrated electrolytes raise CE",
+        about=["hce"],
+        evidence=evidence,
+        **fields,
+    )
+
+
+def weigh(what: str, stance: str, grade: str = "moderate", key: str = "finding") -> dict[str, Any]:
+    return {key: what, "stance": stance, "grade": grade, "reason": f"{what} {stance} it."}
+
+
+CONTRARY = ce(97.0, "1 mA cm-2", id="hce-ce-low", statement="A concentrated electrolyte gave only 97 % CE.")
+
+
+def claim_kb(tmp_path: Path, evidence: list[dict[str, Any]]) -> Path:
+    kb = kb_dir(tmp_path, [*FINDINGS, CONTRARY])
+    write_entry(kb, "claims/concentration-raises-ce", claim(evidence))
+    return kb
+
+
+def test_a_claim_page_tallies_its_evidence_and_shows_the_strongest_each_way(tmp_path: Path) -> None:
+    from limkb.site.render import RenderOptions, render
+
+    kb = limkb.load(
+        claim_kb(
+            tmp_path,
+            [
+                weigh("hce-ce-4m", "supports", "strong"),
+                weigh("hce-ce-low", "contradicts", "weak"),
+            ],
+        ),
+        cache=False,
+    )
+    assert [e.id for e in kb.related("concentration-raises-ce", "evidence")] == ["hce"]
+    assert "concentration-raises-ce" in [e.id for e in kb.related("hce", direction="in")]
+    page = str(
+        render(kb, options=RenderOptions(date="2024-01-01"))["entries/claims/concentration-raises-ce.md"]
+    )
+    assert "Evidence weighed" in page and "Concentrated electrolytes raise CE" in page
+    assert (
+        'limkb-stance-supports">supports</span> 1' in page
+        and 'limkb-stance-contradicts">contradicts</span> 1' in page
+    )
+    start = page.index("Strongest support")
+    strongest = page[start : page.index("</dl>", start)]
+    assert "99.3 %" in strongest and "Strongest contrary evidence" in strongest and "97 %" in strongest
+    assert 'href="../strategies/hce.md#finding-hce-ce-4m"' in page
+    assert "no contrary evidence recorded yet" not in page
+
+
+def test_a_claim_without_contrary_evidence_says_so(tmp_path: Path) -> None:
+    from limkb.site.render import RenderOptions, render
+
+    kb = limkb.load(claim_kb(tmp_path, [weigh("hce-ce-4m", "supports")]), cache=False)
+    page = str(
+        render(kb, options=RenderOptions(date="2024-01-01"))["entries/claims/concentration-raises-ce.md"]
+    )
+    assert "no contrary evidence recorded yet" in page
+
+
+@pytest.mark.parametrize(
+    ("evidence", "code"),
+    [
+        ([weigh("hce-ce-4n", "supports")], "unknown-finding"),
+        ([weigh("hce-ce-4m", "supports"), weigh("hce-ce-4m", "qualifies")], "duplicate-evidence"),
+        ([weigh("no-such-analysis", "supports", key="analysis")], "unknown-ref"),
+        ([{**weigh("hce-ce-4m", "supports"), "analysis": "x"}], "bad-value"),
+        ([weigh("hce-ce-4m", "agrees")], "bad-value"),
+    ],
+)
+def test_claim_mistakes_are_located(tmp_path: Path, evidence: list[dict[str, Any]], code: str) -> None:
+    report = validate_kb(claim_kb(tmp_path, evidence)).report
+    assert [p.code for p in report.errors] == [code]
+    [problem] = report.errors
+    assert problem.path.endswith("concentration-raises-ce.yaml") and problem.line > 1
+    if code == "unknown-finding":
+        assert "did you mean 'hce-ce-4m'?" in problem.message
+
+
+def test_the_real_kb_weighs_five_claims_with_findings_it_holds(real_kb: Any) -> None:
+    claims = real_kb.entries("claim")
+    assert len(claims) >= 5
+    ids = {r.id for r in real_kb.findings() if r.id}
+    for entry in claims:
+        assert entry.evidence, entry.id
+        assert all(item.finding in ids for item in entry.evidence if item.finding), entry.id
+    stances = {e.id: {item.stance.value for item in e.evidence} for e in claims}
+    assert "contradicts" in stances["lif-rich-sei-raises-ce"]

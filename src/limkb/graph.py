@@ -31,9 +31,11 @@ from limkb.schema.fields import Component, Finding
 from limkb.schema.kinds import (
     FOLDERS,
     KINDS,
+    Claim,
     Column,
     Dataset,
     Entry,
+    Evidence,
     Link,
     Material,
     Source,
@@ -70,6 +72,7 @@ def _relation_names() -> dict[str, str]:
     names["x_variable"] = names["y_variable"] = "variable of"
     names["finding_about"] = relation_fields(Finding)["quantity"].inverse
     names["informs"] = relation_fields(Finding)["informs"].inverse
+    names["evidence"] = relation_fields(Evidence)["analysis"].inverse
     return names
 
 
@@ -605,6 +608,7 @@ def link(validated: Validated) -> KnowledgeBase:
         for _, source in iter_sources(entry):
             citing[source.ref].add(entry_id)
     _link_electrolytes(graph, entries)
+    _link_claims(graph, entries)
     return KnowledgeBase(
         root=Path(validated.root),
         graph=graph,
@@ -613,6 +617,40 @@ def link(validated: Validated) -> KnowledgeBase:
         _documents=dict(validated.documents),
         _citing={ref: sorted(ids) for ref, ids in sorted(citing.items())},
     )
+
+
+def _link_claims(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:
+    """Edges ``evidence`` from each claim to the entries holding the findings it weighs (its
+    analyses are linked like any relation), sourced by the findings. O(findings + evidence)."""
+    claims = [e for e in entries.values() if isinstance(e, Claim)]
+    if not claims:
+        return
+    holders: dict[str, tuple[str, Source]] = {}
+    for entry_id, entry in entries.items():
+        for finding in getattr(entry, "findings", None) or []:
+            if finding.id is not None:
+                holders.setdefault(finding.id, (entry_id, finding.source))
+    inverse = RELATION_NAMES["evidence"]
+    for claim in claims:
+        for item in claim.evidence:
+            if item.finding is None or item.finding not in holders:
+                continue
+            holder, source = holders[item.finding]
+            sources = _source_dicts((source,))
+            existing = graph.get_edge_data(claim.id, holder, key="evidence")
+            if existing is not None:
+                existing["sources"].extend(s for s in sources if s not in existing["sources"])
+                continue
+            graph.add_edge(
+                claim.id,
+                holder,
+                key="evidence",
+                inverse=inverse,
+                sources=sources,
+                note=None,
+                evidence=None,
+                editorial=None,
+            )
 
 
 def _link_electrolytes(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:

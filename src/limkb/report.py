@@ -99,6 +99,7 @@ CODES: dict[str, str] = {
     "same-finding": "Two findings on different entries state one fact (same source, quantity, value, conditions).",
     "duplicate-finding-id": "Two findings share an id; finding ids are unique across the KB.",
     "unknown-finding": "A claim's evidence names a finding id that no finding has.",
+    "duplicate-evidence": "A claim weighs the same finding or analysis twice.",
     "no-descriptor": "An analysis takes descriptors of an electrolyte whose materials lack a formula or density.",
     "undefined-value": "An analysis variable has no value for some records (a division by zero, a logarithm of a number <= 0, an overflow).",
     "bad-smiles": "A material's SMILES cannot be read by RDKit, or is not a possible molecule.",

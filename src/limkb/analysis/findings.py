@@ -104,14 +104,17 @@ def iter_findings(entries: Mapping[str, Entry]) -> Iterator[tuple[str, int, Find
 
 
 def finding_key(finding: Finding) -> str:
-    """What makes two findings the same fact: source, quantity, value and conditions (not the
-    entry, the locator's wording or the statement)."""
+    """What makes two findings the same fact: source, quantity, value, unit and conditions.
+
+    Not the entry, the locator, the statement or the wording of ``what`` (two curators name
+    one measurement differently: "bending radius without cracking" and "bending radius
+    survived without cracking" of one Li3N film)."""
     conditions = finding.conditions.model_dump(mode="json", exclude_none=True) if finding.conditions else {}
     conditions.pop("note", None)
     return json.dumps(
         [
             finding.source.ref,
-            finding.quantity or (finding.what or "").casefold(),
+            finding.quantity,
             finding.value,
             finding.high,
             finding.bound,

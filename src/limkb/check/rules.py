@@ -38,6 +38,7 @@ from limkb.report import Report, Severity, close_matches
 from limkb.schema.ids import reference_id
 from limkb.schema.kinds import (
     Analysis,
+    Claim,
     Column,
     ColumnType,
     Dataset,
@@ -70,6 +71,7 @@ def check_rules(result: Validated) -> None:
     _check_findings(result)
     _check_finding_ids(result)
     _check_same_findings(result)
+    _check_claims(result)
     _check_locators(result)
     _check_relation_sources(result)
 
@@ -895,6 +897,44 @@ def _check_same_findings(result: Validated) -> None:
             severity=Severity.WARNING,
             entry=entry_id,
         )
+
+
+def _check_claims(result: Validated) -> None:
+    """A claim's evidence names findings that exist (by their ``id``), each once."""
+    ids = {finding.id for _, _, finding in iter_findings(result.entries) if finding.id is not None}
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Claim):
+            continue
+        document = result.documents[entry_id]
+        seen: set[str] = set()
+        for i, item in enumerate(entry.evidence):
+            target = item.finding or f"analysis:{item.analysis}"
+            if item.finding is not None and item.finding not in ids:
+                close = _suggest(item.finding, ids)
+                report_at(
+                    result.report,
+                    document,
+                    ("evidence", i, "finding"),
+                    "unknown-finding",
+                    f"no finding has the id {item.finding!r}"
+                    + (f"; did you mean {close[0]!r}?" if close else ""),
+                    f"write {close[0]!r}"
+                    if close
+                    else "give the finding an `id:` on the entry that holds it, "
+                    "and name it here (CONTRIBUTING.md, 'Weigh a claim')",
+                    entry=entry_id,
+                )
+            elif target in seen:
+                report_at(
+                    result.report,
+                    document,
+                    ("evidence", i),
+                    "duplicate-evidence",
+                    f"evidence {i + 1} weighs {target.removeprefix('analysis:')!r} a second time",
+                    "keep one item per finding or analysis, with the stance that fits best",
+                    entry=entry_id,
+                )
+            seen.add(target)
 
 
 def _check_locators(result: Validated) -> None:

@@ -96,6 +96,7 @@ OWN_ERRORS: dict[str, str] = {
     "bad-smiles": "bad-value",
     "density-statement": "bad-value",
     "missing-temperature": "missing-field",
+    "evidence-target": "bad-value",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
 under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""

@@ -54,6 +54,7 @@ from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
     KINDS,
     Analysis,
+    Claim,
     ColumnType,
     Dataset,
     Entry,
@@ -64,6 +65,7 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
+from limkb.site.claims import claim_view
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
@@ -139,6 +141,9 @@ _SKIP_FIELDS = {
     "authors",
     "doi_printed",
     "cited_in",
+    "proposition",
+    "evidence",
+    "still_missing",
     "smiles",
     "cas",
     "pubchem",
@@ -191,6 +196,7 @@ KEY_VERBS: dict[str, tuple[str, ...]] = {
     "question": ("about", "answerable by"),
     "dataset": ("about",),
     "analysis": ("datasets", "compares", "discussed by"),
+    "claim": ("about", "evidence"),
 }
 """The relations an entry page answers first, in its key-facts block, by the entry's kind."""
 
@@ -360,6 +366,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "reference": None,
         "dataset": None,
         "analysis": None,
+        "claim": None,
         "material": material_view(site, entry, links) if isinstance(entry, Material) else None,
         "findings": _findings_shown(site, entry, relations, links),
         "discussed": [
@@ -386,6 +393,8 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         context["dataset"] = _dataset_view(site, entry, links)
     elif isinstance(entry, Analysis):
         context["analysis"] = analysis_view(site, entry.id, links)
+    elif isinstance(entry, Claim):
+        context["claim"] = claim_view(site, entry, links, _finding_view)
     key = hashlib.sha256(
         json.dumps(
             [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
