@@ -100,6 +100,7 @@ CODES: dict[str, str] = {
     "duplicate-finding-id": "Two findings share an id; finding ids are unique across the KB.",
     "unknown-finding": "A claim's evidence names a finding id that no finding has.",
     "duplicate-evidence": "A claim weighs the same finding or analysis twice.",
+    "bad-export": "A works export for `limkb triage` is not JSON, of another shape, or a work in it lacks what a stub needs.",
     "no-descriptor": "An analysis takes descriptors of an electrolyte whose materials lack a formula or density.",
     "undefined-value": "An analysis variable has no value for some records (a division by zero, a logarithm of a number <= 0, an overflow).",
     "bad-smiles": "A material's SMILES cannot be read by RDKit, or is not a possible molecule.",
