@@ -71,6 +71,8 @@ def test_a_crossref_export_reads_the_same_work_the_same_way(tmp_path: Path) -> N
     fec = by_doi["10.1000/fec.2021.5"]
     assert fec.work.title == "Fluoroethylene carbonate in Li2O-rich interphases"
     assert fec.matches == (("fec", "material"),) and fec.work.year == 2021
+    # a long name matches in any case; an acronym only in its own ("fec" would not)
+    assert by_doi["10.1000/noauthor.2020.9"].matches == (("weakly-solvating-ethers", "strategy"),)
 
 
 def test_the_report_lists_rank_doi_title_year_and_entries(tmp_path: Path) -> None:

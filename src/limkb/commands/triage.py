@@ -262,22 +262,25 @@ def _pattern(term: str) -> str:
     return r"(?<![\w\-])" + re.escape(term) + r"(?![\w\-])"
 
 
+def _case_matters(term: str) -> bool:
+    """Whether a name must match in its own case: a short one, or one with capitals after its
+    first letter (an acronym or a formula: ``XPS``, ``LiFSI``, ``LiN(SO2F)2``)."""
+    return len(term) <= 5 or any(c.isupper() for c in term[1:])
+
+
 def _matchers(kb: KnowledgeBase) -> list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]:
     """Per entry of :data:`MATCHED_KINDS`: (id, kind, case-sensitive pattern, case-insensitive one).
 
-    Short names and formulas (``Cu``, ``LiF``, ``DME``) must match their case; longer names
-    ("copper foam") match in any case.
+    Short names, acronyms and formulas (``Cu``, ``LiF``, ``DME``) must match their case; other
+    names ("Weakly solvating ethers") match in any case.
     """
     found = []
     for kind in MATCHED_KINDS:
         for entry in kb.entries(kind):
-            terms = {
-                entry.name,
-                *entry.aliases,
-                *([entry.formula] if getattr(entry, "formula", None) else []),
-            }
-            exact = sorted(t for t in terms if len(t) >= 2 and (len(t) <= 5 or not t.islower()))
-            loose = sorted(t for t in terms if len(t) > 5 and t not in exact)
+            formula = getattr(entry, "formula", None)
+            terms = {entry.name, *entry.aliases, *([formula] if isinstance(formula, str) else [])}
+            exact = sorted(t for t in terms if len(t) >= 2 and _case_matters(t))
+            loose = sorted(t for t in terms if not _case_matters(t))
             if not exact and not loose:
                 continue
             found.append(
