@@ -277,3 +277,13 @@ def test_the_real_kb_weighs_five_claims_with_findings_it_holds(real_kb: Any) -> 
         assert all(item.finding in ids for item in entry.evidence if item.finding), entry.id
     stances = {e.id: {item.stance.value for item in e.evidence} for e in claims}
     assert "contradicts" in stances["lif-rich-sei-raises-ce"]
+
+
+def test_a_claim_s_subjects_and_evidence_are_not_counted_as_unsourced_relations(tmp_path: Path) -> None:
+    from limkb.check.stats import count_evidence
+
+    kb = claim_kb(tmp_path, [weigh("hce-ce-4m", "supports"), weigh("x", "supports", key="analysis")])
+    result = validate_kb(kb)
+    counts = count_evidence(result.entries)
+    assert (counts.relations, counts.bare) == (0, 0)
+    assert "unsourced-relation" not in {p.code for p in result.report}

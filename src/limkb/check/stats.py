@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from limkb.analysis.evidence import REVIEW, Grade, grade
 from limkb.schema.fields import Link
-from limkb.schema.kinds import Entry, LinkRef, Reference, iter_links
+from limkb.schema.kinds import Claim, Entry, LinkRef, Reference, iter_links
 
 __all__ = ["EvidenceCounts", "count_evidence", "evidence_stats", "iter_relations"]
 
@@ -20,6 +20,7 @@ _NOT_RELATIONS = {
     "finding_about",
     "component",
     "informs",
+    "evidence",
 }
 
 
@@ -58,10 +59,12 @@ def iter_relations(entry: Entry) -> Iterator[tuple[LinkRef, Link | None]]:
     states it, or None when it is written in an id-only field and so cannot carry a source.
 
     Citations, a dataset's column properties, an analysis's variables, a finding's quantity and
-    an electrolyte's components are not counted: they are not claims that a source could state.
+    what it informs, an electrolyte's components, a claim's evidence and what a claim is about
+    are not counted: they are not claims that a source could state (a claim's own ``sources``
+    say where it is asserted; its evidence is weighed item by item).
     """
     for link in iter_links(entry):
-        if link.relation in _NOT_RELATIONS:
+        if link.relation in _NOT_RELATIONS or (isinstance(entry, Claim) and link.relation == "about"):
             continue
         yield link, _link_model(entry, link)
 
