@@ -86,20 +86,25 @@ def test_findings_make_a_data_frame(tmp_path: Path) -> None:
     assert frame.loc[0, "components"][0] == {"material": "lifsi", "role": "salt", "amount": 4.0, "unit": "M"}
 
 
-# the README's example: every Li||Cu CE above 99 % at >= 1 mA cm-2, with its electrolyte
-README_QUERY = """
-  SELECT f.entry, f.value AS ce, f.current_density, f.electrolyte, b.doi, f.read_url
-  FROM findings f JOIN bibliography b ON b.id = f.ref
-  WHERE f.quantity = 'coulombic-efficiency' AND f.cell = 'Li||Cu'
-    AND f.value > 99 AND f.current_density >= 1
-  ORDER BY f.value DESC"""
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_the_findings_table_answers_the_readme_query(tmp_path: Path) -> None:
+def readme_example() -> tuple[str, str]:
+    """The Python and the SQL of the README's findings example, as written there."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Findings: one table, one query") : text.index("## Licences and citing")]
+    python = section.split("```python\n", 1)[1].split("```", 1)[0]
+    bash = section.split("```bash\n", 1)[1].split("```", 1)[0]
+    sql = bash.split('sqlite3 build/kb.sqlite "', 1)[1].rsplit('"', 1)[0]
+    return python, sql
+
+
+def test_the_readme_query_finds_every_fast_li_cu_ce_above_99(tmp_path: Path) -> None:
     kb = limkb.load(kb_dir(tmp_path, FINDINGS), cache=False)
-    path = write_sqlite(kb, tmp_path / "kb.sqlite")
+    path = write_sqlite(kb, tmp_path / "build" / "kb.sqlite")
+    _, sql = readme_example()
     with sqlite3.connect(path) as db:
-        rows = db.execute(README_QUERY).fetchall()
+        rows = db.execute(sql).fetchall()
         assert rows == [
             ("hce", 99.3, 1.0, "4 M LiFSI in DME", "10.1000/test.2020", "https://example.org/paper")
         ]
@@ -111,14 +116,16 @@ def test_the_findings_table_answers_the_readme_query(tmp_path: Path) -> None:
         assert {("entries", "entry"), ("entries", "quantity"), ("bibliography", "ref")} <= fks
 
 
-def test_the_api_example_finds_the_same_findings(tmp_path: Path) -> None:
-    kb = limkb.load(kb_dir(tmp_path, FINDINGS), cache=False)
-    found = [
-        (f.entry, f.value, f.electrolyte)
-        for f in kb.findings(quantity="coulombic-efficiency")
-        if f.cell == "Li||Cu" and f.value > 99 and (f.current_density or 0) >= 1
+def test_the_readme_api_example_prints_the_same_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kb_dir(tmp_path, FINDINGS)
+    monkeypatch.chdir(tmp_path)
+    python, _ = readme_example()
+    exec(compile(python, "README.md", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == [
+        "hce 99.3 1.0 4 M LiFSI in DME smith2020test https://example.org/paper"
     ]
-    assert found == [("hce", 99.3, "4 M LiFSI in DME")]
 
 
 def test_a_finding_informs_other_entries_once_stored(tmp_path: Path) -> None:
