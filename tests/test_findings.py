@@ -294,3 +294,18 @@ def test_a_claim_s_subjects_and_evidence_are_not_counted_as_unsourced_relations(
     counts = count_evidence(result.entries)
     assert (counts.relations, counts.bare) == (0, 0)
     assert "unsourced-relation" not in {p.code for p in result.report}
+
+
+def test_claim_evidence_is_a_table_joined_to_the_findings(tmp_path: Path) -> None:
+    kb = limkb.load(
+        claim_kb(tmp_path, [weigh("hce-ce-4m", "supports", "strong"), weigh("hce-ce-low", "contradicts")]),
+        cache=False,
+    )
+    path = write_sqlite(kb, tmp_path / "kb.sqlite")
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT e.stance, e.grade, f.value FROM claim_evidence e JOIN findings f "
+            "ON f.entry = e.finding_entry AND f.position = e.finding_position ORDER BY e.position"
+        ).fetchall()
+        assert rows == [("supports", "strong", 99.3), ("contradicts", "moderate", 97.0)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -223,6 +223,9 @@ FOREIGN_KEYS = {
     ("findings", ("ref",), "bibliography", ("id",)),
     ("finding_informs", ("entry", "position"), "findings", ("entry", "position")),
     ("finding_informs", ("informs",), "entries", ("id",)),
+    ("claim_evidence", ("claim",), "entries", ("id",)),
+    ("claim_evidence", ("analysis",), "entries", ("id",)),
+    ("claim_evidence", ("finding_entry", "finding_position"), "findings", ("entry", "position")),
 }
 
 

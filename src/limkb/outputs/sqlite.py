@@ -15,7 +15,8 @@ record's electrolyte resolved to materials, roles and amounts), ``descriptors`` 
 atomic-fraction descriptors computed from each record's electrolyte), ``analysis_results``,
 ``findings`` (every finding, stored once: value, unit, electrolyte and its components,
 each condition, source, and the reference's reading status and address), ``finding_informs``
-(the other entries each finding bears on), ``meta`` (schema version, licence) and ``entries_fts`` (SQLite FTS5 full-text search over the
+(the other entries each finding bears on), ``claim_evidence`` (what each claim weighs, with its
+stance and grade), ``meta`` (schema version, licence) and ``entries_fts`` (SQLite FTS5 full-text search over the
 entries' ids, names, aliases and summaries).
 
 Foreign keys are declared (``REFERENCES``) and enforced while the file is written: every
@@ -42,7 +43,7 @@ from sqlmodel import Field, SQLModel
 
 from limkb.files import default_mode
 from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
-from limkb.schema.kinds import Dataset, Reference, iter_sources
+from limkb.schema.kinds import Claim, Dataset, Reference, iter_sources
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -56,6 +57,7 @@ __all__ = [
     "TABLES",
     "AnalysisResultRow",
     "CitationRow",
+    "ClaimEvidenceRow",
     "ComponentRow",
     "DatasetColumnRow",
     "DatasetRecordRow",
@@ -80,7 +82,7 @@ SCHEMA_VERSION = 5
 3: ``references`` renamed ``bibliography``; foreign keys declared; ``entries_fts``; the
 licence in ``meta``. 4: ``components`` and ``descriptors`` of each record; ``analysis_results``
 gains ``method``, ``coefficient``, rho's interval and ``group_spread``, and its leave-one-out
-range is of the method's coefficient. 5: ``findings`` and ``finding_informs``.
+range is of the method's coefficient. 5: ``findings``, ``finding_informs`` and ``claim_evidence``.
 """
 
 _REF = "bibliography.id"
@@ -341,6 +343,31 @@ class FindingInformsRow(SQLModel, table=True):
     )
 
 
+class ClaimEvidenceRow(SQLModel, table=True):
+    """One piece of evidence a claim weighs: a finding or an analysis, with its stance and grade."""
+
+    __tablename__ = "claim_evidence"
+    __table_args__ = (
+        ForeignKeyConstraint(["finding_entry", "finding_position"], ["findings.entry", "findings.position"]),
+    )
+
+    claim: str = Field(primary_key=True, foreign_key="entries.id", description="The claim entry.")
+    position: int = Field(
+        primary_key=True, description="Position of the item in the claim's `evidence`, from 0."
+    )
+    finding: str | None = Field(default=None, index=True, description="The finding's id (`findings.id`).")
+    finding_entry: str | None = Field(default=None, description="The entry that finding is recorded on.")
+    finding_position: int | None = Field(
+        default=None, description="Its position there (`findings.position`)."
+    )
+    analysis: str | None = Field(
+        default=None, foreign_key="entries.id", description="The analysis weighed, when the item is one."
+    )
+    stance: str = Field(index=True, description="`supports`, `contradicts` or `qualifies`.")
+    grade: str = Field(description="How directly it bears on the claim: `strong`, `moderate` or `weak`.")
+    reason: str = Field(description="Why, in one line.")
+
+
 class AnalysisResultRow(SQLModel, table=True):
     """One computed correlation, beside the value a paper reported."""
 
@@ -436,6 +463,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     DescriptorRow,
     FindingRow,
     FindingInformsRow,
+    ClaimEvidenceRow,
     AnalysisResultRow,
     MetaRow,
 )
@@ -614,7 +642,24 @@ def _dataset_rows(entry: Dataset, inputs: Inputs, rows: dict[str, list[dict[str,
 
 
 def _finding_rows(kb: KnowledgeBase, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """The rows of ``findings`` and ``finding_informs``, by entry then position."""
+    """The rows of ``findings``, ``finding_informs`` and ``claim_evidence``, by entry then position."""
+    where = {r.id: (r.entry, r.position) for r in kb.findings() if r.id is not None}
+    for claim in kb.entries(Claim.kind):
+        for position, item in enumerate(getattr(claim, "evidence", [])):
+            entry, at = where.get(item.finding or "", (None, None))
+            rows["claim_evidence"].append(
+                {
+                    "claim": claim.id,
+                    "position": position,
+                    "finding": item.finding,
+                    "finding_entry": entry,
+                    "finding_position": at,
+                    "analysis": item.analysis,
+                    "stance": item.stance.value,
+                    "grade": item.grade.value,
+                    "reason": item.reason,
+                }
+            )
     for record in kb.findings():
         data = record.to_dict()
         informs = data.pop("informs")
