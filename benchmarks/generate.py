@@ -796,7 +796,6 @@ class _Writer:
             ]
         return entry_id, lines
 
-
     def claim(self) -> tuple[str, list[str]]:
         """A claim about a strategy or two, weighing analyses (generated KBs hold no finding ids)."""
         entry_id, name = self.name("claims", self.n(4, 7))
