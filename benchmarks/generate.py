@@ -40,6 +40,7 @@ PROPORTIONS: dict[str, float] = {
     "failure-modes": 0.03,
     "species": 0.03,
     "analyses": 0.01,
+    "claims": 0.005,
 }
 """Share of each kind folder, close to the real kb/ (with more datasets: the KB is meant to grow
 in measurements)."""
@@ -795,6 +796,24 @@ class _Writer:
             ]
         return entry_id, lines
 
+    def claim(self) -> tuple[str, list[str]]:
+        """A claim about a strategy or two, weighing analyses (generated KBs hold no finding ids)."""
+        entry_id, name = self.name("claims", self.n(4, 7))
+        lines = self.head("claims", name, aliases=0, summary=self.n(150, 300), sources=self.n(1, 2))
+        lines.append(f"proposition: {_q(name + ' holds.')}")
+        lines += ["about:", *(f"  - {s}" for s in self.pick("strategies", self.n(1, 2)))]
+        analyses = self.pick("analyses", self.n(0, 3), skew=1.0)
+        if analyses:
+            lines.append("evidence:")
+        for analysis in analyses:
+            lines += [
+                f"  - analysis: {analysis}",
+                f"    stance: {self.rng.choice(['supports', 'contradicts', 'qualifies'])}",
+                f"    grade: {self.rng.choice(['strong', 'moderate', 'weak'])}",
+                f"    reason: {_q(self.prose(self.n(40, 90)))}",
+            ]
+        return entry_id, lines
+
 
 def _counts(n_entries: int) -> dict[str, int]:
     counts = {folder: max(2, round(n_entries * share)) for folder, share in PROPORTIONS.items()}
@@ -831,6 +850,7 @@ def generate(out_dir: Path | str, n_entries: int, seed: int = 0) -> dict[str, in
         ("questions", writer.question),
         ("datasets", writer.dataset),
         ("analyses", writer.analysis),
+        ("claims", writer.claim),
     ]
     for folder, make in makers:
         for _ in range(counts[folder]):

@@ -85,6 +85,7 @@ def minimal(kind: str, name: str | None = None, **fields: Any) -> dict[str, Any]
         "question": {"text": "Why?", "status": "open", "theme": "mechanism", "about": []},
         "dataset": {"columns": [{"name": "label_only", "type": "text"}]},
         "analysis": {"x": "a", "y": "b"},
+        "claim": {"proposition": "A claim the field argues about"},
     }
     data: dict[str, Any] = {"name": name or f"A {kind}", **base[kind], **fields}
     data.setdefault("sources", SOURCE)

@@ -218,6 +218,14 @@ FOREIGN_KEYS = {
     ("descriptors", ("dataset", "row"), "dataset_records", ("dataset", "row")),
     ("analysis_results", ("id",), "entries", ("id",)),
     ("analysis_results", ("reported_ref",), "bibliography", ("id",)),
+    ("findings", ("entry",), "entries", ("id",)),
+    ("findings", ("quantity",), "entries", ("id",)),
+    ("findings", ("ref",), "bibliography", ("id",)),
+    ("finding_informs", ("entry", "position"), "findings", ("entry", "position")),
+    ("finding_informs", ("informs",), "entries", ("id",)),
+    ("claim_evidence", ("claim",), "entries", ("id",)),
+    ("claim_evidence", ("analysis",), "entries", ("id",)),
+    ("claim_evidence", ("finding_entry", "finding_position"), "findings", ("entry", "position")),
 }
 
 

@@ -122,6 +122,8 @@ def test_tokens_are_read_only_except_for_the_release_job(path: Path) -> None:
             assert granted == {"contents": "write"}
         elif path.name == "pr-label.yml" and name == "label":
             assert granted == {"pull-requests": "write"}
+        elif path.name == "triage.yml" and name == "pull-request":
+            assert granted == {"contents": "write", "pull-requests": "write"}
         else:
             assert not writes, f"{path.name}: job {name} asks for {writes}"
 
@@ -473,3 +475,51 @@ def test_the_readme_says_how_to_cut_a_release() -> None:
     for name in script.split("files=(", 1)[1].split(")", 1)[0].split():
         shown = name.strip('"').removeprefix("dist/").replace("$TAG", "<tag>")
         assert f"`{shown}`" in section, f"the README's table of release files lacks {shown}"
+
+
+def test_the_triage_job_that_can_write_runs_nothing_of_the_export() -> None:
+    """limkb reads the fetched works with a read-only token; the job that pushes only commits
+    files, and nothing fetched reaches a script through ``${{ }}``."""
+    workflow = _load(ROOT / ".github/workflows/triage.yml")
+    assert "schedule" in workflow["on"]
+    triage, pull_request = workflow["jobs"]["triage"], workflow["jobs"]["pull-request"]
+    assert "permissions" not in triage  # the top-level read-only token
+    assert pull_request["needs"] == "triage"
+    runs = [s["run"] for s in triage["steps"] if "run" in s]
+    assert any("curl" in r and "api.openalex.org/works" in r for r in runs)
+    assert any("limkb triage works.json" in r and "--stubs" in r for r in runs)
+    for step in pull_request["steps"]:
+        script = step.get("run", "")
+        assert not re.search(r"^\s*(limkb|python|pip)\b", script, re.MULTILINE), script
+        assert "pip" not in script and "${{" not in script
+    opener = pull_request["steps"][-1]["run"]
+    assert "gh pr create --draft" in opener and "--body-file triage-out/report.md" in opener
+    assert "GH_TOKEN" in pull_request["steps"][-1]["env"]
+
+
+def test_the_triage_workflow_runs_the_command_as_documented(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from limkb.cli import cli
+
+    kb = write_kb(tmp_path, {"materials/dme": minimal("material", "DME", roles=["solvent"])})
+    out = tmp_path / "triage-out"
+    (out / "kb" / "references").mkdir(parents=True)
+    export = ROOT / "tests" / "data" / "openalex-works.json"
+    done = CliRunner().invoke(
+        cli,
+        [
+            "triage",
+            str(export),
+            "--kb",
+            str(kb),
+            "--out",
+            str(out / "report.md"),
+            "--stubs",
+            str(out / "kb" / "references"),
+            "--top",
+            "25",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert (out / "report.md").is_file() and list((out / "kb" / "references").glob("*.yaml"))

@@ -527,6 +527,64 @@ def import_bib_command(bib_file: Path, kb_dir: Path, skip_existing: bool) -> Non
     click.echo(f"{len(result.created)} references created")
 
 
+@cli.command()
+@click.argument("export", metavar="FILE.json", type=click.Path(path_type=Path))
+@kb_option
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the Markdown report to this file (default: print it).",
+)
+@click.option(
+    "--stubs",
+    "stubs",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Also write a reference stub (YAML) per ranked work into DIR; never overwrites.",
+)
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Only the N best-ranked works.")
+def triage(export: Path, kb_dir: Path, out: Path | None, stubs: Path | None, top: int | None) -> None:
+    """Rank the new papers of an OpenAlex or Crossref works export for a curator.
+
+    Works whose DOI is already a reference are dropped; the rest are ranked by the
+    materials, strategies and techniques their titles and abstracts name. Bad JSON or an
+    export of another shape is a located error, and then nothing is written.
+
+    \b
+    Example:
+      curl -s "https://api.openalex.org/works?search=lithium%20metal%20anode&per-page=50" > works.json
+      limkb triage works.json --out triage.md --stubs new-references/
+    """
+    from limkb.access import load
+    from limkb.commands.triage import report_markdown, write_stubs
+    from limkb.commands.triage import triage as run_triage
+
+    kb = load(kb_dir)
+    result = run_triage(export, kb)
+    if result.report.errors:
+        click.echo(result.report.format("text"), err=True)
+        click.echo(f"failed: {result.report.summary()}; nothing was written", err=True)
+        sys.exit(1)
+    written = write_stubs(result, stubs, kb, top=top) if stubs is not None else []
+    if len(result.report):
+        click.echo(result.report.format("text"), err=True)
+    text = report_markdown(result, top=top)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from limkb.files import write_atomic
+
+        write_atomic(out, text)
+        click.echo(
+            f"wrote {out}: {len(result.ranked)} works ranked, {len(result.known)} already in the KB", err=True
+        )
+    if stubs is not None:
+        click.echo(f"wrote {len(written)} reference stubs in {stubs}", err=True)
+
+
 @cli.command("import-table")
 @click.argument("csv_file", metavar="FILE.csv", type=click.Path(path_type=Path))
 @click.option("--dataset", "dataset_id", required=True, metavar="ID", help="The dataset to append to.")

@@ -27,13 +27,15 @@ import networkx as nx
 from limkb.check.reader import Document, load_file
 from limkb.errors import UnknownEntryError
 from limkb.report import Report, close_matches
-from limkb.schema.fields import Component
+from limkb.schema.fields import Component, Finding
 from limkb.schema.kinds import (
     FOLDERS,
     KINDS,
+    Claim,
     Column,
     Dataset,
     Entry,
+    Evidence,
     Link,
     Material,
     Source,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.analysis.findings import FindingTable
     from limkb.analysis.inputs import Inputs
     from limkb.check.validate import Validated
 
@@ -67,6 +70,9 @@ def _relation_names() -> dict[str, str]:
     names["column_of"] = relation_fields(Column)["property"].inverse
     names["component"] = relation_fields(Component)["material"].inverse
     names["x_variable"] = names["y_variable"] = "variable of"
+    names["finding_about"] = relation_fields(Finding)["quantity"].inverse
+    names["informs"] = relation_fields(Finding)["informs"].inverse
+    names["evidence"] = relation_fields(Evidence)["analysis"].inverse
     return names
 
 
@@ -495,6 +501,31 @@ class KnowledgeBase:
         records = [record.to_dict() for record in measured_records(entry, self.inputs)]
         return DatasetTable(entry.id, list(entry.columns), records)
 
+    def findings(
+        self, *, quantity: str | None = None, entry: str | None = None, ref: str | None = None
+    ) -> FindingTable:
+        """The findings, each stored once, as typed records (see :class:`~limkb.analysis.findings.FindingRecord`).
+
+        ``quantity`` keeps the findings of one property, ``entry`` those recorded on an entry
+        or informing it, ``ref`` those from one reference:
+        ``kb.findings(quantity="coulombic-efficiency").to_pandas()``.
+        """
+        for wanted in (quantity, entry, ref):
+            if wanted is not None:
+                self._check(wanted)
+        if "findings" not in self._cache:
+            from limkb.analysis.findings import finding_records
+
+            self._cache["findings"] = finding_records(self._entries, self.inputs.index)
+        every: FindingTable = self._cache["findings"]
+        return type(every)(
+            r
+            for r in every
+            if (quantity is None or r.quantity == quantity)
+            and (ref is None or r.ref == ref)
+            and (entry is None or r.entry == entry or entry in r.informs)
+        )
+
     @property
     def inputs(self) -> Inputs:
         """What analyses read of this KB (materials' names and data, descriptors per electrolyte), gathered once."""
@@ -577,6 +608,7 @@ def link(validated: Validated) -> KnowledgeBase:
         for _, source in iter_sources(entry):
             citing[source.ref].add(entry_id)
     _link_electrolytes(graph, entries)
+    _link_claims(graph, entries)
     return KnowledgeBase(
         root=Path(validated.root),
         graph=graph,
@@ -585,6 +617,40 @@ def link(validated: Validated) -> KnowledgeBase:
         _documents=dict(validated.documents),
         _citing={ref: sorted(ids) for ref, ids in sorted(citing.items())},
     )
+
+
+def _link_claims(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:
+    """Edges ``evidence`` from each claim to the entries holding the findings it weighs (its
+    analyses are linked like any relation), sourced by the findings. O(findings + evidence)."""
+    claims = [e for e in entries.values() if isinstance(e, Claim)]
+    if not claims:
+        return
+    holders: dict[str, tuple[str, Source]] = {}
+    for entry_id, entry in entries.items():
+        for finding in getattr(entry, "findings", None) or []:
+            if finding.id is not None:
+                holders.setdefault(finding.id, (entry_id, finding.source))
+    inverse = RELATION_NAMES["evidence"]
+    for claim in claims:
+        for item in claim.evidence:
+            if item.finding is None or item.finding not in holders:
+                continue
+            holder, source = holders[item.finding]
+            sources = _source_dicts((source,))
+            existing = graph.get_edge_data(claim.id, holder, key="evidence")
+            if existing is not None:
+                existing["sources"].extend(s for s in sources if s not in existing["sources"])
+                continue
+            graph.add_edge(
+                claim.id,
+                holder,
+                key="evidence",
+                inverse=inverse,
+                sources=sources,
+                note=None,
+                evidence=None,
+                editorial=None,
+            )
 
 
 def _link_electrolytes(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:

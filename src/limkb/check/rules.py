@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from limkb.analysis.findings import finding_key, iter_findings
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.analysis.inputs import Inputs, conventions_of, material_index
@@ -36,6 +37,7 @@ from limkb.report import Report, Severity, close_matches
 from limkb.schema.ids import reference_id
 from limkb.schema.kinds import (
     Analysis,
+    Claim,
     Column,
     ColumnType,
     Dataset,
@@ -66,6 +68,9 @@ def check_rules(result: Validated) -> None:
     _check_formulations(result)
     _check_materials(result)
     _check_findings(result)
+    _check_finding_ids(result)
+    _check_same_findings(result)
+    _check_claims(result)
     _check_locators(result)
     _check_relation_sources(result)
 
@@ -864,6 +869,92 @@ def _check_findings(result: Validated) -> None:
                         "use `what:` for a different quantity, or state the value in the property's unit",
                         entry=entry_id,
                     )
+
+
+def _check_finding_ids(result: Validated) -> None:
+    """A finding's ``id`` is unique across the KB (claims cite findings by it)."""
+    first: dict[str, tuple[str, int]] = {}
+    for entry_id, i, finding in iter_findings(result.entries):
+        if finding.id is None:
+            continue
+        if finding.id not in first:
+            first[finding.id] = (entry_id, i)
+            continue
+        other, j = first[finding.id]
+        report_at(
+            result.report,
+            result.documents[entry_id],
+            ("findings", i, "id"),
+            "duplicate-finding-id",
+            f"finding id {finding.id!r} is taken by finding {j + 1} of {other!r}",
+            "give this finding another id (ids of findings are unique across the KB); if it is the "
+            f"same finding, delete it here and add `{entry_id}` to the other's `informs:`",
+            entry=entry_id,
+        )
+
+
+def _check_same_findings(result: Validated) -> None:
+    """Two findings on different entries with the same source, quantity, value and conditions
+    are one fact stored twice: keep one, and let it ``informs:`` the other entry. O(findings)."""
+    first: dict[str, tuple[str, int]] = {}
+    for entry_id, i, finding in iter_findings(result.entries):
+        key = finding_key(finding)
+        if key not in first:
+            first[key] = (entry_id, i)
+            continue
+        other, j = first[key]
+        if other == entry_id:
+            continue
+        report_at(
+            result.report,
+            result.documents[entry_id],
+            ("findings", i),
+            "same-finding",
+            f"finding {i + 1} has the source, quantity, value and conditions of finding {j + 1} of "
+            f"{other!r}: likely the same finding",
+            f"keep one and add `informs:`: delete this one and add `{entry_id}` to the `informs:` of "
+            f"finding {j + 1} in kb/{result.entries[other].folder}/{other}.yaml",
+            severity=Severity.WARNING,
+            entry=entry_id,
+        )
+
+
+def _check_claims(result: Validated) -> None:
+    """A claim's evidence names findings that exist (by their ``id``), each once."""
+    ids = {finding.id for _, _, finding in iter_findings(result.entries) if finding.id is not None}
+    for entry_id, entry in result.entries.items():
+        if not isinstance(entry, Claim):
+            continue
+        document = result.documents[entry_id]
+        seen: set[str] = set()
+        for i, item in enumerate(entry.evidence):
+            target = item.finding or f"analysis:{item.analysis}"
+            if item.finding is not None and item.finding not in ids:
+                close = _suggest(item.finding, ids)
+                report_at(
+                    result.report,
+                    document,
+                    ("evidence", i, "finding"),
+                    "unknown-finding",
+                    f"no finding has the id {item.finding!r}"
+                    + (f"; did you mean {close[0]!r}?" if close else ""),
+                    f"write {close[0]!r}"
+                    if close
+                    else "give the finding an `id:` on the entry that holds it, "
+                    "and name it here (CONTRIBUTING.md, 'Weigh a claim')",
+                    entry=entry_id,
+                )
+            elif target in seen:
+                report_at(
+                    result.report,
+                    document,
+                    ("evidence", i),
+                    "duplicate-evidence",
+                    f"evidence {i + 1} weighs {target.removeprefix('analysis:')!r} a second time",
+                    "keep one item per finding or analysis, with the stance that fits best",
+                    entry=entry_id,
+                )
+            seen.add(target)
 
 
 def _check_locators(result: Validated) -> None:

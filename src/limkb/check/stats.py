@@ -8,11 +8,20 @@ from dataclasses import dataclass
 
 from limkb.analysis.evidence import REVIEW, Grade, grade
 from limkb.schema.fields import Link
-from limkb.schema.kinds import Entry, LinkRef, Reference, iter_links
+from limkb.schema.kinds import Claim, Entry, LinkRef, Reference, iter_links
 
 __all__ = ["EvidenceCounts", "count_evidence", "evidence_stats", "iter_relations"]
 
-_NOT_RELATIONS = {"cited_in", "column_of", "x_variable", "y_variable", "finding_about", "component"}
+_NOT_RELATIONS = {
+    "cited_in",
+    "column_of",
+    "x_variable",
+    "y_variable",
+    "finding_about",
+    "component",
+    "informs",
+    "evidence",
+}
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,12 @@ class EvidenceCounts:
     """Findings by evidence grade."""
     reading: Counter[str]
     """References by reading status (``unrecorded`` when none is given)."""
+    papers: int = 0
+    """Distinct references the findings come from."""
+    addressed: int = 0
+    """Findings whose reference records the address it was read at (``read: {url: ...}``)."""
+    informing: int = 0
+    """Findings that also inform entries other than the one they are recorded on."""
     editorial: int = 0
     """Relations without a source that say why limkb makes them (``editorial:``)."""
     bare: int = 0
@@ -44,10 +59,12 @@ def iter_relations(entry: Entry) -> Iterator[tuple[LinkRef, Link | None]]:
     states it, or None when it is written in an id-only field and so cannot carry a source.
 
     Citations, a dataset's column properties, an analysis's variables, a finding's quantity and
-    an electrolyte's components are not counted: they are not claims that a source could state.
+    what it informs, an electrolyte's components, a claim's evidence and what a claim is about
+    are not counted: they are not claims that a source could state (a claim's own ``sources``
+    say where it is asserted; its evidence is weighed item by item).
     """
     for link in iter_links(entry):
-        if link.relation in _NOT_RELATIONS:
+        if link.relation in _NOT_RELATIONS or (isinstance(entry, Claim) and link.relation == "about"):
             continue
         yield link, _link_model(entry, link)
 
@@ -78,11 +95,20 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
             elif model.editorial:
                 editorial += 1
     grades: Counter[str] = Counter({g.value: 0 for g in Grade})
+    papers: set[str] = set()
+    addressed = informing = 0
+    # each finding is stored once (the same-finding check sees to it), so these count distinct findings
     for entry in entries.values():
         for finding in getattr(entry, "findings", None) or []:
             grades[grade(finding.source, references).value] += 1
+            papers.add(finding.source.ref)
+            read = references[finding.source.ref].read if finding.source.ref in references else None
+            addressed += read is not None and read.url is not None
+            informing += bool(finding.informs)
     reading = Counter(r.read.status if r.read is not None else "unrecorded" for r in references.values())
-    return EvidenceCounts(relations, sourced, beyond, grades, reading, editorial, bare)
+    return EvidenceCounts(
+        relations, sourced, beyond, grades, reading, len(papers), addressed, informing, editorial, bare
+    )
 
 
 def evidence_stats(entries: Mapping[str, Entry]) -> str:
@@ -101,6 +127,9 @@ def evidence_stats(entries: Mapping[str, Entry]) -> str:
         f"citing more than the review: {share(counts.beyond, counts.relations)}",
         f"findings: {counts.findings}, graded primary: {share(primary, counts.findings)}"
         + "".join(f"; {g.value} {grades[g.value]}" for g in Grade if grades[g.value]),
+        f"distinct findings: {counts.findings} ({counts.informing} informing other entries), "
+        f"from {counts.papers} paper{'' if counts.papers == 1 else 's'}; "
+        f"with a read-at address: {share(counts.addressed, counts.findings)}",
         "references read here: "
         + ", ".join(f"{k} {reading[k]}" for k in ("full", "abstract", "none", "unrecorded") if reading[k]),
     ]

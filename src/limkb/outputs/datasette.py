@@ -60,7 +60,7 @@ def datasette_metadata() -> dict[str, Any]:
         "databases": {
             DATABASE: {
                 "description": "The knowledge base as tables: entries, relations, the bibliography, "
-                "citations, dataset columns, records and values, analysis results; `meta` holds "
+                "citations, dataset columns, records and values, findings, analysis results; `meta` holds "
                 "the schema version and the licence.",
                 "tables": _tables(),
             }

@@ -13,13 +13,16 @@ every entry, with where in the entry it is cited), ``dataset_columns``, ``datase
 ``dataset_values`` (one row per cell, numeric values in ``value_num``), ``components`` (each
 record's electrolyte resolved to materials, roles and amounts), ``descriptors`` (the
 atomic-fraction descriptors computed from each record's electrolyte), ``analysis_results``,
-``meta`` (schema version, licence) and ``entries_fts`` (SQLite FTS5 full-text search over the
+``findings`` (every finding, stored once: value, unit, electrolyte and its components,
+each condition, source, and the reference's reading status and address), ``finding_informs``
+(the other entries each finding bears on), ``claim_evidence`` (what each claim weighs, with its
+stance and grade), ``meta`` (schema version, licence) and ``entries_fts`` (SQLite FTS5 full-text search over the
 entries' ids, names, aliases and summaries).
 
 Foreign keys are declared (``REFERENCES``) and enforced while the file is written: every
 citation, record source and reported value names a row of ``bibliography``, every cell, component
 and descriptor its record, every component its material, every column its property, every
-analysis result its analysis entry.
+analysis result its analysis entry, every finding its entry, property and reference.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from sqlmodel import Field, SQLModel
 
 from limkb.files import default_mode
 from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
-from limkb.schema.kinds import Dataset, Reference, iter_sources
+from limkb.schema.kinds import Claim, Dataset, Reference, iter_sources
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -54,12 +57,15 @@ __all__ = [
     "TABLES",
     "AnalysisResultRow",
     "CitationRow",
+    "ClaimEvidenceRow",
     "ComponentRow",
     "DatasetColumnRow",
     "DatasetRecordRow",
     "DatasetValueRow",
     "DescriptorRow",
     "EntryRow",
+    "FindingInformsRow",
+    "FindingRow",
     "MetaRow",
     "ReferenceRow",
     "RelationRow",
@@ -70,13 +76,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped whenever a table or column changes meaning; stored in ``meta`` and ``user_version``.
 
 3: ``references`` renamed ``bibliography``; foreign keys declared; ``entries_fts``; the
 licence in ``meta``. 4: ``components`` and ``descriptors`` of each record; ``analysis_results``
 gains ``method``, ``coefficient``, rho's interval and ``group_spread``, and its leave-one-out
-range is of the method's coefficient.
+range is of the method's coefficient. 5: ``findings``, ``finding_informs`` and ``claim_evidence``.
 """
 
 _REF = "bibliography.id"
@@ -269,6 +275,99 @@ class DescriptorRow(SQLModel, table=True):
     value: float = Field(description="Its value (dimensionless).")
 
 
+class FindingRow(SQLModel, table=True):
+    """One finding, stored once: its value, electrolyte, each condition, and its source as read."""
+
+    __tablename__ = "findings"
+
+    entry: str = Field(
+        primary_key=True, foreign_key="entries.id", description="The entry the finding is recorded on."
+    )
+    position: int = Field(primary_key=True, description="Its position in that entry's `findings`, from 0.")
+    id: str | None = Field(
+        default=None,
+        unique=True,
+        description="The finding's own id (a slug), when it has one; claims cite it.",
+    )
+    quantity: str | None = Field(
+        default=None, index=True, foreign_key="entries.id", description="The property measured (an entry)."
+    )
+    what: str | None = Field(default=None, description="What was measured, when no property fits.")
+    value: float = Field(description="The value (the lower end of a range), in `unit`.")
+    high: float | None = Field(default=None, description="The upper end of a range, in `unit`.")
+    bound: str = Field(description="`=`, `>` (at least), `<` (at most) or `~` (about).")
+    unit: str = Field(description="The unit of `value`, `high` and `uncertainty`.")
+    uncertainty: float | None = Field(default=None, description="The ± the source gives, in `unit`.")
+    electrolyte: str | None = Field(
+        default=None, index=True, description="The electrolyte as written (the list form as JSON)."
+    )
+    electrolyte_note: str | None = Field(
+        default=None,
+        description='What the source says of the electrolyte when no formulation is given ("not stated ...").',
+    )
+    components: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False),
+        description="The electrolyte resolved to materials, as JSON: a list of `{material, role, amount, unit}` "
+        "(empty when it does not resolve).",
+    )
+    cell: str | None = Field(
+        default=None, index=True, description="The cell: `Li||Cu`, `Li||Li`, `anode-free` ..."
+    )
+    cathode: str | None = Field(default=None, description="The cathode of a full cell.")
+    protocol: str | None = Field(default=None, description="How CE was measured.")
+    current_density: float | None = Field(default=None, description="Current density, in mA cm-2.")
+    areal_capacity: float | None = Field(default=None, description="Areal capacity cycled, in mAh cm-2.")
+    cycles: int | None = Field(default=None, description="The cycle number the value refers to.")
+    temperature: float | None = Field(default=None, description="Temperature, in °C.")
+    conditions_note: str | None = Field(default=None, description="Other conditions, Markdown.")
+    ref: str = Field(index=True, foreign_key=_REF, description="The reference the finding comes from.")
+    locator: str | None = Field(default=None, description="Where in it: `Abstract`, `Fig. 2b`, `Table 1`.")
+    read_status: str | None = Field(
+        default=None, description="How far that reference was read here: `full`, `abstract` or `none`."
+    )
+    read_url: str | None = Field(default=None, description="The address the reference was read at.")
+    statement: str = Field(description="The finding in our own words, Markdown.")
+
+
+class FindingInformsRow(SQLModel, table=True):
+    """A finding bearing on an entry other than the one it is recorded on (``informs:``)."""
+
+    __tablename__ = "finding_informs"
+    __table_args__ = (ForeignKeyConstraint(["entry", "position"], ["findings.entry", "findings.position"]),)
+
+    entry: str = Field(primary_key=True, description="The entry the finding is recorded on.")
+    position: int = Field(primary_key=True, description="The finding (`findings.position`).")
+    informs: str = Field(
+        primary_key=True, index=True, foreign_key="entries.id", description="The entry it also bears on."
+    )
+
+
+class ClaimEvidenceRow(SQLModel, table=True):
+    """One piece of evidence a claim weighs: a finding or an analysis, with its stance and grade."""
+
+    __tablename__ = "claim_evidence"
+    __table_args__ = (
+        ForeignKeyConstraint(["finding_entry", "finding_position"], ["findings.entry", "findings.position"]),
+    )
+
+    claim: str = Field(primary_key=True, foreign_key="entries.id", description="The claim entry.")
+    position: int = Field(
+        primary_key=True, description="Position of the item in the claim's `evidence`, from 0."
+    )
+    finding: str | None = Field(default=None, index=True, description="The finding's id (`findings.id`).")
+    finding_entry: str | None = Field(default=None, description="The entry that finding is recorded on.")
+    finding_position: int | None = Field(
+        default=None, description="Its position there (`findings.position`)."
+    )
+    analysis: str | None = Field(
+        default=None, foreign_key="entries.id", description="The analysis weighed, when the item is one."
+    )
+    stance: str = Field(index=True, description="`supports`, `contradicts` or `qualifies`.")
+    grade: str = Field(description="How directly it bears on the claim: `strong`, `moderate` or `weak`.")
+    reason: str = Field(description="Why, in one line.")
+
+
 class AnalysisResultRow(SQLModel, table=True):
     """One computed correlation, beside the value a paper reported."""
 
@@ -362,6 +461,9 @@ TABLES: tuple[type[SQLModel], ...] = (
     DatasetValueRow,
     ComponentRow,
     DescriptorRow,
+    FindingRow,
+    FindingInformsRow,
+    ClaimEvidenceRow,
     AnalysisResultRow,
     MetaRow,
 )
@@ -449,6 +551,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
                 "sources": list(data.get("sources", [])),
             }
         )
+    _finding_rows(kb, rows)
     for result_id in sorted(results or {}):
         rows["analysis_results"].append(_result_row((results or {})[result_id]))
     from limkb._version import __version__
@@ -536,6 +639,34 @@ def _dataset_rows(entry: Dataset, inputs: Inputs, rows: dict[str, list[dict[str,
                     "unit": column.unit,
                 }
             )
+
+
+def _finding_rows(kb: KnowledgeBase, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The rows of ``findings``, ``finding_informs`` and ``claim_evidence``, by entry then position."""
+    where = {r.id: (r.entry, r.position) for r in kb.findings() if r.id is not None}
+    for claim in kb.entries(Claim.kind):
+        for position, item in enumerate(getattr(claim, "evidence", [])):
+            entry, at = where.get(item.finding or "", (None, None))
+            rows["claim_evidence"].append(
+                {
+                    "claim": claim.id,
+                    "position": position,
+                    "finding": item.finding,
+                    "finding_entry": entry,
+                    "finding_position": at,
+                    "analysis": item.analysis,
+                    "stance": item.stance.value,
+                    "grade": item.grade.value,
+                    "reason": item.reason,
+                }
+            )
+    for record in kb.findings():
+        data = record.to_dict()
+        informs = data.pop("informs")
+        rows["findings"].append(data)
+        rows["finding_informs"].extend(
+            {"entry": record.entry, "position": record.position, "informs": other} for other in informs
+        )
 
 
 def _result_row(result: AnalysisResult) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from limkb.schema.vocab import Compatibility
 
 __all__ = [
     "DOI_PATTERN",
+    "FINDING_HOSTS",
     "ArealCapacity",
     "ClosedModel",
     "CompatLink",
@@ -96,6 +97,7 @@ OWN_ERRORS: dict[str, str] = {
     "density-statement": "bad-value",
     "missing-temperature": "missing-field",
     "missing-conditions": "missing-field",
+    "evidence-target": "bad-value",
 }
 """The error types limkb's own field validators raise, and the problem code each is reported
 under. Their ``ctx`` carries a ``hint``; the message reads after the field's name and a colon."""
@@ -596,10 +598,19 @@ class ReadStatus(ClosedModel):
     note: Markdown | None = Field(default=None, description="What was and was not readable.")
 
 
+FINDING_HOSTS = ("strategy", "material", "species", "property", "technique", "failure-mode")
+"""The kinds that hold ``findings:``, and so the kinds a finding may inform."""
+
+
 class Finding(ClosedModel):
     """A structured claim from a cited paper: a quantity, its value and unit, the conditions and
     the paper with its locator, and a sentence in our own words."""
 
+    id: Id | None = Field(
+        default=None,
+        description="A slug naming this finding, unique across the KB: needed for a claim to cite it "
+        "(`evidence: [{finding: <id>, ...}]`) and shown as its anchor on the entry's page.",
+    )
     quantity: Annotated[Id | None, Rel(("property",), "quantity of findings on")] = Field(
         default=None, description="The property measured, when the KB has one for it."
     )
@@ -612,6 +623,9 @@ class Finding(ClosedModel):
         default="=", description="`>` at least, `<` at most, `~` about."
     )
     unit: Text = Field(description="The unit of `value`.")
+    uncertainty: Number | None = Field(
+        default=None, ge=0, description="The ± the source gives with the value, in `unit` (e.g. `0.2`)."
+    )
     electrolyte: Electrolyte | None = Field(default=None, description="The electrolyte, as a formulation.")
     electrolyte_note: Text | None = Field(
         default=None,
@@ -620,6 +634,11 @@ class Finding(ClosedModel):
     conditions: Conditions | None = Field(default=None, description="Cell, protocol, current density ...")
     source: Source = Field(description="The paper and where in it (`Abstract`, `Fig. 2b`, `Table 1`).")
     statement: Markdown = Field(description="The finding in our own words.")
+    informs: Annotated[list[Id], Rel(FINDING_HOSTS, "informed by a finding on")] = Field(
+        default_factory=list,
+        description="Other entries this finding bears on: it is stored here once and listed on their "
+        'pages too ("recorded on ..."), instead of being copied onto each.',
+    )
 
     @field_validator("unit")
     @classmethod

@@ -65,6 +65,7 @@ from limkb.schema.vocab import (
     ColumnType,
     Compatibility,
     Desired,
+    EvidenceWeight,
     FailureCategory,
     Family,
     GroupBy,
@@ -75,6 +76,7 @@ from limkb.schema.vocab import (
     ReferenceType,
     Scope,
     SpeciesClass,
+    Stance,
     TechniqueCategory,
     Theme,
 )
@@ -84,6 +86,7 @@ __all__ = [
     "FOLDERS",
     "KINDS",
     "Analysis",
+    "Claim",
     "Column",
     "ColumnType",
     "CompatLink",
@@ -93,6 +96,8 @@ __all__ = [
     "Definition",
     "Desired",
     "Entry",
+    "Evidence",
+    "EvidenceWeight",
     "FailureCategory",
     "FailureMode",
     "Family",
@@ -121,6 +126,7 @@ __all__ = [
     "Source",
     "Species",
     "SpeciesClass",
+    "Stance",
     "Strategy",
     "Technique",
     "TechniqueCategory",
@@ -685,6 +691,62 @@ class Analysis(Entry):
         )
 
 
+class Evidence(ClosedModel):
+    """One piece of evidence weighed for a claim: a finding (by its id) or an analysis, with
+    the stance it takes, how directly it bears on the claim, and why, in our own words."""
+
+    finding: Id | None = Field(
+        default=None, description="The `id` of a finding stored in the KB (on any entry)."
+    )
+    analysis: Annotated[Id | None, Rel(("analysis",), "weighed in claim")] = Field(
+        default=None, description="An analysis entry whose recomputed result bears on the claim."
+    )
+    stance: Stance = Field(
+        description="`supports` (the evidence agrees), `contradicts` (it goes against the claim) or "
+        "`qualifies` (it holds only under a condition, or fails under one)."
+    )
+    grade: EvidenceWeight = Field(
+        description="How directly the evidence bears on the claim: `strong` (tests it directly, with a "
+        "control), `moderate` (consistent, but other causes are not ruled out) or `weak` (indirect)."
+    )
+    reason: Text = Field(description="One line, in our own words: why this evidence takes this stance.")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Evidence:
+        if (self.finding is None) == (self.analysis is None):
+            raise PydanticCustomError(
+                "evidence-target",
+                "an evidence item names a `finding` or an `analysis`, exactly one of them",
+                {"hint": "write `finding: <finding id>` or `analysis: <analysis id>`, not both"},
+            )
+        return self
+
+
+class Claim(Entry):
+    """A claim the field argues about, weighed: where it is asserted, and the findings and
+    analyses that support, contradict or qualify it."""
+
+    kind: ClassVar[str] = "claim"
+    folder: ClassVar[str] = "claims"
+
+    proposition: Text = Field(description="The claim as one sentence, e.g. `A LiF-rich SEI raises CE`.")
+    sources: Sources = Field(
+        min_length=1, description="Where the claim is asserted (the review, with its locator)."
+    )
+    about: Annotated[
+        list[Id], Rel(("strategy", "species", "mechanism", "property", "material"), "subject of claim")
+    ] = Field(default_factory=list, description="Entries the claim is about (shown on their pages).")
+    evidence: list[Evidence] = Field(
+        default_factory=list,
+        description="Findings and analyses weighed for the claim, each with its stance, grade and reason "
+        "(none yet: the page says it is not weighed).",
+    )
+    still_missing: Markdown | None = Field(
+        default=None,
+        description="What evidence is still lacking (e.g. no contrary finding in the KB yet), and how it was looked for.",
+    )
+
+
 _MINUS_NUMBER = re.compile(r"-\d+$")
 """``ce-1``: a subtraction written without blanks, not a property id."""
 _NAME = re.compile(r"(?<![\w.\-])[a-z][a-z0-9]*(?:-[a-z0-9]+)+(?:\.[A-Za-z_][A-Za-z0-9_]*)?")
@@ -704,6 +766,7 @@ KINDS: dict[str, type[Entry]] = {
         Question,
         Dataset,
         Analysis,
+        Claim,
     )
 }
 """Entry kinds by name (``"failure-mode"``)."""
@@ -778,10 +841,25 @@ def iter_links(entry: Entry) -> list[LinkRef]:
                         getattr(item, "editorial", None),
                     )
                 )
-    finding_rel = relation_fields(Finding)["quantity"]
+    finding_rels = relation_fields(Finding)
     for i, finding in enumerate(getattr(entry, "findings", None) or []):
         if finding.quantity:
-            found.append(LinkRef("finding_about", finding_rel, finding.quantity, ("findings", i, "quantity")))
+            found.append(
+                LinkRef(
+                    "finding_about", finding_rels["quantity"], finding.quantity, ("findings", i, "quantity")
+                )
+            )
+        for j, informed in enumerate(finding.informs):
+            # the finding's own source states what it bears on
+            found.append(
+                LinkRef(
+                    "informs",
+                    finding_rels["informs"],
+                    informed,
+                    ("findings", i, "informs", j),
+                    (finding.source,),
+                )
+            )
     if isinstance(entry, Dataset):
         column_rel = relation_fields(Column)["property"]
         for i, column in enumerate(getattr(entry, "columns", None) or []):
@@ -806,6 +884,11 @@ def iter_links(entry: Entry) -> list[LinkRef]:
                     found.append(
                         LinkRef("component", component_rel, component.material, (*loc, j, "material"))
                     )
+    if isinstance(entry, Claim):
+        evidence_rel = relation_fields(Evidence)["analysis"]
+        for i, item in enumerate(entry.evidence):
+            if item.analysis is not None:
+                found.append(LinkRef("evidence", evidence_rel, item.analysis, ("evidence", i, "analysis")))
     if isinstance(entry, Analysis):
         for axis in ("x", "y"):
             for term in Analysis.terms(getattr(entry, axis, None) or ""):

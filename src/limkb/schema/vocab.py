@@ -12,6 +12,7 @@ __all__ = [
     "ColumnType",
     "Compatibility",
     "Desired",
+    "EvidenceWeight",
     "FailureCategory",
     "Family",
     "GroupBy",
@@ -22,6 +23,7 @@ __all__ = [
     "ReferenceType",
     "Scope",
     "SpeciesClass",
+    "Stance",
     "TechniqueCategory",
     "Theme",
 ]
@@ -33,6 +35,23 @@ class Compatibility(StrEnum):
     COMPATIBLE = "compatible"
     CONFLICTING = "conflicting"
     UNKNOWN = "unknown"
+
+
+class Stance(StrEnum):
+    """Which way a piece of evidence bears on a claim."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    QUALIFIES = "qualifies"
+
+
+class EvidenceWeight(StrEnum):
+    """How directly a piece of evidence bears on a claim (the curator's judgement, beside the
+    computed grade of its source)."""
+
+    STRONG = "strong"
+    MODERATE = "moderate"
+    WEAK = "weak"
 
 
 class Family(StrEnum):

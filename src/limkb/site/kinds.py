@@ -75,6 +75,9 @@ DISPLAY: dict[str, KindDisplay] = {
     ),
     "dataset": KindDisplay("Datasets", "#44AA99"),
     "analysis": KindDisplay("Analyses", "#332288", (("x", "x"), ("y", "y"))),
+    "claim": KindDisplay(
+        "Claims", "#117733", (("Proposition", "proposition"),), (("About", "about"), ("Evidence", "evidence"))
+    ),
     "reference": KindDisplay(
         "References", "#999999", (("Title", "title"), ("Journal", "journal"), ("Year", "year"))
     ),

@@ -54,6 +54,7 @@ from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
     KINDS,
     Analysis,
+    Claim,
     ColumnType,
     Dataset,
     Entry,
@@ -65,6 +66,7 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
+from limkb.site.claims import claim_view
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
@@ -140,6 +142,9 @@ _SKIP_FIELDS = {
     "authors",
     "doi_printed",
     "cited_in",
+    "proposition",
+    "evidence",
+    "still_missing",
     "smiles",
     "cas",
     "pubchem",
@@ -233,6 +238,7 @@ KEY_VERBS: dict[str, tuple[str, ...]] = {
     "question": ("about", "answerable by"),
     "dataset": ("about",),
     "analysis": ("datasets", "compares", "discussed by"),
+    "claim": ("about", "evidence"),
 }
 """The relations an entry page answers first, in its key-facts block, by the entry's kind."""
 
@@ -402,9 +408,10 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "reference": None,
         "dataset": None,
         "analysis": None,
+        "claim": None,
         "material": None,
         "property": _property_view(site, entry, links) if isinstance(entry, Property) else None,
-        "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
+        "findings": _findings_shown(site, entry, relations, links),
         "discussed": [
             view
             for analysis_id in getattr(entry, "analyses", None) or []
@@ -432,6 +439,8 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         context["dataset"] = _dataset_view(site, entry, links)
     elif isinstance(entry, Analysis):
         context["analysis"] = analysis_view(site, entry.id, links)
+    elif isinstance(entry, Claim):
+        context["claim"] = claim_view(site, entry, links, _finding_view)
     key = hashlib.sha256(
         json.dumps(
             [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
@@ -572,8 +581,25 @@ SEARCH_BOOST = {
 wants the species or the technique before the questions and analyses that mention it."""
 
 
-def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
-    """A finding as its entry page shows it, with its computed evidence grade."""
+def _findings_shown(
+    site: Site, entry: Entry, relations: Sequence[Relation], links: Links
+) -> list[dict[str, Any]]:
+    """The findings an entry's page lists: its own, then those recorded on other entries that
+    name it in ``informs:`` (each marked with the entry it is recorded on)."""
+    shown = [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []]
+    hosts = sorted({r.source for r in relations if r.relation == "informs" and r.target == entry.id})
+    for host in hosts:
+        for finding in getattr(site.by_id.get(host), "findings", None) or []:
+            if entry.id in finding.informs:
+                shown.append(_finding_view(site, finding, links, recorded_on=host))
+    return shown
+
+
+def _finding_view(
+    site: Site, finding: Finding, links: Links, *, recorded_on: str | None = None
+) -> dict[str, Any]:
+    """A finding as an entry page shows it, with its computed evidence grade (and, when it is
+    recorded on another entry, a link to that entry)."""
     found = _source_grade(site, finding.source)
     value = {"=": "", ">": "> ", "<": "< ", "~": "~ "}[finding.bound] + _recorded(finding.value)
     if finding.high is not None:
@@ -587,6 +613,8 @@ def _finding_view(site: Site, finding: Finding, links: Links) -> dict[str, Any]:
         "conditions": "; ".join(f"{k}: {v}" for k, v in _conditions(finding.conditions)),
         "source": site.source(finding.source, links),
         "statement": finding.statement,
+        "id": finding.id,
+        "recorded_on": site.entry_link(recorded_on, links) if recorded_on else None,
         "grade": found.value,
         "grade_title": GRADE_TITLES[found],
     }
