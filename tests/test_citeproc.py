@@ -83,4 +83,7 @@ def test_the_review_formats_from_the_real_bibliography(real_kb: Any) -> None:
     assert "https://doi.org/10.1039/d3ya00470h" in review
     for ref in references:  # every reference gets its family name and year in its entry
         entry = entries[ref.id]
-        assert entry.startswith(ref.authors[0].split(",")[0]) and str(ref.year) in entry, (ref.id, entry)
+        if ref.authors:
+            assert entry.startswith(ref.authors[0].split(",")[0]) and str(ref.year) in entry, (ref.id, entry)
+        else:  # (the style puts the journal where the authors would be)
+            assert ref.title.split()[0] in entry and str(ref.year) in entry, (ref.id, entry)

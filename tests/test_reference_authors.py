@@ -31,5 +31,6 @@ def test_an_explained_reference_without_authors_validates_and_exports(tmp_path: 
     assert kb.report.ok(strict=True), kb.report.format()
     ref = kb["weakly2023"]
     assert ref.label == "Weakly solvating ether electrolytes … (2023)"
-    assert "author" not in bibtex([ref]) and "AU  -" not in ris([ref])
+    assert "author =" not in bibtex([ref]) and "AU  -" not in ris([ref])
+    assert "note = {The abstract page read shows no author list.}" in bibtex([ref])
     assert "author" not in csl_item(ref)

@@ -220,8 +220,14 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
     year_match = re.search(r"\b(1[89]\d\d|20\d\d|2100)\b", year_text)
     if not title:
         problem(start, "no title", "add `title = {...}` to the entry")
-    if not authors:
-        problem(start, "no authors", "add `author = {Family, Given and Family, Given}`")
+    note = _field(entry, "note")
+    if not authors and not (note and (_field(entry, "doi") or _field(entry, "url"))):
+        problem(
+            start,
+            "no authors",
+            "add `author = {Family, Given and Family, Given}`; for a paper whose author list no text "
+            "read shows, give `note = {why}` and its `doi` (or `url`) instead",
+        )
     if not year_match:
         problem(
             _line(entry, "year") if "year" in fields else start,
@@ -254,13 +260,22 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
     url = _field(entry, "url")
     if url and "doi" not in data and url.startswith("https://"):
         data["url"] = url
-    if not (title and authors and year_match):
+    if not authors and note:
+        data["note"] = note
+    if not (title and (authors or "note" in data) and year_match):
         return None
-    family = authors[0].split(",")[0]
+    family = authors[0].split(",")[0] if authors else ""
     return data, family
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def untitled_id(data: dict[str, Any]) -> str:
+    """The id of a reference without authors: ``<first-title-word><year>``."""
+    base = reference_id("", data["year"], data["title"])
+    year = str(data["year"])
+    return base[len(year) :] + year
 
 
 def _candidates(base: str) -> list[str]:
@@ -336,7 +351,7 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
                 )
             )
             continue
-        base = reference_id(family, data["year"], data["title"])
+        base = reference_id(family, data["year"], data["title"]) if family else untitled_id(data)
         if not is_slug(base) or not re.match(r"^[a-z]", base):
             result.report.add(
                 Problem(

@@ -125,6 +125,8 @@ def bibtex(references: Iterable[Reference]) -> str:
             fields.append(("doi", ref.doi))
         if ref.url:
             fields.append(("url", ref.url))
+        if not ref.authors and ref.note:  # why there are none: import-bib reads it back
+            fields.append(("note", ref.note))
         authors = (
             ["  author = {" + " and ".join(_bib_author(a) for a in ref.authors) + "}"] if ref.authors else []
         )
