@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,7 +64,7 @@ def test_download_gives_exactly_the_rows_shown(site: Site, tab: Tab) -> None:
     assert shown and all("LHCE" in r[0] or "high-concentration" in r[0].lower() for r in shown)
     with page.expect_download() as info:
         page.click("a.limkb-compare-csv")
-    text = open(info.value.path(), encoding="utf-8").read()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [r["value"] for r in rows] == [r[6].splitlines()[0] for r in shown]
     assert [r["strategy"] for r in rows] == [r[0] for r in shown]

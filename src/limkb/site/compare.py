@@ -22,7 +22,7 @@ import io
 import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -248,7 +248,7 @@ def _finding_rows(site: Site) -> Iterator[tuple[FamilyRule, CompareRow]]:
 
 def _lce_as_ce(value: float) -> float:
     """CE in percent from the log Coulombic inefficiency, LCE = -log10(1 - CE/100)."""
-    return 100.0 * (1.0 - 10.0 ** (-value))
+    return 100.0 * (1.0 - math.pow(10.0, -value))
 
 
 def _record_rows(site: Site) -> Iterator[tuple[FamilyRule, CompareRow]]:
@@ -329,7 +329,9 @@ def _set_numbers(site: Site, table: FamilyTable) -> None:
             row.number = convert(raw, row.unit, table.unit)
         except UnitError:
             row.number = None
-            row.note = (row.note + "; " if row.note else "") + f"in {row.unit}: not compared with {table.unit}"
+            row.note = (
+                row.note + "; " if row.note else ""
+            ) + f"in {row.unit}: not compared with {table.unit}"
             continue
         if table.unit not in ("", "1"):
             row.note = (row.note + "; " if row.note else "") + f"= {row.number:.4g} {table.unit}"
@@ -532,7 +534,7 @@ def compare_links(site: Site, entry: Entry, page: str) -> list[dict[str, Any]]:
         return []
     counts: Counter[str] = Counter()
     titles: dict[str, str] = {}
-    for rule, row in _strategy_rows(site, entry.id):
+    for rule, _ in _strategy_rows(site, entry.id):
         counts[rule.slug] += 1
         titles[rule.slug] = rule.title
     links = site.links(page)
@@ -559,7 +561,9 @@ def _strategy_rows(
         if finding.bound != "<":
             yield family_of_finding(site, finding), _stub(finding.value, finding.unit)
     datasets = {
-        r.source for r in site.kb.relations(strategy_id, direction="in") if r.relation in ("exemplifies", "about")
+        r.source
+        for r in site.kb.relations(strategy_id, direction="in")
+        if r.relation in ("exemplifies", "about")
     }
     for dataset_id in sorted(datasets):
         dataset = site.by_id.get(dataset_id)
@@ -591,7 +595,6 @@ CE_THRESHOLD = 99.0
 def improves_ce(site: Site, strategy_id: str) -> bool:
     """Whether a finding of the strategy, or a dataset record naming it, has a CE above 99 %."""
     for rule, row in _strategy_rows(site, strategy_id, about=False):
-        if rule.slug == "coulombic-efficiency" and row.number is not None and row.unit == "%":
-            if row.number > CE_THRESHOLD:
-                return True
+        if rule.slug == "coulombic-efficiency" and row.unit == "%" and (row.number or 0) > CE_THRESHOLD:
+            return True
     return False

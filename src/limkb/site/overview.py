@@ -466,7 +466,11 @@ def coverage_page(site: Site) -> str:
                 "cells": cells,
                 "marks": ["".join(_EVIDENCE_MARKS[k] for k in sorted(found.get(key, set()))) for key in keys],
                 "known": [
-                    {"head": heads[i], "cell": cell, "mark": "".join(_EVIDENCE_MARKS[k] for k in cell.split(" + "))}
+                    {
+                        "head": heads[i],
+                        "cell": cell,
+                        "mark": "".join(_EVIDENCE_MARKS[k] for k in cell.split(" + ")),
+                    }
                     for i, cell in enumerate(cells)
                     if cell
                 ],

@@ -64,6 +64,7 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
+from limkb.site.compare import compare_files, compare_links, improves_ce
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
@@ -78,7 +79,6 @@ from limkb.site.context import (
     page_text,
     reference_text,
 )
-from limkb.site.compare import compare_files, compare_links, improves_ce
 from limkb.site.finder import search_data, snippet
 from limkb.site.gaps import missing_sections
 from limkb.site.kinds import DISPLAY
@@ -629,7 +629,9 @@ _CE = "coulombic-efficiency"
 
 def _improves_ce_in_data(site: Site, entry: Entry, stated: list[str]) -> bool:
     """A strategy whose data show a CE above 99 % that its ``improves`` does not already name."""
-    return entry.kind == "strategy" and _CE not in stated and _CE in site.by_id and improves_ce(site, entry.id)
+    return (
+        entry.kind == "strategy" and _CE not in stated and _CE in site.by_id and improves_ce(site, entry.id)
+    )
 
 
 @dataclass

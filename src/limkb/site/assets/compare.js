@@ -157,6 +157,17 @@
     return el("a", {href: item[1], "class": cls || "limkb-link"}, item[0]);
   }
 
+  /* A condition as recorded, or "not stated" (greyed) where the source read gives none. */
+  function stated(text, cls) {
+    var td = el("td", cls ? {"class": cls} : {});
+    if (text) {
+      td.textContent = text;
+    } else {
+      td.appendChild(el("span", {"class": "limkb-compare-unstated"}, "not stated"));
+    }
+    return td;
+  }
+
   function drawRow(row) {
     var tr = el("tr");
     var strategy = el("td");
@@ -167,11 +178,11 @@
       strategy.appendChild(link(e, "limkb-link limkb-kind-strategy"));
     });
     tr.appendChild(strategy);
-    tr.appendChild(el("td", {}, row.electrolyte));
-    tr.appendChild(el("td", {}, row.cell));
-    tr.appendChild(el("td", {}, row.protocol));
-    tr.appendChild(el("td", {"class": "limkb-number"}, row.current));
-    tr.appendChild(el("td", {"class": "limkb-number"}, row.capacity));
+    tr.appendChild(stated(row.electrolyte, ""));
+    tr.appendChild(stated(row.cell, ""));
+    tr.appendChild(stated(row.protocol, ""));
+    tr.appendChild(stated(row.current, "limkb-number"));
+    tr.appendChild(stated(row.capacity, "limkb-number"));
     var value = el("td", {"class": "limkb-number limkb-compare-value"}, row.value);
     if (row.note) {
       value.appendChild(el("span", {"class": "limkb-compare-note"}, row.note));
