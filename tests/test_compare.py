@@ -157,8 +157,8 @@ def test_pages_load_their_data_and_csv_by_built_urls(pages: dict[str, str | byte
 
 def test_strategy_pages_link_their_rows(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "entries/strategies/lhce.md")
-    assert "../../compare/coulombic-efficiency.md#strategy=lhce" in page
-    assert "../../compare/coulombic-efficiency.md#family=electrolyte-engineering" in page
+    assert "../../compare/coulombic-efficiency.md?strategy=lhce" in page
+    assert "../../compare/coulombic-efficiency.md?family=electrolyte-engineering" in page
     assert "compare/" not in text(pages, "entries/materials/dme.md")
 
 

@@ -58,7 +58,7 @@ def test_filter_lives_in_the_address_and_survives_a_reload(site: Site, tab: Tab)
 
 
 def test_download_gives_exactly_the_rows_shown(site: Site, tab: Tab) -> None:
-    page = tab.open(site.base_url + CE + "#strategy=localized-high-concentration-electrolytes")
+    page = tab.open(site.base_url + CE + "?strategy=localized-high-concentration-electrolytes")
     _ready(page)
     shown = _visible_rows(page)
     assert shown and all("LHCE" in r[0] or "high-concentration" in r[0].lower() for r in shown)

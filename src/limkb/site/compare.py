@@ -543,8 +543,8 @@ def compare_links(site: Site, entry: Entry, page: str) -> list[dict[str, Any]]:
         {
             "title": titles[slug],
             "count": counts[slug],
-            "own": links.to(f"compare/{slug}.md") + f"#strategy={entry.id}",
-            "across": links.to(f"compare/{slug}.md") + f"#family={family}",
+            "own": links.to(f"compare/{slug}.md") + f"?strategy={entry.id}",
+            "across": links.to(f"compare/{slug}.md") + f"?family={family}",
             "family": FAMILY_TITLES.get(family, family),
         }
         for slug in sorted(counts, key=lambda s: (_order(s), titles[s]))

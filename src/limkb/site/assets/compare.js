@@ -9,8 +9,8 @@
  * - facets (strategy family, cell, protocol, electrolyte component, strategy) and a text filter;
  * - the table, sortable by any column (values by their number in the family's unit; a value in
  *   a unit that does not convert sorts last), drawn PAGE rows at a time;
- * - the filter and sort kept in the address's hash (#cell=Li%7C%7CCu&sort=value-desc), restored
- *   on load and on back/forward, so a view can be linked (strategy pages link theirs);
+ * - the filter and sort kept in the address's query (?cell=Li%7C%7CCu&sort=value-desc), restored
+ *   on load, so a view can be linked and reloaded (strategy pages link theirs);
  * - "Download CSV": the filtered rows, in the order shown, as a CSV file made in the browser.
  */
 (function () {
@@ -97,11 +97,13 @@
     return value;
   }
 
-  /* The state in the hash: facet=value pairs, q=words, sort=key-asc|key-desc. */
+  /* The state in the address's query: facet=value pairs, q=words, sort=key-asc|key-desc (a
+     hash in the same form is read too). */
   function readState() {
     var state = {};
-    var hash = window.location.hash.replace(/^#/, "");
-    new URLSearchParams(hash).forEach(function (value, key) { state[key] = value; });
+    [window.location.search, window.location.hash].forEach(function (part) {
+      new URLSearchParams(part.replace(/^[?#]/, "")).forEach(function (value, key) { state[key] = value; });
+    });
     return state;
   }
 
@@ -113,11 +115,11 @@
       }
     });
     var text = params.toString();
-    var url = window.location.pathname + window.location.search + (text ? "#" + text : "");
-    if (window.history && window.history.replaceState) {
+    var url = window.location.pathname + (text ? "?" + text : "");
+    try {
       window.history.replaceState(null, "", url);
-    } else {
-      window.location.hash = text;
+    } catch (error) {
+      /* an address the browser will not rewrite (some file:// setups): the view still works */
     }
   }
 
@@ -360,7 +362,7 @@
       a.remove();
       setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
     });
-    window.addEventListener("hashchange", function () {
+    window.addEventListener("popstate", function () {
       state = readState();
       Object.keys(controls).forEach(function (f) { controls[f].value = state[f] || ""; });
       q.value = state.q || "";
