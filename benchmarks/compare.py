@@ -45,9 +45,17 @@ SOLVENTS = ["DME", "DOL", "EC", "DMC", "FEC"]
 FAMILIES = ["electrolyte-engineering", "artificial-sei", "current-collector-modification"]
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes shared values out in full: limkb refuses anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(path: Path, data: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def write_project(out: Path, findings: int, per_strategy: int, seed: int = 0) -> None:
@@ -177,7 +185,9 @@ def measure(site: Path, runs: int) -> dict[str, Any]:
         "first_paint_ms": round(result["first_paint_ms"] / TARGETS["first_paint_ms"], 3),
         "filter_ms": round(result["filter_ms"] / TARGETS["filter_ms"], 3),
         "page_bytes": round(result["page_bytes"] / TARGETS["page_bytes"], 3),
-        "page_and_data_bytes": round((result["page_bytes"] + result["data_bytes"]) / TARGETS["page_bytes"], 3),
+        "page_and_data_bytes": round(
+            (result["page_bytes"] + result["data_bytes"]) / TARGETS["page_bytes"], 3
+        ),
     }
     return result
 

@@ -214,3 +214,16 @@ def test_rendering_twice_gives_the_same_compare_files(tmp_path: Path) -> None:
     second = render(kb, options=RenderOptions(date="2024-01-02"))
     compare = [p for p in first if p.startswith("compare/")]
     assert compare and all(first[p] == second[p] for p in compare)
+
+
+def test_the_benchmark_project_is_a_valid_kb(tmp_path: Path) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "compare.py"
+    spec = importlib.util.spec_from_file_location("bench_compare", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_project(tmp_path, 45, 20)
+    kb = load(tmp_path / "kb", cache=False)
+    assert sum(len(s.findings or []) for s in kb.entries(kind="strategy")) == 45

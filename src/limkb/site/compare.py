@@ -294,8 +294,9 @@ def _record_rows(site: Site) -> Iterator[tuple[FamilyRule, CompareRow]]:
 
 
 def compare_rows(site: Site) -> dict[str, FamilyTable]:
-    """Every comparable value of the site by family slug, each family with its common unit."""
-    tables: dict[str, FamilyTable] = {}
+    """Every comparable value of the site by family slug, each family with its common unit; the
+    named families (:data:`FAMILIES`) are there even without a value."""
+    tables: dict[str, FamilyTable] = {rule.slug: FamilyTable(rule) for rule in FAMILIES}
     for rule, row in [*_finding_rows(site), *_record_rows(site)]:
         tables.setdefault(rule.slug, FamilyTable(rule)).rows.append(row)
     for table in tables.values():
@@ -317,6 +318,9 @@ def _set_numbers(site: Site, table: FamilyTable) -> None:
     units = Counter(row.unit for row in table.rows)
     prop = site.by_id.get(table.rule.properties[0]) if table.rule.properties else None
     wanted = prop.unit if isinstance(prop, Property) and prop.unit in units else None
+    if not units:
+        table.unit = prop.unit if isinstance(prop, Property) else ""
+        return
     table.unit = wanted or sorted(units.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     for row in table.rows:
         raw = _leading_number(row.value)
@@ -511,6 +515,8 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
             unit=table.unit,
             count=len(table.rows),
             landing=site.links(page).to("compare/index.md"),
+            contributing=site.links(page).to("contributing.md") + "#record-a-finding-read-in-a-paper",
+            quantity=table.rule.properties[0] if table.rule.properties else "",
             script=_url(site, f"compare/{slug}-data.js", page),
             csv=_url(site, f"compare/{slug}.csv", page),
         )

@@ -757,6 +757,11 @@ def _home_page(site: Site) -> str:
                 links.to("correlations.md"),
                 "recomputed, with confidence intervals and leave-one-out ranges",
             ),
+            (
+                "How do the strategies compare on Coulombic efficiency?",
+                links.to("compare/coulombic-efficiency.md"),
+                "every value with its cell, protocol and source, filtered and sorted as you like",
+            ),
             ("What is still unknown?", links.to("agenda.md"), "the research agenda, with filters"),
             ("Which strategies have been combined?", links.to("compatibility.md"), ""),
         )
