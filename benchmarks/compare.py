@@ -8,7 +8,9 @@ with varied electrolytes, cells, protocols and current densities, builds it with
 disk in Debian's chromium, ``--runs`` times, and reports medians:
 
 - ``first_paint_ms``: first contentful paint, since navigation started;
-- ``ready_ms``: when the table is drawn (facets built, first rows in the page);
+- ``ready_ms``: when the table is drawn (facets built, first rows in the page), from the
+  page's own ``limkb-compare-ready`` mark;
+- ``loaded_bytes``: every file the page loaded (theme, scripts, styles, data), uncompressed;
 - ``filter_ms``: choosing a cell in the facet until the rows are drawn again (in the page's
   own clock, so Playwright's round trips are left out);
 - ``sort_ms``: sorting by value;
@@ -153,19 +155,38 @@ _SORT = """async () => {
 }"""
 
 
+def _bytes_of(urls: list[str]) -> int:
+    """The size of every file a page loaded (from the disk: what a server would send, uncompressed)."""
+    from urllib.parse import unquote, urlsplit
+
+    paths = {Path(unquote(urlsplit(url).path)) for url in urls if url.startswith("file:")}
+    return sum(path.stat().st_size for path in paths if path.is_file())
+
+
 def measure(site: Path, runs: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    found: dict[str, list[float]] = {"first_paint_ms": [], "ready_ms": [], "filter_ms": [], "sort_ms": []}
+    found: dict[str, list[float]] = {
+        "first_paint_ms": [],
+        "ready_ms": [],
+        "filter_ms": [],
+        "sort_ms": [],
+        "loaded_bytes": [],
+    }
     rows = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             for _ in range(runs):
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
+                requested: list[str] = []
+                page.on("request", lambda request, seen=requested: seen.append(request.url))
                 page.goto((site / PAGE).resolve().as_uri())
                 page.wait_for_selector("#limkb-compare[data-ready='1']", timeout=120_000)
-                found["ready_ms"].append(page.evaluate("() => performance.now()"))
+                found["ready_ms"].append(
+                    page.evaluate("() => performance.getEntriesByName('limkb-compare-ready')[0].startTime")
+                )
+                found["loaded_bytes"].append(_bytes_of(requested))
                 paint = page.evaluate(
                     "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime || null"
                 )

@@ -22,7 +22,7 @@ import io
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -394,42 +394,67 @@ class _Table:
         return self.sources[key]
 
 
+def _js_number(number: float | None) -> str | None:
+    """The text JavaScript's ``String(n)`` gives a number, when it is sure to equal Python's."""
+    if number is None:
+        return None
+    text = repr(number)
+    if "e" in text or "inf" in text or "nan" in text:
+        return None
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _column(values: list[Any]) -> Any:
+    """A column of the data script: ``{"all": v}`` when every row holds the same ``v``."""
+    if values and all(v == values[0] for v in values):
+        return {"all": values[0]}
+    return values
+
+
 def _data_script(site: Site, table: FamilyTable, page: str) -> str:
-    """``window.LIMKB_COMPARE = {...};``: the family's rows, strings numbered once."""
+    """``window.LIMKB_COMPARE = {...};``: the family's rows by column, each text, entry, source
+    and group of them numbered once; a value that reads as its number and the family's unit is
+    left for the script to write (-1)."""
     numbered = _Table(site, page)
-    rows = []
+    groups: dict[tuple[int, ...], int] = {}
+    columns: dict[str, list[Any]] = defaultdict(list)
+    suffix = "" if table.unit in ("", "1") else f" {table.unit}"
     for row in table.rows:
         number = None if row.number is None or not math.isfinite(row.number) else round(row.number, 9)
-        rows.append(
-            [
-                [numbered.entry(s) for s in row.strategies],
-                numbered.text(row.electrolyte),
-                numbered.text(row.cell),
-                numbered.text(row.protocol),
-                numbered.text(row.current_density),
-                numbered.text(row.areal_capacity),
-                numbered.text(row.value),
-                number,
-                numbered.entry(row.entry),
-                numbered.text(row.record),
-                numbered.source(row.source),
-                [numbered.text(c) for c in row.components],
-                numbered.text(row.what),
-                numbered.text(row.note),
-            ]
-        )
+        strategies = tuple(numbered.entry(s) for s in row.strategies)
+        components = tuple(numbered.text(c) for c in row.components)
+        shown = _js_number(number)
+        derived = shown is not None and row.unit == table.unit and row.value == shown + suffix
+        columns["strategies"].append(groups.setdefault(strategies, len(groups)))
+        columns["components"].append(groups.setdefault(components, len(groups)))
+        columns["value"].append(-1 if derived else numbered.text(row.value))
+        columns["number"].append(number)
+        columns["entry"].append(numbered.entry(row.entry))
+        columns["source"].append(numbered.source(row.source))
+        for name in (
+            "electrolyte",
+            "cell",
+            "protocol",
+            "current_density",
+            "areal_capacity",
+            "record",
+            "what",
+            "note",
+        ):
+            columns[name].append(numbered.text(getattr(row, name)))
     labels = {c: site.label(c) for row in table.rows for c in row.components}
     data = {
         "family": table.rule.slug,
         "title": table.rule.title,
         "unit": table.unit,
+        "count": len(table.rows),
         "strings": list(numbered.strings),
         "entries": numbered.entry_list,
         "sources": numbered.source_list,
+        "groups": [list(group) for group in groups],
         "components": dict(sorted(labels.items())),
         "families": FAMILY_TITLES,
-        "csv": table.rule.slug + ".csv",
-        "rows": rows,
+        "columns": {name: _column(values) for name, values in sorted(columns.items())},
     }
     return (
         "window.LIMKB_COMPARE = "
@@ -517,7 +542,7 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
             landing=site.links(page).to("compare/index.md"),
             contributing=site.links(page).to("contributing.md") + "#record-a-finding-read-in-a-paper",
             quantity=table.rule.properties[0] if table.rule.properties else "",
-            script=_url(site, f"compare/{slug}-data.js", page),
+            script=site.links(page).to(f"compare/{slug}-data.js"),
             csv=_url(site, f"compare/{slug}.csv", page),
         )
         families.append(

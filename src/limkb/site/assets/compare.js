@@ -1,11 +1,10 @@
 /*
  * limkb comparison tables (compare/<family>.html): one quantity's values across strategies.
  *
- * The page holds <div id="limkb-compare" data-script="URL">; the script at URL (loaded here, so it
- * works from file:// too) sets window.LIMKB_COMPARE = {strings, entries, sources, components,
- * families, rows, ...}, each row [strategies, electrolyte, cell, protocol, current, capacity,
- * value, number, entry, record, source, components, what, note] with numbers pointing into the
- * tables (see limkb/site/compare.py). From it this draws:
+ * The page holds <div id="limkb-compare"> and <script id="limkb-compare-data" defer> (a script,
+ * not fetched JSON, so it works from file:// too), which sets window.LIMKB_COMPARE = {strings, entries, sources, groups,
+ * components, families, count, columns}: one array per column (or {all: v} when every row holds
+ * v), of numbers pointing into the tables (see limkb/site/compare.py). From it this draws:
  * - facets (strategy family, cell, protocol, electrolyte component, strategy) and a text filter;
  * - the table, sortable by any column (values by their number in the family's unit; a value in
  *   a unit that does not convert sorts last), drawn PAGE rows at a time;
@@ -16,7 +15,7 @@
 (function () {
   "use strict";
 
-  var PAGE = 500;
+  var PAGE = 200;
   var FACETS = [
     ["family", "Strategy family"],
     ["cell", "Cell"],
@@ -41,35 +40,47 @@
 
   /* Every row as an object the table, the facets and the CSV read. */
   function expand(data) {
-    var s = data.strings;
-    return data.rows.map(function (r, index) {
-      var strategies = r[0].map(function (i) { return data.entries[i]; });
-      var source = r[10] >= 0 ? data.sources[r[10]] : null;
-      var entry = data.entries[r[8]];
-      var components = r[11].map(function (i) { return s[i]; });
+    var s = data.strings, columns = data.columns, suffix = data.unit && data.unit !== "1" ? " " + data.unit : "";
+    function column(name) {
+      var found = columns[name];
+      if (found && !Array.isArray(found)) {
+        return function () { return found.all; };
+      }
+      return function (i) { return found[i]; };
+    }
+    var strategiesOf = column("strategies"), componentsOf = column("components"), valueOf = column("value");
+    var numberOf = column("number"), entryOf = column("entry"), sourceOf = column("source");
+    var texts = {};
+    ["electrolyte", "cell", "protocol", "current_density", "areal_capacity", "record", "what", "note"]
+      .forEach(function (name) { var get = column(name); texts[name] = function (i) { return s[get(i)]; }; });
+    var rows = [];
+    for (var index = 0; index < data.count; index++) {
+      var strategies = data.groups[strategiesOf(index)].map(function (i) { return data.entries[i]; });
+      var components = data.groups[componentsOf(index)].map(function (i) { return s[i]; });
+      var number = numberOf(index), value = valueOf(index);
+      var source = sourceOf(index) >= 0 ? data.sources[sourceOf(index)] : null;
+      var entry = data.entries[entryOf(index)];
       var row = {
         index: index,
         strategies: strategies,
-        electrolyte: s[r[1]], cell: s[r[2]], protocol: s[r[3]], current: s[r[4]], capacity: s[r[5]],
-        value: s[r[6]], number: r[7], entry: entry, record: s[r[9]], source: source,
-        components: components, what: s[r[12]], note: s[r[13]],
-        family: strategies.map(function (e) { return e[3] || "none"; }),
-        strategy: strategies.map(function (e) { return e[2]; }),
+        electrolyte: texts.electrolyte(index), cell: texts.cell(index) || "", protocol: texts.protocol(index),
+        current: texts.current_density(index), capacity: texts.areal_capacity(index),
+        value: value < 0 ? String(number) + suffix : s[value], number: number, entry: entry,
+        record: texts.record(index), source: source, components: components, what: texts.what(index),
+        note: texts.note(index),
+        family: strategies.length ? strategies.map(function (e) { return e[3] || "none"; }) : ["none"],
+        strategy: strategies.length ? strategies.map(function (e) { return e[2]; }) : ["none"],
         component: components
       };
-      if (!strategies.length) {
-        row.family = ["none"];
-        row.strategy = ["none"];
-      }
-      row.cell = row.cell || "";
-      row.text = fold([
+      row.words = [
         strategies.map(function (e) { return e[0]; }).join(" "), row.electrolyte, row.cell,
         row.protocol, row.current, row.capacity, row.value, entry ? entry[0] : "", row.record,
         source ? source[0] + " " + source[2] : "", row.what, row.note,
         components.map(function (c) { return data.components[c] || c; }).join(" ")
-      ].join(" "));
-      return row;
-    });
+      ];
+      rows.push(row);
+    }
+    return rows;
   }
 
   function facetValues(row, facet) {
@@ -312,6 +323,9 @@
           return false;
         }
       }
+      if (words.length && row.text === undefined) {
+        row.text = fold(row.words.join(" "));  /* folded on the first filter by words only */
+      }
       for (var w = 0; w < words.length; w++) {
         if (row.text.indexOf(words[w]) < 0) {
           return false;
@@ -371,23 +385,36 @@
     apply(false);
   }
 
+  /* The data script is in the page (<script id="limkb-compare-data" defer>): it runs before
+     DOMContentLoaded, so the data is usually there; if not yet, wait for it. */
   function load() {
     var root = document.getElementById("limkb-compare");
     if (!root || root.getAttribute("data-started") === "1") {
       return;
     }
-    root.setAttribute("data-started", "1");
-    var script = document.createElement("script");
-    script.src = root.getAttribute("data-script");
-    script.onload = function () {
-      if (window.LIMKB_COMPARE) {
+    function go() {
+      if (window.LIMKB_COMPARE && root.getAttribute("data-started") !== "1") {
+        root.setAttribute("data-started", "1");
+        mark("limkb-compare-data");
         start(root, window.LIMKB_COMPARE);
+        mark("limkb-compare-ready");
       }
-    };
-    script.onerror = function () {
-      root.querySelector(".limkb-compare-facets").textContent = "The values could not be loaded; use the CSV.";
-    };
-    document.head.appendChild(script);
+    }
+    var script = document.getElementById("limkb-compare-data");
+    if (window.LIMKB_COMPARE) {
+      go();
+    } else if (script) {
+      script.addEventListener("load", go);
+      script.addEventListener("error", function () {
+        root.querySelector(".limkb-compare-facets").textContent = "The values could not be loaded; use the CSV.";
+      });
+    }
+  }
+
+  function mark(name) {
+    if (window.performance && performance.mark) {
+      performance.mark(name);
+    }
   }
 
   if (document.readyState === "loading") {
