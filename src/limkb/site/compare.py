@@ -543,7 +543,7 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
             contributing=site.links(page).to("contributing.md") + "#record-a-finding-read-in-a-paper",
             quantity=table.rule.properties[0] if table.rule.properties else "",
             script=site.links(page).to(f"compare/{slug}-data.js"),
-            csv=_url(site, f"compare/{slug}.csv", page),
+            csv=site.links(page).to(f"compare/{slug}.csv"),
         )
         families.append(
             {
@@ -552,7 +552,7 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
                 "count": len(table.rows),
                 "unit": table.unit,
                 "strategies": len({s for row in table.rows for s in row.strategies}),
-                "csv": _url(site, f"compare/{slug}.csv", "compare/index.md"),
+                "csv": links.to(f"compare/{slug}.csv"),
             }
         )
     files["compare/index.md"] = page_text("compare_index.md", "Compare", families=families)
