@@ -46,7 +46,7 @@ def test_filter_lives_in_the_address_and_survives_a_reload(site: Site, tab: Tab)
     page.click("th[data-key='value'] button")  # descending
     filtered = _visible_rows(page)
     assert 0 < len(filtered) < len(everything)
-    assert all(row[2].startswith("Li||Cu") for row in filtered)
+    assert all(row[3].startswith("Li||Cu") for row in filtered)
     url = page.url
     assert "cell=Li%7C%7CCu" in url and "family=electrolyte-engineering" in url and "sort=value-desc" in url
     _shoot(page, "ce-filtered-1280")
@@ -66,7 +66,7 @@ def test_download_gives_exactly_the_rows_shown(site: Site, tab: Tab) -> None:
         page.click("a.limkb-compare-csv")
     text = Path(info.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["value"] for r in rows] == [r[6].splitlines()[0] for r in shown]
+    assert [r["value"] for r in rows] == [r[1].splitlines()[0] for r in shown]
     assert [r["strategy"] for r in rows] == [r[0] for r in shown]
     assert all(r["source"] for r in rows)
 
@@ -77,7 +77,7 @@ def test_strategy_page_links_its_rows_and_lhce_improves_ce(site: Site, tab: Tab)
     link.click()
     _ready(page)
     assert "strategy=localized-high-concentration-electrolytes" in page.url
-    values = [r[6] for r in _visible_rows(page)]
+    values = [r[1] for r in _visible_rows(page)]
     assert any(v.startswith("99.") for v in values), values
     page = tab.open(site.base_url + "browse/strategies.html")
     for name in ("LHCE", "eakly"):
@@ -119,5 +119,51 @@ def test_phone_width_reads(site: Site, browser: Any, path: str) -> None:
             assert page.locator("#limkb-coverage-list").is_visible()
             assert not page.locator(".limkb-coverage-wrap").is_visible()
         _shoot(page, path.replace("/", "-").replace(".html", "") + "-390")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "compare/index.html",
+        CE + "?cell=Li%7C%7CCu",
+        "coverage.html",
+        "entries/strategies/3d-copper-hosts.html",
+    ],
+)
+def test_no_serious_axe_violation_in_what_these_pages_add(
+    site: Site, browser: Any, path: str, width: int
+) -> None:
+    """axe-core on the comparison, coverage and gap parts of the pages; the header's search box,
+    the footer and the rest of an entry page are checked by the site-wide accessibility tests."""
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(site.base_url + path, wait_until="load")
+        if path.startswith(CE):
+            _ready(page)
+        include = [
+            [s]
+            for s in (
+                ".limkb-compare-page",
+                ".limkb-compare-families",
+                ".limkb-gaps",
+                ".limkb-compare-links",
+                "#limkb-coverage",
+                "#limkb-coverage-list",
+            )
+            if page.locator(s).count()
+        ]
+        assert include, path
+        found = axe_module.Axe().run(page, context={"include": include})
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in found.response["violations"]
+            if v["impact"] in ("critical", "serious")
+        ]
+        assert serious == [], serious
     finally:
         context.close()

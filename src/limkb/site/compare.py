@@ -118,6 +118,8 @@ class CompareRow:
     what: str
     source: Source | None
     note: str = ""
+    topic: bool = False
+    """The strategies are the dataset's ``about`` (the record names none of its own)."""
 
 
 @dataclass
@@ -275,6 +277,7 @@ def _record_rows(site: Site) -> Iterator[tuple[FamilyRule, CompareRow]]:
                     rule,
                     CompareRow(
                         strategies=list(record.strategies) or about,
+                        topic=not record.strategies and bool(about),
                         value=shown,
                         number=float(value),
                         unit=unit,
@@ -429,6 +432,7 @@ def _data_script(site: Site, table: FamilyTable, page: str) -> str:
         columns["components"].append(groups.setdefault(components, len(groups)))
         columns["value"].append(-1 if derived else numbered.text(row.value))
         columns["number"].append(number)
+        columns["topic"].append(1 if row.topic else 0)
         columns["entry"].append(numbered.entry(row.entry))
         columns["source"].append(numbered.source(row.source))
         for name in (
@@ -501,7 +505,7 @@ def family_csv(site: Site, table: FamilyTable) -> str:
         number = "" if row.number is None else f"{row.number:.6g}"
         writer.writerow(
             [
-                "; ".join(site.label(s) for s in row.strategies),
+                "; ".join(site.label(s) for s in row.strategies) + (" (dataset topic)" if row.topic else ""),
                 row.electrolyte,
                 row.cell,
                 row.protocol,

@@ -50,6 +50,7 @@
     }
     var strategiesOf = column("strategies"), componentsOf = column("components"), valueOf = column("value");
     var numberOf = column("number"), entryOf = column("entry"), sourceOf = column("source");
+    var topicOf = columns.topic ? column("topic") : function () { return 0; };
     var texts = {};
     ["electrolyte", "cell", "protocol", "current_density", "areal_capacity", "record", "what", "note"]
       .forEach(function (name) { var get = column(name); texts[name] = function (i) { return s[get(i)]; }; });
@@ -63,6 +64,7 @@
       var row = {
         index: index,
         strategies: strategies,
+        topic: topicOf(index) === 1,
         electrolyte: texts.electrolyte(index), cell: texts.cell(index) || "", protocol: texts.protocol(index),
         current: texts.current_density(index), capacity: texts.areal_capacity(index),
         value: value < 0 ? String(number) + suffix : s[value], number: number, entry: entry,
@@ -190,17 +192,20 @@
       }
       strategy.appendChild(link(e, "limkb-link limkb-kind-strategy"));
     });
+    if (row.topic) {
+      strategy.appendChild(el("span", {"class": "limkb-compare-note", title: "The record names no strategy: this is what its dataset is about."}, "dataset topic"));
+    }
     tr.appendChild(strategy);
-    tr.appendChild(stated(row.electrolyte, ""));
-    tr.appendChild(stated(row.cell, ""));
-    tr.appendChild(stated(row.protocol, ""));
-    tr.appendChild(stated(row.current, "limkb-number"));
-    tr.appendChild(stated(row.capacity, "limkb-number"));
     var value = el("td", {"class": "limkb-number limkb-compare-value"}, row.value);
     if (row.note) {
       value.appendChild(el("span", {"class": "limkb-compare-note"}, row.note));
     }
     tr.appendChild(value);
+    tr.appendChild(stated(row.electrolyte, ""));
+    tr.appendChild(stated(row.cell, ""));
+    tr.appendChild(stated(row.protocol, ""));
+    tr.appendChild(stated(row.current, "limkb-number"));
+    tr.appendChild(stated(row.capacity, "limkb-number"));
     var entry = el("td");
     entry.appendChild(link(row.entry));
     if (row.record) {
@@ -234,7 +239,8 @@
     rows.forEach(function (row) {
       var number = row.number === null ? "" : String(Number(row.number.toPrecision(6)));
       lines.push([
-        row.strategies.map(function (e) { return e[0]; }).join("; "), row.electrolyte, row.cell,
+        row.strategies.map(function (e) { return e[0]; }).join("; ") + (row.topic ? " (dataset topic)" : ""),
+        row.electrolyte, row.cell,
         row.protocol, row.current, row.capacity, row.value, number, number ? data.unit : "",
         row.what, row.entry ? row.entry[0] : "", row.record, row.source ? row.source[0] : "",
         row.source ? row.source[2] : "", row.source ? row.source[3] : "", row.note
