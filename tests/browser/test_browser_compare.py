@@ -149,7 +149,7 @@ def test_no_serious_axe_violation_in_what_these_pages_add(
             [s]
             for s in (
                 ".limkb-compare-page",
-                ".limkb-compare-families",
+                "#limkb-compare-families",
                 ".limkb-gaps",
                 ".limkb-compare-links",
                 "#limkb-coverage",

@@ -555,6 +555,7 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
                 "url": links.to(page),
                 "count": len(table.rows),
                 "unit": table.unit,
+                "other": table.rule is OTHER,
                 "strategies": len({s for row in table.rows for s in row.strategies}),
                 "csv": links.to(f"compare/{slug}.csv"),
             }
