@@ -22,6 +22,7 @@ Site layout:
 ``correlations.md`` ``plots/*.svg``  computed analyses with their scatter plots
 ``compatibility.md``                 strategy x strategy: combined with evidence, conflicting, unknown
 ``coverage.md``                      which descriptors are known for which strategy
+``compare/*``                        one table of values per quantity, with its data and CSV
 ``bibliography.md``                  references with the entries citing each
 ``downloads.md``                     the build's data files
 ``graph.md`` ``assets/limkb/*``      the graph explorer, its scripts and its data as a .js file
@@ -64,7 +65,8 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
-from limkb.site.compare import compare_files, compare_links, improves_ce
+from limkb.site.compare import compare_links, improves_ce
+from limkb.site.comparison_pages import compare_files
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,

@@ -1,8 +1,8 @@
 /*
  * limkb comparison tables (compare/<family>.html): one quantity's values across strategies.
  *
- * The page holds <div id="limkb-compare"> and <script id="limkb-compare-data" defer> (a script,
- * not fetched JSON, so it works from file:// too), which sets window.LIMKB_COMPARE = {strings, entries, sources, groups,
+ * The page holds <div id="limkb-compare" data-script="URL">; the script at URL (added by this
+ * one, so it works from file:// too) sets window.LIMKB_COMPARE = {strings, entries, sources, groups,
  * components, families, count, columns}: one array per column (or {all: v} when every row holds
  * v), of numbers pointing into the tables (see limkb/site/compare.py). From it this draws:
  * - facets (strategy family, cell, protocol, electrolyte component, strategy) and a text filter;
@@ -391,30 +391,28 @@
     apply(false);
   }
 
-  /* The data script is in the page (<script id="limkb-compare-data" defer>): it runs before
-     DOMContentLoaded, so the data is usually there; if not yet, wait for it. */
+  /* The data script (a script, not fetched JSON, so it loads from file:// too) is added as soon
+     as the page's table is there: this script runs at the end of the body, before
+     DOMContentLoaded. Its URL is written for the built site (data-script is not rewritten). */
   function load() {
     var root = document.getElementById("limkb-compare");
     if (!root || root.getAttribute("data-started") === "1") {
       return;
     }
-    function go() {
-      if (window.LIMKB_COMPARE && root.getAttribute("data-started") !== "1") {
-        root.setAttribute("data-started", "1");
+    root.setAttribute("data-started", "1");
+    var script = document.createElement("script");
+    script.src = root.getAttribute("data-script");
+    script.onload = function () {
+      if (window.LIMKB_COMPARE) {
         mark("limkb-compare-data");
         start(root, window.LIMKB_COMPARE);
         mark("limkb-compare-ready");
       }
-    }
-    var script = document.getElementById("limkb-compare-data");
-    if (window.LIMKB_COMPARE) {
-      go();
-    } else if (script) {
-      script.addEventListener("load", go);
-      script.addEventListener("error", function () {
-        root.querySelector(".limkb-compare-facets").textContent = "The values could not be loaded; use the CSV.";
-      });
-    }
+    };
+    script.onerror = function () {
+      root.querySelector(".limkb-compare-facets").textContent = "The values could not be loaded; use the CSV.";
+    };
+    document.head.appendChild(script);
   }
 
   function mark(name) {
@@ -423,7 +421,7 @@
     }
   }
 
-  if (document.readyState === "loading") {
+  if (document.readyState === "loading" && !document.getElementById("limkb-compare")) {
     document.addEventListener("DOMContentLoaded", load);
   } else {
     load();
