@@ -209,6 +209,8 @@ def measure(site: Path, runs: int) -> dict[str, Any]:
         "page_and_data_bytes": round(
             (result["page_bytes"] + result["data_bytes"]) / TARGETS["page_bytes"], 3
         ),
+        "loaded_bytes": round(result["loaded_bytes"] / TARGETS["page_bytes"], 3),
+        "ready_ms": round(result["ready_ms"] / TARGETS["first_paint_ms"], 3),
     }
     return result
 
