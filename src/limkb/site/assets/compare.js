@@ -306,6 +306,13 @@
     });
     form.appendChild(clear);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
+    /* on a phone the filters start folded unless the address asks for one (the table then
+       shows first); the summary above the table says how many rows are shown */
+    var details = root.querySelector("details.limkb-compare-filters");
+    var asked = FACETS.some(function (pair) { return state[pair[0]]; }) || state.q;
+    if (details && !asked && window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+      details.open = false;
+    }
 
     var headers = Array.prototype.slice.call(table.tHead.rows[0].cells);
     headers.forEach(function (th) {
