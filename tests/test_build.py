@@ -35,6 +35,8 @@ def test_build_writes_site_and_build(project: Path) -> None:
     summary = build(project)
     assert (project / "site/index.html").is_file()
     assert (project / "site/entries/strategies/fec-additive.html").is_file()
+    for page in ("index.html", "coulombic-efficiency.html", "coulombic-efficiency-data.js", "ce.csv"):
+        assert (project / "site/compare" / page).is_file(), page
     assert (project / "build/kb.sqlite").is_file() and (project / "build/analyses.json").is_file()
     assert (project / "site/downloads/kb.sqlite").read_bytes() == (project / "build/kb.sqlite").read_bytes()
     assert summary.entries == 12 and summary.analyses == 1 and summary.pages > 20

@@ -103,6 +103,19 @@ def _record(kb: Path) -> None:
     path.write_text(text.replace("t: 10.0", "t: 12.5", 1), encoding="utf-8")
 
 
+def _finding(kb: Path) -> None:
+    """A CE finding on a strategy: its comparison rows, its page and its browse row change."""
+    path = kb / "references/smith2020test.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "read:\n  status: abstract\n", encoding="utf-8")
+    path = kb / "strategies/alumina-coating.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "findings:\n- quantity: ce\n  value: 99.5\n  unit: '%'\n  conditions:\n    cell: Li||Cu\n"
+        + "  source:\n    ref: smith2020test\n    locator: Table 2\n  statement: A CE read in the paper.\n",
+        encoding="utf-8",
+    )
+
+
 def _rename(kb: Path) -> None:
     (kb / "strategies/lithiophilic-cu.yaml").rename(kb / "strategies/lithiophilic-copper.yaml")
     for path in (kb / "strategies").glob("*.yaml"):
@@ -118,6 +131,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "prose": _prose,
     "relation": _relation,
     "dataset record": _record,
+    "finding": _finding,
     "rename": _rename,
     "deletion": _deletion,
 }

@@ -141,7 +141,7 @@ def test_compatibility_matrix_and_pairs(pages: dict[str, str | bytes]) -> None:
 
 def test_coverage_marks_measured_and_data(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "coverage.md")
-    row = re.search(r"<tr><td[^>]*><a[^>]*fec-additive.md\">FEC additive</a></td>(.*?)</tr>", page)
+    row = re.search(r"<tr[^>]*><td[^>]*><a[^>]*fec-additive.md\">FEC additive</a></td>(.*?)</tr>", page)
     assert row is not None and "data + measured" in row.group(1)
     assert "Coulombic efficiency" in page  # every scope has a column, the cell's too
 

@@ -393,28 +393,63 @@ def _family_of(site: Site, strategy_id: str) -> str:
     return entry.family.value if isinstance(entry, Strategy) else ""
 
 
+_EVIDENCE_MARKS = {"measured": "●", "finding": "▲", "data": "■"}
+"""How a coverage cell marks each kind of evidence (legend on the page)."""
+
+
+def _coverage_evidence(site: Site, descriptor_ids: set[str]) -> dict[str, dict[str, set[str]]]:
+    """strategy -> descriptor (or ``family:<slug>``) -> the kinds of evidence for it: relations
+    (``measured``, ``improves``), findings, dataset records."""
+    from limkb.site.compare import family_of_finding
+
+    known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for strategy in site.of_kind("strategy"):
+        assert isinstance(strategy, Strategy)
+        for link in [*strategy.measured, *strategy.improves]:
+            if link.id in descriptor_ids:
+                known[strategy.id][link.id].add("measured")
+        for finding in strategy.findings or []:
+            if finding.quantity in descriptor_ids:
+                known[strategy.id][finding.quantity].add("finding")
+            elif finding.quantity is None:
+                known[strategy.id][f"family:{family_of_finding(site, finding).slug}"].add("finding")
+    for dataset in site.of_kind("dataset"):
+        assert isinstance(dataset, Dataset)
+        held = [c for c in dataset.columns if c.property in descriptor_ids]
+        about = [link.id for link in dataset.about]
+        for record in dataset.records:
+            for column in held:
+                if record.values.get(column.name) is None or column.property is None:
+                    continue
+                for strategy_id in record.strategies or about:
+                    known[strategy_id][column.property].add("data")
+    return known
+
+
 def coverage_page(site: Site) -> str:
-    """Which descriptors (of every scope) are measured or held in data for each strategy."""
+    """Which descriptors (of every scope) are known for each strategy, from relations, findings
+    and dataset records; then the values named only in findings, by family."""
+    from limkb.site.compare import FAMILIES, OTHER
+
     links = site.links("coverage.md")
     scopes = [scope.value for scope in Scope]
     descriptors = sorted(
         (p for p in site.of_kind("property") if isinstance(p, Property)),
         key=lambda p: (scopes.index(p.scope.value), p.label.lower(), p.id),
     )
-    descriptor_ids = {p.id for p in descriptors}
-    known: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for strategy in site.of_kind("strategy"):
-        assert isinstance(strategy, Strategy)
-        for link in strategy.measured:
-            if link.id in descriptor_ids:
-                known[strategy.id][link.id].add("measured")
-    for dataset in site.of_kind("dataset"):
-        assert isinstance(dataset, Dataset)
-        held = {c.property for c in dataset.columns if c.property in descriptor_ids}
-        for link in dataset.about:
-            for prop in held:
-                if prop is not None:
-                    known[link.id][prop].add("data")
+    known = _coverage_evidence(site, {p.id for p in descriptors})
+    named = {key for found in known.values() for key in found if key.startswith("family:")}
+    families = [rule for rule in (*FAMILIES, OTHER) if f"family:{rule.slug}" in named]
+    keys = [p.id for p in descriptors] + [f"family:{rule.slug}" for rule in families]
+    heads = [site.entry_link(p.id, links) for p in descriptors] + [
+        {
+            "id": f"family:{rule.slug}",
+            "label": f"{rule.title} (named in findings)",
+            "kind": "compare",
+            "url": links.to(f"compare/{rule.slug}.md"),
+        }
+        for rule in families
+    ]
     strategies = site.of_kind("strategy")
     rows_source = (
         strategies if len(strategies) <= _MATRIX_LIMIT * 3 else [s for s in strategies if s.id in known]
@@ -422,16 +457,26 @@ def coverage_page(site: Site) -> str:
     rows_source = sorted(rows_source, key=lambda s: (_family_of(site, s.id), s.label.lower(), s.id))
     rows: list[dict[str, Any]] = []
     for s in rows_source:
-        cells = [" + ".join(sorted(known[s.id].get(p.id, set()))) for p in descriptors]
+        found = known.get(s.id, {})
+        cells = [" + ".join(sorted(found.get(key, set()))) for key in keys]
         rows.append(
             {
                 "head": site.entry_link(s.id, links),
                 "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
                 "cells": cells,
-                "count": len(known[s.id]),
+                "marks": ["".join(_EVIDENCE_MARKS[k] for k in sorted(found.get(key, set()))) for key in keys],
+                "known": [
+                    {
+                        "head": heads[i],
+                        "cell": cell,
+                        "mark": "".join(_EVIDENCE_MARKS[k] for k in cell.split(" + ")),
+                    }
+                    for i, cell in enumerate(cells)
+                    if cell
+                ],
+                "count": sum(1 for cell in cells if cell),
             }
         )
-    heads = [site.entry_link(p.id, links) for p in descriptors]
     gaps = [
         {"head": head, "count": sum(1 for row in rows if row["cells"][i])} for i, head in enumerate(heads)
     ]
@@ -441,6 +486,7 @@ def coverage_page(site: Site) -> str:
         heads=heads,
         rows=rows,
         gaps=gaps,
+        marks=_EVIDENCE_MARKS,
         hidden=len(strategies) - len(rows),
     )
 

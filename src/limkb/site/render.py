@@ -22,6 +22,7 @@ Site layout:
 ``correlations.md`` ``plots/*.svg``  computed analyses with their scatter plots
 ``compatibility.md``                 strategy x strategy: combined with evidence, conflicting, unknown
 ``coverage.md``                      which descriptors are known for which strategy
+``compare/*``                        one table of values per quantity, with its data and CSV
 ``bibliography.md``                  references with the entries citing each
 ``downloads.md``                     the build's data files
 ``graph.md`` ``assets/limkb/*``      the graph explorer, its scripts and its data as a .js file
@@ -67,6 +68,8 @@ from limkb.schema.kinds import (
     relation_fields,
 )
 from limkb.site.claims import claim_view
+from limkb.site.compare import compare_links, improves_ce
+from limkb.site.comparison_pages import compare_files
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
@@ -82,6 +85,7 @@ from limkb.site.context import (
     reference_text,
 )
 from limkb.site.finder import search_data, snippet
+from limkb.site.gaps import missing_sections
 from limkb.site.kinds import DISPLAY
 from limkb.site.markup import prose, text_title
 from limkb.site.memo import Bounded, Reads, RenderMemo, mentions
@@ -418,6 +422,10 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
             if (view := analysis_view(site, analysis_id, links)) is not None
         ],
         "home": links.to("index.md"),
+        "compare": compare_links(site, entry, page),
+        "gaps": missing_sections(
+            entry.kind, site.edit(entry)["path"] or "", [(g["outgoing"], g["verb"]) for g in groups], links
+        ),
         "history": _dates(site, entry.id),
         "options": {"date": site.options.date, "version": site.options.version},
     }
@@ -674,6 +682,10 @@ def _browse_row(site: Site, entry: Entry, links: Links) -> dict[str, Any]:
     for _, verb in related:
         others = sorted(set(by_verb.get(verb, [])), key=lambda i: (site.label(i), i))
         relation_cells.append([site.entry_link(other, links) for other in others])
+        if verb == "improves" and _improves_ce_in_data(site, entry, others):
+            relation_cells[-1].append(
+                {**site.entry_link(_CE, links), "label": site.label(_CE) + " (> 99 % in the data)"}
+            )
         for other in others:
             if other in site.by_id:
                 terms.update(_terms(site.by_id[other]))
@@ -686,6 +698,16 @@ def _browse_row(site: Site, entry: Entry, links: Links) -> dict[str, Any]:
         "terms": " ".join(sorted({w for t in terms for w in t.split() if _TERM.fullmatch(w)})),
         "links": len(relations),
     }
+
+
+_CE = "coulombic-efficiency"
+
+
+def _improves_ce_in_data(site: Site, entry: Entry, stated: list[str]) -> bool:
+    """A strategy whose data show a CE above 99 % that its ``improves`` does not already name."""
+    return (
+        entry.kind == "strategy" and _CE not in stated and _CE in site.by_id and improves_ce(site, entry.id)
+    )
 
 
 @dataclass
@@ -810,6 +832,11 @@ def _home_page(site: Site) -> str:
                 "How robust are the reported correlations?",
                 links.to("correlations.md"),
                 "recomputed, with confidence intervals and leave-one-out ranges",
+            ),
+            (
+                "How do the strategies compare on Coulombic efficiency?",
+                links.to("compare/coulombic-efficiency.md"),
+                "every value with its cell, protocol and source, filtered and sorted as you like",
             ),
             ("What is still unknown?", links.to("agenda.md"), "the research agenda, with filters"),
             ("Which strategies have been combined?", links.to("compatibility.md"), ""),
@@ -971,6 +998,7 @@ def _render(
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
     pages["compatibility.md"] = compatibility_page(site)
     pages["coverage.md"] = coverage_page(site)
+    pages.update(compare_files(site))
     pages["bibliography.md"] = bibliography_page(site)
     pages["downloads.md"] = downloads_page(site)
     pages["graph.md"] = page_text("graph.md", PAGE_TITLES["graph.md"], counts=len(site.ids))

@@ -12,6 +12,11 @@
  *   The first filter of a page starts with the page URL's ?q= value, so a link can open a
  *   table already filtered (browse/questions.html?q=XPS).
  *   An element with data-count-for="TABLE_ID", if present, shows "N of M rows".
+ *   A table's summary row (<tr data-summary-of="TABLE_ID"> in its tfoot) counts, in each cell
+ *   with data-summary-column="I", the shown rows whose cell I is marked known (class
+ *   limkb-cell-known): the coverage matrix's "Strategies covered" follows the filter. A table
+ *   with data-list="LIST_ID" hides the items of that list (data-filter-row="N") along with its
+ *   rows (data-row="N"): the coverage matrix's list view on phones.
  * Pages without such tables or inputs are left untouched.
  */
 (function () {
@@ -147,6 +152,7 @@
       if (counter) {
         counter.textContent = words.length ? shown + " of " + total + " rows" : total + " rows";
       }
+      followFilter(table);
     }
     input.addEventListener("input", apply);
     var asked = new URLSearchParams(window.location.search).get("q");
@@ -156,6 +162,29 @@
     if (input.value || counter) {
       apply();
     }
+  }
+
+  /* The summary row and the list view of a filtered table follow the rows shown. */
+  function followFilter(table) {
+    var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var list = table.getAttribute("data-list") ? document.getElementById(table.getAttribute("data-list")) : null;
+    if (list) {
+      rows.forEach(function (row) {
+        var item = list.querySelector('[data-filter-row="' + row.getAttribute("data-row") + '"]');
+        if (item) {
+          item.hidden = row.hidden;
+        }
+      });
+    }
+    Array.prototype.forEach.call(table.querySelectorAll("tfoot tr[data-summary-of]"), function (summary) {
+      Array.prototype.forEach.call(summary.querySelectorAll("[data-summary-column]"), function (cell) {
+        var index = parseInt(cell.getAttribute("data-summary-column"), 10);
+        cell.textContent = String(rows.filter(function (row) {
+          var found = row.cells[index];
+          return !row.hidden && found && found.classList.contains("limkb-cell-known");
+        }).length);
+      });
+    });
   }
 
   /* Filter chips (<div class="limkb-chips" data-for="CLASS">): a chip toggles one value of

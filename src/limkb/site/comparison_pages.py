@@ -1,0 +1,233 @@
+"""The comparison pages: for each quantity family of :mod:`limkb.site.compare`, its page, its
+rows as a data script and as CSV, and the landing page that lists them.
+
+``compare/<family>.md``       the page: facets, a filter, the table (drawn by ``compare.js``)
+``compare/<family>-data.js``  its rows by column, ``window.LIMKB_COMPARE = {...}`` (loads from file:// too)
+``compare/<family>.csv``      every row as CSV
+``compare/index.md``          the families, with their counts and units
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections import defaultdict
+from typing import Any
+
+from limkb.schema.kinds import Source, Strategy
+from limkb.site.compare import OTHER, FamilyTable, compare_rows
+from limkb.site.context import FAMILY_TITLES, Site, page_text
+from limkb.site.urls import built_url, relative_url
+
+__all__ = ["CSV_HEADER", "compare_files", "family_csv"]
+
+
+def _url(site: Site, target: str, page: str) -> str:
+    """A link from ``page`` to the site path ``target`` as the built site writes it."""
+    style = "directory" if site.options.urls == "md" else site.options.urls
+    return relative_url(built_url(target, style), built_url(page, style))
+
+
+class _Table:
+    """Strings, strategies, entries and sources numbered once, rows pointing at them."""
+
+    def __init__(self, site: Site, page: str) -> None:
+        self.site, self.page = site, page
+        self.strings: dict[str, int] = {}
+        self.entries: dict[str, int] = {}
+        self.sources: dict[str, int] = {}
+        self.entry_list: list[list[Any]] = []
+        self.source_list: list[list[Any]] = []
+
+    def text(self, value: str) -> int:
+        return self.strings.setdefault(value, len(self.strings))
+
+    def entry(self, entry_id: str) -> int:
+        if entry_id not in self.entries:
+            self.entries[entry_id] = len(self.entry_list)
+            entry = self.site.by_id.get(entry_id)
+            family = entry.family.value if isinstance(entry, Strategy) else ""
+            url = _url(self.site, f"entries/{entry.folder}/{entry_id}.md", self.page) if entry else ""
+            self.entry_list.append([self.site.label(entry_id), url, entry_id, family])
+        return self.entries[entry_id]
+
+    def source(self, source: Source | None) -> int:
+        if source is None:
+            return -1
+        key = f"{source.ref}\0{source.locator}"
+        if key not in self.sources:
+            self.sources[key] = len(self.source_list)
+            ref = self.site.by_id.get(source.ref)
+            url = _url(self.site, f"entries/{ref.folder}/{ref.id}.md", self.page) if ref else ""
+            doi = getattr(ref, "doi", None) or ""
+            self.source_list.append([self.site.label(source.ref), url, source.locator or "", doi])
+        return self.sources[key]
+
+
+def _js_number(number: float | None) -> str | None:
+    """The text JavaScript's ``String(n)`` gives a number, when it is sure to equal Python's."""
+    if number is None:
+        return None
+    text = repr(number)
+    if "e" in text or "inf" in text or "nan" in text:
+        return None
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _column(values: list[Any]) -> Any:
+    """A column of the data script: ``{"all": v}`` when every row holds the same ``v``."""
+    if values and all(v == values[0] for v in values):
+        return {"all": values[0]}
+    return values
+
+
+def _data_script(site: Site, table: FamilyTable, page: str) -> str:
+    """``window.LIMKB_COMPARE = {...};``: the family's rows by column, each text, entry, source
+    and group of them numbered once; a value that reads as its number and the family's unit is
+    left for the script to write (-1)."""
+    numbered = _Table(site, page)
+    groups: dict[tuple[int, ...], int] = {}
+    columns: dict[str, list[Any]] = defaultdict(list)
+    suffix = "" if table.unit in ("", "1") else f" {table.unit}"
+    for row in table.rows:
+        number = None if row.number is None or not math.isfinite(row.number) else round(row.number, 9)
+        strategies = tuple(numbered.entry(s) for s in row.strategies)
+        components = tuple(numbered.text(c) for c in row.components)
+        shown = _js_number(number)
+        derived = shown is not None and row.unit == table.unit and row.value == shown + suffix
+        columns["strategies"].append(groups.setdefault(strategies, len(groups)))
+        columns["components"].append(groups.setdefault(components, len(groups)))
+        columns["value"].append(-1 if derived else numbered.text(row.value))
+        columns["number"].append(number)
+        columns["topic"].append(1 if row.topic else 0)
+        columns["entry"].append(numbered.entry(row.entry))
+        columns["source"].append(numbered.source(row.source))
+        for name in (
+            "electrolyte",
+            "cell",
+            "protocol",
+            "current_density",
+            "areal_capacity",
+            "record",
+            "what",
+            "note",
+        ):
+            columns[name].append(numbered.text(getattr(row, name)))
+    labels = {c: site.label(c) for row in table.rows for c in row.components}
+    data = {
+        "family": table.rule.slug,
+        "title": table.rule.title,
+        "unit": table.unit,
+        "count": len(table.rows),
+        "strings": list(numbered.strings),
+        "entries": numbered.entry_list,
+        "sources": numbered.source_list,
+        "groups": [list(group) for group in groups],
+        "components": dict(sorted(labels.items())),
+        "families": FAMILY_TITLES,
+        "columns": {name: _column(values) for name, values in sorted(columns.items())},
+    }
+    return (
+        "window.LIMKB_COMPARE = "
+        + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+        + ";\n"
+    )
+
+
+CSV_HEADER = (
+    "strategy",
+    "electrolyte",
+    "cell",
+    "protocol",
+    "current density",
+    "areal capacity",
+    "value",
+    "value in family unit",
+    "family unit",
+    "what",
+    "recorded in",
+    "record",
+    "source",
+    "locator",
+    "doi",
+    "note",
+)
+"""The columns of a family's CSV, the same as ``compare.js`` writes for the rows shown."""
+
+
+def _source_cells(site: Site, source: Source | None) -> tuple[str, str, str]:
+    if source is None:
+        return "", "", ""
+    ref = site.by_id.get(source.ref)
+    return site.label(source.ref), source.locator or "", getattr(ref, "doi", None) or ""
+
+
+def family_csv(site: Site, table: FamilyTable) -> str:
+    """Every row of a family as CSV (the same columns as the page's download)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for row in table.rows:
+        label, locator, doi = _source_cells(site, row.source)
+        number = "" if row.number is None else f"{row.number:.6g}"
+        writer.writerow(
+            [
+                "; ".join(site.label(s) for s in row.strategies) + (" (dataset topic)" if row.topic else ""),
+                row.electrolyte,
+                row.cell,
+                row.protocol,
+                row.current_density,
+                row.areal_capacity,
+                row.value,
+                number,
+                table.unit if number else "",
+                row.what,
+                site.label(row.entry),
+                row.record,
+                label,
+                locator,
+                doi,
+                row.note,
+            ]
+        )
+    return out.getvalue()
+
+
+def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> dict[str, str]:
+    """The comparison pages, their data scripts and CSVs, and the landing page."""
+    tables = compare_rows(site) if tables is None else tables
+    files: dict[str, str] = {}
+    families = []
+    links = site.links("compare/index.md")
+    for slug, table in tables.items():
+        page = f"compare/{slug}.md"
+        files[f"compare/{slug}-data.js"] = _data_script(site, table, page)
+        files[f"compare/{slug}.csv"] = family_csv(site, table)
+        files[page] = page_text(
+            "compare.md",
+            f"Compare: {table.rule.title}",
+            family=table.rule.title,
+            slug=slug,
+            unit=table.unit,
+            count=len(table.rows),
+            landing=site.links(page).to("compare/index.md"),
+            contributing=site.links(page).to("contributing.md") + "#record-a-finding-read-in-a-paper",
+            quantity=table.rule.properties[0] if table.rule.properties else "",
+            script=_url(site, f"compare/{slug}-data.js", page),
+            csv=site.links(page).to(f"compare/{slug}.csv"),
+        )
+        families.append(
+            {
+                "title": table.rule.title,
+                "url": links.to(page),
+                "count": len(table.rows),
+                "unit": table.unit,
+                "other": table.rule is OTHER,
+                "strategies": len({s for row in table.rows for s in row.strategies}),
+                "csv": links.to(f"compare/{slug}.csv"),
+            }
+        )
+    files["compare/index.md"] = page_text("compare_index.md", "Compare", families=families)
+    return files

@@ -1,0 +1,230 @@
+"""Comparison tables, honest gaps and the coverage matrix, rendered from tiny knowledge bases."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kbfactory import REF, REFERENCE, SOURCE, minimal, write_kb
+from limkb.access import load
+from limkb.site.render import RenderOptions, render
+
+CE_PROPERTY = minimal(
+    "property", "Coulombic efficiency", unit="%", scope="cell", desired="higher", minimum=0, maximum=100
+)
+
+
+def finding(value: float, unit: str, **fields: Any) -> dict[str, Any]:
+    return {
+        "value": value,
+        "unit": unit,
+        "source": SOURCE[0],
+        "statement": "A value read in the paper.",
+        **fields,
+    }
+
+
+def kb_entries() -> dict[str, Any]:
+    return {
+        f"references/{REF}": {**REFERENCE, "read": {"status": "abstract"}},
+        "properties/coulombic-efficiency": CE_PROPERTY,
+        "properties/sei-thickness": minimal(
+            "property", "SEI thickness", unit="nm", scope="sei", desired="context-dependent"
+        ),
+        "properties/fluorine": minimal("property", "SEI fluorine content", unit="%", scope="sei"),
+        "materials/dme": minimal("material", "Dimethoxyethane", aliases=["DME"], roles=["solvent"]),
+        "materials/lifsi": minimal("material", "LiFSI", roles=["salt"]),
+        "strategies/lhce": minimal(
+            "strategy",
+            "Localized high-concentration electrolytes",
+            uses=[{"id": "dme", "sources": SOURCE}],
+            findings=[
+                finding(
+                    99.5,
+                    "%",
+                    quantity="coulombic-efficiency",
+                    electrolyte="1 M LiFSI in DME",
+                    conditions={
+                        "cell": "Li||Cu",
+                        "protocol": "modified Aurbach",
+                        "current_density": "0.5 mA cm-2",
+                    },
+                ),
+                finding(98, "%", quantity="coulombic-efficiency", bound=">", high=99),
+            ],
+        ),
+        "strategies/ethers": minimal("strategy", "Weakly solvating ethers"),
+        "strategies/coating": minimal(
+            "strategy",
+            "ALD coating",
+            family="artificial-sei",
+            findings=[
+                finding(20, "nm", what="coating thickness"),
+                finding(1.5, "µm", what="coating thickness"),
+                finding(3, "1", what="relative lifetime"),
+                finding(400, "cycles", quantity="cycle-life"),
+            ],
+        ),
+        "properties/cycle-life": minimal("property", "Cycle life", unit="cycles", scope="cell"),
+        "datasets/ce-data": minimal(
+            "dataset",
+            "CE data",
+            columns=[
+                {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+                {"name": "f", "property": "fluorine", "unit": "%"},
+            ],
+            conditions={"cell": "Li||Cu"},
+            records=[
+                {"label": "a", "ce": 99.3, "f": 20, "strategies": ["ethers"], "source": SOURCE[0]},
+                {"label": "b", "ce": 97.0, "strategies": ["coating"]},
+            ],
+        ),
+    }
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> dict[str, str | bytes]:
+    kb = load(write_kb(tmp_path, kb_entries()), cache=False)
+    return render(kb, options=RenderOptions(date="2024-01-02", urls="file"))
+
+
+def text(pages: dict[str, str | bytes], path: str) -> str:
+    found = pages[path]
+    assert isinstance(found, str), path
+    return found
+
+
+def data(pages: dict[str, str | bytes], family: str) -> dict[str, Any]:
+    script = text(pages, f"compare/{family}-data.js")
+    found: dict[str, Any] = json.loads(script[script.index("{") : script.rindex("}") + 1])
+    return found
+
+
+def rows_of(pages: dict[str, str | bytes], family: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text(pages, f"compare/{family}.csv"))))
+
+
+def test_families_gather_findings_and_records(pages: dict[str, str | bytes]) -> None:
+    assert {"compare/index.md", "compare/coulombic-efficiency.md", "compare/thickness.md"} <= set(pages)
+    assert {"compare/cycle-life.md", "compare/other.md", "compare/fluorine.md"} <= set(pages)
+    ce = rows_of(pages, "coulombic-efficiency")
+    assert sorted(r["value"] for r in ce) == ["97 %", "99.3 %", "99.5 %", "> 98–99 %"]
+    lhce = next(r for r in ce if r["value"] == "99.5 %")
+    assert lhce["strategy"] == "Localized high-concentration electrolytes"
+    assert (lhce["cell"], lhce["protocol"], lhce["current density"]) == (
+        "Li||Cu",
+        "modified Aurbach",
+        "0.5 mA cm-2",
+    )
+    assert lhce["electrolyte"] == "1 M LiFSI in DME" and lhce["source"] and lhce["doi"] == "10.1000/test.2020"
+    record = next(r for r in ce if r["value"] == "99.3 %")
+    assert record["recorded in"] == "CE data" and record["record"] == "a" and record["cell"] == "Li||Cu"
+    components = data(pages, "coulombic-efficiency")["components"]
+    assert components == {"dme": "Dimethoxyethane", "lifsi": "LiFSI"}
+
+
+def test_units_convert_or_are_never_compared(pages: dict[str, str | bytes]) -> None:
+    thickness = rows_of(pages, "thickness")
+    by_value = {r["value"]: r for r in thickness}
+    assert by_value["1.5 µm"]["value in family unit"] == "1500" and by_value["1.5 µm"]["family unit"] == "nm"
+    assert "= 1500 nm" in by_value["1.5 µm"]["note"]
+    other = rows_of(pages, "other")
+    assert [r["value"] for r in other] == ["3"] and other[0]["value in family unit"] == ""
+    assert data(pages, "other")["columns"]["number"] == {"all": None}
+    ce = data(pages, "coulombic-efficiency")["columns"]
+    assert ce["value"].count(-1) == 3  # "99.5 %" is written by the script from 99.5; "> 98–99 %" is kept
+
+
+def test_pages_load_their_data_and_csv_by_built_urls(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "compare/coulombic-efficiency.md")
+    assert 'data-script="coulombic-efficiency-data.js"' in page and "<script" not in page
+    assert 'class="limkb-compare-csv" href="coulombic-efficiency.csv"' in page
+    entries = data(pages, "coulombic-efficiency")["entries"]
+    assert [
+        "Localized high-concentration electrolytes",
+        "../entries/strategies/lhce.html",
+        "lhce",
+        "electrolyte-engineering",
+    ] in entries
+    landing = text(pages, "compare/index.md")
+    assert 'href="coulombic-efficiency.md"' in landing and "Thickness" in landing
+
+
+def test_strategy_pages_link_their_rows(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "entries/strategies/lhce.md")
+    assert "../../compare/coulombic-efficiency.md?strategy=lhce" in page
+    assert "../../compare/coulombic-efficiency.md?family=electrolyte-engineering" in page
+    assert "compare/" not in text(pages, "entries/materials/dme.md")
+
+
+def test_ce_above_99_in_findings_or_records_improves_ce(pages: dict[str, str | bytes]) -> None:
+    browse = text(pages, "browse/strategies.md")
+    rows = {
+        m.group(1): m.group(0) for m in re.finditer(r'<tr[^>]*><td><a href="[^"]*/(\w+)\.md".*?</tr>', browse)
+    }
+    assert "Coulombic efficiency (&gt; 99 % in the data)" in rows["lhce"]
+    assert "Coulombic efficiency (&gt; 99 % in the data)" in rows["ethers"]  # from a dataset record
+    assert "Coulombic efficiency" not in rows["coating"]  # 97 % only
+
+
+def test_empty_relation_sections_say_none_recorded(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "entries/strategies/coating.md")
+    gaps = page[page.index('class="limkb-relation-list limkb-gaps"') :]
+    assert "<dt>fails by</dt>" in gaps and "none recorded" in gaps
+    assert "fails&#95;by: &#91;&lt;failure-mode id&gt;&#93;" in gaps and "kb/strategies/coating.yaml" in gaps
+    assert "contributing.md#add-a-strategy" in gaps
+    assert "questioned by" in gaps and "add this entry's id to <code>about</code> of a question" in gaps
+    assert "<dt>uses</dt>" in gaps
+    lhce = text(pages, "entries/strategies/lhce.md")
+    lhce_gaps = lhce[lhce.index('class="limkb-relation-list limkb-gaps"') :]
+    assert "<dt>uses</dt>" not in lhce_gaps and "<dt>fails by</dt>" in lhce_gaps
+
+
+def test_coverage_counts_findings_records_and_follows_filter(pages: dict[str, str | bytes]) -> None:
+    page = text(pages, "coverage.md")
+    heads = [
+        re.sub("<[^>]+>", "", h)
+        for h in re.findall(r'<th class="limkb-rotate"><span>(.*?)</span></th>', page)
+    ]
+    foot = re.search(r"<tfoot>.*?</tfoot>", page, re.S)
+    assert foot is not None
+    counts = dict(
+        zip(
+            heads,
+            (int(n) for n in re.findall(r'data-summary-column="\d+">(\d+)<', foot.group(0))),
+            strict=True,
+        )
+    )
+    assert counts["Coulombic efficiency"] == 3  # lhce (finding), ethers and coating (records)
+    assert counts["Cycle life"] == 1  # a finding
+    assert counts["Thickness (named in findings)"] == 1
+    coating = re.search(r'<tr data-row="\d+"><td class="limkb-matrix-name"><a[^>]*coating.md">.*?</tr>', page)
+    assert coating is not None and coating.group(0).endswith("<td>4</td></tr>")
+    assert 'data-list="limkb-coverage-list"' in page and 'class="limkb-coverage-list"' in page
+
+
+def test_rendering_twice_gives_the_same_compare_files(tmp_path: Path) -> None:
+    kb = load(write_kb(tmp_path, kb_entries()), cache=False)
+    first = render(kb, options=RenderOptions(date="2024-01-02"))
+    second = render(kb, options=RenderOptions(date="2024-01-02"))
+    compare = [p for p in first if p.startswith("compare/")]
+    assert compare and all(first[p] == second[p] for p in compare)
+
+
+def test_the_benchmark_project_is_a_valid_kb(tmp_path: Path) -> None:
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "compare.py"
+    spec = importlib.util.spec_from_file_location("bench_compare", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_project(tmp_path, 45, 20)
+    kb = load(tmp_path / "kb", cache=False)
+    assert sum(len(s.findings or []) for s in kb.entries(kind="strategy")) == 45
