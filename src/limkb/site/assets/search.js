@@ -184,26 +184,64 @@
     return kind === "page" ? "page" : kind.replace(/-/g, " ");
   }
 
+  /* The box is an ARIA combobox: the focus stays in the input while ArrowDown/ArrowUp move the
+   * selection through the listbox of hits (aria-activedescendant names the selected one), Enter
+   * opens the selected hit and Escape closes the list. */
   function setUp(form) {
     var input = form.querySelector("input");
-    var list = form.querySelector(".limkb-search-results");
-    if (!input || !list) {
+    var panel = form.querySelector(".limkb-search-results");
+    var list = form.querySelector("[role=listbox]");
+    var count = form.querySelector(".limkb-search-count");
+    if (!input || !panel || !list) {
       return;
     }
     var active = -1;
 
     function close() {
-      list.hidden = true;
+      panel.hidden = true;
       input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
       active = -1;
     }
 
     function highlight(index) {
-      var options = list.querySelectorAll("a");
+      var options = list.querySelectorAll("[role=option]");
       active = Math.max(-1, Math.min(index, options.length - 1));
       for (var i = 0; i < options.length; i++) {
         options[i].setAttribute("aria-selected", i === active ? "true" : "false");
       }
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", options[active].id);
+        if (options[active].scrollIntoView) {
+          options[active].scrollIntoView({block: "nearest"});
+        }
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function hit(item, index, root) {
+      var link = document.createElement("a");
+      link.href = pageUrl(item.path, root);
+      link.className = "limkb-search-hit";
+      link.id = list.id + "-" + index;
+      link.setAttribute("role", "option");
+      var title = document.createElement("span");
+      title.className = "limkb-search-title";
+      title.textContent = item.title;
+      var kind = document.createElement("span");
+      kind.className = "limkb-badge limkb-search-kind";
+      kind.textContent = kindLabel(item.kind);
+      link.appendChild(title);
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(kind);
+      if (item.text) {
+        var snippet = document.createElement("span");
+        snippet.className = "limkb-search-snippet";
+        snippet.textContent = item.text;
+        link.appendChild(snippet);
+      }
+      return link;
     }
 
     function show(pages) {
@@ -217,38 +255,31 @@
       }
       var found = rank(text, pages);
       var root = siteRoot();
-      found.slice(0, MAX_SHOWN).forEach(function (hit) {
-        var link = document.createElement("a");
-        link.href = pageUrl(hit.item.path, root);
-        link.className = "limkb-search-hit";
-        link.setAttribute("role", "option");
-        var title = document.createElement("span");
-        title.className = "limkb-search-title";
-        title.textContent = hit.item.title;
-        var kind = document.createElement("span");
-        kind.className = "limkb-badge limkb-search-kind";
-        kind.textContent = kindLabel(hit.item.kind);
-        link.appendChild(title);
-        link.appendChild(document.createTextNode(" "));
-        link.appendChild(kind);
-        if (hit.item.text) {
-          var snippet = document.createElement("span");
-          snippet.className = "limkb-search-snippet";
-          snippet.textContent = hit.item.text;
-          link.appendChild(snippet);
-        }
-        list.appendChild(link);
+      found.slice(0, MAX_SHOWN).forEach(function (item, index) {
+        list.appendChild(hit(item.item, index, root));
       });
-      var note = document.createElement("p");
-      note.className = "limkb-search-count";
-      note.textContent = found.length === 0 ? "No entry matches." :
-        found.length > MAX_SHOWN ? MAX_SHOWN + " of " + found.length + " matches" :
-        found.length === 1 ? "1 match" : found.length + " matches";
-      list.appendChild(note);
-      list.dataset.query = text;  /* what the shown results answer (for scripts and tests) */
-      list.hidden = false;
+      if (count) {
+        count.textContent = found.length === 0 ? "No entry matches." :
+          found.length > MAX_SHOWN ? MAX_SHOWN + " of " + found.length + " matches" :
+          found.length === 1 ? "1 match" : found.length + " matches";
+      }
+      panel.dataset.query = text;  /* what the shown results answer (for scripts and tests) */
+      panel.hidden = false;
       input.setAttribute("aria-expanded", "true");
       highlight(found.length ? 0 : -1);
+    }
+
+    /* Whether the list on screen answers what the box holds now. */
+    function current() {
+      return !panel.hidden && panel.dataset.query === input.value.trim();
+    }
+
+    function open(index) {
+      var options = list.querySelectorAll("[role=option]");
+      var chosen = options[index >= 0 ? index : 0];
+      if (chosen) {
+        window.location.href = chosen.href;
+      }
     }
 
     var timer = null;
@@ -266,21 +297,29 @@
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
+        if (panel.hidden && input.value.trim()) {
+          withIndex(show);
+          return;
+        }
         highlight(active + (event.key === "ArrowDown" ? 1 : -1));
       } else if (event.key === "Enter") {
         event.preventDefault();
+        if (current()) {
+          open(active);
+          return;
+        }
         clearTimeout(timer);
         withIndex(function (pages) {
           show(pages);
-          var options = list.querySelectorAll("a");
-          var chosen = options[active >= 0 ? active : 0];
-          if (chosen) {
-            window.location.href = chosen.href;
-          }
+          open(active);
         });
       } else if (event.key === "Escape") {
-        close();
-        input.blur();
+        if (!panel.hidden) {
+          event.preventDefault();
+          close();
+        } else {
+          input.value = "";
+        }
       }
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
