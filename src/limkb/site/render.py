@@ -64,6 +64,7 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
+from limkb.site.combinations import combinations_view
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
@@ -361,6 +362,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "dataset": None,
         "analysis": None,
         "material": material_view(site, entry, links) if isinstance(entry, Material) else None,
+        "combinations": combinations_view(site, entry.id, relations, links)
+        if isinstance(entry, Material)
+        else None,
         "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
         "discussed": [
             view

@@ -12,10 +12,17 @@
  *   2  a word of a name starts with it
  *   3  a name contains it            (3 characters or more)
  *   4  every word of the query starts a word of the title or summary
+ *   5  every word starts a word of the title, summary or the names of the entries it links to
+ *   6  some of the words do (queries of two words or more; more words matched first)
  * Names are the id, the name, aliases, formula, abbreviation, symbol and DOI; matching ignores
  * case, spaces, hyphens, punctuation and Unicode sub/superscripts (Li2O = Li₂O = li-2o). Ties
  * go to the kind readers look for first (species, strategies, materials, techniques ...),
  * then to the shorter title.
+ *
+ * A word of the query that names a kind ("questions", "analyses", "correlation", "techniques")
+ * keeps that kind only, and the other words rank within it: "cryo-TEM questions" lists the
+ * questions linked to cryo-TEM. Entries whose name matches the whole query still come first
+ * ("Open questions" the page), and a kind word alone adds every entry of its kind.
  */
 (function () {
   "use strict";
@@ -23,6 +30,19 @@
   var KIND_ORDER = ["species", "strategy", "material", "technique", "property", "failure-mode",
                     "mechanism", "question", "analysis", "dataset", "page", "reference"];
   var MAX_SHOWN = 10;
+  var KIND_WORDS = {
+    question: ["question", "questions"],
+    analysis: ["analysis", "analyses", "correlation", "correlations"],
+    technique: ["technique", "techniques", "method", "methods"],
+    strategy: ["strategy", "strategies", "approach", "approaches"],
+    material: ["material", "materials"],
+    species: ["species"],
+    mechanism: ["mechanism", "mechanisms"],
+    property: ["property", "properties", "descriptor", "descriptors"],
+    "failure-mode": ["failure", "failures"],
+    dataset: ["dataset", "datasets"],
+    reference: ["reference", "references", "paper", "papers"]
+  };
   var STRIP = /[\s\-\u2010-\u2015_·.,'’()\[\]]+/g;
 
   function normalise(text) {
@@ -47,6 +67,7 @@
         item._nameWords = item._nameWords.concat(words(name));
       });
       item._textWords = null;
+      item._aboutWords = null;
     }
     return item;
   }
@@ -56,6 +77,22 @@
       item._textWords = words(item.title + " " + (item.text || ""));
     }
     return item._textWords;
+  }
+
+  function aboutWords(item) {
+    if (item._aboutWords === null) {
+      item._aboutWords = [];
+      (item.about || []).forEach(function (name) {
+        item._aboutWords = item._aboutWords.concat(words(name), [normalise(name)]);
+      });
+    }
+    return item._aboutWords;
+  }
+
+  /* Whether a word of the query starts a word of the item's title, summary or linked names. */
+  function anywhere(item, word) {
+    return startsAny(textWords(item), word) || startsAny(aboutWords(item), word) ||
+      startsAny(item._nameWords, word);
   }
 
   function startsAny(list, prefix) {
@@ -88,7 +125,44 @@
     if (queryWords.length && queryWords.every(function (w) { return startsAny(textWords(item), w); })) {
       return 4;
     }
+    if (!queryWords.length) {
+      return -1;
+    }
+    var matched = queryWords.filter(function (w) { return anywhere(item, w); }).length;
+    if (matched === queryWords.length) {
+      return 5;
+    }
+    if (queryWords.length > 1 && matched > 0) {
+      return 6 + (queryWords.length - matched) / queryWords.length;
+    }
     return -1;
+  }
+
+  /* The kinds named by words of the query, and the words left. */
+  function kindsOf(queryWords) {
+    var kinds = [], rest = [];
+    queryWords.forEach(function (word) {
+      var kind = Object.keys(KIND_WORDS).filter(function (k) {
+        return KIND_WORDS[k].indexOf(word) >= 0;
+      })[0];
+      if (kind) {
+        kinds.push(kind);
+      } else {
+        rest.push(word);
+      }
+    });
+    return {kinds: kinds, rest: rest};
+  }
+
+  /* Hits that match only some words of the query are kept only when few match them all. */
+  function whole(found) {
+    var all = found.filter(function (hit) { return hit.tier < 6; });
+    return all.length >= MAX_SHOWN ? all : found;
+  }
+
+  function byTier(a, b) {
+    return a.tier - b.tier || kindRank(a.item.kind) - kindRank(b.item.kind) ||
+      a.item.title.length - b.item.title.length || (a.item.title < b.item.title ? -1 : 1);
   }
 
   /* The items matching text, best first, as [{item, tier}]. */
@@ -98,18 +172,36 @@
       return [];
     }
     var queryWords = words(text);
-    var found = [];
+    var split = kindsOf(queryWords);
+    var found = [], named = [];
     items.forEach(function (item) {
       var t = tier(item, query, queryWords);
-      if (t >= 0) {
+      if (split.kinds.length && t <= 2 && t >= 0) {
+        named.push({item: item, tier: t});
+      } else if (!split.kinds.length && t >= 0) {
         found.push({item: item, tier: t});
       }
     });
-    found.sort(function (a, b) {
-      return a.tier - b.tier || kindRank(a.item.kind) - kindRank(b.item.kind) ||
-        a.item.title.length - b.item.title.length || (a.item.title < b.item.title ? -1 : 1);
+    if (!split.kinds.length) {
+      return whole(found.sort(byTier));
+    }
+    var restText = split.rest.join(" ");
+    var rest = normalise(restText);
+    var seen = named.map(function (hit) { return hit.item; });
+    items.forEach(function (item) {
+      if (split.kinds.indexOf(item.kind) < 0 || seen.indexOf(item) >= 0) {
+        return;
+      }
+      var t = rest ? tier(item, rest, split.rest) : 7;
+      if (t >= 0 && (t < 6 || !rest)) {
+        found.push({item: item, tier: t});
+      }
     });
-    return found;
+    if (!found.length && !named.length) {  /* no entry of that kind matches: rank all words */
+      return items.map(function (item) { return {item: item, tier: tier(item, query, queryWords)}; })
+        .filter(function (hit) { return hit.tier >= 0; }).sort(byTier);
+    }
+    return named.sort(byTier).concat(found.sort(byTier));
   }
 
   /* --- where pages are ------------------------------------------------------------------ */
