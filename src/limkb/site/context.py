@@ -106,6 +106,8 @@ class RenderOptions:
     """Files offered for download, or None when the rendering has none (e.g. while serving)."""
     contributing: str | None = None
     """The text of CONTRIBUTING.md, shown as the Contributing page (a short note when None)."""
+    citation_cff: str | None = None
+    """The repository's ``CITATION.cff``, served at the root of the site (None: not served)."""
     docs_pages: frozenset[str] = frozenset()
     """Hand-written pages the site has besides the generated ones (``common-errors.md`` ...)."""
     assets: bool = True
@@ -273,8 +275,19 @@ class Site:
                 if not is_slug(entry.id):
                     raise ValueError(f"entry id {entry.id!r} is not a slug")
                 self.by_id[entry.id] = entry
+        self._disambiguate()
         self.folders = {entry_id: e.folder for entry_id, e in self.by_id.items()}
         self.ids = sorted(self.by_id)
+
+    def _disambiguate(self) -> None:
+        """Give references that would read alike ("Chen et al. (2017)") a letter after the year,
+        as their name on every page; the changed name changes the entry's digest, so the
+        incremental build renders again every page that shows it."""
+        from limkb.outputs.bibliography import short_labels
+
+        references = [e for e in self.by_id.values() if isinstance(e, Reference)]
+        for entry_id, label in short_labels(references).items():
+            self.by_id[entry_id] = self.by_id[entry_id].model_copy(update={"name": label})
 
     def links(self, page: str) -> Links:
         return Links(page, self.folders)

@@ -64,6 +64,7 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
+from limkb.site.citing import cite_files, cite_links
 from limkb.site.combinations import combinations_view
 from limkb.site.context import (
     KIND_TITLES,
@@ -358,6 +359,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "groups": groups,
         "edit": site.edit(entry),
         "citation": _citation(site, entry, page),
+        "cite": cite_links(site, links, entry),
         "reference": None,
         "dataset": None,
         "analysis": None,
@@ -756,6 +758,7 @@ def _home_page(site: Site) -> str:
         evidence=_evidence_counts(site),
         links=links,
         options=site.options,
+        cite=cite_links(site, links),
     )
 
 
@@ -910,6 +913,7 @@ def _render(
         pages.update(_asset_files())
     pages["feed.xml"] = feed(site)
     pages.update(id_pages(site))
+    pages.update(cite_files(site))
     pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))
