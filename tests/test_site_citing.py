@@ -152,3 +152,66 @@ def test_a_material_page_says_what_it_is_combined_with(tmp_path: Path) -> None:
 def test_citation_files_are_the_same_bytes_on_every_rendering(tmp_path: Path, page: str) -> None:
     kb = _kb(tmp_path)
     assert render(kb, options=OPTIONS)[page] == render(kb, options=OPTIONS)[page]
+
+
+def _evidence_kb(tmp_path: Path) -> KnowledgeBase:
+    review = {**_reference("Oyakhire", 2024, "The review"), "read": {"status": "full"}}
+    primary = {
+        **_reference("Zhang", 2017, "The paper"),
+        "cited_in": [{"ref": "oyakhire2024review", "locator": "ref. 20"}],
+    }
+    parent = minimal("strategy", "Parent", family="electrolyte-engineering", interface="li-electrolyte")
+    child = minimal(
+        "strategy",
+        "Child",
+        family="electrolyte-engineering",
+        interface="li-electrolyte",
+        subtype_of="parent",
+        forms=[
+            {
+                "id": "lif",
+                "sources": [
+                    {"ref": "oyakhire2024review", "locator": "Section 2"},
+                    {
+                        "ref": "zhang2017paper",
+                        "locator": "as cited in Oyakhire & Bent 2024, Section 2 (ref. 20)",
+                    },
+                ],
+            }
+        ],
+    )
+    return load(
+        write_kb(
+            tmp_path,
+            {
+                "references/oyakhire2024review": review,
+                "references/zhang2017paper": primary,
+                "species/lif": minimal("species", "Lithium fluoride", formula="LiF"),
+                "strategies/parent": parent,
+                "strategies/child": child,
+            },
+        ),
+        cache=False,
+    )
+
+
+def test_a_chain_through_the_review_shows_the_paper_with_the_review_as_a_note(tmp_path: Path) -> None:
+    page = str(render(_evidence_kb(tmp_path), options=OPTIONS)["entries/strategies/child.md"])
+    relations = page[page.index('class="limkb-relation-list"') :]
+    forms = relations[relations.index("<dt>forms") : relations.index("</dd>", relations.index("<dt>forms"))]
+    assert "Zhang et al. (2017)" in forms and 'class="limkb-via"' in forms and "ref. 20" in forms
+    assert "as cited in" not in forms
+    assert forms.count("Oyakhire et al. (2024)") == 1, "the review appears once, as the note"
+
+
+def test_structural_links_carry_no_badge_and_the_page_sums_up_its_grades(tmp_path: Path) -> None:
+    page = str(render(_evidence_kb(tmp_path), options=OPTIONS)["entries/strategies/child.md"])
+    relations = page[page.index('class="limkb-relation-list"') :]
+    subtype = relations[
+        relations.index("<dt>subtype of") : relations.index("</dd>", relations.index("<dt>subtype of"))
+    ]
+    assert "limkb-grade" not in subtype
+    assert 'class="limkb-grade-summary"' in page and "1 primary-text" in page
+    assert page.count('class="limkb-grade-legend"') == 1
+    legend = page[page.index('class="limkb-grade-legend"') :]
+    assert "primary text (the paper" in legend[: legend.index("</details>")]

@@ -309,6 +309,23 @@ class Site:
             "url": links.entry(source.ref) if ref is not None else None,
             "locator": source.locator,
             "doi": doi,
+            "via": self._via(ref, source, links),
+        }
+
+    def _via(self, ref: Entry | None, source: Source, links: Links) -> dict[str, Any] | None:
+        """The review a source is known through ("as cited in ... (ref. N)"): its label, link
+        and the number it cites the paper by, so pages show the paper first and the review as
+        a note; None for a source read directly."""
+        if not isinstance(ref, Reference) or not ref.cited_in:
+            return None
+        if not (source.locator or "").startswith("as cited in"):
+            return None
+        review = ref.cited_in[0]
+        return {
+            "id": review.ref,
+            "label": self.label(review.ref),
+            "url": links.entry(review.ref) if review.ref in self.folders else None,
+            "number": review.locator,
         }
 
     def entry_link(self, entry_id: str, links: Links) -> dict[str, Any]:

@@ -36,7 +36,7 @@ import logging
 import os
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape as html_escape
@@ -288,6 +288,40 @@ def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
     return "unsourced", "no source given for this relation yet"
 
 
+STRUCTURAL = frozenset(
+    {
+        "subtype_of",
+        "made_by",
+        "cited_in",
+        "component",
+        "exemplifies",
+        "finding_about",
+        "analyses",
+        "datasets",
+        "compares",
+        "column_of",
+        "x_variable",
+        "y_variable",
+    }
+)
+"""Relations that say how the knowledge base is organised (is-a, made-by, part-of), not a
+claim about the chemistry: their pages show them without an evidence badge."""
+
+_OTHER_GRADES = {
+    "editorial": "limkb's own link, which needs no source",
+    "unsourced": "no source given yet",
+}
+
+
+def _grade_summary(grades: Sequence[str | None]) -> list[tuple[str, str, int]]:
+    """The evidence grades shown on a page, best first, each with its meaning and how many
+    badges carry it: the page's one legend and its summary ("3 primary-data, 12 review")."""
+    counts = Counter(g for g in grades if g)
+    order = [g.value for g in _GRADE_ORDER] + list(_OTHER_GRADES)
+    titles = {**{g.value: GRADE_TITLES[g] for g in _GRADE_ORDER}, **_OTHER_GRADES}
+    return [(key, titles[key], counts[key]) for key in order if counts[key]]
+
+
 def _relation_groups(
     site: Site, entry_id: str, relations: Sequence[Relation], links: Links
 ) -> list[dict[str, Any]]:
@@ -297,7 +331,7 @@ def _relation_groups(
         outgoing = relation.source == entry_id
         verb = relation.relation.replace("_", " ") if outgoing else (relation.inverse or relation.relation)
         other = relation.target if outgoing else relation.source
-        found, meaning = _link_grade(site, relation)
+        found, meaning = (None, "") if relation.relation in STRUCTURAL else _link_grade(site, relation)
         groups[(0 if outgoing else 1, verb)].append(
             {
                 **site.entry_link(other, links),
@@ -367,7 +401,12 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "combinations": combinations_view(site, entry.id, relations, links)
         if isinstance(entry, Material)
         else None,
-        "findings": [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []],
+        "findings": (
+            findings := [_finding_view(site, f, links) for f in getattr(entry, "findings", None) or []]
+        ),
+        "grades": _grade_summary(
+            [i["grade"] for g in groups for i in g["items"]] + [f["grade"] for f in findings]
+        ),
         "discussed": [
             view
             for analysis_id in getattr(entry, "analyses", None) or []
