@@ -471,7 +471,7 @@ def _records_about(
             if entry_id not in record.strategies:
                 continue
             values = [
-                f"{c.name} {_recorded(record.values[c.name])}"
+                f"{_column_label(site, c.property, c.name)}: {_recorded(record.values[c.name])}"
                 + ("" if c.unit in (None, "1") else f" {c.unit}")
                 for c in dataset.columns
                 if record.values.get(c.name) is not None
@@ -486,6 +486,14 @@ def _records_about(
                 }
             )
     return found
+
+
+def _column_label(site: Site, property_id: str | None, name: str) -> str:
+    """A dataset column as a reader knows it: its property's name (``SEI fluorine content``),
+    else the column's own name."""
+    if property_id is not None and site.by_id.get(property_id) is not None:
+        return site.label(property_id)
+    return name
 
 
 def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
