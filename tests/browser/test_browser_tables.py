@@ -111,3 +111,22 @@ def test_the_graph_opens_on_a_labelled_neighbourhood(
         assert "neighbours" in page.locator(".limkb-graph-status").inner_text()
     finally:
         context.close()
+
+
+def test_the_correlations_table_scrolls_in_its_box_on_a_phone(
+    phone: Any, site: Site, screenshots: Callable[[Any, str], Path]
+) -> None:
+    phone.goto(site.base_url + "correlations.html", wait_until="load")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 390, (
+        "the page does not scroll sideways"
+    )
+    table = phone.locator("#limkb-correlations-table")
+    phone.wait_for_function("() => document.querySelector('#limkb-correlations-table.limkb-overflows')")
+    assert table.get_attribute("tabindex") == "0", "the scrolling table can be scrolled from the keyboard"
+    first = table.locator("tbody tr").first.locator("td, th").first
+    before = first.bounding_box()
+    table.evaluate("t => { t.scrollLeft = 300; }")
+    after = first.bounding_box()
+    assert before and after and abs(before["x"] - after["x"]) < 2, "the analysis column stays in view"
+    table.scroll_into_view_if_needed()
+    screenshots(phone, "tables-correlations-390")
