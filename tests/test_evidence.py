@@ -98,7 +98,7 @@ def test_entry_pages_show_findings_with_their_grade_and_the_home_page_counts(tmp
     assert "Findings from the cited papers" in page
     assert "limkb-grade-primary-text" in page and "98 %" in page and "cycles: 100" in page
     home = str(pages["index.md"])
-    assert "References read here: 0 in full, 1 by the abstract, 0 not found" in home
+    assert "0 read in full by the curators, 1 from the abstract only, 0 known only from the review" in home
     assert "Findings from the cited papers: 1" in home
     ref_page = str(pages[f"entries/references/{REF}.md"])
     assert "Read for this knowledge base:" in ref_page and "the abstract" in ref_page

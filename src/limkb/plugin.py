@@ -340,6 +340,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 if contributing_path.is_file()
                 else None,
                 docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
+                citation_cff=_citation_cff(self._project(config)),
                 plot_cache=plot_cache,
             )
             kept = self.prepared.render_cache if self.prepared is not None else None
@@ -518,6 +519,14 @@ def problems_banner(report: Report) -> str:
         + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
         + "</div>"
     )
+
+
+def _citation_cff(project: Path) -> str | None:
+    """The project's ``CITATION.cff`` as text, to be served with the site; None without one."""
+    path = project / "CITATION.cff"
+    if not path.is_file() or path.is_symlink():
+        return None
+    return path.read_text(encoding="utf-8")
 
 
 def _size(data: bytes | Path) -> int:

@@ -49,7 +49,7 @@ CHROMIUM_ARGS = [
     # Belt and braces for "nothing leaves the machine": no name but the loopback resolves.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
-PROJECT_FILES = ("kb", "mkdocs.yml", "docs", "CONTRIBUTING.md", "README.md")
+PROJECT_FILES = ("kb", "mkdocs.yml", "docs", "CONTRIBUTING.md", "README.md", "CITATION.cff")
 SCREENSHOTS = REPO / "build" / "screenshots"
 TIMEOUT_MS = 20_000
 BUILD_ENV = {"SOURCE_DATE_EPOCH": "1700000000"}

@@ -5,6 +5,10 @@ Every reference entry becomes one record keyed by its limkb id. BibTeX is writte
 characters escaped for LaTeX); RIS follows the tag list of the RIS format (``TY``, ``AU``,
 ``TI``, ``T2``, ``PY``, ``VL``, ``IS``, ``SP``, ``DO``, ``UR``, ``ER``); CSL-JSON is the
 citation-style-language item format that citeproc processors and Zotero read.
+
+:class:`Work` is what cites limkb itself (the release, or one entry of it) in the same three
+formats, with the group author "limkb contributors" kept whole. :func:`short_labels` gives
+references that would read alike ("Chen et al. (2017)") a letter each: (2017a), (2017b).
 """
 
 from __future__ import annotations
@@ -12,12 +16,24 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from limkb.schema.kinds import Reference
 
-__all__ = ["bibtex", "csl_json", "plain", "ris"]
+__all__ = [
+    "Work",
+    "bibtex",
+    "csl_json",
+    "plain",
+    "ris",
+    "short_labels",
+    "work_bibtex",
+    "work_csl",
+    "work_ris",
+]
 
 _BIBTEX_TYPES = {
     "article": "article",
@@ -192,3 +208,90 @@ def csl_item(ref: Reference) -> dict[str, Any]:
 def csl_json(references: Iterable[Reference]) -> str:
     """A CSL-JSON list of every reference."""
     return json.dumps([csl_item(r) for r in references], indent=2, ensure_ascii=False) + "\n"
+
+
+def short_labels(references: Iterable[Reference]) -> dict[str, str]:
+    """The labels of references that read alike without a name of their own, made distinct by
+    a letter after the year in the order of their ids: ``{"chen2017a": "Chen et al. (2017a)",
+    "chen2017b": "Chen et al. (2017b)"}``. References that are distinct already are left out."""
+    alike: dict[str, list[Reference]] = defaultdict(list)
+    for ref in references:
+        if not ref.name:
+            alike[ref.label].append(ref)
+    found: dict[str, str] = {}
+    for label, refs in alike.items():
+        if len(refs) < 2 or not label.endswith(")"):
+            continue
+        for at, ref in enumerate(sorted(refs, key=lambda r: r.id)):
+            found[ref.id] = f"{label[:-1]}{_letter(at)})"
+    return found
+
+
+def _letter(at: int) -> str:
+    """a, b, ... z, then aa, ab ...: the suffix of the ``at``-th reference of a year."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return letters[at] if at < len(letters) else _letter(at // len(letters) - 1) + letters[at % len(letters)]
+
+
+@dataclass(frozen=True)
+class Work:
+    """limkb itself, or one entry of it, as a work to cite: a dataset by its contributors."""
+
+    key: str
+    title: str
+    year: int
+    version: str
+    url: str | None = None
+    date: str | None = None
+    """The day of the build (``YYYY-MM-DD``), when known."""
+    author: str = "limkb contributors"
+    container: str | None = None
+    """The work this one is part of (the knowledge base, for an entry)."""
+
+
+def work_bibtex(work: Work) -> str:
+    """A BibTeX ``@misc`` record of ``work``; the group author braced so it stays one name."""
+    fields = [("title", work.title)]
+    if work.container:
+        fields.append(("howpublished", work.container))
+    fields += [("year", str(work.year)), ("version", work.version)]
+    if work.url:
+        fields.append(("url", work.url))
+    if work.date:
+        fields.append(("note", f"Version {work.version}, built {work.date}"))
+    body = ",\n".join(
+        ["  author = {{" + _bib_text(work.author) + "}}"]
+        + [f"  {name} = {_bib_value(value)}" for name, value in fields]
+    )
+    return f"@misc{{{work.key},\n{body}\n}}\n"
+
+
+def work_ris(work: Work) -> str:
+    """An RIS record (type ``DATA``) of ``work``."""
+    lines = ["TY  - DATA", f"ID  - {work.key}", f"AU  - {plain(work.author)}", f"TI  - {plain(work.title)}"]
+    if work.container:
+        lines.append(f"T2  - {plain(work.container)}")
+    lines += [f"PY  - {work.year}", f"ET  - {plain(work.version)}"]
+    if work.url:
+        lines.append(f"UR  - {plain(work.url)}")
+    if work.date:
+        lines.append(f"DA  - {work.date.replace('-', '/')}")
+    lines.append("ER  - ")
+    return "\n".join(lines) + "\n"
+
+
+def work_csl(work: Work) -> str:
+    """A CSL-JSON list holding the item of ``work`` (type ``dataset``)."""
+    item: dict[str, Any] = {
+        "id": work.key,
+        "type": "dataset",
+        "title": plain(work.title),
+        "author": [{"literal": plain(work.author)}],
+        "issued": {"date-parts": [[work.year]]},
+        "version": plain(work.version),
+    }
+    if work.container:
+        item["container-title"] = plain(work.container)
+    if work.url:
+        item["URL"] = plain(work.url)
+    return json.dumps([item], indent=2, ensure_ascii=False) + "\n"

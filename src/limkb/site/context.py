@@ -106,6 +106,8 @@ class RenderOptions:
     """Files offered for download, or None when the rendering has none (e.g. while serving)."""
     contributing: str | None = None
     """The text of CONTRIBUTING.md, shown as the Contributing page (a short note when None)."""
+    citation_cff: str | None = None
+    """The repository's ``CITATION.cff``, served at the root of the site (None: not served)."""
     docs_pages: frozenset[str] = frozenset()
     """Hand-written pages the site has besides the generated ones (``common-errors.md`` ...)."""
     assets: bool = True
@@ -273,8 +275,19 @@ class Site:
                 if not is_slug(entry.id):
                     raise ValueError(f"entry id {entry.id!r} is not a slug")
                 self.by_id[entry.id] = entry
+        self._disambiguate()
         self.folders = {entry_id: e.folder for entry_id, e in self.by_id.items()}
         self.ids = sorted(self.by_id)
+
+    def _disambiguate(self) -> None:
+        """Give references that would read alike ("Chen et al. (2017)") a letter after the year,
+        as their name on every page; the changed name changes the entry's digest, so the
+        incremental build renders again every page that shows it."""
+        from limkb.outputs.bibliography import short_labels
+
+        references = [e for e in self.by_id.values() if isinstance(e, Reference)]
+        for entry_id, label in short_labels(references).items():
+            self.by_id[entry_id] = self.by_id[entry_id].model_copy(update={"name": label})
 
     def links(self, page: str) -> Links:
         return Links(page, self.folders)
@@ -296,6 +309,23 @@ class Site:
             "url": links.entry(source.ref) if ref is not None else None,
             "locator": source.locator,
             "doi": doi,
+            "via": self._via(ref, source, links),
+        }
+
+    def _via(self, ref: Entry | None, source: Source, links: Links) -> dict[str, Any] | None:
+        """The review a source is known through ("as cited in ... (ref. N)"): its label, link
+        and the number it cites the paper by, so pages show the paper first and the review as
+        a note; None for a source read directly."""
+        if not isinstance(ref, Reference) or not ref.cited_in:
+            return None
+        if not (source.locator or "").startswith("as cited in"):
+            return None
+        review = ref.cited_in[0]
+        return {
+            "id": review.ref,
+            "label": self.label(review.ref),
+            "url": links.entry(review.ref) if review.ref in self.folders else None,
+            "number": review.locator,
         }
 
     def entry_link(self, entry_id: str, links: Links) -> dict[str, Any]:

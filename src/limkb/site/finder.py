@@ -1,10 +1,13 @@
 """The site search's index: ``assets/limkb/search-index.js``, read by ``assets/limkb/search.js``.
 
 One item per page: its Markdown path, title, kind, the names it is found by (those of
-:func:`limkb.search.names_of`, plus the short name of its title) and a plain-text snippet of its
-summary. Prose, diagrams and metadata tables stay out: a reader who types "LiF" wants the
-entries named so, ranked as ``search.js`` describes, not every page whose diagram mentions it.
-The index loads on first use of the box, so no page pays for it before that.
+:func:`limkb.search.names_of`, plus the short name of its title), a plain-text snippet of its
+summary and the names of the entries it links to (``about``: a question about cryo-TEM is found
+by "cryo-TEM questions"). Prose, diagrams and metadata tables stay out: a reader who types "LiF"
+wants the entries named so, ranked as ``search.js`` describes, not every page whose diagram
+mentions it. Pages that are not entries are also found by the words a reader would use for what
+they offer ("cite", "BibTeX", "download"). The index loads on first use of the box, so no page
+pays for it before that.
 """
 
 from __future__ import annotations
@@ -43,6 +46,35 @@ _PAGE_TEXTS = {
     "browse/index.md": "Tables of every kind of entry.",
     "entries/index.md": "Every entry, by kind.",
 }
+_PAGE_WORDS = {
+    "index.md": ["cite limkb", "citation", "BibTeX", "RIS", "CSL-JSON", "CITATION.cff"],
+    "downloads.md": [
+        "download",
+        "data",
+        "BibTeX",
+        "RIS",
+        "CSL-JSON",
+        "cite",
+        "citation",
+        "CITATION.cff",
+        "SQLite",
+        "CSV",
+        "GraphML",
+        "JSON-LD",
+    ],
+    "bibliography.md": ["references", "papers", "BibTeX", "cite"],
+    "correlations.md": ["correlation", "analyses"],
+    "agenda.md": ["open questions", "research agenda"],
+    "about.md": ["cite", "citation", "licence"],
+}
+"""Words, besides its title, that find a page that is not an entry."""
+
+ABOUT_LIMIT = 40
+"""At most this many names of linked entries are kept per item."""
+
+SHORT_NAME = 12
+"""An alias this short (cryo-TEM, LiNO3, a-SEI) finds the entries linked to its entry."""
+
 _DOCS_TITLES = {
     "common-errors.md": "Common errors",
     "tutorial.md": "Querying from Python",
@@ -61,6 +93,22 @@ def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
     return cut.rstrip(",;:") + " …"
 
 
+def _about(site: Site, entry_id: str) -> list[str]:
+    """The names of the entries ``entry_id`` links to, references left out: each one's label and
+    its short names (aliases, formula, abbreviation of :data:`SHORT_NAME` characters at most);
+    at most :data:`ABOUT_LIMIT` strings, in the order of the relations."""
+    names: list[str] = []
+    for relation in site.kb.relations(entry_id, direction="out"):
+        other = site.by_id.get(relation.target)
+        if other is None or isinstance(other, Reference):
+            continue
+        label, *others = names_of(other)[1:]
+        for name in [label, *(n for n in others if len(n) <= SHORT_NAME)]:
+            if name and name not in names and len(names) < ABOUT_LIMIT:
+                names.append(name)
+    return names
+
+
 def search_data(site: Site, titled: Any, pages: set[str]) -> str:
     """``window.LIMKB_SEARCH = {...};`` for the pages of the site (entries and the others in
     ``pages``); ``titled(entry)`` gives an entry page's title."""
@@ -77,6 +125,7 @@ def search_data(site: Site, titled: Any, pages: set[str]) -> str:
                 "kind": entry.kind,
                 "names": names,
                 "text": snippet(text),
+                "about": _about(site, entry_id),
             }
         )
     others = {
@@ -92,7 +141,7 @@ def search_data(site: Site, titled: Any, pages: set[str]) -> str:
                     "path": path,
                     "title": title,
                     "kind": "page",
-                    "names": [title],
+                    "names": [title, *_PAGE_WORDS.get(path, [])],
                     "text": _PAGE_TEXTS.get(path, ""),
                 }
             )

@@ -60,7 +60,7 @@ def neighbourhood_svg(label: str, kind: str, neighbours: Sequence[Neighbour], *,
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="limkb-neighbourhood" '
         f'viewBox="{-_MARGIN} 0 {_SIZE + 2 * _MARGIN} {_SIZE}" width="{_SIZE + 2 * _MARGIN}" height="{_SIZE}" '
-        f'role="img" aria-label="{_esc(title or label)}">',
+        f'role="group" aria-label="{_esc(title or label)}">',
         f"<title>{_esc(title or label)}</title>",
     ]
     points: list[tuple[float, float]] = []

@@ -22,6 +22,7 @@ from limkb.files import write_atomic
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Dataset, Property, Question, Reference, Scope, Source, Strategy
 from limkb.search import names_of
+from limkb.site.citing import cite_links
 from limkb.site.context import (
     FAMILY_TITLES,
     INTERFACE_TITLES,
@@ -546,7 +547,7 @@ def downloads_page(site: Site) -> str:
                     "note": note or "",
                 }
             )
-    return page_text("downloads.md", PAGE_TITLES["downloads.md"], files=files)
+    return page_text("downloads.md", PAGE_TITLES["downloads.md"], files=files, cite=cite_links(site, links))
 
 
 def _size(size: int) -> str:

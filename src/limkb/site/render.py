@@ -37,7 +37,7 @@ import logging
 import os
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape as html_escape
@@ -67,7 +67,9 @@ from limkb.schema.kinds import (
     Source,
     relation_fields,
 )
+from limkb.site.citing import cite_files, cite_links
 from limkb.site.claims import claim_view
+from limkb.site.combinations import combinations_view
 from limkb.site.compare import compare_links, improves_ce
 from limkb.site.comparison_pages import compare_files
 from limkb.site.context import (
@@ -338,6 +340,40 @@ def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
     return "unsourced", "no source given for this relation yet"
 
 
+STRUCTURAL = frozenset(
+    {
+        "subtype_of",
+        "made_by",
+        "cited_in",
+        "component",
+        "exemplifies",
+        "finding_about",
+        "analyses",
+        "datasets",
+        "compares",
+        "column_of",
+        "x_variable",
+        "y_variable",
+    }
+)
+"""Relations that say how the knowledge base is organised (is-a, made-by, part-of), not a
+claim about the chemistry: their pages show them without an evidence badge."""
+
+_OTHER_GRADES = {
+    "editorial": "limkb's own link, which needs no source",
+    "unsourced": "no source given yet",
+}
+
+
+def _grade_summary(grades: Sequence[str | None]) -> list[tuple[str, str, int]]:
+    """The evidence grades shown on a page, best first, each with its meaning and how many
+    badges carry it: the page's one legend and its summary ("3 primary-data, 12 review")."""
+    counts = Counter(g for g in grades if g)
+    order = [g.value for g in _GRADE_ORDER] + list(_OTHER_GRADES)
+    titles = {**{g.value: GRADE_TITLES[g] for g in _GRADE_ORDER}, **_OTHER_GRADES}
+    return [(key, titles[key], counts[key]) for key in order if counts[key]]
+
+
 def _relation_groups(
     site: Site, entry_id: str, relations: Sequence[Relation], links: Links
 ) -> list[dict[str, Any]]:
@@ -347,7 +383,7 @@ def _relation_groups(
         outgoing = relation.source == entry_id
         verb = relation.relation.replace("_", " ") if outgoing else (relation.inverse or relation.relation)
         other = relation.target if outgoing else relation.source
-        found, meaning = _link_grade(site, relation)
+        found, meaning = (None, "") if relation.relation in STRUCTURAL else _link_grade(site, relation)
         groups[(0 if outgoing else 1, verb)].append(
             {
                 **site.entry_link(other, links),
@@ -409,13 +445,20 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         "groups": groups,
         "edit": site.edit(entry),
         "citation": _citation(site, entry, page),
+        "cite": cite_links(site, links, entry),
         "reference": None,
         "dataset": None,
         "analysis": None,
         "claim": None,
         "material": None,
+        "combinations": combinations_view(site, entry.id, relations, links)
+        if isinstance(entry, Material)
+        else None,
         "property": _property_view(site, entry, links) if isinstance(entry, Property) else None,
-        "findings": _findings_shown(site, entry, relations, links),
+        "findings": (findings := _findings_shown(site, entry, relations, links)),
+        "grades": _grade_summary(
+            [i["grade"] for g in groups for i in g["items"]] + [f["grade"] for f in findings]
+        ),
         "discussed": [
             view
             for analysis_id in getattr(entry, "analyses", None) or []
@@ -489,7 +532,7 @@ def _records_about(
             if entry_id not in record.strategies:
                 continue
             values = [
-                f"{c.name} {_recorded(record.values[c.name])}"
+                f"{_column_label(site, c.property, c.name)}: {_recorded(record.values[c.name])}"
                 + ("" if c.unit in (None, "1") else f" {c.unit}")
                 for c in dataset.columns
                 if record.values.get(c.name) is not None
@@ -504,6 +547,14 @@ def _records_about(
                 }
             )
     return found
+
+
+def _column_label(site: Site, property_id: str | None, name: str) -> str:
+    """A dataset column as a reader knows it: its property's name (``SEI fluorine content``),
+    else the column's own name."""
+    if property_id is not None and site.by_id.get(property_id) is not None:
+        return site.label(property_id)
+    return name
 
 
 def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
@@ -853,6 +904,7 @@ def _home_page(site: Site) -> str:
         evidence=_evidence_counts(site),
         links=links,
         options=site.options,
+        cite=cite_links(site, links),
     )
 
 
@@ -1008,6 +1060,7 @@ def _render(
         pages.update(_asset_files())
     pages["feed.xml"] = feed(site)
     pages.update(id_pages(site))
+    pages.update(cite_files(site))
     pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))

@@ -14,6 +14,10 @@
  * clicked node. Pages without the div are left untouched. The Cytoscape instance is exposed as
  * window.limkbExplorer.cy for scripting and tests; kinds hidden at start (references) are added
  * to it when their box is first ticked (window.limkbExplorer.waiting() counts what is left).
+ *
+ * The graph opens readable rather than as a hairball: the HUBS most connected entries are
+ * labelled at every zoom, and the view starts on the most connected one and its neighbours;
+ * "Show all" fits the whole graph.
  */
 (function () {
   "use strict";
@@ -34,6 +38,7 @@
   /* Above this many entries the drawing trades detail for speed (straight edges, no arrows,
      edges hidden while panning). */
   var LARGE = 2000;
+  var HUBS = 12;
 
   function siteRoot() {
     var src = SCRIPT && SCRIPT.src;
@@ -199,6 +204,16 @@
         "min-zoomed-font-size": 0,
         "z-index": 30
       }},
+      {selector: "node.hub", style: {
+        "label": "data(name)",
+        "font-size": 12,
+        "font-weight": "bold",
+        "min-zoomed-font-size": 0,
+        "text-background-color": "#ffffff",
+        "text-background-opacity": 0.85,
+        "text-background-padding": 2,
+        "z-index": 25
+      }},
       {selector: "node:selected", style: {
         "border-width": 4,
         "border-color": "#000000",
@@ -290,7 +305,7 @@
         el("span", {"class": "limkb-graph-count", text: "(" + found.counts[kind] + ")"})
       ]));
     });
-    var reset = el("button", {"type": "button", "class": "limkb-graph-reset", text: "Fit"});
+    var reset = el("button", {"type": "button", "class": "limkb-graph-reset", text: "Show all"});
     var toolbar = el("div", {"class": "limkb-graph-toolbar"}, [search, reset, status]);
     var canvas = el("div", {"class": "limkb-graph-canvas"});
     var info = el("div", {"class": "limkb-graph-info", "aria-live": "polite"});
@@ -342,6 +357,25 @@
     });
     applyKinds();
     runLayout(cy, kinds);
+    openOnHubs();
+
+    /* The most connected entries labelled, and the view on the first and its neighbours. */
+    function openOnHubs() {
+      var shown = cy.nodes().not(".filtered");
+      var hubs = shown.sort(function (a, b) {
+        return b.degree(false) - a.degree(false) || (a.id() < b.id() ? -1 : 1);
+      }).slice(0, HUBS);
+      hubs.addClass("hub");
+      if (!hubs.length) {
+        return;
+      }
+      var first = hubs[0];
+      var around = first.closedNeighborhood();
+      cy.elements().not(around).addClass("faded");  /* the neighbourhood stands out; the rest stays as context */
+      fitPositions(cy, around.nodes().not(".filtered"), 30);
+      status.textContent = "Showing " + first.data("name") + " and its neighbours; the " +
+        hubs.length + " most connected entries are named. Show all fits the whole graph.";
+    }
 
     function showNode(node) {
       info.textContent = "";
@@ -457,6 +491,7 @@
       boxes[kind].addEventListener("change", applyKinds);
     });
     reset.addEventListener("click", function () {
+      cy.elements().removeClass("faded");
       fitPositions(cy, cy.nodes().not(".filtered"), 30);
     });
     cy.on("tap", "node", function (event) { showNode(event.target); });

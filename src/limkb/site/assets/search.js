@@ -12,10 +12,17 @@
  *   2  a word of a name starts with it
  *   3  a name contains it            (3 characters or more)
  *   4  every word of the query starts a word of the title or summary
+ *   5  every word starts a word of the title, summary or the names of the entries it links to
+ *   6  some of the words do (queries of two words or more; more words matched first)
  * Names are the id, the name, aliases, formula, abbreviation, symbol and DOI; matching ignores
  * case, spaces, hyphens, punctuation and Unicode sub/superscripts (Li2O = Li₂O = li-2o). Ties
  * go to the kind readers look for first (species, strategies, materials, techniques ...),
  * then to the shorter title.
+ *
+ * A word of the query that names a kind ("questions", "analyses", "correlation", "techniques")
+ * keeps that kind only, and the other words rank within it: "cryo-TEM questions" lists the
+ * questions linked to cryo-TEM. Entries whose name matches the whole query still come first
+ * ("Open questions" the page), and a kind word alone adds every entry of its kind.
  */
 (function () {
   "use strict";
@@ -23,6 +30,19 @@
   var KIND_ORDER = ["species", "strategy", "material", "technique", "property", "failure-mode",
                     "mechanism", "question", "analysis", "dataset", "page", "reference"];
   var MAX_SHOWN = 10;
+  var KIND_WORDS = {
+    question: ["question", "questions"],
+    analysis: ["analysis", "analyses", "correlation", "correlations"],
+    technique: ["technique", "techniques", "method", "methods"],
+    strategy: ["strategy", "strategies", "approach", "approaches"],
+    material: ["material", "materials"],
+    species: ["species"],
+    mechanism: ["mechanism", "mechanisms"],
+    property: ["property", "properties", "descriptor", "descriptors"],
+    "failure-mode": ["failure", "failures"],
+    dataset: ["dataset", "datasets"],
+    reference: ["reference", "references", "paper", "papers"]
+  };
   var STRIP = /[\s\-\u2010-\u2015_·.,'’()\[\]]+/g;
 
   function normalise(text) {
@@ -47,6 +67,7 @@
         item._nameWords = item._nameWords.concat(words(name));
       });
       item._textWords = null;
+      item._aboutWords = null;
     }
     return item;
   }
@@ -56,6 +77,22 @@
       item._textWords = words(item.title + " " + (item.text || ""));
     }
     return item._textWords;
+  }
+
+  function aboutWords(item) {
+    if (item._aboutWords === null) {
+      item._aboutWords = [];
+      (item.about || []).forEach(function (name) {
+        item._aboutWords = item._aboutWords.concat(words(name), [normalise(name)]);
+      });
+    }
+    return item._aboutWords;
+  }
+
+  /* Whether a word of the query starts a word of the item's title, summary or linked names. */
+  function anywhere(item, word) {
+    return startsAny(textWords(item), word) || startsAny(aboutWords(item), word) ||
+      startsAny(item._nameWords, word);
   }
 
   function startsAny(list, prefix) {
@@ -88,7 +125,44 @@
     if (queryWords.length && queryWords.every(function (w) { return startsAny(textWords(item), w); })) {
       return 4;
     }
+    if (!queryWords.length) {
+      return -1;
+    }
+    var matched = queryWords.filter(function (w) { return anywhere(item, w); }).length;
+    if (matched === queryWords.length) {
+      return 5;
+    }
+    if (queryWords.length > 1 && matched > 0) {
+      return 6 + (queryWords.length - matched) / queryWords.length;
+    }
     return -1;
+  }
+
+  /* The kinds named by words of the query, and the words left. */
+  function kindsOf(queryWords) {
+    var kinds = [], rest = [];
+    queryWords.forEach(function (word) {
+      var kind = Object.keys(KIND_WORDS).filter(function (k) {
+        return KIND_WORDS[k].indexOf(word) >= 0;
+      })[0];
+      if (kind) {
+        kinds.push(kind);
+      } else {
+        rest.push(word);
+      }
+    });
+    return {kinds: kinds, rest: rest};
+  }
+
+  /* Hits that match only some words of the query are kept only when few match them all. */
+  function whole(found) {
+    var all = found.filter(function (hit) { return hit.tier < 6; });
+    return all.length >= MAX_SHOWN ? all : found;
+  }
+
+  function byTier(a, b) {
+    return a.tier - b.tier || kindRank(a.item.kind) - kindRank(b.item.kind) ||
+      a.item.title.length - b.item.title.length || (a.item.title < b.item.title ? -1 : 1);
   }
 
   /* The items matching text, best first, as [{item, tier}]. */
@@ -98,18 +172,36 @@
       return [];
     }
     var queryWords = words(text);
-    var found = [];
+    var split = kindsOf(queryWords);
+    var found = [], named = [];
     items.forEach(function (item) {
       var t = tier(item, query, queryWords);
-      if (t >= 0) {
+      if (split.kinds.length && t <= 2 && t >= 0) {
+        named.push({item: item, tier: t});
+      } else if (!split.kinds.length && t >= 0) {
         found.push({item: item, tier: t});
       }
     });
-    found.sort(function (a, b) {
-      return a.tier - b.tier || kindRank(a.item.kind) - kindRank(b.item.kind) ||
-        a.item.title.length - b.item.title.length || (a.item.title < b.item.title ? -1 : 1);
+    if (!split.kinds.length) {
+      return whole(found.sort(byTier));
+    }
+    var restText = split.rest.join(" ");
+    var rest = normalise(restText);
+    var seen = named.map(function (hit) { return hit.item; });
+    items.forEach(function (item) {
+      if (split.kinds.indexOf(item.kind) < 0 || seen.indexOf(item) >= 0) {
+        return;
+      }
+      var t = rest ? tier(item, rest, split.rest) : 7;
+      if (t >= 0 && (t < 6 || !rest)) {
+        found.push({item: item, tier: t});
+      }
     });
-    return found;
+    if (!found.length && !named.length) {  /* no entry of that kind matches: rank all words */
+      return items.map(function (item) { return {item: item, tier: tier(item, query, queryWords)}; })
+        .filter(function (hit) { return hit.tier >= 0; }).sort(byTier);
+    }
+    return named.sort(byTier).concat(found.sort(byTier));
   }
 
   /* --- where pages are ------------------------------------------------------------------ */
@@ -184,26 +276,64 @@
     return kind === "page" ? "page" : kind.replace(/-/g, " ");
   }
 
+  /* The box is an ARIA combobox: the focus stays in the input while ArrowDown/ArrowUp move the
+   * selection through the listbox of hits (aria-activedescendant names the selected one), Enter
+   * opens the selected hit and Escape closes the list. */
   function setUp(form) {
     var input = form.querySelector("input");
-    var list = form.querySelector(".limkb-search-results");
-    if (!input || !list) {
+    var panel = form.querySelector(".limkb-search-results");
+    var list = form.querySelector("[role=listbox]");
+    var count = form.querySelector(".limkb-search-count");
+    if (!input || !panel || !list) {
       return;
     }
     var active = -1;
 
     function close() {
-      list.hidden = true;
+      panel.hidden = true;
       input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
       active = -1;
     }
 
     function highlight(index) {
-      var options = list.querySelectorAll("a");
+      var options = list.querySelectorAll("[role=option]");
       active = Math.max(-1, Math.min(index, options.length - 1));
       for (var i = 0; i < options.length; i++) {
         options[i].setAttribute("aria-selected", i === active ? "true" : "false");
       }
+      if (active >= 0) {
+        input.setAttribute("aria-activedescendant", options[active].id);
+        if (options[active].scrollIntoView) {
+          options[active].scrollIntoView({block: "nearest"});
+        }
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function hit(item, index, root) {
+      var link = document.createElement("a");
+      link.href = pageUrl(item.path, root);
+      link.className = "limkb-search-hit";
+      link.id = list.id + "-" + index;
+      link.setAttribute("role", "option");
+      var title = document.createElement("span");
+      title.className = "limkb-search-title";
+      title.textContent = item.title;
+      var kind = document.createElement("span");
+      kind.className = "limkb-badge limkb-search-kind";
+      kind.textContent = kindLabel(item.kind);
+      link.appendChild(title);
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(kind);
+      if (item.text) {
+        var snippet = document.createElement("span");
+        snippet.className = "limkb-search-snippet";
+        snippet.textContent = item.text;
+        link.appendChild(snippet);
+      }
+      return link;
     }
 
     function show(pages) {
@@ -217,38 +347,31 @@
       }
       var found = rank(text, pages);
       var root = siteRoot();
-      found.slice(0, MAX_SHOWN).forEach(function (hit) {
-        var link = document.createElement("a");
-        link.href = pageUrl(hit.item.path, root);
-        link.className = "limkb-search-hit";
-        link.setAttribute("role", "option");
-        var title = document.createElement("span");
-        title.className = "limkb-search-title";
-        title.textContent = hit.item.title;
-        var kind = document.createElement("span");
-        kind.className = "limkb-badge limkb-search-kind";
-        kind.textContent = kindLabel(hit.item.kind);
-        link.appendChild(title);
-        link.appendChild(document.createTextNode(" "));
-        link.appendChild(kind);
-        if (hit.item.text) {
-          var snippet = document.createElement("span");
-          snippet.className = "limkb-search-snippet";
-          snippet.textContent = hit.item.text;
-          link.appendChild(snippet);
-        }
-        list.appendChild(link);
+      found.slice(0, MAX_SHOWN).forEach(function (item, index) {
+        list.appendChild(hit(item.item, index, root));
       });
-      var note = document.createElement("p");
-      note.className = "limkb-search-count";
-      note.textContent = found.length === 0 ? "No entry matches." :
-        found.length > MAX_SHOWN ? MAX_SHOWN + " of " + found.length + " matches" :
-        found.length === 1 ? "1 match" : found.length + " matches";
-      list.appendChild(note);
-      list.dataset.query = text;  /* what the shown results answer (for scripts and tests) */
-      list.hidden = false;
+      if (count) {
+        count.textContent = found.length === 0 ? "No entry matches." :
+          found.length > MAX_SHOWN ? MAX_SHOWN + " of " + found.length + " matches" :
+          found.length === 1 ? "1 match" : found.length + " matches";
+      }
+      panel.dataset.query = text;  /* what the shown results answer (for scripts and tests) */
+      panel.hidden = false;
       input.setAttribute("aria-expanded", "true");
       highlight(found.length ? 0 : -1);
+    }
+
+    /* Whether the list on screen answers what the box holds now. */
+    function current() {
+      return !panel.hidden && panel.dataset.query === input.value.trim();
+    }
+
+    function open(index) {
+      var options = list.querySelectorAll("[role=option]");
+      var chosen = options[index >= 0 ? index : 0];
+      if (chosen) {
+        window.location.href = chosen.href;
+      }
     }
 
     var timer = null;
@@ -266,21 +389,29 @@
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
+        if (panel.hidden && input.value.trim()) {
+          withIndex(show);
+          return;
+        }
         highlight(active + (event.key === "ArrowDown" ? 1 : -1));
       } else if (event.key === "Enter") {
         event.preventDefault();
+        if (current()) {
+          open(active);
+          return;
+        }
         clearTimeout(timer);
         withIndex(function (pages) {
           show(pages);
-          var options = list.querySelectorAll("a");
-          var chosen = options[active >= 0 ? active : 0];
-          if (chosen) {
-            window.location.href = chosen.href;
-          }
+          open(active);
         });
       } else if (event.key === "Escape") {
-        close();
-        input.blur();
+        if (!panel.hidden) {
+          event.preventDefault();
+          close();
+        } else {
+          input.value = "";
+        }
       }
     });
     form.addEventListener("submit", function (event) { event.preventDefault(); });

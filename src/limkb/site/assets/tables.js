@@ -187,9 +187,65 @@
     });
   }
 
+  /* After a filter, the groups it emptied are hidden too: a .limkb-agenda block whose items
+     are all hidden, with the heading before it, and a higher heading whose parts all are. */
+  function hideEmptyGroups(bar) {
+    var blocks = document.querySelectorAll(".limkb-agenda");
+    Array.prototype.forEach.call(blocks, function (block) {
+      var empty = !Array.prototype.some.call(block.children, function (child) { return !child.hidden; });
+      block.hidden = empty;
+      var heading = block.previousElementSibling;
+      if (heading && /^H[3-6]$/.test(heading.tagName)) {
+        heading.hidden = empty;
+      }
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".md-content h2"), function (h2) {
+      if (bar.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_PRECEDING) {
+        return;  /* headings above the chips are not groups */
+      }
+      var any = false, next = h2.nextElementSibling;
+      while (next && next.tagName !== "H2") {
+        if (next.classList.contains("limkb-agenda") && !next.hidden) {
+          any = true;
+        }
+        next = next.nextElementSibling;
+      }
+      h2.hidden = !any;
+    });
+  }
+
+  /* The pressed chips as the page's query (?status=open&techniques=xps), and back. */
+  function chipsToUrl(chips) {
+    var params = new URLSearchParams(window.location.search);
+    Array.prototype.forEach.call(chips, function (chip) { params.delete(chip.getAttribute("data-facet")); });
+    Array.prototype.forEach.call(chips, function (chip) {
+      if (chip.getAttribute("aria-pressed") === "true") {
+        params.append(chip.getAttribute("data-facet"), chip.getAttribute("data-value"));
+      }
+    });
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    if (window.history && window.history.replaceState) {
+      window.history.replaceState(null, "", url);
+    }
+  }
+
+  function chipsFromUrl(chips) {
+    var params = new URLSearchParams(window.location.search), any = false;
+    Array.prototype.forEach.call(chips, function (chip) {
+      var wanted = params.getAll(chip.getAttribute("data-facet"));
+      if (wanted.indexOf(chip.getAttribute("data-value")) >= 0) {
+        chip.setAttribute("aria-pressed", "true");
+        any = true;
+      }
+    });
+    return any;
+  }
+
   /* Filter chips (<div class="limkb-chips" data-for="CLASS">): a chip toggles one value of
      one facet; an element of CLASS stays shown when, for every facet with a chip pressed, its
-     data-<facet> attribute (space-separated values) holds one of the pressed values. */
+     data-<facet> attribute (space-separated values) holds one of the pressed values. The
+     pressed chips live in the URL's query, and groups left empty are hidden. */
   function connectChips(bar) {
     if (bar.getAttribute("data-limkb-chips") === "1") {
       return;
@@ -224,18 +280,26 @@
       if (clear) {
         clear.hidden = facets.length === 0;
       }
+      hideEmptyGroups(bar);
+    }
+    function changed() {
+      apply();
+      chipsToUrl(chips);
     }
     Array.prototype.forEach.call(chips, function (chip) {
       chip.addEventListener("click", function () {
         chip.setAttribute("aria-pressed", chip.getAttribute("aria-pressed") === "true" ? "false" : "true");
-        apply();
+        changed();
       });
     });
     if (clear) {
       clear.addEventListener("click", function () {
         Array.prototype.forEach.call(chips, function (chip) { chip.setAttribute("aria-pressed", "false"); });
-        apply();
+        changed();
       });
+    }
+    if (chipsFromUrl(chips)) {
+      apply();
     }
   }
 
