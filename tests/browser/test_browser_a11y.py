@@ -44,6 +44,8 @@ OTHER_PAGES = (
     "downloads.html",
     "browse/index.html",
     "browse/strategies.html",
+    "compare/index.html",
+    "compare/coulombic-efficiency.html",
 )
 
 
