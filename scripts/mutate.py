@@ -4,6 +4,7 @@ Usage, from the project folder, with the dev extra installed (``pip install -r r
 
     python scripts/mutate.py notation            # mutate src/limkb/analysis/notation.py
     python scripts/mutate.py notation --survivors  # also print the diff of every surviving mutant
+    python scripts/mutate.py notation --only '*x__check_amount*'  # one function's mutants only
     python scripts/mutate.py --list              # the modules this script knows, with their tests
 
 Each module is mutated in a scratch copy of the project under ``.mutation/<module>/`` (git-ignored),
@@ -114,17 +115,18 @@ def prepare(name: str, target: Target) -> Path:
     return where
 
 
-def run_mutmut(where: Path) -> int:
-    """Run mutmut with one child process in the scratch project; its exit code."""
+def run_mutmut(where: Path, only: list[str]) -> int:
+    """Run mutmut with one child process in the scratch project (only the mutants matching
+    the globs of ``only``, when given); its exit code."""
     command = [sys.executable, "-c", "from mutmut.__main__ import cli; cli()", "run", "--max-children", "1"]
-    return subprocess.run(command, cwd=where, check=False).returncode
+    return subprocess.run([*command, *only], cwd=where, check=False).returncode
 
 
 def verdicts(where: Path, target: Target) -> dict[str, int | None]:
-    """Mutant name -> mutmut's exit code for it, read from the meta file mutmut wrote."""
+    """Mutant name -> mutmut's exit code for every mutant it ran, from the meta file it wrote."""
     meta = where / "mutants" / (target.path + ".meta")
     data = json.loads(meta.read_text(encoding="utf-8"))
-    return dict(data["exit_code_by_key"])
+    return {name: code for name, code in data["exit_code_by_key"].items() if code is not None}
 
 
 def equivalent_names() -> dict[str, str]:
@@ -175,6 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the modules and their tests")
     parser.add_argument("--survivors", action="store_true", help="print the diff of every live mutant")
     parser.add_argument("--json", type=Path, help="also write the counts to this JSON file")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="mutate only the functions whose mutant names match, e.g. '*x__check_amount*' (repeatable)",
+    )
     options = parser.parse_args(argv)
     if options.list or options.module is None:
         for name, target in TARGETS.items():
@@ -183,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     target = TARGETS[options.module]
     started = time.monotonic()
     where = prepare(options.module, target)
-    code = run_mutmut(where)
+    code = run_mutmut(where, options.only)
     if code != 0:
         print(f"mutmut stopped with exit code {code}; see the output above", file=sys.stderr)
         return 1
