@@ -176,6 +176,7 @@ FORMS = [
     ),
     ("LiFSI LiTFSI DME (1:1:2)", [("LiFSI", S, 1.0, MOL), ("LiTFSI", S, 1.0, MOL), ("DME", V, 2.0, MOL)]),
     ("LiFSI DME (1:2 mol)", [("LiFSI", S, 1.0, MOL), ("DME", V, 2.0, MOL)]),
+    ("  LiFSI DME-TTE (1:2:3)", [("LiFSI", S, 1.0, MOL), ("DME", V, 2.0, MOL), ("TTE", V, 3.0, MOL)]),
     # limits, just inside
     ("30 M LiFSI in DME", [("LiFSI", S, 30.0, M), ("DME", V, 1.0, VOL)]),
     ("100 mol/kg LiFSI in DME", [("LiFSI", S, 100.0, MOLAL), ("DME", V, 1.0, VOL)]),
@@ -221,8 +222,11 @@ def test_forms_parse_into_components(text: str, expected: list[tuple[str, Role, 
     assert [(c.name, c.role, c.amount, c.unit) for c in found] == [
         (name, role, pytest.approx(amount), unit) for name, role, amount, unit in expected
     ]
-    for c in found:
+    for c in found:  # a component spans its amount (when written before it) and its name
         assert text[c.end - len(c.name) : c.end] == c.name
+        assert (
+            text[c.start : c.end].endswith(c.name) and text[c.start : c.end] == text[c.start : c.end].strip()
+        )
 
 
 # --- refusals: the whole message, where, and the whole fix --------------------------------------
@@ -404,6 +408,36 @@ REFUSED = [
         "LiDFOB",
         "give it before the name, '1 M LiDFOB in ...', or count it first in a molar ratio with the "
         "solvents, 'LiDFOB DME-TTE (1:1.2:3)'",
+    ),
+    (
+        "LiFSI DME (1 mol)",
+        "1 salt without a concentration and 1 solvent, but a ratio of 1 number (1)",
+        "(1 mol)",
+        COUNT_FIX,
+    ),
+    (
+        "LiFSI DME-TTE (1:1) + 2 wt% VC",
+        "1 salt without a concentration and 2 solvents, but a ratio of 2 numbers (1:1)",
+        "(1:1)",
+        COUNT_FIX,
+    ),
+    (
+        "LiFSI DME (1:2 w/w) + 2 wt% VC",
+        "a ratio that counts the salt is by moles, not 'w/w'",
+        "(1:2 w/w)",
+        "write it as a molar ratio, '(1:1.2:3 mol)', or give the salt's concentration in M",
+    ),
+    (
+        " 1 M LiFSI LiTFSI LiBOB DME (1:1:1:1)",
+        "'LiFSI' has a concentration but 'LiTFSI' has none",
+        "1 M LiFSI LiTFSI LiBOB",
+        "give every salt its concentration, or count every salt in the molar ratio",
+    ),
+    (
+        "  LiNO3 in 1 M LiFSI in DME",
+        "additive 'LiNO3' has no amount",
+        "LiNO3",
+        "write its amount with a unit before it: '2 wt% LiNO3', '0.1 M LiNO3'",
     ),
     # counts of a blend's ratio
     (
