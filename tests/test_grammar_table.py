@@ -611,7 +611,10 @@ def test_a_formulation_describes_itself_and_lists_its_salts() -> None:
             Component("LiFSI", S, 4.0, M, 0, 9, "lifsi"),
             Component("DME", V, 1.0, VOL, 0, 3),
             Component("FEC", A, None, None, 0, 3),
+            Component("VC", A, 2.0, None, 0, 2),
         ),
     )
-    assert formulation.describe() == "lifsi (salt, 4 M); DME (solvent, 1 vol ratio); FEC (additive)"
+    assert formulation.describe() == (
+        "lifsi (salt, 4 M); DME (solvent, 1 vol ratio); FEC (additive); VC (additive, 2)"
+    )
     assert [c.name for c in formulation.salts] == ["LiFSI"]
