@@ -293,7 +293,7 @@ def _kb(tmp_path: Path, rows: list[dict[str, Any]], **analysis: Any) -> Any:
             records=[{"label": f"E{i}", **row} for i, row in enumerate(rows)],
         ),
         "analyses/a": minimal(
-            "analysis", "CE vs F", x="sei-fluorine-content", y="coulombic-efficiency", **analysis
+            "analysis", "CE vs F", **{"x": "sei-fluorine-content", "y": "coulombic-efficiency", **analysis}
         ),
     }
     return load(write_kb(tmp_path, entries))
@@ -409,3 +409,46 @@ def test_no_ceiling_caveat_below_it(tmp_path: Path) -> None:
 def test_correlation_results_never_hold_nan() -> None:
     result: Correlation = correlate(pts([1, 2, 3, 4], [1, 1, 1, 1]))
     assert result.to_dict()["r"] is None and result.to_dict()["loo"] is None
+
+
+# --- how variables are named and in which unit --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "units", "unit"),
+    [
+        ("a", {"a": "nm"}, "nm"),  # a name's own unit
+        ("b", {}, "1"),  # a name without one is dimensionless
+        ("a / b", {"a": "%", "b": "%"}, "1"),  # a ratio of one unit cancels
+        ("a / b", {"a": "nm", "b": "%"}, "nm/%"),
+        ("a / b", {"a": "nm", "b": "um"}, "nm/um"),  # convertible is not the same
+        ("a * b", {"a": "nm", "b": "nm"}, "length^2"),  # anything else: its dimension
+        ("a * 2", {"a": "1"}, "1"),
+    ],
+)
+def test_a_variables_unit(expression: str, units: dict[str, str], unit: str) -> None:
+    from limkb.analysis import expressions as ex
+    from limkb.analysis.correlations import _unit
+
+    assert _unit(ex.parse(expression), units) == unit
+
+
+def test_symbols_lose_a_trailing_percent_sign_only() -> None:
+    from limkb.analysis.correlations import _bare
+
+    assert (_bare("CE %"), _bare("F%"), _bare("%"), _bare("x")) == ("CE", "F", "%", "x")
+
+
+def test_variables_are_named_as_readers_name_them(tmp_path: Path) -> None:
+    kb = _kb(tmp_path, ROWS, x="sei-carbon-content / sei-fluorine-content")
+    result = compute(kb, "a")
+    assert (result.x_label, result.y_label, result.x_unit, result.y_unit) == (
+        "C/F",
+        "Coulombic efficiency",
+        "1",
+        "%",
+    )
+    mixed = compute(_kb(tmp_path / "2", ROWS, x="sei-carbon-content * sei-fluorine-content"), "a")
+    assert mixed.x_label == "sei-carbon-content * sei-fluorine-content"
+    given = compute(_kb(tmp_path / "3", ROWS, x_label="fluorine", y_label="CE"), "a")
+    assert (given.x_label, given.y_label) == ("fluorine", "CE")
