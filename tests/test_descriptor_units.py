@@ -19,6 +19,7 @@ from limkb.analysis.descriptors import (
     DESCRIPTORS,
     DescriptorError,
     MaterialData,
+    _descriptor_names,
     atoms,
     compute_descriptors,
     molar_mass,
@@ -293,3 +294,13 @@ def test_a_formulation_of_no_atoms_is_refused() -> None:
     formulation, _ = resolve(parse("A-1B"), MaterialIndex.of([("a", ["A"], []), ("b", ["B"], [])]))
     with pytest.raises(DescriptorError, match="the formulation has no atoms"):
         compute_descriptors(formulation, data)
+
+
+def test_every_descriptor_says_what_it_is() -> None:
+    expected = {"ratio_f_c": "F atoms per C atom", "ratio_o_c": "O atoms per C atom"}
+    for element in ("F", "O", "C", "N", "S"):
+        e = element.lower()
+        expected[f"frac_{e}"] = f"atomic fraction of {element} in the electrolyte (all atoms counted)"
+        expected[f"frac_{e}_solvent"] = f"atomic fraction of {element} from solvents and diluents"
+        expected[f"frac_{e}_anion"] = f"atomic fraction of {element} from salt anions"
+    assert expected == DESCRIPTORS == _descriptor_names()
