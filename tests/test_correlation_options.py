@@ -273,7 +273,7 @@ def _prop(name: str, unit: str, symbol: str, **extra: Any) -> dict[str, Any]:
     return minimal("property", name, unit=unit, scope="sei", desired="higher", symbol=symbol, **extra)
 
 
-def _kb(tmp_path: Path, rows: list[dict[str, Any]], **analysis: Any) -> Any:
+def _kb(tmp_path: Path, rows: list[dict[str, Any]], composition: Any = None, **analysis: Any) -> Any:
     from limkb.access import load
 
     entries = {
@@ -291,6 +291,7 @@ def _kb(tmp_path: Path, rows: list[dict[str, Any]], **analysis: Any) -> Any:
                 {"name": "c", "property": "sei-carbon-content", "unit": "%"},
             ],
             records=[{"label": f"E{i}", **row} for i, row in enumerate(rows)],
+            **({"composition": composition} if composition else {}),
         ),
         "analyses/a": minimal(
             "analysis", "CE vs F", **{"x": "sei-fluorine-content", "y": "coulombic-efficiency", **analysis}
@@ -452,3 +453,22 @@ def test_variables_are_named_as_readers_name_them(tmp_path: Path) -> None:
     assert mixed.x_label == "sei-carbon-content * sei-fluorine-content"
     given = compute(_kb(tmp_path / "3", ROWS, x_label="fluorine", y_label="CE"), "a")
     assert (given.x_label, given.y_label) == ("fluorine", "CE")
+
+
+@pytest.mark.parametrize(("second", "closed"), [(98.0, True), (97.5, False)])
+def test_compositional_closure_is_flagged_when_the_parts_sum_to_a_constant(
+    tmp_path: Path, second: float, closed: bool
+) -> None:
+    sums = [99.0, second, 100.0, 99.0]
+    rows = [
+        {"ce": ce, "f": f, "c": total - f}
+        for ce, f, total in zip([97, 98, 97.5, 99], [5, 9, 6, 12], sums, strict=True)
+    ]
+    result = compute(_kb(tmp_path, rows, composition=[["f", "c"]]), "a")
+    closure = [c for c in result.caveats if c.startswith("compositional closure")]
+    expected = (
+        "compositional closure: f + c of d sum to about 99 in every record, so these parts are not "
+        "independent variables: when one rises the others must fall, and analyses of them are not "
+        "separate findings"
+    )
+    assert closure == ([expected] if closed else [])
