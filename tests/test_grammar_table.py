@@ -489,6 +489,19 @@ REFUSED = [
         "in 1 M LiFSI in DME",
         "join further components with '+', each with its amount, e.g. '+ 2 wt% VC'",
     ),
+    # what follows is quoted whole up to 40 characters, clipped to 39 and an ellipsis beyond
+    (
+        "VC in 1 M LiFSI in DME:DOL (1:1 v/v) + 2 XY",
+        "expected '+' and an additive, found 'in 1 M LiFSI in DME:DOL (1:1 v/v) + 2 XY'",
+        "in 1 M LiFSI in DME:DOL (1:1 v/v) + 2 XY",
+        "join further components with '+', each with its amount, e.g. '+ 2 wt% VC'",
+    ),
+    (
+        "VC in 1 M LiFSI in DME:DOL (1:1 v/v) + 2 XYZ",
+        "expected '+' and an additive, found 'in 1 M LiFSI in DME:DOL (1:1 v/v) + 2 X…'",
+        "in 1 M LiFSI in DME:DOL (1:1 v/v) + 2 XYZ",
+        "join further components with '+', each with its amount, e.g. '+ 2 wt% VC'",
+    ),
     (
         "2 wt% VC in EC",
         "'VC' comes first with '2 wt%': a salt's amount is a concentration",
