@@ -270,7 +270,11 @@ def test_a_missing_density_names_the_material_and_why_it_is_needed() -> None:
         "material 'vc' has no density (kb/materials/vc.yaml records that none was found), "
         "which a vol% amount needs"
     )
-    assert caught.value.hint.startswith("write the formulation as a molar ratio (`LiFSI-1.2DME-3TTE`)")
+    assert caught.value.material == "vc"
+    assert caught.value.hint == (
+        "write the formulation as a molar ratio (`LiFSI-1.2DME-3TTE`), or add the density with its "
+        "source if you find one"
+    )
     # a molality of one solvent needs no density
     assert moles(resolved("1 mol/kg LIFSI in DME"), data)[1] == pytest.approx(1000 / W["dme"])
 
@@ -287,13 +291,82 @@ def test_shares_of_the_whole_at_100_percent_are_refused() -> None:
     with pytest.raises(DescriptorError) as caught:
         moles(formulation, DATA)
     assert caught.value.message == "the wt% additives add up to 100 %, the whole electrolyte or more"
+    assert caught.value.hint == "check the amounts"
 
 
 def test_a_formulation_of_no_atoms_is_refused() -> None:
     data = {"a": MaterialData("()"), "b": MaterialData("()")}
     formulation, _ = resolve(parse("A-1B"), MaterialIndex.of([("a", ["A"], []), ("b", ["B"], [])]))
-    with pytest.raises(DescriptorError, match="the formulation has no atoms"):
+    with pytest.raises(DescriptorError) as caught:
         compute_descriptors(formulation, data)
+    assert (caught.value.message, caught.value.hint) == ("the formulation has no atoms", "check the amounts")
+
+
+def test_a_formulation_of_less_than_one_atom_in_all_is_still_computed() -> None:
+    """Coefficients are relative: 0.01 of each is the same electrolyte as 1 of each."""
+    small = compute_descriptors(resolved("0.01LIFSI-0.01W"), DATA)
+    assert small == pytest.approx(compute_descriptors(resolved("LIFSI-1W"), DATA), nan_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("1 M LIPF6 in EC:DMC (3:7 w/w)", "a molarity (mol per litre of solvent)"),
+        ("1 M LIPF6 in EC:DMC (1:2 mol)", "a molarity (mol per litre of solvent)"),
+        ("1 m LIPF6 in EC:DMC (1:1 mol)", None),
+    ],
+)
+def test_a_blend_needs_densities_only_to_reach_litres(text: str, why: str | None) -> None:
+    data = {**DATA, "ec": MaterialData("C3H4O3")}
+    if why is None:
+        assert moles(resolved(text), data)[1] > 0
+        return
+    with pytest.raises(DescriptorError) as caught:
+        moles(resolved(text), data)
+    assert caught.value.message == f"material 'ec' has no density, which {why} needs"
+
+
+def test_a_molality_beside_a_volume_blend_needs_densities_for_the_volume_ratio() -> None:
+    formulation = components_of(
+        [
+            {"material": "lifsi", "role": "salt", "amount": 1, "unit": "mol/kg"},
+            {"material": "ec", "role": "solvent", "amount": 1, "unit": "v/v"},
+            {"material": "dmc", "role": "solvent", "amount": 1, "unit": "v/v"},
+        ]
+    )
+    with pytest.raises(DescriptorError) as caught:
+        moles(formulation, {**DATA, "ec": MaterialData("C3H4O3")})
+    assert caught.value.message == "material 'ec' has no density, which a volume ratio needs"
+
+
+def test_a_molality_beside_a_vol_percent_is_reckoned_on_the_litre_of_blend() -> None:
+    found = moles(resolved("1 m LIFSI in DME + 5 vol% VC"), DATA)
+    dme = 868 / W["dme"]
+    expected = [dme * W["dme"] / 1000, dme, 0.05 * 1000 * D["vc"] / W["vc"]]
+    assert [found[0], found[1], found[2]] == pytest.approx(expected, rel=1e-12)
+
+
+def test_components_without_an_amount_add_nothing() -> None:
+    formulation = components_of(
+        [
+            {"material": "lifsi", "role": "salt", "amount": 1, "unit": "M"},
+            {"material": "dme", "role": "solvent", "amount": 1, "unit": "v/v"},
+            {"material": "ec", "role": "solvent", "unit": "v/v"},
+            {"material": "lino3", "role": "additive", "unit": "M"},
+            {"material": "vc", "role": "additive", "unit": "wt%"},
+            {"material": "water", "role": "additive", "unit": "mol%"},
+        ]
+    )
+    found = moles(formulation, DATA)
+    assert [found[i] for i in range(6)] == pytest.approx([1.0, 868 / W["dme"], 0.0, 0.0, 0.0, 0.0])
+    counted = components_of(
+        [
+            {"material": "lifsi", "role": "salt", "amount": 1, "unit": "mol"},
+            {"material": "dme", "role": "solvent", "amount": 2, "unit": "mol"},
+            {"material": "ec", "role": "solvent", "unit": "mol"},
+        ]
+    )
+    assert moles(counted, DATA) == {0: 1.0, 1: 2.0, 2: 0.0}
 
 
 def test_every_descriptor_says_what_it_is() -> None:
