@@ -472,3 +472,31 @@ def test_compositional_closure_is_flagged_when_the_parts_sum_to_a_constant(
         "separate findings"
     )
     assert closure == ([expected] if closed else [])
+
+
+def test_by_source_groups_records_by_their_study(tmp_path: Path) -> None:
+    result = compute(_kb(tmp_path, ROWS, by="source"), "a")
+    assert result.by == "source"
+    assert [g.key for g in result.groups] == ["smith2020test"]
+    assert result.groups[0].stats.n == 6 and result.groups[0].stats.r == pytest.approx(result.r)
+    assert result.group_spread is None
+    [clustering] = [c for c in result.caveats if c.startswith("clustering")]
+    assert "(see the per-source results)" in clustering
+    assert clustering.endswith(
+        "; 6 of them name no source of their own and are counted under their dataset's (smith2020test): "
+        "if they come from several papers, give each its own (a `ref` or `doi` column of import-table)"
+    )
+    assert result.to_dict()["groups"][0]["key"] == "smith2020test"
+
+
+def test_by_dataset_groups_records_by_their_dataset(tmp_path: Path) -> None:
+    result = compute(_kb(tmp_path, ROWS, by="dataset"), "a")
+    assert [g.key for g in result.groups] == ["d"]
+    [clustering] = [c for c in result.caveats if c.startswith("clustering")]
+    assert "(see the per-source results)" not in clustering
+
+
+def test_without_by_there_are_no_groups(tmp_path: Path) -> None:
+    result = compute(_kb(tmp_path, ROWS), "a")
+    assert result.by is None and result.groups == () and result.to_dict()["groups"] == []
+    assert {p.group for p in result.points} == {None}
