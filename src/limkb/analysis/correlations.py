@@ -714,10 +714,8 @@ def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> Analysis
     ours = pooled.coefficient
     reported = analysis.reported
     difference = None if reported is None or ours is None else ours - reported.value
-    names = the_plan.names
     x_names = [n.name for n in ex.names(the_plan.x)]
     y_names = [n.name for n in ex.names(the_plan.y)]
-    del names
     return AnalysisResult(
         id=analysis.id,
         name=analysis.name,

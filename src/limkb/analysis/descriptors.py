@@ -342,8 +342,6 @@ def compute_descriptors(formulation: Formulation, data: Mapping[str, MaterialDat
                 anion[element] += n * count
             else:
                 solvent[element] += n * count
-        if salt and its_atoms.get("Li", 0) > 1:
-            anion["Li"] += n * (its_atoms["Li"] - 1)
     everything = sum(total.values())
     if everything <= 0:
         raise DescriptorError("the formulation has no atoms", "check the amounts")
