@@ -500,3 +500,53 @@ def test_without_by_there_are_no_groups(tmp_path: Path) -> None:
     result = compute(_kb(tmp_path, ROWS), "a")
     assert result.by is None and result.groups == () and result.to_dict()["groups"] == []
     assert {p.group for p in result.points} == {None}
+
+
+# --- the method reaches every return, and the leave-one-out judges the method's coefficient ------
+
+
+@pytest.mark.parametrize(
+    ("xs", "ys"), [([1, 2], [1, 2]), ([1, 1, 1], [1, 2, 3])], ids=["too few", "constant"]
+)
+def test_the_method_is_kept_when_no_coefficient_can_be_computed(xs: list[float], ys: list[float]) -> None:
+    assert correlate(pts(xs, ys), "spearman").method == "spearman"
+    assert correlate(pts(xs, ys)).method == "pearson"
+
+
+def test_a_steady_rank_order_does_not_rest_on_one_record_under_spearman() -> None:
+    ys = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 1000.0]  # ranks never change; r does without the last
+    spearman, pearson = correlate(pts(XS, ys), "spearman"), correlate(pts(XS, ys))
+    assert spearman.spearman == pytest.approx(1.0)
+    assert not any(flag.startswith("rests on one record") for flag in spearman.flags)
+    assert any(flag.startswith("rests on one record: without 'p7' r would be") for flag in pearson.flags)
+
+
+def test_the_record_moving_the_coefficient_most_is_the_one_flagged_first_on_ties() -> None:
+    assert _leave_one_out(FOUR, [0.9, 0.5, 0.75, 0.5], 0.5)[1] == ("p0", 0.9)
+    assert _leave_one_out(FOUR, [0.8, 0.5, 0.8, 0.5], 0.5)[1] == ("p0", 0.8)
+
+
+def test_a_remainder_with_little_but_real_variance_is_computed_not_skipped() -> None:
+    xs, ys = [1.0, 2.0, 4.0, 3.0], [0.0, 1e-6, 2e-6, 0.1]
+    found = _leave_one_out_r(np.array(xs), np.array(ys))
+    assert found[3] is not None
+    assert same(found, brute_r(xs, ys))
+
+
+@pytest.mark.parametrize(("n", "clustered"), [(3, False), (4, True)])
+def test_clustering_is_flagged_from_four_records(tmp_path: Path, n: int, clustered: bool) -> None:
+    result = compute(_kb(tmp_path, ROWS[:n]), "a")
+    clustering = [c for c in result.caveats if c.startswith("clustering")]
+    expected = (
+        f"clustering: the {n} records come from 1 study; records of one study share methods and are not "
+        "independent, so the effective sample is smaller than n; "
+        f"{n} of them name no source of their own and are counted under their dataset's (smith2020test): "
+        "if they come from several papers, give each its own (a `ref` or `doi` column of import-table)"
+    )
+    assert clustering == ([expected] if clustered else [])
+
+
+def test_compositional_closure_needs_three_records(tmp_path: Path) -> None:
+    rows = [{"ce": ce, "f": f, "c": 100 - f} for ce, f in [(97.0, 5), (98.0, 9), (97.5, 6)]]
+    result = compute(_kb(tmp_path, rows, composition=[["f", "c"]]), "a")
+    assert any(c.startswith("compositional closure: f + c of d sum to about 100") for c in result.caveats)
