@@ -460,9 +460,9 @@ REFUSED = [
     ),
     (
         "1 M LiPF6 in EC:DMC",
-        "the solvents EC:DMC have no ratio",
+        "the solvents EC:DMC have no ratio (no convention can supply one)",
         "EC:DMC",
-        "give their ratio after them, e.g. 'EC:DMC (1:1 v/v)'",
+        "give their ratio after them as the paper states it, e.g. 'EC:DMC (1:1 v/v)'",
     ),
     (
         "1 M LiPF6 in EC:DMC (one to one)",
