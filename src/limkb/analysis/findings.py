@@ -16,9 +16,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from limkb.analysis.formulations import FormulationError, MaterialIndex
-from limkb.analysis.inputs import formulation_of
-from limkb.analysis.records import QUANTITY_UNITS, MeasuredComponent
+from limkb.analysis.formulations import MaterialIndex
+from limkb.analysis.records import QUANTITY_UNITS, MeasuredComponent, measured_components
 from limkb.schema.fields import Finding
 from limkb.schema.kinds import Entry, Reference
 from limkb.schema.units import UnitError, convert
@@ -138,7 +137,7 @@ def finding_records(entries: Mapping[str, Entry], index: MaterialIndex) -> Findi
         written = finding.electrolyte
         text = written if isinstance(written, str) or written is None else _json(written)
         if written is not None and text is not None and text not in resolved:
-            resolved[text] = _components(written, index)
+            resolved[text] = measured_components(written, index)
         conditions = finding.conditions
         found.append(
             FindingRecord(
@@ -187,20 +186,3 @@ def _number(conditions: Any, name: str) -> float | None:
         return float(convert(quantity.value, quantity.unit, QUANTITY_UNITS[name]))
     except UnitError:
         return None
-
-
-def _components(written: str | Sequence[Any], index: MaterialIndex) -> tuple[MeasuredComponent, ...]:
-    """The resolved components of an electrolyte; none when it does not resolve."""
-    try:
-        formulation = formulation_of(written, index)
-    except FormulationError:
-        return ()
-    return tuple(
-        MeasuredComponent(
-            material=c.material or c.name,
-            role=str(c.role.value),
-            amount=c.amount,
-            unit=None if c.unit is None else str(c.unit.value),
-        )
-        for c in formulation.components
-    )

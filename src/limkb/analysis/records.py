@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from limkb.analysis.formulations import FormulationError
+from limkb.analysis.formulations import FormulationError, MaterialIndex
 from limkb.analysis.inputs import Inputs, formulation_of
 from limkb.analysis.variables import conditions_of
 from limkb.schema.kinds import Dataset, Record
 
-__all__ = ["QUANTITY_UNITS", "MeasuredComponent", "MeasuredRecord", "measured_records"]
+__all__ = ["QUANTITY_UNITS", "MeasuredComponent", "MeasuredRecord", "measured_components", "measured_records"]
 
 log = logging.getLogger(__name__)
 
@@ -133,9 +133,14 @@ def _written(written: Any) -> str | None:
 
 
 def _components(written: str | Sequence[Any], inputs: Inputs) -> tuple[MeasuredComponent, ...]:
+    """The resolved components of a record's electrolyte (see :func:`measured_components`)."""
+    return measured_components(written, inputs.index)
+
+
+def measured_components(written: str | Sequence[Any], index: MaterialIndex) -> tuple[MeasuredComponent, ...]:
     """The resolved components of an electrolyte; none when it does not resolve (validation says why)."""
     try:
-        formulation = formulation_of(written, inputs.index)
+        formulation = formulation_of(written, index)
     except FormulationError as error:
         log.debug("electrolyte %r does not resolve: %s", written, error)
         return ()
