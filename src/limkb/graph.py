@@ -590,17 +590,13 @@ def link(validated: Validated) -> KnowledgeBase:
         for item in iter_links(entry):
             if item.target not in entries or item.target == entry_id:
                 continue
-            sources = _source_dicts(item.sources)
-            existing = graph.get_edge_data(entry_id, item.target, key=item.relation)
-            if existing is not None:
-                existing["sources"].extend(s for s in sources if s not in existing["sources"])
-                continue
-            graph.add_edge(
+            _add_edge(
+                graph,
                 entry_id,
                 item.target,
-                key=item.relation,
-                inverse=item.rel.inverse,
-                sources=sources,
+                item.relation,
+                item.rel.inverse,
+                _source_dicts(item.sources),
                 note=item.note if item.relation != "cited_in" else None,
                 evidence=item.evidence,
                 editorial=item.editorial,
@@ -636,21 +632,37 @@ def _link_claims(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None
             if item.finding is None or item.finding not in holders:
                 continue
             holder, source = holders[item.finding]
-            sources = _source_dicts((source,))
-            existing = graph.get_edge_data(claim.id, holder, key="evidence")
-            if existing is not None:
-                existing["sources"].extend(s for s in sources if s not in existing["sources"])
-                continue
-            graph.add_edge(
-                claim.id,
-                holder,
-                key="evidence",
-                inverse=inverse,
-                sources=sources,
-                note=None,
-                evidence=None,
-                editorial=None,
-            )
+            _add_edge(graph, claim.id, holder, "evidence", inverse, _source_dicts((source,)))
+
+
+def _add_edge(
+    graph: nx.MultiDiGraph[str],
+    start: str,
+    end: str,
+    relation: str,
+    inverse: str,
+    sources: list[dict[str, Any]],
+    *,
+    note: str | None = None,
+    evidence: Any = None,
+    editorial: Any = None,
+) -> None:
+    """The edge ``start -relation-> end``; when it is there already, the new sources join its own
+    (its note, evidence grade and editorial mark stay those it was made with)."""
+    existing = graph.get_edge_data(start, end, key=relation)
+    if existing is not None:
+        existing["sources"].extend(s for s in sources if s not in existing["sources"])
+        return
+    graph.add_edge(
+        start,
+        end,
+        key=relation,
+        inverse=inverse,
+        sources=sources,
+        note=note,
+        evidence=evidence,
+        editorial=editorial,
+    )
 
 
 def _link_electrolytes(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:
@@ -679,20 +691,7 @@ def _link_electrolytes(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -
                 resolved[written] = sorted({c.material for c in components if c.material in entries})
             for material in resolved[written]:
                 sources = [] if source is None else _source_dicts((source,))
-                existing = graph.get_edge_data(dataset.id, material, key="component")
-                if existing is not None:
-                    existing["sources"].extend(s for s in sources if s not in existing["sources"])
-                    continue
-                graph.add_edge(
-                    dataset.id,
-                    material,
-                    key="component",
-                    inverse=inverse,
-                    sources=sources,
-                    note=None,
-                    evidence=None,
-                    editorial=None,
-                )
+                _add_edge(graph, dataset.id, material, "component", inverse, sources)
 
 
 def _shorthands(dataset: Dataset) -> list[tuple[str, Source | None]]:
