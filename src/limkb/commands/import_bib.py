@@ -278,7 +278,7 @@ def untitled_id(data: dict[str, Any]) -> str:
     return base[len(year) :] + year
 
 
-def _candidates(base: str) -> list[str]:
+def id_candidates(base: str) -> list[str]:
     """The conventional id, then with a letter (b-z), then with two (ba-zz): all or none is free."""
     return [base, *(base + c for c in _LETTERS[1:]), *(base + a + b for a in _LETTERS[1:] for b in _LETTERS)]
 
@@ -365,7 +365,7 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
                 )
             )
             continue
-        entry_id = next((c for c in _candidates(base) if c not in taken and is_slug(c)), None)
+        entry_id = next((c for c in id_candidates(base) if c not in taken and is_slug(c)), None)
         if entry_id is None:
             result.report.add(
                 Problem(

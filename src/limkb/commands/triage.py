@@ -26,7 +26,7 @@ from typing import Any
 import pydantic
 
 from limkb.commands.fmt import render
-from limkb.commands.import_bib import normalize_doi
+from limkb.commands.import_bib import id_candidates, normalize_doi
 from limkb.errors import LimkbError
 from limkb.graph import KnowledgeBase
 from limkb.report import Problem, Report, Severity
@@ -50,7 +50,6 @@ MATCHED_KINDS = ("material", "strategy", "technique")
 _TAGS = re.compile(r"<[^>]+>")
 _BLOCK_TAGS = re.compile(r"</?(?:[a-z]+:)?(?:p|title|sec|abstract|list-item|br)\b[^>]*>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
@@ -410,8 +409,7 @@ def write_stubs(
             )
             continue
         base = reference_id(work.authors[0].split(",")[0], work.year, work.title)
-        candidates = [base, *(base + c for c in _LETTERS[1:])]
-        entry_id = next((c for c in candidates if c not in taken and is_slug(c)), None)
+        entry_id = next((c for c in id_candidates(base) if c not in taken and is_slug(c)), None)
         if entry_id is None or not re.match(r"^[a-z]", entry_id):
             continue
         data = _stub(work)
