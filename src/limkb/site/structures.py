@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from limkb.schema.kinds import Material
+from limkb.schema.kinds import Material, Source
 from limkb.schema.materials import PROPERTY_UNITS, property_label
 from limkb.site.context import Links, Site
 from limkb.site.memo import SvgStore
@@ -156,6 +156,23 @@ def _quantity(value: float, unit: str) -> str:
     return f"{value:g}" if unit == "1" else f"{value:g} {unit}"
 
 
+def _property_row(
+    site: Site, links: Links, name: str, stated: Any, value: float, unit: str, source: Source
+) -> dict[str, Any]:
+    """One row of a material's property table: the density or another physical property, with
+    the temperature it holds at, its source and note (``stated`` carries ``temperature`` and ``note``)."""
+    return {
+        "property": property_label(name),
+        "order": list(PROPERTY_UNITS).index(name),
+        "value": _quantity(value, unit),
+        "temperature": None
+        if stated.temperature is None
+        else _quantity(stated.temperature.value, stated.temperature.unit),
+        "source": site.source(source, links),
+        "note": stated.note,
+    }
+
+
 def material_view(site: Site, material: Material, links: Links) -> dict[str, Any] | None:
     """What a material's page shows of its chemistry: computed identifiers, the density and
     the other properties with their sources; None for a material with none of these."""
@@ -179,30 +196,10 @@ def material_view(site: Site, material: Material, links: Links) -> dict[str, Any
         missing = density.note
     elif density is not None and density.value is not None and density.unit and density.source:
         rows.append(
-            {
-                "property": "density",
-                "order": list(PROPERTY_UNITS).index("density"),
-                "value": _quantity(density.value, density.unit),
-                "temperature": None
-                if density.temperature is None
-                else _quantity(density.temperature.value, density.temperature.unit),
-                "source": site.source(density.source, links),
-                "note": density.note,
-            }
+            _property_row(site, links, "density", density, density.value, density.unit, density.source)
         )
     for item in material.properties:
-        rows.append(
-            {
-                "property": property_label(item.property),
-                "order": list(PROPERTY_UNITS).index(item.property),
-                "value": _quantity(item.value, item.unit),
-                "temperature": None
-                if item.temperature is None
-                else _quantity(item.temperature.value, item.temperature.unit),
-                "source": site.source(item.source, links),
-                "note": item.note,
-            }
-        )
+        rows.append(_property_row(site, links, item.property, item, item.value, item.unit, item.source))
     rows.sort(key=lambda r: (r["order"], r["value"]))
     if computed is None and not rows and missing is None and material.cas is None:
         return None
