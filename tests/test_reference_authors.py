@@ -34,3 +34,9 @@ def test_an_explained_reference_without_authors_validates_and_exports(tmp_path: 
     assert "author =" not in bibtex([ref]) and "AU  -" not in ris([ref])
     assert "note = {The abstract page read shows no author list.}" in bibtex([ref])
     assert "author" not in csl_item(ref)
+
+
+def test_its_id_follows_first_title_word_and_year(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path, {"references/anon2023weakly": _UNKNOWN})
+    (problem,) = [p for p in validate_kb(kb).report.warnings if p.code == "ref-id-convention"]
+    assert "<first-title-word><year>" in problem.message and "weakly2023.yaml" in problem.hint

@@ -34,7 +34,7 @@ from limkb.check.schema_errors import dotted as _dotted
 from limkb.check.stats import iter_relations
 from limkb.errors import LimkbError
 from limkb.report import Report, Severity, close_matches
-from limkb.schema.ids import reference_id
+from limkb.schema.ids import reference_id, untitled_reference_id
 from limkb.schema.kinds import (
     Analysis,
     Claim,
@@ -269,18 +269,20 @@ def _check_references(result: Validated) -> None:
                 )
             else:
                 dois[key] = entry_id
-        if not entry.authors:
+        if entry.authors:
+            expected = reference_id(entry.authors[0].split(",")[0], entry.year, entry.title)
+            convention = "<surname><year><first-title-word>"
+        else:
             _check_authors_explained(result, document, entry_id, entry)
-            continue
-        family = entry.authors[0].split(",")[0]
-        expected = reference_id(family, entry.year, entry.title)
+            expected = untitled_reference_id(entry.year, entry.title)
+            convention = "<first-title-word><year> (a reference without authors)"
         if not entry_id.startswith(expected):
             report_at(
                 result.report,
                 document,
                 Mark(1, 1),
                 "ref-id-convention",
-                f"reference id {entry_id!r} does not follow <surname><year><first-title-word>",
+                f"reference id {entry_id!r} does not follow {convention}",
                 f"rename the file to {expected}.yaml (add a letter for a second paper: {expected}b)",
                 severity=Severity.WARNING,
                 entry=entry_id,

@@ -30,7 +30,7 @@ from limkb.check.reader import load_file
 from limkb.commands.fmt import render
 from limkb.errors import LimkbError
 from limkb.report import Problem, Report, Severity
-from limkb.schema.ids import is_slug, reference_id
+from limkb.schema.ids import is_slug, reference_id, untitled_reference_id
 from limkb.schema.kinds import DOI_PATTERN, Reference
 
 __all__ = ["BibImport", "ImportedReference", "import_bib", "latex_to_text", "normalize_doi", "read_bib"]
@@ -271,13 +271,6 @@ def _convert(entry: BibEntry, shown: str, report: Report) -> tuple[dict[str, Any
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def untitled_id(data: dict[str, Any]) -> str:
-    """The id of a reference without authors: ``<first-title-word><year>``."""
-    base = reference_id("", data["year"], data["title"])
-    year = str(data["year"])
-    return base[len(year) :] + year
-
-
 def id_candidates(base: str) -> list[str]:
     """The conventional id, then with a letter (b-z), then with two (ba-zz): all or none is free."""
     return [base, *(base + c for c in _LETTERS[1:]), *(base + a + b for a in _LETTERS[1:] for b in _LETTERS)]
@@ -351,7 +344,11 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
                 )
             )
             continue
-        base = reference_id(family, data["year"], data["title"]) if family else untitled_id(data)
+        base = (
+            reference_id(family, data["year"], data["title"])
+            if family
+            else untitled_reference_id(data["year"], data["title"])
+        )
         if not is_slug(base) or not re.match(r"^[a-z]", base):
             result.report.add(
                 Problem(

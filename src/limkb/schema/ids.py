@@ -14,6 +14,7 @@ __all__ = [
     "reference_id",
     "reserved_reason",
     "slugify",
+    "untitled_reference_id",
 ]
 
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -171,3 +172,13 @@ def reference_id(first_author_family: str, year: int | str, title: str) -> str:
             word = token
             break
     return f"{surname}{year}{word}"
+
+
+def untitled_reference_id(year: int | str, title: str) -> str:
+    """The id of a reference whose authors no text read shows: ``<first-title-word><year>``.
+
+    >>> untitled_reference_id(1980, "The Structure of Lithium Deposits")
+    'structure1980'
+    """
+    word = reference_id("", year, title)[len(str(year)) :]
+    return f"{word}{year}"
