@@ -298,7 +298,7 @@ REFUSED = [
         "10001",
         "check the ratio as the paper prints it",
     ),
-    ("0LiFSI-1DME-3TTE", "a coefficients must be positive", "0", NO_SHARE),
+    ("0LiFSI-1DME-3TTE", "a molar ratio's parts must be positive", "0", NO_SHARE),
     ("LiFSI-1DME-0TTE", "a molar ratio's parts must be positive", "0", NO_SHARE),
     (
         "LiFSI-10001DME",
@@ -308,7 +308,7 @@ REFUSED = [
     ),
     (
         "10001LiFSI-1DME",
-        "a coefficient '10001' is not a number a ratio can have (at most 10,000)",
+        "a molar ratio's part '10001' is not a number a ratio can have (at most 10,000)",
         "10001",
         "check the ratio as the paper prints it",
     ),
@@ -585,7 +585,10 @@ def test_resolve_names_materials_makes_diluents_and_suggests_close_names() -> No
     assert roles == [("lifsi", S), ("dme", V), ("tte", Role.DILUENT), ("btfe", V), (None, V)]
     [error] = errors
     assert error.message == "'DMX' is not a material; did you mean 'DME'?"
-    assert error.hint == "write 'DME', or add the material (CONTRIBUTING.md, 'Electrolyte formulations')"
+    assert (
+        error.hint
+        == "write 'DME' if that is the compound meant; otherwise add the material (`limkb new material <id>`) or this name to an existing material's `aliases:` (CONTRIBUTING.md, 'Electrolyte formulations')"
+    )
     _, errors = resolve(parse("1 M LiFSI in QQQQQ"), index)
     assert errors[0].message == "'QQQQQ' is not a material"
     assert errors[0].hint == (

@@ -113,7 +113,8 @@ def resolve(formulation: Formulation, index: MaterialIndex) -> tuple[Formulation
                     component.end - len(component.name),
                     component.end,
                     (
-                        f"write {close[0]!r}, or add the material"
+                        f"write {close[0]!r} if that is the compound meant; otherwise add the material "
+                        "(`limkb new material <id>`) or this name to an existing material's `aliases:`"
                         if close
                         else "add it as a material entry (`limkb new material <id>`) with this name as an alias"
                     )

@@ -226,7 +226,7 @@ class _Scanner:
 
     def at_name(self) -> bool:
         """Whether a name (not an amount, not ``in`` or ``with``) comes next."""
-        if self.done() or self.sees(_AMOUNT) or self.sees(_IN) or self.sees(_WITH):
+        if self.done() or self.sees(_AMOUNT) or self.sees(_IN) or self.sees(_WITH) or self.sees(_GROUP):
             return False
         found = _NAME.match(self.src, self.at)
         return found is not None and not _NUMBER_ONLY.fullmatch(found.group(0))
@@ -528,6 +528,8 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         )
         for p in re.finditer(_NUMBER, group.parts)
     ]
+    if len(parts) == len(names) == 1 and not uncounted and not group.basis:
+        raise _one_number(group, names[0][0])
     basis = _basis(group.basis) if group.basis else None
     ratio = _clip(group.parts)
     if uncounted:
@@ -562,6 +564,17 @@ def _blend(scan: _Scanner, salts: list[Component]) -> tuple[list[Component], lis
         for (name, start, end), part in zip(names, parts, strict=True)
     ]
     return salts, solvents
+
+
+def _one_number(group: _Ratio, name: str) -> FormulationError:
+    """A ratio of a single number after a single solvent (``1 M LiFSI DME (1)``): it divides
+    nothing, and no basis would make it mean something."""
+    return FormulationError(
+        f"the ratio ({_clip(group.parts)}) has one number: a ratio divides two components or more",
+        group.start,
+        group.end,
+        f"leave it out: a single solvent needs no ratio, '{_clip(name)}'",
+    )
 
 
 def _group(scan: _Scanner) -> _Ratio | None:
@@ -674,7 +687,9 @@ def _ratio_components(scan: _Scanner, found: re.Match[str]) -> list[Component]:
     """``LiFSI-1.2DME-3TTE``: the salt, then each solvent or diluent with its coefficient."""
     first = 1.0
     if found.group(1):
-        first = _check_part(float(found.group(1)), scan.text, found.start(1), found.end(1), "a coefficient")
+        first = _check_part(
+            float(found.group(1)), scan.text, found.start(1), found.end(1), "a molar ratio's part"
+        )
     components = [Component(found.group(2), Role.SALT, first, Amount.RATIO_MOL, found.start(2), found.end(2))]
     base = found.start(3)
     for part in _RATIO_PART.finditer(found.group(3)):

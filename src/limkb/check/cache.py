@@ -1,13 +1,18 @@
 """The file cache: what validation found for each file, kept between runs.
 
 ``limkb serve`` keeps one in memory; ``limkb build`` keeps one in ``build/cache/files.pickle``
-for the next build (:meth:`FileCache.read`, :meth:`FileCache.write`).
+for the next build (:meth:`FileCache.read`, :meth:`FileCache.write`). It also keeps what RDKit
+made of each SMILES (:func:`smiles_outcome`), keyed by the SMILES's hash, so a rebuild after an
+unrelated edit does not parse the materials' structures again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +22,12 @@ from limkb.files import read_pickle, write_pickle
 from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
-__all__ = ["FileCache"]
+__all__ = ["FileCache", "SmilesOutcome", "smiles_outcome"]
 
-_FORMAT = 1
+_FORMAT = 2
+
+SmilesOutcome = tuple[bool, str, str]
+"""What RDKit made of a SMILES: (read, formula or message, "" or hint)."""
 
 
 @dataclass
@@ -37,8 +45,26 @@ class FileCache:
     """(folder, id) -> (document, entry, complete, schema problems)."""
     stats: dict[tuple[str, str], tuple[tuple[int, int, int, int], int]] = field(default_factory=dict)
     """(path, shown path) -> (size, mtime, ctime, inode) when hashed, and the time it was hashed."""
+    structures: dict[str, SmilesOutcome] = field(default_factory=dict)
+    """sha256 of a SMILES -> what RDKit made of it (see :func:`smiles_outcome`)."""
     hits: int = 0
     misses: int = 0
+
+    used: set[str] = field(default_factory=set, repr=False)
+    """The structures asked for during the current :meth:`checking`."""
+
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """Within it, :func:`smiles_outcome` reads and fills this cache's structures; after a
+        run that ends normally, the structures no material asked for are forgotten."""
+        self.used = set()
+        token = _ACTIVE.set(self)
+        try:
+            yield
+        finally:
+            _ACTIVE.reset(token)
+        self.structures = {k: v for k, v in self.structures.items() if k in self.used}
+        self.used = set()
 
     def _digest(self, key: tuple[str, str], path: Path) -> str | None:
         """The file's hash; when its status is what it was at an earlier hash (older than a second), that one."""
@@ -124,6 +150,34 @@ class FileCache:
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
 
 
+_ACTIVE: ContextVar[FileCache | None] = ContextVar("limkb_file_cache", default=None)
+"""The cache of the validation running now, if it has one (:meth:`FileCache.checking`)."""
+
+
+def _smiles_key(smiles: str) -> str:
+    return hashlib.sha256(smiles.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def smiles_outcome(smiles: str) -> SmilesOutcome:
+    """What RDKit makes of ``smiles``: (True, formula, "") or (False, message, hint) when it
+    cannot read it. Within :meth:`FileCache.checking`, a SMILES read before is not read again."""
+    cache = _ACTIVE.get()
+    key = _smiles_key(smiles)
+    if cache is not None:
+        cache.used.add(key)
+        if key in cache.structures:
+            return cache.structures[key]
+    from limkb.analysis import chemistry
+
+    try:
+        outcome: SmilesOutcome = (True, chemistry.structure(smiles).formula, "")
+    except chemistry.ChemistryError as error:
+        outcome = (False, error.message, error.hint)
+    if cache is not None:
+        cache.structures[key] = outcome
+    return outcome
+
+
 def _versions() -> str:
     import sys
 
@@ -131,4 +185,14 @@ def _versions() -> str:
 
     from limkb._version import code_digest
 
-    return f"{_FORMAT} {code_digest()} {pydantic.VERSION} {sys.version}"
+    return f"{_FORMAT} {code_digest()} {pydantic.VERSION} {sys.version} rdkit {_rdkit_version()}"
+
+
+def _rdkit_version() -> str:
+    """RDKit's installed version, read without importing it ("" when it is not installed)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("rdkit")
+    except metadata.PackageNotFoundError:
+        return ""

@@ -774,26 +774,25 @@ def _check_density_unit(result: Validated, entry_id: str, unit: str) -> None:
 
 def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
     """The SMILES is one RDKit reads, its formula is the declared one, and the identifiers
-    have a source; a missing density statement is a warning."""
-    from limkb.analysis.chemistry import ChemistryError, same_atoms, structure
+    have a source; a missing density statement is a warning. What RDKit made of a SMILES is
+    kept in the validation's file cache (:func:`limkb.check.cache.smiles_outcome`)."""
+    from limkb.analysis.chemistry import same_atoms
+    from limkb.check.cache import smiles_outcome
 
     document = result.documents[entry_id]
     smiles = material.smiles or ""
-    try:
-        found = structure(smiles)
-    except ChemistryError as error:
-        report_at(
-            result.report, document, ("smiles",), "bad-smiles", error.message, error.hint, entry=entry_id
-        )
+    read, formula, hint = smiles_outcome(smiles)
+    if not read:
+        report_at(result.report, document, ("smiles",), "bad-smiles", formula, hint, entry=entry_id)
         return
-    if material.formula is not None and not same_atoms(material.formula, found.formula):
-        neutral = _NET_CHARGE.sub("", found.formula)
+    if material.formula is not None and not same_atoms(material.formula, formula):
+        neutral = _NET_CHARGE.sub("", formula)
         report_at(
             result.report,
             document,
             ("formula",),
             "formula-mismatch",
-            f"formula {material.formula} disagrees with the SMILES {smiles!r}, which gives {found.formula}",
+            f"formula {material.formula} disagrees with the SMILES {smiles!r}, which gives {formula}",
             f"write `formula: {neutral}` "
             "if the SMILES is right, or correct the SMILES (check both against the source in "
             "`identifiers_source`)",

@@ -254,5 +254,9 @@ def validate_documents(
         else:
             result.partial[stem] = entry
             result.invalid.add(stem)
-    check_rules(result)
+    if cache is None:
+        check_rules(result)
+    else:
+        with cache.checking():  # what RDKit made of each SMILES is kept in the cache
+            check_rules(result)
     return result
