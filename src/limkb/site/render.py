@@ -65,6 +65,7 @@ from limkb.schema.kinds import (
     Question,
     Reference,
     Source,
+    Strategy,
     relation_fields,
 )
 from limkb.site.citing import cite_files, cite_links
@@ -456,6 +457,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         else None,
         "property": _property_view(site, entry, links) if isinstance(entry, Property) else None,
         "findings": (findings := _findings_shown(site, entry, relations, links)),
+        "evidence_gap": _evidence_gap_view(site, entry, links) if not findings else None,
         "grades": _grade_summary(
             [i["grade"] for g in groups for i in g["items"]] + [f["grade"] for f in findings]
         ),
@@ -652,6 +654,34 @@ def _findings_shown(
             if entry.id in finding.informs:
                 shown.append(_finding_view(site, finding, links, recorded_on=host))
     return shown
+
+
+_GAP_REASONS = {
+    "umbrella": "This is an umbrella entry: its evidence is recorded on the narrower strategies it covers.",
+    "nothing-readable": "No paper on it could be read here, so no finding has been recorded yet.",
+}
+"""What each ``evidence_gap`` reason means to a reader."""
+
+
+def _evidence_gap_view(site: Site, entry: Entry, links: Links) -> dict[str, Any] | None:
+    """Why a strategy without findings has none (its ``evidence_gap``), how it was searched and,
+    for an umbrella, the strategies whose pages hold the evidence (given, else its direct
+    subtypes); for a strategy that does not say, the keys that would."""
+    if not isinstance(entry, Strategy):
+        return None
+    gap = entry.evidence_gap
+    if gap is None:
+        return {"reason": None, "how": links.to("contributing.md") + "#say-why-a-strategy-has-no-findings"}
+    children = list(gap.children)
+    if gap.reason == "umbrella" and not children:
+        children = sorted(
+            i for i, e in site.by_id.items() if isinstance(e, Strategy) and e.subtype_of == entry.id
+        )
+    return {
+        "reason": _GAP_REASONS[gap.reason],
+        "searched": gap.searched,
+        "children": [site.entry_link(child, links) for child in children],
+    }
 
 
 def _finding_view(
