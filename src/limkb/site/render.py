@@ -343,6 +343,7 @@ def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
 
 STRUCTURAL = frozenset(
     {
+        "about",
         "subtype_of",
         "made_by",
         "cited_in",
@@ -358,7 +359,8 @@ STRUCTURAL = frozenset(
     }
 )
 """Relations that say how the knowledge base is organised (is-a, made-by, part-of), not a
-claim about the chemistry: their pages show them without an evidence badge."""
+claim about the chemistry: their pages show them without an evidence badge. ``about`` (what a
+claim, question or dataset is about) names a subject, not a finding about it."""
 
 _OTHER_GRADES = {
     "editorial": "limkb's own link, which needs no source",
