@@ -822,7 +822,7 @@ def _index_page(site: Site, kind: str, rows_memo: _Rows | None = None) -> str:
         kept = rows_memo.kept.get(entry.id) if entry.id in rows_memo.reuse else None
         if kept is None:
             recording.reads = {entry.id}
-            kept = (_browse_row(site, entry, links), frozenset(recording.reads | mentions(entry)))
+            kept = (_browse_row(site, entry, links), frozenset(recording.reads | mentions(entry, site.kb)))
             recording.reads = None
         rows_memo.made[entry.id] = kept
         rows.append(kept[0])
@@ -1139,7 +1139,7 @@ def _entry_pages(
         else:
             recording.reads = {entry_id}
             page = _keep(spill, entry_path(entry), _entry_page(site, entry, texts))
-            needs = frozenset(recording.reads | mentions(entry))
+            needs = frozenset(recording.reads | mentions(entry, site.kb))
             recording.reads = None
             fresh.add(entry_id)
         remembered[entry_id] = (page, needs)
