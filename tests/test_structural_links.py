@@ -45,13 +45,17 @@ def tiny(tmp_path: Path) -> limkb.KnowledgeBase:
                 columns=[{"name": "ce", "type": "number", "unit": "%", "property": "coulombic-efficiency"}],
                 records=[{"label": "HCE", "ce": 99.3, "strategies": ["hce"], "source": SOURCE[0]}],
             ),
+            "analyses/ce-vs-ce": minimal(
+                "analysis", "CE against CE", x="coulombic-efficiency", y="coulombic-efficiency"
+            ),
             "claims/concentration-raises-ce": minimal(
                 "claim",
                 "Concentration raises CE",
                 proposition="Concentrated electrolytes raise CE",
                 about=["hce"],
                 evidence=[
-                    {"finding": "hce-ce", "stance": "supports", "grade": "strong", "reason": "It does."}
+                    {"finding": "hce-ce", "stance": "supports", "grade": "strong", "reason": "It does."},
+                    {"analysis": "ce-vs-ce", "stance": "qualifies", "grade": "weak", "reason": "Few points."},
                 ],
             ),
         },
@@ -74,7 +78,9 @@ def test_structural_links_show_no_badge_and_claims_keep_theirs(tmp_path: Path) -
     pages = render(kb, options=RenderOptions(date="2024-01-01"))
     claim = badges(str(pages["entries/claims/concentration-raises-ce.md"]))
     assert claim["about"] == []
-    assert claim["evidence"] == ["primary-text"]
+    assert claim["evidence"] == ["primary-text"]  # the finding's holder; the analysis has no badge
+    analysis = badges(str(pages["entries/analyses/ce-vs-ce.md"]))
+    assert analysis["weighed in claim"] == []
     strategy = badges(str(pages["entries/strategies/hce.md"]))
     assert strategy["subject of claim"] == []
     assert strategy["finding about"] == []

@@ -377,6 +377,16 @@ def _grade_summary(grades: Sequence[str | None]) -> list[tuple[str, str, int]]:
     return [(key, titles[key], counts[key]) for key in order if counts[key]]
 
 
+def _structural(site: Site, relation: Relation) -> bool:
+    """Whether a relation organises the knowledge base rather than states chemistry: one of
+    :data:`STRUCTURAL`, or a claim weighing an analysis (computed here from the data, so no
+    paper is its source)."""
+    if relation.relation in STRUCTURAL:
+        return True
+    target = site.by_id.get(relation.target)
+    return relation.relation == "evidence" and isinstance(target, Analysis)
+
+
 def _relation_groups(
     site: Site, entry_id: str, relations: Sequence[Relation], links: Links
 ) -> list[dict[str, Any]]:
@@ -386,7 +396,7 @@ def _relation_groups(
         outgoing = relation.source == entry_id
         verb = relation.relation.replace("_", " ") if outgoing else (relation.inverse or relation.relation)
         other = relation.target if outgoing else relation.source
-        found, meaning = (None, "") if relation.relation in STRUCTURAL else _link_grade(site, relation)
+        found, meaning = (None, "") if _structural(site, relation) else _link_grade(site, relation)
         groups[(0 if outgoing else 1, verb)].append(
             {
                 **site.entry_link(other, links),
