@@ -131,3 +131,14 @@ def test_stats_count_strategies_without_findings_and_name_the_files(tmp_path: Pa
     assert "strategies without findings: 2, of which 1 say why" in done.output
     assert "kb/strategies/copper-host.yaml" in done.output
     assert "kb/strategies/hosts.yaml" not in done.output
+
+
+def test_stats_name_the_references_of_findings_without_a_read_at_address(tmp_path: Path) -> None:
+    kb = gap_kb(tmp_path, evidence_gap={"reason": "umbrella", "searched": SEARCHED})
+    path = kb / f"references/{REF}.yaml"
+    path.write_text(path.read_text().replace("  url: https://example.org/paper\n", ""))
+    done = CliRunner().invoke(cli, ["validate", "--stats", "--kb", str(kb)])
+    assert done.exit_code == 0, done.output
+    assert (
+        f"with a read-at address: 0/1 (0 %); the others cite {REF} (add `read: {{url: ...}}`" in done.output
+    )

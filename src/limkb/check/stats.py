@@ -57,6 +57,8 @@ class EvidenceCounts:
     """Strategies with no findings (their own or informing them) and no ``evidence_gap:``."""
     explained: int = 0
     """Strategies with no findings whose ``evidence_gap:`` says why."""
+    unaddressed: tuple[str, ...] = ()
+    """The references cited by findings that record no read-at address, each once, by id."""
 
     @property
     def findings(self) -> int:
@@ -106,6 +108,7 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
     grades: Counter[str] = Counter({g.value: 0 for g in Grade})
     papers: set[str] = set()
     addressed = informing = 0
+    unaddressed: set[str] = set()
     # each finding is stored once (the same-finding check sees to it), so these count distinct findings
     for entry in entries.values():
         for finding in getattr(entry, "findings", None) or []:
@@ -113,6 +116,8 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
             papers.add(finding.source.ref)
             read = references[finding.source.ref].read if finding.source.ref in references else None
             addressed += read is not None and read.url is not None
+            if read is None or read.url is None:
+                unaddressed.add(finding.source.ref)
             informing += bool(finding.informs)
     reading = Counter(r.read.status if r.read is not None else "unrecorded" for r in references.values())
     has_findings = with_findings(entries)
@@ -131,6 +136,7 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
         bare,
         unexplained,
         len(without) - len(unexplained),
+        tuple(sorted(unaddressed)),
     )
 
 
@@ -152,7 +158,14 @@ def evidence_stats(entries: Mapping[str, Entry]) -> str:
         + "".join(f"; {g.value} {grades[g.value]}" for g in Grade if grades[g.value]),
         f"distinct findings: {counts.findings} ({counts.informing} informing other entries), "
         f"from {counts.papers} paper{'' if counts.papers == 1 else 's'}; "
-        f"with a read-at address: {share(counts.addressed, counts.findings)}",
+        f"with a read-at address: {share(counts.addressed, counts.findings)}"
+        + (
+            f"; the others cite {', '.join(counts.unaddressed[:_LISTED])}"
+            + (f" and {len(counts.unaddressed) - _LISTED} more" if len(counts.unaddressed) > _LISTED else "")
+            + " (add `read: {url: ...}` where it was read)"
+            if counts.unaddressed
+            else ""
+        ),
         f"strategies without findings: {len(counts.unexplained) + counts.explained}, "
         f"of which {counts.explained} say why (`evidence_gap:`)"
         + (
