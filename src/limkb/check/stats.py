@@ -140,8 +140,9 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
     )
 
 
-def evidence_stats(entries: Mapping[str, Entry]) -> str:
-    """The counts of :func:`count_evidence`, as the lines ``limkb validate --stats`` prints."""
+def evidence_stats(entries: Mapping[str, Entry], files: Mapping[str, str] | None = None) -> str:
+    """The counts of :func:`count_evidence`, as the lines ``limkb validate --stats`` prints;
+    ``files`` gives the file of each entry as shown (else ``kb/<folder>/<id>.yaml``)."""
     counts = count_evidence(entries)
     grades, reading = counts.grades, counts.reading
     primary = grades[Grade.PRIMARY_DATA.value] + grades[Grade.PRIMARY_TEXT.value]
@@ -170,7 +171,7 @@ def evidence_stats(entries: Mapping[str, Entry]) -> str:
         f"of which {counts.explained} say why (`evidence_gap:`)"
         + (
             "; add `evidence_gap: {reason: umbrella | nothing-readable, searched: ...}` to "
-            + ", ".join(f"kb/strategies/{i}.yaml" for i in counts.unexplained[:_LISTED])
+            + ", ".join((files or {}).get(i, f"kb/strategies/{i}.yaml") for i in counts.unexplained[:_LISTED])
             + (f" and {len(counts.unexplained) - _LISTED} more" if len(counts.unexplained) > _LISTED else "")
             if counts.unexplained
             else ""
