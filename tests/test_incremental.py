@@ -279,3 +279,51 @@ def test_cli_build_clean(project: Path) -> None:
     assert second.exit_code == 0 and "from the cache" in second.output
     third = runner.invoke(cli, ["build", "--project", str(project), "--clean"])
     assert third.exit_code == 0 and "from the cache" not in third.output
+
+
+def _combination(kb: Path) -> None:
+    """A strategy using FEC is combined with another: FEC's "combinations" block changes."""
+    path = kb / "strategies/fec-additive.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "id: alumina-coating" in text
+    path.write_text(text.replace("id: alumina-coating", "id: lithiophilic-cu", 1), encoding="utf-8")
+
+
+def _new_user(kb: Path) -> None:
+    """A strategy that did not use FEC starts to, combined with another."""
+    path = kb / "strategies/alumina-coating.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "uses:\n- id: fec\n  editorial: Test link.\n", encoding="utf-8"
+    )
+
+
+def _combined_renamed(kb: Path) -> None:
+    """The strategy a user of FEC is combined with is renamed (its label, not its id)."""
+    path = kb / "strategies/lithiophilic-cu.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: Lithiophilic Cu", "name: Lithiophilic copper", 1), encoding="utf-8")
+
+
+def _shorthand_electrolyte(kb: Path) -> None:
+    """A record's electrolyte, written as shorthand, now names FEC: FEC's page lists it."""
+    path = kb / "datasets/thickness-ce.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "label: e0\n" in text
+    path.write_text(text.replace("label: e0\n", "label: e0\n  electrolyte: FEC\n", 1), encoding="utf-8")
+
+
+def test_a_material_page_s_combinations_follow_edits_of_the_strategies_using_it(project: Path) -> None:
+    build(project)
+    page = project / "site/entries/materials/fec.html"
+    assert b"Alumina coating" in page.read_bytes()
+    _combination(project / "kb")
+    build(project)
+    shown = page.read_bytes()
+    assert b"Lithiophilic Cu" in shown and b"Alumina coating" not in shown
+    assert_same_as_clean(project)
+    for edit in (_new_user, _combined_renamed, _shorthand_electrolyte):
+        edit(project / "kb")
+        build(project)
+        assert_same_as_clean(project)
+    assert b"Lithiophilic copper" in page.read_bytes()
+    assert b"Thickness and CE" in page.read_bytes().split(b"limkb-combinations", 1)[1]

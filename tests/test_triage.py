@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 import limkb
@@ -168,3 +170,46 @@ def test_read_works_reconstructs_an_inverted_abstract() -> None:
         '{"results": [{"doi": null, "title": "T", "abstract_inverted_index": {"b": [1], "a": [0, 2]}}]}'
     )
     assert fmt == "openalex" and works[0].abstract == "a b a" and works[0].doi is None and not report.errors
+
+
+def test_generic_names_score_no_work(tmp_path: Path) -> None:
+    """Lithium metal's names ("Li", "lithium metal anode", "LMA") are in nearly every work of the
+    field: they rank nothing, while a specific name in the same abstract still does."""
+    from limkb.commands.triage import GENERIC_TERMS
+
+    assert {"li", "lithium metal anode", "lma"} <= GENERIC_TERMS
+    kb = kb_dir(tmp_path)
+    lithium = minimal(
+        "material",
+        "Lithium metal",
+        aliases=["Li", "lithium", "lithium metal anode", "Li metal", "LMA"],
+        formula="Li",
+        roles=["additive"],
+    )
+    (kb / "materials/lithium-metal.yaml").write_text(yaml.safe_dump(lithium), encoding="utf-8")
+    export = tmp_path / "works.json"
+    export.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {
+                        "doi": "https://doi.org/10.1000/generic.1",
+                        "title": "A stable lithium metal anode",
+                        "abstract_inverted_index": {"Li": [0], "metal": [1], "LMA": [2], "cycling.": [3]},
+                        "publication_year": 2024,
+                    },
+                    {
+                        "doi": "https://doi.org/10.1000/specific.2",
+                        "title": "Lithium metal anodes with FEC",
+                        "abstract_inverted_index": {"Li": [0], "metal.": [1]},
+                        "publication_year": 2020,
+                    },
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = triage(export, limkb.load(kb, cache=False))
+    first, second = result.ranked
+    assert (first.work.doi, first.matches, first.score) == ("10.1000/specific.2", (("fec", "material"),), 2)
+    assert (second.work.doi, second.matches, second.score) == ("10.1000/generic.1", (), 0)

@@ -131,7 +131,8 @@ def validate(
     if stats:
         from limkb.check.stats import evidence_stats
 
-        click.echo(evidence_stats(result.entries), err=fmt != "text")
+        files = {i: d.path for i, d in result.documents.items()}
+        click.echo(evidence_stats(result.entries, files), err=fmt != "text")
     title = "limkb validate" + (f" --changed {changes.base}" if changed_base is not None else "")
     sys.exit(_print_report(report, fmt, strict=strict, title=title))
 

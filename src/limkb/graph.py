@@ -38,6 +38,7 @@ from limkb.schema.kinds import (
     Evidence,
     Link,
     Material,
+    Record,
     Source,
     Strategy,
     iter_links,
@@ -71,6 +72,7 @@ def _relation_names() -> dict[str, str]:
     names["component"] = relation_fields(Component)["material"].inverse
     names["x_variable"] = names["y_variable"] = "variable of"
     names["finding_about"] = relation_fields(Finding)["quantity"].inverse
+    names["exemplifies"] = relation_fields(Record)["strategies"].inverse
     names["informs"] = relation_fields(Finding)["informs"].inverse
     names["evidence"] = relation_fields(Evidence)["analysis"].inverse
     return names

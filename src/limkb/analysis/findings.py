@@ -22,7 +22,14 @@ from limkb.schema.fields import Finding
 from limkb.schema.kinds import Entry, Reference
 from limkb.schema.units import UnitError, convert
 
-__all__ = ["FindingRecord", "FindingTable", "finding_key", "finding_records", "iter_findings"]
+__all__ = [
+    "FindingRecord",
+    "FindingTable",
+    "finding_key",
+    "finding_records",
+    "iter_findings",
+    "with_findings",
+]
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,16 @@ def iter_findings(entries: Mapping[str, Entry]) -> Iterator[tuple[str, int, Find
     for entry_id in sorted(entries):
         for position, finding in enumerate(getattr(entries[entry_id], "findings", None) or []):
             yield entry_id, position, finding
+
+
+def with_findings(entries: Mapping[str, Entry]) -> set[str]:
+    """The ids of the entries that have findings: those recorded on them and those recorded
+    on another entry that names them in ``informs:``."""
+    found: set[str] = set()
+    for entry_id, _, finding in iter_findings(entries):
+        found.add(entry_id)
+        found.update(finding.informs)
+    return found
 
 
 def finding_key(finding: Finding) -> str:

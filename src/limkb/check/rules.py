@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from limkb.analysis.findings import finding_key, iter_findings
+from limkb.analysis.findings import finding_key, iter_findings, with_findings
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
 from limkb.analysis.inputs import Inputs, conventions_of, material_index
@@ -68,6 +68,7 @@ def check_rules(result: Validated) -> None:
     _check_formulations(result)
     _check_materials(result)
     _check_findings(result)
+    _check_evidence_gaps(result)
     _check_finding_ids(result)
     _check_same_findings(result)
     _check_claims(result)
@@ -870,6 +871,52 @@ def _check_findings(result: Validated) -> None:
                         "use `what:` for a different quantity, or state the value in the property's unit",
                         entry=entry_id,
                     )
+
+
+def _check_evidence_gaps(result: Validated) -> None:
+    """A strategy's ``evidence_gap`` says why it has no findings: stale once it has some (its
+    own or another entry's that informs it); an umbrella's children are strategies."""
+    has_findings = with_findings(result.entries)
+    strategies = sorted(i for i, e in result.entries.items() if isinstance(e, Strategy))
+    for entry_id, entry in result.checked().items():
+        gap = getattr(entry, "evidence_gap", None)
+        if not isinstance(entry, Strategy) or gap is None:
+            continue
+        document = result.documents[entry_id]
+        if entry_id in has_findings:
+            report_at(
+                result.report,
+                document,
+                ("evidence_gap",),
+                "stale-evidence-gap",
+                "`evidence_gap` says this strategy has no findings, but it has",
+                "remove `evidence_gap`: the findings are now its evidence",
+                entry=entry_id,
+            )
+        if gap.children and gap.reason != "umbrella":
+            report_at(
+                result.report,
+                document,
+                ("evidence_gap", "children"),
+                "children-not-umbrella",
+                f"`children` is given for reason {gap.reason!r}",
+                "use `reason: umbrella`, or remove `children`",
+                entry=entry_id,
+            )
+        for i, child in enumerate(gap.children):
+            if not isinstance(result.entries.get(child), Strategy) or child == entry_id:
+                near = _suggest(child, strategies)
+                report_at(
+                    result.report,
+                    document,
+                    ("evidence_gap", "children", i),
+                    "unknown-child",
+                    f"child {child!r} is not another strategy",
+                    f"did you mean {' or '.join(repr(n) for n in near)}?"
+                    if near
+                    else "name the id of a strategy whose page holds the evidence",
+                    entry=entry_id,
+                )
 
 
 def _check_finding_ids(result: Validated) -> None:

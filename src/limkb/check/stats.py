@@ -7,8 +7,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from limkb.analysis.evidence import REVIEW, Grade, grade
+from limkb.analysis.findings import with_findings
 from limkb.schema.fields import Link
-from limkb.schema.kinds import Claim, Entry, LinkRef, Reference, iter_links
+from limkb.schema.kinds import Claim, Entry, LinkRef, Reference, Strategy, iter_links
 
 __all__ = ["EvidenceCounts", "count_evidence", "evidence_stats", "iter_relations"]
 
@@ -22,6 +23,10 @@ _NOT_RELATIONS = {
     "informs",
     "evidence",
 }
+
+
+_LISTED = 5
+"""How many strategies that say nothing of their missing findings ``--stats`` names."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,12 @@ class EvidenceCounts:
     bare: int = 0
     """Relations written in a field that holds only ids (``subtype_of``, ``analyses``, a
     record's ``strategies`` ...), which cannot carry a source or an ``editorial:``."""
+    unexplained: tuple[str, ...] = ()
+    """Strategies with no findings (their own or informing them) and no ``evidence_gap:``."""
+    explained: int = 0
+    """Strategies with no findings whose ``evidence_gap:`` says why."""
+    unaddressed: tuple[str, ...] = ()
+    """The references cited by findings that record no read-at address, each once, by id."""
 
     @property
     def findings(self) -> int:
@@ -97,6 +108,7 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
     grades: Counter[str] = Counter({g.value: 0 for g in Grade})
     papers: set[str] = set()
     addressed = informing = 0
+    unaddressed: set[str] = set()
     # each finding is stored once (the same-finding check sees to it), so these count distinct findings
     for entry in entries.values():
         for finding in getattr(entry, "findings", None) or []:
@@ -104,15 +116,33 @@ def count_evidence(entries: Mapping[str, Entry]) -> EvidenceCounts:
             papers.add(finding.source.ref)
             read = references[finding.source.ref].read if finding.source.ref in references else None
             addressed += read is not None and read.url is not None
+            if read is None or read.url is None:
+                unaddressed.add(finding.source.ref)
             informing += bool(finding.informs)
     reading = Counter(r.read.status if r.read is not None else "unrecorded" for r in references.values())
+    has_findings = with_findings(entries)
+    without = sorted(i for i, e in entries.items() if isinstance(e, Strategy) and i not in has_findings)
+    unexplained = tuple(i for i in without if getattr(entries[i], "evidence_gap", None) is None)
     return EvidenceCounts(
-        relations, sourced, beyond, grades, reading, len(papers), addressed, informing, editorial, bare
+        relations,
+        sourced,
+        beyond,
+        grades,
+        reading,
+        len(papers),
+        addressed,
+        informing,
+        editorial,
+        bare,
+        unexplained,
+        len(without) - len(unexplained),
+        tuple(sorted(unaddressed)),
     )
 
 
-def evidence_stats(entries: Mapping[str, Entry]) -> str:
-    """The counts of :func:`count_evidence`, as the lines ``limkb validate --stats`` prints."""
+def evidence_stats(entries: Mapping[str, Entry], files: Mapping[str, str] | None = None) -> str:
+    """The counts of :func:`count_evidence`, as the lines ``limkb validate --stats`` prints;
+    ``files`` gives the file of each entry as shown (else ``kb/<folder>/<id>.yaml``)."""
     counts = count_evidence(entries)
     grades, reading = counts.grades, counts.reading
     primary = grades[Grade.PRIMARY_DATA.value] + grades[Grade.PRIMARY_TEXT.value]
@@ -129,7 +159,23 @@ def evidence_stats(entries: Mapping[str, Entry]) -> str:
         + "".join(f"; {g.value} {grades[g.value]}" for g in Grade if grades[g.value]),
         f"distinct findings: {counts.findings} ({counts.informing} informing other entries), "
         f"from {counts.papers} paper{'' if counts.papers == 1 else 's'}; "
-        f"with a read-at address: {share(counts.addressed, counts.findings)}",
+        f"with a read-at address: {share(counts.addressed, counts.findings)}"
+        + (
+            f"; the others cite {', '.join(counts.unaddressed[:_LISTED])}"
+            + (f" and {len(counts.unaddressed) - _LISTED} more" if len(counts.unaddressed) > _LISTED else "")
+            + " (add `read: {url: ...}` where it was read)"
+            if counts.unaddressed
+            else ""
+        ),
+        f"strategies without findings: {len(counts.unexplained) + counts.explained}, "
+        f"of which {counts.explained} say why (`evidence_gap:`)"
+        + (
+            "; add `evidence_gap: {reason: umbrella | nothing-readable, searched: ...}` to "
+            + ", ".join((files or {}).get(i, f"kb/strategies/{i}.yaml") for i in counts.unexplained[:_LISTED])
+            + (f" and {len(counts.unexplained) - _LISTED} more" if len(counts.unexplained) > _LISTED else "")
+            if counts.unexplained
+            else ""
+        ),
         "references read here: "
         + ", ".join(f"{k} {reading[k]}" for k in ("full", "abstract", "none", "unrecorded") if reading[k]),
     ]

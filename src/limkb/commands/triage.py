@@ -34,6 +34,7 @@ from limkb.schema.ids import is_slug, reference_id
 from limkb.schema.kinds import Reference
 
 __all__ = [
+    "GENERIC_TERMS",
     "MATCHED_KINDS",
     "Ranked",
     "Triage",
@@ -46,6 +47,34 @@ __all__ = [
 
 MATCHED_KINDS = ("material", "strategy", "technique")
 """The kinds whose names a work's title and abstract are searched for."""
+
+GENERIC_TERMS = frozenset(
+    {
+        "li",
+        "lithium",
+        "li metal",
+        "lithium metal",
+        "li-metal",
+        "lithium-metal",
+        "li metal anode",
+        "lithium metal anode",
+        "lithium-metal anode",
+        "lithium anode",
+        "li anode",
+        "lma",
+        "lmb",
+        "lmbs",
+        "lithium metal battery",
+        "lithium metal batteries",
+        "anode",
+        "electrolyte",
+        "battery",
+        "batteries",
+    }
+)
+"""Names too generic to rank by (compared in lower case): nearly every work of this field says
+"lithium metal anode", so an entry known only by such names (lithium metal itself) scores no
+work, and an entry's generic aliases are left out of its pattern."""
 
 _TAGS = re.compile(r"<[^>]+>")
 _BLOCK_TAGS = re.compile(r"</?(?:[a-z]+:)?(?:p|title|sec|abstract|list-item|br)\b[^>]*>", re.IGNORECASE)
@@ -278,6 +307,7 @@ def _matchers(kb: KnowledgeBase) -> list[tuple[str, str, re.Pattern[str], re.Pat
         for entry in kb.entries(kind):
             formula = getattr(entry, "formula", None)
             terms = {entry.name, *entry.aliases, *([formula] if isinstance(formula, str) else [])}
+            terms = {t for t in terms if t.casefold() not in GENERIC_TERMS}
             exact = sorted(t for t in terms if len(t) >= 2 and _case_matters(t))
             loose = sorted(t for t in terms if not _case_matters(t))
             if not exact and not loose:

@@ -21,12 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from limkb.schema.kinds import Reference
+from limkb.schema.kinds import Entry, Reference
 
 __all__ = [
     "Work",
     "bibtex",
     "csl_json",
+    "display_labels",
     "plain",
     "ris",
     "short_labels",
@@ -225,6 +226,15 @@ def short_labels(references: Iterable[Reference]) -> dict[str, str]:
         for at, ref in enumerate(sorted(refs, key=lambda r: r.id)):
             found[ref.id] = f"{label[:-1]}{_letter(at)})"
     return found
+
+
+def display_labels(entries: Iterable[Entry]) -> dict[str, str]:
+    """Every entry's label as pages and exports show it (the SQLite tables, the data package's
+    sources, the linked data and the graph files): its own, or for a reference that would read
+    like another, its lettered :func:`short_labels` one ("Chen et al. (2017b)")."""
+    listed = list(entries)
+    lettered = short_labels(e for e in listed if isinstance(e, Reference))
+    return {e.id: lettered.get(e.id, e.label) for e in listed}
 
 
 def _letter(at: int) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from limkb._version import __version__
 from limkb.graph import KnowledgeBase
+from limkb.outputs.bibliography import display_labels
 from limkb.outputs.formats import ENTRY_BASE, csv_fields
 from limkb.outputs.provenance import DATA_LICENSE, DESCRIPTION, HOMEPAGE, TITLE
 from limkb.schema.kinds import Column, ColumnType, Dataset, Reference
@@ -77,8 +78,8 @@ def _field(header: str, name: str, column: Column | None, kb: KnowledgeBase) -> 
     return field
 
 
-def _source(ref: Reference) -> dict[str, str]:
-    source = {"title": f"{ref.label}: {ref.title}"}
+def _source(ref: Reference, label: str) -> dict[str, str]:
+    source = {"title": f"{label}: {ref.title}"}
     if ref.doi:
         source["path"] = f"https://doi.org/{ref.doi}"
     elif ref.url:
@@ -111,7 +112,12 @@ def _resource(kb: KnowledgeBase, entry: Dataset, text: str) -> dict[str, Any]:
     }
     if entry.summary:
         resource["description"] = entry.summary
-    sources = [_source(ref) for ref_id in _refs(entry) if isinstance(ref := kb.get(ref_id), Reference)]
+    labels = display_labels(kb.entries(kind="reference"))
+    sources = [
+        _source(ref, labels[ref.id])
+        for ref_id in _refs(entry)
+        if isinstance(ref := kb.get(ref_id), Reference)
+    ]
     if sources:
         resource["sources"] = sources
     return resource

@@ -86,6 +86,9 @@ def graph_json(kb: KnowledgeBase) -> str:
     The ``graph`` object holds :data:`GRAPH_ATTRIBUTES` (title, licence, source).
     """
     data = nx.node_link_data(kb.graph, edges="links")
+    labels = bibliography.display_labels(kb[i] for i in kb)
+    for node in data["nodes"]:
+        node["name"] = labels.get(node["id"], node.get("name"))
     data["graph"] = {**data.get("graph", {}), **GRAPH_ATTRIBUTES}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
@@ -94,8 +97,10 @@ def graph_graphml(kb: KnowledgeBase) -> str:
     """The graph as GraphML text; lists become JSON strings, missing values are left out."""
     flat: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     flat.graph.update(GRAPH_ATTRIBUTES)
+    labels = bibliography.display_labels(kb[i] for i in kb)
     for node, data in kb.graph.nodes(data=True):
-        flat.add_node(node, **{k: v for k, v in data.items() if v is not None})
+        shown = {**data, "name": labels.get(node, data.get("name"))}
+        flat.add_node(node, **{k: v for k, v in shown.items() if v is not None})
     for source, target, key, data in kb.graph.edges(keys=True, data=True):
         attrs: dict[str, Any] = {"relation": key}
         for name, value in data.items():
@@ -299,6 +304,7 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
             }
         )
     nodes: list[dict[str, Any]] = []
+    labels = bibliography.display_labels(kb[i] for i in kb)
     for entry_id in sorted(kb):
         entry = kb[entry_id]
         if not is_slug(entry_id):  # ids are checked slugs; never build an IRI from anything else
@@ -306,7 +312,7 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
         node: dict[str, Any] = {
             "@id": f"entry:{entry_id}",
             "@type": f"limkb:{_camel(entry.kind)}",
-            "name": entry.label,
+            "name": labels[entry_id],
         }
         if entry.aliases:
             node["aliases"] = list(entry.aliases)

@@ -42,6 +42,7 @@ from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
 from limkb.files import default_mode
+from limkb.outputs.bibliography import display_labels
 from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
 from limkb.schema.kinds import Claim, Dataset, Reference, iter_sources
 
@@ -498,6 +499,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
     """Every row of every table, as plain dicts, in a deterministic order."""
     project = kb.root.parent
     rows: dict[str, list[dict[str, Any]]] = {str(t.__tablename__): [] for t in TABLES}
+    labels = display_labels(kb[i] for i in kb)
     for entry_id in sorted(kb):
         entry = kb[entry_id]
         file = kb.file_of(entry_id)
@@ -509,7 +511,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
             {
                 "id": entry_id,
                 "kind": entry.kind,
-                "name": entry.label,
+                "name": labels[entry_id],
                 "summary": entry.summary,
                 "file": shown,
                 "data": entry.model_dump(mode="json", exclude_defaults=True),
@@ -523,7 +525,7 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
             rows["bibliography"].append(
                 {
                     "id": entry_id,
-                    "label": entry.label,
+                    "label": labels[entry_id],
                     "type": str(entry.type),
                     "title": entry.title,
                     "authors": list(entry.authors),
@@ -574,13 +576,14 @@ def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[
 def _fts_rows(kb: KnowledgeBase) -> list[tuple[int, str, str, str, str, str]]:
     """The rows of :data:`FTS_TABLE`, numbered as ``entries`` is filled (by id, from 1)."""
     found = []
+    labels = display_labels(kb[i] for i in kb)
     for rowid, entry_id in enumerate(sorted(kb), start=1):
         entry = kb[entry_id]
         aliases = list(entry.aliases)
         formula = getattr(entry, "formula", None)
         if isinstance(formula, str) and formula not in aliases:
             aliases.append(formula)
-        found.append((rowid, entry_id, entry.kind, entry.label, "\n".join(aliases), entry.summary or ""))
+        found.append((rowid, entry_id, entry.kind, labels[entry_id], "\n".join(aliases), entry.summary or ""))
     return found
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -97,6 +97,7 @@ __all__ = [
     "Desired",
     "Entry",
     "Evidence",
+    "EvidenceGap",
     "EvidenceWeight",
     "FailureCategory",
     "FailureMode",
@@ -240,6 +241,25 @@ class Reference(Entry):
         return f"{who} ({self.year})"
 
 
+class EvidenceGap(ClosedModel):
+    """Why a strategy records no findings, and how that was established: its page says so in
+    place of a bare "none recorded"."""
+
+    reason: Literal["umbrella", "nothing-readable"] = Field(
+        description="umbrella: a broad entry whose evidence sits on its narrower strategies; "
+        "nothing-readable: its papers were searched for and none could be read here."
+    )
+    searched: Text = Field(
+        description="Where and how the papers were searched for (the queries, the sites), so a "
+        "reader can repeat or extend the search."
+    )
+    children: Annotated[list[Id], Field(max_length=50)] = Field(
+        default_factory=list,
+        description="For an umbrella: the strategies whose pages hold the evidence "
+        "(default: its direct subtypes).",
+    )
+
+
 class Strategy(Entry):
     """An interfacial-engineering approach; strategies form a tree through `subtype_of`."""
 
@@ -284,6 +304,11 @@ class Strategy(Entry):
         description="Other strategies it has been (or could be) combined with, and the evidence.",
     )
     findings: Findings = Field(default_factory=list)
+    evidence_gap: EvidenceGap | None = Field(
+        default=None,
+        description="Why this strategy has no findings (umbrella entry, nothing readable found) "
+        "and how its papers were searched; only while it has none.",
+    )
     analyses: Discusses = Field(default_factory=list)
 
 

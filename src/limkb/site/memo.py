@@ -23,6 +23,7 @@ from limkb.schema.kinds import Entry, content_digest, iter_links, iter_sources
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.graph import KnowledgeBase
     from limkb.site.context import RenderOptions, Site
     from limkb.site.overview import PlotCache
 
@@ -97,9 +98,14 @@ class Reads(dict[str, Entry]):
         return super().__contains__(key)
 
 
-def mentions(entry: Entry) -> set[str]:
-    """Every id an entry names: its relations' targets and the references it cites."""
-    return {link.target for link in iter_links(entry)} | {source.ref for _, source in iter_sources(entry)}
+def mentions(entry: Entry, kb: KnowledgeBase | None = None) -> set[str]:
+    """Every id an entry names: its relations' targets and the references it cites; with ``kb``,
+    also the ends of the edges the graph adds for it (the materials a dataset's shorthand
+    electrolytes resolve to, the entries holding the findings a claim weighs)."""
+    found = {link.target for link in iter_links(entry)} | {source.ref for _, source in iter_sources(entry)}
+    if kb is not None and entry.id in kb:
+        found |= {r.target for r in kb.relations(entry.id, direction="out")}
+    return found
 
 
 def digest(entry: Entry, history: object = None) -> str:
@@ -175,7 +181,7 @@ class RenderMemo:
             stale |= self.mentions.get(entry_id, frozenset())
             entry = dict.get(site.by_id, entry_id)
             if entry is not None:
-                stale |= mentions(entry)
+                stale |= mentions(entry, site.kb)
         stale |= {i for i, (_, needs) in kept.items() if not needs.isdisjoint(changed)}
         return {i for i in kept if i not in stale and dict.__contains__(site.by_id, i)}
 
@@ -185,7 +191,9 @@ class RenderMemo:
         self.options = _comparable(site.options)
         old = self.digests
         self.mentions = {
-            i: self.mentions[i] if i in self.mentions and old.get(i) == digests[i] else frozenset(mentions(e))
+            i: self.mentions[i]
+            if i in self.mentions and old.get(i) == digests[i]
+            else frozenset(mentions(e, site.kb))
             for i, e in dict.items(site.by_id)
         }
         self.digests = digests

@@ -65,6 +65,7 @@ from limkb.schema.kinds import (
     Question,
     Reference,
     Source,
+    Strategy,
     relation_fields,
 )
 from limkb.site.citing import cite_files, cite_links
@@ -342,6 +343,7 @@ def _link_grade(site: Site, relation: Relation) -> tuple[str, str]:
 
 STRUCTURAL = frozenset(
     {
+        "about",
         "subtype_of",
         "made_by",
         "cited_in",
@@ -357,7 +359,8 @@ STRUCTURAL = frozenset(
     }
 )
 """Relations that say how the knowledge base is organised (is-a, made-by, part-of), not a
-claim about the chemistry: their pages show them without an evidence badge."""
+claim about the chemistry: their pages show them without an evidence badge. ``about`` (what a
+claim, question or dataset is about) names a subject, not a finding about it."""
 
 _OTHER_GRADES = {
     "editorial": "limkb's own link, which needs no source",
@@ -374,6 +377,16 @@ def _grade_summary(grades: Sequence[str | None]) -> list[tuple[str, str, int]]:
     return [(key, titles[key], counts[key]) for key in order if counts[key]]
 
 
+def _structural(site: Site, relation: Relation) -> bool:
+    """Whether a relation organises the knowledge base rather than states chemistry: one of
+    :data:`STRUCTURAL`, or a claim weighing an analysis (computed here from the data, so no
+    paper is its source)."""
+    if relation.relation in STRUCTURAL:
+        return True
+    target = site.by_id.get(relation.target)
+    return relation.relation == "evidence" and isinstance(target, Analysis)
+
+
 def _relation_groups(
     site: Site, entry_id: str, relations: Sequence[Relation], links: Links
 ) -> list[dict[str, Any]]:
@@ -383,7 +396,7 @@ def _relation_groups(
         outgoing = relation.source == entry_id
         verb = relation.relation.replace("_", " ") if outgoing else (relation.inverse or relation.relation)
         other = relation.target if outgoing else relation.source
-        found, meaning = (None, "") if relation.relation in STRUCTURAL else _link_grade(site, relation)
+        found, meaning = (None, "") if _structural(site, relation) else _link_grade(site, relation)
         groups[(0 if outgoing else 1, verb)].append(
             {
                 **site.entry_link(other, links),
@@ -456,6 +469,7 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         else None,
         "property": _property_view(site, entry, links) if isinstance(entry, Property) else None,
         "findings": (findings := _findings_shown(site, entry, relations, links)),
+        "evidence_gap": _evidence_gap_view(site, entry, links) if not findings else None,
         "grades": _grade_summary(
             [i["grade"] for g in groups for i in g["items"]] + [f["grade"] for f in findings]
         ),
@@ -654,6 +668,34 @@ def _findings_shown(
     return shown
 
 
+_GAP_REASONS = {
+    "umbrella": "This is an umbrella entry: its evidence is recorded on the narrower strategies it covers.",
+    "nothing-readable": "No paper on it could be read here, so no finding has been recorded yet.",
+}
+"""What each ``evidence_gap`` reason means to a reader."""
+
+
+def _evidence_gap_view(site: Site, entry: Entry, links: Links) -> dict[str, Any] | None:
+    """Why a strategy without findings has none (its ``evidence_gap``), how it was searched and,
+    for an umbrella, the strategies whose pages hold the evidence (given, else its direct
+    subtypes); for a strategy that does not say, the keys that would."""
+    if not isinstance(entry, Strategy):
+        return None
+    gap = entry.evidence_gap
+    if gap is None:
+        return {"reason": None, "how": links.to("contributing.md") + "#say-why-a-strategy-has-no-findings"}
+    children = list(gap.children)
+    if gap.reason == "umbrella" and not children:
+        children = sorted(
+            i for i, e in site.by_id.items() if isinstance(e, Strategy) and e.subtype_of == entry.id
+        )
+    return {
+        "reason": _GAP_REASONS[gap.reason],
+        "searched": gap.searched,
+        "children": [site.entry_link(child, links) for child in children],
+    }
+
+
 def _finding_view(
     site: Site, finding: Finding, links: Links, *, recorded_on: str | None = None
 ) -> dict[str, Any]:
@@ -790,7 +832,7 @@ def _index_page(site: Site, kind: str, rows_memo: _Rows | None = None) -> str:
         kept = rows_memo.kept.get(entry.id) if entry.id in rows_memo.reuse else None
         if kept is None:
             recording.reads = {entry.id}
-            kept = (_browse_row(site, entry, links), frozenset(recording.reads | mentions(entry)))
+            kept = (_browse_row(site, entry, links), frozenset(recording.reads | mentions(entry, site.kb)))
             recording.reads = None
         rows_memo.made[entry.id] = kept
         rows.append(kept[0])
@@ -1107,7 +1149,7 @@ def _entry_pages(
         else:
             recording.reads = {entry_id}
             page = _keep(spill, entry_path(entry), _entry_page(site, entry, texts))
-            needs = frozenset(recording.reads | mentions(entry))
+            needs = frozenset(recording.reads | mentions(entry, site.kb))
             recording.reads = None
             fresh.add(entry_id)
         remembered[entry_id] = (page, needs)
