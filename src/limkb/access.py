@@ -18,13 +18,16 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from limkb.check.result import display_path
 from limkb.errors import LoadError, ValidationError
 from limkb.files import read_pickle, signatures, write_pickle
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source
+
+if TYPE_CHECKING:
+    from limkb.check.validate import FileCache
 
 __all__ = ["CACHE_DIR", "cache_key", "describe", "find_kb", "load"]
 
@@ -81,13 +84,22 @@ def _write_cache(folder: Path, key: str, kb: KnowledgeBase) -> None:
         log.info("could not write the load cache in %s: %s", folder, error)
 
 
-def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = True) -> KnowledgeBase:
-    """Load, validate and link a knowledge base.
+def load(
+    path: str | Path | None = None,
+    *,
+    strict: bool = False,
+    cache: bool = True,
+    files: FileCache | None = None,
+) -> KnowledgeBase:
+    """Load, validate and link a knowledge base: the one place that does (the plugin, ``limkb build``
+    and ``limkb serve`` call it too).
 
     ``path`` is the ``kb/`` folder; by default ``./kb``, or the ``kb/`` next to the nearest
     ``mkdocs.yml`` above the working directory. Raises :class:`~limkb.errors.ValidationError`
     (with the full report) when an entry has errors, or warnings too when ``strict``.
-    With ``cache`` (the default), an unchanged KB is read back from ``build/cache/``.
+    With ``cache`` (the default), an unchanged KB is read back from ``build/cache/``. ``files`` is a
+    per-file validation cache (:class:`~limkb.check.validate.FileCache`) that the caller keeps
+    across loads, so only the files that changed are read again (``limkb build``, ``limkb serve``).
 
     >>> kb = limkb.load()                                   # doctest: +SKIP
     >>> [e.id for e in kb.related("lif", "forms", direction="in")]   # doctest: +SKIP
@@ -103,7 +115,7 @@ def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = 
     if kb is None:
         from limkb.check.validate import validate_kb
 
-        kb = link(validate_kb(root))
+        kb = link(validate_kb(root, cache=files))
         if kb.report.ok(strict=False) and cache:
             _write_cache(folder, key, kb)
     if not kb.report.ok(strict=strict):

@@ -284,19 +284,17 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         The per-file cache lives as long as this plugin instance (MkDocs keeps it across
         rebuilds); the checks that span entries and the linking run every time.
         """
-        from limkb.check.validate import FileCache, validate_kb
-        from limkb.graph import link
+        from limkb.access import load
+        from limkb.check.validate import FileCache
 
         if self._files is None or self._files[0] != kb_dir:
             self._files = (kb_dir, FileCache())
         cache = self._files[1]
         cache.hits = cache.misses = 0
-        kb = link(validate_kb(kb_dir, cache=cache))
-        log.debug("re-read %d changed files, reused %d", cache.misses, cache.hits)
-        if not kb.report.ok(strict=self.config.strict):
-            raise ValidationError(kb.report)
-        kb.root = kb_dir
-        return kb
+        try:
+            return load(kb_dir, strict=self.config.strict, cache=False, files=cache)
+        finally:
+            log.debug("re-read %d changed files, reused %d", cache.misses, cache.hits)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""

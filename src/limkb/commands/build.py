@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from limkb.errors import BuildError, ValidationError
+from limkb.errors import BuildError
 from limkb.files import (
     CACHE_SEAL,
     read_pickle,
@@ -467,15 +467,10 @@ def build(
 
 
 def _load_checked(root: Path, files_cache: FileCache, *, strict: bool) -> KnowledgeBase:
-    """Validate (reusing ``files_cache``) and link the KB at ``root``; raise if it has errors."""
-    from limkb.check.validate import validate_kb
-    from limkb.graph import link
+    """:func:`limkb.load` of the KB at ``root``, reusing ``files_cache`` (never the load cache)."""
+    from limkb.access import load
 
-    kb = link(validate_kb(root, cache=files_cache))
-    if not kb.report.ok(strict=strict):
-        raise ValidationError(kb.report)
-    kb.root = root
-    return kb
+    return load(root, strict=strict, cache=False, files=files_cache)
 
 
 def _count_pages(files: list[Path]) -> int:
