@@ -33,3 +33,17 @@ def test_load_reuses_a_callers_file_cache_and_still_checks(tmp_path: Path) -> No
 def test_build_serve_and_the_plugin_do_not_validate_or_link_themselves(module: str) -> None:
     source = (SRC / module).read_text(encoding="utf-8")
     assert "validate_kb(" not in source and "link(validate" not in source
+
+
+def test_one_object_names_the_build_cache(tmp_path: Path) -> None:
+    from limkb.access import cache_key
+    from limkb.files import CACHE_SEAL, BuildCache
+
+    root = write_kb(tmp_path, {"materials/fec": minimal("material", "FEC")})
+    cache = BuildCache.of_project(tmp_path)
+    assert cache.folder == tmp_path / "build" / "cache" and cache.files.name == "files.pickle"
+    limkb.load(root)
+    assert [p.name for p in cache.folder.iterdir()] == [cache.load_pickle(cache_key(root)).name]
+    remade = {cache.files, cache.analyses, cache.render, cache.markdown, cache.html, cache.plots}
+    assert {p.name for p in remade} | {CACHE_SEAL} == BuildCache.REMADE
+    assert cache.load_pickle("k").name not in BuildCache.REMADE  # a build carries the load cache over

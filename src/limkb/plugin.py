@@ -46,9 +46,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from limkb._version import __version__
-from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
-from limkb.files import UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
+from limkb.files import BuildCache, UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
 from limkb.incremental import CachedFile
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
@@ -311,8 +310,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
             else:
                 kb, results = self._load(config)
-                cache_dir = self._kb_dir(config).resolve().parent / LOAD_CACHE_DIR
-                plot_cache = cache_dir / "plots" if trusted_cache(cache_dir) else None
+                build_cache = BuildCache.of_project(self._kb_dir(config).resolve().parent)
+                plot_cache = build_cache.plots if trusted_cache(build_cache.folder) else None
                 downloads_dir = None
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
@@ -345,7 +344,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self._live["options"] = options
             memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
             if kept is not None and memo is not None:  # `limkb build`: pages go to build/cache/markdown
-                spill = kept[1].parent / "markdown"
+                spill = BuildCache(kept[1].parent).markdown
                 pages: Mapping[str, str | bytes | Path] = render_spilled(
                     kb, spill, results=results, options=options, memo=memo
                 )

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from limkb.errors import BuildError
 from limkb.files import (
-    CACHE_SEAL,
+    BuildCache,
     read_pickle,
     seal,
     seal_cache,
@@ -478,26 +478,20 @@ def _count_pages(files: list[Path]) -> int:
     return sum(1 for p in files if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id")
 
 
-_REMADE = frozenset(
-    {"html", "markdown", "plots", "render.pickle", "files.pickle", "analyses.pickle", CACHE_SEAL}
-)
-"""What every build writes anew in ``build/cache/``; anything else there (the load cache) is carried over."""
-
-
 def _carry_over_cache(old_cache: Path, new_cache: Path) -> None:
     """Move what this build did not make anew (the load cache) from the old cache to the new."""
     new_cache.mkdir(exist_ok=True)
     for item in old_cache.iterdir():
-        if item.name not in _REMADE and not (new_cache / item.name).exists():
+        if item.name not in BuildCache.REMADE and not (new_cache / item.name).exists():
             os.replace(item, new_cache / item.name)
 
 
 def _install_plots(plots: Path, new_cache: Path) -> None:
     """The drawn plots of this build become the plot cache of the next."""
     if plots.is_dir():
-        shutil.rmtree(new_cache / "plots", ignore_errors=True)
+        shutil.rmtree(BuildCache(new_cache).plots, ignore_errors=True)
         new_cache.mkdir(exist_ok=True)
-        os.replace(plots, new_cache / "plots")
+        os.replace(plots, BuildCache(new_cache).plots)
 
 
 def _retire_previous(store: Path, previous: str | None, current: str) -> None:
@@ -531,13 +525,14 @@ def _build(
     site_dir = _absolute(site_dir or project / "site")
     build_dir = _absolute(build_dir or project / "build")
     check_places(project, site_dir, build_dir)
-    old_cache = build_dir / "cache"
+    old = BuildCache(build_dir / "cache")
+    old_cache = old.folder
     if not clean and old_cache.is_dir() and not trusted_cache(old_cache):
         log.info("limkb: %s was not made by limkb on this machine; building without it", old_cache)
         clean = True
-    files_cache = FileCache.read(None if clean else old_cache / "files.pickle")
+    files_cache = FileCache.read(None if clean else old.files)
     kb = _load_checked(project / "kb", files_cache, strict=strict)
-    kept = read_pickle(None if clean else old_cache / "analyses.pickle")
+    kept = read_pickle(None if clean else old.analyses)
     computed = kb.reuse_analyses(inputs_key(kb), kept if isinstance(kept, tuple) and len(kept) == 2 else None)
     results = kb.analyses
     entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
@@ -551,20 +546,21 @@ def _build(
     published = False
     try:
         new_build, new_site = work / "build", work / "site"
+        new = BuildCache(new_build / "cache")
         try:
-            files_cache.write(new_build / "cache" / "files.pickle")
-            write_pickle(new_build / "cache" / "analyses.pickle", computed)
+            files_cache.write(new.files)
+            write_pickle(new.analyses, computed)
             del files_cache  # the documents it holds are not needed any more
         except OSError as error:
             raise BuildError("store", str(error)) from error
         outputs = _Outputs(kb, results, new_build)  # on the other core while the pages render
-        old_plots, plots = old_cache / "plots", work / "plots"
+        old_plots, plots = old.plots, work / "plots"
         if (
             old_plots.is_dir() and not clean
         ):  # drawn plots are reused; the new set replaces it only on success
             shutil.copytree(old_plots, plots)
-        html_cache = HtmlCache(None if clean else old_cache / "html", new_build / "cache" / "html")
-        memo = (None if clean else old_cache / "render.pickle", new_build / "cache" / "render.pickle")
+        html_cache = HtmlCache(None if clean else old.html, new.html)
+        memo = (None if clean else old.render, new.render)
         prepared = Prepared(
             kb,
             results,
