@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from kbfactory import REF, write_kb
 from limkb.check.validate import validate_kb
+from limkb.check.writer import format_text
 from limkb.cli import cli
-from limkb.commands.fmt import format_text
 from limkb.commands.import_bib import import_bib, latex_to_text, normalize_doi, read_bib
 
 BIB = r"""

@@ -134,7 +134,7 @@ def test_walk_contributing_literally(project: Path) -> None:
 
 
 def test_yaml_examples_are_canonical() -> None:
-    from limkb.commands.fmt import format_text
+    from limkb.check.writer import format_text
 
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
     examples = re.findall(r"^```yaml\n(.*?)^```", text, re.M | re.S)

@@ -18,7 +18,7 @@ import pytest
 import limkb
 from kbfactory import REF, minimal, write_kb
 from limkb.check.reader import load_file
-from limkb.commands.fmt import render
+from limkb.check.writer import render
 from limkb.commands.import_table import import_table
 from limkb.outputs.datapackage import datapackage
 from limkb.outputs.formats import RECORD_COLUMNS, dataset_csv

@@ -79,7 +79,7 @@ def test_the_package_is_valid(kb: KnowledgeBase, tmp_path: Path) -> None:
     export_all(kb, tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert report.valid, _errors(report)
-    assert len(report.tasks) == 2  # both CSVs were read, the empty one too
+    assert len(report.tasks) == 3  # both dataset CSVs were read, the empty one too, and findings.csv
 
 
 def test_the_package_describes_every_csv_as_written(kb: KnowledgeBase, tmp_path: Path) -> None:
@@ -92,9 +92,10 @@ def test_the_package_describes_every_csv_as_written(kb: KnowledgeBase, tmp_path:
             "title": "Creative Commons Attribution 4.0 International",
         }
     ]
-    assert [r["path"] for r in package["resources"]] == sorted(
-        p.relative_to(tmp_path).as_posix() for p in (tmp_path / "datasets").glob("*.csv")
-    )
+    assert [r["path"] for r in package["resources"]] == [
+        *sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "datasets").glob("*.csv")),
+        "findings.csv",
+    ]
     resource = next(r for r in package["resources"] if r["name"] == "ce-table")
     assert resource["title"] == "CE and thickness"
     assert resource["description"].startswith("Coulombic efficiencies")
@@ -152,8 +153,8 @@ def test_the_package_of_the_real_kb_is_valid(real_kb: KnowledgeBase, tmp_path: P
     assert report.valid, _errors(report)
     package = _package(tmp_path)
     datasets = sorted(e.id for e in real_kb.entries("dataset"))
-    assert [r["name"] for r in package["resources"]] == datasets
-    for resource in package["resources"]:
+    assert [r["name"] for r in package["resources"]] == [*datasets, "findings"]
+    for resource in package["resources"][:-1]:
         entry = real_kb[resource["name"]]
         assert resource["title"] == entry.label
         assert resource["sources"], f"{resource['name']}: no sources"

@@ -76,6 +76,7 @@ def test_export_all_writes_every_file(kb: KnowledgeBase, tmp_path: Path) -> None
         "graph.graphml",
         "kb.jsonld",
         "datasets/table-1.csv",
+        "findings.csv",
         "datapackage.json",
         "metadata.json",
         "references.bib",

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from kbfactory import write_kb
 from limkb.check.reader import iter_entry_files, load_file, load_text
+from limkb.check.writer import WIDTH, format_text, render
 from limkb.cli import cli
-from limkb.commands.fmt import WIDTH, format_paths, format_text, render
+from limkb.commands.fmt import format_paths
 from limkb.commands.scaffold import scaffold_text
 from limkb.schema.kinds import FOLDERS, KINDS
 

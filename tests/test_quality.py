@@ -42,3 +42,23 @@ def test_the_import_layers_hold() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
+
+
+def test_the_import_contract_ignores_no_import() -> None:
+    """Every layer holds as written: the contract lists no ``ignore_imports`` exception."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = config["tool"]["importlinter"]["contracts"]
+    assert contracts and all(not contract.get("ignore_imports") for contract in contracts)
+
+
+def test_the_sql_view_is_handed_down_from_above_the_outputs_layer() -> None:
+    """graph.py never imports outputs/; ``kb.engine`` is built by limkb.sqlview via the hook."""
+    import limkb.graph
+    from limkb.sqlview import memory_view
+
+    source = (ROOT / "src/limkb/graph.py").read_text(encoding="utf-8")
+    assert "from limkb.outputs" not in source and "import limkb.outputs" not in source
+    assert len(limkb.graph._SQL_VIEW) == 1
+    assert limkb.graph._SQL_VIEW[0] is memory_view

@@ -264,7 +264,8 @@ def test_every_kind_has_one_display_row_and_the_explorer_reads_its_order() -> No
 
 
 def test_entry_pages_carry_their_short_name_and_a_search_boost_by_kind(real_kb: Any) -> None:
-    from limkb.site.render import SEARCH_BOOST, RenderOptions, render
+    from limkb.site.kinds import SEARCH_BOOST
+    from limkb.site.render import RenderOptions, render
 
     pages = render(real_kb, options=RenderOptions(date="2024-01-01"))
     lif = str(pages["entries/species/lif.md"])

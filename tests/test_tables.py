@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from kbfactory import REF, minimal, write_kb
 from limkb.check.reader import load_file
 from limkb.check.validate import validate_kb
+from limkb.check.writer import format_text
 from limkb.cli import cli
-from limkb.commands.fmt import format_text
 from limkb.commands.import_table import import_table
 
 DATASET = "ce-data"

@@ -386,7 +386,7 @@ def test_the_release_files_are_packed_reproducibly(tmp_path: Path) -> None:
         "gzip -n: no name, no time"
     )
     with zipfile.ZipFile(dist / "limkb-data-v0.1.0.zip") as archive:
-        assert archive.namelist() == ["datapackage.json", "datasets/table-1.csv"]
+        assert archive.namelist() == ["datapackage.json", "datasets/table-1.csv", "findings.csv"]
         assert (
             archive.read("datasets/table-1.csv")
             == (tmp_path / "run1/build/datasets/table-1.csv").read_bytes()

@@ -11,7 +11,8 @@ The package is laid out as the pipeline, each subpackage a stage importing only 
 it: ``schema`` (what an entry is) -> ``analysis`` (formulations, descriptors, expressions,
 correlations) -> ``check`` (strict reading and validation, which uses analysis's parsers) and
 ``search`` (text search) -> ``graph`` (the KnowledgeBase) -> ``access`` (``load`` and its cache) ->
-``outputs`` (SQLite, graph formats, CSV, JSON-LD) and ``site`` (pages, plots, templates) ->
+``outputs`` (SQLite, graph formats, CSV, JSON-LD) -> ``site`` (pages, plots, templates) and
+``sqlview`` (``kb.engine``, handed to ``graph`` below) ->
 ``plugin`` (MkDocs) -> ``commands`` (build, serve, fmt, new, import-bib, import-table) -> ``cli``.
 ``report``, ``errors``, ``files`` and ``_version`` are shared by all of them.
 """
@@ -22,8 +23,11 @@ from limkb._version import __version__
 from limkb.access import load
 from limkb.check.validate import Validated, validate_kb
 from limkb.errors import BuildError, LimkbError, LoadError, UnknownEntryError, ValidationError
-from limkb.graph import KnowledgeBase, Relation
+from limkb.graph import KnowledgeBase, Relation, use_sql_view
 from limkb.report import Problem, Report, Severity
+from limkb.sqlview import memory_view
+
+use_sql_view(memory_view)  # kb.engine / kb.session(): built above the outputs layer
 
 __all__ = [
     "BuildError",

@@ -18,19 +18,22 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from limkb.check.result import display_path
 from limkb.errors import LoadError, ValidationError
-from limkb.files import read_pickle, signatures, write_pickle
+from limkb.files import BuildCache, read_pickle, signatures, write_pickle
 from limkb.graph import KnowledgeBase, link
 from limkb.schema.kinds import Source
+
+if TYPE_CHECKING:
+    from limkb.check.validate import FileCache
 
 __all__ = ["CACHE_DIR", "cache_key", "describe", "find_kb", "load"]
 
 log = logging.getLogger(__name__)
 
-CACHE_DIR = Path("build") / "cache"
+CACHE_DIR = BuildCache.RELATIVE
 """Where, relative to the project folder (the parent of ``kb/``), the load cache lives."""
 
 _CACHE_FORMAT = 2
@@ -71,23 +74,32 @@ def _read_cache(path: Path) -> KnowledgeBase | None:
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
-def _write_cache(folder: Path, key: str, kb: KnowledgeBase) -> None:
+def _write_cache(cache: BuildCache, key: str, kb: KnowledgeBase) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("kb-*.pickle"):
+        cache.folder.mkdir(parents=True, exist_ok=True)
+        for old in cache.folder.glob(BuildCache.LOAD_PICKLES):
             old.unlink(missing_ok=True)
-        write_pickle(folder / f"kb-{key}.pickle", kb)
+        write_pickle(cache.load_pickle(key), kb)
     except OSError as error:  # read-only checkout: loading still works, only slower
-        log.info("could not write the load cache in %s: %s", folder, error)
+        log.info("could not write the load cache in %s: %s", cache.folder, error)
 
 
-def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = True) -> KnowledgeBase:
-    """Load, validate and link a knowledge base.
+def load(
+    path: str | Path | None = None,
+    *,
+    strict: bool = False,
+    cache: bool = True,
+    files: FileCache | None = None,
+) -> KnowledgeBase:
+    """Load, validate and link a knowledge base: the one place that does (the plugin, ``limkb build``
+    and ``limkb serve`` call it too).
 
     ``path`` is the ``kb/`` folder; by default ``./kb``, or the ``kb/`` next to the nearest
     ``mkdocs.yml`` above the working directory. Raises :class:`~limkb.errors.ValidationError`
     (with the full report) when an entry has errors, or warnings too when ``strict``.
-    With ``cache`` (the default), an unchanged KB is read back from ``build/cache/``.
+    With ``cache`` (the default), an unchanged KB is read back from ``build/cache/``. ``files`` is a
+    per-file validation cache (:class:`~limkb.check.validate.FileCache`) that the caller keeps
+    across loads, so only the files that changed are read again (``limkb build``, ``limkb serve``).
 
     >>> kb = limkb.load()                                   # doctest: +SKIP
     >>> [e.id for e in kb.related("lif", "forms", direction="in")]   # doctest: +SKIP
@@ -97,15 +109,15 @@ def load(path: str | Path | None = None, *, strict: bool = False, cache: bool = 
     root = find_kb() if path is None else Path(path)
     if not root.is_dir():
         raise LoadError(str(root), "not a folder; pass the kb/ folder of a project")
-    folder = root.resolve().parent / CACHE_DIR
+    build_cache = BuildCache.of_project(root.resolve().parent)
     key = cache_key(root) if cache else ""
-    kb = _read_cache(folder / f"kb-{key}.pickle") if cache else None
+    kb = _read_cache(build_cache.load_pickle(key)) if cache else None
     if kb is None:
         from limkb.check.validate import validate_kb
 
-        kb = link(validate_kb(root))
+        kb = link(validate_kb(root, cache=files))
         if kb.report.ok(strict=False) and cache:
-            _write_cache(folder, key, kb)
+            _write_cache(build_cache, key, kb)
     if not kb.report.ok(strict=strict):
         raise ValidationError(kb.report)
     kb.root = root

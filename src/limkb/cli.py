@@ -313,7 +313,19 @@ def show(entry_id: str, kb_dir: Path) -> None:
         sys.exit(1)
 
 
-@cli.command()
+def _export_help() -> str:
+    """``limkb export --help``: the files it writes, from the export registry."""
+    from limkb.outputs.exports import export_table
+
+    files = "\n".join(f"  {name}: {text}" for name, text in export_table(command=True))
+    return (
+        "Write the KB for other tools: SQLite, graph JSON and GraphML, CSVs, JSON-LD.\n\n"
+        "Writes into OUT, each file replaced atomically:\n\n\b\n"
+        f"{files}\n\n\b\nExample:\n  limkb export --out build"
+    )
+
+
+@cli.command(help=_export_help())
 @kb_option
 @click.option(
     "--out",
@@ -323,22 +335,12 @@ def show(entry_id: str, kb_dir: Path) -> None:
     help="Folder to write the exports into.",
 )
 def export(kb_dir: Path, out: Path) -> None:
-    """Write the KB for other tools: SQLite, graph JSON and GraphML, dataset CSVs, JSON-LD.
-
-    Writes kb.sqlite (with the analysis results), graph.json (networkx node-link),
-    graph.graphml, kb.jsonld (with SKOS matches to EMMO/BattINFO terms) and
-    datasets/<id>.csv into OUT, each replaced atomically.
-
-    \b
-    Example:
-      limkb export --out build
-    """
+    """Write the KB for other tools (the help is generated from :data:`~limkb.outputs.exports.EXPORTS`)."""
     from limkb.access import load
-    from limkb.outputs.formats import export_all
-    from limkb.outputs.sqlite import write_sqlite
+    from limkb.outputs.exports import COMMAND_SKIPS, write_exports
 
     kb = load(kb_dir)
-    written = [write_sqlite(kb, out / "kb.sqlite", results=kb.analyses), *export_all(kb, out)]
+    written = write_exports(kb, out, kb.analyses, skip=COMMAND_SKIPS)
     for path in written:
         click.echo(f"wrote {path}")
 

@@ -12,10 +12,13 @@ import os
 import re
 import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 __all__ = [
     "CACHE_SEAL",
+    "BuildCache",
     "UnsafePlace",
     "default_mode",
     "key_file",
@@ -189,6 +192,68 @@ def write_pickle(path: Path, value: object) -> None:
 
 CACHE_SEAL = "seal"
 """The file in ``build/cache/`` that says limkb made that cache on this machine."""
+
+
+@dataclass(frozen=True)
+class BuildCache:
+    """The layout of a build cache (``build/cache/``): the one place that names its files.
+
+    ``limkb.load`` keeps its pickles there (:meth:`load_pickle`); ``limkb build`` the per-file
+    validation cache, the analyses, the render memo, the Markdown it spilled, the HTML pages and
+    the drawn plots; the seal says this machine made it (:func:`seal_cache`).
+    """
+
+    folder: Path
+
+    RELATIVE: ClassVar[Path] = Path("build") / "cache"
+    """Where, relative to the project folder (the parent of ``kb/``), the cache lives."""
+
+    @classmethod
+    def of_project(cls, project: Path) -> BuildCache:
+        """The cache of the project at ``project`` (the folder holding ``kb/``)."""
+        return cls(project / cls.RELATIVE)
+
+    @property
+    def files(self) -> Path:
+        """What validation found per file (:class:`~limkb.check.cache.FileCache`)."""
+        return self.folder / "files.pickle"
+
+    @property
+    def analyses(self) -> Path:
+        """The analyses' results with the key of their inputs."""
+        return self.folder / "analyses.pickle"
+
+    @property
+    def render(self) -> Path:
+        """The render memo (:class:`~limkb.site.memo.RenderMemo`)."""
+        return self.folder / "render.pickle"
+
+    @property
+    def markdown(self) -> Path:
+        """The rendered pages, spilled to disk during a build."""
+        return self.folder / "markdown"
+
+    @property
+    def html(self) -> Path:
+        """The HTML pages MkDocs may skip (:class:`~limkb.incremental.HtmlCache`)."""
+        return self.folder / "html"
+
+    @property
+    def plots(self) -> Path:
+        """The drawn plots and graph layouts."""
+        return self.folder / "plots"
+
+    def load_pickle(self, key: str) -> Path:
+        """The load cache of the KB whose :func:`~limkb.access.cache_key` is ``key``."""
+        return self.folder / f"kb-{key}.pickle"
+
+    LOAD_PICKLES: ClassVar[str] = "kb-*.pickle"
+    """The glob of every load cache (only the latest is kept)."""
+
+    REMADE: ClassVar[frozenset[str]] = frozenset(
+        {"html", "markdown", "plots", "render.pickle", "files.pickle", "analyses.pickle", CACHE_SEAL}
+    )
+    """What every build writes anew; anything else (the load cache) a build carries over."""
 
 
 def seal_cache(folder: Path) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -56,11 +56,25 @@ if TYPE_CHECKING:
     from limkb.analysis.inputs import Inputs
     from limkb.check.validate import Validated
 
-__all__ = ["RELATION_NAMES", "DatasetTable", "KnowledgeBase", "Relation", "link"]
+__all__ = ["RELATION_NAMES", "DatasetTable", "KnowledgeBase", "Relation", "link", "use_sql_view"]
 
 log = logging.getLogger(__name__)
 
 Direction = Literal["out", "in", "both"]
+
+SqlView = Callable[["KnowledgeBase"], "Engine"]
+"""Builds the SQL engine of a KB (:attr:`KnowledgeBase.engine`); see :func:`use_sql_view`."""
+
+_SQL_VIEW: list[SqlView] = []
+
+
+def use_sql_view(view: SqlView) -> None:
+    """Make ``view`` what builds :attr:`KnowledgeBase.engine` (set by ``limkb/__init__.py``).
+
+    The SQLite tables live in :mod:`limkb.outputs`, a layer above this one, so the engine's
+    builder is handed down rather than imported (:mod:`limkb.sqlview`).
+    """
+    _SQL_VIEW[:] = [view]
 
 
 def _relation_names() -> dict[str, str]:
@@ -562,12 +576,13 @@ class KnowledgeBase:
     def engine(self) -> Engine:
         """A SQLAlchemy engine over an in-memory database like ``build/kb.sqlite`` (built on first use).
 
-        It holds the same tables, analysis results included; see :mod:`limkb.outputs.sqlite`.
+        It holds the same tables, analysis results included; see :mod:`limkb.outputs.sqlite` and
+        :mod:`limkb.sqlview`.
         """
         if "engine" not in self._cache:
-            from limkb.outputs.sqlite import memory_engine
-
-            self._cache["engine"] = memory_engine(self, results=self.analyses)
+            if not _SQL_VIEW:
+                raise RuntimeError("no SQL view: import limkb (its __init__ sets limkb.sqlview.memory_view)")
+            self._cache["engine"] = _SQL_VIEW[0](self)
         engine: Engine = self._cache["engine"]
         return engine
 

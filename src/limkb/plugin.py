@@ -46,9 +46,8 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from limkb._version import __version__
-from limkb.access import CACHE_DIR as LOAD_CACHE_DIR
 from limkb.errors import LimkbError, ValidationError
-from limkb.files import UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
+from limkb.files import BuildCache, UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
 from limkb.incremental import CachedFile
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
@@ -284,19 +283,17 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         The per-file cache lives as long as this plugin instance (MkDocs keeps it across
         rebuilds); the checks that span entries and the linking run every time.
         """
-        from limkb.check.validate import FileCache, validate_kb
-        from limkb.graph import link
+        from limkb.access import load
+        from limkb.check.validate import FileCache
 
         if self._files is None or self._files[0] != kb_dir:
             self._files = (kb_dir, FileCache())
         cache = self._files[1]
         cache.hits = cache.misses = 0
-        kb = link(validate_kb(kb_dir, cache=cache))
-        log.debug("re-read %d changed files, reused %d", cache.misses, cache.hits)
-        if not kb.report.ok(strict=self.config.strict):
-            raise ValidationError(kb.report)
-        kb.root = kb_dir
-        return kb
+        try:
+            return load(kb_dir, strict=self.config.strict, cache=False, files=cache)
+        finally:
+            log.debug("re-read %d changed files, reused %d", cache.misses, cache.hits)
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
@@ -313,8 +310,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
             else:
                 kb, results = self._load(config)
-                cache_dir = self._kb_dir(config).resolve().parent / LOAD_CACHE_DIR
-                plot_cache = cache_dir / "plots" if trusted_cache(cache_dir) else None
+                build_cache = BuildCache.of_project(self._kb_dir(config).resolve().parent)
+                plot_cache = build_cache.plots if trusted_cache(build_cache.folder) else None
                 downloads_dir = None
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
@@ -327,27 +324,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 if downloads_dir is not None and later is None
                 else None
             )
-            contributing_path = self._project(config) / self.config.contributing
-            options = RenderOptions(
-                site_url=config.site_url,
-                repo_url=config.repo_url,
-                edit_branch=self._branch(config),
-                urls="directory" if config.use_directory_urls else "file",
-                history=entry_history(self._kb_dir(config)),
-                kb_dir=self.config.kb,
-                downloads=None if extra is None else tuple(Download(p, _size(b)) for p, b in extra.items()),
-                contributing=contributing_path.read_text(encoding="utf-8")
-                if contributing_path.is_file()
-                else None,
-                docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
-                citation_cff=_citation_cff(self._project(config)),
-                plot_cache=plot_cache,
-            )
+            options = self._render_options(config, files, extra, plot_cache)
             kept = self.prepared.render_cache if self.prepared is not None else None
             self._live["options"] = options
             memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
             if kept is not None and memo is not None:  # `limkb build`: pages go to build/cache/markdown
-                spill = kept[1].parent / "markdown"
+                spill = BuildCache(kept[1].parent).markdown
                 pages: Mapping[str, str | bytes | Path] = render_spilled(
                     kb, spill, results=results, options=options, memo=memo
                 )
@@ -385,26 +367,33 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 self._banner_shown = banner
         html = self._html_cache(config)
         make = File if html is None else CachedFile  # pages the HTML cache may skip
-        for path, content in in_memory.items():
-            existing = files.get_file_from_path(path)
-            if existing is not None:
-                log.info("the generated %s replaces the file of the same name in docs/", path)
-                files.remove(existing)
-            inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
-            if cache is not None:
-                files.append(
-                    make.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion)
-                )
-            else:
-                files.append(make.generated(config, path, content=content, inclusion=inclusion))
-        for path, source in on_disk.items():
-            existing = files.get_file_from_path(path)
-            if existing is not None:
-                files.remove(existing)
-            inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
-            files.append(make.generated(config, path, abs_src_path=str(source), inclusion=inclusion))
-        log.debug("added %d generated files", len(in_memory) + len(on_disk))
+        _add_generated(files, config, make, in_memory, on_disk, cache)
         return files if html is None else html.prepare(files, config)
+
+    def _render_options(
+        self,
+        config: MkDocsConfig,
+        files: Files,
+        extra: Mapping[str, bytes | Path] | None,
+        plot_cache: Path | None,
+    ) -> RenderOptions:
+        """What the pages need from MkDocs' config, the project and this plugin's options."""
+        contributing_path = self._project(config) / self.config.contributing
+        return RenderOptions(
+            site_url=config.site_url,
+            repo_url=config.repo_url,
+            edit_branch=self._branch(config),
+            urls="directory" if config.use_directory_urls else "file",
+            history=entry_history(self._kb_dir(config)),
+            kb_dir=self.config.kb,
+            downloads=None if extra is None else tuple(Download(p, _size(b)) for p, b in extra.items()),
+            contributing=contributing_path.read_text(encoding="utf-8")
+            if contributing_path.is_file()
+            else None,
+            docs_pages=frozenset(f.src_uri for f in files if f.src_uri.endswith(".md")),
+            citation_cff=_citation_cff(self._project(config)),
+            plot_cache=plot_cache,
+        )
 
     @property
     def problems(self) -> Report | None:
@@ -531,6 +520,36 @@ def _citation_cff(project: Path) -> str | None:
 
 def _size(data: bytes | Path) -> int:
     return data.stat().st_size if isinstance(data, Path) else len(data)
+
+
+def _add_generated(
+    files: Files,
+    config: MkDocsConfig,
+    make: type[File],
+    in_memory: Mapping[str, str | bytes],
+    on_disk: Mapping[str, Path],
+    cache: Path | None,
+) -> None:
+    """Add the generated pages and files to MkDocs' ``files``, each replacing a docs/ file of its
+    name; entry pages stay out of the navigation. With ``cache`` (serving) pages are read from
+    there, else from memory; ``on_disk`` files are read from where they are."""
+    for path, content in in_memory.items():
+        existing = files.get_file_from_path(path)
+        if existing is not None:
+            log.info("the generated %s replaces the file of the same name in docs/", path)
+            files.remove(existing)
+        inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
+        if cache is not None:
+            files.append(make.generated(config, path, abs_src_path=str(cache / path), inclusion=inclusion))
+        else:
+            files.append(make.generated(config, path, content=content, inclusion=inclusion))
+    for path, source in on_disk.items():
+        existing = files.get_file_from_path(path)
+        if existing is not None:
+            files.remove(existing)
+        inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
+        files.append(make.generated(config, path, abs_src_path=str(source), inclusion=inclusion))
+    log.debug("added %d generated files", len(in_memory) + len(on_disk))
 
 
 def _download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Path]:

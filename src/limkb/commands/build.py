@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from limkb.errors import BuildError, ValidationError
+from limkb.errors import BuildError
 from limkb.files import (
-    CACHE_SEAL,
+    BuildCache,
     read_pickle,
     seal,
     seal_cache,
@@ -48,6 +48,7 @@ from limkb.outputs import write_outputs
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.check.validate import FileCache
     from limkb.graph import KnowledgeBase
     from limkb.plugin import Prepared
     from limkb.site.render import RenderOptions
@@ -465,12 +466,51 @@ def build(
         return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=True)
 
 
+def _load_checked(root: Path, files_cache: FileCache, *, strict: bool) -> KnowledgeBase:
+    """:func:`limkb.load` of the KB at ``root``, reusing ``files_cache`` (never the load cache)."""
+    from limkb.access import load
+
+    return load(root, strict=strict, cache=False, files=files_cache)
+
+
+def _count_pages(files: list[Path]) -> int:
+    """The HTML pages among the site's files: not the 404 page, not the id/ forwarders."""
+    return sum(1 for p in files if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id")
+
+
+def _carry_over_cache(old_cache: Path, new_cache: Path) -> None:
+    """Move what this build did not make anew (the load cache) from the old cache to the new."""
+    new_cache.mkdir(exist_ok=True)
+    for item in old_cache.iterdir():
+        if item.name not in BuildCache.REMADE and not (new_cache / item.name).exists():
+            os.replace(item, new_cache / item.name)
+
+
+def _install_plots(plots: Path, new_cache: Path) -> None:
+    """The drawn plots of this build become the plot cache of the next."""
+    if plots.is_dir():
+        shutil.rmtree(BuildCache(new_cache).plots, ignore_errors=True)
+        new_cache.mkdir(exist_ok=True)
+        os.replace(plots, BuildCache(new_cache).plots)
+
+
+def _retire_previous(store: Path, previous: str | None, current: str) -> None:
+    """Delete the version the publish replaced, in the background, unless a running build uses it."""
+    if previous is None or previous == current:
+        return
+    old = store / previous
+    fd = _lock(old, wait=False) if old.is_dir() else None
+    if fd is not None:  # not in use by a running build: out of the way, deleted aside
+        gone = _retire(store, old)
+        os.close(fd)
+        _delete_in_background([gone] if gone is not None else [])
+
+
 def _build(
     project: Path, *, strict: bool, site_dir: Path | None, build_dir: Path | None, clean: bool
 ) -> BuildSummary:
     from limkb.analysis.correlations import inputs_key
-    from limkb.check.validate import FileCache, validate_kb
-    from limkb.graph import link
+    from limkb.check.validate import FileCache
     from limkb.incremental import HtmlCache
     from limkb.plugin import Prepared
     from limkb.site.context import source_date_epoch
@@ -485,16 +525,14 @@ def _build(
     site_dir = _absolute(site_dir or project / "site")
     build_dir = _absolute(build_dir or project / "build")
     check_places(project, site_dir, build_dir)
-    old_cache = build_dir / "cache"
+    old = BuildCache(build_dir / "cache")
+    old_cache = old.folder
     if not clean and old_cache.is_dir() and not trusted_cache(old_cache):
         log.info("limkb: %s was not made by limkb on this machine; building without it", old_cache)
         clean = True
-    files_cache = FileCache.read(None if clean else old_cache / "files.pickle")
-    kb = link(validate_kb(project / "kb", cache=files_cache))
-    if not kb.report.ok(strict=strict):
-        raise ValidationError(kb.report)
-    kb.root = project / "kb"
-    kept = read_pickle(None if clean else old_cache / "analyses.pickle")
+    files_cache = FileCache.read(None if clean else old.files)
+    kb = _load_checked(project / "kb", files_cache, strict=strict)
+    kept = read_pickle(None if clean else old.analyses)
     computed = kb.reuse_analyses(inputs_key(kb), kept if isinstance(kept, tuple) and len(kept) == 2 else None)
     results = kb.analyses
     entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
@@ -508,20 +546,21 @@ def _build(
     published = False
     try:
         new_build, new_site = work / "build", work / "site"
+        new = BuildCache(new_build / "cache")
         try:
-            files_cache.write(new_build / "cache" / "files.pickle")
-            write_pickle(new_build / "cache" / "analyses.pickle", computed)
+            files_cache.write(new.files)
+            write_pickle(new.analyses, computed)
             del files_cache  # the documents it holds are not needed any more
         except OSError as error:
             raise BuildError("store", str(error)) from error
         outputs = _Outputs(kb, results, new_build)  # on the other core while the pages render
-        old_plots, plots = old_cache / "plots", work / "plots"
+        old_plots, plots = old.plots, work / "plots"
         if (
             old_plots.is_dir() and not clean
         ):  # drawn plots are reused; the new set replaces it only on success
             shutil.copytree(old_plots, plots)
-        html_cache = HtmlCache(None if clean else old_cache / "html", new_build / "cache" / "html")
-        memo = (None if clean else old_cache / "render.pickle", new_build / "cache" / "render.pickle")
+        html_cache = HtmlCache(None if clean else old.html, new.html)
+        memo = (None if clean else old.render, new.render)
         prepared = Prepared(
             kb,
             results,
@@ -537,45 +576,17 @@ def _build(
         if not (new_site / "index.html").is_file():
             raise BuildError("mkdocs", "MkDocs wrote no index.html")
         files = [p for p in new_site.rglob("*") if p.is_file()]
-        pages = sum(
-            1
-            for p in files
-            if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id"  # id/: forwarders
-        )
-        if not clean and old_cache.is_dir():  # what this build did not make anew is kept (the load cache)
-            (new_build / "cache").mkdir(exist_ok=True)
-            for item in old_cache.iterdir():
-                if (
-                    item.name
-                    not in {
-                        "html",
-                        "markdown",
-                        "plots",
-                        "render.pickle",
-                        "files.pickle",
-                        "analyses.pickle",
-                        CACHE_SEAL,
-                    }
-                    and not (new_build / "cache" / item.name).exists()
-                ):
-                    os.replace(item, new_build / "cache" / item.name)
-        if plots.is_dir():
-            shutil.rmtree(new_build / "cache" / "plots", ignore_errors=True)
-            (new_build / "cache").mkdir(exist_ok=True)
-            os.replace(plots, new_build / "cache" / "plots")
+        pages = _count_pages(files)
+        if not clean and old_cache.is_dir():
+            _carry_over_cache(old_cache, new_build / "cache")
+        _install_plots(plots, new_build / "cache")
         seal_cache(new_build / "cache")
         try:
             previous = _publish(work, site_dir, build_dir, store)
         except OSError as error:
             raise BuildError("publish", f"{error.strerror or error}; the previous build stays") from None
         published = True
-        if previous is not None and previous != work.name:
-            old = store / previous
-            fd = _lock(old, wait=False) if old.is_dir() else None
-            if fd is not None:  # not in use by a running build: out of the way, deleted aside
-                gone = _retire(store, old)
-                os.close(fd)
-                _delete_in_background([gone] if gone is not None else [])
+        _retire_previous(store, previous, work.name)
     finally:
         if "outputs" in locals():
             outputs.cancel()

@@ -27,7 +27,7 @@ from bibtexparser.model import Entry as BibEntry
 from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 from limkb.check.reader import load_file
-from limkb.commands.fmt import render
+from limkb.check.writer import render
 from limkb.errors import LimkbError
 from limkb.report import Problem, Report, Severity
 from limkb.schema.ids import is_slug, reference_id, untitled_reference_id

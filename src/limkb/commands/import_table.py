@@ -33,7 +33,7 @@ import pydantic
 from limkb.check.reader import MAX_BYTES, Document, iter_entry_files, load_file, load_text
 from limkb.check.schema_errors import validate_schema
 from limkb.check.validate import validate_documents
-from limkb.commands.fmt import read_comments, render
+from limkb.check.writer import read_comments, render
 from limkb.commands.table_rows import CONDITIONS, Row, TableContext, read_table
 from limkb.errors import LimkbError
 from limkb.files import write_atomic

@@ -11,7 +11,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from limkb.commands.fmt import WIDTH, Comments, render, render_value
+from limkb.check.writer import WIDTH, Comments, render, render_value
 from limkb.errors import LimkbError
 from limkb.schema.fields import inner_type
 from limkb.schema.ids import is_slug, reserved_reason

@@ -25,7 +25,7 @@ from typing import Any
 
 import pydantic
 
-from limkb.commands.fmt import render
+from limkb.check.writer import render
 from limkb.commands.import_bib import id_candidates, normalize_doi
 from limkb.errors import LimkbError
 from limkb.graph import KnowledgeBase

@@ -14,16 +14,7 @@ __all__ = ["write_outputs"]
 
 
 def write_outputs(kb: KnowledgeBase, results: Mapping[str, AnalysisResult], out_dir: Path) -> list[Path]:
-    """Write the data products into ``out_dir``: kb.sqlite, graph exports, CSVs, analyses.json."""
-    from limkb.analysis.correlations import results_json
-    from limkb.outputs.formats import export_all
-    from limkb.outputs.sqlite import write_sqlite
+    """Write the data products into ``out_dir``: every export of :data:`limkb.outputs.exports.EXPORTS`."""
+    from limkb.outputs.exports import write_exports
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    ordered = {key: results[key] for key in sorted(results)}
-    written = [write_sqlite(kb, out_dir / "kb.sqlite", results=ordered)]
-    written += export_all(kb, out_dir)
-    analyses = out_dir / "analyses.json"
-    analyses.write_text(results_json(ordered) + "\n", encoding="utf-8")
-    written.append(analyses)
-    return sorted(written)
+    return sorted(write_exports(kb, out_dir, results))

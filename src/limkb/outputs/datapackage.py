@@ -9,6 +9,9 @@ names the data licence, CC BY 4.0 (:mod:`limkb.outputs.provenance`).
 
 The descriptor is written as Data Package v1 (``tabular-data-package``), which v2 readers
 accept too. It holds no date: the same knowledge base gives the same bytes.
+
+When the export writes ``findings.csv`` (every finding once), the package describes it too: one
+more resource, ``findings``, its fields from :data:`~limkb.outputs.formats.FINDING_FIELDS`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 from limkb._version import __version__
 from limkb.graph import KnowledgeBase
 from limkb.outputs.bibliography import display_labels
-from limkb.outputs.formats import ENTRY_BASE, csv_fields
+from limkb.outputs.formats import ENTRY_BASE, FINDING_FIELDS, csv_fields
 from limkb.outputs.provenance import DATA_LICENSE, DESCRIPTION, HOMEPAGE, TITLE
 from limkb.schema.kinds import Column, ColumnType, Dataset, Reference
 
@@ -123,13 +126,44 @@ def _resource(kb: KnowledgeBase, entry: Dataset, text: str) -> dict[str, Any]:
     return resource
 
 
-def datapackage(kb: KnowledgeBase, tables: Mapping[str, str]) -> dict[str, Any]:
-    """The data package describing the dataset CSVs ``tables`` (dataset id -> CSV text).
+def _findings_resource(text: str) -> dict[str, Any]:
+    """The resource of ``findings.csv`` (its CSV text)."""
+    data = text.encode("utf-8")
+    fields: list[dict[str, Any]] = []
+    for name, kind, description, unit in FINDING_FIELDS:
+        field: dict[str, Any] = {"name": name, "type": kind, "description": description}
+        if unit is not None:
+            field["unit"] = unit
+            field["description"] = f"{description} Unit: {unit}."
+        fields.append(field)
+    return {
+        "name": "findings",
+        "path": "findings.csv",
+        "profile": "tabular-data-resource",
+        "title": "Findings",
+        "description": "Every finding stored in the knowledge base, once: what was measured, its value "
+        "and unit, the electrolyte as printed and as parsed, each condition, and the source it was read in.",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(data),
+        "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+        "schema": {"fields": fields, "missingValues": [""]},
+    }
+
+
+def datapackage(
+    kb: KnowledgeBase, tables: Mapping[str, str], *, findings: str | None = None
+) -> dict[str, Any]:
+    """The data package describing the dataset CSVs ``tables`` (dataset id -> CSV text) and, when
+    given, ``findings.csv`` (its text).
 
     Linear in the size of the datasets (each CSV is hashed once).
     """
     datasets = [entry for entry in kb.entries(Dataset.kind) if isinstance(entry, Dataset)]
     resources = [_resource(kb, entry, tables[entry.id]) for entry in sorted(datasets, key=lambda e: e.id)]
+    if findings is not None:
+        resources.append(_findings_resource(findings))
     sources: dict[str, dict[str, str]] = {}
     for resource in resources:
         for source in resource.get("sources", []):
@@ -149,6 +183,9 @@ def datapackage(kb: KnowledgeBase, tables: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def datapackage_json(kb: KnowledgeBase, tables: Mapping[str, str]) -> str:
+def datapackage_json(kb: KnowledgeBase, tables: Mapping[str, str], *, findings: str | None = None) -> str:
     """:func:`datapackage` as JSON text: keys sorted, two-space indents, a final newline."""
-    return json.dumps(datapackage(kb, tables), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return (
+        json.dumps(datapackage(kb, tables, findings=findings), ensure_ascii=False, indent=2, sort_keys=True)
+        + "\n"
+    )

@@ -9,7 +9,8 @@
   for numbers), then everything else a record holds (:func:`csv_fields`);
 - ``kb.jsonld``: every entry as linked data, typed by its kind, with its relations and SKOS
   matches to EMMO / BattINFO terms (see :mod:`limkb.schema.emmo`);
-- ``datapackage.json``: the dataset CSVs as a Frictionless data package (see
+- ``findings.csv``: every finding stored in the KB, once, one row each (:data:`FINDING_FIELDS`);
+- ``datapackage.json``: the dataset CSVs and ``findings.csv`` as a Frictionless data package (see
   :mod:`limkb.outputs.datapackage`);
 - ``metadata.json``: Datasette's metadata for ``kb.sqlite`` (see :mod:`limkb.outputs.datasette`).
 
@@ -34,8 +35,6 @@ import networkx as nx
 
 from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
-from limkb.outputs import bibliography
-from limkb.outputs.datasette import metadata_json
 from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
 from limkb.schema.emmo import NAMESPACES, matches_of
 from limkb.schema.ids import is_slug
@@ -45,12 +44,14 @@ __all__ = [
     "CONDITION_COLUMNS",
     "DOCUMENT_IRI",
     "ENTRY_BASE",
+    "FINDING_FIELDS",
     "GRAPH_ATTRIBUTES",
     "RECORD_COLUMNS",
     "VOCAB_BASE",
     "csv_fields",
     "dataset_csv",
     "export_all",
+    "findings_csv",
     "graph_graphml",
     "graph_json",
     "jsonld",
@@ -252,6 +253,84 @@ def _cell(value: object) -> object:
     return value
 
 
+FINDING_FIELDS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("entry", "string", "The entry the finding is recorded on (a limkb id).", None),
+    ("position", "integer", "Its position in that entry's `findings`, from 0.", None),
+    ("id", "string", "The finding's own id, when it has one; claims cite it.", None),
+    ("informs", "string", "Other entries the finding bears on, joined by `; `.", None),
+    ("quantity", "string", "The property measured (a limkb id), when the KB has one.", None),
+    ("what", "string", "What was measured, when no property fits.", None),
+    ("value", "number", "The value (the lower end of a range), in `unit`.", None),
+    ("high", "number", "The upper end of a range, in `unit`.", None),
+    (
+        "bound",
+        "string",
+        "Empty when the value is as stated; `>` (at least), `<` (at most) or `~` (about).",
+        None,
+    ),
+    ("unit", "string", "The unit of `value`, `high` and `uncertainty`.", None),
+    ("uncertainty", "number", "The ± the source gives, in `unit`.", None),
+    ("electrolyte", "string", "The electrolyte as printed: the shorthand, or the components as JSON.", None),
+    (
+        "electrolyte_note",
+        "string",
+        "What the source says of the electrolyte when no formulation is given.",
+        None,
+    ),
+    (
+        "electrolyte_components",
+        "string",
+        "The electrolyte as limkb parses it: material id (role, amount unit), joined by `; `.",
+        None,
+    ),
+    ("cell", "string", "The cell: `Li||Cu`, `Li||Li`, `anode-free` or `Li-metal full cell`.", None),
+    ("cathode", "string", "The cathode of a full cell.", None),
+    ("protocol", "string", "How the value was measured.", None),
+    ("current_density", "number", "Current density.", "mA cm-2"),
+    ("areal_capacity", "number", "Areal capacity cycled.", "mAh cm-2"),
+    ("cycles", "integer", "The cycle number the value refers to.", None),
+    ("temperature", "number", "Temperature.", "°C"),
+    ("conditions_note", "string", "Other conditions, in words.", None),
+    ("ref", "string", "The reference the finding comes from (a limkb reference id).", None),
+    ("doi", "string", "The DOI of that reference, when it has one.", None),
+    ("locator", "string", "Where in that reference (`Abstract`, `Fig. 2b`, `Table 1`).", None),
+    ("read_status", "string", "How far that reference was read here: `full`, `abstract` or `none`.", None),
+    ("read_url", "string", "The address the reference was read at.", None),
+    ("statement", "string", "The finding in our own words, Markdown.", None),
+)
+"""The columns of ``findings.csv``: name, Table Schema type, description and unit (when fixed)."""
+
+
+def _parsed(components: Any) -> str | None:
+    """A finding's resolved components: ``lifsi (salt, 4 M); dme (solvent)``, or None."""
+    parts = []
+    for c in components:
+        amount = f", {c.amount:g} {c.unit}" if c.amount is not None and c.unit else ""
+        parts.append(f"{c.material} ({c.role}{amount})")
+    return "; ".join(parts) or None
+
+
+def _finding_cells(kb: KnowledgeBase, record: Any) -> list[object]:
+    """The cells of one finding, in the order of :data:`FINDING_FIELDS`."""
+    data = record.to_dict()
+    data["informs"] = "; ".join(record.informs) or None
+    data["electrolyte_components"] = _parsed(record.components)
+    reference = kb.get(record.ref)
+    data["doi"] = reference.doi if isinstance(reference, Reference) else None
+    data["bound"] = None if record.bound == "=" else record.bound  # a lone `=` is a formula to a spreadsheet
+    return [_cell(data[name]) for name, _type, _text, _unit in FINDING_FIELDS]
+
+
+def findings_csv(kb: KnowledgeBase) -> str:
+    """Every finding stored in the KB, once, by entry then position, as CSV (:data:`FINDING_FIELDS`)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([name for name, _type, _text, _unit in FINDING_FIELDS])
+    for record in kb.findings():
+        writer.writerow(_finding_cells(kb, record))
+    return buffer.getvalue()
+
+
 def _camel(kind: str) -> str:
     return "".join(part.capitalize() for part in kind.split("-"))
 
@@ -343,29 +422,8 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def export_all(kb: KnowledgeBase, out_dir: Path) -> list[Path]:
-    """Write every export into ``out_dir`` and return the paths written, in order."""
-    # The data package describes the CSVs by this module's layout (csv_fields): imported here,
-    # after this module has loaded.
-    from limkb.outputs.datapackage import datapackage_json
+    """Write every export but ``kb.sqlite`` and ``analyses.json`` into ``out_dir`` (the registry,
+    :data:`~limkb.outputs.exports.EXPORTS`); the paths written, in order."""
+    from limkb.outputs.exports import write_exports
 
-    out_dir = Path(out_dir)
-    written = [
-        _write(out_dir / "graph.json", graph_json(kb)),
-        _write(out_dir / "graph.graphml", graph_graphml(kb)),
-        _write(out_dir / "kb.jsonld", json.dumps(jsonld(kb), ensure_ascii=False, indent=1) + "\n"),
-    ]
-    tables = {dataset.id: dataset_csv(kb, dataset.id) for dataset in kb.entries(Dataset.kind)}
-    for dataset_id, text in tables.items():
-        written.append(_write(out_dir / "datasets" / f"{dataset_id}.csv", text))
-    written.append(_write(out_dir / "datapackage.json", datapackage_json(kb, tables)))
-    written.append(_write(out_dir / "metadata.json", metadata_json()))
-    references = sorted(
-        (r for r in kb.entries(Reference.kind) if isinstance(r, Reference)), key=lambda r: r.id
-    )
-    written += [
-        _write(out_dir / "references.bib", bibliography.bibtex(references)),
-        _write(out_dir / "references.ris", bibliography.ris(references)),
-        _write(out_dir / "references.csl.json", bibliography.csl_json(references)),
-    ]
-    log.info("exported %d files to %s", len(written), out_dir)
-    return written
+    return write_exports(kb, out_dir, {}, skip=frozenset({"kb.sqlite", "analyses.json"}))

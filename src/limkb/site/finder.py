@@ -1,6 +1,7 @@
 """The site search's index: ``assets/limkb/search-index.js``, read by ``assets/limkb/search.js``.
 
-One item per page: its Markdown path, title, kind, the names it is found by (those of
+The index also carries the order of kinds for results of equal match
+(:data:`~limkb.site.kinds.SEARCH_ORDER`). One item per page: its Markdown path, title, kind, the names it is found by (those of
 :func:`limkb.search.names_of`, plus the short name of its title), a plain-text snippet of its
 summary and the names of the entries it links to (``about``: a question about cryo-TEM is found
 by "cryo-TEM questions"). Prose, diagrams and metadata tables stay out: a reader who types "LiF"
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from limkb.schema.kinds import KINDS, Reference
 from limkb.search import names_of
 from limkb.site.context import KIND_TITLES, PAGE_TITLES, entry_path
+from limkb.site.kinds import SEARCH_ORDER
 
 if TYPE_CHECKING:
     from limkb.site.context import Site
@@ -145,7 +147,7 @@ def search_data(site: Site, titled: Any, pages: set[str]) -> str:
                     "text": _PAGE_TEXTS.get(path, ""),
                 }
             )
-    data = {"pages": items}
+    data = {"order": list(SEARCH_ORDER), "pages": items}
     return (
         "window.LIMKB_SEARCH = "
         + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from limkb.files import write_atomic
+from limkb.outputs.exports import description_of
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Dataset, Property, Question, Reference, Scope, Source, Strategy
 from limkb.search import names_of
@@ -512,22 +513,6 @@ def bibliography_page(site: Site) -> str:
     return page_text("bibliography.md", PAGE_TITLES["bibliography.md"], items=items)
 
 
-_DOWNLOAD_NOTES = {
-    "kb.sqlite": "Every entry, relation, citation, dataset record and analysis result as SQLite tables "
-    "(entries, relations, bibliography, citations, dataset_columns, dataset_records, dataset_values, "
-    "analysis_results, meta), linked by foreign keys, with full-text search in entries_fts.",
-    "metadata.json": "Datasette's metadata for kb.sqlite: licence, source, every table and column described.",
-    "datapackage.json": "The dataset CSVs as a Frictionless data package: column types, units, sources, licence.",
-    "graph.graphml": "The knowledge graph as GraphML (Gephi, Cytoscape desktop, yEd, networkx).",
-    "graph.json": "The knowledge graph as node-link JSON (networkx, D3).",
-    "kb.jsonld": "Every entry as JSON-LD linked data.",
-    "analyses.json": "The computed correlations with their points.",
-    "references.bib": "The bibliography as BibTeX (limkb import-bib reads it back).",
-    "references.ris": "The bibliography as RIS (EndNote, Zotero, Mendeley).",
-    "references.csl.json": "The bibliography as CSL-JSON (Zotero, citeproc processors).",
-}
-
-
 def downloads_page(site: Site) -> str:
     """The build's data files with their sizes and what each holds."""
     links = site.links("downloads.md")
@@ -535,10 +520,7 @@ def downloads_page(site: Site) -> str:
     if site.options.downloads is not None:
         files = []
         for download in sorted(site.options.downloads, key=lambda d: d.path):
-            name = download.path.rsplit("/", 1)[-1]
-            note = _DOWNLOAD_NOTES.get(name)
-            if note is None and download.path.endswith(".csv"):
-                note = "A dataset's records as CSV, values in the column units."
+            note = description_of(download.path.removeprefix("downloads/"))
             files.append(
                 {
                     "name": download.path.removeprefix("downloads/"),

@@ -89,7 +89,7 @@ from limkb.site.context import (
 )
 from limkb.site.finder import search_data, snippet
 from limkb.site.gaps import missing_sections
-from limkb.site.kinds import DISPLAY
+from limkb.site.kinds import DISPLAY, KEY_VERBS, SEARCH_BOOST
 from limkb.site.markup import prose, text_title
 from limkb.site.memo import Bounded, Reads, RenderMemo, mentions
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
@@ -233,21 +233,6 @@ def _citation(site: Site, entry: Entry, page: str) -> str:
         f"anodes, version {site.options.version} ({site.options.date}). {where}"
     )
 
-
-KEY_VERBS: dict[str, tuple[str, ...]] = {
-    "strategy": ("forms", "improves", "works via", "mitigates", "fails by", "uses", "made by"),
-    "species": ("formed by", "confers", "decomposition product of", "involved in"),
-    "material": ("used by", "decomposes to", "involved in"),
-    "mechanism": ("mechanism of", "involves", "affects"),
-    "property": ("improved by", "conferred by", "affected by", "measured by"),
-    "technique": ("measures", "could answer", "characterises", "detects"),
-    "failure-mode": ("threatens", "mitigated by", "caused by", "causes", "detected by"),
-    "question": ("about", "answerable by"),
-    "dataset": ("about",),
-    "analysis": ("datasets", "compares", "discussed by"),
-    "claim": ("about", "evidence"),
-}
-"""The relations an entry page answers first, in its key-facts block, by the entry's kind."""
 
 DIAGRAM_LIMIT = 12
 """Above this many neighbours an entry page lists them by relation instead of drawing them."""
@@ -638,20 +623,6 @@ def _titled(entry: Entry) -> str:
     """The page title: the label, with the short name readers search by (``Lithium fluoride (LiF)``)."""
     short = _short_name(entry) if not isinstance(entry, Reference) else None
     return f"{entry.label} ({short})" if short else entry.label
-
-
-SEARCH_BOOST = {
-    "species": 4,
-    "material": 3,
-    "strategy": 3,
-    "technique": 3,
-    "property": 2,
-    "failure-mode": 2,
-    "mechanism": 1.5,
-    "reference": 0.5,
-}
-"""How much the site search favours an entry page by its kind: a reader typing "LiF" or "XPS"
-wants the species or the technique before the questions and analyses that mention it."""
 
 
 def _findings_shown(

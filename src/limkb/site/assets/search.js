@@ -2,7 +2,7 @@
  * limkb search: the header's search box, and the ranking the graph explorer shares.
  *
  * The index is assets/limkb/search-index.js, a plain script that sets
- *   window.LIMKB_SEARCH = {pages: [{path, title, kind, names: [...], text}]}
+ *   window.LIMKB_SEARCH = {order: [kind, ...], pages: [{path, title, kind, names: [...], text}]}
  * (path: the page's Markdown path from the site root). It is loaded on the first use of the
  * box, by a <script> element, so pages stay light and search works from file:// too.
  *
@@ -27,8 +27,7 @@
 (function () {
   "use strict";
 
-  var KIND_ORDER = ["species", "strategy", "material", "technique", "property", "failure-mode",
-                    "mechanism", "question", "analysis", "dataset", "page", "reference"];
+  var KIND_ORDER = [];  /* from the index: limkb.site.kinds.SEARCH_ORDER */
   var MAX_SHOWN = 10;
   var KIND_WORDS = {
     question: ["question", "questions"],
@@ -246,9 +245,15 @@
 
   var waiting = null;
 
+  function indexPages() {
+    var data = window.LIMKB_SEARCH || {};
+    KIND_ORDER = data.order || [];
+    return data.pages || [];
+  }
+
   function withIndex(callback) {
     if (window.LIMKB_SEARCH) {
-      callback(window.LIMKB_SEARCH.pages || []);
+      callback(indexPages());
       return;
     }
     if (waiting) {
@@ -259,7 +264,7 @@
     var script = document.createElement("script");
     script.src = siteRoot() + "assets/limkb/search-index.js";
     script.onload = function () {
-      var pages = (window.LIMKB_SEARCH && window.LIMKB_SEARCH.pages) || [];
+      var pages = indexPages();
       var calls = waiting;
       waiting = null;
       calls.forEach(function (call) { call(pages); });

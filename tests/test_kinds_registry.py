@@ -1,0 +1,73 @@
+"""The kinds registry (site/kinds.py): every kind shown, answered, weighted and ordered in one
+row, and the site search taking its order from the generated index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from limkb.graph import RELATION_NAMES
+from limkb.schema.kinds import KINDS
+from limkb.site.kinds import DISPLAY, SEARCH_ORDER, KindDisplay
+
+ASSETS = Path(__file__).resolve().parents[1] / "src/limkb/site/assets"
+
+READINGS = {name.replace("_", " ") for name in RELATION_NAMES} | set(RELATION_NAMES.values())
+"""Every way a relation reads, from either end."""
+
+
+def incomplete(kind: str, shown: KindDisplay | None) -> list[str]:
+    """What a kind lacks in the registry."""
+    if shown is None:
+        return ["a DISPLAY row"]
+    missing = []
+    if not shown.title or not shown.colour.startswith("#"):
+        missing.append("a title and colour")
+    if shown.verbs is None:
+        missing.append("verbs (its key relations; () for none)")
+    missing += [f"a relation named {verb!r}" for verb in shown.verbs or () if verb not in READINGS]
+    if kind not in SEARCH_ORDER:
+        missing.append("a place in SEARCH_ORDER")
+    return missing
+
+
+def test_every_kind_is_registered_whole() -> None:
+    assert {k: incomplete(k, DISPLAY.get(k)) for k in KINDS if incomplete(k, DISPLAY.get(k))} == {}
+    assert set(DISPLAY) == set(KINDS)
+    assert sorted(SEARCH_ORDER) == sorted([*KINDS, "page"])
+
+
+@pytest.mark.parametrize(
+    ("shown", "lacks"),
+    [
+        (None, "a DISPLAY row"),
+        (KindDisplay("Widgets", "#123456"), "verbs (its key relations; () for none)"),
+        (KindDisplay("Widgets", "#123456", verbs=("frobnicates",)), "a relation named 'frobnicates'"),
+    ],
+)
+def test_the_completeness_check_catches_a_half_registered_kind(shown: KindDisplay | None, lacks: str) -> None:
+    assert lacks in incomplete("widget", shown)
+    assert "a place in SEARCH_ORDER" in incomplete("widget", KindDisplay("Widgets", "#123456", verbs=()))
+
+
+def test_the_search_reads_its_kind_order_from_the_index() -> None:
+    script = (ASSETS / "search.js").read_text(encoding="utf-8")
+    assert "var KIND_ORDER = [];" in script and "KIND_ORDER = data.order || [];" in script
+    assert not any(f'"{kind}", "' in script.split("KIND_WORDS")[0] for kind in KINDS)
+
+
+def test_the_index_carries_the_search_order(tmp_path: Path) -> None:
+    import json
+
+    import limkb
+    from kbfactory import minimal, write_kb
+    from limkb.site.context import Site
+    from limkb.site.finder import search_data
+    from limkb.site.render import RenderOptions
+
+    kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
+    text = search_data(Site(kb, RenderOptions(), {}), lambda entry: entry.label, set())
+    data = json.loads(text.removeprefix("window.LIMKB_SEARCH = ").removesuffix(";\n"))
+    assert data["order"] == list(SEARCH_ORDER)
+    assert [item["kind"] for item in data["pages"]].count("material") == 1
