@@ -35,6 +35,7 @@ import networkx as nx
 
 from limkb.files import write_atomic
 from limkb.graph import RELATION_NAMES, KnowledgeBase
+from limkb.outputs import bibliography
 from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
 from limkb.schema.emmo import NAMESPACES, matches_of
 from limkb.schema.ids import is_slug
