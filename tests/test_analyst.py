@@ -505,7 +505,7 @@ def test_sqlite_holds_components_and_descriptors_with_foreign_keys(tmp_path: Pat
         assert {("components", "entries", "material"), ("components", "dataset_records", "dataset")} <= keys
         assert ("descriptors", "dataset_records", "dataset") in keys
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert db.execute("PRAGMA user_version").fetchone() == (5,)
+        assert db.execute("PRAGMA user_version").fetchone() == (6,)
     finally:
         db.close()
 
