@@ -505,7 +505,7 @@ def test_sqlite_holds_components_and_descriptors_with_foreign_keys(tmp_path: Pat
         assert {("components", "entries", "material"), ("components", "dataset_records", "dataset")} <= keys
         assert ("descriptors", "dataset_records", "dataset") in keys
         assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert db.execute("PRAGMA user_version").fetchone() == (5,)
+        assert db.execute("PRAGMA user_version").fetchone() == (6,)
     finally:
         db.close()
 
@@ -573,6 +573,12 @@ README_RECORDS = [
     ("Dilute ether", 98.4, "1 M LiFSI in DME"),
 ]
 
+# label, LCE (CE is computed from it: 2.4 is 99.6 %, 1.5 is 96.84 %), electrolyte
+README_LCE_RECORDS = [
+    ("Compiled LHCE", 2.4, "LiFSI-1.2DME-3TTE"),
+    ("Compiled carbonate", 1.5, "1 M LiPF6 in EC:DMC (1:1 v/v)"),
+]
+
 
 def _readme_blocks(marker: str) -> list[str]:
     import re
@@ -582,7 +588,8 @@ def _readme_blocks(marker: str) -> list[str]:
 
 
 def readme_project(tmp_path: Path) -> Path:
-    """A project whose kb/ holds a Li||Cu CE dataset of five electrolytes, built and exported."""
+    """A project whose kb/ holds a Li||Cu CE dataset of five electrolytes and one that reports
+    LCE only, built and exported."""
     from click.testing import CliRunner
 
     from limkb.cli import cli
@@ -595,6 +602,20 @@ def readme_project(tmp_path: Path) -> Path:
             f"materials/{i}": minimal("material", name, formula=formula, roles=[role])
             for i, (name, formula, role) in README_MATERIALS.items()
         },
+        "properties/log-coulombic-inefficiency": minimal(
+            "property",
+            "Log Coulombic inefficiency",
+            unit="1",
+            scope="cell",
+            defined_as={"expression": "-log10(1 - coulombic-efficiency / 100)", "source": SOURCE[0]},
+        ),
+        "datasets/compiled-lce": minimal(
+            "dataset",
+            "Li||Cu LCE as a compilation reports it",
+            columns=[{"name": "lce", "property": "log-coulombic-inefficiency", "unit": "1"}],
+            conditions={"cell": "Li||Cu"},
+            records=[{"label": label, "lce": lce, "electrolyte": e} for label, lce, e in README_LCE_RECORDS],
+        ),
         "datasets/li-cu-ce": minimal(
             "dataset",
             "Li||Cu CE of five electrolytes",
@@ -633,7 +654,8 @@ def test_the_readme_answers_high_ce_electrolytes_and_their_solvents_as_written(t
             got = ["|".join("" if v is None else str(v) for v in row) for row in db.execute(query)]
     # the same rows as the Python example printed: label|ce|solvents
     assert got == [_as_row(line) for line in expected.splitlines()]
-    assert got[0] == "Ether with nitrate|99.1|dol dme"
+    assert got[0] == "Compiled LHCE|99.6|dme"  # CE computed from the LCE the dataset stores
+    assert got[1] == "Ether with nitrate|99.1|dol dme"
 
 
 def _as_row(line: str) -> str:

@@ -126,7 +126,9 @@ class DatasetTable:
     ``electrolyte`` (as written, the record's or else the dataset's), ``components`` (a list
     of ``{"material", "role", "amount", "unit"}``), ``conditions`` (the dataset's merged with
     the record's; quantities as ``{"value", "unit"}``), ``descriptors`` (``frac_f`` ...,
-    computed from the electrolyte; empty when they cannot be) and ``strategies``.
+    computed from the electrolyte; empty when they cannot be), ``strategies`` and ``computed``
+    (each property no column holds but one column's property defines or is defined by, by id,
+    computed by the defining expression in the property's unit: CE where the dataset reports LCE).
     """
 
     id: str
@@ -169,7 +171,8 @@ class DatasetTable:
 
 
 def _flat_names(table: DatasetTable) -> list[str]:
-    """The data frame's columns: the records' fields, then every condition and descriptor met."""
+    """The data frame's columns: the records' fields, every property computed from a column
+    (named by its id), then every condition and descriptor met."""
     from limkb.analysis.descriptors import DESCRIPTORS
 
     taken = set(table.fieldnames) | {"electrolyte", "components"}
@@ -177,11 +180,17 @@ def _flat_names(table: DatasetTable) -> list[str]:
     descriptors = [d for d in DESCRIPTORS if any(d in r["descriptors"] for r in table.records)]
     return [
         *table.fieldnames,
+        *_computed_names(table),
         "electrolyte",
         "components",
         *(f"condition_{k}" if k in taken else k for k in conditions),
         *(f"descriptor_{k}" if k in taken else k for k in descriptors),
     ]
+
+
+def _computed_names(table: DatasetTable) -> list[str]:
+    """The properties computed for some record (CE from an LCE column), by id, sorted."""
+    return sorted({name for record in table.records for name in record.get("computed", {})})
 
 
 def _flat_rows(table: DatasetTable) -> list[dict[str, Any]]:
@@ -193,6 +202,7 @@ def _flat_rows(table: DatasetTable) -> list[dict[str, Any]]:
     rows = []
     for record in table.records:
         row = {name: record[name] for name in (*table.fieldnames, "electrolyte", "components")}
+        row.update(record.get("computed", {}))
         for name, value in record["conditions"].items():
             if name == "note":
                 continue

@@ -4,7 +4,9 @@ A record in YAML states what differs from its dataset; :func:`measured_records` 
 one whole: its column values, its source (the record's, else the dataset's first), its
 electrolyte as written (the record's, else the dataset's) with the components it resolves
 to, its conditions (the dataset's, each field the record states overriding), and the
-descriptors computed from the electrolyte. The Python API (``kb.dataset(id).records``), the
+descriptors computed from the electrolyte, and the values of every property that a column's
+property defines or is defined by (``defined_as``: CE from an LCE column), computed, never
+typed twice, with the expression that gives them. The Python API (``kb.dataset(id).records``), the
 data frame (``to_pandas()``) and the SQLite tables ``components`` and ``descriptors`` are
 all made from it, so they agree.
 """
@@ -13,16 +15,26 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from limkb.analysis.formulations import FormulationError, MaterialIndex
 from limkb.analysis.inputs import Inputs, formulation_of
-from limkb.analysis.variables import conditions_of
-from limkb.schema.kinds import Dataset, Record
+from limkb.analysis.variables import Binding, _apply, _bind_derived, conditions_of
+from limkb.schema.kinds import Dataset, Property, Record
+from limkb.schema.units import UnitError, convert
 
-__all__ = ["QUANTITY_UNITS", "MeasuredComponent", "MeasuredRecord", "measured_components", "measured_records"]
+__all__ = [
+    "QUANTITY_UNITS",
+    "ComputedValue",
+    "MeasuredComponent",
+    "MeasuredRecord",
+    "computed_values",
+    "measured_components",
+    "measured_records",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +54,21 @@ class MeasuredComponent:
     def to_dict(self) -> dict[str, Any]:
         """The component as plain data: ``{"material", "role", "amount", "unit"}``."""
         return {"material": self.material, "role": self.role, "amount": self.amount, "unit": self.unit}
+
+
+@dataclass(frozen=True)
+class ComputedValue:
+    """A property's value computed from a column by its defining expression (CE from LCE)."""
+
+    property: str
+    value: float
+    unit: str
+    column: str
+    """The column it is computed from."""
+    from_property: str
+    """The property that column holds."""
+    expression: str
+    """The defining expression (``defined_as``) linking the two, as the property states it."""
 
 
 @dataclass(frozen=True)
@@ -66,10 +93,14 @@ class MeasuredRecord:
     """The atomic-fraction descriptors of the electrolyte (none when they cannot be computed)."""
     strategies: tuple[str, ...] = ()
     note: str | None = None
+    computed: tuple[ComputedValue, ...] = ()
+    """Properties no column holds, computed from one that does (see :func:`computed_values`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The record as the Python API gives it: label, the column values, ref, locator, then
-        ``electrolyte``, ``components``, ``conditions``, ``descriptors`` and ``strategies``."""
+        ``electrolyte``, ``components``, ``conditions``, ``descriptors``, ``strategies`` and
+        ``computed`` (property id -> value computed from its defining expression, in the
+        property's unit)."""
         return {
             "label": self.label,
             **self.values,
@@ -80,6 +111,7 @@ class MeasuredRecord:
             "conditions": dict(self.conditions),
             "descriptors": dict(self.descriptors),
             "strategies": list(self.strategies),
+            "computed": {c.property: c.value for c in self.computed},
         }
 
 
@@ -89,6 +121,7 @@ def measured_records(dataset: Dataset, inputs: Inputs) -> list[MeasuredRecord]:
     An electrolyte is resolved once however many records share it: O(records + electrolytes).
     """
     default = dataset.sources[0] if dataset.sources else None
+    derived = derived_bindings(dataset, inputs.properties)
     resolved: dict[str, tuple[MeasuredComponent, ...]] = {}
     found = []
     for row, record in enumerate(dataset.records):
@@ -112,9 +145,61 @@ def measured_records(dataset: Dataset, inputs: Inputs) -> list[MeasuredRecord]:
                 descriptors=dict(inputs.descriptors(dataset, record) or {}),
                 strategies=tuple(record.strategies),
                 note=record.note,
+                computed=computed_values(record, derived, inputs.properties),
             )
         )
     return found
+
+
+def derived_bindings(dataset: Dataset, properties: dict[str, Property]) -> dict[str, Binding]:
+    """Each property no column of ``dataset`` holds but a column's property defines or is
+    defined by, with how it is computed (as an analysis naming it would). Linear in the
+    number of properties times the definitions."""
+    held = {c.property for c in dataset.columns if c.property}
+    found = {}
+    for prop_id in sorted(properties):
+        if prop_id in held:
+            continue
+        binding = _bind_derived(prop_id, dataset, properties)
+        if binding is not None and binding.column is not None:
+            found[prop_id] = binding
+    return found
+
+
+def computed_values(
+    record: Record, derived: dict[str, Binding], properties: dict[str, Property]
+) -> tuple[ComputedValue, ...]:
+    """The values of ``derived`` for one record; none where its column is empty or not a number."""
+    found = []
+    for prop_id, binding in derived.items():
+        raw = record.values.get(binding.column or "")
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or binding.formula is None:
+            continue
+        try:
+            value = _apply(binding, convert(float(raw), binding.from_unit or "1", binding.to_unit or "1"))
+        except UnitError:
+            continue
+        if math.isfinite(value):
+            found.append(
+                ComputedValue(
+                    property=prop_id,
+                    value=value,
+                    unit=properties[prop_id].unit or "1",
+                    column=binding.column or "",
+                    from_property=binding.formula_of or "",
+                    expression=_definition(prop_id, binding.formula_of or "", properties),
+                )
+            )
+    return tuple(found)
+
+
+def _definition(prop_id: str, other: str, properties: dict[str, Property]) -> str:
+    """The ``defined_as`` expression linking two properties, whichever of them states it."""
+    for candidate in (prop_id, other):
+        definition = properties[candidate].defined_as if candidate in properties else None
+        if definition is not None:
+            return definition.expression
+    return ""
 
 
 def plain_conditions(dataset: Dataset, record: Record) -> dict[str, Any]:

@@ -10,7 +10,9 @@ Tables: ``entries`` (one row per entry, the full entry as JSON in ``data``), ``r
 (one row per graph edge, with its sources as JSON), ``bibliography`` (one row per reference
 entry; named so because ``references`` is an SQL keyword), ``citations`` (every source of
 every entry, with where in the entry it is cited), ``dataset_columns``, ``dataset_records``,
-``dataset_values`` (one row per cell, numeric values in ``value_num``), ``components`` (each
+``dataset_values`` (one row per cell, numeric values in ``value_num``), ``computed_values``
+(each record's properties that no column holds, computed from one that does by the defining
+expression, e.g. CE from LCE, with that expression), ``components`` (each
 record's electrolyte resolved to materials, roles and amounts), ``descriptors`` (the
 atomic-fraction descriptors computed from each record's electrolyte), ``analysis_results``,
 ``findings`` (every finding, stored once: value, unit, electrolyte and its components,
@@ -77,13 +79,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bumped whenever a table or column changes meaning; stored in ``meta`` and ``user_version``.
 
 3: ``references`` renamed ``bibliography``; foreign keys declared; ``entries_fts``; the
 licence in ``meta``. 4: ``components`` and ``descriptors`` of each record; ``analysis_results``
 gains ``method``, ``coefficient``, rho's interval and ``group_spread``, and its leave-one-out
 range is of the method's coefficient. 5: ``findings``, ``finding_informs`` and ``claim_evidence``.
+6: ``computed_values``, each record's properties computed from another column by their defining
+expression (CE from a dataset that reports LCE).
 """
 
 _REF = "bibliography.id"
@@ -232,6 +236,35 @@ class DatasetValueRow(SQLModel, table=True):
     value_num: float | None = Field(default=None, description="The value, when a number, in `unit`.")
     value_text: str | None = Field(default=None, description="The value, when text.")
     unit: str | None = Field(default=None, description="Unit of `value_num`.")
+
+
+class ComputedValueRow(SQLModel, table=True):
+    """A property's value computed for a record from another column by its defining expression."""
+
+    __tablename__ = "computed_values"
+    __table_args__ = (
+        ForeignKeyConstraint(["dataset", "row"], ["dataset_records.dataset", "dataset_records.row"]),
+        ForeignKeyConstraint(["dataset", "column"], ["dataset_columns.dataset", "dataset_columns.name"]),
+    )
+
+    dataset: str = Field(primary_key=True, description="The dataset entry.")
+    row: int = Field(primary_key=True, description="The record (`dataset_records.row`).")
+    property: str = Field(
+        primary_key=True,
+        index=True,
+        foreign_key="entries.id",
+        description="The property computed (e.g. `coulombic-efficiency` from an LCE column).",
+    )
+    value: float = Field(description="The computed value, in `unit`.")
+    unit: str = Field(description="The property's unit.")
+    column: str = Field(description="The column it is computed from (`dataset_columns.name`).")
+    from_property: str = Field(
+        foreign_key="entries.id",
+        description="The property that column holds (e.g. `log-coulombic-inefficiency`).",
+    )
+    expression: str = Field(
+        description="The defining expression (`defined_as`) linking the two, as the property states it."
+    )
 
 
 class ComponentRow(SQLModel, table=True):
@@ -460,6 +493,7 @@ TABLES: tuple[type[SQLModel], ...] = (
     DatasetColumnRow,
     DatasetRecordRow,
     DatasetValueRow,
+    ComputedValueRow,
     ComponentRow,
     DescriptorRow,
     FindingRow,
@@ -624,6 +658,19 @@ def _dataset_rows(entry: Dataset, inputs: Inputs, rows: dict[str, list[dict[str,
             {"dataset": entry.id, "row": index, "name": name, "value": value}
             for name, value in sorted(measured.descriptors.items())
             if math.isfinite(value)
+        )
+        rows["computed_values"].extend(
+            {
+                "dataset": entry.id,
+                "row": index,
+                "property": c.property,
+                "value": c.value,
+                "unit": c.unit,
+                "column": c.column,
+                "from_property": c.from_property,
+                "expression": c.expression,
+            }
+            for c in sorted(measured.computed, key=lambda c: c.property)
         )
         values = measured.values
         for column in entry.columns:
