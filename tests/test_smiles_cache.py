@@ -109,3 +109,17 @@ def test_structures_of_removed_materials_are_forgotten(tmp_path: Path, calls: Co
     (kb / "materials" / "ec.yaml").unlink()
     codes(kb, cache)
     assert len(cache.structures) == 1
+
+
+def test_a_formula_with_an_element_limkb_lacks_says_so_rather_than_disagreeing(tmp_path: Path) -> None:
+    """Indium, antimony and lanthanum salts compare as equal formulas; an element missing from
+    the table of atomic weights is named, not reported as a disagreement with itself."""
+    from limkb.analysis.chemistry import same_atoms
+    from limkb.check.rules import _unreadable_formula
+
+    assert same_atoms("C3F9InO9S3", "C3F9InO9S3")
+    assert same_atoms("LiSbF6", "F6LiSb")
+    assert same_atoms("La(NO3)3", "LaN3O9")
+    assert _unreadable_formula("LiSbF6", "F6LiSb") is None
+    problem = _unreadable_formula("Og2O", "Og2O")
+    assert problem is not None and "'Og'" in problem[0] and "not an element limkb knows" in problem[0]

@@ -773,6 +773,19 @@ def _check_density_unit(result: Validated, entry_id: str, unit: str) -> None:
         )
 
 
+def _unreadable_formula(declared: str, computed: str) -> tuple[str, str] | None:
+    """Why a declared or SMILES-computed formula cannot be compared (an element limkb's table
+    of atomic weights lacks, say), as (message, hint); None when both read."""
+    from limkb.analysis.descriptors import DescriptorError, atoms
+
+    for formula in (declared, computed):
+        try:
+            atoms(formula)
+        except DescriptorError as error:
+            return error.message, error.hint
+    return None
+
+
 def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
     """The SMILES is one RDKit reads, its formula is the declared one, and the identifiers
     have a source; a missing density statement is a warning. What RDKit made of a SMILES is
@@ -788,6 +801,13 @@ def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
         return
     if material.formula is not None and not same_atoms(material.formula, formula):
         neutral = _NET_CHARGE.sub("", formula)
+        unreadable = _unreadable_formula(material.formula, neutral)
+        if unreadable is not None:
+            message, hint = unreadable
+            report_at(
+                result.report, document, ("formula",), "formula-mismatch", message, hint, entry=entry_id
+            )
+            return
         report_at(
             result.report,
             document,
