@@ -336,6 +336,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 history=entry_history(self._kb_dir(config)),
                 kb_dir=self.config.kb,
                 downloads=None if extra is None else tuple(Download(p, _size(b)) for p, b in extra.items()),
+                dataset_downloads=downloads_dir is not None,
                 contributing=contributing_path.read_text(encoding="utf-8")
                 if contributing_path.is_file()
                 else None,

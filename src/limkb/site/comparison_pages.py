@@ -50,7 +50,9 @@ class _Table:
             entry = self.site.by_id.get(entry_id)
             family = entry.family.value if isinstance(entry, Strategy) else ""
             url = _url(self.site, f"entries/{entry.folder}/{entry_id}.md", self.page) if entry else ""
-            self.entry_list.append([self.site.label(entry_id), url, entry_id, family])
+            self.entry_list.append(
+                [self.site.label(entry_id), url, entry_id, family, _terms(self.site, entry)]
+            )
         return self.entries[entry_id]
 
     def source(self, source: Source | None) -> int:
@@ -64,6 +66,16 @@ class _Table:
             doi = getattr(ref, "doi", None) or ""
             self.source_list.append([self.site.label(source.ref), url, source.locator or "", doi])
         return self.sources[key]
+
+
+def _terms(site: Site, entry: Any) -> str:
+    """More words a reader may filter a strategy's rows by: its other names and the strategies
+    that make it (``made by Atomic layer deposition (ALD)``), so "ALD" finds the coatings ALD makes."""
+    if not isinstance(entry, Strategy):
+        return ""
+    words = list(entry.aliases)
+    words += [f"made by {site.label(link.id)}" for link in entry.made_by]
+    return "; ".join(words)
 
 
 def _js_number(number: float | None) -> str | None:

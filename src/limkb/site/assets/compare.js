@@ -2,7 +2,8 @@
  * limkb comparison tables (compare/<family>.html): one quantity's values across strategies.
  *
  * The page holds <div id="limkb-compare" data-script="URL">; the script at URL (added by this
- * one, so it works from file:// too) sets window.LIMKB_COMPARE = {strings, entries, sources, groups,
+ * one, so it works from file:// too) sets window.LIMKB_COMPARE = {strings, entries (label, url, id,
+ * family, more words: aliases and "made by ..."), sources, groups,
  * components, families, count, columns}: one array per column (or {all: v} when every row holds
  * v), of numbers pointing into the tables (see limkb/site/compare.py). From it this draws:
  * - facets (strategy family, cell, protocol, electrolyte component, strategy) and a text filter;
@@ -75,7 +76,7 @@
         component: components
       };
       row.words = [
-        strategies.map(function (e) { return e[0]; }).join(" "), row.electrolyte, row.cell,
+        strategies.map(function (e) { return e[0] + " " + (e[4] || ""); }).join(" "), row.electrolyte, row.cell,
         row.protocol, row.current, row.capacity, row.value, entry ? entry[0] : "", row.record,
         source ? source[0] + " " + source[2] : "", row.what, row.note,
         components.map(function (c) { return data.components[c] || c; }).join(" ")
