@@ -88,11 +88,33 @@ def _js_number(number: float | None) -> str | None:
     return text[:-2] if text.endswith(".0") else text
 
 
+DIGITS = "".join(chr(c) for c in range(35, 127) if chr(c) not in "\\")
+"""The characters a column of small numbers is written in, one or two per row (``<`` ``>``
+``&`` are among them: the data script is a file of its own, never inlined in HTML)."""
+
+
 def _column(values: list[Any]) -> Any:
-    """A column of the data script: ``{"all": v}`` when every row holds the same ``v``."""
+    """A column of the data script: ``{"all": v}`` when every row holds the same ``v``; a
+    column of whole numbers as ``{"values": [...], "width": w, "digits": "..."}``: its distinct
+    numbers, and for each row the place of its number among them in ``w`` characters of
+    :data:`DIGITS` (a third of the bytes of a list or less); else the list itself."""
     if values and all(v == values[0] for v in values):
         return {"all": values[0]}
+    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        distinct = sorted(set(values))
+        base = len(DIGITS)
+        width = 1 if len(distinct) <= base else 2 if len(distinct) <= base * base else 0
+        if width:
+            place = {v: i for i, v in enumerate(distinct)}
+            digits = "".join(_digits(place[v], width) for v in values)
+            return {"values": distinct, "width": width, "digits": digits}
     return values
+
+
+def _digits(number: int, width: int) -> str:
+    """``number`` written in :data:`DIGITS`, ``width`` characters, most significant first."""
+    base = len(DIGITS)
+    return DIGITS[number // base] + DIGITS[number % base] if width == 2 else DIGITS[number]
 
 
 def _data_script(site: Site, table: FamilyTable, page: str) -> str:
