@@ -95,20 +95,24 @@ DIGITS = "".join(chr(c) for c in range(35, 127) if chr(c) not in "\\")
 
 def _column(values: list[Any]) -> Any:
     """A column of the data script: ``{"all": v}`` when every row holds the same ``v``; a
-    column of whole numbers as ``{"values": [...], "width": w, "digits": "..."}``: its distinct
-    numbers, and for each row the place of its number among them in ``w`` characters of
-    :data:`DIGITS` (a third of the bytes of a list or less); else the list itself."""
+    column of numbers (or nulls) as ``{"values": [...], "width": w, "digits": "..."}`` when
+    that is shorter: its distinct values, and for each row the place of its value among them
+    in ``w`` characters of :data:`DIGITS`; else the list itself."""
     if values and all(v == values[0] for v in values):
         return {"all": values[0]}
-    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        distinct = sorted(set(values))
+    if values and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+        distinct = list(dict.fromkeys(values))  # in the order of first appearance
         base = len(DIGITS)
         width = 1 if len(distinct) <= base else 2 if len(distinct) <= base * base else 0
-        if width:
+        if width and width * len(values) + len(_json(distinct)) < len(_json(values)):
             place = {v: i for i, v in enumerate(distinct)}
             digits = "".join(_digits(place[v], width) for v in values)
             return {"values": distinct, "width": width, "digits": digits}
     return values
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 def _digits(number: int, width: int) -> str:
