@@ -5,7 +5,9 @@ Usage: ``python benchmarks/compare.py [--findings 10000] [--per-strategy 20] [--
 so the knowledge base stays near 500 entries) whose findings are all Coulombic efficiencies
 with varied electrolytes, cells, protocols and current densities, builds it with ``limkb build``
 (kept in ``--workdir`` and reused), then opens ``compare/coulombic-efficiency.html`` from the
-disk in Debian's chromium, ``--runs`` times, and reports medians:
+disk in Debian's chromium, ``--runs`` times, and reports medians (and, under
+``min_median_max``, the minimum, median and maximum of each time over the runs, with the
+machine's load average at the end, since other work may share the machine):
 
 - ``first_paint_ms``: first contentful paint, since navigation started;
 - ``ready_ms``: when the table is drawn (facets built, first rows in the page), from the
@@ -198,6 +200,13 @@ def measure(site: Path, runs: int) -> dict[str, Any]:
         finally:
             browser.close()
     result: dict[str, Any] = {k: round(statistics.median(v), 1) for k, v in found.items()}
+    result["min_median_max"] = {
+        k: [round(min(v), 1), round(statistics.median(v), 1), round(max(v), 1)]
+        for k, v in found.items()
+        if k != "loaded_bytes"
+    }
+    result["runs"] = runs
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     result["rows_after_filter"] = rows
     result["page_bytes"] = (site / PAGE).stat().st_size
     result["data_bytes"] = (site / "compare/coulombic-efficiency-data.js").stat().st_size

@@ -324,7 +324,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 if downloads_dir is not None and later is None
                 else None
             )
-            options = self._render_options(config, files, extra, plot_cache)
+            options = self._render_options(
+                config, files, extra, plot_cache, dataset_downloads=downloads_dir is not None
+            )
             kept = self.prepared.render_cache if self.prepared is not None else None
             self._live["options"] = options
             memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
@@ -376,6 +378,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         files: Files,
         extra: Mapping[str, bytes | Path] | None,
         plot_cache: Path | None,
+        *,
+        dataset_downloads: bool,
     ) -> RenderOptions:
         """What the pages need from MkDocs' config, the project and this plugin's options."""
         contributing_path = self._project(config) / self.config.contributing
@@ -387,6 +391,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             history=entry_history(self._kb_dir(config)),
             kb_dir=self.config.kb,
             downloads=None if extra is None else tuple(Download(p, _size(b)) for p, b in extra.items()),
+            dataset_downloads=dataset_downloads,
             contributing=contributing_path.read_text(encoding="utf-8")
             if contributing_path.is_file()
             else None,

@@ -50,7 +50,9 @@ class _Table:
             entry = self.site.by_id.get(entry_id)
             family = entry.family.value if isinstance(entry, Strategy) else ""
             url = _url(self.site, f"entries/{entry.folder}/{entry_id}.md", self.page) if entry else ""
-            self.entry_list.append([self.site.label(entry_id), url, entry_id, family])
+            self.entry_list.append(
+                [self.site.label(entry_id), url, entry_id, family, _terms(self.site, entry)]
+            )
         return self.entries[entry_id]
 
     def source(self, source: Source | None) -> int:
@@ -66,6 +68,16 @@ class _Table:
         return self.sources[key]
 
 
+def _terms(site: Site, entry: Any) -> str:
+    """More words a reader may filter a strategy's rows by: its other names and the strategies
+    that make it (``made by Atomic layer deposition (ALD)``), so "ALD" finds the coatings ALD makes."""
+    if not isinstance(entry, Strategy):
+        return ""
+    words = list(entry.aliases)
+    words += [f"made by {site.label(link.id)}" for link in entry.made_by]
+    return "; ".join(words)
+
+
 def _js_number(number: float | None) -> str | None:
     """The text JavaScript's ``String(n)`` gives a number, when it is sure to equal Python's."""
     if number is None:
@@ -76,11 +88,37 @@ def _js_number(number: float | None) -> str | None:
     return text[:-2] if text.endswith(".0") else text
 
 
+DIGITS = "".join(chr(c) for c in range(35, 127) if chr(c) not in "\\")
+"""The characters a column of small numbers is written in, one or two per row (``<`` ``>``
+``&`` are among them: the data script is a file of its own, never inlined in HTML)."""
+
+
 def _column(values: list[Any]) -> Any:
-    """A column of the data script: ``{"all": v}`` when every row holds the same ``v``."""
+    """A column of the data script: ``{"all": v}`` when every row holds the same ``v``; a
+    column of numbers (or nulls) as ``{"values": [...], "width": w, "digits": "..."}`` when
+    that is shorter: its distinct values, and for each row the place of its value among them
+    in ``w`` characters of :data:`DIGITS`; else the list itself."""
     if values and all(v == values[0] for v in values):
         return {"all": values[0]}
+    if values and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
+        distinct = list(dict.fromkeys(values))  # in the order of first appearance
+        base = len(DIGITS)
+        width = 1 if len(distinct) <= base else 2 if len(distinct) <= base * base else 0
+        if width and width * len(values) + len(_json(distinct)) < len(_json(values)):
+            place = {v: i for i, v in enumerate(distinct)}
+            digits = "".join(_digits(place[v], width) for v in values)
+            return {"values": distinct, "width": width, "digits": digits}
     return values
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _digits(number: int, width: int) -> str:
+    """``number`` written in :data:`DIGITS`, ``width`` characters, most significant first."""
+    base = len(DIGITS)
+    return DIGITS[number // base] + DIGITS[number % base] if width == 2 else DIGITS[number]
 
 
 def _data_script(site: Site, table: FamilyTable, page: str) -> str:

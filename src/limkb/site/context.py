@@ -104,6 +104,9 @@ class RenderOptions:
     version: str = __version__
     downloads: tuple[Download, ...] | None = None
     """Files offered for download, or None when the rendering has none (e.g. while serving)."""
+    dataset_downloads: bool = False
+    """The build offers each dataset as ``downloads/datasets/<id>.csv`` (linked from its page),
+    known before :attr:`downloads` is when ``limkb build`` writes the files meanwhile."""
     contributing: str | None = None
     """The text of CONTRIBUTING.md, shown as the Contributing page (a short note when None)."""
     citation_cff: str | None = None

@@ -428,6 +428,12 @@ def _coverage_evidence(site: Site, descriptor_ids: set[str]) -> dict[str, dict[s
     return known
 
 
+def _strategy_terms(site: Site, strategy: Strategy) -> str:
+    """Words the coverage filter also matches a strategy's row by: its other names and the
+    strategies that make it, so "ALD" keeps the coatings ALD makes."""
+    return " ".join([*strategy.aliases, *(f"made by {site.label(link.id)}" for link in strategy.made_by)])
+
+
 def coverage_page(site: Site) -> str:
     """Which descriptors (of every scope) are known for each strategy, from relations, findings
     and dataset records; then the values named only in findings, by family."""
@@ -464,6 +470,7 @@ def coverage_page(site: Site) -> str:
         rows.append(
             {
                 "head": site.entry_link(s.id, links),
+                "terms": _strategy_terms(site, s) if isinstance(s, Strategy) else "",
                 "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
                 "cells": cells,
                 "marks": ["".join(_EVIDENCE_MARKS[k] for k in sorted(found.get(key, set()))) for key in keys],

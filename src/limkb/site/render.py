@@ -591,7 +591,16 @@ def _dataset_view(site: Site, dataset: Dataset, links: Links) -> dict[str, Any]:
         "has_conditions": any(r["conditions"] for r in rows),
         "has_strategies": any(r["strategies"] for r in rows),
         "long": len(rows) > 50,
+        "csv": _dataset_csv(site, dataset, links),
     }
+
+
+def _dataset_csv(site: Site, dataset: Dataset, links: Links) -> str | None:
+    """The link to the dataset's CSV among the build's downloads (None when the build has none)."""
+    path = f"downloads/datasets/{dataset.id}.csv"
+    downloads = site.options.downloads or ()
+    offered = site.options.dataset_downloads or any(d.path == path for d in downloads)
+    return links.to(path) if offered else None
 
 
 SHOWN_DIGITS = 6

@@ -185,6 +185,26 @@
         }).length);
       });
     });
+    followGaps(table);
+  }
+
+  /* The descriptors known for none of the rows shown (the coverage matrix's gaps, read on a
+     phone too, where the matrix gives way to a list): the columns whose summary is 0. */
+  function followGaps(table) {
+    var id = table.getAttribute("id");
+    var line = id ? document.querySelector('[data-gaps-of="' + id.replace(/["\\]/g, "") + '"] span') : null;
+    var summary = table.querySelector("tfoot tr[data-summary-of]");
+    if (!line || !summary) {
+      return;
+    }
+    var heads = table.tHead.rows[0].cells, names = [];
+    Array.prototype.forEach.call(summary.querySelectorAll("[data-summary-column]"), function (cell) {
+      var head = heads[parseInt(cell.getAttribute("data-summary-column"), 10)];
+      if (cell.textContent === "0" && head) {
+        names.push(head.textContent.trim());
+      }
+    });
+    line.textContent = names.length ? names.join("; ") : "none: every descriptor is known for at least one";
   }
 
   /* After a filter, the groups it emptied are hidden too: a .limkb-agenda block whose items
