@@ -59,7 +59,8 @@ TARGETS: dict[str, Target] = {
         ("tests/test_correlation_options.py", "tests/test_analysis.py"),
     ),
     "expressions": Target(
-        "src/limkb/analysis/expressions.py", ("tests/test_measurements.py", "tests/test_analysis.py")
+        "src/limkb/analysis/expressions.py",
+        ("tests/test_expressions_table.py", "tests/test_measurements.py", "tests/test_analysis.py"),
     ),
     "variables": Target(
         "src/limkb/analysis/variables.py", ("tests/test_analysis.py", "tests/test_measurements.py")
