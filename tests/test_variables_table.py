@@ -276,7 +276,7 @@ def test_listed_datasets_limit_the_pool() -> None:
     """``datasets:`` keeps only the listed datasets; names elsewhere do not resolve."""
     error = _one_error("n", "ce", [_dataset("d", [CE]), _dataset("e", [NUM, CE])], datasets=["d"])
     assert error.message == "'n' is not a column, property or descriptor of the datasets d"
-    found, errors = _plan("n", "ce", [_dataset("e", [NUM, CE]), _dataset("d", [NUM, CE])])
+    found, _ = _plan("n", "ce", [_dataset("e", [NUM, CE]), _dataset("d", [NUM, CE])])
     assert found is not None and [d.id for d, _ in found.datasets] == ["d", "e"]  # sorted by id
 
 
