@@ -61,6 +61,9 @@ TARGETS: dict[str, Target] = {
     # the grammar's table alone: fast, and every row names the rule it protects
     "expressions": Target("src/limkb/analysis/expressions.py", ("tests/test_expressions_table.py",)),
     "variables": Target("src/limkb/analysis/variables.py", ("tests/test_variables_table.py",)),
+    "evidence": Target(
+        "src/limkb/analysis/evidence.py", ("tests/test_evidence_table.py", "tests/test_evidence.py")
+    ),
     "rules": Target(
         "src/limkb/check/rules.py",
         ("tests/test_rules_thresholds.py", "tests/test_validate.py", "tests/test_relation_sources.py"),
