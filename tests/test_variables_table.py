@@ -505,3 +505,183 @@ def test_an_empty_plan_evaluates_to_no_rows() -> None:
     rows = va.evaluate_plan(found, _analysis("n", "n"), lambda d, r: {})
     assert rows.labels == [] and rows.x.shape == (0,) and rows.composition_sums == []
     assert np.asarray(rows.y).size == 0
+
+
+# --- rows for edges the first table left open ------------------------------------------------
+
+
+def test_a_where_key_with_two_dots_is_unknown_not_a_crash() -> None:
+    """``where`` keys are not parsed as expressions: ``d.n.x`` names no column of d."""
+    error = _one_error("n", "n", [_dataset("d", [NUM])], where={"d.n.x": "> 1"})
+    assert (error.code, error.key) == ("missing-variable", "d.n.x")
+
+
+def test_a_skipped_definition_does_not_stop_the_search() -> None:
+    """A definition that does not parse, uses two names, derives from another property or has
+    no column here is skipped, and a later one still binds (CE from an LCE column)."""
+    props = {
+        "bad": _prop("bad", "1", "log10("),
+        "two": _prop("two", "1", "coulombic-efficiency / sei-thickness"),
+        "other": _prop("other", "1", "2 * sei-thickness"),
+        "nowhere": _prop("nowhere", "1", "3 * coulombic-efficiency"),
+        **PROPS,
+    }
+    data = _dataset("d", [{"name": "l", "property": "lce", "unit": "1"}, NUM])
+    found, errors = va.plan(_analysis("n", "coulombic-efficiency"), [data], props)
+    assert errors == [] and found is not None
+    assert found.datasets[0][1]["coulombic-efficiency"].formula_of == "lce"
+
+
+def test_where_errors_name_their_key() -> None:
+    """Ambiguous, missing-property and unit errors about a ``where`` key carry that key."""
+    two = _dataset("d", [CE, {"name": "ce2", "property": "coulombic-efficiency", "unit": "%"}, NUM])
+    error = _one_error("n", "n", [two], where={"coulombic-efficiency": ">= 90"})
+    assert (error.code, error.axis, error.key) == ("ambiguous-variable", "where", "coulombic-efficiency")
+    error = _one_error("n", "n", [_dataset("d", [NUM])], where={"sei-thickness": "> 1"})
+    assert (error.code, error.axis, error.key) == ("missing-variable", "where", "sei-thickness")
+    first = _dataset("a", [{"name": "v", "unit": "nm"}, NUM])
+    second = _dataset("b", [{"name": "v", "unit": "mV"}, NUM])
+    error = _one_error("n", "n", [first, second], where={"v": "> 1"})
+    assert (error.code, error.axis, error.key) == ("unit-mismatch", "where", "v")
+
+
+def test_conditions_are_offered_only_for_where_keys() -> None:
+    """An unknown axis name is never told it may mean a condition."""
+    error = _one_error("protocl", "ce", [_dataset("d", [NUM, CE])])
+    assert "did you mean" not in error.message
+
+
+def test_every_missing_property_is_reported() -> None:
+    """Two properties without a column: two errors."""
+    found, errors = _plan("sei-thickness", "coulombic-efficiency", [_dataset("d", [NUM])])
+    assert found is None
+    assert [e.message for e in errors] == [
+        "no column of any dataset holds the property 'sei-thickness'",
+        "no column of any dataset holds the property 'coulombic-efficiency'",
+    ]
+
+
+def test_the_blanks_hint_reads_the_last_hyphen() -> None:
+    """``a-b-1`` ends in a number after its last hyphen: a likely subtraction."""
+    error = _one_error("zz-q-1", "ce", [_dataset("d", [NUM, CE])])
+    assert error.hint == "write subtraction with blanks around the minus (`ce - 1`)"
+
+
+def test_a_dotted_column_keeps_its_own_unit() -> None:
+    """``d.t`` is the column as stated, in its unit, even when it holds a property."""
+    data = _dataset("d", [{"name": "t", "property": "sei-thickness", "unit": "um"}, NUM])
+    found, _ = _plan("d.t", "n", [data])
+    assert found is not None and found.units["d.t"] == "um"
+
+
+def test_every_column_after_a_descriptor_is_converted() -> None:
+    """Columns are converted to the common unit whatever name comes before them."""
+    first = _dataset("a", [{"name": "t", "unit": "um"}], [{"label": "r1", "t": 1.0}])
+    second = _dataset("b", [{"name": "t", "unit": "nm"}], [{"label": "r2", "t": 500.0}])
+    found, errors = _plan("frac_o", "t", [first, second])
+    assert errors == [] and found is not None
+    rows = va.evaluate_plan(found, _analysis("frac_o", "t"), lambda d, r: {"frac_o": 0.1})
+    assert rows.y.tolist() == pytest.approx([1.0, 0.5])
+
+
+def test_every_unit_mismatch_of_a_dataset_is_reported() -> None:
+    """Two names in other dimensions in one dataset: two errors."""
+    first = _dataset("a", [{"name": "v", "unit": "nm"}, {"name": "w", "unit": "nm"}])
+    second = _dataset("b", [{"name": "v", "unit": "mV"}, {"name": "w", "unit": "mV"}])
+    found, errors = _plan("v", "w", [first, second])
+    assert found is None and [e.message for e in errors] == [
+        "'v' is in 'mV' in 'b' but in 'nm' elsewhere",
+        "'w' is in 'mV' in 'b' but in 'nm' elsewhere",
+    ]
+
+
+def test_a_unit_error_of_an_axis_keeps_its_hint() -> None:
+    """The expression's own hint comes with a unit mistake on an axis."""
+    error = _one_error("n", "log10(t)", [_dataset("d", [NUM, THICK])])
+    assert error.hint == "divide by a reference value first, e.g. log10(thickness / 1)"
+
+
+def test_a_temperature_match_near_zero_degrees() -> None:
+    """0 °C matches a condition a rounding away from it (an absolute tolerance near zero)."""
+    filters = Filters.model_validate({"temperature": "0 °C"})
+    assert va.matches(filters, _conditions(temperature="273.1500000005 K")) is True
+    assert va.matches(filters, _conditions(temperature="273.16 K")) is False
+
+
+def test_units_with_an_offset_are_converted() -> None:
+    """A column in kelvin pooled with one in degrees Celsius: scale and offset both apply."""
+    first = _dataset("a", [{"name": "temp", "unit": "°C"}, NUM], [{"label": "r1", "temp": 25.0, "n": 1}])
+    second = _dataset("b", [{"name": "temp", "unit": "K"}, NUM], [{"label": "r2", "temp": 373.15, "n": 2}])
+    found, _ = _plan("n", "temp", [first, second])
+    assert found is not None
+    rows = va.evaluate_plan(found, _analysis("n", "temp"), lambda d, r: {})
+    assert rows.y.tolist() == pytest.approx([25.0, 100.0])
+
+
+def test_filters_go_on_past_a_dropped_record() -> None:
+    """A record dropped by its conditions or a value filter does not end the dataset; the
+    source filter reads each record's own source; the callbacks get the dataset, the merged
+    conditions and the source."""
+    data = _dataset(
+        "d",
+        [NUM],
+        [
+            {"label": "r1", "n": 1, "conditions": {"cell": "Li||Li"}},
+            {"label": "r2", "n": 0},
+            {"label": "r3", "n": 3, "source": {"ref": "other-ref"}},
+            {"label": "r4", "n": 4},
+        ],
+        conditions={"cell": "Li||Cu"},
+    )
+    seen: list[tuple[str, str, Any, str | None]] = []
+
+    def group_of(dataset: Dataset, record: Any, conditions: Any, ref: str | None) -> str:
+        seen.append((dataset.id, record.label, conditions, ref))
+        return "g"
+
+    asked: list[str] = []
+
+    def descriptors(dataset: Dataset, record: Any) -> dict[str, float]:
+        asked.append(dataset.id)
+        return {"frac_o": 0.5}
+
+    spec = _analysis("n + frac_o", "n", where={"cell": "Li||Cu", "n": ">= 1"})
+    found, _ = va.plan(spec, [data], PROPS)
+    assert found is not None
+    rows = va.evaluate_plan(found, spec, descriptors, group_of)
+    assert rows.labels == ["r3", "r4"]
+    assert seen == [
+        ("d", "r3", {"cell": "Li||Cu"}, "other-ref"),
+        ("d", "r4", {"cell": "Li||Cu"}, SOURCE[0]["ref"]),
+    ]
+    assert set(asked) == {"d"}
+    spec = _analysis("n", "n", where={"source": "other-ref"})
+    found, _ = va.plan(spec, [data], PROPS)
+    assert found is not None
+    assert va.evaluate_plan(found, spec, lambda d, r: {}).labels == ["r3"]
+
+
+def test_a_value_filter_on_a_missing_value_drops_the_record() -> None:
+    """A filtered name without a number (text, or no descriptor) drops the record quietly."""
+    data = _dataset(
+        "d",
+        [NUM, {"name": "v", "unit": "1"}],
+        [{"label": "r1", "n": 1, "v": "x"}, {"label": "r2", "n": 2, "v": 2}],
+    )
+    spec = _analysis("n", "n", where={"v": "> 0", "frac_o": "> 0"})
+    found, _ = va.plan(spec, [data], PROPS)
+    assert found is not None
+    rows = va.evaluate_plan(found, spec, lambda d, r: {"frac_o": 0.5} if r.label == "r2" else {})
+    assert rows.labels == ["r2"]
+
+
+def test_undefined_parts_name_their_axis() -> None:
+    """Each undefined part is listed with the axis it is on."""
+    data = _dataset("d", [NUM], [{"label": "r", "n": 0}])
+    found, _ = _plan("1 / n", "ln(n)", [data])
+    assert found is not None
+    rows = va.evaluate_plan(found, _analysis("1 / n", "ln(n)"), lambda d, r: {})
+    assert [(axis, item.why) for axis, item in rows.undefined] == [
+        ("x", "a division by zero"),
+        ("y", "the logarithm of a number <= 0"),
+    ]
