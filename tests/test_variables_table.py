@@ -662,12 +662,14 @@ def test_filters_go_on_past_a_dropped_record() -> None:
 
 
 def test_a_value_filter_on_a_missing_value_drops_the_record() -> None:
-    """A filtered name without a number (text, or no descriptor) drops the record quietly."""
-    data = _dataset(
-        "d",
-        [NUM, {"name": "v", "unit": "1"}],
-        [{"label": "r1", "n": 1, "v": "x"}, {"label": "r2", "n": 2, "v": 2}],
-    )
+    """A filtered name without a number (a text, or a descriptor that cannot be computed)
+    drops the record quietly."""
+    records = [
+        {"label": "r1", "n": 1, "v": "x"},
+        {"label": "r2", "n": 2, "v": 2},
+        {"label": "r3", "n": 3, "v": 3},
+    ]
+    data = _dataset("d", [NUM, {"name": "v", "unit": "1"}], records)
     spec = _analysis("n", "n", where={"v": "> 0", "frac_o": "> 0"})
     found, _ = va.plan(spec, [data], PROPS)
     assert found is not None
