@@ -165,10 +165,9 @@ class _Parser:
     def peek(self) -> _Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
-    def take(self) -> _Token:
-        token = self.tokens[self.at]
+    def take(self) -> None:
+        """Move past the current token."""
         self.at += 1
-        return token
 
     def end_error(self, what: str) -> ExpressionError:
         n = len(self.text)
@@ -209,21 +208,10 @@ class _Parser:
         if token is not None and token.text == "^":
             self.take()
             self.descend(token)
-            exponent = self.unary_power()
+            exponent = self.power()  # a sign here is read by unary(), under the power
             self.depth -= 1
             return Operation("^", base, exponent, _start(base), _end(exponent))
         return base
-
-    def unary_power(self) -> Expression:
-        """The exponent: a signed power (right-associative)."""
-        token = self.peek()
-        if token is not None and token.kind == "op" and token.text in ("-", "+"):
-            self.take()
-            self.descend(token)
-            inner = self.unary_power()
-            self.depth -= 1
-            return inner if token.text == "+" else Operation("neg", inner, None, token.start, _end(inner))
-        return self.power()
 
     def unary(self) -> Expression:
         token = self.peek()

@@ -59,7 +59,8 @@ class VariableError:
 
 @dataclass(frozen=True)
 class Binding:
-    """How a name is read in one dataset: a column (converted by ``factor``/``offset``) or a descriptor."""
+    """How a name is read in one dataset: a column (converted from ``from_unit`` to ``to_unit``,
+    which :func:`plan` sets once the units are known) or a descriptor."""
 
     column: str | None
     descriptor: str | None = None
@@ -102,20 +103,20 @@ def _bind(
         if dataset_id != dataset.id or column_name not in columns:
             return None, []
         column = columns[column_name]
-        return Binding(column.name, from_unit=column.unit), []
+        return Binding(column.name), []
     named = columns.get(name)
     if named is not None and named.type is not ColumnType.TEXT:
-        return Binding(named.name, from_unit=named.unit), []
+        return Binding(named.name), []
     holding = [c for c in dataset.columns if c.property == name and c.type is not ColumnType.TEXT]
     if len(holding) > 1:
         return None, [f"{dataset.id}.{c.name}" for c in holding]
     if holding:
-        return Binding(holding[0].name, from_unit=holding[0].unit), []
+        return Binding(holding[0].name), []
     derived = _bind_derived(name, dataset, properties)
     if derived is not None:
         return derived, []
     if name in DESCRIPTORS:
-        return Binding(None, descriptor=name, from_unit="1"), []
+        return Binding(None, descriptor=name), []
     return None, []
 
 
@@ -416,7 +417,7 @@ def evaluate_plan(
     columns: dict[str, list[float]] = {name: [] for name in the_plan.units}
     sums: list[list[float]] = []
     for dataset, bindings in the_plan.datasets:
-        default_ref = dataset.sources[0].ref if dataset.sources else None
+        default_ref = dataset.sources[0].ref  # an entry has at least one source
         factors = {}
         for name, binding in bindings.items():
             if binding.column is not None and binding.from_unit and binding.to_unit:
