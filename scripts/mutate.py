@@ -68,7 +68,10 @@ TARGETS: dict[str, Target] = {
         "src/limkb/check/rules.py",
         ("tests/test_rules_thresholds.py", "tests/test_validate.py", "tests/test_relation_sources.py"),
     ),
-    "reader": Target("src/limkb/check/reader.py", ("tests/test_load.py", "tests/test_bad_inputs.py")),
+    "reader": Target(
+        "src/limkb/check/reader.py",
+        ("tests/test_reader_table.py", "tests/test_load.py", "tests/test_bad_inputs.py"),
+    ),
     "import_table": Target(
         "src/limkb/commands/import_table.py", ("tests/test_tables.py", "tests/test_import_safety.py")
     ),
