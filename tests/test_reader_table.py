@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,12 @@ _SCALARS = [
 ]
 
 
-@pytest.mark.parametrize(("plain", "expected"), _SCALARS, ids=[repr(p) for p, _ in _SCALARS])
+def _slug(text: str) -> str:
+    """A test id of plain characters (mutmut passes ids on a command line)."""
+    return re.sub(r"[^A-Za-z0-9.+~-]+", "_", text) or "empty"
+
+
+@pytest.mark.parametrize(("plain", "expected"), _SCALARS, ids=[_slug(p) for p, _ in _SCALARS])
 def test_a_scalar_reads_by_the_yaml_1_2_core_rules(reading: str, plain: str, expected: object) -> None:
     """Each spelling reads as the one value (and type) of the YAML 1.2 core schema."""
     value = _data(f"v: {plain}\n")
@@ -373,7 +379,9 @@ _REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected"), _REFUSALS, ids=[repr(t[:24]) for t, _ in _REFUSALS])
+@pytest.mark.parametrize(
+    ("text", "expected"), _REFUSALS, ids=[f"{e[0]}-{i}" for i, (_, e) in enumerate(_REFUSALS)]
+)
 def test_every_yaml_refusal_is_located_and_explained(
     reading: str, text: str, expected: tuple[str, int, int, str, str]
 ) -> None:
@@ -518,7 +526,9 @@ _OFFSETS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "offset", "expected"), _OFFSETS)
+@pytest.mark.parametrize(
+    ("text", "offset", "expected"), _OFFSETS, ids=[f"offset-{i}" for i in range(len(_OFFSETS))]
+)
 def test_a_character_of_a_value_is_located_on_its_line(text: str, offset: int, expected: Mark) -> None:
     """``mark_in``: exact inside a one-line value (past an opening quote), else the value's mark."""
     document, _ = load_text(text, "x.yaml")
@@ -630,7 +640,9 @@ _FILE_REFUSALS = [
 ]
 
 
-@pytest.mark.parametrize(("raw", "expected"), _FILE_REFUSALS)
+@pytest.mark.parametrize(
+    ("raw", "expected"), _FILE_REFUSALS, ids=[f"bytes-{i}" for i in range(len(_FILE_REFUSALS))]
+)
 def test_bytes_that_are_not_text_are_located(
     tmp_path: Path, raw: bytes, expected: tuple[str, int, int, str]
 ) -> None:
