@@ -17,16 +17,17 @@ from limkb.check.validate import validate_kb
 
 Found = tuple[str, int, int, str, str, str]
 
+_DENSITY_SOURCE = {"ref": "smith2020test", "locator": "T1"}
 _CYCLE_HINT = "one strategy in the circle must be the broader one: remove its `subtype_of`"
 
 
 def _problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
-    """(file under kb/, line, col, code, message, hint) of every problem validating ``entries``."""
+    """(file under kb/, line, col, severity[code], message, hint) of every problem of ``entries``."""
     kb = write_kb(tmp_path, entries)
     found = []
     for p in validate_kb(kb).report:
         shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
-        found.append((shown, p.line, p.col, p.code, p.message, p.hint))
+        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint))
     return found
 
 
@@ -49,7 +50,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/a.yaml",
                 4,
                 13,
-                "cycle",
+                "error[cycle]",
                 "`subtype_of` goes round in a circle: a -> b -> a",
                 _CYCLE_HINT,
             )
@@ -68,7 +69,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/a.yaml",
                 4,
                 13,
-                "cycle",
+                "error[cycle]",
                 "`subtype_of` goes round in a circle: a -> b -> c -> a",
                 _CYCLE_HINT,
             )
@@ -82,7 +83,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/s00.yaml",
                 4,
                 13,
-                "cycle",
+                "error[cycle]",
                 "`subtype_of` goes round in a circle: "
                 + " -> ".join([f"s{i:02d}" for i in range(12)] + ["s00"]),
                 _CYCLE_HINT,
@@ -97,7 +98,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/s00.yaml",
                 4,
                 13,
-                "cycle",
+                "error[cycle]",
                 "`subtype_of` goes round in a circle: s00 -> s01 -> s02 -> s03 -> s04 -> ... (3 more) ... "
                 "-> s08 -> s09 -> s10 -> s11 -> s12 -> s00 (13 strategies)",
                 _CYCLE_HINT,
@@ -107,7 +108,16 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     (
         "a strategy that is its own subtype is a self-link, not a circle",
         {"strategies/a": minimal("strategy", subtype_of="a")},
-        [("strategies/a.yaml", 4, 13, "self-link", "subtype_of names the entry itself", "remove this item")],
+        [
+            (
+                "strategies/a.yaml",
+                4,
+                13,
+                "error[self-link]",
+                "subtype_of names the entry itself",
+                "remove this item",
+            )
+        ],
     ),
     (
         "a chain without a circle is fine",
@@ -129,7 +139,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/c.yaml",
                 2,
                 9,
-                "family-mismatch",
+                "error[family-mismatch]",
                 "family 'artificial-sei' differs from 'p''s 'electrolyte-engineering'",
                 "set `family: electrolyte-engineering` or choose another `subtype_of`",
             )
@@ -146,7 +156,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/b.yaml",
                 4,
                 13,
-                "unknown-ref",
+                "error[unknown-ref]",
                 "'fec-additiv' is not an entry; did you mean 'fec-additive'?",
                 "replace it with 'fec-additive'",
             )
@@ -160,7 +170,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/b.yaml",
                 4,
                 13,
-                "unknown-ref",
+                "error[unknown-ref]",
                 "'qqqq' is not an entry",
                 "create it with `limkb new strategy qqqq`, or fix the id",
             )
@@ -174,7 +184,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "strategies/s.yaml",
                 4,
                 13,
-                "wrong-kind",
+                "error[wrong-kind]",
                 "subtype_of must name a strategy, but 'm' is a mechanism",
                 "name a strategy here, e.g. one of s",
             )
@@ -188,7 +198,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "mechanisms/m.yaml",
                 3,
                 8,
-                "unknown-ref",
+                "error[unknown-ref]",
                 "source 'smith2020tset' is not a reference entry; did you mean 'smith2020test'?",
                 "replace it with 'smith2020test'",
             )
@@ -202,7 +212,7 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "mechanisms/n.yaml",
                 3,
                 8,
-                "unknown-ref",
+                "error[unknown-ref]",
                 "source 'zzzzqq' is not a reference entry",
                 "add the reference first: `limkb import-bib FILE.bib` or `limkb new reference <id>`",
             )
@@ -219,9 +229,109 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "mechanisms/o.yaml",
                 3,
                 8,
-                "wrong-kind",
+                "error[wrong-kind]",
                 "source 'm' is a mechanism, not a reference",
                 "sources name reference entries (kb/references/)",
+            )
+        ],
+    ),
+    (
+        "a density in a unit that is not one of density",
+        {"materials/m": minimal("material", density={"value": 1.2, "unit": "nm", "source": _DENSITY_SOURCE})},
+        [
+            (
+                "materials/m.yaml",
+                6,
+                9,
+                "error[unit-mismatch]",
+                "density in 'nm', which is not a density",
+                "state it in g/cm3 (= g/mL)",
+            )
+        ],
+    ),
+    (
+        "a density in g/mL",
+        {
+            "materials/m": minimal(
+                "material", density={"value": 1.2, "unit": "g/mL", "source": _DENSITY_SOURCE}
+            )
+        },
+        [],
+    ),
+    (
+        "a source without a locator",
+        {"mechanisms/m": minimal("mechanism", sources=[{"ref": "smith2020test"}])},
+        [
+            (
+                "mechanisms/m.yaml",
+                3,
+                3,
+                "warning[missing-locator]",
+                "source 'smith2020test' has no locator",
+                'write `{ref: smith2020test, locator: "Table 1"}` with the section, table or figure',
+            )
+        ],
+    ),
+    (
+        "a relation without a source of its own",
+        {"questions/q": minimal("question", about=["m"]), "mechanisms/m": minimal("mechanism")},
+        [
+            (
+                "questions/q.yaml",
+                6,
+                3,
+                "warning[unsourced-relation]",
+                "about 'm' has no source of its own",
+                "add `sources:` with a locator, or `editorial:` saying why no source is needed "
+                '(`- id: m` then `sources: [{ref: ..., locator: "..."}]`)',
+            )
+        ],
+    ),
+    (
+        "a relation with sources and an editorial note",
+        {
+            "questions/q": minimal(
+                "question",
+                about=[
+                    {
+                        "id": "m",
+                        "editorial": "obvious",
+                        "sources": [{"ref": "smith2020test", "locator": "T1"}],
+                    }
+                ],
+            ),
+            "mechanisms/m": minimal("mechanism"),
+        },
+        [
+            (
+                "questions/q.yaml",
+                6,
+                7,
+                "warning[editorial-and-sources]",
+                "about 'm' has sources and also an `editorial:` saying it needs none",
+                "keep `sources:` and delete `editorial:`; a qualifier of a sourced link goes in `note:`",
+            )
+        ],
+    ),
+    (
+        "a relation with an editorial note only",
+        {
+            "questions/q": minimal("question", about=[{"id": "m", "editorial": "obvious"}]),
+            "mechanisms/m": minimal("mechanism"),
+        },
+        [],
+    ),
+    (
+        "a relation to a missing entry gets only the unknown-ref",
+        {"questions/q": minimal("question", about=[{"id": "zz"}])},
+        [
+            (
+                "questions/q.yaml",
+                6,
+                7,
+                "error[unknown-ref]",
+                "'zz' is not an entry",
+                "create it with `limkb new strategy zz`, or fix the id",
             )
         ],
     ),
