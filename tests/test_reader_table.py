@@ -460,6 +460,7 @@ def test_the_quoted_scan_ends_after_its_closing_quote() -> None:
     assert reader._quoted_end('a"b"c', 0, '"') == 2  # the first closing quote, not the last
     assert reader._quoted_end('"rest', 0, '"') == 1  # a closing quote right at the start
     assert reader._quoted_end("'rest", 0, "'") == 1
+    assert reader._quoted_end("a'''x", 0, "'") == 4  # a doubled quote right before the closing one
     assert reader._quoted_end('\\""x', 0, '"') == 3  # an escaped quote right before the closing one
 
 
