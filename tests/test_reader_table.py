@@ -194,6 +194,22 @@ def test_tagged_collections_of_the_core_schema_are_plain(reading: str) -> None:
     assert _data("a: !!seq [1, x]\nb: !!map {c: 1}\n") == {"a": [1, "x"], "b": {"c": 1}}
 
 
+def test_a_collection_tag_on_a_scalar_keeps_its_text(reading: str) -> None:
+    """``!!seq x`` on a scalar is not read through a scalar tag: the text stays, nothing raises."""
+    assert _data("a: !!seq x\nb: !!map 12\n") == {"a": "x", "b": "12"}
+
+
+@pytest.mark.parametrize("text", ['a: ! "x"\n', "a: ! x\n", "! a: 1\n"], ids=["quoted", "plain", "key"])
+def test_the_non_specific_tag_is_refused_by_either_parser(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """``!`` alone is a tag like any other, with libyaml and with PyYAML's own parser."""
+    import yaml
+
+    for parser in (reader._Parser, yaml.SafeLoader):
+        monkeypatch.setattr(reader, "_Parser", parser)
+        code, _, _, message, _ = _refusal(text)
+        assert (code, message) == ("yaml-tag", "tag '!' is not allowed")
+
+
 # --- refusals ------------------------------------------------------------------------------
 
 _TAG_HINT = "remove the tag; entries hold plain text, numbers, lists and mappings only"
