@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from kbfactory import minimal, write_kb
+from limkb.check.reader import load_file
 from limkb.commands.import_table import import_table
 from limkb.commands.table_headers import RESERVED, sniff_delimiter
 
@@ -429,3 +430,188 @@ def test_headers_that_name_a_column_are_read_into_it(
 def test_the_delimiter_is_the_one_the_header_uses_most(line: str, delimiter: str) -> None:
     """A tab anywhere wins; otherwise semicolons only when they outnumber commas."""
     assert sniff_delimiter(line) == delimiter
+
+
+def _rows_kb(tmp_path: Path) -> Path:
+    """A dataset ``d`` with one record without a source of its own and one citing REF."""
+    dataset = minimal(
+        "dataset",
+        columns=[
+            {"name": "ce", "property": "coulombic-efficiency", "unit": "%"},
+            {"name": "cycles", "unit": "1", "type": "integer"},
+            {"name": "salt", "type": "text"},
+        ],
+        records=[
+            {"label": "old", "ce": 99.0},
+            {"label": "src", "ce": 98.0, "source": {"ref": "smith2020test", "locator": "T2"}},
+        ],
+    )
+    return write_kb(
+        tmp_path / "project",
+        {
+            "properties/coulombic-efficiency": minimal("property", unit="%", minimum=0, maximum=100),
+            "datasets/d": dataset,
+        },
+    )
+
+
+_NO_VALUE_HINT = (
+    "fill in its values; to update a record with --replace, give its label and its source (`ref`)"
+)
+_ROW_REFUSALS: list[tuple[str, str, bool, list[Found]]] = [
+    (
+        "an-empty-row-with-replace",
+        "label,ce\nnew,\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'new' has no value in any column of the dataset and names no record of it to update",
+                _NO_VALUE_HINT,
+            )
+        ],
+    ),
+    (
+        "an-empty-row",
+        "label,ce\nnew,\n",
+        False,
+        [(2, 1, "bad-cell", "row 'new' has no value in any column of the dataset", _NO_VALUE_HINT)],
+    ),
+    (
+        "replace-without-the-source-of-the-record",
+        "label,ce\nsrc,97\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'src' has the label of record 2, which cites 'smith2020test', but names no source: "
+                "with --replace it would be added beside that record, not update it",
+                "give the record's source in a `ref` column (smith2020test) to update it, "
+                "or another label if it is another measurement",
+            )
+        ],
+    ),
+    (
+        "a-record-again-under-another-label",
+        "label,ce\nB,99.0\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "likely-duplicate",
+                "row 'B' equals record 1 of the dataset, 'old', in everything but its label",
+                "if it is that measurement, correct the label in the dataset's file instead of importing it "
+                "again; if it is another one, say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    (
+        "a-row-again-under-another-label",
+        "label,ce,salt\nB,97,x\nC,97,x\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "likely-duplicate",
+                "row 'C' equals the row on line 2, 'B', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    (
+        "a-decimal-comma",
+        'label,ce\nB,"97,5"\n',
+        False,
+        [(2, 2, "bad-cell", "ce = '97,5' uses a decimal comma", "write 97.5")],
+    ),
+    (
+        "a-thousands-separator",
+        'label,cycles\nB,"1,000,000"\n',
+        False,
+        [(2, 2, "bad-cell", "cycles = '1,000,000' has a thousands separator", "write 1000000")],
+    ),
+    (
+        "a-thousands-separator-and-decimals",
+        'label,ce\nB,"1,000.5"\n',
+        False,
+        [(2, 2, "bad-cell", "ce = '1,000.5' has a thousands separator", "write 1000.5")],
+    ),
+    (
+        "not-available",
+        "label,ce\nB,n/a\n",
+        False,
+        [(2, 2, "bad-cell", "ce = 'n/a' is not a number", "leave the cell empty when the value is unknown")],
+    ),
+    (
+        "words",
+        "label,ce\nB,abc\n",
+        False,
+        [(2, 2, "bad-cell", "ce = 'abc' is not a number", "write digits with a decimal point, e.g. 99.1")],
+    ),
+    (
+        "a-fraction-in-a-whole-number-column",
+        "label,cycles\nB,3.5\n",
+        False,
+        [
+            (
+                2,
+                2,
+                "bad-cell",
+                "cycles = '3.5' is not a whole number",
+                "this column holds integers; round the value or fix the column's type",
+            )
+        ],
+    ),
+    (
+        "a-unit-after-the-number",
+        "label,ce\nB,97 %\n",
+        False,
+        [
+            (
+                2,
+                2,
+                "bad-cell",
+                "ce = '97 %' has '%' after the number",
+                "write the number alone (97); the column's unit is '%'",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "replace", "expected"),
+    [row[1:] for row in _ROW_REFUSALS],
+    ids=[row[0] for row in _ROW_REFUSALS],
+)
+def test_every_row_refusal_is_located_and_writes_nothing(
+    tmp_path: Path, csv: str, replace: bool, expected: list[Found]
+) -> None:
+    """Rows that are empty, repeat a record or hold no number: their problems, nothing written."""
+    kb = _rows_kb(tmp_path)
+    rows = tmp_path / "rows.csv"
+    rows.write_text(csv, encoding="utf-8")
+    dataset = kb / "datasets" / "d.yaml"
+    before = dataset.read_bytes()
+    result = import_table(rows, "d", kb, replace=replace)
+    assert [(p.line, p.col, p.code, p.message, p.hint) for p in result.report] == expected
+    assert not result.written
+    assert dataset.read_bytes() == before
+
+
+def test_an_empty_cell_with_replace_keeps_the_stored_value(tmp_path: Path) -> None:
+    """``--replace`` with an empty cell updates the record and keeps what it held."""
+    kb = _rows_kb(tmp_path)
+    rows = tmp_path / "rows.csv"
+    rows.write_text("label,ce,salt\nold,,LiPF6\n", encoding="utf-8")
+    result = import_table(rows, "d", kb, replace=True)
+    assert result.written and result.replaced == 1
+    records = load_file(kb / "datasets" / "d.yaml")[0]
+    assert records is not None
+    assert records.data["records"][0] == {"label": "old", "ce": 99.0, "salt": "LiPF6"}
