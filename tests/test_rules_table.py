@@ -250,6 +250,37 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         ],
     ),
     (
+        "a density in kg/m3 converts",
+        {
+            "materials/m": minimal(
+                "material", density={"value": 1200, "unit": "kg/m3", "source": _DENSITY_SOURCE}
+            )
+        },
+        [],
+    ),
+    (
+        "an unknown source written as a bare id is located at its item",
+        {"mechanisms/m": minimal("mechanism", sources=["smith2020tset"])},
+        [
+            (
+                "mechanisms/m.yaml",
+                3,
+                3,
+                "error[unknown-ref]",
+                "source 'smith2020tset' is not a reference entry; did you mean 'smith2020test'?",
+                "replace it with 'smith2020test'",
+            ),
+            (
+                "mechanisms/m.yaml",
+                3,
+                3,
+                "warning[missing-locator]",
+                "source 'smith2020tset' has no locator",
+                'write `{ref: smith2020tset, locator: "Table 1"}` with the section, table or figure',
+            ),
+        ],
+    ),
+    (
         "a density in g/mL",
         {
             "materials/m": minimal(
@@ -346,8 +377,10 @@ _RULES: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
 def test_every_rule_reports_its_message_at_its_place(
     tmp_path: Path, kb: dict[str, dict[str, Any]], expected: list[Found]
 ) -> None:
-    """Each tiny KB gets exactly the problems of its row, nothing else."""
+    """Each tiny KB gets exactly the problems of its row, nothing else, each naming its entry."""
     assert _problems(tmp_path, kb) == expected
+    for problem in validate_kb(tmp_path / "kb").report:
+        assert problem.entry == Path(problem.path).stem
 
 
 def test_a_link_to_an_invalid_entry_is_not_reported_again(tmp_path: Path) -> None:
