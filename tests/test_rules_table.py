@@ -408,6 +408,7 @@ _CYCLES: list[tuple[dict[str, str | None], list[list[str]]]] = [
     ({"c": "a", "a": "b", "b": "c"}, [["c", "a", "b"]]),
     ({"x": "a", "a": "b", "b": "a"}, [["a", "b"]]),
     ({"b": "c", "a": "b", "c": "b"}, [["b", "c"]]),
+    ({"x": "b", "a": "b", "b": "a"}, [["a", "b"]]),  # entered at b, given from a (listed first)
     ({"a": "b", "b": "a", "c": "d", "d": "c", "e": "c"}, [["a", "b"], ["c", "d"]]),
 ]
 
