@@ -46,6 +46,12 @@ class Target:
 
 
 _GRAMMAR_TESTS = ("tests/test_notation.py", "tests/test_grammar_table.py")
+_IMPORT_TESTS = (
+    "tests/test_import_table_refusals.py",
+    "tests/test_tables.py",
+    "tests/test_import_safety.py",
+    "tests/test_csv_roundtrip.py",
+)
 TARGETS: dict[str, Target] = {
     "notation": Target("src/limkb/analysis/notation.py", _GRAMMAR_TESTS),
     "components": Target("src/limkb/analysis/components.py", _GRAMMAR_TESTS),
@@ -66,15 +72,23 @@ TARGETS: dict[str, Target] = {
     ),
     "rules": Target(
         "src/limkb/check/rules.py",
-        ("tests/test_rules_thresholds.py", "tests/test_validate.py", "tests/test_relation_sources.py"),
+        (
+            "tests/test_rules_table.py",
+            "tests/test_rules_thresholds.py",
+            "tests/test_validate.py",
+            "tests/test_relation_sources.py",
+        ),
     ),
-    "reader": Target("src/limkb/check/reader.py", ("tests/test_load.py", "tests/test_bad_inputs.py")),
-    "import_table": Target(
-        "src/limkb/commands/import_table.py", ("tests/test_tables.py", "tests/test_import_safety.py")
+    "reader": Target(
+        "src/limkb/check/reader.py",
+        ("tests/test_reader_table.py", "tests/test_load.py", "tests/test_bad_inputs.py"),
     ),
-    "table_rows": Target(
-        "src/limkb/commands/table_rows.py", ("tests/test_tables.py", "tests/test_import_safety.py")
+    "ranges": Target(
+        "src/limkb/check/ranges.py", ("tests/test_import_table_refusals.py", "tests/test_validate.py")
     ),
+    "import_table": Target("src/limkb/commands/import_table.py", _IMPORT_TESTS),
+    "table_rows": Target("src/limkb/commands/table_rows.py", _IMPORT_TESTS),
+    "table_headers": Target("src/limkb/commands/table_headers.py", _IMPORT_TESTS),
 }
 
 

@@ -232,9 +232,7 @@ class _Builder:
             )
             raise _Stop
         tag = getattr(event, "tag", None)
-        if tag and not (
-            tag in _ALLOWED_TAGS or (isinstance(event, yaml.ScalarEvent) and tag == "!" and event.implicit[1])
-        ):
+        if tag and tag not in _ALLOWED_TAGS:
             self.problem(
                 mark,
                 "yaml-tag",
