@@ -303,7 +303,7 @@ def test_numeric_columns_need_units(tmp_path: Path) -> None:
     kb = write_kb(tmp_path, {"datasets/d": minimal("dataset", columns=[{"name": "ce"}])})
     (problem,) = validate_kb(kb).report.errors
     assert problem.code == "bad-value"
-    assert "needs a unit" in problem.message
+    assert "numeric column 'ce' needs a unit" in problem.message
 
 
 def test_analysis_over_a_property_no_dataset_holds(tmp_path: Path) -> None:

@@ -544,7 +544,7 @@ class Column(ClosedModel):
         if self.type != ColumnType.TEXT and self.unit is None:
             raise PydanticCustomError(
                 "missing-unit",
-                "numeric column {name!r} needs a unit (use '1' for a dimensionless value)",
+                "numeric column '{name}' needs a unit (use '1' for a dimensionless value)",
                 {
                     "name": self.name,
                     "hint": 'add `unit:` with the unit of the values, e.g. `unit: "%"` or `unit: nm`',
