@@ -29,7 +29,12 @@ EXEMPT = frozenset({"graph.html"})
 OVER_BUDGET_TODAY = frozenset({"bibliography.html", "common-errors.html"})
 """Pages known to exceed the budget (see the README's benchmark notes): each must still exceed
 it, so that fixing one fails here until it is taken off this list."""
-CHECKED_IN_CHROMIUM = ("index.html", "compare/coulombic-efficiency.html", "coverage.html")
+CHECKED_IN_CHROMIUM = (
+    "index.html",
+    "compare/coulombic-efficiency.html",
+    "coverage.html",
+    "correlations.html",
+)
 
 
 class _Loads(HTMLParser):
