@@ -116,6 +116,13 @@ def test_correlation_page_shows_its_plot(tab: Tab, site: Site) -> None:
 
 def test_correlations_overview_loads_every_plot(tab: Tab, site: Site) -> None:
     page = tab.open(_page(site, "correlations"))
+    lazy = page.locator("article img[loading='lazy']")
+    assert lazy.count() > 0, "the plots below the table load only when scrolled near"
+    for i in range(lazy.count()):  # scrolling brings each lazy plot in
+        lazy.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('article img')].every(i => i.complete)", timeout=10_000
+    )
     broken = page.eval_on_selector_all(
         "article img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
     )

@@ -4,7 +4,8 @@ A page's weight is what a cold load in Chromium transfers: its HTML and every lo
 loads — scripts, stylesheets, images, and on a comparison page the script that draws the table
 and its data script (``data-script``), both added by the page's scripts. The sum over files is checked against Chromium's own network events on a
 few pages, so the cheap measure over every page stays honest. Files a page asks for only on
-demand (the search index, on the first key typed) do not count. The weights of the heaviest
+demand (the search index, on the first key typed; an ``<img loading="lazy">``, fetched only
+when scrolled near, like the correlation plots below their table) do not count. The weights of the heaviest
 pages are written to ``build/page-weights.json``.
 """
 
@@ -25,10 +26,15 @@ BUDGET = 500_000
 """Bytes a page may transfer (uncompressed), everything it loads on opening included."""
 EXEMPT = frozenset({"graph.html"})
 """The graph explorer carries the whole graph and its drawing library; it has its own budget."""
-OVER_BUDGET_TODAY = frozenset({"bibliography.html", "common-errors.html", "correlations.html"})
+OVER_BUDGET_TODAY = frozenset({"bibliography.html", "common-errors.html"})
 """Pages known to exceed the budget (see the README's benchmark notes): each must still exceed
 it, so that fixing one fails here until it is taken off this list."""
-CHECKED_IN_CHROMIUM = ("index.html", "compare/coulombic-efficiency.html", "coverage.html")
+CHECKED_IN_CHROMIUM = (
+    "index.html",
+    "compare/coulombic-efficiency.html",
+    "coverage.html",
+    "correlations.html",
+)
 
 
 class _Loads(HTMLParser):
@@ -45,7 +51,7 @@ class _Loads(HTMLParser):
             self.found.add(found["src"] or "")
         elif tag == "link" and "stylesheet" in (found.get("rel") or "").split() and found.get("href"):
             self.found.add(found["href"] or "")
-        elif tag == "img" and found.get("src"):
+        elif tag == "img" and found.get("src") and found.get("loading") != "lazy":
             self.found.add(found["src"] or "")
         if found.get("data-script"):
             self.found.add(found["data-script"] or "")
