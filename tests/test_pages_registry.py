@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from limkb.site.pages import PAGES, Page, nav
+from limkb.site.pages import PAGES, Page, nav, nav_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "src/limkb/site/templates"
@@ -46,7 +46,13 @@ def test_every_page_is_registered_whole() -> None:
 
 
 def test_mkdocs_nav_is_the_registry_nav() -> None:
-    assert mkdocs_nav() == nav(), "copy limkb.site.pages.nav() into mkdocs.yml's nav:"
+    assert mkdocs_nav() == nav(), "paste limkb.site.pages.nav_yaml() over mkdocs.yml's nav:"
+
+
+def test_the_nav_block_to_paste_is_the_one_mkdocs_yml_ends_with() -> None:
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert text.endswith("\n" + nav_yaml())
+    assert yaml.safe_load(nav_yaml())["nav"] == nav()
 
 
 def test_the_browse_nav_lists_every_kind_with_claims() -> None:

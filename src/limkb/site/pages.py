@@ -4,9 +4,9 @@ One :class:`Page` row per page gives its path, its title (heading, navigation, s
 the template it is rendered from (``None`` for a hand-written page under ``docs/`` or one made
 without a template), what the site search shows for it and the words that find it, and its place
 in the navigation. The order of the rows is the order of ``nav:`` in ``mkdocs.yml``, which
-:func:`nav` writes out; MkDocs reads its navigation before any plugin runs, so the file cannot be
-generated at build time, and ``tests/test_pages_registry.py`` fails when the two disagree or a row
-is incomplete. The browse page of each kind comes from :data:`limkb.site.kinds.DISPLAY`.
+:func:`nav` gives and :func:`nav_yaml` writes out to paste there; MkDocs reads its navigation before
+any plugin runs, so the file cannot be generated at build time, and ``tests/test_pages_registry.py``
+fails when the two disagree or a row is incomplete. The browse page of each kind comes from :data:`limkb.site.kinds.DISPLAY`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ __all__ = [
     "Origin",
     "Page",
     "nav",
+    "nav_yaml",
     "searched_pages",
     "title_of",
 ]
@@ -222,3 +223,18 @@ def nav() -> list[Any]:
             sections[page.section] = [item]
             items.append({page.section: sections[page.section]})
     return items
+
+
+def _nav_line(item: Any, indent: str) -> list[str]:
+    """One item of the nav as ``mkdocs.yml`` writes it, a section with its items below."""
+    if isinstance(item, str):
+        return [f"{indent}- {item}"]
+    ((title, value),) = item.items()
+    if isinstance(value, str):
+        return [f"{indent}- {title}: {value}"]
+    return [f"{indent}- {title}:", *(line for sub in value for line in _nav_line(sub, indent + "    "))]
+
+
+def nav_yaml() -> str:
+    """The ``nav:`` block to paste at the end of ``mkdocs.yml`` (its layout kept)."""
+    return "\n".join(["nav:", *(line for item in nav() for line in _nav_line(item, "  "))]) + "\n"
