@@ -151,3 +151,24 @@ def test_an_over_long_title_is_refused_with_its_line_and_nothing_is_written(tmp_
     assert [(p.code, p.line) for p in result.report.errors] == [("bibtex-field", 4)]
     assert "title" in result.report.errors[0].message
     assert not (kb / "references").exists() or not list((kb / "references").iterdir())
+
+
+def test_a_doi_twice_in_one_file_keeps_the_first_and_names_it(kb: Path) -> None:
+    text = (
+        "@article{one, title={Dense lithium}, author={Smith, A.}, year={2020}, doi={10.1000/x.1}}\n"
+        "@article{two, title={Dense lithium again}, author={Smith, A.}, year={2020},\n  doi={10.1000/X.1}}\n"
+    )
+    result = read_bib(text, kb, path="x.bib")
+    [problem] = result.report.errors
+    assert (problem.code, problem.line) == (
+        "duplicate-doi",
+        3,
+    ) and "entry 'one' of this file" in problem.message
+    assert [r.key for r in result.created] == ["one"]
+
+
+def test_an_author_name_no_id_can_be_made_from_is_located(kb: Path) -> None:
+    result = read_bib("@article{k, title={Dense lithium}, author={张, 三}, year={2020}}\n", kb, path="x.bib")
+    [problem] = result.report.errors
+    assert (problem.code, problem.line) == ("bibtex-field", 1) and "cannot make an id" in problem.message
+    assert result.created == []

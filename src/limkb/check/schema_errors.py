@@ -145,145 +145,137 @@ def _partial(model: type[Entry], stem: str, data: dict[str, Any], bad: set[str])
 
 
 def _schema_problem(model: type[Entry], stem: str, document: Document, item: Any) -> Problem:
+    """pydantic's error ``item`` as a located problem: a missing field, an unknown field, or a
+    value that is wrong (:func:`_value_error`)."""
     kind = item["type"]
-    loc = tuple(item["loc"])
+    loc = _value_loc(document, kind, tuple(item["loc"]))
+    if kind == "missing":
+        return _missing_problem(model, stem, document, loc)
+    if kind == "extra_forbidden":
+        return _unknown_field_problem(model, stem, document, loc)
+    m = document.mark(loc)
+    code, message, hint = _value_error(kind, loc, item)
+    return _problem(document.path, m.line, m.col, code, message, hint, entry=stem)
+
+
+def _value_loc(document: Document, kind: str, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The location of the value an error is about: what pydantic appends past the value itself
+    (union branch labels and the like) dropped; a missing or unknown field's location as given."""
     if kind not in ("missing", "extra_forbidden"):
-        # Drop what pydantic appends past the value itself (union branch labels and the like).
         while loc and loc not in document.marks:
             loc = loc[:-1]
-    where = dotted(loc)
-    value = item.get("input")
-    path = document.path
-    if kind == "missing":
-        parent = loc[:-1]
-        name = str(loc[-1])
-        m = document.mark(parent)
-        owner = _model_at(model, parent)
-        about = _field_hint(owner, name)
-        hint = f"add `{name}:`" + (f" — {about}" if about else "")
-        if name == "sources" and not parent:
-            return _problem(
-                path,
-                m.line,
-                m.col,
-                "missing-sources",
-                "the entry cites no source",
-                'add `sources: [{ref: <reference-id>, locator: "Table 1"}]`',
-                entry=stem,
-            )
+    return loc
+
+
+def _missing_problem(model: type[Entry], stem: str, document: Document, loc: tuple[Any, ...]) -> Problem:
+    """A required field left out, at its parent: the sources of an entry, or any other field."""
+    parent = loc[:-1]
+    name = str(loc[-1])
+    m = document.mark(parent)
+    if name == "sources" and not parent:
         return _problem(
-            path,
-            m.line,
-            m.col,
-            "missing-field",
-            f"missing required field {name!r}" + (f" in {dotted(parent)}" if parent else ""),
-            hint,
-            entry=stem,
-        )
-    if kind == "extra_forbidden":
-        name = str(loc[-1])
-        m = document.mark(loc, key=True)
-        owner = _model_at(model, loc[:-1])
-        fields = [f for f in (owner.model_fields if owner else {}) if f != "id"]
-        close = close_matches(name, fields, n=1, cutoff=0.6)
-        message = f"unknown field {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
-        hint = (
-            f"rename it to `{close[0]}`" if close else f"remove it; the fields here are: {', '.join(fields)}"
-        )
-        return _problem(path, m.line, m.col, "unknown-field", message, hint, entry=stem)
-    m = document.mark(loc)
-    if kind in OWN_ERRORS:
-        return _problem(
-            path, m.line, m.col, OWN_ERRORS[kind], f"{where}: {item['msg']}", item["ctx"]["hint"], entry=stem
-        )
-    if kind in _TYPE_NAMES:
-        expected = _TYPE_NAMES[kind]
-        hint = "use the right type"
-        if (expected == "text" and isinstance(value, (bool, int, float))) or value is None:
-            hint = (
-                "put the value in double quotes to keep it as text"
-                if expected == "text"
-                else ("give a value, or remove the field")
-            )
-        elif expected in ("a number", "a whole number") and isinstance(value, str):
-            hint = "write the number without quotes or units (units go in the `unit` field)"
-        elif expected == "a list":
-            hint = "write a list: `[a, b]` or one `- item` per line"
-        return _problem(
-            path,
-            m.line,
-            m.col,
-            "wrong-type",
-            f"{where} should be {expected}, not {describe_value(value)}",
-            hint,
-            entry=stem,
-        )
-    if kind == "finite_number":
-        return _problem(
-            path,
-            m.line,
-            m.col,
-            "not-finite",
-            f"{where} is {value!r}; numbers must be finite",
-            "give a real number, or leave the value out when unknown",
-            entry=stem,
-        )
-    if kind == "out_of_range":
-        return _problem(
-            path,
-            m.line,
-            m.col,
-            "out-of-range",
-            f"{where}: {item['msg']}",
-            "check the value and its unit",
-            entry=stem,
-        )
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return _problem(
-            path,
-            m.line,
-            m.col,
-            "out-of-range",
-            f"{where}: {item['msg'].lower()}",
-            "check the value and its unit",
-            entry=stem,
-        )
-    if kind == "too_short" and loc == ("sources",):
-        return _problem(
-            path,
+            document.path,
             m.line,
             m.col,
             "missing-sources",
             "the entry cites no source",
-            "add at least one `{ref: <reference-id>, locator: ...}`",
+            'add `sources: [{ref: <reference-id>, locator: "Table 1"}]`',
             entry=stem,
+        )
+    about = _field_hint(_model_at(model, parent), name)
+    return _problem(
+        document.path,
+        m.line,
+        m.col,
+        "missing-field",
+        f"missing required field {name!r}" + (f" in {dotted(parent)}" if parent else ""),
+        f"add `{name}:`" + (f" — {about}" if about else ""),
+        entry=stem,
+    )
+
+
+def _unknown_field_problem(
+    model: type[Entry], stem: str, document: Document, loc: tuple[Any, ...]
+) -> Problem:
+    """A field the model does not have, at its key, with the closest field it may have meant."""
+    name = str(loc[-1])
+    m = document.mark(loc, key=True)
+    owner = _model_at(model, loc[:-1])
+    fields = [f for f in (owner.model_fields if owner else {}) if f != "id"]
+    close = close_matches(name, fields, n=1, cutoff=0.6)
+    message = f"unknown field {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+    hint = f"rename it to `{close[0]}`" if close else f"remove it; the fields here are: {', '.join(fields)}"
+    return _problem(document.path, m.line, m.col, "unknown-field", message, hint, entry=stem)
+
+
+_BOUNDS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
+"""pydantic's errors of a number past a field's bound."""
+
+
+def _value_error(kind: str, loc: tuple[Any, ...], item: Any) -> tuple[str, str, str]:
+    """The code, message and hint of an error about a value, by the kind of error."""
+    where = dotted(loc)
+    value = item.get("input")
+    if kind in OWN_ERRORS:
+        return OWN_ERRORS[kind], f"{where}: {item['msg']}", item["ctx"]["hint"]
+    if kind in _TYPE_NAMES:
+        return _wrong_type(where, _TYPE_NAMES[kind], value)
+    if kind == "finite_number":
+        return (
+            "not-finite",
+            f"{where} is {value!r}; numbers must be finite",
+            "give a real number, or leave the value out when unknown",
+        )
+    if kind == "out_of_range":
+        return "out-of-range", f"{where}: {item['msg']}", "check the value and its unit"
+    if kind in _BOUNDS:
+        return "out-of-range", f"{where}: {item['msg'].lower()}", "check the value and its unit"
+    if kind == "too_short" and loc == ("sources",):
+        return (
+            "missing-sources",
+            "the entry cites no source",
+            "add at least one `{ref: <reference-id>, locator: ...}`",
         )
     if kind in ("enum", "literal_error"):
-        allowed = item.get("ctx", {}).get("expected", "")
-        close = close_matches(
-            str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1
-        )
-        message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
-        return _problem(path, m.line, m.col, "bad-value", message, f"use one of {allowed}", entry=stem)
-    msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+        return _not_allowed(where, value, item.get("ctx", {}).get("expected", ""))
     if kind == "string_pattern_mismatch":
-        hint = "ids are lowercase slugs such as `lif` or `fec-additive`"
-        if loc and loc[-1] == "doi":
-            hint = "write the DOI alone, e.g. 10.1039/d3ya00470h (no https://doi.org/ prefix)"
-        elif loc and loc[-1] == "url":
-            hint = "use a full https:// address"
-        odd = odd_characters(value) if isinstance(value, str) else []
-        if odd:
-            hint = "retype it in plain ASCII (a pasted letter from another script only looks the same)"
-        return _problem(
-            path,
-            m.line,
-            m.col,
-            "bad-value",
-            f"{where}: {describe_value(value)} has the wrong form" + (f": {'; '.join(odd)}" if odd else ""),
-            hint,
-            entry=stem,
+        return _wrong_form(where, loc, value)
+    msg = str(item.get("msg", "invalid value")).removeprefix("Value error, ")
+    return "bad-value", f"{where}: {msg}", "fix the value as described"
+
+
+def _wrong_type(where: str, expected: str, value: Any) -> tuple[str, str, str]:
+    """A value of the wrong type, with the fix that type of mistake needs."""
+    hint = "use the right type"
+    if (expected == "text" and isinstance(value, (bool, int, float))) or value is None:
+        hint = (
+            "put the value in double quotes to keep it as text"
+            if expected == "text"
+            else ("give a value, or remove the field")
         )
-    return _problem(
-        path, m.line, m.col, "bad-value", f"{where}: {msg}", "fix the value as described", entry=stem
-    )
+    elif expected in ("a number", "a whole number") and isinstance(value, str):
+        hint = "write the number without quotes or units (units go in the `unit` field)"
+    elif expected == "a list":
+        hint = "write a list: `[a, b]` or one `- item` per line"
+    return "wrong-type", f"{where} should be {expected}, not {describe_value(value)}", hint
+
+
+def _not_allowed(where: str, value: Any, allowed: str) -> tuple[str, str, str]:
+    """A value outside a vocabulary, with the closest allowed one."""
+    close = close_matches(str(value), [a.strip(" '") for a in allowed.replace(" or ", ",").split(",")], n=1)
+    message = f"{where}: {value!r} is not allowed" + (f"; did you mean {close[0]!r}?" if close else "")
+    return "bad-value", message, f"use one of {allowed}"
+
+
+def _wrong_form(where: str, loc: tuple[Any, ...], value: Any) -> tuple[str, str, str]:
+    """Text of the wrong form (an id, a DOI, a URL), and any look-alike letters it holds."""
+    hint = "ids are lowercase slugs such as `lif` or `fec-additive`"
+    if loc and loc[-1] == "doi":
+        hint = "write the DOI alone, e.g. 10.1039/d3ya00470h (no https://doi.org/ prefix)"
+    elif loc and loc[-1] == "url":
+        hint = "use a full https:// address"
+    odd = odd_characters(value) if isinstance(value, str) else []
+    if odd:
+        hint = "retype it in plain ASCII (a pasted letter from another script only looks the same)"
+    message = f"{where}: {describe_value(value)} has the wrong form" + (f": {'; '.join(odd)}" if odd else "")
+    return "bad-value", message, hint

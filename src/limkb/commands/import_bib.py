@@ -287,26 +287,12 @@ def _invalid(data: dict[str, Any], entry_id: str) -> list[tuple[str, str]]:
 
 def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: bool = False) -> BibImport:
     """Turn BibTeX text into reference data with ids free in ``kb``; nothing is written."""
-    kb = Path(kb)
     result = BibImport()
     library = bibtexparser.parse_string(  # type: ignore[attr-defined]
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()]
     )
-    for block in library.failed_blocks:
-        error = getattr(block, "error", None)
-        report_line = int(block.start_line or 0) + 1
-        result.report.add(
-            Problem(
-                path,
-                report_line,
-                1,
-                Severity.ERROR,
-                "bibtex-syntax",
-                f"this BibTeX block cannot be read ({type(error).__name__ if error else 'parse error'})",
-                "check its braces and commas, or export the entry again from your reference manager",
-            )
-        )
-    taken, dois = _existing(kb)
+    _report_failed_blocks(library.failed_blocks, path, result.report)
+    taken, dois = _existing(Path(kb))
     seen_dois: dict[str, str] = {}
     for entry in library.entries:
         converted = _convert(entry, path, result.report)
@@ -315,87 +301,124 @@ def read_bib(text: str, kb: Path | str, *, path: str = "<bib>", skip_existing: b
         data, family = converted
         line = int(entry.start_line or 0) + 1
         doi = str(data.get("doi", "")).lower()
-        if doi and doi in dois:
-            if skip_existing:
-                result.skipped.append((entry.key, dois[doi]))
-                continue
-            result.report.add(
-                Problem(
-                    path,
-                    _line(entry, "doi"),
-                    1,
-                    Severity.ERROR,
-                    "duplicate-doi",
-                    f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is already the reference {dois[doi]!r}",
-                    f"cite {dois[doi]!r} and remove this entry from the file (or use --skip-existing)",
-                )
-            )
+        if doi and doi in dois and skip_existing:
+            result.skipped.append((entry.key, dois[doi]))
             continue
-        if doi and doi in seen_dois:
-            result.report.add(
-                Problem(
-                    path,
-                    _line(entry, "doi"),
-                    1,
-                    Severity.ERROR,
-                    "duplicate-doi",
-                    f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is also entry {seen_dois[doi]!r} of this file",
-                    "keep one of the two entries",
-                )
-            )
-            continue
-        base = (
-            reference_id(family, data["year"], data["title"])
-            if family
-            else untitled_reference_id(data["year"], data["title"])
-        )
-        if not is_slug(base) or not re.match(r"^[a-z]", base):
-            result.report.add(
-                Problem(
-                    path,
-                    line,
-                    1,
-                    Severity.ERROR,
-                    "bibtex-field",
-                    f"@{entry.entry_type}{{{entry.key}}}: cannot make an id from {family!r}",
-                    "write the first author's family name in Latin letters (e.g. {Zhang}) and import again",
-                )
-            )
-            continue
-        entry_id = next((c for c in id_candidates(base) if c not in taken and is_slug(c)), None)
-        if entry_id is None:
-            result.report.add(
-                Problem(
-                    path,
-                    line,
-                    1,
-                    Severity.ERROR,
-                    "bibtex-field",
-                    f"@{entry.entry_type}{{{entry.key}}}: every id from {base!r} to {base}zz is taken",
-                    "give this reference an id of your own: import it alone and rename the file",
-                )
-            )
-            continue
-        invalid = _invalid(data, entry_id)
-        if invalid:
-            for field_name, message in invalid:
-                result.report.add(
-                    Problem(
-                        path,
-                        _line(entry, field_name),
-                        1,
-                        Severity.ERROR,
-                        "bibtex-field",
-                        f"@{entry.entry_type}{{{entry.key}}}: {field_name} {message}",
-                        "shorten or correct the field in the .bib file and import again",
-                    )
-                )
+        problems = _duplicate_doi(entry, data, dois, seen_dois, path)
+        entry_id: str | Problem | None = None
+        if not problems:
+            entry_id = _free_id(entry, family, data, taken, path, line)
+            if isinstance(entry_id, Problem):
+                problems = [entry_id]
+            else:
+                problems = _field_problems(entry, data, entry_id, path)
+        for problem in problems:
+            result.report.add(problem)
+        if problems or not isinstance(entry_id, str):
             continue
         taken.add(entry_id)
         if doi:
             seen_dois[doi] = entry.key
         result.created.append(ImportedReference(entry.key, entry_id, data, line))
     return result
+
+
+def _report_failed_blocks(blocks: Any, path: str, report: Report) -> None:
+    """One located problem for each BibTeX block the parser could not read."""
+    for block in blocks:
+        error = getattr(block, "error", None)
+        report.add(
+            Problem(
+                path,
+                int(block.start_line or 0) + 1,
+                1,
+                Severity.ERROR,
+                "bibtex-syntax",
+                f"this BibTeX block cannot be read ({type(error).__name__ if error else 'parse error'})",
+                "check its braces and commas, or export the entry again from your reference manager",
+            )
+        )
+
+
+def _duplicate_doi(
+    entry: BibEntry, data: dict[str, Any], dois: dict[str, str], seen_dois: dict[str, str], path: str
+) -> list[Problem]:
+    """The entry's DOI when it is already a reference of the KB or an earlier entry of the file."""
+    doi = str(data.get("doi", "")).lower()
+    if doi and doi in dois:
+        return [
+            Problem(
+                path,
+                _line(entry, "doi"),
+                1,
+                Severity.ERROR,
+                "duplicate-doi",
+                f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is already the reference {dois[doi]!r}",
+                f"cite {dois[doi]!r} and remove this entry from the file (or use --skip-existing)",
+            )
+        ]
+    if doi and doi in seen_dois:
+        return [
+            Problem(
+                path,
+                _line(entry, "doi"),
+                1,
+                Severity.ERROR,
+                "duplicate-doi",
+                f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is also entry {seen_dois[doi]!r} of this file",
+                "keep one of the two entries",
+            )
+        ]
+    return []
+
+
+def _free_id(
+    entry: BibEntry, family: str | None, data: dict[str, Any], taken: set[str], path: str, line: int
+) -> str | Problem:
+    """The first id made from first author, year and title that is free, or why there is none."""
+    base = (
+        reference_id(family, data["year"], data["title"])
+        if family
+        else untitled_reference_id(data["year"], data["title"])
+    )
+    if not is_slug(base) or not re.match(r"^[a-z]", base):
+        return Problem(
+            path,
+            line,
+            1,
+            Severity.ERROR,
+            "bibtex-field",
+            f"@{entry.entry_type}{{{entry.key}}}: cannot make an id from {family!r}",
+            "write the first author's family name in Latin letters (e.g. {Zhang}) and import again",
+        )
+    entry_id = next((c for c in id_candidates(base) if c not in taken and is_slug(c)), None)
+    if entry_id is None:
+        return Problem(
+            path,
+            line,
+            1,
+            Severity.ERROR,
+            "bibtex-field",
+            f"@{entry.entry_type}{{{entry.key}}}: every id from {base!r} to {base}zz is taken",
+            "give this reference an id of your own: import it alone and rename the file",
+        )
+    return entry_id
+
+
+def _field_problems(entry: BibEntry, data: dict[str, Any], entry_id: str, path: str) -> list[Problem]:
+    """A located problem for each field the reference would not validate with."""
+    return [
+        Problem(
+            path,
+            _line(entry, field_name),
+            1,
+            Severity.ERROR,
+            "bibtex-field",
+            f"@{entry.entry_type}{{{entry.key}}}: {field_name} {message}",
+            "shorten or correct the field in the .bib file and import again",
+        )
+        for field_name, message in _invalid(data, entry_id)
+    ]
 
 
 def import_bib(bib: Path | str, kb: Path | str, *, skip_existing: bool = False) -> BibImport:

@@ -29,6 +29,7 @@ from limkb.schema.kinds import KINDS, Entry, Family, Interface, Reference, Sourc
 from limkb.site.history import Change
 from limkb.site.kinds import KIND_COLOURS, KIND_TITLES
 from limkb.site.markup import plain, prose, text_title
+from limkb.site.pages import PAGE_TITLES
 from limkb.site.urls import UrlStyle, source_link
 
 if TYPE_CHECKING:
@@ -54,17 +55,6 @@ __all__ = [
     "reference_text",
 ]
 
-
-PAGE_TITLES: dict[str, str] = {
-    "agenda.md": "Open questions",
-    "correlations.md": "Correlations",
-    "compatibility.md": "Strategy compatibility",
-    "coverage.md": "Descriptor coverage",
-    "bibliography.md": "Bibliography",
-    "downloads.md": "Downloads",
-    "graph.md": "Graph",
-    "contributing.md": "Contributing",
-}
 
 FAMILY_TITLES = {
     Family.ELECTROLYTE.value: "Electrolyte engineering",

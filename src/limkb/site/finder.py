@@ -7,8 +7,8 @@ summary and the names of the entries it links to (``about``: a question about cr
 by "cryo-TEM questions"). Prose, diagrams and metadata tables stay out: a reader who types "LiF"
 wants the entries named so, ranked as ``search.js`` describes, not every page whose diagram
 mentions it. Pages that are not entries are also found by the words a reader would use for what
-they offer ("cite", "BibTeX", "download"). The index loads on first use of the box, so no page
-pays for it before that.
+they offer ("cite", "BibTeX", "download"), as :data:`limkb.site.pages.PAGES` gives them. The
+index loads on first use of the box, so no page pays for it before that.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from limkb.schema.kinds import KINDS, Reference
+from limkb.schema.kinds import Reference
 from limkb.search import names_of
-from limkb.site.context import KIND_TITLES, PAGE_TITLES, entry_path
+from limkb.site.context import entry_path
 from limkb.site.kinds import SEARCH_ORDER
+from limkb.site.pages import searched_pages
 
 if TYPE_CHECKING:
     from limkb.site.context import Site
@@ -32,56 +33,11 @@ SNIPPET_CHARS = 150
 
 _MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]+|<[^>]*>")
 
-_PAGE_TEXTS = {
-    "index.md": "What limkb holds, counts of entries and evidence, where to start.",
-    "agenda.md": "The open questions of the field, by status, theme, interface and technique.",
-    "correlations.md": "Correlations recomputed from the datasets, with robustness checks.",
-    "compatibility.md": "Which strategies have been combined, with what result.",
-    "coverage.md": "Which descriptors are known for which strategy.",
-    "bibliography.md": "Every reference, with the entries that cite it.",
-    "downloads.md": "SQLite, graph, CSV and bibliography files of this version.",
-    "graph.md": "Every entry and relation, to explore.",
-    "contributing.md": "How to add or correct an entry.",
-    "common-errors.md": "What each validation message means and how to fix it.",
-    "tutorial.md": "Querying the knowledge base from Python: networkx and SQL.",
-    "about.md": "What limkb is, its licences and how to cite it.",
-    "browse/index.md": "Tables of every kind of entry.",
-    "entries/index.md": "Every entry, by kind.",
-}
-_PAGE_WORDS = {
-    "index.md": ["cite limkb", "citation", "BibTeX", "RIS", "CSL-JSON", "CITATION.cff"],
-    "downloads.md": [
-        "download",
-        "data",
-        "BibTeX",
-        "RIS",
-        "CSL-JSON",
-        "cite",
-        "citation",
-        "CITATION.cff",
-        "SQLite",
-        "CSV",
-        "GraphML",
-        "JSON-LD",
-    ],
-    "bibliography.md": ["references", "papers", "BibTeX", "cite"],
-    "correlations.md": ["correlation", "analyses"],
-    "agenda.md": ["open questions", "research agenda"],
-    "about.md": ["cite", "citation", "licence"],
-}
-"""Words, besides its title, that find a page that is not an entry."""
-
 ABOUT_LIMIT = 40
 """At most this many names of linked entries are kept per item."""
 
 SHORT_NAME = 12
 """An alias this short (cryo-TEM, LiNO3, a-SEI) finds the entries linked to its entry."""
-
-_DOCS_TITLES = {
-    "common-errors.md": "Common errors",
-    "tutorial.md": "Querying from Python",
-    "about.md": "About",
-}
 
 
 def snippet(text: str | None, limit: int = SNIPPET_CHARS) -> str:
@@ -130,21 +86,15 @@ def search_data(site: Site, titled: Any, pages: set[str]) -> str:
                 "about": _about(site, entry_id),
             }
         )
-    others = {
-        **{f"browse/{KINDS[k].folder}.md": t for k, t in KIND_TITLES.items()},
-        **PAGE_TITLES,
-        **_DOCS_TITLES,
-    }
-    others.update({"index.md": "Home", "browse/index.md": "Browse", "entries/index.md": "All entries"})
-    for path, title in sorted(others.items()):
-        if path in pages:
+    for page in searched_pages():
+        if page.path in pages:
             items.append(
                 {
-                    "path": path,
-                    "title": title,
+                    "path": page.path,
+                    "title": page.title,
                     "kind": "page",
-                    "names": [title, *_PAGE_WORDS.get(path, [])],
-                    "text": _PAGE_TEXTS.get(path, ""),
+                    "names": [page.title, *page.words],
+                    "text": page.text,
                 }
             )
     data = {"order": list(SEARCH_ORDER), "pages": items}

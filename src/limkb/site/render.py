@@ -104,6 +104,7 @@ from limkb.site.overview import (
     graph_data,
     plot_files,
 )
+from limkb.site.pages import title_of
 from limkb.site.structures import material_view, structure_folder, structure_svg
 from limkb.site.urls import built_url, relative_url
 
@@ -848,7 +849,7 @@ def _landing_page(site: Site, page: str, *, entries: bool) -> str:
                 else [],
             }
         )
-    title = "All entries" if entries else "Browse"
+    title = title_of(page)
     intro = (
         f"Every one of the {len(site.ids)} entries, by kind; the Browse tables sort and filter them."
         if entries
@@ -1075,7 +1076,7 @@ def _render(
     pages.update(compare_files(site))
     pages["bibliography.md"] = bibliography_page(site)
     pages["downloads.md"] = downloads_page(site)
-    pages["graph.md"] = page_text("graph.md", PAGE_TITLES["graph.md"], counts=len(site.ids))
+    pages["graph.md"] = page_text("graph.md", title_of("graph.md"), counts=len(site.ids))
     pages["assets/limkb/graph-data.js"] = graph_data(site)
     pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
     if options.assets:
