@@ -291,6 +291,10 @@ def errors_page(corpus_dir: Path | str) -> str:
     """The Markdown page "Common errors and their fixes", made by validating every case."""
     cases = iter_cases(corpus_dir)
     out = [
+        "---",
+        "toc_depth: 2  # the contents list the sections, not each of the many cases",
+        "---",
+        "",
         "# Common errors and their fixes",
         "",
         "Every example below is a case of the test corpus in `tests/bad_inputs/`: a small knowledge "

@@ -149,7 +149,9 @@ def test_coverage_marks_measured_and_data(pages: dict[str, str | bytes]) -> None
 def test_bibliography_has_back_links(pages: dict[str, str | bytes]) -> None:
     page = text(pages, "bibliography.md")
     assert '<tr id="smith2020test">' in page
-    assert "entries/strategies/fec-additive.md" in page
+    # cited by many entries: counted on the page, listed in the script it loads when opened
+    assert "entries/references/smith2020test.md#cited-by" in page
+    assert "entries/strategies/fec-additive/" in text(pages, "assets/limkb/cited-by-data.js")
 
 
 def test_downloads_list_given_files(kb: KnowledgeBase) -> None:

@@ -36,6 +36,7 @@ from limkb.site.context import (
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
 from limkb.site.layout import layout
 from limkb.site.memo import SvgStore
+from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -44,6 +45,7 @@ __all__ = [
     "agenda_page",
     "analysis_view",
     "bibliography_page",
+    "cited_by_data",
     "compatibility_page",
     "correlations_page",
     "coverage_page",
@@ -500,24 +502,74 @@ def coverage_page(site: Site) -> str:
     )
 
 
+LONG_CITING = 3
+"""A reference cited by more entries than this shows their number on the bibliography, and the
+list when opened (read from ``assets/limkb/cited-by-data.js``, loaded on demand)."""
+CITED_BY_DATA = "assets/limkb/cited-by-data.js"
+"""The long "Cited by" lists of the bibliography, as a script (it loads from file:// too)."""
+
+
+def _built_link(site: Site, target: str, page: str) -> str:
+    """A link from ``page`` to the site path ``target`` as the built site writes it (for
+    attributes and scripts, which MkDocs does not rewrite)."""
+    style = "directory" if site.options.urls == "md" else site.options.urls
+    return relative_url(built_url(target, style), built_url(page, style))
+
+
+def _plain_link(site: Site, entry_id: str, links: Links) -> dict[str, Any]:
+    """An entry's label and link, without the kind class (the bibliography lists hundreds)."""
+    return {"label": site.label(entry_id), "url": site.entry_link(entry_id, links)["url"]}
+
+
 def bibliography_page(site: Site) -> str:
-    """Every reference as a list item, with the entries citing it."""
+    """Every reference as a table row, with the entries citing it: listed when there are at most
+    :data:`LONG_CITING`, otherwise counted, the list opening on demand."""
     links = site.links("bibliography.md")
     refs = [r for r in site.of_kind("reference") if isinstance(r, Reference)]
     refs.sort(key=lambda r: ((r.authors[0] if r.authors else r.title).lower(), r.year, r.id))
-    items = [
-        {
-            "id": r.id,
-            "url": links.entry(r.id),
-            "label": r.label,
-            "text": reference_text(r),
-            "doi": r.doi,
-            "link": r.url,
-            "citing": [site.entry_link(i, links) for i in site.kb.citing(r.id)],
-        }
-        for r in refs
-    ]
-    return page_text("bibliography.md", PAGE_TITLES["bibliography.md"], items=items)
+    items = []
+    for r in refs:
+        citing = site.kb.citing(r.id)
+        items.append(
+            {
+                "id": r.id,
+                "url": links.entry(r.id),
+                "label": r.label,
+                "text": reference_text(r),
+                "doi": r.doi,
+                "link": r.url,
+                "count": len(citing),
+                "citing": [] if len(citing) > LONG_CITING else [_plain_link(site, i, links) for i in citing],
+            }
+        )
+    return page_text(
+        "bibliography.md",
+        PAGE_TITLES["bibliography.md"],
+        items=items,
+        script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
+        data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
+    )
+
+
+def cited_by_data(site: Site) -> str:
+    """The script holding the bibliography's long "Cited by" lists: each citing entry once
+    (``entries``: label and URL from the bibliography page), each reference's list by number."""
+    entries: list[list[str]] = []
+    numbers: dict[str, int] = {}
+    lists: dict[str, list[int]] = {}
+    for ref in site.of_kind("reference"):
+        citing = site.kb.citing(ref.id)
+        if len(citing) <= LONG_CITING:
+            continue
+        for entry_id in citing:
+            if entry_id not in numbers and entry_id in site.by_id:
+                numbers[entry_id] = len(entries)
+                entry = site.by_id[entry_id]
+                url = _built_link(site, f"entries/{entry.folder}/{entry_id}.md", "bibliography.md")
+                entries.append([site.label(entry_id), url])
+        lists[ref.id] = [numbers[i] for i in citing if i in numbers]
+    data = json.dumps({"entries": entries, "lists": lists}, ensure_ascii=False, separators=(",", ":"))
+    return f"window.LIMKB_CITED = {data};\n"
 
 
 def downloads_page(site: Site) -> str:

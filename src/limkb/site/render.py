@@ -23,7 +23,8 @@ Site layout:
 ``compatibility.md``                 strategy x strategy: combined with evidence, conflicting, unknown
 ``coverage.md``                      which descriptors are known for which strategy
 ``compare/*``                        one table of values per quantity, with its data and CSV
-``bibliography.md``                  references with the entries citing each
+``bibliography.md``                  references with the entries citing each (the long lists
+                                     in ``assets/limkb/cited-by-data.js``, loaded when opened)
 ``downloads.md``                     the build's data files
 ``graph.md`` ``assets/limkb/*``      the graph explorer, its scripts and its data as a .js file
 ``contributing.md``                  CONTRIBUTING.md, when given
@@ -97,6 +98,7 @@ from limkb.site.overview import (
     agenda_page,
     analysis_view,
     bibliography_page,
+    cited_by_data,
     compatibility_page,
     correlations_page,
     coverage_page,
@@ -1075,6 +1077,7 @@ def _render(
     pages["coverage.md"] = coverage_page(site)
     pages.update(compare_files(site))
     pages["bibliography.md"] = bibliography_page(site)
+    pages["assets/limkb/cited-by-data.js"] = cited_by_data(site)
     pages["downloads.md"] = downloads_page(site)
     pages["graph.md"] = page_text("graph.md", title_of("graph.md"), counts=len(site.ids))
     pages["assets/limkb/graph-data.js"] = graph_data(site)
