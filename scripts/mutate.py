@@ -70,6 +70,21 @@ TARGETS: dict[str, Target] = {
     "evidence": Target(
         "src/limkb/analysis/evidence.py", ("tests/test_evidence_table.py", "tests/test_evidence.py")
     ),
+    "records": Target(
+        "src/limkb/analysis/records.py",
+        ("tests/test_records_table.py", "tests/test_computed_values.py", "tests/test_store.py"),
+    ),
+    "findings": Target(
+        "src/limkb/analysis/findings.py", ("tests/test_findings_table.py", "tests/test_findings.py")
+    ),
+    "inputs": Target(
+        "src/limkb/analysis/inputs.py",
+        ("tests/test_inputs_table.py", "tests/test_measurements.py", "tests/test_analyst.py"),
+    ),
+    "chemistry": Target(
+        "src/limkb/analysis/chemistry.py",
+        ("tests/test_chemistry_table.py", "tests/test_materials_chem.py", "tests/test_smiles_cache.py"),
+    ),
     "rules": Target(
         "src/limkb/check/rules.py",
         (
