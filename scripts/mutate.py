@@ -55,7 +55,9 @@ _IMPORT_TESTS = (
 TARGETS: dict[str, Target] = {
     "notation": Target("src/limkb/analysis/notation.py", _GRAMMAR_TESTS),
     "components": Target("src/limkb/analysis/components.py", _GRAMMAR_TESTS),
-    "formulations": Target("src/limkb/analysis/formulations.py", _GRAMMAR_TESTS),
+    "formulations": Target(
+        "src/limkb/analysis/formulations.py", ("tests/test_formulations_table.py", *_GRAMMAR_TESTS)
+    ),
     "descriptors": Target(
         "src/limkb/analysis/descriptors.py",
         ("tests/test_descriptor_units.py", "tests/test_notation.py"),
