@@ -233,6 +233,11 @@ def test_finding_key_is_the_same_for_findings_that_differ_only_in(change: dict[s
     assert _key(**BASE) == _key(**{**BASE, **change})
 
 
+def test_finding_key_holds_only_the_conditions_stated() -> None:
+    key = json.loads(_key(conditions={"cell": "Li||Cu", "cycles": 10}))
+    assert key[-1] == {"cell": "Li||Cu", "cycles": 10}
+
+
 def test_finding_key_without_conditions_is_the_one_with_empty_conditions() -> None:
     key = json.loads(_key())
     assert key == [REF, "coulombic-efficiency", 99.0, None, "=", "%", {}]
@@ -266,5 +271,15 @@ def test_the_data_frame_without_pandas_says_how_to_install_it(monkeypatch: pytes
         raise ImportError(name)
 
     monkeypatch.setattr(module.importlib, "import_module", missing)
-    with pytest.raises(ImportError, match=r"pip install limkb\[pandas\]"):
+    with pytest.raises(ImportError) as raised:
         module.FindingTable().to_pandas()
+    assert str(raised.value) == (
+        "FindingTable.to_pandas() needs pandas, an optional extra of limkb: "
+        "pip install limkb[pandas] (or pip install pandas)"
+    )
+
+
+def test_an_empty_data_frame_still_has_every_column() -> None:
+    frame = module.FindingTable().to_pandas()
+    assert list(frame.columns) == list(FindingRecord.__dataclass_fields__)
+    assert len(frame) == 0
