@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -228,3 +230,79 @@ def test_to_dict_puts_the_columns_between_label_and_ref() -> None:
     ]
     assert data["components"][0] == {"material": "lifsi", "role": "salt", "amount": 1.0, "unit": "mol ratio"}
     assert data["strategies"] == []
+
+
+def _derived() -> tuple[dict[str, Property], Any]:
+    """CE and LCE, and the binding that computes CE from the LCE column."""
+    props = {p.id: p for p in properties()}
+    return props, derived_bindings(dataset([{"label": "a"}]), props)["coulombic-efficiency"]
+
+
+def _lce(value: Any) -> Record:
+    return cast(Record, SimpleNamespace(values={"lce": value}))
+
+
+@pytest.mark.parametrize(
+    "skipped",
+    [{"column": "missing"}, {"formula": None}, {"from_unit": "nm"}],
+    ids=["empty-column", "no-formula", "unit-not-convertible"],
+)
+def test_a_value_that_cannot_be_computed_does_not_stop_the_next(skipped: dict[str, Any]) -> None:
+    props, binding = _derived()
+    derived = {"a-first": replace(binding, **skipped), "coulombic-efficiency": binding}
+    assert [c.property for c in computed_values(_lce(2.0), derived, props)] == ["coulombic-efficiency"]
+
+
+def test_a_binding_without_units_computes_in_the_unit_one() -> None:
+    props, binding = _derived()
+    derived = {"coulombic-efficiency": replace(binding, from_unit=None, to_unit=None)}
+    (value,) = computed_values(_lce(2.0), derived, props)
+    assert value.value == pytest.approx(99.0)
+
+
+def test_a_binding_without_a_source_property_has_an_empty_one() -> None:
+    props, binding = _derived()
+    derived = {"coulombic-efficiency": replace(binding, formula_of=None)}
+    (value,) = computed_values(_lce(2.0), derived, props)
+    assert (value.from_property, value.expression) == ("", "")
+
+
+def test_the_computed_property_s_own_definition_comes_first() -> None:
+    props, binding = _derived()
+    lce = props["lce"]
+    assert lce.defined_as is not None
+    own = lce.defined_as.model_copy(update={"expression": "own"})
+    props["coulombic-efficiency"] = props["coulombic-efficiency"].model_copy(update={"defined_as": own})
+    (value,) = computed_values(_lce(2.0), {"coulombic-efficiency": binding}, props)
+    assert value.expression == "own"
+
+
+def test_a_listed_electrolyte_s_text_leaves_out_what_is_not_stated() -> None:
+    listed = [
+        {"material": "lifsi", "role": "salt", "amount": 1.0, "unit": "M"},
+        {"material": "dme", "role": "solvent"},
+    ]
+    written = dataset([{"label": "a", "electrolyte": listed}]).records[0].electrolyte
+    assert json.loads(module._written(written) or "") == listed
+
+
+def test_a_listed_component_without_unit_has_none() -> None:
+    index = Inputs(_KB(*MATERIALS)).index
+    listed = [{"material": "dme", "role": "solvent"}]
+    assert [(c.material, c.amount, c.unit) for c in module.measured_components(listed, index)] == [
+        ("dme", None, None)
+    ]
+
+
+def test_an_unresolved_electrolyte_is_logged_with_why(caplog: pytest.LogCaptureFixture) -> None:
+    index = Inputs(_KB(*MATERIALS)).index
+    with caplog.at_level(logging.DEBUG, logger="limkb.analysis.records"):
+        assert module.measured_components("1 M LiTFSI in DME", index) == ()
+    (message,) = [r.getMessage() for r in caplog.records if r.name == "limkb.analysis.records"]
+    assert message.startswith("electrolyte '1 M LiTFSI in DME' does not resolve: 'LiTFSI' is not a material")
+
+
+def test_a_record_keeps_its_strategies() -> None:
+    (record,) = whole(dataset([{"label": "a", "strategies": ["hce", "lhce"]}]))
+    assert record.strategies == ("hce", "lhce")
+    assert record.to_dict()["strategies"] == ["hce", "lhce"]
