@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -207,3 +208,27 @@ def test_formulation_of_reads_plain_dicts_and_models_alike() -> None:
     index = material_index([LIFSI, DME])
     assert formulation_of(items, index).components[0] == formulation_of(models, index).components[0]
     assert [c.material for c in formulation_of(models, index).components] == ["lifsi", "dme"]
+
+
+def test_formulation_of_text_reads_a_hyphenated_material_name_whole() -> None:
+    crown = make(Material, "12-crown-4", "material", "12-Crown-4", formula="C8H16O4", roles=["additive"])
+    read = formulation_of("1 M LiFSI in DME + 5 wt% 12-Crown-4", material_index([LIFSI, DME, crown]))
+    assert [c.material for c in read.components] == ["lifsi", "dme", "12-crown-4"]
+
+
+def test_a_record_s_descriptors_read_its_electrolyte_with_the_dataset_s_conventions() -> None:
+    dol = make(Material, "dol", "material", "DOL", formula="C3H6O2", roles=["solvent"])
+    written = "1 mol/kg LiFSI in DME:DOL (1:1)"  # a ratio without basis: read by weight only when declared
+    declared = dataset([{"label": "a"}], electrolyte=written, conventions={"ratio": "wt"})
+    assert inputs(dol, declared).descriptors(declared, declared.records[0]) is not None
+    plain = dataset([{"label": "a"}], electrolyte=written)
+    assert inputs(dol, plain).descriptors(plain, plain.records[0]) is None
+
+
+def test_an_electrolyte_without_descriptors_is_logged_with_why(caplog: pytest.LogCaptureFixture) -> None:
+    ds = dataset([{"label": "a"}], electrolyte="1 M LiTFSI in DME")
+    with caplog.at_level(logging.DEBUG, logger="limkb.analysis.inputs"):
+        assert inputs(ds).descriptors(ds, ds.records[0]) is None
+    (message,) = [r.getMessage() for r in caplog.records if r.name == "limkb.analysis.inputs"]
+    assert message.startswith("no descriptors for '1 M LiTFSI in DME\\x00")
+    assert ": 'LiTFSI' is not a material" in message
