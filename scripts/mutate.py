@@ -85,7 +85,7 @@ TARGETS: dict[str, Target] = {
     ),
     "chemistry": Target(
         "src/limkb/analysis/chemistry.py",
-        ("tests/test_chemistry_table.py", "tests/test_materials_chem.py", "tests/test_smiles_cache.py"),
+        ("tests/test_chemistry_table.py",),
     ),
     "rules": Target(
         "src/limkb/check/rules.py",
