@@ -55,7 +55,9 @@ _IMPORT_TESTS = (
 TARGETS: dict[str, Target] = {
     "notation": Target("src/limkb/analysis/notation.py", _GRAMMAR_TESTS),
     "components": Target("src/limkb/analysis/components.py", _GRAMMAR_TESTS),
-    "formulations": Target("src/limkb/analysis/formulations.py", _GRAMMAR_TESTS),
+    "formulations": Target(
+        "src/limkb/analysis/formulations.py", ("tests/test_formulations_table.py", *_GRAMMAR_TESTS)
+    ),
     "descriptors": Target(
         "src/limkb/analysis/descriptors.py",
         ("tests/test_descriptor_units.py", "tests/test_notation.py"),
@@ -69,6 +71,21 @@ TARGETS: dict[str, Target] = {
     "variables": Target("src/limkb/analysis/variables.py", ("tests/test_variables_table.py",)),
     "evidence": Target(
         "src/limkb/analysis/evidence.py", ("tests/test_evidence_table.py", "tests/test_evidence.py")
+    ),
+    "records": Target(
+        "src/limkb/analysis/records.py",
+        ("tests/test_records_table.py", "tests/test_computed_values.py", "tests/test_store.py"),
+    ),
+    "findings": Target(
+        "src/limkb/analysis/findings.py", ("tests/test_findings_table.py", "tests/test_findings.py")
+    ),
+    "inputs": Target(
+        "src/limkb/analysis/inputs.py",
+        ("tests/test_inputs_table.py", "tests/test_measurements.py", "tests/test_analyst.py"),
+    ),
+    "chemistry": Target(
+        "src/limkb/analysis/chemistry.py",
+        ("tests/test_chemistry_table.py",),
     ),
     "rules": Target(
         "src/limkb/check/rules.py",
