@@ -369,6 +369,30 @@ def test_components_without_an_amount_add_nothing() -> None:
     assert moles(counted, DATA) == {0: 1.0, 1: 2.0, 2: 0.0}
 
 
+def test_a_lone_solvent_without_an_amount_is_the_whole_blend() -> None:
+    """A listed electrolyte whose one solvent has no amount is 1 M salt in that solvent."""
+    lone = components_of(
+        [
+            {"material": "lifsi", "role": "salt", "amount": 1, "unit": "M"},
+            {"material": "dme", "role": "solvent"},
+        ]
+    )
+    assert moles(lone, DATA) == pytest.approx({0: 1.0, 1: 868 / W["dme"]})
+
+
+def test_several_solvents_without_amounts_are_named_not_divided_by_zero() -> None:
+    blend = components_of(
+        [
+            {"material": "lifsi", "role": "salt", "amount": 1, "unit": "M"},
+            {"material": "dme", "role": "solvent"},
+            {"material": "tte", "role": "diluent"},
+        ]
+    )
+    with pytest.raises(DescriptorError, match="the solvents dme, tte have no amounts") as raised:
+        moles(blend, DATA)
+    assert "give each solvent its part of the blend" in raised.value.hint
+
+
 def test_every_descriptor_says_what_it_is() -> None:
     expected = {"ratio_f_c": "F atoms per C atom", "ratio_o_c": "O atoms per C atom"}
     for element in ("F", "O", "C", "N", "S"):

@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from limkb.analysis.formulations import Amount, Formulation, Role
+from limkb.analysis.formulations import Amount, Component, Formulation, Role
 
 __all__ = [
     "ATOMIC_WEIGHTS",
@@ -235,14 +235,28 @@ class _Materials:
         return found.density
 
 
+def _blend_shares(members: list[tuple[int, Component]]) -> dict[int, float]:
+    """Each blend member's share of the blend: one member is all of it; several need amounts."""
+    if len(members) == 1:
+        return {members[0][0]: 1.0}
+    total = sum(c.amount or 0.0 for _, c in members)
+    if total <= 0:
+        names = ", ".join(c.material or c.name or "?" for _, c in members)
+        raise DescriptorError(
+            f"the solvents {names} have no amounts, so their shares of the blend are unknown",
+            "give each solvent its part of the blend (e.g. `amount: 1` and `unit: vol` for a 1:1 "
+            "volume ratio)",
+        )
+    return {i: (c.amount or 0.0) / total for i, c in members}
+
+
 def _blend_moles(formulation: Formulation, materials: _Materials, basis: str) -> dict[int, float]:
     """Moles of each blend member (by component index) in 1 L (``basis='L'``) or 1 kg of blend."""
     members = [(i, c) for i, c in enumerate(formulation.components) if c.role in (Role.SOLVENT, Role.DILUENT)]
     if not members:
         return {}
     kind = members[0][1].unit
-    total = sum(c.amount or 0.0 for _, c in members)
-    shares = {i: (c.amount or 0.0) / total for i, c in members}
+    shares = _blend_shares(members)
     ids = {i: c.material or c.name for i, c in members}
     why = "a molarity (mol per litre of solvent)" if basis == "L" else "a volume ratio"
     if len(members) == 1:
