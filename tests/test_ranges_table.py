@@ -1,0 +1,172 @@
+"""The plausible-range helpers of :mod:`limkb.check.ranges`, row by row.
+
+Each row names the behaviour it protects: which bounds a property accepts (the possible and the
+plausible range, the narrower winning), how they read as text, which values fall outside, and
+the guess :func:`likely_cause` makes about out-of-range values (a derived property's values, a
+fraction in a percent column, a unit 100 or 1000 times off, or nothing better than "check").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kbfactory import SOURCE, minimal
+from limkb.check.ranges import bounds, bounds_text, derived_from, likely_cause, outside
+from limkb.schema.kinds import Property
+
+_LCE = "-log10(1 - ce / 100)"
+
+
+def _prop(prop_id: str = "ce", unit: str = "%", **fields: Any) -> Property:
+    """A property ``prop_id`` in ``unit`` with the given fields (``range``, ``minimum`` ...)."""
+    if "defined_as" in fields:
+        fields["defined_as"] = {"expression": fields["defined_as"], "source": SOURCE[0]}
+    data = minimal("property", prop_id.upper(), unit=unit, **fields)
+    return Property.model_validate({**data, "id": prop_id})
+
+
+_BOUNDS: list[tuple[str, dict[str, Any], tuple[float | None, float | None], str]] = [
+    ("nothing-is-any-value", {}, (None, None), "any value %"),
+    ("possible-only", {"minimum": 0, "maximum": 100}, (0, 100), "0-100 %"),
+    ("minimum-only-reads-at-least", {"minimum": 0}, (0, None), "at least 0 %"),
+    ("maximum-only-reads-at-most", {"maximum": 5}, (None, 5), "at most 5 %"),
+    ("plausible-alone", {"range": {"min": 10, "max": 90}}, (10, 90), "10-90 %"),
+    (
+        "plausible-narrower-wins",
+        {"minimum": 0, "maximum": 100, "range": {"min": 10, "max": 90}},
+        (10, 90),
+        "10-90 %",
+    ),
+    (
+        "possible-narrower-wins",
+        {"minimum": 20, "maximum": 80, "range": {"min": 10, "max": 90}},
+        (20, 80),
+        "20-80 %",
+    ),
+    ("plausible-min-only", {"minimum": 0, "maximum": 100, "range": {"min": 50}}, (50, 100), "50-100 %"),
+    ("plausible-max-only", {"minimum": 0, "maximum": 100, "range": {"max": 60}}, (0, 60), "0-60 %"),
+]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected", "text"), [r[1:] for r in _BOUNDS], ids=[r[0] for r in _BOUNDS]
+)
+def test_bounds_take_the_narrower_of_the_possible_and_plausible_range(
+    fields: dict[str, Any], expected: tuple[float | None, float | None], text: str
+) -> None:
+    prop = _prop(**fields)
+    assert bounds(prop) == expected
+    assert bounds_text(prop) == text
+
+
+def test_a_dimensionless_property_has_no_unit_in_its_bounds_text() -> None:
+    assert bounds_text(_prop("n", "1", minimum=1, maximum=3)) == "1-3"
+    assert bounds_text(_prop("n", "1")) == "any value"
+
+
+_OUTSIDE: list[tuple[str, float, bool]] = [
+    ("below-the-low-bound", 9.5, True),
+    ("on-the-low-bound", 10.0, False),
+    ("inside", 50.0, False),
+    ("on-the-high-bound", 90.0, False),
+    ("above-the-high-bound", 90.5, True),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), [r[1:] for r in _OUTSIDE], ids=[r[0] for r in _OUTSIDE])
+def test_outside_is_strictly_beyond_a_bound(value: float, expected: bool) -> None:
+    assert outside(value, _prop(range={"min": 10, "max": 90})) is expected
+
+
+def test_one_sided_bounds_leave_the_other_side_open() -> None:
+    assert not outside(1e9, _prop(minimum=0))
+    assert outside(-1, _prop(minimum=0))
+    assert not outside(-1e9, _prop(maximum=5))
+    assert outside(6, _prop(maximum=5))
+
+
+def test_derived_from_finds_formulas_over_exactly_that_property() -> None:
+    ce = _prop(minimum=0, maximum=100)
+    lce = _prop("lce", "1", defined_as=_LCE, minimum=0)
+    two = _prop("two", "1", defined_as="ce / other")
+    broken = _prop("broken", "1", defined_as="ce +")
+    properties = {"ce": ce, "lce": lce, "two": two, "broken": broken, "other": _prop("other")}
+    assert derived_from("ce", properties) == [lce]
+    assert derived_from("lce", properties) == []
+
+
+_CAUSES: list[tuple[str, list[float], str, str]] = [
+    ("no-values", [], "", "check the values and the column's unit"),
+    (
+        "log-inefficiencies-in-a-ce-column",
+        [1.5, 2.0],
+        "these look like LCE values (1.5 to 2)",
+        "map them to a column holding `lce` (the dataset needs one: add it to `columns:` with "
+        "`property: lce`); the other is computed from it, never typed twice",
+    ),
+    ("fractions-in-a-percent-column", [0.5, 0.5], "these look like fractions (0.5)", "multiply them by 100"),
+    (
+        "three-values-a-hundred-times-off",
+        [5000.0, 6000.0, 7000.0],
+        "these would fit multiplied by 0.01 (5000 to 7000)",
+        "check the unit of the column (values of `ce` are in %)",
+    ),
+    (
+        "two-values-are-a-typo-not-a-unit",
+        [5000.0, 6000.0],
+        "",
+        "check the values and the column's unit (reported CE)",
+    ),
+    (
+        "values-no-scale-fits",
+        [-5.0, 500.0, 5000.0],
+        "",
+        "check the values and the column's unit (reported CE)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("values", "what", "fix"), [r[1:] for r in _CAUSES], ids=[r[0] for r in _CAUSES])
+def test_likely_cause_of_out_of_range_values(values: list[float], what: str, fix: str) -> None:
+    ce = _prop(minimum=0, maximum=100, range={"min": 10, "max": 100, "note": "reported CE"})
+    lce = _prop("lce", "1", defined_as=_LCE, minimum=1, maximum=4)
+    assert likely_cause(values, ce, {"ce": ce, "lce": lce}) == (what, fix)
+
+
+def test_likely_cause_in_a_derived_column_points_at_the_base_property() -> None:
+    ce = _prop(minimum=0, maximum=100, range={"min": 50})
+    lce = _prop("lce", "1", defined_as=_LCE, minimum=0, maximum=4)
+    what, fix = likely_cause([98.0, 99.0], lce, {"ce": ce, "lce": lce})
+    assert what == "these look like CE values (98 to 99)"
+    assert fix.startswith("map them to a column holding `ce`")
+
+
+def test_a_related_property_without_bounds_is_no_guess() -> None:
+    ce = _prop(range={"min": 10, "max": 100})
+    lce = _prop("lce", "1", defined_as=_LCE)
+    assert likely_cause([1.5, 2.0, 3.0], ce, {"ce": ce, "lce": lce})[0] == ""
+
+
+def test_fractions_are_guessed_only_in_a_percent_column() -> None:
+    nm = _prop("t", "nm", range={"min": 2, "max": 100})
+    assert likely_cause([0.5], nm, {"t": nm}) == ("", "check the values and the column's unit")
+
+
+@pytest.mark.parametrize(
+    ("values", "low", "high", "factor"),
+    [
+        ([0.2, 0.3, 0.4], 150.0, 500.0, "1000"),
+        ([20000.0, 30000.0, 40000.0], 15.0, 50.0, "0.001"),
+        ([0.2, 0.3, 0.4], 15.0, 50.0, "100"),
+        ([2000.0, 3000.0, 4000.0], 15.0, 50.0, "0.01"),
+    ],
+    ids=["milli-too-small", "milli-too-large", "percent-too-small", "percent-too-large"],
+)
+def test_each_scale_is_tried_for_three_values_or_more(
+    values: list[float], low: float, high: float, factor: str
+) -> None:
+    nm = _prop("t", "nm", range={"min": low, "max": high})
+    what, _ = likely_cause(values, nm, {"t": nm})
+    assert what.startswith(f"these would fit multiplied by {factor} (")
