@@ -47,6 +47,7 @@ class Target:
 
 _GRAMMAR_TESTS = ("tests/test_notation.py", "tests/test_grammar_table.py")
 _IMPORT_TESTS = (
+    "tests/test_import_headers_table.py",
     "tests/test_import_table_refusals.py",
     "tests/test_tables.py",
     "tests/test_import_safety.py",
