@@ -77,6 +77,7 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
 
 
 def sniff_delimiter(first_line: str) -> str:
+    """The delimiter of a CSV from its first line: a tab if any, else `;` when it outnumbers `,`."""
     if "\t" in first_line:
         return "\t"
     return ";" if first_line.count(";") > first_line.count(",") else ","
