@@ -88,11 +88,12 @@ def test_one_sided_bounds_leave_the_other_side_open() -> None:
 
 
 def test_derived_from_finds_formulas_over_exactly_that_property() -> None:
+    """Past properties without a formula, with a broken one or over two names: all are read."""
     ce = _prop(minimum=0, maximum=100)
     lce = _prop("lce", "1", defined_as=_LCE, minimum=0)
     two = _prop("two", "1", defined_as="ce / other")
     broken = _prop("broken", "1", defined_as="ce +")
-    properties = {"ce": ce, "lce": lce, "two": two, "broken": broken, "other": _prop("other")}
+    properties = {"ce": ce, "broken": broken, "two": two, "lce": lce, "other": _prop("other")}
     assert derived_from("ce", properties) == [lce]
     assert derived_from("lce", properties) == []
 
@@ -107,6 +108,13 @@ _CAUSES: list[tuple[str, list[float], str, str]] = [
         "`property: lce`); the other is computed from it, never typed twice",
     ),
     ("fractions-in-a-percent-column", [0.5, 0.5], "these look like fractions (0.5)", "multiply them by 100"),
+    ("fractions-include-0-and-1", [0.0, 1.0], "these look like fractions (0 to 1)", "multiply them by 100"),
+    (
+        "a-value-above-1-is-no-fraction",
+        [0.5, 1.5],
+        "",
+        "check the values and the column's unit (reported CE)",
+    ),
     (
         "three-values-a-hundred-times-off",
         [5000.0, 6000.0, 7000.0],
@@ -141,6 +149,15 @@ def test_likely_cause_in_a_derived_column_points_at_the_base_property() -> None:
     what, fix = likely_cause([98.0, 99.0], lce, {"ce": ce, "lce": lce})
     assert what == "these look like CE values (98 to 99)"
     assert fix.startswith("map them to a column holding `ce`")
+
+
+def test_a_derived_column_also_looks_at_properties_derived_from_it() -> None:
+    """Values in an LCE column may be of a property computed from LCE, not only of CE."""
+    ce = _prop(minimum=0, maximum=100, range={"min": 50})
+    lce = _prop("lce", "1", defined_as=_LCE, minimum=0, maximum=4)
+    double = _prop("double", "1", defined_as="2 * lce", minimum=5, maximum=8)
+    what, _ = likely_cause([6.0, 7.0], lce, {"double": double, "ce": ce, "lce": lce})
+    assert what == "these look like DOUBLE values (6 to 7)"
 
 
 def test_a_related_property_without_bounds_is_no_guess() -> None:
