@@ -86,7 +86,12 @@ TARGETS: dict[str, Target] = {
     ),
     "ranges": Target(
         "src/limkb/check/ranges.py",
-        ("tests/test_ranges_table.py", "tests/test_import_table_refusals.py", "tests/test_validate.py"),
+        (
+            "tests/test_ranges_table.py",
+            "tests/test_import_table_refusals.py",
+            "tests/test_import_safety.py",
+            "tests/test_validate.py",
+        ),
     ),
     "import_table": Target("src/limkb/commands/import_table.py", _IMPORT_TESTS),
     "table_rows": Target("src/limkb/commands/table_rows.py", _IMPORT_TESTS),
