@@ -8,12 +8,14 @@ fraction in a percent column, a unit 100 or 1000 times off, or nothing better th
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kbfactory import SOURCE, minimal
+from kbfactory import SOURCE, minimal, write_kb
 from limkb.check.ranges import bounds, bounds_text, derived_from, likely_cause, outside
+from limkb.check.validate import validate_kb
 from limkb.schema.kinds import Property
 
 _LCE = "-log10(1 - ce / 100)"
@@ -187,3 +189,213 @@ def test_each_scale_is_tried_for_three_values_or_more(
     nm = _prop("t", "nm", range={"min": low, "max": high})
     what, _ = likely_cause(values, nm, {"t": nm})
     assert what.startswith(f"these would fit multiplied by {factor} (")
+
+
+# --- the validator's rules on properties and datasets ---------------------------------------
+
+Found = tuple[str, int, int, str, str, str, str | None]
+_CE = minimal("property", "CE", unit="%", minimum=0, maximum=100)
+_NARROW = "the plausible range is a part of the possible one: narrow it"
+_ONE = "a derived property is a formula over exactly one other property id"
+
+
+def _derived(expression: str, unit: str = "1") -> dict[str, Any]:
+    """A property ``lce`` in ``unit`` defined by ``expression``."""
+    definition = {"expression": expression, "source": SOURCE[0]}
+    return minimal("property", "LCE", unit=unit, minimum=0, defined_as=definition)
+
+
+def _found(tmp_path: Path, entries: dict[str, Any]) -> list[Found]:
+    """Every error of validating a tiny KB: (file name, line, col, code, message, hint, entry)."""
+    report = validate_kb(write_kb(tmp_path, entries)).report
+    return [(Path(p.path).name, p.line, p.col, p.code, p.message, p.hint, p.entry) for p in report.errors]
+
+
+_RULES: list[tuple[str, dict[str, Any], list[Found]]] = [
+    (
+        "a-range-upside-down-and-outside-the-possible-one",
+        {
+            "properties/p": minimal(
+                "property", unit="%", minimum=0, maximum=100, range={"min": 120, "max": -5}
+            )
+        },
+        [
+            (
+                "p.yaml",
+                8,
+                8,
+                "out-of-range",
+                "range min 120 is larger than range max -5",
+                "swap the two values",
+                "p",
+            ),
+            (
+                "p.yaml",
+                8,
+                8,
+                "out-of-range",
+                "range min 120 lies outside the possible values (minimum/maximum)",
+                _NARROW,
+                "p",
+            ),
+            (
+                "p.yaml",
+                9,
+                8,
+                "out-of-range",
+                "range max -5 lies outside the possible values (minimum/maximum)",
+                _NARROW,
+                "p",
+            ),
+        ],
+    ),
+    (
+        "a-range-of-one-value-on-the-possible-bounds",
+        {
+            "properties/p": minimal(
+                "property", unit="%", minimum=0, maximum=100, range={"min": 100, "max": 100}
+            )
+        },
+        [],
+    ),
+    (
+        "a-range-below-the-minimum",
+        {"properties/p": minimal("property", unit="%", minimum=0, range={"min": -1})},
+        [
+            (
+                "p.yaml",
+                7,
+                8,
+                "out-of-range",
+                "range min -1 lies outside the possible values (minimum/maximum)",
+                _NARROW,
+                "p",
+            )
+        ],
+    ),
+    (
+        "a-range-max-alone-above-the-maximum",
+        {"properties/p": minimal("property", unit="%", maximum=100, range={"max": 101})},
+        [
+            (
+                "p.yaml",
+                7,
+                8,
+                "out-of-range",
+                "range max 101 lies outside the possible values (minimum/maximum)",
+                _NARROW,
+                "p",
+            )
+        ],
+    ),
+    ("a-usable-definition", {"properties/ce": _CE, "properties/lce": _derived("-log10(1 - ce / 100)")}, []),
+    (  # the hint never offers the property's own id
+        "a-definition-over-itself",
+        {"properties/ce": _CE, "properties/lce": _derived("-log10(1 - lce / 100)")},
+        [
+            (
+                "lce.yaml",
+                7,
+                15,
+                "bad-definition",
+                "'lce' is not another property; did you mean 'ce'?",
+                "name the property it is computed from by its id, e.g. `coulombic-efficiency`",
+                "lce",
+            )
+        ],
+    ),
+    (
+        "a-definition-over-a-look-alike",
+        {"properties/ce": _CE, "properties/lce": _derived("-log10(1 - cee / 100)")},
+        [
+            (
+                "lce.yaml",
+                7,
+                15,
+                "bad-definition",
+                "'cee' is not another property; did you mean 'ce'?",
+                "name the property it is computed from by its id, e.g. `coulombic-efficiency`",
+                "lce",
+            )
+        ],
+    ),
+    (
+        "a-definition-over-no-property",
+        {"properties/ce": _CE, "properties/lce": _derived("2")},
+        [("lce.yaml", 7, 15, "bad-definition", "the formula names 0 quantities (none)", _ONE, "lce")],
+    ),
+    (
+        "a-definition-over-two-properties",
+        {
+            "properties/ce": _CE,
+            "properties/p2": minimal("property", unit="%"),
+            "properties/lce": _derived("ce * p2"),
+        },
+        [("lce.yaml", 7, 15, "bad-definition", "the formula names 2 quantities (ce, p2)", _ONE, "lce")],
+    ),
+    (
+        "a-definition-that-cannot-be-inverted",
+        {"properties/ce": _CE, "properties/lce": _derived("abs(ce)")},
+        [
+            (
+                "lce.yaml",
+                7,
+                15,
+                "bad-definition",
+                "abs() cannot be inverted",
+                "write the formula without it",
+                "lce",
+            )
+        ],
+    ),
+    (
+        "a-definition-in-another-dimension",
+        {"properties/ce": _CE, "properties/lce": _derived("ce", "nm")},
+        [
+            (
+                "lce.yaml",
+                7,
+                15,
+                "bad-definition",
+                "the formula gives a value in another dimension than 'nm'",
+                "check the formula and the units of 'lce' and 'ce'",
+                "lce",
+            )
+        ],
+    ),
+    (
+        "a-dataset-holding-a-property-and-one-derived-from-it",
+        {
+            "properties/ce": _CE,
+            "properties/p2": minimal("property", unit="%"),
+            "properties/lce": _derived("-log10(1 - ce / 100)"),
+            "datasets/d": minimal(
+                "dataset",
+                "D",
+                columns=[
+                    {"name": "x", "property": "p2", "unit": "%"},
+                    {"name": "b", "property": "lce", "unit": "1"},
+                    {"name": "a", "property": "ce", "unit": "%"},
+                ],
+            ),
+        },
+        [
+            (
+                "d.yaml",
+                10,
+                13,
+                "typed-twice",
+                "columns 'a' (ce) and 'b' (lce) hold one measurement twice: lce is computed from ce",
+                "keep the column the source reports and delete the other; analyses compute it",
+                "d",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("entries", "expected"), [r[1:] for r in _RULES], ids=[r[0] for r in _RULES])
+def test_the_rules_on_ranges_definitions_and_typed_twice_name_each_problem(
+    tmp_path: Path, entries: dict[str, Any], expected: list[Found]
+) -> None:
+    assert _found(tmp_path, entries) == expected
