@@ -196,6 +196,7 @@ def test_each_scale_is_tried_for_three_values_or_more(
 Found = tuple[str, int, int, str, str, str, str | None]
 _CE = minimal("property", "CE", unit="%", minimum=0, maximum=100)
 _NARROW = "the plausible range is a part of the possible one: narrow it"
+_FRACTIONS = "these look like fractions (0.5 to 0.6): multiply them by 100 (percentages are 0-100)"
 _ONE = "a derived property is a formula over exactly one other property id"
 
 
@@ -361,6 +362,45 @@ _RULES: list[tuple[str, dict[str, Any], list[Found]]] = [
                 "check the formula and the units of 'lce' and 'ce'",
                 "lce",
             )
+        ],
+    ),
+    (
+        "stored-values-outside-the-range-with-their-likely-cause",
+        {
+            "properties/ce": minimal("property", "CE", unit="%", minimum=0, maximum=100, range={"min": 10}),
+            "datasets/d": minimal(
+                "dataset",
+                "D",
+                columns=[
+                    {"name": "a", "property": "ce", "unit": "%"},
+                    {"name": "t", "property": "ce", "type": "text"},
+                ],
+                records=[
+                    {"label": "r1", "a": 0.5, "t": "x"},
+                    {"label": "r2", "a": 0.6},
+                    {"label": "r3", "a": 50},
+                ],
+            ),
+        },
+        [
+            (
+                "d.yaml",
+                11,
+                6,
+                "out-of-range",
+                "a = 0.5 % for 'r1' is outside 'ce''s range 10-100 %",
+                _FRACTIONS,
+                "d",
+            ),
+            (
+                "d.yaml",
+                15,
+                6,
+                "out-of-range",
+                "a = 0.6 % for 'r2' is outside 'ce''s range 10-100 %",
+                _FRACTIONS,
+                "d",
+            ),
         ],
     ),
     (
