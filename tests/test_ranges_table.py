@@ -394,7 +394,7 @@ _RULES: list[tuple[str, dict[str, Any], list[Found]]] = [
             ),
             (
                 "d.yaml",
-                15,
+                14,
                 6,
                 "out-of-range",
                 "a = 0.6 % for 'r2' is outside 'ce''s range 10-100 %",
