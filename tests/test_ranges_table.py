@@ -404,6 +404,87 @@ _RULES: list[tuple[str, dict[str, Any], list[Found]]] = [
         ],
     ),
     (
+        "a-range-starting-on-the-minimum",
+        {"properties/p": minimal("property", unit="%", minimum=0, range={"min": 0})},
+        [],
+    ),
+    (
+        "a-definition-over-a-name-like-no-property",
+        {"properties/ce": _CE, "properties/lce": _derived("-log10(1 - zzzz / 100)")},
+        [
+            (
+                "lce.yaml",
+                7,
+                15,
+                "bad-definition",
+                "'zzzz' is not another property",
+                "name the property it is computed from by its id, e.g. `coulombic-efficiency`",
+                "lce",
+            )
+        ],
+    ),
+    (  # columns skipped (text, no property, another dimension) and records without a value do not stop the others
+        "each-column-gets-its-own-cause-past-columns-and-records-skipped",
+        {
+            "properties/ce": minimal("property", "CE", unit="%", minimum=0, maximum=100, range={"min": 10}),
+            "datasets/d": minimal(
+                "dataset",
+                "D",
+                columns=[
+                    {"name": "t", "property": "ce", "type": "text"},
+                    {"name": "n", "unit": "1"},
+                    {"name": "f", "property": "ce", "unit": "1"},
+                    {"name": "a", "property": "ce", "unit": "%"},
+                    {"name": "b", "property": "ce", "unit": "%"},
+                ],
+                records=[
+                    {"label": "r0", "t": "x", "n": 3, "f": 0.5},
+                    {"label": "r1", "a": 0.5, "b": 5},
+                    {"label": "r2", "a": 0.6},
+                ],
+            ),
+        },
+        [
+            (
+                "d.yaml",
+                10,
+                9,
+                "unit-mismatch",
+                "column 'f' is in '1' (dimensionless), which cannot be converted to 'ce''s unit '%' (percent)",
+                "state the values in '%' (or a unit of the same dimension); atomic, mass, volume and molar "
+                "percentages are different quantities",
+                "d",
+            ),
+            (
+                "d.yaml",
+                23,
+                6,
+                "out-of-range",
+                "a = 0.5 % for 'r1' is outside 'ce''s range 10-100 %",
+                _FRACTIONS,
+                "d",
+            ),
+            (
+                "d.yaml",
+                24,
+                6,
+                "out-of-range",
+                "b = 5 % for 'r1' is outside 'ce''s range 10-100 %",
+                "check the values and the column's unit (percentages are 0-100)",
+                "d",
+            ),
+            (
+                "d.yaml",
+                26,
+                6,
+                "out-of-range",
+                "a = 0.6 % for 'r2' is outside 'ce''s range 10-100 %",
+                _FRACTIONS,
+                "d",
+            ),
+        ],
+    ),
+    (
         "a-dataset-holding-a-property-and-one-derived-from-it",
         {
             "properties/ce": _CE,
