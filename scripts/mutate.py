@@ -82,7 +82,12 @@ TARGETS: dict[str, Target] = {
     ),
     "reader": Target(
         "src/limkb/check/reader.py",
-        ("tests/test_reader_table.py", "tests/test_load.py", "tests/test_bad_inputs.py"),
+        (
+            "tests/test_reader_table.py",
+            "tests/test_reader_positions_table.py",
+            "tests/test_load.py",
+            "tests/test_bad_inputs.py",
+        ),
     ),
     "ranges": Target(
         "src/limkb/check/ranges.py",
