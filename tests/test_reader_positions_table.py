@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from limkb.check.reader import MAX_DEPTH, _flow_prefix, _position, iter_entry_files
+from limkb.check.reader import MAX_DEPTH, _flow_prefix, _position, iter_entry_files, load_file
 
 _POSITIONS: list[tuple[str, str, int, tuple[int, int]]] = [
     ("the-start", "ab", 0, (1, 1)),
@@ -47,6 +47,9 @@ _PREFIXES: list[tuple[str, str, str | None]] = [
     ("a-comment-at-the-start-hides-its-brackets", "#" + _DEEP + "\nx", None),
     ("a-comment-hides-only-its-own-line", " #x\n" + _DEEP + "\n", " #x\n" + _DEEP),
     ("a-quoted-bracket-is-no-bracket", '["' + _DEEP + '"]', None),
+    ("a-hash-inside-a-word-is-no-comment", "X#" + _DEEP, "X#" + _DEEP),
+    ("a-quote-inside-a-word-opens-no-scalar", 'X"' + _DEEP, 'X"' + _DEEP),
+    ("a-comment-on-the-last-line-ends-the-scan", "[[ #x", None),
 ]
 
 
@@ -65,3 +68,13 @@ def test_entry_files_are_listed_by_their_path_parts(tmp_path: Path) -> None:
     listed = [path.relative_to(tmp_path).as_posix() for path in iter_entry_files(tmp_path)]
     assert listed == ["a/b/x.yaml", "a-c/y.yaml", "my dir/z.yaml"]
     assert all(path.is_file() for path in iter_entry_files(tmp_path))
+
+
+def test_a_nul_byte_is_located_at_the_first_one(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a: 1\n\x00\nb: \x00\n")
+    document, problems = load_file(path)
+    assert document is None
+    assert [(p.code, p.line, p.col, p.message) for p in problems] == [
+        ("not-utf8", 2, 1, "the file contains a NUL byte")
+    ]
