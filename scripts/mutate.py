@@ -47,6 +47,7 @@ class Target:
 
 _GRAMMAR_TESTS = ("tests/test_notation.py", "tests/test_grammar_table.py")
 _IMPORT_TESTS = (
+    "tests/test_import_headers_table.py",
     "tests/test_import_table_refusals.py",
     "tests/test_tables.py",
     "tests/test_import_safety.py",
@@ -98,10 +99,21 @@ TARGETS: dict[str, Target] = {
     ),
     "reader": Target(
         "src/limkb/check/reader.py",
-        ("tests/test_reader_table.py", "tests/test_load.py", "tests/test_bad_inputs.py"),
+        (
+            "tests/test_reader_table.py",
+            "tests/test_reader_positions_table.py",
+            "tests/test_load.py",
+            "tests/test_bad_inputs.py",
+        ),
     ),
     "ranges": Target(
-        "src/limkb/check/ranges.py", ("tests/test_import_table_refusals.py", "tests/test_validate.py")
+        "src/limkb/check/ranges.py",
+        (
+            "tests/test_ranges_table.py",
+            "tests/test_import_table_refusals.py",
+            "tests/test_import_safety.py",
+            "tests/test_validate.py",
+        ),
     ),
     "import_table": Target("src/limkb/commands/import_table.py", _IMPORT_TESTS),
     "table_rows": Target("src/limkb/commands/table_rows.py", _IMPORT_TESTS),

@@ -177,7 +177,7 @@ def check_definition(result: Validated, entry_id: str, prop: Property) -> None:
         other = result.entries.get(base)
         if not isinstance(other, Property) or base == entry_id:
             close = close_matches(
-                base, [i for i, e in result.entries.items() if isinstance(e, Property)], n=1
+                base, [i for i, e in result.entries.items() if isinstance(e, Property) and i != entry_id], n=1
             )
             raise ex.ExpressionError(
                 f"{base!r} is not another property" + (f"; did you mean {close[0]!r}?" if close else ""),

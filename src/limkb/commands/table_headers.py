@@ -46,7 +46,9 @@ def _norm(text: str) -> str:
 
 
 def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str | None, str | None]:
-    """(reserved field or column name, unit given in the header, error) for one header cell."""
+    """(reserved field or column name, unit given in the header, error) for one header cell; the
+    error is set only for a column whose unit the header contradicts (None when nothing matches:
+    :func:`read_header` reports unmatched headers together)."""
     text = header.strip()
     unit = None
     match = WITH_UNIT.match(text)
@@ -71,20 +73,11 @@ def _match_header(header: str, columns: list[Column]) -> tuple[str | None, str |
                     ),
                 )
             return column.name, unit, None
-    names = [c.name for c in columns] + [c.property for c in columns if c.property] + list(RESERVED)
-    close = close_matches(_norm(text), names, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    return (
-        None,
-        unit,
-        (
-            f"{hint}headers are a column name, its property id or `name (unit)`; "
-            f"this dataset's columns: {', '.join(c.name for c in columns)}; plus label, ref, doi, locator, note, strategies"
-        ),
-    )
+    return None, unit, None
 
 
 def sniff_delimiter(first_line: str) -> str:
+    """The delimiter of a CSV from its first line: a tab if any, else `;` when it outnumbers `,`."""
     if "\t" in first_line:
         return "\t"
     return ";" if first_line.count(";") > first_line.count(",") else ","
@@ -140,7 +133,7 @@ def read_header(
         return None
     targets: dict[int, str] = {}
     header_units: dict[int, str | None] = {}
-    unmatched: list[tuple[int, str, str]] = []
+    unmatched: list[tuple[int, str]] = []
     used_maps: set[str] = set()
     for i, cell in enumerate(header):
         name = cell.strip()
@@ -189,7 +182,7 @@ def read_header(
         else:
             matched, unit, error = _match_header(cell, columns)
             if matched is None:
-                unmatched.append((i, name, error or ""))
+                unmatched.append((i, name))
                 continue
             if error:
                 bad(1, i + 1, "csv-header", f"header {name!r} does not fit its column", error)
@@ -224,10 +217,10 @@ def read_header(
         )
     if unmatched:
         first = unmatched[0]
-        names = ", ".join(repr(n) for _, n, _ in unmatched)
+        names = ", ".join(repr(n) for _, n in unmatched)
         close = [
             f"for {n!r}, did you mean {c[0]!r}?"
-            for _, n, _ in unmatched
+            for _, n in unmatched
             if (
                 c := close_matches(
                     _norm(WITH_UNIT.sub(lambda m: m.group(1), n)), list(by_name), n=1, cutoff=0.6
@@ -235,7 +228,7 @@ def read_header(
             )
         ]
         example = unmatched[0][1]
-        known = _property_hints([n for _, n, _ in unmatched], columns, properties)
+        known = _property_hints([n for _, n in unmatched], columns, properties)
         named = {header for header, _ in known}
         close = [c for c in close if not any(c.startswith(f"for {h!r},") for h in named)]
         close += [hint for _, hint in known]
