@@ -26,9 +26,6 @@ BUDGET = 500_000
 """Bytes a page may transfer (uncompressed), everything it loads on opening included."""
 EXEMPT = frozenset({"graph.html"})
 """The graph explorer carries the whole graph and its drawing library; it has its own budget."""
-OVER_BUDGET_TODAY: frozenset[str] = frozenset()
-"""Pages known to exceed the budget (see the README's benchmark notes): each must still exceed
-it, so that fixing one fails here until it is taken off this list. None today."""
 CHECKED_IN_CHROMIUM = (
     "index.html",
     "compare/coulombic-efficiency.html",
@@ -94,20 +91,10 @@ def test_no_page_but_the_graph_transfers_more_than_500_kb(site: Site) -> None:
     out = REPO / "build" / "page-weights.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(heaviest, indent=2) + "\n", encoding="utf-8")
-    over = {
-        path: weight
-        for path, weight in weights.items()
-        if weight > BUDGET and path not in EXEMPT | OVER_BUDGET_TODAY
-    }
+    over = {path: weight for path, weight in weights.items() if weight > BUDGET and path not in EXEMPT}
     assert not over, f"pages over {BUDGET} bytes: {over}"
     compare = {path: weight for path, weight in weights.items() if path.startswith("compare/")}
     assert compare and max(compare.values()) <= BUDGET, compare
-
-
-@pytest.mark.parametrize("path", sorted(OVER_BUDGET_TODAY))
-def test_the_pages_known_to_be_heavy_still_are(site: Site, path: str) -> None:
-    weight = _weight(site, site.root / path)[0]
-    assert weight > BUDGET, f"{path} weighs {weight} bytes now: take it off OVER_BUDGET_TODAY"
 
 
 @pytest.mark.parametrize("path", CHECKED_IN_CHROMIUM)
