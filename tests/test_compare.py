@@ -145,8 +145,21 @@ def decoded(
     return [column["values"][place] for place in _read(column["digits"], column["width"])]
 
 
+def step_values(column: dict[str, Any]) -> list[Any]:
+    """A column's distinct numbers written as base-36 steps, read as ``compare-table.js`` does."""
+    values: list[Any] = [None] if column["null"] else []
+    whole = 0
+    for step in column["steps"].split(","):
+        whole += int(step, 36)
+        values.append(whole / 10 ** column["decimals"])
+    return values
+
+
 def columns_of(found: dict[str, Any]) -> dict[str, list[Any]]:
     """Every column of a data script, one value per row."""
+    for column in found["columns"].values():
+        if isinstance(column, dict) and "steps" in column:
+            column["values"] = step_values(column)
     return {name: decoded(column, found["count"], found, name) for name, column in found["columns"].items()}
 
 
@@ -351,7 +364,7 @@ def test_whole_number_columns_are_written_as_characters_and_read_back() -> None:
     assert _column([1.5, 2]) == [1.5, 2] and _column([4, 4]) == {"all": 4}  # a list is shorter
     numbers = [99.5, None, 98.25, 99.5] * 50
     column = _column(numbers)
-    assert column["values"] == [99.5, None, 98.25] and decoded(column) == numbers
+    assert column["values"] == [None, 98.25, 99.5] and decoded(column) == numbers  # null first, ascending
 
 
 def _rows_read_back(found: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -436,3 +449,18 @@ def test_columns_written_as_characters_are_packed_and_read_back() -> None:
     found = {"count": rows, "columns": columns, "packs": packs}
     assert columns_of(found) == values
     assert 91**8 == PACK_LIMIT < 2**53  # JavaScript reads every pack exactly
+
+
+def test_distinct_numbers_are_written_as_exact_steps() -> None:
+    from limkb.site.comparison_pages import _steps
+
+    values = [None] + [round(80 + i * 0.01, 2) for i in range(2000)] + [1e6]
+    steps = _steps(values)
+    assert steps is not None and steps["decimals"] == 2 and steps["null"]
+    assert len(steps["steps"]) < len(json.dumps(values)) / 3
+    assert step_values(steps) == values  # exactly the numbers written, read back by division
+    negative = [-3.5, -1.25, *range(100, 400)]
+    assert step_values(_steps(negative) or {}) == negative
+    assert _steps([1e20, 1e21] * 20) is None  # too large to be whole numbers JavaScript reads exactly
+    assert _steps([0.1 + 0.2, 1.0]) is None  # 0.30000000000000004 has no short exact form
+    assert _steps([1.5, 2]) is None  # not shorter

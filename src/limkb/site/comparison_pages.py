@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 from collections import defaultdict
@@ -128,7 +129,7 @@ def _column(values: list[Any]) -> Any:
     if runs is not None:
         return {"runs": runs}
     if values and all(v is None or (isinstance(v, int | float) and not isinstance(v, bool)) for v in values):
-        distinct = list(dict.fromkeys(values))  # in the order of first appearance
+        distinct = sorted(set(values), key=lambda v: (v is not None, v or 0))  # null first
         base = len(DIGITS)
         width = 1 if len(distinct) <= base else 2 if len(distinct) <= base * base else 0
         if width and width * len(values) + len(_json(distinct)) < len(_json(values)):
@@ -149,6 +150,39 @@ def _runs(values: list[Any]) -> list[Any] | None:
         else:
             runs += [value, 1]
     return runs if 2 * len(runs) < len(values) else None
+
+
+def _steps(values: list[Any]) -> dict[str, Any] | None:
+    """A column's distinct numbers (ascending, a null first) as ``{"decimals": k, "steps":
+    "...", "null": bool}``: each number times ``10**k`` as a whole number, written as its step
+    from the one before in base 36, comma-separated; the script divides by ``10**k`` again, which
+    gives back exactly the number written here (checked). None when that is not shorter or not
+    exact."""
+    null = bool(values) and values[0] is None
+    numbers = values[1:] if null else values
+    if not numbers or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in numbers):
+        return None
+    for decimals in range(10):
+        scale = 10**decimals
+        whole = [round(v * scale) for v in numbers]
+        if all(abs(w) < 2**53 and w / scale == v for w, v in zip(whole, numbers, strict=True)):
+            steps = [whole[0]] + [b - a for a, b in itertools.pairwise(whole)]
+            text = ",".join(_base36(step) for step in steps)
+            if len(text) + 30 < len(_json(values)):
+                return {"decimals": decimals, "steps": text, "null": null}
+            return None
+    return None
+
+
+def _base36(number: int) -> str:
+    """``number`` in base 36, as JavaScript's ``parseInt(text, 36)`` reads it."""
+    chars, rest = [], abs(number)
+    while True:
+        rest, digit = divmod(rest, 36)
+        chars.append("0123456789abcdefghijklmnopqrstuvwxyz"[digit])
+        if not rest:
+            break
+    return ("-" if number < 0 else "") + "".join(reversed(chars))
 
 
 PACK_LIMIT = len(DIGITS) ** 8
@@ -274,6 +308,11 @@ def _data_script(site: Site, table: FamilyTable, page: str) -> str:
         "urls": numbered.urls,
     }
     data["packs"] = _pack(data["columns"])
+    for column in data["columns"].values():
+        steps = _steps(column["values"]) if isinstance(column, dict) and "values" in column else None
+        if steps is not None:
+            del column["values"]
+            column.update(steps)
     return (
         "window.LIMKB_COMPARE = "
         + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))

@@ -60,6 +60,17 @@
     };
   }
 
+  /* A column's distinct numbers written as steps (see _steps): base-36 whole numbers, each the
+     step from the one before, of the numbers times 10^decimals; a null first when "null". */
+  function stepValues(column) {
+    var values = column.null ? [null] : [], whole = 0, scale = Math.pow(10, column.decimals);
+    column.steps.split(",").forEach(function (step) {
+      whole += parseInt(step, 36);
+      values.push(whole / scale);
+    });
+    return values;
+  }
+
   /* Each pack's rows' places, column by column (see _pack): a row's number, read in width
      characters, holds the place in the first column as its lowest mixed-radix digit. */
   function unpack(data) {
@@ -104,6 +115,11 @@
   /* Every row as an object the table, the facets and the CSV read. */
   function expand(data) {
     var s = data.strings, columns = data.columns, suffix = data.unit && data.unit !== "1" ? " " + data.unit : "";
+    Object.keys(columns).forEach(function (name) {
+      if (columns[name] && columns[name].steps !== undefined && !columns[name].values) {
+        columns[name].values = stepValues(columns[name]);
+      }
+    });
     var packed = unpack(data);
     if (!data.entriesRead) {  /* once, should the same data be drawn again */
       data.entries = entriesOf(data);
