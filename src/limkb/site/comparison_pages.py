@@ -121,8 +121,8 @@ def _column(values: list[Any]) -> Any:
     """A column of the data script: ``{"all": v}`` when every row holds the same ``v``;
     ``{"runs": [v, n, ...]}`` when rows holding one value come together (:func:`_runs`); a
     column of numbers (or nulls) as ``{"values": [...], "width": w, "digits": "..."}`` when
-    that is shorter: its distinct values, and for each row the place of its value among them
-    in ``w`` characters of :data:`DIGITS`; else the list itself."""
+    that is shorter: its distinct values (ascending, a null first), and for each row the place
+    of its value among them in ``w`` characters of :data:`DIGITS`; else the list itself."""
     if values and all(v == values[0] for v in values):
         return {"all": values[0]}
     runs = _runs(values)
