@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -106,22 +107,74 @@ def data(pages: dict[str, str | bytes], family: str) -> dict[str, Any]:
     return found
 
 
-def decoded(column: Any, count: int | None = None) -> list[Any]:
-    """A column of a data script as the list of its rows' values, decoded as ``compare.js`` does."""
+def _digit(char: str) -> int:
+    return ord(char) - 35 - (1 if ord(char) > 92 else 0)
+
+
+def _read(digits: str, width: int) -> list[int]:
+    """The numbers written ``width`` characters each, most significant first."""
+    numbers = []
+    for i in range(0, len(digits), width):
+        number = 0
+        for char in digits[i : i + width]:
+            number = number * 91 + _digit(char)
+        numbers.append(number)
+    return numbers
+
+
+def decoded(
+    column: Any, count: int | None = None, found: dict[str, Any] | None = None, name: str = ""
+) -> list[Any]:
+    """A column of a data script as the list of its rows' values, decoded as ``compare.js`` does
+    (a packed column needs the whole data, ``found``, and its ``name``)."""
     if isinstance(column, list):
         return column
     if "all" in column:
         return [column["all"]] * (count or 1)
-    width, digits = column["width"], column["digits"]
+    if "runs" in column:
+        runs = column["runs"]
+        return [value for value, n in zip(runs[::2], runs[1::2], strict=True) for _ in range(n)]
+    if "pack" in column:
+        assert found is not None
+        pack = found["packs"][column["pack"]]
+        below = math.prod(
+            len(found["columns"][other]["values"]) for other in pack["names"][: pack["names"].index(name)]
+        )
+        places = [number // below % len(column["values"]) for number in _read(pack["digits"], pack["width"])]
+        return [column["values"][place] for place in places]
+    return [column["values"][place] for place in _read(column["digits"], column["width"])]
 
-    def digit(char: str) -> int:
-        return ord(char) - 35 - (1 if ord(char) > 92 else 0)
 
-    places = [
-        digit(digits[i]) * 91 + digit(digits[i + 1]) if width == 2 else digit(digits[i])
-        for i in range(0, len(digits), width)
+def step_values(column: dict[str, Any]) -> list[Any]:
+    """A column's distinct numbers written as base-36 steps, read as ``compare-table.js`` does."""
+    values: list[Any] = [None] if column["null"] else []
+    whole = 0
+    for step in column["steps"].split(","):
+        whole += int(step, 36)
+        values.append(whole / 10 ** column["decimals"])
+    return values
+
+
+def columns_of(found: dict[str, Any]) -> dict[str, list[Any]]:
+    """Every column of a data script, one value per row."""
+    for column in found["columns"].values():
+        if isinstance(column, dict) and "steps" in column:
+            column["values"] = step_values(column)
+    return {name: decoded(column, found["count"], found, name) for name, column in found["columns"].items()}
+
+
+def entries_of(found: dict[str, Any]) -> list[list[Any]]:
+    """The entries as ``compare.js`` reads them: label, url, id, family, more words."""
+    return [
+        [
+            label,
+            found["urls"][url].replace("{id}", entry_id) if isinstance(url, int) else url,
+            entry_id,
+            found["family_ids"][family] if family >= 0 else "",
+            terms,
+        ]
+        for label, entry_id, family, terms, url in found["entries"]
     ]
-    return [column["values"][place] for place in places]
 
 
 def rows_of(pages: dict[str, str | bytes], family: str) -> list[dict[str, str]]:
@@ -165,7 +218,7 @@ def test_pages_load_their_data_and_csv_by_built_urls(pages: dict[str, str | byte
     page = text(pages, "compare/coulombic-efficiency.md")
     assert 'data-script="coulombic-efficiency-data.js"' in page and "<script" not in page
     assert 'class="limkb-compare-csv" href="coulombic-efficiency.csv"' in page
-    entries = data(pages, "coulombic-efficiency")["entries"]
+    entries = entries_of(data(pages, "coulombic-efficiency"))
     assert [
         "Localized high-concentration electrolytes",
         "../entries/strategies/lhce.html",
@@ -268,7 +321,7 @@ def _made_by_ald(tmp_path: Path) -> dict[str, str | bytes]:
 
 def test_rows_of_a_coating_are_found_by_what_makes_it(tmp_path: Path) -> None:
     pages = _made_by_ald(tmp_path)
-    entries = {entry[2]: entry for entry in data(pages, "thickness")["entries"]}
+    entries = {entry[2]: entry for entry in entries_of(data(pages, "thickness"))}
     assert entries["coating"][4] == "Al2O3 a-SEI; made by Atomic layer deposition"
     assert all(entry[4] == "" for key, entry in entries.items() if key != "coating")
     coverage = text(pages, "coverage.md")
@@ -311,4 +364,103 @@ def test_whole_number_columns_are_written_as_characters_and_read_back() -> None:
     assert _column([1.5, 2]) == [1.5, 2] and _column([4, 4]) == {"all": 4}  # a list is shorter
     numbers = [99.5, None, 98.25, 99.5] * 50
     column = _column(numbers)
-    assert column["values"] == [99.5, None, 98.25] and decoded(column) == numbers
+    assert column["values"] == [None, 98.25, 99.5] and decoded(column) == numbers  # null first, ascending
+
+
+def _rows_read_back(found: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Each row's strategies, value, number (as the CSV writes it) and cell, read from the data
+    script as ``compare-table.js`` reads it."""
+    columns, entries, strings = columns_of(found), entries_of(found), found["strings"]
+    suffix = "" if found["unit"] in ("", "1") else " " + found["unit"]
+    rows = []
+    for i in range(found["count"]):
+        group = columns["strategies"][i]
+        members = [columns["entry"][i]] if group == -2 else found["groups"][group]
+        number = columns["number"][i]
+        value = columns["value"][i]
+        rows.append(
+            (
+                "; ".join(entries[m][0] for m in members)
+                + (" (dataset topic)" if columns["topic"][i] else ""),
+                f"{number:g}{suffix}" if value == -1 else strings[value],
+                "" if number is None else f"{number:.6g}",
+                strings[columns["cell"][i]],
+            )
+        )
+    return rows
+
+
+@pytest.mark.parametrize("family", ["coulombic-efficiency", "thickness", "cycle-life", "other"])
+def test_the_data_script_reads_back_to_the_rows_of_the_csv(
+    pages: dict[str, str | bytes], family: str
+) -> None:
+    expected = [
+        (r["strategy"], r["value"], r["value in family unit"], r["cell"]) for r in rows_of(pages, family)
+    ]
+    assert _rows_read_back(data(pages, family)) == expected
+
+
+def test_a_strategy_recording_its_own_finding_is_not_written_twice(pages: dict[str, str | bytes]) -> None:
+    found = data(pages, "coulombic-efficiency")
+    columns = columns_of(found)
+    own = [i for i, group in enumerate(columns["strategies"]) if group == -2]
+    assert own, "the findings of a strategy name it by its entry alone"
+    assert all(found["entries"][columns["entry"][i]][1] in {"lhce", "coating"} for i in own)
+    assert [i for i in range(found["count"]) if i not in own], "a dataset record keeps its group"
+
+
+def test_entry_links_are_written_once_per_folder(tmp_path: Path) -> None:
+    kb = load(write_kb(tmp_path, kb_entries()), cache=False)
+    for urls, expected in (
+        ("file", "../entries/strategies/lhce.html"),
+        ("directory", "../../entries/strategies/lhce/"),
+    ):
+        found = data(render(kb, options=RenderOptions(date="2024-01-02", urls=urls)), "coulombic-efficiency")
+        assert all(isinstance(entry[4], int) for entry in found["entries"])
+        assert "../entries/strategies/{id}.html" in found["urls"] or urls == "directory"
+        assert expected in [entry[1] for entry in entries_of(found)]
+
+
+def test_rows_kept_in_order_are_written_as_runs() -> None:
+    from limkb.site.comparison_pages import _column
+
+    ordered = [0] * 20 + [1] * 20 + [5] * 3
+    assert _column(ordered) == {"runs": [0, 20, 1, 20, 5, 3]}
+    assert decoded(_column(ordered)) == ordered
+    mixed = [0, 1] * 30
+    assert "runs" not in _column(mixed) and decoded(_column(mixed)) == mixed
+
+
+def test_columns_written_as_characters_are_packed_and_read_back() -> None:
+    from limkb.site.comparison_pages import PACK_LIMIT, _column, _pack
+
+    rows = 3000
+    values = {
+        "a": [i % 3 for i in range(rows)],
+        "b": [(i * 7) % 5 for i in range(rows)],
+        "c": [round(80 + (i * 37) % 300 / 10, 1) for i in range(rows)],
+        "d": [None if i % 4 == 0 else i % 4 for i in range(rows)],
+    }
+    columns = {name: _column(column) for name, column in values.items()}
+    assert all("digits" in column for column in columns.values())
+    packs = _pack(columns)
+    assert [pack["names"] for pack in packs] == [["a", "b", "c", "d"]]
+    assert packs[0]["width"] == 3 and len(packs[0]["digits"]) == 3 * rows  # 3 * 5 * 300 * 4 values
+    found = {"count": rows, "columns": columns, "packs": packs}
+    assert columns_of(found) == values
+    assert 91**8 == PACK_LIMIT < 2**53  # JavaScript reads every pack exactly
+
+
+def test_distinct_numbers_are_written_as_exact_steps() -> None:
+    from limkb.site.comparison_pages import _steps
+
+    values = [None] + [round(80 + i * 0.01, 2) for i in range(2000)] + [1e6]
+    steps = _steps(values)
+    assert steps is not None and steps["decimals"] == 2 and steps["null"]
+    assert len(steps["steps"]) < len(json.dumps(values)) / 3
+    assert step_values(steps) == values  # exactly the numbers written, read back by division
+    negative = [-3.5, -1.25, *range(100, 400)]
+    assert step_values(_steps(negative) or {}) == negative
+    assert _steps([1e20, 1e21] * 20) is None  # too large to be whole numbers JavaScript reads exactly
+    assert _steps([0.1 + 0.2, 1.0]) is None  # 0.30000000000000004 has no short exact form
+    assert _steps([1.5, 2]) is None  # not shorter

@@ -3,10 +3,11 @@
  * Loaded by compare.js (on every page, small) only on a page that holds a comparison table.
  *
  * The page holds <div id="limkb-compare" data-script="URL">; the script at URL (added by this
- * one, so it works from file:// too) sets window.LIMKB_COMPARE = {strings, entries (label, url, id,
- * family, more words: aliases and "made by ..."), sources, groups,
- * components, families, count, columns}: one array per column (or {all: v} when every row holds
- * v), of numbers pointing into the tables (see limkb/site/compare.py). From it this draws:
+ * one, so it works from file:// too) sets window.LIMKB_COMPARE = {strings, entries (label, id,
+ * family, more words: aliases and "made by ...", url or its pattern), family_ids, urls, sources,
+ * groups, components, families, count, columns, packs}: per column an array, {all: v} when every
+ * row holds v, {runs: [v, n, ...]}, or places among its values written as characters alone or
+ * packed with other columns (see limkb/site/comparison_pages.py). From it this draws:
  * - facets (strategy family, cell, protocol, electrolyte component, strategy) and a text filter;
  * - the table, sortable by any column (values by their number in the family's unit; a value in
  *   a unit that does not convert sorts last), drawn PAGE rows at a time;
@@ -48,21 +49,97 @@
       return code - 35 - (code > 92 ? 1 : 0);
     }
     return function (i) {
-      if (width === 2) {
-        return digit(text.charCodeAt(2 * i)) * 91 + digit(text.charCodeAt(2 * i + 1));
+      if (width === 1) {
+        return digit(text.charCodeAt(i));
       }
-      return digit(text.charCodeAt(i));
+      var n = 0;
+      for (var k = width * i; k < width * (i + 1); k++) {
+        n = n * 91 + digit(text.charCodeAt(k));
+      }
+      return n;
     };
+  }
+
+  /* A column's distinct numbers written as steps (see _steps): base-36 whole numbers, each the
+     step from the one before, of the numbers times 10^decimals; a null first when "null". */
+  function stepValues(column) {
+    var values = column.null ? [null] : [], whole = 0, scale = Math.pow(10, column.decimals);
+    column.steps.split(",").forEach(function (step) {
+      whole += parseInt(step, 36);
+      values.push(whole / scale);
+    });
+    return values;
+  }
+
+  /* Each pack's rows' places, column by column (see _pack): a row's number, read in width
+     characters, holds the place in the first column as its lowest mixed-radix digit. */
+  function unpack(data) {
+    var places = {};
+    (data.packs || []).forEach(function (pack) {
+      var read = digitsOf(pack.digits, pack.width), radices = pack.names.map(function (name) {
+        places[name] = new Int32Array(data.count);
+        return data.columns[name].values.length;
+      });
+      for (var i = 0; i < data.count; i++) {
+        var n = read(i);
+        for (var c = 0; c < radices.length; c++) {
+          var place = n % radices[c];
+          places[pack.names[c]][i] = place;
+          n = (n - place) / radices[c];
+        }
+      }
+    });
+    return places;
+  }
+
+  /* A column written as runs ([v, n, v, n, ...]) as one value per row. */
+  function unrun(runs) {
+    var values = [];
+    for (var r = 0; r < runs.length; r += 2) {
+      for (var n = 0; n < runs[r + 1]; n++) {
+        values.push(runs[r]);
+      }
+    }
+    return values;
+  }
+
+  /* The entries as [label, url, id, family, more words]: the data writes each as [label, id,
+     family's place in family_ids, more words, url or the place of its pattern in urls]. */
+  function entriesOf(data) {
+    return data.entries.map(function (e) {
+      var url = typeof e[4] === "number" ? data.urls[e[4]].split("{id}").join(e[1]) : e[4];
+      return [e[0], url, e[1], e[2] >= 0 ? data.family_ids[e[2]] : "", e[3]];
+    });
   }
 
   /* Every row as an object the table, the facets and the CSV read. */
   function expand(data) {
     var s = data.strings, columns = data.columns, suffix = data.unit && data.unit !== "1" ? " " + data.unit : "";
+    Object.keys(columns).forEach(function (name) {
+      if (columns[name] && columns[name].steps !== undefined && !columns[name].values) {
+        columns[name].values = stepValues(columns[name]);
+      }
+    });
+    var packed = unpack(data);
+    if (!data.entriesRead) {  /* once, should the same data be drawn again */
+      data.entries = entriesOf(data);
+      data.entriesRead = true;
+    }
     function column(name) {
-      var found = columns[name];
+      var found = columns[name], values;
+      if (found && found.pack !== undefined) {
+        var places = packed[name];
+        values = found.values;
+        return function (i) { return values[places[i]]; };
+      }
       if (found && found.digits !== undefined) {
-        var place = digitsOf(found.digits, found.width), values = found.values;
+        var place = digitsOf(found.digits, found.width);
+        values = found.values;
         return function (i) { return values[place(i)]; };
+      }
+      if (found && found.runs !== undefined) {
+        values = unrun(found.runs);
+        return function (i) { return values[i]; };
       }
       if (found && !Array.isArray(found)) {
         return function () { return found.all; };
@@ -77,7 +154,9 @@
       .forEach(function (name) { var get = column(name); texts[name] = function (i) { return s[get(i)]; }; });
     var rows = [];
     for (var index = 0; index < data.count; index++) {
-      var strategies = data.groups[strategiesOf(index)].map(function (i) { return data.entries[i]; });
+      var group = strategiesOf(index);  /* -2: the strategy the row is recorded in, alone */
+      var strategies = group === -2 ? [data.entries[entryOf(index)]]
+        : data.groups[group].map(function (i) { return data.entries[i]; });
       var components = data.groups[componentsOf(index)].map(function (i) { return s[i]; });
       var number = numberOf(index), value = valueOf(index);
       var source = sourceOf(index) >= 0 ? data.sources[sourceOf(index)] : null;
