@@ -415,6 +415,8 @@ def test_q11_entries_citing_one_author(reader: tuple[Tab, int], site: Site, scre
     rows = page.locator("table.limkb-bibliography-table tbody tr:not([hidden])")
     papers = sorted(p.stem for p in (_kb_dir(site) / "references").glob("kozen*.yaml"))
     assert rows.count() == len(papers) >= 2, rows.all_inner_texts()
+    hidden = page.locator("table.limkb-bibliography-table tbody tr[hidden]")
+    assert hidden.count() > 0 and not hidden.first.is_visible(), "a filtered-out reference still shows"
     citing = set()
     for i in range(rows.count()):
         assert author in rows.nth(i).locator("td").first.inner_text()
