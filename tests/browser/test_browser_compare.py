@@ -87,10 +87,10 @@ def test_strategy_page_links_its_rows_and_lhce_improves_ce(site: Site, tab: Tab)
 
 def test_gaps_say_none_recorded(site: Site, tab: Tab) -> None:
     page = tab.open(site.url_of("3d-copper-hosts"))
-    gap = page.locator(".limkb-gaps dt", has_text="fails by").first
+    gap = page.locator(".limkb-gaps dt", has_text="characterised by").first
     assert gap.is_visible()
     text = page.locator(".limkb-gaps").inner_text()
-    assert "none recorded" in text and "fails_by" in text
+    assert "none recorded" in text and "characterised_by" in text
     _shoot(page, "gaps-1280")
 
 
