@@ -283,7 +283,7 @@ def test_a_listed_electrolyte_s_text_leaves_out_what_is_not_stated() -> None:
         {"material": "dme", "role": "solvent"},
     ]
     written = dataset([{"label": "a", "electrolyte": listed}]).records[0].electrolyte
-    assert json.loads(module._written(written) or "") == listed
+    assert json.loads(module.written_text(written) or "") == listed
 
 
 def test_a_listed_component_without_unit_has_none() -> None:

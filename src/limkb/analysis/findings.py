@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from limkb.analysis.formulations import MaterialIndex
-from limkb.analysis.records import QUANTITY_UNITS, MeasuredComponent, measured_components
+from limkb.analysis.records import QUANTITY_UNITS, MeasuredComponent, measured_components, written_text
 from limkb.schema.fields import Finding
 from limkb.schema.kinds import Entry, Reference
 from limkb.schema.units import UnitError, convert
@@ -152,7 +152,7 @@ def finding_records(entries: Mapping[str, Entry], index: MaterialIndex) -> Findi
         reference = entries.get(finding.source.ref)
         read = reference.read if isinstance(reference, Reference) else None
         written = finding.electrolyte
-        text = written if isinstance(written, str) or written is None else _json(written)
+        text = written_text(written)
         if written is not None and text is not None and text not in resolved:
             resolved[text] = measured_components(written, index)
         conditions = finding.conditions
@@ -188,10 +188,6 @@ def finding_records(entries: Mapping[str, Entry], index: MaterialIndex) -> Findi
             )
         )
     return found
-
-
-def _json(written: Sequence[Any]) -> str:
-    return json.dumps([c.model_dump(mode="json", exclude_none=True) for c in written], sort_keys=True)
 
 
 def _number(conditions: Any, name: str) -> float | None:

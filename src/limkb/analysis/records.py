@@ -34,6 +34,7 @@ __all__ = [
     "computed_values",
     "measured_components",
     "measured_records",
+    "written_text",
 ]
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def measured_records(dataset: Dataset, inputs: Inputs) -> list[MeasuredRecord]:
     for row, record in enumerate(dataset.records):
         source = record.source or default
         written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
-        text = _written(written)
+        text = written_text(written)
         if written is not None and text is not None and text not in resolved:
             resolved[text] = _components(written, inputs)
         values = record.values
@@ -210,7 +211,7 @@ def plain_conditions(dataset: Dataset, record: Record) -> dict[str, Any]:
     }
 
 
-def _written(written: Any) -> str | None:
+def written_text(written: Any) -> str | None:
     """An ``electrolyte`` value as text: the shorthand as written, the list form as JSON."""
     if written is None or isinstance(written, str):
         return written
