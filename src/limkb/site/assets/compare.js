@@ -9,27 +9,24 @@
 
   var self = document.currentScript;
 
-  function loadOwn() {
-    var root = document.querySelector("div.limkb-bibliography[data-script]");
-    if (!root || root.getAttribute("data-own-script") === "1") {
+  /* Add a script to the page once: the flag attribute on `root` says it is there already. */
+  function addOnce(root, flag, src) {
+    if (!root || !src || root.getAttribute(flag) === "1") {
       return;
     }
-    root.setAttribute("data-own-script", "1");
+    root.setAttribute(flag, "1");
     var script = document.createElement("script");
-    script.src = root.getAttribute("data-script");
+    script.src = src;
     document.head.appendChild(script);
   }
 
   function load() {
-    loadOwn();
+    var bibliography = document.querySelector("div.limkb-bibliography[data-script]");
+    addOnce(bibliography, "data-own-script", bibliography && bibliography.getAttribute("data-script"));
     var root = document.getElementById("limkb-compare");
-    if (!root || !self || root.getAttribute("data-table-script") === "1") {
-      return;
+    if (self) {
+      addOnce(root, "data-table-script", self.src.replace(/compare\.js([?#].*)?$/, "compare-table.js"));
     }
-    root.setAttribute("data-table-script", "1");
-    var script = document.createElement("script");
-    script.src = self.src.replace(/compare\.js([?#].*)?$/, "compare-table.js");
-    document.head.appendChild(script);
   }
 
   if (document.readyState === "loading" && !document.getElementById("limkb-compare")) {
