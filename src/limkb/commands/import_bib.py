@@ -345,31 +345,18 @@ def _duplicate_doi(
 ) -> list[Problem]:
     """The entry's DOI when it is already a reference of the KB or an earlier entry of the file."""
     doi = str(data.get("doi", "")).lower()
-    if doi and doi in dois:
-        return [
-            Problem(
-                path,
-                _line(entry, "doi"),
-                1,
-                Severity.ERROR,
-                "duplicate-doi",
-                f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is already the reference {dois[doi]!r}",
-                f"cite {dois[doi]!r} and remove this entry from the file (or use --skip-existing)",
-            )
-        ]
-    if doi and doi in seen_dois:
-        return [
-            Problem(
-                path,
-                _line(entry, "doi"),
-                1,
-                Severity.ERROR,
-                "duplicate-doi",
-                f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']} is also entry {seen_dois[doi]!r} of this file",
-                "keep one of the two entries",
-            )
-        ]
-    return []
+    if not doi:
+        return []
+    if doi in dois:
+        said = f"is already the reference {dois[doi]!r}"
+        fix = f"cite {dois[doi]!r} and remove this entry from the file (or use --skip-existing)"
+    elif doi in seen_dois:
+        said, fix = f"is also entry {seen_dois[doi]!r} of this file", "keep one of the two entries"
+    else:
+        return []
+    where = _line(entry, "doi")
+    head = f"@{entry.entry_type}{{{entry.key}}}: DOI {data['doi']}"
+    return [Problem(path, where, 1, Severity.ERROR, "duplicate-doi", f"{head} {said}", fix)]
 
 
 def _free_id(
