@@ -2,7 +2,9 @@
 
 A unit is written as contributors write it in papers (``nm``, ``mA cm-2``, ``mS/cm``); every
 spelling maps to a dimension and a factor to that dimension's base unit. Only units of the
-same dimension convert into each other; nothing is guessed.
+same dimension convert into each other; nothing is guessed. Energy per mass (``Wh kg-1``)
+and energy per volume (``Wh L-1``) are two dimensions, as a cell's two energy densities are
+two quantities.
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ def _table() -> dict[str, Unit]:
         (("µA/cm2", "uA/cm2", "µA cm-2", "uA cm-2"), "current-density", 1e-2),
         (("mAh/cm2", "mA h cm-2", "mAh cm-2", "mA h/cm2"), "areal-capacity", 1.0),
         (("mAh/g", "mA h g-1", "mAh g-1"), "specific-capacity", 1.0),
+        (("Wh/kg", "Wh kg-1", "W h kg-1", "Wh kg^-1"), "specific-energy", 1.0),
+        (("Wh/L", "Wh L-1", "W h L-1", "Wh L^-1", "Wh/l"), "energy-density", 1.0),
         (("M", "mol/L", "mol L-1"), "concentration", 1.0),
         (("mM",), "concentration", 1e-3),
         (("mol/kg", "mol kg-1"), "molality", 1.0),

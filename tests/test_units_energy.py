@@ -1,0 +1,69 @@
+"""Energy-density units: a cell's energy per mass (Wh kg-1) and per volume (Wh L-1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kbfactory import REF, REFERENCE, minimal, write_kb
+from limkb.check.validate import validate_kb
+from limkb.schema.units import UnitError, convert, parse_unit
+
+
+@pytest.mark.parametrize("spelling", ["Wh/kg", "Wh kg-1", "W h kg-1", "Wh kg^-1"])
+def test_every_spelling_of_energy_per_mass_is_one_unit(spelling: str) -> None:
+    unit = parse_unit(spelling)
+    assert (unit.symbol, unit.dimension) == ("Wh/kg", "specific-energy")
+    assert convert(679.0, spelling, "Wh kg-1") == 679.0
+
+
+@pytest.mark.parametrize("spelling", ["Wh/L", "Wh L-1", "W h L-1", "Wh L^-1", "Wh/l"])
+def test_every_spelling_of_energy_per_volume_is_one_unit(spelling: str) -> None:
+    unit = parse_unit(spelling)
+    assert (unit.symbol, unit.dimension) == ("Wh/L", "energy-density")
+    assert convert(1024.0, spelling, "Wh L-1") == 1024.0
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [("Wh kg-1", "Wh L-1"), ("Wh L-1", "Wh kg-1"), ("Wh kg-1", "mAh g-1"), ("Wh L-1", "g/cm3")],
+)
+def test_energy_per_mass_and_per_volume_never_convert(source: str, target: str) -> None:
+    with pytest.raises(UnitError, match="cannot convert"):
+        convert(500.0, source, target)
+
+
+def test_a_misspelt_energy_unit_names_the_known_ones() -> None:
+    with pytest.raises(UnitError, match="did you mean 'Wh kg-1'"):
+        parse_unit("Wh kg-2")
+
+
+def _kb(tmp_path: Path, unit: str) -> Path:
+    """A KB whose one strategy holds a full cell's energy per mass in ``unit``."""
+    finding: dict[str, Any] = {
+        "what": "cell-level energy per mass",
+        "value": 679,
+        "unit": unit,
+        "electrolyte_note": "not stated in the source read",
+        "conditions": {"cell": "Li||NMC811", "note": "35 µm Li"},
+        "source": {"ref": REF, "locator": "Abstract"},
+        "statement": "The full cell stored 679 Wh per kg of cell.",
+    }
+    reference = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
+    return write_kb(
+        tmp_path,
+        {f"references/{REF}": reference, "strategies/hce": minimal("strategy", "HCE", findings=[finding])},
+    )
+
+
+def test_a_finding_in_wh_per_kg_validates(tmp_path: Path) -> None:
+    report = validate_kb(_kb(tmp_path, "Wh kg-1")).report
+    assert report.ok(strict=True), [p.message for p in report.errors + report.warnings]
+
+
+def test_a_finding_in_an_unknown_energy_unit_is_located(tmp_path: Path) -> None:
+    [problem] = validate_kb(_kb(tmp_path, "Wh per kg")).report.errors
+    assert problem.path.endswith("hce.yaml") and problem.line > 1
+    assert "'Wh per kg'" in problem.message
