@@ -67,3 +67,67 @@ def test_a_finding_in_an_unknown_energy_unit_is_located(tmp_path: Path) -> None:
     [problem] = validate_kb(_kb(tmp_path, "Wh per kg")).report.errors
     assert problem.path.endswith("hce.yaml") and problem.line > 1
     assert "'Wh per kg'" in problem.message
+
+
+
+def test_a_negative_energy_density_is_refused(tmp_path: Path) -> None:
+    from limkb.schema.fields import unit_bounds
+
+    assert unit_bounds("Wh kg-1") == (0.0, None)
+    assert unit_bounds("Wh L-1") == (0.0, None)
+    kb = _kb(tmp_path, "Wh kg-1")
+    strategy = kb / "strategies" / "hce.yaml"
+    strategy.write_text(strategy.read_text().replace("value: 679", "value: -679"))
+    [problem] = validate_kb(kb).report.errors
+    assert problem.code == "out-of-range"
+    assert "-679 Wh kg-1 is impossible" in problem.message and "cannot be below 0" in problem.message
+
+
+def _finding_kb(tmp_path: Path, **finding: Any) -> Path:
+    """A KB whose strategy holds one finding (given fields over a CE finding's)."""
+    base: dict[str, Any] = {
+        "unit": "%",
+        "electrolyte_note": "not stated in the source read",
+        "source": {"ref": REF, "locator": "Abstract"},
+        "statement": "A number from the paper.",
+    }
+    reference = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
+    properties = {
+        "properties/coulombic-efficiency": minimal(
+            "property", "Coulombic efficiency", unit="%", minimum=0, maximum=100
+        )
+    }
+    return write_kb(
+        tmp_path,
+        {
+            f"references/{REF}": reference,
+            **properties,
+            "strategies/hce": minimal("strategy", "HCE", findings=[{**base, **finding}]),
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("finding", "refused"),
+    [
+        ({"quantity": "coulombic-efficiency", "value": 99.5}, None),
+        ({"quantity": "coulombic-efficiency", "value": 100}, None),
+        ({"quantity": "coulombic-efficiency", "value": 150}, "value"),
+        ({"quantity": "coulombic-efficiency", "value": 98, "high": 101}, "high"),
+        ({"quantity": "coulombic-efficiency", "value": -1}, "value"),
+        ({"what": "volume expansion on lithiation", "value": 380}, None),
+        ({"what": "capacity change", "value": -12}, None),
+    ],
+)
+def test_a_finding_of_a_property_lies_in_its_possible_range(
+    tmp_path: Path, finding: dict[str, Any], refused: str | None
+) -> None:
+    errors = validate_kb(_finding_kb(tmp_path, **finding)).report.errors
+    if refused is None:
+        assert errors == [], [p.message for p in errors]
+        return
+    [problem] = errors
+    assert problem.code == "out-of-range" and problem.path.endswith("hce.yaml")
+    value = finding[refused]
+    assert f"finding 1: {value:g} % is impossible for 'coulombic-efficiency'" in problem.message
+    assert "cannot be below 0 %" in problem.message and "cannot be above 100 %" in problem.message

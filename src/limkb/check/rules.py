@@ -41,6 +41,7 @@ from limkb.schema.kinds import (
     Column,
     ColumnType,
     Dataset,
+    Finding,
     Material,
     Property,
     Record,
@@ -891,6 +892,38 @@ def _check_findings(result: Validated) -> None:
                         "use `what:` for a different quantity, or state the value in the property's unit",
                         entry=entry_id,
                     )
+                    continue
+                _check_finding_range(result, entry_id, i, finding, prop)
+
+
+def _check_finding_range(result: Validated, entry_id: str, i: int, finding: Finding, prop: Property) -> None:
+    """A finding of a property lies within the property's possible range (a CE of 150 % is a
+    typo); its plausible range is not applied, since a finding may report the unusual."""
+    low, high = prop.minimum, prop.maximum
+    for field_name in ("value", "high"):
+        value = getattr(finding, field_name)
+        if value is None:
+            continue
+        converted = convert(value, finding.unit, prop.unit)
+        if (low is not None and converted < low) or (high is not None and converted > high):
+            possible = " and ".join(
+                text
+                for text in (
+                    None if low is None else f"cannot be below {low:g} {prop.unit}",
+                    None if high is None else f"cannot be above {high:g} {prop.unit}",
+                )
+                if text
+            )
+            report_at(
+                result.report,
+                result.documents[entry_id],
+                ("findings", i, field_name),
+                "out-of-range",
+                f"finding {i + 1}: {value:g} {finding.unit} is impossible for {prop.id!r}, which {possible}",
+                "check the number and the unit against the source; a change or a difference "
+                "goes under `what:` (e.g. `what: CE gain`) instead of the property",
+                entry=entry_id,
+            )
 
 
 def _check_evidence_gaps(result: Validated) -> None:

@@ -354,6 +354,8 @@ _NONNEGATIVE = frozenset(
         "area-capacitance",
         "density",
         "viscosity",
+        "specific-energy",
+        "energy-density",
     }
 )
 
@@ -362,7 +364,7 @@ def unit_bounds(unit: str) -> tuple[float | None, float | None]:
     """The range any value stated in ``unit`` can have, whatever it measures.
 
     Percentages are 0-100 (the design rule); lengths, times, concentrations, absolute
-    temperatures and the like cannot be negative. Signed dimensions (potential, current
+    temperatures, a cell's energy densities and the like cannot be negative. Signed dimensions (potential, current
     density, energy) and unknown units are unbounded.
     """
     try:
@@ -644,6 +646,24 @@ class Finding(ClosedModel):
     @classmethod
     def _known_unit(cls, unit: str) -> str:
         return Quantity._known_unit(unit)
+
+    @model_validator(mode="after")
+    def _in_physical_range(self) -> Finding:
+        low, high = unit_bounds(self.unit)
+        if high is not None:
+            return self  # a percentage may be a change (a 380 % swelling); a property bounds it
+        for value in (self.value, self.high):
+            if value is not None and low is not None and value < low:
+                raise PydanticCustomError(
+                    "out_of_range",
+                    "{value} {unit} is impossible: a value in {unit} {bounds}",
+                    {
+                        "value": f"{value:g}",
+                        "unit": self.unit,
+                        "bounds": _bounds_text(low, None, self.unit),
+                    },
+                )
+        return self
 
     @model_validator(mode="after")
     def _named(self) -> Finding:
