@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from limkb.graph import KnowledgeBase
     from limkb.incremental import HtmlCache
 
-__all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
+__all__ = ["LimkbConfig", "LimkbPlugin", "Prepared", "WarmStart"]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 """MkDocs' logger namespace, so messages show in its output (warnings count under --strict)."""
@@ -80,6 +80,17 @@ class LimkbConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs types its 
     contributing = c.Type(str, default="CONTRIBUTING.md")
     strict = c.Type(bool, default=False)
     downloads = c.Type(bool, default=True)
+
+
+@dataclass
+class WarmStart:
+    """What the preview's first build takes from the last ``limkb build``'s cache: the HTML of
+    pages whose inputs are unchanged (linked, not built), the per-file validation and the
+    analyses' results. Used once, then dropped."""
+
+    html_cache: HtmlCache
+    files: FileCache
+    analyses: tuple[str, dict[str, AnalysisResult]] | None = None
 
 
 @dataclass
@@ -138,6 +149,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._analyses: tuple[str, dict[str, AnalysisResult]] | None = None
         self._entry_pages: set[str] = set()
         """While serving: the entry pages of the site shown."""
+        self.warm: WarmStart | None = None
+        """Set by :class:`limkb.commands.preview.Preview` for its first build: what the last
+        ``limkb build`` left in its cache, so that build reuses it (see :class:`WarmStart`)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -153,7 +167,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def _html_cache(self, config: MkDocsConfig) -> HtmlCache | None:
         from limkb.incremental import HtmlCache
 
-        cache = self.prepared.html_cache if self.prepared is not None else None
+        if self.prepared is not None:
+            cache = self.prepared.html_cache
+        else:
+            cache = self.warm.html_cache if self._serving and self.warm is not None else None
         return cache if cache is not None and HtmlCache.applies(config) else None
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -180,6 +197,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             cache, nav, files = self._html
             cache.finish(nav, files)
             self._html = None
+            if self._serving:  # the preview's warm start: later builds go by the files' times
+                _age_sources(files, cache.hits)
+                self.warm = None
 
     def _project(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -212,7 +232,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if self._serving:
             from limkb.analysis.correlations import inputs_key
 
-            self._analyses = kb.reuse_analyses(inputs_key(kb), self._analyses)
+            kept = self._analyses
+            if kept is None and self.warm is not None:
+                kept = self.warm.analyses
+            self._analyses = kb.reuse_analyses(inputs_key(kb), kept)
             self._last_good, self._problems = (kb, kb.analyses), None
         return kb, kb.analyses
 
@@ -255,7 +278,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
         In ``limkb build`` (no other plugin reading pages), a page's Markdown is let go once it
         is HTML: MkDocs would hold it, twice, until the end of the build."""
-        if self._html is not None:
+        if self._html is not None and not self._serving:
             page.markdown = ""  # not None: the page's title still comes from its heading
             page.file.content_string = ""
         if not self._serving or self._problems is None or self.overlay:
@@ -287,7 +310,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         from limkb.check.validate import FileCache
 
         if self._files is None or self._files[0] != kb_dir:
-            self._files = (kb_dir, FileCache())
+            self._files = (kb_dir, self.warm.files if self.warm is not None else FileCache())
         cache = self._files[1]
         cache.hits = cache.misses = 0
         try:
@@ -513,6 +536,21 @@ def problems_banner(report: Report) -> str:
         + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
         + "</div>"
     )
+
+
+def _age_sources(files: Files, hits: set[str]) -> None:
+    """Make the source of each page the cache put in place older than that page, so that
+    MkDocs' "dirty" builds (which compare the two files' times) skip it until it changes."""
+    for src_uri in hits:
+        file = files.get_file_from_path(src_uri)
+        if file is None or file.abs_src_path is None or file.generated_by != "limkb":
+            continue  # a docs/ page is the user's own file: its times are left alone
+        try:
+            built = os.stat(file.abs_dest_path).st_mtime_ns
+            if os.stat(file.abs_src_path).st_mtime_ns >= built:
+                os.utime(file.abs_src_path, ns=(built - 1_000_000_000, built - 1_000_000_000))
+        except OSError:
+            continue
 
 
 def _citation_cff(project: Path) -> str | None:

@@ -21,16 +21,20 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from limkb.errors import BuildError
 from limkb.files import signatures
+
+if TYPE_CHECKING:
+    from limkb.plugin import WarmStart
 
 __all__ = ["Preview"]
 
@@ -115,14 +119,18 @@ class Preview:
         self.root = self.out
         """The folder pages are served from: the last ``limkb build``'s site while the preview's
         own first build runs (a warm start), then ``out``."""
+        self._html_dir: Path | None = None
 
     # -- building -----------------------------------------------------------------------
 
     def build(self, *, dirty: bool = False) -> None:
-        """Build the whole site (the first time), or what changed in it (``dirty``)."""
+        """Build the whole site (the first time), or what changed in it (``dirty``).
+
+        The first build of a warm start (:meth:`start_warm`) takes the pages whose inputs are
+        unchanged from the last ``limkb build``'s cache instead of building them."""
         from mkdocs.commands.build import build as mkdocs_build
 
-        from limkb.incremental import dirty_warning_filter
+        from limkb.incremental import StaleCache, dirty_warning_filter
 
         quiet = logging.getLogger("mkdocs.commands.build")
         quiet.addFilter(dirty_warning_filter)
@@ -130,11 +138,45 @@ class Preview:
             kb, others = self._watched()
             self._seen = (self.snapshot([kb]), self.snapshot(others))
         self.plugin.overlay = True
+        warm = not dirty and self.plugin.warm is not None
         try:
             self.config.plugins.on_startup(command="serve", dirty=dirty)
-            mkdocs_build(self.config, dirty=dirty)
+            mkdocs_build(self.config, dirty=dirty or warm)
+        except StaleCache as why:  # the cache's menus are not this site's: build every page
+            log.info("limkb: the build cache does not fit (%s); building every page", why)
+            self.plugin.warm = None
+            mkdocs_build(self.config, dirty=False)
         finally:
             quiet.removeFilter(dirty_warning_filter)
+            self.plugin.warm = None
+            self._drop_html_dir()
+
+    def warm_start(self) -> WarmStart | None:
+        """What the last ``limkb build`` cached (pages' HTML, per-file validation, analyses),
+        for the preview's first build; None when its cache is not this machine's, or the
+        pages cannot be taken from it (a plugin besides limkb must see every page)."""
+        from limkb.check.cache import FileCache
+        from limkb.files import BuildCache, read_pickle, trusted_cache
+        from limkb.incremental import HtmlCache
+        from limkb.plugin import WarmStart
+
+        cache = BuildCache.of_project(self.project)
+        if not trusted_cache(cache.folder) or not HtmlCache.applies(self.config):
+            return None
+        self._drop_html_dir()
+        self._html_dir = Path(tempfile.mkdtemp(prefix="limkb-preview-html-"))
+        analyses = read_pickle(cache.analyses)
+        return WarmStart(
+            HtmlCache(cache.html, self._html_dir),
+            FileCache.read(cache.files),
+            analyses if isinstance(analyses, tuple) and len(analyses) == 2 else None,
+        )
+
+    def _drop_html_dir(self) -> None:
+        """The warm start's scratch cache: the pages it linked are in the site by now."""
+        if self._html_dir is not None:
+            shutil.rmtree(self._html_dir, ignore_errors=True)
+            self._html_dir = None
 
     def warm_site(self) -> Path | None:
         """The site the last ``limkb build`` published, when it can stand in for the preview
@@ -160,6 +202,7 @@ class Preview:
             started = time.perf_counter()
             self.busy = True
             try:
+                self.plugin.warm = self.warm_start()
                 self.build()
             except Exception as error:  # keep serving the last build's site
                 log.error("limkb: the preview could not be built: %s", error)
@@ -179,6 +222,8 @@ class Preview:
     def close(self) -> None:
         """Let the plugin go: MkDocs hands the same plugin object to every config of this process."""
         self.config.plugins.on_shutdown()
+        self.plugin.warm = None
+        self._drop_html_dir()
 
     def refresh(self, *, kb_changed: bool = True) -> None:
         """After a change: the entry pages at once, then the rest of the site."""
