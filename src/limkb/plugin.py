@@ -38,6 +38,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from limkb.check.cache import FileCache
     from limkb.graph import KnowledgeBase
     from limkb.incremental import HtmlCache
+    from limkb.schema.kinds import Entry
 
 __all__ = ["LimkbConfig", "LimkbPlugin", "Prepared", "WarmStart"]
 
@@ -435,7 +437,6 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         Returns the paths of the pages rebuilt; None when there is no built site to update
         (or it cannot be updated this way: a full build is needed).
         """
-        from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.pages import Page
 
         from limkb.site.render import render_entries
@@ -483,6 +484,58 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
+
+    def quick_entries(self, paths: list[Path]) -> list[str]:
+        """While serving, at once after a save: the pages of the entries in the edited ``paths``
+        (existing entries, not references), each read and checked alone and shown among the
+        rest of the last good KB, converted and written before anything else is done. An edit
+        that does not check alone is left to :meth:`refresh_entries`, which always follows and
+        makes every page exact. Returns the paths of the pages written."""
+        from limkb.site.render import render_entry
+
+        live, last = self._live, self._last_good
+        if not {"config", "files", "nav", "env", "options"} <= set(live) or last is None:
+            return []
+        config, files = live["config"], live["files"]
+        kb_dir = self._kb_dir(config)
+        site = self._quick_site(last[0], last[1], live["options"])
+        written: list[str] = []
+        for path in paths:
+            entry = _entry_alone(kb_dir, path)
+            if entry is None or entry.kind == "reference" or dict.get(site.by_id, entry.id) is None:
+                continue
+            page_path = entry_path(entry)
+            found = files.get_file_from_path(page_path)
+            if found is None or found.page is None:
+                continue
+            self._write_page(config, page_path, render_entry(site, entry))
+            _populate_page(found.page, config, files)
+            _build_page(found.page, config, files.documentation_pages(), live["nav"], live["env"])
+            written.append(page_path)
+        return written
+
+    def _quick_site(
+        self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult], options: RenderOptions
+    ) -> Site:
+        """The pages' context of the last good KB, made once per KB (see :meth:`quick_entries`)."""
+        kept = self._live.get("site")
+        if kept is None or kept[0] is not kb or kept[1] is not options:
+            kept = (kb, options, Site(kb, options, results))
+            self._live["site"] = kept
+        site: Site = kept[2]
+        return site
+
+    def _write_page(self, config: MkDocsConfig, path: str, text: str) -> bool:
+        """Write a page's Markdown below the page folder unless it is what is there; whether it was written."""
+        target = self._pages_folder(config) / path
+        key = str(target)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        last = self._written.get(key)
+        if last is not None and last[1] == digest and target.is_file():
+            return False
+        write_atomic(target, text)
+        self._written[key] = (text, digest)
+        return True
 
     def _pages_folder(self, config: MkDocsConfig) -> Path:
         """Where pages are kept while serving: a real folder of the project, checked each time."""
@@ -536,6 +589,27 @@ def problems_banner(report: Report) -> str:
         + (f"<p>… and {more} more (run <code>limkb validate</code>)</p>" if more > 0 else "")
         + "</div>"
     )
+
+
+def _entry_alone(kb_dir: Path, path: Path) -> Entry | None:
+    """The entry of the file ``path`` below ``kb_dir``, read and checked alone (its schema, not
+    the checks across entries); None when it has an error or is not an entry file."""
+    from limkb.check.reader import load_file
+    from limkb.check.schema_errors import validate_schema
+    from limkb.schema.kinds import FOLDERS
+
+    try:
+        relative = path.relative_to(kb_dir)
+    except ValueError:
+        return None
+    if len(relative.parts) != 2 or relative.suffix != ".yaml" or relative.parts[0] not in FOLDERS:
+        return None
+    document, problems = load_file(path, display=relative.as_posix())
+    report = Report(problems)
+    if document is None or report.errors:
+        return None
+    entry, complete = validate_schema(FOLDERS[relative.parts[0]], relative.stem, document, report)
+    return entry if complete and not report.errors else None
 
 
 def _age_sources(files: Files, hits: set[str]) -> None:

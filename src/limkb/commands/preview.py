@@ -225,13 +225,18 @@ class Preview:
         self.plugin.warm = None
         self._drop_html_dir()
 
-    def refresh(self, *, kb_changed: bool = True) -> None:
-        """After a change: the entry pages at once, then the rest of the site."""
+    def refresh(self, *, kb_changed: bool = True, edited: list[Path] | None = None) -> None:
+        """After a change: the ``edited`` entries' own pages first (each read alone), then every
+        entry page the change touches, then the rest of the site."""
         with self.lock:
             self.busy = True
             self.timings = []
             started = time.perf_counter()
             try:
+                if kb_changed and edited:
+                    if self.plugin.quick_entries(edited):
+                        self.version += 1
+                    self.timings.append(("edited pages", time.perf_counter() - started))
                 if kb_changed:
                     changed = self.plugin.refresh_entries()
                     self.timings.append(("entry pages", time.perf_counter() - started))
@@ -281,9 +286,10 @@ class Preview:
             if now_kb == last_kb and now_others == last_others:
                 continue
             kb_changed = now_kb != last_kb
+            edited = sorted(Path(p) for p, s in now_kb.items() if p in last_kb and last_kb[p] != s)
             last_kb, last_others = now_kb, now_others
             try:
-                self.refresh(kb_changed=kb_changed)
+                self.refresh(kb_changed=kb_changed, edited=edited)
             except Exception as error:  # a broken docs page, say: keep serving what there is
                 log.error("limkb: the preview could not be rebuilt: %s", error)
             last_kb, last_others = self.snapshot([kb]), self.snapshot(others)
