@@ -38,7 +38,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mkdocs.commands.build import _build_page, _populate_page
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -151,6 +150,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._analyses: tuple[str, dict[str, AnalysisResult]] | None = None
         self._entry_pages: set[str] = set()
         """While serving: the entry pages of the site shown."""
+        self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
+        """While serving: the KB :meth:`refresh_entries` just loaded, for the build that follows it."""
         self.warm: WarmStart | None = None
         """Set by :class:`limkb.commands.preview.Preview` for its first build: what the last
         ``limkb build`` left in its cache, so that build reuses it (see :class:`WarmStart`)."""
@@ -162,6 +163,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         # MkDocs reuses plugin instances across configs loaded in one process: inputs that
         # `limkb build` prepared for one run must not leak into the next.
         self.prepared = None
+        self._loaded = None
         self._html = None
         self.overlay = False
         self._live = {}
@@ -333,10 +335,14 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             if self.prepared is not None:
                 kb, results = self.prepared.take()
                 downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
+            elif self._serving and self._loaded is not None:  # loaded just before by refresh_entries
+                kb, results = self._loaded
+                self._loaded = None
+                plot_cache = self._plot_cache(config)
+                downloads_dir = None
             else:
                 kb, results = self._load(config)
-                build_cache = BuildCache.of_project(self._kb_dir(config).resolve().parent)
-                plot_cache = build_cache.plots if trusted_cache(build_cache.folder) else None
+                plot_cache = self._plot_cache(config)
                 downloads_dir = None
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
@@ -397,6 +403,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         _add_generated(files, config, make, in_memory, on_disk, cache)
         return files if html is None else html.prepare(files, config)
 
+    def _plot_cache(self, config: MkDocsConfig) -> Path | None:
+        """The drawn plots of the last ``limkb build``, when its cache was made on this machine."""
+        build_cache = BuildCache.of_project(self._kb_dir(config).resolve().parent)
+        return build_cache.plots if trusted_cache(build_cache.folder) else None
+
     def _render_options(
         self,
         config: MkDocsConfig,
@@ -437,6 +448,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         Returns the paths of the pages rebuilt; None when there is no built site to update
         (or it cannot be updated this way: a full build is needed).
         """
+        from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.pages import Page
 
         from limkb.site.render import render_entries
@@ -449,6 +461,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             kb, results = self._load(config)
         except PluginError:
             return None
+        self._loaded = (kb, results)  # the rest of the site, built next, shows the same KB
         if self._problems is not None:
             return []  # the last good site stays; the overlay shows what the edit broke
         pages = render_entries(kb, results=results, options=live["options"], memo=self._memo)
@@ -485,12 +498,18 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
 
+    def forget_loaded(self) -> None:
+        """After a refresh: the KB :meth:`refresh_entries` loaded is not to be reused any more."""
+        self._loaded = None
+
     def quick_entries(self, paths: list[Path]) -> list[str]:
         """While serving, at once after a save: the pages of the entries in the edited ``paths``
         (existing entries, not references), each read and checked alone and shown among the
         rest of the last good KB, converted and written before anything else is done. An edit
         that does not check alone is left to :meth:`refresh_entries`, which always follows and
         makes every page exact. Returns the paths of the pages written."""
+        from mkdocs.commands.build import _build_page, _populate_page
+
         from limkb.site.render import render_entry
 
         live, last = self._live, self._last_good

@@ -247,6 +247,7 @@ class Preview:
                 self.build(dirty=True)
                 self.timings.append(("whole site", time.perf_counter() - started))
             finally:
+                self.plugin.forget_loaded()
                 self.version += 1
                 self.busy = False
 
@@ -362,7 +363,7 @@ class Preview:
                     inner += "index.html"
                 target = Path(self.translate_path(inner))
                 if target.suffix == ".html" and target.is_file():
-                    html = target.read_bytes()
+                    html = _read_whole(target)
                     script = b'<script src="/__limkb__/live.js"></script>'
                     html = (
                         html.replace(b"</body>", script + b"</body>", 1)
@@ -407,6 +408,18 @@ class Preview:
                 self.close()
         finally:
             server.server_close()
+
+
+def _read_whole(page: Path, tries: int = 20) -> bytes:
+    """A page's bytes; an empty file is read again a few times, since MkDocs writes a page by
+    truncating it first (a request in between would get an empty page)."""
+    data = page.read_bytes()
+    for _ in range(tries):
+        if data:
+            break
+        time.sleep(0.025)
+        data = page.read_bytes()
+    return data
 
 
 def parse_address(address: str | None) -> tuple[str, int]:
