@@ -26,7 +26,9 @@ def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _held_refresh(preview: Preview) -> tuple[threading.Event, threading.Event]:
@@ -48,7 +50,9 @@ def test_the_edited_page_is_served_before_the_full_refresh(running: Running, tmp
     entry = preview.project / "kb" / "strategies" / "fec-additive.yaml"
     entered, release = _held_refresh(preview)
     version = running.state()["version"]
-    entry.write_text(entry.read_text(encoding="utf-8").replace("FEC additive", "FEC additive, quick"), "utf-8")
+    entry.write_text(
+        entry.read_text(encoding="utf-8").replace("FEC additive", "FEC additive, quick"), "utf-8"
+    )
     try:
         running.until(lambda: "FEC additive, quick" in running.get(PAGE)[1], "the edited page")
         assert entered.wait(WAIT)
@@ -58,7 +62,9 @@ def test_the_edited_page_is_served_before_the_full_refresh(running: Running, tmp
         assert "FEC additive, quick" not in running.get("/limkb/browse/strategies.html")[1]
     finally:
         release.set()
-    running.until(lambda: "FEC additive, quick" in running.get("/limkb/browse/strategies.html")[1], "the rest")
+    running.until(
+        lambda: "FEC additive, quick" in running.get("/limkb/browse/strategies.html")[1], "the rest"
+    )
     running.until(lambda: running.state()["busy"] is False, "the end of the refresh")
     fresh = Preview(preview.project, tmp_path / "fresh")
     try:
