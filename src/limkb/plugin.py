@@ -133,7 +133,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._serving = False
         self._files: tuple[Path, FileCache] | None = None
         self._memo = RenderMemo()
-        self._written: dict[str, tuple[str | bytes, str]] = {}
+        self._written: dict[str, tuple[str | bytes | None, str]] = {}
         """The content last written below the page folder, by path (see :func:`_materialise`)."""
         self._last_good: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         self._problems: Report | None = None
@@ -533,6 +533,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             written.append(page_path)
         return written
 
+    def prime_quick(self) -> None:
+        """After a build while serving: make the context :meth:`quick_entries` needs now, so
+        the next save does not wait for it."""
+        live, last = self._live, self._last_good
+        if "options" in live and last is not None:
+            self._quick_site(last[0], last[1], live["options"])
+
     def _quick_site(
         self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult], options: RenderOptions
     ) -> Site:
@@ -699,14 +706,21 @@ def _download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Pa
     return found
 
 
+def _kept(path: str, content: str | bytes) -> str | bytes | None:
+    """What :func:`_materialise` keeps of a page's content: an entry page's own text, else nothing."""
+    return content if path.startswith("entries/") and path.count("/") == 2 else None
+
+
 def _materialise(
-    pages: Mapping[str, str | bytes], folder: Path, written: dict[str, tuple[str | bytes, str]]
+    pages: Mapping[str, str | bytes], folder: Path, written: dict[str, tuple[str | bytes | None, str]]
 ) -> None:
     """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest.
 
-    ``written`` holds the content last written for each file and its hash, kept by the caller
-    between builds: content that is the very object written last time (an entry page the
-    renderer reused) is not even hashed again.
+    ``written`` holds the hash of the content last written for each file, kept by the caller
+    between builds, and for an entry page the content itself: content that is the very object
+    written last time (an entry page the renderer reused) is not even hashed again. Other
+    pages are made anew by every rendering, so their text is not kept (it would only hold
+    memory: the browse tables and the bibliography are large).
     """
     wanted: set[Path] = set()
     for path, content in pages.items():
@@ -719,11 +733,11 @@ def _materialise(
         data = content.encode("utf-8") if isinstance(content, str) else content
         digest = hashlib.sha256(data).hexdigest()
         if last is not None and last[1] == digest and target.is_file():
-            written[key] = (content, digest)
+            written[key] = (_kept(path, content), digest)
             continue
         if not (target.is_file() and target.read_bytes() == data):
             write_atomic(target, data)
-        written[key] = (content, digest)
+        written[key] = (_kept(path, content), digest)
     if folder.is_dir():
         for stale in stale_files(folder, wanted):
             stale.unlink()

@@ -142,6 +142,7 @@ class Preview:
         try:
             self.config.plugins.on_startup(command="serve", dirty=dirty)
             mkdocs_build(self.config, dirty=dirty or warm)
+            self.plugin.prime_quick()
         except StaleCache as why:  # the cache's menus are not this site's: build every page
             log.info("limkb: the build cache does not fit (%s); building every page", why)
             self.plugin.warm = None
