@@ -7,8 +7,11 @@ Starts the server on 127.0.0.1 (a free port) in the project folder, waits for th
 build to be served, renames one entry (a strategy in the middle of the KB) to a unique
 text, and polls that entry's page until the new name appears; with ``--edits N`` it does so
 N times (waiting for the server to finish each rebuild before the next edit) and reports
-the median. It prints the seconds from the save to the first response holding the new name
-(and, with ``--json``, one JSON line).
+the median. It prints the seconds from the save to the first response holding the new name,
+from the save to the end of the rebuild of the rest of the site (the preview's state is no
+longer busy), from the start to the first page and to a preview ready for edits, and the
+server's resident memory (its largest, ``VmHWM``, and at the end; Linux only) — with
+``--json``, also as one JSON line.
 Every wait is bounded; the server (its whole process group) is always stopped and the
 entry file restored.
 """
@@ -57,6 +60,30 @@ def _get(url: str) -> str | None:
         return None
 
 
+def _memory(pid: int) -> dict[str, float]:
+    """The resident memory of process ``pid`` in MiB: now and its peak (empty off Linux)."""
+    found: dict[str, float] = {}
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return found
+    for line in status.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(value.split()[0]) / 1024
+    return found
+
+
+def _ready(address: str, timeout: float) -> None:
+    """Wait until limkb's preview is not busy (its first build or check done)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        body = _get(f"http://{address}/__limkb__/state")
+        if body is None or not json.loads(body).get("busy"):
+            return
+        time.sleep(0.2)
+
+
 def _pick_entry(project: Path) -> Path:
     strategies = sorted((project / "kb" / "strategies").glob("*.yaml"))
     if not strategies:
@@ -101,8 +128,11 @@ def measure(
         if first is None:
             raise RuntimeError(f"no page at {url} after {startup_timeout:.0f} s")
         startup = time.perf_counter() - started
+        _ready(address, startup_timeout)
+        ready = time.perf_counter() - started
         time.sleep(2.0)  # let the watcher settle after the first build
         latencies: list[float] = []
+        rest: list[float] = []
         for _ in range(edits):
             token = f"Edited name {int(time.time() * 1000)}"
             text = original.decode("utf-8")
@@ -119,11 +149,17 @@ def measure(
             if latency is None:
                 raise RuntimeError(f"the edit did not show at {url} within {change_timeout:.0f} s")
             latencies.append(latency)
-            _settle(address, change_timeout)
+            rest.append(_settle(address, change_timeout) - saved)
+        memory = _memory(server.pid)
         return {
             "seconds": statistics.median(latencies),
             "latencies": latencies,
+            "rest": rest,
+            "rest_median": statistics.median(rest),
             "startup": startup,
+            "ready": ready,
+            "rss_mib": memory.get("VmRSS"),
+            "peak_rss_mib": memory.get("VmHWM"),
             "command": command,
             "url": url,
         }
@@ -139,21 +175,23 @@ def measure(
         log.close()
 
 
-def _settle(address: str, timeout: float) -> None:
-    """Wait until limkb's preview has finished rebuilding (its version stops moving)."""
+def _settle(address: str, timeout: float) -> float:
+    """Wait until limkb's preview has finished rebuilding (its version stops moving); the
+    ``perf_counter`` time the rebuild was last seen going on (or moving)."""
     last, since, started = None, time.perf_counter(), time.perf_counter()
     while time.perf_counter() - started < timeout:
         body = _get(f"http://{address}/__limkb__/state")
         if body is None:  # plain MkDocs: no state to ask; give it time
             time.sleep(3.0)
-            return
+            return time.perf_counter()
         state = json.loads(body)
         version = state.get("version")
         if version != last or state.get("busy"):
             last, since = version, time.perf_counter()
         elif time.perf_counter() - since > 1.0:
-            return
-        time.sleep(0.2)
+            return since
+        time.sleep(0.05)
+    return time.perf_counter()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -170,8 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     result = measure(args.project, command=args.command, edits=args.edits)
     print(
-        f"{args.command} serve: first page after {result['startup']:.1f} s; "
-        f"edited page served {result['seconds']:.2f} s after the save",
+        f"{args.command} serve: first page after {result['startup']:.1f} s, ready after "
+        f"{result['ready']:.1f} s; edited page served {result['seconds']:.2f} s after the save "
+        f"(median of {len(result['latencies'])}), rest of the site {result['rest_median']:.1f} s; "
+        f"server RSS {result['rss_mib'] or 0:.0f} MiB, peak {result['peak_rss_mib'] or 0:.0f} MiB",
         file=sys.stderr,
     )
     if args.json:

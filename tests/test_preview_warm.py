@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,5 +77,70 @@ def test_a_site_without_limkb_s_build_cache_is_not_served(project: Path, tmp_pat
     preview = Preview(project, tmp_path / "out")
     try:
         assert preview.warm_site() is None
+    finally:
+        preview.close()
+
+
+def _count_built_pages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages MkDocs converts from here on (their sources), in order."""
+    import mkdocs.commands.build as mkdocs_build
+
+    built: list[str] = []
+    original = mkdocs_build._build_page
+
+    def counting(page: Any, *args: Any, **kwargs: Any) -> None:
+        dirty = args[4] if len(args) > 4 else kwargs.get("dirty", False)
+        if not dirty or page.file.is_modified():  # MkDocs skips the others in dirty mode
+            built.append(page.file.src_uri)
+        original(page, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", counting)
+    return built
+
+
+def _site_files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_warm_start_takes_unchanged_pages_from_the_build_cache(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clean = Preview(project, tmp_path / "clean")
+    try:
+        clean.build()  # the preview's own site, every page built
+    finally:
+        clean.close()
+    build(project)
+    built = _count_built_pages(monkeypatch)
+    preview = Preview(project, tmp_path / "out")
+    try:
+        preview.plugin.warm = preview.warm_start()
+        assert preview.plugin.warm is not None
+        preview.build()
+        entry_pages = [p for p in built if p.startswith("entries/")]
+        # only what the preview shows otherwise than the published site (no data downloads: the
+        # dataset pages and the Downloads page) is built; every other page comes from the cache
+        assert entry_pages and all(p.startswith("entries/datasets/") for p in entry_pages), entry_pages
+        assert "entries/strategies/fec-additive.md" not in built and "downloads.md" in built
+        assert _site_files(preview.out) == _site_files(clean.out)
+        # an edit then rebuilds what it changes, and the site equals a fresh preview's of the same sources
+        kb = project / "kb" / "strategies" / "fec-additive.yaml"
+        kb.write_text(
+            kb.read_text(encoding="utf-8").replace("FEC additive", "FEC additive, warm"), encoding="utf-8"
+        )
+        built.clear()
+        preview.refresh()
+        assert "entries/strategies/fec-additive.md" in built and len(built) < 20, built
+        fresh = Preview(project, tmp_path / "fresh")
+        try:
+            fresh.build()
+        finally:
+            fresh.close()
+        assert "FEC additive, warm" in (preview.out / "entries/strategies/fec-additive.html").read_text(
+            "utf-8"
+        )
+        assert _site_files(preview.out) == _site_files(fresh.out)
     finally:
         preview.close()

@@ -64,8 +64,9 @@ if TYPE_CHECKING:
     from limkb.check.cache import FileCache
     from limkb.graph import KnowledgeBase
     from limkb.incremental import HtmlCache
+    from limkb.schema.kinds import Entry
 
-__all__ = ["LimkbConfig", "LimkbPlugin", "Prepared"]
+__all__ = ["LimkbConfig", "LimkbPlugin", "Prepared", "WarmStart"]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 """MkDocs' logger namespace, so messages show in its output (warnings count under --strict)."""
@@ -80,6 +81,17 @@ class LimkbConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs types its 
     contributing = c.Type(str, default="CONTRIBUTING.md")
     strict = c.Type(bool, default=False)
     downloads = c.Type(bool, default=True)
+
+
+@dataclass
+class WarmStart:
+    """What the preview's first build takes from the last ``limkb build``'s cache: the HTML of
+    pages whose inputs are unchanged (linked, not built), the per-file validation and the
+    analyses' results. Used once, then dropped."""
+
+    html_cache: HtmlCache
+    files: FileCache
+    analyses: tuple[str, dict[str, AnalysisResult]] | None = None
 
 
 @dataclass
@@ -121,7 +133,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._serving = False
         self._files: tuple[Path, FileCache] | None = None
         self._memo = RenderMemo()
-        self._written: dict[str, tuple[str | bytes, str]] = {}
+        self._written: dict[str, tuple[str | bytes | None, str]] = {}
         """The content last written below the page folder, by path (see :func:`_materialise`)."""
         self._last_good: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         self._problems: Report | None = None
@@ -138,6 +150,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._analyses: tuple[str, dict[str, AnalysisResult]] | None = None
         self._entry_pages: set[str] = set()
         """While serving: the entry pages of the site shown."""
+        self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
+        """While serving: the KB :meth:`refresh_entries` just loaded, for the build that follows it."""
+        self.warm: WarmStart | None = None
+        """Set by :class:`limkb.commands.preview.Preview` for its first build: what the last
+        ``limkb build`` left in its cache, so that build reuses it (see :class:`WarmStart`)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self._serving = command == "serve"
@@ -146,6 +163,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         # MkDocs reuses plugin instances across configs loaded in one process: inputs that
         # `limkb build` prepared for one run must not leak into the next.
         self.prepared = None
+        self._loaded = None
         self._html = None
         self.overlay = False
         self._live = {}
@@ -153,7 +171,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def _html_cache(self, config: MkDocsConfig) -> HtmlCache | None:
         from limkb.incremental import HtmlCache
 
-        cache = self.prepared.html_cache if self.prepared is not None else None
+        if self.prepared is not None:
+            cache = self.prepared.html_cache
+        else:
+            cache = self.warm.html_cache if self._serving and self.warm is not None else None
         return cache if cache is not None and HtmlCache.applies(config) else None
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
@@ -180,6 +201,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             cache, nav, files = self._html
             cache.finish(nav, files)
             self._html = None
+            if self._serving:  # the preview's warm start: later builds go by the files' times
+                _age_sources(files, cache.hits)
+                self.warm = None
 
     def _project(self, config: MkDocsConfig) -> Path:
         return Path(config.config_file_path or "mkdocs.yml").resolve().parent
@@ -212,7 +236,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if self._serving:
             from limkb.analysis.correlations import inputs_key
 
-            self._analyses = kb.reuse_analyses(inputs_key(kb), self._analyses)
+            kept = self._analyses
+            if kept is None and self.warm is not None:
+                kept = self.warm.analyses
+            self._analyses = kb.reuse_analyses(inputs_key(kb), kept)
             self._last_good, self._problems = (kb, kb.analyses), None
         return kb, kb.analyses
 
@@ -255,7 +282,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
         In ``limkb build`` (no other plugin reading pages), a page's Markdown is let go once it
         is HTML: MkDocs would hold it, twice, until the end of the build."""
-        if self._html is not None:
+        if self._html is not None and not self._serving:
             page.markdown = ""  # not None: the page's title still comes from its heading
             page.file.content_string = ""
         if not self._serving or self._problems is None or self.overlay:
@@ -287,7 +314,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         from limkb.check.validate import FileCache
 
         if self._files is None or self._files[0] != kb_dir:
-            self._files = (kb_dir, FileCache())
+            self._files = (kb_dir, self.warm.files if self.warm is not None else FileCache())
         cache = self._files[1]
         cache.hits = cache.misses = 0
         try:
@@ -308,10 +335,14 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             if self.prepared is not None:
                 kb, results = self.prepared.take()
                 downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
+            elif self._serving and self._loaded is not None:  # loaded just before by refresh_entries
+                kb, results = self._loaded
+                self._loaded = None
+                plot_cache = self._plot_cache(config)
+                downloads_dir = None
             else:
                 kb, results = self._load(config)
-                build_cache = BuildCache.of_project(self._kb_dir(config).resolve().parent)
-                plot_cache = build_cache.plots if trusted_cache(build_cache.folder) else None
+                plot_cache = self._plot_cache(config)
                 downloads_dir = None
                 if self.config.downloads and not self._serving:
                     downloads_dir = Path(scratch)
@@ -372,6 +403,11 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         _add_generated(files, config, make, in_memory, on_disk, cache)
         return files if html is None else html.prepare(files, config)
 
+    def _plot_cache(self, config: MkDocsConfig) -> Path | None:
+        """The drawn plots of the last ``limkb build``, when its cache was made on this machine."""
+        build_cache = BuildCache.of_project(self._kb_dir(config).resolve().parent)
+        return build_cache.plots if trusted_cache(build_cache.folder) else None
+
     def _render_options(
         self,
         config: MkDocsConfig,
@@ -425,6 +461,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             kb, results = self._load(config)
         except PluginError:
             return None
+        self._loaded = (kb, results)  # the rest of the site, built next, shows the same KB
         if self._problems is not None:
             return []  # the last good site stays; the overlay shows what the edit broke
         pages = render_entries(kb, results=results, options=live["options"], memo=self._memo)
@@ -460,6 +497,71 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
+
+    def forget_loaded(self) -> None:
+        """After a refresh: the KB :meth:`refresh_entries` loaded is not to be reused any more."""
+        self._loaded = None
+
+    def quick_entries(self, paths: list[Path]) -> list[str]:
+        """While serving, at once after a save: the pages of the entries in the edited ``paths``
+        (existing entries, not references), each read and checked alone and shown among the
+        rest of the last good KB, converted and written before anything else is done. An edit
+        that does not check alone is left to :meth:`refresh_entries`, which always follows and
+        makes every page exact. Returns the paths of the pages written."""
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        from limkb.site.render import render_entry
+
+        live, last = self._live, self._last_good
+        if not {"config", "files", "nav", "env", "options"} <= set(live) or last is None:
+            return []
+        config, files = live["config"], live["files"]
+        kb_dir = self._kb_dir(config)
+        site = self._quick_site(last[0], last[1], live["options"])
+        written: list[str] = []
+        for path in paths:
+            entry = _entry_alone(kb_dir, path)
+            if entry is None or entry.kind == "reference" or dict.get(site.by_id, entry.id) is None:
+                continue
+            page_path = entry_path(entry)
+            found = files.get_file_from_path(page_path)
+            if found is None or found.page is None:
+                continue
+            self._write_page(config, page_path, render_entry(site, entry))
+            _populate_page(found.page, config, files)
+            _build_page(found.page, config, files.documentation_pages(), live["nav"], live["env"])
+            written.append(page_path)
+        return written
+
+    def prime_quick(self) -> None:
+        """After a build while serving: make the context :meth:`quick_entries` needs now, so
+        the next save does not wait for it."""
+        live, last = self._live, self._last_good
+        if "options" in live and last is not None:
+            self._quick_site(last[0], last[1], live["options"])
+
+    def _quick_site(
+        self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult], options: RenderOptions
+    ) -> Site:
+        """The pages' context of the last good KB, made once per KB (see :meth:`quick_entries`)."""
+        kept = self._live.get("site")
+        if kept is None or kept[0] is not kb or kept[1] is not options:
+            kept = (kb, options, Site(kb, options, results))
+            self._live["site"] = kept
+        site: Site = kept[2]
+        return site
+
+    def _write_page(self, config: MkDocsConfig, path: str, text: str) -> bool:
+        """Write a page's Markdown below the page folder unless it is what is there; whether it was written."""
+        target = self._pages_folder(config) / path
+        key = str(target)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        last = self._written.get(key)
+        if last is not None and last[1] == digest and target.is_file():
+            return False
+        write_atomic(target, text)
+        self._written[key] = (text, digest)
+        return True
 
     def _pages_folder(self, config: MkDocsConfig) -> Path:
         """Where pages are kept while serving: a real folder of the project, checked each time."""
@@ -515,6 +617,42 @@ def problems_banner(report: Report) -> str:
     )
 
 
+def _entry_alone(kb_dir: Path, path: Path) -> Entry | None:
+    """The entry of the file ``path`` below ``kb_dir``, read and checked alone (its schema, not
+    the checks across entries); None when it has an error or is not an entry file."""
+    from limkb.check.reader import load_file
+    from limkb.check.schema_errors import validate_schema
+    from limkb.schema.kinds import FOLDERS
+
+    try:
+        relative = path.relative_to(kb_dir)
+    except ValueError:
+        return None
+    if len(relative.parts) != 2 or relative.suffix != ".yaml" or relative.parts[0] not in FOLDERS:
+        return None
+    document, problems = load_file(path, display=relative.as_posix())
+    report = Report(problems)
+    if document is None or report.errors:
+        return None
+    entry, complete = validate_schema(FOLDERS[relative.parts[0]], relative.stem, document, report)
+    return entry if complete and not report.errors else None
+
+
+def _age_sources(files: Files, hits: set[str]) -> None:
+    """Make the source of each page the cache put in place older than that page, so that
+    MkDocs' "dirty" builds (which compare the two files' times) skip it until it changes."""
+    for src_uri in hits:
+        file = files.get_file_from_path(src_uri)
+        if file is None or file.abs_src_path is None or file.generated_by != "limkb":
+            continue  # a docs/ page is the user's own file: its times are left alone
+        try:
+            built = os.stat(file.abs_dest_path).st_mtime_ns
+            if os.stat(file.abs_src_path).st_mtime_ns >= built:
+                os.utime(file.abs_src_path, ns=(built - 1_000_000_000, built - 1_000_000_000))
+        except OSError:
+            continue
+
+
 def _citation_cff(project: Path) -> str | None:
     """The project's ``CITATION.cff`` as text, to be served with the site; None without one."""
     path = project / "CITATION.cff"
@@ -568,14 +706,21 @@ def _download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Pa
     return found
 
 
+def _kept(path: str, content: str | bytes) -> str | bytes | None:
+    """What :func:`_materialise` keeps of a page's content: an entry page's own text, else nothing."""
+    return content if path.startswith("entries/") and path.count("/") == 2 else None
+
+
 def _materialise(
-    pages: Mapping[str, str | bytes], folder: Path, written: dict[str, tuple[str | bytes, str]]
+    pages: Mapping[str, str | bytes], folder: Path, written: dict[str, tuple[str | bytes | None, str]]
 ) -> None:
     """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest.
 
-    ``written`` holds the content last written for each file and its hash, kept by the caller
-    between builds: content that is the very object written last time (an entry page the
-    renderer reused) is not even hashed again.
+    ``written`` holds the hash of the content last written for each file, kept by the caller
+    between builds, and for an entry page the content itself: content that is the very object
+    written last time (an entry page the renderer reused) is not even hashed again. Other
+    pages are made anew by every rendering, so their text is not kept (it would only hold
+    memory: the browse tables and the bibliography are large).
     """
     wanted: set[Path] = set()
     for path, content in pages.items():
@@ -588,11 +733,11 @@ def _materialise(
         data = content.encode("utf-8") if isinstance(content, str) else content
         digest = hashlib.sha256(data).hexdigest()
         if last is not None and last[1] == digest and target.is_file():
-            written[key] = (content, digest)
+            written[key] = (_kept(path, content), digest)
             continue
         if not (target.is_file() and target.read_bytes() == data):
             write_atomic(target, data)
-        written[key] = (content, digest)
+        written[key] = (_kept(path, content), digest)
     if folder.is_dir():
         for stale in stale_files(folder, wanted):
             stale.unlink()

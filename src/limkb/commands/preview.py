@@ -21,16 +21,20 @@ from __future__ import annotations
 import http.server
 import json
 import logging
+import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from limkb.errors import BuildError
 from limkb.files import signatures
+
+if TYPE_CHECKING:
+    from limkb.plugin import WarmStart
 
 __all__ = ["Preview"]
 
@@ -115,14 +119,18 @@ class Preview:
         self.root = self.out
         """The folder pages are served from: the last ``limkb build``'s site while the preview's
         own first build runs (a warm start), then ``out``."""
+        self._html_dir: Path | None = None
 
     # -- building -----------------------------------------------------------------------
 
     def build(self, *, dirty: bool = False) -> None:
-        """Build the whole site (the first time), or what changed in it (``dirty``)."""
+        """Build the whole site (the first time), or what changed in it (``dirty``).
+
+        The first build of a warm start (:meth:`start_warm`) takes the pages whose inputs are
+        unchanged from the last ``limkb build``'s cache instead of building them."""
         from mkdocs.commands.build import build as mkdocs_build
 
-        from limkb.incremental import dirty_warning_filter
+        from limkb.incremental import StaleCache, dirty_warning_filter
 
         quiet = logging.getLogger("mkdocs.commands.build")
         quiet.addFilter(dirty_warning_filter)
@@ -130,11 +138,46 @@ class Preview:
             kb, others = self._watched()
             self._seen = (self.snapshot([kb]), self.snapshot(others))
         self.plugin.overlay = True
+        warm = not dirty and self.plugin.warm is not None
         try:
             self.config.plugins.on_startup(command="serve", dirty=dirty)
-            mkdocs_build(self.config, dirty=dirty)
+            mkdocs_build(self.config, dirty=dirty or warm)
+            self.plugin.prime_quick()
+        except StaleCache as why:  # the cache's menus are not this site's: build every page
+            log.info("limkb: the build cache does not fit (%s); building every page", why)
+            self.plugin.warm = None
+            mkdocs_build(self.config, dirty=False)
         finally:
             quiet.removeFilter(dirty_warning_filter)
+            self.plugin.warm = None
+            self._drop_html_dir()
+
+    def warm_start(self) -> WarmStart | None:
+        """What the last ``limkb build`` cached (pages' HTML, per-file validation, analyses),
+        for the preview's first build; None when its cache is not this machine's, or the
+        pages cannot be taken from it (a plugin besides limkb must see every page)."""
+        from limkb.check.cache import FileCache
+        from limkb.files import BuildCache, read_pickle, trusted_cache
+        from limkb.incremental import HtmlCache
+        from limkb.plugin import WarmStart
+
+        cache = BuildCache.of_project(self.project)
+        if not trusted_cache(cache.folder) or not HtmlCache.applies(self.config):
+            return None
+        self._drop_html_dir()
+        self._html_dir = Path(tempfile.mkdtemp(prefix="limkb-preview-html-"))
+        analyses = read_pickle(cache.analyses)
+        return WarmStart(
+            HtmlCache(cache.html, self._html_dir),
+            FileCache.read(cache.files),
+            analyses if isinstance(analyses, tuple) and len(analyses) == 2 else None,
+        )
+
+    def _drop_html_dir(self) -> None:
+        """The warm start's scratch cache: the pages it linked are in the site by now."""
+        if self._html_dir is not None:
+            shutil.rmtree(self._html_dir, ignore_errors=True)
+            self._html_dir = None
 
     def warm_site(self) -> Path | None:
         """The site the last ``limkb build`` published, when it can stand in for the preview
@@ -160,6 +203,7 @@ class Preview:
             started = time.perf_counter()
             self.busy = True
             try:
+                self.plugin.warm = self.warm_start()
                 self.build()
             except Exception as error:  # keep serving the last build's site
                 log.error("limkb: the preview could not be built: %s", error)
@@ -179,14 +223,21 @@ class Preview:
     def close(self) -> None:
         """Let the plugin go: MkDocs hands the same plugin object to every config of this process."""
         self.config.plugins.on_shutdown()
+        self.plugin.warm = None
+        self._drop_html_dir()
 
-    def refresh(self, *, kb_changed: bool = True) -> None:
-        """After a change: the entry pages at once, then the rest of the site."""
+    def refresh(self, *, kb_changed: bool = True, edited: list[Path] | None = None) -> None:
+        """After a change: the ``edited`` entries' own pages first (each read alone), then every
+        entry page the change touches, then the rest of the site."""
         with self.lock:
             self.busy = True
             self.timings = []
             started = time.perf_counter()
             try:
+                if kb_changed and edited:
+                    if self.plugin.quick_entries(edited):
+                        self.version += 1
+                    self.timings.append(("edited pages", time.perf_counter() - started))
                 if kb_changed:
                     changed = self.plugin.refresh_entries()
                     self.timings.append(("entry pages", time.perf_counter() - started))
@@ -197,6 +248,7 @@ class Preview:
                 self.build(dirty=True)
                 self.timings.append(("whole site", time.perf_counter() - started))
             finally:
+                self.plugin.forget_loaded()
                 self.version += 1
                 self.busy = False
 
@@ -236,9 +288,10 @@ class Preview:
             if now_kb == last_kb and now_others == last_others:
                 continue
             kb_changed = now_kb != last_kb
+            edited = sorted(Path(p) for p, s in now_kb.items() if p in last_kb and last_kb[p] != s)
             last_kb, last_others = now_kb, now_others
             try:
-                self.refresh(kb_changed=kb_changed)
+                self.refresh(kb_changed=kb_changed, edited=edited)
             except Exception as error:  # a broken docs page, say: keep serving what there is
                 log.error("limkb: the preview could not be rebuilt: %s", error)
             last_kb, last_others = self.snapshot([kb]), self.snapshot(others)
@@ -311,7 +364,7 @@ class Preview:
                     inner += "index.html"
                 target = Path(self.translate_path(inner))
                 if target.suffix == ".html" and target.is_file():
-                    html = target.read_bytes()
+                    html = _read_whole(target)
                     script = b'<script src="/__limkb__/live.js"></script>'
                     html = (
                         html.replace(b"</body>", script + b"</body>", 1)
@@ -356,6 +409,18 @@ class Preview:
                 self.close()
         finally:
             server.server_close()
+
+
+def _read_whole(page: Path, tries: int = 20) -> bytes:
+    """A page's bytes; an empty file is read again a few times, since MkDocs writes a page by
+    truncating it first (a request in between would get an empty page)."""
+    data = page.read_bytes()
+    for _ in range(tries):
+        if data:
+            break
+        time.sleep(0.025)
+        data = page.read_bytes()
+    return data
 
 
 def parse_address(address: str | None) -> tuple[str, int]:

@@ -124,6 +124,7 @@ __all__ = [
     "graph_data",
     "render",
     "render_entries",
+    "render_entry",
     "render_spilled",
 ]
 
@@ -1107,6 +1108,20 @@ def render_entries(
     site.by_id = Reads(site.by_id)
     memo.rows = {}  # browse rows are not made here: none is known to be current any more
     return cast("dict[str, str]", _entry_pages(site, memo, None, digests, reuse))
+
+
+def render_entry(site: Site, entry: Entry) -> str:
+    """The page of ``entry`` as it would read in ``site`` (a KB that may hold an older version
+    of it): what a preview shows at once after a save, before the KB is linked again."""
+    kept = dict.get(site.by_id, entry.id)
+    site.by_id[entry.id] = entry
+    try:
+        return _entry_page(site, entry)
+    finally:
+        if kept is not None:
+            site.by_id[entry.id] = kept
+        else:
+            del site.by_id[entry.id]
 
 
 def _entry_pages(
