@@ -3,6 +3,7 @@ row, and the site search taking its order from the generated index."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from limkb.graph import RELATION_NAMES
 from limkb.schema.kinds import KINDS
 from limkb.site.kinds import DISPLAY, SEARCH_ORDER, KindDisplay
 
-ASSETS = Path(__file__).resolve().parents[1] / "src/limkb/site/assets"
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "src/limkb/site/assets"
 
 READINGS = {name.replace("_", " ") for name in RELATION_NAMES} | set(RELATION_NAMES.values())
 """Every way a relation reads, from either end."""
@@ -71,3 +73,35 @@ def test_the_index_carries_the_search_order(tmp_path: Path) -> None:
     data = json.loads(text.removeprefix("window.LIMKB_SEARCH = ").removesuffix(";\n"))
     assert data["order"] == list(SEARCH_ORDER)
     assert [item["kind"] for item in data["pages"]].count("material") == 1
+
+
+def kind_words(script: str) -> dict[str, list[str]]:
+    """The words of a query that keep one kind only, as ``search.js`` lists them."""
+    block = script.split("var KIND_WORDS = {", 1)[1].split("};", 1)[0]
+    return {
+        kind.strip('"'): re.findall(r'"([^"]+)"', words)
+        for kind, words in re.findall(r'^\s*("[a-z-]+"|[a-z]+): \[([^\]]*)\]', block, re.MULTILINE)
+    }
+
+
+def test_a_word_of_the_query_names_every_kind() -> None:
+    """Typing "claims" or a kind's plural keeps that kind only: search.js must know each kind."""
+    words = kind_words((ASSETS / "search.js").read_text(encoding="utf-8"))
+    assert sorted(words) == sorted(KINDS), "add the kind's words to KIND_WORDS in search.js"
+    assert all(words[kind] for kind in KINDS)
+
+
+def test_the_kind_word_parser_sees_a_missing_kind() -> None:
+    script = 'var KIND_WORDS = {\n    question: ["question"],\n    "failure-mode": ["failure"]\n  };'
+    assert kind_words(script) == {"question": ["question"], "failure-mode": ["failure"]}
+
+
+def test_the_readme_and_contributing_list_every_kind() -> None:
+    """The README's table of kinds and CONTRIBUTING's editor schema map name each kind and folder."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = re.findall(r"^\| ([a-z-]+) \| `([a-z-]+)` \|", readme.split("## Entry kinds", 1)[1], re.MULTILINE)
+    schemas = re.findall(r'"\./schema/([a-z-]+)\.schema\.json": "kb/([a-z-]+)/\*\.yaml"', contributing)
+    expected = sorted((kind, model.folder) for kind, model in KINDS.items())
+    assert sorted(table) == expected, "README.md, 'Entry kinds': one row per kind"
+    assert sorted(schemas) == expected, "CONTRIBUTING.md, 'Editors': one yaml.schemas line per kind"
