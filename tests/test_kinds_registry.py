@@ -10,7 +10,15 @@ import pytest
 
 from limkb.graph import RELATION_NAMES
 from limkb.schema.kinds import KINDS
-from limkb.site.kinds import DISPLAY, SEARCH_ORDER, KindDisplay
+from limkb.site.kinds import (
+    DISPLAY,
+    EDITOR_SCHEMAS_MARKERS,
+    KINDS_MARKERS,
+    SEARCH_ORDER,
+    KindDisplay,
+    editor_schemas,
+    kinds_markdown,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSETS = ROOT / "src/limkb/site/assets"
@@ -29,6 +37,8 @@ def incomplete(kind: str, shown: KindDisplay | None) -> list[str]:
     if shown.verbs is None:
         missing.append("verbs (its key relations; () for none)")
     missing += [f"a relation named {verb!r}" for verb in shown.verbs or () if verb not in READINGS]
+    if not shown.holds:
+        missing.append("holds (what an entry holds, for the README)")
     if kind not in SEARCH_ORDER:
         missing.append("a place in SEARCH_ORDER")
     return missing
@@ -46,6 +56,7 @@ def test_every_kind_is_registered_whole() -> None:
         (None, "a DISPLAY row"),
         (KindDisplay("Widgets", "#123456"), "verbs (its key relations; () for none)"),
         (KindDisplay("Widgets", "#123456", verbs=("frobnicates",)), "a relation named 'frobnicates'"),
+        (KindDisplay("Widgets", "#123456", verbs=()), "holds (what an entry holds, for the README)"),
     ],
 )
 def test_the_completeness_check_catches_a_half_registered_kind(shown: KindDisplay | None, lacks: str) -> None:
@@ -96,12 +107,19 @@ def test_the_kind_word_parser_sees_a_missing_kind() -> None:
     assert kind_words(script) == {"question": ["question"], "failure-mode": ["failure"]}
 
 
+def between(text: str, markers: tuple[str, str]) -> str:
+    """The text between a pair of markers."""
+    return text.split(markers[0] + "\n", 1)[1].split("\n" + markers[1], 1)[0]
+
+
 def test_the_readme_and_contributing_list_every_kind() -> None:
-    """The README's table of kinds and CONTRIBUTING's editor schema map name each kind and folder."""
+    """The README's table of kinds and CONTRIBUTING's editor settings are the registry's."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    table = re.findall(r"^\| ([a-z-]+) \| `([a-z-]+)` \|", readme.split("## Entry kinds", 1)[1], re.MULTILINE)
-    schemas = re.findall(r'"\./schema/([a-z-]+)\.schema\.json": "kb/([a-z-]+)/\*\.yaml"', contributing)
-    expected = sorted((kind, model.folder) for kind, model in KINDS.items())
-    assert sorted(table) == expected, "README.md, 'Entry kinds': one row per kind"
-    assert sorted(schemas) == expected, "CONTRIBUTING.md, 'Editors': one yaml.schemas line per kind"
+    assert between(readme, KINDS_MARKERS) == kinds_markdown(), "paste kinds_markdown() into README.md"
+    assert between(contributing, EDITOR_SCHEMAS_MARKERS) == editor_schemas(), (
+        "paste editor_schemas() into CONTRIBUTING.md"
+    )
+    for kind, model in KINDS.items():
+        assert f"| {kind} | `{model.folder}` |" in kinds_markdown()
+        assert f'"./schema/{kind}.schema.json": "kb/{model.folder}/*.yaml"' in editor_schemas()
