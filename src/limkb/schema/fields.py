@@ -356,6 +356,7 @@ _NONNEGATIVE = frozenset(
         "viscosity",
         "specific-energy",
         "energy-density",
+        "areal-mass",
     }
 )
 

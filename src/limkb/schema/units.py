@@ -80,6 +80,8 @@ def _table() -> dict[str, Unit]:
         (("mAh/g", "mA h g-1", "mAh g-1"), "specific-capacity", 1.0),
         (("Wh/kg", "Wh kg-1", "W h kg-1", "Wh kg^-1"), "specific-energy", 1.0),
         (("Wh/L", "Wh L-1", "W h L-1", "Wh L^-1", "Wh/l"), "energy-density", 1.0),
+        (("mg/cm2", "mg cm-2", "mg cm^-2"), "areal-mass", 1.0),
+        (("g/m2", "g m-2"), "areal-mass", 0.1),
         (("M", "mol/L", "mol L-1"), "concentration", 1.0),
         (("mM",), "concentration", 1e-3),
         (("mol/kg", "mol kg-1"), "molality", 1.0),

@@ -6,22 +6,31 @@ columns of its browse table, the relations its entry page answers first (``verbs
 the site search favours it (``boost``); and its place in :data:`SEARCH_ORDER`. The order of the
 rows is the browsing order, which the graph explorer's legend follows too (it reads titles,
 colours and order from the graph data); the site search reads :data:`SEARCH_ORDER` from its
-index. ``tests/test_kinds_registry.py`` fails when a kind is missing here or half registered.
+index. The README's table of kinds (:func:`kinds_markdown`) and CONTRIBUTING's editor settings
+(:func:`editor_schemas`) are generated from the rows. ``tests/test_kinds_registry.py`` fails when a
+kind is missing here or half registered, or when those two texts are stale.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+
+from limkb.schema.kinds import KINDS
 
 __all__ = [
     "DISPLAY",
+    "EDITOR_SCHEMAS_MARKERS",
     "KEY_VERBS",
+    "KINDS_MARKERS",
     "KIND_COLOURS",
     "KIND_ORDER",
     "KIND_TITLES",
     "SEARCH_BOOST",
     "SEARCH_ORDER",
     "KindDisplay",
+    "editor_schemas",
+    "kinds_markdown",
 ]
 
 
@@ -41,6 +50,8 @@ class KindDisplay:
     """The relations its entry page answers first, in the key-facts block (``()``: none)."""
     boost: float | None = None
     """How much the site search favours its pages (None: not at all)."""
+    holds: str = ""
+    """What one entry of it holds, for the README's table of kinds."""
 
 
 DISPLAY: dict[str, KindDisplay] = {
@@ -51,6 +62,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Forms", "forms"), ("Improves", "improves"), ("Works via", "works via"), ("Fails by", "fails by")),
         verbs=("forms", "improves", "works via", "mitigates", "fails by", "uses", "made by"),
         boost=3,
+        holds="an interfacial-engineering approach; a tree through `subtype_of`",
     ),
     "material": KindDisplay(
         "Materials",
@@ -59,6 +71,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Used by", "used by"), ("Decomposes to", "decomposes to")),
         verbs=("used by", "decomposes to", "involved in"),
         boost=3,
+        holds="a chemical or material, its formula, roles and aliases",
     ),
     "mechanism": KindDisplay(
         "Mechanisms",
@@ -67,6 +80,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Mechanism of", "mechanism of"), ("Involves", "involves")),
         verbs=("mechanism of", "involves", "affects"),
         boost=1.5,
+        holds="how a strategy acts",
     ),
     "species": KindDisplay(
         "Species",
@@ -75,6 +89,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Formed by", "formed by"), ("Confers", "confers")),
         verbs=("formed by", "confers", "decomposition product of", "involved in"),
         boost=4,
+        holds="an interphase species and the properties it confers",
     ),
     "property": KindDisplay(
         "Properties",
@@ -83,6 +98,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Measured by", "measured by"),),
         verbs=("improved by", "conferred by", "affected by", "measured by"),
         boost=2,
+        holds="an SEI or interface descriptor, with its unit and range",
     ),
     "technique": KindDisplay(
         "Techniques",
@@ -91,6 +107,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Measures", "measures"), ("Could answer", "could answer")),
         verbs=("measures", "could answer", "characterises", "detects"),
         boost=3,
+        holds="a characterisation method and what it measures",
     ),
     "failure-mode": KindDisplay(
         "Failure modes",
@@ -99,6 +116,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Threatens", "threatens"), ("Mitigated by", "mitigated by"), ("Detected by", "detected by")),
         verbs=("threatens", "mitigated by", "caused by", "causes", "detected by"),
         boost=2,
+        holds="how an approach fails",
     ),
     "question": KindDisplay(
         "Questions",
@@ -106,10 +124,20 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Status", "status"), ("Theme", "theme"), ("Interface", "interface"), ("Family", "family")),
         (("About", "about"), ("Answerable by", "answerable by")),
         verbs=("about", "answerable by"),
+        holds="an open question, what it is about and what could answer it",
     ),
-    "dataset": KindDisplay("Datasets", "#44AA99", verbs=("about",)),
+    "dataset": KindDisplay(
+        "Datasets",
+        "#44AA99",
+        verbs=("about",),
+        holds="a table of measurements, columns typed by property and unit",
+    ),
     "analysis": KindDisplay(
-        "Analyses", "#332288", (("x", "x"), ("y", "y")), verbs=("datasets", "compares", "discussed by")
+        "Analyses",
+        "#332288",
+        (("x", "x"), ("y", "y")),
+        verbs=("datasets", "compares", "discussed by"),
+        holds="a declared correlation over dataset variables, with the value a paper reported",
     ),
     "claim": KindDisplay(
         "Claims",
@@ -117,6 +145,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Proposition", "proposition"),),
         (("About", "about"), ("Evidence", "evidence")),
         verbs=("about", "evidence"),
+        holds="a claim the field argues about, where it is asserted, and the findings and analyses that support, contradict or qualify it, each graded",
     ),
     "reference": KindDisplay(
         "References",
@@ -124,6 +153,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("Title", "title"), ("Journal", "journal"), ("Year", "year")),
         verbs=(),
         boost=0.5,
+        holds="a publication: authors, title, journal, year, volume, pages, DOI",
     ),
 }
 """Every kind, in browsing order."""
@@ -157,3 +187,22 @@ SEARCH_ORDER: tuple[str, ...] = (
 )
 """How the site search orders results of equal match, by kind (``page``: the pages that are not
 entries); ``search.js`` reads it from the index. Every kind is in it."""
+
+
+KINDS_MARKERS = ("<!-- kinds:start -->", "<!-- kinds:end -->")
+"""Where the README's table of kinds (:func:`kinds_markdown`) sits."""
+EDITOR_SCHEMAS_MARKERS = ("<!-- editor-schemas:start -->", "<!-- editor-schemas:end -->")
+"""Where CONTRIBUTING's editor settings (:func:`editor_schemas`) sit."""
+
+
+def kinds_markdown() -> str:
+    """The README's table of kinds: each kind, its folder under ``kb/`` and what it holds."""
+    rows = [f"| {kind} | `{KINDS[kind].folder}` | {shown.holds} |" for kind, shown in DISPLAY.items()]
+    return "\n".join(["| kind | folder | holds |", "|---|---|---|", *rows])
+
+
+def editor_schemas() -> str:
+    """CONTRIBUTING's VS Code settings: the JSON Schema of each kind mapped to its folder."""
+    schemas = {f"./schema/{kind}.schema.json": f"kb/{KINDS[kind].folder}/*.yaml" for kind in DISPLAY}
+    settings = {"yaml.schemas": schemas, "editor.insertSpaces": True, "[yaml]": {"editor.tabSize": 2}}
+    return "```json\n" + json.dumps(settings, indent=2, ensure_ascii=False) + "\n```"

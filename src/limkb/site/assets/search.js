@@ -40,6 +40,7 @@
     property: ["property", "properties", "descriptor", "descriptors"],
     "failure-mode": ["failure", "failures"],
     dataset: ["dataset", "datasets"],
+    claim: ["claim", "claims"],
     reference: ["reference", "references", "paper", "papers"]
   };
   var STRIP = /[\s\-\u2010-\u2015_·.,'’()\[\]]+/g;
