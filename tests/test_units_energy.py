@@ -69,7 +69,6 @@ def test_a_finding_in_an_unknown_energy_unit_is_located(tmp_path: Path) -> None:
     assert "'Wh per kg'" in problem.message
 
 
-
 def test_a_negative_energy_density_is_refused(tmp_path: Path) -> None:
     from limkb.schema.fields import unit_bounds
 
