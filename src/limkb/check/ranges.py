@@ -28,6 +28,7 @@ __all__ = [
     "derived_from",
     "likely_cause",
     "outside",
+    "properties_of",
     "range_causes",
 ]
 
@@ -119,7 +120,8 @@ def likely_cause(
 # --- rules for the validator ----------------------------------------------------------
 
 
-def _properties(result: Validated) -> dict[str, Property]:
+def properties_of(result: Validated) -> dict[str, Property]:
+    """The property entries of ``result`` by id."""
     return {i: e for i, e in result.entries.items() if isinstance(e, Property)}
 
 
@@ -198,10 +200,15 @@ def check_definition(result: Validated, entry_id: str, prop: Property) -> None:
         report_at(result.report, document, where, "bad-definition", error.message, error.hint, entry=entry_id)
 
 
-def check_typed_twice(result: Validated, entry_id: str, dataset: Dataset) -> None:
-    """A dataset holds a derived property or the one it is computed from, never both."""
+def check_typed_twice(
+    result: Validated, entry_id: str, dataset: Dataset, properties: dict[str, Property] | None = None
+) -> None:
+    """A dataset holds a derived property or the one it is computed from, never both.
+
+    ``properties`` (the KB's property entries by id) is found in ``result`` when not given;
+    a caller checking every dataset finds them once (:func:`properties_of`)."""
     document = result.documents[entry_id]
-    properties = _properties(result)
+    properties = properties_of(result) if properties is None else properties
     held = {c.property: i for i, c in enumerate(dataset.columns) if c.property}
     for base, i in held.items():
         for derived in derived_from(base, properties):
@@ -219,9 +226,12 @@ def check_typed_twice(result: Validated, entry_id: str, dataset: Dataset) -> Non
                 )
 
 
-def range_causes(result: Validated, dataset: Dataset) -> dict[str, str]:
-    """Each column's likely cause of its values outside its property's range (see :mod:`limkb.check.ranges`)."""
-    properties = _properties(result)
+def range_causes(
+    result: Validated, dataset: Dataset, properties: dict[str, Property] | None = None
+) -> dict[str, str]:
+    """Each column's likely cause of its values outside its property's range (see :mod:`limkb.check.ranges`);
+    ``properties`` as for :func:`check_typed_twice`."""
+    properties = properties_of(result) if properties is None else properties
     causes: dict[str, str] = {}
     for column in dataset.columns:
         prop = properties.get(column.property or "")

@@ -11,7 +11,8 @@ caller decides what to do with the :class:`~limkb.report.Report`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from limkb.check.cache import FileCache
@@ -70,7 +71,6 @@ def check_docs(folder: Path) -> Report:
     pipe, a device) is an error, never followed, so a page of the site can only ever be a file
     of the project (a link to ``/proc/self/environ`` or to a secret beside the checkout would
     otherwise be published)."""
-    import os
     import stat
 
     report = Report()
@@ -123,12 +123,14 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
     if refused is not None:
         report.add(refused)
         return Validated(report=report, root=root)
+    shown_below = _shower(root)
     for path in iter_entry_files(root):
-        shown = display_path(path)
         relative = path.relative_to(root)
+        shown = shown_below(path, relative)
         if path.suffix not in (".yaml", ".yml") and path.name.lower() in ("readme.md", "readme"):
             continue
-        if path.is_symlink() and path.is_dir():
+        link = path.is_symlink()
+        if link and path.is_dir():
             report.add(
                 _problem(
                     shown,
@@ -145,7 +147,7 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
             report.add(problem)
             if problem.severity is Severity.ERROR:
                 continue
-        if path.is_symlink():
+        if link:
             report.add(
                 _problem(
                     shown,
@@ -169,6 +171,19 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
     if cache is not None:
         cache.keep_only(seen, {(r.parts[0], r.stem) for r, _ in pairs})
     return result
+
+
+def _shower(root: Path) -> Callable[[Path, Path], str]:
+    """How a file below ``root`` is shown in messages: :func:`display_path` of it, given the
+    file and its path relative to ``root``. When ``root`` is the working directory or below
+    it, that is ``root``'s shown path joined with the relative one, without asking the
+    operating system for the working directory again for every file."""
+    base = display_path(root)
+    if os.path.isabs(base) or os.pardir in Path(base).parts:
+        return lambda path, relative: display_path(path)
+    if base == os.curdir:
+        return lambda path, relative: str(relative)
+    return lambda path, relative: os.path.join(base, relative)
 
 
 def _check_place(relative: Path, shown: str) -> Problem | None:
