@@ -8,6 +8,8 @@ of these may change what is reported or where.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +120,28 @@ def test_range_causes_of_every_dataset_with_properties_found_once(tmp_path: Path
     for dataset_id in ("one", "two"):
         dataset = result.entries.get(dataset_id) or result.partial[dataset_id]
         assert range_causes(result, dataset, properties) == range_causes(result, dataset)  # type: ignore[arg-type]
+
+
+def test_validate_loads_no_module_it_does_not_need(tmp_path: Path) -> None:
+    """networkx (linking) and RDKit's descriptor catalogue (MolWt is called directly) stay out of
+    a validation run, SMILES included."""
+    kb = write_kb(
+        tmp_path,
+        {
+            "materials/fec": minimal(
+                "material",
+                smiles="O=C1OCC(F)O1",
+                formula="C3H3FO3",
+                identifiers_source=SOURCE[0],
+                density={"value": 1.45, "unit": "g/cm3", "temperature": "25 °C", "source": SOURCE[0]},
+            )
+        },
+    )
+    script = (
+        "import sys\nfrom limkb.cli import main\n"
+        f"sys.argv = ['limkb', 'validate', '--kb', {str(kb)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as done:\n    code = done.code\n"
+        "print(code, sorted(m for m in sys.modules if m in ('networkx', 'rdkit.Chem.Descriptors', 'rdkit.Chem')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == "0 ['rdkit.Chem']", run.stdout + run.stderr
