@@ -10,9 +10,11 @@ caller decides what to do with the :class:`~limkb.report.Report`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from limkb.check.cache import FileCache
@@ -109,13 +111,36 @@ def check_docs(folder: Path) -> Report:
     return report
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the duration, and resumed as it was.
+
+    Validation allocates millions of objects and keeps nearly all of them (nodes, documents,
+    entries); every full collection walks them all to find almost nothing (some 15,000 cyclic
+    objects at 10,000 entries), which cost a third of a run. Memory is unchanged: what little
+    cyclic garbage a run leaves is collected in the normal course once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validated:
     """Load and validate every entry file below ``root`` (a ``kb/`` folder).
 
     With ``cache``, files whose bytes did not change since the last call with the same cache
     are not parsed or schema-checked again (the result is the same as without it).
     """
-    root = Path(root)
+    with _without_cycle_collection():
+        return _validate_kb(Path(root), cache)
+
+
+def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
+    """:func:`validate_kb`, with the collector paused."""
     pairs: list[tuple[Path, Document | None]] = []
     report = Report()
     seen: set[tuple[str, str]] = set()
