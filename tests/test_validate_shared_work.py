@@ -145,3 +145,39 @@ def test_validate_loads_no_module_it_does_not_need(tmp_path: Path) -> None:
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert run.stdout.splitlines()[-1] == "0 ['rdkit.Chem']", run.stdout + run.stderr
+
+
+def test_the_garbage_collector_is_paused_during_validation_and_resumed_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import limkb.check.validate as validate_module
+
+    kb = write_kb(tmp_path, {"strategies/s": minimal("strategy", colour="red")})
+    states: list[bool] = []
+    real = validate_module.check_rules
+
+    def spying(result: object) -> None:
+        states.append(gc.isenabled())
+        real(result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(validate_module, "check_rules", spying)
+    assert gc.isenabled()
+    assert [p.code for p in validate_kb(kb).report] == ["unknown-field"]
+    assert states == [False] and gc.isenabled()
+
+    def failing(result: object) -> None:
+        raise RuntimeError("a rule broke")
+
+    monkeypatch.setattr(validate_module, "check_rules", failing)
+    with pytest.raises(RuntimeError):
+        validate_kb(kb)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(validate_module, "check_rules", spying)
+        validate_kb(kb)
+        assert not gc.isenabled()  # a caller's own pause is left as it was
+    finally:
+        gc.enable()
