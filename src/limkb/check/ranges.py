@@ -11,6 +11,7 @@ a derived property beside the one it is computed from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from limkb.analysis import expressions as ex
@@ -66,19 +67,23 @@ def outside(value: float, prop: Property) -> bool:
     return (low is not None and value < low) or (high is not None and value > high)
 
 
+@functools.lru_cache(maxsize=1024)
+def _names_in(expression: str) -> frozenset[str] | None:
+    """The names a ``defined_as`` expression reads, or None when it does not parse; an
+    expression is parsed once however many columns ask (replicated KBs repeat them)."""
+    try:
+        return frozenset(n.name for n in ex.names(ex.parse(expression)))
+    except ex.ExpressionError:
+        return None
+
+
 def derived_from(prop_id: str, properties: Mapping[str, Property]) -> list[Property]:
     """The properties whose ``defined_as`` formula is over ``prop_id`` (LCE for CE)."""
-    found = []
-    for other in properties.values():
-        if other.defined_as is None:
-            continue
-        try:
-            used = {n.name for n in ex.names(ex.parse(other.defined_as.expression))}
-        except ex.ExpressionError:
-            continue
-        if used == {prop_id}:
-            found.append(other)
-    return found
+    return [
+        other
+        for other in properties.values()
+        if other.defined_as is not None and _names_in(other.defined_as.expression) == frozenset((prop_id,))
+    ]
 
 
 def likely_cause(
