@@ -89,8 +89,10 @@ def _check_links(result: Validated) -> None:
         document = result.documents[entry_id]
         links = result.links_of(entry_id, entry)
         for link in links:
-            m = Where(document, link.loc)
             target = result.entries.get(link.target)
+            if target is not None and target.kind in link.rel.targets and link.target != entry_id:
+                continue  # the common case, decided before anything is built for a message
+            m = Where(document, link.loc)
             kinds = " or ".join(link.rel.targets)
             if target is None and link.target in result.invalid:
                 continue
@@ -145,7 +147,7 @@ def _check_source(
     references: list[str],
 ) -> None:
     target = result.entries.get(ref)
-    if target is None and ref in result.invalid:
+    if (target is None and ref in result.invalid) or isinstance(target, Reference):
         return
     m = Where(document, (*loc, "ref"), loc)
     if target is None:
