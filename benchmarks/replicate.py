@@ -36,8 +36,13 @@ _NOT_IDS = frozenset({"family", "name", "column", "kind", "status", "grade", "bo
 
 
 def _ids(kb: Path) -> set[str]:
-    """Every entry id in ``kb`` (its file names)."""
-    return {path.stem for path in kb.glob("*/*.yaml")}
+    """Every entry id in ``kb`` (its file names) and every finding id (unique across a KB too)."""
+    ids = {path.stem for path in kb.glob("*/*.yaml")}
+    for path in kb.glob("*/*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        findings = data.get("findings") if isinstance(data, dict) else None
+        ids.update(f["id"] for f in findings or [] if isinstance(f, dict) and isinstance(f.get("id"), str))
+    return ids
 
 
 def _column_names(kb: Path) -> set[str]:

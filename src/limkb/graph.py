@@ -22,8 +22,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-import networkx as nx
-
 from limkb.check.reader import Document, load_file
 from limkb.errors import UnknownEntryError
 from limkb.report import Report, close_matches
@@ -48,6 +46,7 @@ from limkb.schema.kinds import (
 from limkb.search import SearchIndex
 
 if TYPE_CHECKING:
+    import networkx as nx
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
@@ -436,6 +435,8 @@ class KnowledgeBase:
 
     def neighborhood(self, entry_id: str, radius: int = 1) -> nx.MultiDiGraph[str]:
         """The subgraph of entries within ``radius`` relations of ``entry_id`` (either direction)."""
+        import networkx as nx
+
         self._check(entry_id)
         sub: nx.MultiDiGraph[str] = nx.ego_graph(self.graph, entry_id, radius=radius, undirected=True)
         return sub
@@ -607,7 +608,10 @@ def link(validated: Validated) -> KnowledgeBase:
     """Build the :class:`KnowledgeBase` of the entries that passed validation.
 
     Relations to ids that are not entries (already reported by validation) are left out.
+    networkx is imported here, not with the module, so that ``limkb validate`` never loads it.
     """
+    import networkx as nx
+
     entries = {entry_id: validated.entries[entry_id] for entry_id in sorted(validated.entries)}
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for entry_id, entry in entries.items():

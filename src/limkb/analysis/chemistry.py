@@ -106,7 +106,9 @@ def structure(smiles: str) -> Structure:
     """Formula, molar mass, InChIKey and canonical SMILES of ``smiles``; raises
     :class:`ChemistryError` when RDKit cannot read it."""
     chem, rdbase = _rdkit()
-    descriptors, mol_descriptors = _module("rdkit.Chem.Descriptors"), _module("rdkit.Chem.rdMolDescriptors")
+    # Descriptors.MolWt is rdMolDescriptors._CalcMolWt; called directly, validation does not
+    # import rdkit.Chem.Descriptors (and the hundreds of descriptor functions it defines)
+    mol_descriptors = _module("rdkit.Chem.rdMolDescriptors")
 
     mol = _mol(smiles)
     with rdbase.BlockLogs():
@@ -117,7 +119,7 @@ def structure(smiles: str) -> Structure:
     return Structure(
         smiles=chem.MolToSmiles(mol),
         formula=mol_descriptors.CalcMolFormula(mol),
-        molar_mass=round(float(descriptors.MolWt(mol)), 3),
+        molar_mass=round(float(mol_descriptors._CalcMolWt(mol)), 3),
         inchikey=inchikey,
         charge=int(chem.GetFormalCharge(mol)),
     )

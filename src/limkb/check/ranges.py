@@ -11,6 +11,7 @@ a derived property beside the one it is computed from.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from limkb.analysis import expressions as ex
@@ -28,6 +29,7 @@ __all__ = [
     "derived_from",
     "likely_cause",
     "outside",
+    "properties_of",
     "range_causes",
 ]
 
@@ -65,19 +67,23 @@ def outside(value: float, prop: Property) -> bool:
     return (low is not None and value < low) or (high is not None and value > high)
 
 
+@functools.lru_cache(maxsize=1024)
+def _names_in(expression: str) -> frozenset[str] | None:
+    """The names a ``defined_as`` expression reads, or None when it does not parse; an
+    expression is parsed once however many columns ask (replicated KBs repeat them)."""
+    try:
+        return frozenset(n.name for n in ex.names(ex.parse(expression)))
+    except ex.ExpressionError:
+        return None
+
+
 def derived_from(prop_id: str, properties: Mapping[str, Property]) -> list[Property]:
     """The properties whose ``defined_as`` formula is over ``prop_id`` (LCE for CE)."""
-    found = []
-    for other in properties.values():
-        if other.defined_as is None:
-            continue
-        try:
-            used = {n.name for n in ex.names(ex.parse(other.defined_as.expression))}
-        except ex.ExpressionError:
-            continue
-        if used == {prop_id}:
-            found.append(other)
-    return found
+    return [
+        other
+        for other in properties.values()
+        if other.defined_as is not None and _names_in(other.defined_as.expression) == frozenset((prop_id,))
+    ]
 
 
 def likely_cause(
@@ -119,7 +125,8 @@ def likely_cause(
 # --- rules for the validator ----------------------------------------------------------
 
 
-def _properties(result: Validated) -> dict[str, Property]:
+def properties_of(result: Validated) -> dict[str, Property]:
+    """The property entries of ``result`` by id."""
     return {i: e for i, e in result.entries.items() if isinstance(e, Property)}
 
 
@@ -198,10 +205,15 @@ def check_definition(result: Validated, entry_id: str, prop: Property) -> None:
         report_at(result.report, document, where, "bad-definition", error.message, error.hint, entry=entry_id)
 
 
-def check_typed_twice(result: Validated, entry_id: str, dataset: Dataset) -> None:
-    """A dataset holds a derived property or the one it is computed from, never both."""
+def check_typed_twice(
+    result: Validated, entry_id: str, dataset: Dataset, properties: dict[str, Property] | None = None
+) -> None:
+    """A dataset holds a derived property or the one it is computed from, never both.
+
+    ``properties`` (the KB's property entries by id) is found in ``result`` when not given;
+    a caller checking every dataset finds them once (:func:`properties_of`)."""
     document = result.documents[entry_id]
-    properties = _properties(result)
+    properties = properties_of(result) if properties is None else properties
     held = {c.property: i for i, c in enumerate(dataset.columns) if c.property}
     for base, i in held.items():
         for derived in derived_from(base, properties):
@@ -219,9 +231,12 @@ def check_typed_twice(result: Validated, entry_id: str, dataset: Dataset) -> Non
                 )
 
 
-def range_causes(result: Validated, dataset: Dataset) -> dict[str, str]:
-    """Each column's likely cause of its values outside its property's range (see :mod:`limkb.check.ranges`)."""
-    properties = _properties(result)
+def range_causes(
+    result: Validated, dataset: Dataset, properties: dict[str, Property] | None = None
+) -> dict[str, str]:
+    """Each column's likely cause of its values outside its property's range (see :mod:`limkb.check.ranges`);
+    ``properties`` as for :func:`check_typed_twice`."""
+    properties = properties_of(result) if properties is None else properties
     causes: dict[str, str] = {}
     for column in dataset.columns:
         prop = properties.get(column.property or "")

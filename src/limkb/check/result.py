@@ -13,7 +13,7 @@ from typing import Any
 
 from limkb.check.reader import Document, Mark
 from limkb.report import Problem, Report, Severity
-from limkb.schema.kinds import Entry
+from limkb.schema.kinds import Entry, LinkRef, iter_links
 
 __all__ = ["Validated", "Where", "display_path", "problem", "report_at"]
 
@@ -30,10 +30,20 @@ class Validated:
     """Ids of files that exist but failed their schema (so links to them are not dangling)."""
     partial: dict[str, Entry] = field(default_factory=dict)
     """Entries of ``invalid`` built from their valid fields only, for cross-entry checks."""
+    _links: dict[str, tuple[Entry, list[LinkRef]]] = field(default_factory=dict, repr=False, compare=False)
+    """What :meth:`links_of` found, with the entry it was found in."""
 
     def checked(self) -> dict[str, Entry]:
         """Complete and partial entries: everything whose relations can be checked."""
         return {**self.entries, **self.partial}
+
+    def links_of(self, entry_id: str, entry: Entry) -> list[LinkRef]:
+        """:func:`~limkb.schema.kinds.iter_links` of ``entry`` (the entry of ``entry_id``), walked
+        once however many rules read it; the list is shared, so callers do not change it."""
+        kept = self._links.get(entry_id)
+        if kept is None or kept[0] is not entry:
+            kept = self._links[entry_id] = (entry, iter_links(entry))
+        return kept[1]
 
 
 def display_path(path: Path) -> str:

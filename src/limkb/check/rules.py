@@ -25,6 +25,7 @@ from limkb.check.ranges import (
     check_plausible,
     check_typed_twice,
     outside,
+    properties_of,
     range_causes,
 )
 from limkb.check.reader import Document, Mark
@@ -47,7 +48,6 @@ from limkb.schema.kinds import (
     Record,
     Reference,
     Strategy,
-    iter_links,
     iter_sources,
     unit_bounds,
 )
@@ -88,9 +88,12 @@ def _check_links(result: Validated) -> None:
     known = set(result.entries)
     for entry_id, entry in result.checked().items():
         document = result.documents[entry_id]
-        for link in iter_links(entry):
-            m = Where(document, link.loc)
+        links = result.links_of(entry_id, entry)
+        for link in links:
             target = result.entries.get(link.target)
+            if target is not None and target.kind in link.rel.targets and link.target != entry_id:
+                continue  # the common case, decided before anything is built for a message
+            m = Where(document, link.loc)
             kinds = " or ".join(link.rel.targets)
             if target is None and link.target in result.invalid:
                 continue
@@ -132,7 +135,7 @@ def _check_links(result: Validated) -> None:
                     "remove this item",
                     entry=entry_id,
                 )
-        for loc, source in iter_sources(entry):
+        for loc, source in iter_sources(entry, links):
             _check_source(result, entry_id, document, loc, source.ref, by_kind.get("reference", []))
 
 
@@ -145,7 +148,7 @@ def _check_source(
     references: list[str],
 ) -> None:
     target = result.entries.get(ref)
-    if target is None and ref in result.invalid:
+    if (target is None and ref in result.invalid) or isinstance(target, Reference):
         return
     m = Where(document, (*loc, "ref"), loc)
     if target is None:
@@ -292,9 +295,10 @@ def _check_references(result: Validated) -> None:
 
 
 def _check_datasets(result: Validated) -> None:
+    properties = properties_of(result)
     for entry_id, entry in result.entries.items():
         if isinstance(entry, Dataset):
-            _check_dataset(result, entry_id, entry)
+            _check_dataset(result, entry_id, entry, properties)
         elif isinstance(entry, Property):
             _check_property(result, entry_id, entry)
 
@@ -327,7 +331,9 @@ def _check_property(result: Validated, entry_id: str, prop: Property) -> None:
             )
 
 
-def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
+def _check_dataset(
+    result: Validated, entry_id: str, dataset: Dataset, properties: dict[str, Property]
+) -> None:
     document = result.documents[entry_id]
     report = result.report
     columns: dict[str, Column] = {}
@@ -394,8 +400,8 @@ def _check_dataset(result: Validated, entry_id: str, dataset: Dataset) -> None:
                 )
     _check_duplicate_records(report, entry_id, document, dataset)
     _check_fractions(result, entry_id, document, dataset)
-    check_typed_twice(result, entry_id, dataset)
-    causes = range_causes(result, dataset)
+    check_typed_twice(result, entry_id, dataset, properties)
+    causes = range_causes(result, dataset, properties)
     for r, record in enumerate(dataset.records):
         values = record.values
         for name, value in values.items():
@@ -1061,7 +1067,7 @@ def _check_claims(result: Validated) -> None:
 def _check_locators(result: Validated) -> None:
     for entry_id, entry in result.checked().items():
         document = result.documents[entry_id]
-        for loc, source in iter_sources(entry):
+        for loc, source in iter_sources(entry, result.links_of(entry_id, entry)):
             if source.locator is None:
                 report_at(
                     result.report,
@@ -1084,7 +1090,7 @@ def _check_relation_sources(result: Validated) -> None:
     """
     for entry_id, entry in result.entries.items():
         document = result.documents[entry_id]
-        for link, model in iter_relations(entry):
+        for link, model in iter_relations(entry, result.links_of(entry_id, entry)):
             target = result.entries.get(link.target)
             if model is None or target is None or target.kind not in link.rel.targets:
                 continue

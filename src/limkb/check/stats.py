@@ -65,16 +65,17 @@ class EvidenceCounts:
         return sum(self.grades.values())
 
 
-def iter_relations(entry: Entry) -> Iterator[tuple[LinkRef, Link | None]]:
+def iter_relations(entry: Entry, links: list[LinkRef] | None = None) -> Iterator[tuple[LinkRef, Link | None]]:
     """The relations of ``entry`` that the evidence counts, each with the :class:`Link` that
     states it, or None when it is written in an id-only field and so cannot carry a source.
 
     Citations, a dataset's column properties, an analysis's variables, a finding's quantity and
     what it informs, an electrolyte's components, a claim's evidence and what a claim is about
     are not counted: they are not claims that a source could state (a claim's own ``sources``
-    say where it is asserted; its evidence is weighed item by item).
+    say where it is asserted; its evidence is weighed item by item). ``links`` is
+    :func:`iter_links` of ``entry`` when the caller has it already.
     """
-    for link in iter_links(entry):
+    for link in iter_links(entry) if links is None else links:
         if link.relation in _NOT_RELATIONS or (isinstance(entry, Claim) and link.relation == "about"):
             continue
         yield link, _link_model(entry, link)

@@ -10,8 +10,11 @@ caller decides what to do with the :class:`~limkb.report.Report`.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from limkb.check.cache import FileCache
@@ -70,7 +73,6 @@ def check_docs(folder: Path) -> Report:
     pipe, a device) is an error, never followed, so a page of the site can only ever be a file
     of the project (a link to ``/proc/self/environ`` or to a secret beside the checkout would
     otherwise be published)."""
-    import os
     import stat
 
     report = Report()
@@ -109,13 +111,36 @@ def check_docs(folder: Path) -> Report:
     return report
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the duration, and resumed as it was.
+
+    Validation allocates millions of objects and keeps nearly all of them (nodes, documents,
+    entries); every full collection walks them all to find almost nothing (some 15,000 cyclic
+    objects at 10,000 entries), which cost a third of a run. Memory is unchanged: what little
+    cyclic garbage a run leaves is collected in the normal course once the collector runs again.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validated:
     """Load and validate every entry file below ``root`` (a ``kb/`` folder).
 
     With ``cache``, files whose bytes did not change since the last call with the same cache
     are not parsed or schema-checked again (the result is the same as without it).
     """
-    root = Path(root)
+    with _without_cycle_collection():
+        return _validate_kb(Path(root), cache)
+
+
+def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
+    """:func:`validate_kb`, with the collector paused."""
     pairs: list[tuple[Path, Document | None]] = []
     report = Report()
     seen: set[tuple[str, str]] = set()
@@ -123,12 +148,14 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
     if refused is not None:
         report.add(refused)
         return Validated(report=report, root=root)
+    shown_below = _shower(root)
     for path in iter_entry_files(root):
-        shown = display_path(path)
         relative = path.relative_to(root)
+        shown = shown_below(path, relative)
         if path.suffix not in (".yaml", ".yml") and path.name.lower() in ("readme.md", "readme"):
             continue
-        if path.is_symlink() and path.is_dir():
+        link = path.is_symlink()
+        if link and path.is_dir():
             report.add(
                 _problem(
                     shown,
@@ -145,7 +172,7 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
             report.add(problem)
             if problem.severity is Severity.ERROR:
                 continue
-        if path.is_symlink():
+        if link:
             report.add(
                 _problem(
                     shown,
@@ -169,6 +196,19 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
     if cache is not None:
         cache.keep_only(seen, {(r.parts[0], r.stem) for r, _ in pairs})
     return result
+
+
+def _shower(root: Path) -> Callable[[Path, Path], str]:
+    """How a file below ``root`` is shown in messages: :func:`display_path` of it, given the
+    file and its path relative to ``root``. When ``root`` is the working directory or below
+    it, that is ``root``'s shown path joined with the relative one, without asking the
+    operating system for the working directory again for every file."""
+    base = display_path(root)
+    if os.path.isabs(base) or os.pardir in Path(base).parts:
+        return lambda path, relative: display_path(path)
+    if base == os.curdir:
+        return lambda path, relative: str(relative)
+    return lambda path, relative: os.path.join(base, relative)
 
 
 def _check_place(relative: Path, shown: str) -> Problem | None:

@@ -921,12 +921,16 @@ def iter_links(entry: Entry) -> list[LinkRef]:
     return found
 
 
-def iter_sources(entry: Entry) -> list[tuple[tuple[str | int, ...], Source]]:
-    """Every citation in an entry, with its location: entry, relation and record sources."""
+def iter_sources(
+    entry: Entry, links: list[LinkRef] | None = None
+) -> list[tuple[tuple[str | int, ...], Source]]:
+    """Every citation in an entry, with its location: entry, relation and record sources.
+
+    ``links`` is :func:`iter_links` of ``entry`` when the caller has it already."""
     found: list[tuple[tuple[str | int, ...], Source]] = [
         (("sources", i), source) for i, source in enumerate(getattr(entry, "sources", None) or [])
     ]
-    for link in iter_links(entry):
+    for link in iter_links(entry) if links is None else links:
         if link.relation == "cited_in":
             continue
         base = link.loc[:-1]
