@@ -173,16 +173,14 @@ def plan(
     filters = analysis.where.values if analysis.where is not None else {}
     result = Plan(parsed["x"], parsed["y"], {}, filters=filters)
     ambiguous, resolved = _bind_pool(result, pool, where, properties)
-    errors += _ambiguity_errors(ambiguous, where)
+    errors = _ambiguity_errors(ambiguous, where)
     missing = [n for n in where if n not in resolved and n not in ambiguous]
-    if (errors and missing) or not result.datasets:
-        errors += _missing_errors(analysis, pool, properties, where, missing, errors=bool(errors))
-        return None, errors
+    if not result.datasets:  # a name missing everywhere leaves no dataset taking part
+        return None, errors + _missing_errors(analysis, pool, properties, where, missing, errors=bool(errors))
     if errors:
         return None, errors
     _set_units(result, where, properties)
-    errors += _convert_bindings(result, where, on_axes)
-    errors += _check_axis_units(parsed, result.units)
+    errors = _convert_bindings(result, where, on_axes) + _check_axis_units(parsed, result.units)
     return (None, errors) if errors else (result, [])
 
 
