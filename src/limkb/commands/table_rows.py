@@ -39,6 +39,8 @@ __all__ = ["CONDITIONS", "Row", "TableContext", "normalize_doi", "read_table"]
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_GROUPED = re.compile(r"^[-+]?\d{1,3},\d{3}$")
+"""``1,000``: a thousands separator or a decimal comma, as the column's other cells tell."""
 _SHOWN_LINES = 5
 """How many lines an error about a whole column lists."""
 
@@ -93,10 +95,10 @@ def _number_error(value: str, column: Column) -> tuple[str, str] | None:
         return None
     if integer and _NUMBER.match(text):
         return "is not a whole number", "this column holds integers; round the value or fix the column's type"
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):  # whole numbers read 1,000 as a thousand
+        return "has a thousands separator", f"write {text.replace(',', '')}"
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         return "uses a decimal comma", f"write {text.replace(',', '.')}"
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):
-        return "has a thousands separator", f"write {text.replace(',', '')}"
     number = re.match(r"^\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*(\S.*)$", text)
     if number:
         return (
@@ -367,6 +369,10 @@ class _RowReader:
         self.seen_prints: dict[tuple[Any, ...], tuple[int, str]] = {}
         self.outside: dict[str, list[tuple[float, int, int]]] = {}
         self.counts: dict[str, int] = {}
+        self.grouped: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+        """Column -> its ``1,000`` cells (raw text, place), judged once the column is read."""
+        self.marks: dict[str, set[str]] = {}
+        """Column -> the decimal marks (``.``, ``,``) its other number cells use."""
         self.condition_defaults = _in_force(context.conditions, self.memo)
 
     def read(self, reader: Any) -> list[Row]:
@@ -401,6 +407,7 @@ class _RowReader:
             row = self._row(cells, start)
             self._check_identity(row, complete=self.problems == before)
             rows.append(row)
+        self._report_grouped()
         self._report_ranges()
         return rows
 
@@ -576,6 +583,11 @@ class _RowReader:
                 )
             values[target] = value
             return
+        if column.type is not ColumnType.INTEGER and _GROUPED.match(value):
+            self.problems += 1  # a bad cell, reported once the column's decimal mark is known
+            self.grouped.setdefault(target, []).append((raw, where))
+            return
+        self._note_mark(target, value)
         wrong = _number_error(value, column)
         if wrong:
             self.bad(*where, "bad-cell", f"{column.name} = {raw!r} {wrong[0]}", wrong[1])
@@ -591,6 +603,31 @@ class _RowReader:
             return
         values[target] = number
         self._note_range(column, float(number), where)
+
+    def _note_mark(self, name: str, value: str) -> None:
+        """Note the decimal mark a number cell of column ``name`` uses, if it shows one."""
+        if re.fullmatch(r"[-+]?[\d,]*\.\d*([eE][-+]?\d+)?", value) and any(c.isdigit() for c in value):
+            self.marks.setdefault(name, set()).add(".")
+        elif re.fullmatch(r"[-+]?\d+,\d+", value):
+            self.marks.setdefault(name, set()).add(",")
+
+    def _report_grouped(self) -> None:
+        """A problem for each ``1,000`` cell: a thousands separator when the column's other
+        numbers use a decimal point, a decimal comma when they use commas, else ambiguous."""
+        for name, cells in self.grouped.items():
+            marks = self.marks.get(name, set())
+            for raw, where in cells:
+                text = raw.strip()
+                whole, decimal = text.replace(",", ""), text.replace(",", ".")
+                if marks == {"."}:
+                    what = "has a thousands separator (the column's other values use a decimal point)"
+                    fix = f"write {whole}"
+                elif marks == {","}:
+                    what, fix = "uses a decimal comma", f"write {decimal}"
+                else:
+                    what = "could be a thousands separator or a decimal comma"
+                    fix = f"write {whole} if it is {whole}, or {decimal} if it is {float(decimal):g}"
+                self.bad(*where, "bad-cell", f"{name} = {raw!r} {what}", fix)
 
     def _note_range(self, column: Column, number: float, where: tuple[int, int]) -> None:
         prop = self.context.properties.get(column.property or "")

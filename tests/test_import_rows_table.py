@@ -1,0 +1,466 @@
+"""How the body of an imported CSV is read, table by table (:func:`limkb.commands.table_rows.read_table`).
+
+Every row is a CSV read in memory against a small dataset (no file, no validator run), and the
+exact problems (line, column, code, message, hint) or records it must give: the decimal mark of
+a ``1,000`` cell as its column's other numbers tell it, the delimiters, rows of the wrong width,
+a CSV Python cannot read, ``--map`` given twice, and each check of a row's identity (a row
+repeated, a record imported again, a copy under another label, a row with no value).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kbfactory import minimal
+from limkb.commands.table_rows import TableContext, read_table
+from limkb.schema.kinds import Column, Property
+
+Found = tuple[int, int, str, str, str]
+
+_COLUMNS = [
+    Column.model_validate({"name": "ce", "property": "coulombic-efficiency", "unit": "%"}),
+    Column.model_validate({"name": "q", "unit": "mAh g-1"}),
+    Column.model_validate({"name": "cycles", "unit": "1", "type": "integer"}),
+    Column.model_validate({"name": "salt", "type": "text"}),
+]
+_PROPERTIES = {
+    "coulombic-efficiency": Property.model_validate(
+        {
+            **minimal("property", "Coulombic efficiency", unit="%", minimum=0, maximum=100),
+            "id": "coulombic-efficiency",
+        }
+    )
+}
+_EXISTING = [
+    {"label": "old", "ce": 99.0},
+    {"label": "cited", "ce": 98.0, "source": {"ref": "ref2021b"}},
+]
+
+
+def _context(*, replace: bool = False, existing: list[dict[str, Any]] | None = None) -> TableContext:
+    """The dataset: the four columns, one property with its range, two references, two records."""
+    return TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": "10.1000/a", "ref2021b": None, "ref2022c": None},
+        default_source={"ref": "ref2020a"},
+        existing=_EXISTING if existing is None else existing,
+        replace=replace,
+    )
+
+
+def _problems(text: str, **options: Any) -> list[Found]:
+    """The problems of reading ``text`` against :func:`_context` (``replace`` and ``mapping`` passed on)."""
+    replace = options.pop("replace", False)
+    _, report = read_table(text, _context(replace=replace), path="t.csv", **options)
+    return [(p.line, p.col, p.code, p.message, p.hint) for p in report]
+
+
+def _records(text: str, **options: Any) -> list[dict[str, Any]]:
+    """The records read from ``text``, asserting that it has no problem."""
+    rows, report = read_table(text, _context(), path="t.csv", **options)
+    assert not report.errors, report.format("text")
+    return [row.record for row in rows]
+
+
+_POINT = "has a thousands separator (the column's other values use a decimal point)"
+_AMBIGUOUS = "could be a thousands separator or a decimal comma"
+
+# (id, CSV, the problems of its 1,000-like cells)
+_MARKS: list[tuple[str, str, list[Found]]] = [
+    (
+        "alone-it-is-ambiguous",
+        'label,q\nA,"1,000"\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_AMBIGUOUS}", "write 1000 if it is 1000, or 1.000 if it is 1")],
+    ),
+    (
+        "beside-integers-it-is-ambiguous",
+        'label,q\nA,"1,000"\nB,7\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_AMBIGUOUS}", "write 1000 if it is 1000, or 1.000 if it is 1")],
+    ),
+    (
+        "beside-a-decimal-point-it-is-a-thousand",
+        'label,q\nA,"1,000"\nB,0.5\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
+    ),
+    (
+        "a-decimal-point-on-a-later-line-counts",
+        'label,q\nA,"12,500"\nB,7\nC,.5\n',
+        [(2, 2, "bad-cell", f"q = '12,500' {_POINT}", "write 12500")],
+    ),
+    (
+        "a-point-with-an-exponent-counts",
+        'label,q\nA,"1,000"\nB,1.5e3\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
+    ),
+    (
+        "a-thousands-separator-with-decimals-shows-a-point",
+        'label,q\nA,"1,000"\nB,"2,000.5"\n',
+        [
+            (2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000"),
+            (3, 2, "bad-cell", "q = '2,000.5' has a thousands separator", "write 2000.5"),
+        ],
+    ),
+    (
+        "beside-a-decimal-comma-it-is-one",
+        'label,q\nA,"1,000"\nB,"0,5"\n',
+        [
+            (2, 2, "bad-cell", "q = '1,000' uses a decimal comma", "write 1.000"),
+            (3, 2, "bad-cell", "q = '0,5' uses a decimal comma", "write 0.5"),
+        ],
+    ),
+    (
+        "a-column-with-both-marks-is-ambiguous",
+        'label,q\nA,"-1,000"\nB,"0,5"\nC,0.25\n',
+        [
+            (
+                2,
+                2,
+                "bad-cell",
+                f"q = '-1,000' {_AMBIGUOUS}",
+                "write -1000 if it is -1000, or -1.000 if it is -1",
+            ),
+            (3, 2, "bad-cell", "q = '0,5' uses a decimal comma", "write 0.5"),
+        ],
+    ),
+    (
+        "another-column's-point-does-not-count",
+        'label,q,ce\nA,"1,000",99.5\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_AMBIGUOUS}", "write 1000 if it is 1000, or 1.000 if it is 1")],
+    ),
+    (
+        "in-a-whole-number-column-it-is-a-thousand",
+        'label,cycles\nA,"1,000"\n',
+        [(2, 2, "bad-cell", "cycles = '1,000' has a thousands separator", "write 1000")],
+    ),
+    (
+        "two-groups-are-a-thousands-separator",
+        'label,q\nA,"1,000,000"\n',
+        [(2, 2, "bad-cell", "q = '1,000,000' has a thousands separator", "write 1000000")],
+    ),
+    (
+        "four-decimals-are-a-decimal-comma",
+        'label,q\nA,"1,0005"\n',
+        [(2, 2, "bad-cell", "q = '1,0005' uses a decimal comma", "write 1.0005")],
+    ),
+    (
+        "a-text-column-keeps-it",
+        'label,salt\nA,"1,000"\n',
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("csv", "expected"), [r[1:] for r in _MARKS], ids=[r[0] for r in _MARKS])
+def test_a_1_000_cell_is_read_by_the_decimal_mark_of_its_column(csv: str, expected: list[Found]) -> None:
+    """``1,000`` is a thousand beside decimal points, one beside decimal commas, else refused as
+    ambiguous; every such cell is refused with the number to write."""
+    assert _problems(csv) == expected
+
+
+def test_a_1_000_cell_makes_its_row_incomplete() -> None:
+    """A row whose only value is a ``1,000`` cell is not also reported as a row with no value."""
+    assert [p[3] for p in _problems('label,q\nA,"1,000"\n')] == [f"q = '1,000' {_AMBIGUOUS}"]
+
+
+@pytest.mark.parametrize(
+    ("csv", "records"),
+    [
+        ("label,ce\nA,99.5\n", [{"label": "A", "ce": 99.5}]),
+        ("label;ce\nA;99.5\n", [{"label": "A", "ce": 99.5}]),
+        ("label\tce\nA\t99.5\n", [{"label": "A", "ce": 99.5}]),
+        ("label;salt\r\nA;LiPF6, LiNO3\r\n", [{"label": "A", "salt": "LiPF6, LiNO3"}]),
+        ("label,ce\rA,99.5\rB,97\r", [{"label": "A", "ce": 99.5}, {"label": "B", "ce": 97.0}]),
+        (
+            "label,cycles,salt\nA,30,LiFSI\n\n , \nB,+7,\n",
+            [{"label": "A", "cycles": 30, "salt": "LiFSI"}, {"label": "B", "cycles": 7}],
+        ),
+    ],
+    ids=[
+        "comma",
+        "semicolon",
+        "tab",
+        "semicolon-and-crlf-keep-commas-in-cells",
+        "old-mac-line-ends",
+        "blank-rows-skipped",
+    ],
+)
+def test_rows_are_read_with_the_delimiter_and_line_ends_of_the_file(
+    csv: str, records: list[dict[str, Any]]
+) -> None:
+    """The delimiter is sniffed from the header line; CR and CRLF line ends read as LF."""
+    assert _records(csv) == records
+
+
+_BODY_REFUSALS: list[tuple[str, str, dict[str, Any], list[Found]]] = [
+    (
+        "more-cells-than-headers",
+        "label,ce\nA,99,1\n",
+        {},
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "row has 3 cells but the header has 2",
+                "remove the extra cells, or quote a value that holds the delimiter",
+            )
+        ],
+    ),
+    (
+        "empty-extra-cells-are-read-past",
+        "label,ce\nA,95,,\n",
+        {},
+        [],
+    ),
+    (
+        "fewer-cells-than-headers",
+        "label,ce,q\nA,99\n",
+        {},
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "row has 2 cells but the header has 3",
+                "give every column a cell (an empty one for a missing value: `a,,c`)",
+            )
+        ],
+    ),
+    (
+        "the-line-of-a-row-after-a-quoted-line-break",
+        'label,salt\nA,"two\nlines"\nB,x,y\n',
+        {},
+        [
+            (
+                4,
+                3,
+                "bad-cell",
+                "row has 3 cells but the header has 2",
+                "remove the extra cells, or quote a value that holds the delimiter",
+            )
+        ],
+    ),
+    (
+        "an-unclosed-quote",
+        'label,ce\nA,95\nB,"98\n',
+        {},
+        [
+            (
+                3,
+                1,
+                "csv-syntax",
+                "the CSV cannot be read here: unexpected end of data",
+                "check the quotes on this line: a quoted cell must end with a quote",
+            )
+        ],
+    ),
+    (
+        "a-header-and-no-rows",
+        "label,ce\n",
+        {},
+        [(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")],
+    ),
+    (
+        "a-map-given-twice",
+        "label,eff\nA,99\n",
+        {"mapping": [("eff", "ce"), (" EFF ", "q")]},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "--map gives the header 'EFF' twice ('ce' and 'q')",
+                "keep one --map per header: a header is read into one column",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "options", "expected"), [r[1:] for r in _BODY_REFUSALS], ids=[r[0] for r in _BODY_REFUSALS]
+)
+def test_every_refusal_of_the_body_is_located(
+    csv: str, options: dict[str, Any], expected: list[Found]
+) -> None:
+    """Rows of the wrong width, an unreadable CSV, no rows, a header mapped twice."""
+    assert _problems(csv, **options) == expected
+
+
+def test_a_map_given_as_pairs_or_a_mapping_reads_the_same() -> None:
+    """``mapping`` may be a dict or (header, target) pairs; headers compare without case or blanks."""
+    assert _records("label,Eff\nA,95\n", mapping={" eff": "ce"}) == [{"label": "A", "ce": 95.0}]
+    assert _records("label,Eff\nA,95\n", mapping=[("EFF ", "ce")]) == [{"label": "A", "ce": 95.0}]
+
+
+def test_a_skipped_header_compares_without_case_or_blanks() -> None:
+    """``skip`` names a header as written, in any case, with blanks around it."""
+    assert _records("label,ce,Comment\nA,95,x\n", skip={" COMMENT "}) == [{"label": "A", "ce": 95.0}]
+
+
+_CITED = "give the record's source in a `ref` column (ref2021b) to update it, or another label if it is another measurement"
+
+# (id, CSV, replace, problems)
+_IDENTITY: list[tuple[str, str, bool, list[Found]]] = [
+    (
+        "a-row-repeated-in-the-file",
+        "label,ce\nA,90\nA,91\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "duplicate-record",
+                "row 'A' repeats the row on line 2",
+                "keep one of them, or give each measurement its own label",
+            )
+        ],
+    ),
+    (
+        "a-row-repeated-with-its-source-is-the-same-row",
+        "label,ce,ref\nA,90,ref2021b\nA,91,ref2021b\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "duplicate-record",
+                "row 'A' repeats the row on line 2",
+                "keep one of them, or give each measurement its own label",
+            )
+        ],
+    ),
+    ("one-label-under-two-sources-is-two-rows", "label,ce,ref\nA,90,ref2021b\nA,91,\n", False, []),
+    (
+        "a-record-of-the-dataset",
+        "label,ce\nold,90\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'old' is already record 1 of the dataset",
+                "leave the row out, or pass --replace to update the existing records with these rows",
+            )
+        ],
+    ),
+    ("a-record-of-the-dataset-with-replace", "label,ce\nold,90\n", True, []),
+    (
+        "a-record-of-the-dataset-by-its-source",
+        "label,ce,ref\ncited,90,ref2021b\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'cited' is already record 2 of the dataset",
+                "leave the row out, or pass --replace to update the existing records with these rows",
+            )
+        ],
+    ),
+    (
+        "replace-without-the-source-of-a-cited-record",
+        "label,ce\ncited,90\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'cited' has the label of record 2, which cites 'ref2021b', but names no source: "
+                "with --replace it would be added beside that record, not update it",
+                _CITED,
+            )
+        ],
+    ),
+    ("without-replace-an-unsourced-label-of-a-cited-record-is-new", "label,ce\ncited,90\n", False, []),
+    ("replace-with-another-source-is-a-new-record", "label,ce,ref\ncited,90,ref2022c\n", True, []),
+    (
+        "a-row-with-no-value",
+        "label,ce,salt\nA,,\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'A' has no value in any column of the dataset",
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+        ],
+    ),
+    (
+        "a-row-with-no-value-with-replace",
+        "label,ce\nA,\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'A' has no value in any column of the dataset and names no record of it to update",
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+        ],
+    ),
+    ("an-empty-row-of-a-record-with-replace-keeps-it", "label,ce\nold,\n", True, []),
+    ("a-text-value-is-a-value", "label,salt\nA,LiFSI\n", False, []),
+    (
+        "a-record-again-under-another-label",
+        "label,ce\nnew,99\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+                "if it is that measurement, correct the label in the dataset's file instead of importing it "
+                "again; if it is another one, say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    ("a-record-again-with-a-note-is-another", "label,ce,note\nnew,99,second cell\n", False, []),
+    ("a-record-replaced-by-its-own-values-is-no-copy", "label,ce\nold,99\n", True, []),
+    (
+        "a-row-again-under-another-label",
+        "label,ce\nA,90\nB,90\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "likely-duplicate",
+                "row 'B' equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    ("rows-with-only-text-are-never-copies", "label,salt\nA,x\nB,x\n", False, []),
+    (
+        "a-row-with-a-bad-cell-is-not-compared",
+        "label,ce,q\nA,90,1\nB,90,x\n",
+        False,
+        [(3, 3, "bad-cell", "q = 'x' is not a number", "write digits with a decimal point, e.g. 99.1")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "replace", "expected"), [r[1:] for r in _IDENTITY], ids=[r[0] for r in _IDENTITY]
+)
+def test_each_check_of_a_row_identity(csv: str, replace: bool, expected: list[Found]) -> None:
+    """A row is refused when it repeats a row, is a record already (unless replacing), would not
+    update the record it names, has no value, or copies a record or a row under another label."""
+    assert _problems(csv, replace=replace) == expected
+
+
+def test_rows_without_label_are_not_compared() -> None:
+    """Two rows with empty labels and equal values: each refused for its label alone."""
+    found = _problems("label,ce\n,90\n,90\n")
+    assert [(p[0], p[3]) for p in found] == [(2, "label is empty"), (3, "label is empty")]
