@@ -11,7 +11,8 @@ read past.
 
 Numbers are read strictly: an empty cell is a missing value; ``1,5`` (decimal comma), ``97 %``
 (a unit in the cell) or ``n/a`` are errors, each reported once with its row, column, value and
-a cure. A column whose values fall outside its property's possible or plausible range is
+a cure; ``1,000`` is refused as a thousand, a decimal comma or ambiguous, as the column's other
+numbers tell. A column whose values fall outside its property's possible or plausible range is
 refused with their count and a guess at what they are. A row equal to a record of the dataset
 in all but its label is refused as a likely duplicate. Nothing is written unless every row is
 good and the dataset with them passes the validator; then the records are appended and the
