@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from kbfactory import minimal
+from limkb.commands.table_headers import RESERVED
 from limkb.commands.table_rows import TableContext, read_table
 from limkb.schema.kinds import Column, Property
 
@@ -24,6 +25,7 @@ _COLUMNS = [
     Column.model_validate({"name": "q", "unit": "mAh g-1"}),
     Column.model_validate({"name": "cycles", "unit": "1", "type": "integer"}),
     Column.model_validate({"name": "salt", "type": "text"}),
+    Column.model_validate({"name": "t", "unit": "nm"}),
 ]
 _PROPERTIES = {
     "coulombic-efficiency": Property.model_validate(
@@ -464,3 +466,140 @@ def test_rows_without_label_are_not_compared() -> None:
     """Two rows with empty labels and equal values: each refused for its label alone."""
     found = _problems("label,ce\n,90\n,90\n")
     assert [(p[0], p[3]) for p in found] == [(2, "label is empty"), (3, "label is empty")]
+
+
+def _unmatched(message: str, example: str, col: int = 1) -> Found:
+    """The one problem of headers that name no column (at the first, ``col``), with its hint for ``example``."""
+    return (
+        1,
+        col,
+        "csv-header",
+        message,
+        f'map a header to a column with --map "{example}=COLUMN", or leave it out with --skip "{example}" '
+        f"(one flag per header); the dataset's columns: ce, q, cycles, salt, t; fields: {', '.join(RESERVED)}",
+    )
+
+
+# (id, CSV, flags, problems): a refused header before good ones stops nothing after it
+_HEADERS: list[tuple[str, str, dict[str, Any], list[Found]]] = [
+    (
+        "an-empty-header-cell-first",
+        " ,label,ce\nx,A,95\n",
+        {},
+        [(1, 1, "csv-header", "header cell 1 is empty", "name the column, delete it, or skip it")],
+    ),
+    (
+        "a-header-with-another-unit-first",
+        "t (mm),label,ce\n1,A,95\n",
+        {},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "header 't (mm)' does not fit its column",
+                "the column 't' is in 'nm', but the header says 'mm'; "
+                "convert the values to nm and write the header as `t (nm)`",
+            )
+        ],
+    ),
+    (
+        "a-map-to-no-column-first",
+        "x,label,ce\n1,A,95\n",
+        {"mapping": {"x": "nope"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "--map x=nope: the dataset has no column 'nope'",
+                f"map it to one of: ce, q, cycles, salt, t, {', '.join(RESERVED)}",
+            )
+        ],
+    ),
+    (
+        "a-map-to-a-unit-alone-names-no-column",
+        "x,label\n1,A\n",
+        {"mapping": {"x": "(nm)"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "--map x=(nm): the dataset has no column '(nm)'",
+                f"map it to one of: ce, q, cycles, salt, t, {', '.join(RESERVED)}",
+            )
+        ],
+    ),
+    (
+        "a-map-whose-target-unit-differs",
+        "x,label\n1,A\n",
+        {"mapping": {"x": "t [µm]"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "the header says 'µm' but the column 't' is in 'nm'",
+                "convert the values to nm",
+            )
+        ],
+    ),
+    (
+        "a-mapped-header-whose-unit-differs",
+        "x (µm),label\n1,A\n",
+        {"mapping": {"x (µm)": "t"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "the header says 'µm' but the column 't' is in 'nm'",
+                "convert the values to nm",
+            )
+        ],
+    ),
+    ("a-mapped-header-that-is-a-unit-alone-has-no-unit", "(µm),label\n1,A\n", {"mapping": {"(µm)": "t"}}, []),
+    ("a-skipped-header-first", "Comment,label,ce\nx,A,95\n", {"skip": {"comment"}}, []),
+    (
+        "an-unknown-header-first",
+        "x,label,ce\n1,A,95\n",
+        {},
+        [_unmatched("1 header names no column of the dataset: 'x'", "x")],
+    ),
+    (
+        "a-look-alike-is-found-without-the-unit",
+        "label,cycle [1]\nA,3\n",
+        {},
+        [
+            _unmatched(
+                "1 header names no column of the dataset: 'cycle [1]'; for 'cycle [1]', did you mean 'cycles'?",
+                "cycle [1]",
+                2,
+            )
+        ],
+    ),
+    (
+        "two-look-alikes-are-named-one-after-the-other",
+        "label,cycle,sat\nA,3,x\n",
+        {},
+        [
+            _unmatched(
+                "2 headers name no column of the dataset: 'cycle', 'sat'; "
+                "for 'cycle', did you mean 'cycles'? for 'sat', did you mean 'salt'?",
+                "cycle",
+                2,
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "options", "expected"), [r[1:] for r in _HEADERS], ids=[r[0] for r in _HEADERS]
+)
+def test_a_refused_header_is_reported_and_the_headers_after_it_are_still_read(
+    csv: str, options: dict[str, Any], expected: list[Found]
+) -> None:
+    """Each header refusal alone: no `label` problem when the label comes after the refused header."""
+    assert _problems(csv, **options) == expected
