@@ -560,6 +560,20 @@ _HEADERS: list[tuple[str, str, dict[str, Any], list[Found]]] = [
         ],
     ),
     ("a-mapped-header-that-is-a-unit-alone-has-no-unit", "(µm),label\n1,A\n", {"mapping": {"(µm)": "t"}}, []),
+    (
+        "a-column-read-twice-before-the-label",
+        "ce,CE,label\n95,95,A\n",
+        {},
+        [
+            (
+                1,
+                2,
+                "csv-header",
+                "header 'CE' maps to 'ce' a second time",
+                "keep one column per dataset column, or skip one with --skip",
+            )
+        ],
+    ),
     ("a-skipped-header-first", "Comment,label,ce\nx,A,95\n", {"skip": {"comment"}}, []),
     (
         "an-unknown-header-first",
