@@ -443,6 +443,37 @@ _IDENTITY: list[tuple[str, str, bool, list[Found]]] = [
             )
         ],
     ),
+    (
+        "each-copy-of-a-record-is-named-as-that-record",
+        "label,ce\nnew,99\nnewer,99\n",
+        False,
+        [
+            (
+                line,
+                1,
+                "likely-duplicate",
+                f"row {label!r} equals record 1 of the dataset, 'old', in everything but its label",
+                "if it is that measurement, correct the label in the dataset's file instead of importing it "
+                "again; if it is another one, say what differs (electrolyte, conditions or a note)",
+            )
+            for line, label in ((2, "new"), (3, "newer"))
+        ],
+    ),
+    (
+        "each-copy-of-a-row-names-the-first",
+        "label,ce\nA,90\nB,90\nC,90\n",
+        False,
+        [
+            (
+                line,
+                1,
+                "likely-duplicate",
+                f"row {label!r} equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            )
+            for line, label in ((3, "B"), (4, "C"))
+        ],
+    ),
     ("rows-with-only-text-are-never-copies", "label,salt\nA,x\nB,x\n", False, []),
     (
         "a-row-with-a-bad-cell-is-not-compared",
@@ -617,3 +648,9 @@ def test_a_refused_header_is_reported_and_the_headers_after_it_are_still_read(
 ) -> None:
     """Each header refusal alone: no `label` problem when the label comes after the refused header."""
     assert _problems(csv, **options) == expected
+
+
+def test_a_csv_that_cannot_be_read_is_reported_in_its_file() -> None:
+    """The syntax problem names the file it was read from, as every other problem does."""
+    _, report = read_table('label,ce\nB,"98\n', _context(), path="kb/rows.csv")
+    assert [(p.path, p.line, p.code) for p in report] == [("kb/rows.csv", 2, "csv-syntax")]
