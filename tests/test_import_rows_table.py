@@ -474,6 +474,64 @@ _IDENTITY: list[tuple[str, str, bool, list[Found]]] = [
             for line, label in ((3, "B"), (4, "C"))
         ],
     ),
+    (
+        "each-repeat-of-a-row-names-the-first",
+        "label,ce\nA,90\nA,91\nA,92\n",
+        False,
+        [
+            (
+                line,
+                1,
+                "duplicate-record",
+                "row 'A' repeats the row on line 2",
+                "keep one of them, or give each measurement its own label",
+            )
+            for line in (3, 4)
+        ],
+    ),
+    (
+        "a-refused-record-is-not-compared-with-later-rows",
+        "label,ce\nold,90\nB,90\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'old' is already record 1 of the dataset",
+                "leave the row out, or pass --replace to update the existing records with these rows",
+            )
+        ],
+    ),
+    (
+        "a-refused-replacement-is-not-compared-with-later-rows",
+        "label,ce\ncited,90\nB,90\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'cited' has the label of record 2, which cites 'ref2021b', but names no source: "
+                "with --replace it would be added beside that record, not update it",
+                _CITED,
+            )
+        ],
+    ),
+    (
+        "a-row-with-no-value-is-refused-for-that-alone",
+        "label,ce\ncited,\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'cited' has no value in any column of the dataset and names no record of it to update",
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+        ],
+    ),
     ("rows-with-only-text-are-never-copies", "label,salt\nA,x\nB,x\n", False, []),
     (
         "a-row-with-a-bad-cell-is-not-compared",
