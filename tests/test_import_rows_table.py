@@ -712,3 +712,70 @@ def test_a_csv_that_cannot_be_read_is_reported_in_its_file() -> None:
     """The syntax problem names the file it was read from, as every other problem does."""
     _, report = read_table('label,ce\nB,"98\n', _context(), path="kb/rows.csv")
     assert [(p.path, p.line, p.code) for p in report] == [("kb/rows.csv", 2, "csv-syntax")]
+
+
+_UNIT = "the column's unit is '%'"
+
+# (id, the ce cell or the cycles cell, the message after the cell, the fix)
+_NUMBERS: list[tuple[str, str, str, str, str]] = [
+    ("a-decimal-comma", "ce", "97,5", "uses a decimal comma", "write 97.5"),
+    ("a-thousands-separator-with-decimals", "ce", "1,000.5", "has a thousands separator", "write 1000.5"),
+    (
+        "a-unit-after-the-number",
+        "ce",
+        "97 %",
+        "has '%' after the number",
+        f"write the number alone (97); {_UNIT}",
+    ),
+    (
+        "a-capital-exponent-and-a-unit",
+        "ce",
+        "1E1 %",
+        "has '%' after the number",
+        f"write the number alone (1E1); {_UNIT}",
+    ),
+    (
+        "a-signed-fraction-and-a-word",
+        "ce",
+        "-.5 pct",
+        "has 'pct' after the number",
+        f"write the number alone (-.5); {_UNIT}",
+    ),
+    ("not-available", "ce", "n/a", "is not a number", "leave the cell empty when the value is unknown"),
+    ("a-dash", "ce", "--", "is not a number", "leave the cell empty when the value is unknown"),
+    (
+        "infinity-in-capitals",
+        "ce",
+        "INF",
+        "is not a number",
+        "leave the cell empty when the value is unknown",
+    ),
+    ("words", "ce", "high", "is not a number", "write digits with a decimal point, e.g. 99.1"),
+    (
+        "a-fraction-in-a-whole-number-column",
+        "cycles",
+        "2.5",
+        "is not a whole number",
+        "this column holds integers; round the value or fix the column's type",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "what", "fix"), [r[1:] for r in _NUMBERS], ids=[r[0] for r in _NUMBERS]
+)
+def test_every_number_refusal_says_what_to_write(column: str, cell: str, what: str, fix: str) -> None:
+    """A number cell that does not read gets what is wrong and the number to write."""
+    assert _problems(f"label,{column}\nA,{cell}\n") == [
+        (2, 2, "bad-cell", f"{column} = {cell!r} {what}", fix)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("+.5e-1", 0.05), ("5.", 5.0), (" 42 ", 42.0), ("1e+1", 10.0)],
+    ids=["signed-exponent", "trailing-point", "blanks-around", "plus-exponent"],
+)
+def test_numbers_in_every_plain_spelling_are_read(cell: str, value: float) -> None:
+    """Signs, exponents, a trailing point and blanks around the number read as the number."""
+    assert _records(f"label,q\nA,{cell}\n") == [{"label": "A", "q": value}]
