@@ -766,7 +766,7 @@ _NUMBERS: list[tuple[str, str, str, str, str]] = [
 )
 def test_every_number_refusal_says_what_to_write(column: str, cell: str, what: str, fix: str) -> None:
     """A number cell that does not read gets what is wrong and the number to write."""
-    assert _problems(f"label,{column}\nA,{cell}\n") == [
+    assert _problems(f'label,{column}\nA,"{cell}"\n') == [
         (2, 2, "bad-cell", f"{column} = {cell!r} {what}", fix)
     ]
 
