@@ -98,6 +98,11 @@ _MARKS: list[tuple[str, str, list[Found]]] = [
         [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
     ),
     (
+        "a-point-with-a-capital-exponent-counts",
+        'label,q\nA,"1,000"\nB,1.5E3\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
+    ),
+    (
         "a-thousands-separator-with-decimals-shows-a-point",
         'label,q\nA,"1,000"\nB,"2,000.5"\n',
         [
@@ -789,3 +794,17 @@ def test_every_number_refusal_says_what_to_write(column: str, cell: str, what: s
 def test_numbers_in_every_plain_spelling_are_read(cell: str, value: float) -> None:
     """Signs, exponents, a trailing point and blanks around the number read as the number."""
     assert _records(f"label,q\nA,{cell}\n") == [{"label": "A", "q": value}]
+
+
+def test_a_text_cell_holds_at_most_500_characters() -> None:
+    """500 characters are kept; 501 are refused with the length and where longer remarks go."""
+    assert _records(f"label,salt\nA,{'x' * 500}\n") == [{"label": "A", "salt": "x" * 500}]
+    assert _problems(f"label,salt\nA,{'x' * 501}\n") == [
+        (
+            2,
+            2,
+            "bad-cell",
+            "salt is 501 characters long, more than 500",
+            "shorten the text; longer remarks go in the `note` column",
+        )
+    ]
