@@ -808,3 +808,24 @@ def test_a_text_cell_holds_at_most_500_characters() -> None:
             "shorten the text; longer remarks go in the `note` column",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    "cell", ["1e301", "-1e301", "1e400"], ids=["over-1e300", "under-minus-1e300", "infinite"]
+)
+def test_a_number_beyond_1e300_is_refused_as_too_large(cell: str) -> None:
+    """Finite numbers past 1e300 and those that overflow to infinity: check the exponent."""
+    assert _problems(f"label,q\nA,{cell}\n") == [
+        (2, 2, "bad-cell", f"q = {cell!r} is too large to be a measured value", "check the exponent")
+    ]
+
+
+@pytest.mark.parametrize(
+    "csv",
+    ['label,ce,q\nA,x,\nB,99,"1,000"\n', 'label,ce,q,cycles\nB,99,"1,000",2.5\n'],
+    ids=["after-an-earlier-bad-row", "beside-another-bad-cell"],
+)
+def test_a_row_with_a_1_000_cell_is_never_compared_with_the_records(csv: str) -> None:
+    """The ``1,000`` cell counts as a bad cell of its row whatever came before or beside it, so
+    the rest of the row (equal to record 'old') is not reported as a copy."""
+    assert "likely-duplicate" not in [p[2] for p in _problems(csv)]
