@@ -47,6 +47,7 @@ class Target:
 
 _GRAMMAR_TESTS = ("tests/test_notation.py", "tests/test_grammar_table.py")
 _IMPORT_TESTS = (
+    "tests/test_import_rows_table.py",
     "tests/test_import_headers_table.py",
     "tests/test_import_table_refusals.py",
     "tests/test_tables.py",
@@ -106,6 +107,9 @@ TARGETS: dict[str, Target] = {
             "tests/test_bad_inputs.py",
         ),
     ),
+    # reader's file functions (read_entry_bytes, load_text) with the fast table alone:
+    # test_load and test_bad_inputs read whole KBs and make a run of every mutant slow
+    "reader_files": Target("src/limkb/check/reader.py", ("tests/test_reader_table.py",)),
     "ranges": Target(
         "src/limkb/check/ranges.py",
         (

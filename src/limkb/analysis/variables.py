@@ -165,6 +165,27 @@ def plan(
     analysis: Analysis, datasets: Iterable[Dataset], properties: Mapping[str, Property]
 ) -> tuple[Plan | None, list[VariableError]]:
     """Resolve an analysis's variables; the plan, or None with every mistake found."""
+    parsed, errors = _parse_axes(analysis)
+    if errors:
+        return None, errors
+    where, on_axes = _places(analysis, parsed)
+    pool = _pool(analysis, datasets)
+    filters = analysis.where.values if analysis.where is not None else {}
+    result = Plan(parsed["x"], parsed["y"], {}, filters=filters)
+    ambiguous, resolved = _bind_pool(result, pool, where, properties)
+    errors = _ambiguity_errors(ambiguous, where)
+    missing = [n for n in where if n not in resolved and n not in ambiguous]
+    if not result.datasets:  # a name missing everywhere leaves no dataset taking part
+        return None, errors + _missing_errors(analysis, pool, properties, where, missing, errors=bool(errors))
+    if errors:
+        return None, errors
+    _set_units(result, where, properties)
+    errors = _convert_bindings(result, where, on_axes) + _check_axis_units(parsed, result.units)
+    return (None, errors) if errors else (result, [])
+
+
+def _parse_axes(analysis: Analysis) -> tuple[dict[str, ex.Expression], list[VariableError]]:
+    """``x`` and ``y`` parsed, or the syntax error of each that does not parse."""
     errors: list[VariableError] = []
     parsed: dict[str, ex.Expression] = {}
     for axis in ("x", "y"):
@@ -175,8 +196,14 @@ def plan(
             errors.append(
                 VariableError(axis, error.start, error.end, "bad-expression", error.message, error.hint)
             )
-    if errors:
-        return None, errors
+    return parsed, errors
+
+
+def _places(
+    analysis: Analysis, parsed: Mapping[str, ex.Expression]
+) -> tuple[dict[str, tuple[str, int, int]], set[str]]:
+    """Every name the analysis uses -> where it is first written (axis, start, end), and the
+    names on the axes (a name only in ``where:`` is placed over its key)."""
     where: dict[str, tuple[str, int, int]] = {}
     for axis in ("x", "y"):
         for node in ex.names(parsed[axis]):
@@ -185,13 +212,28 @@ def plan(
     filters = analysis.where.values if analysis.where is not None else {}
     for name in filters:
         where.setdefault(name, ("where", 0, len(name)))
+    return where, on_axes
+
+
+def _pool(analysis: Analysis, datasets: Iterable[Dataset]) -> list[Dataset]:
+    """The datasets the analysis may read, by id: those it lists, or all."""
     pool = sorted(datasets, key=lambda d: d.id)
     if analysis.datasets is not None:
         wanted = set(analysis.datasets)
         pool = [d for d in pool if d.id in wanted]
-    result = Plan(parsed["x"], parsed["y"], {}, filters=filters)
+    return pool
+
+
+def _bind_pool(
+    result: Plan,
+    pool: list[Dataset],
+    where: Mapping[str, tuple[str, int, int]],
+    properties: Mapping[str, Property],
+) -> tuple[dict[str, list[str]], set[str]]:
+    """Add to ``result`` every dataset of the pool in which each name resolves; the candidates
+    of each ambiguous name, and the names resolved in some dataset."""
     ambiguous: dict[str, list[str]] = {}
-    resolved_somewhere: set[str] = set()
+    resolved: set[str] = set()
     for dataset in pool:
         bindings: dict[str, Binding] = {}
         for name in where:
@@ -200,65 +242,96 @@ def plan(
                 ambiguous.setdefault(name, []).extend(candidates)
             if binding is not None:
                 bindings[name] = binding
-                resolved_somewhere.add(name)
+                resolved.add(name)
         if len(bindings) == len(where):
             result.datasets.append((dataset, bindings))
-    for name, candidates in ambiguous.items():
-        errors.append(
-            _error(
-                name,
-                where[name],
-                "ambiguous-variable",
-                f"{name!r} could be any of {', '.join(candidates)}",
-                f"name the column itself, e.g. `{candidates[0]}`",
-            )
+    return ambiguous, resolved
+
+
+def _ambiguity_errors(
+    ambiguous: Mapping[str, list[str]], where: Mapping[str, tuple[str, int, int]]
+) -> list[VariableError]:
+    """One error per name that stands for several columns, with the columns it could be."""
+    return [
+        _error(
+            name,
+            where[name],
+            "ambiguous-variable",
+            f"{name!r} could be any of {', '.join(candidates)}",
+            f"name the column itself, e.g. `{candidates[0]}`",
         )
-    missing = [n for n in where if n not in resolved_somewhere and n not in ambiguous]
-    if (errors and missing) or not result.datasets:
-        pool_columns = sorted(
-            {c.name for d in pool for c in d.columns} | {f"{d.id}.{c.name}" for d in pool for c in d.columns}
-        )
-        candidates = [*pool_columns, *properties, *DESCRIPTORS]
-        for name in missing or ([] if errors else list(where)):
-            axis = where[name][0]
-            in_where = [*CONDITIONS, *candidates] if axis == "where" else candidates
-            close = close_matches(name, in_where, n=3, cutoff=0.6)
-            scope = ("the datasets " + ", ".join(analysis.datasets)) if analysis.datasets else "any dataset"
-            if name not in missing:
-                message = f"no dataset of {scope} holds every variable together (here {name!r})"
-            elif name in properties:
-                errors.append(
-                    _error(
-                        name,
-                        where[name],
-                        "missing-variable",
-                        f"no column of {scope} holds the property {name!r}",
-                        f"add a column with `property: {name}` to a dataset, or name another variable",
-                    )
+        for name, candidates in ambiguous.items()
+    ]
+
+
+def _missing_errors(
+    analysis: Analysis,
+    pool: list[Dataset],
+    properties: Mapping[str, Property],
+    where: Mapping[str, tuple[str, int, int]],
+    missing: list[str],
+    *,
+    errors: bool,
+) -> list[VariableError]:
+    """An error for each name that resolves in no dataset (with the closest names); when all
+    resolve somewhere (and no other error was found), one for each name that no dataset
+    holds together with the others."""
+    pool_columns = sorted(
+        {c.name for d in pool for c in d.columns} | {f"{d.id}.{c.name}" for d in pool for c in d.columns}
+    )
+    candidates = [*pool_columns, *properties, *DESCRIPTORS]
+    scope = ("the datasets " + ", ".join(analysis.datasets)) if analysis.datasets else "any dataset"
+    found: list[VariableError] = []
+    for name in missing or ([] if errors else list(where)):
+        axis = where[name][0]
+        if name in missing and name in properties:
+            found.append(
+                _error(
+                    name,
+                    where[name],
+                    "missing-variable",
+                    f"no column of {scope} holds the property {name!r}",
+                    f"add a column with `property: {name}` to a dataset, or name another variable",
                 )
-                continue
-            else:
-                what = "a column, property or descriptor"
-                if axis == "where":
-                    what = "a condition, column, property or descriptor"
-                message = f"{name!r} is not {what} of {scope}" + (
-                    f"; did you mean {close[0]!r}?" if close else ""
-                )
-            hint = (
-                "write subtraction with blanks around the minus (`ce - 1`)"
-                if "-" in name and name.rsplit("-", 1)[-1].isdigit() and axis != "where"
-                else "name a column (`ce`, or `dataset-id.ce`), a property, or a descriptor (`frac_f`); "
-                "to add a property see CONTRIBUTING.md, 'Add a property'"
             )
-            if axis == "where":
-                hint = f"filter on a condition ({', '.join(CONDITIONS)}) or a variable: " + hint.removeprefix(
-                    "name "
-                )
-            errors.append(_error(name, where[name], "missing-variable", message, hint))
-        return None, errors
-    if errors:
-        return None, errors
-    # units: a property's unit, else the column's unit in the first dataset taking part
+            continue
+        message = _missing_message(name, axis, scope, candidates, missing=name in missing)
+        found.append(_error(name, where[name], "missing-variable", message, _missing_hint(name, axis)))
+    return found
+
+
+def _missing_message(name: str, axis: str, scope: str, candidates: list[str], *, missing: bool) -> str:
+    """What is wrong with a name that resolves nowhere (``missing``) or in no dataset with the others."""
+    if not missing:
+        return f"no dataset of {scope} holds every variable together (here {name!r})"
+    in_where = [*CONDITIONS, *candidates] if axis == "where" else candidates
+    close = close_matches(name, in_where, n=3, cutoff=0.6)
+    what = (
+        "a condition, column, property or descriptor"
+        if axis == "where"
+        else "a column, property or descriptor"
+    )
+    return f"{name!r} is not {what} of {scope}" + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def _missing_hint(name: str, axis: str) -> str:
+    """How to name a variable: subtraction written with blanks, or the kinds of names there are."""
+    hint = (
+        "write subtraction with blanks around the minus (`ce - 1`)"
+        if "-" in name and name.rsplit("-", 1)[-1].isdigit() and axis != "where"
+        else "name a column (`ce`, or `dataset-id.ce`), a property, or a descriptor (`frac_f`); "
+        "to add a property see CONTRIBUTING.md, 'Add a property'"
+    )
+    if axis == "where":
+        hint = f"filter on a condition ({', '.join(CONDITIONS)}) or a variable: " + hint.removeprefix("name ")
+    return hint
+
+
+def _set_units(
+    result: Plan, where: Mapping[str, tuple[str, int, int]], properties: Mapping[str, Property]
+) -> None:
+    """Each name's unit (a property's unit, else its column's in the first dataset taking part)
+    and the property it stands for."""
     first, first_bindings = result.datasets[0]
     first_columns = {c.name: c for c in first.columns}
     for name in where:
@@ -276,6 +349,14 @@ def plan(
         result.units[name] = prop.unit if by_property and prop is not None else (column.unit or "1")
         if column.property:
             result.properties[name] = column.property
+
+
+def _convert_bindings(
+    result: Plan, where: Mapping[str, tuple[str, int, int]], on_axes: set[str]
+) -> list[VariableError]:
+    """Set each column binding's conversion to the name's unit, and note the composition groups
+    the axes use a part of; an error for each column whose unit does not convert."""
+    errors: list[VariableError] = []
     for dataset, bindings in result.datasets:
         columns = {c.name: c for c in dataset.columns}
         for name, binding in list(bindings.items()):
@@ -300,14 +381,20 @@ def plan(
             used = tuple(bindings[n].column for n in on_axes if bindings[n].column in group)
             if used:
                 result.composition.append((dataset.id, tuple(group)))
+    return errors
+
+
+def _check_axis_units(parsed: Mapping[str, ex.Expression], units: Mapping[str, str]) -> list[VariableError]:
+    """An error for each axis whose expression combines units that do not fit (``ce + thickness``)."""
+    errors: list[VariableError] = []
     for axis in ("x", "y"):
         try:
-            ex.check_units(parsed[axis], result.units)
+            ex.check_units(parsed[axis], units)
         except ex.ExpressionError as error:
             errors.append(
                 VariableError(axis, error.start, error.end, "unit-mismatch", error.message, error.hint)
             )
-    return (None, errors) if errors else (result, [])
+    return errors
 
 
 CONDITIONS = ("cell", "protocol", "current_density", "areal_capacity", "temperature", "cycles", "source")

@@ -11,7 +11,8 @@ read past.
 
 Numbers are read strictly: an empty cell is a missing value; ``1,5`` (decimal comma), ``97 %``
 (a unit in the cell) or ``n/a`` are errors, each reported once with its row, column, value and
-a cure. A column whose values fall outside its property's possible or plausible range is
+a cure; ``1,000`` is refused as a thousand, a decimal comma or ambiguous, as the column's other
+numbers tell. A column whose values fall outside its property's possible or plausible range is
 refused with their count and a guess at what they are. A row equal to a record of the dataset
 in all but its label is refused as a likely duplicate. Nothing is written unless every row is
 good and the dataset with them passes the validator; then the records are appended and the
@@ -369,33 +370,12 @@ def import_table(
     from limkb.check.result import display_path
 
     csv_path, kb = Path(csv_path), Path(kb)
-    if not is_slug(dataset_id):
-        raise LimkbError(f"{dataset_id!r} is not a valid id")
-    path = kb / Dataset.folder / f"{dataset_id}.yaml"
-    if not path.is_file():
-        raise LimkbError(
-            f"there is no dataset {dataset_id!r} ({path}); create it with `limkb new dataset {dataset_id}`"
-        )
+    path = _dataset_path(kb, dataset_id)
     if not csv_path.is_file():
         raise LimkbError(f"{csv_path}: no such file")
     document, columns = _dataset_columns(path)
     shown = display_path(csv_path)
-    if csv_path.stat().st_size > _MAX_CSV_BYTES:
-        raise LimkbError(
-            f"{shown} is {csv_path.stat().st_size:,} bytes; import at most {_MAX_CSV_BYTES:,} "
-            "at a time (a dataset holds at most 1 MiB)"
-        )
-    raw = csv_path.read_bytes()
-    kind = _not_text(raw)
-    if kind is not None:
-        raise LimkbError(
-            f"{shown} is {'an' if kind[0] in 'aeiox' else 'a'} {kind} file by its content, whatever its name: "
-            f"{kind} is not read; save the sheet as CSV (File > Save as > CSV UTF-8) and import that"
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise LimkbError(f"{shown} is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
+    text = _csv_text(csv_path, shown)
     context = _context(kb, document.data, columns, replace=replace)
     rows, report = read_table(text, context, path=shown, mapping=mapping, skip=skip)
     result = TableImport(dataset_id, path, [row.record for row in rows], report)
@@ -407,28 +387,8 @@ def import_table(
         return result
     existing = _identities(document.data.get("records"))
     merged, lines = _merge(document.data.get("records"), rows, existing, clear_empty=clear_empty)
-    original = path.read_text(encoding="utf-8").removeprefix("\ufeff")
-    comments = read_comments(original)
-    if comments.misplaced:
-        line, col, why = comments.misplaced[0]
-        report.add(
-            Problem(
-                display_path(path),
-                line,
-                col,
-                Severity.ERROR,
-                "misplaced-comment",
-                f"the dataset file has a comment {why}, which rewriting would lose",
-                "move it onto its own line above a top-level field, then import again",
-            )
-        )
-        return result
-    data = dict(document.data)
-    data["records"] = merged
-    text_out = render(data, Dataset.kind, comments=comments)
-    size = len(text_out.encode("utf-8"))
-    if size > MAX_BYTES:
-        report.add(_too_large(shown, size, at_least=False))
+    text_out = _rendered(path, document.data, merged, shown, report)
+    if text_out is None:
         return result
     _validate_result(kb, path, text_out, lines, shown, report)
     if report.errors:
@@ -442,3 +402,63 @@ def import_table(
     )
     log.info("wrote %d records to %s (%d replaced)", len(rows), path, result.replaced)
     return result
+
+
+def _dataset_path(kb: Path, dataset_id: str) -> Path:
+    """The file of the dataset ``dataset_id``; raises when the id is no slug or the file is missing."""
+    if not is_slug(dataset_id):
+        raise LimkbError(f"{dataset_id!r} is not a valid id")
+    path = kb / Dataset.folder / f"{dataset_id}.yaml"
+    if not path.is_file():
+        raise LimkbError(
+            f"there is no dataset {dataset_id!r} ({path}); create it with `limkb new dataset {dataset_id}`"
+        )
+    return path
+
+
+def _csv_text(csv_path: Path, shown: str) -> str:
+    """The text of the CSV file; raises when it is too large, a workbook or archive, or not UTF-8."""
+    if csv_path.stat().st_size > _MAX_CSV_BYTES:
+        raise LimkbError(
+            f"{shown} is {csv_path.stat().st_size:,} bytes; import at most {_MAX_CSV_BYTES:,} "
+            "at a time (a dataset holds at most 1 MiB)"
+        )
+    raw = csv_path.read_bytes()
+    kind = _not_text(raw)
+    if kind is not None:
+        raise LimkbError(
+            f"{shown} is {'an' if kind[0] in 'aeiox' else 'a'} {kind} file by its content, whatever its name: "
+            f"{kind} is not read; save the sheet as CSV (File > Save as > CSV UTF-8) and import that"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LimkbError(f"{shown} is not UTF-8 text (byte {error.start}); save it as 'CSV UTF-8'") from None
+
+
+def _rendered(path: Path, data: Any, records: list[Any], shown: str, report: Report) -> str | None:
+    """The dataset file's new text with ``records``, its comments kept; None when reported: a
+    comment rewriting would lose, or a text over the size an entry may have."""
+    from limkb.check.result import display_path
+
+    comments = read_comments(path.read_text(encoding="utf-8").removeprefix("\ufeff"))
+    if comments.misplaced:
+        line, col, why = comments.misplaced[0]
+        report.add(
+            Problem(
+                display_path(path),
+                line,
+                col,
+                Severity.ERROR,
+                "misplaced-comment",
+                f"the dataset file has a comment {why}, which rewriting would lose",
+                "move it onto its own line above a top-level field, then import again",
+            )
+        )
+        return None
+    text = render({**data, "records": records}, Dataset.kind, comments=comments)
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        report.add(_too_large(shown, size, at_least=False))
+        return None
+    return text

@@ -112,6 +112,10 @@ def _property_hints(
     return hints
 
 
+_Bad = Callable[[int, int, str, str, str], None]
+"""How a header problem is reported: (line, column, code, message, hint)."""
+
+
 def read_header(
     reader: Any,
     columns: list[Column],
@@ -119,11 +123,10 @@ def read_header(
     *,
     mapping: dict[str, str],
     skip: set[str],
-    bad: Callable[[int, int, str, str, str], None],
+    bad: _Bad,
     report: Report,
 ) -> tuple[list[str], dict[int, str], dict[int, str | None]] | None:
     """(header cells, column index -> target field, index -> unit in the header), or None on errors."""
-    by_name = {c.name: c for c in columns}
     try:
         header = next(reader)
     except StopIteration:
@@ -131,6 +134,29 @@ def read_header(
             1, 1, "csv-header", "the file is empty", "the first line names the columns, e.g. `label,ce,f_pct`"
         )
         return None
+    targets, header_units, unmatched, used_maps = _place(header, columns, mapping, skip, bad)
+    _unused_flags(header, set(mapping) - used_maps, skip, bad)
+    if unmatched:
+        _report_unmatched(unmatched, columns, properties, bad)
+    if "label" not in targets.values():
+        bad(
+            1,
+            1,
+            "csv-header",
+            "there is no `label` column",
+            "add a first column `label` naming each row (e.g. the electrolyte)",
+        )
+    if report.errors:
+        return None
+    return header, targets, header_units
+
+
+def _place(
+    header: list[str], columns: list[Column], mapping: Mapping[str, str], skip: set[str], bad: _Bad
+) -> tuple[dict[int, str], dict[int, str | None], list[tuple[int, str]], set[str]]:
+    """Each header cell's field (column index -> field) and unit, the cells that name nothing
+    (index, text), and the ``--map`` keys used; empty, contradicting and repeated cells reported."""
+    by_name = {c.name: c for c in columns}
     targets: dict[int, str] = {}
     header_units: dict[int, str | None] = {}
     unmatched: list[tuple[int, str]] = []
@@ -150,35 +176,7 @@ def read_header(
             continue
         if name.casefold() in mapping:
             used_maps.add(name.casefold())
-            target = mapping[name.casefold()]
-            given = WITH_UNIT.match(target)
-            target_unit = None
-            if given and given.group(1):  # --map "current=current_density [mA cm-2]"
-                target, target_unit = given.group(1).strip(), given.group(2).strip()
-            if target not in by_name and target not in RESERVED:
-                bad(
-                    1,
-                    i + 1,
-                    "csv-header",
-                    f"--map {name}={target}: the dataset has no column {target!r}",
-                    f"map it to one of: {', '.join([*by_name, *RESERVED])}",
-                )
-                continue
-            unit = target_unit
-            match = WITH_UNIT.match(name)
-            if unit is None and match and match.group(1):
-                unit = match.group(2).strip()
-            error = None
-            column = by_name.get(target)
-            if unit is not None and column is not None and column.unit is not None:
-                try:
-                    if convert(1.0, unit, column.unit) != 1.0:
-                        error = f"the header says {unit!r} but the column {target!r} is in {column.unit!r}"
-                except UnitError:
-                    error = None  # a header unit limkb does not know: trust the mapping
-            if error:
-                bad(1, i + 1, "csv-header", error, f"convert the values to {column.unit if column else ''}")
-                continue
+            found = _mapped(name, mapping[name.casefold()], by_name, i + 1, bad)
         else:
             matched, unit, error = _match_header(cell, columns)
             if matched is None:
@@ -187,7 +185,10 @@ def read_header(
             if error:
                 bad(1, i + 1, "csv-header", f"header {name!r} does not fit its column", error)
                 continue
-            target = matched
+            found = (matched, unit)
+        if found is None:
+            continue
+        target, unit = found
         if target in targets.values():
             bad(
                 1,
@@ -199,13 +200,68 @@ def read_header(
             continue
         targets[i] = target
         header_units[i] = unit
-    for key in sorted(set(mapping) - used_maps):
+    return targets, header_units, unmatched, used_maps
+
+
+def _mapped(
+    name: str, target: str, by_name: Mapping[str, Column], col: int, bad: _Bad
+) -> tuple[str, str | None] | None:
+    """(field, unit) a ``--map`` gives the header ``name``, or None when reported: the target
+    is no column or field, or its unit (in the target or the header) contradicts the column's."""
+    given = WITH_UNIT.match(target)
+    target_unit = None
+    if given and given.group(1):  # --map "current=current_density [mA cm-2]"
+        target, target_unit = given.group(1).strip(), given.group(2).strip()
+    if target not in by_name and target not in RESERVED:
+        bad(
+            1,
+            col,
+            "csv-header",
+            f"--map {name}={target}: the dataset has no column {target!r}",
+            f"map it to one of: {', '.join([*by_name, *RESERVED])}",
+        )
+        return None
+    unit = target_unit
+    match = WITH_UNIT.match(name)
+    if unit is None and match and match.group(1):
+        unit = match.group(2).strip()
+    column = by_name.get(target)
+    if (
+        unit is not None
+        and column is not None
+        and column.unit is not None
+        and not _same_unit(unit, column.unit)
+    ):
+        bad(
+            1,
+            col,
+            "csv-header",
+            f"the header says {unit!r} but the column {target!r} is in {column.unit!r}",
+            f"convert the values to {column.unit}",
+        )
+        return None
+    return target, unit
+
+
+def _same_unit(unit: str, column_unit: str) -> bool:
+    """Whether a mapped header's unit is the column's (one converts to the other with factor 1);
+    a unit limkb does not know is trusted, as the mapping says."""
+    try:
+        return convert(1.0, unit, column_unit) == 1.0
+    except UnitError:
+        return True
+
+
+def _unused_flags(header: list[str], maps: set[str], skip: set[str], bad: _Bad) -> None:
+    """A problem for each ``--map`` or ``--skip`` that names a header the CSV does not have."""
+    headers = ", ".join(h.strip() for h in header)
+    for key in sorted(maps):
         bad(
             1,
             1,
             "csv-header",
             f"--map names the header {key!r}, which the CSV does not have",
-            f"the headers are: {', '.join(h.strip() for h in header)}",
+            f"the headers are: {headers}",
         )
     for key in sorted(skip - {h.strip().casefold() for h in header}):
         bad(
@@ -213,43 +269,35 @@ def read_header(
             1,
             "csv-header",
             f"--skip names the header {key!r}, which the CSV does not have",
-            f"the headers are: {', '.join(h.strip() for h in header)}",
+            f"the headers are: {headers}",
         )
-    if unmatched:
-        first = unmatched[0]
-        names = ", ".join(repr(n) for _, n in unmatched)
-        close = [
-            f"for {n!r}, did you mean {c[0]!r}?"
-            for _, n in unmatched
-            if (
-                c := close_matches(
-                    _norm(WITH_UNIT.sub(lambda m: m.group(1), n)), list(by_name), n=1, cutoff=0.6
-                )
-            )
-        ]
-        example = unmatched[0][1]
-        known = _property_hints([n for _, n in unmatched], columns, properties)
-        named = {header for header, _ in known}
-        close = [c for c in close if not any(c.startswith(f"for {h!r},") for h in named)]
-        close += [hint for _, hint in known]
-        bad(
-            1,
-            first[0] + 1,
-            "csv-header",
-            f"{len(unmatched)} header{'s' if len(unmatched) > 1 else ''} name{'' if len(unmatched) > 1 else 's'} "
-            f"no column of the dataset: {names}" + (f"; {' '.join(close)}" if close else ""),
-            f'map a header to a column with --map "{example}=COLUMN", or leave it out with '
-            f'--skip "{example}" (one flag per header); the dataset\'s columns: {", ".join(by_name)}; '
-            f"fields: {', '.join(RESERVED)}",
-        )
-    if "label" not in targets.values():
-        bad(
-            1,
-            1,
-            "csv-header",
-            "there is no `label` column",
-            "add a first column `label` naming each row (e.g. the electrolyte)",
-        )
-    if report.errors:
-        return None
-    return header, targets, header_units
+
+
+def _report_unmatched(
+    unmatched: list[tuple[int, str]], columns: list[Column], properties: Mapping[str, Property], bad: _Bad
+) -> None:
+    """One problem for every header that names no column: each named, with a look-alike column
+    or the property it is a symbol of, and the flags that map or skip it."""
+    by_name = [c.name for c in columns]
+    names = ", ".join(repr(n) for _, n in unmatched)
+    known = _property_hints([n for _, n in unmatched], columns, properties)
+    named = {header for header, _ in known}
+    close = [
+        f"for {n!r}, did you mean {c[0]!r}?"
+        for _, n in unmatched
+        if n not in named
+        and (c := close_matches(_norm(WITH_UNIT.sub(lambda m: m.group(1), n)), by_name, n=1, cutoff=0.6))
+    ]
+    close += [hint for _, hint in known]
+    count = len(unmatched)
+    example = unmatched[0][1]
+    bad(
+        1,
+        unmatched[0][0] + 1,
+        "csv-header",
+        f"{count} header{'s' if count > 1 else ''} name{'' if count > 1 else 's'} "
+        f"no column of the dataset: {names}" + (f"; {' '.join(close)}" if close else ""),
+        f'map a header to a column with --map "{example}=COLUMN", or leave it out with '
+        f'--skip "{example}" (one flag per header); the dataset\'s columns: {", ".join(by_name)}; '
+        f"fields: {', '.join(RESERVED)}",
+    )

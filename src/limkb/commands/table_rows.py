@@ -39,6 +39,8 @@ __all__ = ["CONDITIONS", "Row", "TableContext", "normalize_doi", "read_table"]
 _NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$")
 _INTEGER = re.compile(r"^[-+]?\d+$")
 _DOI_PREFIX = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_GROUPED = re.compile(r"^[-+]?\d{1,3},\d{3}$")
+"""``1,000``: a thousands separator or a decimal comma, as the column's other cells tell."""
 _SHOWN_LINES = 5
 """How many lines an error about a whole column lists."""
 
@@ -93,10 +95,10 @@ def _number_error(value: str, column: Column) -> tuple[str, str] | None:
         return None
     if integer and _NUMBER.match(text):
         return "is not a whole number", "this column holds integers; round the value or fix the column's type"
+    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):  # whole numbers read 1,000 as a thousand
+        return "has a thousands separator", f"write {text.replace(',', '')}"
     if re.fullmatch(r"[-+]?\d+,\d+", text):
         return "uses a decimal comma", f"write {text.replace(',', '.')}"
-    if re.fullmatch(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?", text):
-        return "has a thousands separator", f"write {text.replace(',', '')}"
     number = re.match(r"^\s*([-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?)\s*(\S.*)$", text)
     if number:
         return (
@@ -182,19 +184,7 @@ def read_table(
     def bad(line: int, col: int, code: str, message: str, hint: str) -> None:
         report.add(Problem(path, line, col, Severity.ERROR, code, message, hint))
 
-    pairs = list(mapping.items()) if isinstance(mapping, Mapping) else list(mapping or [])
-    maps: dict[str, str] = {}
-    for header_text, target in pairs:
-        key = header_text.strip().casefold()
-        if key in maps:
-            bad(
-                1,
-                1,
-                "csv-header",
-                f"--map gives the header {header_text.strip()!r} twice ({maps[key]!r} and {target!r})",
-                "keep one --map per header: a header is read into one column",
-            )
-        maps.setdefault(key, target)
+    maps = _header_maps(mapping, bad)
     if report.errors:
         return [], report
     try:
@@ -211,21 +201,46 @@ def read_table(
             return [], report
         rows = _RowReader(context, bad, found).read(reader)
     except csv.Error as error:
-        report.add(
-            Problem(
-                path,
-                reader.line_num or 1,
-                1,
-                Severity.ERROR,
-                "csv-syntax",
-                f"the CSV cannot be read here: {error}",
-                "check the quotes on this line: a quoted cell must end with a quote",
-            )
-        )
+        report.add(_syntax_problem(path, reader.line_num or 1, error))
         return [], report
     if not rows and not report.errors:
         bad(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")
     return rows, report
+
+
+def _header_maps(
+    mapping: Mapping[str, str] | Sequence[tuple[str, str]] | None,
+    bad: Callable[[int, int, str, str, str], None],
+) -> dict[str, str]:
+    """``--map`` as header (as compared) -> target; a header mapped twice is reported (the first
+    target kept)."""
+    pairs = list(mapping.items()) if isinstance(mapping, Mapping) else list(mapping or [])
+    maps: dict[str, str] = {}
+    for header_text, target in pairs:
+        key = header_text.strip().casefold()
+        if key in maps:
+            bad(
+                1,
+                1,
+                "csv-header",
+                f"--map gives the header {header_text.strip()!r} twice ({maps[key]!r} and {target!r})",
+                "keep one --map per header: a header is read into one column",
+            )
+        maps.setdefault(key, target)
+    return maps
+
+
+def _syntax_problem(path: str, line: int, error: csv.Error) -> Problem:
+    """The problem of a CSV that Python's reader cannot read at ``line`` (an unclosed quote)."""
+    return Problem(
+        path,
+        line,
+        1,
+        Severity.ERROR,
+        "csv-syntax",
+        f"the CSV cannot be read here: {error}",
+        "check the quotes on this line: a quoted cell must end with a quote",
+    )
 
 
 def _control_error(value: str) -> tuple[str, str] | None:
@@ -354,6 +369,10 @@ class _RowReader:
         self.seen_prints: dict[tuple[Any, ...], tuple[int, str]] = {}
         self.outside: dict[str, list[tuple[float, int, int]]] = {}
         self.counts: dict[str, int] = {}
+        self.grouped: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+        """Column -> its ``1,000`` cells (raw text, place), judged once the column is read."""
+        self.marks: dict[str, set[str]] = {}
+        """Column -> the decimal marks (``.``, ``,``) its other number cells use."""
         self.condition_defaults = _in_force(context.conditions, self.memo)
 
     def read(self, reader: Any) -> list[Row]:
@@ -388,6 +407,7 @@ class _RowReader:
             row = self._row(cells, start)
             self._check_identity(row, complete=self.problems == before)
             rows.append(row)
+        self._report_grouped()
         self._report_ranges()
         return rows
 
@@ -563,6 +583,11 @@ class _RowReader:
                 )
             values[target] = value
             return
+        if column.type is not ColumnType.INTEGER and _GROUPED.match(value):
+            self.problems += 1  # a bad cell, reported once the column's decimal mark is known
+            self.grouped.setdefault(target, []).append((raw, where))
+            return
+        self._note_mark(target, value)
         wrong = _number_error(value, column)
         if wrong:
             self.bad(*where, "bad-cell", f"{column.name} = {raw!r} {wrong[0]}", wrong[1])
@@ -578,6 +603,31 @@ class _RowReader:
             return
         values[target] = number
         self._note_range(column, float(number), where)
+
+    def _note_mark(self, name: str, value: str) -> None:
+        """Note the decimal mark a number cell of column ``name`` uses, if it shows one."""
+        if re.fullmatch(r"[-+]?[\d,]*\.\d*([eE][-+]?\d+)?", value) and any(c.isdigit() for c in value):
+            self.marks.setdefault(name, set()).add(".")
+        elif re.fullmatch(r"[-+]?\d+,\d+", value):
+            self.marks.setdefault(name, set()).add(",")
+
+    def _report_grouped(self) -> None:
+        """A problem for each ``1,000`` cell: a thousands separator when the column's other
+        numbers use a decimal point, a decimal comma when they use commas, else ambiguous."""
+        for name, cells in self.grouped.items():
+            marks = self.marks.get(name, set())
+            for raw, where in cells:
+                text = raw.strip()
+                whole, decimal = text.replace(",", ""), text.replace(",", ".")
+                if marks == {"."}:
+                    what = "has a thousands separator (the column's other values use a decimal point)"
+                    fix = f"write {whole}"
+                elif marks == {","}:
+                    what, fix = "uses a decimal comma", f"write {decimal}"
+                else:
+                    what = "could be a thousands separator or a decimal comma"
+                    fix = f"write {whole} if it is {whole}, or {decimal} if it is {float(decimal):g}"
+                self.bad(*where, "bad-cell", f"{name} = {raw!r} {what}", fix)
 
     def _note_range(self, column: Column, number: float, where: tuple[int, int]) -> None:
         prop = self.context.properties.get(column.property or "")
@@ -640,78 +690,106 @@ class _RowReader:
         if not isinstance(record.get("label"), str) or not record["label"]:
             return
         identity = record_identity(record["label"], (record.get("source") or {}).get("ref"))
-        if identity in self.seen:
-            self.bad(
-                row.line,
-                1,
-                "duplicate-record",
-                f"row {record['label']!r} repeats the row on line {self.seen[identity]}",
-                "keep one of them, or give each measurement its own label",
-            )
+        if self._repeats_row(row, identity):
             return
         self.seen[identity] = row.line
-        if (
-            identity not in self.existing
-            and complete
-            and not any(c.name in record for c in self.context.columns)
-        ):
-            self.bad(
-                row.line,
-                1,
-                "bad-cell",
-                f"row {record['label']!r} has no value in any column of the dataset"
-                + (" and names no record of it to update" if self.context.replace else ""),
-                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
-            )
+        if identity not in self.existing and complete and self._holds_no_value(row):
             return
-        sourced = [(i, r) for i, r in self.labels.get(identity[0], []) if r is not None]
-        if self.context.replace and identity not in self.existing and identity[1] is None and sourced:
-            position, ref = sourced[0]  # the row names no source: it was meant to update this record
-            cited = f"cites {ref!r}"
-            self.bad(
-                row.line,
-                1,
-                "duplicate-record",
-                f"row {record['label']!r} has the label of record {position + 1}, which {cited}, but names "
-                "no source: with --replace it would be added beside that record, not update it",
-                f"give the record's source in a `ref` column ({ref}) to update it, or another label if it "
-                "is another measurement",
-            )
-            return
-        if identity in self.existing and not self.context.replace:
-            self.bad(
-                row.line,
-                1,
-                "duplicate-record",
-                f"row {record['label']!r} is already record {self.existing[identity] + 1} of the dataset",
-                "leave the row out, or pass --replace to update the existing records with these rows",
-            )
+        if self._replaces_without_source(row, identity) or self._already_recorded(row, identity):
             return
         key = fingerprint(record, self.context.columns, self.context, self.memo) if complete else None
-        if key is None:
-            return
-        at = self.prints.get(key)
-        if at is not None and identity not in self.existing:
-            old = self.context.existing[at]
-            self.bad(
-                row.line,
-                1,
-                "likely-duplicate",
-                f"row {record['label']!r} equals record {at + 1} of the dataset, {old.get('label')!r}, "
-                "in everything but its label",
-                "if it is that measurement, correct the label in the dataset's file instead of importing "
-                "it again; if it is another one, say what differs (electrolyte, conditions or a note)",
-            )
-            return
-        earlier = self.seen_prints.get(key)
-        if earlier is not None:
-            self.bad(
-                row.line,
-                1,
-                "likely-duplicate",
-                f"row {record['label']!r} equals the row on line {earlier[0]}, {earlier[1]!r}, in everything "
-                "but its label",
-                "keep one of them, or say what differs (electrolyte, conditions or a note)",
-            )
+        if key is None or self._copies_record(row, identity, key) or self._copies_row(row, key):
             return
         self.seen_prints[key] = (row.line, record["label"])
+
+    def _repeats_row(self, row: Row, identity: tuple[str, str | None]) -> bool:
+        """Whether the row has the label and source of an earlier row of the file (reported)."""
+        if identity not in self.seen:
+            return False
+        self.bad(
+            row.line,
+            1,
+            "duplicate-record",
+            f"row {row.record['label']!r} repeats the row on line {self.seen[identity]}",
+            "keep one of them, or give each measurement its own label",
+        )
+        return True
+
+    def _holds_no_value(self, row: Row) -> bool:
+        """Whether a new row fills no column of the dataset (reported)."""
+        if any(c.name in row.record for c in self.context.columns):
+            return False
+        self.bad(
+            row.line,
+            1,
+            "bad-cell",
+            f"row {row.record['label']!r} has no value in any column of the dataset"
+            + (" and names no record of it to update" if self.context.replace else ""),
+            "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+        )
+        return True
+
+    def _replaces_without_source(self, row: Row, identity: tuple[str, str | None]) -> bool:
+        """Whether, with --replace, a row naming no source has the label of a sourced record
+        (reported: it would be added beside that record, not update it)."""
+        if not self.context.replace or identity in self.existing or identity[1] is not None:
+            return False
+        sourced = [(i, r) for i, r in self.labels.get(identity[0], []) if r is not None]
+        if not sourced:
+            return False
+        position, ref = sourced[0]
+        self.bad(
+            row.line,
+            1,
+            "duplicate-record",
+            f"row {row.record['label']!r} has the label of record {position + 1}, which cites {ref!r}, but "
+            "names no source: with --replace it would be added beside that record, not update it",
+            f"give the record's source in a `ref` column ({ref}) to update it, or another label if it "
+            "is another measurement",
+        )
+        return True
+
+    def _already_recorded(self, row: Row, identity: tuple[str, str | None]) -> bool:
+        """Whether, without --replace, the row is a record the dataset already has (reported)."""
+        if identity not in self.existing or self.context.replace:
+            return False
+        self.bad(
+            row.line,
+            1,
+            "duplicate-record",
+            f"row {row.record['label']!r} is already record {self.existing[identity] + 1} of the dataset",
+            "leave the row out, or pass --replace to update the existing records with these rows",
+        )
+        return True
+
+    def _copies_record(self, row: Row, identity: tuple[str, str | None], key: tuple[Any, ...]) -> bool:
+        """Whether a new row equals a record of the dataset in all but its label (reported)."""
+        at = self.prints.get(key)
+        if at is None or identity in self.existing:
+            return False
+        old = self.context.existing[at]
+        self.bad(
+            row.line,
+            1,
+            "likely-duplicate",
+            f"row {row.record['label']!r} equals record {at + 1} of the dataset, {old.get('label')!r}, "
+            "in everything but its label",
+            "if it is that measurement, correct the label in the dataset's file instead of importing "
+            "it again; if it is another one, say what differs (electrolyte, conditions or a note)",
+        )
+        return True
+
+    def _copies_row(self, row: Row, key: tuple[Any, ...]) -> bool:
+        """Whether the row equals an earlier row of the file in all but its label (reported)."""
+        earlier = self.seen_prints.get(key)
+        if earlier is None:
+            return False
+        self.bad(
+            row.line,
+            1,
+            "likely-duplicate",
+            f"row {row.record['label']!r} equals the row on line {earlier[0]}, {earlier[1]!r}, in everything "
+            "but its label",
+            "keep one of them, or say what differs (electrolyte, conditions or a note)",
+        )
+        return True

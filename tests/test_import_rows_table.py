@@ -1,0 +1,831 @@
+"""How the body of an imported CSV is read, table by table (:func:`limkb.commands.table_rows.read_table`).
+
+Every row is a CSV read in memory against a small dataset (no file, no validator run), and the
+exact problems (line, column, code, message, hint) or records it must give: the decimal mark of
+a ``1,000`` cell as its column's other numbers tell it, the delimiters, rows of the wrong width,
+a CSV Python cannot read, ``--map`` given twice, and each check of a row's identity (a row
+repeated, a record imported again, a copy under another label, a row with no value).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kbfactory import minimal
+from limkb.commands.table_headers import RESERVED
+from limkb.commands.table_rows import TableContext, read_table
+from limkb.schema.kinds import Column, Property
+
+Found = tuple[int, int, str, str, str]
+
+_COLUMNS = [
+    Column.model_validate({"name": "ce", "property": "coulombic-efficiency", "unit": "%"}),
+    Column.model_validate({"name": "q", "unit": "mAh g-1"}),
+    Column.model_validate({"name": "cycles", "unit": "1", "type": "integer"}),
+    Column.model_validate({"name": "salt", "type": "text"}),
+    Column.model_validate({"name": "t", "unit": "nm"}),
+]
+_PROPERTIES = {
+    "coulombic-efficiency": Property.model_validate(
+        {
+            **minimal("property", "Coulombic efficiency", unit="%", minimum=0, maximum=100),
+            "id": "coulombic-efficiency",
+        }
+    )
+}
+_EXISTING = [
+    {"label": "old", "ce": 99.0},
+    {"label": "cited", "ce": 98.0, "source": {"ref": "ref2021b"}},
+]
+
+
+def _context(*, replace: bool = False, existing: list[dict[str, Any]] | None = None) -> TableContext:
+    """The dataset: the four columns, one property with its range, two references, two records."""
+    return TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": "10.1000/a", "ref2021b": None, "ref2022c": None},
+        default_source={"ref": "ref2020a"},
+        existing=_EXISTING if existing is None else existing,
+        replace=replace,
+    )
+
+
+def _problems(text: str, **options: Any) -> list[Found]:
+    """The problems of reading ``text`` against :func:`_context` (``replace`` and ``mapping`` passed on)."""
+    replace = options.pop("replace", False)
+    _, report = read_table(text, _context(replace=replace), path="t.csv", **options)
+    return [(p.line, p.col, p.code, p.message, p.hint) for p in report]
+
+
+def _records(text: str, **options: Any) -> list[dict[str, Any]]:
+    """The records read from ``text``, asserting that it has no problem."""
+    rows, report = read_table(text, _context(), path="t.csv", **options)
+    assert not report.errors, report.format("text")
+    return [row.record for row in rows]
+
+
+_POINT = "has a thousands separator (the column's other values use a decimal point)"
+_AMBIGUOUS = "could be a thousands separator or a decimal comma"
+
+# (id, CSV, the problems of its 1,000-like cells)
+_MARKS: list[tuple[str, str, list[Found]]] = [
+    (
+        "alone-it-is-ambiguous",
+        'label,q\nA,"1,000"\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_AMBIGUOUS}", "write 1000 if it is 1000, or 1.000 if it is 1")],
+    ),
+    (
+        "beside-integers-it-is-ambiguous",
+        'label,q\nA,"1,000"\nB,7\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_AMBIGUOUS}", "write 1000 if it is 1000, or 1.000 if it is 1")],
+    ),
+    (
+        "beside-a-decimal-point-it-is-a-thousand",
+        'label,q\nA,"1,000"\nB,0.5\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
+    ),
+    (
+        "a-decimal-point-on-a-later-line-counts",
+        'label,q\nA,"12,500"\nB,7\nC,.5\n',
+        [(2, 2, "bad-cell", f"q = '12,500' {_POINT}", "write 12500")],
+    ),
+    (
+        "a-point-with-an-exponent-counts",
+        'label,q\nA,"1,000"\nB,1.5e3\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
+    ),
+    (
+        "a-point-with-a-capital-exponent-counts",
+        'label,q\nA,"1,000"\nB,1.5E3\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000")],
+    ),
+    (
+        "a-thousands-separator-with-decimals-shows-a-point",
+        'label,q\nA,"1,000"\nB,"2,000.5"\n',
+        [
+            (2, 2, "bad-cell", f"q = '1,000' {_POINT}", "write 1000"),
+            (3, 2, "bad-cell", "q = '2,000.5' has a thousands separator", "write 2000.5"),
+        ],
+    ),
+    (
+        "beside-a-decimal-comma-it-is-one",
+        'label,q\nA,"1,000"\nB,"0,5"\n',
+        [
+            (2, 2, "bad-cell", "q = '1,000' uses a decimal comma", "write 1.000"),
+            (3, 2, "bad-cell", "q = '0,5' uses a decimal comma", "write 0.5"),
+        ],
+    ),
+    (
+        "a-column-with-both-marks-is-ambiguous",
+        'label,q\nA,"-1,000"\nB,"0,5"\nC,0.25\n',
+        [
+            (
+                2,
+                2,
+                "bad-cell",
+                f"q = '-1,000' {_AMBIGUOUS}",
+                "write -1000 if it is -1000, or -1.000 if it is -1",
+            ),
+            (3, 2, "bad-cell", "q = '0,5' uses a decimal comma", "write 0.5"),
+        ],
+    ),
+    (
+        "another-column's-point-does-not-count",
+        'label,q,ce\nA,"1,000",99.5\n',
+        [(2, 2, "bad-cell", f"q = '1,000' {_AMBIGUOUS}", "write 1000 if it is 1000, or 1.000 if it is 1")],
+    ),
+    (
+        "in-a-whole-number-column-it-is-a-thousand",
+        'label,cycles\nA,"1,000"\n',
+        [(2, 2, "bad-cell", "cycles = '1,000' has a thousands separator", "write 1000")],
+    ),
+    (
+        "two-groups-are-a-thousands-separator",
+        'label,q\nA,"1,000,000"\n',
+        [(2, 2, "bad-cell", "q = '1,000,000' has a thousands separator", "write 1000000")],
+    ),
+    (
+        "four-decimals-are-a-decimal-comma",
+        'label,q\nA,"1,0005"\n',
+        [(2, 2, "bad-cell", "q = '1,0005' uses a decimal comma", "write 1.0005")],
+    ),
+    (
+        "a-text-column-keeps-it",
+        'label,salt\nA,"1,000"\n',
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("csv", "expected"), [r[1:] for r in _MARKS], ids=[r[0] for r in _MARKS])
+def test_a_1_000_cell_is_read_by_the_decimal_mark_of_its_column(csv: str, expected: list[Found]) -> None:
+    """``1,000`` is a thousand beside decimal points, one beside decimal commas, else refused as
+    ambiguous; every such cell is refused with the number to write."""
+    assert _problems(csv) == expected
+
+
+def test_a_1_000_cell_makes_its_row_incomplete() -> None:
+    """A row whose only value is a ``1,000`` cell is not also reported as a row with no value."""
+    assert [p[3] for p in _problems('label,q\nA,"1,000"\n')] == [f"q = '1,000' {_AMBIGUOUS}"]
+
+
+@pytest.mark.parametrize(
+    ("csv", "records"),
+    [
+        ("label,ce\nA,99.5\n", [{"label": "A", "ce": 99.5}]),
+        ("label;ce\nA;99.5\n", [{"label": "A", "ce": 99.5}]),
+        ("label\tce\nA\t99.5\n", [{"label": "A", "ce": 99.5}]),
+        ("label;salt\r\nA;LiPF6, LiNO3\r\n", [{"label": "A", "salt": "LiPF6, LiNO3"}]),
+        ("label,ce\rA,99.5\rB,97\r", [{"label": "A", "ce": 99.5}, {"label": "B", "ce": 97.0}]),
+        (
+            "label,cycles,salt\nA,30,LiFSI\n\n , \nB,+7,\n",
+            [{"label": "A", "cycles": 30, "salt": "LiFSI"}, {"label": "B", "cycles": 7}],
+        ),
+    ],
+    ids=[
+        "comma",
+        "semicolon",
+        "tab",
+        "semicolon-and-crlf-keep-commas-in-cells",
+        "old-mac-line-ends",
+        "blank-rows-skipped",
+    ],
+)
+def test_rows_are_read_with_the_delimiter_and_line_ends_of_the_file(
+    csv: str, records: list[dict[str, Any]]
+) -> None:
+    """The delimiter is sniffed from the header line; CR and CRLF line ends read as LF."""
+    assert _records(csv) == records
+
+
+_BODY_REFUSALS: list[tuple[str, str, dict[str, Any], list[Found]]] = [
+    (
+        "more-cells-than-headers",
+        "label,ce\nA,99,1\n",
+        {},
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "row has 3 cells but the header has 2",
+                "remove the extra cells, or quote a value that holds the delimiter",
+            )
+        ],
+    ),
+    (
+        "empty-extra-cells-are-read-past",
+        "label,ce\nA,95,,\n",
+        {},
+        [],
+    ),
+    (
+        "fewer-cells-than-headers",
+        "label,ce,q\nA,99\n",
+        {},
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "row has 2 cells but the header has 3",
+                "give every column a cell (an empty one for a missing value: `a,,c`)",
+            )
+        ],
+    ),
+    (
+        "the-line-of-a-row-after-a-quoted-line-break",
+        'label,salt\nA,"two\nlines"\nB,x,y\n',
+        {},
+        [
+            (
+                4,
+                3,
+                "bad-cell",
+                "row has 3 cells but the header has 2",
+                "remove the extra cells, or quote a value that holds the delimiter",
+            )
+        ],
+    ),
+    (
+        "an-unclosed-quote",
+        'label,ce\nA,95\nB,"98\n',
+        {},
+        [
+            (
+                3,
+                1,
+                "csv-syntax",
+                "the CSV cannot be read here: unexpected end of data",
+                "check the quotes on this line: a quoted cell must end with a quote",
+            )
+        ],
+    ),
+    (
+        "a-header-and-no-rows",
+        "label,ce\n",
+        {},
+        [(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")],
+    ),
+    (
+        "a-map-given-twice",
+        "label,eff\nA,99\n",
+        {"mapping": [("eff", "ce"), (" EFF ", "q")]},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "--map gives the header 'EFF' twice ('ce' and 'q')",
+                "keep one --map per header: a header is read into one column",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "options", "expected"), [r[1:] for r in _BODY_REFUSALS], ids=[r[0] for r in _BODY_REFUSALS]
+)
+def test_every_refusal_of_the_body_is_located(
+    csv: str, options: dict[str, Any], expected: list[Found]
+) -> None:
+    """Rows of the wrong width, an unreadable CSV, no rows, a header mapped twice."""
+    assert _problems(csv, **options) == expected
+
+
+def test_a_map_given_as_pairs_or_a_mapping_reads_the_same() -> None:
+    """``mapping`` may be a dict or (header, target) pairs; headers compare without case or blanks."""
+    assert _records("label,Eff\nA,95\n", mapping={" eff": "ce"}) == [{"label": "A", "ce": 95.0}]
+    assert _records("label,Eff\nA,95\n", mapping=[("EFF ", "ce")]) == [{"label": "A", "ce": 95.0}]
+
+
+def test_a_skipped_header_compares_without_case_or_blanks() -> None:
+    """``skip`` names a header as written, in any case, with blanks around it."""
+    assert _records("label,ce,Comment\nA,95,x\n", skip={" COMMENT "}) == [{"label": "A", "ce": 95.0}]
+
+
+_CITED = "give the record's source in a `ref` column (ref2021b) to update it, or another label if it is another measurement"
+
+# (id, CSV, replace, problems)
+_IDENTITY: list[tuple[str, str, bool, list[Found]]] = [
+    (
+        "a-row-repeated-in-the-file",
+        "label,ce\nA,90\nA,91\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "duplicate-record",
+                "row 'A' repeats the row on line 2",
+                "keep one of them, or give each measurement its own label",
+            )
+        ],
+    ),
+    (
+        "a-row-repeated-with-its-source-is-the-same-row",
+        "label,ce,ref\nA,90,ref2021b\nA,91,ref2021b\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "duplicate-record",
+                "row 'A' repeats the row on line 2",
+                "keep one of them, or give each measurement its own label",
+            )
+        ],
+    ),
+    ("one-label-under-two-sources-is-two-rows", "label,ce,ref\nA,90,ref2021b\nA,91,\n", False, []),
+    (
+        "a-record-of-the-dataset",
+        "label,ce\nold,90\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'old' is already record 1 of the dataset",
+                "leave the row out, or pass --replace to update the existing records with these rows",
+            )
+        ],
+    ),
+    ("a-record-of-the-dataset-with-replace", "label,ce\nold,90\n", True, []),
+    (
+        "a-record-of-the-dataset-by-its-source",
+        "label,ce,ref\ncited,90,ref2021b\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'cited' is already record 2 of the dataset",
+                "leave the row out, or pass --replace to update the existing records with these rows",
+            )
+        ],
+    ),
+    (
+        "replace-without-the-source-of-a-cited-record",
+        "label,ce\ncited,90\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'cited' has the label of record 2, which cites 'ref2021b', but names no source: "
+                "with --replace it would be added beside that record, not update it",
+                _CITED,
+            )
+        ],
+    ),
+    ("without-replace-an-unsourced-label-of-a-cited-record-is-new", "label,ce\ncited,90\n", False, []),
+    ("replace-with-another-source-is-a-new-record", "label,ce,ref\ncited,90,ref2022c\n", True, []),
+    (
+        "a-row-with-no-value",
+        "label,ce,salt\nA,,\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'A' has no value in any column of the dataset",
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+        ],
+    ),
+    (
+        "a-row-with-no-value-with-replace",
+        "label,ce\nA,\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'A' has no value in any column of the dataset and names no record of it to update",
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+        ],
+    ),
+    ("an-empty-row-of-a-record-with-replace-keeps-it", "label,ce\nold,\n", True, []),
+    ("a-text-value-is-a-value", "label,salt\nA,LiFSI\n", False, []),
+    (
+        "a-record-again-under-another-label",
+        "label,ce\nnew,99\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+                "if it is that measurement, correct the label in the dataset's file instead of importing it "
+                "again; if it is another one, say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    ("a-record-again-with-a-note-is-another", "label,ce,note\nnew,99,second cell\n", False, []),
+    ("a-record-replaced-by-its-own-values-is-no-copy", "label,ce\nold,99\n", True, []),
+    (
+        "a-row-again-under-another-label",
+        "label,ce\nA,90\nB,90\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "likely-duplicate",
+                "row 'B' equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    (
+        "each-copy-of-a-record-is-named-as-that-record",
+        "label,ce\nnew,99\nnewer,99\n",
+        False,
+        [
+            (
+                line,
+                1,
+                "likely-duplicate",
+                f"row {label!r} equals record 1 of the dataset, 'old', in everything but its label",
+                "if it is that measurement, correct the label in the dataset's file instead of importing it "
+                "again; if it is another one, say what differs (electrolyte, conditions or a note)",
+            )
+            for line, label in ((2, "new"), (3, "newer"))
+        ],
+    ),
+    (
+        "each-copy-of-a-row-names-the-first",
+        "label,ce\nA,90\nB,90\nC,90\n",
+        False,
+        [
+            (
+                line,
+                1,
+                "likely-duplicate",
+                f"row {label!r} equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            )
+            for line, label in ((3, "B"), (4, "C"))
+        ],
+    ),
+    (
+        "each-repeat-of-a-row-names-the-first",
+        "label,ce\nA,90\nA,91\nA,92\n",
+        False,
+        [
+            (
+                line,
+                1,
+                "duplicate-record",
+                "row 'A' repeats the row on line 2",
+                "keep one of them, or give each measurement its own label",
+            )
+            for line in (3, 4)
+        ],
+    ),
+    (
+        "a-refused-record-is-not-compared-with-later-rows",
+        "label,ce\nold,90\nB,90\n",
+        False,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'old' is already record 1 of the dataset",
+                "leave the row out, or pass --replace to update the existing records with these rows",
+            )
+        ],
+    ),
+    (
+        "a-refused-replacement-is-not-compared-with-later-rows",
+        "label,ce\ncited,90\nB,90\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "duplicate-record",
+                "row 'cited' has the label of record 2, which cites 'ref2021b', but names no source: "
+                "with --replace it would be added beside that record, not update it",
+                _CITED,
+            )
+        ],
+    ),
+    (
+        "a-row-with-no-value-is-refused-for-that-alone",
+        "label,ce\ncited,\n",
+        True,
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "row 'cited' has no value in any column of the dataset and names no record of it to update",
+                "fill in its values; to update a record with --replace, give its label and its source (`ref`)",
+            )
+        ],
+    ),
+    ("rows-with-only-text-are-never-copies", "label,salt\nA,x\nB,x\n", False, []),
+    (
+        "a-row-with-a-bad-cell-is-not-compared",
+        "label,ce,q\nA,90,1\nB,90,x\n",
+        False,
+        [(3, 3, "bad-cell", "q = 'x' is not a number", "write digits with a decimal point, e.g. 99.1")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "replace", "expected"), [r[1:] for r in _IDENTITY], ids=[r[0] for r in _IDENTITY]
+)
+def test_each_check_of_a_row_identity(csv: str, replace: bool, expected: list[Found]) -> None:
+    """A row is refused when it repeats a row, is a record already (unless replacing), would not
+    update the record it names, has no value, or copies a record or a row under another label."""
+    assert _problems(csv, replace=replace) == expected
+
+
+def test_rows_without_label_are_not_compared() -> None:
+    """Two rows with empty labels and equal values: each refused for its label alone."""
+    found = _problems("label,ce\n,90\n,90\n")
+    assert [(p[0], p[3]) for p in found] == [(2, "label is empty"), (3, "label is empty")]
+
+
+def _unmatched(message: str, example: str, col: int = 1) -> Found:
+    """The one problem of headers that name no column (at the first, ``col``), with its hint for ``example``."""
+    return (
+        1,
+        col,
+        "csv-header",
+        message,
+        f'map a header to a column with --map "{example}=COLUMN", or leave it out with --skip "{example}" '
+        f"(one flag per header); the dataset's columns: ce, q, cycles, salt, t; fields: {', '.join(RESERVED)}",
+    )
+
+
+# (id, CSV, flags, problems): a refused header before good ones stops nothing after it
+_HEADERS: list[tuple[str, str, dict[str, Any], list[Found]]] = [
+    (
+        "an-empty-header-cell-first",
+        " ,label,ce\nx,A,95\n",
+        {},
+        [(1, 1, "csv-header", "header cell 1 is empty", "name the column, delete it, or skip it")],
+    ),
+    (
+        "a-header-with-another-unit-first",
+        "t (mm),label,ce\n1,A,95\n",
+        {},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "header 't (mm)' does not fit its column",
+                "the column 't' is in 'nm', but the header says 'mm'; "
+                "convert the values to nm and write the header as `t (nm)`",
+            )
+        ],
+    ),
+    (
+        "a-map-to-no-column-first",
+        "x,label,ce\n1,A,95\n",
+        {"mapping": {"x": "nope"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "--map x=nope: the dataset has no column 'nope'",
+                f"map it to one of: ce, q, cycles, salt, t, {', '.join(RESERVED)}",
+            )
+        ],
+    ),
+    (
+        "a-map-to-a-unit-alone-names-no-column",
+        "x,label\n1,A\n",
+        {"mapping": {"x": "(nm)"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "--map x=(nm): the dataset has no column '(nm)'",
+                f"map it to one of: ce, q, cycles, salt, t, {', '.join(RESERVED)}",
+            )
+        ],
+    ),
+    (
+        "a-map-whose-target-unit-differs",
+        "x,label\n1,A\n",
+        {"mapping": {"x": "t [µm]"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "the header says 'µm' but the column 't' is in 'nm'",
+                "convert the values to nm",
+            )
+        ],
+    ),
+    (
+        "a-mapped-header-whose-unit-differs",
+        "x (µm),label\n1,A\n",
+        {"mapping": {"x (µm)": "t"}},
+        [
+            (
+                1,
+                1,
+                "csv-header",
+                "the header says 'µm' but the column 't' is in 'nm'",
+                "convert the values to nm",
+            )
+        ],
+    ),
+    ("a-mapped-header-that-is-a-unit-alone-has-no-unit", "(µm),label\n1,A\n", {"mapping": {"(µm)": "t"}}, []),
+    (
+        "a-column-read-twice-before-the-label",
+        "ce,CE,label\n95,95,A\n",
+        {},
+        [
+            (
+                1,
+                2,
+                "csv-header",
+                "header 'CE' maps to 'ce' a second time",
+                "keep one column per dataset column, or skip one with --skip",
+            )
+        ],
+    ),
+    ("a-skipped-header-first", "Comment,label,ce\nx,A,95\n", {"skip": {"comment"}}, []),
+    (
+        "an-unknown-header-first",
+        "x,label,ce\n1,A,95\n",
+        {},
+        [_unmatched("1 header names no column of the dataset: 'x'", "x")],
+    ),
+    (
+        "a-look-alike-is-found-without-the-unit",
+        "label,cycle [1]\nA,3\n",
+        {},
+        [
+            _unmatched(
+                "1 header names no column of the dataset: 'cycle [1]'; for 'cycle [1]', did you mean 'cycles'?",
+                "cycle [1]",
+                2,
+            )
+        ],
+    ),
+    (
+        "two-look-alikes-are-named-one-after-the-other",
+        "label,cycle,sat\nA,3,x\n",
+        {},
+        [
+            _unmatched(
+                "2 headers name no column of the dataset: 'cycle', 'sat'; "
+                "for 'cycle', did you mean 'cycles'? for 'sat', did you mean 'salt'?",
+                "cycle",
+                2,
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "options", "expected"), [r[1:] for r in _HEADERS], ids=[r[0] for r in _HEADERS]
+)
+def test_a_refused_header_is_reported_and_the_headers_after_it_are_still_read(
+    csv: str, options: dict[str, Any], expected: list[Found]
+) -> None:
+    """Each header refusal alone: no `label` problem when the label comes after the refused header."""
+    assert _problems(csv, **options) == expected
+
+
+def test_a_csv_that_cannot_be_read_is_reported_in_its_file() -> None:
+    """The syntax problem names the file it was read from, as every other problem does."""
+    _, report = read_table('label,ce\nB,"98\n', _context(), path="kb/rows.csv")
+    assert [(p.path, p.line, p.code) for p in report] == [("kb/rows.csv", 2, "csv-syntax")]
+
+
+_UNIT = "the column's unit is '%'"
+
+# (id, the ce cell or the cycles cell, the message after the cell, the fix)
+_NUMBERS: list[tuple[str, str, str, str, str]] = [
+    ("a-decimal-comma", "ce", "97,5", "uses a decimal comma", "write 97.5"),
+    ("a-thousands-separator-with-decimals", "ce", "1,000.5", "has a thousands separator", "write 1000.5"),
+    (
+        "a-unit-after-the-number",
+        "ce",
+        "97 %",
+        "has '%' after the number",
+        f"write the number alone (97); {_UNIT}",
+    ),
+    (
+        "a-capital-exponent-and-a-unit",
+        "ce",
+        "1E1 %",
+        "has '%' after the number",
+        f"write the number alone (1E1); {_UNIT}",
+    ),
+    (
+        "a-signed-fraction-and-a-word",
+        "ce",
+        "-.5 pct",
+        "has 'pct' after the number",
+        f"write the number alone (-.5); {_UNIT}",
+    ),
+    ("not-a-number-nan", "ce", "nan", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-NaN", "ce", "NaN", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-n/a", "ce", "n/a", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-na", "ce", "na", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-NA", "ce", "NA", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number--", "ce", "-", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number---", "ce", "--", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-?", "ce", "?", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-none", "ce", "none", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-null", "ce", "null", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number-INF", "ce", "INF", "is not a number", "leave the cell empty when the value is unknown"),
+    ("not-a-number--inf", "ce", "-inf", "is not a number", "leave the cell empty when the value is unknown"),
+    (
+        "a-small-exponent-and-a-unit",
+        "ce",
+        "1e1 %",
+        "has '%' after the number",
+        f"write the number alone (1e1); {_UNIT}",
+    ),
+    ("words", "ce", "high", "is not a number", "write digits with a decimal point, e.g. 99.1"),
+    (
+        "a-fraction-in-a-whole-number-column",
+        "cycles",
+        "2.5",
+        "is not a whole number",
+        "this column holds integers; round the value or fix the column's type",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "what", "fix"), [r[1:] for r in _NUMBERS], ids=[r[0] for r in _NUMBERS]
+)
+def test_every_number_refusal_says_what_to_write(column: str, cell: str, what: str, fix: str) -> None:
+    """A number cell that does not read gets what is wrong and the number to write."""
+    assert _problems(f'label,{column}\nA,"{cell}"\n') == [
+        (2, 2, "bad-cell", f"{column} = {cell!r} {what}", fix)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("+.5e-1", 0.05), ("5.", 5.0), (" 42 ", 42.0), ("1e+1", 10.0)],
+    ids=["signed-exponent", "trailing-point", "blanks-around", "plus-exponent"],
+)
+def test_numbers_in_every_plain_spelling_are_read(cell: str, value: float) -> None:
+    """Signs, exponents, a trailing point and blanks around the number read as the number."""
+    assert _records(f"label,q\nA,{cell}\n") == [{"label": "A", "q": value}]
+
+
+def test_a_text_cell_holds_at_most_500_characters() -> None:
+    """500 characters are kept; 501 are refused with the length and where longer remarks go."""
+    assert _records(f"label,salt\nA,{'x' * 500}\n") == [{"label": "A", "salt": "x" * 500}]
+    assert _problems(f"label,salt\nA,{'x' * 501}\n") == [
+        (
+            2,
+            2,
+            "bad-cell",
+            "salt is 501 characters long, more than 500",
+            "shorten the text; longer remarks go in the `note` column",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "cell", ["1e301", "-1e301", "1e400"], ids=["over-1e300", "under-minus-1e300", "infinite"]
+)
+def test_a_number_beyond_1e300_is_refused_as_too_large(cell: str) -> None:
+    """Finite numbers past 1e300 and those that overflow to infinity: check the exponent."""
+    assert _problems(f"label,q\nA,{cell}\n") == [
+        (2, 2, "bad-cell", f"q = {cell!r} is too large to be a measured value", "check the exponent")
+    ]
+
+
+@pytest.mark.parametrize(
+    "csv",
+    ['label,ce,q\nA,x,\nB,99,"1,000"\n', 'label,ce,q,cycles\nB,99,"1,000",2.5\n'],
+    ids=["after-an-earlier-bad-row", "beside-another-bad-cell"],
+)
+def test_a_row_with_a_1_000_cell_is_never_compared_with_the_records(csv: str) -> None:
+    """The ``1,000`` cell counts as a bad cell of its row whatever came before or beside it, so
+    the rest of the row (equal to record 'old') is not reported as a copy."""
+    assert "likely-duplicate" not in [p[2] for p in _problems(csv)]
