@@ -84,9 +84,9 @@ from limkb.site.context import (
     build_date,
     display,
     entry_path,
-    environment,
     fmt,
     page_text,
+    pieces_html,
     reference_text,
 )
 from limkb.site.finder import search_data, snippet
@@ -793,12 +793,6 @@ def _improves_ce_in_data(site: Site, entry: Entry, stated: list[str]) -> bool:
     )
 
 
-def pieces_html(macro: str, *args: Any) -> Markup:
-    """One entry's piece of a hub page: a macro of ``templates/_pieces.html`` (autoescaped)."""
-    rendered: Markup = getattr(environment().get_template("_pieces.html").module, macro)(*args)
-    return rendered
-
-
 def _browse_html(site: Site, entry: Entry, links: Links) -> str:
     """An entry's row of its browse table, as HTML ending in a newline."""
     return pieces_html("browse_row", _browse_row(site, entry, links)) + "\n"
@@ -1080,12 +1074,12 @@ def _render(
     pages["entries/index.md"] = _landing_page(site, "entries/index.md", pieces, entries=True)
     pages.update(_entry_pages(site, memo, spill, digests, reuse))
     pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
-    pages["agenda.md"] = agenda_page(site)
+    pages["agenda.md"] = agenda_page(site, pieces)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
     pages["compatibility.md"] = compatibility_page(site)
-    pages["coverage.md"] = coverage_page(site)
+    pages["coverage.md"] = coverage_page(site, pieces)
     pages.update(compare_files(site))
-    pages["bibliography.md"] = bibliography_page(site)
+    pages["bibliography.md"] = bibliography_page(site, pieces)
     pages["assets/limkb/cited-by-data.js"] = cited_by_data(site)
     pages["downloads.md"] = downloads_page(site)
     pages["graph.md"] = page_text("graph.md", title_of("graph.md"), counts=len(site.ids))
