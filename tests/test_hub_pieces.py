@@ -171,3 +171,11 @@ def test_the_memo_keeps_a_piece_of_every_entry_for_each_hub(tmp_path: Path) -> N
     _rendered(kb, memo)
     assert {"agenda.md", "bibliography.md", "search-index", "cite", "id"} <= set(memo.fragments)
     assert set(memo.fragments["search-index"]) == set(limkb.load(kb, cache=False).graph.nodes)
+
+
+def test_each_agenda_question_is_a_search_section_of_its_own(tmp_path: Path) -> None:
+    """Zensical splits a page's search index at headings with an id, and refuses a section of
+    more than 16,384 token positions: a question's head is such a heading."""
+    page = str(_rendered(site_kb(tmp_path))["agenda.md"])
+    assert '<h4 class="limkb-question-head" id="why-lif-head">' in page
+    assert page.count("<h4 ") == page.count('class="limkb-question ')
