@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -532,9 +532,8 @@ def coverage_page(site: Site, pieces: Pieces | None = None) -> str:
     for s in rows_source:
         make = functools.partial(_coverage_row, site, s, links, (keys, heads), known.get(s.id, {}))
         rows.append(make() if pieces is None else pieces.piece(group, s.id, make))
-    gaps = [
-        {"head": head, "count": sum(1 for row in rows if i in row["columns"])} for i, head in enumerate(heads)
-    ]
+    covered = Counter(i for row in rows for i in row["columns"])
+    gaps = [{"head": head, "count": covered[i]} for i, head in enumerate(heads)]
     return page_text(
         "coverage.md",
         PAGE_TITLES["coverage.md"],
