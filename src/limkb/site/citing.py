@@ -11,6 +11,7 @@ can go stale in the incremental build.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from limkb.outputs.bibliography import Work, bibtex, ris, work_bibtex, work_csl, work_ris
@@ -21,6 +22,7 @@ from limkb.site.urls import built_url
 
 if TYPE_CHECKING:
     from limkb.site.context import Links, Site
+    from limkb.site.memo import Pieces
 
 __all__ = ["CITATION_FILE", "cite_files", "cite_links", "release_work"]
 
@@ -73,15 +75,23 @@ def _files(stem: str, work: Work) -> dict[str, str]:
     }
 
 
-def cite_files(site: Site) -> dict[str, str]:
-    """Every file under ``cite/`` (and ``CITATION.cff`` when the options carry it), by site path."""
+def _entry_files(site: Site, entry_id: str) -> dict[str, str]:
+    """The files citing one entry (and, for a reference, the paper's own record)."""
+    entry = site.by_id[entry_id]
+    found = _files(f"cite/{entry_id}", entry_work(site, entry))
+    if isinstance(entry, Reference):
+        found[f"cite/paper/{entry_id}.bib"] = bibtex([entry])
+        found[f"cite/paper/{entry_id}.ris"] = ris([entry])
+    return found
+
+
+def cite_files(site: Site, pieces: Pieces | None = None) -> dict[str, str]:
+    """Every file under ``cite/`` (and ``CITATION.cff`` when the options carry it), by site
+    path; with ``pieces``, each entry's files are kept between renderings as its piece."""
     found = _files("cite/limkb", release_work(site))
     for entry_id in site.ids:
-        entry = site.by_id[entry_id]
-        found.update(_files(f"cite/{entry_id}", entry_work(site, entry)))
-        if isinstance(entry, Reference):
-            found[f"cite/paper/{entry_id}.bib"] = bibtex([entry])
-            found[f"cite/paper/{entry_id}.ris"] = ris([entry])
+        make = functools.partial(_entry_files, site, entry_id)
+        found.update(make() if pieces is None else pieces.piece("cite", entry_id, make))
     if site.options.citation_cff is not None:
         found[CITATION_FILE] = site.options.citation_cff
     return found

@@ -52,6 +52,7 @@ __all__ = [
     "environment",
     "fmt",
     "page_text",
+    "pieces_html",
     "reference_text",
 ]
 
@@ -231,6 +232,14 @@ def page_text(template: str, title: str, **context: Any) -> str:
     """One page: a template rendered with its title (made plain text) and context."""
     text: str = environment().get_template(template).render(title=text_title(title), **context)
     return text
+
+
+def pieces_html(macro: str, *args: Any) -> Markup:
+    """One entry's piece of a page listing many entries: a macro of ``templates/_pieces.html``
+    (autoescaped), rendered alone so that the incremental build can keep it
+    (:class:`limkb.site.memo.Pieces`)."""
+    rendered: Markup = getattr(environment().get_template("_pieces.html").module, macro)(*args)
+    return rendered
 
 
 # --- the site and how entries are shown ----------------------------------------------------

@@ -13,6 +13,7 @@ index loads on first use of the box, so no page pays for it before that.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from limkb.site.pages import searched_pages
 
 if TYPE_CHECKING:
     from limkb.site.context import Site
+    from limkb.site.memo import Pieces
 
 __all__ = ["SNIPPET_CHARS", "search_data", "snippet"]
 
@@ -67,25 +69,37 @@ def _about(site: Site, entry_id: str) -> list[str]:
     return names
 
 
-def search_data(site: Site, titled: Any, pages: set[str]) -> str:
+def _record(site: Site, titled: Any, entry_id: str) -> str:
+    """One entry's item of the index, as JSON (sorted keys, as the whole index is written)."""
+    entry = site.by_id[entry_id]
+    title = titled(entry)
+    names = [n for n in dict.fromkeys([*names_of(entry), title]) if n]
+    text = entry.title if isinstance(entry, Reference) else getattr(entry, "summary", None)
+    item = {
+        "path": entry_path(entry),
+        "title": title,
+        "kind": entry.kind,
+        "names": names,
+        "text": snippet(text),
+        "about": _about(site, entry_id),
+    }
+    return _json(item)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+
+
+def search_data(site: Site, titled: Any, pages: set[str], pieces: Pieces | None = None) -> str:
     """``window.LIMKB_SEARCH = {...};`` for the pages of the site (entries and the others in
-    ``pages``); ``titled(entry)`` gives an entry page's title."""
-    items: list[dict[str, Any]] = []
+    ``pages``); ``titled(entry)`` gives an entry page's title. Each entry's item is a piece
+    (:class:`~limkb.site.memo.Pieces`): an edit makes again the items of the entries it
+    touches, and the index is joined from them."""
+    records: list[str] = []
     for entry_id in site.ids:
-        entry = site.by_id[entry_id]
-        title = titled(entry)
-        names = [n for n in dict.fromkeys([*names_of(entry), title]) if n]
-        text = entry.title if isinstance(entry, Reference) else getattr(entry, "summary", None)
-        items.append(
-            {
-                "path": entry_path(entry),
-                "title": title,
-                "kind": entry.kind,
-                "names": names,
-                "text": snippet(text),
-                "about": _about(site, entry_id),
-            }
-        )
+        make = functools.partial(_record, site, titled, entry_id)
+        records.append(make() if pieces is None else pieces.piece("search-index", entry_id, make))
+    items: list[dict[str, Any]] = []
     for page in searched_pages():
         if page.path in pages:
             items.append(
@@ -97,9 +111,6 @@ def search_data(site: Site, titled: Any, pages: set[str]) -> str:
                     "text": page.text,
                 }
             )
-    data = {"order": list(SEARCH_ORDER), "pages": items}
-    return (
-        "window.LIMKB_SEARCH = "
-        + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-        + ";\n"
-    )
+    # the keys sorted as json.dumps(sort_keys=True) wrote the whole object: "order", "pages"
+    joined = ",".join([*records, *(_json(item) for item in items)])
+    return f'window.LIMKB_SEARCH = {{"order":{_json(list(SEARCH_ORDER))},"pages":[{joined}]}};\n'

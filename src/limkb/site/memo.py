@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from limkb.site.context import RenderOptions, Site
     from limkb.site.overview import PlotCache
 
-__all__ = ["Bounded", "Reads", "RenderMemo", "digest", "mentions"]
+__all__ = ["Bounded", "Pieces", "Reads", "RenderMemo", "digest", "mentions"]
 
 T = TypeVar("T")
 _FORMAT = 1
@@ -108,6 +108,17 @@ def mentions(entry: Entry, kb: KnowledgeBase | None = None) -> set[str]:
     return found
 
 
+def still_exact(
+    site: Site, kept: Mapping[str, tuple[Any, frozenset[str]]], changed: set[str], stale: set[str]
+) -> set[str]:
+    """The ids of ``kept`` items that no change touches (:meth:`RenderMemo.stale`)."""
+    return {
+        i
+        for i, (_, needs) in kept.items()
+        if i not in stale and needs.isdisjoint(changed) and dict.__contains__(site.by_id, i)
+    }
+
+
 def digest(entry: Entry, history: object = None) -> str:
     """A hash of everything an entry holds and of its dates on the site."""
     return hashlib.sha256(f"{content_digest(entry)}\0{history!r}".encode()).hexdigest()
@@ -145,8 +156,9 @@ class RenderMemo:
         self.results: dict[str, AnalysisResult] = {}
         self.pages: dict[str, tuple[str | Path, frozenset[str]]] = {}
         """id -> (page text, or the file it was written to, and the ids it depends on)."""
-        self.rows: dict[str, tuple[dict[str, Any], frozenset[str]]] = {}
-        """id -> (the entry's row in its browse table, and the ids it depends on)."""
+        self.fragments: dict[str, dict[str, tuple[Any, frozenset[str]]]] = {}
+        """group -> id -> (the entry's piece of a page listing many entries: a browse row, a
+        bibliography row, a search record ..., and the ids it depends on); see :class:`Pieces`."""
         self.rendered = 0
         """How many entry pages the last rendering made anew (the rest were reused)."""
         self.fresh: set[str] = set()
@@ -168,8 +180,16 @@ class RenderMemo:
         """Ids whose entry page (or, with ``kept``, whose item there: a browse row) from the last
         rendering is still exact (``digests``: :meth:`digests_of`)."""
         kept = self.pages if kept is None else kept
+        found = self.stale(site, digests)
+        return set() if found is None else still_exact(site, kept, *found)
+
+    def stale(self, site: Site, digests: dict[str, str]) -> tuple[set[str], set[str]] | None:
+        """What changed since the memo's rendering (entries and results) and the ids an item of
+        is stale for whatever it read (the changed ones and those they name, before or after);
+        None when the options differ, which makes everything anew. Call it before
+        :meth:`remember` replaces what it compares with."""
         if self.options is None or self.options != _comparable(site.options):
-            return set()
+            return None
         ids = set(self.digests) | set(digests)
         changed = {i for i in ids if self.digests.get(i) != digests.get(i)}
         changed |= {
@@ -182,8 +202,7 @@ class RenderMemo:
             entry = dict.get(site.by_id, entry_id)
             if entry is not None:
                 stale |= mentions(entry, site.kb)
-        stale |= {i for i, (_, needs) in kept.items() if not needs.isdisjoint(changed)}
-        return {i for i in kept if i not in stale and dict.__contains__(site.by_id, i)}
+        return changed, stale
 
     def remember(
         self, site: Site, pages: dict[str, tuple[str | Path, frozenset[str]]], digests: dict[str, str]
@@ -210,7 +229,8 @@ class RenderMemo:
         if not isinstance(found, dict) or found.get("format") != _FORMAT or found.get("code") != _code():
             return memo
         memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
-        memo.results, memo.pages, memo.rows = found["results"], found["pages"], found.get("rows", {})
+        memo.results, memo.pages = found["results"], found["pages"]
+        memo.fragments = found.get("fragments", {})
         return memo
 
     def write(self, path: Path) -> None:
@@ -223,9 +243,68 @@ class RenderMemo:
             "mentions": self.mentions,
             "results": self.results,
             "pages": self.pages,
-            "rows": self.rows,
+            "fragments": self.fragments,
         }
         write_pickle(path, state)
+
+
+class Pieces:
+    """The per-entry pieces of the pages that list many entries, for one rendering.
+
+    A hub page (a browse table, the bibliography, the agenda, the search index ...) is joined
+    from one piece per entry. :meth:`piece` takes a piece from the memo when it is still exact
+    by the same rule as entry pages (:meth:`RenderMemo.reusable`: its entry did not change, no
+    entry it read changed, no changed entry names it), and otherwise makes it, noting the ids
+    it reads. A group names one list of pieces (one page's rows) and whatever the pieces share
+    besides entries (the columns of a matrix): a group whose name changes is made anew. Without
+    a memo every piece is made. :meth:`keep` hands this rendering's pieces to the memo.
+    """
+
+    def __init__(self, site: Site, memo: RenderMemo | None, digests: dict[str, str]) -> None:
+        self.site = site
+        self.memo = memo
+        self.digests = digests
+        self.made: dict[str, dict[str, tuple[Any, frozenset[str]]]] = {}
+        self._reusable: dict[str, set[str]] = {}
+        self._stale = memo.stale(site, digests) if memo is not None else None
+        self.counts: dict[str, int] = {}
+        """group -> how many pieces this rendering made anew (the rest were reused)."""
+
+    def piece(self, group: str, entry_id: str, make: Callable[[], T]) -> T:
+        """The piece of ``entry_id`` in ``group``: kept from the memo, or ``make()``."""
+        recording = self.site.by_id
+        if self.memo is None or not isinstance(recording, Reads):
+            return make()
+        made = self.made.setdefault(group, {})
+        kept = self.memo.fragments.get(group, {})
+        if group not in self._reusable:
+            found = self._stale
+            self._reusable[group] = (
+                set() if found is None or not kept else still_exact(self.site, kept, *found)
+            )
+        if entry_id in self._reusable[group]:
+            made[entry_id] = kept[entry_id]
+            value: T = kept[entry_id][0]
+            return value
+        outer = recording.reads
+        recording.reads = {entry_id}
+        try:
+            value = make()
+            reads = recording.reads
+        finally:
+            recording.reads = outer
+        if outer is not None:
+            outer |= reads
+        entry = dict.get(recording, entry_id)
+        needs = reads | (mentions(entry, self.site.kb) if entry is not None else set())
+        made[entry_id] = (value, frozenset(needs))
+        self.counts[group] = self.counts.get(group, 0) + 1
+        return value
+
+    def keep(self) -> None:
+        """Make this rendering's pieces the memo's (groups not made this time are forgotten)."""
+        if self.memo is not None and isinstance(self.site.by_id, Reads):
+            self.memo.fragments = self.made
 
 
 def _code() -> str:

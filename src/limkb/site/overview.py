@@ -13,15 +13,17 @@ import functools
 import hashlib
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from limkb.files import write_atomic
 from limkb.outputs.exports import description_of
 from limkb.schema.ids import is_slug
-from limkb.schema.kinds import Dataset, Property, Question, Reference, Scope, Source, Strategy
+from limkb.schema.kinds import Dataset, Entry, Property, Question, Reference, Scope, Source, Strategy
 from limkb.search import names_of
 from limkb.site.citing import cite_links
 from limkb.site.context import (
@@ -31,6 +33,7 @@ from limkb.site.context import (
     Links,
     Site,
     page_text,
+    pieces_html,
     reference_text,
 )
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
@@ -40,6 +43,7 @@ from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
+    from limkb.site.memo import Pieces
 
 __all__ = [
     "agenda_page",
@@ -193,6 +197,15 @@ def _prune_plot_cache(folder: Path, keep: set[str]) -> None:
                 old.unlink(missing_ok=True)
 
 
+def _draw(drawing: str, results: Any) -> str:
+    """A plot of :mod:`limkb.site.plots`, imported only when one is drawn: matplotlib takes
+    seconds to import, and a rebuild whose plots are all cached draws none."""
+    from limkb.site import plots
+
+    svg: str = getattr(plots, drawing)(results)
+    return svg
+
+
 def plot_files(
     results: Mapping[str, AnalysisResult], *, cache_dir: Path | None = None, memory: PlotCache | None = None
 ) -> dict[str, str]:
@@ -204,8 +217,6 @@ def plot_files(
     """
     if not results:
         return {}
-    from limkb.site import plots
-
     memory = memory if memory is not None else PlotCache()
     found: dict[str, str] = {}
     used: set[str] = set()
@@ -216,14 +227,14 @@ def plot_files(
         key = _plot_key("scatter", [result])
         used.add(key)
         found[f"plots/{result_id}.svg"] = memory.svg(
-            key, functools.partial(plots.scatter_svg, result), cache_dir
+            key, functools.partial(_draw, "scatter_svg", result), cache_dir
         )
     reported = [results[i] for i in sorted(results) if results[i].reported is not None]
     if reported:
         key = _plot_key("figure-1", reported)
         used.add(key)
         found["plots/figure-1.svg"] = memory.svg(
-            key, functools.partial(plots.figure1_svg, reported), cache_dir
+            key, functools.partial(_draw, "figure1_svg", reported), cache_dir
         )
     if cache_dir is not None and cache_dir.is_dir():
         _prune_plot_cache(cache_dir, used)
@@ -233,8 +244,31 @@ def plot_files(
 # --- questions, matrices, references, files -----------------------------------------------
 
 
-def agenda_page(site: Site) -> str:
-    """The questions grouped by interface, then family, open ones first."""
+def _question_html(site: Site, question: Question, links: Links) -> tuple[dict[str, Any], str]:
+    """A question as the agenda lists it: what its filters and order need, and its block of HTML."""
+    interface = question.interface.value if question.interface else None
+    family = question.family.value if question.family else None
+    item = {
+        **site.entry_link(question.id, links),
+        "text": question.text,
+        "status": question.status.value,
+        "theme": question.theme.value,
+        "about": [site.entry_link(link.id, links) for link in question.about],
+        "answerable_by": [site.entry_link(link.id, links) for link in question.answerable_by],
+        "approach": question.approach,
+        "interface": interface or "both",
+        "family": family or "across",
+        "techniques": " ".join(sorted(link.id for link in question.answerable_by)),
+    }
+    html = pieces_html("question", item) + "\n"
+    kept = {k: item[k] for k in ("id", "label", "status", "theme", "interface", "family")}
+    kept["answerable_by"] = [{"id": t["id"], "label": t["label"]} for t in item["answerable_by"]]
+    return kept, html
+
+
+def agenda_page(site: Site, pieces: Pieces | None = None) -> str:
+    """The questions grouped by interface, then family, open ones first; each question's block
+    is a piece that ``pieces`` keeps between renderings."""
     links = site.links("agenda.md")
     groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     interfaces = [*INTERFACE_TITLES, None]
@@ -243,21 +277,9 @@ def agenda_page(site: Site) -> str:
         assert isinstance(question, Question)
         interface = question.interface.value if question.interface else None
         family = question.family.value if question.family else None
-        about = [site.entry_link(link.id, links) for link in question.about]
-        groups[(interfaces.index(interface), families.index(family))].append(
-            {
-                **site.entry_link(question.id, links),
-                "text": question.text,
-                "status": question.status.value,
-                "theme": question.theme.value,
-                "about": about,
-                "answerable_by": [site.entry_link(link.id, links) for link in question.answerable_by],
-                "approach": question.approach,
-                "interface": interface or "both",
-                "family": family or "across",
-                "techniques": " ".join(sorted(link.id for link in question.answerable_by)),
-            }
-        )
+        make = functools.partial(_question_html, site, question, links)
+        item, html = make() if pieces is None else pieces.piece("agenda.md", question.id, make)
+        groups[(interfaces.index(interface), families.index(family))].append({**item, "html": html})
     sections = []
     for i, interface in enumerate(interfaces):
         parts = []
@@ -267,7 +289,10 @@ def agenda_page(site: Site) -> str:
                 status_order = {"open": 0, "partially-answered": 1, "answered": 2}
                 items.sort(key=lambda q: (status_order.get(q["status"], 3), q["label"]))
                 parts.append(
-                    {"title": FAMILY_TITLES.get(family or "", "Across families"), "questions": items}
+                    {
+                        "title": FAMILY_TITLES.get(family or "", "Across families"),
+                        "html": Markup("".join(q["html"] for q in items)),
+                    }
                 )
         if parts:
             title = INTERFACE_TITLES.get(interface or "", "Both interfaces")
@@ -436,9 +461,45 @@ def _strategy_terms(site: Site, strategy: Strategy) -> str:
     return " ".join([*strategy.aliases, *(f"made by {site.label(link.id)}" for link in strategy.made_by)])
 
 
-def coverage_page(site: Site) -> str:
+def _coverage_row(
+    site: Site,
+    s: Entry,
+    links: Links,
+    columns: tuple[list[str], list[dict[str, Any]]],
+    found: dict[str, set[str]],
+) -> dict[str, Any]:
+    """A strategy's row of the coverage matrix and its item of the list shown on a phone (HTML
+    after their position attribute), and the columns it has a value in."""
+    keys, heads = columns
+    cells = [" + ".join(sorted(found.get(key, set()))) for key in keys]
+    row = {
+        "head": site.entry_link(s.id, links),
+        "terms": _strategy_terms(site, s) if isinstance(s, Strategy) else "",
+        "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
+        "cells": cells,
+        "marks": ["".join(_EVIDENCE_MARKS[k] for k in sorted(found.get(key, set()))) for key in keys],
+        "known": [
+            {
+                "head": heads[i],
+                "cell": cell,
+                "mark": "".join(_EVIDENCE_MARKS[k] for k in cell.split(" + ")),
+            }
+            for i, cell in enumerate(cells)
+            if cell
+        ],
+        "count": sum(1 for cell in cells if cell),
+    }
+    return {
+        "row": pieces_html("coverage_row", row),
+        "item": pieces_html("coverage_item", row),
+        "columns": [i for i, cell in enumerate(cells) if cell],
+    }
+
+
+def coverage_page(site: Site, pieces: Pieces | None = None) -> str:
     """Which descriptors (of every scope) are known for each strategy, from relations, findings
-    and dataset records; then the values named only in findings, by family."""
+    and dataset records; then the values named only in findings, by family. Each strategy's row
+    is a piece that ``pieces`` keeps between renderings, for the same columns."""
     from limkb.site.compare import FAMILIES, OTHER
 
     links = site.links("coverage.md")
@@ -465,32 +526,14 @@ def coverage_page(site: Site) -> str:
         strategies if len(strategies) <= _MATRIX_LIMIT * 3 else [s for s in strategies if s.id in known]
     )
     rows_source = sorted(rows_source, key=lambda s: (_family_of(site, s.id), s.label.lower(), s.id))
+    # a row shows the columns' heads: pieces made for other heads are not reused
+    group = "coverage.md:" + hashlib.sha256(json.dumps([keys, heads], sort_keys=True).encode()).hexdigest()
     rows: list[dict[str, Any]] = []
     for s in rows_source:
-        found = known.get(s.id, {})
-        cells = [" + ".join(sorted(found.get(key, set()))) for key in keys]
-        rows.append(
-            {
-                "head": site.entry_link(s.id, links),
-                "terms": _strategy_terms(site, s) if isinstance(s, Strategy) else "",
-                "family": FAMILY_TITLES.get(_family_of(site, s.id), ""),
-                "cells": cells,
-                "marks": ["".join(_EVIDENCE_MARKS[k] for k in sorted(found.get(key, set()))) for key in keys],
-                "known": [
-                    {
-                        "head": heads[i],
-                        "cell": cell,
-                        "mark": "".join(_EVIDENCE_MARKS[k] for k in cell.split(" + ")),
-                    }
-                    for i, cell in enumerate(cells)
-                    if cell
-                ],
-                "count": sum(1 for cell in cells if cell),
-            }
-        )
-    gaps = [
-        {"head": head, "count": sum(1 for row in rows if row["cells"][i])} for i, head in enumerate(heads)
-    ]
+        make = functools.partial(_coverage_row, site, s, links, (keys, heads), known.get(s.id, {}))
+        rows.append(make() if pieces is None else pieces.piece(group, s.id, make))
+    covered = Counter(i for row in rows for i in row["columns"])
+    gaps = [{"head": head, "count": covered[i]} for i, head in enumerate(heads)]
     return page_text(
         "coverage.md",
         PAGE_TITLES["coverage.md"],
@@ -521,31 +564,37 @@ def _plain_link(site: Site, entry_id: str, links: Links) -> dict[str, Any]:
     return {"label": site.label(entry_id), "url": site.entry_link(entry_id, links)["url"]}
 
 
-def bibliography_page(site: Site) -> str:
+def _bibliography_row(site: Site, r: Reference, links: Links) -> str:
+    """A reference's row of the bibliography, as HTML ending in a newline."""
+    citing = site.kb.citing(r.id)
+    item = {
+        "id": r.id,
+        "url": links.entry(r.id),
+        "label": r.label,
+        "text": reference_text(r),
+        "doi": r.doi,
+        "link": r.url,
+        "count": len(citing),
+        "citing": [] if len(citing) > LONG_CITING else [_plain_link(site, i, links) for i in citing],
+    }
+    return pieces_html("bibliography_row", item) + "\n"
+
+
+def bibliography_page(site: Site, pieces: Pieces | None = None) -> str:
     """Every reference as a table row, with the entries citing it: listed when there are at most
-    :data:`LONG_CITING`, otherwise counted, the list opening on demand."""
+    :data:`LONG_CITING`, otherwise counted, the list opening on demand. Each row is a piece
+    that ``pieces`` keeps between renderings."""
     links = site.links("bibliography.md")
     refs = [r for r in site.of_kind("reference") if isinstance(r, Reference)]
     refs.sort(key=lambda r: ((r.authors[0] if r.authors else r.title).lower(), r.year, r.id))
-    items = []
+    rows = []
     for r in refs:
-        citing = site.kb.citing(r.id)
-        items.append(
-            {
-                "id": r.id,
-                "url": links.entry(r.id),
-                "label": r.label,
-                "text": reference_text(r),
-                "doi": r.doi,
-                "link": r.url,
-                "count": len(citing),
-                "citing": [] if len(citing) > LONG_CITING else [_plain_link(site, i, links) for i in citing],
-            }
-        )
+        make = functools.partial(_bibliography_row, site, r, links)
+        rows.append(make() if pieces is None else pieces.piece("bibliography.md", r.id, make))
     return page_text(
         "bibliography.md",
         PAGE_TITLES["bibliography.md"],
-        items=items,
+        rows=Markup("".join(rows)),
         script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
         data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
     )

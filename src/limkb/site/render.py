@@ -32,6 +32,7 @@ Site layout:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -40,7 +41,6 @@ import re
 import shutil
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from html import escape as html_escape
 from importlib import resources
 from pathlib import Path
@@ -86,13 +86,14 @@ from limkb.site.context import (
     entry_path,
     fmt,
     page_text,
+    pieces_html,
     reference_text,
 )
 from limkb.site.finder import search_data, snippet
 from limkb.site.gaps import missing_sections
 from limkb.site.kinds import DISPLAY, KEY_VERBS, SEARCH_BOOST
 from limkb.site.markup import prose, text_title
-from limkb.site.memo import Bounded, Reads, RenderMemo, mentions
+from limkb.site.memo import Bounded, Pieces, Reads, RenderMemo, mentions
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
 from limkb.site.overview import (
     agenda_page,
@@ -108,7 +109,7 @@ from limkb.site.overview import (
 )
 from limkb.site.pages import title_of
 from limkb.site.structures import material_view, structure_folder, structure_svg
-from limkb.site.urls import built_url, relative_url
+from limkb.site.urls import UrlStyle, built_url, relative_url
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
@@ -249,7 +250,7 @@ def _dates(site: Site, entry_id: str) -> dict[str, str] | None:
     return None if change is None else {"added": change.added, "changed": change.changed}
 
 
-def id_pages(site: Site) -> dict[str, str]:
+def id_pages(site: Site, pieces: Pieces | None = None) -> dict[str, str]:
     """``id/<id>.html`` for every entry: a page that forwards to the entry's page, so that the
     persistent IRI ``https://w3id.org/limkb/entry/<id>`` needs one redirect rule that knows
     nothing of kinds or folders (README, "Persistent addresses")."""
@@ -258,16 +259,22 @@ def id_pages(site: Site) -> dict[str, str]:
     # engine's build), they forward to directory URLs, most engines' default
     style = "directory" if site.options.urls == "md" else site.options.urls
     for entry_id in site.ids:
-        entry = site.by_id[entry_id]
-        target = relative_url(built_url(entry_path(entry), style), f"id/{entry_id}.html")
-        label = html_escape(text_title(entry.label))
-        href = html_escape(target)
-        found[f"id/{entry_id}.html"] = (
-            f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{label}</title>'
-            f'<link rel="canonical" href="{href}"><meta http-equiv="refresh" content="0; url={href}">'
-            f'</head><body><p><a href="{href}">{label}</a></p></body></html>\n'
-        )
+        make = functools.partial(_id_page, site, entry_id, style)
+        found[f"id/{entry_id}.html"] = make() if pieces is None else pieces.piece("id", entry_id, make)
     return found
+
+
+def _id_page(site: Site, entry_id: str, style: UrlStyle) -> str:
+    """The page forwarding ``id/<id>.html`` to the entry's page."""
+    entry = site.by_id[entry_id]
+    target = relative_url(built_url(entry_path(entry), style), f"id/{entry_id}.html")
+    label = html_escape(text_title(entry.label))
+    href = html_escape(target)
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{label}</title>'
+        f'<link rel="canonical" href="{href}"><meta http-equiv="refresh" content="0; url={href}">'
+        f'</head><body><p><a href="{href}">{label}</a></p></body></html>\n'
+    )
 
 
 FEED_SIZE = 50
@@ -787,16 +794,18 @@ def _improves_ce_in_data(site: Site, entry: Entry, stated: list[str]) -> bool:
     )
 
 
-@dataclass
-class _Rows:
-    """Browse-table rows of the last rendering to reuse, and those of this one (see :class:`RenderMemo`)."""
-
-    kept: dict[str, tuple[dict[str, Any], frozenset[str]]]
-    reuse: set[str]
-    made: dict[str, tuple[dict[str, Any], frozenset[str]]] = field(default_factory=dict)
+def _browse_html(site: Site, entry: Entry, links: Links) -> str:
+    """An entry's row of its browse table, as HTML ending in a newline."""
+    return pieces_html("browse_row", _browse_row(site, entry, links)) + "\n"
 
 
-def _index_page(site: Site, kind: str, rows_memo: _Rows | None = None) -> str:
+def _link_html(site: Site, entry_id: str, links: Links) -> str:
+    """A link to an entry, as HTML with its kind's class."""
+    return pieces_html("entry_link", site.entry_link(entry_id, links))
+
+
+def _index_page(site: Site, kind: str, pieces: Pieces) -> str:
+    """A kind's browse table, joined from one row per entry (each kept by ``pieces``)."""
     model = KINDS[kind]
     page = f"browse/{model.folder}.md"
     links = site.links(page)
@@ -807,19 +816,10 @@ def _index_page(site: Site, kind: str, rows_memo: _Rows | None = None) -> str:
         extra = ["Records", "Columns"]
     elif kind == "analysis":
         extra = ["n", "r"]
-    rows = []
-    recording = site.by_id if isinstance(site.by_id, Reads) else None
-    for entry in site.of_kind(kind):
-        if rows_memo is None or recording is None:
-            rows.append(_browse_row(site, entry, links))
-            continue
-        kept = rows_memo.kept.get(entry.id) if entry.id in rows_memo.reuse else None
-        if kept is None:
-            recording.reads = {entry.id}
-            kept = (_browse_row(site, entry, links), frozenset(recording.reads | mentions(entry, site.kb)))
-            recording.reads = None
-        rows_memo.made[entry.id] = kept
-        rows.append(kept[0])
+    rows = [
+        pieces.piece(page, entry.id, functools.partial(_browse_html, site, entry, links))
+        for entry in site.of_kind(kind)
+    ]
     return page_text(
         "browse.md",
         KIND_TITLES[kind],
@@ -827,14 +827,24 @@ def _index_page(site: Site, kind: str, rows_memo: _Rows | None = None) -> str:
         model_doc=prose((model.__doc__ or "").strip()),
         columns=[*columns, *extra],
         relation_columns=[header for header, _ in related],
-        rows=rows,
+        rows=Markup("".join(rows)),
+        count=len(rows),
         table_id=f"limkb-{model.folder}",
     )
 
 
-def _landing_page(site: Site, page: str, *, entries: bool) -> str:
-    """``browse/index.md`` (every kind, with what it is) or ``entries/index.md`` (every entry, by kind)."""
+def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> str:
+    """``browse/index.md`` (every kind, with what it is) or ``entries/index.md`` (every entry,
+    by kind, each link a piece kept by ``pieces``)."""
     links = site.links(page)
+
+    def items(of_kind: list[Entry]) -> Markup:
+        shown = [
+            pieces.piece(page, e.id, functools.partial(_link_html, site, e.id, links))
+            for e in sorted(of_kind, key=lambda e: (e.label, e.id))
+        ]
+        return Markup(" · ".join(shown))
+
     groups = []
     for kind, title in KIND_TITLES.items():
         of_kind = site.of_kind(kind)
@@ -845,11 +855,7 @@ def _landing_page(site: Site, page: str, *, entries: bool) -> str:
                 "url": links.browse(kind),
                 "count": len(of_kind),
                 "doc": prose((KINDS[kind].__doc__ or "").strip()) if not entries else "",
-                "items": [
-                    site.entry_link(e.id, links) for e in sorted(of_kind, key=lambda e: (e.label, e.id))
-                ]
-                if entries
-                else [],
+                "items": items(of_kind) if entries else "",
             }
         )
     title = title_of(page)
@@ -1055,29 +1061,26 @@ def _render(
         results = kb.analyses
     site = Site(kb, options, results)
     pages: dict[str, str | bytes | Path] = {}
-    rows: _Rows | None = None
     reuse: set[str] = set()
     digests: dict[str, str] = {}
     if memo is not None:  # what changed since the memo's rendering decides what is made again
         digests = memo.digests_of(site)
         reuse = memo.reusable(site, digests)
-        rows = _Rows(memo.rows, memo.reusable(site, digests, memo.rows))
         site.by_id = Reads(site.by_id)
+    pieces = Pieces(site, memo, digests)
     pages["index.md"] = _home_page(site)
     for kind in KIND_TITLES:
-        pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind, rows)
-    pages["browse/index.md"] = _landing_page(site, "browse/index.md", entries=False)
-    pages["entries/index.md"] = _landing_page(site, "entries/index.md", entries=True)
+        pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind, pieces)
+    pages["browse/index.md"] = _landing_page(site, "browse/index.md", pieces, entries=False)
+    pages["entries/index.md"] = _landing_page(site, "entries/index.md", pieces, entries=True)
     pages.update(_entry_pages(site, memo, spill, digests, reuse))
-    if memo is not None and rows is not None:
-        memo.rows = rows.made
     pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
-    pages["agenda.md"] = agenda_page(site)
+    pages["agenda.md"] = agenda_page(site, pieces)
     pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
     pages["compatibility.md"] = compatibility_page(site)
-    pages["coverage.md"] = coverage_page(site)
+    pages["coverage.md"] = coverage_page(site, pieces)
     pages.update(compare_files(site))
-    pages["bibliography.md"] = bibliography_page(site)
+    pages["bibliography.md"] = bibliography_page(site, pieces)
     pages["assets/limkb/cited-by-data.js"] = cited_by_data(site)
     pages["downloads.md"] = downloads_page(site)
     pages["graph.md"] = page_text("graph.md", title_of("graph.md"), counts=len(site.ids))
@@ -1086,9 +1089,13 @@ def _render(
     if options.assets:
         pages.update(_asset_files())
     pages["feed.xml"] = feed(site)
-    pages.update(id_pages(site))
-    pages.update(cite_files(site))
-    pages["assets/limkb/search-index.js"] = search_data(site, _titled, set(pages) | set(options.docs_pages))
+    pages.update(id_pages(site, pieces))
+    pages.update(cite_files(site, pieces))
+    pages["assets/limkb/search-index.js"] = search_data(
+        site, _titled, set(pages) | set(options.docs_pages), pieces
+    )
+    pieces.keep()
+    site.by_id = dict(site.by_id)
     log.debug("rendered %d files for %d entries", len(pages), len(site.ids))
     return dict(sorted(pages.items()))
 
@@ -1106,7 +1113,7 @@ def render_entries(
     digests = memo.digests_of(site)
     reuse = memo.reusable(site, digests)
     site.by_id = Reads(site.by_id)
-    memo.rows = {}  # browse rows are not made here: none is known to be current any more
+    memo.fragments = {}  # hub pages' pieces are not made here: none is known to be current any more
     return cast("dict[str, str]", _entry_pages(site, memo, None, digests, reuse))
 
 
@@ -1155,5 +1162,4 @@ def _entry_pages(
         pages[entry_path(entry)] = page
     memo.rendered, memo.fresh = len(fresh), fresh
     memo.remember(site, remembered, digests)
-    site.by_id = dict(recording)
     return pages

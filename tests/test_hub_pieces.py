@@ -1,0 +1,181 @@
+"""Pages that list many entries (browse tables, bibliography, agenda, coverage, the all-entries
+list, the search index, id pages and cite files) are joined from per-entry pieces that a
+:class:`~limkb.site.memo.RenderMemo` keeps: after an edit only the pieces of the entries it
+touches are made again, and every file equals a rendering without the memo."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import limkb
+from kbfactory import SOURCE, minimal, write_entry
+from limkb.site import finder, overview
+from limkb.site import render as render_module
+from limkb.site.context import RenderOptions
+from limkb.site.memo import RenderMemo
+from limkb.site.render import render
+from sitefactory import site_kb
+
+OPTIONS = RenderOptions(date="2024-01-02")
+
+HUBS = (
+    "browse/strategies.md",
+    "browse/questions.md",
+    "entries/index.md",
+    "bibliography.md",
+    "agenda.md",
+    "coverage.md",
+    "assets/limkb/search-index.js",
+    "id/fec-additive.html",
+    "cite/fec-additive.bib",
+)
+
+
+def _rendered(kb: Path, memo: RenderMemo | None = None) -> dict[str, str | bytes]:
+    return render(limkb.load(kb, cache=False), options=OPTIONS, memo=memo)
+
+
+def _prose(kb: Path) -> None:
+    path = kb / "strategies/fec-additive.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Adds **FEC**", "Adds a little **FEC**"), encoding="utf-8")
+
+
+def _renamed(kb: Path) -> None:
+    """A label every hub page shows: the lists naming FEC additive must show the new one."""
+    path = kb / "strategies/fec-additive.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: FEC additive", "name: FEC as an additive"), encoding="utf-8")
+
+
+def _question(kb: Path) -> None:
+    path = kb / "questions/why-lif.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("itself passivate", "by itself passivate"), encoding="utf-8")
+
+
+def _record(kb: Path) -> None:
+    path = kb / "datasets/thickness-ce.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("t: 10.0", "t: 12.5", 1), encoding="utf-8")
+
+
+def _relation(kb: Path) -> None:
+    """A strategy newly measuring a descriptor: its coverage row and its browse row change."""
+    write_entry(
+        kb,
+        "strategies/alumina-coating",
+        minimal(
+            "strategy",
+            "Alumina coating",
+            family="artificial-sei",
+            measured=[{"id": "ce", "sources": SOURCE}],
+            combines_with=[{"id": "lithiophilic-cu", "evidence": "unknown", "editorial": "Test link."}],
+        ),
+    )
+
+
+def _new_question(kb: Path) -> None:
+    write_entry(
+        kb,
+        "questions/why-fec",
+        minimal(
+            "question",
+            "Why FEC?",
+            text="Why does FEC help?",
+            theme="mechanism",
+            about=[{"id": "fec", "editorial": "Test link."}],
+        ),
+    )
+
+
+def _deletion(kb: Path) -> None:
+    (kb / "questions/why-lif.yaml").unlink()
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "prose": _prose,
+    "label": _renamed,
+    "question": _question,
+    "dataset record": _record,
+    "relation": _relation,
+    "new entry": _new_question,
+    "deletion": _deletion,
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_after_an_edit_every_hub_page_equals_a_rendering_without_the_memo(tmp_path: Path, name: str) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    EDITS[name](kb)
+    again = _rendered(kb, memo)
+    fresh = _rendered(kb)
+    assert sorted(again) == sorted(fresh)
+    assert [path for path in fresh if again[path] != fresh[path]] == []
+    for page in HUBS:
+        if name != "deletion" or "why-lif" not in page:
+            assert page in fresh, page
+
+
+def test_a_label_edit_reaches_every_hub_page_listing_the_entry(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    before = _rendered(kb, memo)
+    _renamed(kb)
+    after = _rendered(kb, memo)
+    for page in ("browse/strategies.md", "entries/index.md", "agenda.md", "assets/limkb/search-index.js"):
+        assert "FEC as an additive" not in str(before[page]), page
+        assert "FEC as an additive" in str(after[page]), page
+
+
+def _noting(monkeypatch: pytest.MonkeyPatch, module: object, name: str, key: Callable[..., str]) -> set[str]:
+    """Wrap ``module.name``, noting ``key(*arguments)`` of every call."""
+    seen: set[str] = set()
+    original = getattr(module, name)
+
+    def wrapper(*args: object) -> object:
+        seen.add(key(*args))
+        return original(*args)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return seen
+
+
+def test_an_edit_makes_again_only_the_pieces_of_the_entries_it_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    search = _noting(monkeypatch, finder, "_record", lambda site, titled, i: i)
+    rows = _noting(monkeypatch, render_module, "_browse_html", lambda site, entry, links: entry.id)
+    questions = _noting(monkeypatch, overview, "_question_html", lambda site, q, links: q.id)
+    references = _noting(monkeypatch, overview, "_bibliography_row", lambda site, r, links: r.id)
+    _question(kb)
+    _rendered(kb, memo)
+    assert questions == {"why-lif"}
+    # the question names lif and fec-additive: their items list it (search's "about" reads it)
+    assert "why-lif" in search and "lithiophilic-cu" not in search and "ce" not in search
+    assert "why-lif" in rows and "alumina-coating" not in rows
+    assert references <= {"smith2020test"}  # cited by the question: its "Cited by" may list it
+
+
+def test_the_memo_keeps_a_piece_of_every_entry_for_each_hub(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    assert {"agenda.md", "bibliography.md", "search-index", "cite", "id"} <= set(memo.fragments)
+    assert set(memo.fragments["search-index"]) == set(limkb.load(kb, cache=False).graph.nodes)
+
+
+def test_each_agenda_question_is_a_search_section_of_its_own(tmp_path: Path) -> None:
+    """Zensical splits a page's search index at headings with an id, and refuses a section of
+    more than 16,384 token positions: a question's head is such a heading."""
+    page = str(_rendered(site_kb(tmp_path))["agenda.md"])
+    assert '<h4 class="limkb-question-head" id="why-lif-head">' in page
+    assert page.count("<h4 ") == page.count('class="limkb-question ')
