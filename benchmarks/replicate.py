@@ -92,6 +92,8 @@ def replicate(source: Path, out_dir: Path, copies: int) -> int:
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     shutil.copy2(source / "mkdocs.yml", out_dir / "mkdocs.yml")
+    if (source / "CONTRIBUTING.md").is_file():  # the site's Contributing page, as in the real build
+        shutil.copy2(source / "CONTRIBUTING.md", out_dir / "CONTRIBUTING.md")
     if (source / "docs").is_dir():
         shutil.copytree(source / "docs", out_dir / "docs")
     kb = source / "kb"

@@ -438,12 +438,16 @@ _PENDING: dict[Path, dict[Path, bytes]] = {}
 """Per project, the entry files the rebuilds of this round edited, with their bytes before."""
 
 
-def _rebuild(metric: str, project: Path, env: dict[str, str], *, restore: bool) -> dict[str, Any]:
+def _rebuild(
+    metric: str, project: Path, env: dict[str, str], *, restore: bool, resync: bool = True
+) -> dict[str, Any]:
     """``limkb build`` after one edit of the metric's kind, with the cache of the build before.
 
     The edits of a round pile up (a relation is removed from a strategy whose summary the
     build before saw edited, so each build still sees one edit); with ``restore`` every edited
-    file is put back and built once more, unmeasured, so that the next round starts in step.
+    file is put back and, with ``resync``, built once more, unmeasured, so that the next round
+    starts in step. Without ``resync`` (the next round starts with a clean build, which makes
+    the cache anew) the cache is dropped instead, so that no rebuild can start from it.
     """
     command = [_limkb(), "build", "--project", "."]
     if not (project / "build" / "cache" / "html" / "manifest.json").is_file():
@@ -461,15 +465,21 @@ def _rebuild(metric: str, project: Path, env: dict[str, str], *, restore: bool) 
             for edited, before in pending.items():
                 edited.write_bytes(before)
             pending.clear()
-            _spawn(command, cwd=project, env=env)  # back in step with the sources, unmeasured
+            if resync:
+                _spawn(command, cwd=project, env=env)  # back in step with the sources, unmeasured
+            else:
+                (project / "build" / "cache" / "html" / "manifest.json").unlink(missing_ok=True)
     result["seconds"] = result["wall"]
     found = re.search(r"; (\d+) pages from the cache", result.get("output", ""))
     result["reused"] = int(found.group(1)) if found else 0
     return result
 
 
-def run_metric(metric: str, project: Path, baseline: Path | None, *, restore: bool = True) -> dict[str, Any]:
-    """One measurement in a new process; a rebuild with ``restore`` puts its round's edits back."""
+def run_metric(
+    metric: str, project: Path, baseline: Path | None, *, restore: bool = True, resync: bool = True
+) -> dict[str, Any]:
+    """One measurement in a new process; a rebuild with ``restore`` puts its round's edits back
+    (and with ``resync`` builds them, see :func:`_rebuild`)."""
     me = [sys.executable, str(Path(__file__).resolve()), "--child", metric, "--project", str(project)]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     if metric == "validate":
@@ -479,7 +489,7 @@ def run_metric(metric: str, project: Path, baseline: Path | None, *, restore: bo
         result = _spawn([_limkb(), "build", "--project", ".", "--clean"], cwd=project, env=env)
         result["seconds"] = result["wall"]
     elif metric in REBUILDS:
-        result = _rebuild(metric, project, env, restore=restore)
+        result = _rebuild(metric, project, env, restore=restore, resync=resync)
     elif metric == "baseline":
         assert baseline is not None
         result = _spawn([_mkdocs(), "build", "--quiet", "-f", "mkdocs.yml"], cwd=baseline, env=env)
@@ -793,19 +803,25 @@ def measure(
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """Every measurement of every project once per round, rounds after one another: load from
     other work on the machine falls on all of them alike. ``after_round`` is handed the runs
-    so far after each round (a long run keeps what it measured when stopped)."""
+    so far after each measurement (a long run keeps what it measured when stopped)."""
     baselines = {c["key"]: _prepare(c["project"]) if "baseline" in metrics else None for c in columns}
     results: dict[str, dict[str, list[dict[str, Any]]]] = {
         c["key"]: {m: [] for m in metrics} for c in columns
     }
     last_rebuild = [m for m in metrics if m in REBUILDS][-1:]
+    resync = (
+        not last_rebuild or "build" not in metrics or metrics.index("build") > metrics.index(last_rebuild[0])
+    )
+    # (a round that starts with the clean build brings the cache in step itself)
     for run in range(rounds):
         for column in columns:
             for metric in metrics:
                 if metric == "serve" and run > 0:
                     continue  # once per project (three edits): it starts a server and waits for a full build
                 restore = [metric] == last_rebuild
-                result = run_metric(metric, column["project"], baselines[column["key"]], restore=restore)
+                result = run_metric(
+                    metric, column["project"], baselines[column["key"]], restore=restore, resync=resync
+                )
                 results[column["key"]][metric].append(result)
                 print(
                     f"[{column['key']:>16} round {run + 1}] {metric:<16} {_fmt_time(result.get('seconds')):>10}"
@@ -814,8 +830,8 @@ def measure(
                     file=sys.stderr,
                     flush=True,
                 )
-        if after_round is not None:
-            after_round(results, run + 1)
+                if after_round is not None:
+                    after_round(results, run + 1)
     return results
 
 
@@ -859,6 +875,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.source:
         report = json.loads(args.source.read_text(encoding="utf-8"))
         print(readme_block(report))
+        if args.keep:
+            kept = {k: v for k, v in report.items() if k != "results"}
+            args.keep.write_text(json.dumps(kept, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         if args.readme:
             write_readme(args.readme, report)
         return 0

@@ -210,6 +210,11 @@ def test_the_rebuilds_of_a_round_edit_one_entry_each_and_the_last_puts_every_fil
     assert len(seen[2]) >= 2, "the dataset edit is another file"
     validated = validate_kb(project / "kb")
     assert not validated.report.problems
+    seen.clear()
+    for metric in run.REBUILDS:  # the next round starts with a clean build: no build to resync
+        run.run_metric(metric, project, None, restore=metric == run.REBUILDS[-1], resync=False)
+    assert len(seen) == 3 and {p: p.read_bytes() for p in before} == before
+    assert not (project / "build" / "cache" / "html" / "manifest.json").exists(), "the stale cache is dropped"
 
 
 def test_the_replicated_kb_renames_entry_and_finding_ids_and_passes_validation(tmp_path: Path) -> None:
