@@ -117,6 +117,37 @@ def test_run_py_measures_the_replicated_real_kb_in_interleaved_rounds(tmp_path: 
     assert "**60 entries: generated KB" in text and f"**{real:,} entries: the real `kb/` replicated" in text
 
 
+@pytest.mark.slow
+def test_run_py_reports_every_measurement_with_builds_and_serve(tmp_path: Path) -> None:
+    run = _module("run")
+    report = _run(tmp_path, "--content", "generated")
+    summary = report["summary"]["generated-60"]  # type: ignore[index]
+    assert sorted(summary) == sorted(run.METRICS)
+    for metric in run.METRICS:
+        assert summary[metric]["errors"] == 0, report["results"]["generated-60"][metric]  # type: ignore[index]
+        assert summary[metric]["median"] is not None
+    assert summary["build"]["reference"] == "baseline" and "cpu_ratios" in summary["build"]
+    assert summary["rebuild_record"]["reference"] == "build"
+
+
+def test_the_readme_table_is_written_from_the_kept_results() -> None:
+    """The README's performance tables are ``run.py --readme`` of benchmarks/results.json, not
+    typed: both projects, the builds with their ratios, at least three rounds."""
+    run = _module("run")
+    report = json.loads((BENCHMARKS / "results.json").read_text(encoding="utf-8"))
+    readme = (BENCHMARKS.parent / "README.md").read_text(encoding="utf-8")
+    start, end = readme.index(run.START), readme.index(run.END) + len(run.END)
+    assert readme[start:end] == run.readme_block(report)
+    for metric in ("build", "rebuild_prose", "rebuild_relation", "rebuild_record", "baseline"):
+        assert metric in report["metrics"], metric
+    assert {c["content"] for c in report["columns"]} == {"generated", "real"}
+    for column in report["columns"]:
+        build = report["summary"][column["key"]]["build"]
+        assert build["runs"] >= 3 and build["errors"] == 0, column
+        assert build["reference"] == "baseline" and "cpu_ratios" in build
+        assert report["summary"][column["key"]]["rebuild_prose"]["reference"] == "build"
+
+
 def _runs(*pairs: tuple[float, float]) -> list[dict[str, float]]:
     return [{"seconds": wall, "wall": wall, "cpu": cpu, "rss_mib": 100.0} for wall, cpu in pairs]
 
