@@ -3,7 +3,8 @@
 The generator (generate.py) writes word salad with the real KB's proportions, but its hub
 pages are smaller than the real ones. Replicating the real entries keeps their prose, their
 relation density and their hubs: copy ``k`` (k >= 1) of an entry ``x`` is ``x-r<k>``, and
-every id it names is renamed the same way, so each copy is a closed world linked like kb/.
+every id it names (and every finding id, unique across a KB too) is renamed the same way, so
+each copy is a closed world linked like kb/.
 DOIs get the suffix ``.r<k>`` (a DOI is unique in a KB); names stay as they are, as two
 entries may share a name.
 
@@ -36,13 +37,19 @@ _NOT_IDS = frozenset({"family", "name", "column", "kind", "status", "grade", "bo
 
 
 def _ids(kb: Path) -> set[str]:
-    """Every entry id in ``kb`` (its file names) and every finding id (unique across a KB too)."""
-    ids = {path.stem for path in kb.glob("*/*.yaml")}
+    """Every entry id in ``kb`` (its file names)."""
+    return {path.stem for path in kb.glob("*/*.yaml")}
+
+
+def _finding_ids(kb: Path) -> set[str]:
+    """The ids of the findings the entries of ``kb`` carry: unique across a KB, like entry
+    ids, so each copy renames them (and the claims' evidence naming them) the same way."""
+    found: set[str] = set()
     for path in kb.glob("*/*.yaml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         findings = data.get("findings") if isinstance(data, dict) else None
-        ids.update(f["id"] for f in findings or [] if isinstance(f, dict) and isinstance(f.get("id"), str))
-    return ids
+        found.update(f["id"] for f in findings or [] if isinstance(f, dict) and isinstance(f.get("id"), str))
+    return found
 
 
 def _column_names(kb: Path) -> set[str]:
@@ -85,10 +92,12 @@ def replicate(source: Path, out_dir: Path, copies: int) -> int:
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     shutil.copy2(source / "mkdocs.yml", out_dir / "mkdocs.yml")
+    if (source / "CONTRIBUTING.md").is_file():  # the site's Contributing page, as in the real build
+        shutil.copy2(source / "CONTRIBUTING.md", out_dir / "CONTRIBUTING.md")
     if (source / "docs").is_dir():
         shutil.copytree(source / "docs", out_dir / "docs")
     kb = source / "kb"
-    ids, columns = _ids(kb), frozenset(_column_names(kb))
+    ids, columns = _ids(kb) | _finding_ids(kb), frozenset(_column_names(kb))
     written = 0
     for path in sorted(kb.glob("*/*.yaml")):
         folder = out_dir / "kb" / path.parent.name

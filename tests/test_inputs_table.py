@@ -232,3 +232,31 @@ def test_an_electrolyte_without_descriptors_is_logged_with_why(caplog: pytest.Lo
     (message,) = [r.getMessage() for r in caplog.records if r.name == "limkb.analysis.inputs"]
     assert message.startswith("no descriptors for '1 M LiTFSI in DME\\x00")
     assert ": 'LiTFSI' is not a material" in message
+
+
+def test_a_written_formulation_is_parsed_once_per_text_and_conventions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``Inputs.formulation``: the material pages that each list an electrolyte read it from
+    here, parsed once; another text or other conventions are parsed anew, and a failure is
+    raised again each time it is asked for."""
+    calls: list[str] = []
+    real = module.parse_formulation
+
+    def counted(text: str, **options: Any) -> Any:
+        calls.append(text)
+        return real(text, **options)
+
+    monkeypatch.setattr(module, "parse_formulation", counted)
+    found = inputs()
+    first = found.formulation("1 M LiFSI in DME:TTE (1:2)", Conventions.of(ratio="wt"))
+    assert found.formulation("1 M LiFSI in DME:TTE (1:2)", Conventions.of(ratio="wt")) is first
+    assert first.components[1].unit is Amount.RATIO_WT
+    other = found.formulation("1 M LiFSI in DME:TTE (1:2)", Conventions.of(ratio="vol"))
+    assert other.components[1].unit is Amount.RATIO_VOL
+    for _ in range(2):
+        with pytest.raises(FormulationError, match="'LiTFSI' is not a material"):
+            found.formulation("1 M LiTFSI in DME", Conventions())
+    assert calls == ["1 M LiFSI in DME:TTE (1:2)", "1 M LiFSI in DME:TTE (1:2)", "1 M LiTFSI in DME"]
+    listed = [{"material": "lifsi", "role": "salt", "amount": 1.0, "unit": "M"}]
+    assert [c.material for c in found.formulation(listed, Conventions()).components] == ["lifsi"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kbfactory import minimal
 from limkb.access import load
 from limkb.graph import KnowledgeBase
 from limkb.schema.kinds import Strategy
@@ -278,3 +279,32 @@ def test_entry_pages_carry_their_short_name_and_a_search_boost_by_kind(real_kb: 
     assert "(XPS)" in xps.split("\n", 3)[1]
     question = str(pages["entries/questions/lif-presence-and-ce.md"])
     assert "boost:" not in question  # questions, analyses and datasets keep the default weight
+
+
+def test_material_pages_list_the_recorded_electrolytes_holding_them_each_parsed_once(tmp_path: Path) -> None:
+    """A material's page lists each distinct recorded electrolyte that holds it, with the other
+    components; the pages of both materials read each written electrolyte, parsed once."""
+    extra = {
+        "materials/lifsi": minimal("material", "LiFSI", formula="LiN(SO2F)2", roles=["salt"]),
+        "materials/dme": minimal("material", "DME", formula="C4H10O2", roles=["solvent"]),
+        "datasets/ce-by-electrolyte": minimal(
+            "dataset",
+            "CE by electrolyte",
+            columns=[{"name": "ce", "property": "ce", "unit": "%"}],
+            records=[
+                {"label": "a", "ce": 99.0, "electrolyte": "1 M LiFSI in DME"},
+                {"label": "b", "ce": 98.0, "electrolyte": "1 M LiFSI in DME"},
+                {"label": "c", "ce": 97.0, "electrolyte": "2 M LiFSI in DME"},
+            ],
+        ),
+    }
+    kb = load(site_kb(tmp_path, extra=extra), cache=False)
+    pages = render(kb, options=RenderOptions(date="2024-01-02"))
+    for material, other in (("dme", "lifsi"), ("lifsi", "dme")):
+        page = text(pages, f"entries/materials/{material}.md")
+        listed = page.split("In the recorded electrolytes", 1)[1]
+        assert (
+            listed.count("<td>1 M LiFSI in DME</td>") == 1 and listed.count("<td>2 M LiFSI in DME</td>") == 1
+        )
+        assert f"{other}.md" in listed
+    assert sorted(text for text, _ in kb.inputs._resolved) == ["1 M LiFSI in DME", "2 M LiFSI in DME"]

@@ -64,6 +64,25 @@ class Inputs:
         }
         self._formulations: dict[str, dict[str, float] | None] = {}
         self._descriptor_errors: dict[tuple[str, str], DescriptorError | None] = {}
+        self._resolved: dict[tuple[str, Conventions], Formulation | FormulationError] = {}
+
+    def formulation(self, written: str | Sequence[Any], conventions: Conventions) -> Formulation:
+        """:func:`formulation_of` ``written`` with this KB's materials, parsed and resolved once per
+        text and conventions (the pages of the materials an electrolyte holds each read it);
+        raises :class:`FormulationError`."""
+        if not isinstance(written, str):
+            return formulation_of(written, self.index, conventions=conventions)
+        key = (written, conventions)
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = formulation_of(written, self.index, conventions=conventions)
+            except FormulationError as error:
+                found = error
+            self._resolved[key] = found
+        if isinstance(found, FormulationError):
+            raise found
+        return found
 
     def descriptor_error(self, written: str, conventions: Conventions) -> DescriptorError | None:
         """Why the electrolyte ``written`` (read with ``conventions``) gives no descriptors, or None
@@ -73,9 +92,7 @@ class Inputs:
         if key not in self._descriptor_errors:
             self._descriptor_errors[key] = None
             try:
-                compute_descriptors(
-                    formulation_of(written, self.index, conventions=conventions), self.material_data
-                )
+                compute_descriptors(self.formulation(written, conventions), self.material_data)
             except FormulationError:
                 pass
             except DescriptorError as error:
@@ -91,7 +108,7 @@ class Inputs:
         key = f"{written}\x00{conventions}" if isinstance(written, str) else repr(written)
         if key not in self._formulations:
             try:
-                formulation = formulation_of(written, self.index, conventions=conventions)
+                formulation = self.formulation(written, conventions)
                 self._formulations[key] = compute_descriptors(formulation, self.material_data)
             except (FormulationError, DescriptorError) as error:
                 log.debug("no descriptors for %r: %s", key, error)

@@ -71,7 +71,7 @@ def _electrolytes(
     """The distinct recorded electrolytes (as written) that hold the material, per dataset,
     with their other components."""
     from limkb.analysis.formulations import FormulationError
-    from limkb.analysis.inputs import conventions_of, formulation_of
+    from limkb.analysis.inputs import conventions_of
 
     datasets = sorted({r.source for r in relations if r.target == material_id and r.relation == "component"})
     found: list[dict[str, Any]] = []
@@ -87,9 +87,7 @@ def _electrolytes(
                 continue
             seen.add(text)
             try:
-                formulation = formulation_of(
-                    written or "", site.kb.inputs.index, conventions=conventions_of(dataset)
-                )
+                formulation = site.kb.inputs.formulation(written or "", conventions_of(dataset))
             except FormulationError:
                 continue
             materials = list(dict.fromkeys(c.material for c in formulation.components if c.material))
