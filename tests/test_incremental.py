@@ -4,6 +4,7 @@ cache is used, bounded, untouched by a failed build and ignored by ``--clean``."
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -142,10 +143,13 @@ def test_after_every_kind_of_edit_the_site_equals_a_clean_build(project: Path) -
     assert first.reused == 0
     again = build(project)
     assert again.reused == again.pages  # nothing changed: every page from the cache
+    store = project / ".limkb-out"
     for name, edit in EDITS.items():
         edit(project / "kb")
+        replaced = os.readlink(store / "previous")
         summary = build(project)
         assert 0 < summary.reused < summary.pages, name  # the edit rebuilt some pages, not all
+        assert os.readlink(store / "current") == replaced, name  # the version before updated in place
         assert_same_as_clean(project)
 
 

@@ -26,12 +26,23 @@ them instead of writing thousands of small files again.
 The cache a build writes holds exactly the pages and files of that build, so it is bounded by the site
 itself (and takes no extra room: the site's files are links to the same data). A failed
 build writes only into its own version folder, so the previous cache stays as it was.
+
+The manifest also lists every file of the site with what it holds (``files``: its path in the
+site and a key: a page's or data file's cache key, a copied file's source and its size and
+modification time, or nothing for a file MkDocs writes on every build). That lets a build go
+into a version folder that still holds an earlier build (``reuse``; see
+:mod:`limkb.commands.build`) and change only what differs: files whose key is the same stay as
+they are, every other listed file is deleted before MkDocs writes (so no write ever goes
+through a hard link into another version), cached pages are linked in, and the cache's
+pages and files that the new build no longer uses are deleted. That is work in proportion to
+what changed since the folder's build, not to the size of the site.
 Incremental building is switched off when a plugin other than limkb is enabled, since
 MkDocs plugins (a search index, say) may need to see every page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -45,7 +56,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 
 from limkb.files import write_atomic
 
@@ -58,7 +69,7 @@ __all__ = ["CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter"]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "jinja2", "pygments", "babel")
 """Whose versions shape a page's HTML (a package that is not installed counts as absent)."""
@@ -105,18 +116,27 @@ class HtmlCache:
     static_hits: set[str] = field(default_factory=set)
     built: dict[str, dict[str, Any]] = field(default_factory=dict)
     """src_uri -> the anchors of a page built in this run."""
+    reuse: bool = False
+    """Whether ``new`` holds the cache of an earlier, complete build whose site is being updated
+    in place (its manifest says what the site holds); otherwise the site folder starts empty."""
+    listing: dict[str, str] | None = None
+    """After :meth:`finish`: every file of the site (its path in the site) with its key."""
     _global: str = ""
     _nav_key: str = ""
     _previous: dict[str, Any] = field(default_factory=dict)
+    _present: dict[str, Any] = field(default_factory=dict)
+    _site: Path = Path()
+    _always: frozenset[str] = frozenset()
+    _copied: dict[str, str] = field(default_factory=dict)
+    _dropped: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.old is not None:
-            try:
-                loaded = json.loads((self.old / MANIFEST).read_text(encoding="utf-8"))
-                if isinstance(loaded, dict) and loaded.get("format") == FORMAT:
-                    self._previous = loaded
-            except (OSError, ValueError):
-                self._previous = {}
+            self._previous = _read_manifest(self.old)
+        if self.reuse:
+            self._present = _read_manifest(self.new)
+            if not isinstance(self._present.get("files"), dict):
+                raise StaleCache(f"{self.new} lists no files: the folder cannot be updated in place")
 
     @staticmethod
     def applies(config: MkDocsConfig) -> bool:
@@ -213,6 +233,8 @@ class HtmlCache:
         """Make every documentation page and generated file a :class:`CachedFile` (those the
         plugin did not make so already) and compute the keys."""
         self._global = self.global_key(config)
+        self._site = Path(config.site_dir)
+        self._always = frozenset([*config.theme.static_templates, "sitemap.xml.gz", *config.extra_templates])
         wrapped: list[File] = []
         for file in files:
             if isinstance(file, CachedFile):  # made so by the plugin
@@ -272,24 +294,36 @@ class HtmlCache:
         return folder / key[:2] / f"{key}{suffix}"
 
     def _cached(self, folder: Path, key: str, record: Any, suffix: str = ".html") -> bool:
-        size = record.get("size") if isinstance(record, dict) else record
+        size = _size(record)
         try:
-            return self._path(folder, key, suffix).stat().st_size == size
+            return bool(self._path(folder, key, suffix).stat().st_size == size)
         except OSError:
             return False
 
     def place(self, nav: Navigation, files: Files) -> None:
-        """Before MkDocs writes pages: put cached pages into the site, with what they told MkDocs."""
+        """Before MkDocs writes pages: put cached pages into the site, with what they told MkDocs.
+
+        In a reused folder, first delete every file the folder holds that this build does not
+        keep as it is (see the module's description)."""
         have = self._previous.get("pages", {})
+        kept = self._keep(files)
+        present: dict[str, str] = self._present.get("files", {})
+        for path, key in present.items():
+            if kept.get(path) != key:
+                _unlink(self._site / path)
+                self._dropped.add(path)
+        in_cache = {*self._present.get("pages", {}), *self._present.get("static", {})}
         for src_uri in sorted(self.hits):
             file = files.get_file_from_path(src_uri)
             if file is None or file.page is None or self.old is None:
                 raise StaleCache(f"{src_uri} has no page")
             key = self.final[src_uri]
             record = have[key]
-            cached, kept = self._path(self.old, key), self._path(self.new, key)
-            _link(cached, kept)
-            _link(kept, Path(file.abs_dest_path))
+            cached, cache_file = self._path(self.old, key), self._path(self.new, key)
+            if key not in in_cache:
+                _link(cached, cache_file)
+            if present.get(file.dest_uri) != f"p{key}":
+                _link(cache_file, Path(file.abs_dest_path))
             page = file.page
             page.title = record.get("title")
             page.meta = dict(record.get("meta", {}))
@@ -306,12 +340,49 @@ class HtmlCache:
             if file is None or self.old is None:
                 raise StaleCache(f"{src_uri} is not a file of this build")
             key = self.static[src_uri]
-            kept = self._path(self.new, key, ".data")
-            if not kept.exists():  # two files of the same bytes share one
-                _link(self._path(self.old, key, ".data"), kept)
-            _link(kept, Path(file.abs_dest_path))
+            cache_file = self._path(self.new, key, ".data")
+            if key not in in_cache and not cache_file.exists():  # two files of the same bytes share one
+                _link(self._path(self.old, key, ".data"), cache_file)
+            if present.get(file.dest_uri) != f"s{key}":
+                _link(cache_file, Path(file.abs_dest_path))
         if self.hits and self._previous.get("titles") != self.titles(nav):
             raise StaleCache("the navigation's titles are not those the cache was made with")
+
+    def _keep(self, files: Files) -> dict[str, str]:
+        """The files of this build that a reused folder may keep (their path in the site ->
+        key): cached pages and data files, and copied files whose source is unchanged (MkDocs
+        copies those only when the source is newer than the copy). Everything MkDocs writes on
+        every build (its theme's templates, the sitemap, pages it renders, files limkb gives it
+        by content or from ``build/``) has no key and is deleted from a reused folder first."""
+        kept: dict[str, str] = {}
+        for file in files:
+            if not _included(file):
+                continue
+            if file.src_uri in self.hits:
+                kept[file.dest_uri] = f"p{self.final[file.src_uri]}"
+            elif file.src_uri in self.static_hits:
+                kept[file.dest_uri] = f"s{self.static[file.src_uri]}"
+            elif self._copies(file):
+                assert file.abs_src_path is not None
+                try:
+                    status = os.stat(file.abs_src_path)
+                except OSError:
+                    continue
+                key = f"a{file.abs_src_path}\0{status.st_size}\0{status.st_mtime_ns}"
+                kept[file.dest_uri] = self._copied[file.dest_uri] = key
+        return kept
+
+    def _copies(self, file: File) -> bool:
+        """Whether MkDocs copies ``file`` from its source only when the source is newer (a
+        theme's or docs/'s static file), rather than on every build."""
+        return (
+            type(file) is File
+            and file.abs_src_path is not None
+            and not file.is_documentation_page()
+            and not file.is_static_page()
+            and file.dest_uri not in self._always
+            and file.src_uri not in self._always
+        )
 
     def record(self, page: Page) -> None:
         """After MkDocs made a page's HTML: what the cache keeps beside it."""
@@ -328,17 +399,25 @@ class HtmlCache:
     def finish(self, nav: Navigation, files: Files) -> None:
         """After a successful build: keep the pages built now, and the manifest."""
         pages: dict[str, Any] = {}
+        known = self._previous.get("pages", {})
         for src_uri, record in sorted(self.built.items()):
-            file = files.get_file_from_path(src_uri)
             key = self.final.get(src_uri)
+            if key is not None and src_uri in self.hits:  # in place, of the size decide() saw
+                pages[key] = {**record, "size": _size(known[key])}
+                continue
+            file = files.get_file_from_path(src_uri)
             if file is None or key is None or not os.path.isfile(file.abs_dest_path):
                 continue
             kept = self._path(self.new, key)
-            if src_uri not in self.hits:
-                _link(Path(file.abs_dest_path), kept)
+            _link(Path(file.abs_dest_path), kept)
             pages[key] = {**record, "size": kept.stat().st_size}
         static: dict[str, int] = {}
+        sizes = self._previous.get("static", {})
+        hits = {self.static[src_uri] for src_uri in self.static_hits}
         for src_uri, key in sorted(self.static.items()):
+            if key in hits:
+                static[key] = _size(sizes[key])
+                continue
             file = files.get_file_from_path(src_uri)
             if file is None or not os.path.isfile(file.abs_dest_path):
                 continue
@@ -346,14 +425,87 @@ class HtmlCache:
             if not kept.exists():
                 _link(Path(file.abs_dest_path), kept)
             static[key] = kept.stat().st_size
+        self.listing = self._list(files)
+        self._prune(pages, static)
         manifest = {
             "format": FORMAT,
             "nav": self._nav_key,
             "titles": self.titles(nav),
             "pages": pages,
             "static": static,
+            "files": self.listing,
         }
         write_atomic(self.new / MANIFEST, json.dumps(manifest, sort_keys=True, separators=(",", ":")) + "\n")
+
+    def _list(self, files: Files) -> dict[str, str]:
+        """Every file of the site as MkDocs left it: its path -> key ("" for what is written anew
+        on every build). Only files this build wrote are looked for on disk."""
+        listing: dict[str, str] = {}
+        for file in files:
+            uri = file.dest_uri
+            if not _included(file):
+                continue
+            if file.src_uri in self.hits:
+                listing[uri] = f"p{self.final[file.src_uri]}"
+            elif file.src_uri in self.static_hits:
+                listing[uri] = f"s{self.static[file.src_uri]}"
+            elif os.path.isfile(file.abs_dest_path):
+                if file.src_uri in self.final and file.src_uri in self.built:
+                    listing[uri] = f"p{self.final[file.src_uri]}"
+                elif file.src_uri in self.static:
+                    listing[uri] = f"s{self.static[file.src_uri]}"
+                else:
+                    listing[uri] = self._copied.get(uri, "")
+        for name in sorted(self._always):
+            if name not in listing and (self._site / name).is_file():
+                listing[name] = ""
+        for path in sorted(self._dropped - set(listing), key=lambda p: -p.count("/")):
+            _remove_empty_folders(self._site, path)
+        return listing
+
+    def _prune(self, pages: dict[str, Any], static: dict[str, int]) -> None:
+        """In a reused folder: delete the cached pages and files the new build does not use."""
+        for key in set(self._present.get("pages", {})) - set(pages):
+            _unlink(self._path(self.new, key))
+        for key in set(self._present.get("static", {})) - set(static):
+            _unlink(self._path(self.new, key, ".data"))
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of the cache in ``folder``, or an empty one when it is missing, unreadable or
+    of another format."""
+    try:
+        loaded = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) and loaded.get("format") == FORMAT else {}
+
+
+def _size(record: Any) -> Any:
+    """The size a manifest records for a page (in its record) or a data file (the number)."""
+    return record.get("size") if isinstance(record, dict) else record
+
+
+def _included(file: File) -> bool:
+    """Whether MkDocs writes ``file`` in a build (drafts and excluded files are not written)."""
+    return bool(file.inclusion.value > InclusionLevel.DRAFT.value)
+
+
+def _unlink(path: Path) -> None:
+    """Delete the file ``path`` if it is there."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _remove_empty_folders(site: Path, path: str) -> None:
+    """Remove the folders of the site's ``path`` that are now empty (a clean build has none)."""
+    folder = posixpath.dirname(path)
+    while folder:
+        try:
+            (site / folder).rmdir()
+        except OSError:
+            return
+        folder = posixpath.dirname(folder)
 
 
 def _link(source: Path, target: Path) -> None:

@@ -169,12 +169,14 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._live = {}
 
     def _html_cache(self, config: MkDocsConfig) -> HtmlCache | None:
-        from limkb.incremental import HtmlCache
+        from limkb.incremental import HtmlCache, StaleCache
 
         if self.prepared is not None:
             cache = self.prepared.html_cache
         else:
             cache = self.warm.html_cache if self._serving and self.warm is not None else None
+        if cache is not None and cache.reuse and not HtmlCache.applies(config):
+            raise StaleCache("another plugin sees every page: a reused folder cannot be updated in place")
         return cache if cache is not None and HtmlCache.applies(config) else None
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:

@@ -1,13 +1,24 @@
 """``limkb build``: validate, analyse, store, export, render and run MkDocs, atomically.
 
-Everything is produced in a fresh version folder, ``.limkb-out/v-*/{build,site}`` beside
-the targets; only when every step succeeded is it published, by one atomic rename of the
-symbolic link ``.limkb-out/current``. ``build`` and ``site`` are links into ``current``, so
-both change in the same instant: a reader, or a build killed at any point, sees the old pair
-or the new pair, never one of each. A failed build deletes its version folder and leaves the
-previous ``build/`` and ``site/`` as they were; a folder left by a killed build (no running
-build holds its lock) is deleted by the next one. A project whose ``build/`` and ``site/``
-are still real folders is moved to this layout once, at its first build.
+Everything is produced in a version folder, ``.limkb-out/v-*/{build,site}`` beside the
+targets, that no reader sees; only when every step succeeded is it published, by one atomic
+rename of the symbolic link ``.limkb-out/current``. ``build`` and ``site`` are links into
+``current``, so both change in the same instant: a reader, or a build killed at any point,
+sees the old pair or the new pair, never one of each.
+
+Two versions are kept: ``current`` and the one it replaced, ``.limkb-out/previous``. A build
+goes into ``previous`` and updates it in place to the new output, touching only the files
+that differ (see :mod:`limkb.incremental`: the files both versions share are hard links to
+the same data, and no write goes through one), so publishing costs what changed since that
+version was built, not the size of the site, and no version is deleted after an edit. Only a
+version sealed as complete (``.limkb-complete``, removed before its update starts) is reused;
+a first build, ``--clean``, a project with other MkDocs plugins, or a ``previous`` that a
+killed or failed build left half-updated gets a fresh folder instead, and the folders no
+longer needed are renamed aside at once and deleted by a process of their own (what a
+stopped deleter left is handed to a new one by the next build). A failed build leaves
+``current``, and so the previous ``build/`` and ``site/``, as they were. A project whose
+``build/`` and ``site/`` are still real folders is moved to this layout once, at its first
+build.
 
 Builds are reproducible: with ``SOURCE_DATE_EPOCH`` set, the same knowledge base gives
 byte-identical files (pages, data files, the sitemap and its gzip header, which MkDocs
@@ -41,6 +52,7 @@ from limkb.files import (
     trusted_cache,
     unseal,
     within,
+    write_atomic,
     write_pickle,
 )
 from limkb.files import umask as _umask
@@ -206,14 +218,45 @@ OUT_DIR = ".limkb-out"
 
 
 class _Version:
-    """A version folder in the out store, locked while its build runs."""
+    """A version folder in the out store, locked while its build runs: a fresh one, or
+    (:meth:`spare`) the previous version, to be updated in place (``reused``)."""
 
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path, *, reuse: tuple[Path, int] | None = None) -> None:
+        self.reused = reuse is not None
+        self._lock: int | None
+        if reuse is not None:
+            self.path, self._lock = reuse[0], reuse[1]
+            return
         store.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix="v-", dir=store))
         os.chmod(self.path, 0o777 & ~_umask())  # readable as a plainly made folder would be
         self._lock = _lock(self.path)
         (self.path / _MARKER).write_bytes(seal(_marked(self.path)))  # a fresh folder: no rename needed
+
+    @classmethod
+    def spare(cls, store: Path) -> _Version | None:
+        """The previous version, locked and no longer marked complete (so that a build killed
+        while it changes the folder leaves one that is never reused), or None when there is
+        none that can be updated in place."""
+        name = _current(store, PREVIOUS)
+        if name is None or name == _current(store):
+            return None
+        folder = store / name
+        if not _made_here(folder) or not _complete(folder):
+            return None
+        fd = _lock(folder, wait=False)
+        if fd is None:
+            return None  # another build is using it
+        if not _complete(folder):  # finished meanwhile by a build that held the lock
+            os.close(fd)
+            return None
+        (folder / _COMPLETE).unlink()
+        _clear_outputs(folder / "build")
+        return cls(store, reuse=(folder, fd))
+
+    def complete(self) -> None:
+        """Seal the folder as holding exactly what its build listed: it may be reused."""
+        write_atomic(self.path / _COMPLETE, seal(_finished(self.path)))
 
     def release(self) -> None:
         if self._lock is not None:
@@ -223,6 +266,40 @@ class _Version:
 
 _MARKER = ".limkb-version"
 """The sealed file that says limkb made a version folder: only such folders are ever deleted."""
+
+_COMPLETE = ".limkb-complete"
+"""The sealed file that says a version folder holds exactly what its build wrote and listed
+(:attr:`limkb.incremental.HtmlCache.listing`): only such a folder is updated in place."""
+
+PREVIOUS = "previous"
+"""The link in the out store to the version ``current`` replaced: the next build's folder."""
+
+
+def _finished(folder: Path) -> bytes:
+    return f"limkb complete version {folder.name}".encode()
+
+
+def _complete(folder: Path) -> bool:
+    """Whether ``folder`` is sealed as complete (see :data:`_COMPLETE`)."""
+    try:
+        return unseal((folder / _COMPLETE).read_bytes()) == _finished(folder)
+    except OSError:
+        return False
+
+
+def _clear_outputs(build: Path) -> None:
+    """Delete what a reused version's ``build/`` holds besides its cache: the data products
+    are all written again (a few dozen files, whatever the KB's size), and none may remain
+    that the new build would not make."""
+    if build.is_symlink() or not build.is_dir():
+        return
+    for item in build.iterdir():
+        if item.name == "cache":
+            continue
+        if item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item)
+        else:
+            item.unlink()
 
 
 def _marked(folder: Path) -> bytes:
@@ -297,13 +374,13 @@ def check_places(project: Path, *folders: Path) -> None:
         ]
         if store.is_symlink():
             problems.append(f"{store} is a symbolic link; limkb keeps its versions in a real folder there")
-        current = store / "current"
-        if current.is_symlink():
-            target = os.readlink(current)
-            if not re.fullmatch(r"v-[A-Za-z0-9_]+", target):
-                problems.append(f"{current} points to {target!r}, not to one of limkb's version folders")
-        elif current.exists():
-            problems.append(f"{current} is not limkb's link to the current version")
+        for link in (store / "current", store / PREVIOUS):
+            if link.is_symlink():
+                target = os.readlink(link)
+                if not re.fullmatch(r"v-[A-Za-z0-9_]+", target):
+                    problems.append(f"{link} points to {target!r}, not to one of limkb's version folders")
+            elif link.exists():
+                problems.append(f"{link} is not limkb's link to a version")
         if folder.is_symlink() and os.readlink(folder) != expected:
             problems.append(
                 f"{folder} is a symbolic link to {os.readlink(folder)!r}, not limkb's link {expected!r}"
@@ -340,22 +417,26 @@ def _lock(folder: Path, *, wait: bool = True) -> int | None:
     return fd
 
 
-def _current(store: Path) -> str | None:
+def _current(store: Path, link: str = "current") -> str | None:
+    """The version the store's ``link`` (``current`` or ``previous``) names, or None."""
     try:
-        return os.readlink(store / "current")
+        return os.readlink(store / link)
     except OSError:
         return None
 
 
 def _clean_stale(store: Path, site_parent: Path) -> None:
-    """Retire version folders that are neither current nor being built (left by killed builds),
-    and have them and earlier retired ones deleted in the background."""
-    current = _current(store)
+    """Retire version folders that are neither current, nor a complete previous version, nor
+    being built (left by killed or failed builds), and have them and earlier retired ones
+    deleted in the background."""
+    current, previous = _current(store), _current(store, PREVIOUS)
     real_store = store.is_dir() and not store.is_symlink()
     doomed: list[Path] = []
     for folder in sorted(store.glob("v-*")) if real_store else []:
         if folder.name == current or not _made_here(folder):
             continue  # only what limkb made here is ever deleted
+        if folder.name == previous and _complete(folder):
+            continue  # the next build's folder
         fd = _lock(folder, wait=False) if (folder / ".lock").exists() else None
         if fd is None and (folder / ".lock").exists():
             continue  # a build is running in it
@@ -377,12 +458,12 @@ def _link(target: Path, store: Path, name: str) -> str:
     return os.path.relpath(store / "current" / name, target.parent)
 
 
-def _point(store: Path, version: Path) -> None:
-    """Make ``store/current`` name ``version``, in one atomic rename."""
-    temporary = store / f".current-{version.name}"
+def _point(store: Path, version: Path, link: str = "current") -> None:
+    """Make ``store/link`` name ``version``, in one atomic rename."""
+    temporary = store / f".{link}-{version.name}"
     temporary.unlink(missing_ok=True)
     os.symlink(version.name, temporary)
-    os.replace(temporary, store / "current")
+    os.replace(temporary, store / link)
 
 
 def _adopt(targets: dict[str, Path], store: Path) -> None:
@@ -425,15 +506,23 @@ def _absolute(path: Path) -> Path:
     return Path(path).parent.resolve() / Path(path).name
 
 
-def _publish(version: Path, site_dir: Path, build_dir: Path, store: Path) -> str | None:
-    """Make ``version`` the one ``build/`` and ``site/`` show, in one atomic step.
+def _publish(version: Path, site_dir: Path, build_dir: Path, store: Path) -> list[str]:
+    """Make ``version`` the one ``build/`` and ``site/`` show, in one atomic step; the version
+    shown before becomes ``previous`` (the next build's folder).
 
-    Returns the name of the version shown before, now unused.
+    Returns the names of the versions no longer used: the one ``previous`` named before
+    (unless it was ``version`` itself, updated in place), and the one shown before when it is
+    not complete (an adopted folder, or one of a build with other plugins).
     """
     _adopt({"site": site_dir, "build": build_dir}, store)
-    previous = _current(store)
+    shown, unused = _current(store), [_current(store, PREVIOUS)]
     _point(store, version)
-    return previous
+    if shown is not None and shown != version.name:
+        if _complete(store / shown):
+            _point(store, store / shown, PREVIOUS)  # killed before this: the next build retires it
+        else:
+            unused.append(shown)
+    return [name for name in unused if name is not None and name != version.name]
 
 
 def build(
@@ -486,6 +575,16 @@ def _carry_over_cache(old_cache: Path, new_cache: Path) -> None:
             os.replace(item, new_cache / item.name)
 
 
+def _link_tree(source: Path, target: Path) -> None:
+    """``target`` becomes a copy of the folder ``source`` whose files are hard links (plots are
+    only ever replaced by a rename, never written in place), or plain copies where links fail."""
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+    except (OSError, shutil.Error):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+
+
 def _install_plots(plots: Path, new_cache: Path) -> None:
     """The drawn plots of this build become the plot cache of the next."""
     if plots.is_dir():
@@ -494,16 +593,20 @@ def _install_plots(plots: Path, new_cache: Path) -> None:
         os.replace(plots, BuildCache(new_cache).plots)
 
 
-def _retire_previous(store: Path, previous: str | None, current: str) -> None:
-    """Delete the version the publish replaced, in the background, unless a running build uses it."""
-    if previous is None or previous == current:
-        return
-    old = store / previous
-    fd = _lock(old, wait=False) if old.is_dir() else None
-    if fd is not None:  # not in use by a running build: out of the way, deleted aside
-        gone = _retire(store, old)
-        os.close(fd)
-        _delete_in_background([gone] if gone is not None else [])
+def _retire_previous(store: Path, unused: list[str]) -> None:
+    """Delete the versions no link names any more, in the background, unless a running build
+    uses them."""
+    doomed: list[Path] = []
+    for name in unused:
+        if name in (_current(store), _current(store, PREVIOUS)):
+            continue
+        old = store / name
+        fd = _lock(old, wait=False) if old.is_dir() else None
+        if fd is not None:  # not in use by a running build: out of the way, deleted aside
+            gone = _retire(store, old)
+            os.close(fd)
+            doomed.extend([gone] if gone is not None else [])
+    _delete_in_background(doomed)
 
 
 def _build(
@@ -511,6 +614,7 @@ def _build(
 ) -> BuildSummary:
     from limkb.analysis.correlations import inputs_key
     from limkb.check.validate import FileCache
+    from limkb.commands.config_guard import only_limkb_plugin
     from limkb.incremental import HtmlCache
     from limkb.plugin import Prepared
     from limkb.site.context import source_date_epoch
@@ -539,7 +643,8 @@ def _build(
     store = site_dir.parent / OUT_DIR
     try:
         _clean_stale(store, site_dir.parent)
-        version = _Version(store)
+        spare = None if clean or not only_limkb_plugin(config_file) else _Version.spare(store)
+        version = spare or _Version(store)
     except OSError as error:
         raise BuildError("publish", f"cannot write in {store}: {error.strerror or error}") from None
     work = version.path
@@ -558,8 +663,8 @@ def _build(
         if (
             old_plots.is_dir() and not clean
         ):  # drawn plots are reused; the new set replaces it only on success
-            shutil.copytree(old_plots, plots)
-        html_cache = HtmlCache(None if clean else old.html, new.html)
+            _link_tree(old_plots, plots)
+        html_cache = HtmlCache(None if clean else old.html, new.html, reuse=version.reused)
         memo = (None if clean else old.render, new.render)
         prepared = Prepared(
             kb,
@@ -575,23 +680,33 @@ def _build(
         outputs.wait()  # (the plugin waited already, unless MkDocs never asked for the files)
         if not (new_site / "index.html").is_file():
             raise BuildError("mkdocs", "MkDocs wrote no index.html")
-        files = [p for p in new_site.rglob("*") if p.is_file()]
+        listed = html_cache.listing
+        files = (
+            [new_site / path for path in listed]
+            if listed is not None
+            else [p for p in new_site.rglob("*") if p.is_file()]
+        )
         pages = _count_pages(files)
         if not clean and old_cache.is_dir():
             _carry_over_cache(old_cache, new_build / "cache")
         _install_plots(plots, new_build / "cache")
         seal_cache(new_build / "cache")
+        if listed is not None:
+            version.complete()
         try:
             previous = _publish(work, site_dir, build_dir, store)
         except OSError as error:
             raise BuildError("publish", f"{error.strerror or error}; the previous build stays") from None
         published = True
-        _retire_previous(store, previous, work.name)
+        _retire_previous(store, previous)
     finally:
         if "outputs" in locals():
             outputs.cancel()
         version.release()
-        if not published:
+        if not published and version.reused:  # half-updated: out of the way, deleted aside
+            gone = _retire(store, work)
+            _delete_in_background([gone] if gone is not None else [])
+        elif not published:
             shutil.rmtree(work, ignore_errors=True)
     return BuildSummary(
         entries=entries,

@@ -21,7 +21,7 @@ import yaml
 from limkb.errors import BuildError
 from limkb.files import within
 
-__all__ = ["ALLOWED_EXTENSIONS", "ALLOWED_PLUGINS", "check_config"]
+__all__ = ["ALLOWED_EXTENSIONS", "ALLOWED_PLUGINS", "check_config", "only_limkb_plugin"]
 
 ALLOWED_PLUGINS = frozenset({"limkb", "search", "offline", "tags"})
 """Plugins a configuration may enable without ``--trust-config``: limkb's own and MkDocs' or
@@ -175,6 +175,18 @@ def _problems(config_file: Path, project: Path) -> list[str]:
             f"{config_file.name}: the limkb plugin's `kb: {options.get('kb')}` lies outside the project"
         )
     return found
+
+
+def only_limkb_plugin(config_file: Path) -> bool:
+    """Whether ``config_file`` enables the limkb plugin and no other (read as plain values, so
+    nothing runs): then no plugin but limkb's sees the pages, and a build may skip some."""
+    try:
+        config = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Reader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    if not isinstance(config, dict) or config.get("INHERIT"):
+        return False
+    return _names(config.get("plugins", [])) == ["limkb"]
 
 
 def check_config(config_file: Path, *, trust: bool = False) -> None:

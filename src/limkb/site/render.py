@@ -1038,15 +1038,24 @@ def _keep(spill: Path | None, path: str, value: str | Path) -> str | Path:
     target = spill / path
     target.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(value, Path):
-        if value != target:
+        if value != target and not _same_file(value, target):
             target.unlink(missing_ok=True)
             try:
                 os.link(value, target)
             except OSError:
                 shutil.copyfile(value, target)
     else:
+        target.unlink(missing_ok=True)  # never written through a link another version shares
         target.write_text(value, encoding="utf-8")
     return target
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Whether both paths name the same file (a reused version folder may hold the link already)."""
+    try:
+        return os.path.samestat(one.stat(), other.stat())
+    except OSError:
+        return False
 
 
 def _render(
