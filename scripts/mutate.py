@@ -65,7 +65,12 @@ TARGETS: dict[str, Target] = {
     ),
     "correlations": Target(
         "src/limkb/analysis/correlations.py",
-        ("tests/test_correlation_ranks.py", "tests/test_correlation_options.py", "tests/test_analysis.py"),
+        (
+            "tests/test_correlations_whole_table.py",
+            "tests/test_correlation_ranks.py",
+            "tests/test_correlation_options.py",
+            "tests/test_analysis.py",
+        ),
     ),
     # the grammar's table alone: fast, and every row names the rule it protects
     "expressions": Target("src/limkb/analysis/expressions.py", ("tests/test_expressions_table.py",)),
