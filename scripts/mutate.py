@@ -97,6 +97,7 @@ TARGETS: dict[str, Target] = {
         "src/limkb/check/rules.py",
         (
             "tests/test_rules_table.py",
+            "tests/test_rules_datasets_table.py",
             "tests/test_rules_thresholds.py",
             "tests/test_validate.py",
             "tests/test_relation_sources.py",
