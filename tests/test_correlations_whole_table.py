@@ -611,3 +611,16 @@ def test_the_inputs_key_changes_with_an_input_and_not_with_another_kind() -> Non
     assert inputs_key(kb(analysis(method="spearman"))) != base
     assert inputs_key(kb(analysis(), make(Strategy, "s", "strategy", "S"))) == base
     assert module.INPUT_KINDS == ("analysis", "dataset", "property", "material")
+
+
+def test_compute_all_gathers_the_inputs_once_for_every_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[object] = []
+
+    class Counted(module.Inputs):
+        def __init__(self, kb: Any) -> None:
+            made.append(kb)
+            super().__init__(kb)
+
+    monkeypatch.setattr(module, "Inputs", Counted)
+    compute_all(_KB(*PROPS, dataset("d", ROWS), analysis("a"), analysis("b"), analysis("c")))
+    assert len(made) == 1
