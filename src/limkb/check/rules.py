@@ -970,7 +970,7 @@ def _check_evidence_gaps(result: Validated) -> None:
             )
         for i, child in enumerate(gap.children):
             if not isinstance(result.entries.get(child), Strategy) or child == entry_id:
-                near = _suggest(child, strategies)
+                near = _suggest(child, [s for s in strategies if s != entry_id])
                 report_at(
                     result.report,
                     document,
