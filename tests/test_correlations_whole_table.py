@@ -624,3 +624,23 @@ def test_compute_all_gathers_the_inputs_once_for_every_analysis(monkeypatch: pyt
     monkeypatch.setattr(module, "Inputs", Counted)
     compute_all(_KB(*PROPS, dataset("d", ROWS), analysis("a"), analysis("b"), analysis("c")))
     assert len(made) == 1
+
+
+def test_a_column_without_a_property_is_labelled_by_its_name() -> None:
+    rows = [{**row, "n": i * 1.5} for i, row in enumerate(ROWS)]
+    data = dataset("d", rows)
+    data = Dataset.model_validate(
+        {
+            **data.model_dump(exclude_none=True),
+            "columns": [*data.model_dump()["columns"], {"name": "n", "unit": "1"}],
+        }
+    )
+    result = compute(_KB(*PROPS, data, analysis(x="n")), "a")
+    assert (result.x_label, result.x_unit, result.n) == ("n", "1", 6)
+    ratio = compute(_KB(*PROPS, data, analysis(x="n / sei-fluorine-content")), "a")
+    assert ratio.x_label == "n / sei-fluorine-content"
+
+
+def test_a_ratio_written_with_brackets_is_labelled_as_written() -> None:
+    x = "(sei-carbon-content) / sei-fluorine-content"
+    assert compute(kb(analysis(x=x)), "a").x_label == x
