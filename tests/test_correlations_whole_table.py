@@ -644,3 +644,10 @@ def test_a_column_without_a_property_is_labelled_by_its_name() -> None:
 def test_a_ratio_written_with_brackets_is_labelled_as_written() -> None:
     x = "(sei-carbon-content) / sei-fluorine-content"
     assert compute(kb(analysis(x=x)), "a").x_label == x
+
+
+def test_flags_under_a_row_wrap_at_100_characters() -> None:
+    flag = " ".join(["word"] * 18 + ["words", "more"])
+    lines = format_table([_result(stats=_stats(flags=(flag,)))]).splitlines()
+    assert lines[3:] == ["    ! " + " ".join(["word"] * 18), "      words more"]
+    assert len(lines[3]) == 95
