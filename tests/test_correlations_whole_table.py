@@ -651,3 +651,48 @@ def test_flags_under_a_row_wrap_at_100_characters() -> None:
     lines = format_table([_result(stats=_stats(flags=(flag,)))]).splitlines()
     assert lines[3:] == ["    ! " + " ".join(["word"] * 18), "      words more"]
     assert len(lines[3]) == 95
+
+
+@pytest.mark.parametrize(
+    ("expression", "units", "unit"),
+    [
+        ("a / b", {"a": "nm"}, "nm/1"),
+        ("a / b", {"b": "nm"}, "1/nm"),
+        ("a / 2", {"a": "nm"}, "length"),
+        ("a * b", {"a": "nm", "b": "s"}, "length time"),
+    ],
+    ids=[
+        "ratio-over-a-dimensionless-name",
+        "ratio-of-a-dimensionless-name",
+        "ratio-over-a-number",
+        "product",
+    ],
+)
+def test_a_ratio_s_unit_takes_a_name_without_unit_as_1_and_other_forms_their_dimension(
+    expression: str, units: dict[str, str], unit: str
+) -> None:
+    from limkb.analysis import expressions as ex
+
+    assert module._unit(ex.parse(expression), units) == unit
+
+
+def test_records_without_both_values_are_not_counted_as_borrowing_a_source() -> None:
+    two = {"ref": "jones2021test", "locator": "T"}
+    rows = [{**row, "source": two} if i < 2 else row for i, row in enumerate(ROWS)] + [{"f": 3.0}]
+    e = make(
+        Dataset,
+        "e",
+        "dataset",
+        "E",
+        columns=dataset("x", []).model_dump()["columns"],
+        records=[{"label": "e1", "ce": 96.0, "f": 4.0}],
+        sources=[{"ref": "brown2022test", "locator": "T"}],
+    )
+    result = compute(_KB(*PROPS, dataset("d", rows), e, analysis()), "a")
+    found = [c for c in result.caveats if c.startswith("clustering")]
+    assert found == [
+        "clustering: the 7 records come from 3 studies; records of one study share methods and are not "
+        "independent, so the effective sample is smaller than n; 5 of them name no source of their own and "
+        "are counted under their dataset's (brown2022test, smith2020test): if they come from several "
+        "papers, give each its own (a `ref` or `doi` column of import-table)"
+    ]
