@@ -696,3 +696,12 @@ def test_records_without_both_values_are_not_counted_as_borrowing_a_source() -> 
         "are counted under their dataset's (brown2022test, smith2020test): if they come from several "
         "papers, give each its own (a `ref` or `doi` column of import-table)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("r", "clipped"),
+    [(1.0 + 2e-16, 1.0), (-1.0 - 2e-16, -1.0), (1.5, 1.0), (-1.5, -1.0), (0.25, 0.25)],
+    ids=["an-ulp-above-1", "an-ulp-below-minus-1", "above", "below", "inside"],
+)
+def test_a_coefficient_that_rounding_pushes_past_one_is_clipped_to_one(r: float, clipped: float) -> None:
+    assert module._clip(r) == clipped
