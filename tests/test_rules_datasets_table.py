@@ -84,6 +84,49 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         ],
     ),
     (
+        "columns after one declared twice are still checked",
+        {"datasets/d": ds([{"name": "a", **TEXT}, {"name": "a", **TEXT}, {"name": "label", **TEXT}])},
+        [
+            _d(5, 9, "duplicate-column", "column 'a' is declared twice", "rename or remove one"),
+            _d(
+                7,
+                9,
+                "bad-value",
+                "column name 'label' is reserved: records use `label:` for their own field",
+                "rename the column, e.g. to `label_value`",
+            ),
+        ],
+    ),
+    (
+        "a group after one that is not summed is still summed",
+        {
+            "datasets/d": ds(
+                [{"name": "a", "unit": "%"}, {"name": "b", "unit": "%"}, {"name": "c", "unit": "nm"}],
+                [{"label": "r1", "a": 60, "b": 50}],
+                composition=[["a", "c"], ["a", "b"]],
+            )
+        },
+        [
+            _d(10, 3, "composition-sum", "a + b of 'r1' add up to 110 %, more than 100 %", _SUM_HINT),
+            _d(
+                15,
+                5,
+                "composition-unit",
+                "composition names 'c', whose unit is 'nm', not a percentage",
+                _PART_HINT,
+            ),
+        ],
+    ),
+    (
+        "a group naming no column is reported once and not summed",
+        {
+            "datasets/d": ds(
+                [{"name": "a", "unit": "%"}], [{"label": "r1", "a": 60}], composition=[["a", "x"]]
+            )
+        },
+        [_d(10, 5, "unknown-column", "composition names 'x', which is not a column", "use one of: a")],
+    ),
+    (
         "a column whose unit its property cannot convert",
         {"properties/p": prop(), "datasets/d": ds([{"name": "f", "property": "p", "unit": "nm"}])},
         [_d(5, 9, "unit-mismatch", _MISMATCH, _MISMATCH_HINT)],
