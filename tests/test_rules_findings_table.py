@@ -184,6 +184,36 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         [],
     ),
     (
+        "a finding without an id does not stop the search for taken ids",
+        {
+            f"references/{REF}": READ,
+            "properties/coulombic-efficiency": CE,
+            "strategies/s": strategy("S", findings=[fnd(value=97.0), fnd(id="f1")]),
+            "strategies/t": strategy("T", findings=[fnd(id="f1", value=98.0)]),
+        },
+        [
+            _at(
+                "strategies/t",
+                12,
+                7,
+                "duplicate-finding-id",
+                "finding id 'f1' is taken by finding 2 of 's'",
+                "give this finding another id (ids of findings are unique across the KB); if it is the "
+                "same finding, delete it here and add `t` to the other's `informs:`",
+            )
+        ],
+    ),
+    (
+        "a copy on the same entry does not stop the search for copies on other entries",
+        {
+            f"references/{REF}": READ,
+            "properties/coulombic-efficiency": CE,
+            "strategies/s": strategy("S", findings=[fnd(value=97.0)]),
+            "strategies/t": strategy("T", findings=[fnd(), fnd(), fnd(value=97.0)]),
+        },
+        [_at("strategies/t", 19, 3, "same-finding", f"finding 3 {_SAME}", _SAME_HINT, warning=True)],
+    ),
+    (
         "a claim weighing a finding id no finding has",
         {"claims/c": minimal("claim", "C", evidence=[weigh(finding="ce-high")])},
         [_at("claims/c", 4, 12, "unknown-finding", "no finding has the id 'ce-high'", _NO_ID_HINT)],
