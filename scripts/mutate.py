@@ -66,7 +66,12 @@ TARGETS: dict[str, Target] = {
     ),
     "correlations": Target(
         "src/limkb/analysis/correlations.py",
-        ("tests/test_correlation_ranks.py", "tests/test_correlation_options.py", "tests/test_analysis.py"),
+        (
+            "tests/test_correlations_whole_table.py",
+            "tests/test_correlation_ranks.py",
+            "tests/test_correlation_options.py",
+            "tests/test_analysis.py",
+        ),
     ),
     # the grammar's table alone: fast, and every row names the rule it protects
     "expressions": Target("src/limkb/analysis/expressions.py", ("tests/test_expressions_table.py",)),
@@ -93,6 +98,8 @@ TARGETS: dict[str, Target] = {
         "src/limkb/check/rules.py",
         (
             "tests/test_rules_table.py",
+            "tests/test_rules_datasets_table.py",
+            "tests/test_rules_findings_table.py",
             "tests/test_rules_thresholds.py",
             "tests/test_validate.py",
             "tests/test_relation_sources.py",

@@ -334,7 +334,26 @@ def _check_property(result: Validated, entry_id: str, prop: Property) -> None:
 def _check_dataset(
     result: Validated, entry_id: str, dataset: Dataset, properties: dict[str, Property]
 ) -> None:
+    """A dataset's columns, its composition groups, its records' cells and the parts of each whole
+    (``properties``: the KB's, found once for every dataset)."""
     document = result.documents[entry_id]
+    columns = _check_columns(result, entry_id, document, dataset)
+    _check_composition_columns(result.report, entry_id, document, dataset, columns)
+    _check_duplicate_records(result.report, entry_id, document, dataset)
+    _check_fractions(result, entry_id, document, dataset)
+    check_typed_twice(result, entry_id, dataset, properties)
+    causes = range_causes(result, dataset, properties)
+    for r, record in enumerate(dataset.records):
+        for name, value in record.values.items():
+            _check_cell(result, entry_id, document, columns, (r, record, name, value), causes)
+        _check_composition_sums(result.report, entry_id, document, dataset, columns, r, record)
+
+
+def _check_columns(
+    result: Validated, entry_id: str, document: Document, dataset: Dataset
+) -> dict[str, Column]:
+    """Each column declared once, under a name records do not use, in a unit its property converts
+    from; the columns by name (the first of two with one name)."""
     report = result.report
     columns: dict[str, Column] = {}
     for i, column in enumerate(dataset.columns):
@@ -376,6 +395,13 @@ def _check_dataset(
                     "volume and molar percentages are different quantities",
                     entry=entry_id,
                 )
+    return columns
+
+
+def _check_composition_columns(
+    report: Report, entry_id: str, document: Document, dataset: Dataset, columns: dict[str, Column]
+) -> None:
+    """Each name in a composition group is a column, and a percentage one."""
     for g, group in enumerate(dataset.composition):
         for j, name in enumerate(group):
             if name not in columns:
@@ -398,70 +424,90 @@ def _check_dataset(
                     "list only columns in `%` (or `at%`, `wt%`, `vol%`, `mol%`) as parts of one whole",
                     entry=entry_id,
                 )
-    _check_duplicate_records(report, entry_id, document, dataset)
-    _check_fractions(result, entry_id, document, dataset)
-    check_typed_twice(result, entry_id, dataset, properties)
-    causes = range_causes(result, dataset, properties)
-    for r, record in enumerate(dataset.records):
-        values = record.values
-        for name, value in values.items():
-            found = columns.get(name)
-            cell = Where(document, ("records", r, name))
-            if found is None:
-                close = _suggest(name, columns)
-                report_at(
-                    report,
-                    document,
-                    cell,
-                    "unknown-column",
-                    f"record {record.label!r} has a value for {name!r}, which is not a column"
-                    + (f"; did you mean {close[0]!r}?" if close else ""),
-                    f"use one of the declared columns: {', '.join(columns)}",
-                    entry=entry_id,
-                )
-                continue
-            column = found
-            if value is None:
-                continue
-            if column.type is ColumnType.TEXT:
-                if not isinstance(value, str):
-                    report_at(
-                        report,
-                        document,
-                        cell,
-                        "column-type",
-                        f"{name!r} is a text column, but {record.label!r} has {_describe(value)}",
-                        "put the value in double quotes",
-                        entry=entry_id,
-                    )
-                continue
-            if isinstance(value, str) or (column.type is ColumnType.INTEGER and not isinstance(value, int)):
-                report_at(
-                    report,
-                    document,
-                    cell,
-                    "column-type",
-                    f"{name!r} holds {column.type.value}s, but {record.label!r} has {_describe(value)}",
-                    "write a bare number (no quotes, no unit); leave the cell out when unknown",
-                    entry=entry_id,
-                )
-                continue
-            _check_range(result, entry_id, document, cell, record.label, column, float(value), causes)
-        for group in dataset.composition:
-            if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
-                continue
-            parts = [values.get(n) for n in group]
-            numbers = [float(p) for p in parts if isinstance(p, (int, float))]
-            if numbers and sum(numbers) > 100 + COMPOSITION_TOLERANCE:
-                report_at(
-                    report,
-                    document,
-                    ("records", r),
-                    "composition-sum",
-                    f"{' + '.join(group)} of {record.label!r} add up to {sum(numbers):g} %, more than 100 %",
-                    "check the values: parts of one composition cannot exceed the whole",
-                    entry=entry_id,
-                )
+
+
+def _check_cell(
+    result: Validated,
+    entry_id: str,
+    document: Document,
+    columns: dict[str, Column],
+    cell_of: tuple[int, Record, str, Any],
+    causes: dict[str, str],
+) -> None:
+    """One record's value (record index, record, column name, value): in a declared column, of the
+    column's type, and within its property's and unit's range."""
+    r, record, name, value = cell_of
+    report = result.report
+    column = columns.get(name)
+    cell = Where(document, ("records", r, name))
+    if column is None:
+        close = _suggest(name, columns)
+        report_at(
+            report,
+            document,
+            cell,
+            "unknown-column",
+            f"record {record.label!r} has a value for {name!r}, which is not a column"
+            + (f"; did you mean {close[0]!r}?" if close else ""),
+            f"use one of the declared columns: {', '.join(columns)}",
+            entry=entry_id,
+        )
+        return
+    if value is None:
+        return
+    if column.type is ColumnType.TEXT:
+        if not isinstance(value, str):
+            report_at(
+                report,
+                document,
+                cell,
+                "column-type",
+                f"{name!r} is a text column, but {record.label!r} has {_describe(value)}",
+                "put the value in double quotes",
+                entry=entry_id,
+            )
+        return
+    if isinstance(value, str) or (column.type is ColumnType.INTEGER and not isinstance(value, int)):
+        report_at(
+            report,
+            document,
+            cell,
+            "column-type",
+            f"{name!r} holds {column.type.value}s, but {record.label!r} has {_describe(value)}",
+            "write a bare number (no quotes, no unit); leave the cell out when unknown",
+            entry=entry_id,
+        )
+        return
+    _check_range(result, entry_id, document, cell, record.label, column, float(value), causes)
+
+
+def _check_composition_sums(
+    report: Report,
+    entry_id: str,
+    document: Document,
+    dataset: Dataset,
+    columns: dict[str, Column],
+    r: int,
+    record: Record,
+) -> None:
+    """The parts of each composition group of one record add up to no more than 100 % (with
+    :data:`COMPOSITION_TOLERANCE`); groups naming an unknown or non-percentage column are skipped."""
+    values = record.values
+    for group in dataset.composition:
+        if any(n not in columns or unit_bounds(columns[n].unit or "") != (0.0, 100.0) for n in group):
+            continue
+        parts = [values.get(n) for n in group]
+        numbers = [float(p) for p in parts if isinstance(p, (int, float))]
+        if numbers and sum(numbers) > 100 + COMPOSITION_TOLERANCE:
+            report_at(
+                report,
+                document,
+                ("records", r),
+                "composition-sum",
+                f"{' + '.join(group)} of {record.label!r} add up to {sum(numbers):g} %, more than 100 %",
+                "check the values: parts of one composition cannot exceed the whole",
+                entry=entry_id,
+            )
 
 
 def _check_duplicate_records(report: Report, entry_id: str, document: Document, dataset: Dataset) -> None:
@@ -964,7 +1010,7 @@ def _check_evidence_gaps(result: Validated) -> None:
             )
         for i, child in enumerate(gap.children):
             if not isinstance(result.entries.get(child), Strategy) or child == entry_id:
-                near = _suggest(child, strategies)
+                near = _suggest(child, [s for s in strategies if s != entry_id])
                 report_at(
                     result.report,
                     document,
