@@ -308,3 +308,9 @@ def test_material_pages_list_the_recorded_electrolytes_holding_them_each_parsed_
         )
         assert f"{other}.md" in listed
     assert sorted(text for text, _ in kb.inputs._resolved) == ["1 M LiFSI in DME", "2 M LiFSI in DME"]
+
+
+def test_a_browse_page_counts_its_entries_in_words(pages: dict[str, str | bytes]) -> None:
+    assert "<p>1 entry.</p>" in text(pages, "browse/materials.md")
+    assert "<p>4 entries.</p>" in text(pages, "browse/strategies.md")
+    assert "<p>0 entries.</p>" in text(pages, "browse/mechanisms.md")
