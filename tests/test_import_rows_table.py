@@ -829,3 +829,14 @@ def test_a_row_with_a_1_000_cell_is_never_compared_with_the_records(csv: str) ->
     """The ``1,000`` cell counts as a bad cell of its row whatever came before or beside it, so
     the rest of the row (equal to record 'old') is not reported as a copy."""
     assert "likely-duplicate" not in [p[2] for p in _problems(csv)]
+
+
+@pytest.mark.parametrize("text", ["label,ce,ref\nexplicit,90,ref2020a\n", "label,ce\nexplicit,90\n"])
+def test_a_record_that_writes_out_the_datasets_own_source_is_that_record(text: str) -> None:
+    """A stored record whose `source.ref` is the dataset's first source is the same record as a
+    row citing that source or none: refused without --replace, updated with it."""
+    existing = [{"label": "explicit", "ce": 97.0, "source": {"ref": "ref2020a"}}]
+    _, report = read_table(text, _context(existing=existing), path="t.csv")
+    assert [p.message for p in report] == ["row 'explicit' is already record 1 of the dataset"]
+    _, report = read_table(text, _context(replace=True, existing=existing), path="t.csv")
+    assert list(report) == []

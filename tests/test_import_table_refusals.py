@@ -433,7 +433,8 @@ def test_the_delimiter_is_the_one_the_header_uses_most(line: str, delimiter: str
 
 
 def _rows_kb(tmp_path: Path) -> Path:
-    """A dataset ``d`` with one record without a source of its own and one citing REF."""
+    """A dataset ``d`` (from REF) with one record without a source of its own and one citing
+    another paper."""
     dataset = minimal(
         "dataset",
         columns=[
@@ -443,13 +444,14 @@ def _rows_kb(tmp_path: Path) -> Path:
         ],
         records=[
             {"label": "old", "ce": 99.0},
-            {"label": "src", "ce": 98.0, "source": {"ref": "smith2020test", "locator": "T2"}},
+            {"label": "src", "ce": 98.0, "source": {"ref": "jones2021another", "locator": "T2"}},
         ],
     )
     return write_kb(
         tmp_path / "project",
         {
             "properties/coulombic-efficiency": minimal("property", unit="%", minimum=0, maximum=100),
+            "references/jones2021another": {"title": "Another", "authors": ["Jones, B."], "year": 2021},
             "datasets/d": dataset,
         },
     )
@@ -488,9 +490,9 @@ _ROW_REFUSALS: list[tuple[str, str, bool, list[Found]]] = [
                 2,
                 1,
                 "duplicate-record",
-                "row 'src' has the label of record 2, which cites 'smith2020test', but names no source: "
+                "row 'src' has the label of record 2, which cites 'jones2021another', but names no source: "
                 "with --replace it would be added beside that record, not update it",
-                "give the record's source in a `ref` column (smith2020test) to update it, "
+                "give the record's source in a `ref` column (jones2021another) to update it, "
                 "or another label if it is another measurement",
             )
         ],

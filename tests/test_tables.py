@@ -411,3 +411,20 @@ def test_the_published_csv_reimports_into_an_empty_copy_unchanged(tmp_path: Path
     result = import_table(csv, "d", _materials_kb)
     assert result.written, result.report.format()
     assert yaml.safe_load((_materials_kb / "datasets" / "d.yaml").read_text()) == original
+
+
+def test_a_row_citing_the_datasets_own_source_is_the_record_that_cites_none(kb: Path, tmp_path: Path) -> None:
+    """Record 'old' has no source of its own, so it comes from the dataset's first source: a row
+    citing that source is the same measurement, refused as such and updated in place with --replace."""
+    csv = _csv(tmp_path, f"label,ce,ref\nold,98.0,{REF}\n")
+    path = kb / "datasets" / f"{DATASET}.yaml"
+    before = path.read_bytes()
+    refused = import_table(csv, DATASET, kb)
+    assert not refused.written and path.read_bytes() == before
+    assert [(p.code, p.message) for p in refused.report.errors] == [
+        ("duplicate-record", "row 'old' is already record 1 of the dataset")
+    ]
+    replaced = import_table(csv, DATASET, kb, replace=True)
+    assert replaced.written and replaced.replaced == 1
+    assert [(r["label"], r["ce"]) for r in _records(kb)] == [("old", 98.0)]
+    assert validate_kb(kb).report.ok()

@@ -218,7 +218,12 @@ def _updated(old: dict[str, Any], row: Row, *, clear_empty: bool) -> dict[str, A
 
 
 def _merge(
-    old: Any, rows: list[Row], existing: dict[tuple[str, str | None], int], *, clear_empty: bool
+    old: Any,
+    rows: list[Row],
+    existing: dict[tuple[str, str | None], int],
+    *,
+    own: str | None,
+    clear_empty: bool,
 ) -> tuple[list[Any], dict[int, int]]:
     """The dataset's records with the rows appended or put in place of those they update,
     and the CSV line of each record a row wrote (by position)."""
@@ -226,7 +231,7 @@ def _merge(
     lines: dict[int, int] = {}
     for row in rows:
         record = row.record
-        at = existing.get(record_identity(record["label"], (record.get("source") or {}).get("ref")))
+        at = existing.get(record_identity(record["label"], (record.get("source") or {}).get("ref"), own=own))
         if at is None:
             lines[len(kept)] = row.line
             kept.append(record)
@@ -236,14 +241,17 @@ def _merge(
     return kept, lines
 
 
-def _identities(records: Any) -> dict[tuple[str, str | None], int]:
-    """Identity -> position of the dataset's records as they are in the file (first wins)."""
+def _identities(records: Any, own: str | None) -> dict[tuple[str, str | None], int]:
+    """Identity -> position of the dataset's records as they are in the file (first wins;
+    ``own``: the dataset's first source, see :func:`~limkb.schema.kinds.record_identity`)."""
     found: dict[tuple[str, str | None], int] = {}
     for i, item in enumerate(records if isinstance(records, list) else []):
         if isinstance(item, dict) and isinstance(item.get("label"), str):
             source = item.get("source")
             ref = source.get("ref") if isinstance(source, dict) else None
-            found.setdefault(record_identity(item["label"], ref if isinstance(ref, str) else None), i)
+            found.setdefault(
+                record_identity(item["label"], ref if isinstance(ref, str) else None, own=own), i
+            )
     return found
 
 
@@ -385,8 +393,9 @@ def import_table(
     if floor > MAX_BYTES:
         report.add(_too_large(shown, floor, at_least=True))
         return result
-    existing = _identities(document.data.get("records"))
-    merged, lines = _merge(document.data.get("records"), rows, existing, clear_empty=clear_empty)
+    own = (context.default_source or {}).get("ref")
+    existing = _identities(document.data.get("records"), own)
+    merged, lines = _merge(document.data.get("records"), rows, existing, own=own, clear_empty=clear_empty)
     text_out = _rendered(path, document.data, merged, shown, report)
     if text_out is None:
         return result
@@ -398,7 +407,7 @@ def import_table(
     result.replaced = sum(
         1
         for r in result.records
-        if record_identity(r["label"], (r.get("source") or {}).get("ref")) in existing
+        if record_identity(r["label"], (r.get("source") or {}).get("ref"), own=own) in existing
     )
     log.info("wrote %d records to %s (%d replaced)", len(rows), path, result.replaced)
     return result

@@ -357,9 +357,12 @@ class _RowReader:
         self.memo: dict[tuple[str, str], Any] = {}
         self.formulations: dict[str, tuple[str, str] | None] = {}
         self.prints: dict[tuple[Any, ...], int] = {}
+        self.own = _source_ref({}, context.default_source)
+        """The dataset's first source: a record citing it is the same as one citing none."""
         for i, item in enumerate(context.existing):
             if isinstance(item, Mapping) and isinstance(item.get("label"), str):
                 ref = item.get("source", {}).get("ref") if isinstance(item.get("source"), Mapping) else None
+                ref = record_identity("", ref, own=self.own)[1]
                 self.existing.setdefault(record_identity(item["label"], ref), i)
                 self.labels.setdefault(record_identity(item["label"], None)[0], []).append((i, ref))
                 key = fingerprint(item, context.columns, context, self.memo)
@@ -689,7 +692,7 @@ class _RowReader:
         record = row.record
         if not isinstance(record.get("label"), str) or not record["label"]:
             return
-        identity = record_identity(record["label"], (record.get("source") or {}).get("ref"))
+        identity = record_identity(record["label"], (record.get("source") or {}).get("ref"), own=self.own)
         if self._repeats_row(row, identity):
             return
         self.seen[identity] = row.line
@@ -732,7 +735,8 @@ class _RowReader:
     def _replaces_without_source(self, row: Row, identity: tuple[str, str | None]) -> bool:
         """Whether, with --replace, a row naming no source has the label of a sourced record
         (reported: it would be added beside that record, not update it)."""
-        if not self.context.replace or identity in self.existing or identity[1] is not None:
+        named = (row.record.get("source") or {}).get("ref")
+        if not self.context.replace or identity in self.existing or named is not None:
             return False
         sourced = [(i, r) for i, r in self.labels.get(identity[0], []) if r is not None]
         if not sourced:

@@ -588,13 +588,14 @@ class Record(BaseModel):
         return record_identity(self.label, self.source.ref if self.source else None)
 
 
-def record_identity(label: str, ref: str | None) -> tuple[str, str | None]:
+def record_identity(label: str, ref: str | None, *, own: str | None = None) -> tuple[str, str | None]:
     """A row's label (case and spacing aside) and the reference it comes from.
 
     Two rows of one dataset with the same identity are the same measurement recorded twice,
-    as a CSV imported twice would leave them.
+    as a CSV imported twice would leave them. ``own`` is the dataset's first source, which a
+    record without a source of its own comes from: citing it is citing none (``None``).
     """
-    return " ".join(label.split()).casefold(), ref
+    return " ".join(label.split()).casefold(), None if ref is not None and ref == own else ref
 
 
 class Dataset(Entry):
