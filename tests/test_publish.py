@@ -95,6 +95,22 @@ def test_the_previous_version_is_renamed_aside_and_handed_to_a_deleter_when_it_c
     assert all(Path(path).name.startswith(".gone-v-") for path in handed)
 
 
+def test_a_previous_version_whose_cache_was_damaged_is_not_updated_but_pages_still_come_from_the_cache(
+    project: Path,
+) -> None:
+    """A previous version whose cache lists no files cannot be updated in place: the build takes a
+    fresh folder, and its pages still come from the current version's cache."""
+    build(project)
+    (project / "build" / "cache" / "html" / "manifest.json").unlink()  # current's, soon previous
+    build(project, clean=True)
+    _, damaged = _links(project)
+    EDITS["prose"](project / "kb")
+    summary = build(project)
+    assert summary.reused > 0  # before, the damaged folder was taken and every page built again
+    assert damaged not in _links(project)  # not reused in place
+    assert_same_as_clean(project)
+
+
 def test_the_deleter_removes_the_retired_version(project: Path) -> None:
     build(project)
     build(project, clean=True)

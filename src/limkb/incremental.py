@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-__all__ = ["CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter"]
+__all__ = ["CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter", "lists_files"]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 
@@ -469,6 +469,12 @@ class HtmlCache:
             _unlink(self._path(self.new, key))
         for key in set(self._present.get("static", {})) - set(static):
             _unlink(self._path(self.new, key, ".data"))
+
+
+def lists_files(folder: Path) -> bool:
+    """Whether the cache in ``folder`` says what its site holds, so that the site can be updated
+    in place (:attr:`HtmlCache.reuse`)."""
+    return isinstance(_read_manifest(folder).get("files"), dict)
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:

@@ -241,9 +241,13 @@ class _Version:
         name = _current(store, PREVIOUS)
         if name is None or name == _current(store):
             return None
+        from limkb.incremental import lists_files
+
         folder = store / name
         if not _made_here(folder) or not _complete(folder):
             return None
+        if not lists_files(BuildCache(folder / "build" / "cache").html):
+            return None  # its cache was damaged: a fresh folder, filled from the current cache
         fd = _lock(folder, wait=False)
         if fd is None:
             return None  # another build is using it
