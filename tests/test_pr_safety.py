@@ -19,7 +19,8 @@ from mkdocs.exceptions import Abort
 
 from kbfactory import tree_digest
 from limkb.access import CACHE_DIR, cache_key, load
-from limkb.commands.build import OUT_DIR, build
+from limkb.commands import build as build_module
+from limkb.commands.build import OUT_DIR, PREVIOUS, build
 from limkb.commands.config_guard import check_config
 from limkb.commands.preview import Preview
 from limkb.errors import BuildError
@@ -141,13 +142,18 @@ def test_a_build_never_writes_or_deletes_through_a_planted_link(
 
 def test_stale_cleanup_deletes_only_limkb_s_own_versions(project: Path) -> None:
     build(project)
-    foreign = project / OUT_DIR / "v-foreign"
+    build(project)  # a current and a previous version, both kept
+    store = project / OUT_DIR
+    foreign = store / "v-foreign"
     foreign.mkdir()
     (foreign / "sentinel.txt").write_text("not limkb's", encoding="utf-8")
+    stale = build_module._Version(store)  # left by a killed build: limkb's, neither linked
+    stale.release()
     build(project)
     assert (foreign / "sentinel.txt").is_file()
-    versions = [p for p in (project / OUT_DIR).glob("v-*") if p != foreign]
-    assert len(versions) == 1  # limkb's own earlier version was removed
+    assert not stale.path.exists()  # limkb's own stale version was retired
+    linked = {os.readlink(store / "current"), os.readlink(store / PREVIOUS)}
+    assert {p.name for p in store.glob("v-*") if p != foreign} == linked
 
 
 @pytest.mark.parametrize("link", [".cache", ".cache/limkb", ".cache/limkb/pages"])
