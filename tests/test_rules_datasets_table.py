@@ -366,6 +366,41 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         ],
     ),
     (
+        "a record citing the dataset's first source is the one that cites none",
+        {
+            "datasets/d": ds(
+                [{"name": "n", "unit": "1"}],
+                [
+                    {"label": "a", "n": 1},
+                    {"label": "a", "n": 2, "source": {"ref": "smith2020test", "locator": "T2"}},
+                ],
+            )
+        },
+        [
+            _d(
+                8,
+                10,
+                "duplicate-record",
+                "record 'a' from 'smith2020test' is already record 1 (line 6)",
+                _DUPLICATE_HINT,
+            )
+        ],
+    ),
+    (
+        "the same label from another paper is another measurement",
+        {
+            "references/jones2021another": {"title": "Another", "authors": ["Jones, B."], "year": 2021},
+            "datasets/d": ds(
+                [{"name": "n", "unit": "1"}],
+                [
+                    {"label": "a", "n": 1},
+                    {"label": "a", "n": 2, "source": {"ref": "jones2021another", "locator": "T"}},
+                ],
+            ),
+        },
+        [],
+    ),
+    (
         "percentages that all lie within 0-1 look like fractions",
         {
             "datasets/d": ds(

@@ -49,6 +49,7 @@ from limkb.schema.kinds import (
     Reference,
     Strategy,
     iter_sources,
+    record_identity,
     unit_bounds,
 )
 from limkb.schema.units import UnitError, convert, describe
@@ -511,10 +512,13 @@ def _check_composition_sums(
 
 
 def _check_duplicate_records(report: Report, entry_id: str, document: Document, dataset: Dataset) -> None:
-    """The same label from the same source twice is one measurement recorded twice."""
+    """The same label from the same source twice is one measurement recorded twice (a record
+    without a source of its own comes from the dataset's first source)."""
+    own = dataset.sources[0].ref if dataset.sources else None
     first: dict[tuple[str, str | None], int] = {}
     for r, record in enumerate(dataset.records):
-        earlier = first.setdefault(record.identity, r)
+        identity = record_identity(record.label, record.source.ref if record.source else None, own=own)
+        earlier = first.setdefault(identity, r)
         if earlier == r:
             continue
         m = document.mark(("records", r, "label"))
