@@ -49,7 +49,6 @@ from limkb.schema.kinds import (
     Reference,
     Strategy,
     iter_sources,
-    record_identity,
     unit_bounds,
 )
 from limkb.schema.units import UnitError, convert, describe
@@ -517,8 +516,7 @@ def _check_duplicate_records(report: Report, entry_id: str, document: Document, 
     own = dataset.sources[0].ref if dataset.sources else None
     first: dict[tuple[str, str | None], int] = {}
     for r, record in enumerate(dataset.records):
-        identity = record_identity(record.label, record.source.ref if record.source else None, own=own)
-        earlier = first.setdefault(identity, r)
+        earlier = first.setdefault(record.identity(own), r)
         if earlier == r:
             continue
         m = document.mark(("records", r, "label"))

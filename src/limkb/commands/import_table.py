@@ -393,7 +393,7 @@ def import_table(
     if floor > MAX_BYTES:
         report.add(_too_large(shown, floor, at_least=True))
         return result
-    own = (context.default_source or {}).get("ref")
+    own = context.own_ref
     existing = _identities(document.data.get("records"), own)
     merged, lines = _merge(document.data.get("records"), rows, existing, own=own, clear_empty=clear_empty)
     text_out = _rendered(path, document.data, merged, shown, report)

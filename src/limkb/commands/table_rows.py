@@ -74,6 +74,12 @@ class TableContext:
     """The dataset's records as in its file."""
     replace: bool = False
 
+    @property
+    def own_ref(self) -> str | None:
+        """The reference of the dataset's first source: a record citing it is the same as one
+        citing none (see :func:`~limkb.schema.kinds.record_identity`)."""
+        return _source_ref({}, self.default_source)
+
 
 @dataclass
 class Row:
@@ -357,12 +363,10 @@ class _RowReader:
         self.memo: dict[tuple[str, str], Any] = {}
         self.formulations: dict[str, tuple[str, str] | None] = {}
         self.prints: dict[tuple[Any, ...], int] = {}
-        self.own = _source_ref({}, context.default_source)
-        """The dataset's first source: a record citing it is the same as one citing none."""
         for i, item in enumerate(context.existing):
             if isinstance(item, Mapping) and isinstance(item.get("label"), str):
                 ref = item.get("source", {}).get("ref") if isinstance(item.get("source"), Mapping) else None
-                ref = record_identity("", ref, own=self.own)[1]
+                ref = None if ref == context.own_ref else ref  # the dataset's own source
                 self.existing.setdefault(record_identity(item["label"], ref), i)
                 self.labels.setdefault(record_identity(item["label"], None)[0], []).append((i, ref))
                 key = fingerprint(item, context.columns, context, self.memo)
@@ -692,7 +696,9 @@ class _RowReader:
         record = row.record
         if not isinstance(record.get("label"), str) or not record["label"]:
             return
-        identity = record_identity(record["label"], (record.get("source") or {}).get("ref"), own=self.own)
+        identity = record_identity(
+            record["label"], (record.get("source") or {}).get("ref"), own=self.context.own_ref
+        )
         if self._repeats_row(row, identity):
             return
         self.seen[identity] = row.line

@@ -582,10 +582,10 @@ class Record(BaseModel):
         """The column values of this row."""
         return dict(self.__pydantic_extra__ or {})
 
-    @property
-    def identity(self) -> tuple[str, str | None]:
-        """What makes this row one measurement in its dataset: see :func:`record_identity`."""
-        return record_identity(self.label, self.source.ref if self.source else None)
+    def identity(self, own: str | None) -> tuple[str, str | None]:
+        """What makes this row one measurement in its dataset (``own``: the reference of the
+        dataset's first source): see :func:`record_identity`."""
+        return record_identity(self.label, self.source.ref if self.source else None, own=own)
 
 
 def record_identity(label: str, ref: str | None, *, own: str | None = None) -> tuple[str, str | None]:
