@@ -381,6 +381,16 @@ def unit_bounds(unit: str) -> tuple[float | None, float | None]:
     return None, None
 
 
+def _refuse_impossible(value: float, unit: str, low: float | None, high: float | None) -> None:
+    """Raise ``out_of_range`` when ``value`` (in ``unit``) lies outside ``low``-``high``."""
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise PydanticCustomError(
+            "out_of_range",
+            "{value} {unit} is impossible: a value in {unit} {bounds}",
+            {"value": f"{value:g}", "unit": unit, "bounds": _bounds_text(low, high, unit)},
+        )
+
+
 def _bounds_text(low: float | None, high: float | None, unit: str) -> str:
     if high is None:
         return f"cannot be below {low:g} {unit}"
@@ -412,12 +422,7 @@ class Quantity(ClosedModel):
     @model_validator(mode="after")
     def _in_physical_range(self) -> Quantity:
         low, high = unit_bounds(self.unit)
-        if (low is not None and self.value < low) or (high is not None and self.value > high):
-            raise PydanticCustomError(
-                "out_of_range",
-                "{value} {unit} is impossible: a value in {unit} {bounds}",
-                {"value": f"{self.value:g}", "unit": self.unit, "bounds": _bounds_text(low, high, self.unit)},
-            )
+        _refuse_impossible(self.value, self.unit, low, high)
         return self
 
 
@@ -654,16 +659,8 @@ class Finding(ClosedModel):
         if high is not None:
             return self  # a percentage may be a change (a 380 % swelling); a property bounds it
         for value in (self.value, self.high):
-            if value is not None and low is not None and value < low:
-                raise PydanticCustomError(
-                    "out_of_range",
-                    "{value} {unit} is impossible: a value in {unit} {bounds}",
-                    {
-                        "value": f"{value:g}",
-                        "unit": self.unit,
-                        "bounds": _bounds_text(low, None, self.unit),
-                    },
-                )
+            if value is not None:
+                _refuse_impossible(value, self.unit, low, None)
         return self
 
     @model_validator(mode="after")
