@@ -18,6 +18,7 @@ from limkb.site.context import RenderOptions
 from limkb.site.memo import RenderMemo
 from limkb.site.render import render
 from sitefactory import site_kb
+from test_incremental import EDITS as INCREMENTAL_EDITS
 
 OPTIONS = RenderOptions(date="2024-01-02")
 
@@ -57,12 +58,6 @@ def _question(kb: Path) -> None:
     path.write_text(text.replace("itself passivate", "by itself passivate"), encoding="utf-8")
 
 
-def _record(kb: Path) -> None:
-    path = kb / "datasets/thickness-ce.yaml"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("t: 10.0", "t: 12.5", 1), encoding="utf-8")
-
-
 def _relation(kb: Path) -> None:
     """A strategy newly measuring a descriptor: its coverage row and its browse row change."""
     write_entry(
@@ -100,7 +95,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "prose": _prose,
     "label": _renamed,
     "question": _question,
-    "dataset record": _record,
+    "dataset record": INCREMENTAL_EDITS["dataset record"],
     "relation": _relation,
     "new entry": _new_question,
     "deletion": _deletion,
