@@ -211,7 +211,9 @@ def test_search_and_links_work_from_file_urls(tab: Tab, site: Site) -> None:
     page.wait_for_url(re.compile(r"^file://.*/entries/techniques/xps\.html$"))
     assert "X-ray photoelectron spectroscopy" in page.locator("h1").first.inner_text()
     page.locator("article a[href*='browse/']").first.click()
-    assert page.url.endswith(".html"), page.url
+    # The click starts a navigation; wait for the browse page itself, not the page being left.
+    page.wait_for_url(re.compile(r"^file://.*/browse/[a-z0-9-]+\.html$"))
+    page.locator("table.limkb-sortable").first.wait_for()
     assert page.locator("table.limkb-sortable").count() == 1
     assert not tab.failed, tab.failed
 
