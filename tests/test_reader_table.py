@@ -194,9 +194,18 @@ def test_tagged_collections_of_the_core_schema_are_plain(reading: str) -> None:
     assert _data("a: !!seq [1, x]\nb: !!map {c: 1}\n") == {"a": [1, "x"], "b": {"c": 1}}
 
 
-def test_a_collection_tag_on_a_scalar_keeps_its_text(reading: str) -> None:
-    """``!!seq x`` on a scalar is not read through a scalar tag: the text stays, nothing raises."""
-    assert _data("a: !!seq x\nb: !!map 12\n") == {"a": "x", "b": "12"}
+def test_a_collection_tag_on_a_scalar_is_refused(reading: str) -> None:
+    """``!!seq x`` names a list but stands on text: refused where it stands (PyYAML refuses it
+    too), never read as the untagged text (tests/test_reader_tags.py has every kind)."""
+    hint = "remove the tag; the value's own form says what it is"
+    assert _refusal("a: !!seq x\n") == ("yaml-tag", 1, 4, "tag '!!seq' does not fit a plain value", hint)
+    assert _refusal("a: 1\nb: !!map 12\n") == (
+        "yaml-tag",
+        2,
+        4,
+        "tag '!!map' does not fit a plain value",
+        hint,
+    )
 
 
 @pytest.mark.parametrize("text", ['a: ! "x"\n', "a: ! x\n", "! a: 1\n"], ids=["quoted", "plain", "key"])

@@ -73,6 +73,25 @@ _MAX_DIGITS = 4000
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 
+# Which core tags a node of each kind may carry: PyYAML would refuse `!!seq` on a plain
+# value and `!!str` on a list; reading them as if untagged would hide a mistake.
+_NODE_TAGS: dict[type, frozenset[str]] = {
+    yaml.ScalarEvent: frozenset(f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null")),
+    yaml.SequenceStartEvent: frozenset({f"{_CORE}seq"}),
+    yaml.MappingStartEvent: frozenset({f"{_CORE}map"}),
+}
+_NODE_WORDS = {
+    yaml.ScalarEvent: "a plain value",
+    yaml.SequenceStartEvent: "a list",
+    yaml.MappingStartEvent: "a mapping",
+}
+
+
+def _tag_fits(tag: str, event: Any) -> bool:
+    """Whether an allowed core tag names the kind of node it is on."""
+    return tag in _NODE_TAGS.get(type(event), frozenset())
+
+
 Loc = tuple[str | int, ...]
 
 
@@ -240,10 +259,19 @@ class _Builder:
                 "remove the tag; entries hold plain text, numbers, lists and mappings only",
             )
             raise _Stop
+        if tag and not _tag_fits(tag, event):
+            self.problem(
+                mark,
+                "yaml-tag",
+                f"tag {tag.replace(_CORE, '!!')!r} does not fit {_NODE_WORDS[type(event)]}",
+                "remove the tag; the value's own form says what it is",
+            )
+            raise _Stop
 
     def scalar(self, event: Any) -> Any:
         tag = event.tag
-        if not event.style and not (tag and tag in _ALLOWED_TAGS):
+        # check_node has refused every tag but a core scalar tag by now.
+        if not event.style and not tag:
             if len(event.value) > _MAX_DIGITS and _INT.match(event.value):
                 self.problem(
                     _mark(event),
@@ -253,7 +281,7 @@ class _Builder:
                 )
                 raise _Stop
             return _resolve_plain(event.value)
-        if tag and tag in _ALLOWED_TAGS and tag not in (f"{_CORE}seq", f"{_CORE}map"):
+        if tag:
             try:
                 return _apply_tag(tag, event.value)
             except ValueError as error:
