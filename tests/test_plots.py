@@ -150,3 +150,18 @@ def test_figure1_groups_panels_and_shows_the_review_values_next_to_ours() -> Non
     assert "F, O (%)" in shown and "C/F" in shown
     root = ET.fromstring(svg)
     assert len([g for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("axes_")]) == 3
+
+
+def test_the_page_gives_a_lazy_plot_the_size_it_is_drawn_at() -> None:
+    """The ``<img>`` of a scatter plot is loaded lazily; its width and height attributes must
+    be the SVG's own (points at 4/3 pixels each) or the page shifts when the plot arrives."""
+    import re
+
+    from limkb.site.overview import SCATTER_PIXELS
+
+    root = ET.fromstring(scatter_svg(result_of(TABLE1_F)))
+    drawn = tuple(round(float(root.attrib[side].removesuffix("pt")) * 4 / 3) for side in ("width", "height"))
+    assert drawn == SCATTER_PIXELS
+    template = (Path(__file__).parents[1] / "src/limkb/site/templates/correlations.md").read_text()
+    lazy = [tag for tag in re.findall(r"<img [^>]*>", template) if 'loading="lazy"' in tag]
+    assert lazy and all('width="{{ a.plot_size[0] }}" height="{{ a.plot_size[1] }}"' in tag for tag in lazy)

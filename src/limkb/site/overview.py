@@ -127,6 +127,7 @@ def analysis_view(site: Site, analysis_id: str, links: Links) -> dict[str, Any] 
         "compares": _compared(site, result.id, result.compares, links),
         "datasets": [site.entry_link(d, links) for d in result.datasets],
         "plot": links.to(f"plots/{result.id}.svg"),
+        "plot_size": SCATTER_PIXELS,
     }
 
 
@@ -195,6 +196,12 @@ def _prune_plot_cache(folder: Path, keep: set[str]) -> None:
         for old in folder.glob("*.svg"):
             if old.stem not in keep:
                 old.unlink(missing_ok=True)
+
+
+SCATTER_PIXELS = (538, 403)
+"""A scatter plot's size in CSS pixels (``plots._SCATTER_SIZE`` inches at 96 per inch), given
+to its lazily loaded ``<img>`` so the page does not shift when the plot arrives; kept here
+so rendering a page does not import matplotlib (a test holds the two equal)."""
 
 
 def _draw(drawing: str, results: Any) -> str:
