@@ -33,6 +33,11 @@ EQUIVALENT = REPO / "scripts" / "mutation-equivalent.txt"
 #: What the selected tests read beside src/ and tests/ (copied into the scratch project).
 _ALSO_COPY = ("kb", "schema", "docs", "mkdocs.yml", "README.md", "CONTRIBUTING.md")
 _KILLED = {1, 3, 24, -24, 36, 152, 255, 37}
+#: The exit codes of ``_KILLED`` that mean mutmut stopped the tests for taking too long. They
+#: count as killed (a mutant that makes the tests hang is caught), but they are reported apart:
+#: on a loaded machine a slow, unchanged run can time out too, so a run with many of them
+#: should be repeated with the timeouts checked one by one (``MUTANT_UNDER_TEST=<name>``).
+_TIMED_OUT = {24, -24, 36, 152, 255}
 _SURVIVED = {0}
 _NO_TESTS = {5, 33}
 
@@ -208,6 +213,7 @@ def summarise(codes: dict[str, int | None], equivalent: dict[str, str]) -> dict[
     return {
         "total": len(codes),
         "killed": killed,
+        "timed_out": sum(1 for code in codes.values() if code in _TIMED_OUT),
         "survived": len(survivors),
         "no_tests": len(untested),
         "equivalent": len(equivalents),
@@ -255,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     alive = result.pop("alive")
     print(json.dumps(result))
     print(f"{target.path}: {result['score']} % of non-equivalent mutants killed")
+    if result["timed_out"]:
+        print(f"  of the killed, {result['timed_out']} by a timeout: check them if the machine was loaded")
     if options.json:
         options.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     assert isinstance(alive, list)
