@@ -22,7 +22,7 @@ from typing import Any
 
 from limkb.analysis.formulations import FormulationError, MaterialIndex
 from limkb.analysis.inputs import Inputs, formulation_of
-from limkb.analysis.variables import Binding, _apply, _bind_derived, conditions_of
+from limkb.analysis.variables import Binding, apply_binding, bind_derived, conditions_of
 from limkb.schema.kinds import Dataset, Property, Record
 from limkb.schema.units import UnitError, convert
 
@@ -161,7 +161,7 @@ def derived_bindings(dataset: Dataset, properties: dict[str, Property]) -> dict[
     for prop_id in sorted(properties):
         if prop_id in held:
             continue
-        binding = _bind_derived(prop_id, dataset, properties)
+        binding = bind_derived(prop_id, dataset, properties)
         if binding is not None and binding.column is not None:
             found[prop_id] = binding
     return found
@@ -177,7 +177,9 @@ def computed_values(
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or binding.formula is None:
             continue
         try:
-            value = _apply(binding, convert(float(raw), binding.from_unit or "1", binding.to_unit or "1"))
+            value = apply_binding(
+                binding, convert(float(raw), binding.from_unit or "1", binding.to_unit or "1")
+            )
         except UnitError:
             continue
         if math.isfinite(value):

@@ -40,7 +40,7 @@ from limkb.schema.filters import Bounds, read_value_filter
 from limkb.schema.kinds import Analysis, Column, ColumnType, Conditions, Dataset, Filters, Property, Record
 from limkb.schema.units import UnitError, convert
 
-__all__ = ["Plan", "VariableError", "conditions_of", "matches", "plan"]
+__all__ = ["Plan", "VariableError", "apply_binding", "bind_derived", "conditions_of", "matches", "plan"]
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def _bind(
         return None, [f"{dataset.id}.{c.name}" for c in holding]
     if holding:
         return Binding(holding[0].name), []
-    derived = _bind_derived(name, dataset, properties)
+    derived = bind_derived(name, dataset, properties)
     if derived is not None:
         return derived, []
     if name in DESCRIPTORS:
@@ -126,7 +126,7 @@ def _holding(dataset: Dataset, property_id: str) -> Column | None:
     return found[0] if len(found) == 1 else None
 
 
-def _bind_derived(name: str, dataset: Dataset, properties: Mapping[str, Property]) -> Binding | None:
+def bind_derived(name: str, dataset: Dataset, properties: Mapping[str, Property]) -> Binding | None:
     """``name`` computed from a column of the property it is defined from, or that is defined from it.
 
     Linear in the number of properties. A definition that does not parse or invert binds
@@ -573,11 +573,11 @@ def _read_record(
             read[name] = math.nan
         else:
             b, a = factors[name]
-            read[name] = _apply(binding, raw * b + a)
+            read[name] = apply_binding(binding, raw * b + a)
     return read
 
 
-def _apply(binding: Binding, value: float) -> float:
+def apply_binding(binding: Binding, value: float) -> float:
     """A column's value (in the unit of the property it holds) through the binding's formula, if any."""
     if binding.formula is None or binding.formula_of is None:
         return value
