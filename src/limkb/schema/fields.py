@@ -357,6 +357,9 @@ _NONNEGATIVE = frozenset(
         "specific-energy",
         "energy-density",
         "areal-mass",
+        "charge",
+        "electrolyte-per-capacity",
+        "electrolyte-volume-per-capacity",
     }
 )
 

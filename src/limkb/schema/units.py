@@ -4,7 +4,10 @@ A unit is written as contributors write it in papers (``nm``, ``mA cm-2``, ``mS/
 spelling maps to a dimension and a factor to that dimension's base unit. Only units of the
 same dimension convert into each other; nothing is guessed. Energy per mass (``Wh kg-1``)
 and energy per volume (``Wh L-1``) are two dimensions, as a cell's two energy densities are
-two quantities.
+two quantities. A charge (``mAh``) is not an areal capacity (``mAh cm-2``), nor a current
+(``mA``) a current density: a paper that gives the one does not give the other. The amount of
+electrolyte per capacity of a lean cell is by mass (``g Ah-1``) or by volume (``µL mAh-1``,
+the same as ``mL Ah-1``), again two quantities.
 """
 
 from __future__ import annotations
@@ -80,6 +83,15 @@ def _table() -> dict[str, Unit]:
         (("mAh/g", "mA h g-1", "mAh g-1"), "specific-capacity", 1.0),
         (("Wh/kg", "Wh kg-1", "W h kg-1", "Wh kg^-1"), "specific-energy", 1.0),
         (("Wh/L", "Wh L-1", "W h L-1", "Wh L^-1", "Wh/l"), "energy-density", 1.0),
+        (("mAh", "mA h"), "charge", 1.0),
+        (("Ah", "A h"), "charge", 1e3),
+        (("µAh", "uAh", "µA h"), "charge", 1e-3),
+        (("mA",), "current", 1.0),
+        (("A",), "current", 1e3),
+        (("µA", "uA"), "current", 1e-3),
+        (("g/Ah", "g Ah-1", "g Ah^-1"), "electrolyte-per-capacity", 1.0),
+        (("µL/mAh", "uL/mAh", "µL mAh-1", "uL mAh-1"), "electrolyte-volume-per-capacity", 1.0),
+        (("mL/Ah", "mL Ah-1"), "electrolyte-volume-per-capacity", 1.0),
         (("mg/cm2", "mg cm-2", "mg cm^-2"), "areal-mass", 1.0),
         (("g/m2", "g m-2"), "areal-mass", 0.1),
         (("M", "mol/L", "mol L-1"), "concentration", 1.0),
