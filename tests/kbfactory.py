@@ -92,6 +92,27 @@ def minimal(kind: str, name: str | None = None, **fields: Any) -> dict[str, Any]
     return data
 
 
+def finding_kb(
+    tmp_path: Path, what: str, value: float, unit: str, statement: str, cell: str = "Li||NMC811"
+) -> Path:
+    """A KB whose one strategy (``hce``) holds one finding of ``value`` ``unit``, read in an
+    abstract of :data:`REF`: the fixture of the unit and bound tests."""
+    finding: dict[str, Any] = {
+        "what": what,
+        "value": value,
+        "unit": unit,
+        "electrolyte_note": "not stated in the source read",
+        "conditions": {"cell": cell},
+        "source": {"ref": REF, "locator": "Abstract"},
+        "statement": statement,
+    }
+    reference = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
+    return write_kb(
+        tmp_path,
+        {f"references/{REF}": reference, "strategies/hce": minimal("strategy", "HCE", findings=[finding])},
+    )
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """Every file and folder below ``root`` with a digest of its content (links not followed).
 

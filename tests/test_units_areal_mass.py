@@ -4,11 +4,10 @@ centimetre, the figure pouch-cell and full-cell papers give beside the areal cap
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from kbfactory import REF, REFERENCE, minimal, write_kb
+from kbfactory import finding_kb
 from limkb.check.validate import validate_kb
 from limkb.schema.fields import unit_bounds
 from limkb.schema.units import UnitError, convert, parse_unit
@@ -34,20 +33,8 @@ def test_areal_mass_never_converts_into_a_neighbour(target: str) -> None:
 
 def _kb(tmp_path: Path, value: float, unit: str = "mg cm-2") -> Path:
     """A KB whose one strategy holds a cathode's areal mass loading."""
-    finding: dict[str, Any] = {
-        "what": "cathode areal mass loading of the full cell",
-        "value": value,
-        "unit": unit,
-        "electrolyte_note": "not stated in the source read",
-        "conditions": {"cell": "Li||NMC811"},
-        "source": {"ref": REF, "locator": "Abstract"},
-        "statement": "The cathode carried 10 mg of active material per square centimetre.",
-    }
-    reference = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
-    return write_kb(
-        tmp_path,
-        {f"references/{REF}": reference, "strategies/hce": minimal("strategy", "HCE", findings=[finding])},
-    )
+    statement = "The cathode carried 10 mg of active material per square centimetre."
+    return finding_kb(tmp_path, "cathode areal mass loading of the full cell", value, unit, statement)
 
 
 def test_a_finding_in_mg_per_cm2_validates(tmp_path: Path) -> None:

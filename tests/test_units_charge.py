@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from kbfactory import REF, REFERENCE, minimal, write_kb
+from kbfactory import finding_kb
 from limkb.check.validate import validate_kb
 from limkb.schema.fields import unit_bounds
 from limkb.schema.units import UnitError, convert, parse_unit
@@ -79,20 +78,8 @@ def test_charges_and_electrolyte_amounts_cannot_be_negative_but_a_current_can() 
 
 
 def _kb(tmp_path: Path, value: float) -> Path:
-    finding: dict[str, Any] = {
-        "what": "electrolyte per capacity of the lean pouch cell",
-        "value": value,
-        "unit": "g Ah-1",
-        "electrolyte_note": "not stated in the source read",
-        "conditions": {"cell": "Li||NMC811"},
-        "source": {"ref": REF, "locator": "Abstract"},
-        "statement": "The pouch cell held 2.3 g of electrolyte per ampere-hour of capacity.",
-    }
-    reference = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
-    return write_kb(
-        tmp_path,
-        {f"references/{REF}": reference, "strategies/hce": minimal("strategy", "HCE", findings=[finding])},
-    )
+    statement = "The pouch cell held 2.3 g of electrolyte per ampere-hour of capacity."
+    return finding_kb(tmp_path, "electrolyte per capacity of the lean pouch cell", value, "g Ah-1", statement)
 
 
 def test_a_lean_cells_electrolyte_amount_validates(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kbfactory import REF, REFERENCE, minimal, write_kb
+from kbfactory import REF, REFERENCE, finding_kb, minimal, write_kb
 from limkb.check.validate import validate_kb
 from limkb.schema.units import UnitError, convert, parse_unit
 
@@ -42,19 +42,8 @@ def test_a_misspelt_energy_unit_names_the_known_ones() -> None:
 
 def _kb(tmp_path: Path, unit: str) -> Path:
     """A KB whose one strategy holds a full cell's energy per mass in ``unit``."""
-    finding: dict[str, Any] = {
-        "what": "cell-level energy per mass",
-        "value": 679,
-        "unit": unit,
-        "electrolyte_note": "not stated in the source read",
-        "conditions": {"cell": "Li||NMC811", "note": "35 µm Li"},
-        "source": {"ref": REF, "locator": "Abstract"},
-        "statement": "The full cell stored 679 Wh per kg of cell.",
-    }
-    reference = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
-    return write_kb(
-        tmp_path,
-        {f"references/{REF}": reference, "strategies/hce": minimal("strategy", "HCE", findings=[finding])},
+    return finding_kb(
+        tmp_path, "cell-level energy per mass", 679, unit, "The full cell stored 679 Wh per kg of cell."
     )
 
 
