@@ -52,8 +52,7 @@ from limkb.incremental import CachedFile
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
 from limkb.site.history import entry_history
-from limkb.site.overview import downloads_page
-from limkb.site.render import Download, RenderMemo, RenderOptions, render, render_spilled
+from limkb.site.render import Download, RenderMemo, RenderOptions, page_of, render, render_spilled
 from limkb.site.urls import UrlStyle, resolve_links
 
 if TYPE_CHECKING:
@@ -379,7 +378,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 options = dataclasses.replace(
                     options, downloads=tuple(Download(p, _size(b)) for p, b in extra.items())
                 )
-                pages = {**pages, "downloads.md": downloads_page(Site(kb, options, results))}
+                pages = {**pages, "downloads.md": page_of(Site(kb, options, results), "downloads.md")}
             made: dict[str, str | bytes | Path] = {**pages, **(extra or {})}
             on_disk = {p: b for p, b in made.items() if isinstance(b, Path)}
             in_memory = {p: b for p, b in made.items() if not isinstance(b, Path)}
