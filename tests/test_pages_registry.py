@@ -127,6 +127,20 @@ def test_render_refuses_a_page_its_maker_did_not_register(
         render_module.render(kb)
 
 
+def test_render_names_a_maker_that_is_not_there(tmp_path: Path) -> None:
+    import limkb
+    from kbfactory import minimal, write_kb
+    from limkb.site.context import Site
+    from limkb.site.memo import Pieces
+    from limkb.site.render import PageRun, RenderOptions, render_page
+
+    kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
+    site = Site(kb, RenderOptions(), {})
+    page = Page("new.md", "New", "overview", "graph.md", "t", maker="glossary")
+    with pytest.raises(ValueError, match="names the maker 'glossary', which MAKERS does not hold"):
+        render_page(PageRun(site, Pieces(site, None, {})), page)
+
+
 def test_a_row_with_a_template_alone_is_its_template_filled(tmp_path: Path) -> None:
     """The page recipe's shortest form: a template and a row, no maker."""
     import limkb

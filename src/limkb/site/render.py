@@ -1086,6 +1086,8 @@ def render_page(run: PageRun, page: Page) -> dict[str, str]:
     engine reads itself); a Markdown page its maker makes that is not registered is refused."""
     if page.origin == "docs":
         return {}
+    if page.maker is not None and page.maker not in MAKERS:
+        raise ValueError(f"the page {page.path} names the maker {page.maker!r}, which MAKERS does not hold")
     made = dict((MAKERS[page.maker] if page.maker is not None else _template_page)(run, page))
     stray = [path for path in made if path.endswith(".md") and not registered(path)]
     if stray:
