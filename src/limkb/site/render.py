@@ -53,6 +53,7 @@ from pydantic import BaseModel
 
 from limkb.analysis.evidence import GRADE_TITLES, Grade, grade
 from limkb.check.stats import count_evidence
+from limkb.files import BuildCache
 from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
     KINDS,
@@ -129,6 +130,7 @@ __all__ = [
     "graph_data",
     "page_of",
     "render",
+    "render_cached",
     "render_entries",
     "render_entry",
     "render_page",
@@ -1131,6 +1133,25 @@ def render_spilled(
     given as its path: the pages of a large KB are never all in memory at once. With a
     ``memo`` (whose pages are such paths), a reused page is linked from where it was kept."""
     return _render(kb, results, options, memo, spill)
+
+
+def render_cached(
+    kb: KnowledgeBase,
+    cache: tuple[Path | None, Path],
+    *,
+    results: Mapping[str, AnalysisResult] | None = None,
+    options: RenderOptions | None = None,
+) -> dict[str, str | bytes | Path]:
+    """:func:`render_spilled` for ``limkb build``: the memo of the last build is read from
+    ``cache[0]`` (None: there is none), the entry pages go to the build cache's markdown folder
+    beside ``cache[1]``, and this rendering's memo is written to ``cache[1]``."""
+    memo = RenderMemo.read(cache[0])
+    pages = render_spilled(
+        kb, BuildCache(cache[1].parent).markdown, results=results, options=options, memo=memo
+    )
+    memo.write(cache[1])
+    log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
+    return pages
 
 
 def _keep(spill: Path | None, path: str, value: str | Path) -> str | Path:
