@@ -3,8 +3,10 @@ row, and the site search taking its order from the generated index."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +15,7 @@ from limkb.schema.kinds import KINDS
 from limkb.site.kinds import (
     DISPLAY,
     EDITOR_SCHEMAS_MARKERS,
+    KIND_WORDS,
     KINDS_MARKERS,
     SEARCH_ORDER,
     KindDisplay,
@@ -41,6 +44,8 @@ def incomplete(kind: str, shown: KindDisplay | None) -> list[str]:
         missing.append("holds (what an entry holds, for the README)")
     if kind not in SEARCH_ORDER:
         missing.append("a place in SEARCH_ORDER")
+    if not shown.words:
+        missing.append("words (those of a query that keep only this kind)")
     return missing
 
 
@@ -57,20 +62,35 @@ def test_every_kind_is_registered_whole() -> None:
         (KindDisplay("Widgets", "#123456"), "verbs (its key relations; () for none)"),
         (KindDisplay("Widgets", "#123456", verbs=("frobnicates",)), "a relation named 'frobnicates'"),
         (KindDisplay("Widgets", "#123456", verbs=()), "holds (what an entry holds, for the README)"),
+        (
+            KindDisplay("Widgets", "#123456", verbs=(), holds="a widget"),
+            "words (those of a query that keep only this kind)",
+        ),
     ],
 )
 def test_the_completeness_check_catches_a_half_registered_kind(shown: KindDisplay | None, lacks: str) -> None:
     assert lacks in incomplete("widget", shown)
     assert "a place in SEARCH_ORDER" in incomplete("widget", KindDisplay("Widgets", "#123456", verbs=()))
+    whole = KindDisplay("Widgets", "#123456", verbs=(), holds="a widget", words=("widget", "widgets"))
+    assert incomplete("strategy", whole) == []
 
 
-def test_the_search_reads_its_kind_order_from_the_index() -> None:
-    script = (ASSETS / "search.js").read_text(encoding="utf-8")
-    assert "var KIND_ORDER = [];" in script and "KIND_ORDER = data.order || [];" in script
-    assert not any(f'"{kind}", "' in script.split("KIND_WORDS")[0] for kind in KINDS)
+def test_the_scripts_name_no_kind() -> None:
+    """search.js and the graph explorer take the kinds' order and words from their data files."""
+    search = (ASSETS / "search.js").read_text(encoding="utf-8")
+    assert "var KIND_ORDER = [];" in search and "KIND_ORDER = data.order || [];" in search
+    assert "var KIND_WORDS = {};" in search and "KIND_WORDS = data.words || {};" in search
+    explorer = (ASSETS / "explorer.js").read_text(encoding="utf-8")
+    assert "KIND_WORDS = data.words || {};" in explorer and "rank(query, items, KIND_WORDS)" in explorer
+    code = [re.sub(r"/\*.*?\*/", "", script, flags=re.DOTALL) for script in (search, explorer)]
+    named = {kind for kind in KINDS for script in code if re.search(rf'["\']{re.escape(kind)}["\']', script)}
+    assert named <= {"reference"}, (
+        f"a kind named in a script: {sorted(named)}"
+    )  # the explorer hides references at first
 
 
-def test_the_index_carries_the_search_order(tmp_path: Path) -> None:
+def index_of(tmp_path: Path) -> dict[str, Any]:
+    """The search index of a one-material KB, as the browser reads it."""
     import json
 
     import limkb
@@ -81,30 +101,43 @@ def test_the_index_carries_the_search_order(tmp_path: Path) -> None:
 
     kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
     text = search_data(Site(kb, RenderOptions(), {}), lambda entry: entry.label, set())
-    data = json.loads(text.removeprefix("window.LIMKB_SEARCH = ").removesuffix(";\n"))
+    found: dict[str, Any] = json.loads(text.removeprefix("window.LIMKB_SEARCH = ").removesuffix(";\n"))
+    return found
+
+
+def test_the_index_carries_the_search_order(tmp_path: Path) -> None:
+    data = index_of(tmp_path)
     assert data["order"] == list(SEARCH_ORDER)
     assert [item["kind"] for item in data["pages"]].count("material") == 1
 
 
-def kind_words(script: str) -> dict[str, list[str]]:
-    """The words of a query that keep one kind only, as ``search.js`` lists them."""
-    block = script.split("var KIND_WORDS = {", 1)[1].split("};", 1)[0]
-    return {
-        kind.strip('"'): re.findall(r'"([^"]+)"', words)
-        for kind, words in re.findall(r'^\s*("[a-z-]+"|[a-z]+): \[([^\]]*)\]', block, re.MULTILINE)
-    }
+def test_the_index_and_the_graph_data_carry_the_kind_words(tmp_path: Path) -> None:
+    """Typing "claims" or a kind's plural keeps that kind only: the words come with the data."""
+    data = index_of(tmp_path)
+    assert data["words"] == {kind: list(words) for kind, words in KIND_WORDS.items()}
+    assert sorted(data["words"]) == sorted(KINDS) and all(data["words"].values())
+    assert data["words"]["claim"] == ["claim", "claims"] and "papers" in data["words"]["reference"]
+    import limkb
+    from kbfactory import minimal, write_kb
+    from limkb.site.context import Site
+    from limkb.site.overview import graph_data
+    from limkb.site.render import RenderOptions
+
+    kb = limkb.load(write_kb(tmp_path / "g", {"materials/fec": minimal("material")}), cache=False)
+    graph = json.loads(
+        graph_data(Site(kb, RenderOptions(), {})).removeprefix("window.LIMKB_GRAPH = ").removesuffix(";\n")
+    )
+    assert graph["words"] == data["words"]
 
 
-def test_a_word_of_the_query_names_every_kind() -> None:
-    """Typing "claims" or a kind's plural keeps that kind only: search.js must know each kind."""
-    words = kind_words((ASSETS / "search.js").read_text(encoding="utf-8"))
-    assert sorted(words) == sorted(KINDS), "add the kind's words to KIND_WORDS in search.js"
-    assert all(words[kind] for kind in KINDS)
-
-
-def test_the_kind_word_parser_sees_a_missing_kind() -> None:
-    script = 'var KIND_WORDS = {\n    question: ["question"],\n    "failure-mode": ["failure"]\n  };'
-    assert kind_words(script) == {"question": ["question"], "failure-mode": ["failure"]}
+def test_no_word_keeps_two_kinds() -> None:
+    """A word naming two kinds would keep whichever the script met first."""
+    owners: dict[str, list[str]] = {}
+    for kind, words in KIND_WORDS.items():
+        for word in words:
+            owners.setdefault(word, []).append(kind)
+    assert {w: k for w, k in owners.items() if len(k) > 1} == {}
+    assert all(word == word.lower() and " " not in word for word in owners)  # as search.js splits a query
 
 
 def between(text: str, markers: tuple[str, str]) -> str:

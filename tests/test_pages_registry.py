@@ -4,13 +4,15 @@ and every page the site renders or ``docs/`` holds is registered."""
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from limkb.site.pages import PAGES, Page, nav, nav_yaml
+from limkb.site.pages import PAGES, Page, families, nav, nav_yaml, registered
+from limkb.site.render import MAKERS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "src/limkb/site/templates"
@@ -32,6 +34,16 @@ def incomplete(page: Page) -> list[str]:
         missing.append("a section to be the index of")
     if page.section is not None and not page.in_nav:
         missing.append("in_nav (it has a section)")
+    if page.origin != "docs" and page.maker is None and page.template is None:
+        missing.append("a maker or a template")
+    if page.maker is not None and page.maker not in MAKERS:
+        missing.append(f"a maker {page.maker!r} in limkb.site.render.MAKERS")
+    if page.origin == "docs" and page.maker is not None:
+        missing.append("no maker (docs/ holds the page)")
+    if page.family and (page.in_nav or page.searched):
+        missing.append("in_nav=False and searched=False (a family of pages)")
+    if page.origin == "kind" and page.kind is None:
+        missing.append("the kind it lists")
     return missing
 
 
@@ -66,19 +78,83 @@ def test_every_hand_written_page_is_registered() -> None:
     assert {p.name for p in DOCS.glob("*.md")} == registered
 
 
-def test_every_rendered_page_is_registered(tmp_path: Path) -> None:
+def test_every_maker_is_used_by_a_row() -> None:
+    assert set(MAKERS) - {p.maker for p in PAGES} == set(), "a maker no page names"
+
+
+def rendered(tmp_path: Path) -> dict[str, str | bytes]:
+    """The site of a one-entry KB."""
     import limkb
     from kbfactory import minimal, write_kb
     from limkb.site.render import render
 
     kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
-    one_each = ("entries/", "compare/")  # entry pages; a compare page per property (comparison_pages.py)
-    made = {
-        p for p in render(kb) if p.endswith(".md") and (p.endswith("index.md") or not p.startswith(one_each))
-    }
-    generated = {p.path for p in PAGES if p.origin != "docs"}
-    assert made - generated == set(), "register these pages in limkb.site.pages.PAGES"
-    assert generated - made == set(), "registered but never rendered"
+    return render(kb)
+
+
+def test_every_rendered_page_is_registered(tmp_path: Path) -> None:
+    made = {p for p in rendered(tmp_path) if p.endswith(".md")}
+    entry_pages = {p for p in made if p.startswith("entries/") and p.count("/") == 2}
+    assert {p for p in made - entry_pages if not registered(p)} == set(), (
+        "register these pages in limkb.site.pages.PAGES"
+    )
+    exact = {p.path for p in PAGES if p.origin != "docs" and not p.family}
+    assert exact - made == set(), "registered but never rendered"
+    for family in families():  # one page per quantity: the named quantities have a page even empty
+        assert [p for p in made - exact if fnmatch.fnmatchcase(p, family.path)], f"no page of {family.path}"
+    assert "compare/coulombic-efficiency.md" in made
+
+
+def test_a_family_matches_its_own_pages_only() -> None:
+    assert registered("compare/coulombic-efficiency.md")
+    assert not registered("compare/deeper/page.md")
+    assert not registered("comparisons.md")
+    assert not registered("new-page.md")
+
+
+def test_render_refuses_a_page_its_maker_did_not_register(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import limkb
+    from kbfactory import minimal, write_kb
+    from limkb.site import render as render_module
+
+    kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
+    monkeypatch.setitem(
+        render_module.MAKERS, "graph", lambda run, page: {page.path: "# Graph", "graph-extra.md": "# Stray"}
+    )
+    with pytest.raises(ValueError, match=r"graph-extra\.md"):
+        render_module.render(kb)
+
+
+def test_render_names_a_maker_that_is_not_there(tmp_path: Path) -> None:
+    import limkb
+    from kbfactory import minimal, write_kb
+    from limkb.site.context import Site
+    from limkb.site.memo import Pieces
+    from limkb.site.render import PageRun, RenderOptions, render_page
+
+    kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
+    site = Site(kb, RenderOptions(), {})
+    page = Page("new.md", "New", "overview", "graph.md", "t", maker="glossary")
+    with pytest.raises(ValueError, match="names the maker 'glossary', which MAKERS does not hold"):
+        render_page(PageRun(site, Pieces(site, None, {})), page)
+
+
+def test_a_row_with_a_template_alone_is_its_template_filled(tmp_path: Path) -> None:
+    """The page recipe's shortest form: a template and a row, no maker."""
+    import limkb
+    from kbfactory import minimal, write_kb
+    from limkb.site.context import Site
+    from limkb.site.memo import Pieces
+    from limkb.site.render import PageRun, RenderOptions, render_page
+
+    kb = limkb.load(write_kb(tmp_path, {"materials/fec": minimal("material")}), cache=False)
+    site = Site(kb, RenderOptions(), {})
+    page = Page("graph.md", "Every relation", "overview", "graph.md", "t")
+    text = render_page(PageRun(site, Pieces(site, None, {})), page)["graph.md"]
+    assert 'title: "Every relation"' in text and f"Every entry ({len(site.ids)})" in text
+    assert render_page(PageRun(site, Pieces(site, None, {})), Page("about.md", "About", "docs")) == {}
 
 
 @pytest.mark.parametrize(
@@ -96,6 +172,16 @@ def test_every_rendered_page_is_registered(tmp_path: Path) -> None:
             Page("new.md", "New", "overview", "graph.md", "t", section="X", in_nav=False),
             "in_nav (it has a section)",
         ),
+        (Page("new.md", "New", "overview", text="t"), "a maker or a template"),
+        (
+            Page("new.md", "New", "overview", "graph.md", "t", maker="nope"),
+            "a maker 'nope' in limkb.site.render.MAKERS",
+        ),
+        (
+            Page("new/*.md", "New", "landing", "graph.md", "t"),
+            "in_nav=False and searched=False (a family of pages)",
+        ),
+        (Page("browse/x.md", "X", "kind", "browse.md", maker="browse"), "the kind it lists"),
     ],
 )
 def test_the_completeness_check_catches_a_half_registered_page(page: Page, lacks: str) -> None:

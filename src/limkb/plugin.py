@@ -24,14 +24,11 @@ Options::
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import gc
-import hashlib
 import logging
 import os
 import tempfile
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -47,13 +44,14 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from limkb._version import __version__
 from limkb.errors import LimkbError, ValidationError
-from limkb.files import BuildCache, UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
+from limkb.files import BuildCache, UnsafePlace, own_folder, trusted_cache
 from limkb.incremental import CachedFile
+from limkb.outputs import download_files, write_outputs
 from limkb.report import Report
 from limkb.site.context import Site, edit_url, entry_path
 from limkb.site.history import entry_history
-from limkb.site.overview import downloads_page
-from limkb.site.render import Download, RenderMemo, RenderOptions, render, render_spilled
+from limkb.site.page_folder import PageFolder
+from limkb.site.render import Download, RenderMemo, RenderOptions, page_of, render, render_cached
 from limkb.site.urls import UrlStyle, resolve_links
 
 if TYPE_CHECKING:
@@ -123,6 +121,23 @@ class Prepared:
         return kb, results
 
 
+@dataclass
+class _Inputs:
+    """What one build of the site renders, wherever it came from (see :meth:`LimkbPlugin._inputs`)."""
+
+    kb: KnowledgeBase
+    results: Mapping[str, AnalysisResult]
+    downloads_dir: Path | None
+    """Where the data files are (or are being) written; None: the site offers none."""
+    plot_cache: Path | None
+    downloads_ready: Callable[[], None] | None = None
+    """Waits until the files of ``downloads_dir`` are written (``limkb build`` writes them meanwhile)."""
+    render_cache: tuple[Path | None, Path] | None = None
+    """The build's render cache (see :attr:`Prepared.render_cache`)."""
+    keep_downloads: bool = False
+    """Whether ``downloads_dir`` outlives the build (the site then copies its files from there)."""
+
+
 class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     """Adds the knowledge base's pages, data files and Contributing page to the site."""
 
@@ -133,12 +148,10 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._serving = False
         self._files: tuple[Path, FileCache] | None = None
         self._memo = RenderMemo()
-        self._written: dict[str, tuple[str | bytes | None, str]] = {}
-        """The content last written below the page folder, by path (see :func:`_materialise`)."""
+        self._folder = PageFolder()
+        """While serving: what was last written below the page folder."""
         self._last_good: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         self._problems: Report | None = None
-        self._banner_shown: str | None = None
-        """While serving: the problems of the edit that broke validation (the last good KB is shown)."""
         self._html: tuple[HtmlCache, Navigation, Files] | None = None
         """The page cache of this build, with its navigation and files (from ``on_nav``)."""
         self.overlay = False
@@ -326,84 +339,91 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
-        from limkb.check.validate import check_docs
-        from limkb.outputs import write_outputs
-
-        refused = check_docs(Path(config.docs_dir))
-        if not refused.ok():
-            raise PluginError(f"limkb: docs/ has problems ({refused.summary()}):\n{refused.format()}")
-
+        _check_docs(config)
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
-            if self.prepared is not None:
-                kb, results = self.prepared.take()
-                downloads_dir, plot_cache = self.prepared.downloads_dir, self.prepared.plot_cache
-            elif self._serving and self._loaded is not None:  # loaded just before by refresh_entries
-                kb, results = self._loaded
-                self._loaded = None
-                plot_cache = self._plot_cache(config)
-                downloads_dir = None
-            else:
-                kb, results = self._load(config)
-                plot_cache = self._plot_cache(config)
-                downloads_dir = None
-                if self.config.downloads and not self._serving:
-                    downloads_dir = Path(scratch)
-                    write_outputs(kb, results, downloads_dir)
-            # `limkb build` keeps its data files: the site copies them from there (not held in memory);
-            # it writes them meanwhile, so the Downloads page is made once they are there
-            later = self.prepared.downloads_ready if self.prepared is not None else None
-            extra = (
-                _download_files(downloads_dir, keep=self.prepared is not None)
-                if downloads_dir is not None and later is None
-                else None
-            )
-            options = self._render_options(
-                config, files, extra, plot_cache, dataset_downloads=downloads_dir is not None
-            )
-            kept = self.prepared.render_cache if self.prepared is not None else None
-            self._live["options"] = options
-            memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
-            if kept is not None and memo is not None:  # `limkb build`: pages go to build/cache/markdown
-                spill = BuildCache(kept[1].parent).markdown
-                pages: Mapping[str, str | bytes | Path] = render_spilled(
-                    kb, spill, results=results, options=options, memo=memo
-                )
-                memo.write(kept[1])
-            else:
-                pages = dict(render(kb, results=results, options=options, memo=memo))
-            if memo is not None:
-                log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
-            if later is not None and downloads_dir is not None:
-                later()
-                extra = _download_files(downloads_dir, keep=True)
-                options = dataclasses.replace(
-                    options, downloads=tuple(Download(p, _size(b)) for p, b in extra.items())
-                )
-                pages = {**pages, "downloads.md": downloads_page(Site(kb, options, results))}
-            made: dict[str, str | bytes | Path] = {**pages, **(extra or {})}
-            on_disk = {p: b for p, b in made.items() if isinstance(b, Path)}
-            in_memory = {p: b for p, b in made.items() if not isinstance(b, Path)}
-            del made, pages
-            del kb, results  # MkDocs needs only the pages from here on
+            in_memory, on_disk = self._site_files(config, files, Path(scratch))
         if self.prepared is not None:
             gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
-        cache = self._pages_folder(config) if self._serving else None
-        if cache is not None:
-            self._drop_entry_pages(
-                config, {p for p in in_memory if p.startswith("entries/") and p.count("/") == 2}
-            )
-            _materialise(in_memory, cache, self._written)
-            banner = None if self._problems is None or self.overlay else problems_banner(self._problems)
-            if banner != self._banner_shown:  # the banner came, changed or went: every page shows it
-                now = time.time()
-                for path in in_memory:
-                    with contextlib.suppress(OSError):
-                        os.utime(cache / path, (now, now))
-                self._banner_shown = banner
+        folder = self._serve_from_folder(config, in_memory) if self._serving else None
         html = self._html_cache(config)
         make = File if html is None else CachedFile  # pages the HTML cache may skip
-        _add_generated(files, config, make, in_memory, on_disk, cache)
+        _add_generated(files, config, make, in_memory, on_disk, folder)
         return files if html is None else html.prepare(files, config)
+
+    def _inputs(self, config: MkDocsConfig, scratch: Path) -> _Inputs:
+        """What this build renders: what ``limkb build`` prepared, what :meth:`refresh_entries`
+        loaded just before (serving), or the knowledge base loaded now, with its data files
+        written to ``scratch`` (a plain ``mkdocs build``)."""
+        if self.prepared is not None:
+            kb, results = self.prepared.take()
+            prepared = self.prepared
+            return _Inputs(
+                kb,
+                results,
+                prepared.downloads_dir,
+                prepared.plot_cache,
+                prepared.downloads_ready,
+                prepared.render_cache,
+                keep_downloads=True,
+            )
+        if self._serving and self._loaded is not None:
+            (kb, results), self._loaded = self._loaded, None
+            return _Inputs(kb, results, None, self._plot_cache(config))
+        kb, results = self._load(config)
+        downloads_dir = None
+        if self.config.downloads and not self._serving:
+            downloads_dir = scratch
+            write_outputs(kb, results, downloads_dir)
+        return _Inputs(kb, results, downloads_dir, self._plot_cache(config))
+
+    def _site_files(
+        self, config: MkDocsConfig, files: Files, scratch: Path
+    ) -> tuple[dict[str, str | bytes], dict[str, Path]]:
+        """Every page and file of the site: those held in memory, and those read from where they are.
+
+        ``limkb build`` writes its data files meanwhile: the Downloads page is made again once
+        they are there. Nothing here keeps the knowledge base once it returns.
+        """
+        inputs = self._inputs(config, scratch)
+        folder, later = inputs.downloads_dir, inputs.downloads_ready
+        extra = download_files(folder, keep=inputs.keep_downloads) if folder and later is None else None
+        options = self._render_options(
+            config, files, extra, inputs.plot_cache, dataset_downloads=bool(folder)
+        )
+        self._live["options"] = options
+        pages = self._render(inputs, options)
+        if later is not None and folder is not None:
+            later()
+            extra = download_files(folder, keep=True)
+            listed = dataclasses.replace(options, downloads=Download.listing(extra))
+            pages = {
+                **pages,
+                "downloads.md": page_of(Site(inputs.kb, listed, inputs.results), "downloads.md"),
+            }
+        made: dict[str, str | bytes | Path] = {**pages, **(extra or {})}
+        on_disk = {p: b for p, b in made.items() if isinstance(b, Path)}
+        return {p: b for p, b in made.items() if not isinstance(b, Path)}, on_disk
+
+    def _render(self, inputs: _Inputs, options: RenderOptions) -> Mapping[str, str | bytes | Path]:
+        """The pages: with the build's render cache (``limkb build``), with this preview's memo
+        (serving), or all made anew."""
+        if inputs.render_cache is not None and not self._serving:
+            return render_cached(inputs.kb, inputs.render_cache, results=inputs.results, options=options)
+        memo = self._memo if self._serving else None
+        pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
+        if memo is not None:
+            log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
+        return pages
+
+    def _serve_from_folder(self, config: MkDocsConfig, pages: Mapping[str, str | bytes]) -> Path:
+        """While serving: the pages go to the page folder (only those that changed are
+        written), the pages of entries that are gone leave the site; the folder."""
+        folder = self._pages_folder(config)
+        self._drop_entry_pages(config, {p for p in pages if p.startswith("entries/") and p.count("/") == 2})
+        self._folder.materialise(pages, folder)
+        banner = None if self._problems is None or self.overlay else problems_banner(self._problems)
+        self._folder.show_banner(banner, folder, pages)
+        return folder
 
     def _plot_cache(self, config: MkDocsConfig) -> Path | None:
         """The drawn plots of the last ``limkb build``, when its cache was made on this machine."""
@@ -428,7 +448,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             urls="directory" if config.use_directory_urls else "file",
             history=entry_history(self._kb_dir(config)),
             kb_dir=self.config.kb,
-            downloads=None if extra is None else tuple(Download(p, _size(b)) for p, b in extra.items()),
+            downloads=None if extra is None else Download.listing(extra),
             dataset_downloads=dataset_downloads,
             contributing=contributing_path.read_text(encoding="utf-8")
             if contributing_path.is_file()
@@ -472,19 +492,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         # the edited entries' own pages first: they are what the editor looks at
         for entry_id in sorted(self._memo.fresh, key=lambda i: (i not in self._memo.changed, i)):
             path = entry_path(kb[entry_id])
-            text = pages[path]
-            target = folder / path
-            key = str(target)
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            last = self._written.get(key)
-            if last is not None and last[1] == digest and target.is_file():
+            if not self._folder.write(folder, path, pages[path]):
                 continue
-            write_atomic(target, text)
-            self._written[key] = (text, digest)
             file = files.get_file_from_path(path)
             if file is None:  # a new entry
                 file = File.generated(
-                    config, path, abs_src_path=str(target), inclusion=InclusionLevel.NOT_IN_NAV
+                    config, path, abs_src_path=str(folder / path), inclusion=InclusionLevel.NOT_IN_NAV
                 )
                 files.append(file)
                 Page(None, file, config)
@@ -555,15 +568,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
 
     def _write_page(self, config: MkDocsConfig, path: str, text: str) -> bool:
         """Write a page's Markdown below the page folder unless it is what is there; whether it was written."""
-        target = self._pages_folder(config) / path
-        key = str(target)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        last = self._written.get(key)
-        if last is not None and last[1] == digest and target.is_file():
-            return False
-        write_atomic(target, text)
-        self._written[key] = (text, digest)
-        return True
+        return self._folder.write(self._pages_folder(config), path, text)
 
     def _pages_folder(self, config: MkDocsConfig) -> Path:
         """Where pages are kept while serving: a real folder of the project, checked each time."""
@@ -595,6 +600,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if contributing.is_file():
             server.watch(str(contributing))
         return server
+
+
+def _check_docs(config: MkDocsConfig) -> None:
+    """Refuse a ``docs/`` folder with problems, every one located."""
+    from limkb.check.validate import check_docs
+
+    refused = check_docs(Path(config.docs_dir))
+    if not refused.ok():
+        raise PluginError(f"limkb: docs/ has problems ({refused.summary()}):\n{refused.format()}")
 
 
 def problems_banner(report: Report) -> str:
@@ -663,10 +677,6 @@ def _citation_cff(project: Path) -> str | None:
     return path.read_text(encoding="utf-8")
 
 
-def _size(data: bytes | Path) -> int:
-    return data.stat().st_size if isinstance(data, Path) else len(data)
-
-
 def _add_generated(
     files: Files,
     config: MkDocsConfig,
@@ -695,52 +705,3 @@ def _add_generated(
         inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
         files.append(make.generated(config, path, abs_src_path=str(source), inclusion=inclusion))
     log.debug("added %d generated files", len(in_memory) + len(on_disk))
-
-
-def _download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Path]:
-    """Every file below ``folder`` (except the caches) as ``downloads/<path>``: its bytes, or
-    with ``keep`` (the folder outlives the build) its path."""
-    found: dict[str, bytes | Path] = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_file() and relative.parts[0] != "cache" and not path.name.startswith("."):
-            found[f"downloads/{relative.as_posix()}"] = path if keep else path.read_bytes()
-    return found
-
-
-def _kept(path: str, content: str | bytes) -> str | bytes | None:
-    """What :func:`_materialise` keeps of a page's content: an entry page's own text, else nothing."""
-    return content if path.startswith("entries/") and path.count("/") == 2 else None
-
-
-def _materialise(
-    pages: Mapping[str, str | bytes], folder: Path, written: dict[str, tuple[str | bytes | None, str]]
-) -> None:
-    """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest.
-
-    ``written`` holds the hash of the content last written for each file, kept by the caller
-    between builds, and for an entry page the content itself: content that is the very object
-    written last time (an entry page the renderer reused) is not even hashed again. Other
-    pages are made anew by every rendering, so their text is not kept (it would only hold
-    memory: the browse tables and the bibliography are large).
-    """
-    wanted: set[Path] = set()
-    for path, content in pages.items():
-        target = folder / path
-        wanted.add(target)
-        key = str(target)
-        last = written.get(key)
-        if last is not None and last[0] is content and target.is_file():
-            continue
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        digest = hashlib.sha256(data).hexdigest()
-        if last is not None and last[1] == digest and target.is_file():
-            written[key] = (_kept(path, content), digest)
-            continue
-        if not (target.is_file() and target.read_bytes() == data):
-            write_atomic(target, data)
-        written[key] = (_kept(path, content), digest)
-    if folder.is_dir():
-        for stale in stale_files(folder, wanted):
-            stale.unlink()
-            written.pop(str(stale), None)

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.check.validate import FileCache
     from limkb.graph import KnowledgeBase
+    from limkb.incremental import HtmlCache
     from limkb.plugin import Prepared
     from limkb.site.render import RenderOptions
 
@@ -616,105 +617,43 @@ def _retire_previous(store: Path, unused: list[str]) -> None:
 def _build(
     project: Path, *, strict: bool, site_dir: Path | None, build_dir: Path | None, clean: bool
 ) -> BuildSummary:
-    from limkb.analysis.correlations import inputs_key
-    from limkb.check.validate import FileCache
-    from limkb.commands.config_guard import only_limkb_plugin
-    from limkb.incremental import HtmlCache
-    from limkb.plugin import Prepared
+    """:func:`build` in its steps: the places, the load (with the last build's cache), a version
+    folder, the caches, MkDocs with the prepared inputs, the new cache, and the publication."""
     from limkb.site.context import source_date_epoch
 
     source_date_epoch()  # a bad value is refused before anything runs
     started = time.perf_counter()
-    project = Path(project).resolve()
-    config_file = project / "mkdocs.yml"
-    if not config_file.is_file():
-        raise BuildError("config", f"no mkdocs.yml in {project}")
-    # The folders themselves are links into the out store: resolve their parents only.
-    site_dir = _absolute(site_dir or project / "site")
-    build_dir = _absolute(build_dir or project / "build")
-    check_places(project, site_dir, build_dir)
+    project, config_file, site_dir, build_dir = _places(project, site_dir, build_dir)
     old = BuildCache(build_dir / "cache")
-    old_cache = old.folder
-    if not clean and old_cache.is_dir() and not trusted_cache(old_cache):
-        log.info("limkb: %s was not made by limkb on this machine; building without it", old_cache)
-        clean = True
-    files_cache = FileCache.read(None if clean else old.files)
-    kb = _load_checked(project / "kb", files_cache, strict=strict)
-    kept = read_pickle(None if clean else old.analyses)
-    computed = kb.reuse_analyses(inputs_key(kb), kept if isinstance(kept, tuple) and len(kept) == 2 else None)
-    results = kb.analyses
-    entries, analyses, warnings = len(kb), len(results), len(kb.report.warnings)
+    clean = clean or not _cache_usable(old.folder)
+    files_cache, kb, computed = _load_reusing(project / "kb", old, clean=clean, strict=strict)
+    entries, analyses, warnings = len(kb), len(kb.analyses), len(kb.report.warnings)
     store = site_dir.parent / OUT_DIR
-    try:
-        _clean_stale(store, site_dir.parent)
-        spare = None if clean or not only_limkb_plugin(config_file) else _Version.spare(store)
-        version = spare or _Version(store)
-    except OSError as error:
-        raise BuildError("publish", f"cannot write in {store}: {error.strerror or error}") from None
+    version = _version_for(store, config_file, clean=clean)
     work = version.path
+    outputs: _Outputs | None = None
     published = False
     try:
         new_build, new_site = work / "build", work / "site"
-        new = BuildCache(new_build / "cache")
-        try:
-            files_cache.write(new.files)
-            write_pickle(new.analyses, computed)
-            del files_cache  # the documents it holds are not needed any more
-        except OSError as error:
-            raise BuildError("store", str(error)) from error
-        outputs = _Outputs(kb, results, new_build)  # on the other core while the pages render
-        old_plots, plots = old.plots, work / "plots"
-        if (
-            old_plots.is_dir() and not clean
-        ):  # drawn plots are reused; the new set replaces it only on success
-            _link_tree(old_plots, plots)
-        html_cache = HtmlCache(None if clean else old.html, new.html, reuse=version.reused)
-        memo = (None if clean else old.render, new.render)
-        prepared = Prepared(
-            kb,
-            results,
-            new_build,
-            plots,
-            html_cache=html_cache,
-            render_cache=memo,
-            downloads_ready=outputs.wait,
-        )
-        del kb, results  # the plugin drops the last references once it has rendered the pages
+        _write_load_cache(BuildCache(new_build / "cache"), files_cache, computed)
+        del files_cache  # the documents it holds are not needed any more
+        outputs = _Outputs(kb, kb.analyses, new_build)  # on the other core while the pages render
+        prepared, html_cache = _prepare(kb, old, version, outputs, clean=clean)
+        del kb  # the plugin drops the last references once it has rendered the pages
         _run_mkdocs(config_file, new_site, prepared)
         outputs.wait()  # (the plugin waited already, unless MkDocs never asked for the files)
-        if not (new_site / "index.html").is_file():
-            raise BuildError("mkdocs", "MkDocs wrote no index.html")
-        listed = html_cache.listing
-        files = (
-            [new_site / path for path in listed]
-            if listed is not None
-            else [p for p in new_site.rglob("*") if p.is_file()]
-        )
-        pages = _count_pages(files)
-        if not clean and old_cache.is_dir():
-            _carry_over_cache(old_cache, new_build / "cache")
-        _install_plots(plots, new_build / "cache")
-        seal_cache(new_build / "cache")
-        if listed is not None:
+        files = _built_files(new_site, html_cache)
+        _next_cache(old.folder, new_build, work / "plots", clean=clean)
+        if html_cache.listing is not None:
             version.complete()
-        try:
-            previous = _publish(work, site_dir, build_dir, store)
-        except OSError as error:
-            raise BuildError("publish", f"{error.strerror or error}; the previous build stays") from None
+        previous = _publish_or_fail(work, site_dir, build_dir, store)
         published = True
         _retire_previous(store, previous)
     finally:
-        if "outputs" in locals():
-            outputs.cancel()
-        version.release()
-        if not published and version.reused:  # half-updated: out of the way, deleted aside
-            gone = _retire(store, work)
-            _delete_in_background([gone] if gone is not None else [])
-        elif not published:
-            shutil.rmtree(work, ignore_errors=True)
+        _end_version(version, store, outputs, published=published)
     return BuildSummary(
         entries=entries,
-        pages=pages,
+        pages=_count_pages(files),
         files=len(files),
         analyses=analyses,
         warnings=warnings,
@@ -723,6 +662,134 @@ def _build(
         build_dir=build_dir,
         reused=len(html_cache.hits),
     )
+
+
+def _places(project: Path, site_dir: Path | None, build_dir: Path | None) -> tuple[Path, Path, Path, Path]:
+    """The project, its ``mkdocs.yml`` and the ``site/`` and ``build/`` to write, checked
+    (:func:`check_places`); the two folders are links into the out store, so only their parents
+    are resolved."""
+    project = Path(project).resolve()
+    config_file = project / "mkdocs.yml"
+    if not config_file.is_file():
+        raise BuildError("config", f"no mkdocs.yml in {project}")
+    site_dir = _absolute(site_dir or project / "site")
+    build_dir = _absolute(build_dir or project / "build")
+    check_places(project, site_dir, build_dir)
+    return project, config_file, site_dir, build_dir
+
+
+def _cache_usable(old_cache: Path) -> bool:
+    """Whether the last build's cache may be read: absent, or sealed by limkb on this machine."""
+    if old_cache.is_dir() and not trusted_cache(old_cache):
+        log.info("limkb: %s was not made by limkb on this machine; building without it", old_cache)
+        return False
+    return True
+
+
+def _load_reusing(
+    kb_dir: Path, old: BuildCache, *, clean: bool, strict: bool
+) -> tuple[FileCache, KnowledgeBase, object]:
+    """The knowledge base, loaded with the per-file validation of the last build and its
+    analyses reused when their inputs are unchanged (neither with ``clean``); also the file
+    cache and the analyses' results, for the next build's cache."""
+    from limkb.analysis.correlations import inputs_key
+    from limkb.check.validate import FileCache
+
+    files_cache = FileCache.read(None if clean else old.files)
+    kb = _load_checked(kb_dir, files_cache, strict=strict)
+    kept = read_pickle(None if clean else old.analyses)
+    computed = kb.reuse_analyses(inputs_key(kb), kept if isinstance(kept, tuple) and len(kept) == 2 else None)
+    return files_cache, kb, computed
+
+
+def _version_for(store: Path, config_file: Path, *, clean: bool) -> _Version:
+    """The version folder this build writes: the previous version, updated in place, when it
+    can be (not with ``clean`` or with other MkDocs plugins), else a fresh one."""
+    from limkb.commands.config_guard import only_limkb_plugin
+
+    try:
+        _clean_stale(store, store.parent)
+        spare = None if clean or not only_limkb_plugin(config_file) else _Version.spare(store)
+        return spare or _Version(store)
+    except OSError as error:
+        raise BuildError("publish", f"cannot write in {store}: {error.strerror or error}") from None
+
+
+def _write_load_cache(new: BuildCache, files_cache: FileCache, computed: object) -> None:
+    """The per-file validation and the analyses' results, for the next build."""
+    try:
+        files_cache.write(new.files)
+        write_pickle(new.analyses, computed)
+    except OSError as error:
+        raise BuildError("store", str(error)) from error
+
+
+def _prepare(
+    kb: KnowledgeBase, old: BuildCache, version: _Version, outputs: _Outputs, *, clean: bool
+) -> tuple[Prepared, HtmlCache]:
+    """What the plugin renders from (see :class:`~limkb.plugin.Prepared`), with the page caches
+    of the last build (none with ``clean``): its drawn plots, linked into the version folder
+    (the new set replaces them only on success), its pages' HTML and its render memo."""
+    from limkb.incremental import HtmlCache
+    from limkb.plugin import Prepared
+
+    new = BuildCache(version.path / "build" / "cache")
+    plots = version.path / "plots"
+    if old.plots.is_dir() and not clean:
+        _link_tree(old.plots, plots)
+    html_cache = HtmlCache(None if clean else old.html, new.html, reuse=version.reused)
+    prepared = Prepared(
+        kb,
+        kb.analyses,
+        version.path / "build",
+        plots,
+        html_cache=html_cache,
+        render_cache=(None if clean else old.render, new.render),
+        downloads_ready=outputs.wait,
+    )
+    return prepared, html_cache
+
+
+def _built_files(site: Path, html_cache: HtmlCache) -> list[Path]:
+    """The files of the built site: as the page cache listed them, or found on disk."""
+    if not (site / "index.html").is_file():
+        raise BuildError("mkdocs", "MkDocs wrote no index.html")
+    listed = html_cache.listing
+    return (
+        [site / path for path in listed]
+        if listed is not None
+        else [p for p in site.rglob("*") if p.is_file()]
+    )
+
+
+def _next_cache(old_cache: Path, new_build: Path, plots: Path, *, clean: bool) -> None:
+    """The new build's cache made whole (what it did not make anew carried over, the plots it
+    drew installed) and sealed."""
+    if not clean and old_cache.is_dir():
+        _carry_over_cache(old_cache, new_build / "cache")
+    _install_plots(plots, new_build / "cache")
+    seal_cache(new_build / "cache")
+
+
+def _publish_or_fail(work: Path, site_dir: Path, build_dir: Path, store: Path) -> list[str]:
+    """:func:`_publish`, its failure a :class:`~limkb.errors.BuildError` that leaves the previous build."""
+    try:
+        return _publish(work, site_dir, build_dir, store)
+    except OSError as error:
+        raise BuildError("publish", f"{error.strerror or error}; the previous build stays") from None
+
+
+def _end_version(version: _Version, store: Path, outputs: _Outputs | None, *, published: bool) -> None:
+    """After a build, published or not: the data files' writer stopped, the folder unlocked, and
+    an unpublished folder removed (a half-updated reused one out of the way, deleted aside)."""
+    if outputs is not None:
+        outputs.cancel()
+    version.release()
+    if not published and version.reused:
+        gone = _retire(store, version.path)
+        _delete_in_background([gone] if gone is not None else [])
+    elif not published:
+        shutil.rmtree(version.path, ignore_errors=True)
 
 
 _PROJECT_MARKERS = ("kb", "mkdocs.yml", "pyproject.toml", ".git")

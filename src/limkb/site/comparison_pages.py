@@ -20,9 +20,10 @@ from typing import Any
 from limkb.schema.kinds import Source, Strategy
 from limkb.site.compare import OTHER, FamilyTable, compare_rows
 from limkb.site.context import FAMILY_TITLES, Site, page_text
+from limkb.site.pages import title_of
 from limkb.site.urls import built_url, relative_url
 
-__all__ = ["CSV_HEADER", "compare_files", "family_csv"]
+__all__ = ["CSV_HEADER", "compare_files", "compare_index", "family_csv", "family_files"]
 
 
 def _url(site: Site, target: str, page: str) -> str:
@@ -382,9 +383,12 @@ def family_csv(site: Site, table: FamilyTable) -> str:
 def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> dict[str, str]:
     """The comparison pages, their data scripts and CSVs, and the landing page."""
     tables = compare_rows(site) if tables is None else tables
+    return {**family_files(site, tables), "compare/index.md": compare_index(site, tables)}
+
+
+def family_files(site: Site, tables: dict[str, FamilyTable]) -> dict[str, str]:
+    """Each quantity's page ``compare/<family>.md``, its data script and its CSV."""
     files: dict[str, str] = {}
-    families = []
-    links = site.links("compare/index.md")
     for slug, table in tables.items():
         page = f"compare/{slug}.md"
         files[f"compare/{slug}-data.js"] = _data_script(site, table, page)
@@ -402,16 +406,22 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
             script=_url(site, f"compare/{slug}-data.js", page),
             csv=site.links(page).to(f"compare/{slug}.csv"),
         )
-        families.append(
-            {
-                "title": table.rule.title,
-                "url": links.to(page),
-                "count": len(table.rows),
-                "unit": table.unit,
-                "other": table.rule is OTHER,
-                "strategies": len({s for row in table.rows for s in row.strategies}),
-                "csv": links.to(f"compare/{slug}.csv"),
-            }
-        )
-    files["compare/index.md"] = page_text("compare_index.md", "Compare", families=families)
     return files
+
+
+def compare_index(site: Site, tables: dict[str, FamilyTable]) -> str:
+    """``compare/index.md``: every quantity's page, with its count, unit and CSV."""
+    links = site.links("compare/index.md")
+    families = [
+        {
+            "title": table.rule.title,
+            "url": links.to(f"compare/{slug}.md"),
+            "count": len(table.rows),
+            "unit": table.unit,
+            "other": table.rule is OTHER,
+            "strategies": len({s for row in table.rows for s in row.strategies}),
+            "csv": links.to(f"compare/{slug}.csv"),
+        }
+        for slug, table in tables.items()
+    ]
+    return page_text("compare_index.md", title_of("compare/index.md"), families=families)

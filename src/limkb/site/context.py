@@ -75,6 +75,14 @@ class Download:
     path: str
     size: int
 
+    @staticmethod
+    def listing(files: Mapping[str, bytes | Path]) -> tuple[Download, ...]:
+        """The downloads of ``files`` (site path -> their bytes, or the file holding them)."""
+        return tuple(
+            Download(path, data.stat().st_size if isinstance(data, Path) else len(data))
+            for path, data in files.items()
+        )
+
 
 @dataclass(frozen=True)
 class RenderOptions:

@@ -1,7 +1,8 @@
 """The site search's index: ``assets/limkb/search-index.js``, read by ``assets/limkb/search.js``.
 
 The index also carries the order of kinds for results of equal match
-(:data:`~limkb.site.kinds.SEARCH_ORDER`). One item per page: its Markdown path, title, kind, the names it is found by (those of
+(:data:`~limkb.site.kinds.SEARCH_ORDER`) and the words of a query that keep one kind only
+(:data:`~limkb.site.kinds.KIND_WORDS`): ``search.js`` names no kind. One item per page: its Markdown path, title, kind, the names it is found by (those of
 :func:`limkb.search.names_of`, plus the short name of its title), a plain-text snippet of its
 summary and the names of the entries it links to (``about``: a question about cryo-TEM is found
 by "cryo-TEM questions"). Prose, diagrams and metadata tables stay out: a reader who types "LiF"
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from limkb.schema.kinds import Reference
 from limkb.search import names_of
 from limkb.site.context import entry_path
-from limkb.site.kinds import SEARCH_ORDER
+from limkb.site.kinds import KIND_WORDS, SEARCH_ORDER
 from limkb.site.pages import searched_pages
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def search_data(site: Site, titled: Any, pages: set[str], pieces: Pieces | None 
                     "text": page.text,
                 }
             )
-    # the keys sorted as json.dumps(sort_keys=True) wrote the whole object: "order", "pages"
+    # the keys sorted as json.dumps(sort_keys=True) wrote the whole object: "order", "pages", "words"
     joined = ",".join([*records, *(_json(item) for item in items)])
-    return f'window.LIMKB_SEARCH = {{"order":{_json(list(SEARCH_ORDER))},"pages":[{joined}]}};\n'
+    order, words = _json(list(SEARCH_ORDER)), _json(KIND_WORDS)
+    return f'window.LIMKB_SEARCH = {{"order":{order},"pages":[{joined}],"words":{words}}};\n'

@@ -3,10 +3,11 @@
 A new kind needs its model in :mod:`limkb.schema.kinds` and one row here: its title on the site
 (browse page, navigation), its colour (graph explorer, neighbourhood pictures, badges), the
 columns of its browse table, the relations its entry page answers first (``verbs``) and how much
-the site search favours it (``boost``); and its place in :data:`SEARCH_ORDER`. The order of the
+the site search favours it (``boost``), the words of a query that keep only it (``words``); and
+its place in :data:`SEARCH_ORDER`. The order of the
 rows is the browsing order, which the graph explorer's legend follows too (it reads titles,
-colours and order from the graph data); the site search reads :data:`SEARCH_ORDER` from its
-index. The README's table of kinds (:func:`kinds_markdown`) and CONTRIBUTING's editor settings
+colours, order and words from the graph data); the site search reads :data:`SEARCH_ORDER` and
+:data:`KIND_WORDS` from its index. The README's table of kinds (:func:`kinds_markdown`) and CONTRIBUTING's editor settings
 (:func:`editor_schemas`) are generated from the rows. ``tests/test_kinds_registry.py`` fails when a
 kind is missing here or half registered, or when those two texts are stale.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "KIND_COLOURS",
     "KIND_ORDER",
     "KIND_TITLES",
+    "KIND_WORDS",
     "SEARCH_BOOST",
     "SEARCH_ORDER",
     "KindDisplay",
@@ -52,6 +54,9 @@ class KindDisplay:
     """How much the site search favours its pages (None: not at all)."""
     holds: str = ""
     """What one entry of it holds, for the README's table of kinds."""
+    words: tuple[str, ...] = ()
+    """The words of a search query that keep only this kind ("questions", "papers"): its name,
+    its plural and what readers call it."""
 
 
 DISPLAY: dict[str, KindDisplay] = {
@@ -63,6 +68,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("forms", "improves", "works via", "mitigates", "fails by", "uses", "made by"),
         boost=3,
         holds="an interfacial-engineering approach; a tree through `subtype_of`",
+        words=("strategy", "strategies", "approach", "approaches"),
     ),
     "material": KindDisplay(
         "Materials",
@@ -72,6 +78,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("used by", "decomposes to", "involved in"),
         boost=3,
         holds="a chemical or material, its formula, roles and aliases",
+        words=("material", "materials"),
     ),
     "mechanism": KindDisplay(
         "Mechanisms",
@@ -81,6 +88,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("mechanism of", "involves", "affects"),
         boost=1.5,
         holds="how a strategy acts",
+        words=("mechanism", "mechanisms"),
     ),
     "species": KindDisplay(
         "Species",
@@ -90,6 +98,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("formed by", "confers", "decomposition product of", "involved in"),
         boost=4,
         holds="an interphase species and the properties it confers",
+        words=("species",),
     ),
     "property": KindDisplay(
         "Properties",
@@ -99,6 +108,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("improved by", "conferred by", "affected by", "measured by"),
         boost=2,
         holds="an SEI or interface descriptor, with its unit and range",
+        words=("property", "properties", "descriptor", "descriptors"),
     ),
     "technique": KindDisplay(
         "Techniques",
@@ -108,6 +118,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("measures", "could answer", "characterises", "detects"),
         boost=3,
         holds="a characterisation method and what it measures",
+        words=("technique", "techniques", "method", "methods"),
     ),
     "failure-mode": KindDisplay(
         "Failure modes",
@@ -117,6 +128,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=("threatens", "mitigated by", "caused by", "causes", "detected by"),
         boost=2,
         holds="how an approach fails",
+        words=("failure", "failures"),
     ),
     "question": KindDisplay(
         "Questions",
@@ -125,12 +137,14 @@ DISPLAY: dict[str, KindDisplay] = {
         (("About", "about"), ("Answerable by", "answerable by")),
         verbs=("about", "answerable by"),
         holds="an open question, what it is about and what could answer it",
+        words=("question", "questions"),
     ),
     "dataset": KindDisplay(
         "Datasets",
         "#44AA99",
         verbs=("about",),
         holds="a table of measurements, columns typed by property and unit",
+        words=("dataset", "datasets"),
     ),
     "analysis": KindDisplay(
         "Analyses",
@@ -138,6 +152,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("x", "x"), ("y", "y")),
         verbs=("datasets", "compares", "discussed by"),
         holds="a declared correlation over dataset variables, with the value a paper reported",
+        words=("analysis", "analyses", "correlation", "correlations"),
     ),
     "claim": KindDisplay(
         "Claims",
@@ -146,6 +161,7 @@ DISPLAY: dict[str, KindDisplay] = {
         (("About", "about"), ("Evidence", "evidence")),
         verbs=("about", "evidence"),
         holds="a claim the field argues about, where it is asserted, and the findings and analyses that support, contradict or qualify it, each graded",
+        words=("claim", "claims"),
     ),
     "reference": KindDisplay(
         "References",
@@ -154,6 +170,7 @@ DISPLAY: dict[str, KindDisplay] = {
         verbs=(),
         boost=0.5,
         holds="a publication: authors, title, journal, year, volume, pages, DOI",
+        words=("reference", "references", "paper", "papers"),
     ),
 }
 """Every kind, in browsing order."""
@@ -169,6 +186,10 @@ SEARCH_BOOST: dict[str, float] = {
 }
 """How much the site search favours an entry page by its kind: a reader typing "LiF" or "XPS"
 wants the species or the technique before the questions and analyses that mention it."""
+
+KIND_WORDS: dict[str, tuple[str, ...]] = {kind: shown.words for kind, shown in DISPLAY.items()}
+"""The words of a query that keep one kind only, by kind; the site search and the graph
+explorer read them from their data files (``search.js`` knows no kind)."""
 
 SEARCH_ORDER: tuple[str, ...] = (
     "species",

@@ -36,7 +36,7 @@ from limkb.site.context import (
     pieces_html,
     reference_text,
 )
-from limkb.site.kinds import KIND_COLOURS, KIND_ORDER
+from limkb.site.kinds import KIND_COLOURS, KIND_ORDER, KIND_WORDS
 from limkb.site.layout import layout
 from limkb.site.memo import SvgStore
 from limkb.site.urls import built_url, relative_url
@@ -719,6 +719,7 @@ def graph_data(site: Site) -> str:
         "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
         "colours": KIND_COLOURS,
         "order": KIND_ORDER,
+        "words": KIND_WORDS,
     }
     return (
         "window.LIMKB_GRAPH = "

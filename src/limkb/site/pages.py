@@ -2,8 +2,11 @@
 
 One :class:`Page` row per page gives its path, its title (heading, navigation, search result),
 the template it is rendered from (``None`` for a hand-written page under ``docs/`` or one made
-without a template), what the site search shows for it and the words that find it, and its place
-in the navigation. The order of the rows is the order of ``nav:`` in ``mkdocs.yml``, which
+without a template), the maker that renders it (a name in :data:`limkb.site.render.MAKERS`; none
+for a page that is its template filled with the common context), what the site search shows for
+it and the words that find it, and its place in the navigation. :func:`limkb.site.render.render`
+renders every row, in this order, and no other page that is not an entry: a row whose ``path``
+holds ``*`` is a family of pages its maker makes one per item (the compare page of each quantity). The order of the rows is the order of ``nav:`` in ``mkdocs.yml``, which
 :func:`nav` gives and :func:`nav_yaml` writes out to paste there; MkDocs reads its navigation before
 any plugin runs, so the file cannot be generated at build time, and ``tests/test_pages_registry.py``
 fails when the two disagree or a row is incomplete. The browse page of each kind comes from :data:`limkb.site.kinds.DISPLAY`.
@@ -11,6 +14,7 @@ fails when the two disagree or a row is incomplete. The browse page of each kind
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -23,8 +27,10 @@ __all__ = [
     "PAGE_TITLES",
     "Origin",
     "Page",
+    "families",
     "nav",
     "nav_yaml",
+    "registered",
     "searched_pages",
     "title_of",
 ]
@@ -56,12 +62,30 @@ class Page:
     in_nav: bool = True
     searched: bool = True
     """Whether the site search finds it."""
+    maker: str | None = None
+    """The name of what renders it in :data:`limkb.site.render.MAKERS` (``None``: its template,
+    filled with the common context, or nothing for a page under ``docs/``)."""
+    kind: str | None = None
+    """The kind of entry a browse table lists."""
+
+    @property
+    def family(self) -> bool:
+        """Whether the row stands for a family of pages, one per item (its path holds ``*``)."""
+        return "*" in self.path
 
 
 def _kind_pages() -> list[Page]:
     """The browse table of each kind, in browsing order, under Browse."""
     return [
-        Page(f"browse/{KINDS[kind].folder}.md", title, "kind", "browse.md", section="Browse")
+        Page(
+            f"browse/{KINDS[kind].folder}.md",
+            title,
+            "kind",
+            "browse.md",
+            section="Browse",
+            maker="browse",
+            kind=kind,
+        )
         for kind, title in KIND_TITLES.items()
     ]
 
@@ -74,6 +98,7 @@ PAGES: tuple[Page, ...] = (
         "index.md",
         "What limkb holds, counts of entries and evidence, where to start.",
         ("cite limkb", "citation", "BibTeX", "RIS", "CSL-JSON", "CITATION.cff"),
+        maker="home",
     ),
     Page(
         "browse/index.md",
@@ -83,6 +108,7 @@ PAGES: tuple[Page, ...] = (
         "Tables of every kind of entry.",
         section="Browse",
         section_index=True,
+        maker="landing",
     ),
     *_kind_pages(),
     Page(
@@ -92,6 +118,7 @@ PAGES: tuple[Page, ...] = (
         "landing.md",
         "Every entry, by kind.",
         in_nav=False,
+        maker="entries",
     ),
     Page(
         "agenda.md",
@@ -100,8 +127,18 @@ PAGES: tuple[Page, ...] = (
         "agenda.md",
         "The open questions of the field, by status, theme, interface and technique.",
         ("open questions", "research agenda"),
+        maker="agenda",
     ),
-    Page("compare/index.md", "Compare", "landing", "compare_index.md", searched=False),
+    Page("compare/index.md", "Compare", "landing", "compare_index.md", searched=False, maker="compare-index"),
+    Page(
+        "compare/*.md",
+        "Compare: <quantity>",
+        "landing",
+        "compare.md",
+        in_nav=False,
+        searched=False,
+        maker="compare",
+    ),
     Page(
         "correlations.md",
         "Correlations",
@@ -110,6 +147,7 @@ PAGES: tuple[Page, ...] = (
         "Correlations recomputed from the datasets, with robustness checks.",
         ("correlation", "analyses"),
         section="Correlations",
+        maker="correlations",
     ),
     Page(
         "compatibility.md",
@@ -118,6 +156,7 @@ PAGES: tuple[Page, ...] = (
         "compatibility.md",
         "Which strategies have been combined, with what result.",
         section="Correlations",
+        maker="compatibility",
     ),
     Page(
         "coverage.md",
@@ -126,8 +165,9 @@ PAGES: tuple[Page, ...] = (
         "coverage.md",
         "Which descriptors are known for which strategy.",
         section="Correlations",
+        maker="coverage",
     ),
-    Page("graph.md", "Graph", "overview", "graph.md", "Every entry and relation, to explore."),
+    Page("graph.md", "Graph", "overview", "graph.md", "Every entry and relation, to explore.", maker="graph"),
     Page(
         "bibliography.md",
         "Bibliography",
@@ -135,6 +175,7 @@ PAGES: tuple[Page, ...] = (
         "bibliography.md",
         "Every reference, with the entries that cite it.",
         ("references", "papers", "BibTeX", "cite"),
+        maker="bibliography",
     ),
     Page(
         "downloads.md",
@@ -157,6 +198,7 @@ PAGES: tuple[Page, ...] = (
             "JSON-LD",
         ),
         section="Downloads",
+        maker="downloads",
     ),
     Page(
         "tutorial.md",
@@ -171,6 +213,7 @@ PAGES: tuple[Page, ...] = (
         "overview",
         text="How to add or correct an entry.",
         section="Contributing",
+        maker="contributing",
     ),
     Page(
         "common-errors.md",
@@ -190,7 +233,7 @@ PAGES: tuple[Page, ...] = (
 )
 """Every page that is not an entry, in navigation order."""
 
-PAGE_TITLES: dict[str, str] = {p.path: p.title for p in PAGES if p.origin == "overview"}
+PAGE_TITLES: dict[str, str] = {p.path: p.title for p in PAGES if p.origin == "overview" and not p.family}
 """Titles of the overview pages (generated, top level, linked to from CONTRIBUTING.md)."""
 
 DOCS_TITLES: dict[str, str] = {p.path: p.title for p in PAGES if p.origin == "docs"}
@@ -200,6 +243,18 @@ DOCS_TITLES: dict[str, str] = {p.path: p.title for p in PAGES if p.origin == "do
 def title_of(path: str) -> str:
     """The registered title of the page at ``path``."""
     return next(p.title for p in PAGES if p.path == path)
+
+
+def families() -> list[Page]:
+    """The rows that stand for a family of pages (see :attr:`Page.family`)."""
+    return [p for p in PAGES if p.family]
+
+
+def registered(path: str) -> bool:
+    """Whether the page at ``path`` is registered: a row's path, or a page of a family's."""
+    return any(p.path == path for p in PAGES) or any(
+        fnmatch.fnmatchcase(path, p.path) and path.count("/") == p.path.count("/") for p in families()
+    )
 
 
 def searched_pages() -> list[Page]:

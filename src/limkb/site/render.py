@@ -40,7 +40,8 @@ import os
 import re
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape as html_escape
 from importlib import resources
 from pathlib import Path
@@ -52,6 +53,7 @@ from pydantic import BaseModel
 
 from limkb.analysis.evidence import GRADE_TITLES, Grade, grade
 from limkb.check.stats import count_evidence
+from limkb.files import BuildCache
 from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
     KINDS,
@@ -72,8 +74,8 @@ from limkb.schema.kinds import (
 from limkb.site.citing import cite_files, cite_links
 from limkb.site.claims import claim_view
 from limkb.site.combinations import combinations_view
-from limkb.site.compare import compare_links, improves_ce
-from limkb.site.comparison_pages import compare_files
+from limkb.site.compare import FamilyTable, compare_links, compare_rows, improves_ce
+from limkb.site.comparison_pages import compare_index, family_files
 from limkb.site.context import (
     KIND_TITLES,
     PAGE_TITLES,
@@ -107,7 +109,7 @@ from limkb.site.overview import (
     graph_data,
     plot_files,
 )
-from limkb.site.pages import title_of
+from limkb.site.pages import PAGES, Page, registered, title_of
 from limkb.site.structures import material_view, structure_folder, structure_svg
 from limkb.site.urls import UrlStyle, built_url, relative_url
 
@@ -117,15 +119,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KIND_TITLES",
+    "MAKERS",
     "PAGE_TITLES",
     "Download",
+    "Maker",
+    "PageRun",
     "RenderMemo",
     "RenderOptions",
     "build_date",
     "graph_data",
+    "page_of",
     "render",
+    "render_cached",
     "render_entries",
     "render_entry",
+    "render_page",
     "render_spilled",
 ]
 
@@ -1000,6 +1008,102 @@ def _asset_files() -> dict[str, bytes]:
     return found
 
 
+@dataclass(frozen=True)
+class PageRun:
+    """What the makers of the registered pages share in one rendering."""
+
+    site: Site
+    pieces: Pieces
+    made: frozenset[str] = frozenset()
+    """The files made before the registered pages (entry pages, plots)."""
+
+    @functools.cached_property
+    def compare_tables(self) -> dict[str, FamilyTable]:
+        """The rows of every compare page, found once for the landing page and the family."""
+        return compare_rows(self.site)
+
+
+Maker = Callable[[PageRun, Page], Mapping[str, str]]
+"""What renders a registered page: its text by path, with the data files that go with it."""
+
+
+def _browse(run: PageRun, page: Page) -> dict[str, str]:
+    if page.kind is None:
+        raise ValueError(f"the browse page {page.path} names no kind")
+    return {page.path: _index_page(run.site, page.kind, run.pieces)}
+
+
+def _graph(run: PageRun, page: Page) -> dict[str, str]:
+    return {
+        page.path: _template_page(run, page)[page.path],
+        "assets/limkb/graph-data.js": graph_data(run.site),
+    }
+
+
+def _bibliography(run: PageRun, page: Page) -> dict[str, str]:
+    return {
+        page.path: bibliography_page(run.site, run.pieces),
+        "assets/limkb/cited-by-data.js": cited_by_data(run.site),
+    }
+
+
+def _template_page(run: PageRun, page: Page) -> dict[str, str]:
+    """A page that is its template filled with the common context: the site, its links from
+    the page, and the count of entries."""
+    if page.template is None:
+        raise ValueError(f"the page {page.path} has neither a maker nor a template")
+    site = run.site
+    return {
+        page.path: page_text(
+            page.template, page.title, site=site, links=site.links(page.path), count=len(site.ids)
+        )
+    }
+
+
+MAKERS: dict[str, Maker] = {
+    "home": lambda run, page: {page.path: _home_page(run.site)},
+    "landing": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=False)},
+    "browse": _browse,
+    "entries": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=True)},
+    "agenda": lambda run, page: {page.path: agenda_page(run.site, run.pieces)},
+    "compare-index": lambda run, page: {page.path: compare_index(run.site, run.compare_tables)},
+    "compare": lambda run, page: family_files(run.site, run.compare_tables),
+    "correlations": lambda run, page: {
+        page.path: correlations_page(run.site, "plots/figure-1.svg" in run.made)
+    },
+    "compatibility": lambda run, page: {page.path: compatibility_page(run.site)},
+    "coverage": lambda run, page: {page.path: coverage_page(run.site, run.pieces)},
+    "graph": _graph,
+    "bibliography": _bibliography,
+    "downloads": lambda run, page: {page.path: downloads_page(run.site)},
+    "contributing": lambda run, page: {
+        page.path: _contributing_page(run.site.options.contributing or _NO_CONTRIBUTING, run.site.options)
+    },
+}
+"""What renders each registered page, by the name its :class:`~limkb.site.pages.Page` row gives."""
+
+
+def render_page(run: PageRun, page: Page) -> dict[str, str]:
+    """The files of one registered page (nothing for a page under ``docs/``, which the site
+    engine reads itself); a Markdown page its maker makes that is not registered is refused."""
+    if page.origin == "docs":
+        return {}
+    if page.maker is not None and page.maker not in MAKERS:
+        raise ValueError(f"the page {page.path} names the maker {page.maker!r}, which MAKERS does not hold")
+    made = dict((MAKERS[page.maker] if page.maker is not None else _template_page)(run, page))
+    stray = [path for path in made if path.endswith(".md") and not registered(path)]
+    if stray:
+        raise ValueError(f"the maker of {page.path} made pages that are not registered: {stray}")
+    return made
+
+
+def page_of(site: Site, path: str) -> str:
+    """The text of the registered page at ``path`` alone (the Downloads page, made again once
+    the build's data files are listed)."""
+    page = next(p for p in PAGES if p.path == path)
+    return render_page(PageRun(site, Pieces(site, None, {})), page)[path]
+
+
 def render(
     kb: KnowledgeBase,
     *,
@@ -1029,6 +1133,25 @@ def render_spilled(
     given as its path: the pages of a large KB are never all in memory at once. With a
     ``memo`` (whose pages are such paths), a reused page is linked from where it was kept."""
     return _render(kb, results, options, memo, spill)
+
+
+def render_cached(
+    kb: KnowledgeBase,
+    cache: tuple[Path | None, Path],
+    *,
+    results: Mapping[str, AnalysisResult] | None = None,
+    options: RenderOptions | None = None,
+) -> dict[str, str | bytes | Path]:
+    """:func:`render_spilled` for ``limkb build``: the memo of the last build is read from
+    ``cache[0]`` (None: there is none), the entry pages go to the build cache's markdown folder
+    beside ``cache[1]``, and this rendering's memo is written to ``cache[1]``."""
+    memo = RenderMemo.read(cache[0])
+    pages = render_spilled(
+        kb, BuildCache(cache[1].parent).markdown, results=results, options=options, memo=memo
+    )
+    memo.write(cache[1])
+    log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
+    return pages
 
 
 def _keep(spill: Path | None, path: str, value: str | Path) -> str | Path:
@@ -1077,24 +1200,11 @@ def _render(
         reuse = memo.reusable(site, digests)
         site.by_id = Reads(site.by_id)
     pieces = Pieces(site, memo, digests)
-    pages["index.md"] = _home_page(site)
-    for kind in KIND_TITLES:
-        pages[f"browse/{KINDS[kind].folder}.md"] = _index_page(site, kind, pieces)
-    pages["browse/index.md"] = _landing_page(site, "browse/index.md", pieces, entries=False)
-    pages["entries/index.md"] = _landing_page(site, "entries/index.md", pieces, entries=True)
     pages.update(_entry_pages(site, memo, spill, digests, reuse))
     pages.update(plot_files(results, cache_dir=options.plot_cache, memory=memo.plots if memo else None))
-    pages["agenda.md"] = agenda_page(site, pieces)
-    pages["correlations.md"] = correlations_page(site, "plots/figure-1.svg" in pages)
-    pages["compatibility.md"] = compatibility_page(site)
-    pages["coverage.md"] = coverage_page(site, pieces)
-    pages.update(compare_files(site))
-    pages["bibliography.md"] = bibliography_page(site, pieces)
-    pages["assets/limkb/cited-by-data.js"] = cited_by_data(site)
-    pages["downloads.md"] = downloads_page(site)
-    pages["graph.md"] = page_text("graph.md", title_of("graph.md"), counts=len(site.ids))
-    pages["assets/limkb/graph-data.js"] = graph_data(site)
-    pages["contributing.md"] = _contributing_page(options.contributing or _NO_CONTRIBUTING, options)
+    run = PageRun(site, pieces, frozenset(pages))
+    for page in PAGES:
+        pages.update(render_page(run, page))
     if options.assets:
         pages.update(_asset_files())
     pages["feed.xml"] = feed(site)

@@ -28,6 +28,7 @@
   /* Colours and order of the kinds come with the data (limkb.site.kinds.DISPLAY, one source). */
   var KIND_COLOURS = {};
   var KIND_ORDER = [];
+  var KIND_WORDS = {};  /* from the graph data: limkb.site.kinds.KIND_WORDS */
   var EXTRA_COLOURS = ["#117733", "#999933", "#AA4499", "#661100", "#6699CC", "#888888"];
 
   /* Above this many nodes the force-directed refinement is skipped: it is quadratic per step. */
@@ -408,7 +409,7 @@
         return {node: node, title: node.data("name"), kind: node.data("kind"),
                 names: node.data("names").concat([node.id()])};
       });
-      var ranked = window.limkbSearch.rank(query, items).filter(function (hit) { return hit.tier < 4; });
+      var ranked = window.limkbSearch.rank(query, items, KIND_WORDS).filter(function (hit) { return hit.tier < 4; });
       var matches = cy.collection(ranked.map(function (hit) { return hit.item.node; }));
       cy.batch(function () {
         if (matches.length) {
@@ -548,6 +549,7 @@
     }
     KIND_COLOURS = data.colours || {};
     KIND_ORDER = data.order || [];
+    KIND_WORDS = data.words || {};
     if (!data.nodes.length) {
       message(container, "The knowledge base has no entries yet.");
       return;

@@ -2,8 +2,10 @@
  * limkb search: the header's search box, and the ranking the graph explorer shares.
  *
  * The index is assets/limkb/search-index.js, a plain script that sets
- *   window.LIMKB_SEARCH = {order: [kind, ...], pages: [{path, title, kind, names: [...], text}]}
- * (path: the page's Markdown path from the site root). It is loaded on the first use of the
+ *   window.LIMKB_SEARCH = {order: [kind, ...], pages: [{path, title, kind, names: [...], text}],
+ *                          words: {kind: [word, ...]}}
+ * (path: the page's Markdown path from the site root; order and words: the kind registry's,
+ * limkb.site.kinds, so this script names no kind). It is loaded on the first use of the
  * box, by a <script> element, so pages stay light and search works from file:// too.
  *
  * Ranking, best first (window.limkbSearch.rank):
@@ -29,20 +31,7 @@
 
   var KIND_ORDER = [];  /* from the index: limkb.site.kinds.SEARCH_ORDER */
   var MAX_SHOWN = 10;
-  var KIND_WORDS = {
-    question: ["question", "questions"],
-    analysis: ["analysis", "analyses", "correlation", "correlations"],
-    technique: ["technique", "techniques", "method", "methods"],
-    strategy: ["strategy", "strategies", "approach", "approaches"],
-    material: ["material", "materials"],
-    species: ["species"],
-    mechanism: ["mechanism", "mechanisms"],
-    property: ["property", "properties", "descriptor", "descriptors"],
-    "failure-mode": ["failure", "failures"],
-    dataset: ["dataset", "datasets"],
-    claim: ["claim", "claims"],
-    reference: ["reference", "references", "paper", "papers"]
-  };
+  var KIND_WORDS = {};  /* from the index: limkb.site.kinds.KIND_WORDS, {kind: [word, ...]} */
   var STRIP = /[\s\-\u2010-\u2015_·.,'’()\[\]]+/g;
 
   function normalise(text) {
@@ -138,12 +127,12 @@
     return -1;
   }
 
-  /* The kinds named by words of the query, and the words left. */
-  function kindsOf(queryWords) {
+  /* The kinds named by words of the query (kindWords: {kind: [word, ...]}), and the words left. */
+  function kindsOf(queryWords, kindWords) {
     var kinds = [], rest = [];
     queryWords.forEach(function (word) {
-      var kind = Object.keys(KIND_WORDS).filter(function (k) {
-        return KIND_WORDS[k].indexOf(word) >= 0;
+      var kind = Object.keys(kindWords).filter(function (k) {
+        return kindWords[k].indexOf(word) >= 0;
       })[0];
       if (kind) {
         kinds.push(kind);
@@ -165,14 +154,15 @@
       a.item.title.length - b.item.title.length || (a.item.title < b.item.title ? -1 : 1);
   }
 
-  /* The items matching text, best first, as [{item, tier}]. */
-  function rank(text, items) {
+  /* The items matching text, best first, as [{item, tier}]; kindWords (the words that keep one
+   * kind only) default to the index's, for a caller that has its own (the graph explorer). */
+  function rank(text, items, kindWords) {
     var query = normalise(text);
     if (!query) {
       return [];
     }
     var queryWords = words(text);
-    var split = kindsOf(queryWords);
+    var split = kindsOf(queryWords, kindWords || KIND_WORDS);
     var found = [], named = [];
     items.forEach(function (item) {
       var t = tier(item, query, queryWords);
@@ -249,6 +239,7 @@
   function indexPages() {
     var data = window.LIMKB_SEARCH || {};
     KIND_ORDER = data.order || [];
+    KIND_WORDS = data.words || {};
     return data.pages || [];
   }
 

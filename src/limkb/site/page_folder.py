@@ -1,0 +1,89 @@
+"""The pages of a preview, kept in a folder and rewritten only when their text changed.
+
+While serving, the site engine reads the rendered pages from a real folder of the project
+(``.cache/limkb/pages``): with ``mkdocs serve --dirty``, what ``limkb serve`` runs, a page whose
+file was not touched is not built again. :class:`PageFolder` writes the pages there, remembers
+what it wrote so an unchanged page is not even hashed twice, drops the files no rendering made,
+and touches every page when the problems banner they show came, changed or went.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from limkb.files import stale_files, write_atomic
+
+__all__ = ["PageFolder"]
+
+
+def _kept(path: str, content: str | bytes) -> str | bytes | None:
+    """What :meth:`PageFolder.materialise` keeps of a page's content: an entry page's own text,
+    else nothing."""
+    return content if path.startswith("entries/") and path.count("/") == 2 else None
+
+
+class PageFolder:
+    """What was last written below a preview's page folder, kept between builds."""
+
+    def __init__(self) -> None:
+        self.written: dict[str, tuple[str | bytes | None, str]] = {}
+        """The content last written below the folder, by path: its hash, and for an entry page
+        the content itself (see :meth:`materialise`)."""
+        self.banner: str | None = None
+        """The problems banner the pages showed when last touched."""
+
+    def write(self, folder: Path, path: str, text: str) -> bool:
+        """Write one page's Markdown below ``folder`` unless it is what is there; whether it was written."""
+        target = folder / path
+        key = str(target)
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        last = self.written.get(key)
+        if last is not None and last[1] == digest and target.is_file():
+            return False
+        write_atomic(target, text)
+        self.written[key] = (text, digest)
+        return True
+
+    def materialise(self, pages: Mapping[str, str | bytes], folder: Path) -> None:
+        """Write ``pages`` below ``folder``, touching only files whose content changed; drop the rest.
+
+        Content that is the very object written last time (an entry page the renderer reused)
+        is not even hashed again. Other pages are made anew by every rendering, so their text
+        is not kept (it would only hold memory: the browse tables and the bibliography are
+        large).
+        """
+        wanted: set[Path] = set()
+        for path, content in pages.items():
+            target = folder / path
+            wanted.add(target)
+            key = str(target)
+            last = self.written.get(key)
+            if last is not None and last[0] is content and target.is_file():
+                continue
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            digest = hashlib.sha256(data).hexdigest()
+            if last is not None and last[1] == digest and target.is_file():
+                self.written[key] = (_kept(path, content), digest)
+                continue
+            if not (target.is_file() and target.read_bytes() == data):
+                write_atomic(target, data)
+            self.written[key] = (_kept(path, content), digest)
+        if folder.is_dir():
+            for stale in stale_files(folder, wanted):
+                stale.unlink()
+                self.written.pop(str(stale), None)
+
+    def show_banner(self, banner: str | None, folder: Path, paths: Iterable[str]) -> None:
+        """When the problems banner came, changed or went, touch every page: each shows it."""
+        if banner == self.banner:
+            return
+        now = time.time()
+        for path in paths:
+            with contextlib.suppress(OSError):
+                os.utime(folder / path, (now, now))
+        self.banner = banner
