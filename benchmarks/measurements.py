@@ -400,7 +400,7 @@ from limkb.commands.build import build
 from limkb.site import structures
 start = time.perf_counter()
 build(Path(sys.argv[1]))
-print(json.dumps({"seconds": time.perf_counter() - start, "parsed": chemistry.structure.cache_info().misses,
+print(json.dumps({"seconds": time.perf_counter() - start, "parsed": chemistry.formula.cache_info().misses,
                   "drawn": structures.CACHE.drawn}))
 """
 

@@ -36,13 +36,13 @@ def material(name: str, smiles: str, formula: str) -> dict[str, Any]:
 def calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Every SMILES RDKit is asked to read, counted."""
     seen: Counter[str] = Counter()
-    real = chemistry.structure
+    real = chemistry.formula  # what validation asks of RDKit
 
-    def counted(smiles: str) -> chemistry.Structure:
+    def counted(smiles: str) -> str:
         seen[smiles] += 1
         return real(smiles)
 
-    monkeypatch.setattr(chemistry, "structure", counted)
+    monkeypatch.setattr(chemistry, "formula", counted)
     return seen
 
 
@@ -123,3 +123,16 @@ def test_a_formula_with_an_element_limkb_lacks_says_so_rather_than_disagreeing(t
     assert _unreadable_formula("LiSbF6", "F6LiSb") is None
     problem = _unreadable_formula("Og2O", "Og2O")
     assert problem is not None and "'Og'" in problem[0] and "not an element limkb knows" in problem[0]
+
+
+def test_the_formula_validation_asks_for_is_the_structures_and_fails_alike() -> None:
+    """Validation reads only the formula; it is the one the pages show, and a SMILES RDKit
+    refuses gives the same message and hint either way."""
+    for smiles in (DME, EC, "[Li+].F[P-](F)(F)(F)(F)F", "F[P-](F)(F)(F)(F)F"):
+        assert chemistry.formula(smiles) == chemistry.structure(smiles).formula
+    for bad in ("C1CC", "C(C)(C)(C)(C)C"):
+        with pytest.raises(chemistry.ChemistryError) as short:
+            chemistry.formula(bad)
+        with pytest.raises(chemistry.ChemistryError) as full:
+            chemistry.structure(bad)
+        assert (short.value.message, short.value.hint) == (full.value.message, full.value.hint)

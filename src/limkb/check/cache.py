@@ -170,7 +170,7 @@ def smiles_outcome(smiles: str) -> SmilesOutcome:
     from limkb.analysis import chemistry
 
     try:
-        outcome: SmilesOutcome = (True, chemistry.structure(smiles).formula, "")
+        outcome: SmilesOutcome = (True, chemistry.formula(smiles), "")
     except chemistry.ChemistryError as error:
         outcome = (False, error.message, error.hint)
     if cache is not None:

@@ -61,12 +61,13 @@ COMPOSITION_TOLERANCE = 0.5
 
 def check_rules(result: Validated) -> None:
     """Run every rule across the entries of ``result``, in order."""
+    shared = _Shared(result)
     _check_links(result)
     _check_strategies(result)
     _check_references(result)
     _check_datasets(result)
-    _check_analyses(result)
-    _check_formulations(result)
+    _check_analyses(result, shared)
+    _check_formulations(result, shared)
     _check_materials(result)
     _check_findings(result)
     _check_evidence_gaps(result)
@@ -75,6 +76,32 @@ def check_rules(result: Validated) -> None:
     _check_claims(result)
     _check_locators(result)
     _check_relation_sources(result)
+
+
+class _Shared:
+    """What more than one rule reads of the materials, gathered once per run and only when a
+    rule asks for it."""
+
+    def __init__(self, result: Validated) -> None:
+        self._result = result
+        self._inputs: Inputs | None = None
+        self._index: MaterialIndex | None = None
+
+    def inputs(self) -> Inputs:
+        """The materials' names and data, as analyses read them (:func:`_inputs`)."""
+        if self._inputs is None:
+            self._inputs = _inputs(self._result)
+        return self._inputs
+
+    def material_index(self) -> MaterialIndex:
+        """Every name of every checked material (:func:`_material_index`): the analyses' own
+        index when no material is partial, since both then index the same materials in order."""
+        if self._index is None:
+            if any(isinstance(e, Material) for e in self._result.partial.values()):
+                self._index = _material_index(self._result)
+            else:
+                self._index = self.inputs().index
+        return self._index
 
 
 def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
@@ -642,12 +669,11 @@ def _check_range(
         )
 
 
-def _check_analyses(result: Validated) -> None:
+def _check_analyses(result: Validated, shared: _Shared) -> None:
     """Each analysis's variables resolve, unambiguously and with units that fit (see
     :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``."""
     datasets = [e for e in result.checked().values() if isinstance(e, Dataset)]
     properties = {i: e for i, e in result.checked().items() if isinstance(e, Property)}
-    inputs: Inputs | None = None  # gathered once, when the first analysis needs it
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Analysis):
             continue
@@ -676,7 +702,7 @@ def _check_analyses(result: Validated) -> None:
                 entry=entry_id,
             )
         if the_plan is not None:
-            inputs = inputs or _inputs(result)
+            inputs = shared.inputs()  # gathered once, when the first analysis needs it
             _check_descriptors(result, inputs, entry_id, the_plan)
             _check_defined(result, inputs, entry_id, entry, the_plan)
 
@@ -760,9 +786,8 @@ def _material_index(result: Validated) -> MaterialIndex:
     return material_index([e for e in result.checked().values() if isinstance(e, Material)])
 
 
-def _check_formulations(result: Validated) -> None:
+def _check_formulations(result: Validated, shared: _Shared) -> None:
     """Every electrolyte written as text parses, and names materials (with close matches if not)."""
-    index: MaterialIndex | None = None
     for entry_id, entry in result.checked().items():
         if not isinstance(entry, Dataset):
             continue
@@ -777,7 +802,7 @@ def _check_formulations(result: Validated) -> None:
             if not isinstance(written, str):
                 continue
             if written not in seen:
-                index = index or _material_index(result)
+                index = shared.material_index()
                 try:
                     _, errors = resolve(
                         parse_formulation(written, conventions=conventions, known=index.knows), index
