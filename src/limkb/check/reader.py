@@ -432,7 +432,7 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
             )
         ]
     if not isinstance(data, dict):
-        m = builder.marks.get((), Mark(1, 1))
+        m = builder.marks[()]  # set for every document that holds a value
         return None, [
             Problem(
                 path,
@@ -680,7 +680,7 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
             )
         chunks, total = [], 0
         while total <= MAX_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            chunk = os.read(fd, MAX_BYTES + 1 - total)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -709,8 +709,9 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
         assert refused is not None
         return None, [refused]
     problems: list[Problem] = []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if bom:
+        raw = raw[bom:]
         problems.append(
             Problem(
                 shown,
@@ -728,19 +729,21 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
         prefix = raw[: error.start].decode("utf-8", errors="replace")
         m = _position(prefix, len(prefix))
         return None, [
+            *problems,
             Problem(
                 shown,
                 m.line,
                 m.col,
                 Severity.ERROR,
                 "not-utf8",
-                f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8",
+                f"byte 0x{raw[error.start]:02x} at offset {bom + error.start} is not valid UTF-8",
                 "save the file with UTF-8 encoding",
-            )
+            ),
         ]
     if "\x00" in text:
         m = _position(text, text.index("\x00"))
         return None, [
+            *problems,
             Problem(
                 shown,
                 m.line,
@@ -749,7 +752,7 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
                 "not-utf8",
                 "the file contains a NUL byte",
                 "entry files are plain text; remove the binary content",
-            )
+            ),
         ]
     document, more = load_text(text, shown)
     return document, problems + more
