@@ -958,3 +958,24 @@ def test_an_error_the_parser_raises_unexpectedly_is_a_problem_not_a_traceback(
     monkeypatch.setattr(reader, "_fast_data", lambda text: None)
     monkeypatch.setattr(reader, "_parse_events", fail)
     assert _refusal("a: b\n") == expected
+
+
+def test_a_file_giving_exactly_the_limit_then_more_is_refused_whatever_size_it_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After exactly ``MAX_BYTES`` bytes one more is asked for: a file that reports a small size
+    but has more to give is refused, not cut short at the limit and read as a whole entry."""
+    path = tmp_path / "liar.yaml"
+    path.write_bytes(b"a" * (MAX_BYTES + 1))
+    real_fstat = os.fstat
+
+    class _Small:
+        def __init__(self, info: os.stat_result) -> None:
+            self.st_mode = info.st_mode
+            self.st_size = 10
+
+    monkeypatch.setattr(reader.os, "fstat", lambda fd: _Small(real_fstat(fd)))
+    given = _pieces(monkeypatch, MAX_BYTES // 4)
+    raw, problem = read_entry_bytes(path, "liar.yaml")
+    assert given == [MAX_BYTES // 4] * 4 + [1]
+    assert raw is None and problem is not None and problem.code == "file-too-large"
