@@ -276,6 +276,7 @@ _REFUSALS = [
     ),
     ("true: 1\n", ("non-string-key", 1, 1, "key 'true' is read as bool, not text", 'quote the key: "true"')),
     ("~: 1\n", ("non-string-key", 1, 1, "key '~' is read as NoneType, not text", 'quote the key: "~"')),
+    ("?\n: 1\n", ("non-string-key", 1, 2, "key '' is read as NoneType, not text", 'quote the key: ""')),
     (
         "a:\n  null: 1\n",
         ("non-string-key", 2, 3, "key 'null' is read as NoneType, not text", 'quote the key: "null"'),
@@ -286,6 +287,16 @@ _REFUSALS = [
         (
             "multiple-documents",
             2,
+            1,
+            "the file holds more than one YAML document",
+            "one entry per file: remove the '---' line and move the rest to its own file",
+        ),
+    ),
+    (
+        "---\n...\n---\na: 1\n",
+        (
+            "multiple-documents",
+            3,
             1,
             "the file holds more than one YAML document",
             "one entry per file: remove the '---' line and move the rest to its own file",
@@ -555,6 +566,8 @@ _OFFSETS = [
     ('v: "abc"\n', 2, Mark(1, 7)),
     ("v: |\n  abc\n", 1, Mark(1, 4)),
     ("v: >\n  abc\n", 1, Mark(1, 4)),
+    ("v: Xyz\n", 1, Mark(1, 5)),
+    ("v:\nw: 1\n", 0, Mark(1, 3)),
 ]
 
 
@@ -579,6 +592,8 @@ def test_a_character_of_an_unlocated_value_is_its_ancestors_mark() -> None:
     assert odd.mark_in(("v",), 1) == Mark(9, 1)
     empty = Document("x.yaml", {"v": ""}, {("v",): Mark(1, 4)}, {}, text="v:")
     assert empty.mark_in(("v",), 0) == Mark(1, 4)
+    line_zero = Document("x.yaml", {"v": "a"}, {("v",): Mark(0, 1)}, {}, text="v: a\nw: bcd\n")
+    assert line_zero.mark_in(("v",), 2) == Mark(0, 1)
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -718,7 +733,10 @@ def test_a_bom_is_warned_about_and_the_entry_still_read_or_refused(tmp_path: Pat
     path.write_bytes(b"\xef\xbb\xbfa: 1\na: 2\n")
     document, problems = load_file(path)
     assert document is None
-    assert [(p.code, p.line) for p in problems] == [("bom", 1), ("duplicate-key", 2)]
+    assert [(p.path, p.code, p.line) for p in problems] == [
+        (str(path), "bom", 1),
+        (str(path), "duplicate-key", 2),
+    ]
 
 
 def test_a_refused_file_is_one_problem_from_load_file(tmp_path: Path) -> None:
@@ -979,3 +997,114 @@ def test_a_file_giving_exactly_the_limit_then_more_is_refused_whatever_size_it_r
     raw, problem = read_entry_bytes(path, "liar.yaml")
     assert given == [MAX_BYTES // 4] * 4 + [1]
     assert raw is None and problem is not None and problem.code == "file-too-large"
+
+
+# --- _syntax_problem: where a parser's error is placed and whether it is a tab --------------------
+
+_TAB_MESSAGE = "a tab character is used for indentation"
+
+
+def _marked(
+    line: int | None, col: int = 0, *, context_line: int | None = None, problem: str | None = None
+) -> yaml.MarkedYAMLError:
+    """A parser error with a problem mark at 0-based ``line``/``col`` (None: no mark), an
+    optional context mark, and the problem's text."""
+
+    def mark(at: int | None, column: int) -> yaml.Mark | None:
+        return None if at is None else yaml.Mark("x.yaml", 0, at, column, None, None)
+
+    return yaml.MarkedYAMLError(
+        context_mark=mark(context_line, 2), problem=problem, problem_mark=mark(line, col)
+    )
+
+
+_SYNTAX_ERRORS = [
+    # no mark at all: the first line's first column, and a text saying only that the YAML is invalid
+    ("a: [\n", _marked(None), ("yaml-syntax", 1, 1, "YAML syntax error: invalid YAML")),
+    # no problem mark: the context's
+    ("a: [\nb: c\n", _marked(None, context_line=1), ("yaml-syntax", 2, 3, "YAML syntax error: invalid YAML")),
+    # a mark past the last line has no line to look at: a syntax error, not a tab
+    ("a: [\n", _marked(5, 1, problem="oops"), ("yaml-syntax", 6, 2, "YAML syntax error: oops")),
+    # a tab indenting the first line, and one indenting a later line
+    ("\ta: 1\n", _marked(0, problem="oops"), ("yaml-tab", 1, 1, _TAB_MESSAGE)),
+    ("a: 1\n\tb: 2\n", _marked(1, problem="oops"), ("yaml-tab", 2, 1, _TAB_MESSAGE)),
+    # a tab after the indentation is no indentation
+    ("a: b\tc: [\n", _marked(0, 6, problem="oops"), ("yaml-syntax", 1, 7, "YAML syntax error: oops")),
+    # a parser that names the tab character itself, wherever it is
+    (
+        "a: [\n",
+        _marked(0, 3, problem="found character '\\t' that cannot start any token"),
+        ("yaml-tab", 1, 4, _TAB_MESSAGE),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "expected"), _SYNTAX_ERRORS, ids=[f"syntax-{i}" for i in range(len(_SYNTAX_ERRORS))]
+)
+def test_a_parser_error_is_placed_and_told_apart_from_a_tab(
+    text: str, error: yaml.MarkedYAMLError, expected: tuple[str, int, int, str]
+) -> None:
+    """``_syntax_problem``: the problem's mark, else the context's, else 1:1; a tab when the
+    line's indentation holds one or the parser names the tab character."""
+    problem = reader._syntax_problem("x.yaml", text, error)
+    assert (problem.code, problem.line, problem.col, problem.message) == expected
+    assert (problem.path, str(problem.severity)) == ("x.yaml", "error")
+
+
+def test_positions_of_a_text_that_stops_parsing_are_those_found_before() -> None:
+    """Marks asked of a document whose kept text no longer parses (an anchor the builder refuses,
+    a bracket never closed): the values located before the stop, never an exception."""
+    anchored = Document("x.yaml", {}, text="a: 1\nb: &x 2\n")
+    assert anchored.marks == {(): Mark(1, 1), ("a",): Mark(1, 4)}
+    assert anchored.key_marks == {("a",): Mark(1, 1)}
+    broken = Document("x.yaml", {}, text="a: 1\nb: [\n")
+    assert broken.marks == {(): Mark(1, 1), ("a",): Mark(1, 4), ("b",): Mark(2, 4)}
+    assert broken.key_marks == {("a",): Mark(1, 1), ("b",): Mark(2, 1)}
+
+
+# --- which reading a text takes: the fast composer's limits ----------------------------------
+
+
+def _digits_over_lines(length: int) -> str:
+    """A plain scalar starting with a digit, folded from short lines into ``length`` characters."""
+    parts = ["1" * 249] * 15 + ["1" * (length - 15 * 249 - 15)]
+    return "a: " + "\n  ".join(parts) + "\n"
+
+
+_READINGS = [
+    # (text, True when libyaml's composer reads it without the event builder)
+    ("a:\n" + "  - []\n" * 256, True),
+    ("a:\n" + "  - []\n" * 257, False),
+    ("a:\n" + "  - {}\n" * 257, False),
+    ("a:\n" + "  - {}\n" * 200 + "  - []\n" * 57, False),
+    ("a: " + "x" * 252 + "\n", True),
+    ("a: " + "x" * 253 + "\n", False),
+    ("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n", True),
+    ("a:\n  - - - x\n", True),
+    (_digits_over_lines(4000), True),
+    (_digits_over_lines(4001), False),
+    ("'1': a\n", True),
+    ("a: 1\n1: b\n", False),
+]
+
+
+@pytest.mark.parametrize(("text", "fast"), _READINGS, ids=[f"reading-{i}" for i in range(len(_READINGS))])
+def test_the_fast_composer_takes_a_text_up_to_its_limits(
+    monkeypatch: pytest.MonkeyPatch, text: str, fast: bool
+) -> None:
+    """At most 256 flow brackets and 255 characters a line, the nesting limit itself, a plain
+    scalar of 4,000 characters, a quoted key: composed in C; one past any limit goes the exact way,
+    with the same result."""
+    made: list[str] = []
+    real_builder = reader._Builder
+
+    def counted(path: str) -> object:
+        made.append(path)
+        return real_builder(path)
+
+    exact = load_text(text, "x.yaml")
+    monkeypatch.setattr(reader, "_Builder", counted)
+    document, problems = load_text(text, "x.yaml")
+    assert (made == []) is fast
+    assert (document.data if document else None, problems) == (exact[0].data if exact[0] else None, exact[1])

@@ -539,7 +539,6 @@ def _parse_events(text: str, builder: _Builder) -> tuple[list[Problem], Any]:
             start = next(events)
             if isinstance(start, yaml.DocumentEndEvent):
                 continue
-            builder.marks[()] = _mark(start)
             data = builder.build(itertools.chain((start,), events))
     return problems, data
 
