@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import os
 import re
 import stat
@@ -536,10 +535,7 @@ def _parse_events(text: str, builder: _Builder) -> tuple[list[Problem], Any]:
                     )
                 )
                 break
-            start = next(events)
-            if isinstance(start, yaml.DocumentEndEvent):
-                continue
-            data = builder.build(itertools.chain((start,), events))
+            data = builder.build(events)  # a document always holds a node, if only an empty scalar
     return problems, data
 
 
