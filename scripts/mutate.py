@@ -122,6 +122,11 @@ TARGETS: dict[str, Target] = {
     # reader's file functions (read_entry_bytes, load_text) with the fast table alone:
     # test_load and test_bad_inputs read whole KBs and make a run of every mutant slow
     "reader_files": Target("src/limkb/check/reader.py", ("tests/test_reader_table.py",)),
+    # the whole reader with its two fast tables (no whole-KB test): for the functions no row
+    # of the scores table names yet (Document, _syntax_problem, _parse_events, _fast_data, _walk)
+    "reader_tables": Target(
+        "src/limkb/check/reader.py", ("tests/test_reader_table.py", "tests/test_reader_positions_table.py")
+    ),
     "ranges": Target(
         "src/limkb/check/ranges.py",
         (

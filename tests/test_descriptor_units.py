@@ -25,7 +25,16 @@ from limkb.analysis.descriptors import (
     molar_mass,
     moles,
 )
-from limkb.analysis.formulations import Formulation, MaterialIndex, components_of, parse, resolve
+from limkb.analysis.formulations import (
+    Amount,
+    Component,
+    Formulation,
+    MaterialIndex,
+    Role,
+    components_of,
+    parse,
+    resolve,
+)
 
 FORMULAS = {
     "lifsi": ("LiN(SO2F)2", None, True),
@@ -388,9 +397,46 @@ def test_several_solvents_without_amounts_are_named_not_divided_by_zero() -> Non
             {"material": "tte", "role": "diluent"},
         ]
     )
-    with pytest.raises(DescriptorError, match="the solvents dme, tte have no amounts") as raised:
+    with pytest.raises(DescriptorError) as raised:
         moles(blend, DATA)
-    assert "give each solvent its part of the blend" in raised.value.hint
+    assert (
+        raised.value.message
+        == "the solvents dme, tte have no amounts, so their shares of the blend are unknown"
+    )
+    assert raised.value.hint == (
+        "give each solvent its part of the blend (e.g. `amount: 1` and `unit: vol` for a 1:1 volume ratio)"
+    )
+
+
+def test_solvents_without_amounts_are_named_by_material_else_as_written() -> None:
+    """A resolved solvent is named by its material id, one not resolved by its name in the text."""
+    blend = Formulation(
+        "1 M LiFSI in DME/TTE",
+        (
+            Component("LiFSI", Role.SALT, 1.0, Amount.MOLAR, 0, 5, "lifsi"),
+            Component("DME", Role.SOLVENT, None, None, 12, 15, "dme"),
+            Component("TTE", Role.DILUENT, None, None, 16, 19, None),
+        ),
+    )
+    with pytest.raises(DescriptorError, match=r"^the solvents dme, TTE have no amounts"):
+        moles(blend, DATA)
+
+
+def test_a_wt_percent_additive_without_an_amount_leaves_the_others_share_exact() -> None:
+    """An amount-less wt% additive adds nothing, to the molecules or to the shares' sum: 5 wt%
+    VC beside it is still 5 % of the whole mass."""
+    formulation = components_of(
+        [
+            {"material": "lifsi", "role": "salt", "amount": 1, "unit": "M"},
+            {"material": "dme", "role": "solvent"},
+            {"material": "vc", "role": "additive", "amount": 5, "unit": "wt%"},
+            {"material": "ec", "role": "additive", "unit": "wt%"},
+        ]
+    )
+    found = moles(formulation, DATA)
+    grams = [found[i] * W[material] for i, material in enumerate(["lifsi", "dme", "vc", "ec"])]
+    assert found[3] == 0.0
+    assert grams[2] / sum(grams) == pytest.approx(0.05, rel=1e-12)
 
 
 def test_every_descriptor_says_what_it_is() -> None:

@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from limkb.check.reader import (
     MAX_BYTES,
@@ -211,7 +212,6 @@ def test_a_collection_tag_on_a_scalar_is_refused(reading: str) -> None:
 @pytest.mark.parametrize("text", ['a: ! "x"\n', "a: ! x\n", "! a: 1\n"], ids=["quoted", "plain", "key"])
 def test_the_non_specific_tag_is_refused_by_either_parser(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     """``!`` alone is a tag like any other, with libyaml and with PyYAML's own parser."""
-    import yaml
 
     for parser in (reader._Parser, yaml.SafeLoader):
         monkeypatch.setattr(reader, "_Parser", parser)
@@ -285,6 +285,7 @@ _REFUSALS = [
     ),
     ("true: 1\n", ("non-string-key", 1, 1, "key 'true' is read as bool, not text", 'quote the key: "true"')),
     ("~: 1\n", ("non-string-key", 1, 1, "key '~' is read as NoneType, not text", 'quote the key: "~"')),
+    ("?\n: 1\n", ("non-string-key", 1, 2, "key '' is read as NoneType, not text", 'quote the key: ""')),
     (
         "a:\n  null: 1\n",
         ("non-string-key", 2, 3, "key 'null' is read as NoneType, not text", 'quote the key: "null"'),
@@ -295,6 +296,16 @@ _REFUSALS = [
         (
             "multiple-documents",
             2,
+            1,
+            "the file holds more than one YAML document",
+            "one entry per file: remove the '---' line and move the rest to its own file",
+        ),
+    ),
+    (
+        "---\n...\n---\na: 1\n",
+        (
+            "multiple-documents",
+            3,
             1,
             "the file holds more than one YAML document",
             "one entry per file: remove the '---' line and move the rest to its own file",
@@ -389,6 +400,17 @@ _REFUSALS = [
             6,
             "control character U+0007 is not allowed in YAML text",
             "remove the invisible character (often pasted from a PDF); write it as text if it is meant",
+        ),
+    ),
+    # libyaml's own flow limit (1,000 brackets) is reported as ours, where ours is crossed
+    (
+        "a: " + "[" * 2000 + "]" * 2000 + "\n",
+        (
+            "too-deep",
+            1,
+            4 + MAX_DEPTH - 1,
+            f"nesting deeper than {MAX_DEPTH} levels",
+            "flatten the structure; no entry field nests this deep",
         ),
     ),
     (
@@ -553,13 +575,17 @@ _OFFSETS = [
     ('v: "abc"\n', 2, Mark(1, 7)),
     ("v: |\n  abc\n", 1, Mark(1, 4)),
     ("v: >\n  abc\n", 1, Mark(1, 4)),
+    ("v: Xyz\n", 1, Mark(1, 5)),
+    ("v:\nw: 1\n", 0, Mark(1, 3)),
 ]
 
 
 @pytest.mark.parametrize(
     ("text", "offset", "expected"), _OFFSETS, ids=[f"offset-{i}" for i in range(len(_OFFSETS))]
 )
-def test_a_character_of_a_value_is_located_on_its_line(text: str, offset: int, expected: Mark) -> None:
+def test_a_character_of_a_value_is_located_on_its_line(
+    reading: str, text: str, offset: int, expected: Mark
+) -> None:
     """``mark_in``: exact inside a one-line value (past an opening quote), else the value's mark."""
     document, _ = load_text(text, "x.yaml")
     assert document is not None
@@ -575,6 +601,8 @@ def test_a_character_of_an_unlocated_value_is_its_ancestors_mark() -> None:
     assert odd.mark_in(("v",), 1) == Mark(9, 1)
     empty = Document("x.yaml", {"v": ""}, {("v",): Mark(1, 4)}, {}, text="v:")
     assert empty.mark_in(("v",), 0) == Mark(1, 4)
+    line_zero = Document("x.yaml", {"v": "a"}, {("v",): Mark(0, 1)}, {}, text="v: a\nw: bcd\n")
+    assert line_zero.mark_in(("v",), 2) == Mark(0, 1)
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -662,11 +690,19 @@ def test_the_bytes_of_a_small_file_come_back_whole(tmp_path: Path) -> None:
     assert read_entry_bytes(tmp_path / "empty.yaml", "empty.yaml") == (b"", None)
 
 
+_UTF8_HINT = "save the file with UTF-8 encoding"
+_NUL_HINT = "entry files are plain text; remove the binary content"
 _FILE_REFUSALS = [
-    (b"name: ok\nsummary: caf\xe9\n", ("not-utf8", 2, 13, "byte 0xe9 at offset 21 is not valid UTF-8")),
-    (b"\xff", ("not-utf8", 1, 1, "byte 0xff at offset 0 is not valid UTF-8")),
-    (b"a: 1\nb: x\x00y\n", ("not-utf8", 2, 5, "the file contains a NUL byte")),
-    (b"\x00", ("not-utf8", 1, 1, "the file contains a NUL byte")),
+    (
+        b"name: ok\nsummary: caf\xe9\n",
+        ("not-utf8", 2, 13, "byte 0xe9 at offset 21 is not valid UTF-8", _UTF8_HINT),
+    ),
+    (b"\xff", ("not-utf8", 1, 1, "byte 0xff at offset 0 is not valid UTF-8", _UTF8_HINT)),
+    (b"a: 1\nb: x\x00y\n", ("not-utf8", 2, 5, "the file contains a NUL byte", _NUL_HINT)),
+    (b"\x00", ("not-utf8", 1, 1, "the file contains a NUL byte", _NUL_HINT)),
+    # after a BOM: its warning first; the column counts from the text, the offset from the file
+    (b"\xef\xbb\xbfa: \xe9\n", ("not-utf8", 1, 4, "byte 0xe9 at offset 6 is not valid UTF-8", _UTF8_HINT)),
+    (b"\xef\xbb\xbfa: 1\nb: \x00\n", ("not-utf8", 2, 4, "the file contains a NUL byte", _NUL_HINT)),
 ]
 
 
@@ -674,14 +710,16 @@ _FILE_REFUSALS = [
     ("raw", "expected"), _FILE_REFUSALS, ids=[f"bytes-{i}" for i in range(len(_FILE_REFUSALS))]
 )
 def test_bytes_that_are_not_text_are_located(
-    tmp_path: Path, raw: bytes, expected: tuple[str, int, int, str]
+    tmp_path: Path, raw: bytes, expected: tuple[str, int, int, str, str]
 ) -> None:
-    """Invalid UTF-8 and NUL bytes: located at the byte, with its value and offset."""
+    """Invalid UTF-8 and NUL bytes: an error located at the byte, with its value and offset."""
     path = tmp_path / "bad.yaml"
     path.write_bytes(raw)
     document, problems = load_file(path, display="kb/bad.yaml")
     assert document is None
-    assert [(p.path, p.code, p.line, p.col, p.message) for p in problems] == [("kb/bad.yaml", *expected)]
+    found = [(p.path, str(p.severity), p.code, p.line, p.col, p.message, p.hint) for p in problems]
+    assert found[-1:] == [("kb/bad.yaml", "error", *expected)]
+    assert [p.code for p in problems[:-1]] == (["bom"] if raw.startswith(b"\xef\xbb\xbf") else [])
 
 
 def test_a_bom_is_warned_about_and_the_entry_still_read_or_refused(tmp_path: Path) -> None:
@@ -690,11 +728,12 @@ def test_a_bom_is_warned_about_and_the_entry_still_read_or_refused(tmp_path: Pat
     path.write_bytes(b"\xef\xbb\xbfa: 1\n")
     document, problems = load_file(path)
     assert document is not None and document.data == {"a": 1}
-    assert [(p.path, p.line, p.col, p.code, p.message, p.hint) for p in problems] == [
+    assert [(p.path, p.line, p.col, str(p.severity), p.code, p.message, p.hint) for p in problems] == [
         (
             str(path),
             1,
             1,
+            "warning",
             "bom",
             "the file starts with a UTF-8 byte-order mark",
             "save the file as UTF-8 without BOM",
@@ -703,7 +742,10 @@ def test_a_bom_is_warned_about_and_the_entry_still_read_or_refused(tmp_path: Pat
     path.write_bytes(b"\xef\xbb\xbfa: 1\na: 2\n")
     document, problems = load_file(path)
     assert document is None
-    assert [(p.code, p.line) for p in problems] == [("bom", 1), ("duplicate-key", 2)]
+    assert [(p.path, p.code, p.line) for p in problems] == [
+        (str(path), "bom", 1),
+        (str(path), "duplicate-key", 2),
+    ]
 
 
 def test_a_refused_file_is_one_problem_from_load_file(tmp_path: Path) -> None:
@@ -724,3 +766,354 @@ def test_entry_files_are_listed_in_path_order_without_hidden_ones(tmp_path: Path
     (tmp_path / ".hidden-link").symlink_to(tmp_path / "c")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_entry_files(tmp_path)]
     assert found == ["a-b.yaml", "a.yaml", "b/a.yaml", "b/z.yaml", "c/in.yaml", "link"]
+
+
+# --- what a path is: every refusal of read_entry_bytes, as a table ---------------------------
+
+_LINK_HINT = "replace the link with the file itself"
+_NOT_FILE = "this is not a regular file (a device, a pipe or a socket)"
+_NOT_FILE_HINT = "entry files are plain text files; remove this one"
+_LARGE_HINT = "split the data into several entries, or keep large raw data outside kb/"
+
+
+def _missing(tmp_path: Path) -> Path:
+    return tmp_path / "gone.yaml"
+
+
+def _link_to_a_good_file(tmp_path: Path) -> Path:
+    (tmp_path / "real.yaml").write_text("a: 1\n")
+    (tmp_path / "e.yaml").symlink_to(tmp_path / "real.yaml")
+    return tmp_path / "e.yaml"
+
+
+def _dangling_link(tmp_path: Path) -> Path:
+    (tmp_path / "e.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    return tmp_path / "e.yaml"
+
+
+def _under_a_looping_link(tmp_path: Path) -> Path:
+    """A folder that links to itself: opening a file in it fails with ELOOP, though the path's
+    own last part is no link (``is_symlink`` is False)."""
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    return tmp_path / "loop" / "e.yaml"
+
+
+def _fifo(tmp_path: Path) -> Path:
+    os.mkfifo(tmp_path / "e.yaml")
+    return tmp_path / "e.yaml"
+
+
+def _folder(tmp_path: Path) -> Path:
+    (tmp_path / "e.yaml").mkdir()
+    return tmp_path / "e.yaml"
+
+
+def _one_byte_too_large(tmp_path: Path) -> Path:
+    (tmp_path / "e.yaml").write_bytes(b"a: " + b"x" * (MAX_BYTES - 2))
+    return tmp_path / "e.yaml"
+
+
+_PATH_REFUSALS = [
+    (
+        _missing,
+        (
+            "unreadable",
+            "cannot read the file: No such file or directory",
+            "check that the file exists and is readable",
+        ),
+    ),
+    (_link_to_a_good_file, ("bad-filename", "entry files may not be symbolic links", _LINK_HINT)),
+    (_dangling_link, ("bad-filename", "entry files may not be symbolic links", _LINK_HINT)),
+    (_under_a_looping_link, ("bad-filename", "entry files may not be symbolic links", _LINK_HINT)),
+    (_fifo, ("not-a-file", _NOT_FILE, _NOT_FILE_HINT)),
+    (_folder, ("not-a-file", _NOT_FILE, _NOT_FILE_HINT)),
+    (
+        _one_byte_too_large,
+        ("file-too-large", "the file is 1,048,577 bytes; an entry may be at most 1,048,576", _LARGE_HINT),
+    ),
+]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")
+@pytest.mark.parametrize(
+    ("make", "expected"), _PATH_REFUSALS, ids=[make.__name__.strip("_") for make, _ in _PATH_REFUSALS]
+)
+def test_a_path_that_is_no_plain_entry_file_is_refused_at_1_1(
+    tmp_path: Path, make: object, expected: tuple[str, str, str]
+) -> None:
+    """Each refusal of what a path is: one error at 1:1 under the name shown, no bytes; and
+    ``load_file`` passes on that one problem alone."""
+    assert callable(make)
+    path = make(tmp_path)
+    raw, problem = read_entry_bytes(path, "kb/shown.yaml")
+    assert raw is None and problem is not None
+    found = (
+        problem.path,
+        problem.line,
+        problem.col,
+        str(problem.severity),
+        problem.code,
+        problem.message,
+        problem.hint,
+    )
+    assert found == ("kb/shown.yaml", 1, 1, "error", *expected)
+    document, problems = load_file(path, display="kb/shown.yaml")
+    assert document is None and problems == [problem]
+
+
+def _pieces(monkeypatch: pytest.MonkeyPatch, size: int) -> list[int]:
+    """Make ``os.read`` give at most ``size`` bytes a call, as a pipe or a network file may;
+    the list it returns collects how many bytes each call gave."""
+    real_read = os.read
+    given: list[int] = []
+
+    def read(fd: int, wanted: int) -> bytes:
+        chunk = real_read(fd, min(wanted, size))
+        given.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(reader.os, "read", read)
+    return given
+
+
+def test_a_file_read_in_pieces_comes_back_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pieces are joined as they came, nothing between them."""
+    path = tmp_path / "ok.yaml"
+    path.write_bytes(b"name: lif\nsummary: x\n")
+    given = _pieces(monkeypatch, 4)
+    assert read_entry_bytes(path, "ok.yaml") == (b"name: lif\nsummary: x\n", None)
+    assert given == [4, 4, 4, 4, 4, 1, 0]
+
+
+def test_a_large_file_read_in_pieces_stops_one_byte_past_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Never more than ``MAX_BYTES + 1`` bytes are read, however the file gives them; the size
+    shown is the one the file reports."""
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"a" * (MAX_BYTES + 500_000))
+    given = _pieces(monkeypatch, 300_000)
+    raw, problem = read_entry_bytes(path, "big.yaml")
+    assert raw is None and problem is not None
+    assert sum(given) == MAX_BYTES + 1
+    assert given == [300_000, 300_000, 300_000, MAX_BYTES + 1 - 900_000]
+    assert problem.message == "the file is 1,548,576 bytes; an entry may be at most 1,048,576"
+
+
+def test_a_file_reporting_exactly_the_limit_but_holding_more_says_more_than(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reported size of exactly ``MAX_BYTES`` is not the true size of a file that gave more."""
+    path = tmp_path / "liar.yaml"
+    path.write_bytes(b"a" * (MAX_BYTES + 10))
+    real_fstat = os.fstat
+
+    class _AtTheLimit:
+        def __init__(self, info: os.stat_result) -> None:
+            self.st_mode = info.st_mode
+            self.st_size = MAX_BYTES
+
+    monkeypatch.setattr(reader.os, "fstat", lambda fd: _AtTheLimit(real_fstat(fd)))
+    _, problem = read_entry_bytes(path, "liar.yaml")
+    assert problem is not None and (problem.code, str(problem.severity)) == ("file-too-large", "error")
+    assert problem.message == "the file is more than 1,048,576 bytes; an entry may be at most 1,048,576"
+
+
+# --- load_text: which reading, and errors the parsers do not raise today ------------------------
+
+
+def test_a_clean_file_is_composed_by_libyaml_without_the_event_builder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast reading takes a clean file: the Python event builder is never made for it."""
+
+    def no_builder(path: str) -> None:
+        raise AssertionError("the event builder was used for a clean file")
+
+    monkeypatch.setattr(reader, "_Builder", no_builder)
+    document, problems = load_text("name: lif\nuses: [a, b]\n", "x.yaml")
+    assert problems == [] and document is not None
+    assert document.data == {"name": "lif", "uses": ["a", "b"]}
+
+
+def test_the_exact_reading_keeps_its_marks_and_never_parses_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read event by event keeps the marks it found, the keys' marks and its text: asking
+    where a value is parses nothing a second time."""
+    monkeypatch.setattr(reader, "_fast_data", lambda text: None)
+    document, problems = load_text("a: xyz\nb:\n  c: 1\n", "x.yaml")
+    assert problems == [] and document is not None
+
+    def no_parse(text: str, builder: object) -> None:
+        raise AssertionError("the text was parsed a second time")
+
+    monkeypatch.setattr(reader, "_parse_events", no_parse)
+    assert document.marks == {(): Mark(1, 1), ("a",): Mark(1, 4), ("b",): Mark(3, 3), ("b", "c"): Mark(3, 6)}
+    assert document.key_marks == {("a",): Mark(1, 1), ("b",): Mark(2, 1), ("b", "c"): Mark(3, 3)}
+    assert document.mark_in(("a",), 2) == Mark(1, 6)
+
+
+_UNREADABLE_HINT = "remove the invisible character (often pasted from a PDF); write it as text if it is meant"
+_LIBRARY_ERRORS = [
+    # a YAML error without a place (neither parser raises one while reading text today)
+    (yaml.YAMLError("the parser gave up"), ("yaml-syntax", 1, 1, "the parser gave up", "")),
+    # a reading error about bytes rather than a character (PyYAML's reader of bytes input)
+    (
+        yaml.reader.ReaderError("x.yaml", 3, b"\xff", "utf-8", "invalid start byte"),
+        ("yaml-syntax", 1, 4, "unreadable character: invalid start byte", _UNREADABLE_HINT),
+    ),
+    # a reading error placed past the end of the text is placed at its end
+    (
+        yaml.reader.ReaderError("x.yaml", 99, 7, "unicode", "special characters are not allowed"),
+        ("yaml-syntax", 2, 1, "control character U+0007 is not allowed in YAML text", _UNREADABLE_HINT),
+    ),
+    # recursion (the builder is iterative; a future recursive step must still not raise)
+    (RecursionError("maximum recursion depth exceeded"), ("too-deep", 1, 1, "nesting too deep", "")),
+]
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"), _LIBRARY_ERRORS, ids=[type(e).__name__ for e, _ in _LIBRARY_ERRORS]
+)
+def test_an_error_the_parser_raises_unexpectedly_is_a_problem_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, error: Exception, expected: tuple[str, int, int, str, str]
+) -> None:
+    """Whatever the YAML library raises while reading becomes one located error of the file."""
+
+    def fail(text: str, builder: object) -> None:
+        raise error
+
+    monkeypatch.setattr(reader, "_fast_data", lambda text: None)
+    monkeypatch.setattr(reader, "_parse_events", fail)
+    assert _refusal("a: b\n") == expected
+
+
+def test_a_file_giving_exactly_the_limit_then_more_is_refused_whatever_size_it_reports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After exactly ``MAX_BYTES`` bytes one more is asked for: a file that reports a small size
+    but has more to give is refused, not cut short at the limit and read as a whole entry."""
+    path = tmp_path / "liar.yaml"
+    path.write_bytes(b"a" * (MAX_BYTES + 1))
+    real_fstat = os.fstat
+
+    class _Small:
+        def __init__(self, info: os.stat_result) -> None:
+            self.st_mode = info.st_mode
+            self.st_size = 10
+
+    monkeypatch.setattr(reader.os, "fstat", lambda fd: _Small(real_fstat(fd)))
+    given = _pieces(monkeypatch, MAX_BYTES // 4)
+    raw, problem = read_entry_bytes(path, "liar.yaml")
+    assert given == [MAX_BYTES // 4] * 4 + [1]
+    assert raw is None and problem is not None and problem.code == "file-too-large"
+
+
+# --- _syntax_problem: where a parser's error is placed and whether it is a tab --------------------
+
+_TAB_MESSAGE = "a tab character is used for indentation"
+
+
+def _marked(
+    line: int | None, col: int = 0, *, context_line: int | None = None, problem: str | None = None
+) -> yaml.MarkedYAMLError:
+    """A parser error with a problem mark at 0-based ``line``/``col`` (None: no mark), an
+    optional context mark, and the problem's text."""
+
+    def mark(at: int | None, column: int) -> yaml.Mark | None:
+        return None if at is None else yaml.Mark("x.yaml", 0, at, column, None, None)
+
+    return yaml.MarkedYAMLError(
+        context_mark=mark(context_line, 2), problem=problem, problem_mark=mark(line, col)
+    )
+
+
+_SYNTAX_ERRORS = [
+    # no mark at all: the first line's first column, and a text saying only that the YAML is invalid
+    ("a: [\n", _marked(None), ("yaml-syntax", 1, 1, "YAML syntax error: invalid YAML")),
+    # no problem mark: the context's
+    ("a: [\nb: c\n", _marked(None, context_line=1), ("yaml-syntax", 2, 3, "YAML syntax error: invalid YAML")),
+    # a mark past the last line has no line to look at: a syntax error, not a tab
+    ("a: [\n", _marked(5, 1, problem="oops"), ("yaml-syntax", 6, 2, "YAML syntax error: oops")),
+    # a tab indenting the first line, and one indenting a later line
+    ("\ta: 1\n", _marked(0, problem="oops"), ("yaml-tab", 1, 1, _TAB_MESSAGE)),
+    ("a: 1\n\tb: 2\n", _marked(1, problem="oops"), ("yaml-tab", 2, 1, _TAB_MESSAGE)),
+    # a tab after the indentation is no indentation
+    ("a: b\tc: [\n", _marked(0, 6, problem="oops"), ("yaml-syntax", 1, 7, "YAML syntax error: oops")),
+    # a parser that names the tab character itself, wherever it is
+    (
+        "a: [\n",
+        _marked(0, 3, problem="found character '\\t' that cannot start any token"),
+        ("yaml-tab", 1, 4, _TAB_MESSAGE),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "expected"), _SYNTAX_ERRORS, ids=[f"syntax-{i}" for i in range(len(_SYNTAX_ERRORS))]
+)
+def test_a_parser_error_is_placed_and_told_apart_from_a_tab(
+    text: str, error: yaml.MarkedYAMLError, expected: tuple[str, int, int, str]
+) -> None:
+    """``_syntax_problem``: the problem's mark, else the context's, else 1:1; a tab when the
+    line's indentation holds one or the parser names the tab character."""
+    problem = reader._syntax_problem("x.yaml", text, error)
+    assert (problem.code, problem.line, problem.col, problem.message) == expected
+    assert (problem.path, str(problem.severity)) == ("x.yaml", "error")
+
+
+def test_positions_of_a_text_that_stops_parsing_are_those_found_before() -> None:
+    """Marks asked of a document whose kept text no longer parses (an anchor the builder refuses,
+    a bracket never closed): the values located before the stop, never an exception."""
+    anchored = Document("x.yaml", {}, text="a: 1\nb: &x 2\n")
+    assert anchored.marks == {(): Mark(1, 1), ("a",): Mark(1, 4)}
+    assert anchored.key_marks == {("a",): Mark(1, 1)}
+    broken = Document("x.yaml", {}, text="a: 1\nb: [\n")
+    assert broken.marks == {(): Mark(1, 1), ("a",): Mark(1, 4), ("b",): Mark(2, 4)}
+    assert broken.key_marks == {("a",): Mark(1, 1), ("b",): Mark(2, 1)}
+
+
+# --- which reading a text takes: the fast composer's limits ----------------------------------
+
+
+def _digits_over_lines(length: int) -> str:
+    """A plain scalar starting with a digit, folded from short lines into ``length`` characters."""
+    parts = ["1" * 249] * 15 + ["1" * (length - 15 * 249 - 15)]
+    return "a: " + "\n  ".join(parts) + "\n"
+
+
+_READINGS = [
+    # (text, True when libyaml's composer reads it without the event builder)
+    ("a:\n" + "  - []\n" * 256, True),
+    ("a:\n" + "  - []\n" * 257, False),
+    ("a:\n" + "  - {}\n" * 257, False),
+    ("a:\n" + "  - {}\n" * 200 + "  - []\n" * 57, False),
+    ("a: " + "x" * 252 + "\n", True),
+    ("a: " + "x" * 253 + "\n", False),
+    ("a: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n", True),
+    ("a:\n  - - - x\n", True),
+    (_digits_over_lines(4000), True),
+    (_digits_over_lines(4001), False),
+    ("'1': a\n", True),
+    ("a: 1\n1: b\n", False),
+]
+
+
+@pytest.mark.parametrize(("text", "fast"), _READINGS, ids=[f"reading-{i}" for i in range(len(_READINGS))])
+def test_the_fast_composer_takes_a_text_up_to_its_limits(
+    monkeypatch: pytest.MonkeyPatch, text: str, fast: bool
+) -> None:
+    """At most 256 flow brackets and 255 characters a line, the nesting limit itself, a plain
+    scalar of 4,000 characters, a quoted key: composed in C; one past any limit goes the exact way,
+    with the same result."""
+    made: list[str] = []
+    real_builder = reader._Builder
+
+    def counted(path: str) -> object:
+        made.append(path)
+        return real_builder(path)
+
+    exact = load_text(text, "x.yaml")
+    monkeypatch.setattr(reader, "_Builder", counted)
+    document, problems = load_text(text, "x.yaml")
+    assert (made == []) is fast
+    assert (document.data if document else None, problems) == (exact[0].data if exact[0] else None, exact[1])

@@ -241,7 +241,7 @@ def _blend_shares(members: list[tuple[int, Component]]) -> dict[int, float]:
         return {members[0][0]: 1.0}
     total = sum(c.amount or 0.0 for _, c in members)
     if total <= 0:
-        names = ", ".join(c.material or c.name or "?" for _, c in members)
+        names = ", ".join(c.material or c.name for _, c in members)  # a parsed name is never empty
         raise DescriptorError(
             f"the solvents {names} have no amounts, so their shares of the blend are unknown",
             "give each solvent its part of the blend (e.g. `amount: 1` and `unit: vol` for a 1:1 "

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import itertools
 import os
 import re
 import stat
@@ -460,7 +459,7 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
             )
         ]
     if not isinstance(data, dict):
-        m = builder.marks.get((), Mark(1, 1))
+        m = builder.marks[()]  # set for every document that holds a value
         return None, [
             Problem(
                 path,
@@ -564,11 +563,7 @@ def _parse_events(text: str, builder: _Builder) -> tuple[list[Problem], Any]:
                     )
                 )
                 break
-            start = next(events)
-            if isinstance(start, yaml.DocumentEndEvent):
-                continue
-            builder.marks[()] = _mark(start)
-            data = builder.build(itertools.chain((start,), events))
+            data = builder.build(events)  # a document always holds a node, if only an empty scalar
     return problems, data
 
 
@@ -708,7 +703,7 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
             )
         chunks, total = [], 0
         while total <= MAX_BYTES:
-            chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            chunk = os.read(fd, MAX_BYTES + 1 - total)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -737,8 +732,9 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
         assert refused is not None
         return None, [refused]
     problems: list[Problem] = []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if bom:
+        raw = raw[bom:]
         problems.append(
             Problem(
                 shown,
@@ -756,19 +752,21 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
         prefix = raw[: error.start].decode("utf-8", errors="replace")
         m = _position(prefix, len(prefix))
         return None, [
+            *problems,
             Problem(
                 shown,
                 m.line,
                 m.col,
                 Severity.ERROR,
                 "not-utf8",
-                f"byte 0x{raw[error.start]:02x} at offset {error.start} is not valid UTF-8",
+                f"byte 0x{raw[error.start]:02x} at offset {bom + error.start} is not valid UTF-8",
                 "save the file with UTF-8 encoding",
-            )
+            ),
         ]
     if "\x00" in text:
         m = _position(text, text.index("\x00"))
         return None, [
+            *problems,
             Problem(
                 shown,
                 m.line,
@@ -777,7 +775,7 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
                 "not-utf8",
                 "the file contains a NUL byte",
                 "entry files are plain text; remove the binary content",
-            )
+            ),
         ]
     document, more = load_text(text, shown)
     return document, problems + more
