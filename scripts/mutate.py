@@ -115,6 +115,7 @@ TARGETS: dict[str, Target] = {
         (
             "tests/test_reader_table.py",
             "tests/test_reader_positions_table.py",
+            "tests/test_reader_tags.py",
             "tests/test_load.py",
             "tests/test_bad_inputs.py",
         ),
@@ -125,7 +126,8 @@ TARGETS: dict[str, Target] = {
     # the whole reader with its two fast tables (no whole-KB test): for the functions no row
     # of the scores table names yet (Document, _syntax_problem, _parse_events, _fast_data, _walk)
     "reader_tables": Target(
-        "src/limkb/check/reader.py", ("tests/test_reader_table.py", "tests/test_reader_positions_table.py")
+        "src/limkb/check/reader.py",
+        ("tests/test_reader_table.py", "tests/test_reader_positions_table.py", "tests/test_reader_tags.py"),
     ),
     "ranges": Target(
         "src/limkb/check/ranges.py",
