@@ -840,3 +840,65 @@ def test_a_record_that_writes_out_the_datasets_own_source_is_that_record(text: s
     assert [p.message for p in report] == ["row 'explicit' is already record 1 of the dataset"]
     _, report = read_table(text, _context(replace=True, existing=existing), path="t.csv")
     assert list(report) == []
+
+
+def test_crlf_line_ends_keep_the_line_numbers_of_the_file() -> None:
+    """A CRLF file is read as LF, not as a blank line after each row: a bad cell on line 3 is on line 3."""
+    assert _problems("label,ce\r\nA,98\r\nB,x\r\n") == [
+        (3, 2, "bad-cell", "ce = 'x' is not a number", "write digits with a decimal point, e.g. 99.1")
+    ]
+
+
+def test_the_delimiter_is_sniffed_from_the_header_line_alone() -> None:
+    """Semicolons in the rows below a comma header are cell text, not delimiters."""
+    assert _records("label,ce\nA;b;c;d,1\n") == [{"label": "A;b;c;d", "ce": 1}]
+
+
+def test_every_problem_names_the_csv_file() -> None:
+    """The file shown is the CSV's: problems of its header and of its rows."""
+    _, report = read_table("label,ce,zz\nA,x,1\n", _context(), path="shown.csv")
+    assert [p.path for p in report] and {p.path for p in report} == {"shown.csv"}
+
+
+def test_whole_numbers_are_kept_as_integers_and_decimals_as_floats() -> None:
+    """`97` is stored as 97 (written `97` in the YAML), `96.0` as 96.0."""
+    records = _records("label,q\nA,97\nB,96.0\n")
+    assert [(r["q"], type(r["q"])) for r in records] == [(97, int), (96.0, float)]
+
+
+def test_a_number_of_1e300_is_still_read() -> None:
+    """The limit is past 1e300: 1e300 itself is a value."""
+    assert _records("label,q\nA,1e300\nB,-1e300\n") == [
+        {"label": "A", "q": 1e300},
+        {"label": "B", "q": -1e300},
+    ]
+
+
+def test_a_value_outside_its_property_range_is_reported_at_its_cell() -> None:
+    """The out-of-range problem is placed at the first such cell's line and column."""
+    assert _problems("label,ce\nB,98\nA,500\n") == [
+        (
+            3,
+            2,
+            "out-of-range",
+            "1 of 2 values of `ce` lies outside coulombic-efficiency's range, 0-100 %: value 500 (line 3)",
+            "check the values and the column's unit",
+        )
+    ]
+
+
+def test_a_row_citing_the_datasets_own_source_with_another_locator_is_that_record() -> None:
+    """The dataset's first source has a locator the row does not give: the row keeps its `ref`,
+    and is still the stored record without a source (refused without --replace)."""
+    context = TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": None},
+        default_source={"ref": "ref2020a", "locator": "Table 1"},
+        existing=[{"label": "old", "ce": 99.0}],
+    )
+    rows, report = read_table("label,ref,ce\nold,ref2020a,98\n", context, path="t.csv")
+    assert [row.record for row in rows] == [{"label": "old", "source": {"ref": "ref2020a"}, "ce": 98}]
+    assert [(p.line, p.code, p.message) for p in report] == [
+        (2, "duplicate-record", "row 'old' is already record 1 of the dataset")
+    ]
