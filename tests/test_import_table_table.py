@@ -294,6 +294,13 @@ _UPDATES: list[tuple[str, dict[str, Any], Row, bool, dict[str, Any]]] = [
         {"label": "a", "conditions": {"cycles": 3}},
     ),
     (
+        "an-empty-condition-the-record-never-had-is-no-error",
+        {"label": "a", "conditions": {"cycles": 3}},
+        Row({"label": "a"}, 2, empty={"cell", "conditions_note"}),
+        True,
+        {"label": "a", "conditions": {"cycles": 3}},
+    ),
+    (
         "an-empty-locator-deletes-the-locator-only",
         {"label": "a", "source": {"ref": "r", "locator": "T1"}},
         Row({"label": "a"}, 2, empty={"locator"}),
@@ -382,6 +389,7 @@ def test_the_identities_of_stored_records_skip_what_has_no_label_and_keep_the_fi
     ]
     assert imp._identities(records, None) == {("a", None): 2, ("b", None): 4, ("c", "r"): 5}
     assert imp._identities({"label": "a"}, None) == {}
+    assert imp._identities(None, None) == {}
 
 
 _FLOORS: list[tuple[str, Any, int]] = [
@@ -645,7 +653,8 @@ def test_a_comment_rewriting_would_lose_refuses_the_import(kb: Path) -> None:
             "move it onto its own line above a top-level field, then import again",
         )
     ]
-    assert next(iter(result.report)).path.endswith("d.yaml")
+    (problem,) = result.report
+    assert problem.path.endswith("d.yaml") and problem.severity is Severity.ERROR
 
 
 def test_comments_on_their_own_line_are_kept(kb: Path) -> None:
@@ -681,3 +690,73 @@ def test_a_rendered_dataset_over_the_size_of_an_entry_is_refused(kb: Path) -> No
         "# yaml-language-server: $schema=../../schema/dataset.schema.json\n"
         "name: d\nrecords:\n  - label: r0\n    salt: LiFSI\n"
     )
+
+
+def _records_of_size(path: Path, size: int) -> list[dict[str, str]]:
+    """Records whose dataset text, rendered as :func:`imp._rendered` does, is ``size`` bytes."""
+    comments = imp.read_comments(path.read_text(encoding="utf-8"))
+
+    def measured(records: list[dict[str, str]]) -> int:
+        return len(imp.render({"name": "d", "records": records}, "dataset", comments=comments).encode())
+
+    records = [{"label": "r", "salt": "x" * 1000}]  # one folded line: no blank to break at
+    records[0]["salt"] += "x" * (size - measured(records))
+    assert measured(records) == size
+    return records
+
+
+def test_a_rendered_dataset_of_exactly_the_limit_is_kept(kb: Path) -> None:
+    """The limit is inclusive: a dataset text of 1,048,576 bytes is kept, one byte more refused."""
+    path = kb / "datasets" / "d.yaml"
+    records = _records_of_size(path, MAX_BYTES)
+    text = imp._rendered(path, {"name": "d"}, records, "rows.csv", Report())
+    assert text is not None and len(text.encode()) == MAX_BYTES
+    records[-1]["salt"] += "x"
+    report = Report()
+    assert imp._rendered(path, {"name": "d"}, records, "rows.csv", report) is None
+    assert [p.message for p in report] == [
+        "with these rows the dataset would be 1,048,577 bytes, more than the 1,048,576 an entry may hold"
+    ]
+
+
+def test_errors_the_dataset_already_had_are_left_out_and_new_ones_kept(tmp_path: Path) -> None:
+    """A stored record already impossible is not the import's doing: a good row is written beside
+    it, a bad row still refused at its line. Every entry file is read, whatever sorts before it
+    (a README) or after the dataset (the strategy a row names)."""
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+            "strategies/s": minimal("strategy"),
+            "datasets/d": minimal(
+                "dataset",
+                columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"}],
+                records=[{"label": "old", "ce": 600}],
+            ),
+        },
+    )
+    (kb / "README.md").write_text("# the KB\n", encoding="utf-8")
+    csv = _csv(kb, "label,ce,strategies\nA,98,s\nB,500,\n")
+    before = tree_digest(kb.parent)
+    refused = import_table(csv, "d", kb)
+    assert not refused.written and tree_digest(kb.parent) == before
+    assert [(p.line, p.col, p.code, p.message, p.hint) for p in refused.report] == [
+        (
+            3,
+            1,
+            "out-of-range",
+            "ce = 500 % for 'B' is impossible: values in % are 0 to 100 (the dataset with this row would not validate)",
+            "check the value and the column's unit (percentages are 0-100)",
+        )
+    ]
+    good = import_table(_csv(kb, "label,ce,strategies\nA,98,s\n"), "d", kb)
+    assert (good.written, list(good.report)) == (True, [])
+    unknown = import_table(_csv(kb, "label,ce,strategies\nC,97,zz\n"), "d", kb)
+    assert [(p.line, p.code, p.message, p.hint) for p in unknown.report] == [
+        (
+            2,
+            "unknown-ref",
+            "'zz' is not an entry (the dataset with this row would not validate)",
+            "create it with `limkb new strategy zz`, or fix the id",
+        )
+    ]
