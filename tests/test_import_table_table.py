@@ -466,9 +466,16 @@ def kb(tmp_path: Path) -> Path:
 
 
 def _csv(kb: Path, text: str) -> Path:
+    """``text`` as ``rows.csv`` beside the KB, shown as ``rows.csv`` (the tests run in its folder)."""
     path = kb.parent / "rows.csv"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run in ``tmp_path``, so a file beside the KB is shown by its name."""
+    monkeypatch.chdir(tmp_path)
 
 
 _HEAD = """\
@@ -523,14 +530,14 @@ def test_a_row_citing_the_datasets_own_source_replaces_the_record_without_one_an
 
 
 def test_map_and_skip_read_a_spreadsheets_own_headers(kb: Path) -> None:
-    csv = _csv(kb, "label,CE (%),Reference\nA,98,Smith\n")
-    result = import_table(csv, "d", kb, mapping={"CE (%)": "ce"}, skip={"Reference"})
+    csv = _csv(kb, "label,Efficiency,Reference\nA,98,Smith\n")
+    result = import_table(csv, "d", kb, mapping={"Efficiency": "ce"}, skip={"Reference"})
     assert (result.written, result.records) == (True, [{"label": "A", "ce": 98}])
     pairs = import_table(
-        _csv(kb, "label,CE (%),Reference\nB,97,Smith\n"),
+        _csv(kb, "label,Efficiency,Reference\nB,97,Smith\n"),
         "d",
         kb,
-        mapping=[("CE (%)", "ce")],
+        mapping=[("Efficiency", "ce")],
         skip={"Reference"},
     )
     assert (pairs.written, pairs.records) == (True, [{"label": "B", "ce": 97}])
@@ -545,6 +552,7 @@ def test_a_bad_row_is_reported_and_nothing_is_written(kb: Path) -> None:
     before = tree_digest(kb.parent)
     result = import_table(csv, "d", kb)
     assert not result.written and result.report.errors
+    assert {p.path for p in result.report} == {"rows.csv"}
     assert result.records == []
     assert tree_digest(kb.parent) == before
 
@@ -672,7 +680,7 @@ def test_rows_over_the_size_of_an_entry_are_refused_before_rendering(kb: Path) -
     result = import_table(csv, "d", kb)
     assert not result.written and tree_digest(kb.parent) == before
     (problem,) = result.report
-    assert (problem.line, problem.col, problem.code) == (1, 1, "file-too-large")
+    assert (problem.path, problem.line, problem.col, problem.code) == ("rows.csv", 1, 1, "file-too-large")
     assert problem.message.startswith("with these rows the dataset would be at least 1,")
 
 
@@ -760,3 +768,68 @@ def test_errors_the_dataset_already_had_are_left_out_and_new_ones_kept(tmp_path:
             "create it with `limkb new strategy zz`, or fix the id",
         )
     ]
+
+
+def test_a_row_with_a_stored_label_is_refused_without_replace(kb: Path) -> None:
+    """Importing a record again doubles nothing: without --replace the row is refused."""
+    csv = _csv(kb, "label,ce\nold,97\n")
+    before = tree_digest(kb.parent)
+    result = import_table(csv, "d", kb)
+    assert not result.written and tree_digest(kb.parent) == before
+    assert [(p.path, p.line, p.code) for p in result.report] == [("rows.csv", 2, "duplicate-record")]
+
+
+def test_a_workbook_is_refused_under_the_name_it_is_shown_by(kb: Path) -> None:
+    path = kb.parent / "rows.csv"
+    path.write_bytes(b"PK\x03\x04xl/")
+    with pytest.raises(LimkbError) as caught:
+        import_table(path, "d", kb)
+    assert str(caught.value).startswith("rows.csv is an xlsx file by its content")
+
+
+def test_replace_finds_records_by_their_source_and_counts_them(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A record citing the dataset's own source is the row without one; a record citing another
+    reference is the row with that `ref`; both are replaced in place and counted, and the log says so."""
+    kb = write_kb(
+        tmp_path,
+        {
+            "properties/coulombic-efficiency": minimal("property", "Coulombic efficiency", unit="%"),
+            "references/other2021": {"title": "Other", "authors": ["Doe, J."], "journal": "J", "year": 2021},
+            "datasets/d": minimal(
+                "dataset",
+                columns=[{"name": "ce", "property": "coulombic-efficiency", "unit": "%"}],
+                records=[
+                    {"label": "own", "ce": 99, "source": {"ref": REF}},
+                    {"label": "cited", "ce": 98, "source": {"ref": "other2021", "locator": "Fig. 1"}},
+                ],
+            ),
+        },
+    )
+    csv = _csv(kb, "label,ref,ce\nown,,90\ncited,other2021,91\nnew,other2021,92\n")
+    with caplog.at_level("INFO", logger="limkb.commands.import_table"):
+        result = import_table(csv, "d", kb, replace=True)
+    assert (result.written, result.replaced, len(result.records)) == (True, 2, 3)
+    path = kb / "datasets" / "d.yaml"
+    assert caplog.messages == [f"wrote 3 records to {path} (2 replaced)"]
+    assert path.read_text(encoding="utf-8").split("records:\n")[1] == (
+        "  - label: own\n    source:\n      ref: smith2020test\n    ce: 90\n"
+        "  - label: cited\n    source:\n      ref: other2021\n      locator: Fig. 1\n    ce: 91\n"
+        "  - label: new\n    source:\n      ref: other2021\n    ce: 92\n"
+    )
+
+
+def test_rows_whose_size_floor_is_exactly_the_limit_are_rendered_and_measured(kb: Path) -> None:
+    """The floor refuses only what is surely over the limit: at exactly 1,048,576 it renders the
+    text and refuses it by its real size (not "at least")."""
+    count = 2100
+    room = MAX_BYTES - count * (2 + (5 + 6 + 3 + 5) + (4 + 6 + 3))  # the floor of the keys and labels
+    sizes = [room // count + (1 if i < room % count else 0) for i in range(count)]
+    rows = "".join(f"r{i:04},{'x' * size}\n" for i, size in enumerate(sizes))
+    records = [{"label": f"r{i:04}", "salt": "x" * size} for i, size in enumerate(sizes)]
+    assert imp._size_floor(records) == MAX_BYTES
+    result = import_table(_csv(kb, "label,salt\n" + rows), "d", kb)
+    (problem,) = result.report
+    assert (problem.path, problem.code) == ("rows.csv", "file-too-large")
+    assert problem.message.startswith("with these rows the dataset would be 1,")
