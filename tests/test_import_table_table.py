@@ -175,7 +175,12 @@ def test_the_context_holds_the_datasets_conditions_electrolyte_and_records(tmp_p
         "records": [{"label": "a"}],
         "sources": ["r1"],
     }
+    write_entry(kb, "materials/dme", {"name": "1,2-dimethoxyethane", "roles": ["solvent"]})
+    write_entry(kb, "properties/ce", minimal("property", "Coulombic efficiency", unit="%"))
+    data["conventions"] = {"ratio": "vol", "percent": "wt"}
     context = imp._context(kb, data, [], replace=True)
+    assert context.materials.find("dme") == "dme" and list(context.properties) == ["ce"]
+    assert context.conventions == Conventions(Amount.RATIO_VOL, Amount.WT_PERCENT)
     assert (context.conditions, context.electrolyte, context.existing) == (
         {"cell": "Li||Cu"},
         "1 M LiFSI in DME",
@@ -209,7 +214,7 @@ def test_the_kbs_properties_references_and_materials_are_read_from_their_files(t
             "references/unreadable": "title: [",
             "materials/dme": {
                 "name": "1,2-dimethoxyethane",
-                "aliases": ["DME", 3],
+                "aliases": ["glyme", 3],
                 "formula": "C4H10O2",
                 "roles": ["solvent", 1],
             },
@@ -218,7 +223,8 @@ def test_the_kbs_properties_references_and_materials_are_read_from_their_files(t
             "materials/listed": "- a\n- b\n",
         },
     )
-    assert list(imp._properties(kb)) == ["ce"]
+    properties = imp._properties(kb)
+    assert list(properties) == ["ce"] and properties["ce"].unit == "%"
     assert imp._references(kb) == {
         "nodoi": None,
         "numeric": None,
@@ -227,7 +233,7 @@ def test_the_kbs_properties_references_and_materials_are_read_from_their_files(t
     }
     index = imp._materials(kb)
     assert (
-        index.find("DME"),
+        index.find("Glyme"),
         index.find("c4h10o2"),
         index.find("1,2-Dimethoxyethane"),
         index.find("odd"),
@@ -238,7 +244,7 @@ def test_the_kbs_properties_references_and_materials_are_read_from_their_files(t
         "odd",
     )
     assert index.roles == {"dme": frozenset({"solvent"}), "odd": frozenset()}
-    assert index.find("not-a-list") is None
+    assert [index.find(name) for name in ("not-a-list", "n", "t")] == [None, None, None]  # no alias
 
 
 # -- a stored record updated by a row ---------------------------------------------------------------
