@@ -902,3 +902,340 @@ def test_a_row_citing_the_datasets_own_source_with_another_locator_is_that_recor
     assert [(p.line, p.code, p.message) for p in report] == [
         (2, "duplicate-record", "row 'old' is already record 1 of the dataset")
     ]
+
+
+def _cells_context() -> TableContext:
+    """:func:`_context` with two materials, the dataset's electrolyte and cell, and no records."""
+    from limkb.analysis.components import Conventions
+    from limkb.analysis.formulations import MaterialIndex
+
+    return TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": "10.1000/a", "ref2021b": None, "ref2022c": None},
+        default_source={"ref": "ref2020a"},
+        materials=MaterialIndex.of([("lifsi", ["LiFSI"], ["salt"]), ("dme", ["DME"], ["solvent"])]),
+        conventions=Conventions(),
+        electrolyte="2 M LiFSI in DME",
+        conditions={"cell": "Li||Li"},
+    )
+
+
+# (id, CSV, the records read, the problems): a row's source (ref, doi, locator), its strategies,
+# its conditions and its electrolyte
+_CELLS: list[tuple[str, str, list[dict[str, Any]], list[Found]]] = [
+    (
+        "ref-of-the-dataset-is-stored-without-source",
+        "label,ce,ref\nA,90,ref2020a\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "ref-of-another-reference",
+        "label,ce,ref\nA,90,ref2021b\n",
+        [{"label": "A", "source": {"ref": "ref2021b"}, "ce": 90}],
+        [],
+    ),
+    (
+        "ref-unknown-with-a-close-id",
+        "label,ce,ref\nA,90,ref2021c\n",
+        [{"label": "A", "source": {"ref": "ref2021c"}, "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "ref 'ref2021c' is not a reference entry; did you mean 'ref2022c'?",
+                "add the reference first with `limkb import-bib FILE.bib`",
+            )
+        ],
+    ),
+    (
+        "ref-unknown-far-from-all",
+        "label,ce,ref\nA,90,zzz\n",
+        [{"label": "A", "source": {"ref": "zzz"}, "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "ref 'zzz' is not a reference entry",
+                "add the reference first with `limkb import-bib FILE.bib`",
+            )
+        ],
+    ),
+    (
+        "locator-alone-has-no-ref",
+        "label,ce,locator\nA,90,Fig. 2\n",
+        [{"label": "A", "source": {"locator": "Fig. 2"}, "ce": 90}],
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "the row has a locator but no ref",
+                "give the reference id in the `ref` column (or its DOI in a `doi` column)",
+            )
+        ],
+    ),
+    (
+        "ref-and-locator",
+        "label,ce,ref,locator\nA,90,ref2021b,Fig. 2\n",
+        [{"label": "A", "source": {"ref": "ref2021b", "locator": "Fig. 2"}, "ce": 90}],
+        [],
+    ),
+    (
+        "doi-finds-its-reference",
+        "label,ce,doi\nA,90,https://doi.org/10.1000/A\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "doi-unknown",
+        "label,ce,doi,locator\nA,90,10.9/x,T1\n",
+        [{"label": "A", "source": {"ref": "", "locator": "T1"}, "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "no reference entry has the DOI '10.9/x'",
+                "add the paper first with `limkb import-bib FILE.bib`, or give its id in a `ref` column",
+            )
+        ],
+    ),
+    (
+        "doi-and-ref-agree",
+        "label,ce,ref,doi\nA,90,ref2020a,10.1000/a\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "doi-and-ref-differ",
+        "label,ce,ref,doi\nA,90,ref2021b,10.1000/a\n",
+        [{"label": "A", "source": {"ref": "ref2021b"}, "ce": 90}],
+        [
+            (
+                2,
+                4,
+                "bad-cell",
+                "the DOI '10.1000/a' is the reference 'ref2020a', but the row's ref is 'ref2021b'",
+                "correct one of the two cells",
+            )
+        ],
+    ),
+    (
+        "ref-after-doi-differs",
+        "label,ce,doi,ref\nA,90,10.1000/a,ref2021b\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                4,
+                "bad-cell",
+                "the row's DOI is the reference 'ref2020a', but its ref is 'ref2021b'",
+                "correct one of the two cells",
+            )
+        ],
+    ),
+    (
+        "strategies-split-on-semicolons-and-commas",
+        'label,ce,strategies\nA,90,"fec-additive; lhce , x"\n',
+        [{"label": "A", "strategies": ["fec-additive", "lhce", "x"], "ce": 90}],
+        [],
+    ),
+    (
+        "one-strategy-not-an-id",
+        "label,ce,strategies\nA,90,FEC additive;ok\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "strategies 'FEC additive' is not an id",
+                "give strategy ids separated by `;`, e.g. `fec-additive; localized-high-concentration-electrolytes`",
+            )
+        ],
+    ),
+    (
+        "two-strategies-not-ids",
+        "label,ce,strategies\nA,90,A B;C D\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "strategies 'A B', 'C D' are not an id",
+                "give strategy ids separated by `;`, e.g. `fec-additive; localized-high-concentration-electrolytes`",
+            )
+        ],
+    ),
+    (
+        "cell-as-text",
+        "label,ce,cell\nA,90,Li||Cu\n",
+        [{"label": "A", "conditions": {"cell": "Li||Cu"}, "ce": 90}],
+        [],
+    ),
+    (
+        "current-density-with-the-unit-in-the-header",
+        "label,ce,current_density [mA cm-2]\nA,90,0.5\n",
+        [{"label": "A", "conditions": {"current_density": "0.5 mA cm-2"}, "ce": 90}],
+        [],
+    ),
+    (
+        "current-density-without-unit",
+        "label,ce,current_density\nA,90,0.5\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "current_density = '0.5' has no unit",
+                "give the unit in the header, `current_density [mA cm-2]`, or in the cell, `0.5 mA cm-2`",
+            )
+        ],
+    ),
+    (
+        "current-density-with-the-unit-in-the-cell",
+        "label,ce,current_density\nA,90,0.5 mA cm-2\n",
+        [{"label": "A", "conditions": {"current_density": "0.5 mA cm-2"}, "ce": 90}],
+        [],
+    ),
+    (
+        "current-density-not-a-number",
+        "label,ce,current_density\nA,90,high\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "current_density = 'high' is not a number with a unit",
+                "write e.g. `0.5 mA cm-2`",
+            )
+        ],
+    ),
+    (
+        "current-density-in-another-dimension",
+        "label,ce,current_density\nA,90,0.5 mAh\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "current_density = '0.5 mAh' is not in a unit of current density",
+                "write e.g. `0.5 mA cm-2`",
+            )
+        ],
+    ),
+    (
+        "temperature-in-kelvin",
+        "label,ce,temperature\nA,90,298 K\n",
+        [{"label": "A", "conditions": {"temperature": "298 K"}, "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-shorthand",
+        "label,ce,electrolyte\nA,90,1 M LiFSI in DME\n",
+        [{"label": "A", "electrolyte": "1 M LiFSI in DME", "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-unknown-material",
+        "label,ce,electrolyte\nA,90,1 M LiXYZ in DME\n",
+        [{"label": "A", "electrolyte": "1 M LiXYZ in DME", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M LiXYZ in DME': 'LiXYZ' is not a material",
+                "add it as a material entry (`limkb new material <id>`) with this name as an alias (CONTRIBUTING.md, 'Electrolyte formulations')",
+            )
+        ],
+    ),
+    (
+        "electrolyte-bad-shorthand",
+        "label,ce,electrolyte\nA,90,1 M in\n",
+        [{"label": "A", "electrolyte": "1 M in", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M in': expected the name of a salt, found 'in' (at character 5)",
+                "name a material by its id, name, abbreviation or formula, e.g. '1 M LiPF6 in EC:DMC (1:1 v/v) + 2 wt% VC'",
+            )
+        ],
+    ),
+    (
+        "electrolyte-as-json",
+        'label,ce,electrolyte\nA,90,"[{""material"": ""lifsi"", ""role"": ""salt""}]"\n',
+        [{"label": "A", "electrolyte": [{"material": "lifsi", "role": "salt"}], "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-json-broken",
+        'label,ce,electrolyte\nA,90,"[{""material"""\n',
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte starts with '[' but is not a JSON list of components (Expecting ':' delimiter)",
+                'write the shorthand (`4 M LiFSI in DME`) or a list such as `[{"material": "lifsi", "role": "salt", "amount": 4, "unit": "M"}]`',
+            )
+        ],
+    ),
+    (
+        "electrolyte-of-the-dataset",
+        "label,ce,electrolyte\nA,90,2 M LiFSI in DME\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-repeated",
+        "label,ce,electrolyte\nA,90,1 M LiXYZ in DME\nB,91,1 M LiXYZ in DME\n",
+        [
+            {"label": "A", "electrolyte": "1 M LiXYZ in DME", "ce": 90},
+            {"label": "B", "electrolyte": "1 M LiXYZ in DME", "ce": 91},
+        ],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M LiXYZ in DME': 'LiXYZ' is not a material",
+                "add it as a material entry (`limkb new material <id>`) with this name as an alias (CONTRIBUTING.md, 'Electrolyte formulations')",
+            ),
+            (
+                3,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M LiXYZ in DME': 'LiXYZ' is not a material",
+                "add it as a material entry (`limkb new material <id>`) with this name as an alias (CONTRIBUTING.md, 'Electrolyte formulations')",
+            ),
+        ],
+    ),
+    (
+        "cell-of-the-dataset",
+        "label,ce,cell\nA,90,Li||Cu\nB,91,Li||Li\n",
+        [{"label": "A", "conditions": {"cell": "Li||Cu"}, "ce": 90}, {"label": "B", "ce": 91}],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("csv", "records", "expected"), [r[1:] for r in _CELLS], ids=[r[0] for r in _CELLS])
+def test_each_source_strategy_condition_and_electrolyte_cell(
+    csv: str, records: list[dict[str, Any]], expected: list[Found]
+) -> None:
+    """What each such cell stores in the record, or the exact problem it gets."""
+    rows, report = read_table(csv, _cells_context(), path="t.csv")
+    assert [row.record for row in rows] == records
+    assert [(p.line, p.col, p.code, p.message, p.hint) for p in report] == expected
