@@ -839,3 +839,37 @@ def test_rows_whose_size_floor_is_exactly_the_limit_are_rendered_and_measured(kb
     (problem,) = result.report
     assert (problem.path, problem.code) == ("rows.csv", "file-too-large")
     assert problem.message.startswith("with these rows the dataset would be 1,")
+
+
+def test_the_command_tells_the_contributor_what_was_written_or_why_not(kb: Path) -> None:
+    """`limkb import-table` prints the count appended and replaced, or every problem and that
+    nothing was written (exit 1); --map takes HEADER=COLUMN pairs."""
+    from click.testing import CliRunner
+
+    from limkb.cli import cli
+
+    _csv(kb, "label,Efficiency\nA,98\nold,97\n")
+    done = CliRunner().invoke(
+        cli,
+        [
+            "import-table",
+            "rows.csv",
+            "--dataset",
+            "d",
+            "--kb",
+            str(kb),
+            "--replace",
+            "--map",
+            "Efficiency=ce",
+        ],
+    )
+    assert (done.exit_code, done.output) == (
+        0,
+        f"appended 1 records, replaced 1 to {kb / 'datasets' / 'd.yaml'}\n",
+    )
+    _csv(kb, "label,ce\nB,x\n")
+    before = tree_digest(kb.parent)
+    refused = CliRunner().invoke(cli, ["import-table", "rows.csv", "--dataset", "d", "--kb", str(kb)])
+    assert refused.exit_code == 1 and tree_digest(kb.parent) == before
+    assert refused.output.startswith("rows.csv:2:2: error[bad-cell]: ce = 'x' is not a number\n")
+    assert refused.output.endswith("failed: 1 error, 0 warnings; nothing was written\n")
