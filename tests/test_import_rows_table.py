@@ -1228,6 +1228,68 @@ _CELLS: list[tuple[str, str, list[dict[str, Any]], list[Found]]] = [
         [{"label": "A", "conditions": {"cell": "Li||Cu"}, "ce": 90}, {"label": "B", "ce": 91}],
         [],
     ),
+    (
+        "an-apostrophe-before-formula-text-is-dropped",
+        "label,ce,salt,note\nA,90,'=LiFSI,'+ 2 % FEC\n",
+        [{"label": "A", "note": "+ 2 % FEC", "ce": 90, "salt": "=LiFSI"}],
+        [],
+    ),
+    (
+        "an-apostrophe-before-other-text-is-kept",
+        "label,ce,salt\nA,90,'tis\n",
+        [{"label": "A", "ce": 90, "salt": "'tis"}],
+        [],
+    ),
+    (
+        "a-note-is-stored",
+        "label,ce,note\nA,90,  cycled twice  \n",
+        [{"label": "A", "note": "cycled twice", "ce": 90}],
+        [],
+    ),
+    (
+        "a-conditions-note-is-a-condition",
+        "label,ce,conditions_note\nA,90,after formation\n",
+        [{"label": "A", "conditions": {"note": "after formation"}, "ce": 90}],
+        [],
+    ),
+    (
+        "a-control-character-is-refused",
+        "label,ce,salt\nA,90,Li\x07PF6\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "salt holds the invisible control character U+0007 at character 3",
+                "delete it (it often comes from a PDF or another program's export); only tabs are allowed",
+            )
+        ],
+    ),
+    (
+        "an-empty-label",
+        "label,ce\n ,90\n",
+        [{"label": "", "ce": 90}],
+        [(2, 1, "bad-cell", "label is empty", "name every row; the label is shown on plots")],
+    ),
+    (
+        "a-label-over-500-characters",
+        "label,ce\n" + "x" * 501 + ",90\n",
+        [{"label": "x" * 501, "ce": 90}],
+        [(2, 1, "bad-cell", "label is longer than 500 characters", "shorten it")],
+    ),
+    (
+        "a-computed-column-is-read-past",
+        "label,ce,electrolyte_components\nA,90,whatever\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "empty-cells-are-no-values",
+        "label,ce,salt,note,ref\nA,90,,,\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
 ]
 
 
