@@ -1301,3 +1301,123 @@ def test_each_source_strategy_condition_and_electrolyte_cell(
     rows, report = read_table(csv, _cells_context(), path="t.csv")
     assert [row.record for row in rows] == records
     assert [(p.line, p.col, p.code, p.message, p.hint) for p in report] == expected
+
+
+def _ranges_context() -> TableContext:
+    """:func:`_context`'s columns and a thickness column whose property has a range, no records."""
+    from kbfactory import minimal as entry
+
+    thickness = {
+        **entry("property", "SEI thickness", unit="nm", minimum=0, maximum=1000),
+        "id": "sei-thickness",
+    }
+    return TableContext(
+        [*_COLUMNS, Column.model_validate({"name": "th", "property": "sei-thickness", "unit": "nm"})],
+        properties={**_PROPERTIES, "sei-thickness": Property.model_validate(thickness)},
+        existing=[],
+    )
+
+
+# (id, CSV, its problems): one out-of-range problem per column, with the count, the values or
+# their span, the lines (five at most) and a guess at what they are
+_RANGES: list[tuple[str, str, list[Found]]] = [
+    (
+        "one-value-out-of-one",
+        "label,ce\nA,500\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "1 of 1 value of `ce` lies outside coulombic-efficiency's range, 0-100 %: value 500 (line 2)",
+                "check the values and the column's unit",
+            )
+        ],
+    ),
+    (
+        "two-equal-values",
+        "label,ce\nA,500\nB,500\nC,90\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "2 of 3 values of `ce` lie outside coulombic-efficiency's range, 0-100 %: values 500 (lines 2, 3)",
+                "check the values and the column's unit",
+            ),
+            (
+                3,
+                1,
+                "likely-duplicate",
+                "row 'B' equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            ),
+        ],
+    ),
+    (
+        "a-span-of-values",
+        "label,ce\nA,101\nB,150\nC,90\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "2 of 3 values of `ce` lie outside coulombic-efficiency's range, 0-100 %: values 101 to 150 (lines 2, 3)",
+                "check the values and the column's unit",
+            )
+        ],
+    ),
+    (
+        "more-than-the-lines-shown",
+        "label,ce\nr0,200\nr1,201\nr2,202\nr3,203\nr4,204\nr5,205\nr6,206\nr7,207\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "8 of 8 values of `ce` lie outside coulombic-efficiency's range, 0-100 %: these would fit multiplied by 0.01 (200 to 207) (lines 2, 3, 4, 5, 6 and 3 more)",
+                "check the unit of the column (values of `coulombic-efficiency` are in %)",
+            )
+        ],
+    ),
+    (
+        "a-second-property",
+        "label,th\nA,-5\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "1 of 1 value of `th` lies outside sei-thickness's range, 0-1000 nm: value -5 (line 2)",
+                "check the values and the column's unit",
+            )
+        ],
+    ),
+    (
+        "two-columns",
+        "label,ce,th\nA,500,-1\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "1 of 1 value of `ce` lies outside coulombic-efficiency's range, 0-100 %: value 500 (line 2)",
+                "check the values and the column's unit",
+            ),
+            (
+                2,
+                3,
+                "out-of-range",
+                "1 of 1 value of `th` lies outside sei-thickness's range, 0-1000 nm: value -1 (line 2)",
+                "check the values and the column's unit",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("csv", "expected"), [r[1:] for r in _RANGES], ids=[r[0] for r in _RANGES])
+def test_values_outside_their_property_range_are_reported_per_column(csv: str, expected: list[Found]) -> None:
+    """How many values, which (one, a span), on which lines, and the guess of `likely_cause`."""
+    _, report = read_table(csv, _ranges_context(), path="t.csv")
+    assert [(p.line, p.col, p.code, p.message, p.hint) for p in report] == expected
