@@ -1421,3 +1421,142 @@ def test_values_outside_their_property_range_are_reported_per_column(csv: str, e
     """How many values, which (one, a span), on which lines, and the guess of `likely_cause`."""
     _, report = read_table(csv, _ranges_context(), path="t.csv")
     assert [(p.line, p.col, p.code, p.message, p.hint) for p in report] == expected
+
+
+def _copies_context(existing: list[dict[str, Any]]) -> TableContext:
+    """A dataset with its own electrolyte and cell, and the records ``existing``."""
+    return TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": "10.1000/a", "ref2021b": None},
+        default_source={"ref": "ref2020a"},
+        electrolyte="3 M LiFSI in DME",
+        conditions={"cell": "Li||Li"},
+        existing=existing,
+    )
+
+
+# (id, CSV, the dataset's records, the problems): what makes a row a copy of another row or of a
+# record under another label (its conditions, the dataset's own conditions and electrolyte, its
+# electrolyte, note and source, stored values of another type)
+_COPIES: list[tuple[str, str, list[dict[str, Any]], list[tuple[int, str, str]]]] = [
+    (
+        "same-cell-is-a-copy",
+        "label,ce,cell\nA,90,Li||Cu\nB,90,Li||Cu\nC,90,Li||Li\n",
+        [],
+        [(3, "likely-duplicate", "row 'B' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "the-datasets-cell-written-out-is-a-copy",
+        "label,ce,cell\nA,90,\nB,90,Li||Li\n",
+        [],
+        [(3, "likely-duplicate", "row 'B' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "another-electrolyte-is-no-copy",
+        "label,ce,electrolyte\nA,90,1 M LiFSI in DME\nB,90,2 M LiFSI in DME\nC,90,1 M LiFSI in DME\n",
+        [],
+        [(4, "likely-duplicate", "row 'C' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "the-datasets-electrolyte-written-out-is-a-copy",
+        "label,ce,electrolyte\nA,90,\nB,90,3 M LiFSI in DME\n",
+        [],
+        [(3, "likely-duplicate", "row 'B' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "another-note-is-no-copy",
+        "label,ce,note\nA,90,first\nB,90,second\n",
+        [],
+        [],
+    ),
+    (
+        "a-stored-record-with-its-conditions",
+        "label,ce,cell\nnew,90,Li||Cu\n",
+        [{"label": "old", "ce": 90, "conditions": {"cell": "Li||Cu"}}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+    (
+        "a-stored-record-with-other-conditions",
+        "label,ce,cell\nnew,90,Li||Cu\n",
+        [{"label": "old", "ce": 90, "conditions": {"cell": "Li||Cu", "cycles": 50}}],
+        [],
+    ),
+    (
+        "a-stored-record-with-its-electrolyte",
+        "label,ce,electrolyte\nnew,90,1 M LiFSI in DME\n",
+        [{"label": "old", "ce": 90, "electrolyte": "1 M LiFSI in DME"}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+    (
+        "a-stored-record-with-an-electrolyte-list",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "electrolyte": [{"material": "lifsi"}]}],
+        [],
+    ),
+    (
+        "a-stored-text-of-another-type",
+        "label,ce,salt\nnew,90,3\n",
+        [{"label": "old", "ce": 90, "salt": 3}],
+        [],
+    ),
+    (
+        "a-stored-list-in-a-text-column",
+        "label,ce,salt\nnew,90,LiFSI\n",
+        [{"label": "old", "ce": 90, "salt": ["LiFSI"]}],
+        [],
+    ),
+    (
+        "a-stored-record-citing-the-datasets-source",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "source": {"ref": "ref2020a"}}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+    (
+        "a-stored-record-citing-another-source",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "source": {"ref": "ref2021b"}}],
+        [],
+    ),
+    (
+        "a-stored-unreadable-condition-is-left-out",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "conditions": {"current_density": "fast"}}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "existing", "expected"), [r[1:] for r in _COPIES], ids=[r[0] for r in _COPIES]
+)
+def test_what_makes_a_row_a_copy_under_another_label(
+    csv: str, existing: list[dict[str, Any]], expected: list[tuple[int, str, str]]
+) -> None:
+    """Rows and records equal in all but the label are reported; any difference keeps them apart."""
+    _, report = read_table(csv, _copies_context(existing), path="t.csv")
+    assert [(p.line, p.code, p.message) for p in report] == expected
