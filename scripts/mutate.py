@@ -141,6 +141,10 @@ TARGETS: dict[str, Target] = {
     "import_table": Target("src/limkb/commands/import_table.py", _IMPORT_TESTS),
     "table_rows": Target("src/limkb/commands/table_rows.py", _IMPORT_TESTS),
     "table_headers": Target("src/limkb/commands/table_headers.py", _IMPORT_TESTS),
+    # the import path with its fast tables alone (rows read in memory; tiny KBs in tmp_path):
+    # test_tables, test_csv_roundtrip and test_import_safety make a run of every mutant slow
+    "table_rows_fast": Target("src/limkb/commands/table_rows.py", ("tests/test_import_rows_table.py",)),
+    "import_table_fast": Target("src/limkb/commands/import_table.py", ("tests/test_import_table_table.py",)),
 }
 
 

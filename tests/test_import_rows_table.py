@@ -840,3 +840,723 @@ def test_a_record_that_writes_out_the_datasets_own_source_is_that_record(text: s
     assert [p.message for p in report] == ["row 'explicit' is already record 1 of the dataset"]
     _, report = read_table(text, _context(replace=True, existing=existing), path="t.csv")
     assert list(report) == []
+
+
+def test_crlf_line_ends_keep_the_line_numbers_of_the_file() -> None:
+    """A CRLF file is read as LF, not as a blank line after each row: a bad cell on line 3 is on line 3."""
+    assert _problems("label,ce\r\nA,98\r\nB,x\r\n") == [
+        (3, 2, "bad-cell", "ce = 'x' is not a number", "write digits with a decimal point, e.g. 99.1")
+    ]
+
+
+def test_the_delimiter_is_sniffed_from_the_header_line_alone() -> None:
+    """Semicolons in the rows below a comma header are cell text, not delimiters."""
+    assert _records("label,ce\nA;b;c;d,1\n") == [{"label": "A;b;c;d", "ce": 1}]
+
+
+def test_every_problem_names_the_csv_file() -> None:
+    """The file shown is the CSV's: problems of its header and of its rows."""
+    _, report = read_table("label,ce,zz\nA,x,1\n", _context(), path="shown.csv")
+    assert [p.path for p in report] and {p.path for p in report} == {"shown.csv"}
+
+
+def test_whole_numbers_are_kept_as_integers_and_decimals_as_floats() -> None:
+    """`97` is stored as 97 (written `97` in the YAML), `96.0` as 96.0."""
+    records = _records("label,q\nA,97\nB,96.0\n")
+    assert [(r["q"], type(r["q"])) for r in records] == [(97, int), (96.0, float)]
+
+
+def test_a_number_of_1e300_is_still_read() -> None:
+    """The limit is past 1e300: 1e300 itself is a value."""
+    assert _records("label,q\nA,1e300\nB,-1e300\n") == [
+        {"label": "A", "q": 1e300},
+        {"label": "B", "q": -1e300},
+    ]
+
+
+def test_a_value_outside_its_property_range_is_reported_at_its_cell() -> None:
+    """The out-of-range problem is placed at the first such cell's line and column."""
+    assert _problems("label,ce\nB,98\nA,500\n") == [
+        (
+            3,
+            2,
+            "out-of-range",
+            "1 of 2 values of `ce` lies outside coulombic-efficiency's range, 0-100 %: value 500 (line 3)",
+            "check the values and the column's unit",
+        )
+    ]
+
+
+def test_a_row_citing_the_datasets_own_source_with_another_locator_is_that_record() -> None:
+    """The dataset's first source has a locator the row does not give: the row keeps its `ref`,
+    and is still the stored record without a source (refused without --replace)."""
+    context = TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": None},
+        default_source={"ref": "ref2020a", "locator": "Table 1"},
+        existing=[{"label": "old", "ce": 99.0}],
+    )
+    rows, report = read_table("label,ref,ce\nold,ref2020a,98\n", context, path="t.csv")
+    assert [row.record for row in rows] == [{"label": "old", "source": {"ref": "ref2020a"}, "ce": 98}]
+    assert [(p.line, p.code, p.message) for p in report] == [
+        (2, "duplicate-record", "row 'old' is already record 1 of the dataset")
+    ]
+
+
+def _cells_context() -> TableContext:
+    """:func:`_context` with two materials, the dataset's electrolyte and cell, and no records."""
+    from limkb.analysis.components import Conventions
+    from limkb.analysis.formulations import MaterialIndex
+
+    return TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": "10.1000/a", "ref2021b": None, "ref2022c": None},
+        default_source={"ref": "ref2020a"},
+        materials=MaterialIndex.of([("lifsi", ["LiFSI"], ["salt"]), ("dme", ["DME"], ["solvent"])]),
+        conventions=Conventions(),
+        electrolyte="2 M LiFSI in DME",
+        conditions={"cell": "Li||Li"},
+    )
+
+
+# (id, CSV, the records read, the problems): a row's source (ref, doi, locator), its strategies,
+# its conditions and its electrolyte
+_CELLS: list[tuple[str, str, list[dict[str, Any]], list[Found]]] = [
+    (
+        "ref-of-the-dataset-is-stored-without-source",
+        "label,ce,ref\nA,90,ref2020a\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "ref-of-another-reference",
+        "label,ce,ref\nA,90,ref2021b\n",
+        [{"label": "A", "source": {"ref": "ref2021b"}, "ce": 90}],
+        [],
+    ),
+    (
+        "ref-unknown-with-a-close-id",
+        "label,ce,ref\nA,90,ref2021c\n",
+        [{"label": "A", "source": {"ref": "ref2021c"}, "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "ref 'ref2021c' is not a reference entry; did you mean 'ref2022c'?",
+                "add the reference first with `limkb import-bib FILE.bib`",
+            )
+        ],
+    ),
+    (
+        "ref-unknown-far-from-all",
+        "label,ce,ref\nA,90,zzz\n",
+        [{"label": "A", "source": {"ref": "zzz"}, "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "ref 'zzz' is not a reference entry",
+                "add the reference first with `limkb import-bib FILE.bib`",
+            )
+        ],
+    ),
+    (
+        "locator-alone-has-no-ref",
+        "label,ce,locator\nA,90,Fig. 2\n",
+        [{"label": "A", "source": {"locator": "Fig. 2"}, "ce": 90}],
+        [
+            (
+                2,
+                1,
+                "bad-cell",
+                "the row has a locator but no ref",
+                "give the reference id in the `ref` column (or its DOI in a `doi` column)",
+            )
+        ],
+    ),
+    (
+        "ref-and-locator",
+        "label,ce,ref,locator\nA,90,ref2021b,Fig. 2\n",
+        [{"label": "A", "source": {"ref": "ref2021b", "locator": "Fig. 2"}, "ce": 90}],
+        [],
+    ),
+    (
+        "doi-finds-its-reference",
+        "label,ce,doi\nA,90,https://doi.org/10.1000/A\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "doi-unknown",
+        "label,ce,doi,locator\nA,90,10.9/x,T1\n",
+        [{"label": "A", "source": {"ref": "", "locator": "T1"}, "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "no reference entry has the DOI '10.9/x'",
+                "add the paper first with `limkb import-bib FILE.bib`, or give its id in a `ref` column",
+            )
+        ],
+    ),
+    (
+        "doi-and-ref-agree",
+        "label,ce,ref,doi\nA,90,ref2020a,10.1000/a\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "doi-and-ref-differ",
+        "label,ce,ref,doi\nA,90,ref2021b,10.1000/a\n",
+        [{"label": "A", "source": {"ref": "ref2021b"}, "ce": 90}],
+        [
+            (
+                2,
+                4,
+                "bad-cell",
+                "the DOI '10.1000/a' is the reference 'ref2020a', but the row's ref is 'ref2021b'",
+                "correct one of the two cells",
+            )
+        ],
+    ),
+    (
+        "ref-after-doi-differs",
+        "label,ce,doi,ref\nA,90,10.1000/a,ref2021b\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                4,
+                "bad-cell",
+                "the row's DOI is the reference 'ref2020a', but its ref is 'ref2021b'",
+                "correct one of the two cells",
+            )
+        ],
+    ),
+    (
+        "strategies-split-on-semicolons-and-commas",
+        'label,ce,strategies\nA,90,"fec-additive; lhce , x"\n',
+        [{"label": "A", "strategies": ["fec-additive", "lhce", "x"], "ce": 90}],
+        [],
+    ),
+    (
+        "one-strategy-not-an-id",
+        "label,ce,strategies\nA,90,FEC additive;ok\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "strategies 'FEC additive' is not an id",
+                "give strategy ids separated by `;`, e.g. `fec-additive; localized-high-concentration-electrolytes`",
+            )
+        ],
+    ),
+    (
+        "two-strategies-not-ids",
+        "label,ce,strategies\nA,90,A B;C D\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "strategies 'A B', 'C D' are not an id",
+                "give strategy ids separated by `;`, e.g. `fec-additive; localized-high-concentration-electrolytes`",
+            )
+        ],
+    ),
+    (
+        "cell-as-text",
+        "label,ce,cell\nA,90,Li||Cu\n",
+        [{"label": "A", "conditions": {"cell": "Li||Cu"}, "ce": 90}],
+        [],
+    ),
+    (
+        "current-density-with-the-unit-in-the-header",
+        "label,ce,current_density [mA cm-2]\nA,90,0.5\n",
+        [{"label": "A", "conditions": {"current_density": "0.5 mA cm-2"}, "ce": 90}],
+        [],
+    ),
+    (
+        "current-density-without-unit",
+        "label,ce,current_density\nA,90,0.5\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "current_density = '0.5' has no unit",
+                "give the unit in the header, `current_density [mA cm-2]`, or in the cell, `0.5 mA cm-2`",
+            )
+        ],
+    ),
+    (
+        "current-density-with-the-unit-in-the-cell",
+        "label,ce,current_density\nA,90,0.5 mA cm-2\n",
+        [{"label": "A", "conditions": {"current_density": "0.5 mA cm-2"}, "ce": 90}],
+        [],
+    ),
+    (
+        "current-density-not-a-number",
+        "label,ce,current_density\nA,90,high\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "current_density = 'high' is not a number with a unit",
+                "write e.g. `0.5 mA cm-2`",
+            )
+        ],
+    ),
+    (
+        "current-density-in-another-dimension",
+        "label,ce,current_density\nA,90,0.5 mAh\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "current_density = '0.5 mAh' is not in a unit of current density",
+                "write e.g. `0.5 mA cm-2`",
+            )
+        ],
+    ),
+    (
+        "temperature-in-kelvin",
+        "label,ce,temperature\nA,90,298 K\n",
+        [{"label": "A", "conditions": {"temperature": "298 K"}, "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-shorthand",
+        "label,ce,electrolyte\nA,90,1 M LiFSI in DME\n",
+        [{"label": "A", "electrolyte": "1 M LiFSI in DME", "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-unknown-material",
+        "label,ce,electrolyte\nA,90,1 M LiXYZ in DME\n",
+        [{"label": "A", "electrolyte": "1 M LiXYZ in DME", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M LiXYZ in DME': 'LiXYZ' is not a material",
+                "add it as a material entry (`limkb new material <id>`) with this name as an alias (CONTRIBUTING.md, 'Electrolyte formulations')",
+            )
+        ],
+    ),
+    (
+        "electrolyte-bad-shorthand",
+        "label,ce,electrolyte\nA,90,1 M in\n",
+        [{"label": "A", "electrolyte": "1 M in", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M in': expected the name of a salt, found 'in' (at character 5)",
+                "name a material by its id, name, abbreviation or formula, e.g. '1 M LiPF6 in EC:DMC (1:1 v/v) + 2 wt% VC'",
+            )
+        ],
+    ),
+    (
+        "electrolyte-as-json",
+        'label,ce,electrolyte\nA,90,"[{""material"": ""lifsi"", ""role"": ""salt""}]"\n',
+        [{"label": "A", "electrolyte": [{"material": "lifsi", "role": "salt"}], "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-json-broken",
+        'label,ce,electrolyte\nA,90,"[{""material"""\n',
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte starts with '[' but is not a JSON list of components (Expecting ':' delimiter)",
+                'write the shorthand (`4 M LiFSI in DME`) or a list such as `[{"material": "lifsi", "role": "salt", "amount": 4, "unit": "M"}]`',
+            )
+        ],
+    ),
+    (
+        "electrolyte-of-the-dataset",
+        "label,ce,electrolyte\nA,90,2 M LiFSI in DME\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "electrolyte-repeated",
+        "label,ce,electrolyte\nA,90,1 M LiXYZ in DME\nB,91,1 M LiXYZ in DME\n",
+        [
+            {"label": "A", "electrolyte": "1 M LiXYZ in DME", "ce": 90},
+            {"label": "B", "electrolyte": "1 M LiXYZ in DME", "ce": 91},
+        ],
+        [
+            (
+                2,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M LiXYZ in DME': 'LiXYZ' is not a material",
+                "add it as a material entry (`limkb new material <id>`) with this name as an alias (CONTRIBUTING.md, 'Electrolyte formulations')",
+            ),
+            (
+                3,
+                3,
+                "bad-formulation",
+                "electrolyte '1 M LiXYZ in DME': 'LiXYZ' is not a material",
+                "add it as a material entry (`limkb new material <id>`) with this name as an alias (CONTRIBUTING.md, 'Electrolyte formulations')",
+            ),
+        ],
+    ),
+    (
+        "cell-of-the-dataset",
+        "label,ce,cell\nA,90,Li||Cu\nB,91,Li||Li\n",
+        [{"label": "A", "conditions": {"cell": "Li||Cu"}, "ce": 90}, {"label": "B", "ce": 91}],
+        [],
+    ),
+    (
+        "an-apostrophe-before-formula-text-is-dropped",
+        "label,ce,salt,note\nA,90,'=LiFSI,'+ 2 % FEC\n",
+        [{"label": "A", "note": "+ 2 % FEC", "ce": 90, "salt": "=LiFSI"}],
+        [],
+    ),
+    (
+        "an-apostrophe-before-other-text-is-kept",
+        "label,ce,salt\nA,90,'tis\n",
+        [{"label": "A", "ce": 90, "salt": "'tis"}],
+        [],
+    ),
+    (
+        "a-note-is-stored",
+        "label,ce,note\nA,90,  cycled twice  \n",
+        [{"label": "A", "note": "cycled twice", "ce": 90}],
+        [],
+    ),
+    (
+        "a-conditions-note-is-a-condition",
+        "label,ce,conditions_note\nA,90,after formation\n",
+        [{"label": "A", "conditions": {"note": "after formation"}, "ce": 90}],
+        [],
+    ),
+    (
+        "a-control-character-is-refused",
+        "label,ce,salt\nA,90,Li\x07PF6\n",
+        [{"label": "A", "ce": 90}],
+        [
+            (
+                2,
+                3,
+                "bad-cell",
+                "salt holds the invisible control character U+0007 at character 3",
+                "delete it (it often comes from a PDF or another program's export); only tabs are allowed",
+            )
+        ],
+    ),
+    (
+        "an-empty-label",
+        "label,ce\n ,90\n",
+        [{"label": "", "ce": 90}],
+        [(2, 1, "bad-cell", "label is empty", "name every row; the label is shown on plots")],
+    ),
+    (
+        "a-label-over-500-characters",
+        "label,ce\n" + "x" * 501 + ",90\n",
+        [{"label": "x" * 501, "ce": 90}],
+        [(2, 1, "bad-cell", "label is longer than 500 characters", "shorten it")],
+    ),
+    (
+        "a-computed-column-is-read-past",
+        "label,ce,electrolyte_components\nA,90,whatever\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+    (
+        "empty-cells-are-no-values",
+        "label,ce,salt,note,ref\nA,90,,,\n",
+        [{"label": "A", "ce": 90}],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(("csv", "records", "expected"), [r[1:] for r in _CELLS], ids=[r[0] for r in _CELLS])
+def test_each_source_strategy_condition_and_electrolyte_cell(
+    csv: str, records: list[dict[str, Any]], expected: list[Found]
+) -> None:
+    """What each such cell stores in the record, or the exact problem it gets."""
+    rows, report = read_table(csv, _cells_context(), path="t.csv")
+    assert [row.record for row in rows] == records
+    assert [(p.line, p.col, p.code, p.message, p.hint) for p in report] == expected
+
+
+def _ranges_context() -> TableContext:
+    """:func:`_context`'s columns and a thickness column whose property has a range, no records."""
+    from kbfactory import minimal as entry
+
+    thickness = {
+        **entry("property", "SEI thickness", unit="nm", minimum=0, maximum=1000),
+        "id": "sei-thickness",
+    }
+    return TableContext(
+        [*_COLUMNS, Column.model_validate({"name": "th", "property": "sei-thickness", "unit": "nm"})],
+        properties={**_PROPERTIES, "sei-thickness": Property.model_validate(thickness)},
+        existing=[],
+    )
+
+
+# (id, CSV, its problems): one out-of-range problem per column, with the count, the values or
+# their span, the lines (five at most) and a guess at what they are
+_RANGES: list[tuple[str, str, list[Found]]] = [
+    (
+        "one-value-out-of-one",
+        "label,ce\nA,500\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "1 of 1 value of `ce` lies outside coulombic-efficiency's range, 0-100 %: value 500 (line 2)",
+                "check the values and the column's unit",
+            )
+        ],
+    ),
+    (
+        "two-equal-values",
+        "label,ce\nA,500\nB,500\nC,90\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "2 of 3 values of `ce` lie outside coulombic-efficiency's range, 0-100 %: values 500 (lines 2, 3)",
+                "check the values and the column's unit",
+            ),
+            (
+                3,
+                1,
+                "likely-duplicate",
+                "row 'B' equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            ),
+        ],
+    ),
+    (
+        "a-span-of-values",
+        "label,ce\nA,101\nB,150\nC,90\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "2 of 3 values of `ce` lie outside coulombic-efficiency's range, 0-100 %: values 101 to 150 (lines 2, 3)",
+                "check the values and the column's unit",
+            )
+        ],
+    ),
+    (
+        "more-than-the-lines-shown",
+        "label,ce\nr0,200\nr1,201\nr2,202\nr3,203\nr4,204\nr5,205\nr6,206\nr7,207\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "8 of 8 values of `ce` lie outside coulombic-efficiency's range, 0-100 %: these would fit multiplied by 0.01 (200 to 207) (lines 2, 3, 4, 5, 6 and 3 more)",
+                "check the unit of the column (values of `coulombic-efficiency` are in %)",
+            )
+        ],
+    ),
+    (
+        "a-second-property",
+        "label,th\nA,-5\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "1 of 1 value of `th` lies outside sei-thickness's range, 0-1000 nm: value -5 (line 2)",
+                "check the values and the column's unit",
+            )
+        ],
+    ),
+    (
+        "two-columns",
+        "label,ce,th\nA,500,-1\n",
+        [
+            (
+                2,
+                2,
+                "out-of-range",
+                "1 of 1 value of `ce` lies outside coulombic-efficiency's range, 0-100 %: value 500 (line 2)",
+                "check the values and the column's unit",
+            ),
+            (
+                2,
+                3,
+                "out-of-range",
+                "1 of 1 value of `th` lies outside sei-thickness's range, 0-1000 nm: value -1 (line 2)",
+                "check the values and the column's unit",
+            ),
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("csv", "expected"), [r[1:] for r in _RANGES], ids=[r[0] for r in _RANGES])
+def test_values_outside_their_property_range_are_reported_per_column(csv: str, expected: list[Found]) -> None:
+    """How many values, which (one, a span), on which lines, and the guess of `likely_cause`."""
+    _, report = read_table(csv, _ranges_context(), path="t.csv")
+    assert [(p.line, p.col, p.code, p.message, p.hint) for p in report] == expected
+
+
+def _copies_context(existing: list[dict[str, Any]]) -> TableContext:
+    """A dataset with its own electrolyte and cell, and the records ``existing``."""
+    return TableContext(
+        list(_COLUMNS),
+        properties=_PROPERTIES,
+        references={"ref2020a": "10.1000/a", "ref2021b": None},
+        default_source={"ref": "ref2020a"},
+        electrolyte="3 M LiFSI in DME",
+        conditions={"cell": "Li||Li"},
+        existing=existing,
+    )
+
+
+# (id, CSV, the dataset's records, the problems): what makes a row a copy of another row or of a
+# record under another label (its conditions, the dataset's own conditions and electrolyte, its
+# electrolyte, note and source, stored values of another type)
+_COPIES: list[tuple[str, str, list[dict[str, Any]], list[tuple[int, str, str]]]] = [
+    (
+        "same-cell-is-a-copy",
+        "label,ce,cell\nA,90,Li||Cu\nB,90,Li||Cu\nC,90,Li||Li\n",
+        [],
+        [(3, "likely-duplicate", "row 'B' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "the-datasets-cell-written-out-is-a-copy",
+        "label,ce,cell\nA,90,\nB,90,Li||Li\n",
+        [],
+        [(3, "likely-duplicate", "row 'B' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "another-electrolyte-is-no-copy",
+        "label,ce,electrolyte\nA,90,1 M LiFSI in DME\nB,90,2 M LiFSI in DME\nC,90,1 M LiFSI in DME\n",
+        [],
+        [(4, "likely-duplicate", "row 'C' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "the-datasets-electrolyte-written-out-is-a-copy",
+        "label,ce,electrolyte\nA,90,\nB,90,3 M LiFSI in DME\n",
+        [],
+        [(3, "likely-duplicate", "row 'B' equals the row on line 2, 'A', in everything but its label")],
+    ),
+    (
+        "another-note-is-no-copy",
+        "label,ce,note\nA,90,first\nB,90,second\n",
+        [],
+        [],
+    ),
+    (
+        "a-stored-record-with-its-conditions",
+        "label,ce,cell\nnew,90,Li||Cu\n",
+        [{"label": "old", "ce": 90, "conditions": {"cell": "Li||Cu"}}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+    (
+        "a-stored-record-with-other-conditions",
+        "label,ce,cell\nnew,90,Li||Cu\n",
+        [{"label": "old", "ce": 90, "conditions": {"cell": "Li||Cu", "cycles": 50}}],
+        [],
+    ),
+    (
+        "a-stored-record-with-its-electrolyte",
+        "label,ce,electrolyte\nnew,90,1 M LiFSI in DME\n",
+        [{"label": "old", "ce": 90, "electrolyte": "1 M LiFSI in DME"}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+    (
+        "a-stored-record-with-an-electrolyte-list",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "electrolyte": [{"material": "lifsi"}]}],
+        [],
+    ),
+    (
+        "a-stored-text-of-another-type",
+        "label,ce,salt\nnew,90,3\n",
+        [{"label": "old", "ce": 90, "salt": 3}],
+        [],
+    ),
+    (
+        "a-stored-list-in-a-text-column",
+        "label,ce,salt\nnew,90,LiFSI\n",
+        [{"label": "old", "ce": 90, "salt": ["LiFSI"]}],
+        [],
+    ),
+    (
+        "a-stored-record-citing-the-datasets-source",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "source": {"ref": "ref2020a"}}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+    (
+        "a-stored-record-citing-another-source",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "source": {"ref": "ref2021b"}}],
+        [],
+    ),
+    (
+        "a-stored-unreadable-condition-is-left-out",
+        "label,ce\nnew,90\n",
+        [{"label": "old", "ce": 90, "conditions": {"current_density": "fast"}}],
+        [
+            (
+                2,
+                "likely-duplicate",
+                "row 'new' equals record 1 of the dataset, 'old', in everything but its label",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("csv", "existing", "expected"), [r[1:] for r in _COPIES], ids=[r[0] for r in _COPIES]
+)
+def test_what_makes_a_row_a_copy_under_another_label(
+    csv: str, existing: list[dict[str, Any]], expected: list[tuple[int, str, str]]
+) -> None:
+    """Rows and records equal in all but the label are reported; any difference keeps them apart."""
+    _, report = read_table(csv, _copies_context(existing), path="t.csv")
+    assert [(p.line, p.code, p.message) for p in report] == expected

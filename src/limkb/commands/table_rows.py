@@ -207,7 +207,7 @@ def read_table(
             return [], report
         rows = _RowReader(context, bad, found).read(reader)
     except csv.Error as error:
-        report.add(_syntax_problem(path, reader.line_num or 1, error))
+        report.add(_syntax_problem(path, reader.line_num, error))  # >= 1: an error comes from a line read
         return [], report
     if not rows and not report.errors:
         bad(1, 1, "bad-cell", "the file has a header but no rows", "add one row per measurement")
