@@ -88,7 +88,7 @@ _NODE_WORDS = {
 
 def _tag_fits(tag: str, event: Any) -> bool:
     """Whether an allowed core tag names the kind of node it is on."""
-    return tag in _NODE_TAGS.get(type(event), frozenset())
+    return tag in _NODE_TAGS[type(event)]  # only node events reach check_node
 
 
 Loc = tuple[str | int, ...]
