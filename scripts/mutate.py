@@ -100,6 +100,7 @@ TARGETS: dict[str, Target] = {
             "tests/test_rules_table.py",
             "tests/test_rules_datasets_table.py",
             "tests/test_rules_findings_table.py",
+            "tests/test_rules_analyses_table.py",
             "tests/test_rules_thresholds.py",
             "tests/test_validate.py",
             "tests/test_relation_sources.py",

@@ -644,9 +644,11 @@ def _check_range(
 
 def _check_analyses(result: Validated) -> None:
     """Each analysis's variables resolve, unambiguously and with units that fit (see
-    :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``."""
-    datasets = [e for e in result.checked().values() if isinstance(e, Dataset)]
-    properties = {i: e for i, e in result.checked().items() if isinstance(e, Property)}
+    :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``. Only the
+    datasets and properties that passed their schema are read: one that failed may lack what
+    the variables are resolved and evaluated with (its columns, its unit, its sources)."""
+    datasets = [e for e in result.entries.values() if isinstance(e, Dataset)]
+    properties = {i: e for i, e in result.entries.items() if isinstance(e, Property)}
     inputs: Inputs | None = None  # gathered once, when the first analysis needs it
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Analysis):
@@ -757,7 +759,20 @@ def _inputs(result: Validated) -> Inputs:
 
 
 def _material_index(result: Validated) -> MaterialIndex:
-    return material_index([e for e in result.checked().values() if isinstance(e, Material)])
+    """Every material's names; one that failed its schema lends its id and the names that passed
+    it, so an electrolyte naming it is not reported again."""
+    complete = [e for e in result.entries.values() if isinstance(e, Material)]
+    broken = [e for e in result.partial.values() if isinstance(e, Material)]
+    return material_index([*complete, *map(_with_required, broken)])
+
+
+def _with_required(material: Material) -> Material:
+    """A material built from the fields that passed its schema, with the required ones it lacks
+    (name, roles) filled in so that :func:`material_index` can read it."""
+    fields = material.__dict__
+    return material.model_copy(
+        update={"name": fields.get("name", material.id), "roles": fields.get("roles", [])}
+    )
 
 
 def _check_formulations(result: Validated) -> None:
