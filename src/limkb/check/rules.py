@@ -513,7 +513,7 @@ def _check_composition_sums(
 def _check_duplicate_records(report: Report, entry_id: str, document: Document, dataset: Dataset) -> None:
     """The same label from the same source twice is one measurement recorded twice (a record
     without a source of its own comes from the dataset's first source)."""
-    own = dataset.sources[0].ref if dataset.sources else None
+    own = dataset.sources[0].ref  # a dataset that passed its schema has a source
     first: dict[tuple[str, str | None], int] = {}
     for r, record in enumerate(dataset.records):
         earlier = first.setdefault(record.identity(own), r)
