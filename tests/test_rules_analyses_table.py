@@ -116,8 +116,8 @@ _BROKEN_PROPERTY = {"name": "P", "unit": 3, "scope": "sei", "desired": "higher",
 _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     (
         "a name no dataset holds is placed at its span in y",
-        kb(datasets__d=ds(recs(99)), analyses__a=an("ce", "cee")),
-        [_at("analyses/a", 3, 4, "missing-variable", f"y: {_MISSING_CEE}", _MISSING_HINT)],
+        kb(datasets__d=ds(recs(99)), analyses__a=an("ce", "2 * cee")),
+        [_at("analyses/a", 3, 8, "missing-variable", f"y: {_MISSING_CEE}", _MISSING_HINT)],
     ),
     (
         "a name no dataset holds is placed at its span in x, after what comes before it",

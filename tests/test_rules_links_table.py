@@ -114,6 +114,33 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         [_unknown_in_s(5, 7, "abcd", "abcd4")],
     ),
     (
+        "an id close only to an entry of another kind gets no suggestion",
+        {
+            "mechanisms/zzzzz": minimal("mechanism"),
+            "materials/abcdf": minimal("material"),
+            "strategies/s": via("abcde"),
+        },
+        [_unknown_in_s(5, 7, "abcde", None)],
+    ),
+    (
+        "a link to an entry that fails its schema is skipped, and the next link is still checked",
+        {
+            "mechanisms/bad": {"name": 3, "sources": [{"ref": REF, "locator": "T1"}]},
+            "strategies/s": via("bad", "zzz"),
+        },
+        [
+            _at(
+                "mechanisms/bad",
+                1,
+                7,
+                "wrong-type",
+                "name should be text, not the number 3",
+                "put the value in double quotes to keep it as text",
+            ),
+            _unknown_in_s(7, 7, "zzz", None),
+        ],
+    ),
+    (
         "an unknown property is as likely a new quantity as a typo",
         {
             "properties/sei-thickness": minimal("property", "T", unit="nm"),
@@ -235,6 +262,7 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     (
         "a DOI already given, in any case, names the first reference that gives it",
         {
+            "mechanisms/m": minimal("mechanism"),
             "references/smith2020test": {**_REFERENCE, "doi": "10.1000/Test.2020"},
             "references/smith2020testb": {**_REFERENCE, "doi": "10.1000/TEST.2020"},
             "references/smith2020testc": {**_REFERENCE, "doi": "10.1000/test.2020"},
