@@ -139,12 +139,12 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         ],
     ),
     (
-        "a filter on no variable is placed at its key in `where`",
-        kb(datasets__d=ds(recs(99)), analyses__a=an("ce", "ce", where={"cex": ">= 3"})),
+        "a filter on no variable is placed at its key in `where`, not at the first key",
+        kb(datasets__d=ds(recs(99)), analyses__a=an("ce", "ce", where={"protocol": "x", "cex": ">= 3"})),
         [
             _at(
                 "analyses/a",
-                5,
+                6,
                 3,
                 "missing-variable",
                 "where: 'cex' is not a condition, column, property or descriptor of any dataset; "
@@ -157,11 +157,11 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     ),
     (
         "an unknown property id is left to the link check, and the next analysis is still checked",
-        kb(datasets__d=ds(recs(99)), analyses__a=an("sei-thick", "cee"), analyses__b=an("ce", "cee")),
+        kb(datasets__d=ds(recs(99)), analyses__a=an("ce", "sei-thick"), analyses__b=an("ce", "cee")),
         [
             _at(
                 "analyses/a",
-                2,
+                3,
                 4,
                 "unknown-ref",
                 "'sei-thick' is not an entry",
@@ -280,6 +280,14 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
             _no_descriptor("datasets/d", 11, 14, _DOL, "frac_f"),
             _no_descriptor("datasets/e", 11, 14, _DOL, "frac_f"),
         ],
+    ),
+    (
+        "an electrolyte is read with its dataset's conventions before its descriptors are judged",
+        kb(
+            datasets__d=ds(recs(99), electrolyte="1 M LiFSI in DOL + 2% DME", conventions={"percent": "wt"}),
+            analyses__a=an("frac_f", "ce"),
+        ),
+        [_no_descriptor("datasets/d", 9, 14, "1 M LiFSI in DOL + 2% DME", "frac_f")],
     ),
     (
         "an analysis without descriptors does not ask for them",

@@ -662,11 +662,9 @@ def _check_analyses(result: Validated) -> None:
         the_plan, errors = plan(entry, datasets, properties)
         for error in errors:
             at = (
-                document.mark_in((error.axis,), error.start)
-                if error.axis in ("x", "y")
-                else document.mark((error.axis, error.key), key=True)
-                if error.key is not None
-                else (error.axis,)
+                document.mark_in((error.axis,), error.start)  # in `x` or `y`: its span
+                if error.key is None
+                else document.mark((error.axis, error.key), key=True)  # a filter of `where:`: its key
             )
             report_at(
                 result.report,
