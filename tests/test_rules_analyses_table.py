@@ -382,12 +382,21 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         ],
     ),
     (
-        "the same electrolyte in two datasets is named in each",
+        "the same electrolyte in two datasets is named in each, past entries of other kinds",
         kb(
+            analyses__a=an("ce", "ce"),
             datasets__d=ds(recs(99), electrolyte="1 M LiFSI in DMX"),
             datasets__e=ds(recs(99), "E", electrolyte="1 M LiFSI in DMX"),
         ),
         [_dmx(9, 27), _dmx(9, 27, file="datasets/e")],
+    ),
+    (
+        "a material's name with a hyphen is read whole",
+        {
+            **kb(datasets__d=ds(recs(99), electrolyte="1 M LiFSI in DME + 2 wt% 12-Crown-4")),
+            "materials/crown": _material("12-Crown-4", "C8H16O4", "additive"),
+        },
+        [],
     ),
     (
         "a material that fails its schema still lends its aliases",
@@ -409,8 +418,8 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     (
         "and its name and id when its roles fail",
         kb(
-            materials__dmx={"name": "DMX", "roles": 3, "sources": SOURCE},
-            datasets__d=ds(recs(99), electrolyte="1 M LiFSI in DMX"),
+            materials__dmx={"name": "DMY", "roles": 3, "sources": SOURCE},
+            datasets__d=ds(recs(99), electrolyte="1 M LiFSI in DMY"),
             datasets__e=ds(recs(99), "E", electrolyte="1 M LiFSI in dmx"),
         ),
         [
