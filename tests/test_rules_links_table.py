@@ -281,9 +281,10 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     ),
     (
         "a reference id from another surname, or from the second author's, is a warning; a "
-        "letter after the id is fine",
+        "letter after the id is fine, and so is a surname of two words run together",
         {
             "references/smith2020testing": _REFERENCE,
+            "references/deluca2020test": {**_REFERENCE, "authors": ["De Luca, A."]},
             "references/jones2020test": _REFERENCE,
             "references/smith2020test": {
                 **_REFERENCE,
@@ -362,3 +363,22 @@ def test_each_link_and_reference_rule_reports_exactly_its_problems(
     tmp_path: Path, entries: dict[str, dict[str, Any]], expected: list[Found]
 ) -> None:
     assert _problems(tmp_path, entries) == expected
+
+
+def test_a_source_in_a_kb_without_references_is_unknown_with_no_suggestion(tmp_path: Path) -> None:
+    """With no reference entry at all there is nothing to suggest: the hint says how to add one."""
+    kb = write_kb(
+        tmp_path,
+        {"mechanisms/m": minimal("mechanism", sources=[{"ref": REF, "locator": "T1"}])},
+        reference=False,
+    )
+    found = [(p.line, p.col, p.code, p.message, p.hint) for p in validate_kb(kb).report]
+    assert found == [
+        (
+            3,
+            8,
+            "unknown-ref",
+            "source 'smith2020test' is not a reference entry",
+            "add the reference first: `limkb import-bib FILE.bib` or `limkb new reference <id>`",
+        )
+    ]
