@@ -335,6 +335,32 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         ],
     ),
     (
+        "a column its property cannot convert is not held to the property's bounds",
+        {
+            "properties/p": prop("%", minimum=0, maximum=100),
+            "datasets/d": ds([{"name": "f", "property": "p", "unit": "nm"}], [{"label": "r1", "f": -1}]),
+        },
+        [
+            _d(5, 9, "unit-mismatch", _MISMATCH, _MISMATCH_HINT),
+            _d(
+                8,
+                6,
+                "out-of-range",
+                "f = -1 nm for 'r1' is impossible: values in nm are 0 or more",
+                "check the value and the column's unit",
+            ),
+        ],
+    ),
+    (
+        "values at the very ends of their unit's range are fine",
+        {
+            "datasets/d": ds(
+                [{"name": "n", "unit": "nm"}, {"name": "f", "unit": "%"}], [{"label": "r1", "n": 0, "f": 100}]
+            )
+        },
+        [],
+    ),
+    (
         "the same label twice is named at the second, with the line of the first",
         {
             "datasets/d": ds(
@@ -343,6 +369,11 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
             )
         },
         [_d(10, 10, "duplicate-record", "record 'a' is already record 1 (line 6)", _DUPLICATE_HINT)],
+    ),
+    (
+        "the line of the first is its label's, not its record's",
+        {"datasets/d": ds([{"name": "n", "unit": "1"}], [{"n": 1, "label": "a"}, {"n": 2, "label": "a"}])},
+        [_d(9, 10, "duplicate-record", "record 'a' is already record 1 (line 7)", _DUPLICATE_HINT)],
     ),
     (
         "the same label from the same source names the source",
@@ -435,6 +466,11 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
         [_p(5, 10, "minimum 5 is larger than maximum 3", "swap the two values")],
     ),
     (
+        "a property's minimum equal to its maximum is fine",
+        {"properties/p": prop("%", minimum=5, maximum=5)},
+        [],
+    ),
+    (
         "a property's bounds outside what its unit allows, with the percentage hint",
         {"properties/p": prop("%", minimum=-1, maximum=101)},
         [
@@ -518,3 +554,10 @@ def test_fractions_skip_text_and_booleans_and_show_the_first_three_values() -> N
     assert fraction_columns([_column()], records, {}) == [
         (0, "column 'f' is in '%', but all its 4 values lie within 0-1 (0.25, 0.5, 0.75, ...)")
     ]
+
+
+def test_a_column_left_alone_for_its_property_does_not_end_the_search() -> None:
+    """A column whose property allows only values up to 1 is skipped, and the next is still judged."""
+    records: list[dict[str, Any]] = [{"f": v, "h": v} for v in FOUR]
+    found = fraction_columns([_column("f"), _column("h")], records, {"f": 1.0, "h": None})
+    assert [i for i, _ in found] == [1]

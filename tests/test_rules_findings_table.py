@@ -73,6 +73,17 @@ def _at(
     return (f"{file}.yaml", line, col, f"{'warning' if warning else 'error'}[{code}]", message, hint, entry)
 
 
+_RANGE_HINT = (
+    "check the number and the unit against the source; a change or a difference goes under `what:` "
+    "(e.g. `what: CE gain`) instead of the property"
+)
+_BOTH = "cannot be below 0 % and cannot be above 100 %"
+
+
+def _impossible(n: int, value: str, possible: str) -> str:
+    return f"finding {n}: {value} is impossible for 'coulombic-efficiency', which {possible}"
+
+
 _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
     (
         "a finding citing a reference with no record of what was read",
@@ -373,6 +384,89 @@ _ROWS: list[tuple[str, dict[str, dict[str, Any]], list[Found]]] = [
                 "remove `evidence_gap`: the findings are now its evidence",
             )
         ],
+    ),
+    (
+        "a finding outside its property's possible range, below or above; one at either bound is fine",
+        {
+            "references/smith2020test": READ,
+            "properties/coulombic-efficiency": minimal(
+                "property", "CE", unit="%", scope="cell", desired="higher", minimum=0, maximum=100
+            ),
+            "strategies/s": strategy(
+                "S", findings=[fnd(value=100.0), fnd(value=150.0), fnd(value=0.0), fnd(value=-1.0)]
+            ),
+        },
+        [
+            _at("strategies/s", 13, 10, "out-of-range", _impossible(2, "150 %", _BOTH), _RANGE_HINT),
+            _at("strategies/s", 27, 10, "out-of-range", _impossible(4, "-1 %", _BOTH), _RANGE_HINT),
+        ],
+    ),
+    (
+        "the high end of a finding is held to the maximum alone when there is no minimum",
+        {
+            "references/smith2020test": READ,
+            "properties/coulombic-efficiency": minimal(
+                "property", "CE", unit="%", scope="cell", desired="higher", maximum=100
+            ),
+            "strategies/s": strategy("S", findings=[fnd(value=90.0, high=120.0)]),
+        },
+        [
+            _at(
+                "strategies/s",
+                12,
+                9,
+                "out-of-range",
+                _impossible(1, "120 %", "cannot be above 100 %"),
+                _RANGE_HINT,
+            )
+        ],
+    ),
+    (
+        "a minimum alone",
+        {
+            "references/smith2020test": READ,
+            "properties/coulombic-efficiency": minimal(
+                "property", "CE", unit="%", scope="cell", desired="higher", minimum=10
+            ),
+            "strategies/s": strategy("S", findings=[fnd(value=5.0)]),
+        },
+        [
+            _at(
+                "strategies/s",
+                6,
+                10,
+                "out-of-range",
+                _impossible(1, "5 %", "cannot be below 10 %"),
+                _RANGE_HINT,
+            )
+        ],
+    ),
+    (
+        "a finding is judged in its property's unit and shown in its own",
+        {
+            "references/smith2020test": READ,
+            "properties/coulombic-efficiency": minimal("property", "T", unit="nm", maximum=100),
+            "strategies/s": strategy("S", findings=[fnd(value=0.2, unit="um"), fnd(value=0.05, unit="um")]),
+        },
+        [
+            _at(
+                "strategies/s",
+                6,
+                10,
+                "out-of-range",
+                _impossible(1, "0.2 um", "cannot be above 100 nm"),
+                _RANGE_HINT,
+            )
+        ],
+    ),
+    (
+        "a property without bounds holds its findings to none",
+        {
+            "references/smith2020test": READ,
+            "properties/coulombic-efficiency": CE,
+            "strategies/s": strategy("S", findings=[fnd(value=5000.0)]),
+        },
+        [],
     ),
 ]
 

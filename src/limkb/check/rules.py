@@ -540,7 +540,7 @@ def _check_composition_sums(
 def _check_duplicate_records(report: Report, entry_id: str, document: Document, dataset: Dataset) -> None:
     """The same label from the same source twice is one measurement recorded twice (a record
     without a source of its own comes from the dataset's first source)."""
-    own = dataset.sources[0].ref if dataset.sources else None
+    own = dataset.sources[0].ref  # a dataset that passed its schema has a source
     first: dict[tuple[str, str | None], int] = {}
     for r, record in enumerate(dataset.records):
         earlier = first.setdefault(record.identity(own), r)
@@ -671,9 +671,11 @@ def _check_range(
 
 def _check_analyses(result: Validated, shared: _Shared) -> None:
     """Each analysis's variables resolve, unambiguously and with units that fit (see
-    :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``."""
-    datasets = [e for e in result.checked().values() if isinstance(e, Dataset)]
-    properties = {i: e for i, e in result.checked().items() if isinstance(e, Property)}
+    :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``. Only the
+    datasets and properties that passed their schema are read: one that failed may lack what
+    the variables are resolved and evaluated with (its columns, its unit, its sources)."""
+    datasets = [e for e in result.entries.values() if isinstance(e, Dataset)]
+    properties = {i: e for i, e in result.entries.items() if isinstance(e, Property)}
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Analysis):
             continue
@@ -686,11 +688,9 @@ def _check_analyses(result: Validated, shared: _Shared) -> None:
         the_plan, errors = plan(entry, datasets, properties)
         for error in errors:
             at = (
-                document.mark_in((error.axis,), error.start)
-                if error.axis in ("x", "y")
-                else document.mark((error.axis, error.key), key=True)
-                if error.key is not None
-                else (error.axis,)
+                document.mark_in((error.axis,), error.start)  # in `x` or `y`: its span
+                if error.key is None
+                else document.mark((error.axis, error.key), key=True)  # a filter of `where:`: its key
             )
             report_at(
                 result.report,
@@ -783,7 +783,20 @@ def _inputs(result: Validated) -> Inputs:
 
 
 def _material_index(result: Validated) -> MaterialIndex:
-    return material_index([e for e in result.checked().values() if isinstance(e, Material)])
+    """Every material's names; one that failed its schema lends its id and the names that passed
+    it, so an electrolyte naming it is not reported again."""
+    complete = [e for e in result.entries.values() if isinstance(e, Material)]
+    broken = [e for e in result.partial.values() if isinstance(e, Material)]
+    return material_index([*complete, *map(_with_required, broken)])
+
+
+def _with_required(material: Material) -> Material:
+    """A material built from the fields that passed its schema, with the required ones it lacks
+    (name, roles) filled in so that :func:`material_index` can read it."""
+    fields = material.__dict__
+    return material.model_copy(
+        update={"name": fields.get("name", material.id), "roles": fields.get("roles", [])}
+    )
 
 
 def _check_formulations(result: Validated, shared: _Shared) -> None:
