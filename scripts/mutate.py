@@ -108,7 +108,6 @@ TARGETS: dict[str, Target] = {
             "tests/test_rules_analyses_table.py",
             "tests/test_rules_materials_table.py",
             "tests/test_rules_links_table.py",
-            "tests/test_rules_thresholds.py",
             "tests/test_validate.py",
             "tests/test_relation_sources.py",
         ),
