@@ -676,9 +676,8 @@ def _check_analyses(result: Validated, shared: _Shared) -> None:
     the variables are resolved and evaluated with (its columns, its unit, its sources)."""
     datasets = [e for e in result.entries.values() if isinstance(e, Dataset)]
     properties = {i: e for i, e in result.entries.items() if isinstance(e, Property)}
-    for entry_id, entry in result.entries.items():
-        if not isinstance(entry, Analysis):
-            continue
+    analyses = [(i, e) for i, e in result.entries.items() if isinstance(e, Analysis)]
+    for entry_id, entry in analyses:
         if any(
             isinstance(result.entries.get(t), Property) is False
             for t in Analysis.terms(entry.x + " " + entry.y)
