@@ -87,9 +87,11 @@ def by_letter(rows: list[Row], most: int, table: str) -> list[dict[str, Any]]:
     ]
 
 
-def rows_within(rows: list[Row], budget: int = SECTION_BUDGET) -> int | None:
+def rows_within(rows: list[Row], budget: int | None = None) -> int | None:
     """How many rows a section may hold so that it stays within ``budget`` token positions
-    (by the rows' average), or None when all of them fit in one."""
+    (:data:`SECTION_BUDGET` unless given; by the rows' average), or None when all of them fit
+    in one."""
+    budget = SECTION_BUDGET if budget is None else budget
     total = sum(token_positions(row.html) for row in rows)
     if total <= budget:
         return None
