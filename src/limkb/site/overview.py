@@ -39,7 +39,7 @@ from limkb.site.context import (
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER, KIND_WORDS
 from limkb.site.layout import layout
 from limkb.site.memo import SvgStore
-from limkb.site.sections import Row, by_letter
+from limkb.site.sections import Row, by_letter, rows_within
 from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
@@ -592,7 +592,14 @@ BIBLIOGRAPHY_PART = 150
 """A letter of the bibliography holding more references than this is split into parts of at most
 this many, each under a heading naming its first and last first author: a search engine that
 splits a page at its headings (Zensical) keeps each part a section under its limit of 16,384
-token positions (a row of the real kb/ is some 70 of them, counted generously)."""
+token positions (a row of the real kb/ is some 75 of them, counted generously); fewer when the
+rows are long (see :func:`limkb.site.sections.rows_within`)."""
+
+
+def _part_size(rows: list[Row]) -> int:
+    """The most references a part of a letter holds: :data:`BIBLIOGRAPHY_PART`, fewer when the
+    references are long enough for that many to exceed a search section's budget."""
+    return min(BIBLIOGRAPHY_PART, rows_within(rows) or BIBLIOGRAPHY_PART)
 
 
 def _first_author(r: Reference) -> str:
@@ -617,15 +624,12 @@ def bibliography_page(site: Site, pieces: Pieces | None = None) -> str:
     rows = []
     for r in refs:
         make = functools.partial(_bibliography_row, site, r, links)
-        rows.append(make() if pieces is None else pieces.piece("bibliography.md", r.id, make))
+        html = make() if pieces is None else pieces.piece("bibliography.md", r.id, make)
+        rows.append(Row(_surname(r), html))
     return page_text(
         "bibliography.md",
         PAGE_TITLES["bibliography.md"],
-        sections=by_letter(
-            [Row(_surname(r), row) for r, row in zip(refs, rows, strict=True)],
-            BIBLIOGRAPHY_PART,
-            "limkb-bibliography",
-        ),
+        sections=by_letter(rows, _part_size(rows), "limkb-bibliography"),
         count=len(refs),
         script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
         data=_built_link(site, CITED_BY_DATA, "bibliography.md"),

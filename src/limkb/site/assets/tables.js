@@ -8,7 +8,8 @@
  *   when present, is used instead of its text. Empty cells go last in both directions.
  * - Every <input class="limkb-filter" data-table="TABLE_ID"> hides the rows of that table whose
  *   text does not contain all the words typed; when TABLE_ID names an element other than a table
- *   (the bibliography's letters), the rows of every table in it, and each table left empty (case-insensitive, Unicode subscripts folded);
+ *   (the bibliography's letters), the rows of every table in it, and each table left empty
+ *   with its letter's heading (case-insensitive, Unicode subscripts folded);
  *   a row's data-terms attribute (short names and aliases of what it shows) counts as its text.
  *   The first filter of a page starts with the page URL's ?q= value, so a link can open a
  *   table already filtered (browse/questions.html?q=XPS).
@@ -159,6 +160,9 @@
         }
         followFilter(table);
       });
+      if (tables.length > 1) {
+        followHeadings(target);
+      }
       if (counter) {
         counter.textContent = words.length ? shown + " of " + total + " rows" : total + " rows";
       }
@@ -171,6 +175,23 @@
     if (input.value || counter) {
       apply();
     }
+  }
+
+  /* A letter's heading (h2) or a part's (h3) hides when no table under it shows a row. */
+  function followHeadings(target) {
+    Array.prototype.forEach.call(target.querySelectorAll("h2, h3"), function (head) {
+      var shown = false;
+      var node = head.nextElementSibling;
+      while (node && node.tagName !== "H2" && !(head.tagName === "H3" && node.tagName === "H3")) {
+        var table = node.tagName === "TABLE" ? node : node.querySelector("table");
+        if (table && !table.hidden) {
+          shown = true;
+          break;
+        }
+        node = node.nextElementSibling;
+      }
+      head.hidden = !shown;
+    });
   }
 
   /* The summary row and the list view of a filtered table follow the rows shown. */
