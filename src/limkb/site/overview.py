@@ -39,6 +39,7 @@ from limkb.site.context import (
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER, KIND_WORDS
 from limkb.site.layout import layout
 from limkb.site.memo import SvgStore
+from limkb.site.sections import Row, by_letter, rows_within
 from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
@@ -587,21 +588,49 @@ def _bibliography_row(site: Site, r: Reference, links: Links) -> str:
     return pieces_html("bibliography_row", item) + "\n"
 
 
+BIBLIOGRAPHY_PART = 150
+"""A letter of the bibliography holding more references than this is split into parts of at most
+this many, each under a heading naming its first and last first author: a search engine that
+splits a page at its headings (Zensical) keeps each part a section under its limit of 16,384
+token positions (a row of the real kb/ is some 75 of them, counted generously); fewer when the
+rows are long (see :func:`limkb.site.sections.rows_within`)."""
+
+
+def _part_size(rows: list[Row]) -> int:
+    """The most references a part of a letter holds: :data:`BIBLIOGRAPHY_PART`, fewer when the
+    references are long enough for that many to exceed a search section's budget."""
+    return min(BIBLIOGRAPHY_PART, rows_within(rows) or BIBLIOGRAPHY_PART)
+
+
+def _first_author(r: Reference) -> str:
+    """What the bibliography sorts a reference by: its first author, else its title."""
+    return r.authors[0] if r.authors else r.title
+
+
+def _surname(r: Reference) -> str:
+    """The first author's surname (before the comma of "Surname, I."), else the title."""
+    return _first_author(r).split(",")[0].strip()
+
+
 def bibliography_page(site: Site, pieces: Pieces | None = None) -> str:
     """Every reference as a table row, with the entries citing it: listed when there are at most
     :data:`LONG_CITING`, otherwise counted, the list opening on demand. Each row is a piece
-    that ``pieces`` keeps between renderings."""
+    that ``pieces`` keeps between renderings. The rows are grouped by the first author's
+    initial, each letter a section with a heading (a long letter in parts, see
+    :data:`BIBLIOGRAPHY_PART`), and a bar of links to the letters opens the page."""
     links = site.links("bibliography.md")
     refs = [r for r in site.of_kind("reference") if isinstance(r, Reference)]
-    refs.sort(key=lambda r: ((r.authors[0] if r.authors else r.title).lower(), r.year, r.id))
+    refs.sort(key=lambda r: (_first_author(r).lower(), r.year, r.id))
     rows = []
     for r in refs:
         make = functools.partial(_bibliography_row, site, r, links)
-        rows.append(make() if pieces is None else pieces.piece("bibliography.md", r.id, make))
+        html = make() if pieces is None else pieces.piece("bibliography.md", r.id, make)
+        rows.append(Row(_surname(r), html))
     return page_text(
         "bibliography.md",
         PAGE_TITLES["bibliography.md"],
-        rows=Markup("".join(rows)),
+        sections=by_letter(rows, _part_size(rows), "limkb-bibliography"),
+        count=len(refs),
         script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
         data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
     )

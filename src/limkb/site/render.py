@@ -110,6 +110,7 @@ from limkb.site.overview import (
     plot_files,
 )
 from limkb.site.pages import PAGES, Page, registered, title_of
+from limkb.site.sections import Row, by_letter, rows_within
 from limkb.site.structures import material_view, structure_folder, structure_svg
 from limkb.site.urls import UrlStyle, built_url, relative_url
 
@@ -813,7 +814,9 @@ def _link_html(site: Site, entry_id: str, links: Links) -> str:
 
 
 def _index_page(site: Site, kind: str, pieces: Pieces) -> str:
-    """A kind's browse table, joined from one row per entry (each kept by ``pieces``)."""
+    """A kind's browse table, joined from one row per entry (each kept by ``pieces``); a table
+    longer than a search section holds (:func:`rows_within`) is split by the initial of the
+    entries' names, each letter a section with its own sortable table(s)."""
     model = KINDS[kind]
     page = f"browse/{model.folder}.md"
     links = site.links(page)
@@ -825,9 +828,10 @@ def _index_page(site: Site, kind: str, pieces: Pieces) -> str:
     elif kind == "analysis":
         extra = ["n", "r"]
     rows = [
-        pieces.piece(page, entry.id, functools.partial(_browse_html, site, entry, links))
+        Row(entry.label, pieces.piece(page, entry.id, functools.partial(_browse_html, site, entry, links)))
         for entry in site.of_kind(kind)
     ]
+    most = rows_within(rows)
     return page_text(
         "browse.md",
         KIND_TITLES[kind],
@@ -835,7 +839,8 @@ def _index_page(site: Site, kind: str, pieces: Pieces) -> str:
         model_doc=prose((model.__doc__ or "").strip()),
         columns=[*columns, *extra],
         relation_columns=[header for header, _ in related],
-        rows=Markup("".join(rows)),
+        rows=Markup("".join(row.html for row in rows)),
+        sections=None if most is None else by_letter(rows, most, f"limkb-{model.folder}"),
         count=len(rows),
         table_id=f"limkb-{model.folder}",
     )

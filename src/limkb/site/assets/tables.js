@@ -7,7 +7,9 @@
  *   text with natural ordering of digits ("Li2O" before "Li10..."). A cell's data-sort attribute,
  *   when present, is used instead of its text. Empty cells go last in both directions.
  * - Every <input class="limkb-filter" data-table="TABLE_ID"> hides the rows of that table whose
- *   text does not contain all the words typed (case-insensitive, Unicode subscripts folded);
+ *   text does not contain all the words typed; when TABLE_ID names an element other than a table
+ *   (the bibliography's letters), the rows of every table in it, and each table left empty
+ *   with its letter's heading (case-insensitive, Unicode subscripts folded);
  *   a row's data-terms attribute (short names and aliases of what it shows) counts as its text.
  *   The first filter of a page starts with the page URL's ?q= value, so a link can open a
  *   table already filtered (browse/questions.html?q=XPS).
@@ -129,8 +131,10 @@
       return;
     }
     var id = input.getAttribute("data-table");
-    var table = id ? document.getElementById(id) : null;
-    if (!table || !table.tBodies.length) {
+    var target = id ? document.getElementById(id) : null;
+    var tables = !target ? [] : target.tagName === "TABLE" ? [target] : Array.prototype.slice.call(target.querySelectorAll("table"));
+    tables = tables.filter(function (table) { return table.tBodies.length; });
+    if (!tables.length) {
       return;
     }
     input.setAttribute("data-limkb-filter", "1");
@@ -138,21 +142,30 @@
     function apply() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
       var shown = 0, total = 0;
-      Array.prototype.forEach.call(table.tBodies, function (body) {
-        Array.prototype.forEach.call(body.rows, function (row) {
-          total++;
-          var text = fold(row.textContent + " " + (row.getAttribute("data-terms") || ""));
-          var keep = words.every(function (word) { return text.indexOf(word) >= 0; });
-          row.hidden = !keep;
-          if (keep) {
-            shown++;
-          }
+      tables.forEach(function (table) {
+        var before = shown;
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+          Array.prototype.forEach.call(body.rows, function (row) {
+            total++;
+            var text = fold(row.textContent + " " + (row.getAttribute("data-terms") || ""));
+            var keep = words.every(function (word) { return text.indexOf(word) >= 0; });
+            row.hidden = !keep;
+            if (keep) {
+              shown++;
+            }
+          });
         });
+        if (tables.length > 1) {
+          table.hidden = shown === before;  /* a section's table with no row left */
+        }
+        followFilter(table);
       });
+      if (tables.length > 1) {
+        followHeadings(target);
+      }
       if (counter) {
         counter.textContent = words.length ? shown + " of " + total + " rows" : total + " rows";
       }
-      followFilter(table);
     }
     input.addEventListener("input", apply);
     var asked = new URLSearchParams(window.location.search).get("q");
@@ -162,6 +175,23 @@
     if (input.value || counter) {
       apply();
     }
+  }
+
+  /* A letter's heading (h2) or a part's (h3) hides when no table under it shows a row. */
+  function followHeadings(target) {
+    Array.prototype.forEach.call(target.querySelectorAll("h2, h3"), function (head) {
+      var shown = false;
+      var node = head.nextElementSibling;
+      while (node && node.tagName !== "H2" && !(head.tagName === "H3" && node.tagName === "H3")) {
+        var table = node.tagName === "TABLE" ? node : node.querySelector("table");
+        if (table && !table.hidden) {
+          shown = true;
+          break;
+        }
+        node = node.nextElementSibling;
+      }
+      head.hidden = !shown;
+    });
   }
 
   /* The summary row and the list view of a filtered table follow the rows shown. */
