@@ -185,9 +185,17 @@ def read_pickle(path: Path | None) -> object | None:
 
 def write_pickle(path: Path, value: object) -> None:
     """Keep ``value`` at ``path``, sealed (:func:`seal`), written atomically."""
+    import gc
     import pickle
 
-    write_atomic(path, seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))
+    enabled = gc.isenabled()
+    gc.disable()  # pickling many objects at once: collecting meanwhile only slows it
+    try:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    finally:
+        if enabled:
+            gc.enable()
+    write_atomic(path, seal(data))
 
 
 CACHE_SEAL = "seal"

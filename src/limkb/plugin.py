@@ -678,8 +678,9 @@ def _add_generated(
     """Add the generated pages and files to MkDocs' ``files``, each replacing a docs/ file of its
     name; entry pages stay out of the navigation. With ``cache`` (serving) pages are read from
     there, else from memory; ``on_disk`` files are read from where they are."""
+    present = files.src_uris  # generated paths are POSIX already: looked up without parsing them
     for path, content in in_memory.items():
-        existing = files.get_file_from_path(path)
+        existing = present.get(path)
         if existing is not None:
             log.info("the generated %s replaces the file of the same name in docs/", path)
             files.remove(existing)
@@ -689,7 +690,7 @@ def _add_generated(
         else:
             files.append(make.generated(config, path, content=content, inclusion=inclusion))
     for path, source in on_disk.items():
-        existing = files.get_file_from_path(path)
+        existing = present.get(path)
         if existing is not None:
             files.remove(existing)
         inclusion = InclusionLevel.NOT_IN_NAV if path.startswith("entries/") else InclusionLevel.UNDEFINED
