@@ -50,7 +50,8 @@ from limkb.errors import LimkbError, ValidationError
 from limkb.files import BuildCache, UnsafePlace, own_folder, stale_files, trusted_cache, write_atomic
 from limkb.incremental import CachedFile
 from limkb.report import Report
-from limkb.site.context import Site, edit_url, entry_path
+from limkb.site.bytecode import SealedTemplates
+from limkb.site.context import Site, compiled_with, edit_url, entry_path
 from limkb.site.history import entry_history
 from limkb.site.overview import downloads_page
 from limkb.site.render import Download, RenderMemo, RenderOptions, render, render_spilled
@@ -152,6 +153,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """While serving: the entry pages of the site shown."""
         self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         """While serving: the KB :meth:`refresh_entries` just loaded, for the build that follows it."""
+        self._templates: SealedTemplates | None = None
+        """With ``limkb build``: the compiled templates of the last build and of this one."""
         self.warm: WarmStart | None = None
         """Set by :class:`limkb.commands.preview.Preview` for its first build: what the last
         ``limkb build`` left in its cache, so that build reuses it (see :class:`WarmStart`)."""
@@ -165,6 +168,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self.prepared = None
         self._loaded = None
         self._html = None
+        self._templates = None
         self.overlay = False
         self._live = {}
 
@@ -190,9 +194,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return nav
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
-        """Before pages are written: the unchanged ones are put in place from the cache."""
+        """Before pages are written: the unchanged ones are put in place from the cache, and
+        with ``limkb build`` the theme's templates are compiled once for later builds."""
         if self._serving:
             self._live["env"] = env
+        if self._templates is not None:
+            env.bytecode_cache = self._templates
         if self._html is not None:
             cache, nav, files = self._html
             cache.place(nav, files)
@@ -361,13 +368,19 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
                 config, files, extra, plot_cache, dataset_downloads=downloads_dir is not None
             )
             kept = self.prepared.render_cache if self.prepared is not None else None
+            if kept is not None:  # `limkb build`: templates compiled by the last build are reused
+                self._templates = SealedTemplates(
+                    None if kept[0] is None else BuildCache(kept[0].parent).templates,
+                    BuildCache(kept[1].parent).templates,
+                )
             self._live["options"] = options
             memo = self._memo if self._serving else None if kept is None else RenderMemo.read(kept[0])
             if kept is not None and memo is not None:  # `limkb build`: pages go to build/cache/markdown
                 spill = BuildCache(kept[1].parent).markdown
-                pages: Mapping[str, str | bytes | Path] = render_spilled(
-                    kb, spill, results=results, options=options, memo=memo
-                )
+                with compiled_with(self._templates):
+                    pages: Mapping[str, str | bytes | Path] = render_spilled(
+                        kb, spill, results=results, options=options, memo=memo
+                    )
                 memo.write(kept[1])
             else:
                 pages = dict(render(kb, results=results, options=options, memo=memo))
