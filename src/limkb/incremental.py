@@ -184,7 +184,7 @@ class HtmlCache:
                 continue
             path = target.split("#", 1)[0].split("?", 1)[0]
             resolved = posixpath.normpath(posixpath.join(folder, path))
-            found = files.get_file_from_path(resolved) is not None
+            found = resolved in files.src_uris
             digest.update(f"\0{target}={int(found)}".encode())
         return digest.hexdigest()
 
@@ -290,13 +290,15 @@ class HtmlCache:
         log.debug("html cache: %d of %d pages unchanged", len(self.hits), len(self.keys))
 
     @staticmethod
-    def _path(folder: Path, key: str, suffix: str = ".html") -> Path:
-        return folder / key[:2] / f"{key}{suffix}"
+    def _path(folder: Path, key: str, suffix: str = ".html") -> str:
+        """Where the cache in ``folder`` keeps the file of ``key`` (a string: a rebuild makes
+        tens of thousands of these, and :class:`~pathlib.Path` objects cost ten times more)."""
+        return f"{folder}{os.sep}{key[:2]}{os.sep}{key}{suffix}"
 
     def _cached(self, folder: Path, key: str, record: Any, suffix: str = ".html") -> bool:
         size = _size(record)
         try:
-            return bool(self._path(folder, key, suffix).stat().st_size == size)
+            return bool(os.stat(self._path(folder, key, suffix)).st_size == size)
         except OSError:
             return False
 
@@ -313,38 +315,39 @@ class HtmlCache:
                 _unlink(self._site / path)
                 self._dropped.add(path)
         in_cache = {*self._present.get("pages", {}), *self._present.get("static", {})}
+        by_uri = files.src_uris  # src_uris are POSIX paths already: no need to parse them again
         for src_uri in sorted(self.hits):
-            file = files.get_file_from_path(src_uri)
+            file = by_uri.get(src_uri)
             if file is None or file.page is None or self.old is None:
                 raise StaleCache(f"{src_uri} has no page")
             key = self.final[src_uri]
             record = have[key]
-            cached, cache_file = self._path(self.old, key), self._path(self.new, key)
             if key not in in_cache:
-                _link(cached, cache_file)
+                _link(self._path(self.old, key), self._path(self.new, key))
             if present.get(file.dest_uri) != f"p{key}":
-                _link(cache_file, Path(file.abs_dest_path))
+                _link(self._path(self.new, key), file.abs_dest_path)
             page = file.page
             page.title = record.get("title")
             page.meta = dict(record.get("meta", {}))
             page.present_anchor_ids = set(record.get("anchors", ()))
             links: dict[File, dict[str, str]] = {}
             for target, anchors in record.get("links", {}).items():
-                to = files.get_file_from_path(target)
+                to = by_uri.get(target)
                 if to is not None:
                     links[to] = dict(anchors)
             page.links_to_anchors = links
             self.built[src_uri] = record
         for src_uri in sorted(self.static_hits):
-            file = files.get_file_from_path(src_uri)
+            file = by_uri.get(src_uri)
             if file is None or self.old is None:
                 raise StaleCache(f"{src_uri} is not a file of this build")
             key = self.static[src_uri]
             cache_file = self._path(self.new, key, ".data")
-            if key not in in_cache and not cache_file.exists():  # two files of the same bytes share one
+            # two files of the same bytes share one
+            if key not in in_cache and not os.path.exists(cache_file):
                 _link(self._path(self.old, key, ".data"), cache_file)
             if present.get(file.dest_uri) != f"s{key}":
-                _link(cache_file, Path(file.abs_dest_path))
+                _link(cache_file, file.abs_dest_path)
         if self.hits and self._previous.get("titles") != self.titles(nav):
             raise StaleCache("the navigation's titles are not those the cache was made with")
 
@@ -409,8 +412,8 @@ class HtmlCache:
             if file is None or key is None or not os.path.isfile(file.abs_dest_path):
                 continue
             kept = self._path(self.new, key)
-            _link(Path(file.abs_dest_path), kept)
-            pages[key] = {**record, "size": kept.stat().st_size}
+            _link(file.abs_dest_path, kept)
+            pages[key] = {**record, "size": os.stat(kept).st_size}
         static: dict[str, int] = {}
         sizes = self._previous.get("static", {})
         hits = {self.static[src_uri] for src_uri in self.static_hits}
@@ -422,9 +425,9 @@ class HtmlCache:
             if file is None or not os.path.isfile(file.abs_dest_path):
                 continue
             kept = self._path(self.new, key, ".data")
-            if not kept.exists():
-                _link(Path(file.abs_dest_path), kept)
-            static[key] = kept.stat().st_size
+            if not os.path.exists(kept):
+                _link(file.abs_dest_path, kept)
+            static[key] = os.stat(kept).st_size
         self.listing = self._list(files)
         self._prune(pages, static)
         manifest = {
@@ -497,10 +500,10 @@ def _included(file: File) -> bool:
     return bool(file.inclusion.value > InclusionLevel.DRAFT.value)
 
 
-def _unlink(path: Path) -> None:
+def _unlink(path: str | Path) -> None:
     """Delete the file ``path`` if it is there."""
     with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+        os.unlink(path)
 
 
 def _remove_empty_folders(site: Path, path: str) -> None:
@@ -514,12 +517,23 @@ def _remove_empty_folders(site: Path, path: str) -> None:
         folder = posixpath.dirname(folder)
 
 
-def _link(source: Path, target: Path) -> None:
-    """``target`` becomes a hard link to ``source`` (a copy where links are not possible)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.unlink()
+def _link(source: str | Path, target: str | Path) -> None:
+    """``target`` becomes a hard link to ``source`` (a copy where links are not possible).
+
+    The link is tried first; a file already there is replaced and a missing folder made only
+    when it fails (most links of a rebuild go into folders that exist, to names that do not).
+    """
+    try:
+        os.link(source, target)
+        return
+    except FileExistsError:
+        os.unlink(target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+    except OSError:
+        pass
     try:
         os.link(source, target)
     except OSError:
+        _unlink(target)  # never written through: it may be a link into another version
         shutil.copyfile(source, target)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import posixpath
 import re
 import shutil
 import signal
@@ -567,9 +568,18 @@ def _load_checked(root: Path, files_cache: FileCache, *, strict: bool) -> Knowle
     return load(root, strict=strict, cache=False, files=files_cache)
 
 
-def _count_pages(files: list[Path]) -> int:
-    """The HTML pages among the site's files: not the 404 page, not the id/ forwarders."""
-    return sum(1 for p in files if p.suffix == ".html" and p.name != "404.html" and p.parent.name != "id")
+def _count_pages(files: list[str]) -> int:
+    """The HTML pages among the site's files (POSIX paths in the site): not the 404 page, not
+    the id/ forwarders. Strings, not :class:`~pathlib.Path` objects: a site has tens of
+    thousands of files, and a rebuild should not spend a second making paths to count them."""
+    return sum(1 for p in files if _is_page(*posixpath.split(p)))
+
+
+def _is_page(folder: str, name: str) -> bool:
+    """Whether the site's file ``name`` in ``folder`` counts as a page (see :func:`_count_pages`)."""
+    return (
+        posixpath.splitext(name)[1] == ".html" and name != "404.html" and posixpath.basename(folder) != "id"
+    )
 
 
 def _carry_over_cache(old_cache: Path, new_cache: Path) -> None:
@@ -750,15 +760,16 @@ def _prepare(
     return prepared, html_cache
 
 
-def _built_files(site: Path, html_cache: HtmlCache) -> list[Path]:
-    """The files of the built site: as the page cache listed them, or found on disk."""
+def _built_files(site: Path, html_cache: HtmlCache) -> list[str]:
+    """The files of the built site as POSIX paths in it: as the page cache listed them, or found
+    on disk. Strings, not paths: a site has tens of thousands of files."""
     if not (site / "index.html").is_file():
         raise BuildError("mkdocs", "MkDocs wrote no index.html")
     listed = html_cache.listing
     return (
-        [site / path for path in listed]
+        list(listed)
         if listed is not None
-        else [p for p in site.rglob("*") if p.is_file()]
+        else [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,8 +25,24 @@ def download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Pat
     """Every file below ``folder`` (except the caches) as ``downloads/<path>``: its bytes, or
     with ``keep`` (the folder outlives the build) its path."""
     found: dict[str, bytes | Path] = {}
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder)
-        if path.is_file() and relative.parts[0] != "cache" and not path.name.startswith("."):
-            found[f"downloads/{relative.as_posix()}"] = path if keep else path.read_bytes()
+    for parts in sorted(_data_files(folder)):
+        path = folder.joinpath(*parts)
+        found[f"downloads/{'/'.join(parts)}"] = path if keep else path.read_bytes()
+    return found
+
+
+def _data_files(folder: Path) -> list[tuple[str, ...]]:
+    """The files below ``folder`` (as path parts), not descending into its ``cache`` folder (the
+    build cache holds a file per page of the site), hidden files left out."""
+    found: list[tuple[str, ...]] = []
+    for top, folders, names in os.walk(folder):
+        relative = Path(top).relative_to(folder).parts
+        if not relative:
+            folders[:] = [name for name in folders if name != "cache"]
+            names = [name for name in names if name != "cache"]
+        found.extend(
+            (*relative, name)
+            for name in names
+            if not name.startswith(".") and os.path.isfile(os.path.join(top, name))
+        )
     return found

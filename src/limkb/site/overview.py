@@ -166,12 +166,18 @@ def correlations_page(site: Site, has_figure: bool) -> str:
 
 @functools.cache
 def _plot_salt() -> bytes:
-    """What else a plot depends on besides its results: limkb's code and matplotlib."""
-    import matplotlib
+    """What else a plot depends on besides its results: limkb's code and matplotlib's version
+    (read from its installed metadata: importing matplotlib takes half a second, and a rebuild
+    whose plots are all cached needs none of it)."""
+    from importlib import metadata
 
     from limkb._version import code_digest
 
-    return f"{code_digest()}\0{matplotlib.__version__}\0".encode()
+    try:
+        version = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        version = "-"
+    return f"{code_digest()}\0{version}\0".encode()
 
 
 def _plot_key(kind: str, results: Iterable[AnalysisResult]) -> str:
