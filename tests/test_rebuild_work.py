@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from limkb import incremental, plugin
+from limkb import incremental
+from limkb.outputs import download_files
 
 
 def _write(path: Path, text: str) -> None:
@@ -33,19 +34,19 @@ def test_the_data_files_are_found_without_walking_the_build_cache(
         return original(path)
 
     monkeypatch.setattr(os, "scandir", noting)  # what a walk of the folders lists
-    found = plugin._download_files(tmp_path, keep=True)
+    found = download_files(tmp_path, keep=True)
     assert list(found) == ["downloads/datasets/a.csv", "downloads/datasets/b.csv", "downloads/kb.sqlite"]
     assert found["downloads/kb.sqlite"] == tmp_path / "kb.sqlite"
     assert "." in listed and "datasets" in listed
     assert not [folder for folder in listed if folder.startswith("cache")]
-    read = plugin._download_files(tmp_path)
+    read = download_files(tmp_path)
     assert read["downloads/datasets/a.csv"] == b"datasets/a.csv"
 
 
 def test_a_file_named_cache_beside_the_data_files_is_not_a_download(tmp_path: Path) -> None:
     _write(tmp_path / "cache", "not a folder")
     _write(tmp_path / "graph.json", "{}")
-    assert list(plugin._download_files(tmp_path, keep=True)) == ["downloads/graph.json"]
+    assert list(download_files(tmp_path, keep=True)) == ["downloads/graph.json"]
 
 
 def test_a_replaced_link_leaves_the_file_it_shared_data_with_as_it_was(tmp_path: Path) -> None:
