@@ -309,3 +309,31 @@ def test_data_files_that_cannot_be_written_fail_the_build_and_leave_the_previous
         build(project)
     assert (snapshot(project / "site"), snapshot(project / "build", cache=True)) == before
     assert _versions(project) == 1
+
+
+def test_a_failure_after_the_switch_never_deletes_the_version_shown(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The third build updates the first one's folder in place; when naming the version shown
+    before as `previous` fails after `current` has switched, the build fails, but the folder
+    `current` names is kept (before, the failed in-place version was retired: `site/` dangled)."""
+    import limkb.commands.build as build_module
+    from kbfactory import minimal
+
+    build(project)
+    build(project)
+    write_entry(project / "kb", "strategies/fec-additive", minimal("strategy", "Renamed additive"))
+    real_point = build_module._point
+
+    def failing(store: Path, version: Path, link: str = "current") -> None:
+        if link == build_module.PREVIOUS:
+            raise OSError(28, "No space left on device")
+        real_point(store, version, link)
+
+    monkeypatch.setattr(build_module, "_point", failing)
+    with pytest.raises(BuildError, match="No space left on device"):
+        build(project)
+    monkeypatch.setattr(build_module, "_point", real_point)
+    assert _names(project) == ("renamed", "renamed")
+    build(project)
+    assert _names(project) == ("renamed", "renamed") and _versions(project) == 1

@@ -796,6 +796,8 @@ def _end_version(version: _Version, store: Path, outputs: _Outputs | None, *, pu
     if outputs is not None:
         outputs.cancel()
     version.release()
+    if not published and _current(store) == version.path.name:
+        return  # shown already (a failure after the switch, naming `previous`): it stays
     if not published and version.reused:
         gone = _retire(store, version.path)
         _delete_in_background([gone] if gone is not None else [])
