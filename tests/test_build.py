@@ -206,7 +206,7 @@ def test_a_build_killed_at_any_step_of_publishing_leaves_an_old_or_a_new_pair(
         minimal("strategy", "Renamed additive", forms=[{"id": "lif", "editorial": "A test link."}]),
     )
     real_replace = os.replace
-    for steps in range(20):
+    for steps in range(80):  # every rename of a build: the compiled templates kept are among them
         kill = _KillAfter(steps, real_replace)
         monkeypatch.setattr(build_module.os, "replace", kill)
         try:

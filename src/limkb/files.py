@@ -251,6 +251,11 @@ class BuildCache:
         """The drawn plots and graph layouts."""
         return self.folder / "plots"
 
+    @property
+    def templates(self) -> Path:
+        """The page templates compiled (:class:`~limkb.site.bytecode.SealedTemplates`)."""
+        return self.folder / "templates"
+
     def load_pickle(self, key: str) -> Path:
         """The load cache of the KB whose :func:`~limkb.access.cache_key` is ``key``."""
         return self.folder / f"kb-{key}.pickle"
@@ -259,7 +264,16 @@ class BuildCache:
     """The glob of every load cache (only the latest is kept)."""
 
     REMADE: ClassVar[frozenset[str]] = frozenset(
-        {"html", "markdown", "plots", "render.pickle", "files.pickle", "analyses.pickle", CACHE_SEAL}
+        {
+            "html",
+            "markdown",
+            "plots",
+            "templates",
+            "render.pickle",
+            "files.pickle",
+            "analyses.pickle",
+            CACHE_SEAL,
+        }
     )
     """What every build writes anew; anything else (the load cache) a build carries over."""
 

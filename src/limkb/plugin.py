@@ -48,7 +48,8 @@ from limkb.files import BuildCache, UnsafePlace, own_folder, trusted_cache
 from limkb.incremental import CachedFile
 from limkb.outputs import download_files, write_outputs
 from limkb.report import Report
-from limkb.site.context import Site, edit_url, entry_path
+from limkb.site.bytecode import SealedTemplates
+from limkb.site.context import Site, compiled_with, edit_url, entry_path
 from limkb.site.history import entry_history
 from limkb.site.page_folder import PageFolder
 from limkb.site.render import Download, RenderMemo, RenderOptions, page_of, render, render_cached
@@ -165,6 +166,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """While serving: the entry pages of the site shown."""
         self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         """While serving: the KB :meth:`refresh_entries` just loaded, for the build that follows it."""
+        self._templates: SealedTemplates | None = None
+        """With ``limkb build``: the compiled templates of the last build and of this one."""
         self.warm: WarmStart | None = None
         """Set by :class:`limkb.commands.preview.Preview` for its first build: what the last
         ``limkb build`` left in its cache, so that build reuses it (see :class:`WarmStart`)."""
@@ -178,6 +181,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self.prepared = None
         self._loaded = None
         self._html = None
+        self._templates = None
         self.overlay = False
         self._live = {}
 
@@ -203,9 +207,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return nav
 
     def on_env(self, env: Any, /, *, config: MkDocsConfig, files: Files) -> Any:
-        """Before pages are written: the unchanged ones are put in place from the cache."""
+        """Before pages are written: the unchanged ones are put in place from the cache, and
+        with ``limkb build`` the theme's templates are compiled once for later builds."""
         if self._serving:
             self._live["env"] = env
+        if self._templates is not None:
+            env.bytecode_cache = self._templates
         if self._html is not None:
             cache, nav, files = self._html
             cache.place(nav, files)
@@ -407,8 +414,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def _render(self, inputs: _Inputs, options: RenderOptions) -> Mapping[str, str | bytes | Path]:
         """The pages: with the build's render cache (``limkb build``), with this preview's memo
         (serving), or all made anew."""
-        if inputs.render_cache is not None and not self._serving:
-            return render_cached(inputs.kb, inputs.render_cache, results=inputs.results, options=options)
+        kept = inputs.render_cache
+        if kept is not None and not self._serving:
+            # templates compiled by the last build are reused (sealed with this machine's key)
+            self._templates = SealedTemplates(
+                None if kept[0] is None else BuildCache(kept[0].parent).templates,
+                BuildCache(kept[1].parent).templates,
+            )
+            with compiled_with(self._templates):
+                return render_cached(inputs.kb, kept, results=inputs.results, options=options)
         memo = self._memo if self._serving else None
         pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
         if memo is not None:

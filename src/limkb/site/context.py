@@ -8,9 +8,10 @@ relative to one page; :func:`page_text` renders one of the package's templates (
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -46,6 +47,7 @@ __all__ = [
     "RenderOptions",
     "Site",
     "build_date",
+    "compiled_with",
     "display",
     "edit_url",
     "entry_path",
@@ -234,6 +236,19 @@ def environment() -> jinja2.Environment:
         env.globals["kind_titles"] = KIND_TITLES
         _ENV = env
     return _ENV
+
+
+@contextlib.contextmanager
+def compiled_with(cache: jinja2.BytecodeCache | None) -> Iterator[None]:
+    """Within it, the page templates' compiled code is read from and kept in ``cache`` (see
+    :class:`limkb.site.bytecode.SealedTemplates`); nothing changes without one."""
+    env = environment()
+    before = env.bytecode_cache
+    env.bytecode_cache = cache
+    try:
+        yield
+    finally:
+        env.bytecode_cache = before
 
 
 def page_text(template: str, title: str, **context: Any) -> str:
