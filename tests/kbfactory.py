@@ -113,6 +113,24 @@ def finding_kb(
     )
 
 
+Found = tuple[str, int, int, str, str, str, str | None]
+"""A validation problem as the rule tables compare it: (file under kb/, line, col,
+``severity[code]``, message, hint, entry)."""
+
+
+def located_problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
+    """Every problem :func:`~limkb.check.validate.validate_kb` finds in ``entries`` (written under
+    ``tmp_path/kb``), as :data:`Found` tuples in the report's order."""
+    from limkb.check.validate import validate_kb
+
+    kb = write_kb(tmp_path, entries)
+    found = []
+    for p in validate_kb(kb).report:
+        shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
+        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint, p.entry))
+    return found
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """Every file and folder below ``root`` with a digest of its content (links not followed).
 

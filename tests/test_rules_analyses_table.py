@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-from kbfactory import SOURCE, minimal, write_kb
-from limkb.check.validate import validate_kb
-
-Found = tuple[str, int, int, str, str, str, str | None]
+from kbfactory import SOURCE, Found, minimal
+from kbfactory import located_problems as _problems
 
 _MISSING_HINT = (
     "name a column (`ce`, or `dataset-id.ce`), a property, or a descriptor (`frac_f`); to add a "
@@ -38,16 +36,6 @@ _DMX_HINT = (
     "<id>`) or this name to an existing material's `aliases:` (CONTRIBUTING.md, 'Electrolyte "
     "formulations')"
 )
-
-
-def _problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
-    """(file under kb/, line, col, severity[code], message, hint, entry) of every problem."""
-    kb = write_kb(tmp_path, entries)
-    found = []
-    for p in validate_kb(kb).report:
-        shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
-        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint, p.entry))
-    return found
 
 
 def _material(name: str, formula: str, role: str, density: float | None = None) -> dict[str, Any]:

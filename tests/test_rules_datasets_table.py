@@ -12,12 +12,10 @@ from typing import Any
 
 import pytest
 
-from kbfactory import minimal, write_kb
+from kbfactory import Found, minimal
+from kbfactory import located_problems as _problems
 from limkb.check.rules import COMPOSITION_TOLERANCE, FRACTION_HINT, fraction_columns
-from limkb.check.validate import validate_kb
 from limkb.schema.kinds import Column
-
-Found = tuple[str, int, int, str, str, str, str | None]
 
 _TYPE_HINT = "write a bare number (no quotes, no unit); leave the cell out when unknown"
 _SUM_HINT = "check the values: parts of one composition cannot exceed the whole"
@@ -31,16 +29,6 @@ _DUPLICATE_HINT = (
     "density); `limkb import-table --replace` updates rows instead of adding them"
 )
 _MISMATCH = "column 'f' is in 'nm' (length), which cannot be converted to 'p''s unit '%' (percent)"
-
-
-def _problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
-    """(file under kb/, line, col, severity[code], message, hint, entry) of every problem."""
-    kb = write_kb(tmp_path, entries)
-    found = []
-    for p in validate_kb(kb).report:
-        shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
-        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint, p.entry))
-    return found
 
 
 def ds(

@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 
-from kbfactory import REF, REFERENCE, minimal, write_kb
-from limkb.check.validate import validate_kb
-
-Found = tuple[str, int, int, str, str, str, str | None]
+from kbfactory import REF, REFERENCE, Found, minimal
+from kbfactory import located_problems as _problems
 
 READ = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
 CE = minimal("property", "CE", unit="%", scope="cell", desired="higher")
@@ -33,16 +31,6 @@ _SAME = "has the source, quantity, value and conditions of finding 1 of 's': lik
 _NO_ID_HINT = "give the finding an `id:` on the entry that holds it, and name it here (CONTRIBUTING.md, 'Weigh a claim')"
 _TWICE_HINT = "keep one item per finding or analysis, with the stance that fits best"
 _NO_CHILD_HINT = "name the id of a strategy whose page holds the evidence"
-
-
-def _problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
-    """(file under kb/, line, col, severity[code], message, hint, entry) of every problem."""
-    kb = write_kb(tmp_path, entries)
-    found = []
-    for p in validate_kb(kb).report:
-        shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
-        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint, p.entry))
-    return found
 
 
 def fnd(**fields: Any) -> dict[str, Any]:

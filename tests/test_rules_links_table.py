@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from kbfactory import REF, minimal, write_kb
+from kbfactory import REF, Found, minimal, write_kb
+from kbfactory import located_problems as _problems
 from limkb.check.validate import validate_kb
-
-Found = tuple[str, int, int, str, str, str, str | None]
 
 _REFERENCE = {
     "title": "Test of a tiny knowledge base",
@@ -30,16 +29,6 @@ _AUTHORS_HINT = (
     "say so in `note:` and give the `doi:` (or `url:`)"
 )
 _NO_AUTHORS = "the reference lists no authors"
-
-
-def _problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
-    """(file under kb/, line, col, severity[code], message, hint, entry) of every problem."""
-    kb = write_kb(tmp_path, entries)
-    found = []
-    for p in validate_kb(kb).report:
-        shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
-        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint, p.entry))
-    return found
 
 
 def _at(

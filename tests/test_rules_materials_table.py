@@ -12,10 +12,8 @@ from typing import Any
 
 import pytest
 
-from kbfactory import minimal, write_kb
-from limkb.check.validate import validate_kb
-
-Found = tuple[str, int, int, str, str, str, str | None]
+from kbfactory import Found, minimal
+from kbfactory import located_problems as _problems
 
 _IDS = {"ref": "smith2020test", "locator": "T1"}
 _DENSITY = {"value": 1.3, "unit": "g/cm3", "source": _IDS}
@@ -38,16 +36,6 @@ _NO_DENSITY = (
     "or `density: {status: not found, note: <where it was looked for>}`",
 )
 _CAPITALS = "check the formula's capitals (e.g. 'Co' is cobalt, 'CO' carbon and oxygen)"
-
-
-def _problems(tmp_path: Path, entries: dict[str, dict[str, Any]]) -> list[Found]:
-    """(file under kb/, line, col, severity[code], message, hint, entry) of every problem."""
-    kb = write_kb(tmp_path, entries)
-    found = []
-    for p in validate_kb(kb).report:
-        shown = Path(p.path).resolve().relative_to(kb.resolve()).as_posix()
-        found.append((shown, p.line, p.col, f"{p.severity}[{p.code}]", p.message, p.hint, p.entry))
-    return found
 
 
 def m(**fields: Any) -> dict[str, dict[str, Any]]:
