@@ -44,6 +44,14 @@ def test_one_object_names_the_build_cache(tmp_path: Path) -> None:
     assert cache.folder == tmp_path / "build" / "cache" and cache.files.name == "files.pickle"
     limkb.load(root)
     assert [p.name for p in cache.folder.iterdir()] == [cache.load_pickle(cache_key(root)).name]
-    remade = {cache.files, cache.analyses, cache.render, cache.markdown, cache.html, cache.plots}
+    remade = {
+        cache.files,
+        cache.analyses,
+        cache.render,
+        cache.markdown,
+        cache.html,
+        cache.plots,
+        cache.templates,
+    }
     assert {p.name for p in remade} | {CACHE_SEAL} == BuildCache.REMADE
     assert cache.load_pickle("k").name not in BuildCache.REMADE  # a build carries the load cache over
