@@ -92,6 +92,18 @@ def minimal(kind: str, name: str | None = None, **fields: Any) -> dict[str, Any]
     return data
 
 
+def ce_finding(**fields: Any) -> dict[str, Any]:
+    """A Coulombic-efficiency finding citing :data:`REF` with a locator (``fields`` override or add)."""
+    return {
+        "quantity": "coulombic-efficiency",
+        "value": 99.0,
+        "unit": "%",
+        "source": {"ref": REF, "locator": "Table 1"},
+        "statement": "The cells averaged 99 % CE.",
+        **fields,
+    }
+
+
 def finding_kb(
     tmp_path: Path, what: str, value: float, unit: str, statement: str, cell: str = "Li||NMC811"
 ) -> Path:

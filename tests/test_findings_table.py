@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from kbfactory import REF, REFERENCE, minimal
+from kbfactory import REF, REFERENCE, ce_finding, minimal
 from limkb.analysis import findings as module
 from limkb.analysis.findings import (
     FindingRecord,
@@ -25,16 +25,7 @@ from limkb.schema.kinds import Entry, Reference, Strategy
 INDEX = MaterialIndex.of([("lifsi", ["LiFSI"], ["salt"]), ("dme", ["DME"], ["solvent"])])
 
 
-def finding(**fields: Any) -> dict[str, Any]:
-    """A CE finding citing :data:`REF` (``fields`` override or add)."""
-    return {
-        "quantity": "coulombic-efficiency",
-        "value": 99.0,
-        "unit": "%",
-        "source": {"ref": REF, "locator": "Table 1"},
-        "statement": "The cells averaged 99 % CE.",
-        **fields,
-    }
+finding = ce_finding
 
 
 def strategy(entry_id: str, *held: dict[str, Any], **other: Any) -> Strategy:

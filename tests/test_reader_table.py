@@ -662,20 +662,25 @@ def test_a_file_of_the_size_limit_is_read_and_one_byte_more_is_refused(tmp_path:
     assert problem.hint == "split the data into several entries, or keep large raw data outside kb/"
 
 
+def _report_size(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """``os.fstat`` in the reader reports ``size`` bytes for any file, whatever it holds."""
+    real_fstat = os.fstat
+
+    class _Reported:
+        def __init__(self, info: os.stat_result) -> None:
+            self.st_mode = info.st_mode
+            self.st_size = size
+
+    monkeypatch.setattr(reader.os, "fstat", lambda fd: _Reported(real_fstat(fd)))
+
+
 def test_a_file_that_grows_past_the_limit_while_read_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file whose reported size is small but whose content is not (``/dev/zero``) is cut off."""
     path = tmp_path / "liar.yaml"
     path.write_bytes(b"a" * (MAX_BYTES + 10))
-    real_fstat = os.fstat
-
-    class _Small:
-        def __init__(self, info: os.stat_result) -> None:
-            self.st_mode = info.st_mode
-            self.st_size = 10
-
-    monkeypatch.setattr(reader.os, "fstat", lambda fd: _Small(real_fstat(fd)))
+    _report_size(monkeypatch, 10)
     raw, problem = read_entry_bytes(path, "liar.yaml")
     assert raw is None and problem is not None
     assert problem.code == "file-too-large"
@@ -906,14 +911,7 @@ def test_a_file_reporting_exactly_the_limit_but_holding_more_says_more_than(
     """A reported size of exactly ``MAX_BYTES`` is not the true size of a file that gave more."""
     path = tmp_path / "liar.yaml"
     path.write_bytes(b"a" * (MAX_BYTES + 10))
-    real_fstat = os.fstat
-
-    class _AtTheLimit:
-        def __init__(self, info: os.stat_result) -> None:
-            self.st_mode = info.st_mode
-            self.st_size = MAX_BYTES
-
-    monkeypatch.setattr(reader.os, "fstat", lambda fd: _AtTheLimit(real_fstat(fd)))
+    _report_size(monkeypatch, MAX_BYTES)
     _, problem = read_entry_bytes(path, "liar.yaml")
     assert problem is not None and (problem.code, str(problem.severity)) == ("file-too-large", "error")
     assert problem.message == "the file is more than 1,048,576 bytes; an entry may be at most 1,048,576"
@@ -994,14 +992,7 @@ def test_a_file_giving_exactly_the_limit_then_more_is_refused_whatever_size_it_r
     but has more to give is refused, not cut short at the limit and read as a whole entry."""
     path = tmp_path / "liar.yaml"
     path.write_bytes(b"a" * (MAX_BYTES + 1))
-    real_fstat = os.fstat
-
-    class _Small:
-        def __init__(self, info: os.stat_result) -> None:
-            self.st_mode = info.st_mode
-            self.st_size = 10
-
-    monkeypatch.setattr(reader.os, "fstat", lambda fd: _Small(real_fstat(fd)))
+    _report_size(monkeypatch, 10)
     given = _pieces(monkeypatch, MAX_BYTES // 4)
     raw, problem = read_entry_bytes(path, "liar.yaml")
     assert given == [MAX_BYTES // 4] * 4 + [1]

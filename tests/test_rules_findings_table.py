@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from kbfactory import REF, REFERENCE, Found, minimal
+from kbfactory import REF, REFERENCE, Found, ce_finding, minimal
 from kbfactory import located_problems as _problems
 
 READ = {**REFERENCE, "read": {"status": "abstract", "url": "https://example.org/paper"}}
@@ -33,16 +33,7 @@ _TWICE_HINT = "keep one item per finding or analysis, with the stance that fits 
 _NO_CHILD_HINT = "name the id of a strategy whose page holds the evidence"
 
 
-def fnd(**fields: Any) -> dict[str, Any]:
-    """A CE finding citing the default reference with a locator (``fields`` override or add)."""
-    return {
-        "quantity": "coulombic-efficiency",
-        "value": 99.0,
-        "unit": "%",
-        "source": {"ref": REF, "locator": "Table 1"},
-        "statement": "The cells averaged 99 % CE.",
-        **fields,
-    }
+fnd = ce_finding
 
 
 def strategy(name: str, **fields: Any) -> dict[str, Any]:
