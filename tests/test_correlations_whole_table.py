@@ -24,13 +24,13 @@ from limkb.analysis.correlations import (
     GroupResult,
     LeaveOneOut,
     Point,
+    analysis_keys,
     collect_points,
     compute,
     compute_all,
     correlate,
     format_table,
     headline,
-    inputs_key,
     results_json,
 )
 from limkb.errors import LimkbError
@@ -597,20 +597,52 @@ def test_numbers_default_to_three_decimals() -> None:
 # --- the key of the analyses' cache -------------------------------------------------------------
 
 
-def test_the_inputs_key_hashes_the_code_and_each_input_entry_in_kind_and_id_order() -> None:
-    a, d = analysis(), dataset("d", ROWS)
-    held = _KB(T, CE, d, a, make(Strategy, "s", "strategy", "S"))
-    digest = hashlib.sha256(code_digest().encode())
-    for kind, entry in [("analysis", a), ("dataset", d), ("property", CE), ("property", T)]:
-        digest.update(f"\0{kind}\0{entry.id}\0{content_digest(entry)}".encode())
-    assert inputs_key(held) == digest.hexdigest()
+def _part(entry: Entry) -> bytes:
+    return f"\0{entry.kind}\0{entry.id}\0{content_digest(entry)}".encode()
 
 
-def test_the_inputs_key_changes_with_an_input_and_not_with_another_kind() -> None:
-    base = inputs_key(kb(analysis()))
-    assert inputs_key(kb(analysis(method="spearman"))) != base
-    assert inputs_key(kb(analysis(), make(Strategy, "s", "strategy", "S"))) == base
-    assert module.INPUT_KINDS == ("analysis", "dataset", "property", "material")
+def test_an_analysis_key_hashes_the_code_properties_materials_the_analysis_and_its_pool_in_id_order() -> None:
+    a, b, d, e = analysis(), analysis("b", datasets=["e"]), dataset("d", ROWS), dataset("e", ROWS[:5])
+    held = _KB(T, CE, d, e, a, b, make(Strategy, "s", "strategy", "S"))
+    shared = hashlib.sha256(code_digest().encode())
+    for entry in (CE, T):  # properties in id order; no material here
+        shared.update(_part(entry))
+    expected = {}
+    for entry, pool in ((a, (d, e)), (b, (e,))):
+        digest = shared.copy()
+        digest.update(_part(entry))
+        for member in pool:
+            digest.update(_part(member))
+        expected[entry.id] = digest.hexdigest()
+    assert analysis_keys(held) == expected
+
+
+def test_a_dataset_edit_changes_the_keys_of_the_analyses_whose_pool_holds_it_only() -> None:
+    a, b = analysis(), analysis("b", datasets=["e"])
+    base = analysis_keys(_KB(*PROPS, dataset("d", ROWS), dataset("e", ROWS), a, b))
+    edited = analysis_keys(_KB(*PROPS, dataset("d", ROWS[:-1]), dataset("e", ROWS), a, b))
+    assert edited["a"] != base["a"] and edited["b"] == base["b"]
+    both = (dataset("d", ROWS), dataset("e", ROWS))
+    assert analysis_keys(_KB(*PROPS, *both, analysis(method="spearman"), b))["a"] != base["a"]
+    assert analysis_keys(_KB(*PROPS, *both, a, b, make(Strategy, "s", "strategy", "S"))) == base
+    renamed = prop("sei-thickness", "SEI thickness (renamed)", "nm")
+    others = [p for p in PROPS if p.id != "sei-thickness"]
+    assert (
+        analysis_keys(_KB(*others, renamed, dataset("d", ROWS), dataset("e", ROWS), a, b))["b"] != base["b"]
+    )
+
+
+def test_compute_all_takes_known_results_as_they_are_and_computes_the_others() -> None:
+    held = kb(analysis(), analysis("b", x="sei-carbon-content"))
+    cold = compute_all(held)
+    sentinel = cold["a"]
+    mixed = compute_all(held, {"a": sentinel})
+    assert (
+        list(mixed) == ["a", "b"]
+        and mixed["a"] is sentinel
+        and mixed["b"] == cold["b"]
+        and mixed["b"] is not cold["b"]
+    )
 
 
 def test_compute_all_gathers_the_inputs_once_for_every_analysis(monkeypatch: pytest.MonkeyPatch) -> None:

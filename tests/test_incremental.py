@@ -200,16 +200,36 @@ def test_a_later_build_reads_only_the_files_that_changed(
 
 
 def test_analyses_are_computed_again_only_when_their_inputs_change(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    other = {  # a second dataset, and an analysis that reads it alone
+        "datasets/other-ce": minimal(
+            "dataset",
+            "Other thickness and CE",
+            columns=[
+                {"name": "t", "property": "sei-thickness", "unit": "nm"},
+                {"name": "ce", "property": "ce", "unit": "%"},
+            ],
+            records=[{"label": f"o{i}", "t": 20.0 + i, "ce": 95.0 - i * 0.7} for i in range(5)],
+        ),
+        "analyses/other-ce-vs-thickness": minimal(
+            "analysis",
+            "CE against SEI thickness, other set",
+            x="sei-thickness",
+            y="ce",
+            datasets=["other-ce"],
+        ),
+    }
+    project = write_project(tmp_path / "project", extra=other)
     build(project)
-    runs = calls(monkeypatch, correlations, "compute_all")
+    runs = calls(monkeypatch, correlations, "compute", lambda kb, analysis_id, inputs=None: analysis_id)
     _prose(project / "kb")  # a strategy: no analysis reads it
     build(project)
     assert runs == []
-    _record(project / "kb")  # a dataset record: the analysis over it is computed again
+    _record(project / "kb")  # a record of thickness-ce: the analysis pooling every dataset reads it
     build(project)
-    assert runs == [1]
+    assert runs == ["ce-vs-thickness"]
     assert_same_as_clean(project)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -574,14 +574,21 @@ class KnowledgeBase:
         return results
 
     def reuse_analyses(
-        self, key: str, kept: tuple[str, dict[str, AnalysisResult]] | None
-    ) -> tuple[str, dict[str, AnalysisResult]]:
-        """The analyses' results, taken from ``kept`` (key, results) when its key is ``key``
-        (:func:`~limkb.analysis.correlations.inputs_key` of this KB), else computed; returns
-        what to keep for next time."""
-        if kept is not None and kept[0] == key and "analyses" not in self._cache:
-            self._cache["analyses"] = dict(kept[1])
-        return key, self.analyses
+        self, keys: Mapping[str, str], kept: object
+    ) -> tuple[dict[str, str], dict[str, AnalysisResult]]:
+        """The analyses' results: each taken from ``kept`` (the keys and results of an earlier
+        run) when its key in ``keys`` (:func:`~limkb.analysis.correlations.analysis_keys` of
+        this KB) is the one kept there, the others computed; returns what to keep for next time.
+        Anything else in ``kept`` (None, an older layout) reuses nothing."""
+        if "analyses" not in self._cache:
+            from limkb.analysis.correlations import compute_all
+
+            old_keys, old_results = _kept_analyses(kept)
+            known = {
+                i: old_results[i] for i, key in keys.items() if old_keys.get(i) == key and i in old_results
+            }
+            self._cache["analyses"] = compute_all(self, known)
+        return dict(keys), self.analyses
 
     @property
     def engine(self) -> Engine:
@@ -602,6 +609,14 @@ class KnowledgeBase:
         from sqlmodel import Session
 
         return Session(self.engine)
+
+
+def _kept_analyses(kept: object) -> tuple[dict[str, str], dict[str, AnalysisResult]]:
+    """The keys and results an earlier run kept (:meth:`KnowledgeBase.reuse_analyses`), or
+    nothing when ``kept`` is not of that shape."""
+    if isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], dict) and isinstance(kept[1], dict):
+        return kept[0], kept[1]
+    return {}, {}
 
 
 def link(validated: Validated) -> KnowledgeBase:

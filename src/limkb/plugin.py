@@ -90,7 +90,7 @@ class WarmStart:
 
     html_cache: HtmlCache
     files: FileCache
-    analyses: tuple[str, dict[str, AnalysisResult]] | None = None
+    analyses: tuple[dict[str, str], dict[str, AnalysisResult]] | None = None
 
 
 @dataclass
@@ -161,7 +161,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._live: dict[str, Any] = {}
         """While serving: what the last build's MkDocs knew (config, files, nav, env) and the
         render options, for :meth:`refresh_entries`."""
-        self._analyses: tuple[str, dict[str, AnalysisResult]] | None = None
+        self._analyses: tuple[dict[str, str], dict[str, AnalysisResult]] | None = None
         self._entry_pages: set[str] = set()
         """While serving: the entry pages of the site shown."""
         self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
@@ -256,12 +256,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         for problem in kb.report:
             log.info(problem.format_text())
         if self._serving:
-            from limkb.analysis.correlations import inputs_key
+            from limkb.analysis.correlations import analysis_keys
 
             kept = self._analyses
             if kept is None and self.warm is not None:
                 kept = self.warm.analyses
-            self._analyses = kb.reuse_analyses(inputs_key(kb), kept)
+            self._analyses = kb.reuse_analyses(analysis_keys(kb), kept)
             self._last_good, self._problems = (kb, kb.analyses), None
         return kb, kb.analyses
 

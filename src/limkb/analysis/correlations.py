@@ -70,13 +70,13 @@ __all__ = [
     "Inputs",
     "LeaveOneOut",
     "Point",
+    "analysis_keys",
     "collect_points",
     "compute",
     "compute_all",
     "correlate",
     "format_table",
     "headline",
-    "inputs_key",
     "results_json",
 ]
 
@@ -739,29 +739,53 @@ def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> Analysis
     )
 
 
-INPUT_KINDS = ("analysis", "dataset", "property", "material")
-"""The kinds of entry the analyses read (see :class:`~limkb.analysis.inputs.Inputs`)."""
+def analysis_keys(kb: _KB) -> dict[str, str]:
+    """Each analysis's key, by id: a hash of what :func:`compute` reads for it, and of limkb's
+    code. Equal keys, equal results.
 
-
-def inputs_key(kb: _KB) -> str:
-    """A hash of everything :func:`compute_all` reads, and of limkb's code: equal keys, equal results."""
+    An analysis reads its own entry, every property and material (units, labels, the names and
+    atoms behind its descriptors) and the datasets of its pool: those it lists under
+    ``datasets:``, or all of them. An edit of one dataset therefore changes the keys of the
+    analyses that may read it, and no other.
+    """
     import hashlib
 
     from limkb._version import code_digest
     from limkb.schema.kinds import content_digest
 
-    digest = hashlib.sha256(code_digest().encode())
-    for kind in INPUT_KINDS:
+    def part(entry: Entry) -> bytes:
+        return f"\0{entry.kind}\0{entry.id}\0{content_digest(entry)}".encode()
+
+    shared = hashlib.sha256(code_digest().encode())
+    for kind in ("property", "material"):
         for entry in sorted(kb.entries(kind=kind), key=lambda e: e.id):
-            digest.update(f"\0{kind}\0{entry.id}\0{content_digest(entry)}".encode())
-    return digest.hexdigest()
+            shared.update(part(entry))
+    datasets = {d.id: part(d) for d in kb.entries(kind="dataset")}
+    keys: dict[str, str] = {}
+    for entry in sorted(kb.entries(kind="analysis"), key=lambda e: e.id):
+        digest = shared.copy()
+        digest.update(part(entry))
+        listed = entry.datasets if isinstance(entry, Analysis) else None
+        for dataset_id in sorted(datasets if listed is None else set(listed) & set(datasets)):
+            digest.update(datasets[dataset_id])
+        keys[entry.id] = digest.hexdigest()
+    return keys
 
 
-def compute_all(kb: _KB) -> dict[str, AnalysisResult]:
-    """Every analysis of ``kb``, computed, by id in id order."""
+def compute_all(kb: _KB, known: Mapping[str, AnalysisResult] | None = None) -> dict[str, AnalysisResult]:
+    """Every analysis of ``kb``, by id in id order: those in ``known`` as they are there, the
+    others computed (with the KB's inputs gathered once, and only if one is computed)."""
     ids = sorted(entry.id for entry in kb.entries(kind="analysis"))
-    inputs = Inputs(kb)
-    return {entry_id: compute(kb, entry_id, inputs) for entry_id in ids}
+    known = known or {}
+    inputs: Inputs | None = None
+    results: dict[str, AnalysisResult] = {}
+    for entry_id in ids:
+        if entry_id in known:
+            results[entry_id] = known[entry_id]
+            continue
+        inputs = inputs or Inputs(kb)
+        results[entry_id] = compute(kb, entry_id, inputs)
+    return results
 
 
 # --- presenting results -------------------------------------------------------------------

@@ -702,13 +702,13 @@ def _load_reusing(
     """The knowledge base, loaded with the per-file validation of the last build and its
     analyses reused when their inputs are unchanged (neither with ``clean``); also the file
     cache and the analyses' results, for the next build's cache."""
-    from limkb.analysis.correlations import inputs_key
+    from limkb.analysis.correlations import analysis_keys
     from limkb.check.validate import FileCache
 
     files_cache = FileCache.read(None if clean else old.files)
     kb = _load_checked(kb_dir, files_cache, strict=strict)
     kept = read_pickle(None if clean else old.analyses)
-    computed = kb.reuse_analyses(inputs_key(kb), kept if isinstance(kept, tuple) and len(kept) == 2 else None)
+    computed = kb.reuse_analyses(analysis_keys(kb), kept)
     return files_cache, kb, computed
 
 
