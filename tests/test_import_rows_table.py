@@ -1067,7 +1067,7 @@ _CELLS: list[tuple[str, str, list[dict[str, Any]], list[Found]]] = [
                 2,
                 3,
                 "bad-cell",
-                "strategies 'A B', 'C D' are not an id",
+                "strategies 'A B', 'C D' are not ids",
                 "give strategy ids separated by `;`, e.g. `fec-additive; localized-high-concentration-electrolytes`",
             )
         ],

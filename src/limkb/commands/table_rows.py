@@ -519,7 +519,7 @@ class _RowReader:
             self.bad(
                 *where,
                 "bad-cell",
-                f"strategies {', '.join(repr(w) for w in wrong)} {'is' if len(wrong) == 1 else 'are'} not an id",
+                f"strategies {', '.join(repr(w) for w in wrong)} {'is not an id' if len(wrong) == 1 else 'are not ids'}",
                 "give strategy ids separated by `;`, e.g. `fec-additive; localized-high-concentration-electrolytes`",
             )
             return
