@@ -449,6 +449,20 @@ _IDENTITY: list[tuple[str, str, bool, list[Found]]] = [
         ],
     ),
     (
+        "a-row-again-with-a-unit-spelt-another-way",
+        "label,ce,current_density\nA,90,0.5 mA cm-2\nB,90,0.5 mA/cm2\nC,90,0.6 mA/cm2\n",
+        False,
+        [
+            (
+                3,
+                1,
+                "likely-duplicate",
+                "row 'B' equals the row on line 2, 'A', in everything but its label",
+                "keep one of them, or say what differs (electrolyte, conditions or a note)",
+            )
+        ],
+    ),
+    (
         "each-copy-of-a-record-is-named-as-that-record",
         "label,ce\nnew,99\nnewer,99\n",
         False,

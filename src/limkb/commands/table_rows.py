@@ -32,7 +32,7 @@ from limkb.report import Problem, Report, Severity, close_matches
 from limkb.schema.fields import _CONTROL, Conditions  # the validator's own set of control characters
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Column, ColumnType, Property, record_identity
-from limkb.schema.units import UnitError, convert
+from limkb.schema.units import UNITS, UnitError, convert
 
 __all__ = ["CONDITIONS", "Row", "TableContext", "normalize_doi", "read_table"]
 
@@ -279,9 +279,7 @@ def _in_force(
                 item = _UNREADABLE
             else:
                 read = getattr(model, name, None)
-                item = (
-                    tuple(sorted(read.model_dump().items())) if isinstance(read, pydantic.BaseModel) else read
-                )
+                item = _comparable(read.model_dump()) if isinstance(read, pydantic.BaseModel) else read
             if memo is not None:
                 memo[key] = item
         if item is not _UNREADABLE:
@@ -290,6 +288,15 @@ def _in_force(
 
 
 _UNREADABLE = object()
+
+
+def _comparable(fields: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A read condition's fields in a fixed order, a unit by its canonical spelling: `0.5 mA/cm2`
+    and `0.5 mA cm-2` are one condition."""
+    unit = fields.get("unit")
+    if isinstance(unit, str) and unit.strip() in UNITS:
+        fields = {**fields, "unit": UNITS[unit.strip()].symbol}
+    return tuple(sorted(fields.items()))
 
 
 def _source_ref(record: Mapping[str, Any], default: Mapping[str, Any] | None) -> str | None:
