@@ -66,14 +66,26 @@ class ExportRun:
     keep: bool = False
     keys: dict[str, str] = field(default_factory=dict)
     """Each file written (relative to the folder) -> the key of its inputs."""
+    _tables: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def tables(self) -> dict[str, str]:
         """Each dataset's CSV text, by dataset id (written once, described by the data package)."""
-        from limkb.outputs.formats import dataset_csv
         from limkb.schema.kinds import Dataset
 
-        return {dataset.id: dataset_csv(self.kb, dataset.id) for dataset in self.kb.entries(Dataset.kind)}
+        return {dataset.id: self.table(dataset.id) for dataset in self.kb.entries(Dataset.kind)}
+
+    def table(self, dataset_id: str) -> str:
+        """One dataset's CSV text: as linked from the last build (:meth:`lend_table`), or made."""
+        from limkb.outputs.formats import dataset_csv
+
+        if dataset_id not in self._tables:
+            self._tables[dataset_id] = dataset_csv(self.kb, dataset_id)
+        return self._tables[dataset_id]
+
+    def lend_table(self, dataset_id: str, path: Path) -> None:
+        """Take a dataset's CSV text from its file (linked from the last build), not made again."""
+        self._tables[dataset_id] = path.read_bytes().decode("utf-8")
 
     @cached_property
     def findings(self) -> str:
@@ -236,7 +248,10 @@ def _datasets(run: ExportRun) -> list[Path]:
         assert isinstance(dataset, Dataset)
         name = f"datasets/{dataset.id}.csv"
         parts = [dataset.id, run.digests[dataset.id], *materials, *_cited(run, dataset)]
-        written.append(run.text(name, parts, lambda: run.tables[dataset.id]))  # noqa: B023 (called at once)
+        reused = run.reuse(name, run.key(name, parts))
+        if reused is not None:
+            run.lend_table(dataset.id, reused)  # the data package hashes its text
+        written.append(reused or run.write(name, run.table(dataset.id)))
     return written
 
 
