@@ -134,3 +134,26 @@ def test_a_dataset_with_a_ce_column_computes_lce_but_not_ce(tmp_path: Path) -> N
     first = load(path).dataset("compiled").records[0]
     assert first["ce"] == 98.4
     assert first["computed"] == {"log-coulombic-inefficiency": pytest.approx(-math.log10(1 - 0.984))}
+
+
+def test_each_definition_is_parsed_once_however_many_datasets_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from limkb.analysis import expressions, variables
+
+    path = lce_kb(tmp_path)
+    text = (path / "datasets" / "compiled.yaml").read_text(encoding="utf-8")
+    for copy in range(5):  # five more datasets holding LCE, and properties no definition names
+        (path / "datasets" / f"compiled-{copy}.yaml").write_text(
+            text.replace("id: compiled", f"id: compiled-{copy}"), encoding="utf-8"
+        )
+        write_kb(path.parent, {f"properties/plain-{copy}": minimal("property", f"Plain {copy}", unit="1")})
+    kb = load(path)  # (validation parses the definition to check it, apart)
+    variables.definition_of.cache_clear()
+    variables._inverse_of.cache_clear()
+    parsed: list[str] = []
+    original = expressions.parse
+    monkeypatch.setattr(expressions, "parse", lambda t: parsed.append(t) or original(t))
+    tables = [kb.dataset(f"compiled-{copy}") for copy in range(5)]
+    assert all(t.records[0]["computed"] == {"coulombic-efficiency": pytest.approx(_ce(1.8))} for t in tables)
+    assert parsed == [DEFINITION]

@@ -3,6 +3,7 @@ cache is used, bounded, untouched by a failed build and ignored by ``--clean``."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -351,3 +352,74 @@ def test_a_material_page_s_combinations_follow_edits_of_the_strategies_using_it(
         assert_same_as_clean(project)
     assert b"Lithiophilic copper" in page.read_bytes()
     assert b"Thickness and CE" in page.read_bytes().split(b"limkb-combinations", 1)[1]
+
+
+def _inodes(build_dir: Path) -> dict[str, int]:
+    """Each data file of ``build/`` (not its cache) by path, with its inode."""
+    return {
+        p.relative_to(build_dir).as_posix(): p.stat().st_ino
+        for p in sorted(build_dir.rglob("*"))
+        if p.is_file() and "cache" not in p.relative_to(build_dir).parts
+    }
+
+
+def _doi(kb: Path) -> None:
+    path = kb / "references/smith2020test.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "10.1000/test.2020" in text
+    path.write_text(text.replace("10.1000/test.2020", "10.1000/test.2021"), encoding="utf-8")
+
+
+def _summary_in_sqlite(project: Path, entry_id: str) -> str:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(project / "build/kb.sqlite")) as db:
+        return str(db.execute("SELECT summary FROM entries WHERE id = ?", (entry_id,)).fetchone()[0])
+
+
+def test_a_rebuild_links_the_data_files_whose_inputs_are_unchanged_and_makes_the_others(
+    project: Path,
+) -> None:
+    build(project)
+    before = _inodes(project / "build")
+    _prose(project / "kb")  # a strategy's summary: no dataset, reference or analysis reads it
+    build(project)
+    after = _inodes(project / "build")
+    kept = {name for name in after if before.get(name) == after[name]}
+    assert kept == {
+        "analyses.json",
+        "datasets/thickness-ce.csv",
+        "metadata.json",
+        "references.bib",
+        "references.csl.json",
+        "references.ris",
+    }
+    assert "a little **FEC**" in _summary_in_sqlite(project, "fec-additive")  # not the old database
+    assert_same_as_clean(project)
+
+    before = after
+    _record(project / "kb")  # the dataset's CSV and the analysis over it change, not the references
+    build(project)
+    after = _inodes(project / "build")
+    assert before["datasets/thickness-ce.csv"] != after["datasets/thickness-ce.csv"]
+    assert before["analyses.json"] != after["analyses.json"]
+    assert before["references.bib"] == after["references.bib"]
+    assert "12.5" in (project / "build/datasets/thickness-ce.csv").read_text(encoding="utf-8")
+    assert_same_as_clean(project)
+
+    before = after
+    _doi(project / "kb")  # the reference: its files and the CSV showing its DOI are made again
+    build(project)
+    after = _inodes(project / "build")
+    assert {n for n in after if before.get(n) == after[n]} == {"analyses.json", "metadata.json"}
+    assert "10.1000/test.2021" in (project / "build/datasets/thickness-ce.csv").read_text(encoding="utf-8")
+    assert_same_as_clean(project)
+
+
+def test_a_clean_build_writes_every_data_file_anew(project: Path) -> None:
+    build(project)
+    before = _inodes(project / "build")
+    build(project, clean=True)
+    after = _inodes(project / "build")
+    assert sorted(before) == sorted(after)
+    assert [name for name in after if before[name] == after[name]] == []

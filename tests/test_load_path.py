@@ -52,6 +52,7 @@ def test_one_object_names_the_build_cache(tmp_path: Path) -> None:
         cache.html,
         cache.plots,
         cache.templates,
+        cache.exports,
     }
     assert {p.name for p in remade} | {CACHE_SEAL} == BuildCache.REMADE
     assert cache.load_pickle("k").name not in BuildCache.REMADE  # a build carries the load cache over

@@ -256,6 +256,11 @@ class BuildCache:
         """The page templates compiled (:class:`~limkb.site.bytecode.SealedTemplates`)."""
         return self.folder / "templates"
 
+    @property
+    def exports(self) -> Path:
+        """What each data file of ``build/`` was made from (:mod:`limkb.outputs.exports`)."""
+        return self.folder / "exports"
+
     def load_pickle(self, key: str) -> Path:
         """The load cache of the KB whose :func:`~limkb.access.cache_key` is ``key``."""
         return self.folder / f"kb-{key}.pickle"
@@ -269,6 +274,7 @@ class BuildCache:
             "markdown",
             "plots",
             "templates",
+            "exports",
             "render.pickle",
             "files.pickle",
             "analyses.pickle",

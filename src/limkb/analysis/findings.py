@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from limkb.analysis.formulations import MaterialIndex
@@ -80,10 +80,14 @@ class FindingRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as plain data; components as a list of ``{material, role, amount, unit}``."""
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _FIELDS}  # every field is flat but these two:
         data["components"] = [c.to_dict() for c in self.components]
         data["informs"] = list(self.informs)
         return data
+
+
+_FIELDS = tuple(f.name for f in fields(FindingRecord))
+"""The fields of :class:`FindingRecord`, in order (its dict form's keys)."""
 
 
 class FindingTable(list[FindingRecord]):

@@ -22,7 +22,7 @@ from typing import Any
 
 from limkb.analysis.formulations import FormulationError, MaterialIndex
 from limkb.analysis.inputs import Inputs, formulation_of
-from limkb.analysis.variables import Binding, apply_binding, bind_derived, conditions_of
+from limkb.analysis.variables import Binding, apply_binding, bind_derived, conditions_of, definition_of
 from limkb.schema.kinds import Dataset, Property, Record
 from limkb.schema.units import UnitError, convert
 
@@ -154,17 +154,32 @@ def measured_records(dataset: Dataset, inputs: Inputs) -> list[MeasuredRecord]:
 
 def derived_bindings(dataset: Dataset, properties: dict[str, Property]) -> dict[str, Binding]:
     """Each property no column of ``dataset`` holds but a column's property defines or is
-    defined by, with how it is computed (as an analysis naming it would). Linear in the
-    number of properties times the definitions."""
+    defined by, with how it is computed (as an analysis naming it would), by property id.
+    Only the properties a definition links to a column's property are tried: linear in the
+    number of definitions, each parsed once per text."""
     held = {c.property for c in dataset.columns if c.property}
     found = {}
-    for prop_id in sorted(properties):
-        if prop_id in held:
-            continue
+    for prop_id in sorted(_linked(held, properties) - held):
         binding = bind_derived(prop_id, dataset, properties)
         if binding is not None and binding.column is not None:
             found[prop_id] = binding
     return found
+
+
+def _linked(held: set[str], properties: dict[str, Property]) -> set[str]:
+    """The properties a one-name definition links to one of ``held``: those defined from a
+    held property, and those a held property is defined from (the only ones
+    :func:`~limkb.analysis.variables.bind_derived` can bind in a dataset holding ``held``)."""
+    linked: set[str] = set()
+    for prop in properties.values():
+        parsed = definition_of(prop.defined_as.expression) if prop.defined_as is not None else None
+        if parsed is None:
+            continue
+        if parsed[1] in held:
+            linked.add(prop.id)
+        if prop.id in held:
+            linked.add(parsed[1])
+    return linked
 
 
 def computed_values(

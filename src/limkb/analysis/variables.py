@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,16 @@ from limkb.schema.filters import Bounds, read_value_filter
 from limkb.schema.kinds import Analysis, Column, ColumnType, Conditions, Dataset, Filters, Property, Record
 from limkb.schema.units import UnitError, convert
 
-__all__ = ["Plan", "VariableError", "apply_binding", "bind_derived", "conditions_of", "matches", "plan"]
+__all__ = [
+    "Plan",
+    "VariableError",
+    "apply_binding",
+    "bind_derived",
+    "conditions_of",
+    "definition_of",
+    "matches",
+    "plan",
+]
 
 
 @dataclass(frozen=True)
@@ -129,8 +138,9 @@ def _holding(dataset: Dataset, property_id: str) -> Column | None:
 def bind_derived(name: str, dataset: Dataset, properties: Mapping[str, Property]) -> Binding | None:
     """``name`` computed from a column of the property it is defined from, or that is defined from it.
 
-    Linear in the number of properties. A definition that does not parse or invert binds
-    nothing (the validator reports it on the property).
+    Linear in the number of properties; each definition is parsed once per text
+    (:func:`definition_of`). A definition that does not parse or invert binds nothing (the
+    validator reports it on the property).
     """
     candidates: list[tuple[Property, bool]] = []
     own = properties.get(name)
@@ -139,26 +149,48 @@ def bind_derived(name: str, dataset: Dataset, properties: Mapping[str, Property]
     candidates += [(p, False) for p in properties.values() if p.defined_as is not None and p.id != name]
     for prop, forward in candidates:
         assert prop.defined_as is not None
-        try:
-            formula = ex.parse(prop.defined_as.expression)
-            used = {n.name for n in ex.names(formula)}
-            if len(used) != 1:
-                continue
-            base = used.pop()
-            if not forward and base != name:
-                continue
-            column = _holding(dataset, base if forward else prop.id)
-            base_prop = properties.get(base)
-            if column is None or base_prop is None:
-                continue
-            if forward:
-                return Binding(column.name, None, column.unit, base_prop.unit, formula, base)
-            return Binding(
-                column.name, None, column.unit, prop.unit, ex.invert(formula, base, prop.id), prop.id
-            )
-        except ex.ExpressionError:
+        parsed = definition_of(prop.defined_as.expression)
+        if parsed is None:
             continue
+        formula, base = parsed
+        if not forward and base != name:
+            continue
+        column = _holding(dataset, base if forward else prop.id)
+        base_prop = properties.get(base)
+        if column is None or base_prop is None:
+            continue
+        if forward:
+            return Binding(column.name, None, column.unit, base_prop.unit, formula, base)
+        inverse = _inverse_of(prop.defined_as.expression, base, prop.id)
+        if inverse is not None:
+            return Binding(column.name, None, column.unit, prop.unit, inverse, prop.id)
     return None
+
+
+@lru_cache(maxsize=4096)
+def definition_of(text: str) -> tuple[ex.Expression, str] | None:
+    """A ``defined_as`` expression parsed, with the one name it uses; None when it does not
+    parse or uses more or fewer names than one. Kept per text (expressions are immutable):
+    a KB has few distinct definitions, read for every property of every dataset."""
+    try:
+        formula = ex.parse(text)
+    except ex.ExpressionError:
+        return None
+    used = {n.name for n in ex.names(formula)}
+    return (formula, used.pop()) if len(used) == 1 else None
+
+
+@lru_cache(maxsize=4096)
+def _inverse_of(text: str, variable: str, result: str) -> ex.Expression | None:
+    """The definition ``text`` solved for ``variable`` (:func:`~limkb.analysis.expressions.invert`),
+    once per text; None when it does not parse or invert."""
+    parsed = definition_of(text)
+    if parsed is None:
+        return None
+    try:
+        return ex.invert(parsed[0], variable, result)
+    except ex.ExpressionError:
+        return None
 
 
 def plan(

@@ -165,8 +165,16 @@ class _Outputs:
     are the same either way.
     """
 
-    def __init__(self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult], folder: Path) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        results: Mapping[str, AnalysisResult],
+        folder: Path,
+        previous: Path | None = None,
+    ) -> None:
         self.folder = folder
+        self.previous = previous
+        """The last build's folder: the files whose inputs are unchanged are linked from there."""
         self.pid: int | None = None
         self._failure = folder.parent / ".outputs-failed"
         if not sys.platform.startswith("linux"):
@@ -178,7 +186,7 @@ class _Outputs:
         if pid == 0:  # the child: write, say how it went, and leave without running any cleanup
             code = 0
             try:
-                write_outputs(kb, results, folder)
+                write_outputs(kb, results, folder, previous=previous, keep=True)
             except BaseException as error:
                 code = 1
                 with contextlib.suppress(BaseException):
@@ -189,7 +197,7 @@ class _Outputs:
 
     def _write(self, kb: KnowledgeBase, results: Mapping[str, AnalysisResult]) -> None:
         try:
-            write_outputs(kb, results, self.folder)
+            write_outputs(kb, results, self.folder, previous=self.previous, keep=True)
         except OSError as error:
             raise BuildError("store", str(error)) from error
 
@@ -647,7 +655,8 @@ def _build(
         new_build, new_site = work / "build", work / "site"
         _write_load_cache(BuildCache(new_build / "cache"), files_cache, computed)
         del files_cache  # the documents it holds are not needed any more
-        outputs = _Outputs(kb, kb.analyses, new_build)  # on the other core while the pages render
+        # on the other core while the pages render, reusing the last build's unchanged files
+        outputs = _Outputs(kb, kb.analyses, new_build, None if clean else old.folder.parent)
         prepared, html_cache = _prepare(kb, old, version, outputs, clean=clean)
         del kb  # the plugin drops the last references once it has rendered the pages
         _run_mkdocs(config_file, new_site, prepared)

@@ -14,11 +14,21 @@ if TYPE_CHECKING:
 __all__ = ["download_files", "write_outputs"]
 
 
-def write_outputs(kb: KnowledgeBase, results: Mapping[str, AnalysisResult], out_dir: Path) -> list[Path]:
-    """Write the data products into ``out_dir``: every export of :data:`limkb.outputs.exports.EXPORTS`."""
+def write_outputs(
+    kb: KnowledgeBase,
+    results: Mapping[str, AnalysisResult],
+    out_dir: Path,
+    *,
+    previous: Path | None = None,
+    keep: bool = False,
+) -> list[Path]:
+    """Write the data products into ``out_dir``: every export of :data:`limkb.outputs.exports.EXPORTS`;
+    those whose inputs are unchanged since the build in ``previous`` are linked from there,
+    and ``keep`` keeps what each was made from for the next build (see
+    :func:`~limkb.outputs.exports.write_exports`)."""
     from limkb.outputs.exports import write_exports
 
-    return sorted(write_exports(kb, out_dir, results))
+    return sorted(write_exports(kb, out_dir, results, previous=previous, keep=keep))
 
 
 def download_files(folder: Path, *, keep: bool = False) -> dict[str, bytes | Path]:

@@ -96,7 +96,8 @@ def _refs(entry: Dataset) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _resource(kb: KnowledgeBase, entry: Dataset, text: str) -> dict[str, Any]:
+def _resource(kb: KnowledgeBase, entry: Dataset, text: str, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The resource of one dataset's CSV (its ``text``); ``labels`` are the references' shown labels."""
     data = text.encode("utf-8")
     resource: dict[str, Any] = {
         "name": entry.id,
@@ -115,7 +116,6 @@ def _resource(kb: KnowledgeBase, entry: Dataset, text: str) -> dict[str, Any]:
     }
     if entry.summary:
         resource["description"] = entry.summary
-    labels = display_labels(kb.entries(kind="reference"))
     sources = [
         _source(ref, labels[ref.id])
         for ref_id in _refs(entry)
@@ -161,7 +161,10 @@ def datapackage(
     Linear in the size of the datasets (each CSV is hashed once).
     """
     datasets = [entry for entry in kb.entries(Dataset.kind) if isinstance(entry, Dataset)]
-    resources = [_resource(kb, entry, tables[entry.id]) for entry in sorted(datasets, key=lambda e: e.id)]
+    labels = display_labels(kb.entries(kind="reference"))  # once, not once per dataset
+    resources = [
+        _resource(kb, entry, tables[entry.id], labels) for entry in sorted(datasets, key=lambda e: e.id)
+    ]
     if findings is not None:
         resources.append(_findings_resource(findings))
     sources: dict[str, dict[str, str]] = {}

@@ -8,25 +8,34 @@ when an export lacks a name, a description or a writer, or writes a file it does
 
 Writers import their modules when they run, so this module stays cheap to import (the CLI
 reads the descriptions for its help).
+
+A writer names what its file reads (:meth:`ExportRun.text`: the digests of the entries it
+reads, or :attr:`ExportRun.everything`), so that ``limkb build`` links the last build's file
+when that is unchanged instead of writing it again; a writer that names too little would let
+a stale file through, so when in doubt it names everything. ``tests/test_incremental.py``
+checks which files a rebuild links after each kind of edit, and that the result equals a
+clean build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from limkb.files import write_atomic
+from limkb.files import BuildCache, write_atomic
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
-    from limkb.schema.kinds import Reference
+    from limkb.schema.kinds import Dataset, Reference
 
 __all__ = [
     "COMMAND_SKIPS",
@@ -43,19 +52,40 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class ExportRun:
-    """One writing of the exports: the KB, the folder, the analyses' results, shared inputs."""
+    """One writing of the exports: the KB, the folder, the analyses' results, shared inputs.
+
+    With ``previous`` (the last build's folder), a file whose inputs are unchanged is linked
+    from there instead of written (:meth:`text`): each file is kept with the key of what it
+    read (:meth:`key`), in ``build/cache/exports`` when ``keep``.
+    """
 
     kb: KnowledgeBase
     out_dir: Path
     results: Mapping[str, AnalysisResult]
+    previous: Path | None = None
+    keep: bool = False
+    keys: dict[str, str] = field(default_factory=dict)
+    """Each file written (relative to the folder) -> the key of its inputs."""
+    _tables: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def tables(self) -> dict[str, str]:
         """Each dataset's CSV text, by dataset id (written once, described by the data package)."""
-        from limkb.outputs.formats import dataset_csv
         from limkb.schema.kinds import Dataset
 
-        return {dataset.id: dataset_csv(self.kb, dataset.id) for dataset in self.kb.entries(Dataset.kind)}
+        return {dataset.id: self.table(dataset.id) for dataset in self.kb.entries(Dataset.kind)}
+
+    def table(self, dataset_id: str) -> str:
+        """One dataset's CSV text: as linked from the last build (:meth:`lend_table`), or made."""
+        from limkb.outputs.formats import dataset_csv
+
+        if dataset_id not in self._tables:
+            self._tables[dataset_id] = dataset_csv(self.kb, dataset_id)
+        return self._tables[dataset_id]
+
+    def lend_table(self, dataset_id: str, path: Path) -> None:
+        """Take a dataset's CSV text from its file (linked from the last build), not made again."""
+        self._tables[dataset_id] = path.read_bytes().decode("utf-8")
 
     @cached_property
     def findings(self) -> str:
@@ -76,6 +106,87 @@ class ExportRun:
     def write(self, name: str, content: str) -> Path:
         """Write ``content`` to ``name`` below the folder, atomically."""
         return write_atomic(self.out_dir / name, content)
+
+    @cached_property
+    def digests(self) -> dict[str, str]:
+        """Each entry's content digest, by id (:func:`~limkb.schema.kinds.content_digest`)."""
+        from limkb.schema.kinds import content_digest
+
+        return {entry_id: content_digest(self.kb[entry_id]) for entry_id in sorted(self.kb)}
+
+    @cached_property
+    def code(self) -> str:
+        """The digest of limkb's code: another limkb writes every file anew."""
+        from limkb._version import code_digest
+
+        return code_digest()
+
+    def key(self, name: str, parts: Iterable[str]) -> str:
+        """The key of the file ``name`` made from ``parts`` (what it reads) by this code."""
+        digest = hashlib.sha256(f"{self.code}\0{name}".encode())
+        for part in parts:
+            digest.update(b"\0" + part.encode())
+        return digest.hexdigest()
+
+    @cached_property
+    def everything(self) -> list[str]:
+        """What an export reading the whole KB reads: every entry's id, kind, digest and file."""
+        project = self.kb.root.parent
+        found = []
+        for entry_id, digest in self.digests.items():
+            file = self.kb.file_of(entry_id)
+            shown = file.relative_to(project).as_posix() if file.is_relative_to(project) else file.as_posix()
+            found.append(f"{entry_id}\0{self.kb[entry_id].kind}\0{digest}\0{shown}")
+        return found
+
+    def of_kind(self, *kinds: str) -> list[str]:
+        """The ids and digests of the entries of ``kinds`` (what an export reading only them reads)."""
+        return [f"{e.id}\0{self.digests[e.id]}" for kind in kinds for e in self.kb.entries(kind)]
+
+    @cached_property
+    def _kept(self) -> dict[str, str]:
+        """The keys of the last build's files (none without ``previous``, or when unreadable)."""
+        if self.previous is None:
+            return {}
+        try:
+            kept = json.loads(
+                (BuildCache(self.previous / "cache").exports / _KEYS).read_text(encoding="utf-8")
+            )
+        except (OSError, ValueError):
+            return {}
+        return kept if isinstance(kept, dict) else {}
+
+    def reuse(self, name: str, key: str) -> Path | None:
+        """The last build's ``name``, linked into the folder when it was made from the same
+        ``key``; None (and nothing changed) when it must be made anew."""
+        self.keys[name] = key
+        if self.previous is None or self._kept.get(name) != key:
+            return None
+        target = self.out_dir / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}-link.tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(self.previous / name, temporary)
+            os.replace(temporary, target)
+        except OSError:
+            temporary.unlink(missing_ok=True)
+            return None
+        return target
+
+    def text(self, name: str, parts: Iterable[str], make: Callable[[], str]) -> Path:
+        """The file ``name``: the last build's when made from the same ``parts``, else ``make()``."""
+        return self.reuse(name, self.key(name, parts)) or self.write(name, make())
+
+    def save_keys(self) -> None:
+        """Keep what each file was made from, for the next build (with ``keep``)."""
+        if self.keep:
+            keys = json.dumps(dict(sorted(self.keys.items())), indent=0)
+            write_atomic(BuildCache(self.out_dir / "cache").exports / _KEYS, keys)
+
+
+_KEYS = "keys.json"
+"""The file of :attr:`ExportRun.keys` in the build cache's ``exports`` folder."""
 
 
 Writer = Callable[[ExportRun], list[Path]]
@@ -100,71 +211,108 @@ class Export:
 def _sqlite(run: ExportRun) -> list[Path]:
     from limkb.outputs.sqlite import write_sqlite
 
-    return [write_sqlite(run.kb, run.out_dir / "kb.sqlite", results=dict(run.results))]
+    reused = run.reuse("kb.sqlite", run.key("kb.sqlite", run.everything))
+    return [reused or write_sqlite(run.kb, run.out_dir / "kb.sqlite", results=dict(run.results))]
 
 
 def _graph_json(run: ExportRun) -> list[Path]:
     from limkb.outputs.formats import graph_json
 
-    return [run.write("graph.json", graph_json(run.kb))]
+    return [run.text("graph.json", run.everything, lambda: graph_json(run.kb))]
 
 
 def _graphml(run: ExportRun) -> list[Path]:
     from limkb.outputs.formats import graph_graphml
 
-    return [run.write("graph.graphml", graph_graphml(run.kb))]
+    return [run.text("graph.graphml", run.everything, lambda: graph_graphml(run.kb))]
 
 
 def _jsonld(run: ExportRun) -> list[Path]:
     from limkb.outputs.formats import jsonld
 
-    return [run.write("kb.jsonld", json.dumps(jsonld(run.kb), ensure_ascii=False, indent=1) + "\n")]
+    return [
+        run.text(
+            "kb.jsonld",
+            run.everything,
+            lambda: json.dumps(jsonld(run.kb), ensure_ascii=False, indent=1) + "\n",
+        )
+    ]
 
 
 def _datasets(run: ExportRun) -> list[Path]:
-    return [run.write(f"datasets/{dataset_id}.csv", text) for dataset_id, text in run.tables.items()]
+    from limkb.schema.kinds import Dataset, Material
+
+    materials = run.of_kind(Material.kind)
+    written = []
+    for dataset in run.kb.entries(Dataset.kind):
+        assert isinstance(dataset, Dataset)
+        name = f"datasets/{dataset.id}.csv"
+        parts = [dataset.id, run.digests[dataset.id], *materials, *_cited(run, dataset)]
+        reused = run.reuse(name, run.key(name, parts))
+        if reused is not None:
+            run.lend_table(dataset.id, reused)  # the data package hashes its text
+        written.append(reused or run.write(name, run.table(dataset.id)))
+    return written
+
+
+def _cited(run: ExportRun, dataset: Dataset) -> list[str]:
+    """The references a dataset's records cite, with their digests (its CSV shows their DOIs)."""
+    refs = {source.ref for source in dataset.sources}
+    refs.update(record.source.ref for record in dataset.records if record.source is not None)
+    return [f"{ref}\0{run.digests.get(ref, '')}" for ref in sorted(refs)]
 
 
 def _findings(run: ExportRun) -> list[Path]:
-    return [run.write("findings.csv", run.findings)]
+    return [run.text("findings.csv", run.everything, lambda: run.findings)]
 
 
 def _datapackage(run: ExportRun) -> list[Path]:
     from limkb.outputs.datapackage import datapackage_json
 
-    return [run.write("datapackage.json", datapackage_json(run.kb, run.tables, findings=run.findings))]
+    return [
+        run.text(
+            "datapackage.json",
+            run.everything,
+            lambda: datapackage_json(run.kb, run.tables, findings=run.findings),
+        )
+    ]
 
 
 def _metadata(run: ExportRun) -> list[Path]:
     from limkb.outputs.datasette import metadata_json
 
-    return [run.write("metadata.json", metadata_json())]
+    return [run.text("metadata.json", [], metadata_json)]
+
+
+def _bibliography(run: ExportRun, name: str, make: Callable[[list[Reference]], str]) -> Path:
+    """One bibliography file: it reads the references alone."""
+    from limkb.schema.kinds import Reference
+
+    return run.text(name, run.of_kind(Reference.kind), lambda: make(run.references))
 
 
 def _bibtex(run: ExportRun) -> list[Path]:
     from limkb.outputs import bibliography
 
-    return [run.write("references.bib", bibliography.bibtex(run.references))]
+    return [_bibliography(run, "references.bib", bibliography.bibtex)]
 
 
 def _ris(run: ExportRun) -> list[Path]:
     from limkb.outputs import bibliography
 
-    return [run.write("references.ris", bibliography.ris(run.references))]
+    return [_bibliography(run, "references.ris", bibliography.ris)]
 
 
 def _csl_json(run: ExportRun) -> list[Path]:
     from limkb.outputs import bibliography
 
-    return [run.write("references.csl.json", bibliography.csl_json(run.references))]
+    return [_bibliography(run, "references.csl.json", bibliography.csl_json)]
 
 
 def _analyses(run: ExportRun) -> list[Path]:
-    from limkb.analysis.correlations import results_json
+    from limkb.analysis.correlations import inputs_key, results_json
 
-    path = run.out_dir / "analyses.json"
-    path.write_text(results_json(dict(run.results)) + "\n", encoding="utf-8")
-    return [path]
+    return [run.text("analyses.json", [inputs_key(run.kb)], lambda: results_json(dict(run.results)) + "\n")]
 
 
 EXPORTS: tuple[Export, ...] = (
@@ -229,15 +377,23 @@ def write_exports(
     results: Mapping[str, AnalysisResult],
     *,
     skip: frozenset[str] = frozenset(),
+    previous: Path | None = None,
+    keep: bool = False,
 ) -> list[Path]:
-    """Write every export but those named in ``skip`` into ``out_dir``; the paths, in order written."""
+    """Write every export but those named in ``skip`` into ``out_dir``; the paths, in order written.
+
+    ``previous`` (the last build's folder) lends the files whose inputs are unchanged
+    (:meth:`ExportRun.reuse`); ``keep`` keeps what each file was made from in the folder's
+    build cache, for the next build.
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    run = ExportRun(kb, out_dir, {key: results[key] for key in sorted(results)})
+    run = ExportRun(kb, out_dir, {key: results[key] for key in sorted(results)}, previous=previous, keep=keep)
     written: list[Path] = []
     for export in EXPORTS:
         if export.name not in skip:
             written += export.write(run)
+    run.save_keys()
     log.info("exported %d files to %s", len(written), out_dir)
     return written
 

@@ -170,10 +170,9 @@ def csv_fields(entry: Dataset) -> list[tuple[str, str, Column | None]]:
 
 
 def _material_index(kb: KnowledgeBase) -> Any:
-    from limkb.analysis.inputs import material_index
-    from limkb.schema.kinds import Material
-
-    return material_index([m for m in kb.entries(Material.kind) if isinstance(m, Material)])
+    """Every name of every material, made once per KB (:attr:`KnowledgeBase.inputs`), not once
+    per dataset."""
+    return kb.inputs.index
 
 
 def _electrolyte(written: Any) -> str | None:
