@@ -310,9 +310,10 @@ def _csl_json(run: ExportRun) -> list[Path]:
 
 
 def _analyses(run: ExportRun) -> list[Path]:
-    from limkb.analysis.correlations import inputs_key, results_json
+    from limkb.analysis.correlations import analysis_keys, results_json
 
-    return [run.text("analyses.json", [inputs_key(run.kb)], lambda: results_json(dict(run.results)) + "\n")]
+    keys = [f"{analysis_id}\0{key}" for analysis_id, key in analysis_keys(run.kb).items()]
+    return [run.text("analyses.json", keys, lambda: results_json(dict(run.results)) + "\n")]
 
 
 EXPORTS: tuple[Export, ...] = (
