@@ -164,6 +164,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._analyses: tuple[str, dict[str, AnalysisResult]] | None = None
         self._entry_pages: set[str] = set()
         """While serving: the entry pages of the site shown."""
+        self._other_files: set[str] = set()
+        """While serving: the other generated pages and files of the site shown."""
         self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         """While serving: the KB :meth:`refresh_entries` just loaded, for the build that follows it."""
         self._templates: SealedTemplates | None = None
@@ -433,7 +435,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """While serving: the pages go to the page folder (only those that changed are
         written), the pages of entries that are gone leave the site; the folder."""
         folder = self._pages_folder(config)
-        self._drop_entry_pages(config, {p for p in pages if p.startswith("entries/") and p.count("/") == 2})
+        entry_pages = {p for p in pages if p.startswith("entries/") and p.count("/") == 2}
+        self._drop_entry_pages(config, entry_pages)
+        self._drop_other_files(config, set(pages) - entry_pages)
         self._folder.materialise(pages, folder)
         banner = None if self._problems is None or self.overlay else problems_banner(self._problems)
         self._folder.show_banner(banner, folder, pages)
@@ -596,14 +600,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     ) -> list[str]:
         """While serving: the pages of entries that are gone leave the site (a dirty build keeps them)."""
         gone = sorted(self._entry_pages - pages)
-        for path in gone:
-            file = files.get_file_from_path(path) if files is not None else None
-            if files is not None and file is not None:
-                files.remove(file)
-            dest = File.generated(config, path, content="").abs_dest_path
-            Path(dest).unlink(missing_ok=True)
+        _unlink_built(config, gone, files)
         self._entry_pages = set(pages)
         return gone
+
+    def _drop_other_files(self, config: MkDocsConfig, paths: set[str]) -> None:
+        """While serving: the other generated files that are gone (a deleted entry's id page and
+        citation files) leave the site too."""
+        _unlink_built(config, sorted(self._other_files - paths))
+        self._other_files = paths
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
@@ -666,6 +671,15 @@ def _entry_alone(kb_dir: Path, path: Path) -> Entry | None:
         return None
     entry, complete = validate_schema(FOLDERS[relative.parts[0]], relative.stem, document, report)
     return entry if complete and not report.errors else None
+
+
+def _unlink_built(config: MkDocsConfig, paths: list[str], files: Files | None = None) -> None:
+    """Remove the built files of the generated ``paths`` from the site (and from ``files``)."""
+    for path in paths:
+        file = files.get_file_from_path(path) if files is not None else None
+        if files is not None and file is not None:
+            files.remove(file)
+        Path(File.generated(config, path, content="").abs_dest_path).unlink(missing_ok=True)
 
 
 def _age_sources(files: Files, hits: set[str]) -> None:
