@@ -91,6 +91,8 @@ class WarmStart:
     html_cache: HtmlCache
     files: FileCache
     analyses: tuple[str, dict[str, AnalysisResult]] | None = None
+    memo: RenderMemo | None = None
+    """The last build's render memo: its entry pages and hub pages' pieces (see :func:`_preview_memo`)."""
 
 
 @dataclass
@@ -425,6 +427,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             )
             with compiled_with(self._templates):
                 return render_cached(inputs.kb, kept, results=inputs.results, options=options)
+        if self._serving and self.warm is not None and self.warm.memo is not None:
+            self._memo = _preview_memo(self.warm.memo, options, inputs.kb)
+            self.warm.memo = None
         memo = self._memo if self._serving else None
         pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
         if memo is not None:
@@ -671,6 +676,23 @@ def _entry_alone(kb_dir: Path, path: Path) -> Entry | None:
         return None
     entry, complete = validate_schema(FOLDERS[relative.parts[0]], relative.stem, document, report)
     return entry if complete and not report.errors else None
+
+
+def _preview_memo(memo: RenderMemo, options: RenderOptions, kb: KnowledgeBase) -> RenderMemo:
+    """The last ``limkb build``'s render memo (``memo``), for the preview's first rendering with
+    ``options``. The build links each dataset page to the dataset's CSV download, which the
+    preview does not offer, and that is all its options change: the dataset pages are then made
+    again and every other page and piece is reused. A memo of other options is of no use."""
+    from limkb.site.memo import _comparable
+
+    shown = _comparable(options)
+    if memo.options == shown:
+        return memo
+    if memo.options != dataclasses.replace(shown, dataset_downloads=True):
+        return RenderMemo()
+    memo.options = shown
+    memo.pages = {i: page for i, page in memo.pages.items() if i in kb and kb[i].kind != "dataset"}
+    return memo
 
 
 def _unlink_built(config: MkDocsConfig, paths: list[str], files: Files | None = None) -> None:

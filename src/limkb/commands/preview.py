@@ -153,13 +153,14 @@ class Preview:
             self._drop_html_dir()
 
     def warm_start(self) -> WarmStart | None:
-        """What the last ``limkb build`` cached (pages' HTML, per-file validation, analyses),
-        for the preview's first build; None when its cache is not this machine's, or the
+        """What the last ``limkb build`` cached (pages' HTML, per-file validation, analyses, the
+        render memo), for the preview's first build; None when its cache is not this machine's, or the
         pages cannot be taken from it (a plugin besides limkb must see every page)."""
         from limkb.check.cache import FileCache
         from limkb.files import BuildCache, read_pickle, trusted_cache
         from limkb.incremental import HtmlCache
         from limkb.plugin import WarmStart
+        from limkb.site.memo import RenderMemo
 
         cache = BuildCache.of_project(self.project)
         if not trusted_cache(cache.folder) or not HtmlCache.applies(self.config):
@@ -171,6 +172,7 @@ class Preview:
             HtmlCache(cache.html, self._html_dir),
             FileCache.read(cache.files),
             analyses if isinstance(analyses, tuple) and len(analyses) == 2 else None,
+            RenderMemo.read(cache.render),
         )
 
     def _drop_html_dir(self) -> None:
