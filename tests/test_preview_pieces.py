@@ -5,7 +5,9 @@ the pieces the edit touches, and the site still ends as a fresh preview's of the
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from kbfactory import minimal, write_entry
@@ -92,5 +94,28 @@ def test_a_removed_relation_and_a_removed_entry_leave_no_stale_piece(project: Pa
         assert "entries/species/extra-3.html" not in site
         assert b"Extra species four" in site["browse/species.html"]
         assert site == _fresh(project, tmp_path / "fresh")
+    finally:
+        preview.close()
+
+
+def test_a_refresh_compiles_no_template_again(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    preview = Preview(project, tmp_path / "out")
+    try:
+        preview.build()
+        compiled: list[str | None] = []
+        compile_template = jinja2.Environment.compile
+
+        def counting(self: jinja2.Environment, source: Any, name: str | None = None, *args: Any) -> Any:
+            compiled.append(name)
+            return compile_template(self, source, name, *args)
+
+        monkeypatch.setattr(jinja2.Environment, "compile", counting)
+        entry = project / "kb" / "species" / "extra-1.yaml"
+        entry.write_text(entry.read_text(encoding="utf-8").replace("Extra species 1", "Extra one"), "utf-8")
+        preview.refresh(edited=[entry])
+        assert "Extra one" in (preview.out / "browse/species.html").read_text("utf-8")
+        assert compiled == []  # MkDocs' theme, made anew by each build, reads the code kept
     finally:
         preview.close()

@@ -351,6 +351,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
         _check_docs(config)
+        if self._serving and self._templates is None:
+            self._templates = self._preview_templates(config)
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             in_memory, on_disk = self._site_files(config, files, Path(scratch))
         if self.prepared is not None:
@@ -431,7 +433,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self._memo = _preview_memo(self.warm.memo, options, inputs.kb)
             self.warm.memo = None
         memo = self._memo if self._serving else None
-        pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
+        with compiled_with(self._templates):
+            pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
         if memo is not None:
             log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
         return pages
@@ -592,6 +595,18 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def _write_page(self, config: MkDocsConfig, path: str, text: str) -> bool:
         """Write a page's Markdown below the page folder unless it is what is there; whether it was written."""
         return self._folder.write(self._pages_folder(config), path, text)
+
+    def _preview_templates(self, config: MkDocsConfig) -> SealedTemplates | None:
+        """While serving: the templates' compiled code, read from the last ``limkb build``'s cache
+        (when this machine made it) and kept beside the page folder, so neither the first build
+        nor a refresh compiles a template again; None when that folder cannot be had."""
+        project = self._project(config)
+        build_cache = BuildCache.of_project(project)
+        try:
+            kept = own_folder(project, CACHE_DIR.parent / "templates")
+        except UnsafePlace:
+            return None
+        return SealedTemplates(build_cache.templates if trusted_cache(build_cache.folder) else None, kept)
 
     def _pages_folder(self, config: MkDocsConfig) -> Path:
         """Where pages are kept while serving: a real folder of the project, checked each time."""
