@@ -3,13 +3,15 @@ last good site and the fix clears them; new and deleted entries; the rest of the
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kbfactory import minimal, write_entry
-from limkb.commands.preview import Preview
+from limkb.commands.preview import SETTLE, Preview, settled
+from limkb.files import signatures
 from previewkit import Running
 from previewkit import running as start
 from sitefactory import write_project
@@ -90,3 +92,18 @@ def test_refresh_rebuilds_just_the_pages_the_edit_changed(
     assert "(edited)" in (tmp_path / "out/entries/species/lif.html").read_text(encoding="utf-8")
     assert untouched.stat().st_mtime_ns == before
     preview.close()
+
+
+def test_a_file_still_being_written_is_read_once_it_settles(tmp_path: Path) -> None:
+    entry = tmp_path / "lif.yaml"
+    entry.write_text("", encoding="utf-8")  # truncated by the editor, not yet written
+    seen = signatures(entry)
+    stop = threading.Event()
+    assert settled([entry], seen, stop)  # unchanged for a moment: read it
+    writer = threading.Timer(SETTLE / 5, lambda: entry.write_text("name: LiF\n", encoding="utf-8"))
+    writer.start()
+    writer.join()
+    assert not settled([entry], seen, stop)  # written meanwhile: wait for the next look
+    assert settled([], {}, stop)
+    stop.set()
+    assert not settled([entry], signatures(entry), stop)  # stopping: no refresh

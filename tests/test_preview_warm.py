@@ -4,6 +4,7 @@ the preview's own build runs in the background, and its pages take over when it 
 from __future__ import annotations
 
 import http.server
+import logging
 import threading
 from pathlib import Path
 from typing import Any
@@ -142,5 +143,22 @@ def test_a_warm_start_takes_unchanged_pages_from_the_build_cache(
             "utf-8"
         )
         assert _site_files(preview.out) == _site_files(fresh.out)
+    finally:
+        preview.close()
+
+
+def test_a_warm_start_renders_only_the_dataset_pages_again(
+    project: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    build(project)
+    preview = Preview(project, tmp_path / "out")
+    try:
+        preview.plugin.warm = preview.warm_start()
+        with caplog.at_level(logging.DEBUG, logger="mkdocs.plugins.limkb"):
+            preview.build()
+        # the build's pages and pieces are reused: only the dataset page, which the build links
+        # to its CSV download and the preview does not, is made again
+        assert "rendered 1 entry pages anew, reused the others" in caplog.messages
+        assert "Thickness and CE" in (preview.out / "entries/datasets/thickness-ce.html").read_text("utf-8")
     finally:
         preview.close()

@@ -91,6 +91,8 @@ class WarmStart:
     html_cache: HtmlCache
     files: FileCache
     analyses: tuple[dict[str, str], dict[str, AnalysisResult]] | None = None
+    memo: RenderMemo | None = None
+    """The last build's render memo: its entry pages and hub pages' pieces (see :func:`_preview_memo`)."""
 
 
 @dataclass
@@ -164,6 +166,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._analyses: tuple[dict[str, str], dict[str, AnalysisResult]] | None = None
         self._entry_pages: set[str] = set()
         """While serving: the entry pages of the site shown."""
+        self._other_files: set[str] = set()
+        """While serving: the other generated pages and files of the site shown."""
         self._loaded: tuple[KnowledgeBase, Mapping[str, AnalysisResult]] | None = None
         """While serving: the KB :meth:`refresh_entries` just loaded, for the build that follows it."""
         self._templates: SealedTemplates | None = None
@@ -347,6 +351,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         """Render the knowledge base and add every page and file it produces."""
         _check_docs(config)
+        if self._serving and self._templates is None:
+            self._templates = self._preview_templates(config)
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             in_memory, on_disk = self._site_files(config, files, Path(scratch))
         if self.prepared is not None:
@@ -423,8 +429,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             )
             with compiled_with(self._templates):
                 return render_cached(inputs.kb, kept, results=inputs.results, options=options)
+        if self._serving and self.warm is not None and self.warm.memo is not None:
+            self._memo = _preview_memo(self.warm.memo, options, inputs.kb)
+            self.warm.memo = None
         memo = self._memo if self._serving else None
-        pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
+        with compiled_with(self._templates):
+            pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
         if memo is not None:
             log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
         return pages
@@ -433,7 +443,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """While serving: the pages go to the page folder (only those that changed are
         written), the pages of entries that are gone leave the site; the folder."""
         folder = self._pages_folder(config)
-        self._drop_entry_pages(config, {p for p in pages if p.startswith("entries/") and p.count("/") == 2})
+        entry_pages = {p for p in pages if p.startswith("entries/") and p.count("/") == 2}
+        self._drop_entry_pages(config, entry_pages)
+        self._drop_other_files(config, set(pages) - entry_pages)
         self._folder.materialise(pages, folder)
         banner = None if self._problems is None or self.overlay else problems_banner(self._problems)
         self._folder.show_banner(banner, folder, pages)
@@ -584,6 +596,18 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """Write a page's Markdown below the page folder unless it is what is there; whether it was written."""
         return self._folder.write(self._pages_folder(config), path, text)
 
+    def _preview_templates(self, config: MkDocsConfig) -> SealedTemplates | None:
+        """While serving: the templates' compiled code, read from the last ``limkb build``'s cache
+        (when this machine made it) and kept beside the page folder, so neither the first build
+        nor a refresh compiles a template again; None when that folder cannot be had."""
+        project = self._project(config)
+        build_cache = BuildCache.of_project(project)
+        try:
+            kept = own_folder(project, CACHE_DIR.parent / "templates")
+        except UnsafePlace:
+            return None
+        return SealedTemplates(build_cache.templates if trusted_cache(build_cache.folder) else None, kept)
+
     def _pages_folder(self, config: MkDocsConfig) -> Path:
         """Where pages are kept while serving: a real folder of the project, checked each time."""
         try:
@@ -596,14 +620,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
     ) -> list[str]:
         """While serving: the pages of entries that are gone leave the site (a dirty build keeps them)."""
         gone = sorted(self._entry_pages - pages)
-        for path in gone:
-            file = files.get_file_from_path(path) if files is not None else None
-            if files is not None and file is not None:
-                files.remove(file)
-            dest = File.generated(config, path, content="").abs_dest_path
-            Path(dest).unlink(missing_ok=True)
+        _unlink_built(config, gone, files)
         self._entry_pages = set(pages)
         return gone
+
+    def _drop_other_files(self, config: MkDocsConfig, paths: set[str]) -> None:
+        """While serving: the other generated files that are gone (a deleted entry's id page and
+        citation files) leave the site too."""
+        _unlink_built(config, sorted(self._other_files - paths))
+        self._other_files = paths
 
     def on_serve(
         self, server: LiveReloadServer, /, *, config: MkDocsConfig, builder: Any
@@ -666,6 +691,32 @@ def _entry_alone(kb_dir: Path, path: Path) -> Entry | None:
         return None
     entry, complete = validate_schema(FOLDERS[relative.parts[0]], relative.stem, document, report)
     return entry if complete and not report.errors else None
+
+
+def _preview_memo(memo: RenderMemo, options: RenderOptions, kb: KnowledgeBase) -> RenderMemo:
+    """The last ``limkb build``'s render memo (``memo``), for the preview's first rendering with
+    ``options``. The build links each dataset page to the dataset's CSV download, which the
+    preview does not offer, and that is all its options change: the dataset pages are then made
+    again and every other page and piece is reused. A memo of other options is of no use."""
+    from limkb.site.memo import _comparable
+
+    shown = _comparable(options)
+    if memo.options == shown:
+        return memo
+    if memo.options != dataclasses.replace(shown, dataset_downloads=True):
+        return RenderMemo()
+    memo.options = shown
+    memo.pages = {i: page for i, page in memo.pages.items() if i in kb and kb[i].kind != "dataset"}
+    return memo
+
+
+def _unlink_built(config: MkDocsConfig, paths: list[str], files: Files | None = None) -> None:
+    """Remove the built files of the generated ``paths`` from the site (and from ``files``)."""
+    for path in paths:
+        file = files.get_file_from_path(path) if files is not None else None
+        if files is not None and file is not None:
+            files.remove(file)
+        Path(File.generated(config, path, content="").abs_dest_path).unlink(missing_ok=True)
 
 
 def _age_sources(files: Files, hits: set[str]) -> None:

@@ -153,13 +153,14 @@ class Preview:
             self._drop_html_dir()
 
     def warm_start(self) -> WarmStart | None:
-        """What the last ``limkb build`` cached (pages' HTML, per-file validation, analyses),
-        for the preview's first build; None when its cache is not this machine's, or the
+        """What the last ``limkb build`` cached (pages' HTML, per-file validation, analyses, the
+        render memo), for the preview's first build; None when its cache is not this machine's, or the
         pages cannot be taken from it (a plugin besides limkb must see every page)."""
         from limkb.check.cache import FileCache
         from limkb.files import BuildCache, read_pickle, trusted_cache
         from limkb.incremental import HtmlCache
         from limkb.plugin import WarmStart
+        from limkb.site.memo import RenderMemo
 
         cache = BuildCache.of_project(self.project)
         if not trusted_cache(cache.folder) or not HtmlCache.applies(self.config):
@@ -171,6 +172,7 @@ class Preview:
             HtmlCache(cache.html, self._html_dir),
             FileCache.read(cache.files),
             analyses if isinstance(analyses, tuple) and len(analyses) == 2 else None,
+            RenderMemo.read(cache.render),
         )
 
     def _drop_html_dir(self) -> None:
@@ -289,6 +291,8 @@ class Preview:
                 continue
             kb_changed = now_kb != last_kb
             edited = sorted(Path(p) for p, s in now_kb.items() if p in last_kb and last_kb[p] != s)
+            if not settled(edited, now_kb, stop):
+                continue  # still being written: look again at the next poll
             last_kb, last_others = now_kb, now_others
             try:
                 self.refresh(kb_changed=kb_changed, edited=edited)
@@ -409,6 +413,21 @@ class Preview:
                 self.close()
         finally:
             server.server_close()
+
+
+SETTLE = 0.05
+"""Seconds an edited file must keep its size and time before the preview reads it."""
+
+
+def settled(edited: list[Path], seen: dict[str, tuple[int, int, int, int]], stop: threading.Event) -> bool:
+    """Whether the ``edited`` files still have the signatures ``seen`` a moment later: an editor
+    (or a script) that truncates a file and then writes it is not caught in between, which would
+    show the empty file's problems and validate the whole KB twice."""
+    if not edited:
+        return True
+    if stop.wait(SETTLE):
+        return False  # stopping: no refresh
+    return signatures(*edited) == {str(path): seen[str(path)] for path in edited}
 
 
 def _read_whole(page: Path, tries: int = 20) -> bytes:

@@ -95,7 +95,7 @@ from limkb.site.finder import search_data, snippet
 from limkb.site.gaps import missing_sections
 from limkb.site.kinds import DISPLAY, KEY_VERBS, SEARCH_BOOST
 from limkb.site.markup import prose, text_title
-from limkb.site.memo import Bounded, Pieces, Reads, RenderMemo, mentions
+from limkb.site.memo import Bounded, Pieces, Reads, RenderMemo, mentions, still_exact
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
 from limkb.site.overview import (
     agenda_page,
@@ -1237,8 +1237,22 @@ def render_entries(
     digests = memo.digests_of(site)
     reuse = memo.reusable(site, digests)
     site.by_id = Reads(site.by_id)
-    memo.fragments = {}  # hub pages' pieces are not made here: none is known to be current any more
+    _drop_stale_pieces(site, memo, digests)
     return cast("dict[str, str]", _entry_pages(site, memo, None, digests, reuse))
+
+
+def _drop_stale_pieces(site: Site, memo: RenderMemo, digests: dict[str, str]) -> None:
+    """Keep only the hub pages' pieces that the change leaves exact: the next rendering compares
+    with what :func:`render_entries` remembers, so it would take a stale piece for current."""
+    found = memo.stale(site, digests)
+    memo.fragments = (
+        {}
+        if found is None
+        else {
+            group: {i: kept[i] for i in still_exact(site, kept, *found)}
+            for group, kept in memo.fragments.items()
+        }
+    )
 
 
 def render_entry(site: Site, entry: Entry) -> str:
