@@ -758,13 +758,23 @@ def plugins_of(project: Path) -> dict[str, list[str]]:
     return {"build": names, "baseline": [n for n in names if n != "limkb"]}
 
 
+def _contents(content: str, sizes: str) -> list[tuple[str, list[int]]]:
+    """The content kinds of ``--content`` with their sizes: ``real:10000`` measures the
+    replicated KB at 10,000 entries alone, a bare ``real`` at every size of ``--sizes``."""
+    found = []
+    for item in [c.strip() for c in content.split(",") if c.strip()]:
+        name, _, own = item.partition(":")
+        found.append((name, [int(s) for s in (own or sizes).replace("+", ",").split(",") if s.strip()]))
+    return found
+
+
 def _columns(
     args: argparse.Namespace, generate: Callable[..., Any], replicate: Callable[[Path, Path, int], int]
 ) -> list[dict[str, Any]]:
     """The projects measured: one per content kind and size, written (or reused) now."""
     columns = []
-    for content in [c for c in args.content.split(",") if c]:
-        for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+    for content, sizes in _contents(args.content, args.sizes):
+        for size in sizes:
             project = _project(args.workdir, size, args.seed, content, generate, replicate)
             entries = sum(1 for _ in (project / "kb").glob("*/*.yaml"))
             columns.append(
@@ -859,7 +869,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--content",
         default="generated,real",
         help="comma-separated: generated (the generator's synthetic KB), real (this project's kb/ "
-        "replicated, replicate.py); each is measured at every size, rounds interleaved",
+        "replicated, replicate.py); each is measured at every size, rounds interleaved; "
+        "real:10000,generated:3000 gives each its own sizes (several joined by +)",
     )
     parser.add_argument("--from", dest="source", type=Path, help="a JSON written before: no measuring")
     parser.add_argument("--readme", type=Path, help="write the table into this README (between its markers)")
@@ -882,7 +893,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.readme:
             write_readme(args.readme, report)
         return 0
-    unknown_content = sorted(set(args.content.split(",")) - set(CONTENT_NAMES) - {""})
+    unknown_content = sorted({name for name, _ in _contents(args.content, args.sizes)} - set(CONTENT_NAMES))
     if unknown_content:
         parser.error(f"unknown content: {', '.join(unknown_content)} (generated, real)")
     wanted = [m for m in args.only.split(",") if m] or list(METRICS)

@@ -117,6 +117,13 @@ def test_run_py_measures_the_replicated_real_kb_in_interleaved_rounds(tmp_path: 
     assert "**60 entries: generated KB" in text and f"**{real:,} entries: the real `kb/` replicated" in text
 
 
+def test_each_content_may_have_its_own_sizes() -> None:
+    contents = _module("run")._contents
+    assert contents("generated,real", "1000,3000") == [("generated", [1000, 3000]), ("real", [1000, 3000])]
+    assert contents("real:10000, generated:3000", "1000") == [("real", [10000]), ("generated", [3000])]
+    assert contents("real:1000+3000,generated", "50") == [("real", [1000, 3000]), ("generated", [50])]
+
+
 @pytest.mark.slow
 def test_run_py_reports_every_measurement_with_builds_and_serve(tmp_path: Path) -> None:
     run = _module("run")
