@@ -12,7 +12,7 @@ import pytest
 
 import limkb
 from kbfactory import SOURCE, minimal, write_entry
-from limkb.site import comparison_pages, finder, overview
+from limkb.site import comparison_pages, finder, overview, sections
 from limkb.site import render as render_module
 from limkb.site.context import RenderOptions
 from limkb.site.memo import RenderMemo
@@ -192,3 +192,19 @@ def test_a_compare_family_is_made_again_only_when_its_rows_or_the_entries_they_n
     assert made and made < families
     fresh = _rendered(kb)
     assert [path for path in fresh if path.startswith("compare/") and again[path] != fresh[path]] == []
+
+
+@pytest.mark.parametrize("name", ["relation", "label", "deletion"])
+def test_split_hub_pages_after_an_edit_equal_a_rendering_without_the_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """With a section budget small enough to split the coverage matrix and the browse tables."""
+    monkeypatch.setattr(sections, "SECTION_BUDGET", 20)
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    before = _rendered(kb, memo)
+    assert 'id="limkb-coverage-all"' in str(before["coverage.md"])
+    EDITS[name](kb)
+    again = _rendered(kb, memo)
+    fresh = _rendered(kb)
+    assert [path for path in fresh if again.get(path) != fresh[path]] == []
