@@ -110,3 +110,20 @@ def test_every_section_of_every_hub_page_stays_within_the_scaled_limit(
         path: largest_section(page) for path, page in hubs.items() if largest_section(page) > 2 * BUDGET
     }
     assert too_long == {}
+
+
+def test_a_long_kind_on_the_all_entries_page_is_split_by_initial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sections, "SECTION_BUDGET", 40)
+    page = _pages(tmp_path)["entries/index.md"]
+    heads = re.findall(r'<h3 id="(strategy-[^"]+)">([^<]+)</h3>', page)
+    assert heads == [("strategy-a", "A"), ("strategy-b", "B"), ("strategy-c", "C"), ("strategy-l", "L")]
+    assert page.count(">A strategy 0<") == 1
+    assert page.index('id="strategy-a"') < page.index(">A strategy 0<") < page.index('id="strategy-b"')
+    assert largest_section(page) <= 2 * 40
+
+
+def test_the_all_entries_page_that_fits_keeps_one_paragraph_a_kind(tmp_path: Path) -> None:
+    page = _pages(tmp_path)["entries/index.md"]
+    assert "<h3" not in page

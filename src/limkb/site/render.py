@@ -851,16 +851,16 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
     by kind, each link a piece kept by ``pieces``)."""
     links = site.links(page)
 
-    def items(of_kind: list[Entry]) -> Markup:
-        shown = [
-            pieces.piece(page, e.id, functools.partial(_link_html, site, e.id, links))
+    def items(of_kind: list[Entry]) -> list[Row]:
+        return [
+            Row(e.label, pieces.piece(page, e.id, functools.partial(_link_html, site, e.id, links)))
             for e in sorted(of_kind, key=lambda e: (e.label, e.id))
         ]
-        return Markup(" · ".join(shown))
 
     groups = []
     for kind, title in KIND_TITLES.items():
         of_kind = site.of_kind(kind)
+        listed = items(of_kind) if entries else []
         groups.append(
             {
                 "kind": kind,
@@ -868,7 +868,8 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
                 "url": links.browse(kind),
                 "count": len(of_kind),
                 "doc": prose((KINDS[kind].__doc__ or "").strip()) if not entries else "",
-                "items": items(of_kind) if entries else "",
+                "items": Markup(" · ".join(row.html for row in listed)),
+                "parts": _landing_parts(kind, listed),
             }
         )
     title = title_of(page)
@@ -879,6 +880,24 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
         "(names, formulas, abbreviations, and the entries each row links to)."
     )
     return page_text("landing.md", title, groups=groups, intro=intro)
+
+
+def _landing_parts(kind: str, rows: list[Row]) -> list[dict[str, Any]] | None:
+    """A kind's links on the all-entries page by initial letter (a heading ``<kind>-a`` ...
+    each, a long letter in parts ``<kind>-s-2``) when they are too many for one search section
+    (:func:`rows_within`); None when they fit."""
+    most = rows_within(rows)
+    if most is None:
+        return None
+    return [
+        {
+            "id": f"{kind}-{(part['id'] or letter['id']).removeprefix('letter-')}",
+            "title": letter["letter"] if part["id"] is None else part["title"],
+            "items": Markup(" · ".join(row.html for row in part["held"])),
+        }
+        for letter in by_letter(rows, most, kind)
+        for part in letter["parts"]
+    ]
 
 
 def _evidence_counts(site: Site) -> dict[str, Any]:

@@ -73,6 +73,7 @@ def _parts(letter: str, rows: list[Row], most: int, table: str) -> list[dict[str
                 "title": f"{held[0].name} – {held[-1].name}",
                 "table": f"{table}-{suffix}",
                 "rows": Markup("".join(row.html for row in held)),
+                "held": held,
             }
         )
     return parts
