@@ -12,7 +12,7 @@ import pytest
 
 import limkb
 from kbfactory import SOURCE, minimal, write_entry
-from limkb.site import finder, overview
+from limkb.site import comparison_pages, finder, overview, sections
 from limkb.site import render as render_module
 from limkb.site.context import RenderOptions
 from limkb.site.memo import RenderMemo
@@ -174,3 +174,37 @@ def test_each_agenda_question_is_a_search_section_of_its_own(tmp_path: Path) -> 
     page = str(_rendered(site_kb(tmp_path))["agenda.md"])
     assert '<h4 class="limkb-question-head" id="why-lif-head">' in page
     assert page.count("<h4 ") == page.count('class="limkb-question ')
+
+
+def test_a_compare_family_is_made_again_only_when_its_rows_or_the_entries_they_name_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    first = _rendered(kb, memo)
+    families = {path.removeprefix("compare/").removesuffix(".csv") for path in first if path.endswith(".csv")}
+    made = _noting(monkeypatch, comparison_pages, "_family", lambda site, slug, table: slug)
+    _question(kb)
+    _rendered(kb, memo)
+    assert made == set()  # the question is in no family's rows
+    INCREMENTAL_EDITS["dataset record"](kb)
+    again = _rendered(kb, memo)
+    assert made and made < families
+    fresh = _rendered(kb)
+    assert [path for path in fresh if path.startswith("compare/") and again[path] != fresh[path]] == []
+
+
+@pytest.mark.parametrize("name", ["relation", "label", "deletion"])
+def test_split_hub_pages_after_an_edit_equal_a_rendering_without_the_memo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """With a section budget small enough to split the coverage matrix and the browse tables."""
+    monkeypatch.setattr(sections, "SECTION_BUDGET", 20)
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    before = _rendered(kb, memo)
+    assert 'id="limkb-coverage-all"' in str(before["coverage.md"])
+    EDITS[name](kb)
+    again = _rendered(kb, memo)
+    fresh = _rendered(kb)
+    assert [path for path in fresh if again.get(path) != fresh[path]] == []

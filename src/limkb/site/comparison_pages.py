@@ -10,18 +10,23 @@ rows as a data script and as CSV, and the landing page that lists them.
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 import io
 import itertools
 import json
 import math
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from limkb.schema.kinds import Source, Strategy
 from limkb.site.compare import OTHER, FamilyTable, compare_rows
 from limkb.site.context import FAMILY_TITLES, Site, page_text
 from limkb.site.pages import title_of
 from limkb.site.urls import built_url, relative_url
+
+if TYPE_CHECKING:
+    from limkb.site.memo import Pieces
 
 __all__ = ["CSV_HEADER", "compare_files", "compare_index", "family_csv", "family_files"]
 
@@ -386,14 +391,28 @@ def compare_files(site: Site, tables: dict[str, FamilyTable] | None = None) -> d
     return {**family_files(site, tables), "compare/index.md": compare_index(site, tables)}
 
 
-def family_files(site: Site, tables: dict[str, FamilyTable]) -> dict[str, str]:
-    """Each quantity's page ``compare/<family>.md``, its data script and its CSV."""
+def family_files(site: Site, tables: dict[str, FamilyTable], pieces: Pieces | None = None) -> dict[str, str]:
+    """Each quantity's page ``compare/<family>.md``, its data script and its CSV; with
+    ``pieces``, a family whose rows and the entries they look up are unchanged keeps its files
+    from the last rendering (:meth:`~limkb.site.memo.Pieces.keyed`)."""
     files: dict[str, str] = {}
     for slug, table in tables.items():
-        page = f"compare/{slug}.md"
-        files[f"compare/{slug}-data.js"] = _data_script(site, table, page)
-        files[f"compare/{slug}.csv"] = family_csv(site, table)
-        files[page] = page_text(
+        make = functools.partial(_family, site, slug, table)
+        if pieces is None:
+            files.update(make())
+        else:
+            key = hashlib.sha256(f"{slug}\0{table!r}".encode()).hexdigest()
+            files.update(pieces.keyed("compare-files", key, make))
+    return files
+
+
+def _family(site: Site, slug: str, table: FamilyTable) -> dict[str, str]:
+    """One quantity's page, data script and CSV."""
+    page = f"compare/{slug}.md"
+    return {
+        f"compare/{slug}-data.js": _data_script(site, table, page),
+        f"compare/{slug}.csv": family_csv(site, table),
+        page: page_text(
             "compare.md",
             f"Compare: {table.rule.title}",
             family=table.rule.title,
@@ -405,8 +424,8 @@ def family_files(site: Site, tables: dict[str, FamilyTable]) -> dict[str, str]:
             quantity=table.rule.properties[0] if table.rule.properties else "",
             script=_url(site, f"compare/{slug}-data.js", page),
             csv=site.links(page).to(f"compare/{slug}.csv"),
-        )
-    return files
+        ),
+    }
 
 
 def compare_index(site: Site, tables: dict[str, FamilyTable]) -> str:

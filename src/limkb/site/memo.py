@@ -301,6 +301,33 @@ class Pieces:
         self.counts[group] = self.counts.get(group, 0) + 1
         return value
 
+    def keyed(self, group: str, key: str, make: Callable[[], T]) -> T:
+        """A piece that stands for no one entry (a compare family's files), kept in ``group`` by
+        ``key``, a hash of everything it is made from besides entries: taken from the memo when
+        the last rendering made the same key and no entry it looked up changed since (the
+        options unchanged), otherwise ``make()``, noting the ids it reads."""
+        recording = self.site.by_id
+        if self.memo is None or not isinstance(recording, Reads):
+            return make()
+        made = self.made.setdefault(group, {})
+        kept = self.memo.fragments.get(group, {}).get(key)
+        if kept is not None and self._stale is not None and kept[1].isdisjoint(self._stale[0]):
+            made[key] = kept
+            value: T = kept[0]
+            return value
+        outer = recording.reads
+        recording.reads = set()
+        try:
+            value = make()
+            reads = recording.reads
+        finally:
+            recording.reads = outer
+        if outer is not None:
+            outer |= reads
+        made[key] = (value, frozenset(reads))
+        self.counts[group] = self.counts.get(group, 0) + 1
+        return value
+
     def keep(self) -> None:
         """Make this rendering's pieces the memo's (groups not made this time are forgotten)."""
         if self.memo is not None and isinstance(self.site.by_id, Reads):

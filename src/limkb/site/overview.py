@@ -25,6 +25,7 @@ from limkb.outputs.exports import description_of
 from limkb.schema.ids import is_slug
 from limkb.schema.kinds import Dataset, Entry, Property, Question, Reference, Scope, Source, Strategy
 from limkb.search import names_of
+from limkb.site import sections as _sections
 from limkb.site.citing import cite_links
 from limkb.site.context import (
     FAMILY_TITLES,
@@ -39,7 +40,7 @@ from limkb.site.context import (
 from limkb.site.kinds import KIND_COLOURS, KIND_ORDER, KIND_WORDS
 from limkb.site.layout import layout
 from limkb.site.memo import SvgStore
-from limkb.site.sections import Row, by_letter, rows_within
+from limkb.site.sections import Row, by_letter, chunks, rows_within, token_positions
 from limkb.site.urls import built_url, relative_url
 
 if TYPE_CHECKING:
@@ -503,10 +504,12 @@ def _coverage_row(
         ],
         "count": sum(1 for cell in cells if cell),
     }
+    html_row, html_item = pieces_html("coverage_row", row), pieces_html("coverage_item", row)
     return {
-        "row": pieces_html("coverage_row", row),
-        "item": pieces_html("coverage_item", row),
+        "row": html_row,
+        "item": html_item,
         "columns": [i for i, cell in enumerate(cells) if cell],
+        "tokens": token_positions(html_row + html_item),
     }
 
 
@@ -556,7 +559,62 @@ def coverage_page(site: Site, pieces: Pieces | None = None) -> str:
         gaps=gaps,
         marks=_EVIDENCE_MARKS,
         hidden=len(strategies) - len(rows),
+        sections=_coverage_sections(site, rows_source, rows, len(heads)),
     )
+
+
+def _coverage_sections(
+    site: Site, strategies: list[Entry], rows: list[dict[str, Any]], columns: int
+) -> list[dict[str, Any]] | None:
+    """The coverage matrix by strategy family when it is longer than a search section holds
+    (:func:`~limkb.site.sections.rows_within`), else None: each family a section (``id``
+    ``family-<family>``) of one or more tables of at most so many rows, each table with the
+    list shown on phones and its own "Strategies covered" counts. A family in parts gives each
+    part a heading naming its first and last strategy."""
+    budget = _sections.SECTION_BUDGET
+    total = sum(row["tokens"] for row in rows)
+    if total <= budget:
+        return None
+    most = max(1, budget * len(rows) // total)
+    families: dict[str, list[tuple[Entry, dict[str, Any]]]] = {}
+    for strategy, row in zip(strategies, rows, strict=True):
+        families.setdefault(_family_of(site, strategy.id), []).append((strategy, row))
+    sections = []
+    for family, held in families.items():
+        slug, title = family or "none", FAMILY_TITLES.get(family, "No family")
+        parts = chunks(held, most)
+        sections.append(
+            {
+                "id": f"family-{slug}",
+                "title": title,
+                "parts": [
+                    _coverage_part(part, (slug, title), n if len(parts) > 1 else None, columns)
+                    for n, part in enumerate(parts, start=1)
+                ],
+            }
+        )
+    return sections
+
+
+def _coverage_part(
+    held: list[tuple[Entry, dict[str, Any]]], family: tuple[str, str], number: int | None, columns: int
+) -> dict[str, Any]:
+    """One table of a family's section (``family``: its slug and title; part ``number`` of a
+    family in parts): its rows, its ids, its heading, its label and the counts of its columns."""
+    covered = Counter(i for _, row in held for i in row["columns"])
+    slug, family_title = family
+    suffix = slug if number is None else f"{slug}-{number}"
+    first, last = held[0][0].label, held[-1][0].label
+    title = first if len(held) == 1 else f"{first} – {last}"
+    return {
+        "id": None if number is None else f"family-{suffix}",
+        "title": title,
+        "label": family_title if number is None else f"{family_title}, {title}",
+        "table": f"limkb-coverage-{suffix}",
+        "list": f"limkb-coverage-list-{suffix}",
+        "rows": [row for _, row in held],
+        "counts": [covered[i] for i in range(columns)],
+    }
 
 
 LONG_CITING = 3

@@ -851,16 +851,16 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
     by kind, each link a piece kept by ``pieces``)."""
     links = site.links(page)
 
-    def items(of_kind: list[Entry]) -> Markup:
-        shown = [
-            pieces.piece(page, e.id, functools.partial(_link_html, site, e.id, links))
+    def items(of_kind: list[Entry]) -> list[Row]:
+        return [
+            Row(e.label, pieces.piece(page, e.id, functools.partial(_link_html, site, e.id, links)))
             for e in sorted(of_kind, key=lambda e: (e.label, e.id))
         ]
-        return Markup(" · ".join(shown))
 
     groups = []
     for kind, title in KIND_TITLES.items():
         of_kind = site.of_kind(kind)
+        listed = items(of_kind) if entries else []
         groups.append(
             {
                 "kind": kind,
@@ -868,7 +868,8 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
                 "url": links.browse(kind),
                 "count": len(of_kind),
                 "doc": prose((KINDS[kind].__doc__ or "").strip()) if not entries else "",
-                "items": items(of_kind) if entries else "",
+                "items": Markup(" · ".join(row.html for row in listed)),
+                "parts": _landing_parts(kind, listed),
             }
         )
     title = title_of(page)
@@ -879,6 +880,24 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
         "(names, formulas, abbreviations, and the entries each row links to)."
     )
     return page_text("landing.md", title, groups=groups, intro=intro)
+
+
+def _landing_parts(kind: str, rows: list[Row]) -> list[dict[str, Any]] | None:
+    """A kind's links on the all-entries page by initial letter (a heading ``<kind>-a`` ...
+    each, a long letter in parts ``<kind>-s-2``) when they are too many for one search section
+    (:func:`rows_within`); None when they fit."""
+    most = rows_within(rows)
+    if most is None:
+        return None
+    return [
+        {
+            "id": f"{kind}-{(part['id'] or letter['id']).removeprefix('letter-')}",
+            "title": letter["letter"] if part["id"] is None else part["title"],
+            "items": Markup(" · ".join(row.html for row in part["held"])),
+        }
+        for letter in by_letter(rows, most, kind)
+        for part in letter["parts"]
+    ]
 
 
 def _evidence_counts(site: Site) -> dict[str, Any]:
@@ -1072,7 +1091,7 @@ MAKERS: dict[str, Maker] = {
     "entries": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=True)},
     "agenda": lambda run, page: {page.path: agenda_page(run.site, run.pieces)},
     "compare-index": lambda run, page: {page.path: compare_index(run.site, run.compare_tables)},
-    "compare": lambda run, page: family_files(run.site, run.compare_tables),
+    "compare": lambda run, page: family_files(run.site, run.compare_tables, run.pieces),
     "correlations": lambda run, page: {
         page.path: correlations_page(run.site, "plots/figure-1.svg" in run.made)
     },
@@ -1159,23 +1178,38 @@ def render_cached(
     return pages
 
 
-def _keep(spill: Path | None, path: str, value: str | Path) -> str | Path:
-    """An entry page as the caller wants it: its text, or (with ``spill``) its file there."""
-    if spill is None:
-        return value.read_text(encoding="utf-8") if isinstance(value, Path) else value
-    target = spill / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(value, Path):
-        if value != target and not _same_file(value, target):
-            target.unlink(missing_ok=True)
-            try:
-                os.link(value, target)
-            except OSError:
-                shutil.copyfile(value, target)
-    else:
-        target.unlink(missing_ok=True)  # never written through a link another version shares
-        target.write_text(value, encoding="utf-8")
-    return target
+class _Spill:
+    """Where the entry pages of one rendering go: kept as text (no folder), or written below
+    ``folder`` and given as their files, the subfolders made once. A reused page already in
+    place (a reused version folder) costs no file-system call."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._root = None if folder is None else str(folder)
+        self._made: set[str] = set()
+
+    def keep(self, path: str, value: str | Path) -> str | Path:
+        """An entry page as the caller wants it: its text, or its file below the folder."""
+        if self.folder is None:
+            return value.read_text(encoding="utf-8") if isinstance(value, Path) else value
+        if isinstance(value, Path) and str(value) == f"{self._root}/{path}":
+            return value
+        target = self.folder / path
+        parent = path.rpartition("/")[0]
+        if parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+        if isinstance(value, Path):
+            if not _same_file(value, target):
+                target.unlink(missing_ok=True)
+                try:
+                    os.link(value, target)
+                except OSError:
+                    shutil.copyfile(value, target)
+        else:
+            target.unlink(missing_ok=True)  # never written through a link another version shares
+            target.write_text(value, encoding="utf-8")
+        return target
 
 
 def _same_file(one: Path, other: Path) -> bool:
@@ -1275,29 +1309,33 @@ def _entry_pages(
     """The entry pages; with ``memo``, those in ``reuse`` are taken from it (``site.by_id`` is
     then a :class:`Reads`, which notes what the others look up)."""
     pages: dict[str, str | Path] = {}
+    out = _Spill(spill)
     if memo is None:
         for entry_id in site.ids:
             entry = site.by_id[entry_id]
-            pages[entry_path(entry)] = _keep(spill, entry_path(entry), _entry_page(site, entry))
+            path = entry_path(entry)
+            pages[path] = out.keep(path, _entry_page(site, entry))
         return pages
     recording = site.by_id
     assert isinstance(recording, Reads)
     remembered: dict[str, tuple[str | Path, frozenset[str]]] = {}
     texts = memo.texts if spill is None else None  # spilled pages stay out of memory
     fresh: set[str] = set()
+    kept_pages = memo.pages
     for entry_id in site.ids:
         entry = dict.__getitem__(recording, entry_id)
-        kept = memo.pages.get(entry_id) if entry_id in reuse else None
+        path = f"entries/{entry.folder}/{entry_id}.md"  # entry_path: site.ids are checked slugs
+        kept = kept_pages.get(entry_id) if entry_id in reuse else None
         if kept is not None and (not isinstance(kept[0], Path) or kept[0].is_file()):
-            page, needs = _keep(spill, entry_path(entry), kept[0]), kept[1]
+            page, needs = out.keep(path, kept[0]), kept[1]
         else:
             recording.reads = {entry_id}
-            page = _keep(spill, entry_path(entry), _entry_page(site, entry, texts))
+            page = out.keep(path, _entry_page(site, entry, texts))
             needs = frozenset(recording.reads | mentions(entry, site.kb))
             recording.reads = None
             fresh.add(entry_id)
         remembered[entry_id] = (page, needs)
-        pages[entry_path(entry)] = page
+        pages[path] = page
     memo.rendered, memo.fresh = len(fresh), fresh
     memo.remember(site, remembered, digests)
     return pages

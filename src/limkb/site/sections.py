@@ -8,9 +8,11 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
+
+T = TypeVar("T")
 
 SECTION_LIMIT = 16_384
 """Zensical's limit of token positions in one search section (the text under one heading)."""
@@ -49,15 +51,21 @@ def _slug(letter: str) -> str:
     return "other" if letter == "#" else letter.lower()
 
 
+def chunks(items: list[T], most: int) -> list[list[T]]:
+    """``items`` in order, in parts of at most ``most`` and of near equal size."""
+    count = -(-len(items) // most)
+    size = -(-len(items) // count) if items else 1
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
 def _parts(letter: str, rows: list[Row], most: int, table: str) -> list[dict[str, Any]]:
-    """A letter's rows as parts of at most ``most`` rows and near equal size; the parts of a
-    split letter have a heading id and a title naming the first and last row's names."""
-    count = -(-len(rows) // most)
-    size = -(-len(rows) // count)
-    split = count > 1
+    """A letter's rows as parts of at most ``most`` rows and near equal size (:func:`chunks`);
+    the parts of a split letter have a heading id and a title naming the first and last row's
+    names."""
+    held_parts = chunks(rows, most)
+    split = len(held_parts) > 1
     parts = []
-    for n, start in enumerate(range(0, len(rows), size), start=1):
-        held = rows[start : start + size]
+    for n, held in enumerate(held_parts, start=1):
         suffix = f"{_slug(letter)}-{n}" if split else _slug(letter)
         parts.append(
             {
@@ -65,6 +73,7 @@ def _parts(letter: str, rows: list[Row], most: int, table: str) -> list[dict[str
                 "title": f"{held[0].name} – {held[-1].name}",
                 "table": f"{table}-{suffix}",
                 "rows": Markup("".join(row.html for row in held)),
+                "held": held,
             }
         )
     return parts

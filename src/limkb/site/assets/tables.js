@@ -219,18 +219,28 @@
   }
 
   /* The descriptors known for none of the rows shown (the coverage matrix's gaps, read on a
-     phone too, where the matrix gives way to a list): the columns whose summary is 0. */
+     phone too, where the matrix gives way to a list): the columns whose summary is 0; for a
+     matrix split in tables (an element with data-gaps-group holds them), 0 in every table. */
   function followGaps(table) {
-    var id = table.getAttribute("id");
+    var group = table.closest("[data-gaps-group]");
+    var id = group ? group.getAttribute("id") : table.getAttribute("id");
     var line = id ? document.querySelector('[data-gaps-of="' + id.replace(/["\\]/g, "") + '"] span') : null;
-    var summary = table.querySelector("tfoot tr[data-summary-of]");
-    if (!line || !summary) {
+    var tables = group ? Array.prototype.slice.call(group.querySelectorAll("table")) : [table];
+    var summaries = tables.map(function (each) {
+      return each.querySelector("tfoot tr[data-summary-of]");
+    }).filter(Boolean);
+    if (!line || !summaries.length) {
       return;
     }
     var heads = table.tHead.rows[0].cells, names = [];
-    Array.prototype.forEach.call(summary.querySelectorAll("[data-summary-column]"), function (cell) {
-      var head = heads[parseInt(cell.getAttribute("data-summary-column"), 10)];
-      if (cell.textContent === "0" && head) {
+    Array.prototype.forEach.call(summaries[0].querySelectorAll("[data-summary-column]"), function (cell) {
+      var column = cell.getAttribute("data-summary-column");
+      var none = summaries.every(function (summary) {
+        var found = summary.querySelector('[data-summary-column="' + column + '"]');
+        return !found || found.textContent === "0";
+      });
+      var head = heads[parseInt(column, 10)];
+      if (none && head) {
         names.push(head.textContent.trim());
       }
     });
