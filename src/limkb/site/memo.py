@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from limkb.site.context import RenderOptions, Site
     from limkb.site.overview import PlotCache
 
-__all__ = ["Bounded", "Pieces", "Reads", "RenderMemo", "digest", "mentions"]
+__all__ = ["KEYED", "Bounded", "Pieces", "Reads", "RenderMemo", "digest", "mentions"]
 
 T = TypeVar("T")
 _FORMAT = 1
@@ -108,10 +108,23 @@ def mentions(entry: Entry, kb: KnowledgeBase | None = None) -> set[str]:
     return found
 
 
+KEYED = frozenset({"compare-files"})
+"""The groups of :meth:`Pieces.keyed`, whose items stand for no one entry (each is kept by a hash
+of what it is made from besides entries)."""
+
+
 def still_exact(
-    site: Site, kept: Mapping[str, tuple[Any, frozenset[str]]], changed: set[str], stale: set[str]
+    site: Site,
+    kept: Mapping[str, tuple[Any, frozenset[str]]],
+    changed: set[str],
+    stale: set[str],
+    *,
+    keyed: bool = False,
 ) -> set[str]:
-    """The ids of ``kept`` items that no change touches (:meth:`RenderMemo.stale`)."""
+    """The ids of ``kept`` items that no change touches (:meth:`RenderMemo.stale`); with
+    ``keyed``, the keys of items of a :data:`KEYED` group that read no changed entry."""
+    if keyed:
+        return {key for key, (_, needs) in kept.items() if needs.isdisjoint(changed)}
     return {
         i
         for i, (_, needs) in kept.items()
@@ -306,6 +319,8 @@ class Pieces:
         ``key``, a hash of everything it is made from besides entries: taken from the memo when
         the last rendering made the same key and no entry it looked up changed since (the
         options unchanged), otherwise ``make()``, noting the ids it reads."""
+        if group not in KEYED:
+            raise ValueError(f"{group!r} is not a keyed group (memo.KEYED)")
         recording = self.site.by_id
         if self.memo is None or not isinstance(recording, Reads):
             return make()

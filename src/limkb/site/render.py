@@ -95,7 +95,7 @@ from limkb.site.finder import search_data, snippet
 from limkb.site.gaps import missing_sections
 from limkb.site.kinds import DISPLAY, KEY_VERBS, SEARCH_BOOST
 from limkb.site.markup import prose, text_title
-from limkb.site.memo import Bounded, Pieces, Reads, RenderMemo, mentions, still_exact
+from limkb.site.memo import KEYED, Bounded, Pieces, Reads, RenderMemo, mentions, still_exact
 from limkb.site.neighbourhood import Neighbour, neighbourhood_svg
 from limkb.site.overview import (
     agenda_page,
@@ -1283,7 +1283,7 @@ def _drop_stale_pieces(site: Site, memo: RenderMemo, digests: dict[str, str]) ->
         {}
         if found is None
         else {
-            group: {i: kept[i] for i in still_exact(site, kept, *found)}
+            group: {i: kept[i] for i in still_exact(site, kept, *found, keyed=group in KEYED)}
             for group, kept in memo.fragments.items()
         }
     )
