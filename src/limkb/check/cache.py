@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from limkb.check.reader import MAX_BYTES, Document, load_file
 from limkb.check.schema_errors import validate_schema
@@ -22,9 +23,12 @@ from limkb.files import read_pickle, write_pickle
 from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
+if TYPE_CHECKING:
+    from limkb.check.rules import RuleMemo
+
 __all__ = ["FileCache", "SmilesOutcome", "smiles_outcome"]
 
-_FORMAT = 2
+_FORMAT = 3
 
 SmilesOutcome = tuple[bool, str, str]
 """What RDKit made of a SMILES: (read, formula or message, "" or hint)."""
@@ -35,8 +39,9 @@ class FileCache:
     """What validation found for each file, kept between runs of one process (``limkb serve``).
 
     A file's document and load problems are reused only while its bytes hash the same, and
-    its schema outcome only while it is the very same document; the checks that span entries
-    always run again. Files that disappeared are dropped at the next run.
+    its schema outcome only while it is the very same document; a check that spans entries
+    runs again unless the entries it reads are unchanged (:data:`rules`). Files that
+    disappeared are dropped at the next run.
     """
 
     files: dict[tuple[str, str], tuple[str, Document | None, list[Problem]]] = field(default_factory=dict)
@@ -47,6 +52,9 @@ class FileCache:
     """(path, shown path) -> (size, mtime, ctime, inode) when hashed, and the time it was hashed."""
     structures: dict[str, SmilesOutcome] = field(default_factory=dict)
     """sha256 of a SMILES -> what RDKit made of it (see :func:`smiles_outcome`)."""
+    rules: RuleMemo = field(default_factory=dict)
+    """What the rules that span entries reported, reused while what they read is the same
+    (:func:`limkb.check.rules.check_rules`)."""
     hits: int = 0
     misses: int = 0
 
@@ -63,7 +71,8 @@ class FileCache:
             yield
         finally:
             _ACTIVE.reset(token)
-        self.structures = {k: v for k, v in self.structures.items() if k in self.used}
+        if self.used:  # a run that reused the material rule's problems asked for none
+            self.structures = {k: v for k, v in self.structures.items() if k in self.used}
         self.used = set()
 
     def _digest(self, key: tuple[str, str], path: Path) -> str | None:
