@@ -4,22 +4,30 @@
 for the next build (:meth:`FileCache.read`, :meth:`FileCache.write`). It also keeps what RDKit
 made of each SMILES (:func:`smiles_outcome`), keyed by the SMILES's hash, so a rebuild after an
 unrelated edit does not parse the materials' structures again.
+
+On disk the cache is a run of frames, each sealed on its own (:func:`limkb.files.seal`): the
+whole cache, then what each later build changed (:class:`_Delta`). A build that read the cache
+writes the frames it read, byte for byte, and one frame of its changes, so its cost follows
+the edit rather than the size of the KB; after :data:`_MAX_FRAMES` frames, or changes to more
+than a quarter of the files, it writes the whole cache again in one frame.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import pickle
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from limkb.check.reader import MAX_BYTES, Document, load_file
 from limkb.check.schema_errors import validate_schema
-from limkb.files import read_pickle, write_pickle
+from limkb.files import seal, unseal, write_atomic
 from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
@@ -30,8 +38,50 @@ __all__ = ["FileCache", "SmilesOutcome", "smiles_outcome"]
 
 _FORMAT = 3
 
+_MAX_FRAMES = 16
+"""Frames a cache file may hold before a build writes it whole again."""
+
+_LENGTH = 8
+"""Bytes of the big-endian length before each sealed frame."""
+
 SmilesOutcome = tuple[bool, str, str]
 """What RDKit made of a SMILES: (read, formula or message, "" or hint)."""
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_FileKey = tuple[str, str]
+_FileValue = tuple[str, Document | None, list[Problem]]
+_SchemaValue = tuple[Document, Entry, bool, list[Problem]]
+_StatValue = tuple[tuple[int, int, int, int], int]
+
+
+@dataclass
+class _Delta:
+    """What one build changed in a cache it read: entries set anew, keys gone, and the (small)
+    structures and rules' memo whole."""
+
+    files: dict[_FileKey, _FileValue]
+    files_gone: set[_FileKey]
+    schemas: dict[tuple[str, str], _SchemaValue]
+    schemas_gone: set[tuple[str, str]]
+    stats: dict[_FileKey, _StatValue]
+    stats_gone: set[_FileKey]
+    structures: dict[str, SmilesOutcome]
+    rules: RuleMemo
+
+    def size(self) -> int:
+        """How many files' and entries' records it sets or drops."""
+        return len(self.files) + len(self.files_gone) + len(self.schemas) + len(self.schemas_gone)
+
+
+@dataclass
+class _Base:
+    """The frames a cache was read from, and its records as they were read (the same objects)."""
+
+    frames: list[bytes]
+    files: dict[_FileKey, _FileValue]
+    schemas: dict[tuple[str, str], _SchemaValue]
+    stats: dict[_FileKey, _StatValue]
 
 
 @dataclass
@@ -60,6 +110,12 @@ class FileCache:
 
     used: set[str] = field(default_factory=set, repr=False)
     """The structures asked for during the current :meth:`checking`."""
+    _base: _Base | None = field(default=None, repr=False, compare=False)
+    """The frames this cache was read from (:meth:`read`), never written into a frame."""
+
+    def __getstate__(self) -> dict[str, object]:
+        """What a frame keeps: everything but the frames it was read from."""
+        return {k: v for k, v in self.__dict__.items() if k != "_base"}
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -136,27 +192,137 @@ class FileCache:
     @classmethod
     def read(cls, path: Path | None) -> FileCache:
         """The cache a build wrote to ``path``; an empty one when there is none, or it was made
-        by other code (limkb, pydantic or Python of another version) or does not load."""
-        found = read_pickle(path)
-        if (
-            isinstance(found, dict)
-            and found.get("versions") == _versions()
-            and isinstance(found.get("cache"), cls)
-        ):
-            cache: FileCache = found["cache"]
-            cache.hits = cache.misses = 0
-            return cache
-        return cls()
+        by other code (limkb, pydantic or Python of another version), is not sealed on this
+        machine (every frame is checked before a byte of it is unpickled) or does not load."""
+        frames = _read_frames(path)
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
+        try:
+            cache = _replay(cls, frames) if frames else None
+        except Exception:  # a damaged frame: only a missed shortcut
+            cache = None
+        finally:
+            if enabled:
+                gc.enable()
+        if cache is None:
+            return cls()
+        cache.hits = cache.misses = 0
+        cache._base = _Base(frames, dict(cache.files), dict(cache.schemas), dict(cache.stats))
+        return cache
 
     def write(self, path: Path) -> None:
-        """Keep the cache for the next build."""
-        write_pickle(path, {"versions": _versions(), "cache": self})
+        """Keep the cache for the next build: the frames it was read from and one of what
+        changed since, or the whole cache in one frame (see the module's notes)."""
+        delta = self._delta()
+        version = _versions()
+        enabled = gc.isenabled()
+        gc.disable()  # pickling many objects at once: collecting meanwhile only slows it
+        try:
+            if delta is None or self._base is None:
+                frames = [_frame({"versions": version, "cache": self})]
+            else:
+                frames = [*self._base.frames, _frame({"versions": version, "delta": delta})]
+        finally:
+            if enabled:
+                gc.enable()
+        write_atomic(path, b"".join(frames))
+        self._base = _Base(frames, dict(self.files), dict(self.schemas), dict(self.stats))
+
+    def _delta(self) -> _Delta | None:
+        """What changed since :meth:`read`, or None when the cache is better written whole."""
+        base = self._base
+        if base is None or len(base.frames) >= _MAX_FRAMES:
+            return None
+        delta = _Delta(
+            *_changes(base.files, self.files),
+            *_changes(base.schemas, self.schemas),
+            *_changes(base.stats, self.stats),
+            structures=self.structures,
+            rules=self.rules,
+        )
+        return None if delta.size() * 4 > max(len(self.files), 1) else delta
+
+    def _apply(self, delta: _Delta) -> None:
+        """Bring the cache up to date with one frame of changes."""
+        _update(self.files, delta.files, delta.files_gone)
+        _update(self.schemas, delta.schemas, delta.schemas_gone)
+        _update(self.stats, delta.stats, delta.stats_gone)
+        self.structures, self.rules = delta.structures, delta.rules
 
     def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
         """Forget what belongs to files and entries that are gone."""
         self.files = {k: v for k, v in self.files.items() if k in files}
         self.stats = {k: v for k, v in self.stats.items() if k in files}
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
+
+
+def _changes(before: dict[_K, _V], now: dict[_K, _V]) -> tuple[dict[_K, _V], set[_K]]:
+    """The records of ``now`` that are not the very objects ``before`` held, and the keys gone."""
+    changed = {k: v for k, v in now.items() if before.get(k) is not v}
+    return changed, {k for k in before if k not in now}
+
+
+def _update(mine: dict[_K, _V], changed: dict[_K, _V], gone: set[_K]) -> None:
+    """``mine`` with the records ``changed`` set and the keys ``gone`` dropped."""
+    mine.update(changed)
+    for key in gone:
+        mine.pop(key, None)
+
+
+def _frame(payload: object) -> bytes:
+    """One sealed frame of ``payload``, behind its length."""
+    sealed = seal(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    return len(sealed).to_bytes(_LENGTH, "big") + sealed
+
+
+def _read_frames(path: Path | None) -> list[bytes]:
+    """The frames of the cache file at ``path``, each whole with its length; none when the file
+    is missing, a link, cut short or holds anything else."""
+    if path is None:
+        return []
+    try:
+        if path.is_symlink():
+            return []
+        blob = path.read_bytes()
+    except OSError:
+        return []
+    frames, at = [], 0
+    while at < len(blob):
+        length = int.from_bytes(blob[at : at + _LENGTH], "big")
+        end = at + _LENGTH + length
+        if length == 0 or end > len(blob):
+            return []
+        frames.append(blob[at:end])
+        at = end
+    return frames
+
+
+def _replay(cls: type[FileCache], frames: list[bytes]) -> FileCache | None:
+    """The cache the frames hold: the first whole, each later one's changes applied; None
+    when a frame is not sealed on this machine or was made by other code."""
+    version = _versions()
+    payloads = []
+    for frame in frames:  # every seal is checked before anything is unpickled
+        data = unseal(frame[_LENGTH:])
+        if data is None:
+            return None
+        payloads.append(data)
+    first = pickle.loads(payloads[0])
+    if not (
+        isinstance(first, dict) and first.get("versions") == version and isinstance(first.get("cache"), cls)
+    ):
+        return None
+    cache: FileCache = first["cache"]
+    for data in payloads[1:]:
+        found = pickle.loads(data)
+        if not (
+            isinstance(found, dict)
+            and found.get("versions") == version
+            and isinstance(found.get("delta"), _Delta)
+        ):
+            return None
+        cache._apply(found["delta"])
+    return cache
 
 
 _ACTIVE: ContextVar[FileCache | None] = ContextVar("limkb_file_cache", default=None)
