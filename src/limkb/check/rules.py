@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from limkb.analysis.components import Conventions
 from limkb.analysis.findings import finding_key, iter_findings, with_findings
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
@@ -865,7 +866,10 @@ def _with_required(material: Material) -> Material:
 
 
 def _check_formulations(result: Validated, shared: _Shared) -> None:
-    """Every electrolyte written as text parses, and names materials (with close matches if not)."""
+    """Every electrolyte written as text parses, and names materials (with close matches if not).
+    A text is parsed once per run under each dataset's conventions, however many records and
+    datasets write it."""
+    seen: dict[tuple[str, Conventions], list[FormulationError]] = {}
     for entry_id, entry in result.checked().items():
         if not isinstance(entry, Dataset):
             continue
@@ -874,12 +878,11 @@ def _check_formulations(result: Validated, shared: _Shared) -> None:
         places += [
             (("records", r, "electrolyte"), record.electrolyte) for r, record in enumerate(entry.records)
         ]
-        seen: dict[str, list[FormulationError]] = {}
         conventions = conventions_of(entry)
         for loc, written in places:
             if not isinstance(written, str):
                 continue
-            if written not in seen:
+            if (written, conventions) not in seen:
                 index = shared.material_index()
                 try:
                     _, errors = resolve(
@@ -887,8 +890,8 @@ def _check_formulations(result: Validated, shared: _Shared) -> None:
                     )
                 except FormulationError as refused:
                     errors = [refused]
-                seen[written] = errors
-            for error in seen[written]:
+                seen[written, conventions] = errors
+            for error in seen[written, conventions]:
                 report_at(
                     result.report,
                     document,
