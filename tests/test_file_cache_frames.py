@@ -124,3 +124,19 @@ def test_a_frame_of_other_code_makes_the_cache_empty(tmp_path: Path, monkeypatch
         patched.setattr(cache_module, "_versions", lambda: "other code")
         cache.write(second)
     assert FileCache.read(second).files == {}
+
+
+def test_frames_changed_since_they_were_read_are_not_carried_over(tmp_path: Path) -> None:
+    """The frames are read again when the cache is written: if another build replaced them
+    meanwhile, the cache is written whole, never as another build's frames plus this one's."""
+    kb = _kb(tmp_path)
+    first, second = tmp_path / "1.pickle", tmp_path / "2.pickle"
+    _build(kb, None, first)
+    cache = FileCache.read(first)
+    write_entry(kb, "species/lif", minimal("species", "LiF, renamed"))
+    _build(kb, first, first)  # another build writes over the frames this one read
+    assert len(cache_module._read_frames(first)) == 2
+    validate_kb(kb, cache=cache)
+    cache.write(second)
+    assert len(cache_module._read_frames(second)) == 1
+    assert _same_as_cold(kb, FileCache.read(second)) == []

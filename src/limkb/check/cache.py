@@ -44,6 +44,9 @@ _MAX_FRAMES = 16
 _LENGTH = 8
 """Bytes of the big-endian length before each sealed frame."""
 
+_HEAD = _LENGTH + 64
+"""Bytes of a frame that hold its length, its seal's header and its MAC, and so tell it apart."""
+
 SmilesOutcome = tuple[bool, str, str]
 """What RDKit made of a SMILES: (read, formula or message, "" or hint)."""
 
@@ -76,9 +79,12 @@ class _Delta:
 
 @dataclass
 class _Base:
-    """The frames a cache was read from, and its records as they were read (the same objects)."""
+    """Where a cache was read from, the head of each of its frames (length, seal and MAC: the
+    frames are read again when the cache is written, not kept in memory), and its records as
+    they were read (the same objects)."""
 
-    frames: list[bytes]
+    path: Path
+    heads: list[bytes]
     files: dict[_FileKey, _FileValue]
     schemas: dict[tuple[str, str], _SchemaValue]
     stats: dict[_FileKey, _StatValue]
@@ -204,11 +210,17 @@ class FileCache:
         finally:
             if enabled:
                 gc.enable()
-        if cache is None:
+        if cache is None or path is None:
             return cls()
         cache.hits = cache.misses = 0
-        cache._base = _Base(frames, dict(cache.files), dict(cache.schemas), dict(cache.stats))
+        cache._base = cache._based_on(path, frames)
         return cache
+
+    def _based_on(self, path: Path, frames: list[bytes]) -> _Base:
+        """The base of a cache read from (or written to) ``path`` as ``frames``."""
+        return _Base(
+            path, [f[:_HEAD] for f in frames], dict(self.files), dict(self.schemas), dict(self.stats)
+        )
 
     def write(self, path: Path) -> None:
         """Keep the cache for the next build: the frames it was read from and one of what
@@ -218,20 +230,28 @@ class FileCache:
         enabled = gc.isenabled()
         gc.disable()  # pickling many objects at once: collecting meanwhile only slows it
         try:
-            if delta is None or self._base is None:
+            kept = self._kept_frames() if delta is not None else []
+            if delta is None or not kept:
                 frames = [_frame({"versions": version, "cache": self})]
             else:
-                frames = [*self._base.frames, _frame({"versions": version, "delta": delta})]
+                frames = [*kept, _frame({"versions": version, "delta": delta})]
         finally:
             if enabled:
                 gc.enable()
         write_atomic(path, b"".join(frames))
-        self._base = _Base(frames, dict(self.files), dict(self.schemas), dict(self.stats))
+        self._base = self._based_on(path, frames)
+
+    def _kept_frames(self) -> list[bytes]:
+        """The frames this cache was read from, read again; none when they are not those read."""
+        if self._base is None:
+            return []
+        frames = _read_frames(self._base.path)
+        return frames if [f[:_HEAD] for f in frames] == self._base.heads else []
 
     def _delta(self) -> _Delta | None:
         """What changed since :meth:`read`, or None when the cache is better written whole."""
         base = self._base
-        if base is None or len(base.frames) >= _MAX_FRAMES:
+        if base is None or len(base.heads) >= _MAX_FRAMES:
             return None
         delta = _Delta(
             *_changes(base.files, self.files),
