@@ -446,3 +446,18 @@ def test_a_dataset_convention_reads_a_bare_percent(tmp_path: Path) -> None:
         ("datasets/d.yaml", 9, 33, "error[bad-formulation]")
     ]
     assert "a bare '%' is ambiguous ('2%')" in found[0][4]
+
+
+def test_one_electrolyte_written_by_two_datasets_is_reported_in_each(tmp_path: Path) -> None:
+    """A text is parsed once per run, and its problem still reported in every dataset writing it."""
+    found = _problems(
+        tmp_path,
+        kb(
+            datasets__d=ds(recs(99), electrolyte="1 M LiFSI in DMX"),
+            datasets__e=ds(recs(99), "E", electrolyte="1 M LiFSI in DMX"),
+        ),
+    )
+    assert [(file, code) for file, _, _, code, *_ in found] == [
+        ("datasets/d.yaml", "error[bad-formulation]"),
+        ("datasets/e.yaml", "error[bad-formulation]"),
+    ]

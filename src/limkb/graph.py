@@ -39,7 +39,6 @@ from limkb.schema.kinds import (
     Record,
     Source,
     Strategy,
-    iter_links,
     iter_sources,
     relation_fields,
 )
@@ -633,7 +632,8 @@ def link(validated: Validated) -> KnowledgeBase:
         graph.add_node(entry_id, kind=entry.kind, name=entry.label)
     citing: dict[str, set[str]] = defaultdict(set)
     for entry_id, entry in entries.items():
-        for item in iter_links(entry):
+        links = validated.links_of(entry_id, entry)  # walked already by validation's rules
+        for item in links:
             if item.target not in entries or item.target == entry_id:
                 continue
             _add_edge(
@@ -647,7 +647,7 @@ def link(validated: Validated) -> KnowledgeBase:
                 evidence=item.evidence,
                 editorial=item.editorial,
             )
-        for _, source in iter_sources(entry):
+        for _, source in iter_sources(entry, links):
             citing[source.ref].add(entry_id)
     _link_electrolytes(graph, entries)
     _link_claims(graph, entries)

@@ -4,30 +4,90 @@
 for the next build (:meth:`FileCache.read`, :meth:`FileCache.write`). It also keeps what RDKit
 made of each SMILES (:func:`smiles_outcome`), keyed by the SMILES's hash, so a rebuild after an
 unrelated edit does not parse the materials' structures again.
+
+On disk the cache is a run of frames, each sealed on its own (:func:`limkb.files.seal`): the
+whole cache, then what each later build changed (:class:`_Delta`). A build that read the cache
+writes the frames it read, byte for byte, and one frame of its changes, so its cost follows
+the edit rather than the size of the KB; after :data:`_MAX_FRAMES` frames, or changes to more
+than a quarter of the files, it writes the whole cache again in one frame.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import pickle
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from limkb.check.reader import MAX_BYTES, Document, load_file
 from limkb.check.schema_errors import validate_schema
-from limkb.files import read_pickle, write_pickle
+from limkb.files import seal, unseal, write_atomic
 from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
+if TYPE_CHECKING:
+    from limkb.check.rules import RuleMemo
+
 __all__ = ["FileCache", "SmilesOutcome", "smiles_outcome"]
 
-_FORMAT = 2
+_FORMAT = 3
+
+_MAX_FRAMES = 16
+"""Frames a cache file may hold before a build writes it whole again."""
+
+_LENGTH = 8
+"""Bytes of the big-endian length before each sealed frame."""
+
+_HEAD = _LENGTH + 64
+"""Bytes of a frame that hold its length, its seal's header and its MAC, and so tell it apart."""
 
 SmilesOutcome = tuple[bool, str, str]
 """What RDKit made of a SMILES: (read, formula or message, "" or hint)."""
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_FileKey = tuple[str, str]
+_FileValue = tuple[str, Document | None, list[Problem]]
+_SchemaValue = tuple[Document, Entry, bool, list[Problem]]
+_StatValue = tuple[tuple[int, int, int, int], int]
+
+
+@dataclass
+class _Delta:
+    """What one build changed in a cache it read: entries set anew, keys gone, and the (small)
+    structures and rules' memo whole."""
+
+    files: dict[_FileKey, _FileValue]
+    files_gone: set[_FileKey]
+    schemas: dict[tuple[str, str], _SchemaValue]
+    schemas_gone: set[tuple[str, str]]
+    stats: dict[_FileKey, _StatValue]
+    stats_gone: set[_FileKey]
+    structures: dict[str, SmilesOutcome]
+    rules: RuleMemo
+
+    def size(self) -> int:
+        """How many files' and entries' records it sets or drops."""
+        return len(self.files) + len(self.files_gone) + len(self.schemas) + len(self.schemas_gone)
+
+
+@dataclass
+class _Base:
+    """Where a cache was read from, the head of each of its frames (length, seal and MAC: the
+    frames are read again when the cache is written, not kept in memory), and its records as
+    they were read (the same objects)."""
+
+    path: Path
+    heads: list[bytes]
+    files: dict[_FileKey, _FileValue]
+    schemas: dict[tuple[str, str], _SchemaValue]
+    stats: dict[_FileKey, _StatValue]
 
 
 @dataclass
@@ -35,8 +95,9 @@ class FileCache:
     """What validation found for each file, kept between runs of one process (``limkb serve``).
 
     A file's document and load problems are reused only while its bytes hash the same, and
-    its schema outcome only while it is the very same document; the checks that span entries
-    always run again. Files that disappeared are dropped at the next run.
+    its schema outcome only while it is the very same document; a check that spans entries
+    runs again unless the entries it reads are unchanged (:data:`rules`). Files that
+    disappeared are dropped at the next run.
     """
 
     files: dict[tuple[str, str], tuple[str, Document | None, list[Problem]]] = field(default_factory=dict)
@@ -47,11 +108,20 @@ class FileCache:
     """(path, shown path) -> (size, mtime, ctime, inode) when hashed, and the time it was hashed."""
     structures: dict[str, SmilesOutcome] = field(default_factory=dict)
     """sha256 of a SMILES -> what RDKit made of it (see :func:`smiles_outcome`)."""
+    rules: RuleMemo = field(default_factory=dict)
+    """What the rules that span entries reported, reused while what they read is the same
+    (:func:`limkb.check.rules.check_rules`)."""
     hits: int = 0
     misses: int = 0
 
     used: set[str] = field(default_factory=set, repr=False)
     """The structures asked for during the current :meth:`checking`."""
+    _base: _Base | None = field(default=None, repr=False, compare=False)
+    """The frames this cache was read from (:meth:`read`), never written into a frame."""
+
+    def __getstate__(self) -> dict[str, object]:
+        """What a frame keeps: everything but the frames it was read from."""
+        return {k: v for k, v in self.__dict__.items() if k != "_base"}
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -63,7 +133,8 @@ class FileCache:
             yield
         finally:
             _ACTIVE.reset(token)
-        self.structures = {k: v for k, v in self.structures.items() if k in self.used}
+        if self.used:  # a run that reused the material rule's problems asked for none
+            self.structures = {k: v for k, v in self.structures.items() if k in self.used}
         self.used = set()
 
     def _digest(self, key: tuple[str, str], path: Path) -> str | None:
@@ -127,27 +198,151 @@ class FileCache:
     @classmethod
     def read(cls, path: Path | None) -> FileCache:
         """The cache a build wrote to ``path``; an empty one when there is none, or it was made
-        by other code (limkb, pydantic or Python of another version) or does not load."""
-        found = read_pickle(path)
-        if (
-            isinstance(found, dict)
-            and found.get("versions") == _versions()
-            and isinstance(found.get("cache"), cls)
-        ):
-            cache: FileCache = found["cache"]
-            cache.hits = cache.misses = 0
-            return cache
-        return cls()
+        by other code (limkb, pydantic or Python of another version), is not sealed on this
+        machine (every frame is checked before a byte of it is unpickled) or does not load."""
+        frames = _read_frames(path)
+        enabled = gc.isenabled()
+        gc.disable()  # unpickling many objects at once: collecting meanwhile only slows it
+        try:
+            cache = _replay(cls, frames) if frames else None
+        except Exception:  # a damaged frame: only a missed shortcut
+            cache = None
+        finally:
+            if enabled:
+                gc.enable()
+        if cache is None or path is None:
+            return cls()
+        cache.hits = cache.misses = 0
+        cache._base = cache._based_on(path, frames)
+        return cache
+
+    def _based_on(self, path: Path, frames: list[bytes]) -> _Base:
+        """The base of a cache read from (or written to) ``path`` as ``frames``."""
+        return _Base(
+            path, [f[:_HEAD] for f in frames], dict(self.files), dict(self.schemas), dict(self.stats)
+        )
 
     def write(self, path: Path) -> None:
-        """Keep the cache for the next build."""
-        write_pickle(path, {"versions": _versions(), "cache": self})
+        """Keep the cache for the next build: the frames it was read from and one of what
+        changed since, or the whole cache in one frame (see the module's notes)."""
+        delta = self._delta()
+        version = _versions()
+        enabled = gc.isenabled()
+        gc.disable()  # pickling many objects at once: collecting meanwhile only slows it
+        try:
+            kept = self._kept_frames() if delta is not None else []
+            if delta is None or not kept:
+                frames = [_frame({"versions": version, "cache": self})]
+            else:
+                frames = [*kept, _frame({"versions": version, "delta": delta})]
+        finally:
+            if enabled:
+                gc.enable()
+        write_atomic(path, b"".join(frames))
+        self._base = self._based_on(path, frames)
+
+    def _kept_frames(self) -> list[bytes]:
+        """The frames this cache was read from, read again; none when they are not those read."""
+        if self._base is None:
+            return []
+        frames = _read_frames(self._base.path)
+        return frames if [f[:_HEAD] for f in frames] == self._base.heads else []
+
+    def _delta(self) -> _Delta | None:
+        """What changed since :meth:`read`, or None when the cache is better written whole."""
+        base = self._base
+        if base is None or len(base.heads) >= _MAX_FRAMES:
+            return None
+        delta = _Delta(
+            *_changes(base.files, self.files),
+            *_changes(base.schemas, self.schemas),
+            *_changes(base.stats, self.stats),
+            structures=self.structures,
+            rules=self.rules,
+        )
+        return None if delta.size() * 4 > max(len(self.files), 1) else delta
+
+    def _apply(self, delta: _Delta) -> None:
+        """Bring the cache up to date with one frame of changes."""
+        _update(self.files, delta.files, delta.files_gone)
+        _update(self.schemas, delta.schemas, delta.schemas_gone)
+        _update(self.stats, delta.stats, delta.stats_gone)
+        self.structures, self.rules = delta.structures, delta.rules
 
     def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:
         """Forget what belongs to files and entries that are gone."""
         self.files = {k: v for k, v in self.files.items() if k in files}
         self.stats = {k: v for k, v in self.stats.items() if k in files}
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
+
+
+def _changes(before: dict[_K, _V], now: dict[_K, _V]) -> tuple[dict[_K, _V], set[_K]]:
+    """The records of ``now`` that are not the very objects ``before`` held, and the keys gone."""
+    changed = {k: v for k, v in now.items() if before.get(k) is not v}
+    return changed, {k for k in before if k not in now}
+
+
+def _update(mine: dict[_K, _V], changed: dict[_K, _V], gone: set[_K]) -> None:
+    """``mine`` with the records ``changed`` set and the keys ``gone`` dropped."""
+    mine.update(changed)
+    for key in gone:
+        mine.pop(key, None)
+
+
+def _frame(payload: object) -> bytes:
+    """One sealed frame of ``payload``, behind its length."""
+    sealed = seal(pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL))
+    return len(sealed).to_bytes(_LENGTH, "big") + sealed
+
+
+def _read_frames(path: Path | None) -> list[bytes]:
+    """The frames of the cache file at ``path``, each whole with its length; none when the file
+    is missing, a link, cut short or holds anything else."""
+    if path is None:
+        return []
+    try:
+        if path.is_symlink():
+            return []
+        blob = path.read_bytes()
+    except OSError:
+        return []
+    frames, at = [], 0
+    while at < len(blob):
+        length = int.from_bytes(blob[at : at + _LENGTH], "big")
+        end = at + _LENGTH + length
+        if length == 0 or end > len(blob):
+            return []
+        frames.append(blob[at:end])
+        at = end
+    return frames
+
+
+def _replay(cls: type[FileCache], frames: list[bytes]) -> FileCache | None:
+    """The cache the frames hold: the first whole, each later one's changes applied; None
+    when a frame is not sealed on this machine or was made by other code."""
+    version = _versions()
+    payloads = []
+    for frame in frames:  # every seal is checked before anything is unpickled
+        data = unseal(frame[_LENGTH:])
+        if data is None:
+            return None
+        payloads.append(data)
+    first = pickle.loads(payloads[0])
+    if not (
+        isinstance(first, dict) and first.get("versions") == version and isinstance(first.get("cache"), cls)
+    ):
+        return None
+    cache: FileCache = first["cache"]
+    for data in payloads[1:]:
+        found = pickle.loads(data)
+        if not (
+            isinstance(found, dict)
+            and found.get("versions") == version
+            and isinstance(found.get("delta"), _Delta)
+        ):
+            return None
+        cache._apply(found["delta"])
+    return cache
 
 
 _ACTIVE: ContextVar[FileCache | None] = ContextVar("limkb_file_cache", default=None)

@@ -128,6 +128,11 @@ class Document:
     def __repr__(self) -> str:
         return f"Document({self.path!r})"
 
+    @property
+    def text(self) -> str | None:
+        """The file's text this document was read from, when it is kept."""
+        return self._text
+
     def _locate(self) -> None:
         builder = _Builder(self.path)
         if self._text is not None:

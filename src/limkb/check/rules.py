@@ -8,11 +8,13 @@ locators, and relations that carry their own sources or say why they need none. 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from limkb.analysis.components import Conventions
 from limkb.analysis.findings import finding_key, iter_findings, with_findings
 from limkb.analysis.formulations import FormulationError, MaterialIndex, resolve
 from limkb.analysis.formulations import parse as parse_formulation
@@ -34,7 +36,7 @@ from limkb.check.schema_errors import describe_value as _describe
 from limkb.check.schema_errors import dotted as _dotted
 from limkb.check.stats import iter_relations
 from limkb.errors import LimkbError
-from limkb.report import Report, Severity, close_matches
+from limkb.report import Problem, Report, Severity, close_matches
 from limkb.schema.ids import reference_id, untitled_reference_id
 from limkb.schema.kinds import (
     Analysis,
@@ -53,29 +55,94 @@ from limkb.schema.kinds import (
 )
 from limkb.schema.units import UnitError, convert, describe
 
-__all__ = ["COMPOSITION_TOLERANCE", "FRACTION_HINT", "check_rules", "fraction_columns"]
+__all__ = ["COMPOSITION_TOLERANCE", "FRACTION_HINT", "RuleMemo", "check_rules", "fraction_columns"]
 
 COMPOSITION_TOLERANCE = 0.5
 """Rounding slack, in percentage points, allowed when parts of a whole are summed."""
 
 
-def check_rules(result: Validated) -> None:
-    """Run every rule across the entries of ``result``, in order."""
+RuleMemo = dict[str, tuple[str, list[Problem]]]
+"""A rule's name -> (the fingerprint of what it read, the problems it reported then)."""
+
+_READS: dict[str, frozenset[str]] = {
+    "_check_datasets": frozenset({"dataset", "property"}),
+    "_check_analyses": frozenset({"analysis", "dataset", "property", "material"}),
+    "_check_formulations": frozenset({"dataset", "material"}),
+    "_check_materials": frozenset({"material"}),
+}
+"""The kinds of entry whose contents a rule reads; of the other entries it reads only their id,
+kind and whether they passed their schema (:func:`_fingerprint`). A rule not named here reads
+any entry, and always runs."""
+
+
+def _rules(shared: _Shared) -> list[tuple[str, Callable[[Validated], None]]]:
+    """Every rule, in the order it runs, by name."""
+    return [
+        ("_check_links", _check_links),
+        ("_check_strategies", _check_strategies),
+        ("_check_references", _check_references),
+        ("_check_datasets", _check_datasets),
+        ("_check_analyses", lambda result: _check_analyses(result, shared)),
+        ("_check_formulations", lambda result: _check_formulations(result, shared)),
+        ("_check_materials", _check_materials),
+        ("_check_findings", _check_findings),
+        ("_check_evidence_gaps", _check_evidence_gaps),
+        ("_check_finding_ids", _check_finding_ids),
+        ("_check_same_findings", _check_same_findings),
+        ("_check_claims", _check_claims),
+        ("_check_locators", _check_locators),
+        ("_check_relation_sources", _check_relation_sources),
+    ]
+
+
+def check_rules(result: Validated, memo: RuleMemo | None = None) -> None:
+    """Run every rule across the entries of ``result``, in order.
+
+    With ``memo`` (kept by the caller between runs), a rule of :data:`_READS` whose inputs
+    fingerprint the same as at its last run adds the problems it reported then instead of
+    running again; the report is the same either way.
+    """
     shared = _Shared(result)
-    _check_links(result)
-    _check_strategies(result)
-    _check_references(result)
-    _check_datasets(result)
-    _check_analyses(result, shared)
-    _check_formulations(result, shared)
-    _check_materials(result)
-    _check_findings(result)
-    _check_evidence_gaps(result)
-    _check_finding_ids(result)
-    _check_same_findings(result)
-    _check_claims(result)
-    _check_locators(result)
-    _check_relation_sources(result)
+    index: list[bytes] = []
+    for name, rule in _rules(shared):
+        kinds = _READS.get(name)
+        key = None if memo is None or kinds is None else _fingerprint(result, kinds, index)
+        if memo is None or key is None:
+            rule(result)
+            if memo is not None:
+                memo.pop(name, None)
+            continue
+        kept = memo.get(name)
+        if kept is not None and kept[0] == key:
+            result.report.extend(kept[1])
+            continue
+        start = len(result.report.problems)
+        rule(result)
+        memo[name] = (key, result.report.problems[start:])
+
+
+def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -> str | None:
+    """A hash of everything a rule reading the contents of ``kinds`` can see: the id, kind and
+    state (complete, partial, unreadable) of every entry, and the shown path and text of each
+    entry of ``kinds`` (its entry is made from them). None when a text is not kept.
+    ``index`` holds the first part once it is made, for the other rules of the run."""
+    if not index:
+        states = [(i, e.kind, "complete") for i, e in result.entries.items()]
+        states += [(i, e.kind, "partial") for i, e in result.partial.items()]
+        states += [(i, "", "unreadable") for i in result.invalid if i not in result.partial]
+        index.append(repr(sorted(states)).encode("utf-8", "surrogatepass"))
+    digest = hashlib.sha256(index[0])
+    for entry_id, entry in sorted(result.checked().items()):
+        if entry.kind not in kinds:
+            continue
+        document = result.documents.get(entry_id)
+        if document is None or document.text is None:
+            return None
+        for part in (entry_id, document.path, document.text):
+            encoded = part.encode("utf-8", "surrogatepass")
+            digest.update(len(encoded).to_bytes(8, "big"))
+            digest.update(encoded)
+    return digest.hexdigest()
 
 
 class _Shared:
@@ -799,7 +866,10 @@ def _with_required(material: Material) -> Material:
 
 
 def _check_formulations(result: Validated, shared: _Shared) -> None:
-    """Every electrolyte written as text parses, and names materials (with close matches if not)."""
+    """Every electrolyte written as text parses, and names materials (with close matches if not).
+    A text is parsed once per run under each dataset's conventions, however many records and
+    datasets write it."""
+    seen: dict[tuple[str, Conventions], list[FormulationError]] = {}
     for entry_id, entry in result.checked().items():
         if not isinstance(entry, Dataset):
             continue
@@ -808,12 +878,11 @@ def _check_formulations(result: Validated, shared: _Shared) -> None:
         places += [
             (("records", r, "electrolyte"), record.electrolyte) for r, record in enumerate(entry.records)
         ]
-        seen: dict[str, list[FormulationError]] = {}
         conventions = conventions_of(entry)
         for loc, written in places:
             if not isinstance(written, str):
                 continue
-            if written not in seen:
+            if (written, conventions) not in seen:
                 index = shared.material_index()
                 try:
                     _, errors = resolve(
@@ -821,8 +890,8 @@ def _check_formulations(result: Validated, shared: _Shared) -> None:
                     )
                 except FormulationError as refused:
                     errors = [refused]
-                seen[written] = errors
-            for error in seen[written]:
+                seen[written, conventions] = errors
+            for error in seen[written, conventions]:
                 report_at(
                     result.report,
                     document,
