@@ -51,6 +51,7 @@ import posixpath
 import re
 import shutil
 import sysconfig
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-__all__ = ["CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter", "lists_files"]
+__all__ = ["OUTSIDE", "CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter", "lists_files"]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 
@@ -78,6 +79,13 @@ _INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _DEFINED_TARGET = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _H1 = re.compile(r"^#[ \t]+.*$", re.MULTILINE)
+
+OUTSIDE = ("id/", "cite/")
+"""Where the generated files are that ``limkb build`` places itself, outside MkDocs' ``Files``
+(:meth:`HtmlCache.add_outside`): an entry's forwarding page and its citation files, three or
+four per entry. MkDocs needs nothing of them: they are not pages (no sitemap entry, no search
+index), and pages link to them in HTML only, which MkDocs does not check (a Markdown link to one
+would be reported as a link to a missing file)."""
 
 
 class StaleCache(Exception):
@@ -129,6 +137,8 @@ class HtmlCache:
     _always: frozenset[str] = frozenset()
     _copied: dict[str, str] = field(default_factory=dict)
     _dropped: set[str] = field(default_factory=set)
+    _outside: dict[str, bytes | None] = field(default_factory=dict)
+    """Path in the site -> bytes of the files :meth:`add_outside` took (None once placed)."""
 
     def __post_init__(self) -> None:
         if self.old is not None:
@@ -228,6 +238,14 @@ class HtmlCache:
         return [[page.url, page.title or ""] for page in nav.pages]
 
     # -- the build's steps --------------------------------------------------------------
+
+    def add_outside(self, files: Mapping[str, bytes]) -> None:
+        """Files of the site that limkb places itself, outside MkDocs' ``Files`` (see
+        :data:`OUTSIDE`): kept and linked like the other generated files, by a hash of their
+        bytes, but with no MkDocs object each."""
+        for path, data in files.items():
+            self.static[path] = hashlib.sha256(data).hexdigest()
+            self._outside[path] = data
 
     def prepare(self, files: Files, config: MkDocsConfig) -> Files:
         """Make every documentation page and generated file a :class:`CachedFile` (those the
@@ -338,18 +356,44 @@ class HtmlCache:
             page.links_to_anchors = links
             self.built[src_uri] = record
         for src_uri in sorted(self.static_hits):
-            file = by_uri.get(src_uri)
-            if file is None or self.old is None:
+            dest = self._static_dest(src_uri, by_uri)
+            if dest is None or self.old is None:
                 raise StaleCache(f"{src_uri} is not a file of this build")
             key = self.static[src_uri]
             cache_file = self._path(self.new, key, ".data")
             # two files of the same bytes share one
             if key not in in_cache and not os.path.exists(cache_file):
                 _link(self._path(self.old, key, ".data"), cache_file)
-            if present.get(file.dest_uri) != f"s{key}":
-                _link(cache_file, file.abs_dest_path)
+            if present.get(dest[0]) != f"s{key}":
+                _link(cache_file, dest[1])
+        self._write_outside()
         if self.hits and self._previous.get("titles") != self.titles(nav):
             raise StaleCache("the navigation's titles are not those the cache was made with")
+
+    def _static_dest(self, src_uri: str, by_uri: Mapping[str, File]) -> tuple[str, str] | None:
+        """Where a generated file goes: its path in the site and its path on disk (None: it is
+        not a file of this build)."""
+        if src_uri in self._outside:
+            return src_uri, f"{self._site}{os.sep}{src_uri}"
+        file = by_uri.get(src_uri)
+        return None if file is None else (file.dest_uri, file.abs_dest_path)
+
+    def _write_outside(self) -> None:
+        """Write the files of :meth:`add_outside` the cache did not have (a reused folder no
+        longer holds an earlier version of them: :meth:`place` deleted it), then let go of
+        every one's bytes."""
+        for path, data in self._outside.items():
+            if data is not None and path not in self.static_hits:
+                target = f"{self._site}{os.sep}{path}"
+                _unlink(target)  # never written through a link another version shares
+                try:
+                    with open(target, "xb") as stream:
+                        stream.write(data)
+                except FileNotFoundError:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with open(target, "xb") as stream:
+                        stream.write(data)
+            self._outside[path] = None
 
     def _keep(self, files: Files) -> dict[str, str]:
         """The files of this build that a reused folder may keep (their path in the site ->
@@ -373,6 +417,9 @@ class HtmlCache:
                     continue
                 key = f"a{file.abs_src_path}\0{status.st_size}\0{status.st_mtime_ns}"
                 kept[file.dest_uri] = self._copied[file.dest_uri] = key
+        for path in self._outside:
+            if path in self.static_hits:
+                kept[path] = f"s{self.static[path]}"
         return kept
 
     def _copies(self, file: File) -> bool:
@@ -421,12 +468,12 @@ class HtmlCache:
             if key in hits:
                 static[key] = _size(sizes[key])
                 continue
-            file = files.get_file_from_path(src_uri)
-            if file is None or not os.path.isfile(file.abs_dest_path):
+            dest = self._static_dest(src_uri, files.src_uris)
+            if dest is None or not os.path.isfile(dest[1]):
                 continue
             kept = self._path(self.new, key, ".data")
             if not os.path.exists(kept):
-                _link(file.abs_dest_path, kept)
+                _link(dest[1], kept)
             static[key] = os.stat(kept).st_size
         self.listing = self._list(files)
         self._prune(pages, static)
@@ -459,6 +506,8 @@ class HtmlCache:
                     listing[uri] = f"s{self.static[file.src_uri]}"
                 else:
                     listing[uri] = self._copied.get(uri, "")
+        for path in self._outside:  # written by place() or kept from the cache
+            listing[path] = f"s{self.static[path]}"
         for name in sorted(self._always):
             if name not in listing and (self._site / name).is_file():
                 listing[name] = ""
