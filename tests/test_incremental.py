@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import SOURCE, minimal, tree_digest, write_entry
+from limkb import incremental as incremental_module
 from limkb.analysis import correlations
 from limkb.check import cache as cache_module
 from limkb.cli import cli
@@ -175,6 +176,22 @@ def test_forwarding_and_citation_files_are_placed_by_limkb_not_by_mkdocs(
     assert not (project / "site/id/why-lif.html").exists()
     assert not (project / "site/cite/why-lif.bib").exists()
     assert (forwarding.stat().st_ino, citation.stat().st_ino) == before
+    assert_same_as_clean(project)
+
+
+def test_what_a_reused_folder_holds_in_place_is_neither_looked_at_nor_linked_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    build(project)  # into a fresh folder; the next build updates the first one in place
+    looked = calls(monkeypatch, HtmlCache, "_cached")
+    linked = calls(monkeypatch, incremental_module, "_link")
+    summary = build(project)
+    assert summary.reused == summary.pages
+    assert (looked, linked) == ([], [])  # the manifest said every file was there already
+    _prose(project / "kb")
+    build(project)  # into the other folder: only the pages the edit changed are new there
+    assert looked == [] and 0 < len(linked) < 20  # each page built now goes into the cache
     assert_same_as_clean(project)
 
 

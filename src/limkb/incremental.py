@@ -138,6 +138,10 @@ class HtmlCache:
     _copied: dict[str, str] = field(default_factory=dict)
     _dropped: set[str] = field(default_factory=set)
     _outside: dict[str, bytes | None] = field(default_factory=dict)
+    _records: dict[str, Any] = field(default_factory=dict)
+    """Key -> the manifest's record of each page or data file :meth:`decide` found cached."""
+    _from: set[str] = field(default_factory=set)
+    """Which manifests the hits came from: "old" (the last build's), "present" (the reused folder's)."""
     """Path in the site -> bytes of the files :meth:`add_outside` took (None once placed)."""
 
     def __post_init__(self) -> None:
@@ -293,14 +297,17 @@ class HtmlCache:
         """With the navigation known: the final keys, and which pages the cache has."""
         self._nav_key = self.nav_key(nav)
         have = self._previous.get("pages", {}) if self._previous.get("nav") == self._nav_key else {}
+        by_uri = files.src_uris
         for src_uri, key in self.keys.items():
             final = hashlib.sha256(f"{self._nav_key}\0{key}".encode()).hexdigest()
             self.final[src_uri] = final
-            if final in have and self.old is not None and self._cached(self.old, final, have[final]):
+            file = by_uri.get(src_uri)
+            if file is not None and self._hit(file.dest_uri, final, have, "p"):
                 self.hits.add(src_uri)
         known = self._previous.get("static", {})
         for src_uri, key in self.static.items():
-            if key in known and self.old is not None and self._cached(self.old, key, known[key], ".data"):
+            dest = self._static_dest(src_uri, by_uri)
+            if dest is not None and self._hit(dest[0], key, known, "s", ".data"):
                 self.static_hits.add(src_uri)
         for file in files:
             if isinstance(file, CachedFile):
@@ -312,6 +319,21 @@ class HtmlCache:
         """Where the cache in ``folder`` keeps the file of ``key`` (a string: a rebuild makes
         tens of thousands of these, and :class:`~pathlib.Path` objects cost ten times more)."""
         return f"{folder}{os.sep}{key[:2]}{os.sep}{key}{suffix}"
+
+    def _hit(self, dest_uri: str, key: str, known: dict[str, Any], tag: str, suffix: str = ".html") -> bool:
+        """Whether the file of ``key`` is cached: already in place in a reused folder (its
+        manifest says so: nothing is looked at on disk), or in the last build's cache (one
+        ``stat``). Its record is kept for :meth:`place` and :meth:`finish`."""
+        held = self._present.get("pages" if tag == "p" else "static", {})
+        if key in held and self._present["files"].get(dest_uri) == f"{tag}{key}":
+            self._records[key] = held[key]
+            self._from.add("present")
+            return True
+        if key in known and self.old is not None and self._cached(self.old, key, known[key], suffix):
+            self._records[key] = known[key]
+            self._from.add("old")
+            return True
+        return False
 
     def _cached(self, folder: Path, key: str, record: Any, suffix: str = ".html") -> bool:
         size = _size(record)
@@ -325,7 +347,6 @@ class HtmlCache:
 
         In a reused folder, first delete every file the folder holds that this build does not
         keep as it is (see the module's description)."""
-        have = self._previous.get("pages", {})
         kept = self._keep(files)
         present: dict[str, str] = self._present.get("files", {})
         for path, key in present.items():
@@ -336,11 +357,11 @@ class HtmlCache:
         by_uri = files.src_uris  # src_uris are POSIX paths already: no need to parse them again
         for src_uri in sorted(self.hits):
             file = by_uri.get(src_uri)
-            if file is None or file.page is None or self.old is None:
-                raise StaleCache(f"{src_uri} has no page")
             key = self.final[src_uri]
-            record = have[key]
-            if key not in in_cache:
+            if file is None or file.page is None or (key not in in_cache and self.old is None):
+                raise StaleCache(f"{src_uri} has no page")
+            record = self._records[key]
+            if key not in in_cache and self.old is not None:
                 _link(self._path(self.old, key), self._path(self.new, key))
             if present.get(file.dest_uri) != f"p{key}":
                 _link(self._path(self.new, key), file.abs_dest_path)
@@ -357,17 +378,19 @@ class HtmlCache:
             self.built[src_uri] = record
         for src_uri in sorted(self.static_hits):
             dest = self._static_dest(src_uri, by_uri)
-            if dest is None or self.old is None:
-                raise StaleCache(f"{src_uri} is not a file of this build")
             key = self.static[src_uri]
+            if dest is None or (key not in in_cache and self.old is None):
+                raise StaleCache(f"{src_uri} is not a file of this build")
             cache_file = self._path(self.new, key, ".data")
             # two files of the same bytes share one
-            if key not in in_cache and not os.path.exists(cache_file):
+            if key not in in_cache and self.old is not None and not os.path.exists(cache_file):
                 _link(self._path(self.old, key, ".data"), cache_file)
             if present.get(dest[0]) != f"s{key}":
                 _link(cache_file, dest[1])
         self._write_outside()
-        if self.hits and self._previous.get("titles") != self.titles(nav):
+        titles = self.titles(nav)
+        manifests = {"old": self._previous, "present": self._present}
+        if self.hits and any(manifests[name].get("titles") != titles for name in self._from):
             raise StaleCache("the navigation's titles are not those the cache was made with")
 
     def _static_dest(self, src_uri: str, by_uri: Mapping[str, File]) -> tuple[str, str] | None:
@@ -449,11 +472,10 @@ class HtmlCache:
     def finish(self, nav: Navigation, files: Files) -> None:
         """After a successful build: keep the pages built now, and the manifest."""
         pages: dict[str, Any] = {}
-        known = self._previous.get("pages", {})
         for src_uri, record in sorted(self.built.items()):
             key = self.final.get(src_uri)
             if key is not None and src_uri in self.hits:  # in place, of the size decide() saw
-                pages[key] = {**record, "size": _size(known[key])}
+                pages[key] = {**record, "size": _size(self._records[key])}
                 continue
             file = files.get_file_from_path(src_uri)
             if file is None or key is None or not os.path.isfile(file.abs_dest_path):
@@ -462,11 +484,10 @@ class HtmlCache:
             _link(file.abs_dest_path, kept)
             pages[key] = {**record, "size": os.stat(kept).st_size}
         static: dict[str, int] = {}
-        sizes = self._previous.get("static", {})
         hits = {self.static[src_uri] for src_uri in self.static_hits}
         for src_uri, key in sorted(self.static.items()):
             if key in hits:
-                static[key] = _size(sizes[key])
+                static[key] = _size(self._records[key])
                 continue
             dest = self._static_dest(src_uri, files.src_uris)
             if dest is None or not os.path.isfile(dest[1]):
