@@ -179,6 +179,19 @@ def test_forwarding_and_citation_files_are_placed_by_limkb_not_by_mkdocs(
     assert_same_as_clean(project)
 
 
+def test_a_file_a_docs_page_links_to_in_markdown_stays_with_mkdocs(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "docs/citing-fec.md").write_text("# Citing FEC\n\n[BibTeX](cite/fec.bib)\n", encoding="utf-8")
+    seen = calls(monkeypatch, HtmlCache, "prepare", lambda cache, files, config: [f.src_uri for f in files])
+    build(project)  # strict: a link MkDocs could not find would fail the build
+    names = seen[0]
+    assert isinstance(names, list) and "cite/fec.bib" in names and "cite/fec.ris" not in names
+    html = (project / "site/citing-fec.html").read_text(encoding="utf-8")
+    assert 'href="cite/fec.bib"' in html
+    assert_same_as_clean(project)
+
+
 def test_what_a_reused_folder_holds_in_place_is_neither_looked_at_nor_linked_again(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

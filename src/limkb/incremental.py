@@ -21,7 +21,9 @@ The output is the same, byte for byte, as a clean build's.
 
 The other files limkb generates (data files, plots, the forwarding page of each entry's
 persistent address) are kept the same way, by a hash of their bytes, so that a rebuild links
-them instead of writing thousands of small files again.
+them instead of writing thousands of small files again. The files of every entry that MkDocs
+needs nothing of (its forwarding page and citation files, under :data:`OUTSIDE`) are not even
+given to MkDocs: the cache places them itself, which spares a MkDocs object per file.
 
 The cache a build writes holds exactly the pages and files of that build, so it is bounded by the site
 itself (and takes no extra room: the site's files are links to the same data). A failed
@@ -34,7 +36,9 @@ into a version folder that still holds an earlier build (``reuse``; see
 :mod:`limkb.commands.build`) and change only what differs: files whose key is the same stay as
 they are, every other listed file is deleted before MkDocs writes (so no write ever goes
 through a hard link into another version), cached pages are linked in, and the cache's
-pages and files that the new build no longer uses are deleted. That is work in proportion to
+pages and files that the new build no longer uses are deleted. A page or file the folder
+already holds under its key is taken on the manifest's word: it is neither looked at nor
+linked again. That is work in proportion to
 what changed since the folder's build, not to the size of the site.
 Incremental building is switched off when a plugin other than limkb is enabled, since
 MkDocs plugins (a search index, say) may need to see every page.
@@ -66,7 +70,15 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-__all__ = ["OUTSIDE", "CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter", "lists_files"]
+__all__ = [
+    "OUTSIDE",
+    "CachedFile",
+    "HtmlCache",
+    "StaleCache",
+    "dirty_warning_filter",
+    "lists_files",
+    "markdown_targets",
+]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 
@@ -84,8 +96,22 @@ OUTSIDE = ("id/", "cite/")
 """Where the generated files are that ``limkb build`` places itself, outside MkDocs' ``Files``
 (:meth:`HtmlCache.add_outside`): an entry's forwarding page and its citation files, three or
 four per entry. MkDocs needs nothing of them: they are not pages (no sitemap entry, no search
-index), and pages link to them in HTML only, which MkDocs does not check (a Markdown link to one
-would be reported as a link to a missing file)."""
+index), and limkb's pages link to them in HTML only, which MkDocs does not check. A file a
+page of ``docs/`` links to in Markdown stays with MkDocs (see :func:`markdown_targets`), so
+that MkDocs finds the link's target as in any other build."""
+
+
+def markdown_targets(src_uri: str, markdown: str) -> set[str]:
+    """The files of the site that a page's Markdown links to (relative links, as paths from
+    the site's root; a link's ``#anchor`` and ``?query`` left out)."""
+    folder = posixpath.dirname(src_uri)
+    found: set[str] = set()
+    for target in {*_INLINE_TARGET.findall(markdown), *_DEFINED_TARGET.findall(markdown)}:
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
+            continue
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        found.add(posixpath.normpath(posixpath.join(folder, path)))
+    return found
 
 
 class StaleCache(Exception):

@@ -698,15 +698,20 @@ def _place_outside(
 ) -> dict[str, str | bytes]:
     """With ``limkb build``: hand the generated files under :data:`~limkb.incremental.OUTSIDE`
     to the page cache, which places them itself (tens of thousands of MkDocs objects fewer);
-    a docs/ file of the same name leaves the site as it would for any generated file. The
+    a docs/ file of the same name leaves the site as it would for any generated file, and a
+    file a docs/ page links to in Markdown stays with MkDocs (which checks the link). The
     other files, for MkDocs."""
-    from limkb.incremental import OUTSIDE
+    from limkb.incremental import OUTSIDE, markdown_targets
 
+    linked: set[str] = set()
+    for file in files.documentation_pages():
+        if file.abs_src_path is not None and file.generated_by is None:  # a page of docs/
+            linked |= markdown_targets(file.src_uri, file.content_string)
     outside: dict[str, bytes] = {}
     rest: dict[str, str | bytes] = {}
     present = files.src_uris
     for path, content in in_memory.items():
-        if not path.startswith(OUTSIDE) or path.endswith(".md"):
+        if not path.startswith(OUTSIDE) or path.endswith(".md") or path in linked:
             rest[path] = content
             continue
         existing = present.get(path)
