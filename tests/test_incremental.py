@@ -14,11 +14,13 @@ import pytest
 from click.testing import CliRunner
 
 from kbfactory import SOURCE, minimal, tree_digest, write_entry
+from limkb import incremental as incremental_module
 from limkb.analysis import correlations
 from limkb.check import cache as cache_module
 from limkb.cli import cli
 from limkb.commands.build import build
 from limkb.errors import BuildError
+from limkb.incremental import OUTSIDE, HtmlCache
 from limkb.site import overview
 from limkb.site import render as render_module
 from sitefactory import write_project
@@ -152,6 +154,59 @@ def test_after_every_kind_of_edit_the_site_equals_a_clean_build(project: Path) -
         assert 0 < summary.reused < summary.pages, name  # the edit rebuilt some pages, not all
         assert os.readlink(store / "current") == replaced, name  # the version before updated in place
         assert_same_as_clean(project)
+
+
+def test_forwarding_and_citation_files_are_placed_by_limkb_not_by_mkdocs(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = calls(monkeypatch, HtmlCache, "prepare", lambda cache, files, config: [f.src_uri for f in files])
+    build(project)
+    names = seen[0]
+    assert isinstance(names, list) and "index.md" in names
+    assert [name for name in names if name.startswith(OUTSIDE)] == []
+    forwarding = project / "site/id/fec.html"
+    citation = project / "site/cite/fec.bib"
+    assert forwarding.read_text(encoding="utf-8").startswith("<!doctype html>")
+    assert citation.is_file()
+    before = forwarding.stat().st_ino, citation.stat().st_ino
+    _prose(project / "kb")
+    build(project)  # into a fresh version folder: linked from the cache, not written again
+    assert (forwarding.stat().st_ino, citation.stat().st_ino) == before
+    _deletion(project / "kb")
+    build(project)  # into the first version folder, updated in place
+    assert not (project / "site/id/why-lif.html").exists()
+    assert not (project / "site/cite/why-lif.bib").exists()
+    assert (forwarding.stat().st_ino, citation.stat().st_ino) == before
+    assert_same_as_clean(project)
+
+
+def test_a_file_a_docs_page_links_to_in_markdown_stays_with_mkdocs(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "docs/citing-fec.md").write_text("# Citing FEC\n\n[BibTeX](cite/fec.bib)\n", encoding="utf-8")
+    seen = calls(monkeypatch, HtmlCache, "prepare", lambda cache, files, config: [f.src_uri for f in files])
+    build(project)  # strict: a link MkDocs could not find would fail the build
+    names = seen[0]
+    assert isinstance(names, list) and "cite/fec.bib" in names and "cite/fec.ris" not in names
+    html = (project / "site/citing-fec.html").read_text(encoding="utf-8")
+    assert 'href="cite/fec.bib"' in html
+    assert_same_as_clean(project)
+
+
+def test_what_a_reused_folder_holds_in_place_is_neither_looked_at_nor_linked_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    build(project)  # into a fresh folder; the next build updates the first one in place
+    looked = calls(monkeypatch, HtmlCache, "_cached")
+    linked = calls(monkeypatch, incremental_module, "_link")
+    summary = build(project)
+    assert summary.reused == summary.pages
+    assert (looked, linked) == ([], [])  # the manifest said every file was there already
+    _prose(project / "kb")
+    build(project)  # into the other folder: only the pages the edit changed are new there
+    assert looked == [] and 0 < len(linked) < 20  # each page built now goes into the cache
+    assert_same_as_clean(project)
 
 
 def test_an_edited_entry_page_is_built_again_and_the_others_are_linked_from_the_cache(project: Path) -> None:

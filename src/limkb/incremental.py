@@ -21,7 +21,9 @@ The output is the same, byte for byte, as a clean build's.
 
 The other files limkb generates (data files, plots, the forwarding page of each entry's
 persistent address) are kept the same way, by a hash of their bytes, so that a rebuild links
-them instead of writing thousands of small files again.
+them instead of writing thousands of small files again. The files of every entry that MkDocs
+needs nothing of (its forwarding page and citation files, under :data:`OUTSIDE`) are not even
+given to MkDocs: the cache places them itself, which spares a MkDocs object per file.
 
 The cache a build writes holds exactly the pages and files of that build, so it is bounded by the site
 itself (and takes no extra room: the site's files are links to the same data). A failed
@@ -34,7 +36,9 @@ into a version folder that still holds an earlier build (``reuse``; see
 :mod:`limkb.commands.build`) and change only what differs: files whose key is the same stay as
 they are, every other listed file is deleted before MkDocs writes (so no write ever goes
 through a hard link into another version), cached pages are linked in, and the cache's
-pages and files that the new build no longer uses are deleted. That is work in proportion to
+pages and files that the new build no longer uses are deleted. A page or file the folder
+already holds under its key is taken on the manifest's word: it is neither looked at nor
+linked again. That is work in proportion to
 what changed since the folder's build, not to the size of the site.
 Incremental building is switched off when a plugin other than limkb is enabled, since
 MkDocs plugins (a search index, say) may need to see every page.
@@ -51,6 +55,7 @@ import posixpath
 import re
 import shutil
 import sysconfig
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -65,7 +70,15 @@ if TYPE_CHECKING:
     from mkdocs.structure.nav import Navigation
     from mkdocs.structure.pages import Page
 
-__all__ = ["CachedFile", "HtmlCache", "StaleCache", "dirty_warning_filter", "lists_files"]
+__all__ = [
+    "OUTSIDE",
+    "CachedFile",
+    "HtmlCache",
+    "StaleCache",
+    "dirty_warning_filter",
+    "lists_files",
+    "markdown_targets",
+]
 
 log = logging.getLogger("mkdocs.plugins.limkb")
 
@@ -78,6 +91,27 @@ _INLINE_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)")
 _DEFINED_TARGET = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?([^\s>]+)", re.MULTILINE)
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _H1 = re.compile(r"^#[ \t]+.*$", re.MULTILINE)
+
+OUTSIDE = ("id/", "cite/")
+"""Where the generated files are that ``limkb build`` places itself, outside MkDocs' ``Files``
+(:meth:`HtmlCache.add_outside`): an entry's forwarding page and its citation files, three or
+four per entry. MkDocs needs nothing of them: they are not pages (no sitemap entry, no search
+index), and limkb's pages link to them in HTML only, which MkDocs does not check. A file a
+page of ``docs/`` links to in Markdown stays with MkDocs (see :func:`markdown_targets`), so
+that MkDocs finds the link's target as in any other build."""
+
+
+def markdown_targets(src_uri: str, markdown: str) -> set[str]:
+    """The files of the site that a page's Markdown links to (relative links, as paths from
+    the site's root; a link's ``#anchor`` and ``?query`` left out)."""
+    folder = posixpath.dirname(src_uri)
+    found: set[str] = set()
+    for target in {*_INLINE_TARGET.findall(markdown), *_DEFINED_TARGET.findall(markdown)}:
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
+            continue
+        path = target.split("#", 1)[0].split("?", 1)[0]
+        found.add(posixpath.normpath(posixpath.join(folder, path)))
+    return found
 
 
 class StaleCache(Exception):
@@ -129,6 +163,12 @@ class HtmlCache:
     _always: frozenset[str] = frozenset()
     _copied: dict[str, str] = field(default_factory=dict)
     _dropped: set[str] = field(default_factory=set)
+    _outside: dict[str, bytes | None] = field(default_factory=dict)
+    _records: dict[str, Any] = field(default_factory=dict)
+    """Key -> the manifest's record of each page or data file :meth:`decide` found cached."""
+    _from: set[str] = field(default_factory=set)
+    """Which manifests the hits came from: "old" (the last build's), "present" (the reused folder's)."""
+    """Path in the site -> bytes of the files :meth:`add_outside` took (None once placed)."""
 
     def __post_init__(self) -> None:
         if self.old is not None:
@@ -229,6 +269,14 @@ class HtmlCache:
 
     # -- the build's steps --------------------------------------------------------------
 
+    def add_outside(self, files: Mapping[str, bytes]) -> None:
+        """Files of the site that limkb places itself, outside MkDocs' ``Files`` (see
+        :data:`OUTSIDE`): kept and linked like the other generated files, by a hash of their
+        bytes, but with no MkDocs object each."""
+        for path, data in files.items():
+            self.static[path] = hashlib.sha256(data).hexdigest()
+            self._outside[path] = data
+
     def prepare(self, files: Files, config: MkDocsConfig) -> Files:
         """Make every documentation page and generated file a :class:`CachedFile` (those the
         plugin did not make so already) and compute the keys."""
@@ -275,14 +323,17 @@ class HtmlCache:
         """With the navigation known: the final keys, and which pages the cache has."""
         self._nav_key = self.nav_key(nav)
         have = self._previous.get("pages", {}) if self._previous.get("nav") == self._nav_key else {}
+        by_uri = files.src_uris
         for src_uri, key in self.keys.items():
             final = hashlib.sha256(f"{self._nav_key}\0{key}".encode()).hexdigest()
             self.final[src_uri] = final
-            if final in have and self.old is not None and self._cached(self.old, final, have[final]):
+            file = by_uri.get(src_uri)
+            if file is not None and self._hit(file.dest_uri, final, have, "p"):
                 self.hits.add(src_uri)
         known = self._previous.get("static", {})
         for src_uri, key in self.static.items():
-            if key in known and self.old is not None and self._cached(self.old, key, known[key], ".data"):
+            dest = self._static_dest(src_uri, by_uri)
+            if dest is not None and self._hit(dest[0], key, known, "s", ".data"):
                 self.static_hits.add(src_uri)
         for file in files:
             if isinstance(file, CachedFile):
@@ -294,6 +345,21 @@ class HtmlCache:
         """Where the cache in ``folder`` keeps the file of ``key`` (a string: a rebuild makes
         tens of thousands of these, and :class:`~pathlib.Path` objects cost ten times more)."""
         return f"{folder}{os.sep}{key[:2]}{os.sep}{key}{suffix}"
+
+    def _hit(self, dest_uri: str, key: str, known: dict[str, Any], tag: str, suffix: str = ".html") -> bool:
+        """Whether the file of ``key`` is cached: already in place in a reused folder (its
+        manifest says so: nothing is looked at on disk), or in the last build's cache (one
+        ``stat``). Its record is kept for :meth:`place` and :meth:`finish`."""
+        held = self._present.get("pages" if tag == "p" else "static", {})
+        if key in held and self._present["files"].get(dest_uri) == f"{tag}{key}":
+            self._records[key] = held[key]
+            self._from.add("present")
+            return True
+        if key in known and self.old is not None and self._cached(self.old, key, known[key], suffix):
+            self._records[key] = known[key]
+            self._from.add("old")
+            return True
+        return False
 
     def _cached(self, folder: Path, key: str, record: Any, suffix: str = ".html") -> bool:
         size = _size(record)
@@ -307,7 +373,6 @@ class HtmlCache:
 
         In a reused folder, first delete every file the folder holds that this build does not
         keep as it is (see the module's description)."""
-        have = self._previous.get("pages", {})
         kept = self._keep(files)
         present: dict[str, str] = self._present.get("files", {})
         for path, key in present.items():
@@ -318,11 +383,11 @@ class HtmlCache:
         by_uri = files.src_uris  # src_uris are POSIX paths already: no need to parse them again
         for src_uri in sorted(self.hits):
             file = by_uri.get(src_uri)
-            if file is None or file.page is None or self.old is None:
-                raise StaleCache(f"{src_uri} has no page")
             key = self.final[src_uri]
-            record = have[key]
-            if key not in in_cache:
+            if file is None or file.page is None or (key not in in_cache and self.old is None):
+                raise StaleCache(f"{src_uri} has no page")
+            record = self._records[key]
+            if key not in in_cache and self.old is not None:
                 _link(self._path(self.old, key), self._path(self.new, key))
             if present.get(file.dest_uri) != f"p{key}":
                 _link(self._path(self.new, key), file.abs_dest_path)
@@ -338,18 +403,46 @@ class HtmlCache:
             page.links_to_anchors = links
             self.built[src_uri] = record
         for src_uri in sorted(self.static_hits):
-            file = by_uri.get(src_uri)
-            if file is None or self.old is None:
-                raise StaleCache(f"{src_uri} is not a file of this build")
+            dest = self._static_dest(src_uri, by_uri)
             key = self.static[src_uri]
+            if dest is None or (key not in in_cache and self.old is None):
+                raise StaleCache(f"{src_uri} is not a file of this build")
             cache_file = self._path(self.new, key, ".data")
             # two files of the same bytes share one
-            if key not in in_cache and not os.path.exists(cache_file):
+            if key not in in_cache and self.old is not None and not os.path.exists(cache_file):
                 _link(self._path(self.old, key, ".data"), cache_file)
-            if present.get(file.dest_uri) != f"s{key}":
-                _link(cache_file, file.abs_dest_path)
-        if self.hits and self._previous.get("titles") != self.titles(nav):
+            if present.get(dest[0]) != f"s{key}":
+                _link(cache_file, dest[1])
+        self._write_outside()
+        titles = self.titles(nav)
+        manifests = {"old": self._previous, "present": self._present}
+        if self.hits and any(manifests[name].get("titles") != titles for name in self._from):
             raise StaleCache("the navigation's titles are not those the cache was made with")
+
+    def _static_dest(self, src_uri: str, by_uri: Mapping[str, File]) -> tuple[str, str] | None:
+        """Where a generated file goes: its path in the site and its path on disk (None: it is
+        not a file of this build)."""
+        if src_uri in self._outside:
+            return src_uri, f"{self._site}{os.sep}{src_uri}"
+        file = by_uri.get(src_uri)
+        return None if file is None else (file.dest_uri, file.abs_dest_path)
+
+    def _write_outside(self) -> None:
+        """Write the files of :meth:`add_outside` the cache did not have (a reused folder no
+        longer holds an earlier version of them: :meth:`place` deleted it), then let go of
+        every one's bytes."""
+        for path, data in self._outside.items():
+            if data is not None and path not in self.static_hits:
+                target = f"{self._site}{os.sep}{path}"
+                _unlink(target)  # never written through a link another version shares
+                try:
+                    with open(target, "xb") as stream:
+                        stream.write(data)
+                except FileNotFoundError:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    with open(target, "xb") as stream:
+                        stream.write(data)
+            self._outside[path] = None
 
     def _keep(self, files: Files) -> dict[str, str]:
         """The files of this build that a reused folder may keep (their path in the site ->
@@ -373,6 +466,9 @@ class HtmlCache:
                     continue
                 key = f"a{file.abs_src_path}\0{status.st_size}\0{status.st_mtime_ns}"
                 kept[file.dest_uri] = self._copied[file.dest_uri] = key
+        for path in self._outside:
+            if path in self.static_hits:
+                kept[path] = f"s{self.static[path]}"
         return kept
 
     def _copies(self, file: File) -> bool:
@@ -402,11 +498,10 @@ class HtmlCache:
     def finish(self, nav: Navigation, files: Files) -> None:
         """After a successful build: keep the pages built now, and the manifest."""
         pages: dict[str, Any] = {}
-        known = self._previous.get("pages", {})
         for src_uri, record in sorted(self.built.items()):
             key = self.final.get(src_uri)
             if key is not None and src_uri in self.hits:  # in place, of the size decide() saw
-                pages[key] = {**record, "size": _size(known[key])}
+                pages[key] = {**record, "size": _size(self._records[key])}
                 continue
             file = files.get_file_from_path(src_uri)
             if file is None or key is None or not os.path.isfile(file.abs_dest_path):
@@ -415,18 +510,17 @@ class HtmlCache:
             _link(file.abs_dest_path, kept)
             pages[key] = {**record, "size": os.stat(kept).st_size}
         static: dict[str, int] = {}
-        sizes = self._previous.get("static", {})
         hits = {self.static[src_uri] for src_uri in self.static_hits}
         for src_uri, key in sorted(self.static.items()):
             if key in hits:
-                static[key] = _size(sizes[key])
+                static[key] = _size(self._records[key])
                 continue
-            file = files.get_file_from_path(src_uri)
-            if file is None or not os.path.isfile(file.abs_dest_path):
+            dest = self._static_dest(src_uri, files.src_uris)
+            if dest is None or not os.path.isfile(dest[1]):
                 continue
             kept = self._path(self.new, key, ".data")
             if not os.path.exists(kept):
-                _link(file.abs_dest_path, kept)
+                _link(dest[1], kept)
             static[key] = os.stat(kept).st_size
         self.listing = self._list(files)
         self._prune(pages, static)
@@ -459,6 +553,8 @@ class HtmlCache:
                     listing[uri] = f"s{self.static[file.src_uri]}"
                 else:
                     listing[uri] = self._copied.get(uri, "")
+        for path in self._outside:  # written by place() or kept from the cache
+            listing[path] = f"s{self.static[path]}"
         for name in sorted(self._always):
             if name not in listing and (self._site / name).is_file():
                 listing[name] = ""

@@ -360,6 +360,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         folder = self._serve_from_folder(config, in_memory) if self._serving else None
         html = self._html_cache(config)
         make = File if html is None else CachedFile  # pages the HTML cache may skip
+        if html is not None and self.prepared is not None:
+            in_memory = _place_outside(files, html, in_memory)
         _add_generated(files, config, make, in_memory, on_disk, folder)
         return files if html is None else html.prepare(files, config)
 
@@ -740,6 +742,36 @@ def _citation_cff(project: Path) -> str | None:
     if not path.is_file() or path.is_symlink():
         return None
     return path.read_text(encoding="utf-8")
+
+
+def _place_outside(
+    files: Files, html: HtmlCache, in_memory: Mapping[str, str | bytes]
+) -> dict[str, str | bytes]:
+    """With ``limkb build``: hand the generated files under :data:`~limkb.incremental.OUTSIDE`
+    to the page cache, which places them itself (tens of thousands of MkDocs objects fewer);
+    a docs/ file of the same name leaves the site as it would for any generated file, and a
+    file a docs/ page links to in Markdown stays with MkDocs (which checks the link). The
+    other files, for MkDocs."""
+    from limkb.incremental import OUTSIDE, markdown_targets
+
+    linked: set[str] = set()
+    for file in files.documentation_pages():
+        if file.abs_src_path is not None and file.generated_by is None:  # a page of docs/
+            linked |= markdown_targets(file.src_uri, file.content_string)
+    outside: dict[str, bytes] = {}
+    rest: dict[str, str | bytes] = {}
+    present = files.src_uris
+    for path, content in in_memory.items():
+        if not path.startswith(OUTSIDE) or path.endswith(".md") or path in linked:
+            rest[path] = content
+            continue
+        existing = present.get(path)
+        if existing is not None:
+            log.info("the generated %s replaces the file of the same name in docs/", path)
+            files.remove(existing)
+        outside[path] = content.encode("utf-8") if isinstance(content, str) else content
+    html.add_outside(outside)
+    return rest
 
 
 def _add_generated(
