@@ -1025,11 +1025,21 @@ def _asset_files() -> dict[str, bytes]:
             if item.is_dir():
                 walk(item, f"{prefix}{item.name}/")
             elif not item.name.endswith(".md"):
-                found[f"assets/limkb/{prefix}{item.name}"] = item.read_bytes()
+                found[f"assets/limkb/{prefix}{item.name}"] = _shipped(item.name, item.read_bytes())
 
     if root.is_dir():
         walk(root, "")
     return found
+
+
+def _shipped(name: str, data: bytes) -> bytes:
+    """An asset as the site serves it: limkb's own scripts and styles without the indentation
+    and trailing spaces of their lines (every page loads them; the lines and their order stay,
+    so a line number in a browser's error still points into the source). Vendored and minified
+    files are served as they are."""
+    if name.endswith((".min.js", ".min.css")) or not name.endswith((".js", ".css")):
+        return data
+    return b"\n".join(line.strip(b" \t") for line in data.split(b"\n"))
 
 
 @dataclass(frozen=True)
