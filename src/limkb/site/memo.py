@@ -299,15 +299,7 @@ class Pieces:
             made[entry_id] = kept[entry_id]
             value: T = kept[entry_id][0]
             return value
-        outer = recording.reads
-        recording.reads = {entry_id}
-        try:
-            value = make()
-            reads = recording.reads
-        finally:
-            recording.reads = outer
-        if outer is not None:
-            outer |= reads
+        value, reads = self._recorded({entry_id}, make)
         entry = dict.get(recording, entry_id)
         needs = reads | (mentions(entry, self.site.kb) if entry is not None else set())
         made[entry_id] = (value, frozenset(needs))
@@ -330,8 +322,18 @@ class Pieces:
             made[key] = kept
             value: T = kept[0]
             return value
+        value, reads = self._recorded(set(), make)
+        made[key] = (value, frozenset(reads))
+        self.counts[group] = self.counts.get(group, 0) + 1
+        return value
+
+    def _recorded(self, start: set[str], make: Callable[[], T]) -> tuple[T, set[str]]:
+        """``make()``, and the ids it looked up (from ``start``); those ids count as read by the
+        piece being made around it too, if any."""
+        recording = self.site.by_id
+        assert isinstance(recording, Reads)
         outer = recording.reads
-        recording.reads = set()
+        recording.reads = start
         try:
             value = make()
             reads = recording.reads
@@ -339,9 +341,7 @@ class Pieces:
             recording.reads = outer
         if outer is not None:
             outer |= reads
-        made[key] = (value, frozenset(reads))
-        self.counts[group] = self.counts.get(group, 0) + 1
-        return value
+        return value, reads
 
     def keep(self) -> None:
         """Make this rendering's pieces the memo's (groups not made this time are forgotten)."""
