@@ -182,6 +182,8 @@ class FileCache:
         document, problems = load_file(path, display=shown)
         try:  # keep it only if the file did not change while it was read
             if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                if document is not None:
+                    document.digest = digest
                 self.files[key] = (digest, document, list(problems))
             else:
                 self.stats.pop(key, None)

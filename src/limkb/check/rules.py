@@ -89,7 +89,7 @@ class EntryChecks(NamedTuple):
     they read of the others, and the entry's links for the graph (:func:`limkb.graph.link`)."""
 
     digest: str
-    """A hash of the entry's shown path and text (its entry is made from them)."""
+    """The entry's shown path and a hash of its text (its entry is made from them)."""
     reads: tuple[tuple[str, str], ...]
     """Each id its links and sources name, with that id's state then (:meth:`_EachEntry.state`)."""
     ids: str
@@ -139,14 +139,17 @@ class _EachEntry:
         return "invalid" if entry_id in self._result.invalid else ""
 
     def _digest(self, entry_id: str) -> str | None:
-        """A hash of the entry's shown path and text; None when its text is not kept."""
+        """The entry's shown path and a hash of its text (the hash of its file's bytes when the
+        file cache read it); None when neither is kept."""
         document = self._result.documents.get(entry_id)
-        if document is None or document.text is None:
+        if document is None:
             return None
-        digest = hashlib.sha256(document.path.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-        digest.update(document.text.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        if document.digest is not None:
+            return f"{document.path}\0file {document.digest}"
+        if document.text is None:
+            return None
+        text = hashlib.sha256(document.text.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{document.path}\0text {text}"
 
     def _ids_digest(self) -> str:
         """A hash of every id's kind and state (see :func:`_fingerprint`), made once per run."""
@@ -202,11 +205,11 @@ def _rules(shared: _Shared, each: _EachEntry) -> list[tuple[str, Callable[[Valid
         ("_check_analyses", lambda result: _check_analyses(result, shared)),
         ("_check_formulations", lambda result: _check_formulations(result, shared)),
         ("_check_materials", _check_materials),
-        ("_check_findings", _check_findings),
-        ("_check_evidence_gaps", _check_evidence_gaps),
-        ("_check_finding_ids", _check_finding_ids),
-        ("_check_same_findings", _check_same_findings),
-        ("_check_claims", _check_claims),
+        ("_check_findings", lambda result: _check_findings(result, shared)),
+        ("_check_evidence_gaps", lambda result: _check_evidence_gaps(result, shared)),
+        ("_check_finding_ids", lambda result: _check_finding_ids(result, shared)),
+        ("_check_same_findings", lambda result: _check_same_findings(result, shared)),
+        ("_check_claims", lambda result: _check_claims(result, shared)),
         ("_check_locators", lambda result: _check_each(result, each, 1, result.checked())),
         ("_check_relation_sources", lambda result: _check_each(result, each, 2, result.entries)),
     ]
@@ -257,7 +260,8 @@ def _states(result: Validated, index: list[bytes]) -> None:
 def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -> str | None:
     """A hash of everything a rule reading the contents of ``kinds`` can see: the id, kind and
     state (complete, partial, unreadable) of every entry, and the shown path and text of each
-    entry of ``kinds`` (its entry is made from them). None when a text is not kept.
+    entry of ``kinds`` (its entry is made from them; the hash of its file's bytes stands for
+    the text when the file cache read it). None when a text is not kept.
     ``index`` holds the first part once it is made, for the other rules of the run."""
     _states(result, index)
     digest = hashlib.sha256(index[0])
@@ -267,7 +271,8 @@ def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -
         document = result.documents.get(entry_id)
         if document is None or document.text is None:
             return None
-        for part in (entry_id, document.path, document.text):
+        text = document.text if document.digest is None else f"\0file {document.digest}"
+        for part in (entry_id, document.path, text):
             encoded = part.encode("utf-8", "surrogatepass")
             digest.update(len(encoded).to_bytes(8, "big"))
             digest.update(encoded)
@@ -282,6 +287,16 @@ class _Shared:
         self._result = result
         self._inputs: Inputs | None = None
         self._index: MaterialIndex | None = None
+        self._holders: dict[str, Entry] | None = None
+
+    def holders(self) -> dict[str, Entry]:
+        """The complete entries of the kinds that can hold findings, in the order of the
+        entries: :func:`iter_findings` of them finds every finding, without asking each of the
+        others for a field it does not have."""
+        if self._holders is None:
+            entries = self._result.entries.items()
+            self._holders = {i: e for i, e in entries if _holds_findings(type(e))}
+        return self._holders
 
     def inputs(self) -> Inputs:
         """The materials' names and data, as analyses read them (:func:`_inputs`)."""
@@ -298,6 +313,17 @@ class _Shared:
             else:
                 self._index = self.inputs().index
         return self._index
+
+
+_HOLDS_FINDINGS: dict[type, bool] = {}
+
+
+def _holds_findings(model: type) -> bool:
+    """Whether entries of the model ``model`` have a ``findings`` field."""
+    found = _HOLDS_FINDINGS.get(model)
+    if found is None:
+        found = _HOLDS_FINDINGS[model] = "findings" in getattr(model, "model_fields", {})
+    return found
 
 
 def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
@@ -1147,9 +1173,9 @@ def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
         )
 
 
-def _check_findings(result: Validated) -> None:
+def _check_findings(result: Validated, shared: _Shared) -> None:
     """A finding cites a reference read here, with a locator, in a unit of its property."""
-    for entry_id, entry in result.entries.items():
+    for entry_id, entry in shared.holders().items():
         findings = getattr(entry, "findings", None) or []
         if not findings:
             continue
@@ -1228,14 +1254,16 @@ def _check_finding_range(result: Validated, entry_id: str, i: int, finding: Find
             )
 
 
-def _check_evidence_gaps(result: Validated) -> None:
+def _check_evidence_gaps(result: Validated, shared: _Shared) -> None:
     """A strategy's ``evidence_gap`` says why it has no findings: stale once it has some (its
     own or another entry's that informs it); an umbrella's children are strategies."""
-    has_findings = with_findings(result.entries)
+    has_findings = with_findings(shared.holders())
     strategies = sorted(i for i, e in result.entries.items() if isinstance(e, Strategy))
     for entry_id, entry in result.checked().items():
-        gap = getattr(entry, "evidence_gap", None)
-        if not isinstance(entry, Strategy) or gap is None:
+        if not isinstance(entry, Strategy):
+            continue
+        gap = getattr(entry, "evidence_gap", None)  # a partial entry may lack it
+        if gap is None:
             continue
         document = result.documents[entry_id]
         if entry_id in has_findings:
@@ -1274,10 +1302,10 @@ def _check_evidence_gaps(result: Validated) -> None:
                 )
 
 
-def _check_finding_ids(result: Validated) -> None:
+def _check_finding_ids(result: Validated, shared: _Shared) -> None:
     """A finding's ``id`` is unique across the KB (claims cite findings by it)."""
     first: dict[str, tuple[str, int]] = {}
-    for entry_id, i, finding in iter_findings(result.entries):
+    for entry_id, i, finding in iter_findings(shared.holders()):
         if finding.id is None:
             continue
         if finding.id not in first:
@@ -1296,11 +1324,11 @@ def _check_finding_ids(result: Validated) -> None:
         )
 
 
-def _check_same_findings(result: Validated) -> None:
+def _check_same_findings(result: Validated, shared: _Shared) -> None:
     """Two findings on different entries with the same source, quantity, value and conditions
     are one fact stored twice: keep one, and let it ``informs:`` the other entry. O(findings)."""
     first: dict[str, tuple[str, int]] = {}
-    for entry_id, i, finding in iter_findings(result.entries):
+    for entry_id, i, finding in iter_findings(shared.holders()):
         key = finding_key(finding)
         if key not in first:
             first[key] = (entry_id, i)
@@ -1322,9 +1350,9 @@ def _check_same_findings(result: Validated) -> None:
         )
 
 
-def _check_claims(result: Validated) -> None:
+def _check_claims(result: Validated, shared: _Shared) -> None:
     """A claim's evidence names findings that exist (by their ``id``), each once."""
-    ids = {finding.id for _, _, finding in iter_findings(result.entries) if finding.id is not None}
+    ids = {finding.id for _, _, finding in iter_findings(shared.holders()) if finding.id is not None}
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Claim):
             continue
