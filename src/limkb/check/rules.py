@@ -90,8 +90,10 @@ class EntryChecks(NamedTuple):
 
     digest: str
     """The entry's shown path and a hash of its text (its entry is made from them)."""
-    reads: tuple[tuple[str, str], ...]
-    """Each id its links and sources name, with that id's state then (:meth:`_EachEntry.state`)."""
+    named: tuple[str, ...]
+    """Each id its links and sources name, sorted."""
+    states: tuple[str | None, ...]
+    """The state of each id of :attr:`named` then (:meth:`_EachEntry.states`)."""
     ids: str
     """When a link failed (its message suggests ids of the KB), the hash of every id's kind
     and state then; else ""."""
@@ -118,6 +120,7 @@ class _EachEntry:
         self._memo = memo
         self._index = index
         self._index_digest: str | None = None
+        self._states: dict[str, str] | None = None
         self._pools = _Pools(result)
         self.kept: EntryMemo = {}
 
@@ -130,13 +133,14 @@ class _EachEntry:
             self._result.linked[entry_id] = found.links
         return found
 
-    def state(self, entry_id: str) -> str:
-        """What the rules read of the entry an id names: its kind, "invalid" (a file that
-        failed its schema) or "" (no entry)."""
-        target = self._result.entries.get(entry_id)
-        if target is not None:
-            return target.kind
-        return "invalid" if entry_id in self._result.invalid else ""
+    def states(self) -> dict[str, str]:
+        """What the rules read of the entry each id names: its kind, or "invalid" for a file
+        that failed its schema (an id that names no entry is not there), made once per run."""
+        if self._states is None:
+            result = self._result
+            self._states = dict.fromkeys(result.invalid, "invalid")
+            self._states.update((i, e.kind) for i, e in result.entries.items())
+        return self._states
 
     def _digest(self, entry_id: str) -> str | None:
         """The entry's shown path and a hash of its text (the hash of its file's bytes when the
@@ -163,7 +167,7 @@ class _EachEntry:
         old = None if self._memo is None else self._memo.get(entry_id)
         if old is None or old.digest != self._digest(entry_id):
             return None
-        if any(self.state(target) != state for target, state in old.reads):
+        if tuple(map(self.states().get, old.named)) != old.states:
             return None
         if old.ids and old.ids != self._ids_digest():
             return None
@@ -179,10 +183,11 @@ class _EachEntry:
             _entry_relation_sources(result, reports[2], entry_id, entry)
         links = result.links_of(entry_id, entry)
         linked = entry_links(entry_id, entry, links)
-        named = {link.target for link in links} | set(linked[1])
+        named = tuple(sorted({link.target for link in links} | set(linked[1])))
         return EntryChecks(
             digest=self._digest(entry_id) or "",
-            reads=tuple((target, self.state(target)) for target in sorted(named)),
+            named=named,
+            states=tuple(map(self.states().get, named)),
             ids=self._ids_digest() if reports[0].problems else "",
             problems=tuple(report.problems for report in reports),
             links=linked,
