@@ -130,7 +130,8 @@ class _EachEntry:
         if found is None:
             found = self._reused(entry_id) or self._run(entry_id, entry)
             self.kept[entry_id] = found
-            self._result.linked[entry_id] = found.links
+            if self._memo is not None:
+                self._result.linked[entry_id] = found.links
         return found
 
     def states(self) -> dict[str, str]:
@@ -174,13 +175,16 @@ class _EachEntry:
         return old
 
     def _run(self, entry_id: str, entry: Entry) -> EntryChecks:
-        """Run the rules of :data:`_EACH` on one entry."""
+        """Run the rules of :data:`_EACH` on one entry; without a memo, only its problems are
+        kept (a run that keeps nothing, such as ``limkb validate``, needs no more)."""
         result = self._result
         reports = (Report(), Report(), Report())
         _entry_links(result, reports[0], self._pools, entry_id, entry)
         _entry_locators(result, reports[1], entry_id, entry)
         if entry_id in result.entries:  # a partial entry's relations are checked once it is whole
             _entry_relation_sources(result, reports[2], entry_id, entry)
+        if self._memo is None:
+            return EntryChecks("", (), (), "", tuple(report.problems for report in reports), ((), ()))
         links = result.links_of(entry_id, entry)
         linked = entry_links(entry_id, entry, links)
         named = tuple(sorted({link.target for link in links} | set(linked[1])))
