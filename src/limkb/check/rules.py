@@ -121,8 +121,10 @@ class _EachEntry:
         self._index = index
         self._index_digest: str | None = None
         self._states: dict[str, str] | None = None
-        self._pools = _Pools(result)
+        self.pools = _Pools(result)
         self.kept: EntryMemo = {}
+        self.keeps = memo is not None
+        """Whether the run keeps what it finds for the next (else the rules run as a whole)."""
 
     def checks(self, entry_id: str, entry: Entry) -> EntryChecks:
         """What the rules find in ``entry`` (the checked entry of ``entry_id``), reused or made."""
@@ -130,8 +132,7 @@ class _EachEntry:
         if found is None:
             found = self._reused(entry_id) or self._run(entry_id, entry)
             self.kept[entry_id] = found
-            if self._memo is not None:
-                self._result.linked[entry_id] = found.links
+            self._result.linked[entry_id] = found.links
         return found
 
     def states(self) -> dict[str, str]:
@@ -175,16 +176,13 @@ class _EachEntry:
         return old
 
     def _run(self, entry_id: str, entry: Entry) -> EntryChecks:
-        """Run the rules of :data:`_EACH` on one entry; without a memo, only its problems are
-        kept (a run that keeps nothing, such as ``limkb validate``, needs no more)."""
+        """Run the rules of :data:`_EACH` on one entry."""
         result = self._result
         reports = (Report(), Report(), Report())
-        _entry_links(result, reports[0], self._pools, entry_id, entry)
+        _entry_links(result, reports[0], self.pools, entry_id, entry)
         _entry_locators(result, reports[1], entry_id, entry)
         if entry_id in result.entries:  # a partial entry's relations are checked once it is whole
             _entry_relation_sources(result, reports[2], entry_id, entry)
-        if self._memo is None:
-            return EntryChecks("", (), (), "", tuple(report.problems for report in reports), ((), ()))
         links = result.links_of(entry_id, entry)
         linked = entry_links(entry_id, entry, links)
         named = tuple(sorted({link.target for link in links} | set(linked[1])))
@@ -199,9 +197,21 @@ class _EachEntry:
 
 
 def _check_each(result: Validated, each: _EachEntry, rule: int, entries: dict[str, Entry]) -> None:
-    """The problems the rule of :data:`_EACH` numbered ``rule`` finds in each of ``entries``."""
+    """The problems the rule of :data:`_EACH` numbered ``rule`` finds in each of ``entries``:
+    reused or kept entry by entry when the run keeps them, else found straight into the report
+    (``limkb validate`` keeps nothing, and pays nothing for it)."""
+    if each.keeps:
+        for entry_id, entry in entries.items():
+            result.report.extend(each.checks(entry_id, entry).problems[rule])
+        return
+    report = result.report
     for entry_id, entry in entries.items():
-        result.report.extend(each.checks(entry_id, entry).problems[rule])
+        if rule == 0:
+            _entry_links(result, report, each.pools, entry_id, entry)
+        elif rule == 1:
+            _entry_locators(result, report, entry_id, entry)
+        else:
+            _entry_relation_sources(result, report, entry_id, entry)
 
 
 def _rules(shared: _Shared, each: _EachEntry) -> list[tuple[str, Callable[[Validated], None]]]:
