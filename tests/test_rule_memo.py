@@ -123,3 +123,125 @@ def test_a_document_without_its_text_runs_every_rule(tmp_path: Path, ran: list[s
             document._text = None
     validate_kb(kb, cache=cache)
     assert set(ran) == set(rules._READS)
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the entries the rules checked entry by entry ran on (rather than reused)."""
+    ids: list[str] = []
+    original = rules._entry_links
+
+    def counting(result: object, report: object, pools: object, entry_id: str, entry: object) -> None:
+        ids.append(entry_id)
+        original(result, report, pools, entry_id, entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rules, "_entry_links", counting)
+    return ids
+
+
+def _edges(kb: Path, cache: FileCache) -> list[tuple[str, str, str, dict[str, object]]]:
+    """The graph's edges linked from a validation with ``cache``, checked equal to a cold one's."""
+    from limkb.graph import link
+
+    cached, cold = link(validate_kb(kb, cache=cache)).graph, link(validate_kb(kb)).graph
+    edges = sorted((a, b, k, dict(d)) for a, b, k, d in cached.edges(keys=True, data=True))
+    assert edges == sorted((a, b, k, dict(d)) for a, b, k, d in cold.edges(keys=True, data=True))
+    assert dict(cached.nodes(data=True)) == dict(cold.nodes(data=True))
+    return edges
+
+
+def test_a_link_left_dangling_by_a_rename_elsewhere_comes_and_goes(
+    tmp_path: Path, checked: list[str]
+) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    assert _cold_and_cached(kb, cache) == []
+    assert ("s", "fec", "uses") in [edge[:3] for edge in _edges(kb, cache)]
+    checked.clear()
+    (kb / "materials/fec.yaml").rename(kb / "materials/fec-renamed.yaml")  # the strategy is unchanged
+    validate_kb(kb, cache=cache)
+    assert sorted(checked) == ["fec-renamed", "s"], "only the entry naming the renamed id ran again"
+    dangling = _cold_and_cached(kb, cache)
+    assert dangling and all(p.endswith("strategies/s.yaml:unknown-ref") for p in dangling)
+    assert ("s", "fec", "uses") not in [edge[:3] for edge in _edges(kb, cache)]
+    (kb / "materials/fec-renamed.yaml").rename(kb / "materials/fec.yaml")
+    assert _cold_and_cached(kb, cache) == []
+    assert ("s", "fec", "uses") in [edge[:3] for edge in _edges(kb, cache)]
+
+
+def test_a_link_to_an_entry_that_changes_kind_or_breaks(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    assert _cold_and_cached(kb, cache) == []
+    (kb / "materials/fec.yaml").unlink()
+    write_entry(kb, "strategies/fec", minimal("strategy", "Now a strategy"))  # same id, another kind
+    wrong = _cold_and_cached(kb, cache)
+    assert any(p.endswith("strategies/s.yaml:wrong-kind") for p in wrong)
+    (kb / "strategies/fec.yaml").unlink()
+    write_entry(kb, "materials/fec", "name: [unclosed\n")  # a broken file: the link is not dangling
+    broken = _cold_and_cached(kb, cache)
+    assert broken and all("materials/fec.yaml" in p for p in broken)
+    write_entry(kb, "materials/fec", minimal("material", "Back"))
+    assert _cold_and_cached(kb, cache) == []
+
+
+def test_a_reference_removed_elsewhere_leaves_its_citations_dangling(tmp_path: Path) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    assert _cold_and_cached(kb, cache) == []
+    reference = next((kb / "references").glob("*.yaml"))
+    text = reference.read_bytes()
+    reference.unlink()
+    dangling = _cold_and_cached(kb, cache)
+    assert any(p.endswith("strategies/s.yaml:unknown-ref") for p in dangling)
+    reference.write_bytes(text)
+    assert _cold_and_cached(kb, cache) == []
+
+
+def test_a_suggestion_follows_the_ids_of_the_kb(tmp_path: Path, checked: list[str]) -> None:
+    kb = _kb(tmp_path)
+    write_entry(kb, "strategies/s", minimal("strategy", "S", uses=[{"id": "lif", "sources": SOURCE}]))
+    cache = FileCache()
+    before = validate_kb(kb, cache=cache)
+    assert [p.code for p in before.report.problems] == ["unknown-ref"]
+    assert "did you mean" not in before.report.problems[0].message
+    checked.clear()
+    write_entry(kb, "materials/lif2", minimal("material", "Lithium fluoride"))  # a close id appears
+    after = validate_kb(kb, cache=cache)
+    assert sorted(checked) == ["lif2", "s"], "the entry whose link failed ran again: its hint names ids"
+    assert after.report.problems == validate_kb(kb).report.problems
+    assert "'lif2'" in after.report.problems[0].message
+
+
+def test_an_edit_checks_only_the_entries_it_can_change(tmp_path: Path, checked: list[str]) -> None:
+    kb = _kb(tmp_path)
+    cache = FileCache()
+    validate_kb(kb, cache=cache)
+    checked.clear()
+    write_entry(kb, "strategies/s", minimal("strategy", "S, edited", uses=[{"id": "fec"}]))  # no source
+    validate_kb(kb, cache=cache)
+    assert checked == ["s"]
+    found = _cold_and_cached(kb, cache)
+    assert found and all("strategies/s.yaml" in p for p in found)
+    _edges(kb, cache)
+
+
+def test_the_entries_memo_read_back_from_disk(tmp_path: Path, checked: list[str]) -> None:
+    kb = _kb(tmp_path)
+    first = FileCache()
+    validate_kb(kb, cache=first)
+    first.write(tmp_path / "files.pickle")
+    (kb / "materials/fec.yaml").unlink()
+    again = FileCache.read(tmp_path / "files.pickle")
+    assert set(again.entries) >= {"s", "d", "fec"}
+    checked.clear()
+    validate_kb(kb, cache=again)
+    assert checked == ["s"], "the memo read back spares the entries that do not name the deleted id"
+    missing = _cold_and_cached(kb, again)
+    assert any("strategies/s.yaml:unknown-ref" in p for p in missing)
+    again.write(tmp_path / "files.pickle")  # a frame of changes after the first
+    write_entry(kb, "materials/fec", minimal("material", "Back"))
+    third = FileCache.read(tmp_path / "files.pickle")
+    assert "fec" not in third.entries
+    assert _cold_and_cached(kb, third) == []
+    _edges(kb, third)

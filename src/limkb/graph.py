@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from limkb.check.reader import Document, load_file
+from limkb.check.result import EntryLinks, entry_links
 from limkb.errors import UnknownEntryError
 from limkb.report import Report, close_matches
 from limkb.schema.fields import Component, Finding
@@ -39,7 +40,6 @@ from limkb.schema.kinds import (
     Record,
     Source,
     Strategy,
-    iter_sources,
     relation_fields,
 )
 from limkb.search import SearchIndex
@@ -632,23 +632,23 @@ def link(validated: Validated) -> KnowledgeBase:
         graph.add_node(entry_id, kind=entry.kind, name=entry.label)
     citing: dict[str, set[str]] = defaultdict(set)
     for entry_id, entry in entries.items():
-        links = validated.links_of(entry_id, entry)  # walked already by validation's rules
-        for item in links:
-            if item.target not in entries or item.target == entry_id:
-                continue
-            _add_edge(
-                graph,
-                entry_id,
-                item.target,
-                item.relation,
-                item.rel.inverse,
-                _source_dicts(item.sources),
-                note=item.note if item.relation != "cited_in" else None,
-                evidence=item.evidence,
-                editorial=item.editorial,
-            )
-        for _, source in iter_sources(entry, links):
-            citing[source.ref].add(entry_id)
+        edges, cited = _linked(validated, entry_id, entry)
+        for target, relation, inverse, sources, note, evidence, editorial in edges:
+            if target in entries:
+                sourced = [{"ref": ref, "locator": locator} for ref, locator in sources]
+                _add_edge(
+                    graph,
+                    entry_id,
+                    target,
+                    relation,
+                    inverse,
+                    sourced,
+                    note=note,
+                    evidence=evidence,
+                    editorial=editorial,
+                )
+        for ref in cited:
+            citing[ref].add(entry_id)
     _link_electrolytes(graph, entries)
     _link_claims(graph, entries)
     return KnowledgeBase(
@@ -659,6 +659,14 @@ def link(validated: Validated) -> KnowledgeBase:
         _documents=dict(validated.documents),
         _citing={ref: sorted(ids) for ref, ids in sorted(citing.items())},
     )
+
+
+def _linked(validated: Validated, entry_id: str, entry: Entry) -> EntryLinks:
+    """What the graph reads of an entry: as validation's rules found or reused it, else walked now."""
+    found = validated.linked.get(entry_id)
+    if found is None:
+        found = entry_links(entry_id, entry, validated.links_of(entry_id, entry))
+    return found
 
 
 def _link_claims(graph: nx.MultiDiGraph[str], entries: dict[str, Entry]) -> None:

@@ -32,11 +32,11 @@ from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
 if TYPE_CHECKING:
-    from limkb.check.rules import RuleMemo
+    from limkb.check.rules import EntryChecks, RuleMemo
 
 __all__ = ["FileCache", "SmilesOutcome", "smiles_outcome"]
 
-_FORMAT = 3
+_FORMAT = 4
 
 _MAX_FRAMES = 16
 """Frames a cache file may hold before a build writes it whole again."""
@@ -71,6 +71,8 @@ class _Delta:
     stats_gone: set[_FileKey]
     structures: dict[str, SmilesOutcome]
     rules: RuleMemo
+    entries: dict[str, EntryChecks]
+    entries_gone: set[str]
 
     def size(self) -> int:
         """How many files' and entries' records it sets or drops."""
@@ -88,6 +90,7 @@ class _Base:
     files: dict[_FileKey, _FileValue]
     schemas: dict[tuple[str, str], _SchemaValue]
     stats: dict[_FileKey, _StatValue]
+    entries: dict[str, EntryChecks]
 
 
 @dataclass
@@ -111,6 +114,9 @@ class FileCache:
     rules: RuleMemo = field(default_factory=dict)
     """What the rules that span entries reported, reused while what they read is the same
     (:func:`limkb.check.rules.check_rules`)."""
+    entries: dict[str, EntryChecks] = field(default_factory=dict)
+    """What the rules that check one entry at a time found in each entry, reused while the
+    entry and the state of the ids it names are the same (:class:`~limkb.check.rules.EntryChecks`)."""
     hits: int = 0
     misses: int = 0
 
@@ -176,6 +182,8 @@ class FileCache:
         document, problems = load_file(path, display=shown)
         try:  # keep it only if the file did not change while it was read
             if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+                if document is not None:
+                    document.digest = digest
                 self.files[key] = (digest, document, list(problems))
             else:
                 self.stats.pop(key, None)
@@ -219,7 +227,12 @@ class FileCache:
     def _based_on(self, path: Path, frames: list[bytes]) -> _Base:
         """The base of a cache read from (or written to) ``path`` as ``frames``."""
         return _Base(
-            path, [f[:_HEAD] for f in frames], dict(self.files), dict(self.schemas), dict(self.stats)
+            path,
+            [f[:_HEAD] for f in frames],
+            dict(self.files),
+            dict(self.schemas),
+            dict(self.stats),
+            dict(self.entries),
         )
 
     def write(self, path: Path) -> None:
@@ -253,12 +266,15 @@ class FileCache:
         base = self._base
         if base is None or len(base.heads) >= _MAX_FRAMES:
             return None
+        entries, entries_gone = _changes(base.entries, self.entries)
         delta = _Delta(
             *_changes(base.files, self.files),
             *_changes(base.schemas, self.schemas),
             *_changes(base.stats, self.stats),
             structures=self.structures,
             rules=self.rules,
+            entries=entries,
+            entries_gone=entries_gone,
         )
         return None if delta.size() * 4 > max(len(self.files), 1) else delta
 
@@ -267,6 +283,7 @@ class FileCache:
         _update(self.files, delta.files, delta.files_gone)
         _update(self.schemas, delta.schemas, delta.schemas_gone)
         _update(self.stats, delta.stats, delta.stats_gone)
+        _update(self.entries, delta.entries, delta.entries_gone)
         self.structures, self.rules = delta.structures, delta.rules
 
     def keep_only(self, files: set[tuple[str, str]], schemas: set[tuple[str, str]]) -> None:

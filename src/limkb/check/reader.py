@@ -124,6 +124,10 @@ class Document:
         self._marks = marks
         self._key_marks = key_marks
         self._text = text
+        self.digest: str | None = None
+        """The SHA-256 of the file's bytes, when a file cache read it (:meth:`FileCache.load
+        <limkb.check.cache.FileCache.load>`): two documents of the same path and digest hold
+        the same text."""
 
     def __repr__(self) -> str:
         return f"Document({self.path!r})"

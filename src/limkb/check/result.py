@@ -13,9 +13,17 @@ from typing import Any
 
 from limkb.check.reader import Document, Mark
 from limkb.report import Problem, Report, Severity
-from limkb.schema.kinds import Entry, LinkRef, iter_links
+from limkb.schema.kinds import Entry, LinkRef, iter_links, iter_sources
 
-__all__ = ["Validated", "Where", "display_path", "problem", "report_at"]
+__all__ = ["Edge", "EntryLinks", "Validated", "Where", "display_path", "entry_links", "problem", "report_at"]
+
+Edge = tuple[str, str, str, tuple[tuple[str, str | None], ...], str | None, str | None, str | None]
+"""One relation an entry states, as the graph links it: (target, relation, inverse relation,
+its sources as (ref, locator), note, evidence, editorial)."""
+
+EntryLinks = tuple[tuple[Edge, ...], tuple[str, ...]]
+"""What the graph reads of one entry: its relations to other ids (:data:`Edge`), and the
+references it cites (every source, :func:`~limkb.schema.kinds.iter_sources`)."""
 
 
 @dataclass
@@ -32,6 +40,8 @@ class Validated:
     """Entries of ``invalid`` built from their valid fields only, for cross-entry checks."""
     _links: dict[str, tuple[Entry, list[LinkRef]]] = field(default_factory=dict, repr=False, compare=False)
     """What :meth:`links_of` found, with the entry it was found in."""
+    linked: dict[str, EntryLinks] = field(default_factory=dict, repr=False, compare=False)
+    """:func:`entry_links` of the checked entries, by id, as the rules found or reused them."""
 
     def checked(self) -> dict[str, Entry]:
         """Complete and partial entries: everything whose relations can be checked."""
@@ -44,6 +54,25 @@ class Validated:
         if kept is None or kept[0] is not entry:
             kept = self._links[entry_id] = (entry, iter_links(entry))
         return kept[1]
+
+
+def entry_links(entry_id: str, entry: Entry, links: list[LinkRef]) -> EntryLinks:
+    """What the graph reads of ``entry``: its relations to other ids and the references it
+    cites; ``links`` is :func:`~limkb.schema.kinds.iter_links` of it."""
+    edges = tuple(
+        (
+            link.target,
+            link.relation,
+            link.rel.inverse,
+            tuple((source.ref, source.locator) for source in link.sources),
+            link.note if link.relation != "cited_in" else None,
+            link.evidence,
+            link.editorial,
+        )
+        for link in links
+        if link.target != entry_id
+    )
+    return edges, tuple(source.ref for _, source in iter_sources(entry, links))
 
 
 def display_path(path: Path) -> str:

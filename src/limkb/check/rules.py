@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 from limkb.analysis.components import Conventions
 from limkb.analysis.findings import finding_key, iter_findings, with_findings
@@ -31,7 +31,7 @@ from limkb.check.ranges import (
     range_causes,
 )
 from limkb.check.reader import Document, Mark
-from limkb.check.result import Validated, Where, report_at
+from limkb.check.result import EntryLinks, Validated, Where, entry_links, report_at
 from limkb.check.schema_errors import describe_value as _describe
 from limkb.check.schema_errors import dotted as _dotted
 from limkb.check.stats import iter_relations
@@ -44,6 +44,7 @@ from limkb.schema.kinds import (
     Column,
     ColumnType,
     Dataset,
+    Entry,
     Finding,
     Material,
     Property,
@@ -55,7 +56,15 @@ from limkb.schema.kinds import (
 )
 from limkb.schema.units import UnitError, convert, describe
 
-__all__ = ["COMPOSITION_TOLERANCE", "FRACTION_HINT", "RuleMemo", "check_rules", "fraction_columns"]
+__all__ = [
+    "COMPOSITION_TOLERANCE",
+    "FRACTION_HINT",
+    "EntryChecks",
+    "EntryMemo",
+    "RuleMemo",
+    "check_rules",
+    "fraction_columns",
+]
 
 COMPOSITION_TOLERANCE = 0.5
 """Rounding slack, in percentage points, allowed when parts of a whole are summed."""
@@ -75,36 +84,169 @@ kind and whether they passed their schema (:func:`_fingerprint`). A rule not nam
 any entry, and always runs."""
 
 
-def _rules(shared: _Shared) -> list[tuple[str, Callable[[Validated], None]]]:
+class EntryChecks(NamedTuple):
+    """What the rules checked entry by entry (:data:`_EACH`) found in one entry, with what
+    they read of the others, and the entry's links for the graph (:func:`limkb.graph.link`)."""
+
+    digest: str
+    """The entry's shown path and a hash of its text (its entry is made from them)."""
+    named: tuple[str, ...]
+    """Each id its links and sources name, sorted."""
+    states: tuple[str | None, ...]
+    """The state of each id of :attr:`named` then (:meth:`_EachEntry.states`)."""
+    ids: str
+    """When a link failed (its message suggests ids of the KB), the hash of every id's kind
+    and state then; else ""."""
+    problems: tuple[list[Problem], ...]
+    """The problems each rule of :data:`_EACH` reported, in that order."""
+    links: EntryLinks
+
+
+EntryMemo = dict[str, EntryChecks]
+"""An entry's id -> what the rules checked entry by entry found in it (:class:`EntryChecks`)."""
+
+_EACH = ("_check_links", "_check_locators", "_check_relation_sources")
+"""The rules that check one entry at a time, reading of the others only the kind and state
+of the ids it names (and, for a link that fails, every id, to suggest one): their problems are
+kept per entry (:class:`EntryChecks`)."""
+
+
+class _EachEntry:
+    """The rules of :data:`_EACH`, run entry by entry, each entry's problems reused from the
+    last run (``memo``) while its text and the state of every id it names are the same."""
+
+    def __init__(self, result: Validated, memo: EntryMemo | None, index: list[bytes]) -> None:
+        self._result = result
+        self._memo = memo
+        self._index = index
+        self._index_digest: str | None = None
+        self._states: dict[str, str] | None = None
+        self.pools = _Pools(result)
+        self.kept: EntryMemo = {}
+        self.keeps = memo is not None
+        """Whether the run keeps what it finds for the next (else the rules run as a whole)."""
+
+    def checks(self, entry_id: str, entry: Entry) -> EntryChecks:
+        """What the rules find in ``entry`` (the checked entry of ``entry_id``), reused or made."""
+        found = self.kept.get(entry_id)
+        if found is None:
+            found = self._reused(entry_id) or self._run(entry_id, entry)
+            self.kept[entry_id] = found
+            self._result.linked[entry_id] = found.links
+        return found
+
+    def states(self) -> dict[str, str]:
+        """What the rules read of the entry each id names: its kind, or "invalid" for a file
+        that failed its schema (an id that names no entry is not there), made once per run."""
+        if self._states is None:
+            result = self._result
+            self._states = dict.fromkeys(result.invalid, "invalid")
+            self._states.update((i, e.kind) for i, e in result.entries.items())
+        return self._states
+
+    def _digest(self, entry_id: str) -> str | None:
+        """The entry's shown path and a hash of its text (the hash of its file's bytes when the
+        file cache read it); None when neither is kept."""
+        document = self._result.documents.get(entry_id)
+        if document is None:
+            return None
+        if document.digest is not None:
+            return f"{document.path}\0file {document.digest}"
+        if document.text is None:
+            return None
+        text = hashlib.sha256(document.text.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{document.path}\0text {text}"
+
+    def _ids_digest(self) -> str:
+        """A hash of every id's kind and state (see :func:`_fingerprint`), made once per run."""
+        if self._index_digest is None:
+            _states(self._result, self._index)
+            self._index_digest = hashlib.sha256(self._index[0]).hexdigest()
+        return self._index_digest
+
+    def _reused(self, entry_id: str) -> EntryChecks | None:
+        """The last run's findings for the entry, if nothing they read has changed."""
+        old = None if self._memo is None else self._memo.get(entry_id)
+        if old is None or old.digest != self._digest(entry_id):
+            return None
+        if tuple(map(self.states().get, old.named)) != old.states:
+            return None
+        if old.ids and old.ids != self._ids_digest():
+            return None
+        return old
+
+    def _run(self, entry_id: str, entry: Entry) -> EntryChecks:
+        """Run the rules of :data:`_EACH` on one entry."""
+        result = self._result
+        reports = (Report(), Report(), Report())
+        _entry_links(result, reports[0], self.pools, entry_id, entry)
+        _entry_locators(result, reports[1], entry_id, entry)
+        if entry_id in result.entries:  # a partial entry's relations are checked once it is whole
+            _entry_relation_sources(result, reports[2], entry_id, entry)
+        links = result.links_of(entry_id, entry)
+        linked = entry_links(entry_id, entry, links)
+        named = tuple(sorted({link.target for link in links} | set(linked[1])))
+        return EntryChecks(
+            digest=self._digest(entry_id) or "",
+            named=named,
+            states=tuple(map(self.states().get, named)),
+            ids=self._ids_digest() if reports[0].problems else "",
+            problems=tuple(report.problems for report in reports),
+            links=linked,
+        )
+
+
+def _check_each(result: Validated, each: _EachEntry, rule: int, entries: dict[str, Entry]) -> None:
+    """The problems the rule of :data:`_EACH` numbered ``rule`` finds in each of ``entries``:
+    reused or kept entry by entry when the run keeps them, else found straight into the report
+    (``limkb validate`` keeps nothing, and pays nothing for it)."""
+    if each.keeps:
+        for entry_id, entry in entries.items():
+            result.report.extend(each.checks(entry_id, entry).problems[rule])
+        return
+    report = result.report
+    for entry_id, entry in entries.items():
+        if rule == 0:
+            _entry_links(result, report, each.pools, entry_id, entry)
+        elif rule == 1:
+            _entry_locators(result, report, entry_id, entry)
+        else:
+            _entry_relation_sources(result, report, entry_id, entry)
+
+
+def _rules(shared: _Shared, each: _EachEntry) -> list[tuple[str, Callable[[Validated], None]]]:
     """Every rule, in the order it runs, by name."""
     return [
-        ("_check_links", _check_links),
+        ("_check_links", lambda result: _check_each(result, each, 0, result.checked())),
         ("_check_strategies", _check_strategies),
         ("_check_references", _check_references),
         ("_check_datasets", _check_datasets),
         ("_check_analyses", lambda result: _check_analyses(result, shared)),
         ("_check_formulations", lambda result: _check_formulations(result, shared)),
         ("_check_materials", _check_materials),
-        ("_check_findings", _check_findings),
-        ("_check_evidence_gaps", _check_evidence_gaps),
-        ("_check_finding_ids", _check_finding_ids),
-        ("_check_same_findings", _check_same_findings),
-        ("_check_claims", _check_claims),
-        ("_check_locators", _check_locators),
-        ("_check_relation_sources", _check_relation_sources),
+        ("_check_findings", lambda result: _check_findings(result, shared)),
+        ("_check_evidence_gaps", lambda result: _check_evidence_gaps(result, shared)),
+        ("_check_finding_ids", lambda result: _check_finding_ids(result, shared)),
+        ("_check_same_findings", lambda result: _check_same_findings(result, shared)),
+        ("_check_claims", lambda result: _check_claims(result, shared)),
+        ("_check_locators", lambda result: _check_each(result, each, 1, result.checked())),
+        ("_check_relation_sources", lambda result: _check_each(result, each, 2, result.entries)),
     ]
 
 
-def check_rules(result: Validated, memo: RuleMemo | None = None) -> None:
+def check_rules(result: Validated, memo: RuleMemo | None = None, entries: EntryMemo | None = None) -> None:
     """Run every rule across the entries of ``result``, in order.
 
     With ``memo`` (kept by the caller between runs), a rule of :data:`_READS` whose inputs
     fingerprint the same as at its last run adds the problems it reported then instead of
-    running again; the report is the same either way.
+    running again; with ``entries`` (kept likewise), so do the rules of :data:`_EACH` for
+    each entry whose text and the state of the ids it names are unchanged
+    (:class:`EntryChecks`). The report is the same either way.
     """
     shared = _Shared(result)
     index: list[bytes] = []
-    for name, rule in _rules(shared):
+    each = _EachEntry(result, entries, index)
+    for name, rule in _rules(shared, each):
         kinds = _READS.get(name)
         key = None if memo is None or kinds is None else _fingerprint(result, kinds, index)
         if memo is None or key is None:
@@ -119,18 +261,28 @@ def check_rules(result: Validated, memo: RuleMemo | None = None) -> None:
         start = len(result.report.problems)
         rule(result)
         memo[name] = (key, result.report.problems[start:])
+    if entries is not None:
+        entries.clear()
+        entries.update(each.kept)
 
 
-def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -> str | None:
-    """A hash of everything a rule reading the contents of ``kinds`` can see: the id, kind and
-    state (complete, partial, unreadable) of every entry, and the shown path and text of each
-    entry of ``kinds`` (its entry is made from them). None when a text is not kept.
-    ``index`` holds the first part once it is made, for the other rules of the run."""
+def _states(result: Validated, index: list[bytes]) -> None:
+    """The id, kind and state (complete, partial, unreadable) of every entry, as bytes, into
+    ``index`` unless it holds them already."""
     if not index:
         states = [(i, e.kind, "complete") for i, e in result.entries.items()]
         states += [(i, e.kind, "partial") for i, e in result.partial.items()]
         states += [(i, "", "unreadable") for i in result.invalid if i not in result.partial]
         index.append(repr(sorted(states)).encode("utf-8", "surrogatepass"))
+
+
+def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -> str | None:
+    """A hash of everything a rule reading the contents of ``kinds`` can see: the id, kind and
+    state (complete, partial, unreadable) of every entry, and the shown path and text of each
+    entry of ``kinds`` (its entry is made from them; the hash of its file's bytes stands for
+    the text when the file cache read it). None when a text is not kept.
+    ``index`` holds the first part once it is made, for the other rules of the run."""
+    _states(result, index)
     digest = hashlib.sha256(index[0])
     for entry_id, entry in sorted(result.checked().items()):
         if entry.kind not in kinds:
@@ -138,7 +290,8 @@ def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -
         document = result.documents.get(entry_id)
         if document is None or document.text is None:
             return None
-        for part in (entry_id, document.path, document.text):
+        text = document.text if document.digest is None else f"\0file {document.digest}"
+        for part in (entry_id, document.path, text):
             encoded = part.encode("utf-8", "surrogatepass")
             digest.update(len(encoded).to_bytes(8, "big"))
             digest.update(encoded)
@@ -153,6 +306,16 @@ class _Shared:
         self._result = result
         self._inputs: Inputs | None = None
         self._index: MaterialIndex | None = None
+        self._holders: dict[str, Entry] | None = None
+
+    def holders(self) -> dict[str, Entry]:
+        """The complete entries of the kinds that can hold findings, in the order of the
+        entries: :func:`iter_findings` of them finds every finding, without asking each of the
+        others for a field it does not have."""
+        if self._holders is None:
+            entries = self._result.entries.items()
+            self._holders = {i: e for i, e in entries if _holds_findings(type(e))}
+        return self._holders
 
     def inputs(self) -> Inputs:
         """The materials' names and data, as analyses read them (:func:`_inputs`)."""
@@ -171,82 +334,106 @@ class _Shared:
         return self._index
 
 
+_HOLDS_FINDINGS: dict[type, bool] = {}
+
+
+def _holds_findings(model: type) -> bool:
+    """Whether entries of the model ``model`` have a ``findings`` field."""
+    found = _HOLDS_FINDINGS.get(model)
+    if found is None:
+        found = _HOLDS_FINDINGS[model] = "findings" in getattr(model, "model_fields", {})
+    return found
+
+
 def _suggest(target: str, candidates: Iterable[str]) -> list[str]:
     return close_matches(target, list(candidates), n=3, cutoff=0.6)
 
 
-def _check_links(result: Validated) -> None:
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for entry_id, entry in result.entries.items():
-        by_kind[entry.kind].append(entry_id)
-    known = set(result.entries)
-    for entry_id, entry in result.checked().items():
-        document = result.documents[entry_id]
-        links = result.links_of(entry_id, entry)
-        for link in links:
-            target = result.entries.get(link.target)
-            if target is not None and target.kind in link.rel.targets and link.target != entry_id:
-                continue  # the common case, decided before anything is built for a message
-            m = Where(document, link.loc)
-            kinds = " or ".join(link.rel.targets)
-            if target is None and link.target in result.invalid:
-                continue
-            if target is None:
-                pool = [i for k in link.rel.targets for i in by_kind.get(k, [])] or list(known)
-                close = _suggest(link.target, pool)
-                message = f"{link.target!r} is not an entry" + (
-                    f"; did you mean {close[0]!r}?" if close else ""
-                )
+class _Pools:
+    """The ids of the checked entries by kind, gathered once per run and only when a link
+    fails (its message suggests close ids): what an entry's failed link reads of the others."""
+
+    def __init__(self, result: Validated) -> None:
+        self._result = result
+        self._by_kind: dict[str, list[str]] | None = None
+
+    def by_kind(self) -> dict[str, list[str]]:
+        """The ids of the complete entries, by kind, in the order of the entries."""
+        if self._by_kind is None:
+            self._by_kind = defaultdict(list)
+            for entry_id, entry in self._result.entries.items():
+                self._by_kind[entry.kind].append(entry_id)
+        return self._by_kind
+
+
+def _entry_links(result: Validated, report: Report, pools: _Pools, entry_id: str, entry: Entry) -> None:
+    """The relations and sources of one entry resolve to an entry of the right kind."""
+    document = result.documents[entry_id]
+    links = result.links_of(entry_id, entry)
+    for link in links:
+        target = result.entries.get(link.target)
+        if target is not None and target.kind in link.rel.targets and link.target != entry_id:
+            continue  # the common case, decided before anything is built for a message
+        m = Where(document, link.loc)
+        kinds = " or ".join(link.rel.targets)
+        if target is None and link.target in result.invalid:
+            continue
+        by_kind = pools.by_kind()
+        if target is None:
+            pool = [i for k in link.rel.targets for i in by_kind.get(k, [])] or list(result.entries)
+            close = _suggest(link.target, pool)
+            message = f"{link.target!r} is not an entry" + (f"; did you mean {close[0]!r}?" if close else "")
+            hint = (
+                f"replace it with {close[0]!r}"
+                if close
+                else f"create it with `limkb new {link.rel.targets[0]} {link.target}`, or fix the id"
+            )
+            if link.rel.targets == ("property",):  # a new quantity is as likely as a typo
                 hint = (
-                    f"replace it with {close[0]!r}"
-                    if close
-                    else f"create it with `limkb new {link.rel.targets[0]} {link.target}`, or fix the id"
+                    (f"if you mean {close[0]!r}, write that; if not, " if close else "")
+                    + f"add the property with `limkb new property {link.target}` "
+                    "(CONTRIBUTING.md, 'Add a property')"
                 )
-                if link.rel.targets == ("property",):  # a new quantity is as likely as a typo
-                    hint = (
-                        (f"if you mean {close[0]!r}, write that; if not, " if close else "")
-                        + f"add the property with `limkb new property {link.target}` "
-                        "(CONTRIBUTING.md, 'Add a property')"
-                    )
-                report_at(result.report, document, m, "unknown-ref", message, hint, entry=entry_id)
-            elif target.kind not in link.rel.targets:
-                report_at(
-                    result.report,
-                    document,
-                    m,
-                    "wrong-kind",
-                    f"{_dotted(link.loc)} must name a {kinds}, but {link.target!r} is a {target.kind}",
-                    f"name a {kinds} here, e.g. one of {', '.join(sorted(by_kind.get(link.rel.targets[0], []))[:3]) or '(none yet)'}",
-                    entry=entry_id,
-                )
-            elif link.target == entry_id and link.relation != "finding_about":
-                report_at(
-                    result.report,
-                    document,
-                    m,
-                    "self-link",
-                    f"{_dotted(link.loc)} names the entry itself",
-                    "remove this item",
-                    entry=entry_id,
-                )
-        for loc, source in iter_sources(entry, links):
-            _check_source(result, entry_id, document, loc, source.ref, by_kind.get("reference", []))
+            report_at(report, document, m, "unknown-ref", message, hint, entry=entry_id)
+        elif target.kind not in link.rel.targets:
+            report_at(
+                report,
+                document,
+                m,
+                "wrong-kind",
+                f"{_dotted(link.loc)} must name a {kinds}, but {link.target!r} is a {target.kind}",
+                f"name a {kinds} here, e.g. one of {', '.join(sorted(by_kind.get(link.rel.targets[0], []))[:3]) or '(none yet)'}",
+                entry=entry_id,
+            )
+        elif link.target == entry_id and link.relation != "finding_about":
+            report_at(
+                report,
+                document,
+                m,
+                "self-link",
+                f"{_dotted(link.loc)} names the entry itself",
+                "remove this item",
+                entry=entry_id,
+            )
+    for loc, source in iter_sources(entry, links):
+        _check_source(result, report, pools, entry_id, document, loc, source.ref)
 
 
 def _check_source(
     result: Validated,
+    report: Report,
+    pools: _Pools,
     entry_id: str,
     document: Document,
     loc: tuple[Any, ...],
     ref: str,
-    references: list[str],
 ) -> None:
     target = result.entries.get(ref)
     if (target is None and ref in result.invalid) or isinstance(target, Reference):
         return
     m = Where(document, (*loc, "ref"), loc)
     if target is None:
-        close = _suggest(ref, references)
+        close = _suggest(ref, pools.by_kind().get("reference", []))
         message = f"source {ref!r} is not a reference entry" + (
             f"; did you mean {close[0]!r}?" if close else ""
         )
@@ -255,10 +442,10 @@ def _check_source(
             if close
             else "add the reference first: `limkb import-bib FILE.bib` or `limkb new reference <id>`"
         )
-        report_at(result.report, document, m, "unknown-ref", message, hint, entry=entry_id)
+        report_at(report, document, m, "unknown-ref", message, hint, entry=entry_id)
     elif not isinstance(target, Reference):
         report_at(
-            result.report,
+            report,
             document,
             m,
             "wrong-kind",
@@ -1005,9 +1192,9 @@ def _check_smiles(result: Validated, entry_id: str, material: Material) -> None:
         )
 
 
-def _check_findings(result: Validated) -> None:
+def _check_findings(result: Validated, shared: _Shared) -> None:
     """A finding cites a reference read here, with a locator, in a unit of its property."""
-    for entry_id, entry in result.entries.items():
+    for entry_id, entry in shared.holders().items():
         findings = getattr(entry, "findings", None) or []
         if not findings:
             continue
@@ -1086,14 +1273,16 @@ def _check_finding_range(result: Validated, entry_id: str, i: int, finding: Find
             )
 
 
-def _check_evidence_gaps(result: Validated) -> None:
+def _check_evidence_gaps(result: Validated, shared: _Shared) -> None:
     """A strategy's ``evidence_gap`` says why it has no findings: stale once it has some (its
     own or another entry's that informs it); an umbrella's children are strategies."""
-    has_findings = with_findings(result.entries)
+    has_findings = with_findings(shared.holders())
     strategies = sorted(i for i, e in result.entries.items() if isinstance(e, Strategy))
     for entry_id, entry in result.checked().items():
-        gap = getattr(entry, "evidence_gap", None)
-        if not isinstance(entry, Strategy) or gap is None:
+        if not isinstance(entry, Strategy):
+            continue
+        gap = getattr(entry, "evidence_gap", None)  # a partial entry may lack it
+        if gap is None:
             continue
         document = result.documents[entry_id]
         if entry_id in has_findings:
@@ -1132,10 +1321,10 @@ def _check_evidence_gaps(result: Validated) -> None:
                 )
 
 
-def _check_finding_ids(result: Validated) -> None:
+def _check_finding_ids(result: Validated, shared: _Shared) -> None:
     """A finding's ``id`` is unique across the KB (claims cite findings by it)."""
     first: dict[str, tuple[str, int]] = {}
-    for entry_id, i, finding in iter_findings(result.entries):
+    for entry_id, i, finding in iter_findings(shared.holders()):
         if finding.id is None:
             continue
         if finding.id not in first:
@@ -1154,11 +1343,11 @@ def _check_finding_ids(result: Validated) -> None:
         )
 
 
-def _check_same_findings(result: Validated) -> None:
+def _check_same_findings(result: Validated, shared: _Shared) -> None:
     """Two findings on different entries with the same source, quantity, value and conditions
     are one fact stored twice: keep one, and let it ``informs:`` the other entry. O(findings)."""
     first: dict[str, tuple[str, int]] = {}
-    for entry_id, i, finding in iter_findings(result.entries):
+    for entry_id, i, finding in iter_findings(shared.holders()):
         key = finding_key(finding)
         if key not in first:
             first[key] = (entry_id, i)
@@ -1180,9 +1369,9 @@ def _check_same_findings(result: Validated) -> None:
         )
 
 
-def _check_claims(result: Validated) -> None:
+def _check_claims(result: Validated, shared: _Shared) -> None:
     """A claim's evidence names findings that exist (by their ``id``), each once."""
-    ids = {finding.id for _, _, finding in iter_findings(result.entries) if finding.id is not None}
+    ids = {finding.id for _, _, finding in iter_findings(shared.holders()) if finding.id is not None}
     for entry_id, entry in result.entries.items():
         if not isinstance(entry, Claim):
             continue
@@ -1218,57 +1407,56 @@ def _check_claims(result: Validated) -> None:
             seen.add(target)
 
 
-def _check_locators(result: Validated) -> None:
-    for entry_id, entry in result.checked().items():
-        document = result.documents[entry_id]
-        for loc, source in iter_sources(entry, result.links_of(entry_id, entry)):
-            if source.locator is None:
-                report_at(
-                    result.report,
-                    document,
-                    loc,
-                    "missing-locator",
-                    f"source {source.ref!r} has no locator",
-                    f'write `{{ref: {source.ref}, locator: "Table 1"}}` with the section, table or figure',
-                    severity=Severity.WARNING,
-                    entry=entry_id,
-                )
+def _entry_locators(result: Validated, report: Report, entry_id: str, entry: Entry) -> None:
+    """Each source of one entry says where in the reference (a warning when not)."""
+    document = result.documents[entry_id]
+    for loc, source in iter_sources(entry, result.links_of(entry_id, entry)):
+        if source.locator is None:
+            report_at(
+                report,
+                document,
+                loc,
+                "missing-locator",
+                f"source {source.ref!r} has no locator",
+                f'write `{{ref: {source.ref}, locator: "Table 1"}}` with the section, table or figure',
+                severity=Severity.WARNING,
+                entry=entry_id,
+            )
 
 
-def _check_relation_sources(result: Validated) -> None:
+def _entry_relation_sources(result: Validated, report: Report, entry_id: str, entry: Entry) -> None:
     """A relation cites where it is stated, or says in ``editorial:`` why limkb makes it anyway.
 
     Relations written in an id-only field (``subtype_of``, ``analyses``, a record's
     ``strategies``) have no room for either and are left alone; ``--stats`` counts them. So
     is a link to a missing entry or one of the wrong kind: its error comes first.
     """
-    for entry_id, entry in result.entries.items():
-        document = result.documents[entry_id]
-        for link, model in iter_relations(entry, result.links_of(entry_id, entry)):
-            target = result.entries.get(link.target)
-            if model is None or target is None or target.kind not in link.rel.targets:
-                continue
-            where = Where(document, link.loc, link.loc[:2])
-            if not model.sources and not model.editorial:
-                report_at(
-                    result.report,
-                    document,
-                    where,
-                    "unsourced-relation",
-                    f"{link.relation} {link.target!r} has no source of its own",
-                    "add `sources:` with a locator, or `editorial:` saying why no source is needed "
-                    f'(`- id: {link.target}` then `sources: [{{ref: ..., locator: "..."}}]`)',
-                    severity=Severity.WARNING,
-                    entry=entry_id,
-                )
-            elif model.sources and model.editorial:
-                report_at(
-                    result.report,
-                    document,
-                    where,
-                    "editorial-and-sources",
-                    f"{link.relation} {link.target!r} has sources and also an `editorial:` saying it needs none",
-                    "keep `sources:` and delete `editorial:`; a qualifier of a sourced link goes in `note:`",
-                    severity=Severity.WARNING,
-                    entry=entry_id,
-                )
+    document = result.documents[entry_id]
+    for link, model in iter_relations(entry, result.links_of(entry_id, entry)):
+        target = result.entries.get(link.target)
+        if model is None or target is None or target.kind not in link.rel.targets:
+            continue
+        where = Where(document, link.loc, link.loc[:2])
+        if not model.sources and not model.editorial:
+            report_at(
+                report,
+                document,
+                where,
+                "unsourced-relation",
+                f"{link.relation} {link.target!r} has no source of its own",
+                "add `sources:` with a locator, or `editorial:` saying why no source is needed "
+                f'(`- id: {link.target}` then `sources: [{{ref: ..., locator: "..."}}]`)',
+                severity=Severity.WARNING,
+                entry=entry_id,
+            )
+        elif model.sources and model.editorial:
+            report_at(
+                report,
+                document,
+                where,
+                "editorial-and-sources",
+                f"{link.relation} {link.target!r} has sources and also an `editorial:` saying it needs none",
+                "keep `sources:` and delete `editorial:`; a qualifier of a sourced link goes in `note:`",
+                severity=Severity.WARNING,
+                entry=entry_id,
+            )

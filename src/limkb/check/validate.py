@@ -298,5 +298,5 @@ def validate_documents(
         check_rules(result)
     else:
         with cache.checking():  # what RDKit made of each SMILES is kept in the cache
-            check_rules(result, cache.rules)
+            check_rules(result, cache.rules, cache.entries)
     return result

@@ -29,6 +29,7 @@ build machine reaches the output.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import posixpath
@@ -714,11 +715,33 @@ def _load_reusing(
     from limkb.analysis.correlations import analysis_keys
     from limkb.check.validate import FileCache
 
-    files_cache = FileCache.read(None if clean else old.files)
-    kb = _load_checked(kb_dir, files_cache, strict=strict)
-    kept = read_pickle(None if clean else old.analyses)
-    computed = kb.reuse_analyses(analysis_keys(kb), kept)
+    with _kept_apart_from_collection():
+        files_cache = FileCache.read(None if clean else old.files)
+        kb = _load_checked(kb_dir, files_cache, strict=strict)
+        kept = read_pickle(None if clean else old.analyses)
+        computed = kb.reuse_analyses(analysis_keys(kb), kept)
     return files_cache, kb, computed
+
+
+@contextmanager
+def _kept_apart_from_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while the knowledge base loads, and what the
+    load made then set aside from later collections (:func:`gc.freeze`).
+
+    A load makes millions of objects (the file cache, the entries, the graph) that live until
+    the build drops them; each collection after the load would walk them all again (1.6 of
+    3.2 s of CPU of a load at 10,275 entries). They hold almost no reference cycles (28
+    objects at that size once the build lets them go), so reference counting frees them all the
+    same; the collector stays on for what the build makes after them.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        gc.freeze()
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _version_for(store: Path, config_file: Path, *, clean: bool) -> _Version:
