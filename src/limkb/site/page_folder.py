@@ -74,15 +74,17 @@ class PageFolder:
         is not kept (it would only hold memory: the browse tables and the bibliography are
         large).
         """
-        wanted: set[Path] = {folder / path for path in keep}
+        root = str(folder)
+        wanted = {f"{root}/{path}" for path in keep} if prune else None
         written: list[str] = []
         for path, content in pages.items():
-            target = folder / path
-            wanted.add(target)
-            key = str(target)
+            key = f"{root}/{path}"  # str(folder / path), without making a Path of every file
+            if wanted is not None:
+                wanted.add(key)
             last = self.written.get(key)
-            if last is not None and last[0] is content and target.is_file():
+            if last is not None and last[0] is content and os.path.isfile(key):
                 continue
+            target = Path(key)
             data = content.encode("utf-8") if isinstance(content, str) else content
             digest = hashlib.sha256(data).hexdigest()
             if last is not None and last[1] == digest and target.is_file():
@@ -92,8 +94,8 @@ class PageFolder:
                 write_atomic(target, data)
                 written.append(path)
             self.written[key] = (_kept(path, content), digest)
-        if prune and folder.is_dir():
-            for stale in stale_files(folder, wanted):
+        if wanted is not None and folder.is_dir():
+            for stale in stale_files(folder, {Path(key) for key in wanted}):
                 stale.unlink()
                 self.written.pop(str(stale), None)
         return written
