@@ -54,7 +54,7 @@ class PageFolder:
         if last is not None and last[1] == digest and target.is_file():
             return False
         write_atomic(target, text)
-        self.written[key] = (text, digest)
+        self.written[key] = (None, digest)  # the text is on disk: only its hash is kept
         return True
 
     def materialise(
