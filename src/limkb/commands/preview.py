@@ -280,7 +280,12 @@ class Preview:
             }
             for p in (report.problems[:50] if report is not None else [])
         ]
-        return {"version": self.version, "busy": self.busy, "problems": problems}
+        return {
+            "version": self.version,
+            "busy": self.busy,
+            "problems": problems,
+            "timings": [[what, round(seconds, 3)] for what, seconds in self.timings],
+        }
 
     # -- watching -----------------------------------------------------------------------
 
