@@ -9,9 +9,11 @@ text, and polls that entry's page until the new name appears; with ``--edits N``
 N times (waiting for the server to finish each rebuild before the next edit) and reports
 the median. It prints the seconds from the save to the first response holding the new name,
 from the save to the end of the rebuild of the rest of the site (the preview's state is no
-longer busy), from the start to the first page and to a preview ready for edits, and the
-server's resident memory (its largest, ``VmHWM``, and at the end; Linux only) — with
-``--json``, also as one JSON line.
+longer busy), from the start to the first page and to a preview ready for edits, the
+server's resident memory (its largest, ``VmHWM``, and at the end; Linux only), the server's
+CPU seconds from each save to the end of its rebuild (Linux only: on a busy machine the wall
+times stretch, the CPU does not) and the server's own timing of each step of each refresh
+(the edited page, the entry pages, the whole site) — with ``--json``, also as one JSON line.
 Every wait is bounded; the server (its whole process group) is always stopped and the
 entry file restored.
 """
@@ -74,6 +76,15 @@ def _memory(pid: int) -> dict[str, float]:
     return found
 
 
+def _cpu(pid: int) -> float | None:
+    """The CPU seconds (user and system) process ``pid`` has used so far (None off Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _ready(address: str, timeout: float) -> None:
     """Wait until limkb's preview is not busy (its first build or check done)."""
     started = time.perf_counter()
@@ -133,10 +144,13 @@ def measure(
         time.sleep(2.0)  # let the watcher settle after the first build
         latencies: list[float] = []
         rest: list[float] = []
+        cpu: list[float] = []
+        steps: list[Any] = []
         for _ in range(edits):
             token = f"Edited name {int(time.time() * 1000)}"
             text = original.decode("utf-8")
             lines = [f'name: "{token}"' if line.startswith("name:") else line for line in text.split("\n")]
+            before = _cpu(server.pid)
             saved = time.perf_counter()
             entry.write_text("\n".join(lines), encoding="utf-8")
             latency = None
@@ -150,12 +164,19 @@ def measure(
                 raise RuntimeError(f"the edit did not show at {url} within {change_timeout:.0f} s")
             latencies.append(latency)
             rest.append(_settle(address, change_timeout) - saved)
+            after = _cpu(server.pid)
+            if before is not None and after is not None:
+                cpu.append(after - before)
+            state = _get(f"http://{address}/__limkb__/state")
+            steps.append(json.loads(state).get("timings") if state else None)
         memory = _memory(server.pid)
         return {
             "seconds": statistics.median(latencies),
             "latencies": latencies,
             "rest": rest,
             "rest_median": statistics.median(rest),
+            "cpu": cpu,
+            "steps": steps,
             "startup": startup,
             "ready": ready,
             "rss_mib": memory.get("VmRSS"),
@@ -214,6 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         f"server RSS {result['rss_mib'] or 0:.0f} MiB, peak {result['peak_rss_mib'] or 0:.0f} MiB",
         file=sys.stderr,
     )
+    if result["cpu"]:
+        print(f"server CPU from each save to the end of its rebuild: {result['cpu']} s", file=sys.stderr)
+    for number, steps in enumerate(result["steps"], 1):
+        if steps:
+            shown = ", ".join(f"{what} {seconds:.2f} s" for what, seconds in steps)
+            print(f"edit {number}, the server's steps (from the save's refresh): {shown}", file=sys.stderr)
     if args.json:
         print(json.dumps(result))
     return 0

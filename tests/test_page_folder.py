@@ -8,7 +8,7 @@ from pathlib import Path
 
 from limkb.outputs import download_files
 from limkb.site.context import Download
-from limkb.site.page_folder import PageFolder
+from limkb.site.page_folder import KEPT, PageFolder
 
 
 def test_materialise_writes_what_changed_and_drops_the_rest(tmp_path: Path) -> None:
@@ -24,11 +24,30 @@ def test_materialise_writes_what_changed_and_drops_the_rest(tmp_path: Path) -> N
     assert str(tmp_path / "entries/species/lif.md") not in folder.written
 
 
-def test_an_entry_page_is_kept_and_others_only_hashed(tmp_path: Path) -> None:
-    folder, entry = PageFolder(), "# LiF"
-    folder.materialise({"entries/species/lif.md": entry, "index.md": "# Home"}, tmp_path)
+def test_an_entry_page_and_small_files_are_kept_and_large_pages_only_hashed(tmp_path: Path) -> None:
+    folder, entry, cite = PageFolder(), "# LiF", "@article{lif}"
+    large = "# Browse\n" + "| row |\n" * (KEPT // 4)
+    written = folder.materialise(
+        {"entries/species/lif.md": entry, "cite/lif.bib": cite, "browse/species.md": large}, tmp_path
+    )
+    assert written == ["entries/species/lif.md", "cite/lif.bib", "browse/species.md"]
     assert folder.written[str(tmp_path / "entries/species/lif.md")][0] is entry
-    assert folder.written[str(tmp_path / "index.md")][0] is None
+    assert folder.written[str(tmp_path / "cite/lif.bib")][0] is cite
+    assert folder.written[str(tmp_path / "browse/species.md")][0] is None
+    again = folder.materialise({"cite/lif.bib": cite, "browse/species.md": large + "| new |\n"}, tmp_path)
+    assert again == ["browse/species.md"]
+
+
+def test_materialise_keeps_files_written_by_others_and_may_leave_the_rest(tmp_path: Path) -> None:
+    folder = PageFolder()
+    (tmp_path / "entries/species").mkdir(parents=True)
+    (tmp_path / "entries/species/lif.md").write_text("# LiF", encoding="utf-8")
+    (tmp_path / "stale.md").write_text("# Stale", encoding="utf-8")
+    folder.materialise({"index.md": "# Home"}, tmp_path, keep=["entries/species/lif.md"], prune=False)
+    assert (tmp_path / "stale.md").is_file()
+    folder.materialise({"index.md": "# Home"}, tmp_path, keep=["entries/species/lif.md"])
+    assert (tmp_path / "entries/species/lif.md").is_file()
+    assert not (tmp_path / "stale.md").exists()
 
 
 def test_write_says_whether_it_wrote(tmp_path: Path) -> None:

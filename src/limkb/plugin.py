@@ -52,7 +52,15 @@ from limkb.site.bytecode import SealedTemplates
 from limkb.site.context import Site, compiled_with, edit_url, entry_path
 from limkb.site.history import entry_history
 from limkb.site.page_folder import PageFolder
-from limkb.site.render import Download, RenderMemo, RenderOptions, page_of, render, render_cached
+from limkb.site.render import (
+    Download,
+    RenderMemo,
+    RenderOptions,
+    page_of,
+    render,
+    render_cached,
+    render_spilled,
+)
 from limkb.site.urls import UrlStyle, resolve_links
 
 if TYPE_CHECKING:
@@ -357,7 +365,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             in_memory, on_disk = self._site_files(config, files, Path(scratch))
         if self.prepared is not None:
             gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
-        folder = self._serve_from_folder(config, in_memory) if self._serving else None
+        folder = self._serve_from_folder(config, in_memory, on_disk) if self._serving else None
         html = self._html_cache(config)
         make = File if html is None else CachedFile  # pages the HTML cache may skip
         if html is not None and self.prepared is not None:
@@ -406,7 +414,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             config, files, extra, inputs.plot_cache, dataset_downloads=bool(folder)
         )
         self._live["options"] = options
-        pages = self._render(inputs, options)
+        pages = self._render(inputs, options, self._pages_folder(config) if self._serving else None)
         if later is not None and folder is not None:
             later()
             extra = download_files(folder, keep=True)
@@ -419,9 +427,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         on_disk = {p: b for p, b in made.items() if isinstance(b, Path)}
         return {p: b for p, b in made.items() if not isinstance(b, Path)}, on_disk
 
-    def _render(self, inputs: _Inputs, options: RenderOptions) -> Mapping[str, str | bytes | Path]:
+    def _render(
+        self, inputs: _Inputs, options: RenderOptions, folder: Path | None = None
+    ) -> Mapping[str, str | bytes | Path]:
         """The pages: with the build's render cache (``limkb build``), with this preview's memo
-        (serving), or all made anew."""
+        (serving: the entry pages are written below the page ``folder`` as they are made and
+        given as their files, so neither the memo nor the plugin holds their text), or all
+        made anew."""
         kept = inputs.render_cache
         if kept is not None and not self._serving:
             # templates compiled by the last build are reused (sealed with this machine's key)
@@ -436,21 +448,29 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self.warm.memo = None
         memo = self._memo if self._serving else None
         with compiled_with(self._templates):
-            pages = render(inputs.kb, results=inputs.results, options=options, memo=memo)
-        if memo is not None:
-            log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
-        return pages
+            if memo is not None and folder is not None:
+                spilled = render_spilled(
+                    inputs.kb, folder, results=inputs.results, options=options, memo=memo
+                )
+                self._folder.forget(folder, (entry_path(inputs.kb[i]) for i in memo.fresh))
+                log.debug("rendered %d entry pages anew, reused the others", memo.rendered)
+                return spilled
+            return render(inputs.kb, results=inputs.results, options=options, memo=memo)
 
-    def _serve_from_folder(self, config: MkDocsConfig, pages: Mapping[str, str | bytes]) -> Path:
+    def _serve_from_folder(
+        self, config: MkDocsConfig, pages: Mapping[str, str | bytes], spilled: Mapping[str, Path]
+    ) -> Path:
         """While serving: the pages go to the page folder (only those that changed are
-        written), the pages of entries that are gone leave the site; the folder."""
+        written; the ``spilled`` ones are there already), the pages of entries that are gone
+        leave the site; the folder."""
         folder = self._pages_folder(config)
-        entry_pages = {p for p in pages if p.startswith("entries/") and p.count("/") == 2}
+        every = set(pages) | set(spilled)
+        entry_pages = {p for p in every if p.startswith("entries/") and p.count("/") == 2}
         self._drop_entry_pages(config, entry_pages)
-        self._drop_other_files(config, set(pages) - entry_pages)
-        self._folder.materialise(pages, folder)
+        self._drop_other_files(config, every - entry_pages)
+        self._folder.materialise(pages, folder, keep=spilled)
         banner = None if self._problems is None or self.overlay else problems_banner(self._problems)
-        self._folder.show_banner(banner, folder, pages)
+        self._folder.show_banner(banner, folder, sorted(every))
         return folder
 
     def _plot_cache(self, config: MkDocsConfig) -> Path | None:
@@ -514,14 +534,13 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         self._loaded = (kb, results)  # the rest of the site, built next, shows the same KB
         if self._problems is not None:
             return []  # the last good site stays; the overlay shows what the edit broke
-        pages = render_entries(kb, results=results, options=live["options"], memo=self._memo)
         folder = self._pages_folder(config)
+        pages = render_entries(kb, results=results, options=live["options"], memo=self._memo, spill=folder)
         changed: list[str] = []
         # the edited entries' own pages first: they are what the editor looks at
         for entry_id in sorted(self._memo.fresh, key=lambda i: (i not in self._memo.changed, i)):
             path = entry_path(kb[entry_id])
-            if not self._folder.write(folder, path, pages[path]):
-                continue
+            self._folder.forget(folder, [path])  # written anew by the rendering
             file = files.get_file_from_path(path)
             if file is None:  # a new entry
                 file = File.generated(
@@ -540,6 +559,58 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
+
+    def refresh_site(self) -> list[str] | None:
+        """While serving, after :meth:`refresh_entries`: the rest of the site, in place. The
+        pages that list entries are joined again from the pieces the edit left exact, and only
+        the files whose content changed are written, converted (pages) or copied (other files),
+        with the files, navigation and templates of the last build: what MkDocs' dirty build
+        would do, without walking every file of the site.
+
+        Returns the paths written; None when this cannot be done so (no built site, a file
+        added or gone, another plugin that sees every page): a dirty build is then needed,
+        and the KB :meth:`refresh_entries` loaded is left for it.
+        """
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        from limkb.incremental import HtmlCache
+
+        live, loaded = self._live, self._loaded
+        if (
+            not self._serving
+            or loaded is None
+            or not {"config", "files", "nav", "env", "options"} <= set(live)
+        ):
+            return None
+        config, files = live["config"], live["files"]
+        if not HtmlCache.applies(config):
+            return None
+        if self._problems is not None:
+            return []  # the last good site stays; the overlay shows what the edit broke
+        folder = self._pages_folder(config)
+        options = dataclasses.replace(live["options"], history=entry_history(self._kb_dir(config)))
+        kb, results = loaded
+        with compiled_with(self._templates):
+            pages = render_spilled(kb, folder, results=results, options=options, memo=self._memo)
+        self._live["options"] = options
+        if set(pages) != self._entry_pages | self._other_files:
+            return None
+        fresh = [entry_path(kb[i]) for i in sorted(self._memo.fresh)]
+        self._folder.forget(folder, fresh)
+        in_memory = {p: c for p, c in pages.items() if not isinstance(c, Path)}
+        written = fresh + self._folder.materialise(in_memory, folder, prune=False)
+        made = [files.get_file_from_path(path) for path in written]
+        if any(file is None or (file.is_documentation_page() and file.page is None) for file in made):
+            return None
+        doc_files = files.documentation_pages()
+        for file in made:
+            if file.is_documentation_page():
+                _populate_page(file.page, config, files)
+                _build_page(file.page, config, doc_files, live["nav"], live["env"])
+            else:
+                file.copy_file()
+        self._loaded = None
+        return written
 
     def forget_loaded(self) -> None:
         """After a refresh: the KB :meth:`refresh_entries` loaded is not to be reused any more."""

@@ -142,7 +142,8 @@ class Preview:
         try:
             self.config.plugins.on_startup(command="serve", dirty=dirty)
             mkdocs_build(self.config, dirty=dirty or warm)
-            self.plugin.prime_quick()
+            if not dirty:
+                self.plugin.prime_quick()
         except StaleCache as why:  # the cache's menus are not this site's: build every page
             log.info("limkb: the build cache does not fit (%s); building every page", why)
             self.plugin.warm = None
@@ -228,14 +229,19 @@ class Preview:
         self.plugin.warm = None
         self._drop_html_dir()
 
-    def refresh(self, *, kb_changed: bool = True, edited: list[Path] | None = None) -> None:
+    def refresh(
+        self, *, kb_changed: bool = True, edited: list[Path] | None = None, others_changed: bool = False
+    ) -> None:
         """After a change: the ``edited`` entries' own pages first (each read alone), then every
-        entry page the change touches, then the rest of the site."""
+        entry page the change touches, then the rest of the site: in place when only ``kb/``
+        changed (see :meth:`limkb.plugin.LimkbPlugin.refresh_site`), else by a dirty build
+        (``others_changed``: ``mkdocs.yml``, ``docs/`` or the Contributing page)."""
         with self.lock:
             self.busy = True
             self.timings = []
             started = time.perf_counter()
             try:
+                changed = None
                 if kb_changed and edited:
                     if self.plugin.quick_entries(edited):
                         self.version += 1
@@ -247,12 +253,20 @@ class Preview:
                     if changed:
                         shown = ", ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")
                         log.info("limkb: rebuilt %s", shown)
-                self.build(dirty=True)
+                in_place = None
+                if changed is not None and not others_changed:
+                    try:
+                        in_place = self.plugin.refresh_site()
+                    except Exception as error:  # the dirty build below makes every page exact
+                        log.info("limkb: the rest of the site could not be updated in place: %s", error)
+                if in_place is None:
+                    self.build(dirty=True)
                 self.timings.append(("whole site", time.perf_counter() - started))
             finally:
                 self.plugin.forget_loaded()
                 self.version += 1
                 self.busy = False
+            self.plugin.prime_quick()  # for the next save's quick step; the site is done
 
     def state(self) -> dict[str, Any]:
         report = self.plugin.problems
@@ -266,7 +280,12 @@ class Preview:
             }
             for p in (report.problems[:50] if report is not None else [])
         ]
-        return {"version": self.version, "busy": self.busy, "problems": problems}
+        return {
+            "version": self.version,
+            "busy": self.busy,
+            "problems": problems,
+            "timings": [[what, round(seconds, 3)] for what, seconds in self.timings],
+        }
 
     # -- watching -----------------------------------------------------------------------
 
@@ -293,14 +312,17 @@ class Preview:
             edited = sorted(Path(p) for p, s in now_kb.items() if p in last_kb and last_kb[p] != s)
             if not settled(edited, now_kb, stop):
                 continue  # still being written: look again at the next poll
+            others_changed = now_others != last_others
             last_kb, last_others = now_kb, now_others
             try:
-                self.refresh(kb_changed=kb_changed, edited=edited)
+                self.refresh(kb_changed=kb_changed, edited=edited, others_changed=others_changed)
             except Exception as error:  # a broken docs page, say: keep serving what there is
                 log.error("limkb: the preview could not be rebuilt: %s", error)
             last_kb, last_others = self.snapshot([kb]), self.snapshot(others)
             if last_kb != now_kb or last_others != now_others:
                 last_kb = {}  # changed again meanwhile: look once more at once
+            if last_others != now_others:
+                last_others = {}  # and build the whole site then
 
     # -- serving ------------------------------------------------------------------------
 

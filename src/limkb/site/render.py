@@ -1274,15 +1274,17 @@ def render_entries(
     results: Mapping[str, AnalysisResult] | None = None,
     options: RenderOptions | None = None,
     memo: RenderMemo,
-) -> dict[str, str]:
+    spill: Path | None = None,
+) -> dict[str, str | Path]:
     """The entry pages alone (what a preview shows first after an edit), by path; ``memo.fresh``
-    then names the entries whose page was made anew, the others being reused."""
+    then names the entries whose page was made anew, the others being reused. With ``spill``
+    every page is a file below that folder, as with :func:`render_spilled`."""
     site = Site(kb, options or RenderOptions(), kb.analyses if results is None else results)
     digests = memo.digests_of(site)
     reuse = memo.reusable(site, digests)
     site.by_id = Reads(site.by_id)
     _drop_stale_pieces(site, memo, digests)
-    return cast("dict[str, str]", _entry_pages(site, memo, None, digests, reuse))
+    return _entry_pages(site, memo, spill, digests, reuse)
 
 
 def _drop_stale_pieces(site: Site, memo: RenderMemo, digests: dict[str, str]) -> None:
