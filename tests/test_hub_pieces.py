@@ -12,7 +12,7 @@ import pytest
 
 import limkb
 from kbfactory import SOURCE, minimal, write_entry
-from limkb.site import comparison_pages, finder, overview, sections
+from limkb.site import compare, comparison_pages, finder, overview, sections
 from limkb.site import render as render_module
 from limkb.site.context import RenderOptions
 from limkb.site.memo import RenderMemo
@@ -208,3 +208,21 @@ def test_split_hub_pages_after_an_edit_equal_a_rendering_without_the_memo(
     again = _rendered(kb, memo)
     fresh = _rendered(kb)
     assert [path for path in fresh if again.get(path) != fresh[path]] == []
+
+
+def test_compare_rows_are_made_again_only_for_the_entries_an_edit_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    findings = _noting(monkeypatch, compare, "_finding_rows", lambda site, entry: entry.id)
+    records = _noting(monkeypatch, compare, "_record_rows", lambda site, dataset: dataset.id)
+    _question(kb)
+    _rendered(kb, memo)
+    assert (findings, records) == (set(), set())
+    INCREMENTAL_EDITS["dataset record"](kb)
+    again = _rendered(kb, memo)
+    assert (findings, records) == (set(), {"thickness-ce"})
+    fresh = _rendered(kb)
+    assert [path for path in fresh if path.startswith("compare/") and again[path] != fresh[path]] == []

@@ -511,12 +511,10 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         context["analysis"] = analysis_view(site, entry.id, links)
     elif isinstance(entry, Claim):
         context["claim"] = claim_view(site, entry, links, _finding_view)
-    key = hashlib.sha256(
-        json.dumps(
-            [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
-        ).encode()
-    ).hexdigest()
-    cached = texts.get(key) if texts is not None else None
+    # the key hashes the page's whole context: worth it only where a store of texts can answer
+    # (the preview's); a build writes each page it makes, so it skips the hash
+    key = _context_key(entry, context, neighbours) if texts is not None else None
+    cached = texts.get(key) if texts is not None and key is not None else None
     if cached is not None:
         return cached
     context["picture"] = (
@@ -532,9 +530,16 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         else ""
     )
     text = page_text("entry.md", _titled(entry), **context)
-    if texts is not None:
+    if texts is not None and key is not None:
         texts.put(key, text)
     return text
+
+
+def _context_key(entry: Entry, context: dict[str, Any], neighbours: list[Neighbour]) -> str:
+    """A hash of everything an entry page shows (its context and neighbours), for a store of texts."""
+    return hashlib.sha256(
+        json.dumps([entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 def _records_about(
@@ -1054,7 +1059,7 @@ class PageRun:
     @functools.cached_property
     def compare_tables(self) -> dict[str, FamilyTable]:
         """The rows of every compare page, found once for the landing page and the family."""
-        return compare_rows(self.site)
+        return compare_rows(self.site, self.pieces)
 
 
 Maker = Callable[[PageRun, Page], Mapping[str, str]]
