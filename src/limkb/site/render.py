@@ -92,7 +92,7 @@ from limkb.site.context import (
     reference_text,
 )
 from limkb.site.finder import search_data, snippet
-from limkb.site.gaps import missing_sections
+from limkb.site.gaps import CONTRIBUTING_HEADINGS, missing_sections
 from limkb.site.kinds import DISPLAY, KEY_VERBS, SEARCH_BOOST
 from limkb.site.markup import prose, text_title
 from limkb.site.memo import KEYED, Bounded, Pieces, Reads, RenderMemo, mentions, still_exact
@@ -538,7 +538,9 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
 def _context_key(entry: Entry, context: dict[str, Any], neighbours: list[Neighbour]) -> str:
     """A hash of everything an entry page shows (its context and neighbours), for a store of texts."""
     return hashlib.sha256(
-        json.dumps([entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str).encode()
+        json.dumps(
+            [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
+        ).encode()
     ).hexdigest()
 
 
@@ -1011,7 +1013,31 @@ def _contributing_page(text: str, options: RenderOptions) -> str:
             "\n\n## Common errors\n\nWhat each validation message means and how to fix it: "
             "[common errors](common-errors.md).\n"
         )
-    return body
+    return _with_linked_headings(body)
+
+
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def heading_anchor(title: str) -> str:
+    """The anchor a Markdown engine gives a heading (MkDocs' and Zensical's default: lower case,
+    punctuation dropped, spaces as hyphens)."""
+    plain = re.sub(r"[^\w\s-]", "", title).strip().lower()
+    return re.sub(r"[-\s]+", "-", plain)
+
+
+def _with_linked_headings(body: str) -> str:
+    """``body`` with a short section for every heading the pages link to that it lacks
+    (:data:`~limkb.site.gaps.CONTRIBUTING_HEADINGS`), pointing to the whole guide."""
+    present = {heading_anchor(title) for title in _HEADING.findall(body)}
+    missing = [(anchor, title) for anchor, title in CONTRIBUTING_HEADINGS.items() if anchor not in present]
+    if not missing:
+        return body
+    sections = [
+        f"## {title}\n\nSee the repository's CONTRIBUTING.md, section \u201c{title}\u201d.\n"
+        for _, title in missing
+    ]
+    return body.rstrip("\n") + "\n\n" + "\n".join(sections)
 
 
 def _asset_files() -> dict[str, bytes]:
