@@ -5,6 +5,8 @@ touches are made again, and every file equals a rendering without the memo."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,11 +14,12 @@ import pytest
 
 import limkb
 from kbfactory import SOURCE, minimal, write_entry
-from limkb.site import comparison_pages, finder, overview, sections
+from limkb.files import BuildCache
+from limkb.site import compare, comparison_pages, finder, overview, sections
 from limkb.site import render as render_module
 from limkb.site.context import RenderOptions
 from limkb.site.memo import RenderMemo
-from limkb.site.render import render
+from limkb.site.render import render, render_cached
 from sitefactory import site_kb
 from test_incremental import EDITS as INCREMENTAL_EDITS
 
@@ -208,3 +211,65 @@ def test_split_hub_pages_after_an_edit_equal_a_rendering_without_the_memo(
     again = _rendered(kb, memo)
     fresh = _rendered(kb)
     assert [path for path in fresh if again.get(path) != fresh[path]] == []
+
+
+def test_compare_rows_are_made_again_only_for_the_entries_an_edit_touches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    findings = _noting(monkeypatch, compare, "_finding_rows", lambda site, entry: entry.id)
+    records = _noting(monkeypatch, compare, "_record_rows", lambda site, dataset: dataset.id)
+    _question(kb)
+    _rendered(kb, memo)
+    assert (findings, records) == (set(), set())
+    INCREMENTAL_EDITS["dataset record"](kb)
+    again = _rendered(kb, memo)
+    assert (findings, records) == (set(), {"thickness-ce"})
+    fresh = _rendered(kb)
+    assert [path for path in fresh if path.startswith("compare/") and again[path] != fresh[path]] == []
+
+
+def _cached(kb: Path, old: Path | None, new: Path) -> dict[str, str | bytes | Path]:
+    return render_cached(limkb.load(kb, cache=False), (old, new), options=OPTIONS)
+
+
+def _text(value: str | bytes | Path) -> str | bytes:
+    return value.read_text(encoding="utf-8") if isinstance(value, Path) else value
+
+
+def test_the_memo_rewrites_only_the_groups_of_pieces_an_edit_changes(tmp_path: Path) -> None:
+    """Each hub page's pieces are a file of their own: one the edit leaves as it was is linked
+    from the last build's cache, and what is read back is what was kept."""
+    kb = site_kb(tmp_path)
+    first, second = tmp_path / "one/cache/render.pickle", tmp_path / "two/cache/render.pickle"
+    _cached(kb, None, first)
+    _question(kb)
+    again = _cached(kb, first, second)
+    before, after = BuildCache(first.parent).render_pieces, BuildCache(second.parent).render_pieces
+    names = sorted(os.listdir(after))
+    assert names == sorted(os.listdir(before))
+    linked = [name for name in names if os.path.samefile(before / name, after / name)]
+    assert linked and len(linked) < len(names)  # the agenda's question changed, not every page
+    memo = RenderMemo.read(second)
+    fresh = _rendered(kb)
+    assert set(memo.fragments) >= {"agenda.md", "cite", "id"}
+    assert [path for path in fresh if _text(again[path]) != fresh[path]] == []
+
+
+def test_a_group_file_that_is_not_the_one_the_memo_names_is_made_again(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    first, second = tmp_path / "one/cache/render.pickle", tmp_path / "two/cache/render.pickle"
+    _cached(kb, None, first)
+    _cached(kb, first, second)
+    folder = BuildCache(first.parent).render_pieces
+    names = sorted(os.listdir(folder))
+    (folder / names[0]).unlink()
+    shutil.copyfile(folder / names[1], folder / names[0])  # another group's file, sealed all the same
+    memo = RenderMemo.read(first)
+    assert len(memo.fragments) == len(names) - 1
+    _question(kb)
+    again = _cached(kb, first, second)
+    fresh = _rendered(kb)
+    assert [path for path in fresh if _text(again[path]) != fresh[path]] == []

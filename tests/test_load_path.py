@@ -48,6 +48,7 @@ def test_one_object_names_the_build_cache(tmp_path: Path) -> None:
         cache.files,
         cache.analyses,
         cache.render,
+        cache.render_pieces,
         cache.markdown,
         cache.html,
         cache.plots,

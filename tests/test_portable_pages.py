@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from limkb.cli import cli
+from limkb.site.render import heading_anchor
 from limkb.site.urls import built_url, relative_url, resolve_links
 from sitefactory import write_project
 
@@ -151,3 +152,57 @@ def test_rendered_pages_build_with_zensical_and_no_broken_link(tmp_path: Path) -
     entry = site / "entries/strategies/fec-additive/index.html"
     assert "limkb-entry" in entry.read_text(encoding="utf-8")
     assert _broken(site) == []
+
+
+_MD_LINK = re.compile(r'(?:href="|\]\()([^"()\s]*\.md)#([^"()\s]+)')
+_HEADING_LINE = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_ID = re.compile(r'\bid="([^"]+)"|\{:?\s*#([\w-]+)')
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors a page holds: its headings' (as the engines make them) and its elements' ids."""
+    text = page.read_text(encoding="utf-8")
+    found = {heading_anchor(title) for title in _HEADING_LINE.findall(text)}
+    return found | {one or other for one, other in _ID.findall(text)}
+
+
+def _unresolved(tree: Path) -> list[str]:
+    """Every ``.md#anchor`` link of a rendered tree whose page lacks the anchor (or is missing)."""
+    anchors: dict[Path, set[str]] = {}
+    missing = []
+    for page in sorted(tree.rglob("*.md")):
+        for target, anchor in _MD_LINK.findall(page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target):
+                continue
+            path = (page.parent / unquote(target)).resolve()
+            if path not in anchors:
+                anchors[path] = _anchors(path) if path.is_file() else set()
+            if unquote(anchor) not in anchors[path]:
+                missing.append(f"{page.relative_to(tree)} -> {target}#{anchor}")
+    return sorted(set(missing))
+
+
+@pytest.mark.parametrize("guide", ["project's", "none"])
+def test_every_anchor_a_rendered_tree_links_to_is_a_heading_or_id_in_it(tmp_path: Path, guide: str) -> None:
+    """The entries' "none recorded ... (how)" hints link to CONTRIBUTING's sections: the
+    contributing page of ``limkb render --out`` has each of them, with the project's guide
+    (here a short one) or without any."""
+    project = write_project(tmp_path / "project")
+    if guide == "none":
+        (project / "CONTRIBUTING.md").unlink()
+    out = tmp_path / "docs"
+    run = CliRunner().invoke(cli, ["render", "--kb", str(project / "kb"), "--out", str(out), "--urls", "md"])
+    assert run.exit_code == 0, run.output
+    contributing = (out / "contributing.md").read_text(encoding="utf-8")
+    assert ("Read [the errors]" in contributing) == (guide != "none")
+    linked = [line for line in _MD_LINK.findall((out / "entries/strategies/fec-additive.md").read_text())]
+    assert ("contributing.md", "add-a-strategy") in [(t.rsplit("/", 1)[-1], a) for t, a in linked]
+    assert _unresolved(out) == []
+
+
+def test_the_anchor_checker_sees_a_missing_anchor(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        '[x](b.md#here) <a href="b.md#there">y</a> [z](b.md#gone) [w](c.md#top)', encoding="utf-8"
+    )
+    (tmp_path / "b.md").write_text('## Here\n\n<p id="there">t</p>\n', encoding="utf-8")
+    assert _unresolved(tmp_path) == ["a.md -> b.md#gone", "a.md -> c.md#top"]

@@ -13,6 +13,7 @@ from kbfactory import minimal
 from limkb.access import load
 from limkb.graph import KnowledgeBase
 from limkb.schema.kinds import Strategy
+from limkb.site.gaps import CONTRIBUTING_HEADINGS
 from limkb.site.markup import prose, text_title
 from limkb.site.render import Download, RenderOptions, render
 from sitefactory import HOSTILE_NAME, site_kb
@@ -184,11 +185,20 @@ def test_contributing_links_are_made_to_work(kb: KnowledgeBase) -> None:
             contributing=source, repo_url="https://r.org/x", docs_pages=frozenset({"common-errors.md"})
         ),
     )
-    body = page["contributing.md"]
-    assert body == (
+    body = str(page["contributing.md"])
+    first, _, added = body.partition("\n\n")
+    assert first == (
         "See [errors](common-errors.md), [a file](https://r.org/x/blob/main/kb/x.yaml), "
         "[web](https://a.org), [top](#top)."
     )
+    # the sections the entry pages' hints link to, which this text lacks, follow as pointers
+    assert added.startswith("## Common cases\n") and "## Add a strategy\n" in added
+
+
+def test_a_contributing_text_with_the_linked_sections_is_left_as_it_is(kb: KnowledgeBase) -> None:
+    source = "".join(f"### {title}\n\nHow.\n\n" for title in CONTRIBUTING_HEADINGS.values())
+    page = render(kb, options=RenderOptions(contributing=source))
+    assert page["contributing.md"] == source
 
 
 def test_render_is_deterministic(kb: KnowledgeBase) -> None:

@@ -237,6 +237,12 @@ class BuildCache:
         return self.folder / "render.pickle"
 
     @property
+    def render_pieces(self) -> Path:
+        """The render memo's pieces of hub pages, one file per page (a page unchanged by a
+        build is linked from the last build's, not written)."""
+        return self.folder / "render-pieces"
+
+    @property
     def markdown(self) -> Path:
         """The rendered pages, spilled to disk during a build."""
         return self.folder / "markdown"
@@ -276,6 +282,7 @@ class BuildCache:
             "templates",
             "exports",
             "render.pickle",
+            "render-pieces",
             "files.pickle",
             "analyses.pickle",
             CACHE_SEAL,

@@ -29,6 +29,7 @@ build machine reaches the output.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -861,7 +862,9 @@ def _check_render_target(out: Path, kb_dir: Path) -> None:
 
 
 def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderOptions | None = None) -> int:
-    """Render the pages of ``kb_dir`` into the folder ``out`` (for any site engine); returns the file count."""
+    """Render the pages of ``kb_dir`` into the folder ``out`` (for any site engine); returns the
+    file count. The contributing page is the project's CONTRIBUTING.md (beside ``kb_dir``) when
+    there is one, as in ``limkb build``."""
     from limkb.access import load
     from limkb.site.context import source_date_epoch
     from limkb.site.render import RenderOptions, render
@@ -871,8 +874,12 @@ def render_to(kb_dir: Path, out: Path, *, strict: bool = False, options: RenderO
     out = Path(out)
     _check_render_target(out, Path(kb_dir))
     kb = load(kb_dir, strict=strict)
+    options = options or RenderOptions()
+    guide = Path(kb_dir).resolve().parent / "CONTRIBUTING.md"
+    if options.contributing is None and guide.is_file():
+        options = dataclasses.replace(options, contributing=guide.read_text(encoding="utf-8"))
     pages = render(kb, options=options)
-    style = (options or RenderOptions()).urls
+    style = options.urls
     pages = {
         path: resolve_links(content, path, style)
         if isinstance(content, str) and path.endswith(".md")

@@ -14,17 +14,24 @@ efficiency above 99 % in the data is listed as improving it (:func:`improves_ce`
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
+import json
 import math
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from limkb.schema.fields import Conditions, electrolyte_text
 from limkb.schema.kinds import ColumnType, Dataset, Entry, Finding, Property, Source, Strategy
 from limkb.schema.units import UnitError, convert, parse_unit
 from limkb.site.context import FAMILY_TITLES, Site
+
+if TYPE_CHECKING:
+    from limkb.site.memo import Pieces
 
 __all__ = [
     "FAMILIES",
@@ -89,6 +96,9 @@ OTHER = FamilyRule("other", "Other values")
 
 _BY_PROPERTY = {prop: rule for rule in FAMILIES for prop in rule.properties}
 _FIXED = {rule.slug for rule in (*FAMILIES, OTHER)}
+_NAMED = {rule.slug: rule for rule in (*FAMILIES, OTHER)}
+"""The named families by slug: a rule kept between renderings is taken back as the same object
+(``table.rule is OTHER`` decides how a table compares)."""
 
 
 @dataclass
@@ -215,32 +225,31 @@ def _material_index(site: Site) -> Any:
     return found
 
 
-def _finding_rows(site: Site) -> Iterator[tuple[FamilyRule, CompareRow]]:
-    for entry_id in site.ids:
-        entry = site.by_id[entry_id]
-        for finding in getattr(entry, "findings", None) or []:
-            assert isinstance(finding, Finding)
-            conditions = _conditions(finding.conditions)
-            electrolyte = electrolyte_text(finding.electrolyte) or finding.electrolyte_note or ""
-            yield (
-                family_of_finding(site, finding),
-                CompareRow(
-                    strategies=[entry.id] if isinstance(entry, Strategy) else [],
-                    value=_bounded(finding.bound, finding.value, finding.high, finding.unit),
-                    number=float(finding.value),
-                    unit=finding.unit,
-                    electrolyte=electrolyte,
-                    components=_components(site, finding.electrolyte),
-                    cell=conditions["cell"],
-                    protocol=conditions["protocol"],
-                    current_density=conditions["current_density"],
-                    areal_capacity=conditions["areal_capacity"],
-                    entry=entry.id,
-                    record="",
-                    what=finding.what or site.label(finding.quantity or ""),
-                    source=finding.source,
-                ),
-            )
+def _finding_rows(site: Site, entry: Entry) -> Iterator[tuple[FamilyRule, CompareRow]]:
+    """The values of an entry's findings, each with its family."""
+    for finding in getattr(entry, "findings", None) or []:
+        assert isinstance(finding, Finding)
+        conditions = _conditions(finding.conditions)
+        electrolyte = electrolyte_text(finding.electrolyte) or finding.electrolyte_note or ""
+        yield (
+            family_of_finding(site, finding),
+            CompareRow(
+                strategies=[entry.id] if isinstance(entry, Strategy) else [],
+                value=_bounded(finding.bound, finding.value, finding.high, finding.unit),
+                number=float(finding.value),
+                unit=finding.unit,
+                electrolyte=electrolyte,
+                components=_components(site, finding.electrolyte),
+                cell=conditions["cell"],
+                protocol=conditions["protocol"],
+                current_density=conditions["current_density"],
+                areal_capacity=conditions["areal_capacity"],
+                entry=entry.id,
+                record="",
+                what=finding.what or site.label(finding.quantity or ""),
+                source=finding.source,
+            ),
+        )
 
 
 def _lce_as_ce(value: float) -> float:
@@ -248,58 +257,96 @@ def _lce_as_ce(value: float) -> float:
     return 100.0 * (1.0 - math.pow(10.0, -value))
 
 
-def _record_rows(site: Site) -> Iterator[tuple[FamilyRule, CompareRow]]:
-    for dataset in site.of_kind("dataset"):
-        assert isinstance(dataset, Dataset)
-        about = [link.id for link in dataset.about]
-        for column in dataset.columns:
-            if column.property is None or column.type is ColumnType.TEXT or column.unit is None:
+def _record_rows(site: Site, dataset: Dataset) -> Iterator[tuple[FamilyRule, CompareRow]]:
+    """The numeric values of a dataset's records in property columns, each with its family."""
+    about = [link.id for link in dataset.about]
+    for column in dataset.columns:
+        if column.property is None or column.type is ColumnType.TEXT or column.unit is None:
+            continue
+        rule = _property_rule(site, column.property)
+        for record in dataset.records:
+            value = record.values.get(column.name)
+            if not isinstance(value, int | float) or isinstance(value, bool):
                 continue
-            rule = _property_rule(site, column.property)
-            for record in dataset.records:
-                value = record.values.get(column.name)
-                if not isinstance(value, int | float) or isinstance(value, bool):
-                    continue
-                conditions = _conditions(record.conditions, dataset.conditions)
-                written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
-                shown, unit, note = _bounded("=", float(value), None, column.unit), column.unit, ""
-                if column.property == "log-coulombic-inefficiency" and rule.slug == "coulombic-efficiency":
-                    ce = _lce_as_ce(float(value))
-                    note = f"from LCE {value:g}"
-                    shown, unit = f"{ce:.4g} %", "%"
-                    value = ce
-                yield (
-                    rule,
-                    CompareRow(
-                        strategies=list(record.strategies) or about,
-                        topic=not record.strategies and bool(about),
-                        value=shown,
-                        number=float(value),
-                        unit=unit,
-                        electrolyte=electrolyte_text(written),
-                        components=_components(site, written),
-                        cell=conditions["cell"],
-                        protocol=conditions["protocol"],
-                        current_density=conditions["current_density"],
-                        areal_capacity=conditions["areal_capacity"],
-                        entry=dataset.id,
-                        record=record.label,
-                        what=site.label(column.property),
-                        source=record.source or (dataset.sources[0] if dataset.sources else None),
-                        note=note,
-                    ),
-                )
+            conditions = _conditions(record.conditions, dataset.conditions)
+            written = record.electrolyte if record.electrolyte is not None else dataset.electrolyte
+            shown, unit, note = _bounded("=", float(value), None, column.unit), column.unit, ""
+            if column.property == "log-coulombic-inefficiency" and rule.slug == "coulombic-efficiency":
+                ce = _lce_as_ce(float(value))
+                note = f"from LCE {value:g}"
+                shown, unit = f"{ce:.4g} %", "%"
+                value = ce
+            yield (
+                rule,
+                CompareRow(
+                    strategies=list(record.strategies) or about,
+                    topic=not record.strategies and bool(about),
+                    value=shown,
+                    number=float(value),
+                    unit=unit,
+                    electrolyte=electrolyte_text(written),
+                    components=_components(site, written),
+                    cell=conditions["cell"],
+                    protocol=conditions["protocol"],
+                    current_density=conditions["current_density"],
+                    areal_capacity=conditions["areal_capacity"],
+                    entry=dataset.id,
+                    record=record.label,
+                    what=site.label(column.property),
+                    source=record.source or (dataset.sources[0] if dataset.sources else None),
+                    note=note,
+                ),
+            )
 
 
-def compare_rows(site: Site) -> dict[str, FamilyTable]:
+def compare_rows(site: Site, pieces: Pieces | None = None) -> dict[str, FamilyTable]:
     """Every comparable value of the site by family slug, each family with its common unit; the
-    named families (:data:`FAMILIES`) are there even without a value."""
+    named families (:data:`FAMILIES`) are there even without a value. With ``pieces``, each
+    entry's rows are kept between renderings (:meth:`~limkb.site.memo.Pieces.piece`), in a
+    group named after the material names that electrolytes resolve to."""
     tables: dict[str, FamilyTable] = {rule.slug: FamilyTable(rule) for rule in FAMILIES}
-    for rule, row in [*_finding_rows(site), *_record_rows(site)]:
-        tables.setdefault(rule.slug, FamilyTable(rule)).rows.append(row)
+    for rule, row in _all_rows(site, pieces):
+        if rule == _NAMED.get(rule.slug):
+            rule = _NAMED[rule.slug]
+        # a copy: the numbers are set in the family's unit below, the kept piece stays as made
+        tables.setdefault(rule.slug, FamilyTable(rule)).rows.append(dataclasses.replace(row))
     for table in tables.values():
         _set_numbers(site, table)
     return dict(sorted(tables.items(), key=lambda kv: (kv[0] == "other", _order(kv[0]), kv[1].rule.title)))
+
+
+def _all_rows(site: Site, pieces: Pieces | None) -> list[tuple[FamilyRule, CompareRow]]:
+    """The rows of every entry's findings (in id order), then of every dataset's records."""
+
+    def findings(entry: Entry) -> list[tuple[FamilyRule, CompareRow]]:
+        return list(_finding_rows(site, entry))
+
+    def records(dataset: Dataset) -> list[tuple[FamilyRule, CompareRow]]:
+        return list(_record_rows(site, dataset))
+
+    with_findings = [e for i in site.ids if getattr(e := dict.__getitem__(site.by_id, i), "findings", None)]
+    datasets = [e for e in site.of_kind("dataset") if isinstance(e, Dataset)]
+    if pieces is None:
+        made = [findings(e) for e in with_findings] + [records(d) for d in datasets]
+    else:
+        key = _materials_key(site)
+        made = [
+            pieces.piece(f"compare-findings:{key}", e.id, functools.partial(findings, e))
+            for e in with_findings
+        ]
+        made += [
+            pieces.piece(f"compare-records:{key}", d.id, functools.partial(records, d)) for d in datasets
+        ]
+    return [pair for rows in made for pair in rows]
+
+
+def _materials_key(site: Site) -> str:
+    """A hash of every material's names (what an electrolyte's text resolves to its materials
+    by, :func:`_material_index`): the rows' pieces are made anew when it changes."""
+    names = [
+        (m.id, m.label, list(m.aliases), getattr(m, "formula", None) or "") for m in site.of_kind("material")
+    ]
+    return hashlib.sha256(json.dumps(names).encode()).hexdigest()[:16]
 
 
 def _order(slug: str) -> int:

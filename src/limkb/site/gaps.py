@@ -15,7 +15,7 @@ from typing import Any
 from limkb.schema.kinds import KINDS, relation_fields
 from limkb.site.context import Links
 
-__all__ = ["CONTRIBUTING_SECTIONS", "missing_sections", "possible_sections"]
+__all__ = ["CONTRIBUTING_HEADINGS", "CONTRIBUTING_SECTIONS", "missing_sections", "possible_sections"]
 
 CONTRIBUTING_SECTIONS = {
     "reference": "add-a-reference",
@@ -26,6 +26,21 @@ CONTRIBUTING_SECTIONS = {
     "dataset": "add-records-to-a-dataset",
 }
 """The heading of CONTRIBUTING.md (as the site anchors it) that shows how to edit each kind."""
+
+CONTRIBUTING_HEADINGS = {
+    "common-cases": "Common cases",
+    "add-a-reference": "Add a reference",
+    "add-a-strategy": "Add a strategy",
+    "add-a-material": "Add a material",
+    "add-a-property": "Add a property",
+    "add-an-open-question": "Add an open question",
+    "add-records-to-a-dataset": "Add records to a dataset",
+    "say-why-a-strategy-has-no-findings": "Say why a strategy has no findings",
+    "record-a-finding-read-in-a-paper": "Record a finding read in a paper",
+}
+"""Every heading of CONTRIBUTING.md that a page links to, by its anchor: the contributing page
+gets the ones its text lacks (a project without that file, or with a shorter one), so that no
+link of a rendered tree points at an anchor that is not there."""
 
 
 def _article(kind: str) -> str:

@@ -14,11 +14,13 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import os
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from limkb.files import read_pickle, write_atomic, write_pickle
+from limkb.files import BuildCache, read_pickle, write_atomic, write_pickle
 from limkb.schema.kinds import Entry, content_digest, iter_links, iter_sources
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["KEYED", "Bounded", "Pieces", "Reads", "RenderMemo", "digest", "mentions"]
 
 T = TypeVar("T")
-_FORMAT = 1
+_FORMAT = 2
 
 
 class Bounded(Generic[T]):
@@ -178,6 +180,11 @@ class RenderMemo:
         """The ids of those pages."""
         self.changed: set[str] = set()
         """The ids of the entries (and results) that changed since the memo's last rendering."""
+        self.unchanged: set[str] = set()
+        """The groups of :attr:`fragments` that the last rendering kept exactly as it read them
+        (:meth:`Pieces.keep`): :meth:`write` links their files from the last build's."""
+        self._shards: dict[str, tuple[str, Path]] = {}
+        """group -> (the token of the file its pieces were read from, that file)."""
 
     @staticmethod
     def digests_of(site: Site) -> dict[str, str]:
@@ -236,18 +243,37 @@ class RenderMemo:
 
     @classmethod
     def read(cls, path: Path | None) -> RenderMemo:
-        """The memo a build wrote to ``path``; a new one when there is none or it does not load."""
+        """The memo a build wrote to ``path`` (its hub pages' pieces in the files beside it,
+        :attr:`~limkb.files.BuildCache.render_pieces`); a new one when there is none or it does
+        not load. A group whose file is missing or is not the one ``path`` names is left out
+        (its pieces are made again)."""
         memo = cls()
         found = read_pickle(path)
         if not isinstance(found, dict) or found.get("format") != _FORMAT or found.get("code") != _code():
             return memo
+        assert path is not None
         memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
         memo.results, memo.pages = found["results"], found["pages"]
-        memo.fragments = found.get("fragments", {})
+        folder = BuildCache(path.parent).render_pieces
+        for group, token in found["groups"].items():
+            shard = folder / _shard_name(group)
+            kept = read_pickle(shard)
+            if isinstance(kept, dict) and kept.get("token") == token and kept.get("group") == group:
+                memo.fragments[group] = kept["items"]
+                memo._shards[group] = (token, shard)
         return memo
 
     def write(self, path: Path) -> None:
-        """Keep what the next build can reuse (not the plots: they have a cache of their own)."""
+        """Keep what the next build can reuse (not the plots: they have a cache of their own):
+        the memo at ``path``, each group of pieces in a file of its own beside it, written only
+        when the group changed and otherwise linked from the file it was read from."""
+        folder = BuildCache(path.parent).render_pieces
+        folder.mkdir(parents=True, exist_ok=True)
+        groups = {group: self._write_shard(folder, group, items) for group, items in self.fragments.items()}
+        wanted = {_shard_name(group) for group in groups}
+        for stale in os.listdir(folder):
+            if stale not in wanted:
+                (folder / stale).unlink(missing_ok=True)
         state = {
             "format": _FORMAT,
             "code": _code(),
@@ -256,9 +282,31 @@ class RenderMemo:
             "mentions": self.mentions,
             "results": self.results,
             "pages": self.pages,
-            "fragments": self.fragments,
+            "groups": groups,
         }
         write_pickle(path, state)
+
+    def _write_shard(self, folder: Path, group: str, items: dict[str, tuple[Any, frozenset[str]]]) -> str:
+        """The token of ``group``'s file in ``folder``: the one read, linked, when the group is
+        unchanged; else a new one, written. Never written through a link another build shares."""
+        target = folder / _shard_name(group)
+        kept = self._shards.get(group)
+        if kept is not None and group in self.unchanged:
+            token, source = kept
+            with contextlib.suppress(OSError):
+                if not (target.exists() and os.path.samefile(source, target)):
+                    target.unlink(missing_ok=True)
+                    os.link(source, target)
+                return token
+        token = secrets.token_hex(16)
+        target.unlink(missing_ok=True)
+        write_pickle(target, {"token": token, "group": group, "items": items})
+        return token
+
+
+def _shard_name(group: str) -> str:
+    """The file of a group of pieces (group names hold slashes and colons)."""
+    return hashlib.sha256(group.encode()).hexdigest()[:32] + ".pickle"
 
 
 class Pieces:
@@ -282,6 +330,8 @@ class Pieces:
         self._stale = memo.stale(site, digests) if memo is not None else None
         self.counts: dict[str, int] = {}
         """group -> how many pieces this rendering made anew (the rest were reused)."""
+        self._remade: dict[str, list[str]] = {}
+        """group -> the ids (or keys) of the pieces made anew, in order."""
 
     def piece(self, group: str, entry_id: str, make: Callable[[], T]) -> T:
         """The piece of ``entry_id`` in ``group``: kept from the memo, or ``make()``."""
@@ -303,6 +353,7 @@ class Pieces:
         entry = dict.get(recording, entry_id)
         needs = reads | (mentions(entry, self.site.kb) if entry is not None else set())
         made[entry_id] = (value, frozenset(needs))
+        self._remade.setdefault(group, []).append(entry_id)
         self.counts[group] = self.counts.get(group, 0) + 1
         return value
 
@@ -324,6 +375,7 @@ class Pieces:
             return value
         value, reads = self._recorded(set(), make)
         made[key] = (value, frozenset(reads))
+        self._remade.setdefault(group, []).append(key)
         self.counts[group] = self.counts.get(group, 0) + 1
         return value
 
@@ -344,9 +396,25 @@ class Pieces:
         return value, reads
 
     def keep(self) -> None:
-        """Make this rendering's pieces the memo's (groups not made this time are forgotten)."""
+        """Make this rendering's pieces the memo's (groups not made this time are forgotten),
+        noting the groups that came out exactly as the memo held them."""
         if self.memo is not None and isinstance(self.site.by_id, Reads):
+            kept = self.memo.fragments
+            self.memo.unchanged = {
+                group for group, items in self.made.items() if self._same(group, items, kept)
+            }
             self.memo.fragments = self.made
+
+    def _same(
+        self, group: str, items: dict[str, tuple[Any, frozenset[str]]], kept: dict[str, dict[str, Any]]
+    ) -> bool:
+        """Whether ``group``'s pieces equal the memo's: the same ids, and each piece made anew
+        equal to the one it replaces (what it shows and what it read). Linear in the pieces
+        made, not in the group."""
+        old = kept.get(group)
+        if old is None or len(old) != len(items):
+            return False
+        return all(key in old and old[key] == items[key] for key in self._remade.get(group, ()))
 
 
 def _code() -> str:

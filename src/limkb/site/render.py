@@ -92,7 +92,7 @@ from limkb.site.context import (
     reference_text,
 )
 from limkb.site.finder import search_data, snippet
-from limkb.site.gaps import missing_sections
+from limkb.site.gaps import CONTRIBUTING_HEADINGS, missing_sections
 from limkb.site.kinds import DISPLAY, KEY_VERBS, SEARCH_BOOST
 from limkb.site.markup import prose, text_title
 from limkb.site.memo import KEYED, Bounded, Pieces, Reads, RenderMemo, mentions, still_exact
@@ -511,12 +511,10 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         context["analysis"] = analysis_view(site, entry.id, links)
     elif isinstance(entry, Claim):
         context["claim"] = claim_view(site, entry, links, _finding_view)
-    key = hashlib.sha256(
-        json.dumps(
-            [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
-        ).encode()
-    ).hexdigest()
-    cached = texts.get(key) if texts is not None else None
+    # the key hashes the page's whole context: worth it only where a store of texts can answer
+    # (the preview's); a build writes each page it makes, so it skips the hash
+    key = _context_key(entry, context, neighbours) if texts is not None else None
+    cached = texts.get(key) if texts is not None and key is not None else None
     if cached is not None:
         return cached
     context["picture"] = (
@@ -532,9 +530,18 @@ def _entry_page(site: Site, entry: Entry, texts: Bounded[str] | None = None) -> 
         else ""
     )
     text = page_text("entry.md", _titled(entry), **context)
-    if texts is not None:
+    if texts is not None and key is not None:
         texts.put(key, text)
     return text
+
+
+def _context_key(entry: Entry, context: dict[str, Any], neighbours: list[Neighbour]) -> str:
+    """A hash of everything an entry page shows (its context and neighbours), for a store of texts."""
+    return hashlib.sha256(
+        json.dumps(
+            [entry.id, context, [n.__dict__ for n in neighbours]], sort_keys=True, default=str
+        ).encode()
+    ).hexdigest()
 
 
 def _records_about(
@@ -1006,7 +1013,31 @@ def _contributing_page(text: str, options: RenderOptions) -> str:
             "\n\n## Common errors\n\nWhat each validation message means and how to fix it: "
             "[common errors](common-errors.md).\n"
         )
-    return body
+    return _with_linked_headings(body)
+
+
+_HEADING = re.compile(r"^#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+def heading_anchor(title: str) -> str:
+    """The anchor a Markdown engine gives a heading (MkDocs' and Zensical's default: lower case,
+    punctuation dropped, spaces as hyphens)."""
+    plain = re.sub(r"[^\w\s-]", "", title).strip().lower()
+    return re.sub(r"[-\s]+", "-", plain)
+
+
+def _with_linked_headings(body: str) -> str:
+    """``body`` with a short section for every heading the pages link to that it lacks
+    (:data:`~limkb.site.gaps.CONTRIBUTING_HEADINGS`), pointing to the whole guide."""
+    present = {heading_anchor(title) for title in _HEADING.findall(body)}
+    missing = [(anchor, title) for anchor, title in CONTRIBUTING_HEADINGS.items() if anchor not in present]
+    if not missing:
+        return body
+    sections = [
+        f"## {title}\n\nSee the repository's CONTRIBUTING.md, section \u201c{title}\u201d.\n"
+        for _, title in missing
+    ]
+    return body.rstrip("\n") + "\n\n" + "\n".join(sections)
 
 
 def _asset_files() -> dict[str, bytes]:
@@ -1054,7 +1085,7 @@ class PageRun:
     @functools.cached_property
     def compare_tables(self) -> dict[str, FamilyTable]:
         """The rows of every compare page, found once for the landing page and the family."""
-        return compare_rows(self.site)
+        return compare_rows(self.site, self.pieces)
 
 
 Maker = Callable[[PageRun, Page], Mapping[str, str]]
