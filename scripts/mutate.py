@@ -159,7 +159,7 @@ def _mutmut_config(target: Target) -> str:
         'source_paths = ["src"]',
         f"only_mutate = [{json.dumps(target.path)}]",
         f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
-        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]',
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x", "-n", "0"]',
         f"also_copy = {json.dumps(list(_ALSO_COPY))}",
         # A cached verdict of an older source must never count: every run starts from nothing.
         "use_git_change_detection = false",

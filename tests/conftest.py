@@ -24,6 +24,16 @@ def _skip_reason(report: Any) -> str:
     return str(longrepr)
 
 
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Under pytest-xdist (``-n``), send each test file to one worker as a whole, so that its
+    module fixtures are built once, and every browser test to the same worker, so that the site
+    is built and chromium started once (``--dist loadgroup`` distributes these groups)."""
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        group = "browser" if (REPO / "tests" / "browser") in path.parents else path.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: Any) -> None:
     skipped = [
         report
