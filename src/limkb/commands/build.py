@@ -29,6 +29,7 @@ build machine reaches the output.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import posixpath
@@ -562,11 +563,37 @@ def build(
     from limkb.incremental import StaleCache
 
     check_config(Path(project) / "mkdocs.yml", trust=trust_config)
+    with _rare_collections():
+        try:
+            return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=clean)
+        except StaleCache as why:
+            log.info("limkb: the page cache does not fit (%s); building every page", why)
+            return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=True)
+
+
+GC_THRESHOLD = (50_000, 20, 20)
+"""The cyclic garbage collector's thresholds during a build (Python's are 700, 10, 10)."""
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """Run Python's cyclic garbage collector rarely while building (:data:`GC_THRESHOLD`), and
+    as before afterwards.
+
+    A build holds hundreds of thousands of long-lived objects (the knowledge base, the caches
+    it read, MkDocs' files and pages) and allocates millions more: with Python's thresholds
+    the collector ran about 420 times in a 2,055-entry rebuild and scanned the loaded KB again
+    and again, 0.6-0.8 s of its 3.3-4.5 s of CPU; with these, 5 times and 0.2 s. Memory is
+    freed by reference counting as before, and the knowledge base by the collection the
+    plugin makes once the pages are rendered; the data files' process, forked meanwhile,
+    inherits the thresholds.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(*GC_THRESHOLD)
     try:
-        return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=clean)
-    except StaleCache as why:
-        log.info("limkb: the page cache does not fit (%s); building every page", why)
-        return _build(project, strict=strict, site_dir=site_dir, build_dir=build_dir, clean=True)
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _load_checked(root: Path, files_cache: FileCache, *, strict: bool) -> KnowledgeBase:
