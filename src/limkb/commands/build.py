@@ -607,14 +607,12 @@ def _count_pages(files: list[str]) -> int:
     """The HTML pages among the site's files (POSIX paths in the site): not the 404 page, not
     the id/ forwarders. Strings, not :class:`~pathlib.Path` objects: a site has tens of
     thousands of files, and a rebuild should not spend a second making paths to count them."""
-    return sum(1 for p in files if _is_page(*posixpath.split(p)))
+    return sum(1 for p in files if p.endswith(".html") and _is_page(*posixpath.split(p)))
 
 
 def _is_page(folder: str, name: str) -> bool:
     """Whether the site's file ``name`` in ``folder`` counts as a page (see :func:`_count_pages`)."""
-    return (
-        posixpath.splitext(name)[1] == ".html" and name != "404.html" and posixpath.basename(folder) != "id"
-    )
+    return name != "404.html" and folder.rpartition("/")[2] != "id" and posixpath.splitext(name)[1] == ".html"
 
 
 def _carry_over_cache(old_cache: Path, new_cache: Path) -> None:
