@@ -23,6 +23,7 @@ from limkb.files import read_pickle, write_pickle
 from limkb.incremental import OUTSIDE, HtmlCache
 from limkb.site import overview
 from limkb.site import render as render_module
+from limkb.site.context import entry_path
 from sitefactory import write_project
 
 
@@ -513,3 +514,19 @@ def test_entry_pages_outside_the_navigation_are_listed_pages_with_mkdocs_urls(
     assert kinds["index.md"] == "Page"  # in the navigation: made by MkDocs, with its title
     sitemap = (project / "site/sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://limkb.github.io/limkb/entries/strategies/fec-additive.html</loc>" in sitemap
+
+
+def test_a_rebuild_reads_only_the_entry_pages_whose_files_are_new(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    read = calls(monkeypatch, incremental_module, "_read_text", lambda file: file.src_uri)
+    rendered = calls(monkeypatch, render_module, "_entry_page", lambda site, entry, *rest: entry_path(entry))
+    _prose(project / "kb")
+    summary = build(project)
+    entries = {path for path in read if isinstance(path, str) and path.count("/") == 2}
+    assert "entries/strategies/fec-additive.md" in entries  # its text changed: a new file
+    assert "entries/materials/lif.md" not in entries  # the same file as the last build's
+    assert entries == set(rendered)  # only the pages rendered again, written anew, are read
+    assert len(entries) < summary.pages // 2
+    assert_same_as_clean(project)

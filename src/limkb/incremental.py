@@ -8,7 +8,10 @@ hash of everything the page's HTML is made of:
 - the page's path and its Markdown, and for each relative link in the Markdown whether its
   target exists (MkDocs' link conversion depends on nothing else of the other files). Which
   files a page links to is kept in the manifest under the digest of its path and Markdown,
-  so a rebuild hashes every page's text but searches only new texts for links;
+  so a rebuild searches only new texts for links; and the digest of a page limkb wrote to a
+  file is kept under that file's identity (device, inode, size, modification time: limkb
+  never writes such a file in place, it replaces it), so a rebuild reads only the pages
+  whose files are new;
 - the navigation: the titles and URLs of the pages in it (see :meth:`HtmlCache.nav_key`);
 - the configuration file, ``SOURCE_DATE_EPOCH``, the versions of MkDocs, the theme and the
   Markdown packages, custom theme folders, and limkb's own code digest.
@@ -219,12 +222,19 @@ class HtmlCache:
     :meth:`page_key`), for the manifest: the next build looks them up instead of searching the text."""
     _known_targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """The same, of the last build's pages (from its manifest; dropped once the keys are made)."""
+    _texts: dict[str, str] = field(default_factory=dict)
+    """The identity of the file a generated page is read from (see :func:`_identity`) -> the
+    page's digest (its path and Markdown), for the manifest."""
+    _known_texts: dict[str, str] = field(default_factory=dict)
+    """The same, of the last build's pages (from its manifest; dropped once the keys are made)."""
 
     def __post_init__(self) -> None:
         if self.old is not None:
             self._previous = _read_manifest(self.old)
         known = self._previous.get("targets")
         self._known_targets = known if isinstance(known, dict) else {}
+        texts = self._previous.get("texts")
+        self._known_texts = texts if isinstance(texts, dict) else {}
         if self.reuse:
             self._present = _read_manifest(self.new)
             if not isinstance(self._present.get("files"), dict):
@@ -264,22 +274,42 @@ class HtmlCache:
                 digest.update(item.relative_to(path).as_posix().encode() + b"\0" + item.read_bytes())
         return digest.hexdigest()
 
-    def page_key(self, src_uri: str, markdown: str, present: Mapping[str, File]) -> str:
+    def page_key(self, file: File, present: Mapping[str, File]) -> str:
         """The key of one page without the navigation (see the module's description): a hash of
         the page's path and Markdown, and of whether each file its relative links point to is
         among ``present`` (the site's files by path). The files a text links to are taken from
-        the last build's manifest when it saw the same text, else found in it."""
-        text = hashlib.sha256(f"{src_uri}\0".encode())
-        text.update(markdown.encode("utf-8", "surrogatepass"))
-        page = text.hexdigest()
+        the last build's manifest when it saw the same text, else found in it; the text is read
+        only when the manifest does not know its file (:meth:`_page_digest`)."""
+        src_uri = file.src_uri
+        page, markdown = self._page_digest(file)
         targets = self._known_targets.get(page)
         if targets is None:
-            targets = tuple(sorted(markdown_targets(src_uri, markdown)))
+            targets = tuple(
+                sorted(markdown_targets(src_uri, _read_text(file) if markdown is None else markdown))
+            )
         self._targets[page] = targets
         digest = hashlib.sha256(f"{self._global}\0{page}".encode())
         for path in targets:
             digest.update(f"\0{path}={int(path in present)}".encode())
         return digest.hexdigest()
+
+    def _page_digest(self, file: File) -> tuple[str, str | None]:
+        """The digest of a page's path and Markdown, and the Markdown when it was read for it:
+        a page limkb wrote to a file the last build's manifest knows (the same file, unchanged:
+        see :func:`_identity`) is not read."""
+        identity = _identity(file)
+        if identity is not None:
+            known = self._known_texts.get(identity)
+            if known is not None:
+                self._texts[identity] = known
+                return known, None
+        markdown = _read_text(file)
+        text = hashlib.sha256(f"{file.src_uri}\0".encode())
+        text.update(markdown.encode("utf-8", "surrogatepass"))
+        page = text.hexdigest()
+        if identity is not None:
+            self._texts[identity] = page
+        return page, markdown
 
     @staticmethod
     def nav_key(nav: Navigation) -> str:
@@ -370,10 +400,10 @@ class HtmlCache:
         result = Files(wrapped)
         present = result.src_uris
         for file in result.documentation_pages():
-            self.keys[file.src_uri] = self.page_key(file.src_uri, file.content_string, present)
+            self.keys[file.src_uri] = self.page_key(file, present)
             if file.page is None and file.inclusion is InclusionLevel.NOT_IN_NAV:
                 ListedPage(None, file, config)  # what MkDocs' navigation would make, sooner
-        self._known_targets = {}
+        self._known_targets, self._known_texts = {}, {}
         return result
 
     def decide(self, nav: Navigation, files: Files) -> None:
@@ -589,6 +619,7 @@ class HtmlCache:
             "static": static,
             "files": self.listing,
             "targets": self._targets,
+            "texts": self._texts,
         }
         write_pickle(self.new / MANIFEST, manifest)
 
@@ -626,6 +657,26 @@ class HtmlCache:
             _unlink(self._path(self.new, key))
         for key in set(self._present.get("static", {})) - set(static):
             _unlink(self._path(self.new, key, ".data"))
+
+
+def _read_text(file: File) -> str:
+    """A page's Markdown, read from its file or taken from memory."""
+    return file.content_string
+
+
+def _identity(file: File) -> str | None:
+    """What identifies the file a page limkb generated is read from, as long as it is unchanged:
+    its path in the site, device, inode, size and modification time. limkb replaces such a file
+    (a new inode) rather than write it in place, so the same identity is the same text. None
+    for a page held in memory, a page of docs/ (the user's file, edited in place) or a file
+    that cannot be looked at."""
+    if file.abs_src_path is None or file.generated_by != "limkb":
+        return None
+    try:
+        status = os.stat(file.abs_src_path)
+    except OSError:
+        return None
+    return f"{file.src_uri}\0{status.st_dev}\0{status.st_ino}\0{status.st_size}\0{status.st_mtime_ns}"
 
 
 def lists_files(folder: Path) -> bool:
