@@ -451,7 +451,7 @@ def _rebuild(
     the cache anew) the cache is dropped instead, so that no rebuild can start from it.
     """
     command = [_limkb(), "build", "--project", "."]
-    if not (project / "build" / "cache" / "html" / "manifest.json").is_file():
+    if not (project / "build" / "cache" / "html" / "manifest.pickle").is_file():
         _spawn(command, cwd=project, env=env)  # a cache to start from
     pending = _PENDING.setdefault(project, {})
     try:
@@ -469,7 +469,7 @@ def _rebuild(
             if resync:
                 _spawn(command, cwd=project, env=env)  # back in step with the sources, unmeasured
             else:
-                (project / "build" / "cache" / "html" / "manifest.json").unlink(missing_ok=True)
+                (project / "build" / "cache" / "html" / "manifest.pickle").unlink(missing_ok=True)
     result["seconds"] = result["wall"]
     found = re.search(r"; (\d+) pages from the cache", result.get("output", ""))
     result["reused"] = int(found.group(1)) if found else 0

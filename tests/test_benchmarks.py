@@ -224,7 +224,7 @@ def test_the_rebuilds_of_a_round_edit_one_entry_each_and_the_last_puts_every_fil
     project = tmp_path / "kb"
     generate.generate(project, 300, seed=2)
     (project / "build" / "cache" / "html").mkdir(parents=True)
-    (project / "build" / "cache" / "html" / "manifest.json").write_text("{}", encoding="utf-8")
+    (project / "build" / "cache" / "html" / "manifest.pickle").write_text("{}", encoding="utf-8")
     before = {p: p.read_bytes() for p in project.glob("kb/*/*.yaml")}
     seen: list[set[Path]] = []
 
@@ -252,7 +252,9 @@ def test_the_rebuilds_of_a_round_edit_one_entry_each_and_the_last_puts_every_fil
     for metric in run.REBUILDS:  # the next round starts with a clean build: no build to resync
         run.run_metric(metric, project, None, restore=metric == run.REBUILDS[-1], resync=False)
     assert len(seen) == 3 and {p: p.read_bytes() for p in before} == before
-    assert not (project / "build" / "cache" / "html" / "manifest.json").exists(), "the stale cache is dropped"
+    assert not (project / "build" / "cache" / "html" / "manifest.pickle").exists(), (
+        "the stale cache is dropped"
+    )
 
 
 def test_the_replicated_kb_renames_entry_and_finding_ids_and_passes_validation(tmp_path: Path) -> None:

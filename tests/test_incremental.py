@@ -4,7 +4,6 @@ cache is used, bounded, untouched by a failed build and ignored by ``--clean``."
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -20,9 +19,11 @@ from limkb.check import cache as cache_module
 from limkb.cli import cli
 from limkb.commands.build import build
 from limkb.errors import BuildError
+from limkb.files import read_pickle, write_pickle
 from limkb.incremental import OUTSIDE, HtmlCache
 from limkb.site import overview
 from limkb.site import render as render_module
+from limkb.site.context import entry_path
 from sitefactory import write_project
 
 
@@ -309,7 +310,8 @@ def test_the_cache_holds_the_pages_of_the_last_build_only(project: Path) -> None
     _deletion(project / "kb")
     _prose(project / "kb")
     build(project)
-    manifest = json.loads((project / "build/cache/html/manifest.json").read_text(encoding="utf-8"))
+    manifest = read_pickle(project / "build/cache/html" / incremental_module.MANIFEST)
+    assert isinstance(manifest, dict)
     cached = [p for p in (project / "build/cache/html").rglob("*.html")]
     pages = [p for p in (project / "site").rglob("*.html") if p.parent.name != "id" and p.name != "404.html"]
     assert len(cached) == len(manifest["pages"]) == len(pages)
@@ -340,11 +342,12 @@ def test_clean_ignores_the_cache(project: Path) -> None:
 
 def test_a_navigation_the_cache_did_not_expect_makes_a_full_build(project: Path) -> None:
     build(project)
-    manifest_path = project / "build/cache/html/manifest.json"
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path = project / "build/cache/html" / incremental_module.MANIFEST
+    manifest = read_pickle(manifest_path)
+    assert isinstance(manifest, dict)
     manifest["titles"][0][1] = "Not the title"
     manifest_path.unlink()
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    write_pickle(manifest_path, manifest)
     _prose(project / "kb")
     summary = build(project)
     assert summary.reused == 0
@@ -478,3 +481,52 @@ def test_a_clean_build_writes_every_data_file_anew(project: Path) -> None:
     after = _inodes(project / "build")
     assert sorted(before) == sorted(after)
     assert [name for name in after if before[name] == after[name]] == []
+
+
+def test_a_rebuild_searches_only_the_page_texts_it_has_not_seen_for_links(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    searched = calls(monkeypatch, incremental_module, "markdown_targets", lambda src_uri, markdown: src_uri)
+    _prose(project / "kb")
+    summary = build(project)
+    assert "entries/strategies/fec-additive.md" in searched  # its text changed
+    assert 0 < len(searched) < summary.pages // 2  # the others' links are taken from the manifest
+    assert "entries/materials/lif.md" not in searched
+    assert_same_as_clean(project)
+
+
+def test_entry_pages_outside_the_navigation_are_listed_pages_with_mkdocs_urls(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen = calls(
+        monkeypatch,
+        HtmlCache,
+        "finish",
+        lambda cache, nav, files: {
+            f.src_uri: type(f.page).__name__ for f in files.documentation_pages() if f.page is not None
+        },
+    )
+    build(project)
+    kinds = seen[0]
+    assert isinstance(kinds, dict)
+    assert kinds["entries/strategies/fec-additive.md"] == "ListedPage"
+    assert kinds["index.md"] == "Page"  # in the navigation: made by MkDocs, with its title
+    sitemap = (project / "site/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://limkb.github.io/limkb/entries/strategies/fec-additive.html</loc>" in sitemap
+
+
+def test_a_rebuild_reads_only_the_entry_pages_whose_files_are_new(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project)
+    read = calls(monkeypatch, incremental_module, "_read_text", lambda file: file.src_uri)
+    rendered = calls(monkeypatch, render_module, "_entry_page", lambda site, entry, *rest: entry_path(entry))
+    _prose(project / "kb")
+    summary = build(project)
+    entries = {path for path in read if isinstance(path, str) and path.count("/") == 2}
+    assert "entries/strategies/fec-additive.md" in entries  # its text changed: a new file
+    assert "entries/materials/lif.md" not in entries  # the same file as the last build's
+    assert entries == set(rendered)  # only the pages rendered again, written anew, are read
+    assert len(entries) < summary.pages // 2
+    assert_same_as_clean(project)

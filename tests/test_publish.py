@@ -101,7 +101,7 @@ def test_a_previous_version_whose_cache_was_damaged_is_not_updated_but_pages_sti
     """A previous version whose cache lists no files cannot be updated in place: the build takes a
     fresh folder, and its pages still come from the current version's cache."""
     build(project)
-    (project / "build" / "cache" / "html" / "manifest.json").unlink()  # current's, soon previous
+    (project / "build" / "cache" / "html" / "manifest.pickle").unlink()  # current's, soon previous
     build(project, clean=True)
     _, damaged = _links(project)
     EDITS["prose"](project / "kb")
