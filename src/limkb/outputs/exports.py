@@ -35,6 +35,7 @@ from limkb.files import BuildCache, write_atomic
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.outputs.rows import RowSource
     from limkb.schema.kinds import Dataset, Reference
 
 __all__ = [
@@ -129,15 +130,33 @@ class ExportRun:
         return digest.hexdigest()
 
     @cached_property
+    def labels(self) -> dict[str, str]:
+        """Each entry's label as the exports show it (:func:`~limkb.outputs.bibliography.display_labels`)."""
+        from limkb.outputs.bibliography import display_labels
+
+        return display_labels(self.kb[i] for i in self.kb)
+
+    @cached_property
+    def shown(self) -> dict[str, str]:
+        """Each entry's file, relative to the project folder where it lies below it."""
+        from limkb.outputs.rows import shown_files
+
+        return shown_files(self.kb, self.digests)
+
+    @cached_property
+    def rows(self) -> RowSource:
+        """What the database's rows read besides each entry (:mod:`limkb.outputs.rows`)."""
+        from limkb.outputs.rows import RowSource
+
+        return RowSource(self.kb, self.labels, self.shown, self.digests, code=self.code)
+
+    @cached_property
     def everything(self) -> list[str]:
         """What an export reading the whole KB reads: every entry's id, kind, digest and file."""
-        project = self.kb.root.parent
-        found = []
-        for entry_id, digest in self.digests.items():
-            file = self.kb.file_of(entry_id)
-            shown = file.relative_to(project).as_posix() if file.is_relative_to(project) else file.as_posix()
-            found.append(f"{entry_id}\0{self.kb[entry_id].kind}\0{digest}\0{shown}")
-        return found
+        return [
+            f"{entry_id}\0{self.kb[entry_id].kind}\0{digest}\0{self.shown[entry_id]}"
+            for entry_id, digest in self.digests.items()
+        ]
 
     def of_kind(self, *kinds: str) -> list[str]:
         """The ids and digests of the entries of ``kinds`` (what an export reading only them reads)."""
@@ -209,10 +228,30 @@ class Export:
 
 
 def _sqlite(run: ExportRun) -> list[Path]:
-    from limkb.outputs.sqlite import write_sqlite
+    """``kb.sqlite``: linked when no entry changed, else made with the unchanged entries' rows
+    copied from the last build's (:mod:`limkb.outputs.sqlfile`)."""
+    from limkb.outputs import sqlfile
+    from limkb.outputs.rows import meta_values
 
-    reused = run.reuse("kb.sqlite", run.key("kb.sqlite", run.everything))
-    return [reused or write_sqlite(run.kb, run.out_dir / "kb.sqlite", results=dict(run.results))]
+    name = "kb.sqlite"
+    kept = BuildCache(run.previous / "cache").exports / _SQLITE if run.previous is not None else None
+    cache = sqlfile.SqliteCache.read(kept, run.code) if kept is not None else None
+    schema = cache.schema if cache is not None else sqlfile.schema_of_code()
+    path = run.reuse(name, run.key(name, run.everything))
+    if path is not None and cache is not None:
+        keys = cache.keys  # the same entries: the same rows
+    else:
+        path = run.out_dir / name
+        previous = (run.previous / name, cache) if run.previous is not None and cache is not None else None
+        meta = meta_values(run.kb, schema.version)
+        keys = sqlfile.assemble(path, run.rows, run.results, meta, schema=schema, previous=previous)
+    if run.keep:
+        sqlfile.keep(BuildCache(run.out_dir / "cache").exports / _SQLITE, run.code, schema, keys, path)
+    return [path]
+
+
+_SQLITE = "sqlite.json"
+"""What the next build's ``kb.sqlite`` copies from, in the build cache's ``exports`` folder."""
 
 
 def _graph_json(run: ExportRun) -> list[Path]:
