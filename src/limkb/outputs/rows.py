@@ -131,8 +131,14 @@ class RowSource:
         return digest.hexdigest()
 
     @cached_property
+    def materials_digest(self) -> str:
+        """What a finding's components read besides their entry (the materials' names)."""
+        return self.kind_digest("material")
+
+    @cached_property
     def inputs_digest(self) -> str:
-        """What a dataset's records and a finding's components read besides their entry."""
+        """What a dataset's records read besides their entry: the materials (components,
+        descriptors) and the properties (values computed by a definition)."""
         return self.kind_digest("material", "property")
 
 
@@ -155,8 +161,10 @@ def entry_key(source: RowSource, entry_id: str) -> str:
         )
     )
     findings = getattr(entry, "findings", None)
-    if isinstance(entry, Dataset) or findings:
+    if isinstance(entry, Dataset):
         parts.append(source.inputs_digest)
+    if findings:
+        parts.append(source.materials_digest)
     for finding in findings or []:
         ref = finding.source.ref
         parts.append(f"{ref}\0{source.digests.get(ref, '')}")
