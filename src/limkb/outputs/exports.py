@@ -35,6 +35,7 @@ from limkb.files import BuildCache, write_atomic
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.outputs.graphfiles import GraphFiles
     from limkb.outputs.rows import RowSource
     from limkb.schema.kinds import Dataset, Reference
 
@@ -197,15 +198,51 @@ class ExportRun:
         """The file ``name``: the last build's when made from the same ``parts``, else ``make()``."""
         return self.reuse(name, self.key(name, parts)) or self.write(name, make())
 
+    @cached_property
+    def graph(self) -> GraphFiles:
+        """The entries' pieces of the graph files and the JSON-LD (:mod:`limkb.outputs.graphfiles`),
+        those of the last build reused where their inputs are unchanged."""
+        from limkb.files import read_pickle
+        from limkb.outputs.graphfiles import graph_files
+
+        kept = (
+            None
+            if self.previous is None
+            else read_pickle(BuildCache(self.previous / "cache").exports / _PIECES)
+        )
+        return graph_files(self.kb, self.labels, self.digests, self.rows.edges, self.code, kept)
+
     def save_keys(self) -> None:
         """Keep what each file was made from, for the next build (with ``keep``)."""
         if self.keep:
             keys = json.dumps(dict(sorted(self.keys.items())), indent=0)
-            write_atomic(BuildCache(self.out_dir / "cache").exports / _KEYS, keys)
+            cache = BuildCache(self.out_dir / "cache").exports
+            write_atomic(cache / _KEYS, keys)
+            self._save_pieces(cache / _PIECES)
+
+    def _save_pieces(self, path: Path) -> None:
+        """Keep the graph files' pieces: those made now, or (none made: the files were linked)
+        the last build's, linked."""
+        from limkb.files import write_pickle
+
+        if "graph" in self.__dict__:
+            write_pickle(path, self.graph.kept)
+        elif self.previous is not None:
+            old = BuildCache(self.previous / "cache").exports / _PIECES
+            temporary = path.with_name(f".{path.name}-link.tmp")
+            temporary.unlink(missing_ok=True)
+            try:
+                os.link(old, temporary)
+                os.replace(temporary, path)
+            except OSError:
+                temporary.unlink(missing_ok=True)
 
 
 _KEYS = "keys.json"
 """The file of :attr:`ExportRun.keys` in the build cache's ``exports`` folder."""
+
+_PIECES = "graph.pickle"
+"""The graph files' pieces (:attr:`ExportRun.graph`) in the build cache's ``exports`` folder."""
 
 
 Writer = Callable[[ExportRun], list[Path]]
@@ -255,27 +292,31 @@ _SQLITE = "sqlite.json"
 
 
 def _graph_json(run: ExportRun) -> list[Path]:
-    from limkb.outputs.formats import graph_json
+    from limkb.outputs.formats import GRAPH_ATTRIBUTES
+    from limkb.outputs.graphfiles import json_text
 
-    return [run.text("graph.json", run.everything, lambda: graph_json(run.kb))]
+    graph = {**run.kb.graph.graph, **GRAPH_ATTRIBUTES}
+    return [run.text("graph.json", run.everything, lambda: json_text(graph, run.graph.pieces))]
 
 
 def _graphml(run: ExportRun) -> list[Path]:
-    from limkb.outputs.formats import graph_graphml
-
-    return [run.text("graph.graphml", run.everything, lambda: graph_graphml(run.kb))]
-
-
-def _jsonld(run: ExportRun) -> list[Path]:
-    from limkb.outputs.formats import jsonld
+    from limkb.outputs.formats import GRAPH_ATTRIBUTES
+    from limkb.outputs.graphfiles import graphml_text
 
     return [
         run.text(
-            "kb.jsonld",
+            "graph.graphml",
             run.everything,
-            lambda: json.dumps(jsonld(run.kb), ensure_ascii=False, indent=1) + "\n",
+            lambda: graphml_text(GRAPH_ATTRIBUTES, run.graph.keys, run.graph.pieces),
         )
     ]
+
+
+def _jsonld(run: ExportRun) -> list[Path]:
+    from limkb.outputs.formats import jsonld_head
+    from limkb.outputs.graphfiles import jsonld_text
+
+    return [run.text("kb.jsonld", run.everything, lambda: jsonld_text(jsonld_head(), run.graph.pieces))]
 
 
 def _datasets(run: ExportRun) -> list[Path]:

@@ -108,6 +108,16 @@ class RowSource:
     code: str = ""
     """What else every key holds (limkb's code digest)."""
     _by_entry: dict[str, list[FindingRecord]] | None = field(default=None, repr=False)
+    _edges: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def edges(self, entry_id: str) -> str:
+        """The out-going edges of ``entry_id`` with their data, as text (for keys)."""
+        found = self._edges.get(entry_id)
+        if found is None:
+            succ = self.kb.graph.succ[entry_id]
+            found = repr([(t, k, sorted(d.items())) for t, keyed in succ.items() for k, d in keyed.items()])
+            self._edges[entry_id] = found
+        return found
 
     def findings_of(self, entry_id: str) -> list[FindingRecord]:
         """The findings recorded on ``entry_id``, by position."""
@@ -151,15 +161,7 @@ def entry_key(source: RowSource, entry_id: str) -> str:
     entry = kb[entry_id]
     parts: list[str] = [source.code, entry_id, source.digests[entry_id], source.labels[entry_id]]
     parts.append(source.shown[entry_id])
-    parts.append(
-        repr(
-            [
-                (t, k, sorted(d.items()))
-                for t, keyed in kb.graph.succ[entry_id].items()
-                for k, d in keyed.items()
-            ]
-        )
-    )
+    parts.append(source.edges(entry_id))
     findings = getattr(entry, "findings", None)
     if isinstance(entry, Dataset):
         parts.append(source.inputs_digest)
