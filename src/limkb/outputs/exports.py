@@ -359,9 +359,12 @@ def _datapackage(run: ExportRun) -> list[Path]:
 
 
 def _metadata(run: ExportRun) -> list[Path]:
-    from limkb.outputs.datasette import metadata_json
+    def make() -> str:
+        from limkb.outputs.datasette import metadata_json  # imports SQLAlchemy: only when written
 
-    return [run.text("metadata.json", [], metadata_json)]
+        return metadata_json()
+
+    return [run.text("metadata.json", [], make)]
 
 
 def _bibliography(run: ExportRun, name: str, make: Callable[[list[Reference]], str]) -> Path:
