@@ -153,11 +153,14 @@ class ExportRun:
 
     @cached_property
     def everything(self) -> list[str]:
-        """What an export reading the whole KB reads: every entry's id, kind, digest and file."""
-        return [
-            f"{entry_id}\0{self.kb[entry_id].kind}\0{digest}\0{self.shown[entry_id]}"
-            for entry_id, digest in self.digests.items()
-        ]
+        """What an export reading the whole KB reads: a digest of every entry's id, kind,
+        content and file."""
+        digest = hashlib.sha256()
+        for entry_id, content in self.digests.items():
+            digest.update(
+                f"{entry_id}\0{self.kb[entry_id].kind}\0{content}\0{self.shown[entry_id]}\0".encode()
+            )
+        return [digest.hexdigest()]
 
     def of_kind(self, *kinds: str) -> list[str]:
         """The ids and digests of the entries of ``kinds`` (what an export reading only them reads)."""

@@ -107,30 +107,38 @@ class RowSource:
     """Each entry's content digest."""
     code: str = ""
     """What else every key holds (limkb's code digest)."""
-    _by_entry: dict[str, list[FindingRecord]] | None = field(default=None, repr=False)
     _edges: dict[str, str] = field(default_factory=dict, repr=False)
 
     def edges(self, entry_id: str) -> str:
         """The out-going edges of ``entry_id`` with their data, as text (for keys)."""
         found = self._edges.get(entry_id)
         if found is None:
-            succ = self.kb.graph.succ[entry_id]
-            found = repr([(t, k, sorted(d.items())) for t, keyed in succ.items() for k, d in keyed.items()])
+            found = repr(self.kb.graph.succ[entry_id])  # targets -> relations -> data, as linked
             self._edges[entry_id] = found
         return found
 
     def findings_of(self, entry_id: str) -> list[FindingRecord]:
-        """The findings recorded on ``entry_id``, by position."""
-        if self._by_entry is None:
-            self._by_entry = {}
-            for record in self.kb.findings():
-                self._by_entry.setdefault(record.entry, []).append(record)
-        return self._by_entry.get(entry_id, [])
+        """The findings recorded on ``entry_id``, by position (resolved for this entry alone:
+        its electrolytes against the materials, its references' reading status)."""
+        from limkb.analysis.findings import finding_records
+
+        entry = self.kb[entry_id]
+        findings = getattr(entry, "findings", None) or []
+        if not findings:
+            return []
+        cited = {f.source.ref: self.kb[f.source.ref] for f in findings if f.source.ref in self.kb}
+        records = finding_records({**cited, entry_id: entry}, self.kb.inputs.index)
+        return [record for record in records if record.entry == entry_id]
 
     @cached_property
     def where(self) -> dict[str, tuple[str, int]]:
-        """Each finding id -> the entry and position holding it."""
-        return {r.id: (r.entry, r.position) for r in self.kb.findings() if r.id is not None}
+        """Each finding id -> the entry and position holding it (the last, should two share one)."""
+        found: dict[str, tuple[str, int]] = {}
+        for entry_id in sorted(self.kb):
+            for position, finding in enumerate(getattr(self.kb[entry_id], "findings", None) or []):
+                if finding.id is not None:
+                    found[finding.id] = (entry_id, position)
+        return found
 
     def kind_digest(self, *kinds: str) -> str:
         """One digest of the entries of ``kinds`` (ids and content)."""
@@ -433,19 +441,7 @@ def meta_values(kb: KnowledgeBase, version: int) -> dict[str, str]:
 
 def shown_files(kb: KnowledgeBase, ids: Iterable[str]) -> dict[str, str]:
     """Each entry's file as the ``entries`` table shows it: relative to the project folder
-    (the parent of ``kb/``) when below it, else as it is."""
-    project = kb.root.parent
-    prefix = project.as_posix().rstrip("/") + "/"
-    found = {}
-    for entry_id in ids:
-        file = kb.file_of(entry_id).as_posix()
-        found[entry_id] = file[len(prefix) :] if file.startswith(prefix) else _relative(file, project)
-    return found
-
-
-def _relative(file: str, project: Any) -> str:
-    """``file`` relative to ``project`` when below it (by path parts), else as it is."""
-    from pathlib import Path
-
-    path = Path(file)
-    return path.relative_to(project).as_posix() if path.is_relative_to(project) else path.as_posix()
+    (the parent of ``kb/``), where :meth:`~limkb.graph.KnowledgeBase.file_of` puts it."""
+    base = kb.root.relative_to(kb.root.parent).as_posix()
+    prefix = "" if base in ("", ".") else base + "/"
+    return {entry_id: f"{prefix}{kb[entry_id].folder}/{entry_id}.yaml" for entry_id in ids}
