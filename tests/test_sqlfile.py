@@ -18,7 +18,7 @@ from kbfactory import REF, REFERENCE, ce_finding, minimal, write_entry
 from limkb.outputs import sqlfile, write_outputs
 from test_computed_values import lce_kb
 
-FILES = ("kb.sqlite", "graph.json", "graph.graphml", "kb.jsonld")
+FILES = ("kb.sqlite", "graph.json", "graph.graphml", "kb.jsonld", "findings.csv", "datapackage.json")
 
 
 def project(tmp_path: Path) -> Path:

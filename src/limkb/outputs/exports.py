@@ -345,17 +345,39 @@ def _cited(run: ExportRun, dataset: Dataset) -> list[str]:
     return [f"{ref}\0{run.digests.get(ref, '')}" for ref in sorted(refs)]
 
 
+def _finding_parts(run: ExportRun) -> list[str]:
+    """What ``findings.csv`` reads: every entry's findings, the references they cite (DOI,
+    reading status) and the materials (their electrolytes' components)."""
+    from limkb.schema.kinds import Material
+
+    parts = run.of_kind(Material.kind)
+    cited: set[str] = set()
+    for entry_id in run.digests:
+        findings = getattr(run.kb[entry_id], "findings", None)
+        if findings:
+            parts.append(f"{entry_id}\0{findings!r}")
+            cited.update(finding.source.ref for finding in findings)
+    parts.extend(f"{ref}\0{run.digests.get(ref, '')}" for ref in sorted(cited))
+    return parts
+
+
 def _findings(run: ExportRun) -> list[Path]:
-    return [run.text("findings.csv", run.everything, lambda: run.findings)]
+    return [run.text("findings.csv", _finding_parts(run), lambda: run.findings)]
 
 
 def _datapackage(run: ExportRun) -> list[Path]:
+    """``datapackage.json``: it describes the datasets (their CSVs' text, their properties'
+    names, their references' labels, lettered among all references) and ``findings.csv``."""
     from limkb.outputs.datapackage import datapackage_json
+    from limkb.schema.kinds import Dataset, Property, Reference
 
+    parts = run.of_kind(Dataset.kind, Property.kind, Reference.kind)
+    parts += [f"{name}\0{key}" for name, key in sorted(run.keys.items()) if name.startswith("datasets/")]
+    parts.append(run.keys.get("findings.csv", ""))
     return [
         run.text(
             "datapackage.json",
-            run.everything,
+            parts,
             lambda: datapackage_json(run.kb, run.tables, findings=run.findings),
         )
     ]
