@@ -89,6 +89,10 @@ class ExportRun:
         """Take a dataset's CSV text from its file (linked from the last build), not made again."""
         self._tables[dataset_id] = path.read_bytes().decode("utf-8")
 
+    def lend_findings(self, path: Path) -> None:
+        """Take ``findings.csv``'s text from its file (linked from the last build), not made again."""
+        self.__dict__["findings"] = path.read_bytes().decode("utf-8")
+
     @cached_property
     def findings(self) -> str:
         """The text of ``findings.csv`` (written once, described by the data package)."""
@@ -355,14 +359,22 @@ def _finding_parts(run: ExportRun) -> list[str]:
     for entry_id in run.digests:
         findings = getattr(run.kb[entry_id], "findings", None)
         if findings:
-            parts.append(f"{entry_id}\0{findings!r}")
+            digest = hashlib.sha256()
+            for finding in findings:
+                digest.update(finding.__pydantic_serializer__.to_json(finding) + b"\0")
+            parts.append(f"{entry_id}\0{digest.hexdigest()}")
             cited.update(finding.source.ref for finding in findings)
     parts.extend(f"{ref}\0{run.digests.get(ref, '')}" for ref in sorted(cited))
     return parts
 
 
 def _findings(run: ExportRun) -> list[Path]:
-    return [run.text("findings.csv", _finding_parts(run), lambda: run.findings)]
+    name = "findings.csv"
+    reused = run.reuse(name, run.key(name, _finding_parts(run)))
+    if reused is not None:
+        run.lend_findings(reused)  # the data package hashes its text
+        return [reused]
+    return [run.write(name, run.findings)]
 
 
 def _datapackage(run: ExportRun) -> list[Path]:
