@@ -166,9 +166,17 @@ class ExportRun:
             )
         return [digest.hexdigest()]
 
+    @cached_property
+    def _by_kind(self) -> dict[str, list[str]]:
+        """The ids of each kind's entries, by id (one pass over the KB)."""
+        found: dict[str, list[str]] = {}
+        for entry_id in self.digests:
+            found.setdefault(self.kb[entry_id].kind, []).append(entry_id)
+        return found
+
     def of_kind(self, *kinds: str) -> list[str]:
         """The ids and digests of the entries of ``kinds`` (what an export reading only them reads)."""
-        return [f"{e.id}\0{self.digests[e.id]}" for kind in kinds for e in self.kb.entries(kind)]
+        return [f"{i}\0{self.digests[i]}" for kind in kinds for i in self._by_kind.get(kind, [])]
 
     @cached_property
     def _kept(self) -> dict[str, str]:
@@ -329,7 +337,7 @@ def _jsonld(run: ExportRun) -> list[Path]:
 def _datasets(run: ExportRun) -> list[Path]:
     from limkb.schema.kinds import Dataset, Material
 
-    materials = run.of_kind(Material.kind)
+    materials = [run.key("materials", run.of_kind(Material.kind))]  # hashed once, not per dataset
     written = []
     for dataset in run.kb.entries(Dataset.kind):
         assert isinstance(dataset, Dataset)
