@@ -446,7 +446,9 @@ def test_a_rebuild_links_the_data_files_whose_inputs_are_unchanged_and_makes_the
     kept = {name for name in after if before.get(name) == after[name]}
     assert kept == {
         "analyses.json",
+        "datapackage.json",
         "datasets/thickness-ce.csv",
+        "findings.csv",
         "metadata.json",
         "references.bib",
         "references.csl.json",
@@ -469,7 +471,12 @@ def test_a_rebuild_links_the_data_files_whose_inputs_are_unchanged_and_makes_the
     _doi(project / "kb")  # the reference: its files and the CSV showing its DOI are made again
     build(project)
     after = _inodes(project / "build")
-    assert {n for n in after if before.get(n) == after[n]} == {"analyses.json", "metadata.json"}
+    # (no finding cites the reference: findings.csv, which shows the DOIs it cites, stays)
+    assert {n for n in after if before.get(n) == after[n]} == {
+        "analyses.json",
+        "findings.csv",
+        "metadata.json",
+    }
     assert "10.1000/test.2021" in (project / "build/datasets/thickness-ce.csv").read_text(encoding="utf-8")
     assert_same_as_clean(project)
 

@@ -9,10 +9,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-import limkb.outputs.sqlite as store
+import limkb.outputs.sqlfile as sqlfile
 from kbfactory import REF, SOURCE, minimal, write_kb
 from limkb.access import load
 from limkb.graph import KnowledgeBase
@@ -183,7 +182,7 @@ def test_writes_are_deterministic_and_atomic(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "_fill", broken)
+    monkeypatch.setattr(sqlfile, "_fill_table", broken)
     with pytest.raises(RuntimeError):
         write_sqlite(kb, path)
     assert path.read_bytes() == first
@@ -264,17 +263,18 @@ def test_a_dangling_reference_is_refused_while_writing(
     kb: KnowledgeBase, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The keys are enforced as the rows go in: a citation of a missing reference fails the write."""
-    rows = store._rows
+    rows = sqlfile.entry_rows
 
-    def dangling(*args: object) -> dict[str, list[dict[str, object]]]:
-        found = rows(*args)  # type: ignore[arg-type]
-        found["citations"].append(
-            {"entry": "s", "ref": "nobody2000missing", "locator": None, "at": "sources[9]"}
-        )
+    def dangling(source: object, entry_id: str) -> dict[str, list[dict[str, object]]]:
+        found: dict[str, list[dict[str, object]]] = rows(source, entry_id)  # type: ignore[arg-type,assignment]
+        if entry_id == "s":
+            found["citations"].append(
+                {"entry": "s", "ref": "nobody2000missing", "locator": None, "at": "sources[9]"}
+            )
         return found
 
-    monkeypatch.setattr(store, "_rows", dangling)
-    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+    monkeypatch.setattr(sqlfile, "entry_rows", dangling)
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         write_sqlite(kb, tmp_path / "kb.sqlite")
     assert not (tmp_path / "kb.sqlite").exists()
 

@@ -35,6 +35,8 @@ from limkb.files import BuildCache, write_atomic
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.outputs.graphfiles import GraphFiles
+    from limkb.outputs.rows import RowSource
     from limkb.schema.kinds import Dataset, Reference
 
 __all__ = [
@@ -87,6 +89,10 @@ class ExportRun:
         """Take a dataset's CSV text from its file (linked from the last build), not made again."""
         self._tables[dataset_id] = path.read_bytes().decode("utf-8")
 
+    def lend_findings(self, path: Path) -> None:
+        """Take ``findings.csv``'s text from its file (linked from the last build), not made again."""
+        self.__dict__["findings"] = path.read_bytes().decode("utf-8")
+
     @cached_property
     def findings(self) -> str:
         """The text of ``findings.csv`` (written once, described by the data package)."""
@@ -129,19 +135,48 @@ class ExportRun:
         return digest.hexdigest()
 
     @cached_property
+    def labels(self) -> dict[str, str]:
+        """Each entry's label as the exports show it (:func:`~limkb.outputs.bibliography.display_labels`)."""
+        from limkb.outputs.bibliography import display_labels
+
+        return display_labels(self.kb[i] for i in self.kb)
+
+    @cached_property
+    def shown(self) -> dict[str, str]:
+        """Each entry's file, relative to the project folder where it lies below it."""
+        from limkb.outputs.rows import shown_files
+
+        return shown_files(self.kb, self.digests)
+
+    @cached_property
+    def rows(self) -> RowSource:
+        """What the database's rows read besides each entry (:mod:`limkb.outputs.rows`)."""
+        from limkb.outputs.rows import RowSource
+
+        return RowSource(self.kb, self.labels, self.shown, self.digests, code=self.code)
+
+    @cached_property
     def everything(self) -> list[str]:
-        """What an export reading the whole KB reads: every entry's id, kind, digest and file."""
-        project = self.kb.root.parent
-        found = []
-        for entry_id, digest in self.digests.items():
-            file = self.kb.file_of(entry_id)
-            shown = file.relative_to(project).as_posix() if file.is_relative_to(project) else file.as_posix()
-            found.append(f"{entry_id}\0{self.kb[entry_id].kind}\0{digest}\0{shown}")
+        """What an export reading the whole KB reads: a digest of every entry's id, kind,
+        content and file."""
+        digest = hashlib.sha256()
+        for entry_id, content in self.digests.items():
+            digest.update(
+                f"{entry_id}\0{self.kb[entry_id].kind}\0{content}\0{self.shown[entry_id]}\0".encode()
+            )
+        return [digest.hexdigest()]
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[str]]:
+        """The ids of each kind's entries, by id (one pass over the KB)."""
+        found: dict[str, list[str]] = {}
+        for entry_id in self.digests:
+            found.setdefault(self.kb[entry_id].kind, []).append(entry_id)
         return found
 
     def of_kind(self, *kinds: str) -> list[str]:
         """The ids and digests of the entries of ``kinds`` (what an export reading only them reads)."""
-        return [f"{e.id}\0{self.digests[e.id]}" for kind in kinds for e in self.kb.entries(kind)]
+        return [f"{i}\0{self.digests[i]}" for kind in kinds for i in self._by_kind.get(kind, [])]
 
     @cached_property
     def _kept(self) -> dict[str, str]:
@@ -178,15 +213,51 @@ class ExportRun:
         """The file ``name``: the last build's when made from the same ``parts``, else ``make()``."""
         return self.reuse(name, self.key(name, parts)) or self.write(name, make())
 
+    @cached_property
+    def graph(self) -> GraphFiles:
+        """The entries' pieces of the graph files and the JSON-LD (:mod:`limkb.outputs.graphfiles`),
+        those of the last build reused where their inputs are unchanged."""
+        from limkb.files import read_pickle
+        from limkb.outputs.graphfiles import graph_files
+
+        kept = (
+            None
+            if self.previous is None
+            else read_pickle(BuildCache(self.previous / "cache").exports / _PIECES)
+        )
+        return graph_files(self.kb, self.labels, self.digests, self.rows.edges, self.code, kept)
+
     def save_keys(self) -> None:
         """Keep what each file was made from, for the next build (with ``keep``)."""
         if self.keep:
             keys = json.dumps(dict(sorted(self.keys.items())), indent=0)
-            write_atomic(BuildCache(self.out_dir / "cache").exports / _KEYS, keys)
+            cache = BuildCache(self.out_dir / "cache").exports
+            write_atomic(cache / _KEYS, keys)
+            self._save_pieces(cache / _PIECES)
+
+    def _save_pieces(self, path: Path) -> None:
+        """Keep the graph files' pieces: those made now, or (none made: the files were linked)
+        the last build's, linked."""
+        from limkb.files import write_pickle
+
+        if "graph" in self.__dict__:
+            write_pickle(path, self.graph.kept)
+        elif self.previous is not None:
+            old = BuildCache(self.previous / "cache").exports / _PIECES
+            temporary = path.with_name(f".{path.name}-link.tmp")
+            temporary.unlink(missing_ok=True)
+            try:
+                os.link(old, temporary)
+                os.replace(temporary, path)
+            except OSError:
+                temporary.unlink(missing_ok=True)
 
 
 _KEYS = "keys.json"
 """The file of :attr:`ExportRun.keys` in the build cache's ``exports`` folder."""
+
+_PIECES = "graph.pickle"
+"""The graph files' pieces (:attr:`ExportRun.graph`) in the build cache's ``exports`` folder."""
 
 
 Writer = Callable[[ExportRun], list[Path]]
@@ -209,40 +280,64 @@ class Export:
 
 
 def _sqlite(run: ExportRun) -> list[Path]:
-    from limkb.outputs.sqlite import write_sqlite
+    """``kb.sqlite``: linked when no entry changed, else made with the unchanged entries' rows
+    copied from the last build's (:mod:`limkb.outputs.sqlfile`)."""
+    from limkb.outputs import sqlfile
+    from limkb.outputs.rows import meta_values
 
-    reused = run.reuse("kb.sqlite", run.key("kb.sqlite", run.everything))
-    return [reused or write_sqlite(run.kb, run.out_dir / "kb.sqlite", results=dict(run.results))]
+    name = "kb.sqlite"
+    kept = BuildCache(run.previous / "cache").exports / _SQLITE if run.previous is not None else None
+    cache = sqlfile.SqliteCache.read(kept, run.code) if kept is not None else None
+    schema = cache.schema if cache is not None else sqlfile.schema_of_code()
+    path = run.reuse(name, run.key(name, run.everything))
+    if path is not None and cache is not None:
+        keys = cache.keys  # the same entries: the same rows
+    else:
+        path = run.out_dir / name
+        previous = (run.previous / name, cache) if run.previous is not None and cache is not None else None
+        meta = meta_values(run.kb, schema.version)
+        keys = sqlfile.assemble(path, run.rows, run.results, meta, schema=schema, previous=previous)
+    if run.keep:
+        sqlfile.keep(BuildCache(run.out_dir / "cache").exports / _SQLITE, run.code, schema, keys, path)
+    return [path]
+
+
+_SQLITE = "sqlite.json"
+"""What the next build's ``kb.sqlite`` copies from, in the build cache's ``exports`` folder."""
 
 
 def _graph_json(run: ExportRun) -> list[Path]:
-    from limkb.outputs.formats import graph_json
+    from limkb.outputs.formats import GRAPH_ATTRIBUTES
+    from limkb.outputs.graphfiles import json_text
 
-    return [run.text("graph.json", run.everything, lambda: graph_json(run.kb))]
+    graph = {**run.kb.graph.graph, **GRAPH_ATTRIBUTES}
+    return [run.text("graph.json", run.everything, lambda: json_text(graph, run.graph.pieces))]
 
 
 def _graphml(run: ExportRun) -> list[Path]:
-    from limkb.outputs.formats import graph_graphml
-
-    return [run.text("graph.graphml", run.everything, lambda: graph_graphml(run.kb))]
-
-
-def _jsonld(run: ExportRun) -> list[Path]:
-    from limkb.outputs.formats import jsonld
+    from limkb.outputs.formats import GRAPH_ATTRIBUTES
+    from limkb.outputs.graphfiles import graphml_text
 
     return [
         run.text(
-            "kb.jsonld",
+            "graph.graphml",
             run.everything,
-            lambda: json.dumps(jsonld(run.kb), ensure_ascii=False, indent=1) + "\n",
+            lambda: graphml_text(GRAPH_ATTRIBUTES, run.graph.keys, run.graph.pieces),
         )
     ]
+
+
+def _jsonld(run: ExportRun) -> list[Path]:
+    from limkb.outputs.formats import jsonld_head
+    from limkb.outputs.graphfiles import jsonld_text
+
+    return [run.text("kb.jsonld", run.everything, lambda: jsonld_text(jsonld_head(), run.graph.pieces))]
 
 
 def _datasets(run: ExportRun) -> list[Path]:
     from limkb.schema.kinds import Dataset, Material
 
-    materials = run.of_kind(Material.kind)
+    materials = [run.key("materials", run.of_kind(Material.kind))]  # hashed once, not per dataset
     written = []
     for dataset in run.kb.entries(Dataset.kind):
         assert isinstance(dataset, Dataset)
@@ -262,26 +357,59 @@ def _cited(run: ExportRun, dataset: Dataset) -> list[str]:
     return [f"{ref}\0{run.digests.get(ref, '')}" for ref in sorted(refs)]
 
 
+def _finding_parts(run: ExportRun) -> list[str]:
+    """What ``findings.csv`` reads: every entry's findings, the references they cite (DOI,
+    reading status) and the materials (their electrolytes' components)."""
+    from limkb.schema.kinds import Material
+
+    parts = run.of_kind(Material.kind)
+    cited: set[str] = set()
+    for entry_id in run.digests:
+        findings = getattr(run.kb[entry_id], "findings", None)
+        if findings:
+            digest = hashlib.sha256()
+            for finding in findings:
+                digest.update(finding.__pydantic_serializer__.to_json(finding) + b"\0")
+            parts.append(f"{entry_id}\0{digest.hexdigest()}")
+            cited.update(finding.source.ref for finding in findings)
+    parts.extend(f"{ref}\0{run.digests.get(ref, '')}" for ref in sorted(cited))
+    return parts
+
+
 def _findings(run: ExportRun) -> list[Path]:
-    return [run.text("findings.csv", run.everything, lambda: run.findings)]
+    name = "findings.csv"
+    reused = run.reuse(name, run.key(name, _finding_parts(run)))
+    if reused is not None:
+        run.lend_findings(reused)  # the data package hashes its text
+        return [reused]
+    return [run.write(name, run.findings)]
 
 
 def _datapackage(run: ExportRun) -> list[Path]:
+    """``datapackage.json``: it describes the datasets (their CSVs' text, their properties'
+    names, their references' labels, lettered among all references) and ``findings.csv``."""
     from limkb.outputs.datapackage import datapackage_json
+    from limkb.schema.kinds import Dataset, Property, Reference
 
+    parts = run.of_kind(Dataset.kind, Property.kind, Reference.kind)
+    parts += [f"{name}\0{key}" for name, key in sorted(run.keys.items()) if name.startswith("datasets/")]
+    parts.append(run.keys.get("findings.csv", ""))
     return [
         run.text(
             "datapackage.json",
-            run.everything,
+            parts,
             lambda: datapackage_json(run.kb, run.tables, findings=run.findings),
         )
     ]
 
 
 def _metadata(run: ExportRun) -> list[Path]:
-    from limkb.outputs.datasette import metadata_json
+    def make() -> str:
+        from limkb.outputs.datasette import metadata_json  # imports SQLAlchemy: only when written
 
-    return [run.text("metadata.json", [], metadata_json)]
+        return metadata_json()
+
+    return [run.text("metadata.json", [], make)]
 
 
 def _bibliography(run: ExportRun, name: str, make: Callable[[list[Reference]], str]) -> Path:

@@ -56,6 +56,8 @@ __all__ = [
     "graph_graphml",
     "graph_json",
     "jsonld",
+    "jsonld_head",
+    "jsonld_node",
 ]
 
 log = logging.getLogger(__name__)
@@ -340,8 +342,9 @@ def _relation_term(relation: str) -> str:
     return "limkb:" + head + "".join(part.capitalize() for part in rest)
 
 
-def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
-    """The KB as a JSON-LD document: kinds as classes, relations as properties, entries as nodes."""
+def jsonld_head() -> dict[str, Any]:
+    """The JSON-LD document without the entries: its ``@context``, then in ``@graph`` the
+    node describing the document and limkb's vocabulary (kinds as classes, relations as properties)."""
     context: dict[str, Any] = {
         "@base": ENTRY_BASE,
         "limkb": VOCAB_BASE,
@@ -382,35 +385,6 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
                 "inverseLabel": RELATION_NAMES[relation],
             }
         )
-    nodes: list[dict[str, Any]] = []
-    labels = bibliography.display_labels(kb[i] for i in kb)
-    for entry_id in sorted(kb):
-        entry = kb[entry_id]
-        if not is_slug(entry_id):  # ids are checked slugs; never build an IRI from anything else
-            continue
-        node: dict[str, Any] = {
-            "@id": f"entry:{entry_id}",
-            "@type": f"limkb:{_camel(entry.kind)}",
-            "name": labels[entry_id],
-        }
-        if entry.aliases:
-            node["aliases"] = list(entry.aliases)
-        if entry.summary:
-            node["summary"] = entry.summary
-        if isinstance(entry, Reference) and entry.doi:
-            node["doi"] = entry.doi
-            node["rdfs:seeAlso"] = {"@id": f"https://doi.org/{entry.doi}"}
-        refs = sorted({source.ref for source in entry.sources})
-        if refs:
-            node["cites"] = [f"entry:{ref}" for ref in refs]
-        targets: dict[str, list[str]] = {}
-        for _, target, key in sorted(kb.graph.out_edges(entry_id, keys=True), key=lambda e: (e[2], e[1])):
-            targets.setdefault(_relation_term(key), []).append(f"entry:{target}")
-        for term, ids in targets.items():
-            node[term] = [{"@id": i} for i in ids]
-        for predicate, iri in matches_of(entry):
-            node.setdefault(predicate, []).append(iri)
-        nodes.append(node)
     document = {
         "@id": DOCUMENT_IRI,
         "@type": "dcterms:Dataset",
@@ -418,7 +392,48 @@ def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
         "dcterms:license": {"@id": DATA_LICENSE["path"]},
         "dcterms:source": {"@id": HOMEPAGE},
     }
-    return {"@context": context, "@graph": [document, *vocabulary, *nodes]}
+    return {"@context": context, "@graph": [document, *vocabulary]}
+
+
+def jsonld_node(kb: KnowledgeBase, entry_id: str, label: str) -> dict[str, Any] | None:
+    """One entry's JSON-LD node (its label ``label``), or None for an id that is not a slug."""
+    entry = kb[entry_id]
+    if not is_slug(entry_id):  # ids are checked slugs; never build an IRI from anything else
+        return None
+    node: dict[str, Any] = {
+        "@id": f"entry:{entry_id}",
+        "@type": f"limkb:{_camel(entry.kind)}",
+        "name": label,
+    }
+    if entry.aliases:
+        node["aliases"] = list(entry.aliases)
+    if entry.summary:
+        node["summary"] = entry.summary
+    if isinstance(entry, Reference) and entry.doi:
+        node["doi"] = entry.doi
+        node["rdfs:seeAlso"] = {"@id": f"https://doi.org/{entry.doi}"}
+    refs = sorted({source.ref for source in entry.sources})
+    if refs:
+        node["cites"] = [f"entry:{ref}" for ref in refs]
+    targets: dict[str, list[str]] = {}
+    for _, target, key in sorted(kb.graph.out_edges(entry_id, keys=True), key=lambda e: (e[2], e[1])):
+        targets.setdefault(_relation_term(key), []).append(f"entry:{target}")
+    for term, ids in targets.items():
+        node[term] = [{"@id": i} for i in ids]
+    for predicate, iri in matches_of(entry):
+        node.setdefault(predicate, []).append(iri)
+    return node
+
+
+def jsonld(kb: KnowledgeBase) -> dict[str, Any]:
+    """The KB as a JSON-LD document: kinds as classes, relations as properties, entries as nodes."""
+    document = jsonld_head()
+    labels = bibliography.display_labels(kb[i] for i in kb)
+    for entry_id in sorted(kb):
+        node = jsonld_node(kb, entry_id, labels[entry_id])
+        if node is not None:
+            document["@graph"].append(node)
+    return document
 
 
 def export_all(kb: KnowledgeBase, out_dir: Path) -> list[Path]:

@@ -30,10 +30,7 @@ analysis result its analysis entry, every finding its entry, property and refere
 from __future__ import annotations
 
 import logging
-import math
-import os
-import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,14 +40,10 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.schema import CreateTable
 from sqlmodel import Field, SQLModel
 
-from limkb.files import default_mode
-from limkb.outputs.bibliography import display_labels
-from limkb.outputs.provenance import DATA_LICENSE, HOMEPAGE, TITLE
-from limkb.schema.kinds import Claim, Dataset, Reference, iter_sources
+from limkb.outputs.rows import entry_rows, fts_row, meta_values, result_row, row_source
 
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
-    from limkb.analysis.inputs import Inputs
     from limkb.graph import KnowledgeBase
 
 __all__ = [
@@ -522,264 +515,59 @@ _FTS_SQL = (
 )
 
 
-def _dotted(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _rows(kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table, as plain dicts, in a deterministic order."""
-    project = kb.root.parent
+    source = row_source(kb)
     rows: dict[str, list[dict[str, Any]]] = {str(t.__tablename__): [] for t in TABLES}
-    labels = display_labels(kb[i] for i in kb)
     for entry_id in sorted(kb):
-        entry = kb[entry_id]
-        file = kb.file_of(entry_id)
-        try:
-            shown = file.relative_to(project).as_posix()
-        except ValueError:
-            shown = file.as_posix()
-        rows["entries"].append(
-            {
-                "id": entry_id,
-                "kind": entry.kind,
-                "name": labels[entry_id],
-                "summary": entry.summary,
-                "file": shown,
-                "data": entry.model_dump(mode="json", exclude_defaults=True),
-            }
-        )
-        for loc, source in iter_sources(entry):
-            rows["citations"].append(
-                {"entry": entry_id, "ref": source.ref, "locator": source.locator, "at": _dotted(loc)}
-            )
-        if isinstance(entry, Reference):
-            rows["bibliography"].append(
-                {
-                    "id": entry_id,
-                    "label": labels[entry_id],
-                    "type": str(entry.type),
-                    "title": entry.title,
-                    "authors": list(entry.authors),
-                    "journal": entry.journal,
-                    "year": entry.year,
-                    "volume": entry.volume,
-                    "issue": entry.issue,
-                    "pages": entry.pages,
-                    "doi": entry.doi,
-                    "url": entry.url,
-                }
-            )
-        if isinstance(entry, Dataset):
-            _dataset_rows(entry, kb.inputs, rows)
-    edges = sorted(kb.graph.edges(keys=True, data=True), key=lambda e: (e[0], e[2], e[1]))
-    for start, target, key, data in edges:
-        rows["relations"].append(
-            {
-                "source": start,
-                "relation": key,
-                "target": target,
-                "inverse": data.get("inverse", ""),
-                "note": data.get("note"),
-                "evidence": data.get("evidence"),
-                "sources": list(data.get("sources", [])),
-            }
-        )
-    _finding_rows(kb, rows)
+        for table, found in entry_rows(source, entry_id).items():
+            rows[table].extend(found)
     for result_id in sorted(results or {}):
-        rows["analysis_results"].append(_result_row((results or {})[result_id]))
-    from limkb._version import __version__
-
-    meta = {
-        "schema_version": str(SCHEMA_VERSION),
-        "limkb_version": __version__,
-        "entries": str(len(rows["entries"])),
-        "relations": str(len(rows["relations"])),
-        "title": TITLE,
-        "license": DATA_LICENSE["name"],
-        "license_title": DATA_LICENSE["title"],
-        "license_url": DATA_LICENSE["path"],
-        "source_url": HOMEPAGE,
-    }
-    rows["meta"] = [{"key": k, "value": v} for k, v in sorted(meta.items())]
+        rows["analysis_results"].append(result_row((results or {})[result_id]))
+    rows["meta"] = [{"key": k, "value": v} for k, v in sorted(meta_values(kb, SCHEMA_VERSION).items())]
     return rows
 
 
 def _fts_rows(kb: KnowledgeBase) -> list[tuple[int, str, str, str, str, str]]:
     """The rows of :data:`FTS_TABLE`, numbered as ``entries`` is filled (by id, from 1)."""
-    found = []
-    labels = display_labels(kb[i] for i in kb)
-    for rowid, entry_id in enumerate(sorted(kb), start=1):
-        entry = kb[entry_id]
-        aliases = list(entry.aliases)
-        formula = getattr(entry, "formula", None)
-        if isinstance(formula, str) and formula not in aliases:
-            aliases.append(formula)
-        found.append((rowid, entry_id, entry.kind, labels[entry_id], "\n".join(aliases), entry.summary or ""))
-    return found
+    source = row_source(kb)
+    return [fts_row(source, rowid, entry_id) for rowid, entry_id in enumerate(sorted(kb), start=1)]
 
 
-def _dataset_rows(entry: Dataset, inputs: Inputs, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """The rows of one dataset: its columns, records, cells, components and descriptors."""
-    from limkb.analysis.records import measured_records
-
-    for position, column in enumerate(entry.columns):
-        rows["dataset_columns"].append(
-            {
-                "dataset": entry.id,
-                "name": column.name,
-                "position": position,
-                "property": column.property,
-                "unit": column.unit,
-                "type": str(column.type),
-                "description": column.description,
-            }
-        )
-    for index, measured in enumerate(measured_records(entry, inputs)):
-        rows["dataset_records"].append(
-            {
-                "dataset": entry.id,
-                "row": index,
-                "label": measured.label,
-                "ref": measured.ref,
-                "locator": measured.locator,
-                "note": measured.note,
-                "conditions": measured.conditions or None,
-                "electrolyte": measured.electrolyte,
-            }
-        )
-        rows["components"].extend(
-            {"dataset": entry.id, "row": index, "position": position, **component.to_dict()}
-            for position, component in enumerate(measured.components)
-        )
-        rows["descriptors"].extend(
-            {"dataset": entry.id, "row": index, "name": name, "value": value}
-            for name, value in sorted(measured.descriptors.items())
-            if math.isfinite(value)
-        )
-        rows["computed_values"].extend(
-            {
-                "dataset": entry.id,
-                "row": index,
-                "property": c.property,
-                "value": c.value,
-                "unit": c.unit,
-                "column": c.column,
-                "from_property": c.from_property,
-                "expression": c.expression,
-            }
-            for c in sorted(measured.computed, key=lambda c: c.property)
-        )
-        values = measured.values
-        for column in entry.columns:
-            value = values.get(column.name)
-            if value is None:
-                continue
-            number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-            rows["dataset_values"].append(
-                {
-                    "dataset": entry.id,
-                    "row": index,
-                    "column": column.name,
-                    "property": column.property,
-                    "value_num": number,
-                    "value_text": None if number is not None else str(value),
-                    "unit": column.unit,
-                }
-            )
+def _create(connection: Any) -> None:
+    """Create the tables, their indexes and the full-text table on ``connection``."""
+    tables = [t.__table__ for t in TABLES]  # type: ignore[attr-defined]
+    # Tables first, then indexes sorted by name: SQLAlchemy keeps indexes in a set, whose
+    # order (and so the file's bytes) would change with the hash seed.
+    for table in tables:
+        connection.execute(CreateTable(table))
+    for table in tables:
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            index.create(connection)
+    connection.exec_driver_sql(_FTS_SQL)
 
 
-def _finding_rows(kb: KnowledgeBase, rows: dict[str, list[dict[str, Any]]]) -> None:
-    """The rows of ``findings``, ``finding_informs`` and ``claim_evidence``, by entry then position."""
-    where = {r.id: (r.entry, r.position) for r in kb.findings() if r.id is not None}
-    for claim in kb.entries(Claim.kind):
-        for position, item in enumerate(getattr(claim, "evidence", [])):
-            entry, at = where.get(item.finding or "", (None, None))
-            rows["claim_evidence"].append(
-                {
-                    "claim": claim.id,
-                    "position": position,
-                    "finding": item.finding,
-                    "finding_entry": entry,
-                    "finding_position": at,
-                    "analysis": item.analysis,
-                    "stance": item.stance.value,
-                    "grade": item.grade.value,
-                    "reason": item.reason,
-                }
-            )
-    for record in kb.findings():
-        data = record.to_dict()
-        informs = data.pop("informs")
-        rows["findings"].append(data)
-        rows["finding_informs"].extend(
-            {"entry": record.entry, "position": record.position, "informs": other} for other in informs
-        )
-
-
-def _result_row(result: AnalysisResult) -> dict[str, Any]:
-    ci = result.ci
-    loo = result.loo
-    reported = result.reported
-    return {
-        "id": result.id,
-        "name": result.name,
-        "x": result.x,
-        "y": result.y,
-        "x_unit": result.x_unit,
-        "y_unit": result.y_unit,
-        "datasets": list(result.datasets),
-        "n": result.n,
-        "excluded": result.excluded,
-        "r": result.r,
-        "ci_low": ci[0] if ci else None,
-        "ci_high": ci[1] if ci else None,
-        "p": result.p,
-        "spearman": result.spearman,
-        "spearman_p": result.spearman_p,
-        "slope": result.slope,
-        "intercept": result.intercept,
-        "method": result.method,
-        "coefficient": result.coefficient,
-        "spearman_ci_low": result.spearman_ci[0] if result.spearman_ci else None,
-        "spearman_ci_high": result.spearman_ci[1] if result.spearman_ci else None,
-        "loo_min": loo.min if loo else None,
-        "loo_max": loo.max if loo else None,
-        "loo_most_influential": loo.most_influential if loo else None,
-        "reported_value": reported.value if reported else None,
-        "reported_ref": reported.ref if reported else None,
-        "reported_locator": reported.locator if reported else None,
-        "difference": result.difference,
-        "flags": list(result.flags),
-        "caveats": list(result.caveats),
-        "groups": [
-            {
-                "key": g.key,
-                "n": g.stats.n,
-                "r": g.stats.r,
-                "spearman": g.stats.spearman,
-                "coefficient": g.stats.coefficient,
-            }
-            for g in result.groups
-        ],
-        "group_spread": result.group_spread,
-    }
+def schema_statements() -> tuple[list[str], int, str]:
+    """The statements that create the database (as SQLite keeps them, in order), the schema
+    version and the full-text table's name: what :mod:`limkb.outputs.sqlfile` replays."""
+    engine = _sqlite_engine("sqlite://", poolclass=StaticPool)
+    try:
+        with engine.begin() as connection:
+            _create(connection)
+            found = connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+            ).fetchall()
+    finally:
+        engine.dispose()
+    shadows = f"{FTS_TABLE}_"
+    return [str(sql) for name, sql in found if not str(name).startswith(shadows)], SCHEMA_VERSION, FTS_TABLE
 
 
 def _fill(engine: Engine, kb: KnowledgeBase, results: dict[str, AnalysisResult] | None) -> dict[str, int]:
     """Create the tables on ``engine`` and insert every row; returns the row count per table."""
     tables = [t.__table__ for t in TABLES]  # type: ignore[attr-defined]
     with engine.begin() as connection:
-        # Tables first, then indexes sorted by name: SQLAlchemy keeps indexes in a set, whose
-        # order (and so the file's bytes) would change with the hash seed.
-        for table in tables:
-            connection.execute(CreateTable(table))
-        for table in tables:
-            for index in sorted(table.indexes, key=lambda i: str(i.name)):
-                index.create(connection)
-        connection.exec_driver_sql(_FTS_SQL)
+        _create(connection)
     rows = _rows(kb, results)
     with engine.begin() as connection:
         for table in tables:
@@ -812,24 +600,10 @@ def write_sqlite(kb: KnowledgeBase, path: Path, *, results: dict[str, AnalysisRe
     The file is written beside ``path`` and renamed over it, so readers never see half a
     database and a failed write leaves the previous one intact.
     """
+    from limkb.outputs.sqlfile import assemble, schema_of_code
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
-    os.close(handle)
-    try:
-        engine = _sqlite_engine(f"sqlite:///{temporary}")
-        try:
-            counts = _fill(engine, kb, results)
-            with engine.connect() as connection:
-                connection.exec_driver_sql("VACUUM")
-        finally:
-            engine.dispose()
-        os.chmod(temporary, default_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    log.info("wrote %s: %s", path, ", ".join(f"{n} {t}" for t, n in counts.items()))
+    assemble(path, row_source(kb), results or {}, meta_values(kb, SCHEMA_VERSION), schema=schema_of_code())
     return path
 
 

@@ -1,0 +1,161 @@
+"""``kb.sqlite`` after an edit: the rows of the entries whose inputs changed are made again, the
+others copied from the last build's database, and the file equals one written from scratch,
+byte for byte; what a row reads beyond its entry (a property's definition, a material, a cited
+reference's reading status) makes it again; a database changed since is not copied from."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import limkb
+from kbfactory import REF, REFERENCE, ce_finding, minimal, write_entry
+from limkb.outputs import sqlfile, write_outputs
+from test_computed_values import lce_kb
+
+FILES = ("kb.sqlite", "graph.json", "graph.graphml", "kb.jsonld", "findings.csv", "datapackage.json")
+
+
+def project(tmp_path: Path) -> Path:
+    """The LCE dataset's KB with a strategy holding a finding (with an electrolyte) of :data:`REF`."""
+    kb = lce_kb(tmp_path)
+    read = {"status": "abstract", "url": "https://example.org/paper"}
+    write_entry(kb, f"references/{REF}", {**REFERENCE, "read": read})
+    finding = ce_finding(electrolyte="LiFSI-8DME", conditions={"cell": "Li||Cu"})
+    write_entry(kb, "strategies/hce", minimal("strategy", "HCE", findings=[finding]))
+    return kb
+
+
+def write(kb_dir: Path, out: Path, previous: Path | None = None) -> Path:
+    """The data files of the KB at ``kb_dir`` in ``out``, with the build in ``previous`` to reuse."""
+    kb = limkb.load(kb_dir, cache=False)
+    write_outputs(kb, kb.analyses, out, previous=previous, keep=True)
+    return out
+
+
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids whose rows the next writes make (the others are copied)."""
+    seen: list[str] = []
+    original = sqlfile.entry_rows
+
+    def noting(source: Any, entry_id: str) -> Any:
+        seen.append(entry_id)
+        return original(source, entry_id)
+
+    monkeypatch.setattr(sqlfile, "entry_rows", noting)
+    return seen
+
+
+def edit(path: Path, change: Any) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def assert_same_as_scratch(kb_dir: Path, out: Path, tmp_path: Path) -> None:
+    scratch = write(kb_dir, tmp_path / "scratch")
+    assert [name for name in FILES if (out / name).read_bytes() != (scratch / name).read_bytes()] == []
+
+
+def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute(sql).fetchall()
+
+
+def _definition(data: dict[str, Any]) -> None:
+    data["defined_as"]["expression"] = "-log10(1 - coulombic-efficiency/100)"
+
+
+def _formula(data: dict[str, Any]) -> None:
+    data["formula"] = "C4H10O3"
+
+
+def _read(data: dict[str, Any]) -> None:
+    data["read"] = {"status": "full", "url": "https://example.org/paper"}
+
+
+def test_an_edit_makes_again_the_rows_that_read_what_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = project(tmp_path)
+    last = write(kb, tmp_path / "b0")
+    seen = made(monkeypatch)
+    edits = [
+        ("properties/log-coulombic-inefficiency", _definition, {"log-coulombic-inefficiency", "compiled"}),
+        ("materials/dme", _formula, {"dme", "compiled", "hce"}),
+        (f"references/{REF}", _read, {REF, "hce"}),
+    ]
+    for number, (name, change, expected) in enumerate(edits, start=1):
+        edit(kb / f"{name}.yaml", change)
+        seen.clear()
+        last = write(kb, tmp_path / f"b{number}", previous=last)
+        assert set(seen) == expected, name
+        assert_same_as_scratch(kb, last, tmp_path)
+    database = last / "kb.sqlite"
+    expressions = _rows(database, "SELECT DISTINCT expression FROM computed_values")
+    assert expressions == [("-log10(1 - coulombic-efficiency/100)",)]
+    assert _rows(database, "SELECT read_status FROM findings WHERE entry = 'hce'") == [("full",)]
+
+
+def test_a_summary_edit_makes_one_entry_s_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = project(tmp_path)
+    first = write(kb, tmp_path / "b0")
+    edit(kb / "strategies/hce.yaml", lambda d: d.update(summary="Edited."))
+    seen = made(monkeypatch)
+    second = write(kb, tmp_path / "b1", previous=first)
+    assert seen == ["hce"]
+    assert _rows(second / "kb.sqlite", "SELECT summary FROM entries WHERE id = 'hce'") == [("Edited.",)]
+    assert_same_as_scratch(kb, second, tmp_path)
+
+
+def test_entries_added_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = project(tmp_path)
+    last = write(kb, tmp_path / "b0")
+    write_entry(kb, "materials/aaa-first", minimal("material", "A first", formula="LiF", roles=["additive"]))
+    write_entry(kb, "materials/lif-mid", minimal("material", "LiF", formula="LiF", roles=["additive"]))
+    write_entry(kb, "strategies/zz-last", minimal("strategy", "Last", forms=[]))
+    last = write(kb, tmp_path / "b1", previous=last)
+    assert_same_as_scratch(kb, last, tmp_path)
+    (kb / "materials/lif-mid.yaml").unlink()  # its rows, between others', go
+    (kb / "strategies/zz-last.yaml").unlink()
+    seen = made(monkeypatch)
+    last = write(kb, tmp_path / "b2", previous=last)
+    assert "lif-mid" not in seen and "zz-last" not in seen
+    gone = "SELECT count(*) FROM entries WHERE id IN ('lif-mid', 'zz-last')"
+    assert _rows(last / "kb.sqlite", gone) == [(0,)]
+    assert_same_as_scratch(kb, last, tmp_path)
+
+
+def test_a_database_changed_since_its_build_is_not_copied_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = project(tmp_path)
+    first = write(kb, tmp_path / "b0")
+    database = first / "kb.sqlite"
+    with closing(sqlite3.connect(database)) as db:
+        db.execute("UPDATE entries SET summary = 'Tampered.' WHERE id = 'dme'")
+        db.commit()
+    edit(kb / "strategies/hce.yaml", lambda d: d.update(summary="Edited."))
+    seen = made(monkeypatch)
+    second = write(kb, tmp_path / "b1", previous=first)
+    assert "dme" in seen  # every row made again
+    assert _rows(second / "kb.sqlite", "SELECT summary FROM entries WHERE id = 'dme'") != [("Tampered.",)]
+    assert_same_as_scratch(kb, second, tmp_path)
+
+
+def test_the_file_holds_what_kb_engine_holds(real_kb: Any, tmp_path: Path) -> None:
+    """The rows go in without SQLAlchemy: the same values, of the same types, as its models bind."""
+    from limkb.outputs.sqlite import TABLES, write_sqlite
+
+    path = write_sqlite(real_kb, tmp_path / "kb.sqlite", results=real_kb.analyses)
+    with closing(sqlite3.connect(path)) as db, real_kb.engine.connect() as engine:
+        for table in [str(t.__tablename__) for t in TABLES]:
+            columns = [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
+            typed = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
+            sql = f'SELECT {typed} FROM "{table}" ORDER BY rowid'
+            assert db.execute(sql).fetchall() == [tuple(r) for r in engine.exec_driver_sql(sql)], table
