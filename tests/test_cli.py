@@ -338,3 +338,45 @@ def test_export_to_a_file_or_an_impossible_folder_is_a_clear_error(project: Path
     run = limkb("export", "--out", "afile/sub", cwd=project)
     assert run.returncode == 1 and "Traceback" not in run.stderr and "afile" in run.stderr
     assert (project / "afile").read_text() == "x"
+
+
+def _program(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``console()``, as the installed ``limkb`` program runs it, with an exit hook that prints
+    when the interpreter shuts down as usual."""
+    script = (
+        "import atexit, sys\nfrom limkb.cli import console\n"
+        "atexit.register(lambda: print('shut down as usual'))\n"
+        f"sys.argv = ['limkb', *{list(args)!r}]\nconsole()\n"
+    )
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=project, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_the_program_ends_a_validation_at_once_with_its_whole_report_and_status(tmp_path: Path) -> None:
+    write_kb(tmp_path, {"strategies/s": minimal("strategy"), "materials/fec": minimal("material")})
+    clean = _program(tmp_path, "validate")
+    assert clean.returncode == 0
+    assert clean.stdout.splitlines() == ["3 entries checked", "ok: no problems"]  # no exit hook ran
+
+    write_kb(tmp_path, {"strategies/t": minimal("strategy", colour="red")})
+    broken = _program(tmp_path, "validate", "--format", "json")
+    assert broken.returncode == 1
+    assert "shut down as usual" not in broken.stdout
+    assert [problem["path"].endswith("t.yaml") for problem in json.loads(broken.stdout)] == [True]
+
+
+def test_in_process_a_validation_exits_as_usual(project: Path) -> None:
+    run = limkb("validate", cwd=project)  # python -m limkb: main(), not the program
+    assert run.returncode == 0
+    script = (
+        "import atexit, sys\nfrom limkb.cli import main\n"
+        "atexit.register(lambda: print('shut down as usual'))\n"
+        "sys.argv = ['limkb', 'validate']\nmain()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0
+    assert done.stdout.splitlines()[-1] == "shut down as usual"

@@ -165,7 +165,7 @@ def test_the_wheel_holds_the_package_its_data_and_both_licences(dists: tuple[Pat
     assert not any(n.startswith(("kb/", "tests/", "docs/", "schema/")) for n in names), (
         "data stays in the sdist"
     )
-    assert "limkb = limkb.cli:main" in entry_points and "limkb.plugin:LimkbPlugin" in entry_points
+    assert "limkb = limkb.cli:console" in entry_points and "limkb.plugin:LimkbPlugin" in entry_points
     _check_metadata(metadata)
 
 

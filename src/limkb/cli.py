@@ -5,9 +5,11 @@ Exit codes: 0 success, 1 problems in the data (or a failed build), 2 usage error
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -48,6 +50,27 @@ def _print_report(report: Report, fmt: str, *, strict: bool, title: str = "limkb
     if fmt == "text":
         click.echo(("ok: " if ok else "failed: ") + report.summary(), err=not ok)
     return 0 if ok else 1
+
+
+_AT_ONCE = False
+"""Set by :func:`console`, the ``limkb`` program: see :func:`_done`."""
+
+
+def _done(code: int) -> NoReturn:
+    """End a command that wrote nothing (``validate``) with exit status ``code``.
+
+    In the ``limkb`` program the process then ends at once (:func:`os._exit`, once its output
+    is flushed), without freeing what it loaded object by object: at 10,275 entries that
+    freeing was 0.4 s of the 3.7 s a validation took, for nothing the user sees. Called in a
+    process of one's own (``main()``, ``python -m limkb``, a profiler, the tests) it raises
+    :class:`SystemExit` as usual.
+    """
+    if _AT_ONCE:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: the status still counts
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,7 +157,7 @@ def validate(
         files = {i: d.path for i, d in result.documents.items()}
         click.echo(evidence_stats(result.entries, files), err=fmt != "text")
     title = "limkb validate" + (f" --changed {changes.base}" if changed_base is not None else "")
-    sys.exit(_print_report(report, fmt, strict=strict, title=title))
+    _done(_print_report(report, fmt, strict=strict, title=title))
 
 
 @cli.command()
@@ -667,8 +690,16 @@ def import_table_command(
     click.echo(f"appended {added} records{replaced} to {result.path}")
 
 
+def console() -> None:
+    """The ``limkb`` program: :func:`main`, with a finished read-only command ending its
+    process at once (:func:`_done`)."""
+    global _AT_ONCE
+    _AT_ONCE = True
+    main()
+
+
 def main() -> None:
-    """Entry point of the console script: library errors become clean messages, exit 1."""
+    """The command line, in-process: library errors become clean messages, exit 1."""
     try:
         cli(standalone_mode=False)
     except click.exceptions.Abort:
