@@ -8,7 +8,7 @@ from typing import Any
 
 from kbfactory import SOURCE, minimal, write_kb
 
-__all__ = ["HOSTILE", "HOSTILE_NAME", "site_kb", "write_project"]
+__all__ = ["HOSTILE", "HOSTILE_NAME", "folder_files", "fresh_preview", "site_kb", "write_project"]
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -117,3 +117,22 @@ def write_project(tmp_path: Path, **kb_options: Any) -> Path:
     )
     site_kb(tmp_path, **kb_options)
     return tmp_path
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder``, by its relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def fresh_preview(project: Path, out: Path) -> dict[str, bytes]:
+    """The site a new preview of ``project`` builds into ``out``, file by file."""
+    from limkb.commands.preview import Preview
+
+    fresh = Preview(project, out)
+    try:
+        fresh.build()
+    finally:
+        fresh.close()
+    return folder_files(out)

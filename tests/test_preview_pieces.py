@@ -13,25 +13,9 @@ import pytest
 from kbfactory import minimal, write_entry
 from limkb.commands.preview import Preview
 from limkb.site.memo import Pieces
-from sitefactory import write_project
+from sitefactory import folder_files, fresh_preview, write_project
 
 EXTRA = {f"species/extra-{i}": minimal("species", f"Extra species {i}", formula=f"Li{i}O") for i in range(20)}
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
-
-
-def _fresh(project: Path, out: Path) -> dict[str, bytes]:
-    """The site a new preview of ``project`` builds."""
-    fresh = Preview(project, out)
-    try:
-        fresh.build()
-    finally:
-        fresh.close()
-    return _files(out)
 
 
 def _count_pieces(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, tuple[int, int]]]:
@@ -74,7 +58,7 @@ def test_an_edit_makes_again_only_the_pieces_it_touches(
         made, total = (sum(counts) for counts in zip(*groups.values(), strict=True))
         assert made > 0 and made * 3 < total, groups
         assert "FEC additive, renamed" in (preview.out / "browse/strategies.html").read_text("utf-8")
-        assert _files(preview.out) == _fresh(project, tmp_path / "fresh")
+        assert folder_files(preview.out) == fresh_preview(project, tmp_path / "fresh")
     finally:
         preview.close()
 
@@ -92,10 +76,10 @@ def test_a_removed_relation_and_a_removed_entry_leave_no_stale_piece(project: Pa
         (kb / "species" / "extra-3.yaml").unlink()
         write_entry(kb, "species/extra-4", minimal("species", "Extra species four", formula="Li4O"))
         preview.refresh(edited=[kb / "species" / "extra-4.yaml"])
-        site = _files(preview.out)
+        site = folder_files(preview.out)
         assert "entries/species/extra-3.html" not in site
         assert b"Extra species four" in site["browse/species.html"]
-        assert site == _fresh(project, tmp_path / "fresh")
+        assert site == fresh_preview(project, tmp_path / "fresh")
     finally:
         preview.close()
 

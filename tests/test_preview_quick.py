@@ -13,7 +13,7 @@ import pytest
 from limkb.commands.preview import Preview
 from previewkit import WAIT, Running
 from previewkit import running as start
-from sitefactory import write_project
+from sitefactory import folder_files, write_project
 
 PAGE = "/limkb/entries/strategies/fec-additive.html"
 
@@ -23,12 +23,6 @@ def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     with start(write_project(tmp_path / "project"), tmp_path / "out") as served:
         yield served
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def _held_refresh(preview: Preview) -> tuple[threading.Event, threading.Event]:
@@ -71,7 +65,7 @@ def test_the_edited_page_is_served_before_the_full_refresh(running: Running, tmp
         fresh.build()
     finally:
         fresh.close()
-    assert _files(preview.out) == _files(fresh.out)
+    assert folder_files(preview.out) == folder_files(fresh.out)
 
 
 def test_an_edit_that_does_not_check_alone_waits_for_the_full_refresh(running: Running) -> None:

@@ -12,25 +12,9 @@ import pytest
 from kbfactory import minimal, write_entry
 from limkb.commands.preview import Preview
 from limkb.plugin import LimkbPlugin
-from sitefactory import write_project
+from sitefactory import folder_files, fresh_preview, write_project
 
 EXTRA = {f"species/extra-{i}": minimal("species", f"Extra species {i}", formula=f"Li{i}O") for i in range(8)}
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
-
-
-def _fresh(project: Path, out: Path) -> dict[str, bytes]:
-    """The site a new preview of ``project`` builds."""
-    fresh = Preview(project, out)
-    try:
-        fresh.build()
-    finally:
-        fresh.close()
-    return _files(out)
 
 
 def _count_builds(preview: Preview, monkeypatch: pytest.MonkeyPatch) -> list[bool]:
@@ -89,7 +73,7 @@ def test_an_edit_updates_the_rest_in_place_and_equals_a_fresh_preview(
             "id/fec-additive.html",
         ]
         assert "FEC additive, renamed" in (preview.out / "browse/strategies.html").read_text("utf-8")
-        assert _files(preview.out) == _fresh(project, tmp_path / "fresh")
+        assert folder_files(preview.out) == fresh_preview(project, tmp_path / "fresh")
     finally:
         preview.close()
 
@@ -106,12 +90,12 @@ def test_an_entry_added_or_docs_changed_take_a_dirty_build(
         )
         preview.refresh(edited=[added])
         assert in_place == [None] and builds == [True]  # new files: MkDocs must know them
-        assert b"Extra nine" in _files(preview.out)["browse/species.html"]
+        assert b"Extra nine" in folder_files(preview.out)["browse/species.html"]
         home = project / "docs" / "about.md"
         home.write_text(home.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
         preview.refresh(kb_changed=False, others_changed=True)
         assert builds == [True, True] and in_place == [None]
-        assert _files(preview.out) == _fresh(project, tmp_path / "fresh")
+        assert folder_files(preview.out) == fresh_preview(project, tmp_path / "fresh")
     finally:
         preview.close()
 
