@@ -4,6 +4,8 @@ what the load set apart from collection)."""
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,36 @@ def test_a_failed_build_restores_the_collector_s_thresholds(
     with pytest.raises(RuntimeError):
         build_module.build(project, trust_config=True)
     assert gc.get_threshold() == before
+
+
+def test_the_knowledge_base_is_handed_back_to_the_collector_before_mkdocs_converts_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load freezes what it made (gc.freeze); once every page is rendered, the plugin
+    unfreezes it, so that the collection it makes there frees the KB's cycles for MkDocs."""
+    import limkb.plugin as plugin_module
+
+    project = write_project(tmp_path / "project")
+    frozen: list[int] = []
+    add = plugin_module._add_generated
+
+    def spy(*args: object, **kwargs: object) -> object:
+        frozen.append(gc.get_freeze_count())
+        return add(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(plugin_module, "_add_generated", spy)
+    loaded: list[int] = []
+    kept_apart = build_module._kept_apart_from_collection
+
+    @contextmanager
+    def watched() -> Iterator[None]:
+        with kept_apart():
+            yield
+        loaded.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(build_module, "_kept_apart_from_collection", watched)
+    build_module.build(project, trust_config=True)
+    assert loaded and loaded[0] > 0  # the load froze what it made
+    assert frozen == [0]  # and a first build, which rendered every page, handed it back
+    build_module.build(project, trust_config=True)
+    assert frozen[1] > 0  # a rebuild keeps it apart: walking it again costs more than it frees

@@ -132,6 +132,12 @@ class Prepared:
         return kb, results
 
 
+def _rendered_everything(prepared: Prepared) -> bool:
+    """Whether this build rendered every page (no render memo of a last build to reuse)."""
+    cache = prepared.render_cache
+    return cache is None or cache[0] is None or not cache[0].exists()
+
+
 @dataclass
 class _Inputs:
     """What one build of the site renders, wherever it came from (see :meth:`LimkbPlugin._inputs`)."""
@@ -364,7 +370,14 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             in_memory, on_disk = self._site_files(config, files, Path(scratch))
         if self.prepared is not None:
-            gc.collect()  # `limkb build`: give the knowledge base's memory to MkDocs
+            # `limkb build`: give the knowledge base's memory to MkDocs. The load set what it
+            # made apart from collections (gc.freeze), and the few cycles among it hold the rest
+            # of the KB: a build that rendered every page hands it back first (83 MiB of a
+            # 10,275-entry clean build's peak); a rebuild keeps it apart (walking it again cost
+            # 0.45 s of a 9-second rebuild, and its peak is lower).
+            if _rendered_everything(self.prepared):
+                gc.unfreeze()
+            gc.collect()
         folder = self._serve_from_folder(config, in_memory, on_disk) if self._serving else None
         html = self._html_cache(config)
         make = File if html is None else CachedFile  # pages the HTML cache may skip
