@@ -265,3 +265,35 @@ def search(page: Any, text: str) -> Any:
         arg=text,
     )
     return page.locator(".limkb-search-results a.limkb-search-hit")
+
+
+ASSETS = REPO / "src" / "limkb" / "site" / "assets"
+"""limkb's own scripts and styles, as the site ships them."""
+
+
+@contextlib.contextmanager
+def fragment_page(
+    browser: Any, html: str, *, assets: tuple[str, ...] = (), screenshot: str | None = None
+) -> Iterator[Any]:
+    """A page holding ``html`` alone (a rendered page's body, without MkDocs), with limkb's
+    ``assets`` (styles and scripts by file name); the test fails if a script raised, and the
+    page is saved as ``screenshot`` at the end when named."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_content(f"<!doctype html><html lang=en><body>{html}</body></html>")
+    for name in assets:
+        text = (ASSETS / name).read_text(encoding="utf-8")
+        if name.endswith(".css"):
+            page.add_style_tag(content=text)
+        else:
+            page.add_script_tag(content=text)
+    try:
+        yield page
+    finally:
+        if screenshot is not None:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
+        context.close()
+    assert errors == []

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sitekit import fragment_page
 
 import limkb.site.sections as sections
 from kbfactory import minimal, write_kb
@@ -17,7 +18,6 @@ from limkb.site.render import RenderOptions, render
 
 pytestmark = pytest.mark.browser
 
-TABLES_JS = Path(__file__).resolve().parents[2] / "src" / "limkb" / "site" / "assets" / "tables.js"
 NAMES = ["Artificial SEI", "Alumina coating", "Ionic liquid", "LiF-rich SEI", "Lithiophilic host"]
 
 
@@ -28,18 +28,8 @@ def split_page(browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     entries = {f"strategies/s{n:03d}": minimal("strategy", name) for n, name in enumerate(NAMES)}
     pages = render(load(write_kb(tmp_path, entries), cache=False), options=RenderOptions(urls="file"))
     text = str(pages["browse/strategies.md"])
-    body = text[text.index("<nav ") :]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_content(f"<!doctype html><html lang=en><body>{body}</body></html>")
-    page.add_script_tag(content=TABLES_JS.read_text(encoding="utf-8"))
-    try:
+    with fragment_page(browser, text[text.index("<nav ") :], assets=("tables.js",)) as page:
         yield page
-    finally:
-        context.close()
-    assert errors == []
 
 
 def test_one_filter_covers_every_letter_and_hides_empty_tables(split_page: Any) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitekit import SCREENSHOTS
+from sitekit import fragment_page
 
 import limkb.site.sections as sections
 from kbfactory import SOURCE, minimal, write_kb
@@ -20,7 +20,6 @@ from limkb.site.render import RenderOptions, render
 
 pytestmark = pytest.mark.browser
 
-ASSETS = Path(__file__).resolve().parents[2] / "src" / "limkb" / "site" / "assets"
 FAMILIES = ("electrolyte-engineering", "artificial-sei", "current-collector-modification")
 
 
@@ -43,21 +42,13 @@ def split_page(browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     pages = render(load(write_kb(tmp_path, entries), cache=False), options=RenderOptions(urls="file"))
     text = str(pages["coverage.md"])
     body = text[text.index("<nav ") :]
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.set_content(f"<!doctype html><html lang=en><body><div class=md-typeset>{body}</div></body></html>")
-    for style in ("limkb.css", "compare.css"):
-        page.add_style_tag(content=(ASSETS / style).read_text(encoding="utf-8"))
-    page.add_script_tag(content=(ASSETS / "tables.js").read_text(encoding="utf-8"))
-    try:
+    with fragment_page(
+        browser,
+        f"<div class=md-typeset>{body}</div>",
+        assets=("limkb.css", "compare.css", "tables.js"),
+        screenshot="coverage-sections",
+    ) as page:
         yield page
-    finally:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "coverage-sections.png"), full_page=True)
-        context.close()
-    assert errors == []
 
 
 def _filter(page: Any, text: str) -> None:
