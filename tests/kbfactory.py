@@ -22,6 +22,7 @@ __all__ = [
     "SOURCE",
     "minimal",
     "tree_digest",
+    "write_data_files",
     "write_entry",
     "write_kb",
 ]
@@ -170,3 +171,14 @@ def _digest(path: Path) -> str:
     if path.stat().st_size > 4_000_000:
         return f"size:{path.stat().st_size}"
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_data_files(kb_dir: Path, out: Path, previous: Path | None = None) -> Path:
+    """The data files of the KB at ``kb_dir`` written to ``out`` (``kb.sqlite``, the exports),
+    reusing what the build in ``previous`` made; returns ``out``."""
+    import limkb
+    from limkb.outputs import write_outputs
+
+    kb = limkb.load(kb_dir, cache=False)
+    write_outputs(kb, kb.analyses, out, previous=previous, keep=True)
+    return out

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import limkb
-from kbfactory import REF, REFERENCE, SOURCE, minimal, write_entry, write_kb
-from limkb.outputs import formats, graphfiles, write_outputs
+from kbfactory import REF, REFERENCE, SOURCE, minimal, write_data_files, write_entry, write_kb
+from limkb.outputs import formats, graphfiles
 from limkb.outputs.bibliography import display_labels
 
 FILES = ("graph.json", "graph.graphml", "kb.jsonld")
@@ -66,12 +66,6 @@ def test_escapes_and_line_breaks_are_written_as_networkx_writes_them(tmp_path: P
     assert "&amp; b &lt;c&gt;" in joined(kb)["graph.graphml"]
 
 
-def write(kb_dir: Path, out: Path, previous: Path | None = None) -> Path:
-    kb = limkb.load(kb_dir, cache=False)
-    write_outputs(kb, kb.analyses, out, previous=previous, keep=True)
-    return out
-
-
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The ids whose pieces the next writes make."""
     seen: list[str] = []
@@ -86,7 +80,7 @@ def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def assert_same_as_scratch(kb_dir: Path, out: Path, tmp_path: Path) -> None:
-    scratch = write(kb_dir, tmp_path / "scratch")
+    scratch = write_data_files(kb_dir, tmp_path / "scratch")
     assert [name for name in FILES if (out / name).read_bytes() != (scratch / name).read_bytes()] == []
 
 
@@ -96,13 +90,13 @@ def test_a_reference_s_piece_follows_its_lettered_label(
     """A second paper by the same authors in the same year letters the first one's label:
     its node changes though its own file did not."""
     kb = tricky(tmp_path)
-    first = write(kb, tmp_path / "b0")
+    first = write_data_files(kb, tmp_path / "b0")
     assert "Smith (2020)" in (first / "graph.json").read_text(encoding="utf-8")
     write_entry(
         kb, "references/smith2020other", {**REFERENCE, "title": "Another test", "doi": "10.1000/other"}
     )
     seen = made(monkeypatch)
-    second = write(kb, tmp_path / "b1", previous=first)
+    second = write_data_files(kb, tmp_path / "b1", previous=first)
     assert set(seen) == {REF, "smith2020other"}
     assert "Smith (2020a)" in (second / "graph.json").read_text(encoding="utf-8")
     assert_same_as_scratch(kb, second, tmp_path)
@@ -110,15 +104,15 @@ def test_a_reference_s_piece_follows_its_lettered_label(
 
 def test_only_the_edited_entry_s_pieces_are_made(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     kb = tricky(tmp_path)
-    first = write(kb, tmp_path / "b0")
+    first = write_data_files(kb, tmp_path / "b0")
     path = kb / "strategies/s.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("CRLF", "crlf"), encoding="utf-8")
     seen = made(monkeypatch)
-    second = write(kb, tmp_path / "b1", previous=first)
+    second = write_data_files(kb, tmp_path / "b1", previous=first)
     assert seen == ["s"]
     assert_same_as_scratch(kb, second, tmp_path)
     seen.clear()
-    third = write(kb, tmp_path / "b2", previous=second)  # nothing changed: the files linked
+    third = write_data_files(kb, tmp_path / "b2", previous=second)  # nothing changed: the files linked
     assert seen == []
     assert (third / "cache/exports/graph.pickle").stat().st_ino == (
         second / "cache/exports/graph.pickle"

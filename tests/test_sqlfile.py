@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import yaml
 
-import limkb
-from kbfactory import REF, REFERENCE, ce_finding, minimal, write_entry
-from limkb.outputs import sqlfile, write_outputs
+from kbfactory import REF, REFERENCE, ce_finding, minimal, write_data_files, write_entry
+from limkb.outputs import sqlfile
 from test_computed_values import lce_kb
 
 FILES = ("kb.sqlite", "graph.json", "graph.graphml", "kb.jsonld", "findings.csv", "datapackage.json")
@@ -29,13 +28,6 @@ def project(tmp_path: Path) -> Path:
     finding = ce_finding(electrolyte="LiFSI-8DME", conditions={"cell": "Li||Cu"})
     write_entry(kb, "strategies/hce", minimal("strategy", "HCE", findings=[finding]))
     return kb
-
-
-def write(kb_dir: Path, out: Path, previous: Path | None = None) -> Path:
-    """The data files of the KB at ``kb_dir`` in ``out``, with the build in ``previous`` to reuse."""
-    kb = limkb.load(kb_dir, cache=False)
-    write_outputs(kb, kb.analyses, out, previous=previous, keep=True)
-    return out
 
 
 def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -58,7 +50,7 @@ def edit(path: Path, change: Any) -> None:
 
 
 def assert_same_as_scratch(kb_dir: Path, out: Path, tmp_path: Path) -> None:
-    scratch = write(kb_dir, tmp_path / "scratch")
+    scratch = write_data_files(kb_dir, tmp_path / "scratch")
     assert [name for name in FILES if (out / name).read_bytes() != (scratch / name).read_bytes()] == []
 
 
@@ -83,7 +75,7 @@ def test_an_edit_makes_again_the_rows_that_read_what_it_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kb = project(tmp_path)
-    last = write(kb, tmp_path / "b0")
+    last = write_data_files(kb, tmp_path / "b0")
     seen = made(monkeypatch)
     edits = [
         ("properties/log-coulombic-inefficiency", _definition, {"log-coulombic-inefficiency", "compiled"}),
@@ -93,7 +85,7 @@ def test_an_edit_makes_again_the_rows_that_read_what_it_changed(
     for number, (name, change, expected) in enumerate(edits, start=1):
         edit(kb / f"{name}.yaml", change)
         seen.clear()
-        last = write(kb, tmp_path / f"b{number}", previous=last)
+        last = write_data_files(kb, tmp_path / f"b{number}", previous=last)
         assert set(seen) == expected, name
         assert_same_as_scratch(kb, last, tmp_path)
     database = last / "kb.sqlite"
@@ -104,10 +96,10 @@ def test_an_edit_makes_again_the_rows_that_read_what_it_changed(
 
 def test_a_summary_edit_makes_one_entry_s_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     kb = project(tmp_path)
-    first = write(kb, tmp_path / "b0")
+    first = write_data_files(kb, tmp_path / "b0")
     edit(kb / "strategies/hce.yaml", lambda d: d.update(summary="Edited."))
     seen = made(monkeypatch)
-    second = write(kb, tmp_path / "b1", previous=first)
+    second = write_data_files(kb, tmp_path / "b1", previous=first)
     assert seen == ["hce"]
     assert _rows(second / "kb.sqlite", "SELECT summary FROM entries WHERE id = 'hce'") == [("Edited.",)]
     assert_same_as_scratch(kb, second, tmp_path)
@@ -115,16 +107,16 @@ def test_a_summary_edit_makes_one_entry_s_rows(tmp_path: Path, monkeypatch: pyte
 
 def test_entries_added_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     kb = project(tmp_path)
-    last = write(kb, tmp_path / "b0")
+    last = write_data_files(kb, tmp_path / "b0")
     write_entry(kb, "materials/aaa-first", minimal("material", "A first", formula="LiF", roles=["additive"]))
     write_entry(kb, "materials/lif-mid", minimal("material", "LiF", formula="LiF", roles=["additive"]))
     write_entry(kb, "strategies/zz-last", minimal("strategy", "Last", forms=[]))
-    last = write(kb, tmp_path / "b1", previous=last)
+    last = write_data_files(kb, tmp_path / "b1", previous=last)
     assert_same_as_scratch(kb, last, tmp_path)
     (kb / "materials/lif-mid.yaml").unlink()  # its rows, between others', go
     (kb / "strategies/zz-last.yaml").unlink()
     seen = made(monkeypatch)
-    last = write(kb, tmp_path / "b2", previous=last)
+    last = write_data_files(kb, tmp_path / "b2", previous=last)
     assert "lif-mid" not in seen and "zz-last" not in seen
     gone = "SELECT count(*) FROM entries WHERE id IN ('lif-mid', 'zz-last')"
     assert _rows(last / "kb.sqlite", gone) == [(0,)]
@@ -135,14 +127,14 @@ def test_a_database_changed_since_its_build_is_not_copied_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kb = project(tmp_path)
-    first = write(kb, tmp_path / "b0")
+    first = write_data_files(kb, tmp_path / "b0")
     database = first / "kb.sqlite"
     with closing(sqlite3.connect(database)) as db:
         db.execute("UPDATE entries SET summary = 'Tampered.' WHERE id = 'dme'")
         db.commit()
     edit(kb / "strategies/hce.yaml", lambda d: d.update(summary="Edited."))
     seen = made(monkeypatch)
-    second = write(kb, tmp_path / "b1", previous=first)
+    second = write_data_files(kb, tmp_path / "b1", previous=first)
     assert "dme" in seen  # every row made again
     assert _rows(second / "kb.sqlite", "SELECT summary FROM entries WHERE id = 'dme'") != [("Tampered.",)]
     assert_same_as_scratch(kb, second, tmp_path)
