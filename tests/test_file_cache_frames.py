@@ -55,6 +55,31 @@ def test_a_build_after_one_edit_appends_one_frame_to_the_frames_it_read(tmp_path
     assert (again.hits, again.misses) == (len(again.files), 0), "every file comes from the frames"
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_the_frames_read_are_copied_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    """The frames read are carried over by copying the file (in the kernel where it can, else
+    through a buffer), and the copy is the file read, byte for byte, with the new frame after it."""
+    if not kernel_copy:
+        monkeypatch.delattr(cache_module.os, "copy_file_range", raising=False)
+    kb = _kb(tmp_path)
+    first, second, third = tmp_path / "1.pickle", tmp_path / "2.pickle", tmp_path / "3.pickle"
+    _build(kb, None, first)
+    write_entry(kb, "species/lif", minimal("species", "LiF, renamed"))
+    _build(kb, first, second)
+    (kb / "species/x0.yaml").unlink()
+    _build(kb, second, third)
+    assert third.read_bytes().startswith(second.read_bytes()) and second.read_bytes().startswith(
+        first.read_bytes()
+    )
+    assert len(cache_module._read_frames(third)) == 3
+    again = FileCache.read(third)
+    assert "x0" not in validate_kb(kb, cache=again).entries
+    assert (again.hits, again.misses) == (len(again.files), 0), "every file comes from the frames"
+    assert _same_as_cold(kb, again) == []
+
+
 def test_removed_and_broken_files_read_back_as_a_cold_run_sees_them(tmp_path: Path) -> None:
     kb = _kb(tmp_path)
     paths = [tmp_path / f"{i}.pickle" for i in range(5)]
