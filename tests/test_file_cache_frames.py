@@ -165,3 +165,22 @@ def test_frames_changed_since_they_were_read_are_not_carried_over(tmp_path: Path
     cache.write(second)
     assert len(cache_module._read_frames(second)) == 1
     assert _same_as_cold(kb, FileCache.read(second)) == []
+
+
+def test_documents_read_back_parse_their_data_again_only_when_asked(tmp_path: Path) -> None:
+    """A cached document's plain data is not in the file (its text gives it again): read back,
+    it is the data a fresh load gives, and a schema checked again from it reports the same."""
+    from limkb.check import reader
+
+    kb = _kb(tmp_path)
+    write_entry(kb, "species/x1", {**minimal("species", "X 1"), "formula": 7})  # a schema problem
+    _build(kb, None, tmp_path / "1.pickle")
+    again = FileCache.read(tmp_path / "1.pickle")
+    documents = [document for _, document, _ in again.files.values() if document is not None]
+    assert documents and all(d._data is reader._UNREAD for d in documents)
+    for (path, _), (_, document, _) in again.files.items():
+        fresh, _ = reader.load_file(Path(path))
+        assert document is not None and fresh is not None and document.data == fresh.data
+    again.schemas.clear()  # every schema checked again, from the documents read back
+    problems = _same_as_cold(kb, again)
+    assert problems and all("species/x1.yaml" in p for p in problems)

@@ -146,9 +146,9 @@ class FileCache:
             self.structures = {k: v for k, v in self.structures.items() if k in self.used}
         self.used = set()
 
-    def _digest(self, key: tuple[str, str], path: Path) -> str | None:
+    def _digest(self, key: tuple[str, str], path: str | Path) -> str | None:
         """The file's hash; when its status is what it was at an earlier hash (older than a second), that one."""
-        status = path.stat()
+        status = os.stat(path)
         signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         known, cached = self.stats.get(key), self.files.get(key)
         # Like git's index: a file changed again within the timestamp's resolution could keep its
@@ -163,13 +163,13 @@ class FileCache:
         if status.st_size > MAX_BYTES:
             return None
         hashed_at = time.time_ns()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(_read(path)).hexdigest()
         self.stats[key] = (signature, hashed_at)
         return digest
 
-    def load(self, path: Path, shown: str) -> tuple[Document | None, list[Problem]]:
+    def load(self, path: str | Path, shown: str) -> tuple[Document | None, list[Problem]]:
         """:func:`limkb.check.reader.load_file`, unless the file's bytes are those loaded last time."""
-        key = (str(path), shown)
+        key = (os.fspath(path), shown)
         try:
             digest = self._digest(key, path)
         except OSError:
@@ -184,7 +184,7 @@ class FileCache:
         self.misses += 1
         document, problems = load_file(path, display=shown)
         try:  # keep it only if the file did not change while it was read
-            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            if hashlib.sha256(_read(path)).hexdigest() == digest:
                 if document is not None:
                     document.digest = digest
                 self.files[key] = (digest, document, list(problems))
@@ -289,6 +289,12 @@ class FileCache:
         self.files = {k: v for k, v in self.files.items() if k in files}
         self.stats = {k: v for k, v in self.stats.items() if k in files}
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
+
+
+def _read(path: str | Path) -> bytes:
+    """The bytes of the file at ``path``."""
+    with open(path, "rb") as stream:
+        return stream.read()
 
 
 def _changes(before: dict[_K, _V], now: dict[_K, _V]) -> tuple[dict[_K, _V], set[_K]]:
