@@ -248,10 +248,10 @@ def check_rules(result: Validated, memo: RuleMemo | None = None, entries: EntryM
     shared = _Shared(result)
     index: list[bytes] = []
     each = _EachEntry(result, entries, index)
-    each_analysis = _EachAnalysis(result, memo, index)
+    keys = {} if memo is None else _fingerprints(result, {**_READS, _ANALYSES_BASE: _ANALYSES_READ}, index)
+    each_analysis = _EachAnalysis(result, memo, keys.get(_ANALYSES_BASE))
     for name, rule in _rules(shared, each, each_analysis):
-        kinds = _READS.get(name)
-        key = None if memo is None or kinds is None else _fingerprint(result, kinds, index)
+        key = keys.get(name)
         if memo is None or key is None:
             rule(result)
             if memo is not None:
@@ -283,11 +283,17 @@ def _states(result: Validated, index: list[bytes]) -> None:
 def _text_part(digest: Any, entry_id: str, document: Document) -> None:
     """The id, shown path and text of an entry's file into ``digest`` (the hash of the file's
     bytes stands for the text when the file cache read it)."""
+    digest.update(_text_bytes(entry_id, document))
+
+
+def _text_bytes(entry_id: str, document: Document) -> bytes:
+    """What :func:`_text_part` hashes: the id, shown path and text, each behind its length."""
     text = (document.text or "") if document.digest is None else f"\0file {document.digest}"
+    pieces = []
     for part in (entry_id, document.path, text):
         encoded = part.encode("utf-8", "surrogatepass")
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
+        pieces += [len(encoded).to_bytes(8, "big"), encoded]
+    return b"".join(pieces)
 
 
 def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -> str | None:
@@ -296,16 +302,33 @@ def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -
     entry of ``kinds`` (its entry is made from them; the hash of its file's bytes stands for
     the text when the file cache read it). None when a text is not kept.
     ``index`` holds the first part once it is made, for the other rules of the run."""
+    return _fingerprints(result, {"": kinds}, index)[""]
+
+
+def _fingerprints(
+    result: Validated, reads: dict[str, frozenset[str]], index: list[bytes]
+) -> dict[str, str | None]:
+    """:func:`_fingerprint` of the kinds each name of ``reads`` reads, by name, made in one walk
+    over the entries (each entry's text hashed in once for every name that reads its kind)."""
     _states(result, index)
-    digest = hashlib.sha256(index[0])
+    digests = {name: hashlib.sha256(index[0]) for name in reads}
+    readers: dict[str, list[str]] = defaultdict(list)
+    for name, kinds in reads.items():
+        for kind in kinds:
+            readers[kind].append(name)
+    unkept: set[str] = set()
     for entry_id, entry in sorted(result.checked().items()):
-        if entry.kind not in kinds:
+        names = readers.get(entry.kind)
+        if not names:
             continue
         document = result.documents.get(entry_id)
         if document is None or document.text is None:
-            return None
-        _text_part(digest, entry_id, document)
-    return digest.hexdigest()
+            unkept.update(names)
+            continue
+        part = _text_bytes(entry_id, document)
+        for name in names:
+            digests[name].update(part)
+    return {name: None if name in unkept else digest.hexdigest() for name, digest in digests.items()}
 
 
 _ANALYSIS = "_check_analyses:"
@@ -313,6 +336,9 @@ _ANALYSIS = "_check_analyses:"
 
 _ANALYSES_READ = frozenset({"property", "material"})
 """The kinds of entry every analysis's check reads whole (besides its own file and its datasets)."""
+
+_ANALYSES_BASE = "_check_analyses:*"
+"""The name :func:`check_rules` fingerprints :data:`_ANALYSES_READ` under (for :class:`_EachAnalysis`)."""
 
 
 class _EachAnalysis:
@@ -325,11 +351,11 @@ class _EachAnalysis:
     entry (:func:`_fingerprint`); its problems sit in its own file and those datasets'. They
     are kept in the rules' memo under ``_check_analyses:<id>`` with a hash of all of that."""
 
-    def __init__(self, result: Validated, memo: RuleMemo | None, index: list[bytes]) -> None:
+    def __init__(self, result: Validated, memo: RuleMemo | None, base: str | None) -> None:
         self._result = result
         self._memo = memo
-        self._index = index
-        self._base: str | None = None
+        self._base = base
+        """:func:`_fingerprint` of the kinds every analysis reads (None: a text is not kept)."""
         self._datasets: dict[str, str] | None = None
         self._kept: dict[str, tuple[str, list[Problem]]] = {}
         self._ran = False
@@ -352,12 +378,10 @@ class _EachAnalysis:
 
     def key(self, entry_id: str, entry: Analysis) -> str | None:
         """The hash of what the analysis of ``entry_id`` reads, or None when a text is not kept."""
-        if self._memo is None:
+        if self._memo is None or self._base is None:
             return None
-        if self._base is None:
-            self._base = _fingerprint(self._result, _ANALYSES_READ, self._index) or ""
         datasets, document = self._dataset_digests(), self._result.documents.get(entry_id)
-        if not self._base or datasets is None or document is None or document.text is None:
+        if datasets is None or document is None or document.text is None:
             return None
         digest = hashlib.sha256(self._base.encode())
         _text_part(digest, entry_id, document)
