@@ -338,6 +338,7 @@ def _append(base: _Base, path: Path, frame: bytes) -> bool:
                     stream.truncate()
                     source.seek(0)
                     shutil.copyfileobj(source, stream)
+                    stream.flush()
             if _heads(stream) != base.heads:
                 raise OSError("the cache file changed since it was read")
             stream.seek(0, os.SEEK_END)
