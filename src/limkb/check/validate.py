@@ -151,8 +151,9 @@ def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
         return Validated(report=report, root=root)
     base, shown_below = str(root), _shower(root)
     for parts, link in entry_file_parts(root):
-        path = os.path.join(base, *parts)
-        shown = shown_below(path, parts)
+        relative = os.path.join(*parts)
+        path = os.path.join(base, relative)
+        shown = shown_below(path, relative)
         if parts[-1].lower() in ("readme.md", "readme"):
             continue
         if link and os.path.isdir(path):
@@ -190,7 +191,7 @@ def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
         else:
             document, problems = load_file(path, display=shown)
         report.extend(problems)
-        named.append((parts[0], parts[1][: -len(".yaml")], document, os.path.join(*parts)))
+        named.append((parts[0], parts[1][: -len(".yaml")], document, relative))
     result = _validate_named(named, root, cache)
     result.report.extend(report.problems)
     if cache is not None:
@@ -198,17 +199,17 @@ def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
     return result
 
 
-def _shower(root: Path) -> Callable[[str, tuple[str, ...]], str]:
+def _shower(root: Path) -> Callable[[str, str], str]:
     """How a file below ``root`` is shown in messages: :func:`display_path` of it, given the
-    file's path and its parts below ``root``. When ``root`` is the working directory or below
+    file's path and its path relative to ``root``. When ``root`` is the working directory or below
     it, that is ``root``'s shown path joined with the relative one, without asking the
     operating system for the working directory again for every file."""
     base = display_path(root)
     if os.path.isabs(base) or os.pardir in Path(base).parts:
-        return lambda path, parts: os.path.relpath(path)
+        return lambda path, relative: os.path.relpath(path)
     if base == os.curdir:
-        return lambda path, parts: os.path.join(*parts)
-    return lambda path, parts: os.path.join(base, *parts)
+        return lambda path, relative: relative
+    return lambda path, relative: os.path.join(base, relative)
 
 
 def _check_place(parts: tuple[str, ...], shown: str) -> Problem | None:
