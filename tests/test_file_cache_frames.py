@@ -55,6 +55,31 @@ def test_a_build_after_one_edit_appends_one_frame_to_the_frames_it_read(tmp_path
     assert (again.hits, again.misses) == (len(again.files), 0), "every file comes from the frames"
 
 
+@pytest.mark.parametrize("kernel_copy", [True, False])
+def test_the_frames_read_are_copied_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    """The frames read are carried over by copying the file (in the kernel where it can, else
+    through a buffer), and the copy is the file read, byte for byte, with the new frame after it."""
+    if not kernel_copy:
+        monkeypatch.delattr(cache_module.os, "copy_file_range", raising=False)
+    kb = _kb(tmp_path)
+    first, second, third = tmp_path / "1.pickle", tmp_path / "2.pickle", tmp_path / "3.pickle"
+    _build(kb, None, first)
+    write_entry(kb, "species/lif", minimal("species", "LiF, renamed"))
+    _build(kb, first, second)
+    (kb / "species/x0.yaml").unlink()
+    _build(kb, second, third)
+    assert third.read_bytes().startswith(second.read_bytes()) and second.read_bytes().startswith(
+        first.read_bytes()
+    )
+    assert len(cache_module._read_frames(third)) == 3
+    again = FileCache.read(third)
+    assert "x0" not in validate_kb(kb, cache=again).entries
+    assert (again.hits, again.misses) == (len(again.files), 0), "every file comes from the frames"
+    assert _same_as_cold(kb, again) == []
+
+
 def test_removed_and_broken_files_read_back_as_a_cold_run_sees_them(tmp_path: Path) -> None:
     kb = _kb(tmp_path)
     paths = [tmp_path / f"{i}.pickle" for i in range(5)]
@@ -140,3 +165,22 @@ def test_frames_changed_since_they_were_read_are_not_carried_over(tmp_path: Path
     cache.write(second)
     assert len(cache_module._read_frames(second)) == 1
     assert _same_as_cold(kb, FileCache.read(second)) == []
+
+
+def test_documents_read_back_parse_their_data_again_only_when_asked(tmp_path: Path) -> None:
+    """A cached document's plain data is not in the file (its text gives it again): read back,
+    it is the data a fresh load gives, and a schema checked again from it reports the same."""
+    from limkb.check import reader
+
+    kb = _kb(tmp_path)
+    write_entry(kb, "species/x1", {**minimal("species", "X 1"), "formula": 7})  # a schema problem
+    _build(kb, None, tmp_path / "1.pickle")
+    again = FileCache.read(tmp_path / "1.pickle")
+    documents = [document for _, document, _ in again.files.values() if document is not None]
+    assert documents and all(d._data is reader._UNREAD for d in documents)
+    for (path, _), (_, document, _) in again.files.items():
+        fresh, _ = reader.load_file(Path(path))
+        assert document is not None and fresh is not None and document.data == fresh.data
+    again.schemas.clear()  # every schema checked again, from the documents read back
+    problems = _same_as_cold(kb, again)
+    assert problems and all("species/x1.yaml" in p for p in problems)

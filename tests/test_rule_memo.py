@@ -245,3 +245,104 @@ def test_the_entries_memo_read_back_from_disk(tmp_path: Path, checked: list[str]
     assert "fec" not in third.entries
     assert _cold_and_cached(kb, third) == []
     _edges(kb, third)
+
+
+_CE = minimal("property", "CE", unit="%", scope="cell", maximum=100)
+_CE_COLUMN = [{"name": "ce", "property": "ce", "unit": "%"}]
+
+
+def _analyses_kb(tmp_path: Path) -> Path:
+    """Two datasets, an analysis of each (listing it) and one of every dataset (listing none)."""
+
+    def records(*values: float) -> list[dict[str, object]]:
+        return [{"label": f"r{i}", "ce": v} for i, v in enumerate(values)]
+
+    return write_kb(
+        tmp_path,
+        {
+            "properties/ce": _CE,
+            "datasets/d": minimal("dataset", "D", columns=_CE_COLUMN, records=records(99, 99.5)),
+            "datasets/e": minimal("dataset", "E", columns=_CE_COLUMN, records=records(99, 99.5)),
+            "analyses/a": minimal("analysis", "A", x="ce", y="ln(ce - 98.5)", datasets=["d"]),
+            "analyses/b": minimal("analysis", "B", x="ce", y="ln(ce - 98.5)", datasets=["e"]),
+            "analyses/c": minimal("analysis", "C", x="ce", y="ln(ce - 98.5)"),
+        },
+    )
+
+
+def _undefined_in(found: list[str]) -> str:
+    """The analyses (one letter each) with an undefined-value problem in ``found``."""
+    return "".join(p.rsplit("/", 1)[1][0] for p in found if p.endswith(".yaml:undefined-value"))
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the analyses the analyses' check ran on (rather than reused)."""
+    ids: list[str] = []
+    original = rules._check_analysis
+
+    def counting(
+        result: object, shared: object, datasets: object, properties: object, entry_id: str, entry: object
+    ) -> None:
+        ids.append(entry_id)
+        original(result, shared, datasets, properties, entry_id, entry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rules, "_check_analysis", counting)
+    return ids
+
+
+def _rerun(kb: Path, cache: FileCache, analysed: list[str]) -> tuple[str, str]:
+    """The analyses a validation with ``cache`` ran again and those with an undefined value in
+    its report (one letter each), the report checked equal to a cold validation's."""
+    analysed.clear()
+    cached = validate_kb(kb, cache=cache)
+    ran = "".join(sorted(analysed))
+    cold = validate_kb(kb)
+    assert cached.report.problems == cold.report.problems
+    return ran, _undefined_in([f"{p.path}:{p.code}" for p in cold.report.problems])
+
+
+def _dataset(name: str, *values: float) -> dict[str, object]:
+    return minimal(
+        "dataset",
+        name,
+        columns=_CE_COLUMN,
+        records=[{"label": f"r{i}", "ce": v} for i, v in enumerate(values)],
+    )
+
+
+def test_a_dataset_value_runs_again_only_the_analyses_that_read_it(
+    tmp_path: Path, analysed: list[str]
+) -> None:
+    kb = _analyses_kb(tmp_path)
+    cache = FileCache()
+    assert _rerun(kb, cache, analysed) == ("abc", "")
+    write_entry(kb, "datasets/d", _dataset("D", 98, 99.5))  # r0 leaves ln() without a value
+    assert _rerun(kb, cache, analysed) == ("ac", "ac"), "b does not read d: its problems are reused"
+    write_entry(kb, "datasets/e", _dataset("E", 98, 99.5))
+    assert _rerun(kb, cache, analysed) == ("bc", "abc"), "a's problem is reused"
+    write_entry(kb, "datasets/d", _dataset("D", 99))  # the problem goes
+    assert _rerun(kb, cache, analysed) == ("ac", "bc")
+    write_entry(kb, "properties/ce", {**_CE, "name": "Coulombic efficiency"})  # every analysis reads it
+    assert _rerun(kb, cache, analysed) == ("abc", "bc")
+    (kb / "datasets/e.yaml").unlink()  # b's dataset is gone: b reads no dataset now
+    assert _rerun(kb, cache, analysed) == ("abc", "")
+    assert any(p.endswith("analyses/b.yaml:missing-variable") for p in _cold_and_cached(kb, cache))
+    assert _rerun(kb, cache, analysed)[0] == "", "nothing changed: nothing runs again"
+    write_entry(kb, "datasets/e", _dataset("E", 98))  # back, with the problem
+    assert _rerun(kb, cache, analysed) == ("abc", "bc")
+
+
+def test_the_analyses_memo_read_back_from_disk(tmp_path: Path, analysed: list[str]) -> None:
+    kb = _analyses_kb(tmp_path)
+    first = FileCache()
+    validate_kb(kb, cache=first)
+    first.write(tmp_path / "files.pickle")
+    write_entry(
+        kb, "datasets/e", minimal("dataset", "E", columns=_CE_COLUMN, records=[{"label": "r0", "ce": 98}])
+    )
+    again = FileCache.read(tmp_path / "files.pickle")
+    analysed.clear()
+    validate_kb(kb, cache=again)
+    assert sorted(analysed) == ["b", "c"]
+    assert _undefined_in(_cold_and_cached(kb, again)) == "bc"

@@ -149,6 +149,18 @@ def unseal(blob: bytes) -> bytes | None:
     return data if hmac.compare_digest(mac, hmac.digest(machine_key(), data, "sha256")) else None
 
 
+def unseal_view(blob: memoryview) -> memoryview | None:
+    """:func:`unseal` of a view, giving a view of the data rather than a copy (a cache of tens
+    of megabytes is then not copied to be checked and unpickled)."""
+    import hmac
+
+    start = len(_SEAL) + 32
+    if len(blob) < start or bytes(blob[: len(_SEAL)]) != _SEAL:
+        return None
+    mac, data = bytes(blob[len(_SEAL) : start]), blob[start:]
+    return data if hmac.compare_digest(mac, hmac.digest(machine_key(), data, "sha256")) else None
+
+
 def read_pickle(path: Path | None) -> object | None:
     """What :func:`write_pickle` kept at ``path``, or None when there is none, it does not load,
     or it was not written by limkb on this machine: a cache file's HMAC is checked before a byte

@@ -16,18 +16,21 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import pickle
+import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, BinaryIO, TypeVar
 
 from limkb.check.reader import MAX_BYTES, Document, load_file
 from limkb.check.schema_errors import validate_schema
-from limkb.files import seal, unseal, write_atomic
+from limkb.files import default_mode, seal, unseal_view, write_atomic
 from limkb.report import Problem, Report
 from limkb.schema.kinds import FOLDERS, Entry
 
@@ -143,9 +146,9 @@ class FileCache:
             self.structures = {k: v for k, v in self.structures.items() if k in self.used}
         self.used = set()
 
-    def _digest(self, key: tuple[str, str], path: Path) -> str | None:
+    def _digest(self, key: tuple[str, str], path: str | Path) -> str | None:
         """The file's hash; when its status is what it was at an earlier hash (older than a second), that one."""
-        status = path.stat()
+        status = os.stat(path)
         signature = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         known, cached = self.stats.get(key), self.files.get(key)
         # Like git's index: a file changed again within the timestamp's resolution could keep its
@@ -160,13 +163,13 @@ class FileCache:
         if status.st_size > MAX_BYTES:
             return None
         hashed_at = time.time_ns()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256(_read(path)).hexdigest()
         self.stats[key] = (signature, hashed_at)
         return digest
 
-    def load(self, path: Path, shown: str) -> tuple[Document | None, list[Problem]]:
+    def load(self, path: str | Path, shown: str) -> tuple[Document | None, list[Problem]]:
         """:func:`limkb.check.reader.load_file`, unless the file's bytes are those loaded last time."""
-        key = (str(path), shown)
+        key = (os.fspath(path), shown)
         try:
             digest = self._digest(key, path)
         except OSError:
@@ -181,7 +184,7 @@ class FileCache:
         self.misses += 1
         document, problems = load_file(path, display=shown)
         try:  # keep it only if the file did not change while it was read
-            if hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            if hashlib.sha256(_read(path)).hexdigest() == digest:
                 if document is not None:
                     document.digest = digest
                 self.files[key] = (digest, document, list(problems))
@@ -221,14 +224,14 @@ class FileCache:
         if cache is None or path is None:
             return cls()
         cache.hits = cache.misses = 0
-        cache._base = cache._based_on(path, frames)
+        cache._base = cache._based_on(path, [bytes(f[:_HEAD]) for f in frames])
         return cache
 
-    def _based_on(self, path: Path, frames: list[bytes]) -> _Base:
-        """The base of a cache read from (or written to) ``path`` as ``frames``."""
+    def _based_on(self, path: Path, heads: list[bytes]) -> _Base:
+        """The base of a cache read from (or written to) ``path`` as frames with these heads."""
         return _Base(
             path,
-            [f[:_HEAD] for f in frames],
+            heads,
             dict(self.files),
             dict(self.schemas),
             dict(self.stats),
@@ -243,23 +246,18 @@ class FileCache:
         enabled = gc.isenabled()
         gc.disable()  # pickling many objects at once: collecting meanwhile only slows it
         try:
-            kept = self._kept_frames() if delta is not None else []
-            if delta is None or not kept:
-                frames = [_frame({"versions": version, "cache": self})]
-            else:
-                frames = [*kept, _frame({"versions": version, "delta": delta})]
+            added = None if delta is None else _frame({"versions": version, "delta": delta})
+            whole = None if added is not None else _frame({"versions": version, "cache": self})
         finally:
             if enabled:
                 gc.enable()
-        write_atomic(path, b"".join(frames))
-        self._base = self._based_on(path, frames)
-
-    def _kept_frames(self) -> list[bytes]:
-        """The frames this cache was read from, read again; none when they are not those read."""
-        if self._base is None:
-            return []
-        frames = _read_frames(self._base.path)
-        return frames if [f[:_HEAD] for f in frames] == self._base.heads else []
+        if added is not None and self._base is not None and _append(self._base, path, added):
+            self._base = self._based_on(path, [*self._base.heads, added[:_HEAD]])
+            return
+        if whole is None:
+            whole = _frame({"versions": version, "cache": self})
+        write_atomic(path, whole)
+        self._base = self._based_on(path, [whole[:_HEAD]])
 
     def _delta(self) -> _Delta | None:
         """What changed since :meth:`read`, or None when the cache is better written whole."""
@@ -293,6 +291,12 @@ class FileCache:
         self.schemas = {k: v for k, v in self.schemas.items() if k in schemas}
 
 
+def _read(path: str | Path) -> bytes:
+    """The bytes of the file at ``path``."""
+    with open(path, "rb") as stream:
+        return stream.read()
+
+
 def _changes(before: dict[_K, _V], now: dict[_K, _V]) -> tuple[dict[_K, _V], set[_K]]:
     """The records of ``now`` that are not the very objects ``before`` held, and the keys gone."""
     changed = {k: v for k, v in now.items() if before.get(k) is not v}
@@ -312,15 +316,88 @@ def _frame(payload: object) -> bytes:
     return len(sealed).to_bytes(_LENGTH, "big") + sealed
 
 
-def _read_frames(path: Path | None) -> list[bytes]:
-    """The frames of the cache file at ``path``, each whole with its length; none when the file
-    is missing, a link, cut short or holds anything else."""
+def _append(base: _Base, path: Path, frame: bytes) -> bool:
+    """Write at ``path`` (atomically) the cache file ``base`` was read from with ``frame`` after
+    its frames: the file is copied by the operating system, not read into memory, and then its
+    frames' heads are checked to be those read. False, with nothing written, when they are not
+    (or the file cannot be copied)."""
+    import shutil
+
+    try:
+        if base.path.is_symlink():
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-", suffix=".tmp")
+    except OSError:
+        return False
+    try:
+        with os.fdopen(handle, "r+b") as stream:
+            with base.path.open("rb") as source:
+                if not _copy_file(source, stream):
+                    stream.seek(0)
+                    stream.truncate()
+                    source.seek(0)
+                    shutil.copyfileobj(source, stream)
+                    stream.flush()
+            if _heads(stream) != base.heads:
+                raise OSError("the cache file changed since it was read")
+            stream.seek(0, os.SEEK_END)
+            stream.write(frame)
+        os.chmod(temporary, default_mode())
+        os.replace(temporary, path)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        return False
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _copy_file(source: BinaryIO, target: BinaryIO) -> bool:
+    """Copy ``source`` into ``target`` in the kernel (``os.copy_file_range``); False when it
+    cannot, with nothing copied."""
+    status = os.fstat(source.fileno())
+    if not stat.S_ISREG(status.st_mode) or not hasattr(os, "copy_file_range"):
+        return False
+    size = status.st_size
+    copied = 0
+    try:
+        while copied < size:
+            done = os.copy_file_range(source.fileno(), target.fileno(), size - copied, copied, copied)
+            if done == 0:
+                break
+            copied += done
+    except OSError:
+        return False
+    return copied == size
+
+
+def _heads(stream: BinaryIO) -> list[bytes]:
+    """The head (length, seal and MAC) of each frame of the cache file open as ``stream``;
+    none when it is cut short."""
+    size = os.fstat(stream.fileno()).st_size
+    heads, at = [], 0
+    while at < size:
+        stream.seek(at)
+        head = stream.read(_HEAD)
+        length = int.from_bytes(head[:_LENGTH], "big")
+        if len(head) < _HEAD or length == 0 or at + _LENGTH + length > size:
+            return []
+        heads.append(head)
+        at += _LENGTH + length
+    return heads
+
+
+def _read_frames(path: Path | None) -> list[memoryview]:
+    """The frames of the cache file at ``path``, each whole with its length (views of the file's
+    bytes, not copies); none when the file is missing, a link, cut short or holds anything else."""
     if path is None:
         return []
     try:
         if path.is_symlink():
             return []
-        blob = path.read_bytes()
+        blob = memoryview(path.read_bytes())
     except OSError:
         return []
     frames, at = [], 0
@@ -334,13 +411,13 @@ def _read_frames(path: Path | None) -> list[bytes]:
     return frames
 
 
-def _replay(cls: type[FileCache], frames: list[bytes]) -> FileCache | None:
+def _replay(cls: type[FileCache], frames: list[memoryview]) -> FileCache | None:
     """The cache the frames hold: the first whole, each later one's changes applied; None
     when a frame is not sealed on this machine or was made by other code."""
     version = _versions()
     payloads = []
     for frame in frames:  # every seal is checked before anything is unpickled
-        data = unseal(frame[_LENGTH:])
+        data = unseal_view(frame[_LENGTH:])
         if data is None:
             return None
         payloads.append(data)

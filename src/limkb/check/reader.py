@@ -35,6 +35,7 @@ __all__ = [
     "MAX_DEPTH",
     "Document",
     "Mark",
+    "entry_file_parts",
     "iter_entry_files",
     "load_file",
     "load_text",
@@ -102,6 +103,16 @@ class Mark:
     col: int
 
 
+class _Unread:
+    """The plain data of a document left out of its pickle (:meth:`Document.__getstate__`)."""
+
+    def __reduce__(self) -> str:
+        return "_UNREAD"
+
+
+_UNREAD = _Unread()
+
+
 class Document:
     """One file's plain data, with the position of every value and every mapping key.
 
@@ -120,7 +131,7 @@ class Document:
         text: str | None = None,
     ) -> None:
         self.path = path
-        self.data = data
+        self._data: Any = data
         self._marks = marks
         self._key_marks = key_marks
         self._text = text
@@ -131,6 +142,30 @@ class Document:
 
     def __repr__(self) -> str:
         return f"Document({self.path!r})"
+
+    @property
+    def data(self) -> Any:
+        """The file's plain data (parsed again from the kept text when it was left out of a
+        pickle: see :meth:`__getstate__`)."""
+        if self._data is _UNREAD:
+            assert self._text is not None
+            again, _ = load_text(self._text, self.path)
+            self._data = again.data if again is not None else None
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+
+    def __getstate__(self) -> dict[str, object]:
+        """What a pickle keeps: without the plain data when the text is kept, for the text
+        gives it again (the file cache keeps every document, and a later build reads the data
+        of only the few whose schema it checks again: unpickling the data of every file cost
+        more than a third of reading the cache)."""
+        state = dict(self.__dict__)
+        if self._text is not None:
+            state["_data"] = _UNREAD
+        return state
 
     @property
     def text(self) -> str | None:
@@ -665,7 +700,7 @@ def _walk(node: Any, depth: int) -> Any:
     return [_walk(item, depth + 1) for item in node.value]
 
 
-def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | None]:
+def read_entry_bytes(path: str | Path, shown: str) -> tuple[bytes | None, Problem | None]:
     """The bytes of an entry file, read safely: (bytes, None), or (None, the problem).
 
     The file is opened without following a symbolic link and without blocking (a FIFO never
@@ -679,7 +714,7 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
     try:
         fd = os.open(path, flags)
     except OSError as error:
-        if error.errno == errno.ELOOP or path.is_symlink():
+        if error.errno == errno.ELOOP or os.path.islink(path):
             return None, Problem(
                 shown,
                 1,
@@ -733,7 +768,7 @@ def read_entry_bytes(path: Path, shown: str) -> tuple[bytes | None, Problem | No
     return b"".join(chunks), None
 
 
-def load_file(path: Path, *, display: str | None = None) -> tuple[Document | None, list[Problem]]:
+def load_file(path: str | Path, *, display: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Read and parse one entry file, checking what it is, its size and encoding first."""
     shown = display or str(path)
     raw, refused = read_entry_bytes(path, shown)
@@ -793,16 +828,34 @@ def load_file(path: Path, *, display: str | None = None) -> tuple[Document | Non
 def iter_entry_files(root: Path) -> Iterator[Path]:
     """Every file below ``root`` in a stable order (that of their paths' parts), hidden files
     and folders skipped; a symbolic link is listed, never followed (the loader refuses it)."""
-    found: list[tuple[str, ...]] = []
-    base = str(root)
-    for folder, folders, names in os.walk(base):
-        relative = os.path.relpath(folder, base)
-        parts = () if relative == "." else tuple(relative.split(os.sep))
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        for name in folders:
-            if os.path.islink(os.path.join(folder, name)):
-                found.append((*parts, name))  # os.walk does not go into it; the loader reports it
-        found.extend((*parts, name) for name in names if not name.startswith("."))
-    found.sort()
-    for parts in found:
+    for parts, _ in entry_file_parts(root):
         yield root.joinpath(*parts)
+
+
+def entry_file_parts(root: Path) -> list[tuple[tuple[str, ...], bool]]:
+    """The files of :func:`iter_entry_files` as the parts of their paths below ``root``, in
+    the same order, each with whether it is a symbolic link (to a file or a folder): told by
+    the folder's listing, without a system call per file, and without making a path of each."""
+    found: list[tuple[tuple[str, ...], bool]] = []
+    folders: list[tuple[str, tuple[str, ...]]] = [(str(root), ())]
+    while folders:
+        folder, parts = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                items = list(listing)
+        except OSError:
+            continue
+        for item in items:
+            if item.name.startswith("."):
+                continue
+            try:
+                is_folder = item.is_dir()
+            except OSError:
+                is_folder = False
+            link = item.is_symlink()
+            if is_folder and not link:
+                folders.append((item.path, (*parts, item.name)))
+            else:  # a link to a folder is listed, never followed: the loader reports it
+                found.append(((*parts, item.name), link))
+    found.sort()
+    return found

@@ -214,14 +214,16 @@ def _check_each(result: Validated, each: _EachEntry, rule: int, entries: dict[st
             _entry_relation_sources(result, report, entry_id, entry)
 
 
-def _rules(shared: _Shared, each: _EachEntry) -> list[tuple[str, Callable[[Validated], None]]]:
+def _rules(
+    shared: _Shared, each: _EachEntry, each_analysis: _EachAnalysis
+) -> list[tuple[str, Callable[[Validated], None]]]:
     """Every rule, in the order it runs, by name."""
     return [
         ("_check_links", lambda result: _check_each(result, each, 0, result.checked())),
         ("_check_strategies", _check_strategies),
         ("_check_references", _check_references),
         ("_check_datasets", _check_datasets),
-        ("_check_analyses", lambda result: _check_analyses(result, shared)),
+        ("_check_analyses", lambda result: _check_analyses(result, shared, each_analysis)),
         ("_check_formulations", lambda result: _check_formulations(result, shared)),
         ("_check_materials", _check_materials),
         ("_check_findings", lambda result: _check_findings(result, shared)),
@@ -246,9 +248,10 @@ def check_rules(result: Validated, memo: RuleMemo | None = None, entries: EntryM
     shared = _Shared(result)
     index: list[bytes] = []
     each = _EachEntry(result, entries, index)
-    for name, rule in _rules(shared, each):
-        kinds = _READS.get(name)
-        key = None if memo is None or kinds is None else _fingerprint(result, kinds, index)
+    keys = {} if memo is None else _fingerprints(result, {**_READS, _ANALYSES_BASE: _ANALYSES_READ}, index)
+    each_analysis = _EachAnalysis(result, memo, keys.get(_ANALYSES_BASE))
+    for name, rule in _rules(shared, each, each_analysis):
+        key = keys.get(name)
         if memo is None or key is None:
             rule(result)
             if memo is not None:
@@ -264,6 +267,7 @@ def check_rules(result: Validated, memo: RuleMemo | None = None, entries: EntryM
     if entries is not None:
         entries.clear()
         entries.update(each.kept)
+    each_analysis.keep()
 
 
 def _states(result: Validated, index: list[bytes]) -> None:
@@ -276,26 +280,138 @@ def _states(result: Validated, index: list[bytes]) -> None:
         index.append(repr(sorted(states)).encode("utf-8", "surrogatepass"))
 
 
+def _text_part(digest: Any, entry_id: str, document: Document) -> None:
+    """The id, shown path and text of an entry's file into ``digest`` (the hash of the file's
+    bytes stands for the text when the file cache read it)."""
+    digest.update(_text_bytes(entry_id, document))
+
+
+def _text_bytes(entry_id: str, document: Document) -> bytes:
+    """What :func:`_text_part` hashes: the id, shown path and text, each behind its length."""
+    text = (document.text or "") if document.digest is None else f"\0file {document.digest}"
+    pieces = []
+    for part in (entry_id, document.path, text):
+        encoded = part.encode("utf-8", "surrogatepass")
+        pieces += [len(encoded).to_bytes(8, "big"), encoded]
+    return b"".join(pieces)
+
+
 def _fingerprint(result: Validated, kinds: frozenset[str], index: list[bytes]) -> str | None:
     """A hash of everything a rule reading the contents of ``kinds`` can see: the id, kind and
     state (complete, partial, unreadable) of every entry, and the shown path and text of each
     entry of ``kinds`` (its entry is made from them; the hash of its file's bytes stands for
     the text when the file cache read it). None when a text is not kept.
     ``index`` holds the first part once it is made, for the other rules of the run."""
+    return _fingerprints(result, {"": kinds}, index)[""]
+
+
+def _fingerprints(
+    result: Validated, reads: dict[str, frozenset[str]], index: list[bytes]
+) -> dict[str, str | None]:
+    """:func:`_fingerprint` of the kinds each name of ``reads`` reads, by name, made in one walk
+    over the entries (each entry's text hashed in once for every name that reads its kind)."""
     _states(result, index)
-    digest = hashlib.sha256(index[0])
+    digests = {name: hashlib.sha256(index[0]) for name in reads}
+    readers: dict[str, list[str]] = defaultdict(list)
+    for name, kinds in reads.items():
+        for kind in kinds:
+            readers[kind].append(name)
+    unkept: set[str] = set()
     for entry_id, entry in sorted(result.checked().items()):
-        if entry.kind not in kinds:
+        names = readers.get(entry.kind)
+        if not names:
             continue
         document = result.documents.get(entry_id)
         if document is None or document.text is None:
+            unkept.update(names)
+            continue
+        part = _text_bytes(entry_id, document)
+        for name in names:
+            digests[name].update(part)
+    return {name: None if name in unkept else digest.hexdigest() for name, digest in digests.items()}
+
+
+_ANALYSIS = "_check_analyses:"
+"""The prefix of the rules' memo keys under which :class:`_EachAnalysis` keeps each analysis's problems."""
+
+_ANALYSES_READ = frozenset({"property", "material"})
+"""The kinds of entry every analysis's check reads whole (besides its own file and its datasets)."""
+
+_ANALYSES_BASE = "_check_analyses:*"
+"""The name :func:`check_rules` fingerprints :data:`_ANALYSES_READ` under (for :class:`_EachAnalysis`)."""
+
+
+class _EachAnalysis:
+    """The analyses' check (:func:`_check_analyses`) analysis by analysis: each analysis's
+    problems reused from the last run while what it reads is the same, so that an edit of one
+    dataset runs again only the analyses that may read it.
+
+    An analysis reads its own file, the datasets it may read (those it lists under
+    ``datasets:``, or all), every property and material, and the id, kind and state of every
+    entry (:func:`_fingerprint`); its problems sit in its own file and those datasets'. They
+    are kept in the rules' memo under ``_check_analyses:<id>`` with a hash of all of that."""
+
+    def __init__(self, result: Validated, memo: RuleMemo | None, base: str | None) -> None:
+        self._result = result
+        self._memo = memo
+        self._base = base
+        """:func:`_fingerprint` of the kinds every analysis reads (None: a text is not kept)."""
+        self._datasets: dict[str, str] | None = None
+        self._kept: dict[str, tuple[str, list[Problem]]] = {}
+        self._ran = False
+
+    def _dataset_digests(self) -> dict[str, str] | None:
+        """Each dataset's hash of its id, shown path and text; None when a text is not kept."""
+        if self._datasets is None:
+            digests: dict[str, str] = {}
+            for entry_id, entry in self._result.checked().items():
+                if entry.kind != "dataset":
+                    continue
+                document = self._result.documents.get(entry_id)
+                if document is None or document.text is None:
+                    return None
+                digest = hashlib.sha256()
+                _text_part(digest, entry_id, document)
+                digests[entry_id] = digest.hexdigest()
+            self._datasets = digests
+        return self._datasets
+
+    def key(self, entry_id: str, entry: Analysis) -> str | None:
+        """The hash of what the analysis of ``entry_id`` reads, or None when a text is not kept."""
+        if self._memo is None or self._base is None:
             return None
-        text = document.text if document.digest is None else f"\0file {document.digest}"
-        for part in (entry_id, document.path, text):
-            encoded = part.encode("utf-8", "surrogatepass")
-            digest.update(len(encoded).to_bytes(8, "big"))
-            digest.update(encoded)
-    return digest.hexdigest()
+        datasets, document = self._dataset_digests(), self._result.documents.get(entry_id)
+        if datasets is None or document is None or document.text is None:
+            return None
+        digest = hashlib.sha256(self._base.encode())
+        _text_part(digest, entry_id, document)
+        listed = sorted(datasets) if entry.datasets is None else sorted(set(entry.datasets))
+        for dataset_id in listed:
+            digest.update(f"\0{dataset_id}\0{datasets.get(dataset_id, '')}".encode())
+        return digest.hexdigest()
+
+    def reused(self, entry_id: str, key: str | None) -> list[Problem] | None:
+        """The problems the analysis reported last time its inputs hashed to ``key``, if any."""
+        self._ran = True
+        kept = None if key is None or self._memo is None else self._memo.get(_ANALYSIS + entry_id)
+        if kept is None or kept[0] != key:
+            return None
+        self._kept[entry_id] = kept
+        return kept[1]
+
+    def found(self, entry_id: str, key: str | None, problems: list[Problem]) -> None:
+        """Keep the problems the analysis of ``entry_id`` reported when its inputs hashed to ``key``."""
+        if key is not None:
+            self._kept[entry_id] = (key, problems)
+
+    def keep(self) -> None:
+        """Replace the analyses' records in the memo with this run's, when the check ran (when
+        it was reused whole, the records are those of the run that made it)."""
+        if self._memo is None or not self._ran:
+            return
+        for name in [n for n in self._memo if n.startswith(_ANALYSIS)]:
+            del self._memo[name]
+        self._memo.update({_ANALYSIS + i: kept for i, kept in self._kept.items()})
 
 
 class _Shared:
@@ -923,41 +1039,61 @@ def _check_range(
         )
 
 
-def _check_analyses(result: Validated, shared: _Shared) -> None:
+def _check_analyses(result: Validated, shared: _Shared, each: _EachAnalysis | None = None) -> None:
     """Each analysis's variables resolve, unambiguously and with units that fit (see
     :mod:`limkb.analysis.variables`); problems sit at their place in ``x`` or ``y``. Only the
     datasets and properties that passed their schema are read: one that failed may lack what
-    the variables are resolved and evaluated with (its columns, its unit, its sources)."""
+    the variables are resolved and evaluated with (its columns, its unit, its sources). With
+    ``each``, an analysis whose inputs are unchanged adds the problems it reported last time."""
     datasets = [e for e in result.entries.values() if isinstance(e, Dataset)]
     properties = {i: e for i, e in result.entries.items() if isinstance(e, Property)}
     analyses = [(i, e) for i, e in result.entries.items() if isinstance(e, Analysis)]
     for entry_id, entry in analyses:
-        if any(
-            isinstance(result.entries.get(t), Property) is False
-            for t in Analysis.terms(entry.x + " " + entry.y)
-        ):
-            continue  # an unknown property id is reported by _check_links
-        document = result.documents[entry_id]
-        the_plan, errors = plan(entry, datasets, properties)
-        for error in errors:
-            at = (
-                document.mark_in((error.axis,), error.start)  # in `x` or `y`: its span
-                if error.key is None
-                else document.mark((error.axis, error.key), key=True)  # a filter of `where:`: its key
-            )
-            report_at(
-                result.report,
-                document,
-                at,
-                error.code,
-                f"{error.axis}: {error.message}",
-                error.hint,
-                entry=entry_id,
-            )
-        if the_plan is not None:
-            inputs = shared.inputs()  # gathered once, when the first analysis needs it
-            _check_descriptors(result, inputs, entry_id, the_plan)
-            _check_defined(result, inputs, entry_id, entry, the_plan)
+        key = None if each is None else each.key(entry_id, entry)
+        kept = None if each is None else each.reused(entry_id, key)
+        if kept is not None:
+            result.report.extend(kept)
+            continue
+        start = len(result.report.problems)
+        _check_analysis(result, shared, datasets, properties, entry_id, entry)
+        if each is not None:
+            each.found(entry_id, key, result.report.problems[start:])
+
+
+def _check_analysis(
+    result: Validated,
+    shared: _Shared,
+    datasets: list[Dataset],
+    properties: dict[str, Property],
+    entry_id: str,
+    entry: Analysis,
+) -> None:
+    """:func:`_check_analyses` of the one analysis of ``entry_id``."""
+    if any(
+        isinstance(result.entries.get(t), Property) is False for t in Analysis.terms(entry.x + " " + entry.y)
+    ):
+        return  # an unknown property id is reported by _check_links
+    document = result.documents[entry_id]
+    the_plan, errors = plan(entry, datasets, properties)
+    for error in errors:
+        at = (
+            document.mark_in((error.axis,), error.start)  # in `x` or `y`: its span
+            if error.key is None
+            else document.mark((error.axis, error.key), key=True)  # a filter of `where:`: its key
+        )
+        report_at(
+            result.report,
+            document,
+            at,
+            error.code,
+            f"{error.axis}: {error.message}",
+            error.hint,
+            entry=entry_id,
+        )
+    if the_plan is not None:
+        inputs = shared.inputs()  # gathered once, when the first analysis needs it
+        _check_descriptors(result, inputs, entry_id, the_plan)
+        _check_defined(result, inputs, entry_id, entry, the_plan)
 
 
 def _check_defined(

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from limkb.check.cache import FileCache
-from limkb.check.reader import Document, iter_entry_files, load_file
+from limkb.check.reader import Document, entry_file_parts, load_file
 from limkb.check.result import Validated, display_path
 from limkb.check.result import problem as _problem
 from limkb.check.rules import FRACTION_HINT, check_rules, fraction_columns
@@ -140,22 +140,23 @@ def validate_kb(root: Path | str, *, cache: FileCache | None = None) -> Validate
 
 
 def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
-    """:func:`validate_kb`, with the collector paused."""
-    pairs: list[tuple[Path, Document | None]] = []
+    """:func:`validate_kb`, with the collector paused. Each file is handled as strings (its
+    path's parts below ``root``): no path object is made for a file that is read from the cache."""
+    named: list[_Named] = []
     report = Report()
     seen: set[tuple[str, str]] = set()
     refused = _check_root(root)
     if refused is not None:
         report.add(refused)
         return Validated(report=report, root=root)
-    shown_below = _shower(root)
-    for path in iter_entry_files(root):
-        relative = path.relative_to(root)
+    base, shown_below = str(root), _shower(root)
+    for parts, link in entry_file_parts(root):
+        relative = os.path.join(*parts)
+        path = os.path.join(base, relative)
         shown = shown_below(path, relative)
-        if path.suffix not in (".yaml", ".yml") and path.name.lower() in ("readme.md", "readme"):
+        if parts[-1].lower() in ("readme.md", "readme"):
             continue
-        link = path.is_symlink()
-        if link and path.is_dir():
+        if link and os.path.isdir(path):
             report.add(
                 _problem(
                     shown,
@@ -167,7 +168,7 @@ def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
                 )
             )
             continue
-        problem = _check_place(relative, shown)
+        problem = _check_place(parts, shown)
         if problem is not None:
             report.add(problem)
             if problem.severity is Severity.ERROR:
@@ -185,34 +186,34 @@ def _validate_kb(root: Path, cache: FileCache | None) -> Validated:
             )
             continue
         if cache is not None:
-            seen.add((str(path), shown))
+            seen.add((path, shown))
             document, problems = cache.load(path, shown)
         else:
             document, problems = load_file(path, display=shown)
         report.extend(problems)
-        pairs.append((relative, document))
-    result = validate_documents(pairs, root=root, cache=cache)
+        named.append((parts[0], parts[1][: -len(".yaml")], document, relative))
+    result = _validate_named(named, root, cache)
     result.report.extend(report.problems)
     if cache is not None:
-        cache.keep_only(seen, {(r.parts[0], r.stem) for r, _ in pairs})
+        cache.keep_only(seen, {(folder, stem) for folder, stem, _, _ in named})
     return result
 
 
-def _shower(root: Path) -> Callable[[Path, Path], str]:
+def _shower(root: Path) -> Callable[[str, str], str]:
     """How a file below ``root`` is shown in messages: :func:`display_path` of it, given the
-    file and its path relative to ``root``. When ``root`` is the working directory or below
+    file's path and its path relative to ``root``. When ``root`` is the working directory or below
     it, that is ``root``'s shown path joined with the relative one, without asking the
     operating system for the working directory again for every file."""
     base = display_path(root)
     if os.path.isabs(base) or os.pardir in Path(base).parts:
-        return lambda path, relative: display_path(path)
+        return lambda path, relative: os.path.relpath(path)
     if base == os.curdir:
-        return lambda path, relative: str(relative)
+        return lambda path, relative: relative
     return lambda path, relative: os.path.join(base, relative)
 
 
-def _check_place(relative: Path, shown: str) -> Problem | None:
-    parts = relative.parts
+def _check_place(parts: tuple[str, ...], shown: str) -> Problem | None:
+    """Why the file of ``parts`` (below kb/) is not where an entry's file can be, or None."""
     folders = ", ".join(sorted(FOLDERS))
     if len(parts) != 2 or parts[0] not in FOLDERS:
         close = close_matches(parts[0], list(FOLDERS), n=1) if len(parts) > 1 else []
@@ -262,12 +263,22 @@ def validate_documents(
 
     With ``cache``, the schema outcome of a document seen before (the same object) is reused.
     """
-    result = Validated(Path(root))
+    named = [(r.parts[0], r.stem, document, str(r)) for r, document in pairs]
+    return _validate_named(named, Path(root), cache)
+
+
+_Named = tuple[str, str, "Document | None", str]
+"""A parsed file: its kind folder, its stem, its document (None when it could not be read) and
+its path relative to the KB root."""
+
+
+def _validate_named(named: Sequence[_Named], root: Path, cache: FileCache | None) -> Validated:
+    """:func:`validate_documents` of files given by folder, stem and relative path."""
+    result = Validated(root)
     report = result.report
     seen: dict[str, str] = {}
-    for relative, document in pairs:
-        stem, folder = relative.stem, relative.parts[0]
-        shown = document.path if document is not None else display_path(Path(root) / relative)
+    for folder, stem, document, relative in named:
+        shown = document.path if document is not None else display_path(root / relative)
         if stem in seen:
             report.add(
                 _problem(
