@@ -7,15 +7,18 @@ compare the two over many inputs, so a shortcut that drifts from what it replace
 from __future__ import annotations
 
 import itertools
+import os
 import posixpath
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.structure.files import File
 
 from limkb.commands.build import _count_pages
-from limkb.incremental import CachedFile
+from limkb.incremental import CachedFile, HtmlCache
 from limkb.site.urls import _relpath
 
 _SEGMENTS = ["a", "b", "entries", ".", "", "x.html", "index.html", "..", "é"]
@@ -111,3 +114,49 @@ def test_cached_files_normalise_their_source_path_as_mkdocs(path: str) -> None:
     ours = CachedFile(path, "/docs", "/site", True)
     theirs = File(path, "/docs", "/site", True)
     assert (ours.src_uri, ours.src_path) == (theirs.src_uri, theirs.src_path)
+
+
+def test_installed_theme_folders_are_listed_from_the_last_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import material
+    from jinja2 import Environment, FileSystemLoader
+
+    installed = str(Path(material.__file__).parent / "templates")
+    own = tmp_path / "overrides"
+    (own / "partials").mkdir(parents=True)
+    (own / "partials" / "mine.html").write_text("x", encoding="utf-8")
+    folders = [str(own), installed]
+    expected = FileSystemLoader(folders).list_templates()
+
+    first = HtmlCache(None, tmp_path / "new")
+    env = Environment(loader=FileSystemLoader(folders))
+    first.theme_files(env)
+    assert env.list_templates() == expected
+    assert len(first._themes) == 1  # the installed folder only: the user's is walked each time
+
+    walked: list[str] = []
+    real_walk = os.walk
+
+    def walk(top: str, *args: Any, **kwargs: Any) -> Any:
+        walked.append(str(top))
+        return real_walk(top, *args, **kwargs)
+
+    monkeypatch.setattr(os, "walk", walk)
+    second = HtmlCache(None, tmp_path / "newer")
+    second._previous = {"themes": first._themes}
+    env = Environment(loader=FileSystemLoader(folders))
+    second.theme_files(env)
+    assert env.list_templates() == expected
+    assert walked == [str(own)]
+    assert second._themes == first._themes  # kept for the build after
+
+    (own / "partials" / "new.html").write_text("y", encoding="utf-8")  # the user's folder changed
+    stale = {key: [*names, "gone.css"] for key, names in first._themes.items()}
+    third = HtmlCache(None, tmp_path / "newest")
+    third._previous = {
+        "themes": {key.replace(installed, installed + "-moved"): v for key, v in stale.items()}
+    }
+    env = Environment(loader=FileSystemLoader(folders))
+    third.theme_files(env)
+    assert env.list_templates() == sorted([*expected, "partials/new.html"])

@@ -291,6 +291,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         overrides = str(resources.files("limkb.site") / "overrides")
         if overrides not in config.theme.dirs:
             config.theme.dirs.insert(0, overrides)
+        cache = self.prepared.html_cache if self.prepared is not None else None
+        if cache is not None and cache.applies(config):
+            _list_theme_from(cache, config)
         stamp = f" This is version {__version__}."
         if config.copyright and stamp not in config.copyright:
             config.copyright = config.copyright.rstrip() + stamp  # the footer says which version to cite
@@ -762,6 +765,20 @@ class PackedHtml(UserString):
 
 _UNPACKED: list[tuple[PackedHtml, str]] = []
 """The :class:`PackedHtml` unpacked last, with its text."""
+
+
+def _list_theme_from(cache: HtmlCache, config: MkDocsConfig) -> None:
+    """The theme's Jinja environment, with its installed folders' files listed by the page cache
+    (:meth:`~limkb.incremental.HtmlCache.theme_files`) when MkDocs adds the theme's files."""
+    theme = config.theme
+    make = theme.get_env
+
+    def get_env() -> Any:
+        env = make()
+        cache.theme_files(env)
+        return env
+
+    theme.get_env = get_env  # type: ignore[method-assign]
 
 
 def _check_docs(config: MkDocsConfig) -> None:
