@@ -29,6 +29,8 @@ import gc
 import logging
 import os
 import tempfile
+import zlib
+from collections import UserString
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -289,6 +291,9 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         overrides = str(resources.files("limkb.site") / "overrides")
         if overrides not in config.theme.dirs:
             config.theme.dirs.insert(0, overrides)
+        cache = self.prepared.html_cache if self.prepared is not None else None
+        if cache is not None and cache.applies(config):
+            _list_theme_from(cache, config)
         stamp = f" This is version {__version__}."
         if config.copyright and stamp not in config.copyright:
             config.copyright = config.copyright.rstrip() + stamp  # the footer says which version to cite
@@ -321,10 +326,12 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         """While an edit breaks validation, put its located problems at the top of every page.
 
         In ``limkb build`` (no other plugin reading pages), a page's Markdown is let go once it
-        is HTML: MkDocs would hold it, twice, until the end of the build."""
+        is HTML: MkDocs would hold it, twice, until the end of the build; and the HTML is held
+        packed until MkDocs writes the page (see :class:`PackedHtml`)."""
         if self._html is not None and not self._serving:
             page.markdown = ""  # not None: the page's title still comes from its heading
             page.file.content_string = ""
+            return PackedHtml(html)  # type: ignore[return-value]  # reads as the string
         if not self._serving or self._problems is None or self.overlay:
             return html
         return problems_banner(self._problems) + html
@@ -369,14 +376,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self._templates = self._preview_templates(config)
         with tempfile.TemporaryDirectory(prefix="limkb-downloads-") as scratch:
             in_memory, on_disk = self._site_files(config, files, Path(scratch))
-        if self.prepared is not None:
+        if self.prepared is not None and _rendered_everything(self.prepared):
             # `limkb build`: give the knowledge base's memory to MkDocs. The load set what it
             # made apart from collections (gc.freeze), and the few cycles among it hold the rest
             # of the KB: a build that rendered every page hands it back first (83 MiB of a
-            # 10,275-entry clean build's peak); a rebuild keeps it apart (walking it again cost
-            # 0.45 s of a 9-second rebuild, and its peak is lower).
-            if _rendered_everything(self.prepared):
-                gc.unfreeze()
+            # 10,275-entry clean build's peak). A rebuild keeps it apart (walking it again cost
+            # 0.45 s of a 9-second rebuild, and its peak is lower) and leaves its few pages'
+            # garbage to the collector's next run (a full collection here cost 0.1 s at 10,275
+            # entries).
+            gc.unfreeze()
             gc.collect()
         folder = self._serve_from_folder(config, in_memory, on_disk) if self._serving else None
         html = self._html_cache(config)
@@ -725,6 +733,52 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if contributing.is_file():
             server.watch(str(contributing))
         return server
+
+
+class PackedHtml(UserString):
+    """A page's HTML held compressed from MkDocs' conversion of the page to its writing.
+
+    MkDocs converts every page before it writes any, so a clean build held the HTML of all of
+    them at once (about 28 million characters at 2,055 entries of the replicated KB, most of
+    them stored two bytes a character). Packed, it takes a few bytes a line; it reads as the
+    string it holds wherever the theme uses it (``{{ page.content }}``, ``"<h1" not in
+    page.content``), and only the page being written is unpacked at a time."""
+
+    def __init__(self, html: str) -> None:  # not UserString's: no ``data`` is kept
+        self._packed = zlib.compress(html.encode("utf-8", "surrogatepass"), 1)
+
+    @property
+    def data(self) -> str:  # type: ignore[override]  # UserString's attribute, read-only here
+        """The HTML, unpacked (the last page's is kept: its template asks for it twice)."""
+        if _UNPACKED and _UNPACKED[0][0] is self:
+            return _UNPACKED[0][1]
+        text = zlib.decompress(self._packed).decode("utf-8", "surrogatepass")
+        _UNPACKED[:] = [(self, text)]
+        return text
+
+    def __add__(self, other: object) -> str:  # type: ignore[override]
+        return self.data + str(other)
+
+    def __radd__(self, other: object) -> str:  # type: ignore[override]
+        return str(other) + self.data
+
+
+_UNPACKED: list[tuple[PackedHtml, str]] = []
+"""The :class:`PackedHtml` unpacked last, with its text."""
+
+
+def _list_theme_from(cache: HtmlCache, config: MkDocsConfig) -> None:
+    """The theme's Jinja environment, with its installed folders' files listed by the page cache
+    (:meth:`~limkb.incremental.HtmlCache.theme_files`) when MkDocs adds the theme's files."""
+    theme = config.theme
+    make = theme.get_env
+
+    def get_env() -> Any:
+        env = make()
+        cache.theme_files(env)
+        return env
+
+    theme.get_env = get_env  # type: ignore[method-assign]
 
 
 def _check_docs(config: MkDocsConfig) -> None:

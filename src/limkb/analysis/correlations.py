@@ -40,10 +40,9 @@ import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import numpy as np
-
+from limkb._lazy import lazy_module
 from limkb.analysis import expressions as ex
 from limkb.analysis.inputs import Inputs
 from limkb.analysis.variables import Plan, Rows, evaluate_plan, plan
@@ -59,6 +58,11 @@ from limkb.schema.kinds import (
     Reported,
 )
 from limkb.schema.units import UnitError, convert
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported when first used: a rebuild may need none of it
 
 __all__ = [
     "INFLUENCE_THRESHOLD",

@@ -30,13 +30,17 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import numpy as np
-
+from limkb._lazy import lazy_module
 from limkb.errors import TextError
 from limkb.schema.ids import odd_characters
 from limkb.schema.units import PERCENTAGES, UnitError, parse_unit
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported when first used: a rebuild may need none of it
 
 __all__ = [
     "FUNCTIONS",
@@ -55,12 +59,12 @@ __all__ = [
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
 FUNCTIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "log10": np.log10,
-    "ln": np.log,
-    "log": np.log,
-    "exp": np.exp,
-    "sqrt": np.sqrt,
-    "abs": np.abs,
+    "log10": lambda x: np.log10(x),
+    "ln": lambda x: np.log(x),
+    "log": lambda x: np.log(x),
+    "exp": lambda x: np.exp(x),
+    "sqrt": lambda x: np.sqrt(x),
+    "abs": lambda x: np.abs(x),
 }
 
 MAX_LENGTH = 500

@@ -29,16 +29,20 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from limkb._lazy import lazy_module
 from limkb.analysis import expressions as ex
 from limkb.analysis.descriptors import DESCRIPTORS
 from limkb.report import close_matches
 from limkb.schema.filters import Bounds, read_value_filter
 from limkb.schema.kinds import Analysis, Column, ColumnType, Conditions, Dataset, Filters, Property, Record
 from limkb.schema.units import UnitError, convert
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported when first used: a rebuild may need none of it
 
 __all__ = [
     "Plan",

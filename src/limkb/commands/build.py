@@ -611,7 +611,7 @@ def _count_pages(files: list[str]) -> int:
     """The HTML pages among the site's files (POSIX paths in the site): not the 404 page, not
     the id/ forwarders. Strings, not :class:`~pathlib.Path` objects: a site has tens of
     thousands of files, and a rebuild should not spend a second making paths to count them."""
-    return sum(1 for p in files if p.endswith(".html") and _is_page(*posixpath.split(p)))
+    return sum(1 for p in files if p.endswith(".html") and _is_page(*p.rpartition("/")[::2]))
 
 
 def _is_page(folder: str, name: str) -> bool:

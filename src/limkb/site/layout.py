@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
+from limkb._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported when first used: a rebuild reuses the kept layout
 
 __all__ = ["REFINE_LIMIT", "layout"]
 

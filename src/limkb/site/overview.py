@@ -754,12 +754,13 @@ def _cached_layout(
     """:func:`~limkb.site.layout.layout`, kept in ``folder`` (the plot cache) by a hash of its
     inputs, of limkb's code and of numpy's version: an edit that leaves the graph as it was
     does not lay it out again. Only the latest layout is kept."""
-    import numpy
+    from importlib import metadata
 
     from limkb._version import code_digest
 
+    numpy_version = metadata.version("numpy")  # not numpy.__version__: importing it costs 0.1 s
     key = hashlib.sha256(
-        json.dumps([ids, kinds, edges, list(KIND_ORDER), code_digest(), numpy.__version__]).encode()
+        json.dumps([ids, kinds, edges, list(KIND_ORDER), code_digest(), numpy_version]).encode()
     ).hexdigest()[:32]
     target = folder / f"layout-{key}.json" if folder is not None else None
     if target is not None and target.is_file():
