@@ -549,18 +549,27 @@ def coverage_page(site: Site, pieces: Pieces | None = None) -> str:
     for s in rows_source:
         make = functools.partial(_coverage_row, site, s, links, (keys, heads), known.get(s.id, {}))
         rows.append(make() if pieces is None else pieces.piece(group, s.id, make))
-    covered = Counter(i for row in rows for i in row["columns"])
-    gaps = [{"head": head, "count": covered[i]} for i, head in enumerate(heads)]
-    return page_text(
-        "coverage.md",
-        PAGE_TITLES["coverage.md"],
-        heads=heads,
-        rows=rows,
-        gaps=gaps,
-        marks=_EVIDENCE_MARKS,
-        hidden=len(strategies) - len(rows),
-        sections=_coverage_sections(site, rows_source, rows, len(heads)),
-    )
+
+    def join() -> str:
+        covered = Counter(i for row in rows for i in row["columns"])
+        gaps = [{"head": head, "count": covered[i]} for i, head in enumerate(heads)]
+        return page_text(
+            "coverage.md",
+            PAGE_TITLES["coverage.md"],
+            heads=heads,
+            rows=rows,
+            gaps=gaps,
+            marks=_EVIDENCE_MARKS,
+            hidden=len(strategies) - len(rows),
+            sections=_coverage_sections(site, rows_source, rows, len(heads)),
+        )
+
+    if pieces is None:
+        return join()
+    # besides the rows (and the heads, in the group's name): what the sections show of each
+    # strategy, and how many strategies there are
+    shown = "\x01".join(f"{_family_of(site, s.id)}\x02{s.label}" for s in rows_source)
+    return pieces.joined("coverage.md", group, f"{len(strategies)}\x01{shown}", join)
 
 
 def _coverage_sections(
@@ -690,14 +699,20 @@ def bibliography_page(site: Site, pieces: Pieces | None = None) -> str:
         make = functools.partial(_bibliography_row, site, r, links)
         html = make() if pieces is None else pieces.piece("bibliography.md", r.id, make)
         rows.append(Row(_surname(r), html))
-    return page_text(
-        "bibliography.md",
-        PAGE_TITLES["bibliography.md"],
-        sections=by_letter(rows, _part_size(rows), "limkb-bibliography"),
-        count=len(refs),
-        script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
-        data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
-    )
+
+    def join() -> str:
+        return page_text(
+            "bibliography.md",
+            PAGE_TITLES["bibliography.md"],
+            sections=by_letter(rows, _part_size(rows), "limkb-bibliography"),
+            count=len(refs),
+            script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
+            data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
+        )
+
+    if pieces is None:
+        return join()
+    return pieces.joined("bibliography.md", "bibliography.md", "\x01".join(row.name for row in rows), join)
 
 
 def cited_by_data(site: Site) -> str:

@@ -838,19 +838,29 @@ def _index_page(site: Site, kind: str, pieces: Pieces) -> str:
         Row(entry.label, pieces.piece(page, entry.id, functools.partial(_browse_html, site, entry, links)))
         for entry in site.of_kind(kind)
     ]
-    most = rows_within(rows)
-    return page_text(
-        "browse.md",
-        KIND_TITLES[kind],
-        kind=kind,
-        model_doc=prose((model.__doc__ or "").strip()),
-        columns=[*columns, *extra],
-        relation_columns=[header for header, _ in related],
-        rows=Markup("".join(row.html for row in rows)),
-        sections=None if most is None else by_letter(rows, most, f"limkb-{model.folder}"),
-        count=len(rows),
-        table_id=f"limkb-{model.folder}",
-    )
+
+    def join() -> str:
+        most = rows_within(rows)
+        return page_text(
+            "browse.md",
+            KIND_TITLES[kind],
+            kind=kind,
+            model_doc=prose((model.__doc__ or "").strip()),
+            columns=[*columns, *extra],
+            relation_columns=[header for header, _ in related],
+            rows=Markup("".join(row.html for row in rows)),
+            sections=None if most is None else by_letter(rows, most, f"limkb-{model.folder}"),
+            count=len(rows),
+            table_id=f"limkb-{model.folder}",
+        )
+
+    return pieces.joined(page, page, _labels(rows), join)
+
+
+def _labels(rows: list[Row]) -> str:
+    """The labels of a page's rows, in order, as one text: what a page joined from pieces shows
+    of them besides the pieces (its letters' headings), for :meth:`Pieces.joined`."""
+    return "\x01".join(row.name for row in rows)
 
 
 def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> str:
@@ -864,29 +874,34 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
             for e in sorted(of_kind, key=lambda e: (e.label, e.id))
         ]
 
-    groups = []
-    for kind, title in KIND_TITLES.items():
-        of_kind = site.of_kind(kind)
-        listed = items(of_kind) if entries else []
-        groups.append(
+    listed = {kind: site.of_kind(kind) for kind in KIND_TITLES}
+    rows = {kind: items(of_kind) if entries else [] for kind, of_kind in listed.items()}
+
+    def join() -> str:
+        groups = [
             {
                 "kind": kind,
                 "title": title,
                 "url": links.browse(kind),
-                "count": len(of_kind),
+                "count": len(listed[kind]),
                 "doc": prose((KINDS[kind].__doc__ or "").strip()) if not entries else "",
-                "items": Markup(" · ".join(row.html for row in listed)),
-                "parts": _landing_parts(kind, listed),
+                "items": Markup(" · ".join(row.html for row in rows[kind])),
+                "parts": _landing_parts(kind, rows[kind]),
             }
-        )
-    title = title_of(page)
+            for kind, title in KIND_TITLES.items()
+        ]
+        return page_text("landing.md", title_of(page), groups=groups, intro=intro)
+
     intro = (
         f"Every one of the {len(site.ids)} entries, by kind; the Browse tables sort and filter them."
         if entries
         else "One table per kind of entry, sortable by any column and filtered by what you type "
         "(names, formulas, abbreviations, and the entries each row links to)."
     )
-    return page_text("landing.md", title, groups=groups, intro=intro)
+    if not entries:
+        return join()
+    shown = "\x02".join(f"{kind}\x01{len(listed[kind])}\x01{_labels(rows[kind])}" for kind in KIND_TITLES)
+    return pieces.joined(page, page, f"{intro}\x02{shown}", join)
 
 
 def _landing_parts(kind: str, rows: list[Row]) -> list[dict[str, Any]] | None:
@@ -1337,6 +1352,7 @@ def render_entry(site: Site, entry: Entry) -> str:
     of it): what a preview shows at once after a save, before the KB is linked again."""
     kept = dict.get(site.by_id, entry.id)
     site.by_id[entry.id] = entry
+    site.forget_kinds()
     try:
         return _entry_page(site, entry)
     finally:
@@ -1344,6 +1360,7 @@ def render_entry(site: Site, entry: Entry) -> str:
             site.by_id[entry.id] = kept
         else:
             del site.by_id[entry.id]
+        site.forget_kinds()
 
 
 def _entry_pages(
