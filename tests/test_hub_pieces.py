@@ -14,6 +14,7 @@ import pytest
 
 import limkb
 from kbfactory import SOURCE, minimal, write_entry
+from limkb.check.stats import count_evidence
 from limkb.files import BuildCache
 from limkb.site import compare, comparison_pages, finder, overview, sections
 from limkb.site import render as render_module
@@ -121,6 +122,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "new entry": _new_question,
     "deletion": _deletion,
     "rename": INCREMENTAL_EDITS["rename"],
+    "finding and reading status": INCREMENTAL_EDITS["finding"],
 }
 
 
@@ -369,3 +371,29 @@ def test_a_joined_page_is_joined_again_when_any_of_its_inputs_changes(tmp_path: 
     assert rendering(ids[:2], "4 entries") == 1
     memo.options = None  # options that changed: nothing is taken from the memo
     assert rendering(ids[:2], "4 entries") == 1
+
+
+def test_the_home_page_evidence_counts_are_those_of_the_whole_kb(tmp_path: Path) -> None:
+    """Summed from each entry's share, they are what ``count_evidence`` counts over the KB."""
+    kb = site_kb(tmp_path)
+    INCREMENTAL_EDITS["finding"](kb)  # a finding citing a reference read in its abstract
+    site = Site(limkb.load(kb, cache=False), OPTIONS, {})
+    shown = render_module._evidence_counts(site, Pieces(site, None, {}))
+    counts = count_evidence({i: site.by_id[i] for i in site.ids})
+    assert shown["findings"] == counts.findings == 1
+    assert [(value, n) for _, value, n in shown["grades"]] == [(g, n) for g, n in counts.grades.items() if n]
+    assert shown["reading"]["abstract"] == counts.reading["abstract"] == 1
+
+
+def test_a_reading_status_reaches_the_home_page_counts(tmp_path: Path) -> None:
+    """The reference's status is read by the share of every entry with a finding citing it."""
+    kb = site_kb(tmp_path)
+    INCREMENTAL_EDITS["finding"](kb)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    path = kb / "references/smith2020test.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: abstract", "status: full"), encoding="utf-8"
+    )
+    again = _rendered(kb, memo)
+    assert again["index.md"] == _rendered(kb)["index.md"]

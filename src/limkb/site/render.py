@@ -52,7 +52,6 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from limkb.analysis.evidence import GRADE_TITLES, Grade, grade
-from limkb.check.stats import count_evidence
 from limkb.files import BuildCache
 from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
@@ -922,23 +921,44 @@ def _landing_parts(kind: str, rows: list[Row]) -> list[dict[str, Any]] | None:
     ]
 
 
-def _evidence_counts(site: Site) -> dict[str, Any]:
-    """How many references were read (and how far), and the grades of all findings."""
-    counts = count_evidence({i: site.by_id[i] for i in site.ids})
+def _evidence_counts(site: Site, pieces: Pieces) -> dict[str, Any]:
+    """How many references were read (and how far), and the grades of all findings (the
+    figures :func:`~limkb.check.stats.count_evidence` gives), summed from each entry's share,
+    a piece ``pieces`` keeps."""
+    reading: Counter[str] = Counter()
+    grades: Counter[str] = Counter()
+    for entry_id in site.ids:
+        make = functools.partial(_evidence_share, site, dict.__getitem__(site.by_id, entry_id))
+        status, found = pieces.piece("index.md:evidence", entry_id, make)
+        if status is not None:
+            reading[status] += 1
+        grades.update(found)
     return {
-        "reading": {k: counts.reading.get(k, 0) for k in ("full", "abstract", "none", "unrecorded")},
-        "grades": [
-            (GRADE_TITLES[g], g.value, counts.grades[g.value]) for g in Grade if counts.grades[g.value]
-        ],
-        "findings": counts.findings,
+        "reading": {k: reading.get(k, 0) for k in ("full", "abstract", "none", "unrecorded")},
+        "grades": [(GRADE_TITLES[g], g.value, grades[g.value]) for g in Grade if grades[g.value]],
+        "findings": sum(grades.values()),
     }
+
+
+def _evidence_share(site: Site, entry: Entry) -> tuple[str | None, tuple[str, ...]]:
+    """An entry's share of the home page's evidence counts: how far it was read when it is a
+    reference, and the grade of each of its findings (which reads the reference it cites)."""
+    status = None
+    if isinstance(entry, Reference):
+        status = entry.read.status if entry.read is not None else "unrecorded"
+    grades = []
+    for finding in getattr(entry, "findings", None) or []:
+        reference = site.by_id.get(finding.source.ref)
+        cited = {finding.source.ref: reference} if isinstance(reference, Reference) else {}
+        grades.append(grade(finding.source, cited).value)
+    return status, tuple(grades)
 
 
 def _entry_url(site: Site, links: Links, entry_id: str) -> str | None:
     return links.entry(entry_id) if entry_id in site.folders else None
 
 
-def _home_page(site: Site) -> str:
+def _home_page(site: Site, pieces: Pieces) -> str:
     links = site.links("index.md")
     counts = [
         {"kind": kind, "title": title, "count": len(site.of_kind(kind)), "url": links.browse(kind)}
@@ -987,7 +1007,7 @@ def _home_page(site: Site) -> str:
         counts=counts,
         total=len(site.ids),
         open_questions=open_questions,
-        evidence=_evidence_counts(site),
+        evidence=_evidence_counts(site, pieces),
         links=links,
         options=site.options,
         cite=cite_links(site, links),
@@ -1141,7 +1161,7 @@ def _template_page(run: PageRun, page: Page) -> dict[str, str]:
 
 
 MAKERS: dict[str, Maker] = {
-    "home": lambda run, page: {page.path: _home_page(run.site)},
+    "home": lambda run, page: {page.path: _home_page(run.site, run.pieces)},
     "landing": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=False)},
     "browse": _browse,
     "entries": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=True)},
