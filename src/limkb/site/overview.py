@@ -715,9 +715,20 @@ def bibliography_page(site: Site, pieces: Pieces | None = None) -> str:
     return pieces.joined("bibliography.md", "bibliography.md", "\x01".join(row.name for row in rows), join)
 
 
-def cited_by_data(site: Site) -> str:
+def _cited_by_item(site: Site, entry_id: str) -> list[str]:
+    """A citing entry as the "Cited by" lists name it: its label and its URL from the
+    bibliography page."""
+    entry = site.by_id[entry_id]
+    return [
+        site.label(entry_id),
+        _built_link(site, f"entries/{entry.folder}/{entry_id}.md", "bibliography.md"),
+    ]
+
+
+def cited_by_data(site: Site, pieces: Pieces | None = None) -> str:
     """The script holding the bibliography's long "Cited by" lists: each citing entry once
-    (``entries``: label and URL from the bibliography page), each reference's list by number."""
+    (``entries``: label and URL from the bibliography page, each a piece ``pieces`` keeps),
+    each reference's list by number."""
     entries: list[list[str]] = []
     numbers: dict[str, int] = {}
     lists: dict[str, list[int]] = {}
@@ -728,9 +739,8 @@ def cited_by_data(site: Site) -> str:
         for entry_id in citing:
             if entry_id not in numbers and entry_id in site.by_id:
                 numbers[entry_id] = len(entries)
-                entry = site.by_id[entry_id]
-                url = _built_link(site, f"entries/{entry.folder}/{entry_id}.md", "bibliography.md")
-                entries.append([site.label(entry_id), url])
+                make = functools.partial(_cited_by_item, site, entry_id)
+                entries.append(make() if pieces is None else pieces.piece(CITED_BY_DATA, entry_id, make))
         lists[ref.id] = [numbers[i] for i in citing if i in numbers]
     data = json.dumps({"entries": entries, "lists": lists}, ensure_ascii=False, separators=(",", ":"))
     return f"window.LIMKB_CITED = {data};\n"

@@ -32,6 +32,7 @@ Site layout:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -1143,7 +1144,7 @@ def _graph(run: PageRun, page: Page) -> dict[str, str]:
 def _bibliography(run: PageRun, page: Page) -> dict[str, str]:
     return {
         page.path: bibliography_page(run.site, run.pieces),
-        "assets/limkb/cited-by-data.js": cited_by_data(run.site),
+        "assets/limkb/cited-by-data.js": cited_by_data(run.site, run.pieces),
     }
 
 
@@ -1268,32 +1269,53 @@ class _Spill:
         """An entry page as the caller wants it: its text, or its file below the folder."""
         if self.folder is None:
             return value.read_text(encoding="utf-8") if isinstance(value, Path) else value
-        if isinstance(value, Path) and str(value) == f"{self._root}/{path}":
-            return value
-        target = self.folder / path
-        parent = path.rpartition("/")[0]
-        if parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(parent)
         if isinstance(value, Path):
-            if not _same_file(value, target):
-                target.unlink(missing_ok=True)
-                try:
-                    os.link(value, target)
-                except OSError:
-                    shutil.copyfile(value, target)
-        else:
-            target.unlink(missing_ok=True)  # never written through a link another version shares
-            target.write_text(value, encoding="utf-8")
+            found = self.reuse(path, value)
+            if found is None:
+                raise FileNotFoundError(value)
+            return found
+        target = self.folder / path
+        self._parent(path)
+        target.unlink(missing_ok=True)  # never written through a link another version shares
+        target.write_text(value, encoding="utf-8")
         return target
 
+    def reuse(self, path: str, kept: Path) -> str | Path | None:
+        """A page kept in the file ``kept``, as the caller wants it (see :meth:`keep`); None when
+        that file is gone. The file is linked below the folder unless it is there already."""
+        if self.folder is None:
+            try:
+                return kept.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
+        source, target = str(kept), f"{self._root}/{path}"
+        if source == target:
+            return kept if os.path.isfile(source) else None
+        try:
+            found = os.stat(source)
+        except OSError:
+            return None
+        try:
+            same = os.path.samestat(found, os.stat(target))
+        except OSError:
+            same = False
+            self._parent(path)
+        if not same:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        return Path(target)
 
-def _same_file(one: Path, other: Path) -> bool:
-    """Whether both paths name the same file (a reused version folder may hold the link already)."""
-    try:
-        return os.path.samestat(one.stat(), other.stat())
-    except OSError:
-        return False
+    def _parent(self, path: str) -> None:
+        """Make the folder of ``path`` below the spill folder, once per rendering."""
+        parent = path.rpartition("/")[0]
+        if parent not in self._made:
+            assert self.folder is not None
+            (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
 
 
 def _render(
@@ -1406,9 +1428,11 @@ def _entry_pages(
         entry = dict.__getitem__(recording, entry_id)
         path = f"entries/{entry.folder}/{entry_id}.md"  # entry_path: site.ids are checked slugs
         kept = kept_pages.get(entry_id) if entry_id in reuse else None
-        if kept is not None and (not isinstance(kept[0], Path) or kept[0].is_file()):
-            page, needs = out.keep(path, kept[0]), kept[1]
-        else:
+        page = None
+        if kept is not None:
+            page = out.reuse(path, kept[0]) if isinstance(kept[0], Path) else out.keep(path, kept[0])
+            needs = kept[1]
+        if page is None:
             recording.reads = {entry_id}
             page = out.keep(path, _entry_page(site, entry, texts))
             needs = frozenset(recording.reads | mentions(entry, site.kb))
