@@ -34,6 +34,7 @@ HUBS = (
     "agenda.md",
     "coverage.md",
     "assets/limkb/search-index.js",
+    "assets/limkb/graph-data.js",
     "id/fec-additive.html",
     "cite/fec-additive.bib",
 )

@@ -805,9 +805,11 @@ def _cached_layout(
     return where
 
 
-def graph_data(site: Site) -> str:
+def graph_data(site: Site, pieces: Pieces | None = None) -> str:
     """``window.LIMKB_GRAPH = {...};``: nodes (with the names search finds them by and their
-    positions, see :mod:`limkb.site.layout`) and edges of the whole graph, sorted."""
+    positions, see :mod:`limkb.site.layout`) and edges of the whole graph, sorted: the JSON
+    ``json.dumps`` writes with sorted keys, each node's part but its position a piece that
+    ``pieces`` keeps."""
     edges = sorted(
         {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
     )
@@ -819,28 +821,39 @@ def graph_data(site: Site) -> str:
     )
     nodes = []
     for i in site.ids:
-        entry = site.by_id[i]
-        names = [n for n in dict.fromkeys(names_of(entry)) if n and n != entry.label]
-        nodes.append(
-            {
-                "id": i,
-                "name": site.label(i),
-                "kind": entry.kind,
-                "url": f"entries/{site.folders[i]}/{i}.md",
-                "names": names,
-                "x": where[i][0],
-                "y": where[i][1],
-            }
-        )
-    data = {
-        "nodes": nodes,
-        "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
-        "colours": KIND_COLOURS,
-        "order": KIND_ORDER,
-        "words": KIND_WORDS,
+        make = functools.partial(_node_json, site, i)
+        head = make() if pieces is None else pieces.piece(GRAPH_DATA, i, make)
+        x, y = where[i]
+        nodes.append(f'{head},"x":{_json(int(x))},"y":{_json(int(y))}}}')
+    parts = [
+        f'"colours":{_json(KIND_COLOURS)}',
+        f'"edges":{_json([{"source": s, "target": t, "relation": r} for s, t, r in edges])}',
+        f'"nodes":[{",".join(nodes)}]',
+        f'"order":{_json(KIND_ORDER)}',
+        f'"words":{_json(KIND_WORDS)}',
+    ]
+    return "window.LIMKB_GRAPH = {" + ",".join(parts) + "};\n"
+
+
+GRAPH_DATA = "assets/limkb/graph-data.js"
+"""The graph explorer's data (:func:`graph_data`), and the group of its nodes' pieces."""
+
+
+def _json(value: Any) -> str:
+    """``value`` as the graph explorer's data writes it: ASCII, sorted keys, no spaces."""
+    return json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+
+
+def _node_json(site: Site, entry_id: str) -> str:
+    """An entry's node in the graph explorer's data, as JSON without its position (``x``,
+    ``y``, the keys that sort last) and its closing brace."""
+    entry = site.by_id[entry_id]
+    names = [n for n in dict.fromkeys(names_of(entry)) if n and n != entry.label]
+    node = {
+        "id": entry_id,
+        "name": site.label(entry_id),
+        "kind": entry.kind,
+        "url": f"entries/{site.folders[entry_id]}/{entry_id}.md",
+        "names": names,
     }
-    return (
-        "window.LIMKB_GRAPH = "
-        + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-        + ";\n"
-    )
+    return _json(node)[:-1]

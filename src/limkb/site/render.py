@@ -1137,7 +1137,7 @@ def _browse(run: PageRun, page: Page) -> dict[str, str]:
 def _graph(run: PageRun, page: Page) -> dict[str, str]:
     return {
         page.path: _template_page(run, page)[page.path],
-        "assets/limkb/graph-data.js": graph_data(run.site),
+        "assets/limkb/graph-data.js": graph_data(run.site, run.pieces),
     }
 
 
