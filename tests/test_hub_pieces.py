@@ -398,3 +398,18 @@ def test_a_reading_status_reaches_the_home_page_counts(tmp_path: Path) -> None:
     )
     again = _rendered(kb, memo)
     assert again["index.md"] == _rendered(kb)["index.md"]
+
+
+def test_a_kept_entry_page_whose_file_is_gone_is_made_again(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    first, second = tmp_path / "one/cache/render.pickle", tmp_path / "two/cache/render.pickle"
+    _cached(kb, None, first)
+    gone = BuildCache(first.parent).markdown / "entries/strategies/fec-additive.md"
+    assert gone.is_file()
+    gone.unlink()
+    again = _cached(kb, first, second)
+    fresh = _rendered(kb)
+    page = again["entries/strategies/fec-additive.md"]
+    assert isinstance(page, Path) and page.is_file() and not page.is_relative_to(first.parent)
+    assert [path for path in fresh if _text(again[path]) != fresh[path]] == []
+    assert RenderMemo.read(second).pages["fec-additive"][0] == page
