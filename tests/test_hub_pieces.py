@@ -14,11 +14,12 @@ import pytest
 
 import limkb
 from kbfactory import SOURCE, minimal, write_entry
+from limkb.check.stats import count_evidence
 from limkb.files import BuildCache
 from limkb.site import compare, comparison_pages, finder, overview, sections
 from limkb.site import render as render_module
-from limkb.site.context import RenderOptions
-from limkb.site.memo import RenderMemo
+from limkb.site.context import RenderOptions, Site
+from limkb.site.memo import Pieces, Reads, RenderMemo, _comparable
 from limkb.site.render import render, render_cached
 from sitefactory import site_kb
 from test_incremental import EDITS as INCREMENTAL_EDITS
@@ -33,6 +34,7 @@ HUBS = (
     "agenda.md",
     "coverage.md",
     "assets/limkb/search-index.js",
+    "assets/limkb/graph-data.js",
     "id/fec-additive.html",
     "cite/fec-additive.bib",
 )
@@ -94,14 +96,34 @@ def _deletion(kb: Path) -> None:
     (kb / "questions/why-lif.yaml").unlink()
 
 
+def _relation_removed(kb: Path) -> None:
+    """FEC additive no longer measures the SEI thickness: its coverage row loses the cell."""
+    path = kb / "strategies/fec-additive.yaml"
+    text = path.read_text(encoding="utf-8")
+    measured = "measured:\n- id: sei-thickness\n  editorial: A link of the test KB, which no source needs to state.\n"
+    assert measured in text
+    path.write_text(text.replace(measured, ""), encoding="utf-8")
+
+
+def _reference_title(kb: Path) -> None:
+    """Only the reference's title: the bibliography's row shows it."""
+    path = kb / "references/smith2020test.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("title: Test of a tiny", "title: A test of a tiny"), encoding="utf-8")
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "prose": _prose,
     "label": _renamed,
     "question": _question,
     "dataset record": INCREMENTAL_EDITS["dataset record"],
     "relation": _relation,
+    "relation removed": _relation_removed,
+    "reference edited": _reference_title,
     "new entry": _new_question,
     "deletion": _deletion,
+    "rename": INCREMENTAL_EDITS["rename"],
+    "finding and reading status": INCREMENTAL_EDITS["finding"],
 }
 
 
@@ -273,3 +295,121 @@ def test_a_group_file_that_is_not_the_one_the_memo_names_is_made_again(tmp_path:
     again = _cached(kb, first, second)
     fresh = _rendered(kb)
     assert [path for path in fresh if _text(again[path]) != fresh[path]] == []
+
+
+JOINED = ("browse/strategies.md", "browse/questions.md", "entries/index.md", "bibliography.md", "coverage.md")
+"""Pages :meth:`~limkb.site.memo.Pieces.joined` keeps whole when their pieces are the same."""
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_a_page_joined_from_pieces_is_kept_only_while_what_it_shows_is_the_same(
+    tmp_path: Path, name: str
+) -> None:
+    """Each page kept whole through an edit is the one a rendering without the memo makes, and
+    a page is joined again whenever the edit changes it."""
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    before = _rendered(kb, memo)
+    assert set(JOINED) <= set(memo.joined)
+    EDITS[name](kb)
+    again = _rendered(kb, memo)
+    fresh = _rendered(kb)
+    for page in JOINED:
+        assert again[page] == fresh[page], (name, page)
+        if fresh[page] != before[page]:
+            assert page in memo.rejoined, (name, page)
+
+
+def test_an_edit_elsewhere_leaves_the_joined_pages_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    _rendered(kb, memo)
+    assert memo.rejoined == set()  # nothing changed: no page joined again
+    _question(kb)  # the question's text: its agenda block, not a table's row
+    _rendered(kb, memo)
+    assert memo.rejoined.isdisjoint(JOINED)
+    _renamed(kb)  # a strategy's name: its table and the all-entries list
+    _rendered(kb, memo)
+    assert {"browse/strategies.md", "entries/index.md"} <= memo.rejoined
+
+
+def test_a_reference_title_reaches_the_bibliography(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    _reference_title(kb)
+    after = _rendered(kb, memo)
+    assert "A test of a tiny knowledge base" in str(after["bibliography.md"])
+    assert "bibliography.md" in memo.rejoined
+
+
+def test_a_joined_page_is_joined_again_when_any_of_its_inputs_changes(tmp_path: Path) -> None:
+    """The same pieces, but another order or other inputs besides them (a count, the labels
+    a table's letters are taken from), join the page again."""
+    site = Site(limkb.load(site_kb(tmp_path), cache=False), OPTIONS, {})
+    site.by_id = Reads(site.by_id)
+    memo = RenderMemo()
+    memo.options = _comparable(OPTIONS)
+    memo.digests = memo.digests_of(site)
+    ids = site.ids[:3]
+
+    def rendering(order: list[str], inputs: str) -> int:
+        joins = []
+        pieces = Pieces(site, memo, memo.digests)
+        for entry_id in order:
+            pieces.piece("group", entry_id, lambda entry_id=entry_id: f"<{entry_id}>")
+        pieces.joined("page.md", "group", inputs, lambda: joins.append(1) or "text")
+        pieces.keep()
+        return len(joins)
+
+    assert rendering(ids, "3 entries") == 1
+    assert rendering(ids, "3 entries") == 0  # the same pieces, in the same order, the same inputs
+    assert rendering(ids, "4 entries") == 1
+    assert rendering(ids[::-1], "4 entries") == 1
+    assert rendering(ids[:2], "4 entries") == 1
+    memo.options = None  # options that changed: nothing is taken from the memo
+    assert rendering(ids[:2], "4 entries") == 1
+
+
+def test_the_home_page_evidence_counts_are_those_of_the_whole_kb(tmp_path: Path) -> None:
+    """Summed from each entry's share, they are what ``count_evidence`` counts over the KB."""
+    kb = site_kb(tmp_path)
+    INCREMENTAL_EDITS["finding"](kb)  # a finding citing a reference read in its abstract
+    site = Site(limkb.load(kb, cache=False), OPTIONS, {})
+    shown = render_module._evidence_counts(site, Pieces(site, None, {}))
+    counts = count_evidence({i: site.by_id[i] for i in site.ids})
+    assert shown["findings"] == counts.findings == 1
+    assert [(value, n) for _, value, n in shown["grades"]] == [(g, n) for g, n in counts.grades.items() if n]
+    assert shown["reading"]["abstract"] == counts.reading["abstract"] == 1
+
+
+def test_a_reading_status_reaches_the_home_page_counts(tmp_path: Path) -> None:
+    """The reference's status is read by the share of every entry with a finding citing it."""
+    kb = site_kb(tmp_path)
+    INCREMENTAL_EDITS["finding"](kb)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    path = kb / "references/smith2020test.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: abstract", "status: full"), encoding="utf-8"
+    )
+    again = _rendered(kb, memo)
+    assert again["index.md"] == _rendered(kb)["index.md"]
+
+
+def test_a_kept_entry_page_whose_file_is_gone_is_made_again(tmp_path: Path) -> None:
+    kb = site_kb(tmp_path)
+    first, second = tmp_path / "one/cache/render.pickle", tmp_path / "two/cache/render.pickle"
+    _cached(kb, None, first)
+    gone = BuildCache(first.parent).markdown / "entries/strategies/fec-additive.md"
+    assert gone.is_file()
+    gone.unlink()
+    again = _cached(kb, first, second)
+    fresh = _rendered(kb)
+    page = again["entries/strategies/fec-additive.md"]
+    assert isinstance(page, Path) and page.is_file() and not page.is_relative_to(first.parent)
+    assert [path for path in fresh if _text(again[path]) != fresh[path]] == []
+    assert RenderMemo.read(second).pages["fec-additive"][0] == page

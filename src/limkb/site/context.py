@@ -303,6 +303,7 @@ class Site:
         self._disambiguate()
         self.folders = {entry_id: e.folder for entry_id, e in self.by_id.items()}
         self.ids = sorted(self.by_id)
+        self._kinds: dict[str, list[Entry]] | None = None
 
     def _disambiguate(self) -> None:
         """Give references that would read alike ("Chen et al. (2017)") a letter after the year,
@@ -322,7 +323,18 @@ class Site:
         return entry.label if entry is not None else entry_id
 
     def of_kind(self, kind: str) -> list[Entry]:
-        return sorted((e for e in self.by_id.values() if e.kind == kind), key=lambda e: e.id)
+        """The entries of ``kind`` by id (a new list each call; every kind is sorted out once,
+        from :attr:`by_id` as it is then: :meth:`forget_kinds` after changing it)."""
+        if self._kinds is None:
+            kinds: dict[str, list[Entry]] = {}
+            for entry in sorted(dict.values(self.by_id), key=lambda e: e.id):
+                kinds.setdefault(entry.kind, []).append(entry)
+            self._kinds = kinds
+        return list(self._kinds.get(kind, ()))
+
+    def forget_kinds(self) -> None:
+        """Sort the entries out by kind again at the next :meth:`of_kind` (:attr:`by_id` changed)."""
+        self._kinds = None
 
     def source(self, source: Source, links: Links) -> dict[str, Any]:
         """A citation as the templates show it: label, link, locator, DOI."""

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["KEYED", "Bounded", "Pieces", "Reads", "RenderMemo", "digest", "mentions"]
 
 T = TypeVar("T")
-_FORMAT = 2
+_FORMAT = 3
 
 
 class Bounded(Generic[T]):
@@ -183,6 +183,11 @@ class RenderMemo:
         self.unchanged: set[str] = set()
         """The groups of :attr:`fragments` that the last rendering kept exactly as it read them
         (:meth:`Pieces.keep`): :meth:`write` links their files from the last build's."""
+        self.joined: dict[str, tuple[str, str]] = {}
+        """page -> (the key of what it was joined from, its text): the pages joined from pieces
+        (:meth:`Pieces.joined`)."""
+        self.rejoined: set[str] = set()
+        """The pages of :attr:`joined` the last rendering joined anew (the others were kept)."""
         self._shards: dict[str, tuple[str, Path]] = {}
         """group -> (the token of the file its pieces were read from, that file)."""
 
@@ -253,7 +258,7 @@ class RenderMemo:
             return memo
         assert path is not None
         memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
-        memo.results, memo.pages = found["results"], found["pages"]
+        memo.results, memo.pages, memo.joined = found["results"], found["pages"], found["joined"]
         folder = BuildCache(path.parent).render_pieces
         for group, token in found["groups"].items():
             shard = folder / _shard_name(group)
@@ -282,6 +287,7 @@ class RenderMemo:
             "mentions": self.mentions,
             "results": self.results,
             "pages": self.pages,
+            "joined": self.joined,
             "groups": groups,
         }
         write_pickle(path, state)
@@ -332,6 +338,10 @@ class Pieces:
         """group -> how many pieces this rendering made anew (the rest were reused)."""
         self._remade: dict[str, list[str]] = {}
         """group -> the ids (or keys) of the pieces made anew, in order."""
+        self.joined_pages: dict[str, tuple[str, str]] = {}
+        """page -> (key, text) of the pages :meth:`joined` gave in this rendering."""
+        self.rejoined: set[str] = set()
+        """The pages :meth:`joined` made anew (the others were the memo's text)."""
 
     def piece(self, group: str, entry_id: str, make: Callable[[], T]) -> T:
         """The piece of ``entry_id`` in ``group``: kept from the memo, or ``make()``."""
@@ -379,6 +389,35 @@ class Pieces:
         self.counts[group] = self.counts.get(group, 0) + 1
         return value
 
+    def joined(self, page: str, group: str, inputs: str, join: Callable[[], str]) -> str:
+        """The text of ``page``, joined by ``join()`` from the pieces this rendering took so far
+        for ``group`` (in that order) and ``inputs``: everything else the page shows, as text.
+        The memo's text of the page is given instead when the last rendering joined it from the
+        same pieces in the same order and the same ``inputs``: every piece of the group reused
+        or made equal to the one it replaces (:meth:`_same`), the options unchanged."""
+        if self.memo is None or not isinstance(self.site.by_id, Reads):
+            return join()
+        items = self.made.get(group, {})
+        order = hashlib.sha256()
+        order.update(f"{page}\0{group}\0{inputs}\0".encode())
+        order.update("\0".join(items).encode())
+        key = order.hexdigest()
+        kept = self.memo.joined.get(page)
+        if (
+            kept is not None
+            and kept[0] == key
+            and self._stale is not None
+            and (
+                self._same(group, items, self.memo.fragments) or not (items or self.memo.fragments.get(group))
+            )
+        ):
+            text = kept[1]
+        else:
+            text = join()
+            self.rejoined.add(page)
+        self.joined_pages[page] = (key, text)
+        return text
+
     def _recorded(self, start: set[str], make: Callable[[], T]) -> tuple[T, set[str]]:
         """``make()``, and the ids it looked up (from ``start``); those ids count as read by the
         piece being made around it too, if any."""
@@ -404,6 +443,7 @@ class Pieces:
                 group for group, items in self.made.items() if self._same(group, items, kept)
             }
             self.memo.fragments = self.made
+            self.memo.joined, self.memo.rejoined = self.joined_pages, self.rejoined
 
     def _same(
         self, group: str, items: dict[str, tuple[Any, frozenset[str]]], kept: dict[str, dict[str, Any]]

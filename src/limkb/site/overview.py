@@ -549,18 +549,27 @@ def coverage_page(site: Site, pieces: Pieces | None = None) -> str:
     for s in rows_source:
         make = functools.partial(_coverage_row, site, s, links, (keys, heads), known.get(s.id, {}))
         rows.append(make() if pieces is None else pieces.piece(group, s.id, make))
-    covered = Counter(i for row in rows for i in row["columns"])
-    gaps = [{"head": head, "count": covered[i]} for i, head in enumerate(heads)]
-    return page_text(
-        "coverage.md",
-        PAGE_TITLES["coverage.md"],
-        heads=heads,
-        rows=rows,
-        gaps=gaps,
-        marks=_EVIDENCE_MARKS,
-        hidden=len(strategies) - len(rows),
-        sections=_coverage_sections(site, rows_source, rows, len(heads)),
-    )
+
+    def join() -> str:
+        covered = Counter(i for row in rows for i in row["columns"])
+        gaps = [{"head": head, "count": covered[i]} for i, head in enumerate(heads)]
+        return page_text(
+            "coverage.md",
+            PAGE_TITLES["coverage.md"],
+            heads=heads,
+            rows=rows,
+            gaps=gaps,
+            marks=_EVIDENCE_MARKS,
+            hidden=len(strategies) - len(rows),
+            sections=_coverage_sections(site, rows_source, rows, len(heads)),
+        )
+
+    if pieces is None:
+        return join()
+    # besides the rows (and the heads, in the group's name): what the sections show of each
+    # strategy, and how many strategies there are
+    shown = "\x01".join(f"{_family_of(site, s.id)}\x02{s.label}" for s in rows_source)
+    return pieces.joined("coverage.md", group, f"{len(strategies)}\x01{shown}", join)
 
 
 def _coverage_sections(
@@ -690,19 +699,36 @@ def bibliography_page(site: Site, pieces: Pieces | None = None) -> str:
         make = functools.partial(_bibliography_row, site, r, links)
         html = make() if pieces is None else pieces.piece("bibliography.md", r.id, make)
         rows.append(Row(_surname(r), html))
-    return page_text(
-        "bibliography.md",
-        PAGE_TITLES["bibliography.md"],
-        sections=by_letter(rows, _part_size(rows), "limkb-bibliography"),
-        count=len(refs),
-        script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
-        data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
-    )
+
+    def join() -> str:
+        return page_text(
+            "bibliography.md",
+            PAGE_TITLES["bibliography.md"],
+            sections=by_letter(rows, _part_size(rows), "limkb-bibliography"),
+            count=len(refs),
+            script=_built_link(site, "assets/limkb/bibliography.js", "bibliography.md"),
+            data=_built_link(site, CITED_BY_DATA, "bibliography.md"),
+        )
+
+    if pieces is None:
+        return join()
+    return pieces.joined("bibliography.md", "bibliography.md", "\x01".join(row.name for row in rows), join)
 
 
-def cited_by_data(site: Site) -> str:
+def _cited_by_item(site: Site, entry_id: str) -> list[str]:
+    """A citing entry as the "Cited by" lists name it: its label and its URL from the
+    bibliography page."""
+    entry = site.by_id[entry_id]
+    return [
+        site.label(entry_id),
+        _built_link(site, f"entries/{entry.folder}/{entry_id}.md", "bibliography.md"),
+    ]
+
+
+def cited_by_data(site: Site, pieces: Pieces | None = None) -> str:
     """The script holding the bibliography's long "Cited by" lists: each citing entry once
-    (``entries``: label and URL from the bibliography page), each reference's list by number."""
+    (``entries``: label and URL from the bibliography page, each a piece ``pieces`` keeps),
+    each reference's list by number."""
     entries: list[list[str]] = []
     numbers: dict[str, int] = {}
     lists: dict[str, list[int]] = {}
@@ -713,9 +739,8 @@ def cited_by_data(site: Site) -> str:
         for entry_id in citing:
             if entry_id not in numbers and entry_id in site.by_id:
                 numbers[entry_id] = len(entries)
-                entry = site.by_id[entry_id]
-                url = _built_link(site, f"entries/{entry.folder}/{entry_id}.md", "bibliography.md")
-                entries.append([site.label(entry_id), url])
+                make = functools.partial(_cited_by_item, site, entry_id)
+                entries.append(make() if pieces is None else pieces.piece(CITED_BY_DATA, entry_id, make))
         lists[ref.id] = [numbers[i] for i in citing if i in numbers]
     data = json.dumps({"entries": entries, "lists": lists}, ensure_ascii=False, separators=(",", ":"))
     return f"window.LIMKB_CITED = {data};\n"
@@ -781,9 +806,11 @@ def _cached_layout(
     return where
 
 
-def graph_data(site: Site) -> str:
+def graph_data(site: Site, pieces: Pieces | None = None) -> str:
     """``window.LIMKB_GRAPH = {...};``: nodes (with the names search finds them by and their
-    positions, see :mod:`limkb.site.layout`) and edges of the whole graph, sorted."""
+    positions, see :mod:`limkb.site.layout`) and edges of the whole graph, sorted: the JSON
+    ``json.dumps`` writes with sorted keys, each node's part but its position a piece that
+    ``pieces`` keeps."""
     edges = sorted(
         {(s, t, str(k)) for s, t, k in site.kb.graph.edges(keys=True) if s in site.by_id and t in site.by_id}
     )
@@ -795,28 +822,39 @@ def graph_data(site: Site) -> str:
     )
     nodes = []
     for i in site.ids:
-        entry = site.by_id[i]
-        names = [n for n in dict.fromkeys(names_of(entry)) if n and n != entry.label]
-        nodes.append(
-            {
-                "id": i,
-                "name": site.label(i),
-                "kind": entry.kind,
-                "url": f"entries/{site.folders[i]}/{i}.md",
-                "names": names,
-                "x": where[i][0],
-                "y": where[i][1],
-            }
-        )
-    data = {
-        "nodes": nodes,
-        "edges": [{"source": s, "target": t, "relation": r} for s, t, r in edges],
-        "colours": KIND_COLOURS,
-        "order": KIND_ORDER,
-        "words": KIND_WORDS,
+        make = functools.partial(_node_json, site, i)
+        head = make() if pieces is None else pieces.piece(GRAPH_DATA, i, make)
+        x, y = where[i]
+        nodes.append(f'{head},"x":{_json(int(x))},"y":{_json(int(y))}}}')
+    parts = [
+        f'"colours":{_json(KIND_COLOURS)}',
+        f'"edges":{_json([{"source": s, "target": t, "relation": r} for s, t, r in edges])}',
+        f'"nodes":[{",".join(nodes)}]',
+        f'"order":{_json(KIND_ORDER)}',
+        f'"words":{_json(KIND_WORDS)}',
+    ]
+    return "window.LIMKB_GRAPH = {" + ",".join(parts) + "};\n"
+
+
+GRAPH_DATA = "assets/limkb/graph-data.js"
+"""The graph explorer's data (:func:`graph_data`), and the group of its nodes' pieces."""
+
+
+def _json(value: Any) -> str:
+    """``value`` as the graph explorer's data writes it: ASCII, sorted keys, no spaces."""
+    return json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+
+
+def _node_json(site: Site, entry_id: str) -> str:
+    """An entry's node in the graph explorer's data, as JSON without its position (``x``,
+    ``y``, the keys that sort last) and its closing brace."""
+    entry = site.by_id[entry_id]
+    names = [n for n in dict.fromkeys(names_of(entry)) if n and n != entry.label]
+    node = {
+        "id": entry_id,
+        "name": site.label(entry_id),
+        "kind": entry.kind,
+        "url": f"entries/{site.folders[entry_id]}/{entry_id}.md",
+        "names": names,
     }
-    return (
-        "window.LIMKB_GRAPH = "
-        + json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-        + ";\n"
-    )
+    return _json(node)[:-1]

@@ -32,6 +32,7 @@ Site layout:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -52,7 +53,6 @@ from markupsafe import Markup
 from pydantic import BaseModel
 
 from limkb.analysis.evidence import GRADE_TITLES, Grade, grade
-from limkb.check.stats import count_evidence
 from limkb.files import BuildCache
 from limkb.schema.fields import electrolyte_text
 from limkb.schema.kinds import (
@@ -838,19 +838,29 @@ def _index_page(site: Site, kind: str, pieces: Pieces) -> str:
         Row(entry.label, pieces.piece(page, entry.id, functools.partial(_browse_html, site, entry, links)))
         for entry in site.of_kind(kind)
     ]
-    most = rows_within(rows)
-    return page_text(
-        "browse.md",
-        KIND_TITLES[kind],
-        kind=kind,
-        model_doc=prose((model.__doc__ or "").strip()),
-        columns=[*columns, *extra],
-        relation_columns=[header for header, _ in related],
-        rows=Markup("".join(row.html for row in rows)),
-        sections=None if most is None else by_letter(rows, most, f"limkb-{model.folder}"),
-        count=len(rows),
-        table_id=f"limkb-{model.folder}",
-    )
+
+    def join() -> str:
+        most = rows_within(rows)
+        return page_text(
+            "browse.md",
+            KIND_TITLES[kind],
+            kind=kind,
+            model_doc=prose((model.__doc__ or "").strip()),
+            columns=[*columns, *extra],
+            relation_columns=[header for header, _ in related],
+            rows=Markup("".join(row.html for row in rows)),
+            sections=None if most is None else by_letter(rows, most, f"limkb-{model.folder}"),
+            count=len(rows),
+            table_id=f"limkb-{model.folder}",
+        )
+
+    return pieces.joined(page, page, _labels(rows), join)
+
+
+def _labels(rows: list[Row]) -> str:
+    """The labels of a page's rows, in order, as one text: what a page joined from pieces shows
+    of them besides the pieces (its letters' headings), for :meth:`Pieces.joined`."""
+    return "\x01".join(row.name for row in rows)
 
 
 def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> str:
@@ -864,29 +874,34 @@ def _landing_page(site: Site, page: str, pieces: Pieces, *, entries: bool) -> st
             for e in sorted(of_kind, key=lambda e: (e.label, e.id))
         ]
 
-    groups = []
-    for kind, title in KIND_TITLES.items():
-        of_kind = site.of_kind(kind)
-        listed = items(of_kind) if entries else []
-        groups.append(
+    listed = {kind: site.of_kind(kind) for kind in KIND_TITLES}
+    rows = {kind: items(of_kind) if entries else [] for kind, of_kind in listed.items()}
+
+    def join() -> str:
+        groups = [
             {
                 "kind": kind,
                 "title": title,
                 "url": links.browse(kind),
-                "count": len(of_kind),
+                "count": len(listed[kind]),
                 "doc": prose((KINDS[kind].__doc__ or "").strip()) if not entries else "",
-                "items": Markup(" · ".join(row.html for row in listed)),
-                "parts": _landing_parts(kind, listed),
+                "items": Markup(" · ".join(row.html for row in rows[kind])),
+                "parts": _landing_parts(kind, rows[kind]),
             }
-        )
-    title = title_of(page)
+            for kind, title in KIND_TITLES.items()
+        ]
+        return page_text("landing.md", title_of(page), groups=groups, intro=intro)
+
     intro = (
         f"Every one of the {len(site.ids)} entries, by kind; the Browse tables sort and filter them."
         if entries
         else "One table per kind of entry, sortable by any column and filtered by what you type "
         "(names, formulas, abbreviations, and the entries each row links to)."
     )
-    return page_text("landing.md", title, groups=groups, intro=intro)
+    if not entries:
+        return join()
+    shown = "\x02".join(f"{kind}\x01{len(listed[kind])}\x01{_labels(rows[kind])}" for kind in KIND_TITLES)
+    return pieces.joined(page, page, f"{intro}\x02{shown}", join)
 
 
 def _landing_parts(kind: str, rows: list[Row]) -> list[dict[str, Any]] | None:
@@ -907,23 +922,44 @@ def _landing_parts(kind: str, rows: list[Row]) -> list[dict[str, Any]] | None:
     ]
 
 
-def _evidence_counts(site: Site) -> dict[str, Any]:
-    """How many references were read (and how far), and the grades of all findings."""
-    counts = count_evidence({i: site.by_id[i] for i in site.ids})
+def _evidence_counts(site: Site, pieces: Pieces) -> dict[str, Any]:
+    """How many references were read (and how far), and the grades of all findings (the
+    figures :func:`~limkb.check.stats.count_evidence` gives), summed from each entry's share,
+    a piece ``pieces`` keeps."""
+    reading: Counter[str] = Counter()
+    grades: Counter[str] = Counter()
+    for entry_id in site.ids:
+        make = functools.partial(_evidence_share, site, dict.__getitem__(site.by_id, entry_id))
+        status, found = pieces.piece("index.md:evidence", entry_id, make)
+        if status is not None:
+            reading[status] += 1
+        grades.update(found)
     return {
-        "reading": {k: counts.reading.get(k, 0) for k in ("full", "abstract", "none", "unrecorded")},
-        "grades": [
-            (GRADE_TITLES[g], g.value, counts.grades[g.value]) for g in Grade if counts.grades[g.value]
-        ],
-        "findings": counts.findings,
+        "reading": {k: reading.get(k, 0) for k in ("full", "abstract", "none", "unrecorded")},
+        "grades": [(GRADE_TITLES[g], g.value, grades[g.value]) for g in Grade if grades[g.value]],
+        "findings": sum(grades.values()),
     }
+
+
+def _evidence_share(site: Site, entry: Entry) -> tuple[str | None, tuple[str, ...]]:
+    """An entry's share of the home page's evidence counts: how far it was read when it is a
+    reference, and the grade of each of its findings (which reads the reference it cites)."""
+    status = None
+    if isinstance(entry, Reference):
+        status = entry.read.status if entry.read is not None else "unrecorded"
+    grades = []
+    for finding in getattr(entry, "findings", None) or []:
+        reference = site.by_id.get(finding.source.ref)
+        cited = {finding.source.ref: reference} if isinstance(reference, Reference) else {}
+        grades.append(grade(finding.source, cited).value)
+    return status, tuple(grades)
 
 
 def _entry_url(site: Site, links: Links, entry_id: str) -> str | None:
     return links.entry(entry_id) if entry_id in site.folders else None
 
 
-def _home_page(site: Site) -> str:
+def _home_page(site: Site, pieces: Pieces) -> str:
     links = site.links("index.md")
     counts = [
         {"kind": kind, "title": title, "count": len(site.of_kind(kind)), "url": links.browse(kind)}
@@ -972,7 +1008,7 @@ def _home_page(site: Site) -> str:
         counts=counts,
         total=len(site.ids),
         open_questions=open_questions,
-        evidence=_evidence_counts(site),
+        evidence=_evidence_counts(site, pieces),
         links=links,
         options=site.options,
         cite=cite_links(site, links),
@@ -1101,14 +1137,14 @@ def _browse(run: PageRun, page: Page) -> dict[str, str]:
 def _graph(run: PageRun, page: Page) -> dict[str, str]:
     return {
         page.path: _template_page(run, page)[page.path],
-        "assets/limkb/graph-data.js": graph_data(run.site),
+        "assets/limkb/graph-data.js": graph_data(run.site, run.pieces),
     }
 
 
 def _bibliography(run: PageRun, page: Page) -> dict[str, str]:
     return {
         page.path: bibliography_page(run.site, run.pieces),
-        "assets/limkb/cited-by-data.js": cited_by_data(run.site),
+        "assets/limkb/cited-by-data.js": cited_by_data(run.site, run.pieces),
     }
 
 
@@ -1126,7 +1162,7 @@ def _template_page(run: PageRun, page: Page) -> dict[str, str]:
 
 
 MAKERS: dict[str, Maker] = {
-    "home": lambda run, page: {page.path: _home_page(run.site)},
+    "home": lambda run, page: {page.path: _home_page(run.site, run.pieces)},
     "landing": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=False)},
     "browse": _browse,
     "entries": lambda run, page: {page.path: _landing_page(run.site, page.path, run.pieces, entries=True)},
@@ -1233,32 +1269,53 @@ class _Spill:
         """An entry page as the caller wants it: its text, or its file below the folder."""
         if self.folder is None:
             return value.read_text(encoding="utf-8") if isinstance(value, Path) else value
-        if isinstance(value, Path) and str(value) == f"{self._root}/{path}":
-            return value
-        target = self.folder / path
-        parent = path.rpartition("/")[0]
-        if parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(parent)
         if isinstance(value, Path):
-            if not _same_file(value, target):
-                target.unlink(missing_ok=True)
-                try:
-                    os.link(value, target)
-                except OSError:
-                    shutil.copyfile(value, target)
-        else:
-            target.unlink(missing_ok=True)  # never written through a link another version shares
-            target.write_text(value, encoding="utf-8")
+            found = self.reuse(path, value)
+            if found is None:
+                raise FileNotFoundError(value)
+            return found
+        target = self.folder / path
+        self._parent(path)
+        target.unlink(missing_ok=True)  # never written through a link another version shares
+        target.write_text(value, encoding="utf-8")
         return target
 
+    def reuse(self, path: str, kept: Path) -> str | Path | None:
+        """A page kept in the file ``kept``, as the caller wants it (see :meth:`keep`); None when
+        that file is gone. The file is linked below the folder unless it is there already."""
+        if self.folder is None:
+            try:
+                return kept.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return None
+        source, target = str(kept), f"{self._root}/{path}"
+        if source == target:
+            return kept if os.path.isfile(source) else None
+        try:
+            found = os.stat(source)
+        except OSError:
+            return None
+        try:
+            same = os.path.samestat(found, os.stat(target))
+        except OSError:
+            same = False
+            self._parent(path)
+        if not same:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        return Path(target)
 
-def _same_file(one: Path, other: Path) -> bool:
-    """Whether both paths name the same file (a reused version folder may hold the link already)."""
-    try:
-        return os.path.samestat(one.stat(), other.stat())
-    except OSError:
-        return False
+    def _parent(self, path: str) -> None:
+        """Make the folder of ``path`` below the spill folder, once per rendering."""
+        parent = path.rpartition("/")[0]
+        if parent not in self._made:
+            assert self.folder is not None
+            (self.folder / path).parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
 
 
 def _render(
@@ -1337,6 +1394,7 @@ def render_entry(site: Site, entry: Entry) -> str:
     of it): what a preview shows at once after a save, before the KB is linked again."""
     kept = dict.get(site.by_id, entry.id)
     site.by_id[entry.id] = entry
+    site.forget_kinds()
     try:
         return _entry_page(site, entry)
     finally:
@@ -1344,6 +1402,7 @@ def render_entry(site: Site, entry: Entry) -> str:
             site.by_id[entry.id] = kept
         else:
             del site.by_id[entry.id]
+        site.forget_kinds()
 
 
 def _entry_pages(
@@ -1369,9 +1428,11 @@ def _entry_pages(
         entry = dict.__getitem__(recording, entry_id)
         path = f"entries/{entry.folder}/{entry_id}.md"  # entry_path: site.ids are checked slugs
         kept = kept_pages.get(entry_id) if entry_id in reuse else None
-        if kept is not None and (not isinstance(kept[0], Path) or kept[0].is_file()):
-            page, needs = out.keep(path, kept[0]), kept[1]
-        else:
+        page = None
+        if kept is not None:
+            page = out.reuse(path, kept[0]) if isinstance(kept[0], Path) else out.keep(path, kept[0])
+            needs = kept[1]
+        if page is None:
             recording.reads = {entry_id}
             page = out.keep(path, _entry_page(site, entry, texts))
             needs = frozenset(recording.reads | mentions(entry, site.kb))
