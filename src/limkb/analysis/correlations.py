@@ -10,7 +10,7 @@ What a result carries, and the rules behind it:
 
 - ``n`` points; records of a pooled dataset that lack a value (or whose ratio has a zero
   denominator) are left out and counted in ``excluded``, never turned into NaN.
-- Pearson ``r`` with its p value (``scipy.stats.pearsonr``) and a 95 % confidence interval
+- Pearson ``r`` with its p value (``scipy.stats.pearsonr``'s formula, :mod:`limkb.analysis.statistics`) and a 95 % confidence interval
   from Fisher's z transform (only for n > 3); Spearman's rho with its p value and a 95 %
   interval from the same transform with Bonett and Wright's standard error
   (sqrt((1 + rho^2/2)/(n - 3)), Psychometrika 65, 2000); the least-squares line (``slope``,
@@ -45,6 +45,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from limkb.analysis import expressions as ex
+from limkb.analysis import statistics
 from limkb.analysis.inputs import Inputs
 from limkb.analysis.variables import Plan, Rows, evaluate_plan, plan
 from limkb.errors import LimkbError
@@ -340,16 +341,13 @@ def correlate(points: Sequence[Point], method: Method | str = Method.PEARSON) ->
         )
         return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags), method.value)
 
-    from scipy import stats  # imported on first use: it is slow to import, and reads the environment
-
-    pearson = stats.pearsonr(xs, ys)
-    r = _clip(float(pearson.statistic))
-    p = _finite(float(pearson.pvalue))
-    rho_result = stats.spearmanr(xs, ys)
-    rho = _finite(float(rho_result.statistic))
-    rho_p = _finite(float(rho_result.pvalue)) if rho is not None else None
-    fit = stats.linregress(xs, ys)
-    slope, intercept = _finite(float(fit.slope)), _finite(float(fit.intercept))
+    r, pearson_p = statistics.pearson(xs, ys)
+    p = _finite(pearson_p)
+    rho_value, spearman_p = statistics.spearman(xs, ys)
+    rho = _finite(rho_value)
+    rho_p = _finite(spearman_p) if rho is not None else None
+    fitted = statistics.linear_fit(xs, ys)
+    slope, intercept = _finite(fitted[0]), _finite(fitted[1])
     ci = _fisher_ci(r, n) if n > 3 else None
     rho_ci = _fisher_ci(rho, n, bonett_wright=True) if n > 3 and rho is not None else None
 
@@ -422,10 +420,8 @@ def _leave_one_out_rho(xs: np.ndarray, ys: np.ndarray) -> list[float | None]:
     away: sums over the records above i (sorting once, O(n log n)) and the count of records
     above i on both axes (a Fenwick tree, O(n log n)); no subset is ranked again.
     """
-    from scipy.stats import rankdata
-
     n = len(xs)
-    rx, ry = rankdata(xs), rankdata(ys)
+    rx, ry = statistics.mid_ranks(xs), statistics.mid_ranks(ys)
     gt_x, eq_x, rx_above_x, ry_above_x = _above(xs, rx, ry)
     gt_y, eq_y, ry_above_y, rx_above_y = _above(ys, ry, rx)
     both = _above_on_both(xs, ys)
