@@ -735,9 +735,11 @@ def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> Analysis
     )
 
 
-def analysis_keys(kb: _KB) -> dict[str, str]:
+def analysis_keys(kb: _KB, digests: Mapping[str, str] | None = None) -> dict[str, str]:
     """Each analysis's key, by id: a hash of what :func:`compute` reads for it, and of limkb's
-    code. Equal keys, equal results.
+    code. Equal keys, equal results. ``digests`` (each entry's
+    :func:`~limkb.schema.kinds.content_digest`, by id), when the caller has them, spares
+    serialising the entries again.
 
     An analysis reads its own entry, every property and material (units, labels, the names and
     atoms behind its descriptors) and the datasets of its pool: those it lists under
@@ -750,7 +752,8 @@ def analysis_keys(kb: _KB) -> dict[str, str]:
     from limkb.schema.kinds import content_digest
 
     def part(entry: Entry) -> bytes:
-        return f"\0{entry.kind}\0{entry.id}\0{content_digest(entry)}".encode()
+        digest = digests[entry.id] if digests is not None else content_digest(entry)
+        return f"\0{entry.kind}\0{entry.id}\0{digest}".encode()
 
     shared = hashlib.sha256(code_digest().encode())
     for kind in ("property", "material"):
@@ -791,6 +794,18 @@ def results_json(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
     """The results as a JSON list (strict JSON: no NaN or infinity)."""
     items = results.values() if isinstance(results, Mapping) else results
     return json.dumps([r.to_dict() for r in items], indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def result_json_item(result: AnalysisResult) -> str:
+    """One result as :func:`results_json` writes it inside its list (indented by one level),
+    so that the list can be joined from items kept per analysis (:func:`join_results_json`)."""
+    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    return "  " + text.replace("\n", "\n  ")  # JSON strings hold no raw line breaks
+
+
+def join_results_json(items: Sequence[str]) -> str:
+    """:func:`results_json` of the results whose :func:`result_json_item` are ``items``."""
+    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
 
 
 def headline(result: AnalysisResult) -> str:
