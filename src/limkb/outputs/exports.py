@@ -35,6 +35,7 @@ from limkb.files import BuildCache, write_atomic
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.outputs.datapackage import Resource
     from limkb.outputs.graphfiles import GraphFiles
     from limkb.outputs.rows import RowSource
     from limkb.schema.kinds import Dataset, Reference
@@ -396,19 +397,68 @@ def _findings(run: ExportRun) -> list[Path]:
 def _datapackage(run: ExportRun) -> list[Path]:
     """``datapackage.json``: it describes the datasets (their CSVs' text, their properties'
     names, their references' labels, lettered among all references) and ``findings.csv``."""
-    from limkb.outputs.datapackage import datapackage_json
+    from limkb.outputs.datapackage import datapackage_json, joined_datapackage_json
     from limkb.schema.kinds import Dataset, Property, Reference
 
     parts = run.of_kind(Dataset.kind, Property.kind, Reference.kind)
     parts += [f"{name}\0{key}" for name, key in sorted(run.keys.items()) if name.startswith("datasets/")]
     parts.append(run.keys.get("findings.csv", ""))
-    return [
-        run.text(
-            "datapackage.json",
-            parts,
-            lambda: datapackage_json(run.kb, run.tables, findings=run.findings),
-        )
-    ]
+    path = run.reuse("datapackage.json", run.key("datapackage.json", parts))
+    cache = BuildCache(run.out_dir / "cache").exports / _RESOURCE_TEXTS
+    if path is not None:
+        if run.keep:
+            run.carry(_RESOURCE_TEXTS, cache)
+        return [path]
+    if not run.keep and run.previous is None:  # nothing to keep or reuse: the package at once
+        return [run.write("datapackage.json", datapackage_json(run.kb, run.tables, findings=run.findings))]
+    resources, kept = _resources(run)
+    if run.keep:
+        from limkb.files import write_pickle
+
+        write_pickle(cache, kept)
+    return [run.write("datapackage.json", joined_datapackage_json(resources, findings=run.findings))]
+
+
+def _resources(run: ExportRun) -> tuple[list[Resource], dict[str, Resource]]:
+    """Each dataset's resource of ``datapackage.json``, by id: the last build's where what it
+    reads is unchanged (the dataset, its CSV's key, the properties and references), the others
+    made; and those to keep, by key."""
+    from limkb.files import read_pickle
+    from limkb.outputs.datapackage import Resource as Made
+    from limkb.outputs.datapackage import dataset_resource
+    from limkb.schema.kinds import Dataset, Property, Reference
+
+    kept = (
+        None
+        if run.previous is None
+        else read_pickle(BuildCache(run.previous / "cache").exports / _RESOURCE_TEXTS)
+    )
+    old = kept if isinstance(kept, dict) else {}
+    shared = run.key("datapackage.json#resource", run.of_kind(Property.kind, Reference.kind))
+    labels: dict[str, str] | None = None
+    resources: list[Resource] = []
+    keep: dict[str, Resource] = {}
+    for dataset_id in sorted(run._by_kind.get(Dataset.kind, [])):
+        table_key = run.keys.get(f"datasets/{dataset_id}.csv")
+        key = hashlib.sha256(
+            f"{shared}\0{dataset_id}\0{run.digests[dataset_id]}\0{table_key}".encode()
+        ).hexdigest()
+        found = old.get(key) if table_key is not None else None
+        if not isinstance(found, Made):
+            if labels is None:
+                from limkb.outputs.bibliography import display_labels
+
+                labels = display_labels(run.kb.entries(kind="reference"))  # once, not per dataset
+            found = dataset_resource(run.kb, dataset_id, run.table(dataset_id), labels)
+        if table_key is not None:
+            keep[key] = found
+        resources.append(found)
+    return resources, keep
+
+
+_RESOURCE_TEXTS = "datapackage-resources.pickle"
+"""Each dataset's resource of ``datapackage.json`` (:class:`~limkb.outputs.datapackage.Resource`),
+by the key of what it reads, in the build cache's ``exports`` folder."""
 
 
 def _metadata(run: ExportRun) -> list[Path]:
