@@ -435,7 +435,6 @@ def _resources(run: ExportRun) -> tuple[list[Resource], dict[str, Resource]]:
     )
     old = kept if isinstance(kept, dict) else {}
     shared = run.key("datapackage.json#resource", run.of_kind(Property.kind, Reference.kind))
-    labels: dict[str, str] | None = None
     resources: list[Resource] = []
     keep: dict[str, Resource] = {}
     for dataset_id in sorted(run._by_kind.get(Dataset.kind, [])):
@@ -444,12 +443,8 @@ def _resources(run: ExportRun) -> tuple[list[Resource], dict[str, Resource]]:
             f"{shared}\0{dataset_id}\0{run.digests[dataset_id]}\0{table_key}".encode()
         ).hexdigest()
         found = old.get(key) if table_key is not None else None
-        if not isinstance(found, Made):
-            if labels is None:
-                from limkb.outputs.bibliography import display_labels
-
-                labels = display_labels(run.kb.entries(kind="reference"))  # once, not per dataset
-            found = dataset_resource(run.kb, dataset_id, run.table(dataset_id), labels)
+        if not isinstance(found, Made):  # (the references' labels are lettered among them alone)
+            found = dataset_resource(run.kb, dataset_id, run.table(dataset_id), run.labels)
         if table_key is not None:
             keep[key] = found
         resources.append(found)
