@@ -412,6 +412,76 @@ def test_a_material_page_s_combinations_follow_edits_of_the_strategies_using_it(
     assert b"Thickness and CE" in page.read_bytes().split(b"limkb-combinations", 1)[1]
 
 
+def test_analyses_json_makes_again_only_the_results_of_the_analyses_an_edit_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a dataset value, ``analyses.json`` holds the analysis's new result (a stale text
+    kept for it would fail the comparison with a clean build) and the other analysis's kept one."""
+    import json
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    other = {
+        "datasets/other-ce": minimal(
+            "dataset",
+            "Other thickness and CE",
+            columns=[
+                {"name": "t", "property": "sei-thickness", "unit": "nm"},
+                {"name": "ce", "property": "ce", "unit": "%"},
+            ],
+            records=[{"label": f"o{i}", "t": 20.0 + i, "ce": 95.0 - i * 0.7} for i in range(5)],
+        ),
+        "analyses/other-ce-vs-thickness": minimal(
+            "analysis",
+            "CE against SEI thickness, other set",
+            x="sei-thickness",
+            y="ce",
+            datasets=["other-ce"],
+        ),
+    }
+    project = write_project(tmp_path / "project", extra=other)
+    build(project)
+    _data_files_in_this_process(monkeypatch)  # so that the calls below are seen
+    before = json.loads((project / "build/analyses.json").read_text(encoding="utf-8"))
+    made = calls(monkeypatch, correlations, "result_json_item", lambda result: result.id)
+    _record(project / "kb")  # a record of thickness-ce: the analysis pooling every dataset reads it
+    build(project)
+    assert made == ["ce-vs-thickness"]
+    after = json.loads((project / "build/analyses.json").read_text(encoding="utf-8"))
+    assert (
+        [r["id"] for r in after] == [r["id"] for r in before] == ["ce-vs-thickness", "other-ce-vs-thickness"]
+    )
+    assert after[0] != before[0] and after[1] == before[1]
+    assert 12.5 in [point["x"] for point in after[0]["points"]]
+    assert_same_as_clean(project)
+    made.clear()  # (the clean build made every text)
+    _prose(project / "kb")  # analyses.json linked: its texts are carried to the next build
+    build(project)
+    assert made == []
+    (project / "kb/analyses/other-ce-vs-thickness.yaml").write_text(
+        (project / "kb/analyses/other-ce-vs-thickness.yaml")
+        .read_text(encoding="utf-8")
+        .replace("CE against SEI thickness, other set", "CE against SEI thickness, the other set"),
+        encoding="utf-8",
+    )
+    build(project)
+    assert made == ["other-ce-vs-thickness"]
+    assert_same_as_clean(project)
+
+
+def _data_files_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds write their data files in this process, not a forked one (as where there is no
+    ``fork``), so that a test sees the calls they make."""
+    import sys
+    from types import SimpleNamespace
+
+    from limkb.commands import build as build_module
+
+    here = SimpleNamespace(
+        platform="elsewhere", stdout=sys.stdout, stderr=sys.stderr, executable=sys.executable
+    )
+    monkeypatch.setattr(build_module, "sys", here)
+
+
 def _inodes(build_dir: Path) -> dict[str, int]:
     """Each data file of ``build/`` (not its cache) by path, with its inode."""
     return {

@@ -151,3 +151,47 @@ def test_the_file_holds_what_kb_engine_holds(real_kb: Any, tmp_path: Path) -> No
             typed = ", ".join(f'"{c}", typeof("{c}")' for c in columns)
             sql = f'SELECT {typed} FROM "{table}" ORDER BY rowid'
             assert db.execute(sql).fetchall() == [tuple(r) for r in engine.exec_driver_sql(sql)], table
+
+
+def test_datapackage_json_is_joined_from_the_resources_of_the_datasets_an_edit_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dataset value makes that dataset's resource again (its CSV's size and hash change; a
+    stale resource would fail the comparison); the package equals one serialised whole."""
+    import limkb
+    from limkb.outputs import datapackage
+    from limkb.outputs.formats import dataset_csv, findings_csv
+
+    kb = project(tmp_path)
+    write_entry(
+        kb,
+        "datasets/other",
+        minimal(
+            "dataset",
+            "Other LCE",
+            columns=[{"name": "lce", "property": "log-coulombic-inefficiency", "unit": "1"}],
+            conditions={"cell": "Li||Cu"},
+            records=[{"label": "a", "lce": 1.5}, {"label": "b", "lce": 2.0}],
+        ),
+    )
+    last = write_data_files(kb, tmp_path / "b0")
+    resources: list[str] = []
+    original = datapackage.dataset_resource
+    monkeypatch.setattr(
+        datapackage,
+        "dataset_resource",
+        lambda kb_, dataset_id, *rest: resources.append(dataset_id) or original(kb_, dataset_id, *rest),
+    )
+    edit(kb / "strategies/hce.yaml", lambda d: d.update(summary="Edited."))
+    last = write_data_files(kb, tmp_path / "b1", previous=last)
+    assert resources == []  # linked
+    edit(kb / "datasets/other.yaml", lambda d: d["records"][0].update(lce=1.75))
+    text = (last / "datapackage.json").read_text(encoding="utf-8")
+    last = write_data_files(kb, tmp_path / "b2", previous=last)
+    assert resources == ["other"]
+    assert (last / "datapackage.json").read_text(encoding="utf-8") != text
+    loaded = limkb.load(kb, cache=False)
+    tables = {i: dataset_csv(loaded, i) for i in ("compiled", "other")}
+    whole = datapackage.datapackage_json(loaded, tables, findings=findings_csv(loaded))
+    assert (last / "datapackage.json").read_text(encoding="utf-8") == whole
+    assert_same_as_scratch(kb, last, tmp_path)

@@ -10,7 +10,7 @@ What a result carries, and the rules behind it:
 
 - ``n`` points; records of a pooled dataset that lack a value (or whose ratio has a zero
   denominator) are left out and counted in ``excluded``, never turned into NaN.
-- Pearson ``r`` with its p value (``scipy.stats.pearsonr``) and a 95 % confidence interval
+- Pearson ``r`` with its p value (``scipy.stats.pearsonr``'s formula, :mod:`limkb.analysis.statistics`) and a 95 % confidence interval
   from Fisher's z transform (only for n > 3); Spearman's rho with its p value and a 95 %
   interval from the same transform with Bonett and Wright's standard error
   (sqrt((1 + rho^2/2)/(n - 3)), Psychometrika 65, 2000); the least-squares line (``slope``,
@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from limkb._lazy import lazy_module
 from limkb.analysis import expressions as ex
+from limkb.analysis import statistics
 from limkb.analysis.inputs import Inputs
 from limkb.analysis.variables import Plan, Rows, evaluate_plan, plan
 from limkb.errors import LimkbError
@@ -344,16 +345,13 @@ def correlate(points: Sequence[Point], method: Method | str = Method.PEARSON) ->
         )
         return Correlation(n, None, None, None, None, None, None, None, None, tuple(flags), method.value)
 
-    from scipy import stats  # imported on first use: it is slow to import, and reads the environment
-
-    pearson = stats.pearsonr(xs, ys)
-    r = _clip(float(pearson.statistic))
-    p = _finite(float(pearson.pvalue))
-    rho_result = stats.spearmanr(xs, ys)
-    rho = _finite(float(rho_result.statistic))
-    rho_p = _finite(float(rho_result.pvalue)) if rho is not None else None
-    fit = stats.linregress(xs, ys)
-    slope, intercept = _finite(float(fit.slope)), _finite(float(fit.intercept))
+    r, pearson_p = statistics.pearson(xs, ys)
+    p = _finite(pearson_p)
+    rho_value, spearman_p = statistics.spearman(xs, ys)
+    rho = _finite(rho_value)
+    rho_p = _finite(spearman_p) if rho is not None else None
+    fitted = statistics.linear_fit(xs, ys)
+    slope, intercept = _finite(fitted[0]), _finite(fitted[1])
     ci = _fisher_ci(r, n) if n > 3 else None
     rho_ci = _fisher_ci(rho, n, bonett_wright=True) if n > 3 and rho is not None else None
 
@@ -426,10 +424,8 @@ def _leave_one_out_rho(xs: np.ndarray, ys: np.ndarray) -> list[float | None]:
     away: sums over the records above i (sorting once, O(n log n)) and the count of records
     above i on both axes (a Fenwick tree, O(n log n)); no subset is ranked again.
     """
-    from scipy.stats import rankdata
-
     n = len(xs)
-    rx, ry = rankdata(xs), rankdata(ys)
+    rx, ry = statistics.mid_ranks(xs), statistics.mid_ranks(ys)
     gt_x, eq_x, rx_above_x, ry_above_x = _above(xs, rx, ry)
     gt_y, eq_y, ry_above_y, rx_above_y = _above(ys, ry, rx)
     both = _above_on_both(xs, ys)
@@ -743,9 +739,11 @@ def compute(kb: _KB, analysis_id: str, inputs: Inputs | None = None) -> Analysis
     )
 
 
-def analysis_keys(kb: _KB) -> dict[str, str]:
+def analysis_keys(kb: _KB, digests: Mapping[str, str] | None = None) -> dict[str, str]:
     """Each analysis's key, by id: a hash of what :func:`compute` reads for it, and of limkb's
-    code. Equal keys, equal results.
+    code. Equal keys, equal results. ``digests`` (each entry's
+    :func:`~limkb.schema.kinds.content_digest`, by id), when the caller has them, spares
+    serialising the entries again.
 
     An analysis reads its own entry, every property and material (units, labels, the names and
     atoms behind its descriptors) and the datasets of its pool: those it lists under
@@ -758,7 +756,8 @@ def analysis_keys(kb: _KB) -> dict[str, str]:
     from limkb.schema.kinds import content_digest
 
     def part(entry: Entry) -> bytes:
-        return f"\0{entry.kind}\0{entry.id}\0{content_digest(entry)}".encode()
+        digest = digests[entry.id] if digests is not None else content_digest(entry)
+        return f"\0{entry.kind}\0{entry.id}\0{digest}".encode()
 
     shared = hashlib.sha256(code_digest().encode())
     for kind in ("property", "material"):
@@ -799,6 +798,18 @@ def results_json(results: Mapping[str, AnalysisResult] | Iterable[AnalysisResult
     """The results as a JSON list (strict JSON: no NaN or infinity)."""
     items = results.values() if isinstance(results, Mapping) else results
     return json.dumps([r.to_dict() for r in items], indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def result_json_item(result: AnalysisResult) -> str:
+    """One result as :func:`results_json` writes it inside its list (indented by one level),
+    so that the list can be joined from items kept per analysis (:func:`join_results_json`)."""
+    text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False, allow_nan=False)
+    return "  " + text.replace("\n", "\n  ")  # JSON strings hold no raw line breaks
+
+
+def join_results_json(items: Sequence[str]) -> str:
+    """:func:`results_json` of the results whose :func:`result_json_item` are ``items``."""
+    return "[\n" + ",\n".join(items) + "\n]" if items else "[]"
 
 
 def headline(result: AnalysisResult) -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from limkb._version import __version__
 from limkb.graph import KnowledgeBase
@@ -171,6 +171,64 @@ def datapackage(
     for resource in resources:
         for source in resource.get("sources", []):
             sources.setdefault(source["title"], source)
+    return {**datapackage_head(list(sources.values())), "resources": resources}
+
+
+def datapackage_json(kb: KnowledgeBase, tables: Mapping[str, str], *, findings: str | None = None) -> str:
+    """:func:`datapackage` as JSON text: keys sorted, two-space indents, a final newline."""
+    return (
+        json.dumps(datapackage(kb, tables, findings=findings), ensure_ascii=False, indent=2, sort_keys=True)
+        + "\n"
+    )
+
+
+class Resource(NamedTuple):
+    """One dataset's resource of the package: its text in ``datapackage.json`` (indented as
+    it stands in the list of resources) and its sources (for the package's own list)."""
+
+    text: str
+    sources: list[dict[str, str]]
+
+
+def dataset_resource(kb: KnowledgeBase, dataset_id: str, table: str, labels: Mapping[str, str]) -> Resource:
+    """The resource of ``dataset_id`` whose CSV text is ``table`` (``labels``: the references'
+    shown labels, :func:`~limkb.outputs.bibliography.display_labels`)."""
+    entry = kb[dataset_id]
+    assert isinstance(entry, Dataset)
+    resource = _resource(kb, entry, table, labels)
+    return Resource(_item_text(resource), list(resource.get("sources", [])))
+
+
+def _item_text(value: dict[str, Any]) -> str:
+    """``value`` as :func:`datapackage_json` writes an item of the list of resources (JSON
+    strings hold no raw line breaks: every line is indented alike)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
+    return "    " + text.replace("\n", "\n    ")
+
+
+def joined_datapackage_json(resources: list[Resource], *, findings: str | None = None) -> str:
+    """:func:`datapackage_json` of the package whose dataset resources are ``resources`` (in
+    the order of their ids), without serialising them again."""
+    items = list(resources)
+    if findings is not None:
+        resource = _findings_resource(findings)
+        items.append(Resource(_item_text(resource), []))
+    sources: dict[str, dict[str, str]] = {}
+    for item in items:
+        for source in item.sources:
+            sources.setdefault(source["title"], source)
+    package = datapackage_head(list(sources.values()))
+    text = json.dumps(package, ensure_ascii=False, indent=2, sort_keys=True)
+    listed = "[\n" + ",\n".join(item.text for item in items) + "\n  ]" if items else "[]"
+    return text.replace(_RESOURCES, f'"resources": {listed}', 1) + "\n"
+
+
+_RESOURCES = '"resources": []'
+"""Where the resources' texts go in the package's text (a key, with its quotes, in no string)."""
+
+
+def datapackage_head(sources: list[dict[str, str]]) -> dict[str, Any]:
+    """The package without its resources (an empty list), with ``sources``."""
     return {
         "profile": "tabular-data-package",
         "name": "limkb",
@@ -181,14 +239,6 @@ def datapackage(
         "licenses": [dict(DATA_LICENSE)],
         "contributors": [{"title": "limkb contributors", "role": "author", "path": HOMEPAGE}],
         "keywords": ["lithium metal anode", "solid electrolyte interphase", "electrolyte design"],
-        "sources": list(sources.values()),
-        "resources": resources,
+        "sources": sources,
+        "resources": [],
     }
-
-
-def datapackage_json(kb: KnowledgeBase, tables: Mapping[str, str], *, findings: str | None = None) -> str:
-    """:func:`datapackage` as JSON text: keys sorted, two-space indents, a final newline."""
-    return (
-        json.dumps(datapackage(kb, tables, findings=findings), ensure_ascii=False, indent=2, sort_keys=True)
-        + "\n"
-    )

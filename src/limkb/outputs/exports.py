@@ -35,6 +35,7 @@ from limkb.files import BuildCache, write_atomic
 if TYPE_CHECKING:
     from limkb.analysis.correlations import AnalysisResult
     from limkb.graph import KnowledgeBase
+    from limkb.outputs.datapackage import Resource
     from limkb.outputs.graphfiles import GraphFiles
     from limkb.outputs.rows import RowSource
     from limkb.schema.kinds import Dataset, Reference
@@ -242,15 +243,23 @@ class ExportRun:
 
         if "graph" in self.__dict__:
             write_pickle(path, self.graph.kept)
-        elif self.previous is not None:
-            old = BuildCache(self.previous / "cache").exports / _PIECES
-            temporary = path.with_name(f".{path.name}-link.tmp")
+        else:
+            self.carry(_PIECES, path)
+
+    def carry(self, name: str, path: Path) -> None:
+        """Link the last build's cache file ``name`` (of the ``exports`` folder) to ``path``;
+        nothing when there is none (the next build then makes what it held)."""
+        if self.previous is None:
+            return
+        old = BuildCache(self.previous / "cache").exports / name
+        temporary = path.with_name(f".{path.name}-link.tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.link(old, temporary)
+            os.replace(temporary, path)
+        except OSError:
             temporary.unlink(missing_ok=True)
-            try:
-                os.link(old, temporary)
-                os.replace(temporary, path)
-            except OSError:
-                temporary.unlink(missing_ok=True)
 
 
 _KEYS = "keys.json"
@@ -388,19 +397,63 @@ def _findings(run: ExportRun) -> list[Path]:
 def _datapackage(run: ExportRun) -> list[Path]:
     """``datapackage.json``: it describes the datasets (their CSVs' text, their properties'
     names, their references' labels, lettered among all references) and ``findings.csv``."""
-    from limkb.outputs.datapackage import datapackage_json
+    from limkb.outputs.datapackage import datapackage_json, joined_datapackage_json
     from limkb.schema.kinds import Dataset, Property, Reference
 
     parts = run.of_kind(Dataset.kind, Property.kind, Reference.kind)
     parts += [f"{name}\0{key}" for name, key in sorted(run.keys.items()) if name.startswith("datasets/")]
     parts.append(run.keys.get("findings.csv", ""))
-    return [
-        run.text(
-            "datapackage.json",
-            parts,
-            lambda: datapackage_json(run.kb, run.tables, findings=run.findings),
-        )
-    ]
+    path = run.reuse("datapackage.json", run.key("datapackage.json", parts))
+    cache = BuildCache(run.out_dir / "cache").exports / _RESOURCE_TEXTS
+    if path is not None:
+        if run.keep:
+            run.carry(_RESOURCE_TEXTS, cache)
+        return [path]
+    if not run.keep and run.previous is None:  # nothing to keep or reuse: the package at once
+        return [run.write("datapackage.json", datapackage_json(run.kb, run.tables, findings=run.findings))]
+    resources, kept = _resources(run)
+    if run.keep:
+        from limkb.files import write_pickle
+
+        write_pickle(cache, kept)
+    return [run.write("datapackage.json", joined_datapackage_json(resources, findings=run.findings))]
+
+
+def _resources(run: ExportRun) -> tuple[list[Resource], dict[str, Resource]]:
+    """Each dataset's resource of ``datapackage.json``, by id: the last build's where what it
+    reads is unchanged (the dataset, its CSV's key, the properties and references), the others
+    made; and those to keep, by key."""
+    from limkb.files import read_pickle
+    from limkb.outputs.datapackage import Resource as Made
+    from limkb.outputs.datapackage import dataset_resource
+    from limkb.schema.kinds import Dataset, Property, Reference
+
+    kept = (
+        None
+        if run.previous is None
+        else read_pickle(BuildCache(run.previous / "cache").exports / _RESOURCE_TEXTS)
+    )
+    old = kept if isinstance(kept, dict) else {}
+    shared = run.key("datapackage.json#resource", run.of_kind(Property.kind, Reference.kind))
+    resources: list[Resource] = []
+    keep: dict[str, Resource] = {}
+    for dataset_id in sorted(run._by_kind.get(Dataset.kind, [])):
+        table_key = run.keys.get(f"datasets/{dataset_id}.csv")
+        key = hashlib.sha256(
+            f"{shared}\0{dataset_id}\0{run.digests[dataset_id]}\0{table_key}".encode()
+        ).hexdigest()
+        found = old.get(key) if table_key is not None else None
+        if not isinstance(found, Made):  # (the references' labels are lettered among them alone)
+            found = dataset_resource(run.kb, dataset_id, run.table(dataset_id), run.labels)
+        if table_key is not None:
+            keep[key] = found
+        resources.append(found)
+    return resources, keep
+
+
+_RESOURCE_TEXTS = "datapackage-resources.pickle"
+"""Each dataset's resource of ``datapackage.json`` (:class:`~limkb.outputs.datapackage.Resource`),
+by the key of what it reads, in the build cache's ``exports`` folder."""
 
 
 def _metadata(run: ExportRun) -> list[Path]:
@@ -438,10 +491,59 @@ def _csl_json(run: ExportRun) -> list[Path]:
 
 
 def _analyses(run: ExportRun) -> list[Path]:
-    from limkb.analysis.correlations import analysis_keys, results_json
+    """``analyses.json``: linked when no analysis's key changed, else joined from each result's
+    text, kept under its analysis's key (:data:`_RESULT_TEXTS`), made for the changed ones only."""
+    from limkb.analysis.correlations import analysis_keys
 
-    keys = [f"{analysis_id}\0{key}" for analysis_id, key in analysis_keys(run.kb).items()]
-    return [run.text("analyses.json", keys, lambda: results_json(dict(run.results)) + "\n")]
+    by_id = analysis_keys(run.kb, run.digests)
+    keys = [f"{analysis_id}\0{key}" for analysis_id, key in by_id.items()]
+    path = run.reuse("analyses.json", run.key("analyses.json", keys))
+    cache = BuildCache(run.out_dir / "cache").exports / _RESULT_TEXTS
+    if path is not None:
+        if run.keep:
+            run.carry(_RESULT_TEXTS, cache)
+        return [path]
+    texts = _result_texts(run, by_id)
+    if run.keep:
+        from limkb.files import write_pickle
+
+        write_pickle(cache, texts)
+    return [run.write("analyses.json", _joined_results(run, by_id, texts))]
+
+
+def _result_texts(run: ExportRun, keys: Mapping[str, str]) -> dict[str, str]:
+    """Each result's text in ``analyses.json`` by its analysis's key: the last build's where
+    the key is the same, the others made."""
+    from limkb.analysis.correlations import result_json_item
+    from limkb.files import read_pickle
+
+    kept = (
+        None
+        if run.previous is None
+        else read_pickle(BuildCache(run.previous / "cache").exports / _RESULT_TEXTS)
+    )
+    old = kept if isinstance(kept, dict) else {}
+    texts: dict[str, str] = {}
+    for analysis_id in sorted(run.results):
+        key = keys.get(analysis_id)
+        if key is None:  # a result of no analysis of this KB: made, not kept
+            continue
+        found = old.get(key)
+        texts[key] = found if isinstance(found, str) else result_json_item(run.results[analysis_id])
+    return texts
+
+
+def _joined_results(run: ExportRun, keys: Mapping[str, str], texts: Mapping[str, str]) -> str:
+    """The text of ``analyses.json``: the results in the order given, each its kept text."""
+    from limkb.analysis.correlations import join_results_json, result_json_item
+
+    items = [texts[keys[i]] if i in keys else result_json_item(result) for i, result in run.results.items()]
+    return join_results_json(items) + "\n"
+
+
+_RESULT_TEXTS = "analyses-json.pickle"
+"""Each result's text in ``analyses.json``, by its analysis's key, in the build cache's
+``exports`` folder."""
 
 
 EXPORTS: tuple[Export, ...] = (

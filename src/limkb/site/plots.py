@@ -78,10 +78,10 @@ def _shown(result: AnalysisResult) -> list[Point]:
     points = list(result.points)
     if not _on_ranks(result) or not points:
         return points
-    from scipy.stats import rankdata
+    from limkb.analysis.statistics import mid_ranks
 
-    xs = rankdata([p.x for p in points])
-    ys = rankdata([p.y for p in points])
+    xs = mid_ranks([p.x for p in points])
+    ys = mid_ranks([p.y for p in points])
     return [replace(p, x=float(x), y=float(y)) for p, x, y in zip(points, xs, ys, strict=True)]
 
 
@@ -100,11 +100,11 @@ def _fit_line(ax: Axes, result: AnalysisResult, colour: str, *, band: bool = Fal
     n = len(xs)
     sxx = float(((xs - xs.mean()) ** 2).sum())
     if band and n > 2 and sxx > 0:
-        from scipy import stats
+        from limkb.analysis.statistics import t_quantile
 
         residual = ys - (result.slope * xs + result.intercept)
         s = math.sqrt(float((residual**2).sum()) / (n - 2))
-        half = float(stats.t.ppf(0.975, n - 2)) * s * np.sqrt(1 / n + (grid - xs.mean()) ** 2 / sxx)
+        half = t_quantile(0.975, n - 2) * s * np.sqrt(1 / n + (grid - xs.mean()) ** 2 / sxx)
         ax.fill_between(grid, fit - half, fit + half, color=colour, alpha=0.12, linewidth=0, zorder=0)
 
 
