@@ -243,6 +243,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self._html = None
             if self._serving:  # the preview's warm start: later builds go by the files' times
                 _age_sources(files, cache.hits)
+                _release_cache(files)
                 self.warm = None
 
     def _project(self, config: MkDocsConfig) -> Path:
@@ -334,6 +335,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         With the page cache, what the page told MkDocs is noted for the cache."""
         if self._html is not None:
             self._html[0].record(page)
+        if self._serving and set(config.plugins) <= {"limkb"}:  # no other plugin reads pages later
+            _let_go(page)
         if getattr(page.file, "src_uri", None) != "graph.md":
             return output
         depth = page.url.count("/")  # "graph/" is one folder down; "graph.html" none
@@ -540,6 +543,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if not self._serving or not {"config", "files", "nav", "env", "options"} <= set(live):
             return None
         config, files, nav, env = live["config"], live["files"], live["nav"], live["env"]
+        live.pop("site", None)  # the last KB's context: made again for the next save (prime_quick)
         try:
             kb, results = self._load(config)
         except PluginError:
@@ -727,6 +731,15 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         return server
 
 
+def _let_go(page: Any) -> None:
+    """While serving, once a page is HTML: its Markdown and HTML are not kept (MkDocs would hold
+    them on its ``Page`` until the next conversion of that page, the largest pages that list
+    entries among them, some MiB each at 10,000 entries). Its title stays what it was: empty
+    texts, not None, leave MkDocs' title rule as it was (see ``on_page_content``)."""
+    page.markdown = ""
+    page.content = ""
+
+
 def _check_docs(config: MkDocsConfig) -> None:
     """Refuse a ``docs/`` folder with problems, every one located."""
     from limkb.check.validate import check_docs
@@ -818,6 +831,16 @@ def _age_sources(files: Files, hits: set[str]) -> None:
                 os.utime(file.abs_src_path, ns=(built - 1_000_000_000, built - 1_000_000_000))
         except OSError:
             continue
+
+
+def _release_cache(files: Files) -> None:
+    """After the preview's warm start: its files no longer name the page cache, which would
+    keep the last build's manifest and this build's keys alive as long as the preview keeps
+    the files (about 40 MiB at 10,000 entries). Only that first build asks them whether they
+    changed; the refreshes convert the pages they choose, and a dirty build makes new files."""
+    for file in files:
+        if isinstance(file, CachedFile):
+            file.cache = None
 
 
 def _citation_cff(project: Path) -> str | None:
