@@ -29,7 +29,8 @@ import gc
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -573,7 +574,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             page = found.page if found is not None else None
             if page is None:
                 return None
-            _populate_page(page, config, files)
+            with _no_anchor_scan():
+                _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
 
@@ -622,7 +624,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         doc_files = files.documentation_pages()
         for file in made:
             if file.is_documentation_page():
-                _populate_page(file.page, config, files)
+                with _no_anchor_scan():
+                    _populate_page(file.page, config, files)
                 _build_page(file.page, config, doc_files, live["nav"], live["env"])
             else:
                 file.copy_file()
@@ -659,7 +662,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             if found is None or found.page is None:
                 continue
             self._write_page(config, page_path, render_entry(site, entry))
-            _populate_page(found.page, config, files)
+            with _no_anchor_scan():
+                _populate_page(found.page, config, files)
             _build_page(found.page, config, files.documentation_pages(), live["nav"], live["env"])
             written.append(page_path)
         return written
@@ -729,6 +733,34 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if contributing.is_file():
             server.watch(str(contributing))
         return server
+
+
+@contextmanager
+def _no_anchor_scan() -> Iterator[None]:
+    """While serving, converting a page in place: MkDocs' scan of the page's raw HTML for the
+    ids links may point to (its ``_RawHTMLPreprocessor``, about half the cost of converting a
+    page that lists entries, an HTML parser over the whole table) is skipped. Only a whole
+    MkDocs build checks links against those ids, and the preview's in-place steps never do;
+    the scan does not change the page, so its HTML is the same. Nothing is skipped with a
+    MkDocs that has no such scan."""
+    from mkdocs.structure import pages
+
+    scan = getattr(pages, "_RawHTMLPreprocessor", None)
+    run = getattr(scan, "run", None)
+    if scan is None or run is None:
+        yield
+        return
+    scan.run = _lines_unscanned
+    try:
+        yield
+    finally:
+        scan.run = run
+
+
+def _lines_unscanned(self: Any, lines: list[str]) -> list[str]:
+    """The raw-HTML scan's step without the scan: the lines as they are, no ids found."""
+    self.present_anchor_ids = set()
+    return lines
 
 
 def _let_go(page: Any) -> None:
