@@ -122,3 +122,35 @@ def test_the_preview_holds_no_entry_page_text(project: Path, tmp_path: Path) -> 
         assert "Extra one" in page.read_text(encoding="utf-8")
     finally:
         preview.close()
+
+
+def test_pages_converted_in_place_are_not_scanned_for_anchors(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs.structure import pages
+
+    preview = Preview(project, tmp_path / "out")
+    try:
+        preview.build()
+        scanned: list[int] = []
+        scan = pages._RawHTMLPreprocessor.run
+
+        def counting(self: object, lines: list[str]) -> list[str]:
+            scanned.append(len(lines))
+            return scan(self, lines)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(pages._RawHTMLPreprocessor, "run", counting)
+        in_place = _in_place(monkeypatch)
+        entry = project / "kb" / "strategies" / "fec-additive.yaml"
+        entry.write_text(
+            entry.read_text(encoding="utf-8").replace("FEC additive", "FEC additive, unscanned"), "utf-8"
+        )
+        preview.refresh(edited=[entry])
+        written = in_place[-1]
+        assert written is not None and "browse/strategies.md" in written, written
+        assert scanned == []  # neither the edited page nor the pages listing it were scanned
+        assert pages._RawHTMLPreprocessor.run is counting  # and MkDocs' own is back afterwards
+        assert "FEC additive, unscanned" in (preview.out / "browse/strategies.html").read_text("utf-8")
+        assert folder_files(preview.out) == fresh_preview(project, tmp_path / "fresh")
+    finally:
+        preview.close()

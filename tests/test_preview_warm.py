@@ -3,13 +3,16 @@ the preview's own build runs in the background, and its pages take over when it 
 
 from __future__ import annotations
 
+import gc
 import http.server
 import logging
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mkdocs.structure.pages import Page
 
 from limkb.commands.build import build
 from limkb.commands.preview import Preview
@@ -160,5 +163,32 @@ def test_a_warm_start_renders_only_the_dataset_pages_again(
         # to its CSV download and the preview does not, is made again
         assert "rendered 1 entry pages anew, reused the others" in caplog.messages
         assert "Thickness and CE" in (preview.out / "entries/datasets/thickness-ce.html").read_text("utf-8")
+    finally:
+        preview.close()
+
+
+def _pages_holding_text() -> list[str]:
+    """The MkDocs pages alive in this process that still hold their Markdown or HTML."""
+    gc.collect()
+    return [o.file.src_uri for o in gc.get_objects() if isinstance(o, Page) and (o.markdown or o.content)]
+
+
+def test_the_preview_lets_go_of_the_page_cache_and_of_converted_pages(project: Path, tmp_path: Path) -> None:
+    build(project)
+    preview = Preview(project, tmp_path / "out")
+    try:
+        warm = preview.warm_start()
+        assert warm is not None
+        cache = weakref.ref(warm.html_cache)
+        preview.plugin.warm, warm = warm, None
+        preview.build()
+        gc.collect()
+        assert cache() is None  # the last build's manifest and this build's keys are not kept
+        assert _pages_holding_text() == []  # the pages converted (the dataset pages) hold no text
+        kb = project / "kb" / "strategies" / "fec-additive.yaml"
+        kb.write_text(kb.read_text(encoding="utf-8").replace("FEC additive", "FEC additive, kept"), "utf-8")
+        preview.refresh(edited=[kb])
+        assert "FEC additive, kept" in (preview.out / "browse/strategies.html").read_text("utf-8")
+        assert _pages_holding_text() == []  # nor do the edited page and the pages listing it
     finally:
         preview.close()

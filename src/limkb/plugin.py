@@ -31,7 +31,8 @@ import os
 import tempfile
 import zlib
 from collections import UserString
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -245,6 +246,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             self._html = None
             if self._serving:  # the preview's warm start: later builds go by the files' times
                 _age_sources(files, cache.hits)
+                _release_cache(files)
                 self.warm = None
 
     def _project(self, config: MkDocsConfig) -> Path:
@@ -341,6 +343,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         With the page cache, what the page told MkDocs is noted for the cache."""
         if self._html is not None:
             self._html[0].record(page)
+        if self._serving and set(config.plugins) <= {"limkb"}:  # no other plugin reads pages later
+            _let_go(page)
         if getattr(page.file, "src_uri", None) != "graph.md":
             return output
         depth = page.url.count("/")  # "graph/" is one folder down; "graph.html" none
@@ -548,6 +552,7 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         if not self._serving or not {"config", "files", "nav", "env", "options"} <= set(live):
             return None
         config, files, nav, env = live["config"], live["files"], live["nav"], live["env"]
+        live.pop("site", None)  # the last KB's context: made again for the next save (prime_quick)
         try:
             kb, results = self._load(config)
         except PluginError:
@@ -577,7 +582,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             page = found.page if found is not None else None
             if page is None:
                 return None
-            _populate_page(page, config, files)
+            with _no_anchor_scan():
+                _populate_page(page, config, files)
             _build_page(page, config, doc_files, nav, env)
         return changed + gone
 
@@ -626,7 +632,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
         doc_files = files.documentation_pages()
         for file in made:
             if file.is_documentation_page():
-                _populate_page(file.page, config, files)
+                with _no_anchor_scan():
+                    _populate_page(file.page, config, files)
                 _build_page(file.page, config, doc_files, live["nav"], live["env"])
             else:
                 file.copy_file()
@@ -663,7 +670,8 @@ class LimkbPlugin(BasePlugin[LimkbConfig]):  # type: ignore[no-untyped-call]
             if found is None or found.page is None:
                 continue
             self._write_page(config, page_path, render_entry(site, entry))
-            _populate_page(found.page, config, files)
+            with _no_anchor_scan():
+                _populate_page(found.page, config, files)
             _build_page(found.page, config, files.documentation_pages(), live["nav"], live["env"])
             written.append(page_path)
         return written
@@ -781,6 +789,43 @@ def _list_theme_from(cache: HtmlCache, config: MkDocsConfig) -> None:
     theme.get_env = get_env  # type: ignore[method-assign]
 
 
+@contextmanager
+def _no_anchor_scan() -> Iterator[None]:
+    """While serving, converting a page in place: MkDocs' scan of the page's raw HTML for the
+    ids links may point to (its ``_RawHTMLPreprocessor``, about half the cost of converting a
+    page that lists entries, an HTML parser over the whole table) is skipped. Only a whole
+    MkDocs build checks links against those ids, and the preview's in-place steps never do;
+    the scan does not change the page, so its HTML is the same. Nothing is skipped with a
+    MkDocs that has no such scan."""
+    from mkdocs.structure import pages
+
+    scan = getattr(pages, "_RawHTMLPreprocessor", None)
+    run = getattr(scan, "run", None)
+    if scan is None or run is None:
+        yield
+        return
+    scan.run = _lines_unscanned
+    try:
+        yield
+    finally:
+        scan.run = run
+
+
+def _lines_unscanned(self: Any, lines: list[str]) -> list[str]:
+    """The raw-HTML scan's step without the scan: the lines as they are, no ids found."""
+    self.present_anchor_ids = set()
+    return lines
+
+
+def _let_go(page: Any) -> None:
+    """While serving, once a page is HTML: its Markdown and HTML are not kept (MkDocs would hold
+    them on its ``Page`` until the next conversion of that page, the largest pages that list
+    entries among them, some MiB each at 10,000 entries). Its title stays what it was: empty
+    texts, not None, leave MkDocs' title rule as it was (see ``on_page_content``)."""
+    page.markdown = ""
+    page.content = ""
+
+
 def _check_docs(config: MkDocsConfig) -> None:
     """Refuse a ``docs/`` folder with problems, every one located."""
     from limkb.check.validate import check_docs
@@ -872,6 +917,16 @@ def _age_sources(files: Files, hits: set[str]) -> None:
                 os.utime(file.abs_src_path, ns=(built - 1_000_000_000, built - 1_000_000_000))
         except OSError:
             continue
+
+
+def _release_cache(files: Files) -> None:
+    """After the preview's warm start: its files no longer name the page cache, which would
+    keep the last build's manifest and this build's keys alive as long as the preview keeps
+    the files (about 40 MiB at 10,000 entries). Only that first build asks them whether they
+    changed; the refreshes convert the pages they choose, and a dirty build makes new files."""
+    for file in files:
+        if isinstance(file, CachedFile):
+            file.cache = None
 
 
 def _citation_cff(project: Path) -> str | None:

@@ -216,6 +216,7 @@ class Preview:
             self.root = self.out
             self.version += 1
             log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
+            _trim()
             then()
 
         self.root = site
@@ -267,6 +268,7 @@ class Preview:
                 self.version += 1
                 self.busy = False
             self.plugin.prime_quick()  # for the next save's quick step; the site is done
+            _trim()
 
     def state(self) -> dict[str, Any]:
         report = self.plugin.problems
@@ -415,6 +417,7 @@ class Preview:
         except OSError as error:
             raise BuildError("serve", f"cannot serve on {host}:{port}: {error.strerror or error}") from None
         server.daemon_threads = True
+        _few_arenas()
         try:
             stop = threading.Event()
             watcher = threading.Thread(target=self.watch, args=(stop,), daemon=True)
@@ -426,6 +429,7 @@ class Preview:
                 started = time.perf_counter()
                 self.build()
                 log.info("limkb: built the preview in %.1f s", time.perf_counter() - started)
+                _trim()
                 watcher.start()
             log.info("limkb: serving on http://%s:%d%s", host, server.server_address[1], self.mount)
             try:
@@ -435,6 +439,42 @@ class Preview:
                 self.close()
         finally:
             server.server_close()
+
+
+ARENAS = 2
+"""How many malloc arenas the server's threads share (see :func:`_few_arenas`)."""
+
+
+def _glibc() -> Any:
+    """The C library when it is glibc (it has ``malloc_trim``), else None."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+
+
+def _few_arenas() -> None:
+    """Let the server's threads (the first build's, the watcher's, the requests') share
+    :data:`ARENAS` malloc arenas instead of one each: memory one thread freed (the first
+    build's) is then reused by the next (a refresh's), not held beside it. A
+    ``MALLOC_ARENA_MAX`` the user set is left as it is; nothing is done off glibc."""
+    import os
+
+    libc = _glibc()
+    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
+        libc.mallopt(-8, ARENAS)  # M_ARENA_MAX
+
+
+def _trim() -> None:
+    """Give the memory a build or refresh freed back to the system (glibc's ``malloc_trim``):
+    the server then holds what it keeps, not what its largest step needed."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 SETTLE = 0.05
