@@ -12,9 +12,14 @@ calls for them too. ``tests/test_statistics.py`` compares each with ``scipy.stat
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from limkb._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported when first used, like the analyses' modules
 
 __all__ = ["linear_fit", "mid_ranks", "pearson", "spearman", "t_quantile"]
 
