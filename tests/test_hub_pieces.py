@@ -9,14 +9,17 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import limkb
-from kbfactory import SOURCE, minimal, write_entry
+from kbfactory import REF, SOURCE, minimal, write_entry
+from limkb.check.cache import FileCache
 from limkb.check.stats import count_evidence
 from limkb.files import BuildCache
 from limkb.site import compare, comparison_pages, finder, overview, sections
+from limkb.site import memo as memo_module
 from limkb.site import render as render_module
 from limkb.site.context import RenderOptions, Site
 from limkb.site.memo import Pieces, Reads, RenderMemo, _comparable
@@ -413,3 +416,94 @@ def test_a_kept_entry_page_whose_file_is_gone_is_made_again(tmp_path: Path) -> N
     assert isinstance(page, Path) and page.is_file() and not page.is_relative_to(first.parent)
     assert [path for path in fresh if _text(again[path]) != fresh[path]] == []
     assert RenderMemo.read(second).pages["fec-additive"][0] == page
+
+
+def _loaded(kb: Path, files: FileCache) -> limkb.KnowledgeBase:
+    return limkb.load(kb, cache=False, files=files)
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_entries_read_from_unchanged_files_keep_their_digest_and_the_output_is_exact(
+    tmp_path: Path, name: str
+) -> None:
+    """With the file cache's digests, only the entries of changed files are hashed again; every
+    page still equals a rendering without the memo, and the changed entries are found."""
+    kb = site_kb(tmp_path)
+    files = FileCache()
+    memo = RenderMemo()
+    render(_loaded(kb, files), options=OPTIONS, memo=memo)
+    assert memo.files and set(memo.files) <= set(memo.digests)
+    hashed: list[str] = []
+    real = memo_module.digest
+
+    def noting(entry: Any, history: object = None) -> str:
+        hashed.append(entry.id)
+        return real(entry, history)
+
+    EDITS[name](kb)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(memo_module, "digest", noting)
+        again = render(_loaded(kb, files), options=OPTIONS, memo=memo)
+    assert len(hashed) < len(memo.digests) / 2  # not every entry
+    fresh = _rendered(kb)
+    assert [path for path in fresh if again[path] != fresh[path]] == []
+
+
+def test_an_entry_whose_file_changed_is_not_given_its_kept_digest(tmp_path: Path) -> None:
+    """A file key that changed makes the entry's digest anew (a kept one would leave its page stale)."""
+    kb = site_kb(tmp_path)
+    files = FileCache()
+    memo = RenderMemo()
+    render(_loaded(kb, files), options=OPTIONS, memo=memo)
+    before = memo.files["fec-additive"]
+    _prose(kb)
+    again = render(_loaded(kb, files), options=OPTIONS, memo=memo)
+    assert memo.files["fec-additive"] != before
+    assert "fec-additive" in memo.changed
+    page = _text(again["entries/strategies/fec-additive.md"])
+    assert isinstance(page, str) and "Adds a little" in page
+
+
+WHOLE = ("compatibility.md",)
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_a_page_kept_whole_is_the_one_made_without_the_memo_after_each_edit(
+    tmp_path: Path, name: str
+) -> None:
+    """Each page kept whole through an edit equals a rendering without the memo, and is made
+    again whenever the edit changes it."""
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    before = _rendered(kb, memo)
+    assert set(WHOLE) <= set(memo.wholes)
+    EDITS[name](kb)
+    again = _rendered(kb, memo)
+    fresh = _rendered(kb)
+    for page in WHOLE:
+        assert again[page] == fresh[page], (name, page)
+        if fresh[page] != before[page]:
+            assert page in memo.rejoined, (name, page)
+
+
+def test_a_page_kept_whole_is_made_again_when_an_entry_it_shows_changes(tmp_path: Path) -> None:
+    """The compatibility page depends on the references it cites (looked up, not listed) and
+    shows the label of a strategy another one combines with: renaming it makes the page again,
+    an edit to an entry it does not show keeps it."""
+    kb = site_kb(tmp_path)
+    memo = RenderMemo()
+    _rendered(kb, memo)
+    assert {REF, "alumina-coating", "lithiophilic-cu"} <= memo.wholes["compatibility.md"][2]
+    _rendered(kb, memo)
+    assert "compatibility.md" not in memo.rejoined  # nothing changed: kept
+    _question(kb)
+    _rendered(kb, memo)
+    assert "compatibility.md" not in memo.rejoined  # a question: not on the page
+    path = kb / "strategies/alumina-coating.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "name: " in text
+    path.write_text(text.replace("name: ", "name: Thin ", 1), encoding="utf-8")
+    again = _rendered(kb, memo)
+    assert "compatibility.md" in memo.rejoined
+    assert again["compatibility.md"] == _rendered(kb)["compatibility.md"]
+    assert "Thin " in str(again["compatibility.md"])

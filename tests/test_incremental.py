@@ -21,6 +21,8 @@ from limkb.commands.build import build
 from limkb.errors import BuildError
 from limkb.files import read_pickle, write_pickle
 from limkb.incremental import OUTSIDE, HtmlCache
+from limkb.schema.kinds import Entry
+from limkb.site import memo as memo_module
 from limkb.site import overview
 from limkb.site import render as render_module
 from limkb.site.context import entry_path
@@ -606,4 +608,25 @@ def test_a_rebuild_reads_only_the_entry_pages_whose_files_are_new(
     assert "entries/materials/lif.md" not in entries  # the same file as the last build's
     assert entries == set(rendered)  # only the pages rendered again, written anew, are read
     assert len(entries) < summary.pages // 2
+    assert_same_as_clean(project)
+
+
+def test_a_rebuild_hashes_again_only_the_entries_of_changed_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The render memo keeps each entry's digest under its file's key in the file cache: after a
+    summary edit only the edited entry is hashed again, and the site is still a clean build's."""
+    build(project)
+    hashed: list[str] = []
+    real = memo_module.digest
+
+    def noting(entry: Entry, history: object = None) -> str:
+        hashed.append(entry.id)
+        return real(entry, history)
+
+    _prose(project / "kb")
+    with monkeypatch.context() as patch:  # not undo(): the fixture's SOURCE_DATE_EPOCH stays
+        patch.setattr(memo_module, "digest", noting)
+        build(project)
+    assert hashed == ["fec-additive"]
     assert_same_as_clean(project)

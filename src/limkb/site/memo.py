@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["KEYED", "Bounded", "Pieces", "Reads", "RenderMemo", "digest", "mentions"]
 
 T = TypeVar("T")
-_FORMAT = 3
+_FORMAT = 4
 
 
 class Bounded(Generic[T]):
@@ -139,6 +139,14 @@ def digest(entry: Entry, history: object = None) -> str:
     return hashlib.sha256(f"{content_digest(entry)}\0{history!r}".encode()).hexdigest()
 
 
+def file_key(document: object) -> str | None:
+    """The path of an entry's file and the file cache's digest of its bytes
+    (:meth:`~limkb.check.cache.FileCache.load`); None when the file cache did not read it. The
+    same key, the same entry (an entry is validated from its file alone)."""
+    found = getattr(document, "digest", None)
+    return None if found is None else f"{getattr(document, 'path', '')}\0{found}"
+
+
 def _comparable(options: RenderOptions) -> RenderOptions:
     """The options as far as entry pages show them (the dates of each entry go into its digest)."""
     return dataclasses.replace(options, history=None, downloads=None, contributing=None, plot_cache=None)
@@ -166,6 +174,14 @@ class RenderMemo:
         self.options: RenderOptions | None = None
         self.digests: dict[str, str] = {}
         """id -> :func:`digest` of the entry rendered last time."""
+        self.files: dict[str, str] = {}
+        """id -> :func:`file_key` of the entry's file rendered last time (those the file cache read)."""
+        self.history: dict[str, object] = {}
+        """id -> the dates of the entry rendered last time (those that have any)."""
+        self.next_files: dict[str, str] = {}
+        self.next_history: dict[str, object] = {}
+        """What :meth:`digests_of` found this time, made :attr:`files` and :attr:`history` by
+        :meth:`remember`."""
         self.mentions: dict[str, frozenset[str]] = {}
         """id -> the ids the entry named last time (:func:`mentions`)."""
         self.results: dict[str, AnalysisResult] = {}
@@ -188,13 +204,34 @@ class RenderMemo:
         (:meth:`Pieces.joined`)."""
         self.rejoined: set[str] = set()
         """The pages of :attr:`joined` the last rendering joined anew (the others were kept)."""
+        self.wholes: dict[str, tuple[str, str, frozenset[str]]] = {}
+        """page -> (the key of the entries it lists, its text, the ids it read): the pages kept
+        whole (:meth:`Pieces.whole`)."""
         self._shards: dict[str, tuple[str, Path]] = {}
         """group -> (the token of the file its pieces were read from, that file)."""
 
-    @staticmethod
-    def digests_of(site: Site) -> dict[str, str]:
+    def digests_of(self, site: Site) -> dict[str, str]:
+        """Every entry's :func:`digest`, by id. An entry read from the same file bytes as last
+        time (the file cache's digest of its file, :func:`file_key`) with the same dates keeps
+        the digest the memo holds: only the entries of changed files are serialised and hashed.
+        Notes each entry's file key for the next rendering (:attr:`files`)."""
         history = site.options.history or {}
-        return {i: digest(e, history.get(i)) for i, e in dict.items(site.by_id)}
+        documents = getattr(site.kb, "_documents", {})
+        old_files, old_digests, old_history = self.files, self.digests, self.history
+        files: dict[str, str] = {}
+        found: dict[str, str] = {}
+        for i, e in dict.items(site.by_id):
+            key = file_key(documents.get(i))
+            dates = history.get(i)
+            kept = old_digests.get(i)
+            if key is not None:
+                files[i] = key
+                if kept is not None and old_files.get(i) == key and old_history.get(i) == dates:
+                    found[i] = kept
+                    continue
+            found[i] = digest(e, dates)
+        self.next_files, self.next_history = files, {i: history[i] for i in found if i in history}
+        return found
 
     def reusable(
         self,
@@ -241,6 +278,7 @@ class RenderMemo:
             for i, e in dict.items(site.by_id)
         }
         self.digests = digests
+        self.files, self.history = self.next_files, self.next_history
         self.results = dict(site.results)
         self.pages = pages
 
@@ -259,6 +297,7 @@ class RenderMemo:
         assert path is not None
         memo.options, memo.digests, memo.mentions = found["options"], found["digests"], found["mentions"]
         memo.results, memo.pages, memo.joined = found["results"], found["pages"], found["joined"]
+        memo.files, memo.history, memo.wholes = found["files"], found["history"], found["wholes"]
         folder = BuildCache(path.parent).render_pieces
         for group, token in found["groups"].items():
             shard = folder / _shard_name(group)
@@ -284,10 +323,13 @@ class RenderMemo:
             "code": _code(),
             "options": self.options,
             "digests": self.digests,
+            "files": self.files,
+            "history": self.history,
             "mentions": self.mentions,
             "results": self.results,
             "pages": self.pages,
             "joined": self.joined,
+            "wholes": self.wholes,
             "groups": groups,
         }
         write_pickle(path, state)
@@ -341,7 +383,9 @@ class Pieces:
         self.joined_pages: dict[str, tuple[str, str]] = {}
         """page -> (key, text) of the pages :meth:`joined` gave in this rendering."""
         self.rejoined: set[str] = set()
-        """The pages :meth:`joined` made anew (the others were the memo's text)."""
+        """The pages :meth:`joined` (or :meth:`whole`) made anew (the others were the memo's text)."""
+        self.whole_pages: dict[str, tuple[str, str, frozenset[str]]] = {}
+        """page -> (key, text, ids read) of the pages :meth:`whole` gave in this rendering."""
 
     def piece(self, group: str, entry_id: str, make: Callable[[], T]) -> T:
         """The piece of ``entry_id`` in ``group``: kept from the memo, or ``make()``."""
@@ -418,6 +462,28 @@ class Pieces:
         self.joined_pages[page] = (key, text)
         return text
 
+    def whole(self, page: str, listed: list[str], make: Callable[[], str]) -> str:
+        """The text of ``page``, made by ``make()`` from the entries ``listed`` (all it iterates
+        over, in order) and whatever ids it looks up. The memo's text is given instead when the
+        last rendering made the page from the same listed ids and no entry among them or among
+        those it looked up (found or not) changed since, the options unchanged."""
+        if self.memo is None or not isinstance(self.site.by_id, Reads):
+            return make()
+        key = hashlib.sha256("\0".join([page, *listed]).encode()).hexdigest()
+        kept = self.memo.wholes.get(page)
+        if (
+            kept is not None
+            and kept[0] == key
+            and self._stale is not None
+            and kept[2].isdisjoint(self._stale[0])
+        ):
+            self.whole_pages[page] = kept
+            return kept[1]
+        text, reads = self._recorded(set(listed), make)
+        self.whole_pages[page] = (key, text, frozenset(reads))
+        self.rejoined.add(page)
+        return text
+
     def _recorded(self, start: set[str], make: Callable[[], T]) -> tuple[T, set[str]]:
         """``make()``, and the ids it looked up (from ``start``); those ids count as read by the
         piece being made around it too, if any."""
@@ -444,6 +510,7 @@ class Pieces:
             }
             self.memo.fragments = self.made
             self.memo.joined, self.memo.rejoined = self.joined_pages, self.rejoined
+            self.memo.wholes = self.whole_pages
 
     def _same(
         self, group: str, items: dict[str, tuple[Any, frozenset[str]]], kept: dict[str, dict[str, Any]]

@@ -825,7 +825,7 @@ def graph_data(site: Site, pieces: Pieces | None = None) -> str:
         make = functools.partial(_node_json, site, i)
         head = make() if pieces is None else pieces.piece(GRAPH_DATA, i, make)
         x, y = where[i]
-        nodes.append(f'{head},"x":{_json(int(x))},"y":{_json(int(y))}}}')
+        nodes.append(f'{head},"x":{int(x)},"y":{int(y)}}}')  # an int's JSON is its str()
     parts = [
         f'"colours":{_json(KIND_COLOURS)}',
         f'"edges":{_json([{"source": s, "target": t, "relation": r} for s, t, r in edges])}',

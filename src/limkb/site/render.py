@@ -1172,7 +1172,11 @@ MAKERS: dict[str, Maker] = {
     "correlations": lambda run, page: {
         page.path: correlations_page(run.site, "plots/figure-1.svg" in run.made)
     },
-    "compatibility": lambda run, page: {page.path: compatibility_page(run.site)},
+    "compatibility": lambda run, page: {
+        page.path: run.pieces.whole(
+            page.path, [s.id for s in run.site.of_kind("strategy")], lambda: compatibility_page(run.site)
+        )
+    },
     "coverage": lambda run, page: {page.path: coverage_page(run.site, run.pieces)},
     "graph": _graph,
     "bibliography": _bibliography,
@@ -1379,6 +1383,9 @@ def _drop_stale_pieces(site: Site, memo: RenderMemo, digests: dict[str, str]) ->
     """Keep only the hub pages' pieces that the change leaves exact: the next rendering compares
     with what :func:`render_entries` remembers, so it would take a stale piece for current."""
     found = memo.stale(site, digests)
+    memo.wholes = (
+        {} if found is None else {p: kept for p, kept in memo.wholes.items() if kept[2].isdisjoint(found[0])}
+    )
     memo.fragments = (
         {}
         if found is None
