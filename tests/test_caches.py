@@ -251,6 +251,45 @@ def test_a_second_build_reuses_plots_and_writes_the_same_site(
     assert sorted(p.name for p in (project / "build" / "cache" / "plots").glob("*.svg")) == cached
 
 
+def _cached_plots(project: Path) -> set[str]:
+    return {p.name for p in (project / "build" / "cache" / "plots").glob("*.svg")}
+
+
+def test_a_rebuild_draws_only_the_panel_of_figure_1_an_edit_changed_and_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+    def analysis(name: str, x: str, y: str, value: float, locator: str) -> dict[str, object]:
+        reported = {"value": value, "ref": REF, "locator": locator}
+        return minimal("analysis", name, x=x, y=y, reported=reported)
+
+    extra = {
+        "analyses/ce-vs-thickness": analysis(
+            "CE against SEI thickness", "sei-thickness", "ce", 0.4, "Fig. 1c"
+        ),
+        "analyses/thickness-vs-ce": analysis(
+            "SEI thickness against CE", "ce", "sei-thickness", 0.3, "Fig. 1d"
+        ),
+    }
+    projects = [write_project(tmp_path / name, extra=extra) for name in ("project", "fresh")]
+    project, fresh = projects
+    build(project)
+    assert {"figure-1-1.svg", "figure-1-2.svg"} <= {p.name for p in (project / "site" / "plots").iterdir()}
+    before = _cached_plots(project)
+    for folder in projects:
+        path = folder / "kb" / "analyses" / "thickness-vs-ce.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "value: 0.3" in text
+        path.write_text(text.replace("value: 0.3", "value: 0.35", 1), encoding="utf-8")
+    build(project)
+    assert len(_cached_plots(project) - before) == 2  # Fig. 1d and that analysis's scatter
+    build(fresh, clean=True)
+    assert tree_digest(project / "site") == tree_digest(fresh / "site")
+    shown = (project / "site" / "plots" / "figure-1-2.svg").read_text(encoding="utf-8")
+    assert "review 0.35" in shown and "Fig. 1d" in shown
+
+
 def test_serve_rebuilds_re_validate_only_the_edited_file_and_show_the_edit(tmp_path: Path) -> None:
     project = write_project(tmp_path / "project")
     site = tmp_path / "served"
