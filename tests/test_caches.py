@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -154,13 +155,13 @@ def test_plots_come_from_the_disk_cache_in_a_new_process_and_equal_fresh_ones(
     results = {"ce-vs-t": _result(PAIRS)}
     fresh = pages.plot_files(results)
     assert pages.plot_files(results, cache_dir=tmp_path / "plots") == fresh
-    assert len(list((tmp_path / "plots").glob("*.svg"))) == 2  # the scatter plot and Fig. 1
+    assert len(list((tmp_path / "plots").glob("*.svg"))) == 2  # the scatter plot and Fig. 1's panel
 
     def refuse(*args: object) -> str:
         raise AssertionError("drew a plot that was cached")
 
     monkeypatch.setattr(plots, "scatter_svg", refuse)
-    monkeypatch.setattr(plots, "figure1_svg", refuse)
+    monkeypatch.setattr(plots, "figure1_panel_svg", refuse)
     assert pages.plot_files(results, cache_dir=tmp_path / "plots") == fresh
 
 
@@ -170,20 +171,20 @@ def test_changed_results_are_drawn_again_and_unused_plots_pruned(tmp_path: Path)
     changed = {"ce-vs-t": _result([*PAIRS[:-1], (4.0, 80.0)], reported=0.5)}
     after = pages.plot_files(changed, cache_dir=folder)
     assert after["plots/ce-vs-t.svg"] != before["plots/ce-vs-t.svg"]
-    assert after["plots/figure-1.svg"] != before["plots/figure-1.svg"]
+    assert after["plots/figure-1-1.svg"] != before["plots/figure-1-1.svg"]
     assert after == pages.plot_files(changed)
     assert sorted(p.read_text(encoding="utf-8") for p in folder.glob("*.svg")) == sorted(after.values())
 
 
 def test_figure_1_is_drawn_once_per_memory_for_the_same_results(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
-    draw = plots.figure1_svg
+    draw = plots.figure1_panel_svg
 
-    def counted(results: list[AnalysisResult]) -> str:
+    def counted(panel: tuple[str, list[AnalysisResult]]) -> str:
         calls.append(1)
-        return draw(results)
+        return draw(panel)
 
-    monkeypatch.setattr(plots, "figure1_svg", counted)
+    monkeypatch.setattr(plots, "figure1_panel_svg", counted)
     results = {"ce-vs-t": _result(PAIRS, reported=0.3)}
     memory = pages.PlotCache()
     first = pages.plot_files(results, memory=memory)
@@ -191,6 +192,37 @@ def test_figure_1_is_drawn_once_per_memory_for_the_same_results(monkeypatch: pyt
     assert len(calls) == 1
     assert pages.plot_files(results) == first  # without the memory: drawn again, the same
     assert len(calls) == 2
+
+
+def test_a_changed_value_draws_only_its_panel_of_figure_1_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+    draw = plots.figure1_panel_svg
+
+    def counted(panel: tuple[str, list[AnalysisResult]]) -> str:
+        drawn.append(panel[0])
+        return draw(panel)
+
+    monkeypatch.setattr(plots, "figure1_panel_svg", counted)
+    thickness = _result(PAIRS, reported=0.3)
+    other = replace(
+        _result(PAIRS),
+        id="ce-vs-o",
+        y="other-y",
+        reported=Reported(value=0.5, ref="smith2020test", locator="Fig. 1d"),
+    )
+    folder = tmp_path / "plots"
+    before = pages.plot_files({"ce-vs-t": thickness, "ce-vs-o": other}, cache_dir=folder)
+    assert drawn == ["Fig. 1c", "Fig. 1d"] and len(before) == 4
+    drawn.clear()
+    changed = {"ce-vs-t": _result([*PAIRS[:-1], (4.0, 80.0)], reported=0.3), "ce-vs-o": other}
+    after = pages.plot_files(changed, cache_dir=folder)
+    assert drawn == ["Fig. 1c"]  # the other panel came from the cache
+    assert after["plots/figure-1-1.svg"] != before["plots/figure-1-1.svg"]
+    assert after["plots/figure-1-2.svg"] == before["plots/figure-1-2.svg"]
+    monkeypatch.setattr(plots, "figure1_panel_svg", draw)
+    assert after == pages.plot_files(changed)  # as a clean build draws them
 
 
 # --- build and serve ------------------------------------------------------------------------------
@@ -217,6 +249,45 @@ def test_a_second_build_reuses_plots_and_writes_the_same_site(
     build(project)
     assert tree_digest(project / "site") == first
     assert sorted(p.name for p in (project / "build" / "cache" / "plots").glob("*.svg")) == cached
+
+
+def _cached_plots(project: Path) -> set[str]:
+    return {p.name for p in (project / "build" / "cache" / "plots").glob("*.svg")}
+
+
+def test_a_rebuild_draws_only_the_panel_of_figure_1_an_edit_changed_and_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+    def analysis(name: str, x: str, y: str, value: float, locator: str) -> dict[str, object]:
+        reported = {"value": value, "ref": REF, "locator": locator}
+        return minimal("analysis", name, x=x, y=y, reported=reported)
+
+    extra = {
+        "analyses/ce-vs-thickness": analysis(
+            "CE against SEI thickness", "sei-thickness", "ce", 0.4, "Fig. 1c"
+        ),
+        "analyses/thickness-vs-ce": analysis(
+            "SEI thickness against CE", "ce", "sei-thickness", 0.3, "Fig. 1d"
+        ),
+    }
+    projects = [write_project(tmp_path / name, extra=extra) for name in ("project", "fresh")]
+    project, fresh = projects
+    build(project)
+    assert {"figure-1-1.svg", "figure-1-2.svg"} <= {p.name for p in (project / "site" / "plots").iterdir()}
+    before = _cached_plots(project)
+    for folder in projects:
+        path = folder / "kb" / "analyses" / "thickness-vs-ce.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "value: 0.3" in text
+        path.write_text(text.replace("value: 0.3", "value: 0.35", 1), encoding="utf-8")
+    build(project)
+    assert len(_cached_plots(project) - before) == 2  # Fig. 1d and that analysis's scatter
+    build(fresh, clean=True)
+    assert tree_digest(project / "site") == tree_digest(fresh / "site")
+    shown = (project / "site" / "plots" / "figure-1-2.svg").read_text(encoding="utf-8")
+    assert "review 0.35" in shown and "Fig. 1d" in shown
 
 
 def test_serve_rebuilds_re_validate_only_the_edited_file_and_show_the_edit(tmp_path: Path) -> None:

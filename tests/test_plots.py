@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 from limkb.analysis.correlations import AnalysisResult, Point, correlate
 from limkb.schema.kinds import Reported
-from limkb.site.plots import caption, figure1_svg, scatter_svg
+from limkb.site.overview import FIGURE1_PANEL_PIXELS, figure1_panels
+from limkb.site.plots import _PANEL_SIZE, caption, figure1_panel_svg, scatter_svg
 
 TABLE1_F = [
     (6.94, 97.3),
@@ -140,16 +142,47 @@ def test_figure1_groups_panels_and_shows_the_review_values_next_to_ours() -> Non
             reported=rep(0.26, "Fig. 1e"),
         ),
     ]
-    results = [results[2], results[0], results[3], results[1]]  # id order, as the site passes them
-    svg = figure1_svg(results)
-    assert svg == figure1_svg(results)
-    shown = texts(svg)
-    assert [t for t in shown if t.startswith("Fig. 1")] == ["Fig. 1c", "Fig. 1d", "Fig. 1e"]
-    assert "F: r = 0.426, review 0.43, n = 10" in shown
-    assert "SEI thickness: r = 0.258, review 0.26, n = 11" in shown
-    assert "F, O (%)" in shown and "C/F" in shown
-    root = ET.fromstring(svg)
-    assert len([g for g in root.iter(f"{SVG}g") if g.get("id", "").startswith("axes_")]) == 3
+    panels = figure1_panels({r.id: r for r in [results[2], results[0], results[3], results[1]]})
+    assert [title for title, _ in panels] == ["Fig. 1c", "Fig. 1d", "Fig. 1e"]
+    assert [[r.id for r in group] for _, group in panels] == [
+        ["ce-vs-f", "ce-vs-o"],
+        ["ce-vs-c-to-f"],
+        ["ce-vs-t"],
+    ]
+    svgs = [figure1_panel_svg(panel) for panel in panels]
+    assert svgs == [figure1_panel_svg(panel) for panel in panels]
+    shown = [texts(svg) for svg in svgs]
+    assert [[t for t in s if t.startswith("Fig. 1")] for s in shown] == [
+        ["Fig. 1c"],
+        ["Fig. 1d"],
+        ["Fig. 1e"],
+    ]
+    assert "F: r = 0.426, review 0.43, n = 10" in shown[0] and "F, O (%)" in shown[0]
+    assert "SEI thickness: r = 0.258, review 0.26, n = 11" in shown[2]
+    assert "C/F" in shown[1]
+
+
+def test_figure1_panels_without_a_locator_are_lettered_after_those_with_one() -> None:
+    plain = replace(
+        result_of(TABLE1_F, id="a-plain", reported=Reported(value=0.4, ref="smith2020test")), y="other-y"
+    )
+    located = result_of(
+        TABLE1_F, id="z-located", reported=Reported(value=0.4, ref="smith2020test", locator="Fig. 1c")
+    )
+    unreported = replace(result_of(TABLE1_F, id="m-unreported"), y="third-y")
+    panels = figure1_panels({r.id: r for r in (plain, located, unreported)})
+    assert [(title, [r.id for r in group]) for title, group in panels] == [
+        ("Fig. 1c", ["z-located"]),
+        ("(d)", ["a-plain"]),
+    ]
+
+
+def test_a_figure1_panel_is_as_large_as_the_page_says() -> None:
+    assert tuple(round(inches * 96) for inches in _PANEL_SIZE) == FIGURE1_PANEL_PIXELS
+    svg = figure1_panel_svg(
+        ("Fig. 1c", [result_of(TABLE1_F, reported=Reported(value=0.4, ref="smith2020test"))])
+    )
+    assert f'width="{_PANEL_SIZE[0] * 72:g}pt"' in svg and f'height="{_PANEL_SIZE[1] * 72:g}pt"' in svg
 
 
 def test_the_page_gives_a_lazy_plot_the_size_it_is_drawn_at() -> None:

@@ -154,15 +154,65 @@ def _compared(site: Site, analysis_id: str, compares: str | None, links: Links) 
 
 
 def correlations_page(site: Site, has_figure: bool) -> str:
-    """Every computed analysis with its statistics and plot, and the overview figure when there is one."""
+    """Every computed analysis with its statistics and plot, and the overview figure (its
+    panels side by side) when there is one."""
     links = site.links("correlations.md")
     analyses = [analysis_view(site, result_id, links) for result_id in sorted(site.results)]
+    panels = figure1_panels(site.results) if has_figure else []
     return page_text(
         "correlations.md",
         PAGE_TITLES["correlations.md"],
         analyses=analyses,
-        figure=links.to("plots/figure-1.svg") if has_figure else None,
+        figure=[_panel_view(i, title, group, links) for i, (title, group) in enumerate(panels)],
+        panel_size=FIGURE1_PANEL_PIXELS,
     )
+
+
+# --- figure 1: its panels, each its own drawing ----------------------------------------------
+
+_PANEL_LETTERS = "cdefghijklmnopqrstuvwxyz"
+
+FIGURE1_PANEL_PIXELS = (403, 442)
+"""A panel of figure 1 in CSS pixels (``plots._PANEL_SIZE`` inches at 96 per inch, rounded),
+given to its ``<img>`` so the page does not shift; a test holds the two equal."""
+
+
+def _locator(group: Iterable[AnalysisResult]) -> str | None:
+    """The reported locator the series of a panel share ("Fig. 1c"), if they share one."""
+    locators = {r.reported.locator for r in group if r.reported is not None and r.reported.locator}
+    return locators.pop() if len(locators) == 1 else None
+
+
+def figure1_panels(results: Mapping[str, AnalysisResult]) -> list[tuple[str, list[AnalysisResult]]]:
+    """Figure 1's panels, each its title and its series: the analyses with a reported value
+    (by id) grouped by (y, x unit); panels with a locator come first, by it, and are titled by
+    it, the others by a letter from their place ("(f)")."""
+    groups: dict[tuple[str, str], list[AnalysisResult]] = {}
+    for result_id in sorted(results):
+        result = results[result_id]
+        if result.reported is not None:
+            groups.setdefault((result.y, result.x_unit), []).append(result)
+    ordered = sorted(groups.values(), key=lambda g: (0, loc) if (loc := _locator(g)) else (1, ""))
+    return [
+        (_locator(group) or f"({_PANEL_LETTERS[i % len(_PANEL_LETTERS)]})", group)
+        for i, group in enumerate(ordered)
+    ]
+
+
+def figure1_file(index: int) -> str:
+    """The site path of figure 1's panel at ``index`` (from 0)."""
+    return f"plots/figure-1-{index + 1}.svg"
+
+
+def _panel_view(index: int, title: str, group: list[AnalysisResult], links: Links) -> dict[str, Any]:
+    """What the correlations page shows of one panel: its file, its caption and its alt text."""
+    xs = ", ".join(r.x_label or r.x for r in group)
+    first = group[0]
+    alt = (
+        f"Figure 1 panel {title}: {first.y_label or first.y} against {xs}, "
+        "recomputed correlations next to the reported values"
+    )
+    return {"src": links.to(figure1_file(index)), "title": title, "alt": alt}
 
 
 @functools.cache
@@ -224,10 +274,11 @@ def _draw(drawing: str, results: Any) -> str:
 def plot_files(
     results: Mapping[str, AnalysisResult], *, cache_dir: Path | None = None, memory: PlotCache | None = None
 ) -> dict[str, str]:
-    """The scatter plot of every analysis and the overview figure, as SVG files.
+    """The scatter plot of every analysis and each panel of the overview figure, as SVG files.
 
     Plots are deterministic functions of their results, so they are cached by a hash of the
-    results (and of the drawing code and matplotlib version): in this process, and across
+    results (a panel by its title and its series' results alone, so a changed value draws its
+    panel again and no other; and of the drawing code and matplotlib version): in this process, and across
     processes in ``cache_dir`` when one is given; ``memory`` keeps them between calls.
     """
     if not results:
@@ -244,12 +295,11 @@ def plot_files(
         found[f"plots/{result_id}.svg"] = memory.svg(
             key, functools.partial(_draw, "scatter_svg", result), cache_dir
         )
-    reported = [results[i] for i in sorted(results) if results[i].reported is not None]
-    if reported:
-        key = _plot_key("figure-1", reported)
+    for index, panel in enumerate(figure1_panels(results)):
+        key = _plot_key(f"figure-1-panel\0{panel[0]}", panel[1])
         used.add(key)
-        found["plots/figure-1.svg"] = memory.svg(
-            key, functools.partial(_draw, "figure1_svg", reported), cache_dir
+        found[figure1_file(index)] = memory.svg(
+            key, functools.partial(_draw, "figure1_panel_svg", panel), cache_dir
         )
     if cache_dir is not None and cache_dir.is_dir():
         _prune_plot_cache(cache_dir, used)

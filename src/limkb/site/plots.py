@@ -28,11 +28,10 @@ from matplotlib.figure import Figure
 
 from limkb.analysis.correlations import AnalysisResult, Point, headline
 
-__all__ = ["caption", "figure1_svg", "scatter_svg"]
+__all__ = ["caption", "figure1_panel_svg", "scatter_svg"]
 
 _COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-_PANEL_LETTERS = "cdefghijklmnopqrstuvwxyz"
 
 
 @contextmanager
@@ -418,24 +417,6 @@ def _scatter_axis_label(result: AnalysisResult, axis: str) -> str:
     return _axis_label(label, getattr(result, f"{axis}_unit"))
 
 
-def _locator(group: Sequence[AnalysisResult]) -> str | None:
-    """The reported locator the series of a panel share ("Fig. 1c"), if they share one."""
-    locators = {r.reported.locator for r in group if r.reported is not None and r.reported.locator}
-    return locators.pop() if len(locators) == 1 else None
-
-
-def _panels(results: Sequence[AnalysisResult]) -> list[list[AnalysisResult]]:
-    """Results grouped into panels, one per (y, x unit); panels with a locator come first, by it."""
-    groups: dict[tuple[str, str], list[AnalysisResult]] = {}
-    for result in results:
-        groups.setdefault((result.y, result.x_unit), []).append(result)
-    return sorted(groups.values(), key=lambda g: (0, loc) if (loc := _locator(g)) else (1, ""))
-
-
-def _panel_title(group: Sequence[AnalysisResult], index: int) -> str:
-    return _locator(group) or f"({_PANEL_LETTERS[index % len(_PANEL_LETTERS)]})"
-
-
 def _legend_entry(result: AnalysisResult) -> str:
     symbol = "ρ" if _on_ranks(result) else "r"
     ours = f"{symbol} undefined" if result.coefficient is None else f"{symbol} = {result.coefficient:.3f}"
@@ -443,38 +424,44 @@ def _legend_entry(result: AnalysisResult) -> str:
     return f"{result.x_label or result.x}: {ours}{theirs}, n = {result.n}"
 
 
-def figure1_svg(results: Sequence[AnalysisResult]) -> str:
-    """Panels side by side (Fig. 1c-e of the review): our r next to the reported one per series.
+_PANEL_SIZE = (4.2, 4.6)
+"""A panel of figure 1, in inches (``overview.FIGURE1_PANEL_PIXELS`` in CSS pixels)."""
 
-    Results that share y and the unit of x share a panel (the composition percentages, the
-    ratios, the thickness); a panel is titled by the reported locator when its series agree on
-    one. Each series has its own marker and fit line; the legend gives our r, the review's
-    value and n.
+_PANEL_BOX = {"left": 0.16, "right": 0.96, "top": 0.92, "bottom": 0.3}
+
+
+def figure1_panel_svg(panel: tuple[str, Sequence[AnalysisResult]]) -> str:
+    """One panel of figure 1 (Fig. 1c-e of the review): our r next to the reported one per series.
+
+    ``panel`` is its title and its series (``overview.figure1_panels``: results that share y
+    and the unit of x, titled by the reported locator they agree on). Each series has its own
+    marker and fit line; the legend below gives our r, the review's value and n. The page
+    shows the panels side by side, each its own drawing, so a changed value draws one again.
     """
-    panels = _panels(results)
+    title, group = panel
     with _style():
-        figure = Figure(figsize=(4.2 * max(1, len(panels)), 4.6))
-        figure.subplots_adjust(left=0.07, right=0.98, top=0.92, bottom=0.3, wspace=0.3)
-        axes = figure.subplots(1, max(1, len(panels)), squeeze=False)[0]
-        for index, (ax, group) in enumerate(zip(axes, panels, strict=False)):
-            for k, result in enumerate(group):
-                colour, marker = _COLOURS[k % len(_COLOURS)], _MARKERS[k % len(_MARKERS)]
-                ax.scatter(
-                    [p.x for p in result.points],
-                    [p.y for p in result.points],
-                    s=14,
-                    color=colour,
-                    marker=marker,
-                    label=_legend_entry(result),
-                    zorder=2,
-                )
-                _fit_line(ax, result, colour)
+        figure = Figure(figsize=_PANEL_SIZE)
+        figure.subplots_adjust(**_PANEL_BOX)
+        ax = figure.add_subplot()
+        for k, result in enumerate(group):
+            colour, marker = _COLOURS[k % len(_COLOURS)], _MARKERS[k % len(_MARKERS)]
+            ax.scatter(
+                [p.x for p in result.points],
+                [p.y for p in result.points],
+                s=14,
+                color=colour,
+                marker=marker,
+                label=_legend_entry(result),
+                zorder=2,
+            )
+            _fit_line(ax, result, colour)
+        if group:
             first = group[0]
             x_label = first.x_label if len(group) == 1 else ", ".join(r.x_label or r.x for r in group)
             ax.set_xlabel(_axis_label(x_label, first.x_unit), parse_math=False)
             ax.set_ylabel(_axis_label(first.y_label or first.y, first.y_unit), parse_math=False)
-            ax.set_title(_panel_title(group, index), fontsize=9, loc="left", parse_math=False)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), fontsize=6.5, frameon=False)
-        if not panels:
-            axes[0].text(0.5, 0.5, "no analyses", transform=axes[0].transAxes, ha="center", va="center")
+        else:
+            ax.text(0.5, 0.5, "no analyses", transform=ax.transAxes, ha="center", va="center")
+        ax.set_title(title, fontsize=9, loc="left", parse_math=False)
         return _to_svg(figure)

@@ -1170,7 +1170,7 @@ MAKERS: dict[str, Maker] = {
     "compare-index": lambda run, page: {page.path: compare_index(run.site, run.compare_tables)},
     "compare": lambda run, page: family_files(run.site, run.compare_tables, run.pieces),
     "correlations": lambda run, page: {
-        page.path: correlations_page(run.site, "plots/figure-1.svg" in run.made)
+        page.path: correlations_page(run.site, "plots/figure-1-1.svg" in run.made)
     },
     "compatibility": lambda run, page: {
         page.path: run.pieces.whole(
