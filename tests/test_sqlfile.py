@@ -195,3 +195,76 @@ def test_datapackage_json_is_joined_from_the_resources_of_the_datasets_an_edit_l
     whole = datapackage.datapackage_json(loaded, tables, findings=findings_csv(loaded))
     assert (last / "datapackage.json").read_text(encoding="utf-8") == whole
     assert_same_as_scratch(kb, last, tmp_path)
+
+
+def write_cached(kb_dir: Path, out: Path, files: Any, previous: Path | None = None) -> Path:
+    """:func:`write_data_files` of a KB loaded through the file cache ``files`` (as a build loads)."""
+    import limkb
+    from limkb.outputs import write_outputs
+
+    kb = limkb.load(kb_dir, cache=False, files=files)
+    write_outputs(kb, kb.analyses, out, previous=previous, keep=True)
+    return out
+
+
+def test_entries_read_through_the_file_cache_are_named_by_their_file_s_hash(tmp_path: Path) -> None:
+    import limkb
+    from limkb.check.cache import FileCache
+    from limkb.outputs.rows import entry_digests
+    from limkb.schema.kinds import content_digest
+
+    kb_dir = project(tmp_path)
+    files = FileCache()
+    before = entry_digests(limkb.load(kb_dir, cache=False, files=files))
+    plain = limkb.load(kb_dir, cache=False)
+    assert all(d.startswith("f") for d in before.values())
+    assert entry_digests(plain) == {i: content_digest(plain[i]) for i in sorted(plain)}
+    edit(kb_dir / "strategies/hce.yaml", lambda d: d.update(summary="Edited."))
+    after = entry_digests(limkb.load(kb_dir, cache=False, files=files))
+    assert [i for i in before if before[i] != after[i]] == ["hce"]
+
+
+def test_the_same_bytes_under_another_id_or_code_are_named_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import limkb
+    from limkb.check import cache
+    from limkb.outputs.rows import entry_digests
+
+    kb_dir = project(tmp_path)
+    data = minimal("material", "Twin", formula="LiF", roles=["additive"])
+    write_entry(kb_dir, "materials/twin-a", data)
+    write_entry(kb_dir, "materials/twin-b", data)
+    found = entry_digests(limkb.load(kb_dir, cache=False, files=cache.FileCache()))
+    assert found["twin-a"] != found["twin-b"]
+    monkeypatch.setattr(cache, "_versions", lambda: "another limkb")
+    again = entry_digests(limkb.load(kb_dir, cache=False, files=cache.FileCache()))
+    assert again["twin-a"] != found["twin-a"]
+
+
+def test_edits_through_the_file_cache_make_again_the_rows_that_read_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from limkb.check.cache import FileCache
+
+    kb = project(tmp_path)
+    files = FileCache()
+    last = write_cached(kb, tmp_path / "b0", files)
+    seen = made(monkeypatch)
+    edits = [
+        ("strategies/hce", lambda d: d.update(summary="Edited."), {"hce"}),
+        ("properties/log-coulombic-inefficiency", _definition, {"log-coulombic-inefficiency", "compiled"}),
+        ("materials/dme", _formula, {"dme", "compiled", "hce"}),
+        (f"references/{REF}", _read, {REF, "hce"}),
+    ]
+    for number, (name, change, expected) in enumerate(edits, start=1):
+        edit(kb / f"{name}.yaml", change)
+        seen.clear()
+        last = write_cached(kb, tmp_path / f"b{number}", files, previous=last)
+        assert set(seen) == expected, name
+        assert_same_as_scratch(kb, last, tmp_path)
+    database = last / "kb.sqlite"
+    expressions = _rows(database, "SELECT DISTINCT expression FROM computed_values")
+    assert expressions == [("-log10(1 - coulombic-efficiency/100)",)]
+    assert _rows(database, "SELECT read_status FROM findings WHERE entry = 'hce'") == [("full",)]
+    assert _rows(database, "SELECT summary FROM entries WHERE id = 'hce'") == [("Edited.",)]

@@ -37,7 +37,7 @@ from limkb.schema.kinds import FOLDERS, Entry
 if TYPE_CHECKING:
     from limkb.check.rules import EntryChecks, RuleMemo
 
-__all__ = ["FileCache", "SmilesOutcome", "smiles_outcome"]
+__all__ = ["FileCache", "SmilesOutcome", "smiles_outcome", "versions"]
 
 _FORMAT = 4
 
@@ -465,6 +465,13 @@ def smiles_outcome(smiles: str) -> SmilesOutcome:
     if cache is not None:
         cache.structures[key] = outcome
     return outcome
+
+
+def versions() -> str:
+    """What a document and the entry made of it depend on besides the file's bytes: the cache's
+    format, limkb's code, pydantic's, Python's and RDKit's versions (a cache made under others
+    is not read)."""
+    return _versions()
 
 
 def _versions() -> str:

@@ -116,10 +116,11 @@ class ExportRun:
 
     @cached_property
     def digests(self) -> dict[str, str]:
-        """Each entry's content digest, by id (:func:`~limkb.schema.kinds.content_digest`)."""
-        from limkb.schema.kinds import content_digest
+        """Each entry's digest, by id (:func:`~limkb.outputs.rows.entry_digests`: its file's hash
+        where the file cache read it, else its content's)."""
+        from limkb.outputs.rows import entry_digests
 
-        return {entry_id: content_digest(self.kb[entry_id]) for entry_id in sorted(self.kb)}
+        return entry_digests(self.kb)
 
     @cached_property
     def code(self) -> str:

@@ -37,6 +37,7 @@ __all__ = [
     "KEY_COLUMNS",
     "RowSource",
     "Rows",
+    "entry_digests",
     "entry_key",
     "entry_rows",
     "fts_row",
@@ -408,14 +409,43 @@ def result_row(result: AnalysisResult) -> dict[str, Any]:
     }
 
 
+def entry_digests(kb: KnowledgeBase) -> dict[str, str]:
+    """Each entry's digest, by id, in id order: equal digests, equal entries.
+
+    An entry made from a document the file cache read (:meth:`~limkb.check.cache.FileCache.load`
+    sets the document's ``digest``, the SHA-256 of the file's bytes) is named by that hash with
+    its id, kind and :func:`~limkb.check.cache.versions`: the cache itself reuses a document
+    while the bytes hash the same and the entry while it is the same document
+    (:meth:`~limkb.check.cache.FileCache.schema`), so the entry is a function of these, and
+    naming it costs no serialisation. Any other entry (no file cache, or a KB from the load
+    cache, which keeps no documents) is named by its content
+    (:func:`~limkb.schema.kinds.content_digest`).
+    """
+    from limkb.check.cache import versions
+    from limkb.schema.kinds import content_digest
+
+    documents = kb._documents  # the documents the entries were made from, as validated
+    made_by = versions()
+    found: dict[str, str] = {}
+    for entry_id in sorted(kb):
+        entry = kb[entry_id]
+        document = documents.get(entry_id)
+        file_hash = getattr(document, "digest", None)
+        if file_hash is None:
+            found[entry_id] = content_digest(entry)
+        else:
+            text = f"file\0{made_by}\0{entry.kind}\0{entry_id}\0{file_hash}"
+            found[entry_id] = "f" + hashlib.sha256(text.encode()).hexdigest()
+    return found
+
+
 def row_source(kb: KnowledgeBase, *, digests: Mapping[str, str] | None = None, code: str = "") -> RowSource:
     """What the rows of ``kb`` read besides each entry (labels, files, digests)."""
     from limkb.outputs.bibliography import display_labels
-    from limkb.schema.kinds import content_digest
 
     ids = sorted(kb)
     if digests is None:
-        digests = {entry_id: content_digest(kb[entry_id]) for entry_id in ids}
+        digests = entry_digests(kb)
     return RowSource(
         kb, labels=display_labels(kb[i] for i in kb), shown=shown_files(kb, ids), digests=digests, code=code
     )
