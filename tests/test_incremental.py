@@ -8,6 +8,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -258,11 +259,10 @@ def test_a_later_build_reads_only_the_files_that_changed(
     assert_same_as_clean(project)
 
 
-def test_analyses_are_computed_again_only_when_their_inputs_change(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    other = {  # a second dataset, and an analysis that reads it alone
+def _other_dataset() -> dict[str, Any]:
+    """A second dataset, and an analysis that reads it alone (the other analyses pool every
+    dataset)."""
+    return {
         "datasets/other-ce": minimal(
             "dataset",
             "Other thickness and CE",
@@ -280,7 +280,13 @@ def test_analyses_are_computed_again_only_when_their_inputs_change(
             datasets=["other-ce"],
         ),
     }
-    project = write_project(tmp_path / "project", extra=other)
+
+
+def test_analyses_are_computed_again_only_when_their_inputs_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    project = write_project(tmp_path / "project", extra=_other_dataset())
     build(project)
     runs = calls(monkeypatch, correlations, "compute", lambda kb, analysis_id, inputs=None: analysis_id)
     _prose(project / "kb")  # a strategy: no analysis reads it
@@ -422,25 +428,7 @@ def test_analyses_json_makes_again_only_the_results_of_the_analyses_an_edit_chan
     import json
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    other = {
-        "datasets/other-ce": minimal(
-            "dataset",
-            "Other thickness and CE",
-            columns=[
-                {"name": "t", "property": "sei-thickness", "unit": "nm"},
-                {"name": "ce", "property": "ce", "unit": "%"},
-            ],
-            records=[{"label": f"o{i}", "t": 20.0 + i, "ce": 95.0 - i * 0.7} for i in range(5)],
-        ),
-        "analyses/other-ce-vs-thickness": minimal(
-            "analysis",
-            "CE against SEI thickness, other set",
-            x="sei-thickness",
-            y="ce",
-            datasets=["other-ce"],
-        ),
-    }
-    project = write_project(tmp_path / "project", extra=other)
+    project = write_project(tmp_path / "project", extra=_other_dataset())
     build(project)
     _data_files_in_this_process(monkeypatch)  # so that the calls below are seen
     before = json.loads((project / "build/analyses.json").read_text(encoding="utf-8"))
