@@ -6,6 +6,7 @@ reference's reading status) makes it again; a database changed since is not copi
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -71,27 +72,41 @@ def _read(data: dict[str, Any]) -> None:
     data["read"] = {"status": "full", "url": "https://example.org/paper"}
 
 
+Edit = tuple[str, Callable[[dict[str, Any]], Any], set[str]]
+"""A file below kb/ (without ``.yaml``), a change of its data, and the ids whose rows it remakes."""
+
+_EDITS: list[Edit] = [
+    ("properties/log-coulombic-inefficiency", _definition, {"log-coulombic-inefficiency", "compiled"}),
+    ("materials/dme", _formula, {"dme", "compiled", "hce"}),
+    (f"references/{REF}", _read, {REF, "hce"}),
+]
+
+
+def _each_edit_remakes_its_rows(
+    kb: Path, tmp_path: Path, seen: list[str], edits: list[Edit], write: Callable[..., Path]
+) -> Path:
+    """Make the edits one by one, writing the data files after each from the last ones: each
+    makes again exactly the rows of the ids it names, and the files equal a clean write. The last
+    folder written is returned."""
+    last = write(kb, tmp_path / "b0")
+    for number, (name, change, expected) in enumerate(edits, start=1):
+        edit(kb / f"{name}.yaml", change)
+        seen.clear()
+        last = write(kb, tmp_path / f"b{number}", previous=last)
+        assert set(seen) == expected, name
+        assert_same_as_scratch(kb, last, tmp_path)
+    database = last / "kb.sqlite"  # the database holds every edit of _EDITS
+    expressions = _rows(database, "SELECT DISTINCT expression FROM computed_values")
+    assert expressions == [("-log10(1 - coulombic-efficiency/100)",)]
+    assert _rows(database, "SELECT read_status FROM findings WHERE entry = 'hce'") == [("full",)]
+    return last
+
+
 def test_an_edit_makes_again_the_rows_that_read_what_it_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     kb = project(tmp_path)
-    last = write_data_files(kb, tmp_path / "b0")
-    seen = made(monkeypatch)
-    edits = [
-        ("properties/log-coulombic-inefficiency", _definition, {"log-coulombic-inefficiency", "compiled"}),
-        ("materials/dme", _formula, {"dme", "compiled", "hce"}),
-        (f"references/{REF}", _read, {REF, "hce"}),
-    ]
-    for number, (name, change, expected) in enumerate(edits, start=1):
-        edit(kb / f"{name}.yaml", change)
-        seen.clear()
-        last = write_data_files(kb, tmp_path / f"b{number}", previous=last)
-        assert set(seen) == expected, name
-        assert_same_as_scratch(kb, last, tmp_path)
-    database = last / "kb.sqlite"
-    expressions = _rows(database, "SELECT DISTINCT expression FROM computed_values")
-    assert expressions == [("-log10(1 - coulombic-efficiency/100)",)]
-    assert _rows(database, "SELECT read_status FROM findings WHERE entry = 'hce'") == [("full",)]
+    _each_edit_remakes_its_rows(kb, tmp_path, made(monkeypatch), _EDITS, write_data_files)
 
 
 def test_a_summary_edit_makes_one_entry_s_rows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,22 +264,11 @@ def test_edits_through_the_file_cache_make_again_the_rows_that_read_them(
 
     kb = project(tmp_path)
     files = FileCache()
-    last = write_cached(kb, tmp_path / "b0", files)
-    seen = made(monkeypatch)
-    edits = [
-        ("strategies/hce", lambda d: d.update(summary="Edited."), {"hce"}),
-        ("properties/log-coulombic-inefficiency", _definition, {"log-coulombic-inefficiency", "compiled"}),
-        ("materials/dme", _formula, {"dme", "compiled", "hce"}),
-        (f"references/{REF}", _read, {REF, "hce"}),
-    ]
-    for number, (name, change, expected) in enumerate(edits, start=1):
-        edit(kb / f"{name}.yaml", change)
-        seen.clear()
-        last = write_cached(kb, tmp_path / f"b{number}", files, previous=last)
-        assert set(seen) == expected, name
-        assert_same_as_scratch(kb, last, tmp_path)
+    summary: Edit = ("strategies/hce", lambda d: d.update(summary="Edited."), {"hce"})
+
+    def write(kb_dir: Path, out: Path, previous: Path | None = None) -> Path:
+        return write_cached(kb_dir, out, files, previous=previous)
+
+    last = _each_edit_remakes_its_rows(kb, tmp_path, made(monkeypatch), [summary, *_EDITS], write)
     database = last / "kb.sqlite"
-    expressions = _rows(database, "SELECT DISTINCT expression FROM computed_values")
-    assert expressions == [("-log10(1 - coulombic-efficiency/100)",)]
-    assert _rows(database, "SELECT read_status FROM findings WHERE entry = 'hce'") == [("full",)]
     assert _rows(database, "SELECT summary FROM entries WHERE id = 'hce'") == [("Edited.",)]
