@@ -301,23 +301,26 @@ def test_a_group_file_that_is_not_the_one_the_memo_names_is_made_again(tmp_path:
 
 
 JOINED = ("browse/strategies.md", "browse/questions.md", "entries/index.md", "bibliography.md", "coverage.md")
+WHOLE = ("compatibility.md",)
 """Pages :meth:`~limkb.site.memo.Pieces.joined` keeps whole when their pieces are the same."""
 
 
 @pytest.mark.parametrize("name", list(EDITS))
-def test_a_page_joined_from_pieces_is_kept_only_while_what_it_shows_is_the_same(
+def test_a_page_kept_whole_is_the_one_made_without_the_memo_after_each_edit(
     tmp_path: Path, name: str
 ) -> None:
-    """Each page kept whole through an edit is the one a rendering without the memo makes, and
-    a page is joined again whenever the edit changes it."""
+    """Each page kept through an edit, whether joined from pieces (:data:`JOINED`) or kept whole
+    under what it read (:data:`WHOLE`), is the one a rendering without the memo makes, and a
+    page is made again whenever the edit changes it."""
     kb = site_kb(tmp_path)
     memo = RenderMemo()
     before = _rendered(kb, memo)
     assert set(JOINED) <= set(memo.joined)
+    assert set(WHOLE) <= set(memo.wholes)
     EDITS[name](kb)
     again = _rendered(kb, memo)
     fresh = _rendered(kb)
-    for page in JOINED:
+    for page in (*JOINED, *WHOLE):
         assert again[page] == fresh[page], (name, page)
         if fresh[page] != before[page]:
             assert page in memo.rejoined, (name, page)
@@ -462,28 +465,6 @@ def test_an_entry_whose_file_changed_is_not_given_its_kept_digest(tmp_path: Path
     assert "fec-additive" in memo.changed
     page = _text(again["entries/strategies/fec-additive.md"])
     assert isinstance(page, str) and "Adds a little" in page
-
-
-WHOLE = ("compatibility.md",)
-
-
-@pytest.mark.parametrize("name", list(EDITS))
-def test_a_page_kept_whole_is_the_one_made_without_the_memo_after_each_edit(
-    tmp_path: Path, name: str
-) -> None:
-    """Each page kept whole through an edit equals a rendering without the memo, and is made
-    again whenever the edit changes it."""
-    kb = site_kb(tmp_path)
-    memo = RenderMemo()
-    before = _rendered(kb, memo)
-    assert set(WHOLE) <= set(memo.wholes)
-    EDITS[name](kb)
-    again = _rendered(kb, memo)
-    fresh = _rendered(kb)
-    for page in WHOLE:
-        assert again[page] == fresh[page], (name, page)
-        if fresh[page] != before[page]:
-            assert page in memo.rejoined, (name, page)
 
 
 def test_a_page_kept_whole_is_made_again_when_an_entry_it_shows_changes(tmp_path: Path) -> None:
