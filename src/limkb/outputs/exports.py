@@ -262,6 +262,30 @@ class ExportRun:
         except OSError:
             temporary.unlink(missing_ok=True)
 
+    def reuse_with_pieces(self, name: str, key: str, pieces: str) -> Path | None:
+        """:meth:`reuse` of a file joined from pieces kept in the cache file ``pieces``: when it
+        is reused, the last build's pieces are carried over with it (see :meth:`carry`)."""
+        path = self.reuse(name, key)
+        if path is not None and self.keep:
+            self.carry(pieces, BuildCache(self.out_dir / "cache").exports / pieces)
+        return path
+
+    def last_pieces(self, pieces: str) -> dict[str, object]:
+        """The last build's pieces in the cache file ``pieces``, by key; none without one."""
+        from limkb.files import read_pickle
+
+        if self.previous is None:
+            return {}
+        kept = read_pickle(BuildCache(self.previous / "cache").exports / pieces)
+        return kept if isinstance(kept, dict) else {}
+
+    def keep_pieces(self, pieces: str, kept: Mapping[str, object]) -> None:
+        """Write this build's pieces to the cache file ``pieces``, when the cache is kept."""
+        from limkb.files import write_pickle
+
+        if self.keep:
+            write_pickle(BuildCache(self.out_dir / "cache").exports / pieces, dict(kept))
+
 
 _KEYS = "keys.json"
 """The file of :attr:`ExportRun.keys` in the build cache's ``exports`` folder."""
@@ -404,19 +428,13 @@ def _datapackage(run: ExportRun) -> list[Path]:
     parts = run.of_kind(Dataset.kind, Property.kind, Reference.kind)
     parts += [f"{name}\0{key}" for name, key in sorted(run.keys.items()) if name.startswith("datasets/")]
     parts.append(run.keys.get("findings.csv", ""))
-    path = run.reuse("datapackage.json", run.key("datapackage.json", parts))
-    cache = BuildCache(run.out_dir / "cache").exports / _RESOURCE_TEXTS
+    path = run.reuse_with_pieces("datapackage.json", run.key("datapackage.json", parts), _RESOURCE_TEXTS)
     if path is not None:
-        if run.keep:
-            run.carry(_RESOURCE_TEXTS, cache)
         return [path]
     if not run.keep and run.previous is None:  # nothing to keep or reuse: the package at once
         return [run.write("datapackage.json", datapackage_json(run.kb, run.tables, findings=run.findings))]
     resources, kept = _resources(run)
-    if run.keep:
-        from limkb.files import write_pickle
-
-        write_pickle(cache, kept)
+    run.keep_pieces(_RESOURCE_TEXTS, kept)
     return [run.write("datapackage.json", joined_datapackage_json(resources, findings=run.findings))]
 
 
@@ -424,17 +442,11 @@ def _resources(run: ExportRun) -> tuple[list[Resource], dict[str, Resource]]:
     """Each dataset's resource of ``datapackage.json``, by id: the last build's where what it
     reads is unchanged (the dataset, its CSV's key, the properties and references), the others
     made; and those to keep, by key."""
-    from limkb.files import read_pickle
     from limkb.outputs.datapackage import Resource as Made
     from limkb.outputs.datapackage import dataset_resource
     from limkb.schema.kinds import Dataset, Property, Reference
 
-    kept = (
-        None
-        if run.previous is None
-        else read_pickle(BuildCache(run.previous / "cache").exports / _RESOURCE_TEXTS)
-    )
-    old = kept if isinstance(kept, dict) else {}
+    old = run.last_pieces(_RESOURCE_TEXTS)
     shared = run.key("datapackage.json#resource", run.of_kind(Property.kind, Reference.kind))
     resources: list[Resource] = []
     keep: dict[str, Resource] = {}
@@ -498,17 +510,11 @@ def _analyses(run: ExportRun) -> list[Path]:
 
     by_id = analysis_keys(run.kb, run.digests)
     keys = [f"{analysis_id}\0{key}" for analysis_id, key in by_id.items()]
-    path = run.reuse("analyses.json", run.key("analyses.json", keys))
-    cache = BuildCache(run.out_dir / "cache").exports / _RESULT_TEXTS
+    path = run.reuse_with_pieces("analyses.json", run.key("analyses.json", keys), _RESULT_TEXTS)
     if path is not None:
-        if run.keep:
-            run.carry(_RESULT_TEXTS, cache)
         return [path]
     texts = _result_texts(run, by_id)
-    if run.keep:
-        from limkb.files import write_pickle
-
-        write_pickle(cache, texts)
+    run.keep_pieces(_RESULT_TEXTS, texts)
     return [run.write("analyses.json", _joined_results(run, by_id, texts))]
 
 
@@ -516,14 +522,8 @@ def _result_texts(run: ExportRun, keys: Mapping[str, str]) -> dict[str, str]:
     """Each result's text in ``analyses.json`` by its analysis's key: the last build's where
     the key is the same, the others made."""
     from limkb.analysis.correlations import result_json_item
-    from limkb.files import read_pickle
 
-    kept = (
-        None
-        if run.previous is None
-        else read_pickle(BuildCache(run.previous / "cache").exports / _RESULT_TEXTS)
-    )
-    old = kept if isinstance(kept, dict) else {}
+    old = run.last_pieces(_RESULT_TEXTS)
     texts: dict[str, str] = {}
     for analysis_id in sorted(run.results):
         key = keys.get(analysis_id)
